@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The repository root: relative paths in the configuration are resolved from here. */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const optionalUrl = (what: string) =>
+  optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${what})` });
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+/** Five-field cron: minute hour day-of-month month day-of-week. */
+const cron = z
+  .string()
+  .trim()
+  .refine((v) => v.split(/\s+/).length === 5 && /^[\d*/,\-\sA-Za-z]+$/.test(v), {
+    message: 'must be a five-field cron expression such as "0 * * * *"',
+  });
+
+export const configSchema = z.object({
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must start with postgres:// or postgresql://',
+  }),
+  EMBEDDED_PG_DIR: z.string().default('./data/postgres'),
+  EMBEDDED_PG_PORT: int(1024, 65535, 54329),
+  CURSOR_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), {
+    message: 'must be a Cursor Admin API key (key_ followed by 64 hex characters)',
+  }),
+  CURSOR_ANALYTICS_API_KEY: optionalString,
+  CURSOR_API_BASE_URL: z.string().url('must be a URL such as https://api.cursor.com').default('https://api.cursor.com'),
+  CURSOR_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
+  CURSOR_EVENTS_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
+  CURSOR_REQUEST_TIMEOUT_MS: int(1_000, 600_000, 30_000),
+  COLLECT_CRON: cron.default('0 * * * *'),
+  BACKFILL_DAYS: int(1, 365, 30),
+  RESTATE_DAYS: int(0, 30, 2),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIM_TEAM_SIZE: int(10, 10_000, 80),
+  SIM_SEED: int(0, 2_147_483_647, 42),
+  SIM_PORT: int(0, 65535, 0),
+  WORKER_API_HOST: z.string().default('127.0.0.1'),
+  WORKER_API_PORT: int(0, 65535, 8787),
+  WORKER_API_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  GRAFANA_URL: optionalUrl('the Grafana address used in links').default('http://localhost:3000'),
+  SLACK_WEBHOOK_URL: optionalUrl('a Slack incoming webhook'),
+  ALERT_WEBHOOK_URL: optionalUrl('a webhook that receives JSON alerts'),
+  SMTP_HOST: optionalString,
+  SMTP_PORT: int(1, 65535, 587),
+  SMTP_USER: optionalString,
+  SMTP_PASS: optionalString,
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  ALERT_EMAIL_FROM: optionalString,
+  ALERT_EMAIL_TO: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema> & { demoMode: boolean; embeddedPgDir: string };
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; every bad value is named with what it should be. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '?');
+        const raw = env[key];
+        const shown = raw === undefined || /KEY|PASS|TOKEN|SECRET/.test(key) ? '' : ` (got "${raw}")`;
+        return `${key} ${i.message}${shown}`;
+      }),
+    );
+  }
+  const c = result.data;
+  return {
+    ...c,
+    demoMode: c.CURSOR_ADMIN_API_KEY === undefined,
+    embeddedPgDir: path.resolve(REPO_ROOT, c.EMBEDDED_PG_DIR),
+  };
+}

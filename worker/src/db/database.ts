@@ -1,0 +1,33 @@
+import type { Kysely, Transaction } from 'kysely';
+import type * as C from './schema/collection';
+import type * as D from './schema/detection';
+
+/** The typed view of the schema in sql/. Keep in step with the migrations. */
+export interface Database {
+  members: C.MembersTable;
+  member_spend: C.MemberSpendTable;
+  daily_usage: C.DailyUsageTable;
+  usage_events: C.UsageEventsTable;
+  user_daily_rollup: C.UserDailyRollupTable;
+  user_model_daily_rollup: C.UserModelDailyRollupTable;
+  hourly_rollup: C.HourlyRollupTable;
+  billing_groups: C.BillingGroupsTable;
+  billing_group_members: C.BillingGroupMembersTable;
+  billing_group_daily_spend: C.BillingGroupDailySpendTable;
+  analytics_dau: C.AnalyticsDauTable;
+  analytics_model_usage: C.AnalyticsModelUsageTable;
+  collection_runs: C.CollectionRunsTable;
+  collection_watermarks: C.CollectionWatermarksTable;
+  settings: D.SettingsTable;
+  settings_audit: D.SettingsAuditTable;
+  incidents: D.IncidentsTable;
+  incident_events: D.IncidentEventsTable;
+  anomalies: D.AnomaliesTable;
+  snoozes: D.SnoozesTable;
+  notifications: D.NotificationsTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Repository functions take either the database or a transaction first. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,187 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamp: read as Date, written as Date or ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A date column ("YYYY-MM-DD"): pg's date parser is set to return the string as is (see db/pool.ts). */
+export type DayColumn = ColumnType<string, string, string>;
+/** numeric/bigint columns are parsed to JS numbers (see db/pool.ts). */
+type Num = ColumnType<number, number | string | undefined, number | string>;
+
+export interface MembersTable {
+  email: string;
+  cursor_user_id: string | null;
+  name: string | null;
+  role: ColumnType<string, string | undefined, string>;
+  is_removed: ColumnType<boolean, boolean | undefined, boolean>;
+  first_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  removed_at: Timestamp | null;
+}
+
+export interface MemberSpendTable {
+  email: string;
+  cycle_start: Timestamp;
+  spend_cents: Num;
+  overall_spend_cents: Num;
+  fast_premium_requests: number | null;
+  hard_limit_override_dollars: number | null;
+  monthly_limit_dollars: number | null;
+  effective_per_user_limit_dollars: number | null;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DailyUsageTable {
+  email: string;
+  day: DayColumn;
+  cursor_user_id: string | null;
+  is_active: boolean;
+  total_lines_added: number;
+  total_lines_deleted: number;
+  accepted_lines_added: number;
+  accepted_lines_deleted: number;
+  total_applies: number;
+  total_accepts: number;
+  total_rejects: number;
+  total_tabs_shown: number;
+  total_tabs_accepted: number;
+  composer_requests: number;
+  chat_requests: number;
+  agent_requests: number;
+  cmdk_usages: number;
+  subscription_included_reqs: number;
+  api_key_reqs: number;
+  usage_based_reqs: number;
+  bugbot_usages: number;
+  most_used_model: string | null;
+  apply_most_used_extension: string | null;
+  tab_most_used_extension: string | null;
+  client_version: string | null;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface UsageEventsTable {
+  event_ts: Timestamp;
+  dedupe_key: Buffer;
+  day: DayColumn;
+  user_email: string;
+  model: string;
+  kind: string;
+  max_mode: boolean;
+  requests_costs: Num;
+  is_token_based_call: boolean;
+  is_chargeable: boolean;
+  is_headless: boolean;
+  input_tokens: Num;
+  output_tokens: Num;
+  cache_write_tokens: Num;
+  cache_read_tokens: Num;
+  token_total_cents: Num;
+  discount_percent_off: number | null;
+  charged_cents: Num;
+  cursor_token_fee: Num;
+  conversation_id: string | null;
+  service_account_id: string | null;
+  service_account_name: string | null;
+  cloud_agent_id: string | null;
+  automation_id: string | null;
+  is_free_bugbot: boolean | null;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Shared columns of the two daily rollups. */
+export interface RollupMeasures {
+  events: Num;
+  requests_costs: Num;
+  charged_cents: Num;
+  token_fee_cents: Num;
+  input_tokens: Num;
+  output_tokens: Num;
+  cache_write_tokens: Num;
+  cache_read_tokens: Num;
+  max_mode_events: Num;
+  headless_events: Num;
+  chargeable_events: Num;
+  max_mode_cents: Num;
+  headless_cents: Num;
+}
+
+export interface UserDailyRollupTable extends RollupMeasures {
+  user_email: string;
+  day: DayColumn;
+}
+
+export interface UserModelDailyRollupTable extends RollupMeasures {
+  user_email: string;
+  day: DayColumn;
+  model: string;
+}
+
+export interface HourlyRollupTable {
+  hour: Timestamp;
+  model: string;
+  events: Num;
+  charged_cents: Num;
+  total_tokens: Num;
+}
+
+export interface BillingGroupsTable {
+  group_id: string;
+  name: string;
+  spend_cents: Num;
+  billing_cycle: DayColumn | null;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface BillingGroupMembersTable {
+  group_id: string;
+  email: string;
+}
+
+export interface BillingGroupDailySpendTable {
+  group_id: string;
+  day: DayColumn;
+  spend_cents: Num;
+}
+
+export interface AnalyticsDauTable {
+  day: DayColumn;
+  dau: number;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AnalyticsModelUsageTable {
+  day: DayColumn;
+  model: string;
+  messages: number;
+  users: number;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type CollectionStatus = 'running' | 'ok' | 'failed';
+
+export interface CollectionRunsTable {
+  id: Generated<number>;
+  run_id: string;
+  endpoint: string;
+  trigger: string;
+  status: CollectionStatus;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  pages: ColumnType<number, number | undefined, number>;
+  rows_fetched: ColumnType<number, number | undefined, number>;
+  rows_new: ColumnType<number, number | undefined, number>;
+  rows_updated: ColumnType<number, number | undefined, number>;
+  rate_limited: ColumnType<number, number | undefined, number>;
+  retries: ColumnType<number, number | undefined, number>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+  error: string | null;
+  watermark: Timestamp | null;
+}
+
+export interface CollectionWatermarksTable {
+  endpoint: string;
+  watermark: Timestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}

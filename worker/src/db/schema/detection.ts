@@ -1,0 +1,108 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Timestamp, DayColumn } from './collection';
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type IncidentStatus = 'open' | 'alerted' | 'acknowledged' | 'resolved';
+export type ResolutionReason = 'fixed' | 'expected' | 'false_positive' | 'auto';
+export type Scope = 'user' | 'team';
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Defaulted<Date>;
+  updated_by: Defaulted<string>;
+}
+
+export interface SettingsAuditTable {
+  id: Generated<number>;
+  key: string;
+  old_value: ColumnType<unknown, string | null, string | null>;
+  new_value: ColumnType<unknown, string, string>;
+  changed_by: string;
+  changed_at: Defaulted<Date>;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  scope: Scope;
+  subject: string;
+  detector: string;
+  status: IncidentStatus;
+  severity: Severity;
+  max_severity: Severity;
+  onset_at: Timestamp;
+  detected_at: Timestamp;
+  last_detected_at: Timestamp;
+  alerted_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  resolution_reason: ResolutionReason | null;
+  resolution_note: string | null;
+  observed: number;
+  expected: number;
+  band_low: number | null;
+  band_high: number | null;
+  unit: Defaulted<string>;
+  impact_cents: Defaulted<number>;
+  top_model: string | null;
+  why: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  summary: Defaulted<string>;
+  normal_days: Defaulted<number>;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: Defaulted<Date>;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  details: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface AnomaliesTable {
+  id: Generated<number>;
+  as_of: DayColumn;
+  scope: Scope;
+  subject: string;
+  detector: string;
+  severity: Severity;
+  onset_at: Timestamp;
+  observed: number;
+  expected: number;
+  band_low: number | null;
+  band_high: number | null;
+  unit: Defaulted<string>;
+  impact_cents: Defaulted<number>;
+  why: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  incident_id: number | null;
+  detected_at: Defaulted<Date>;
+}
+
+export interface SnoozesTable {
+  id: Generated<number>;
+  scope: Scope;
+  subject: string;
+  until: Timestamp;
+  reason: string;
+  created_by: string;
+  created_at: Defaulted<Date>;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  channel: 'slack' | 'email' | 'webhook';
+  kind: 'alert' | 'digest' | 'test';
+  incident_ids: Defaulted<number[]>;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: Defaulted<number>;
+  last_error: string | null;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  dedupe_key: string;
+  created_at: Defaulted<Date>;
+  sent_at: Timestamp | null;
+}
