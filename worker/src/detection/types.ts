@@ -1,0 +1,70 @@
+import type { Scope, Severity } from '../db/schema/detection';
+
+/** One user's day, as read from user_daily_rollup (cents and counts are plain numbers). */
+export interface UserDay {
+  email: string;
+  day: string; // YYYY-MM-DD (UTC)
+  events: number;
+  requestsCosts: number;
+  chargedCents: number;
+  totalTokens: number;
+  maxModeEvents: number;
+  headlessEvents: number;
+  maxModeCents: number;
+  headlessCents: number;
+}
+
+/** One user's day on one model, from user_model_daily_rollup. */
+export interface UserModelDay {
+  email: string;
+  day: string;
+  model: string;
+  events: number;
+  chargedCents: number;
+  totalTokens: number;
+}
+
+export type DetectorName =
+  | 'cycle_spend' // threshold: spend this billing cycle
+  | 'daily_requests' // threshold: requests a day
+  | 'daily_tokens' // threshold: tokens a day
+  | 'team_zscore' // user far above the team that day (robust)
+  | 'personal_spike' // today vs the user's own baseline
+  | 'sustained_drift' // level shift / ramp above the user's baseline for several days
+  | 'model_shift' // shift to expensive models at similar volume
+  | 'runaway_agent' // headless / agent volume explosion
+  | 'team_shift'; // team-wide jump (one team incident, not one per developer)
+
+/** Why the cost moved: volume vs cost per request vs model mix, plus the context a manager asks for. */
+export interface Why {
+  driver: 'volume' | 'cost_per_request' | 'model_mix' | 'mixed';
+  volumeFactor: number; // events now / events expected
+  costPerRequestFactor: number; // cents per event now / expected
+  topModel: string | null;
+  topModelShare: number; // of cents, 0..1
+  maxModeShare: number; // of cents
+  headlessShare: number; // of cents
+  premiumShareBefore?: number; // share of cents on expensive models in the baseline
+  premiumShareAfter?: number;
+  modelsBefore?: Record<string, number>; // cents share per model
+  modelsAfter?: Record<string, number>;
+}
+
+/** An anomaly as a detector reports it; incidents are opened or updated from these. */
+export interface Anomaly {
+  scope: Scope;
+  subject: string; // email, or 'team'
+  detector: DetectorName;
+  severity: Severity;
+  asOf: string; // the evaluated day, YYYY-MM-DD
+  onsetAt: string; // ISO timestamp when the excess began (start of the first anomalous day)
+  observed: number;
+  expected: number;
+  bandLow: number | null;
+  bandHigh: number | null;
+  unit: 'cents' | 'requests' | 'tokens' | 'share';
+  impactCents: number; // dollars (in cents) spent above expected since onset
+  topModel: string | null;
+  why: Why;
+  summary: string; // one line a human reads in Slack
+}
