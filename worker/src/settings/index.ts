@@ -1,0 +1,4 @@
+export { settingsSchema, settingsShape, DEFAULT_SETTINGS, SETTING_KEYS, describeSettings } from './schema';
+export type { Settings, SettingKey } from './schema';
+export { getSettings, updateSettings } from './store';
+export { SettingsValidationError, type SettingsIssue } from './errors';

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Every detection threshold and notification option, with its default and what it does. Stored one row per key in
+ * the `settings` table (worker/src/settings/store.ts); a key missing there takes the default below.
+ * The first block keeps the original tool's published defaults; the second is this engine's own.
+ */
+
+const DETECTORS = [
+  'cycle_spend',
+  'daily_requests',
+  'daily_tokens',
+  'team_zscore',
+  'personal_spike',
+  'sustained_drift',
+  'model_shift',
+  'runaway_agent',
+  'team_shift',
+] as const;
+
+const num = (min: number, max: number, fallback: number, description: string) =>
+  z.number({ message: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback).describe(description);
+const int = (min: number, max: number, fallback: number, description: string) =>
+  z.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback).describe(description);
+const delivery = (channel: string) =>
+  z
+    .enum(['immediate', 'digest', 'off'], { message: 'must be "immediate", "digest" or "off"' })
+    .default('immediate')
+    .describe(`${channel}: send each alert at once ("immediate"), once a day in the digest ("digest"), or never ("off")`);
+
+export const settingsShape = {
+  // --- The original tool's three layers, with its published defaults ---
+  cycleSpendLimitDollars: num(0, 1_000_000, 50, 'Thresholds: alert when a user spends more than this (dollars) in the current billing cycle'),
+  dailyRequestLimit: int(0, 10_000_000, 500, 'Thresholds: alert when a user makes more than this many requests in a day'),
+  dailyTokenLimit: int(0, 1e12, 5_000_000, 'Thresholds: alert when a user uses more than this many tokens in a day'),
+  thresholdsOnlyWhenUnusual: z
+    .boolean({ message: 'must be true or false' })
+    .default(true)
+    .describe('Thresholds: only alert on a crossing that is unusual for the user (their normal day would not cross it) and worth at least minImpactDollars; false alerts on every crossing as the original did'),
+  teamZThreshold: num(0.5, 20, 2.0, 'Team z-score: how far (robust z on log spend) above the team a user with little history of their own must be'),
+  teamZWindowDays: int(3, 90, 14, 'Team z-score: days of team history the team baseline is taken from'),
+  spikeMultiplier: num(1, 100, 3.0, "Personal spike: a day counts as a spike when it is at least this many times the user's expected spend (and its robust z passes spikeZThreshold)"),
+  driftDaysAbove: int(1, 30, 3, "Drift: elevated days (above the user's own band) needed within driftWindowDays, together with a sustained excess"),
+  driftWindowDays: int(1, 60, 5, 'Drift: the last N days looked at for driftDaysAbove'),
+  modelShiftMinShareRise: num(0.01, 1, 0.3, 'Model shift: rise in the share of spend on expensive models (0..1) versus the baseline (the original: 5% to 45%)'),
+  modelShiftMinShareAfter: num(0.01, 1, 0.45, 'Model shift: share of spend on expensive models (0..1) during the episode at least this'),
+  premiumCostFactor: num(1, 100, 2.0, "Model shift: a model is 'expensive' when its observed cost per request is at least this many times the team's typical cost per request (derived from the data, no list of names)"),
+
+  // --- This engine's own ---
+  minImpactDollars: num(0, 1_000_000, 20, 'Nothing alerts unless the dollars spent above expected since onset reach this'),
+  spikeZThreshold: num(0.5, 50, 3.5, "Personal spike: robust z (median/MAD on log spend) a single day must reach against the user's own baseline"),
+  elevatedZ: num(0.1, 20, 2.0, "A day is 'elevated' (counts towards drift, excluded from later baselines) from this robust z"),
+  onsetZ: num(0, 20, 1.0, 'Onset: walking back from a detection, days with a robust z at least this (and spend above expected) belong to the episode'),
+  cusumThreshold: num(0.5, 100, 4.0, 'Drift: cumulative sum of (z - 1) over the episode that makes a sustained excess'),
+  baselineDays: int(7, 120, 28, "Days of the user's own history the baseline (median/MAD) is taken from"),
+  adaptAfterDays: int(1, 120, 14, 'An anomalous episode older than this becomes part of the baseline again (a lasting change becomes the new normal)'),
+  weekdayAware: z.boolean({ message: 'must be true or false' }).default(true).describe('Compare workdays with workdays and weekends with weekends'),
+  newUserDays: int(0, 120, 10, "Users with fewer active days of history than this are compared with a shrunken team baseline (reported as team_zscore)"),
+  shrinkageDays: num(0, 120, 5, "Weight (in days) of the team baseline mixed into every user's baseline: new users lean on the team, established users on themselves"),
+  teamShiftFraction: num(0.05, 1, 0.5, 'Team shift: share of active users above their own expected needed to call a team-wide shift (one team incident instead of one per developer)'),
+  teamShiftMinFactor: num(1, 100, 1.4, "Team shift: the team's median ratio of spend to expected must reach this"),
+  runawayMinHeadlessShare: num(0, 1, 0.5, 'Runaway agent: share of the episode spend that is headless (background/cloud agents) at least this'),
+  runawayMinVolumeFactor: num(1, 1000, 3, 'Runaway agent: requests at least this many times the expected'),
+  autoResolveAfterDays: int(1, 60, 3, 'An incident whose signal has been normal for this many evaluated days resolves itself'),
+  severityWarningDollars: num(0, 1_000_000, 100, 'Severity: impact since onset from this many dollars is a warning (below it: info)'),
+  severityCriticalDollars: num(0, 1_000_000, 500, 'Severity: impact since onset from this many dollars is critical'),
+  disabledDetectors: z
+    .array(z.enum(DETECTORS, { message: `must be one of ${DETECTORS.join(', ')}` }))
+    .default([])
+    .describe('Detectors that report nothing'),
+
+  // --- Notifications ---
+  notifySlack: delivery('Slack'),
+  notifyEmail: delivery('Email'),
+  notifyWebhook: delivery('Webhook'),
+  notifyMinSeverity: z
+    .enum(['info', 'warning', 'critical'], { message: 'must be "info", "warning" or "critical"' })
+    .default('info')
+    .describe('Notifications: the lowest severity that is sent at all'),
+  digestHourUtc: int(0, 23, 9, 'Notifications: hour of the day (UTC) the daily digest is sent'),
+};
+
+export const settingsSchema = z
+  .object(settingsShape)
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.driftDaysAbove > s.driftWindowDays)
+      ctx.addIssue({ code: 'custom', path: ['driftDaysAbove'], message: `must not exceed driftWindowDays (${s.driftWindowDays})` });
+    if (s.severityCriticalDollars < s.severityWarningDollars)
+      ctx.addIssue({ code: 'custom', path: ['severityCriticalDollars'], message: `must be at least severityWarningDollars (${s.severityWarningDollars})` });
+    if (s.onsetZ > s.elevatedZ)
+      ctx.addIssue({ code: 'custom', path: ['onsetZ'], message: `must not exceed elevatedZ (${s.elevatedZ})` });
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(settingsShape) as SettingKey[];
+export const DEFAULT_SETTINGS: Settings = Object.freeze(settingsSchema.parse({})) as Settings;
+
+/** Every setting with what it does and its default, for the API and the Grafana settings page. */
+export function describeSettings(): { key: SettingKey; description: string; default: unknown }[] {
+  return SETTING_KEYS.map((key) => ({
+    key,
+    description: settingsShape[key].description ?? '',
+    default: DEFAULT_SETTINGS[key],
+  }));
+}
