@@ -44,7 +44,8 @@ CREATE TABLE incidents (
   top_model         text,
   why               jsonb NOT NULL DEFAULT '{}',
   summary           text NOT NULL DEFAULT '',
-  normal_days       integer NOT NULL DEFAULT 0     -- consecutive evaluated days without the signal
+  normal_days       integer NOT NULL DEFAULT 0,    -- consecutive evaluated days without the signal
+  last_evaluated_day date                          -- the last as-of day a pass looked at it (re-runs are idempotent)
 );
 -- At most one unresolved incident per subject and detector: repeated detections update it.
 CREATE UNIQUE INDEX incidents_one_open_idx ON incidents (scope, subject, detector) WHERE status <> 'resolved';
@@ -112,3 +113,14 @@ CREATE TABLE notifications (
   sent_at      timestamptz
 );
 CREATE INDEX notifications_status_idx ON notifications (status, created_at);
+
+-- Which incident, at which severity, has been put in a message on which channel: an incident is announced once per
+-- channel when it opens and once more per severity it rises to, however many passes or workers see it.
+CREATE TABLE notification_incidents (
+  channel         text NOT NULL CHECK (channel IN ('slack', 'email', 'webhook')),
+  incident_id     bigint NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+  severity        text NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+  notification_id bigint NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+  PRIMARY KEY (channel, incident_id, severity)
+);
+CREATE INDEX notification_incidents_notification_idx ON notification_incidents (notification_id);

@@ -25,6 +25,7 @@ export interface Database {
   anomalies: D.AnomaliesTable;
   snoozes: D.SnoozesTable;
   notifications: D.NotificationsTable;
+  notification_incidents: D.NotificationIncidentsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -51,6 +51,7 @@ export interface IncidentsTable {
   why: JSONColumnType<Record<string, unknown>, string | undefined, string>;
   summary: Defaulted<string>;
   normal_days: Defaulted<number>;
+  last_evaluated_day: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IncidentEventsTable {
@@ -105,4 +106,11 @@ export interface NotificationsTable {
   dedupe_key: string;
   created_at: Defaulted<Date>;
   sent_at: Timestamp | null;
+}
+
+export interface NotificationIncidentsTable {
+  channel: 'slack' | 'email' | 'webhook';
+  incident_id: number;
+  severity: Severity;
+  notification_id: number;
 }

@@ -1,0 +1,18 @@
+import type { Selectable } from 'kysely';
+import type { IncidentsTable } from '../db/schema/detection';
+
+export type IncidentRow = Selectable<IncidentsTable>;
+
+/** What one detection pass did to the incidents. */
+export interface RecordResult {
+  opened: number[];
+  updated: number[];
+  escalated: number[];
+  autoResolved: number[];
+  /** Anomalies of snoozed subjects: recorded by the pass, no incident, nobody notified. */
+  snoozed: number;
+  /** Anomalies of an episode a person already closed (or a replay of a day already past an auto-resolution). */
+  suppressed: number;
+  /** Incidents to announce: opened, escalated, or still never announced. Queueing them again is harmless. */
+  toNotify: number[];
+}
