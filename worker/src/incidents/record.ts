@@ -58,7 +58,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   result.autoResolved = await advanceNormalDays(tx, {
     asOf: input.asOf,
     seenKeys,
-    afterDays: input.settings.incidents.autoResolveAfterDays,
+    afterDays: input.settings.autoResolveAfterDays,
     now,
   });
   return result;

@@ -1,7 +1,7 @@
 import type { Anomaly } from '../../src/detection/types';
+import { DEFAULT_SETTINGS } from '../../src/settings';
 
-export const POLICY = { incidents: { autoResolveAfterDays: 3 } };
-
+export const POLICY = { ...DEFAULT_SETTINGS, autoResolveAfterDays: 3 };
 /** An anomaly as a detector would report it, for `subject` on day `asOf`. */
 export function anomaly(over: Partial<Anomaly> & { asOf: string }): Anomaly {
   return {
