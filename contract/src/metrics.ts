@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { isoDateTime } from './common';
+
+export const incidentMetricsQuerySchema = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() });
+export type IncidentMetricsQuery = z.infer<typeof incidentMetricsQuerySchema>;
+
+const duration = z.object({ mean: z.number().nullable(), median: z.number().nullable() });
+
+/** GET /api/metrics/incidents. Durations in seconds; null when no incident in the range reached that point. */
+export const incidentMetricsSchema = z.object({
+  from: isoDateTime,
+  to: isoDateTime,
+  open: z.number().int(),
+  total: z.number().int(),
+  mttd: duration,
+  mtti: duration,
+  mttr: duration,
+  impactCents: z.number(),
+  perDetector: z.array(
+    z.object({
+      detector: z.string(),
+      total: z.number().int(),
+      resolved: z.number().int(),
+      falsePositives: z.number().int(),
+      precision: z.number().nullable(),
+    }),
+  ),
+});
+export type IncidentMetrics = z.infer<typeof incidentMetricsSchema>;

@@ -1,0 +1,36 @@
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/log';
+import type { Db } from '../db/database';
+import type { Settings } from '../settings';
+
+export interface BacktestSummary {
+  days: number;
+  perDetector: Record<string, number>;
+  total: number;
+}
+
+/** The parts of other modules the API calls that tests or the CLI may want to swap. */
+export interface ApiServices {
+  backtest(db: Db, opts: { days: number; settings?: Settings }): Promise<BacktestSummary>;
+  sendTestNotification(config: Config, channel: 'slack' | 'email' | 'webhook'): Promise<unknown>;
+}
+
+export interface ApiOptions {
+  db: Db;
+  boss?: PgBoss;
+  config: Config;
+  log: Logger;
+  /** The clock; tests pin it. */
+  now?: () => Date;
+  services?: Partial<ApiServices>;
+}
+
+export interface ApiDeps {
+  db: Db;
+  boss?: PgBoss;
+  config: Config;
+  log: Logger;
+  now: () => Date;
+  services: ApiServices;
+}

@@ -1,0 +1,40 @@
+import { incidentMetricsQuerySchema, type IncidentMetrics } from '@cursor-cost-watch/contract';
+import type { FastifyInstance } from 'fastify';
+import { incidentMetrics } from '../../incidents';
+import type { ApiDeps } from '../deps';
+import { ApiValidationError } from '../errors';
+import { parseRequest } from '../validate';
+
+const DEFAULT_RANGE_MS = 30 * 86_400_000;
+
+export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
+  /** MTTD/MTTI/MTTR, impact and per-detector precision of incidents first detected in [from, to) (default: 30 days). */
+  app.get('/api/metrics/incidents', async (req): Promise<IncidentMetrics> => {
+    const q = parseRequest(incidentMetricsQuerySchema, req.query, 'query');
+    const to = q.to ? new Date(q.to) : now();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_RANGE_MS);
+    if (from >= to) throw new ApiValidationError([{ path: 'query.from', message: 'must be before query.to' }]);
+    const [m, open] = await Promise.all([
+      incidentMetrics(db, { from, to }),
+      db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow(),
+    ]);
+    const duration = (d: { meanSeconds: number | null; medianSeconds: number | null }) => ({ mean: d.meanSeconds, median: d.medianSeconds });
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      open: Number(open.n),
+      total: m.incidents,
+      mttd: duration(m.mttd),
+      mtti: duration(m.mtti),
+      mttr: duration(m.mttr),
+      impactCents: Math.round(m.impactDollars * 100),
+      perDetector: Object.entries(m.perDetector).map(([detector, d]) => ({
+        detector,
+        total: d.count,
+        resolved: d.count - d.unresolved,
+        falsePositives: d.falsePositive,
+        precision: d.precision,
+      })),
+    };
+  });
+}

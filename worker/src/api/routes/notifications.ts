@@ -1,0 +1,19 @@
+import { notificationTestBodySchema, type NotificationTestResult } from '@cursor-cost-watch/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../deps';
+import { parseRequest } from '../validate';
+
+export function notificationRoutes(app: FastifyInstance, { config, services, log }: ApiDeps) {
+  /** Sends a test message on one channel; a delivery failure is answered 502 with the channel's own error. */
+  app.post('/api/notifications/test', async (req, reply) => {
+    const { channel } = parseRequest(notificationTestBodySchema, req.body, 'body');
+    try {
+      await services.sendTestNotification(config, channel);
+      return { ok: true, channel, message: `A test message was sent to ${channel}` } satisfies NotificationTestResult;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn({ channel, err: message }, 'test notification failed');
+      return reply.status(502).send({ error: 'delivery_failed', message: `${channel}: ${message}` });
+    }
+  });
+}

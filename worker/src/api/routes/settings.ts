@@ -1,0 +1,50 @@
+import { settingsPatchSchema, type SettingsResponse } from '@cursor-cost-watch/contract';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/database';
+import { getSettings, SETTING_KEYS, settingsSchema, SettingsValidationError, updateSettings, type Settings } from '../../settings';
+import { actorOf } from '../actor';
+import type { ApiDeps } from '../deps';
+import { settingFields } from '../queries/settings-fields';
+import { parseRequest } from '../validate';
+
+const AUDIT_ROWS = 50;
+const PREVIEW_DAYS = 30;
+
+async function settingsResponse(db: Db, values: Settings): Promise<SettingsResponse> {
+  const audit = await db.selectFrom('settings_audit').selectAll().orderBy('id', 'desc').limit(AUDIT_ROWS).execute();
+  return {
+    values,
+    fields: settingFields(),
+    audit: audit.map((a) => ({ id: a.id, key: a.key, oldValue: a.old_value, newValue: a.new_value, changedBy: a.changed_by, changedAt: a.changed_at.toISOString() })),
+  };
+}
+
+/** The current settings with `patch` applied, validated exactly as a save would be; nothing is written. */
+function proposedSettings(current: Settings, patch: Record<string, unknown>): Settings {
+  const unknownKeys = Object.keys(patch).filter((k) => !(SETTING_KEYS as string[]).includes(k));
+  if (unknownKeys.length > 0) throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
+  const result = settingsSchema.safeParse({ ...current, ...patch });
+  if (!result.success) throw new SettingsValidationError(result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  return result.data;
+}
+
+export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) {
+  app.get('/api/settings', async () => settingsResponse(db, await getSettings(db)));
+
+  app.put('/api/settings', async (req) => {
+    const patch = parseRequest(settingsPatchSchema, req.body, 'body');
+    return settingsResponse(db, await updateSettings(db, patch, actorOf(req)));
+  });
+
+  /** How many incidents the last 30 days would have opened with the current and with the proposed values. */
+  app.post('/api/settings/preview', async (req) => {
+    const patch = parseRequest(settingsPatchSchema, req.body, 'body');
+    const current = await getSettings(db);
+    const proposed = proposedSettings(current, patch);
+    const [before, after] = await Promise.all([
+      services.backtest(db, { days: PREVIEW_DAYS, settings: current }),
+      services.backtest(db, { days: PREVIEW_DAYS, settings: proposed }),
+    ]);
+    return { days: PREVIEW_DAYS, current: before, proposed: after };
+  });
+}

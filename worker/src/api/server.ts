@@ -1,0 +1,58 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { auditChanges } from './audit';
+import { assertSafeToListen, requireToken } from './auth';
+import type { ApiDeps, ApiOptions } from './deps';
+import { errorHandler } from './errors';
+import { collectionRoutes } from './routes/collection';
+import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
+import { metricsRoutes } from './routes/metrics';
+import { notificationRoutes } from './routes/notifications';
+import { settingsRoutes } from './routes/settings';
+import { snoozeRoutes } from './routes/snoozes';
+import { userRoutes } from './routes/users';
+import { defaultServices } from './services';
+
+export type { ApiOptions } from './deps';
+
+/** The worker's HTTP API (what Grafana's plugin proxy calls), not yet listening. */
+export function buildApi(opts: ApiOptions): FastifyInstance {
+  const deps: ApiDeps = {
+    db: opts.db,
+    boss: opts.boss,
+    config: opts.config,
+    log: opts.log,
+    now: opts.now ?? (() => new Date()),
+    services: { ...defaultServices, ...opts.services },
+  };
+  // Per-request lines are logged at info; the API child logs warnings and errors only (Grafana polls often).
+  const log = opts.log.child({ component: 'api' }, { level: opts.log.isLevelEnabled('warn') ? 'warn' : opts.log.level });
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 256 * 1024 });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}` }));
+  app.addHook('onRequest', requireToken(opts.config.WORKER_API_TOKEN));
+  app.addHook('onResponse', auditChanges(opts.db, opts.log));
+  healthRoutes(app, deps);
+  incidentRoutes(app, deps);
+  snoozeRoutes(app, deps);
+  metricsRoutes(app, deps);
+  userRoutes(app, deps);
+  settingsRoutes(app, deps);
+  notificationRoutes(app, deps);
+  collectionRoutes(app, deps);
+  return app;
+}
+
+/**
+ * Builds the API and listens on WORKER_API_HOST:WORKER_API_PORT. Refuses a non-loopback address without
+ * WORKER_API_TOKEN. Returns the app (close it on shutdown) and the address it listens on.
+ */
+export async function startApi(opts: ApiOptions & { host?: string; port?: number }): Promise<{ app: FastifyInstance; url: string }> {
+  const host = opts.host ?? opts.config.WORKER_API_HOST;
+  const port = opts.port ?? opts.config.WORKER_API_PORT;
+  assertSafeToListen(host, opts.config.WORKER_API_TOKEN);
+  const app = buildApi(opts);
+  const url = await app.listen({ host, port });
+  opts.log.info({ url, auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)' }, 'worker API listening');
+  return { app, url };
+}
