@@ -1,0 +1,144 @@
+import pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import { createLogger } from '../../src/config/log';
+import { startBoss } from '../../src/queue/boss';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
+import { loadDashboardFixture } from './support/fixture';
+import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
+import type { TimeRange } from './support/grafana-sql';
+
+// Every panel and annotation query of every provisioned dashboard, expanded as Grafana expands it and run as
+// the read-only grafana_reader role against a database holding 100 days of a simulated team.
+const dashboards = loadDashboards().map((f) => f.dashboard);
+const queries = dashboards.flatMap(panelQueries);
+const RANGES: [string, number][] = [
+  ['24h', 86_400_000],
+  ['7d', 7 * 86_400_000],
+  ['30d', 30 * 86_400_000],
+];
+
+let t: TestDb;
+let reader: pg.Pool;
+let boss: PgBoss | undefined;
+const now = new Date();
+
+beforeAll(async () => {
+  t = await createTestDb('dash');
+  const client = await t.pool.connect();
+  try {
+    await loadDashboardFixture(client, { users: 60, days: 100, now, seed: 7 });
+  } finally {
+    client.release();
+  }
+  // A real failed pg-boss job for the "Job failures" panel (the schema is created after the migrations, so this
+  // also proves the role's default privileges reach it).
+  boss = await startBoss(t.url, createLogger('silent'));
+  await boss.send('collect', { trigger: 'schedule' }, { retryLimit: 0 });
+  const [job] = await boss.fetch('collect');
+  await boss.fail('collect', job.id, { message: 'Cursor answered 500 three times' });
+  await boss.stop({ graceful: false });
+  boss = undefined;
+
+  // The role comes from sql/003_grafana_reader.sql without LOGIN; compose's init script gives it one.
+  await t.pool.query(`ALTER ROLE grafana_reader LOGIN PASSWORD 'grafana-test-password'`);
+  const url = new URL(t.url);
+  url.username = 'grafana_reader';
+  url.password = 'grafana-test-password';
+  reader = new pg.Pool({ connectionString: url.toString(), max: 4 });
+}, 180_000);
+
+afterAll(async () => {
+  await boss?.stop({ graceful: false });
+  await reader?.end();
+  if (t) await dropTestDb(t);
+});
+
+function rangeEndingNow(ms: number): TimeRange {
+  return { from: new Date(Date.now() - ms), to: new Date() };
+}
+
+function defaultRange(d: Dashboard): TimeRange {
+  return rangeEndingNow(relativeMs(d.time.from));
+}
+
+describe('the grafana_reader role', () => {
+  it('reads every table the dashboards use and cannot write', async () => {
+    const { rows } = await reader.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_events');
+    expect(rows[0].n).toBeGreaterThan(10_000);
+    await expect(reader.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(/read-only transaction|permission denied/);
+    // Turning read-only off does not help: the role has no write privilege either.
+    const client = await reader.connect();
+    try {
+      await client.query('SET default_transaction_read_only = off');
+      await expect(client.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(/permission denied/);
+      await expect(client.query(`DELETE FROM incidents`)).rejects.toThrow(/permission denied/);
+    } finally {
+      client.release();
+    }
+  });
+});
+
+describe.each(RANGES)('every dashboard query over the last %s', (_name, ms) => {
+  it.each(queries.map((q) => [q.label, q] as const))('%s runs and has the shape its format needs', async (_label, q) => {
+    const range = rangeEndingNow(ms);
+    const variables = await resolveVariables(reader, q.dashboard, range);
+    const result = await runPanelQuery(reader, q, range, variables);
+    if (q.target.format === 'time_series') {
+      expect({ panel: q.label, problems: timeSeriesProblems(result) }).toEqual({ panel: q.label, problems: [] });
+    }
+  });
+});
+
+// How a person arrives: the user drilldown through a link naming the developer of the open critical incident.
+const ARRIVAL: Record<string, Record<string, string>> = { 'cursor-user': { email: 'dev00007@example.com' } };
+
+describe('over each dashboard default range', () => {
+  it.each(queries.map((q) => [q.label, q] as const))('%s shows data', async (_label, q) => {
+    const range = defaultRange(q.dashboard);
+    const variables = await resolveVariables(reader, q.dashboard, range, ARRIVAL[q.dashboard.uid]);
+    const result = await runPanelQuery(reader, q, range, variables);
+    expect({ panel: q.label, rows: result.rows.length > 0, showsData: showsData(result) }).toEqual({ panel: q.label, rows: true, showsData: true });
+  });
+});
+
+describe('variables', () => {
+  const overview = dashboards.find((d) => d.uid === 'cursor-overview') as Dashboard;
+  const overviewQueries = panelQueries(overview);
+
+  it('narrows the overview to the selected billing groups, and All includes developers in no group', async () => {
+    const range = defaultRange(overview);
+    const totals = overviewQueries.find((q) => q.panel?.title === 'Totals');
+    if (!totals) throw new Error('the overview has no Totals panel');
+    const all = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range));
+    const some = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range, { group: ['grp_web', 'grp_data'] }));
+    const direct = await t.pool.query<{ all: number; grouped: number }>(
+      `SELECT sum(r.charged_cents) / 100.0 AS all,
+              sum(r.charged_cents) FILTER (WHERE r.user_email IN (SELECT email FROM billing_group_members WHERE group_id IN ('grp_web', 'grp_data'))) / 100.0 AS grouped
+       FROM user_daily_rollup r WHERE r.day >= $1::date`,
+      [range.from.toISOString().slice(0, 10)],
+    );
+    expect(all.rows[0].Spend).toBeCloseTo(direct.rows[0].all, 2);
+    expect(some.rows[0].Spend).toBeCloseTo(direct.rows[0].grouped, 2);
+    expect(some.rows[0].Spend as number).toBeLessThan(all.rows[0].Spend as number);
+  });
+
+  it('shows the developer a link names (var-email) in the user drilldown', async () => {
+    const user = dashboards.find((d) => d.uid === 'cursor-user') as Dashboard;
+    const range = defaultRange(user);
+    const q = panelQueries(user).find((p) => p.panel?.title === 'Rank in the team');
+    if (!q) throw new Error('the user drilldown has no rank panel');
+    // dev00007 is the injected spike: the most expensive developer of the fixture.
+    const result = await runPanelQuery(reader, q, range, await resolveVariables(reader, user, range, { email: 'dev00007@example.com' }));
+    expect(result.rows[0]['Rank by spend']).toBe(1);
+  });
+
+  it('escapes a quote in a single-value variable instead of breaking the SQL', async () => {
+    const user = dashboards.find((d) => d.uid === 'cursor-user') as Dashboard;
+    const range = defaultRange(user);
+    const q = panelQueries(user).find((p) => p.panel?.title === 'In the selected range');
+    if (!q) throw new Error('the user drilldown has no totals panel');
+    const result = await runPanelQuery(reader, q, range, await resolveVariables(reader, user, range, { email: "o'brien@example.com" }));
+    expect(result.rows).toEqual([{ Spend: null, Requests: null, Tokens: null, 'Cost per request': null }]);
+  });
+});

@@ -1,0 +1,285 @@
+import type pg from 'pg';
+
+/**
+ * A realistic team loaded straight into the schema with set-based SQL (fast enough for 10M events in the
+ * benchmark): usage events with per-user activity and model preferences, weekends, a spike, a model shift and a
+ * headless runaway; the rollups computed from the events the way the collector maintains them; daily usage,
+ * members, spend, billing groups, collection runs, incidents with their timelines, anomalies, notifications and
+ * a team budget. Deterministic for a given seed and clock.
+ */
+export interface FixtureOptions {
+  users: number;
+  days: number;
+  /** Mean events per active developer per weekday. */
+  eventsPerUserDay?: number;
+  seed?: number;
+  now?: Date;
+  /** Called between steps with a short description (the benchmark prints progress). */
+  onStep?: (step: string) => void;
+}
+
+export const BUDGET_SETTING_KEY = 'teamMonthlyBudgetDollars';
+export const ENDPOINTS = ['members', 'spend', 'daily-usage', 'usage-events', 'groups'] as const;
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+export async function loadDashboardFixture(client: Queryable, opts: FixtureOptions): Promise<void> {
+  const now = opts.now ?? new Date();
+  const perDay = opts.eventsPerUserDay ?? 22;
+  const step = opts.onStep ?? (() => {});
+  const p = { users: opts.users, days: opts.days, now: now.toISOString(), perDay };
+
+  // setseed applies to this session: every random() below is reproducible.
+  await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
+  await client.query(`SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`, [
+    p.now,
+    p.days,
+  ]);
+
+  step('members and groups');
+  await client.query(
+    `INSERT INTO members (email, cursor_user_id, name, role, is_removed, first_seen_at, last_seen_at, removed_at)
+     SELECT format('dev%s@example.com', lpad(i::text, 5, '0')), 'user_' || md5(i::text), format('Developer %s', i),
+            CASE WHEN i = 1 THEN 'owner' ELSE 'member' END, i % 97 = 0,
+            $2::timestamptz - interval '120 days', $2::timestamptz,
+            CASE WHEN i % 97 = 0 THEN $2::timestamptz - interval '3 days' END
+     FROM generate_series(1, $1::int) i`,
+    [p.users, p.now],
+  );
+  await client.query(
+    `INSERT INTO billing_groups (group_id, name, billing_cycle)
+     VALUES ('grp_platform', 'Platform', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_web', 'Web', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_mobile', 'Mobile', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_data', 'Data & ML', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date)`,
+    [p.now],
+  );
+  // One developer in five belongs to no group: "All" must still count them.
+  await client.query(
+    `INSERT INTO billing_group_members (group_id, email)
+     SELECT (ARRAY['grp_platform', 'grp_web', 'grp_mobile', 'grp_data'])[i % 5], format('dev%s@example.com', lpad(i::text, 5, '0'))
+     FROM generate_series(1, $1::int) i WHERE i % 5 <> 0`,
+    [p.users],
+  );
+
+  step('usage events');
+  await client.query(
+    `WITH users AS (
+       SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
+              0.25 + 1.75 * random() AS rate, i % 17 = 0 AS opus_fan, i % 23 = 0 AS headless_user
+       FROM generate_series(1, $1::int) i
+     ),
+     days AS (
+       SELECT d::date AS day
+       FROM generate_series(($3::timestamptz AT TIME ZONE 'UTC')::date - ($2::int - 1), ($3::timestamptz AT TIME ZONE 'UTC')::date, interval '1 day') d
+     ),
+     user_days AS (
+       SELECT u.*, days.day,
+              days.day >= ($3::timestamptz AT TIME ZONE 'UTC')::date - 1 AND u.i = 7 AS spiking,
+              days.day >= ($3::timestamptz AT TIME ZONE 'UTC')::date - 9 AND u.i = 13 AS shifted,
+              days.day = ($3::timestamptz AT TIME ZONE 'UTC')::date AND u.i = 11 AS runaway,
+              round(u.rate * $4::numeric * (CASE WHEN extract(isodow FROM days.day) >= 6 THEN 0.15 ELSE 1 END)
+                    * (0.6 + 0.8 * random())
+                    * (CASE WHEN u.i = 7 AND days.day >= ($3::timestamptz AT TIME ZONE 'UTC')::date - 1 THEN 8
+                            WHEN u.i = 11 AND days.day = ($3::timestamptz AT TIME ZONE 'UTC')::date THEN 12 ELSE 1 END))::int AS n
+       FROM users u CROSS JOIN days
+       WHERE u.i % 97 <> 0 OR days.day < ($3::timestamptz AT TIME ZONE 'UTC')::date - 3
+     ),
+     draws AS (
+       SELECT ud.email, ud.day, ud.opus_fan, ud.headless_user, ud.spiking, ud.shifted, ud.runaway, k,
+              random() AS r_model, random() AS r_size, random() AS r_time, random() AS r_flag, random() AS r_kind
+       FROM user_days ud CROSS JOIN LATERAL generate_series(1, ud.n) k
+     ),
+     picked AS (
+       -- One model per draw from cumulative weights; the opus weight depends on who and when.
+       SELECT d.*, CASE
+                WHEN x.r < x.w_opus THEN 'claude-4.1-opus'
+                WHEN x.r < x.w_opus + 0.36 THEN 'claude-4.5-sonnet'
+                WHEN x.r < x.w_opus + 0.53 THEN 'gpt-5'
+                WHEN x.r < x.w_opus + 0.62 THEN 'gpt-5-codex'
+                WHEN x.r < x.w_opus + 0.72 THEN 'gemini-2.5-pro'
+                ELSE 'auto' END AS model,
+              d.day::timestamp AT TIME ZONE 'UTC' + d.r_time * interval '24 hours' AS ts
+       FROM draws d
+       CROSS JOIN LATERAL (
+         SELECT w_opus, d.r_model * (w_opus + 0.96) AS r
+         FROM (SELECT CASE WHEN d.shifted OR d.spiking THEN 1.4 WHEN d.opus_fan THEN 0.4 ELSE 0.04 END AS w_opus) w
+       ) x
+     ),
+     chosen AS (
+       SELECT pk.*, v.cents, v.tokens,
+              pk.r_flag < (CASE WHEN pk.model = 'claude-4.1-opus' THEN 0.35 ELSE 0.05 END) AS max_mode,
+              (pk.headless_user AND pk.r_kind < 0.5) OR pk.runaway AS headless
+       FROM picked pk
+       JOIN (VALUES ('claude-4.1-opus', 20.0, 42000), ('claude-4.5-sonnet', 4.2, 30000), ('gpt-5', 2.6, 26000),
+                    ('gpt-5-codex', 3.1, 31000), ('gemini-2.5-pro', 2.1, 28000), ('auto', 0.8, 16000)) AS v(model, cents, tokens)
+         ON v.model = pk.model
+     )
+     INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
+       is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
+       cache_read_tokens, token_total_cents, charged_cents, cursor_token_fee, conversation_id)
+     SELECT ts, sha256(convert_to(email || ts::text || k::text, 'UTF8')), day, email, model,
+            CASE WHEN r_kind < 0.72 THEN 'Usage-based' ELSE 'Included in Business' END,
+            max_mode,
+            round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END / 4)::numeric, 2),
+            true, r_kind < 0.72, headless,
+            (tokens * 0.12 * (0.5 + r_size))::bigint, (tokens * 0.04 * (0.5 + r_size))::bigint,
+            (tokens * 0.15 * r_flag)::bigint, (tokens * 0.69 * (0.3 + r_size))::bigint,
+            round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END * 0.95)::numeric, 6),
+            round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END)::numeric, 6),
+            round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END * 0.05)::numeric, 6),
+            'conv_' || md5(email || day::text || (k / 6)::text)
+     FROM chosen
+     WHERE ts <= $3::timestamptz`,
+    [p.users, p.days, p.now, p.perDay],
+  );
+
+  step('rollups');
+  await client.query(
+    `INSERT INTO user_model_daily_rollup (user_email, day, model, events, requests_costs, charged_cents, token_fee_cents,
+       input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
+       chargeable_events, max_mode_cents, headless_cents)
+     SELECT user_email, day, model, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
+            sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
+            count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
+            coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
+     FROM usage_events GROUP BY user_email, day, model`,
+  );
+  await client.query(
+    `INSERT INTO user_daily_rollup (user_email, day, events, requests_costs, charged_cents, token_fee_cents,
+       input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
+       chargeable_events, max_mode_cents, headless_cents)
+     SELECT user_email, day, sum(events), sum(requests_costs), sum(charged_cents), sum(token_fee_cents),
+            sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
+            sum(max_mode_events), sum(headless_events), sum(chargeable_events), sum(max_mode_cents), sum(headless_cents)
+     FROM user_model_daily_rollup GROUP BY user_email, day`,
+  );
+  await client.query(
+    `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
+     SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
+            sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
+     FROM usage_events GROUP BY 1, 2`,
+  );
+
+  step('daily usage, spend, group spend');
+  await client.query(
+    `INSERT INTO daily_usage (email, day, is_active, total_lines_added, total_lines_deleted, accepted_lines_added,
+       accepted_lines_deleted, total_applies, total_accepts, total_rejects, total_tabs_shown, total_tabs_accepted,
+       composer_requests, chat_requests, agent_requests, cmdk_usages, usage_based_reqs, subscription_included_reqs,
+       most_used_model, client_version)
+     SELECT r.user_email, r.day, true, r.events * 41, r.events * 12, r.events * 26, r.events * 7, r.events, (r.events * 0.8)::int,
+            (r.events * 0.2)::int, r.events * 6, (r.events * 2.4)::int, (r.events * 0.22)::int, (r.events * 0.2)::int,
+            (r.events * 0.48)::int, (r.events * 0.1)::int, r.chargeable_events, r.events - r.chargeable_events,
+            (SELECT m.model FROM user_model_daily_rollup m WHERE m.user_email = r.user_email AND m.day = r.day ORDER BY m.events DESC LIMIT 1),
+            '2.1.' || (length(r.user_email) % 7)
+     FROM user_daily_rollup r`,
+  );
+  await client.query(
+    `INSERT INTO member_spend (email, cycle_start, spend_cents, overall_spend_cents, fast_premium_requests, monthly_limit_dollars, collected_at)
+     SELECT m.email, date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+            coalesce(sum(r.charged_cents) FILTER (WHERE r.chargeable_events > 0), 0) * 0.72,
+            coalesce(sum(r.charged_cents), 0), coalesce(sum(r.events), 0)::int, 200, $1::timestamptz
+     FROM members m
+     LEFT JOIN user_daily_rollup r ON r.user_email = m.email AND r.day >= date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date
+     GROUP BY m.email`,
+    [p.now],
+  );
+  await client.query(
+    `INSERT INTO billing_group_daily_spend (group_id, day, spend_cents)
+     SELECT g.group_id, r.day, sum(r.charged_cents) FROM billing_group_members g JOIN user_daily_rollup r ON r.user_email = g.email
+     GROUP BY 1, 2`,
+  );
+  await client.query(
+    `UPDATE billing_groups g SET spend_cents = coalesce((SELECT sum(s.spend_cents) FROM billing_group_daily_spend s
+       WHERE s.group_id = g.group_id AND s.day >= g.billing_cycle), 0)`,
+  );
+
+  step('collection runs');
+  await client.query(
+    `INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start, window_end, pages, rows_fetched, rows_new,
+       rows_updated, rate_limited, retries, started_at, finished_at, duration_ms, error, watermark)
+     SELECT md5(h::text)::uuid, e.endpoint, 'schedule', CASE WHEN (n + e.ord) % 37 = 0 THEN 'failed' ELSE 'ok' END,
+            h - interval '1 hour', h, 1 + n % 4, 50 + (n * 7) % 400, (n * 7) % 300, n % 5,
+            CASE WHEN n % 11 = 0 AND e.endpoint = 'usage-events' THEN 2 ELSE 0 END, CASE WHEN n % 11 = 0 THEN 2 ELSE 0 END,
+            h + interval '2 minutes', h + interval '2 minutes' + (e.ord * 3 + n % 20) * interval '1 second',
+            (e.ord * 3 + n % 20) * 1000,
+            CASE WHEN (n + e.ord) % 37 = 0 THEN 'HTTP 500 from Cursor: An unexpected error occurred' END,
+            CASE WHEN (n + e.ord) % 37 <> 0 THEN h END
+     FROM generate_series(date_trunc('hour', $1::timestamptz) - interval '14 days', date_trunc('hour', $1::timestamptz) - interval '1 hour', interval '1 hour')
+          WITH ORDINALITY AS hours(h, n)
+     CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS e(endpoint, ord)`,
+    [p.now, ENDPOINTS],
+  );
+  await client.query(
+    `INSERT INTO collection_watermarks (endpoint, watermark, updated_at)
+     SELECT endpoint, max(watermark), max(finished_at) FROM collection_runs WHERE status = 'ok' GROUP BY endpoint`,
+  );
+
+  step('incidents');
+  await insertIncidents(client, now, opts.days);
+  // A budget the current pace overruns, so the forecast panel and alert have something to say.
+  await client.query(
+    `INSERT INTO settings (key, value, updated_by)
+     SELECT $1, to_jsonb(greatest(100, round(coalesce(sum(charged_cents), 0) / 100 * 0.6))), 'fixture'
+     FROM user_daily_rollup WHERE day > ($2::timestamptz AT TIME ZONE 'UTC')::date - 30`,
+    [BUDGET_SETTING_KEY, p.now],
+  );
+  await client.query('ANALYZE');
+}
+
+async function insertIncidents(client: Queryable, now: Date, days: number): Promise<void> {
+  // Open incidents of the three injected anomalies, then a resolved history spread over the period.
+  await client.query(
+    `INSERT INTO incidents (scope, subject, detector, status, severity, max_severity, onset_at, detected_at, last_detected_at,
+       alerted_at, acknowledged_at, acknowledged_by, observed, expected, band_low, band_high, unit, impact_cents, top_model, why, summary)
+     VALUES
+       ('user', 'dev00007@example.com', 'spike', 'alerted', 'critical', 'critical', $1::timestamptz - interval '30 hours',
+        $1::timestamptz - interval '29 hours', $1::timestamptz - interval '1 hour', $1::timestamptz - interval '29 hours', NULL, NULL,
+        48000, 5200, 1000, 9800, 'cents', 42800, 'claude-4.1-opus', '{"ratio": 9.2}', 'Spend 9.2x the 7-day average, mostly claude-4.1-opus'),
+       ('user', 'dev00013@example.com', 'model_shift', 'open', 'warning', 'warning', $1::timestamptz - interval '9 days',
+        $1::timestamptz - interval '8 days', $1::timestamptz - interval '2 hours', NULL, NULL, NULL,
+        0.61, 0.05, 0, 0.15, 'share', 18300, 'claude-4.1-opus', '{"from": 0.05, "to": 0.61}', 'Opus share from 5% to 61%'),
+       ('user', 'dev00011@example.com', 'runaway_agent', 'acknowledged', 'warning', 'critical', $1::timestamptz - interval '10 hours',
+        $1::timestamptz - interval '9 hours', $1::timestamptz - interval '1 hour', $1::timestamptz - interval '9 hours',
+        $1::timestamptz - interval '6 hours', 'lead@example.com',
+        9100, 600, 100, 1500, 'cents', 8500, 'claude-4.5-sonnet', '{"headlessShare": 0.97}', 'Headless agent spend 15x normal')`,
+    [now.toISOString()],
+  );
+  await client.query(
+    `INSERT INTO incidents (scope, subject, detector, status, severity, max_severity, onset_at, detected_at, last_detected_at,
+       alerted_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, resolution_reason, observed, expected,
+       unit, impact_cents, top_model, summary)
+     SELECT CASE WHEN k % 9 = 0 THEN 'team' ELSE 'user' END,
+            CASE WHEN k % 9 = 0 THEN 'team' ELSE format('dev%s@example.com', lpad((1 + (k * 7) % 40)::text, 5, '0')) END,
+            (ARRAY['spike', 'zscore', 'threshold', 'drift', 'model_shift', 'level_shift'])[1 + k % 6], 'resolved',
+            (ARRAY['warning', 'info', 'critical'])[1 + k % 3], (ARRAY['warning', 'info', 'critical'])[1 + k % 3],
+            onset, onset + (20 + k % 50) * interval '1 minute', onset + interval '3 hours', onset + (25 + k % 50) * interval '1 minute',
+            onset + (2 + k % 7) * interval '1 hour', 'lead@example.com', onset + (6 + k % 40) * interval '1 hour', 'lead@example.com',
+            (ARRAY['fixed', 'expected', 'false_positive', 'fixed', 'auto'])[1 + k % 5], 3000 + k * 10, 900, 'cents',
+            1000 + (k * 337) % 9000, 'claude-4.5-sonnet', 'Resolved history'
+     FROM generate_series(1, greatest(3, $2::int / 2)) k
+     CROSS JOIN LATERAL (SELECT $1::timestamptz - (k * 2 + 2) * interval '1 day' + (k % 5) * interval '1 hour' AS onset) o`,
+    [now.toISOString(), days],
+  );
+  await client.query(
+    `INSERT INTO incident_events (incident_id, at, actor, action, from_status, to_status)
+     SELECT id, detected_at, 'detector', 'opened', NULL, 'open' FROM incidents
+     UNION ALL SELECT id, alerted_at, 'system', 'alerted', 'open', 'alerted' FROM incidents WHERE alerted_at IS NOT NULL
+     UNION ALL SELECT id, acknowledged_at, acknowledged_by, 'acknowledged', 'alerted', 'acknowledged' FROM incidents WHERE acknowledged_at IS NOT NULL
+     UNION ALL SELECT id, resolved_at, resolved_by, 'resolved', 'acknowledged', 'resolved' FROM incidents WHERE resolved_at IS NOT NULL`,
+  );
+  await client.query(
+    `INSERT INTO anomalies (as_of, scope, subject, detector, severity, onset_at, observed, expected, unit, impact_cents, incident_id, detected_at)
+     SELECT (detected_at AT TIME ZONE 'UTC')::date, scope, subject, detector, severity, onset_at, observed, expected, unit,
+            impact_cents, id, detected_at
+     FROM incidents`,
+  );
+  await client.query(
+    `INSERT INTO notifications (channel, kind, incident_ids, status, attempts, last_error, payload, dedupe_key, created_at, sent_at)
+     SELECT (ARRAY['slack', 'email', 'webhook'])[1 + i.id % 3], 'alert', ARRAY[i.id],
+            CASE WHEN i.id % 7 = 0 THEN 'failed' ELSE 'sent' END, CASE WHEN i.id % 7 = 0 THEN 10 ELSE 1 END,
+            CASE WHEN i.id % 7 = 0 THEN 'connect ECONNREFUSED' END, '{}'::jsonb, 'alert:' || i.id, i.alerted_at,
+            CASE WHEN i.id % 7 <> 0 THEN i.alerted_at + interval '3 seconds' END
+     FROM incidents i WHERE i.alerted_at IS NOT NULL`,
+  );
+}
