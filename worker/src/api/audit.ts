@@ -19,11 +19,14 @@ export type AuditDb = Kysely<Database & { api_audit: ApiAuditTable }>;
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** An onResponse hook: one api_audit row per change attempted through the API, refused ones included. */
+/**
+ * An onSend hook (so the row is written before the caller sees the answer): one api_audit row per change attempted
+ * through the API, refused ones included; unauthenticated attempts are not changes and are left out.
+ */
 export function auditChanges(db: Db, log: Logger) {
   const adb = db as unknown as AuditDb;
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!CHANGES.has(req.method) || !req.url.startsWith('/api/') || reply.statusCode === 401) return;
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!CHANGES.has(req.method) || !req.url.startsWith('/api/') || reply.statusCode === 401) return payload;
     try {
       await adb
         .insertInto('api_audit')
@@ -39,5 +42,6 @@ export function auditChanges(db: Db, log: Logger) {
     } catch (err) {
       log.error({ err, path: req.url }, 'could not write the API audit row');
     }
+    return payload;
   };
 }

@@ -31,7 +31,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}` }));
   app.addHook('onRequest', requireToken(opts.config.WORKER_API_TOKEN));
-  app.addHook('onResponse', auditChanges(opts.db, opts.log));
+  app.addHook('onSend', auditChanges(opts.db, opts.log));
   healthRoutes(app, deps);
   incidentRoutes(app, deps);
   snoozeRoutes(app, deps);

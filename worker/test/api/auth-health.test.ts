@@ -98,6 +98,6 @@ describe('public endpoints', () => {
   it('malformed JSON is a 400 that says so', async () => {
     const res = await fetch(`${api.url}/api/snoozes`, { method: 'POST', headers: { authorization: `Bearer test-token-0123456789abcdef`, 'content-type': 'application/json' }, body: '{"scope":' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/JSON/i);
+    expect(((await res.json()) as { message: string }).message).toMatch(/JSON/i);
   });
 });

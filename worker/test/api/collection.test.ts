@@ -43,7 +43,7 @@ beforeAll(async () => {
     .execute();
 });
 afterAll(async () => {
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await api.close();
 });
 
