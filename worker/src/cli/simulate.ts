@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { createSimulatedTeam, startSimulatorServer } from '../simulator';
+import { hexId } from '../simulator/random';
+
+/**
+ * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]
+ *                     [--no-anomalies] [--no-rate-limits] [--truth]
+ * Serves a simulated team's Cursor Admin API, or with --truth prints the injected anomalies as JSON and exits.
+ */
+function integer(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string' },
+      seed: { type: 'string' },
+      port: { type: 'string' },
+      key: { type: 'string' },
+      'analytics-key': { type: 'string' },
+      'history-days': { type: 'string' },
+      'no-anomalies': { type: 'boolean', default: false },
+      'no-rate-limits': { type: 'boolean', default: false },
+      truth: { type: 'boolean', default: false },
+    },
+  });
+  const seed = integer(values.seed, 'seed', 42, 0);
+  const team = createSimulatedTeam({
+    seed,
+    teamSize: integer(values.size, 'size', 50, 1),
+    historyDays: integer(values['history-days'], 'history-days', 90, 1),
+    anomalies: !values['no-anomalies'],
+  });
+  if (values.truth) {
+    process.stdout.write(`${JSON.stringify(team.truth(), null, 2)}\n`);
+    return;
+  }
+  const server = await startSimulatorServer({
+    team,
+    apiKey: values.key ?? `key_${hexId(64, seed, 0xc0ffee)}`,
+    analyticsApiKey: values['analytics-key'],
+    port: integer(values.port, 'port', 4010, 0),
+    rateLimitsPerMinute: values['no-rate-limits'] ? null : undefined,
+  });
+  console.log(`Simulated Cursor API for ${team.teamSize} developers (seed ${seed}) at ${server.url}`);
+  console.log(`CURSOR_API_BASE_URL=${server.url}`);
+  console.log(`CURSOR_API_KEY=${server.apiKey}`);
+  if (values['analytics-key']) console.log(`CURSOR_ANALYTICS_API_KEY=${server.analyticsApiKey}`);
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
