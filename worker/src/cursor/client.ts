@@ -1,0 +1,260 @@
+import type { z } from 'zod';
+import type { Logger } from '../config/log';
+import { CursorApiError, CursorValidationError } from './errors';
+import { Pacer, defaultSleep } from './pacer';
+import * as S from './schemas';
+
+export interface CursorClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  analyticsApiKey?: string;
+  /** Requests per rolling minute per endpoint (documented: 20 for most admin endpoints, 20 or 60 for events). 0 = unpaced. */
+  rateLimits: { admin: number; events: number; analytics: number };
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Base delay of the exponential backoff when no Retry-After is given. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  log?: Logger;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The pacer's clock (tests). */
+  now?: () => number;
+}
+
+export interface ClientStats {
+  requests: number;
+  rateLimited: number;
+  retries: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Documented maximum range of daily-usage-data and the analytics endpoints. */
+export const MAX_RANGE_DAYS = 30;
+
+export class CursorClient {
+  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0 };
+  private readonly pacers = new Map<string, Pacer>();
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(private readonly opts: CursorClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxRetries = opts.maxRetries ?? 5;
+    this.sleep = opts.sleep ?? defaultSleep;
+  }
+
+  get hasAnalytics(): boolean {
+    return Boolean(this.opts.analyticsApiKey);
+  }
+
+  async members(signal?: AbortSignal): Promise<S.Member[]> {
+    const res = await this.request('GET /teams/members', S.membersResponseSchema, { signal });
+    return res.teamMembers;
+  }
+
+  /** Every member's daily rows in [startMs, endMs], cut into windows of at most 30 days, paged to the end. */
+  async *dailyUsage(
+    startMs: number,
+    endMs: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ rows: S.DailyUsageRow[]; last: boolean }> {
+    const windows = splitRange(startMs, endMs, MAX_RANGE_DAYS * DAY_MS);
+    for (const [i, [s, e]] of windows.entries()) {
+      for (let page = 1; ; page++) {
+        const res = await this.request('POST /teams/daily-usage-data', S.dailyUsageResponseSchema, {
+          body: { startDate: s, endDate: e, page, pageSize: 500 },
+          signal,
+        });
+        const lastPage = !res.pagination?.hasNextPage;
+        yield { rows: res.data, last: lastPage && i === windows.length - 1 };
+        if (lastPage) break;
+      }
+    }
+  }
+
+  /** The current billing cycle's spend for every member (all pages). */
+  async spend(signal?: AbortSignal): Promise<{ cycleStart: number; rows: S.SpendRow[]; pages: number }> {
+    const rows: S.SpendRow[] = [];
+    let cycleStart = 0;
+    let page = 1;
+    for (; ; page++) {
+      const res = await this.request('POST /teams/spend', S.spendResponseSchema, {
+        body: { page, pageSize: 500, sortBy: 'user', sortDirection: 'asc' },
+        signal,
+      });
+      cycleStart = res.subscriptionCycleStart;
+      rows.push(...res.teamMemberSpend);
+      if (page >= res.totalPages || res.teamMemberSpend.length === 0) break;
+    }
+    return { cycleStart, rows, pages: page };
+  }
+
+  /** Usage events with startDate and endDate BOTH inclusive, a page (up to 1000 events) at a time. */
+  async *usageEventPages(
+    startMs: number,
+    endMs: number,
+    opts: { pageSize?: number; signal?: AbortSignal; email?: string } = {},
+  ): AsyncGenerator<{ page: number; numPages: number; total: number; last: boolean; events: S.UsageEvent[] }> {
+    const pageSize = Math.min(opts.pageSize ?? 1000, 1000);
+    for (let page = 1; ; page++) {
+      const res = await this.request('POST /teams/filtered-usage-events', S.usageEventsResponseSchema, {
+        body: { startDate: startMs, endDate: endMs, page, pageSize, ...(opts.email ? { email: opts.email } : {}) },
+        signal: opts.signal,
+      });
+      const last = !res.pagination.hasNextPage || res.usageEvents.length === 0;
+      yield { page, numPages: res.pagination.numPages, total: res.totalUsageEventsCount, last, events: res.usageEvents };
+      if (last) break;
+    }
+  }
+
+  async groups(billingCycle?: string, signal?: AbortSignal): Promise<S.BillingGroup[]> {
+    const q = billingCycle ? `?billingCycle=${encodeURIComponent(billingCycle)}` : '';
+    const res = await this.request(`GET /teams/groups${q}`, S.billingGroupsResponseSchema, { signal });
+    return res.groups;
+  }
+
+  async analyticsDau(startDay: string, endDay: string, signal?: AbortSignal) {
+    const q = `?startDate=${startDay}&endDate=${endDay}`;
+    const res = await this.request(`GET /analytics/team/dau${q}`, S.analyticsDauResponseSchema, { signal, analytics: true });
+    return res.data;
+  }
+
+  async analyticsModels(startDay: string, endDay: string, signal?: AbortSignal) {
+    const q = `?startDate=${startDay}&endDate=${endDay}`;
+    const res = await this.request(`GET /analytics/team/models${q}`, S.analyticsModelsResponseSchema, {
+      signal,
+      analytics: true,
+    });
+    return res.data;
+  }
+
+  private pacerFor(endpoint: string, analytics: boolean): Pacer {
+    const key = endpoint.split('?')[0];
+    let pacer = this.pacers.get(key);
+    if (!pacer) {
+      const { admin, events, analytics: a } = this.opts.rateLimits;
+      pacer = new Pacer(analytics ? a : key.includes('filtered-usage-events') ? events : admin, this.opts.now, this.sleep);
+      this.pacers.set(key, pacer);
+    }
+    return pacer;
+  }
+
+  /**
+   * One API call: paced, retried on 429 (Retry-After honoured, else exponential backoff), 5xx, resets, timeouts
+   * and unparseable bodies, a bounded number of times; the answer validated against its schema.
+   */
+  private async request<T extends z.ZodType>(
+    endpoint: string,
+    schema: T,
+    opts: { body?: unknown; signal?: AbortSignal; analytics?: boolean },
+  ): Promise<z.output<T>> {
+    const [method, path] = endpoint.split(' ');
+    const name = endpoint.split('?')[0];
+    const key = opts.analytics ? this.opts.analyticsApiKey : this.opts.apiKey;
+    if (!key) throw new Error(`${name} needs ${opts.analytics ? 'CURSOR_ANALYTICS_API_KEY' : 'CURSOR_ADMIN_API_KEY'}`);
+    const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    const pacer = this.pacerFor(endpoint, Boolean(opts.analytics));
+    let lastError: Error | undefined;
+
+    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+      if (attempt > 0) this.stats.retries++;
+      await pacer.acquire(opts.signal);
+      opts.signal?.throwIfAborted();
+      const signal = opts.signal
+        ? AbortSignal.any([opts.signal, AbortSignal.timeout(this.timeoutMs)])
+        : AbortSignal.timeout(this.timeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        this.stats.requests++;
+        response = await fetch(new URL(path, this.opts.baseUrl), {
+          method,
+          headers: {
+            authorization: auth,
+            accept: 'application/json',
+            ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+          signal,
+        });
+        text = await response.text();
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+        // Connection reset, refused, or our own timeout: transient.
+        lastError = new Error(`${name}: ${describeFetchError(err)}`);
+        await this.backoff(name, attempt, opts.signal, lastError.message);
+        continue;
+      }
+
+      if (response.status === 429) {
+        this.stats.rateLimited++;
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        lastError = new CursorApiError(name, 429, text);
+        if (retryAfterMs !== undefined && attempt < this.maxRetries) {
+          // Every request to this endpoint waits, not just this one: the limit is per team and endpoint.
+          pacer.pause(retryAfterMs);
+          this.opts.log?.warn({ endpoint: name, attempt: attempt + 1, retryAfterMs }, 'Cursor API rate limited (429), honouring Retry-After');
+        } else {
+          await this.backoff(name, attempt, opts.signal, 'rate limited (429)');
+        }
+        continue;
+      }
+      if (response.status >= 500) {
+        lastError = new CursorApiError(name, response.status, text);
+        await this.backoff(name, attempt, opts.signal, `server error ${response.status}`);
+        continue;
+      }
+      if (!response.ok) throw new CursorApiError(name, response.status, text); // 4xx: our request is wrong; retrying won't help
+
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        lastError = new Error(`${name}: response is not valid JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 60))})`);
+        await this.backoff(name, attempt, opts.signal, 'malformed JSON');
+        continue;
+      }
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) throw CursorValidationError.fromZod(name, parsed.error, data);
+      return parsed.data;
+    }
+    throw new Error(`${name} failed after ${this.maxRetries + 1} attempts: ${lastError?.message ?? 'unknown error'}`, {
+      cause: lastError,
+    });
+  }
+
+  private async backoff(name: string, attempt: number, signal: AbortSignal | undefined, why: string) {
+    if (attempt >= this.maxRetries) return;
+    const base = this.opts.backoffBaseMs ?? 1_000;
+    const max = this.opts.backoffMaxMs ?? 60_000;
+    const delay = Math.min(max, base * 2 ** attempt) * (0.5 + Math.random() / 2);
+    this.opts.log?.warn({ endpoint: name, attempt: attempt + 1, delayMs: Math.round(delay) }, `Cursor API ${why}, retrying`);
+    await this.sleep(delay, signal);
+  }
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** [start, end] cut into consecutive inclusive windows of at most maxMs. */
+export function splitRange(startMs: number, endMs: number, maxMs: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = startMs; s <= endMs; s += maxMs) out.push([s, Math.min(endMs, s + maxMs - 1)]);
+  return out;
+}
+
+function describeFetchError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError') return 'timed out';
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? err.message;
+  }
+  return String(err);
+}
