@@ -1,0 +1,9 @@
+export { enqueueNotifications, type Queued, type NotifyJobData } from './enqueue';
+export { registerNotificationWorkers, type NotificationWorkerDeps } from './workers';
+export { sendTestNotification } from './test-message';
+export { deliverNotification, type DeliveryOutcome } from './deliver';
+export { runDigest } from './digest';
+export { requeueUnsent } from './sweep';
+export { CHANNELS, ChannelNotConfiguredError, missingChannelConfig, type Channel, type NotificationPolicy } from './channels';
+export { DeliveryError } from './http';
+export type { AlertMessage, IncidentNotice } from './message';

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { Config } from '../config/config';
+import type { Tx } from '../db/database';
+import type { Severity } from '../db/schema/detection';
+import type { Channel } from './channels';
+import { toNotice, type IncidentNotice } from './message';
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export type Selection = { ids: number[] } | { detectedSince: Date };
+
+/**
+ * Incidents not yet announced on `channel` at their highest severity, at or above `minSeverity`. An immediate
+ * alert takes the given unresolved incidents; a digest takes everything detected since a time, resolved or not.
+ */
+export async function unannounced(tx: Tx, channel: Channel, sel: Selection, minSeverity: Severity, config: Config): Promise<IncidentNotice[]> {
+  let q = tx
+    .selectFrom('incidents as i')
+    .selectAll('i')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('notification_incidents as ni')
+            .select('ni.incident_id')
+            .whereRef('ni.incident_id', '=', 'i.id')
+            .where('ni.channel', '=', channel)
+            .whereRef('ni.severity', '=', 'i.max_severity'),
+        ),
+      ),
+    );
+  if ('ids' in sel) {
+    if (sel.ids.length === 0) return [];
+    q = q.where('i.id', 'in', sel.ids).where('i.status', '<>', 'resolved');
+  } else {
+    q = q.where('i.detected_at', '>=', sel.detectedSince);
+  }
+  const rows = (await q.orderBy('i.id').execute()).filter((r) => RANK[r.max_severity] >= RANK[minSeverity]);
+  if (rows.length === 0) return [];
+  const before = await tx
+    .selectFrom('notification_incidents')
+    .select(['incident_id', 'severity'])
+    .where('channel', '=', channel)
+    .where('incident_id', 'in', rows.map((r) => r.id))
+    .execute();
+  const announced = new Map<number, Severity>();
+  for (const b of before) {
+    const prev = announced.get(b.incident_id);
+    if (!prev || RANK[b.severity] > RANK[prev]) announced.set(b.incident_id, b.severity);
+  }
+  return rows.map((r) => toNotice(r, config, announced.get(r.id) ?? null));
+}
+
+/** Serialises queueing on one channel across processes, so two passes never split or repeat an announcement. */
+export async function lockChannel(tx: Tx, channel: Channel): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`cursorwatch.notify.${channel}`}))`.execute(tx);
+}

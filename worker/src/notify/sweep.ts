@@ -1,0 +1,24 @@
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../db/database';
+import { sendNotifyJob } from './enqueue';
+
+/**
+ * Puts back on the queue every notification that is not sent and has no live job: those pg-boss gave up on
+ * (status failed) and those whose job was never queued (the process stopped between commit and send). A stale
+ * pending row might still have a job waiting; a duplicate job is harmless because delivery checks the row first.
+ */
+export async function requeueUnsent(db: Db, boss: PgBoss, { olderThanMinutes = 30, maxAgeDays = 7, now = new Date() } = {}): Promise<number[]> {
+  const cutoff = new Date(now.getTime() - olderThanMinutes * 60_000);
+  const oldest = new Date(now.getTime() - maxAgeDays * 86_400_000); // a week-old alert is history, not news
+  const rows = await db
+    .updateTable('notifications')
+    .set({ status: 'pending' })
+    .where('created_at', '>=', oldest)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0), eb('created_at', '<', cutoff)])]),
+    )
+    .returning('id')
+    .execute();
+  for (const r of rows) await sendNotifyJob(boss, r.id);
+  return rows.map((r) => r.id);
+}
