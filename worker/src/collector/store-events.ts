@@ -1,0 +1,154 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../db/database';
+import type { UsageEvent } from '../cursor/schemas';
+import { eventDedupeKey } from './dedupe';
+
+export interface StoreResult {
+  inserted: number;
+  duplicates: number;
+}
+
+const MONTH_CACHE = new Set<string>();
+
+/** Creates the monthly partitions the events need (once per month per process). */
+async function ensurePartitions(db: DbOrTx, minMs: number, maxMs: number): Promise<void> {
+  const first = new Date(minMs);
+  const last = new Date(maxMs);
+  const months: string[] = [];
+  for (let d = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1); d <= maxMs; ) {
+    const m = new Date(d);
+    months.push(`${m.getUTCFullYear()}-${m.getUTCMonth()}`);
+    d = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
+  }
+  if (months.every((m) => MONTH_CACHE.has(m))) return;
+  await sql`SELECT ensure_usage_event_partitions(${first.toISOString()}::timestamptz, ${last.toISOString()}::timestamptz)`.execute(db);
+  months.forEach((m) => MONTH_CACHE.add(m));
+}
+
+/** Forget which partitions exist (tests that drop databases). */
+export function resetPartitionCache(): void {
+  MONTH_CACHE.clear();
+}
+
+/**
+ * Stores events in bulk in ONE statement: rows already stored are skipped on the natural key, and the daily,
+ * per-model and hourly rollups are incremented from the rows actually inserted — so re-delivered events (inclusive
+ * bounds, overlapping windows, a crash and a retry) never count twice. Input is sorted so that concurrent writers
+ * take row locks in the same order.
+ */
+export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promise<StoreResult> {
+  if (events.length === 0) return { inserted: 0, duplicates: 0 };
+  const rows = events
+    .map((e) => ({ e, key: eventDedupeKey(e) }))
+    .sort((a, b) => a.e.timestamp - b.e.timestamp || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let min = Infinity;
+  let max = -Infinity;
+  for (const { e } of rows) {
+    if (e.timestamp < min) min = e.timestamp;
+    if (e.timestamp > max) max = e.timestamp;
+  }
+  await ensurePartitions(db, min, max);
+
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  const result = await sql<{ inserted: number }>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${col((r) => new Date(r.e.timestamp).toISOString())}::timestamptz[],
+        ${col((r) => r.key)}::text[],
+        ${col((r) => r.e.userEmail.toLowerCase())}::text[],
+        ${col((r) => r.e.model)}::text[],
+        ${col((r) => r.e.kind)}::text[],
+        ${col((r) => r.e.maxMode)}::boolean[],
+        ${col((r) => r.e.requestsCosts)}::numeric[],
+        ${col((r) => r.e.isTokenBasedCall)}::boolean[],
+        ${col((r) => r.e.isChargeable)}::boolean[],
+        ${col((r) => r.e.isHeadless)}::boolean[],
+        ${col((r) => r.e.tokenUsage?.inputTokens ?? 0)}::bigint[],
+        ${col((r) => r.e.tokenUsage?.outputTokens ?? 0)}::bigint[],
+        ${col((r) => r.e.tokenUsage?.cacheWriteTokens ?? 0)}::bigint[],
+        ${col((r) => r.e.tokenUsage?.cacheReadTokens ?? 0)}::bigint[],
+        ${col((r) => r.e.tokenUsage?.totalCents ?? 0)}::numeric[],
+        ${col((r) => r.e.tokenUsage?.discountPercentOff ?? null)}::numeric[],
+        ${col((r) => r.e.chargedCents)}::numeric[],
+        ${col((r) => r.e.cursorTokenFee ?? 0)}::numeric[],
+        ${col((r) => r.e.conversationId ?? null)}::text[],
+        ${col((r) => r.e.serviceAccountId ?? null)}::text[],
+        ${col((r) => r.e.serviceAccountName ?? null)}::text[],
+        ${col((r) => r.e.cloudAgentId ?? null)}::text[],
+        ${col((r) => r.e.automationId ?? null)}::text[],
+        ${col((r) => r.e.isFreeBugbot ?? null)}::boolean[]
+      ) AS t(event_ts, key_hex, user_email, model, kind, max_mode, requests_costs, is_token_based_call, is_chargeable,
+             is_headless, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, token_total_cents,
+             discount_percent_off, charged_cents, cursor_token_fee, conversation_id, service_account_id,
+             service_account_name, cloud_agent_id, automation_id, is_free_bugbot)
+    ),
+    ins AS (
+      INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
+        is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
+        cache_read_tokens, token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
+        service_account_id, service_account_name, cloud_agent_id, automation_id, is_free_bugbot)
+      SELECT event_ts, decode(key_hex, 'hex'), (event_ts AT TIME ZONE 'UTC')::date, user_email, model, kind, max_mode,
+        requests_costs, is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens,
+        cache_write_tokens, cache_read_tokens, token_total_cents, discount_percent_off, charged_cents,
+        cursor_token_fee, conversation_id, service_account_id, service_account_name, cloud_agent_id, automation_id,
+        is_free_bugbot
+      FROM input
+      ON CONFLICT (event_ts, dedupe_key) DO NOTHING
+      RETURNING day, user_email, model, event_ts, requests_costs, charged_cents, cursor_token_fee, input_tokens,
+        output_tokens, cache_write_tokens, cache_read_tokens, max_mode, is_headless, is_chargeable
+    ),
+    per_user AS (
+      INSERT INTO user_daily_rollup AS r (user_email, day, events, requests_costs, charged_cents, token_fee_cents,
+        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
+        chargeable_events, max_mode_cents, headless_cents)
+      SELECT user_email, day, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
+        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
+        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
+        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
+      FROM ins GROUP BY user_email, day ORDER BY user_email, day
+      ON CONFLICT (user_email, day) DO UPDATE SET
+        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
+        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
+        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
+        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
+        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+        max_mode_events = r.max_mode_events + excluded.max_mode_events,
+        headless_events = r.headless_events + excluded.headless_events,
+        chargeable_events = r.chargeable_events + excluded.chargeable_events,
+        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
+      RETURNING 1
+    ),
+    per_model AS (
+      INSERT INTO user_model_daily_rollup AS r (user_email, day, model, events, requests_costs, charged_cents,
+        token_fee_cents, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events,
+        headless_events, chargeable_events, max_mode_cents, headless_cents)
+      SELECT user_email, day, model, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
+        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
+        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
+        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
+      FROM ins GROUP BY user_email, day, model ORDER BY user_email, day, model
+      ON CONFLICT (user_email, day, model) DO UPDATE SET
+        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
+        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
+        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
+        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
+        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+        max_mode_events = r.max_mode_events + excluded.max_mode_events,
+        headless_events = r.headless_events + excluded.headless_events,
+        chargeable_events = r.chargeable_events + excluded.chargeable_events,
+        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
+      RETURNING 1
+    ),
+    per_hour AS (
+      INSERT INTO hourly_rollup AS r (hour, model, events, charged_cents, total_tokens)
+      SELECT date_trunc('hour', event_ts, 'UTC'), model, count(*), sum(charged_cents),
+        sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
+      FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (hour, model) DO UPDATE SET events = r.events + excluded.events,
+        charged_cents = r.charged_cents + excluded.charged_cents, total_tokens = r.total_tokens + excluded.total_tokens
+      RETURNING 1
+    )
+    SELECT count(*)::int AS inserted FROM ins`.execute(db);
+  const inserted = result.rows[0]?.inserted ?? 0;
+  return { inserted, duplicates: events.length - inserted };
+}

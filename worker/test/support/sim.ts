@@ -1,0 +1,42 @@
+import pino from 'pino';
+import { CursorClient } from '../../src/cursor/client';
+import { createSimulatedTeam, startSimulatorServer, type SimulatedTeam, type SimulatorServer } from '../../src/simulator';
+
+export const TEST_KEY = 'key_' + 'cd'.repeat(32);
+export const DAY_MS = 86_400_000;
+export const silentLog = pino({ level: 'silent' });
+
+/** A simulated team on a frozen clock, served over real HTTP, rate limits scaled up for tests. */
+export async function startTestSimulator(opts: { teamSize?: number; seed?: number; nowMs?: number; historyDays?: number } = {}) {
+  const nowMs = opts.nowMs ?? Date.now();
+  const team: SimulatedTeam = createSimulatedTeam({
+    seed: opts.seed ?? 7,
+    teamSize: opts.teamSize ?? 20,
+    historyDays: opts.historyDays ?? 40,
+    now: () => nowMs,
+  });
+  const server: SimulatorServer = await startSimulatorServer({
+    team,
+    apiKey: TEST_KEY,
+    port: 0,
+    rateLimitsPerMinute: { admin: 10_000, events: 10_000, analytics: 10_000 },
+  });
+  return { team, server, nowMs };
+}
+
+export function testClient(url: string, over: Partial<ConstructorParameters<typeof CursorClient>[0]> = {}): CursorClient {
+  return new CursorClient({
+    baseUrl: url,
+    apiKey: TEST_KEY,
+    rateLimits: { admin: 0, events: 0, analytics: 0 },
+    backoffBaseMs: 10,
+    maxRetries: 5,
+    ...over,
+  });
+}
+
+/** What the simulator holds for [startMs, endMs]: the ground truth the collector must reproduce exactly. */
+export function truthTotals(team: SimulatedTeam, startMs: number, endMs: number) {
+  const events = team.eventsBetween(startMs, endMs);
+  return { events: events.length, chargedCents: events.reduce((s, e) => s + (e.chargedCents ?? 0), 0) };
+}
