@@ -1,0 +1,53 @@
+import type { Job } from 'pg-boss';
+import type { Runtime } from './cli/bootstrap';
+import { collectOnce, formatSummary } from './collector/collect';
+import { failAbandonedRuns, getWatermark } from './collector/runs';
+import { QUEUES } from './queue/boss';
+
+export interface CollectJob {
+  trigger: string;
+}
+
+export interface WorkerService {
+  stop(): Promise<void>;
+}
+
+/**
+ * The long-running worker: an hourly (COLLECT_CRON) collection on the `exclusive` collect queue, so several worker
+ * processes still collect each window once; a first-run backfill; detection enqueued after each collection.
+ */
+export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (rt: Runtime) => Promise<void> } = {}): Promise<WorkerService> {
+  const { boss, db, client, log, config } = rt;
+  if (!boss || !client) throw new Error('startWorkerService needs a runtime opened with boss and cursor');
+  const shutdown = new AbortController();
+
+  const abandoned = await failAbandonedRuns(db);
+  if (abandoned) log.warn({ abandoned }, 'closed collection runs left open by a stopped worker');
+
+  await boss.work<CollectJob>(QUEUES.collect, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs: Job<CollectJob>[]) => {
+    for (const job of jobs) {
+      const trigger = job.data?.trigger ?? 'schedule';
+      log.info({ trigger, job: job.id }, 'collection started');
+      const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
+      log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
+      // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
+      await boss.send(QUEUES.detect, { trigger: 'collect', runId: summary.runId });
+      await hooks.afterCollect?.(rt);
+      if (summary.errors.length) {
+        throw new Error(`collection incomplete: ${summary.errors.map((e) => `${e.endpoint}: ${e.message}`).join('; ')}`);
+      }
+    }
+  });
+
+  await boss.schedule(QUEUES.collect, config.COLLECT_CRON, { trigger: 'schedule' }, { tz: 'UTC' });
+  if (!(await getWatermark(db, 'usage_events'))) {
+    log.info({ days: config.BACKFILL_DAYS }, 'no data collected yet: queueing the first-run backfill');
+    await boss.send(QUEUES.collect, { trigger: 'backfill' });
+  }
+
+  return {
+    async stop() {
+      shutdown.abort(new Error('worker shutting down'));
+    },
+  };
+}
