@@ -22,7 +22,11 @@ export async function advanceNormalDays(
     if (seenKeys.has(`${inc.scope}\u0000${inc.subject}\u0000${inc.detector}`)) continue;
     const normalDays = inc.normal_days + 1;
     if (normalDays < afterDays) {
-      await tx.updateTable('incidents').set({ normal_days: normalDays, last_evaluated_day: asOf }).where('id', '=', inc.id).execute();
+      await tx
+        .updateTable('incidents')
+        .set({ normal_days: normalDays, last_evaluated_day: asOf })
+        .where('id', '=', inc.id)
+        .execute();
       continue;
     }
     const note = `Signal normal for ${normalDays} consecutive evaluated day(s), through ${asOf}`;

@@ -1,14 +1,7 @@
 import type { DbOrTx } from '../db/database';
 
 export type IncidentAction =
-  | 'opened'
-  | 'updated'
-  | 'escalated'
-  | 'alerted'
-  | 'acknowledged'
-  | 'resolved'
-  | 'reopened'
-  | 'auto_resolved';
+  'opened' | 'updated' | 'escalated' | 'alerted' | 'acknowledged' | 'resolved' | 'reopened' | 'auto_resolved';
 
 export interface IncidentEventInput {
   incidentId: number;

@@ -1,6 +1,19 @@
 export { recordDetections, type RecordInput } from './record';
-export { acknowledgeIncident, resolveIncident, reopenIncident, markIncidentsAlerted, type HumanResolution } from './transitions';
-export { createSnooze, listSnoozes, deleteSnooze, SnoozeNotFoundError, type SnoozeRow, type SnoozeInput } from './snoozes';
+export {
+  acknowledgeIncident,
+  resolveIncident,
+  reopenIncident,
+  markIncidentsAlerted,
+  type HumanResolution,
+} from './transitions';
+export {
+  createSnooze,
+  listSnoozes,
+  deleteSnooze,
+  SnoozeNotFoundError,
+  type SnoozeRow,
+  type SnoozeInput,
+} from './snoozes';
 export { incidentMetrics } from './metrics';
 export { incidentTimings, type IncidentMetrics, type DetectorMetrics, type DurationStat } from './metrics-math';
 export { listIncidentEvents } from './events';

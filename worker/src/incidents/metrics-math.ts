@@ -67,7 +67,16 @@ export function computeMetrics(rows: MetricRow[], from: Date, to: Date): Inciden
   const timings = rows.map(incidentTimings);
   const perDetector: Record<string, DetectorMetrics> = {};
   for (const r of rows) {
-    const d = (perDetector[r.detector] ??= { count: 0, unresolved: 0, fixed: 0, expected: 0, falsePositive: 0, auto: 0, precision: null, impactDollars: 0 });
+    const d = (perDetector[r.detector] ??= {
+      count: 0,
+      unresolved: 0,
+      fixed: 0,
+      expected: 0,
+      falsePositive: 0,
+      auto: 0,
+      precision: null,
+      impactDollars: 0,
+    });
     d.count += 1;
     d.impactDollars += r.impact_cents / 100;
     if (r.status !== 'resolved') d.unresolved += 1;

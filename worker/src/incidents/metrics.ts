@@ -5,7 +5,16 @@ import { computeMetrics, type IncidentMetrics } from './metrics-math';
 export async function incidentMetrics(db: DbOrTx, { from, to }: { from: Date; to: Date }): Promise<IncidentMetrics> {
   const rows = await db
     .selectFrom('incidents')
-    .select(['detector', 'status', 'resolution_reason', 'onset_at', 'alerted_at', 'acknowledged_at', 'resolved_at', 'impact_cents'])
+    .select([
+      'detector',
+      'status',
+      'resolution_reason',
+      'onset_at',
+      'alerted_at',
+      'acknowledged_at',
+      'resolved_at',
+      'impact_cents',
+    ])
     .where('detected_at', '>=', from)
     .where('detected_at', '<', to)
     .execute();

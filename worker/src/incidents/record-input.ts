@@ -31,7 +31,8 @@ export function validateRecordInput(asOf: string, anomalies: Anomaly[]): void {
   anomalies.forEach((a, i) => {
     const r = anomalySchema.safeParse(a);
     if (!r.success) {
-      for (const issue of r.error.issues) issues.push({ path: `anomalies[${i}].${issue.path.join('.')}`, message: issue.message });
+      for (const issue of r.error.issues)
+        issues.push({ path: `anomalies[${i}].${issue.path.join('.')}`, message: issue.message });
     } else if (a.asOf !== asOf) {
       issues.push({ path: `anomalies[${i}].asOf`, message: `is ${a.asOf} but the pass evaluates ${asOf}` });
     }

@@ -31,7 +31,15 @@ export async function recordDetections(db: Db, input: RecordInput): Promise<Reco
 }
 
 async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<RecordResult> {
-  const result: RecordResult = { opened: [], updated: [], escalated: [], autoResolved: [], snoozed: 0, suppressed: 0, toNotify: [] };
+  const result: RecordResult = {
+    opened: [],
+    updated: [],
+    escalated: [],
+    autoResolved: [],
+    snoozed: 0,
+    suppressed: 0,
+    toNotify: [],
+  };
   const snoozed = await activeSnoozedSubjects(tx, now);
   const seenKeys = new Set<string>();
   for (const a of uniqueSorted(input.anomalies)) {

@@ -24,7 +24,10 @@ const snoozeInput = z
     }),
     reason: z.string().trim().min(1, 'must say why the subject is snoozed').max(2000, 'is too long'),
   })
-  .refine((s) => s.scope === 'team' || s.subject !== undefined, { path: ['subject'], message: 'must name the user (email)' });
+  .refine((s) => s.scope === 'team' || s.subject !== undefined, {
+    path: ['subject'],
+    message: 'must name the user (email)',
+  });
 
 export type SnoozeInput = z.input<typeof snoozeInput>;
 

@@ -14,22 +14,38 @@ async function lockIncident(tx: Tx, id: number): Promise<IncidentRow> {
 }
 
 function requireActor(actor: string): void {
-  if (typeof actor !== 'string' || actor.trim() === '') throw new IncidentInputError([{ path: 'actor', message: 'must name who made the change' }]);
+  if (typeof actor !== 'string' || actor.trim() === '')
+    throw new IncidentInputError([{ path: 'actor', message: 'must name who made the change' }]);
 }
 
 /** A person has seen the incident and is on it: open or alerted → acknowledged. */
-export async function acknowledgeIncident(db: Db, id: number, actor: string, note?: string, now = new Date()): Promise<IncidentRow> {
+export async function acknowledgeIncident(
+  db: Db,
+  id: number,
+  actor: string,
+  note?: string,
+  now = new Date(),
+): Promise<IncidentRow> {
   requireActor(actor);
   return db.transaction().execute(async (tx) => {
     const cur = await lockIncident(tx, id);
-    if (cur.status !== 'open' && cur.status !== 'alerted') throw new IncidentTransitionError(id, 'acknowledge', cur.status);
+    if (cur.status !== 'open' && cur.status !== 'alerted')
+      throw new IncidentTransitionError(id, 'acknowledge', cur.status);
     const row = await tx
       .updateTable('incidents')
       .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendIncidentEvent(tx, { incidentId: id, actor, action: 'acknowledged', from: cur.status, to: 'acknowledged', details: note ? { note } : {}, at: now });
+    await appendIncidentEvent(tx, {
+      incidentId: id,
+      actor,
+      action: 'acknowledged',
+      from: cur.status,
+      to: 'acknowledged',
+      details: note ? { note } : {},
+      at: now,
+    });
     return row;
   });
 }
@@ -44,14 +60,26 @@ export async function resolveIncident(
 ): Promise<IncidentRow> {
   requireActor(actor);
   if (!HUMAN_RESOLUTIONS.includes(resolution?.reason)) {
-    throw new IncidentInputError([{ path: 'reason', message: `must be one of fixed, expected, false_positive (got "${String(resolution?.reason)}")` }]);
+    throw new IncidentInputError([
+      {
+        path: 'reason',
+        message: `must be one of fixed, expected, false_positive (got "${String(resolution?.reason)}")`,
+      },
+    ]);
   }
   return db.transaction().execute(async (tx) => {
     const cur = await lockIncident(tx, id);
-    if (cur.status === 'resolved') throw new IncidentTransitionError(id, 'resolve', cur.status, `it is already resolved (${cur.resolution_reason})`);
+    if (cur.status === 'resolved')
+      throw new IncidentTransitionError(id, 'resolve', cur.status, `it is already resolved (${cur.resolution_reason})`);
     const row = await tx
       .updateTable('incidents')
-      .set({ status: 'resolved', resolved_at: now, resolved_by: actor, resolution_reason: resolution.reason, resolution_note: resolution.note ?? null })
+      .set({
+        status: 'resolved',
+        resolved_at: now,
+        resolved_by: actor,
+        resolution_reason: resolution.reason,
+        resolution_note: resolution.note ?? null,
+      })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -76,11 +104,18 @@ function statusBeforeResolution(row: IncidentRow): IncidentStatus {
 }
 
 /** Undo a resolution. Refused while another incident for the same subject and detector is unresolved. */
-export async function reopenIncident(db: Db, id: number, actor: string, note?: string, now = new Date()): Promise<IncidentRow> {
+export async function reopenIncident(
+  db: Db,
+  id: number,
+  actor: string,
+  note?: string,
+  now = new Date(),
+): Promise<IncidentRow> {
   requireActor(actor);
   return db.transaction().execute(async (tx) => {
     const cur = await lockIncident(tx, id);
-    if (cur.status !== 'resolved') throw new IncidentTransitionError(id, 'reopen', cur.status, `it is ${cur.status}, not resolved`);
+    if (cur.status !== 'resolved')
+      throw new IncidentTransitionError(id, 'reopen', cur.status, `it is ${cur.status}, not resolved`);
     const other = await tx
       .selectFrom('incidents')
       .select('id')
@@ -89,11 +124,24 @@ export async function reopenIncident(db: Db, id: number, actor: string, note?: s
       .where('detector', '=', cur.detector)
       .where('status', '<>', 'resolved')
       .executeTakeFirst();
-    if (other) throw new IncidentTransitionError(id, 'reopen', cur.status, `incident ${other.id} is already open for ${cur.subject} / ${cur.detector}`);
+    if (other)
+      throw new IncidentTransitionError(
+        id,
+        'reopen',
+        cur.status,
+        `incident ${other.id} is already open for ${cur.subject} / ${cur.detector}`,
+      );
     const to = statusBeforeResolution(cur);
     const row = await tx
       .updateTable('incidents')
-      .set({ status: to, resolved_at: null, resolved_by: null, resolution_reason: null, resolution_note: null, normal_days: 0 })
+      .set({
+        status: to,
+        resolved_at: null,
+        resolved_by: null,
+        resolution_reason: null,
+        resolution_note: null,
+        normal_days: 0,
+      })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -114,13 +162,34 @@ export async function reopenIncident(db: Db, id: number, actor: string, note?: s
  * Records, inside the caller's transaction, that a message about these incidents went out on `channel`: the first
  * one sets alerted_at (MTTD ends there) and moves open → alerted; later channels and re-announcements change nothing.
  */
-export async function markIncidentsAlerted(tx: Tx, ids: number[], channel: string, notificationId: number, at = new Date()): Promise<number[]> {
+export async function markIncidentsAlerted(
+  tx: Tx,
+  ids: number[],
+  channel: string,
+  notificationId: number,
+  at = new Date(),
+): Promise<number[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.selectFrom('incidents').selectAll().where('id', 'in', ids).where('alerted_at', 'is', null).orderBy('id').forUpdate().execute();
+  const rows = await tx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('alerted_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
   for (const cur of rows) {
     const to: IncidentStatus = cur.status === 'open' ? 'alerted' : cur.status;
     await tx.updateTable('incidents').set({ alerted_at: at, status: to }).where('id', '=', cur.id).execute();
-    await appendIncidentEvent(tx, { incidentId: cur.id, actor: 'system', action: 'alerted', from: cur.status, to, details: { channel, notificationId }, at });
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'system',
+      action: 'alerted',
+      from: cur.status,
+      to,
+      details: { channel, notificationId },
+      at,
+    });
   }
   return rows.map((r) => r.id);
 }

@@ -57,7 +57,15 @@ export async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<Ups
     .returning('id')
     .executeTakeFirst();
   if (inserted) {
-    await appendIncidentEvent(tx, { incidentId: inserted.id, actor: 'detector', action: 'opened', from: null, to: 'open', details: facts(a), at: now });
+    await appendIncidentEvent(tx, {
+      incidentId: inserted.id,
+      actor: 'detector',
+      action: 'opened',
+      from: null,
+      to: 'open',
+      details: facts(a),
+      at: now,
+    });
     return { kind: 'opened', id: inserted.id };
   }
 
@@ -98,7 +106,15 @@ export async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<Ups
     });
   } else if (newDay) {
     // One timeline entry per day the signal persists, not one per hourly pass.
-    await appendIncidentEvent(tx, { incidentId: cur.id, actor: 'detector', action: 'updated', from: cur.status, to: cur.status, details: facts(a), at: now });
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'detector',
+      action: 'updated',
+      from: cur.status,
+      to: cur.status,
+      details: facts(a),
+      at: now,
+    });
   }
   return { kind: 'updated', id: cur.id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
 }

@@ -5,11 +5,18 @@ export type Channel = 'slack' | 'email' | 'webhook';
 export const CHANNELS: readonly Channel[] = ['slack', 'email', 'webhook'];
 
 /** The settings notifications read; a full Settings object satisfies it. */
-export type NotificationPolicy = Pick<Settings, 'notifySlack' | 'notifyEmail' | 'notifyWebhook' | 'notifyMinSeverity' | 'digestHourUtc'>;
+export type NotificationPolicy = Pick<
+  Settings,
+  'notifySlack' | 'notifyEmail' | 'notifyWebhook' | 'notifyMinSeverity' | 'digestHourUtc'
+>;
 export type DeliveryMode = Settings['notifySlack'];
 
 export function channelMode(settings: NotificationPolicy, channel: Channel): DeliveryMode {
-  return channel === 'slack' ? settings.notifySlack : channel === 'email' ? settings.notifyEmail : settings.notifyWebhook;
+  return channel === 'slack'
+    ? settings.notifySlack
+    : channel === 'email'
+      ? settings.notifyEmail
+      : settings.notifyWebhook;
 }
 
 /** What is missing from the configuration for a channel to work, or null when it is ready. */

@@ -18,7 +18,12 @@ export async function deliverNotification(
   { finalAttempt = false, now = () => new Date() }: { finalAttempt?: boolean; now?: () => Date } = {},
 ): Promise<DeliveryOutcome> {
   const result = await db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom('notifications').selectAll().where('id', '=', notificationId).forUpdate().executeTakeFirst();
+    const row = await tx
+      .selectFrom('notifications')
+      .selectAll()
+      .where('id', '=', notificationId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) return { outcome: 'missing' as const };
     if (row.status === 'sent') return { outcome: 'already_sent' as const };
     try {
@@ -27,13 +32,21 @@ export async function deliverNotification(
       const message = err instanceof Error ? err.message : String(err);
       await tx
         .updateTable('notifications')
-        .set({ attempts: row.attempts + 1, last_error: message.slice(0, 2000), status: finalAttempt ? 'failed' : 'pending' })
+        .set({
+          attempts: row.attempts + 1,
+          last_error: message.slice(0, 2000),
+          status: finalAttempt ? 'failed' : 'pending',
+        })
         .where('id', '=', row.id)
         .execute();
       return { outcome: 'error' as const, error: err };
     }
     const at = now();
-    await tx.updateTable('notifications').set({ status: 'sent', sent_at: at, attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
+    await tx
+      .updateTable('notifications')
+      .set({ status: 'sent', sent_at: at, attempts: row.attempts + 1, last_error: null })
+      .where('id', '=', row.id)
+      .execute();
     if (row.kind !== 'test') await markIncidentsAlerted(tx, row.incident_ids, row.channel, row.id, at);
     return { outcome: 'sent' as const };
   });

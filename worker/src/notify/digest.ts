@@ -13,7 +13,13 @@ const LOOKBACK_MS = 7 * 24 * 3600_000;
  * last week not yet announced there (resolved ones included: the digest is the record). Runs hourly; the
  * per-day dedupe key makes later runs that day no-ops, and a worker that was down at the hour catches up.
  */
-export async function runDigest(db: Db, boss: PgBoss, settings: NotificationPolicy, config: Config, now = new Date()): Promise<Queued[]> {
+export async function runDigest(
+  db: Db,
+  boss: PgBoss,
+  settings: NotificationPolicy,
+  config: Config,
+  now = new Date(),
+): Promise<Queued[]> {
   const queued: Queued[] = [];
   if (now.getUTCHours() < settings.digestHourUtc) return queued;
   const day = now.toISOString().slice(0, 10);
@@ -24,7 +30,13 @@ export async function runDigest(db: Db, boss: PgBoss, settings: NotificationPoli
       await lockChannel(tx, channel);
       const done = await tx.selectFrom('notifications').select('id').where('dedupe_key', '=', key).executeTakeFirst();
       if (done) return null;
-      const notices = await unannounced(tx, channel, { detectedSince: new Date(now.getTime() - LOOKBACK_MS) }, settings.notifyMinSeverity, config);
+      const notices = await unannounced(
+        tx,
+        channel,
+        { detectedSince: new Date(now.getTime() - LOOKBACK_MS) },
+        settings.notifyMinSeverity,
+        config,
+      );
       if (notices.length === 0) return null;
       const id = await insertNotification(tx, { channel, kind: 'digest', key, notices, now });
       return id === null ? null : { channel, notificationId: id, incidentIds: notices.map((n) => n.id) };

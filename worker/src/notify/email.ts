@@ -11,7 +11,8 @@ export interface EmailPayload {
   messageId: string;
 }
 
-const escHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const COLORS = { info: '#3274d9', warning: '#ff9830', critical: '#e02f44' } as const;
 
 /** The facts of one incident, in the order both the text and the HTML show them. */
@@ -44,24 +45,32 @@ function textPart(m: AlertMessage): string {
 function htmlPart(m: AlertMessage): string {
   const cards = m.incidents.map((n) => {
     const rows = facts(n)
-      .map(([k, v]) => `<tr><th align="left" style="padding:2px 12px 2px 0;color:#555">${escHtml(k)}</th><td>${escHtml(v)}</td></tr>`)
+      .map(
+        ([k, v]) =>
+          `<tr><th align="left" style="padding:2px 12px 2px 0;color:#555">${escHtml(k)}</th><td>${escHtml(v)}</td></tr>`,
+      )
       .join('');
     const links = [
       n.links.userDashboard ? `<a href="${escHtml(n.links.userDashboard)}">User dashboard</a>` : '',
       `<a href="${escHtml(n.links.incident)}">Open incident #${n.id}</a>`,
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return `<div style="border-left:4px solid ${COLORS[n.severity]};padding:8px 12px;margin:12px 0">
 <p style="margin:0 0 6px"><strong>#${n.id} ${escHtml(n.summary)}</strong></p>
 <table style="font-size:14px;border-collapse:collapse">${rows}</table>
 <p style="margin:6px 0 0">${links}</p></div>`;
   });
-  const test = m.kind === 'test' ? '<p><strong>This is a test message sent from Cursor Cost Watch. No action is needed.</strong></p>' : '';
+  const test =
+    m.kind === 'test'
+      ? '<p><strong>This is a test message sent from Cursor Cost Watch. No action is needed.</strong></p>'
+      : '';
   return `<!doctype html><html><body style="font-family:sans-serif"><h2>${escHtml(m.title)}</h2>${test}${cards.join('\n')}</body></html>`;
 }
 
 export function renderEmail(m: AlertMessage): EmailPayload {
   const id = m.key.replace(/[^A-Za-z0-9.@_-]/g, '.');
-  return { subject: m.kind === 'test' ? `[TEST] ${m.title}` : m.title, text: textPart(m), html: htmlPart(m), messageId: `<${id}@cursor-cost-watch>` };
+  return { subject: m.title, text: textPart(m), html: htmlPart(m), messageId: `<${id}@cursor-cost-watch>` };
 }
 
 export async function sendEmail(config: Config, payload: EmailPayload): Promise<void> {
@@ -84,7 +93,9 @@ export async function sendEmail(config: Config, payload: EmailPayload): Promise<
       messageId: payload.messageId,
     });
   } catch (err) {
-    throw new DeliveryError(`SMTP ${config.SMTP_HOST}:${config.SMTP_PORT} refused the message: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DeliveryError(
+      `SMTP ${config.SMTP_HOST}:${config.SMTP_PORT} refused the message: ${err instanceof Error ? err.message : String(err)}`,
+    );
   } finally {
     transport.close();
   }

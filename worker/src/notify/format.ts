@@ -65,4 +65,8 @@ export function describeWhy(why: Record<string, unknown>, topModel: string | nul
 
 export const detectorLabel = (d: string): string => d.replace(/_/g, ' ');
 
-export const SEVERITY_ICON: Record<Severity, string> = { info: ':large_blue_circle:', warning: ':large_orange_circle:', critical: ':red_circle:' };
+export const SEVERITY_ICON: Record<Severity, string> = {
+  info: ':large_blue_circle:',
+  warning: ':large_orange_circle:',
+  critical: ':red_circle:',
+};

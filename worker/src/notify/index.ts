@@ -4,6 +4,12 @@ export { sendTestNotification } from './test-message';
 export { deliverNotification, type DeliveryOutcome } from './deliver';
 export { runDigest } from './digest';
 export { requeueUnsent } from './sweep';
-export { CHANNELS, ChannelNotConfiguredError, missingChannelConfig, type Channel, type NotificationPolicy } from './channels';
+export {
+  CHANNELS,
+  ChannelNotConfiguredError,
+  missingChannelConfig,
+  type Channel,
+  type NotificationPolicy,
+} from './channels';
 export { DeliveryError } from './http';
 export type { AlertMessage, IncidentNotice } from './message';

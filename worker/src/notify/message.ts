@@ -44,8 +44,22 @@ export interface AlertMessage {
 
 export type NoticeSource = Pick<
   IncidentRow,
-  | 'id' | 'scope' | 'subject' | 'detector' | 'max_severity' | 'status' | 'onset_at' | 'observed' | 'expected'
-  | 'band_low' | 'band_high' | 'unit' | 'impact_cents' | 'top_model' | 'why' | 'summary'
+  | 'id'
+  | 'scope'
+  | 'subject'
+  | 'detector'
+  | 'max_severity'
+  | 'status'
+  | 'onset_at'
+  | 'observed'
+  | 'expected'
+  | 'band_low'
+  | 'band_high'
+  | 'unit'
+  | 'impact_cents'
+  | 'top_model'
+  | 'why'
+  | 'summary'
 >;
 
 export function grafanaLinks(config: Pick<Config, 'GRAFANA_URL'>, n: { id: number; scope: string; subject: string }) {
@@ -56,7 +70,11 @@ export function grafanaLinks(config: Pick<Config, 'GRAFANA_URL'>, n: { id: numbe
   };
 }
 
-export function toNotice(row: NoticeSource, config: Pick<Config, 'GRAFANA_URL'>, escalatedFrom: Severity | null = null): IncidentNotice {
+export function toNotice(
+  row: NoticeSource,
+  config: Pick<Config, 'GRAFANA_URL'>,
+  escalatedFrom: Severity | null = null,
+): IncidentNotice {
   const why = (row.why ?? {}) as Record<string, unknown>;
   return {
     id: row.id,
@@ -97,7 +115,8 @@ export function titleFor(kind: AlertMessage['kind'], ns: IncidentNotice[]): stri
   const critical = ns.filter((n) => n.severity === 'critical').length;
   const crit = critical > 0 ? `, ${critical} critical` : '';
   if (kind === 'test') return 'TEST: Cursor Cost Watch notification check (no real incident)';
-  if (kind === 'digest') return `Cursor cost daily digest: ${ns.length} incident${ns.length === 1 ? '' : 's'}${crit}, ${total} above expected`;
+  if (kind === 'digest')
+    return `Cursor cost daily digest: ${ns.length} incident${ns.length === 1 ? '' : 's'}${crit}, ${total} above expected`;
   if (ns.length === 1) {
     const n = ns[0];
     const verb = n.escalatedFrom ? `escalated to ${n.severity}` : n.severity;
@@ -106,7 +125,12 @@ export function titleFor(kind: AlertMessage['kind'], ns: IncidentNotice[]): stri
   return `Cursor cost alert: ${ns.length} incidents${crit}, ${total} above expected`;
 }
 
-export function buildMessage(kind: AlertMessage['kind'], key: string, notices: IncidentNotice[], now = new Date()): AlertMessage {
+export function buildMessage(
+  kind: AlertMessage['kind'],
+  key: string,
+  notices: IncidentNotice[],
+  now = new Date(),
+): AlertMessage {
   const incidents = sortNotices(notices);
   return { kind, key, title: titleFor(kind, incidents), generatedAt: now.toISOString(), incidents };
 }

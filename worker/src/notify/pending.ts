@@ -13,7 +13,13 @@ export type Selection = { ids: number[] } | { detectedSince: Date };
  * Incidents not yet announced on `channel` at their highest severity, at or above `minSeverity`. An immediate
  * alert takes the given unresolved incidents; a digest takes everything detected since a time, resolved or not.
  */
-export async function unannounced(tx: Tx, channel: Channel, sel: Selection, minSeverity: Severity, config: Config): Promise<IncidentNotice[]> {
+export async function unannounced(
+  tx: Tx,
+  channel: Channel,
+  sel: Selection,
+  minSeverity: Severity,
+  config: Config,
+): Promise<IncidentNotice[]> {
   let q = tx
     .selectFrom('incidents as i')
     .selectAll('i')
@@ -40,7 +46,11 @@ export async function unannounced(tx: Tx, channel: Channel, sel: Selection, minS
     .selectFrom('notification_incidents')
     .select(['incident_id', 'severity'])
     .where('channel', '=', channel)
-    .where('incident_id', 'in', rows.map((r) => r.id))
+    .where(
+      'incident_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .execute();
   const announced = new Map<number, Severity>();
   for (const b of before) {

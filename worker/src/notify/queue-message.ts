@@ -9,7 +9,13 @@ import { renderFor } from './render';
  */
 export async function insertNotification(
   tx: Tx,
-  { channel, kind, key, notices, now }: { channel: Channel; kind: AlertMessage['kind']; key: string; notices: IncidentNotice[]; now: Date },
+  {
+    channel,
+    kind,
+    key,
+    notices,
+    now,
+  }: { channel: Channel; kind: AlertMessage['kind']; key: string; notices: IncidentNotice[]; now: Date },
 ): Promise<number | null> {
   const message = buildMessage(kind, key, notices, now);
   const row = await tx

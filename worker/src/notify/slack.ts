@@ -18,13 +18,17 @@ const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150),
 function incidentBlocks(n: IncidentNotice): Record<string, unknown>[] {
   const rise = n.escalatedFrom ? ` (escalated from ${n.escalatedFrom})` : '';
   const buttons = [
-    ...(n.links.userDashboard ? [{ type: 'button', text: plain('User dashboard'), url: n.links.userDashboard, action_id: `dashboard_${n.id}` }] : []),
+    ...(n.links.userDashboard
+      ? [{ type: 'button', text: plain('User dashboard'), url: n.links.userDashboard, action_id: `dashboard_${n.id}` }]
+      : []),
     { type: 'button', text: plain('Open incident'), url: n.links.incident, action_id: `incident_${n.id}` },
   ];
   return [
     {
       type: 'section',
-      text: md(`${SEVERITY_ICON[n.severity]} *${n.severity.toUpperCase()}${rise}* · *${esc(n.subject)}* · ${esc(n.detectorLabel)}\n${esc(n.summary)}`),
+      text: md(
+        `${SEVERITY_ICON[n.severity]} *${n.severity.toUpperCase()}${rise}* · *${esc(n.subject)}* · ${esc(n.detectorLabel)}\n${esc(n.summary)}`,
+      ),
       fields: [
         md(`*Observed*\n${esc(n.observedText)}`),
         md(`*Expected*\n${esc(n.expectedText)}`),
@@ -32,7 +36,12 @@ function incidentBlocks(n: IncidentNotice): Record<string, unknown>[] {
         md(`*Top model*\n${esc(n.topModel ?? 'n/a')}`),
       ],
     },
-    { type: 'context', elements: [md(`*Why:* ${esc(n.whyText)}  ·  onset ${n.onsetAt.slice(0, 16).replace('T', ' ')} UTC  ·  incident #${n.id}`)] },
+    {
+      type: 'context',
+      elements: [
+        md(`*Why:* ${esc(n.whyText)}  ·  onset ${n.onsetAt.slice(0, 16).replace('T', ' ')} UTC  ·  incident #${n.id}`),
+      ],
+    },
     { type: 'actions', elements: buttons },
     { type: 'divider' },
   ];
@@ -41,13 +50,31 @@ function incidentBlocks(n: IncidentNotice): Record<string, unknown>[] {
 /** Block Kit: one message for every incident of the run, most severe first. */
 export function renderSlack(m: AlertMessage): SlackPayload {
   const shown = m.incidents.slice(0, MAX_INCIDENTS);
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: plain(m.kind === 'test' ? 'TEST: Cursor Cost Watch' : m.kind === 'digest' ? 'Cursor cost daily digest' : 'Cursor cost alert') }];
+  const blocks: Record<string, unknown>[] = [
+    {
+      type: 'header',
+      text: plain(
+        m.kind === 'test'
+          ? 'TEST: Cursor Cost Watch'
+          : m.kind === 'digest'
+            ? 'Cursor cost daily digest'
+            : 'Cursor cost alert',
+      ),
+    },
+  ];
   blocks.push({ type: 'section', text: md(`*${esc(m.title)}*`) });
   for (const n of shown) blocks.push(...incidentBlocks(n));
   if (m.incidents.length > shown.length) {
-    blocks.push({ type: 'context', elements: [md(`…and ${m.incidents.length - shown.length} more incident(s): see the incidents page in Grafana.`)] });
+    blocks.push({
+      type: 'context',
+      elements: [md(`…and ${m.incidents.length - shown.length} more incident(s): see the incidents page in Grafana.`)],
+    });
   }
-  if (m.kind === 'test') blocks.push({ type: 'context', elements: [md('This is a test message sent from Cursor Cost Watch. No action is needed.')] });
+  if (m.kind === 'test')
+    blocks.push({
+      type: 'context',
+      elements: [md('This is a test message sent from Cursor Cost Watch. No action is needed.')],
+    });
   return { text: m.title, blocks };
 }
 

@@ -7,7 +7,11 @@ import { sendNotifyJob } from './enqueue';
  * (status failed) and those whose job was never queued (the process stopped between commit and send). A stale
  * pending row might still have a job waiting; a duplicate job is harmless because delivery checks the row first.
  */
-export async function requeueUnsent(db: Db, boss: PgBoss, { olderThanMinutes = 30, maxAgeDays = 7, now = new Date() } = {}): Promise<number[]> {
+export async function requeueUnsent(
+  db: Db,
+  boss: PgBoss,
+  { olderThanMinutes = 30, maxAgeDays = 7, now = new Date() } = {},
+): Promise<number[]> {
   const cutoff = new Date(now.getTime() - olderThanMinutes * 60_000);
   const oldest = new Date(now.getTime() - maxAgeDays * 86_400_000); // a week-old alert is history, not news
   const rows = await db
@@ -15,7 +19,10 @@ export async function requeueUnsent(db: Db, boss: PgBoss, { olderThanMinutes = 3
     .set({ status: 'pending' })
     .where('created_at', '>=', oldest)
     .where((eb) =>
-      eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0), eb('created_at', '<', cutoff)])]),
+      eb.or([
+        eb('status', '=', 'failed'),
+        eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0), eb('created_at', '<', cutoff)]),
+      ]),
     )
     .returning('id')
     .execute();

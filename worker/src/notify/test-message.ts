@@ -34,7 +34,10 @@ function sampleNotice(config: Config): IncidentNotice {
 }
 
 /** Sends a clearly marked test message on `channel` now (no queue, no retries); throws with the reason on failure. */
-export async function sendTestNotification(config: Config, channel: Channel): Promise<{ channel: Channel; sentAt: string }> {
+export async function sendTestNotification(
+  config: Config,
+  channel: Channel,
+): Promise<{ channel: Channel; sentAt: string }> {
   const missing = missingChannelConfig(config, channel);
   if (missing) throw new ChannelNotConfiguredError(channel, missing);
   const now = new Date();

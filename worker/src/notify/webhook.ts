@@ -12,7 +12,14 @@ export interface WebhookPayload {
 }
 
 export function renderWebhook(m: AlertMessage): WebhookPayload {
-  return { type: `cursorwatch.${m.kind}`, id: m.key, title: m.title, generatedAt: m.generatedAt, test: m.kind === 'test', incidents: m.incidents };
+  return {
+    type: `cursorwatch.${m.kind}`,
+    id: m.key,
+    title: m.title,
+    generatedAt: m.generatedAt,
+    test: m.kind === 'test',
+    incidents: m.incidents,
+  };
 }
 
 export async function sendWebhook(url: string, payload: WebhookPayload): Promise<void> {

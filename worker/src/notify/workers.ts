@@ -34,7 +34,11 @@ export async function registerNotificationWorkers(boss: PgBoss, deps: Notificati
   const pollingIntervalSeconds = deps.pollingIntervalSeconds ?? 2;
   const localConcurrency = deps.concurrency ?? 4;
 
-  await boss.work<NotifyJobData, void, { batchSize: 1; includeMetadata: true; pollingIntervalSeconds: number; localConcurrency: number }>(
+  await boss.work<
+    NotifyJobData,
+    void,
+    { batchSize: 1; includeMetadata: true; pollingIntervalSeconds: number; localConcurrency: number }
+  >(
     QUEUES.notify,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds, localConcurrency },
     async (jobs: JobWithMetadata<NotifyJobData>[]) => {

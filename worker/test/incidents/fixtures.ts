@@ -17,7 +17,15 @@ export function anomaly(over: Partial<Anomaly> & { asOf: string }): Anomaly {
     unit: 'cents',
     impactCents: 7500,
     topModel: 'claude-4-opus',
-    why: { driver: 'volume', volumeFactor: 5, costPerRequestFactor: 1.1, topModel: 'claude-4-opus', topModelShare: 0.8, maxModeShare: 0, headlessShare: 0 },
+    why: {
+      driver: 'volume',
+      volumeFactor: 5,
+      costPerRequestFactor: 1.1,
+      topModel: 'claude-4-opus',
+      topModelShare: 0.8,
+      maxModeShare: 0,
+      headlessShare: 0,
+    },
     summary: 'ana@example.com spent $90.00 today, 6x her usual $15.00',
     ...over,
   };

@@ -11,7 +11,13 @@ describe('incidentMetrics', () => {
   afterAll(async () => dropTestDb(t));
 
   /** An incident with onset at `onset`, and the other timestamps as hours after it. */
-  async function incident(detector: string, onset: string, h: { alert?: number; ack?: number; resolve?: number }, reason: string | null, impactCents: number) {
+  async function incident(
+    detector: string,
+    onset: string,
+    h: { alert?: number; ack?: number; resolve?: number },
+    reason: string | null,
+    impactCents: number,
+  ) {
     const base = new Date(onset).getTime();
     const at = (x?: number) => (x === undefined ? null : new Date(base + x * H));
     await t.db
@@ -20,7 +26,14 @@ describe('incidentMetrics', () => {
         scope: 'user',
         subject: `${detector}-${Math.random()}@example.com`,
         detector,
-        status: h.resolve !== undefined ? 'resolved' : h.ack !== undefined ? 'acknowledged' : h.alert !== undefined ? 'alerted' : 'open',
+        status:
+          h.resolve !== undefined
+            ? 'resolved'
+            : h.ack !== undefined
+              ? 'acknowledged'
+              : h.alert !== undefined
+                ? 'alerted'
+                : 'open',
         severity: 'warning',
         max_severity: 'warning',
         onset_at: new Date(base),
@@ -48,7 +61,10 @@ describe('incidentMetrics', () => {
   });
 
   it('computes MTTD, MTTI and MTTR (mean and median, seconds) over the window', async () => {
-    const m = await incidentMetrics(t.db, { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') });
+    const m = await incidentMetrics(t.db, {
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
     expect(m.incidents).toBe(6);
     expect(m.unresolved).toBe(2);
     // alerts after onset: 1, 2, 6, 1, 3 hours
@@ -61,15 +77,28 @@ describe('incidentMetrics', () => {
   });
 
   it('counts per detector and derives precision from human verdicts only', async () => {
-    const m = await incidentMetrics(t.db, { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') });
+    const m = await incidentMetrics(t.db, {
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
     expect(m.perDetector.personal_spike).toEqual({
-      count: 4, unresolved: 0, fixed: 1, expected: 1, falsePositive: 1, auto: 1, precision: 2 / 3, impactDollars: 185,
+      count: 4,
+      unresolved: 0,
+      fixed: 1,
+      expected: 1,
+      falsePositive: 1,
+      auto: 1,
+      precision: 2 / 3,
+      impactDollars: 185,
     });
     expect(m.perDetector.team_zscore).toMatchObject({ count: 2, unresolved: 2, precision: null });
   });
 
   it('reports nulls, not zeros, when nothing falls in the window', async () => {
-    const m = await incidentMetrics(t.db, { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') });
+    const m = await incidentMetrics(t.db, {
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-02-01T00:00:00Z'),
+    });
     expect(m).toMatchObject({ incidents: 0, impactDollars: 0, perDetector: {} });
     expect(m.mttd).toEqual({ count: 0, meanSeconds: null, medianSeconds: null });
   });

@@ -27,18 +27,34 @@ describe('recordDetections', () => {
     expect(again.escalated).toEqual([]);
     const rows = await incidents();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'open', severity: 'warning', normal_days: 0, last_evaluated_day: '2026-11-20' });
+    expect(rows[0]).toMatchObject({
+      status: 'open',
+      severity: 'warning',
+      normal_days: 0,
+      last_evaluated_day: '2026-11-20',
+    });
     expect(await listIncidentEvents(t.db, first.opened[0])).toHaveLength(1);
   });
 
   it('updates the same incident on later days instead of duplicating it', async () => {
     const d1 = await pass('2026-11-20', [anomaly({ asOf: '2026-11-20' })]);
     const d2 = await pass('2026-11-21', [
-      anomaly({ asOf: '2026-11-21', onsetAt: '2026-11-20T00:00:00.000Z', observed: 12000, impactCents: 18000, summary: 'day two' }),
+      anomaly({
+        asOf: '2026-11-21',
+        onsetAt: '2026-11-20T00:00:00.000Z',
+        observed: 12000,
+        impactCents: 18000,
+        summary: 'day two',
+      }),
     ]);
     expect(d2.updated).toEqual(d1.opened);
     const [row] = await incidents();
-    expect(row).toMatchObject({ observed: 12000, impact_cents: 18000, summary: 'day two', last_evaluated_day: '2026-11-21' });
+    expect(row).toMatchObject({
+      observed: 12000,
+      impact_cents: 18000,
+      summary: 'day two',
+      last_evaluated_day: '2026-11-21',
+    });
     expect(row.onset_at.toISOString()).toBe('2026-11-20T00:00:00.000Z');
     expect(row.last_detected_at.toISOString()).toBe(endOf('2026-11-21').toISOString());
     expect(row.detected_at.toISOString()).toBe(endOf('2026-11-20').toISOString());
@@ -58,7 +74,10 @@ describe('recordDetections', () => {
     expect(row).toMatchObject({ severity: 'critical', max_severity: 'critical' });
     const events = await listIncidentEvents(t.db, row.id);
     expect(events.filter((e) => e.action === 'escalated')).toHaveLength(1);
-    expect(events.find((e) => e.action === 'escalated')?.details).toMatchObject({ fromSeverity: 'warning', toSeverity: 'critical' });
+    expect(events.find((e) => e.action === 'escalated')?.details).toMatchObject({
+      fromSeverity: 'warning',
+      toSeverity: 'critical',
+    });
   });
 
   it('resolves itself after N consecutive evaluated days without the signal, counting each day once', async () => {
@@ -74,7 +93,12 @@ describe('recordDetections', () => {
     expect(row).toMatchObject({ status: 'resolved', resolution_reason: 'auto', resolved_by: 'system', normal_days: 3 });
     expect(row.resolution_note).toContain('3 consecutive');
     const last = (await listIncidentEvents(t.db, row.id)).at(-1);
-    expect(last).toMatchObject({ action: 'auto_resolved', actor: 'system', from_status: 'open', to_status: 'resolved' });
+    expect(last).toMatchObject({
+      action: 'auto_resolved',
+      actor: 'system',
+      from_status: 'open',
+      to_status: 'resolved',
+    });
     // Replaying an old day after the auto-resolution reopens nothing.
     const replay = await pass('2026-11-20', [anomaly({ asOf: '2026-11-20' })]);
     expect(replay).toMatchObject({ opened: [], suppressed: 1 });
@@ -92,8 +116,16 @@ describe('recordDetections', () => {
   });
 
   it('opens nothing for a snoozed subject while the snooze lasts', async () => {
-    await createSnooze(t.db, { scope: 'user', subject: 'ana@example.com', until: '2026-11-22T00:00:00Z', reason: 'hackathon' }, 'lead', new Date('2026-11-19T00:00:00Z'));
-    const snoozed = await pass('2026-11-20', [anomaly({ asOf: '2026-11-20' }), anomaly({ asOf: '2026-11-20', subject: 'bo@example.com' })]);
+    await createSnooze(
+      t.db,
+      { scope: 'user', subject: 'ana@example.com', until: '2026-11-22T00:00:00Z', reason: 'hackathon' },
+      'lead',
+      new Date('2026-11-19T00:00:00Z'),
+    );
+    const snoozed = await pass('2026-11-20', [
+      anomaly({ asOf: '2026-11-20' }),
+      anomaly({ asOf: '2026-11-20', subject: 'bo@example.com' }),
+    ]);
     expect(snoozed.snoozed).toBe(1);
     expect(snoozed.opened).toHaveLength(1);
     expect((await incidents()).map((r) => r.subject)).toEqual(['bo@example.com']);
@@ -104,7 +136,13 @@ describe('recordDetections', () => {
 
   it('does not reopen an episode a person closed, but opens a new one with a later onset', async () => {
     const { opened } = await pass('2026-11-20', [anomaly({ asOf: '2026-11-20' })]);
-    await resolveIncident(t.db, opened[0], { reason: 'expected', note: 'offsite demo' }, 'lead', new Date('2026-11-21T10:00:00Z'));
+    await resolveIncident(
+      t.db,
+      opened[0],
+      { reason: 'expected', note: 'offsite demo' },
+      'lead',
+      new Date('2026-11-21T10:00:00Z'),
+    );
     const same = await pass('2026-11-21', [anomaly({ asOf: '2026-11-21', onsetAt: '2026-11-20T00:00:00Z' })]);
     expect(same).toMatchObject({ opened: [], suppressed: 1, toNotify: [] });
     const fresh = await pass('2026-11-24', [anomaly({ asOf: '2026-11-24' })]);
@@ -125,7 +163,19 @@ describe('recordDetections', () => {
     const a = anomaly({ asOf: '2026-11-20' });
     await t.db
       .insertInto('anomalies')
-      .values({ as_of: a.asOf, scope: a.scope, subject: a.subject, detector: a.detector, severity: a.severity, onset_at: a.onsetAt, observed: a.observed, expected: a.expected, band_low: null, band_high: null, why: '{}' })
+      .values({
+        as_of: a.asOf,
+        scope: a.scope,
+        subject: a.subject,
+        detector: a.detector,
+        severity: a.severity,
+        onset_at: a.onsetAt,
+        observed: a.observed,
+        expected: a.expected,
+        band_low: null,
+        band_high: null,
+        why: '{}',
+      })
       .execute();
     const { opened } = await pass('2026-11-20', [a]);
     const row = await t.db.selectFrom('anomalies').select('incident_id').executeTakeFirstOrThrow();
@@ -133,11 +183,16 @@ describe('recordDetections', () => {
   });
 
   it('rejects malformed anomalies, naming the field, and writes nothing', async () => {
-    const bad = [anomaly({ asOf: '2026-11-20' }), anomaly({ asOf: '2026-11-20', subject: 'x@example.com', observed: Number.NaN })];
+    const bad = [
+      anomaly({ asOf: '2026-11-20' }),
+      anomaly({ asOf: '2026-11-20', subject: 'x@example.com', observed: Number.NaN }),
+    ];
     await expect(pass('2026-11-20', bad)).rejects.toThrow(IncidentInputError);
     await expect(pass('2026-11-20', bad)).rejects.toThrow(/anomalies\[1\]\.observed must be a finite number/);
     await expect(pass('2026-11-2', [])).rejects.toThrow(/asOf must be a day/);
-    await expect(pass('2026-11-21', [anomaly({ asOf: '2026-11-20' })])).rejects.toThrow(/anomalies\[0\]\.asOf is 2026-11-20 but the pass evaluates 2026-11-21/);
+    await expect(pass('2026-11-21', [anomaly({ asOf: '2026-11-20' })])).rejects.toThrow(
+      /anomalies\[0\]\.asOf is 2026-11-20 but the pass evaluates 2026-11-21/,
+    );
     expect(await incidents()).toHaveLength(0);
   });
 });

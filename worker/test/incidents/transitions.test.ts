@@ -20,7 +20,12 @@ describe('incident transitions and snoozes', () => {
   let id: number;
   beforeEach(async () => {
     t = await createTestDb('inctr');
-    const r = await recordDetections(t.db, { asOf: '2026-11-20', anomalies: [anomaly({ asOf: '2026-11-20' })], evaluatedAt: endOf('2026-11-20'), settings: POLICY });
+    const r = await recordDetections(t.db, {
+      asOf: '2026-11-20',
+      anomalies: [anomaly({ asOf: '2026-11-20' })],
+      evaluatedAt: endOf('2026-11-20'),
+      settings: POLICY,
+    });
     id = r.opened[0];
   });
   afterEach(async () => dropTestDb(t));
@@ -29,7 +34,12 @@ describe('incident transitions and snoozes', () => {
     const acked = await acknowledgeIncident(t.db, id, 'maria', 'looking');
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledged_by: 'maria' });
     const resolved = await resolveIncident(t.db, id, { reason: 'fixed', note: 'agent loop killed' }, 'maria');
-    expect(resolved).toMatchObject({ status: 'resolved', resolution_reason: 'fixed', resolution_note: 'agent loop killed', resolved_by: 'maria' });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      resolution_reason: 'fixed',
+      resolution_note: 'agent loop killed',
+      resolved_by: 'maria',
+    });
     const reopened = await reopenIncident(t.db, id, 'li', 'came back');
     expect(reopened).toMatchObject({ status: 'acknowledged', resolved_at: null, resolution_reason: null });
     const events = await listIncidentEvents(t.db, id);
@@ -45,24 +55,37 @@ describe('incident transitions and snoozes', () => {
 
   it('answers a missing incident with IncidentNotFoundError', async () => {
     await expect(acknowledgeIncident(t.db, 999_999, 'maria')).rejects.toThrow(IncidentNotFoundError);
-    await expect(resolveIncident(t.db, 999_999, { reason: 'fixed' }, 'maria')).rejects.toThrow('Incident 999999 does not exist');
+    await expect(resolveIncident(t.db, 999_999, { reason: 'fixed' }, 'maria')).rejects.toThrow(
+      'Incident 999999 does not exist',
+    );
     await expect(reopenIncident(t.db, 999_999, 'maria')).rejects.toThrow(IncidentNotFoundError);
   });
 
   it('refuses changes the state does not allow with IncidentTransitionError', async () => {
     await expect(reopenIncident(t.db, id, 'maria')).rejects.toThrow(IncidentTransitionError);
     await acknowledgeIncident(t.db, id, 'maria');
-    await expect(acknowledgeIncident(t.db, id, 'maria')).rejects.toThrow(/Cannot acknowledge incident \d+: it is acknowledged/);
+    await expect(acknowledgeIncident(t.db, id, 'maria')).rejects.toThrow(
+      /Cannot acknowledge incident \d+: it is acknowledged/,
+    );
     await resolveIncident(t.db, id, { reason: 'false_positive' }, 'maria');
-    await expect(resolveIncident(t.db, id, { reason: 'fixed' }, 'maria')).rejects.toThrow(/already resolved \(false_positive\)/);
+    await expect(resolveIncident(t.db, id, { reason: 'fixed' }, 'maria')).rejects.toThrow(
+      /already resolved \(false_positive\)/,
+    );
     await expect(acknowledgeIncident(t.db, id, 'maria')).rejects.toThrow(IncidentTransitionError);
   });
 
   it('refuses to reopen while a newer incident for the same subject and detector is open', async () => {
     await resolveIncident(t.db, id, { reason: 'fixed' }, 'maria', new Date('2026-11-21T01:00:00Z'));
-    const next = await recordDetections(t.db, { asOf: '2026-11-23', anomalies: [anomaly({ asOf: '2026-11-23' })], evaluatedAt: endOf('2026-11-23'), settings: POLICY });
+    const next = await recordDetections(t.db, {
+      asOf: '2026-11-23',
+      anomalies: [anomaly({ asOf: '2026-11-23' })],
+      evaluatedAt: endOf('2026-11-23'),
+      settings: POLICY,
+    });
     expect(next.opened).toHaveLength(1);
-    await expect(reopenIncident(t.db, id, 'maria')).rejects.toThrow(new RegExp(`incident ${next.opened[0]} is already open`));
+    await expect(reopenIncident(t.db, id, 'maria')).rejects.toThrow(
+      new RegExp(`incident ${next.opened[0]} is already open`),
+    );
   });
 
   it('rejects a resolution reason people may not choose, and an empty actor', async () => {
@@ -74,15 +97,33 @@ describe('incident transitions and snoozes', () => {
 
   it('creates, lists and deletes snoozes, validating each field', async () => {
     const now = new Date('2026-11-20T00:00:00Z');
-    const s = await createSnooze(t.db, { scope: 'team', until: '2026-12-01', reason: 'price change announced' }, 'lead', now);
+    const s = await createSnooze(
+      t.db,
+      { scope: 'team', until: '2026-12-01', reason: 'price change announced' },
+      'lead',
+      now,
+    );
     expect(s).toMatchObject({ scope: 'team', subject: 'team', created_by: 'lead' });
-    await createSnooze(t.db, { scope: 'user', subject: 'bo@example.com', until: '2026-11-21T00:00:00Z', reason: 'load test' }, 'lead', now);
+    await createSnooze(
+      t.db,
+      { scope: 'user', subject: 'bo@example.com', until: '2026-11-21T00:00:00Z', reason: 'load test' },
+      'lead',
+      now,
+    );
     expect(await listSnoozes(t.db)).toHaveLength(2);
     expect((await listSnoozes(t.db, { activeAt: new Date('2026-11-25T00:00:00Z') })).map((x) => x.id)).toEqual([s.id]);
-    await expect(createSnooze(t.db, { scope: 'user', until: '2026-12-01', reason: 'x' }, 'lead', now)).rejects.toThrow(/subject must name the user/);
-    await expect(createSnooze(t.db, { scope: 'user', subject: 'a@b.c', until: 'soon', reason: 'x' }, 'lead', now)).rejects.toThrow(/until must be an ISO date/);
-    await expect(createSnooze(t.db, { scope: 'user', subject: 'a@b.c', until: '2026-11-01', reason: 'x' }, 'lead', now)).rejects.toThrow(/until must be in the future/);
-    await expect(createSnooze(t.db, { scope: 'org', subject: 'a@b.c', until: '2026-12-01', reason: '' }, 'lead', now)).rejects.toThrow(/scope must be "user" or "team".*reason must say why/);
+    await expect(createSnooze(t.db, { scope: 'user', until: '2026-12-01', reason: 'x' }, 'lead', now)).rejects.toThrow(
+      /subject must name the user/,
+    );
+    await expect(
+      createSnooze(t.db, { scope: 'user', subject: 'a@b.c', until: 'soon', reason: 'x' }, 'lead', now),
+    ).rejects.toThrow(/until must be an ISO date/);
+    await expect(
+      createSnooze(t.db, { scope: 'user', subject: 'a@b.c', until: '2026-11-01', reason: 'x' }, 'lead', now),
+    ).rejects.toThrow(/until must be in the future/);
+    await expect(
+      createSnooze(t.db, { scope: 'org', subject: 'a@b.c', until: '2026-12-01', reason: '' }, 'lead', now),
+    ).rejects.toThrow(/scope must be "user" or "team".*reason must say why/);
     expect(await deleteSnooze(t.db, s.id, 'lead')).toMatchObject({ id: s.id });
     await expect(deleteSnooze(t.db, s.id, 'lead')).rejects.toThrow(SnoozeNotFoundError);
     expect(await listSnoozes(t.db)).toHaveLength(1);

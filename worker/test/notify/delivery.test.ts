@@ -18,7 +18,12 @@ describe('notification delivery through pg-boss', () => {
   let hook: Awaited<ReturnType<typeof startHttpReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   let config: Config;
-  const settings = { ...DEFAULT_SETTINGS, notifySlack: 'immediate', notifyEmail: 'immediate', notifyWebhook: 'immediate' } as const;
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    notifySlack: 'immediate',
+    notifyEmail: 'immediate',
+    notifyWebhook: 'immediate',
+  } as const;
 
   beforeAll(async () => {
     t = await createTestDb('notif');
@@ -46,7 +51,9 @@ describe('notification delivery through pg-boss', () => {
   const detect = (asOf: string, anomalies: ReturnType<typeof anomaly>[]) =>
     recordDetections(t.db, { asOf, anomalies, evaluatedAt: endOf(asOf), settings });
   const sent = async (ids: number[]) =>
-    (await t.db.selectFrom('notifications').select('status').where('id', 'in', ids).execute()).every((r) => r.status === 'sent');
+    (await t.db.selectFrom('notifications').select('status').where('id', 'in', ids).execute()).every(
+      (r) => r.status === 'sent',
+    );
 
   it('sends one grouped message per channel, marks the incidents alerted, and never repeats it', async () => {
     const r = await detect('2026-11-20', [
@@ -86,7 +93,9 @@ describe('notification delivery through pg-boss', () => {
     expect(await enqueueNotifications(t.db, boss, [...r.opened, ...again.toNotify], settings, config)).toEqual([]);
 
     // A rise in severity is announced once more, on every channel, as an escalation.
-    const up = await detect('2026-11-21', [anomaly({ asOf: '2026-11-21', subject: 'ana@example.com', severity: 'critical' })]);
+    const up = await detect('2026-11-21', [
+      anomaly({ asOf: '2026-11-21', subject: 'ana@example.com', severity: 'critical' }),
+    ]);
     expect(up.escalated).toEqual([r.opened[0]]);
     const q2 = await enqueueNotifications(t.db, boss, up.toNotify, settings, config);
     expect(q2).toHaveLength(3);
@@ -110,7 +119,9 @@ describe('notification delivery through pg-boss', () => {
     expect(ids).toHaveLength(5);
     const failing = () => t.db.selectFrom('notifications').selectAll().where('id', 'in', ids).orderBy('id').execute();
     // Every alert has been tried and refused, some of them several times.
-    expect(await waitFor(async () => (await failing()).every((n) => n.attempts >= 1) && hook.state.refused >= 8)).toBe(true);
+    expect(await waitFor(async () => (await failing()).every((n) => n.attempts >= 1) && hook.state.refused >= 8)).toBe(
+      true,
+    );
     const rows = await failing();
     expect(rows.every((n) => n.status === 'pending')).toBe(true);
     expect(rows.some((n) => n.attempts >= 2)).toBe(true);

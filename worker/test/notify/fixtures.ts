@@ -17,11 +17,22 @@ export function row(over: Partial<NoticeSource> = {}): NoticeSource {
     unit: 'cents',
     impact_cents: 7500,
     top_model: 'claude-4-opus',
-    why: { driver: 'volume', volumeFactor: 5, costPerRequestFactor: 1.1, topModel: 'claude-4-opus', topModelShare: 0.8, maxModeShare: 0.25, headlessShare: 0 },
+    why: {
+      driver: 'volume',
+      volumeFactor: 5,
+      costPerRequestFactor: 1.1,
+      topModel: 'claude-4-opus',
+      topModelShare: 0.8,
+      maxModeShare: 0.25,
+      headlessShare: 0,
+    },
     summary: 'Spent $90.00 today, 6x the usual <$15.00>',
     ...over,
   };
 }
 
-export const CONFIG = loadConfig({ GRAFANA_URL: 'https://grafana.example.com/', SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/x' });
+export const CONFIG = loadConfig({
+  GRAFANA_URL: 'https://grafana.example.com/',
+  SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/x',
+});
 export const notice = (over: Partial<NoticeSource> = {}) => toNotice(row(over), CONFIG);

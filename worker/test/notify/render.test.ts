@@ -5,7 +5,12 @@ import { renderSlack } from '../../src/notify/slack';
 import { renderWebhook } from '../../src/notify/webhook';
 import { notice } from './fixtures';
 
-type Block = { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { url?: string; text: unknown }[] };
+type Block = {
+  type: string;
+  text?: { text: string };
+  fields?: { text: string }[];
+  elements?: { url?: string; text: unknown }[];
+};
 
 describe('message rendering', () => {
   const two = buildMessage('alert', 'alert:slack:7@critical,8@warning', [
@@ -36,8 +41,12 @@ describe('message rendering', () => {
     expect(why.elements[0].text).toContain('More requests than usual (volume ×5.0, cost per request ×1.1)');
   });
 
-  it('keeps a large run within Slack\'s 50-block limit and says how many are left out', () => {
-    const many = buildMessage('alert', 'k', Array.from({ length: 25 }, (_, i) => notice({ id: i + 1 })));
+  it("keeps a large run within Slack's 50-block limit and says how many are left out", () => {
+    const many = buildMessage(
+      'alert',
+      'k',
+      Array.from({ length: 25 }, (_, i) => notice({ id: i + 1 })),
+    );
     const p = renderSlack(many);
     expect(p.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(p.blocks)).toContain('…and 15 more incident(s)');
@@ -46,8 +55,15 @@ describe('message rendering', () => {
   it('writes the same facts in the email text and HTML parts, escaped in HTML', () => {
     const e = renderEmail(two);
     expect(e.subject).toBe(two.title);
-    for (const fact of ['ana+dev@example.com', 'bo@example.com', '$75.00', '$15.00 (normal $8.00–$25.00)', 'claude-4-opus', 'max mode 25%',
-      'https://grafana.example.com/a/cursorwatch-cost-app/incidents/8']) {
+    for (const fact of [
+      'ana+dev@example.com',
+      'bo@example.com',
+      '$75.00',
+      '$15.00 (normal $8.00–$25.00)',
+      'claude-4-opus',
+      'max mode 25%',
+      'https://grafana.example.com/a/cursorwatch-cost-app/incidents/8',
+    ]) {
       expect(e.text).toContain(fact);
       expect(e.html).toContain(fact);
     }
@@ -60,7 +76,15 @@ describe('message rendering', () => {
     const w = renderWebhook(two);
     expect(w).toMatchObject({ type: 'cursorwatch.alert', id: 'alert:slack:7@critical,8@warning', test: false });
     expect(w.incidents.map((i) => i.id)).toEqual([7, 8]);
-    expect(w.incidents[0]).toMatchObject({ subject: 'ana+dev@example.com', severity: 'critical', observed: 9000, expected: 1500, impactCents: 7500, unit: 'cents', topModel: 'claude-4-opus' });
+    expect(w.incidents[0]).toMatchObject({
+      subject: 'ana+dev@example.com',
+      severity: 'critical',
+      observed: 9000,
+      expected: 1500,
+      impactCents: 7500,
+      unit: 'cents',
+      topModel: 'claude-4-opus',
+    });
   });
 
   it('says "escalated" when the message announces a rise', () => {
@@ -74,7 +98,12 @@ describe('message rendering', () => {
     expect(formatValue(1234, 'requests')).toBe('1,234 requests');
     expect(formatValue(5_200_000, 'tokens')).toBe('5.2M tokens');
     expect(formatValue(0.45, 'share')).toBe('45%');
-    expect(describeWhy({ driver: 'model_mix', premiumShareBefore: 0.05, premiumShareAfter: 0.45, headlessShare: 0.6 }, 'gpt-5-high')).toBe(
+    expect(
+      describeWhy(
+        { driver: 'model_mix', premiumShareBefore: 0.05, premiumShareAfter: 0.45, headlessShare: 0.6 },
+        'gpt-5-high',
+      ),
+    ).toBe(
       'A shift to expensive models (expensive models 5% → 45% of spend); top model gpt-5-high; headless/agents 60%.',
     );
   });

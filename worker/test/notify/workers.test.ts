@@ -25,7 +25,8 @@ describe('two workers on the notify queue', () => {
     hook.state.delayMs = 150; // slow enough for duplicate jobs to overlap
     config = loadConfig({ ALERT_WEBHOOK_URL: hook.url });
     bosses = [await startBoss(t.url, log), await startBoss(t.url, log)];
-    for (const boss of bosses) await registerNotificationWorkers(boss, { db: t.db, config, log, pollingIntervalSeconds: 0.5, digestCron: null });
+    for (const boss of bosses)
+      await registerNotificationWorkers(boss, { db: t.db, config, log, pollingIntervalSeconds: 0.5, digestCron: null });
   });
   afterAll(async () => {
     await Promise.all(bosses.map((b) => b.stop({ graceful: false })));
@@ -37,7 +38,12 @@ describe('two workers on the notify queue', () => {
     const ids: number[] = [];
     for (let i = 0; i < 12; i += 1) {
       const day = `2026-11-${String(10 + i).padStart(2, '0')}`;
-      const r = await recordDetections(t.db, { asOf: day, anomalies: [anomaly({ asOf: day, subject: `dev${i}@example.com` })], evaluatedAt: endOf(day), settings });
+      const r = await recordDetections(t.db, {
+        asOf: day,
+        anomalies: [anomaly({ asOf: day, subject: `dev${i}@example.com` })],
+        evaluatedAt: endOf(day),
+        settings,
+      });
       // Both "passes" try to queue the same incident; the second is a no-op.
       const [a, b] = await Promise.all([
         enqueueNotifications(t.db, bosses[0], r.toNotify, settings, config),
@@ -48,7 +54,9 @@ describe('two workers on the notify queue', () => {
       await sendNotifyJob(bosses[1], id); // and a stray duplicate job on top
       ids.push(id);
     }
-    const allSent = async () => (await t.db.selectFrom('notifications').select('status').where('status', '=', 'sent').execute()).length === ids.length;
+    const allSent = async () =>
+      (await t.db.selectFrom('notifications').select('status').where('status', '=', 'sent').execute()).length ===
+      ids.length;
     expect(await waitFor(allSent, 30_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 2000)); // the duplicate jobs finish too
     const got = hook.received.map((x) => (x.body as { id: string }).id);
@@ -59,11 +67,19 @@ describe('two workers on the notify queue', () => {
   });
 
   it('does not send again when a job runs after the message was sent', async () => {
-    const r = await recordDetections(t.db, { asOf: '2026-11-28', anomalies: [anomaly({ asOf: '2026-11-28', subject: 'late@example.com' })], evaluatedAt: endOf('2026-11-28'), settings });
+    const r = await recordDetections(t.db, {
+      asOf: '2026-11-28',
+      anomalies: [anomaly({ asOf: '2026-11-28', subject: 'late@example.com' })],
+      evaluatedAt: endOf('2026-11-28'),
+      settings,
+    });
     const [{ notificationId }] = await enqueueNotifications(t.db, bosses[0], r.toNotify, settings, config);
     const before = hook.received.length;
     // Two deliveries at once, as two workers holding the same job would run them (the queued job may join in).
-    const outcomes = await Promise.all([deliverNotification(t.db, config, notificationId), deliverNotification(t.db, config, notificationId)]);
+    const outcomes = await Promise.all([
+      deliverNotification(t.db, config, notificationId),
+      deliverNotification(t.db, config, notificationId),
+    ]);
     expect(outcomes.filter((o) => o === 'sent').length).toBeLessThanOrEqual(1);
     expect(outcomes.every((o) => o === 'sent' || o === 'already_sent')).toBe(true);
     expect(await deliverNotification(t.db, config, notificationId)).toBe('already_sent');
