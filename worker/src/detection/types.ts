@@ -48,6 +48,9 @@ export interface Why {
   premiumShareAfter?: number;
   modelsBefore?: Record<string, number>; // cents share per model
   modelsAfter?: Record<string, number>;
+  limit?: number; // threshold detectors: the configured limit (dollars, requests or tokens)
+  newUser?: boolean; // compared with the (shrunken) team baseline rather than their own history
+  firstSeenDay?: string | null;
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

@@ -36,7 +36,7 @@ export const settingsShape = {
   thresholdsOnlyWhenUnusual: z
     .boolean({ message: 'must be true or false' })
     .default(true)
-    .describe('Thresholds: only alert on a crossing that is unusual for the user (their normal day would not cross it) and worth at least minImpactDollars; false alerts on every crossing as the original did'),
+    .describe('Thresholds: only alert on a crossing that is unusual for the user (their normal day would not cross it, they are spending above expected, the excess is worth minImpactDollars) and not already covered by a personal anomaly; false alerts on every crossing as the original did'),
   teamZThreshold: num(0.5, 20, 2.0, 'Team z-score: how far (robust z on log spend) above the team a user with little history of their own must be'),
   teamZWindowDays: int(3, 90, 14, 'Team z-score: days of team history the team baseline is taken from'),
   spikeMultiplier: num(1, 100, 3.0, "Personal spike: a day counts as a spike when it is at least this many times the user's expected spend (and its robust z passes spikeZThreshold)"),
@@ -44,14 +44,14 @@ export const settingsShape = {
   driftWindowDays: int(1, 60, 5, 'Drift: the last N days looked at for driftDaysAbove'),
   modelShiftMinShareRise: num(0.01, 1, 0.3, 'Model shift: rise in the share of spend on expensive models (0..1) versus the baseline (the original: 5% to 45%)'),
   modelShiftMinShareAfter: num(0.01, 1, 0.45, 'Model shift: share of spend on expensive models (0..1) during the episode at least this'),
-  premiumCostFactor: num(1, 100, 2.0, "Model shift: a model is 'expensive' when its observed cost per request is at least this many times the team's typical cost per request (derived from the data, no list of names)"),
+  premiumCostFactor: num(1, 100, 2.5, "Model shift: a model is 'expensive' when its observed cost per request is at least this many times the team's typical cost per request (derived from the data, no list of names)"),
 
   // --- This engine's own ---
   minImpactDollars: num(0, 1_000_000, 20, 'Nothing alerts unless the dollars spent above expected since onset reach this'),
   spikeZThreshold: num(0.5, 50, 3.5, "Personal spike: robust z (median/MAD on log spend) a single day must reach against the user's own baseline"),
   elevatedZ: num(0.1, 20, 2.0, "A day is 'elevated' (counts towards drift, excluded from later baselines) from this robust z"),
-  onsetZ: num(0, 20, 1.0, 'Onset: walking back from a detection, days with a robust z at least this (and spend above expected) belong to the episode'),
-  cusumThreshold: num(0.5, 100, 4.0, 'Drift: cumulative sum of (z - 1) over the episode that makes a sustained excess'),
+  onsetZ: num(0, 20, 1.0, 'Episodes: the reference robust z of the cumulative sum (CUSUM); an episode starts (its onset) on the first day above it and lasts while the sum stays above zero'),
+  cusumThreshold: num(0.5, 100, 4.0, 'Drift: the cumulative sum of (z - onsetZ) over an episode that makes a sustained excess (also its cap, so an episode ends within a few normal days)'),
   baselineDays: int(7, 120, 28, "Days of the user's own history the baseline (median/MAD) is taken from"),
   adaptAfterDays: int(1, 120, 14, 'An anomalous episode older than this becomes part of the baseline again (a lasting change becomes the new normal)'),
   weekdayAware: z.boolean({ message: 'must be true or false' }).default(true).describe('Compare workdays with workdays and weekends with weekends'),

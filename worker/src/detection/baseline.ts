@@ -1,0 +1,136 @@
+import type { Settings } from '../settings';
+import type { SeriesSet, UserSeries } from './series';
+import { median, robustScale } from './stats';
+
+/** Spend is compared on log(cents + LOG_OFFSET): a $1 offset keeps near-zero days from dominating. */
+export const LOG_OFFSET = 100;
+/** The narrowest robust scale a baseline may have (≈ ±10%): a perfectly steady user is not alarmed by pennies. */
+export const MIN_SCALE = 0.1;
+
+export const logSpend = (cents: number): number => Math.log(cents + LOG_OFFSET);
+export const fromLog = (value: number): number => Math.max(0, Math.exp(value) - LOG_OFFSET);
+
+export interface TeamPrior {
+  /** Team median log spend of an active user-day, per day index and class. */
+  center: Float64Array[];
+  /** Spread of log spend across the team (robust σ), per day index and class. */
+  spread: Float64Array[];
+  /** Median of established users' own robust scales: how much a typical person varies day to day. */
+  personalScale: number;
+}
+
+/** Per-day team distributions, then for each day the median over the previous teamZWindowDays days of its class. */
+export function teamPrior(series: SeriesSet, settings: Settings, fromIdx: number): TeamPrior {
+  const n = series.days.length;
+  const dayCenter = new Float64Array(n).fill(Number.NaN);
+  const daySpread = new Float64Array(n).fill(Number.NaN);
+  const values: number[] = [];
+  for (let d = 0; d < n; d++) {
+    values.length = 0;
+    for (const u of series.users) if (u.events[d] > 0) values.push(logSpend(u.cents[d]));
+    if (values.length === 0) continue;
+    dayCenter[d] = median(values);
+    daySpread[d] = values.length >= 3 ? robustScale(values, dayCenter[d]) : Number.NaN;
+  }
+  const center = [new Float64Array(n).fill(Number.NaN), new Float64Array(n).fill(Number.NaN)];
+  const spread = [new Float64Array(n).fill(Number.NaN), new Float64Array(n).fill(Number.NaN)];
+  for (let t = fromIdx; t < n; t++) {
+    for (const cls of [0, 1]) {
+      const c: number[] = [];
+      const s: number[] = [];
+      for (let d = Math.max(0, t - settings.teamZWindowDays); d < t; d++) {
+        if (series.dayClass[d] !== cls || Number.isNaN(dayCenter[d])) continue;
+        c.push(dayCenter[d]);
+        if (!Number.isNaN(daySpread[d])) s.push(daySpread[d]);
+      }
+      if (c.length > 0) center[cls][t] = median(c);
+      if (s.length > 0) spread[cls][t] = median(s);
+    }
+    // A class with no team history yet (a first weekend) borrows the other class's.
+    for (const cls of [0, 1]) {
+      if (Number.isNaN(center[cls][t])) center[cls][t] = center[1 - cls][t];
+      if (Number.isNaN(spread[cls][t])) spread[cls][t] = spread[1 - cls][t];
+    }
+  }
+  return { center, spread, personalScale: typicalPersonalScale(series) };
+}
+
+function typicalPersonalScale(series: SeriesSet): number {
+  const scales: number[] = [];
+  const values: number[] = [];
+  for (const u of series.users) {
+    values.length = 0;
+    for (let d = 0; d < series.asOfIdx; d++) if (u.events[d] > 0 && series.dayClass[d] === 0) values.push(logSpend(u.cents[d]));
+    if (values.length >= 8) scales.push(robustScale(values));
+  }
+  return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;
+}
+
+export interface Baseline {
+  center: number; // expected log spend
+  scale: number; // robust σ of log spend
+  ownDays: number; // active days of the user's own history behind it
+  newUser: boolean;
+  events: number; // median requests on a baseline day
+  tokens: number; // median tokens on a baseline day
+}
+
+/**
+ * The user's expected log spend for day t: the median/MAD of their own active days of the same class in the
+ * previous baselineDays days (skipping days flagged as anomalous unless older than adaptAfterDays), mixed with the
+ * team's prior with a weight of shrinkageDays. Users with little history lean on the team (and its cross-user spread).
+ */
+export function userBaseline(
+  u: UserSeries,
+  t: number,
+  series: SeriesSet,
+  prior: TeamPrior,
+  flagged: Uint8Array,
+  settings: Settings,
+): Baseline | null {
+  const cls = series.dayClass[t];
+  const from = Math.max(0, t - settings.baselineDays);
+  const own: number[] = [];
+  const other: number[] = [];
+  const events: number[] = [];
+  const tokens: number[] = [];
+  for (let d = from; d < t; d++) {
+    if (u.events[d] <= 0) continue;
+    if (flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
+    const v = logSpend(u.cents[d]);
+    if (series.dayClass[d] === cls) {
+      own.push(v);
+      events.push(u.events[d]);
+      tokens.push(u.tokens[d]);
+    } else other.push(v);
+  }
+  const teamCenter = prior.center[cls][t];
+  const sameClassDays = own.length;
+  // Too few days of this class: use the other class, shifted by the team's difference between the two.
+  if (own.length < 3 && other.length > 0) {
+    const shift = teamCenter - prior.center[1 - cls][t];
+    for (const v of other) own.push(Number.isNaN(shift) ? v : v + shift);
+  }
+  const n = own.length;
+  if (n === 0 && Number.isNaN(teamCenter)) return null;
+  const k = settings.shrinkageDays;
+  const newUser = sameClassDays + other.length < settings.newUserDays; // all active days count as history
+  const ownCenter = n > 0 ? median(own) : 0;
+  const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
+  const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
+  const teamSpread = prior.spread[cls][t];
+  const priorScale = newUser && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
+  const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
+  // Only users with little history have their level pulled towards the team's: an established heavy user's own
+  // median is the truth about them (pulling it down would flag them every day, the original's power-user noise).
+  const center = newUser ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
+  const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
+  return {
+    center: n + k === 0 ? priorCenter : center,
+    scale,
+    ownDays: n,
+    newUser,
+    events: events.length > 0 ? median(events) : 0,
+    tokens: tokens.length > 0 ? median(tokens) : 0,
+  };
+}

@@ -1,0 +1,34 @@
+/** UTC calendar days as 'YYYY-MM-DD' strings. */
+
+const DAY_MS = 86_400_000;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isDay(value: string): boolean {
+  return DAY_RE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && toDay(Date.parse(`${value}T00:00:00Z`)) === value;
+}
+
+export function dayToMs(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+export function toDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return toDay(dayToMs(day) + n * DAY_MS);
+}
+
+/** Whole days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((dayToMs(to) - dayToMs(from)) / DAY_MS);
+}
+
+export function isWeekend(day: string): boolean {
+  const dow = new Date(dayToMs(day)).getUTCDay();
+  return dow === 0 || dow === 6;
+}
+
+export function startOfDayIso(day: string): string {
+  return `${day}T00:00:00.000Z`;
+}

@@ -1,0 +1,113 @@
+import type { Settings } from '../settings';
+import type { Anomaly } from './types';
+import { validateInput, type DetectionInput } from './input';
+import { buildSeries } from './series';
+import { expensiveModels } from './premium';
+import { scan, type ScanResult, type UserScan } from './scan';
+import { explain } from './why';
+import { thresholdAnomalies } from './thresholds';
+import { severityFor, summarize } from './report';
+import { addDays, startOfDayIso } from './days';
+
+type Draft = Omit<Anomaly, 'summary' | 'severity'>;
+
+/** Days judged one by one before asOf: long enough for an episode's onset and a lasting shift to adapt. */
+export function evaluationDays(settings: Settings): number {
+  return Math.max(28, settings.adaptAfterDays + 14);
+}
+
+/** Days of history one pass needs: the evaluated days plus a full baseline before the first of them. */
+export function historyDays(settings: Settings): number {
+  return evaluationDays(settings) + Math.max(settings.baselineDays, settings.teamZWindowDays) + 1;
+}
+
+/**
+ * Every anomaly current on `input.asOf`: pure, deterministic, no I/O. Throws DetectionInputError on bad rows.
+ * Per user at most one personal anomaly (spike, drift, model shift, runaway agent or team z-score for users with
+ * little history), plus the limits; a team-wide shift is one team anomaly and is taken out of everyone's expected.
+ */
+export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
+  validateInput(input);
+  const firstDay = addDays(input.asOf, -historyDays(settings) + 1);
+  const series = buildSeries(input, firstDay, settings.weekdayAware);
+  const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(settings) + 1);
+  const expensive = expensiveModels(series, settings.premiumCostFactor);
+  const result = scan(series, settings, evalFrom, expensive);
+  const cycles = new Map(input.cycleSpend.map((c) => [c.email, c]));
+
+  const drafts: Draft[] = [];
+  const team = teamAnomaly(result, series.days, settings);
+  if (team) drafts.push(team);
+  for (const s of result.users) {
+    const personal = personalAnomaly(s, series.days, series.asOfIdx, input.partialDay === true, settings, expensive);
+    if (personal) drafts.push(personal);
+    if (personal && settings.thresholdsOnlyWhenUnusual) continue; // the personal anomaly already covers this episode
+    drafts.push(...thresholdAnomalies(s, series, settings, cycles.get(s.user.email), expensive));
+  }
+  const disabled = new Set(settings.disabledDetectors);
+  return drafts
+    .filter((d) => !disabled.has(d.detector))
+    .map((d) => {
+      const a = { ...d, impactCents: round(d.impactCents), observed: round(d.observed), expected: round(d.expected) };
+      const severity = severityFor(a.impactCents, settings);
+      return { ...a, severity, summary: summarize({ ...a, severity }) };
+    })
+    .sort((a, b) => b.impactCents - a.impactCents || (a.subject < b.subject ? -1 : 1));
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+
+function personalAnomaly(s: UserScan, days: string[], asOfIdx: number, partialDay: boolean, settings: Settings, expensive: Set<string>): Draft | null {
+  const current = (i: number) => s.detector[i] !== null && s.user.cents[i] > s.expected[i];
+  let t = asOfIdx;
+  // While today is still running, yesterday's episode stays current until today proves normal.
+  if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;
+  const detector = s.detector[t];
+  if (detector === null || !current(t)) return null;
+  const onset = s.onset[t];
+  const b = s.baseline[onset];
+  const why = explain([s.user], { from: onset, to: t }, { from: onset - settings.baselineDays, to: onset - 1 }, expensive, s.flagged);
+  return {
+    scope: 'user',
+    subject: s.user.email,
+    detector,
+    asOf: days[asOfIdx],
+    onsetAt: startOfDayIso(days[onset]),
+    observed: s.user.cents[t],
+    expected: s.expected[t],
+    bandLow: s.bandLow[t],
+    bandHigh: s.bandHigh[t],
+    unit: 'cents',
+    impactCents: s.impact[t],
+    topModel: why.topModel,
+    why: { ...why, newUser: b?.newUser ?? false, firstSeenDay: s.user.firstSeenDay },
+  };
+}
+
+function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Draft | null {
+  const { team } = result;
+  const t = days.length - 1;
+  if (team.alarmed[t] !== 1 || team.shift[t] !== 1) return null;
+  const onset = team.onset[t];
+  const why = explain(
+    result.users.map((s) => s.user),
+    { from: onset, to: t },
+    { from: onset - settings.baselineDays, to: onset - 1 },
+    result.expensive,
+  );
+  return {
+    scope: 'team',
+    subject: 'team',
+    detector: 'team_shift',
+    asOf: days[t],
+    onsetAt: startOfDayIso(days[onset]),
+    observed: team.observed[t],
+    expected: team.expected[t],
+    bandLow: null,
+    bandHigh: team.expected[t] * settings.teamShiftMinFactor,
+    unit: 'cents',
+    impactCents: team.impact[t],
+    topModel: why.topModel,
+    why,
+  };
+}

@@ -1,0 +1,249 @@
+import type { Settings } from '../settings';
+import type { DetectorName } from './types';
+import type { SeriesSet, UserSeries } from './series';
+import { LOG_OFFSET, logSpend, teamPrior, userBaseline, type Baseline } from './baseline';
+import { explain } from './why';
+import { median } from './stats';
+
+/** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
+const Z_CAP = 3;
+/** Idle days (a user's weekend, a day too quiet to judge the team) inside an episode do not end it, up to this many in a row. */
+const MAX_IDLE_GAP = 3;
+/** A team-wide day effect needs at least this many established users active that day. */
+const MIN_TEAM_USERS = 5;
+
+export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
+
+/** A user's evaluated days (index = day in the series); NaN / -1 / 0 where not evaluated or inactive. */
+export interface UserScan {
+  user: UserSeries;
+  baseline: (Baseline | null)[];
+  z: Float64Array;
+  expected: Float64Array;
+  bandLow: Float64Array;
+  bandHigh: Float64Array;
+  flagged: Uint8Array;
+  /** Onset day index of the episode this day belongs to, or -1. */
+  onset: Int32Array;
+  /** Dollars (cents) above expected from the onset to this day. */
+  impact: Float64Array;
+  /** The detector the episode was classified as when it first alarmed (set from that day on), or null. */
+  detector: (DetectorName | null)[];
+}
+
+export interface TeamScan {
+  factor: Float64Array; // team day effect (≥ 1) applied to everyone's expected
+  shift: Uint8Array; // a team-wide shift that day
+  observed: Float64Array; // cents of established active users
+  expected: Float64Array; // their expected cents without the day effect
+  onset: Int32Array;
+  impact: Float64Array;
+  alarmed: Uint8Array;
+}
+
+export interface ScanResult {
+  users: UserScan[];
+  team: TeamScan;
+  expensive: Set<string>;
+}
+
+function newUserScan(user: UserSeries, n: number): UserScan {
+  return {
+    user,
+    baseline: new Array<Baseline | null>(n).fill(null),
+    z: new Float64Array(n).fill(Number.NaN),
+    expected: new Float64Array(n),
+    bandLow: new Float64Array(n),
+    bandHigh: new Float64Array(n),
+    flagged: new Uint8Array(n),
+    onset: new Int32Array(n).fill(-1),
+    impact: new Float64Array(n),
+    detector: new Array<DetectorName | null>(n).fill(null),
+  };
+}
+
+interface EpisodeState {
+  cusum: number;
+  onset: number; // onset of the alarmed episode
+  impact: number; // net cents above expected since that onset
+  detector: DetectorName | null; // set while an alarmed episode lasts
+}
+
+export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
+  const n = series.days.length;
+  const prior = teamPrior(series, settings, evalFrom);
+  const users = series.users.map((u) => newUserScan(u, n));
+  const states = users.map<EpisodeState>(() => ({ cusum: 0, onset: -1, impact: 0, detector: null }));
+  const team: TeamScan = {
+    factor: new Float64Array(n).fill(1),
+    shift: new Uint8Array(n),
+    observed: new Float64Array(n),
+    expected: new Float64Array(n),
+    onset: new Int32Array(n).fill(-1),
+    impact: new Float64Array(n),
+    alarmed: new Uint8Array(n),
+  };
+  const minImpact = settings.minImpactDollars * 100;
+  const ratios: number[] = [];
+
+  for (let t = evalFrom; t < n; t++) {
+    // A. Everyone's baseline for day t, and the team's day effect from established users' log ratios.
+    ratios.length = 0;
+    let observed = 0;
+    let expectedRaw = 0;
+    for (const s of users) {
+      const b = userBaseline(s.user, t, series, prior, s.flagged, settings);
+      s.baseline[t] = b;
+      if (!b || b.newUser || s.user.events[t] <= 0) continue;
+      ratios.push(logSpend(s.user.cents[t]) - b.center);
+      observed += s.user.cents[t];
+      expectedRaw += Math.max(0, Math.exp(b.center) - LOG_OFFSET);
+    }
+    if (ratios.length >= MIN_TEAM_USERS) {
+      const logFactor = Math.max(0, median(ratios));
+      team.factor[t] = Math.exp(logFactor);
+      const minLog = Math.log(settings.teamShiftMinFactor);
+      const above = ratios.filter((r) => r >= minLog).length / ratios.length;
+      team.shift[t] = team.factor[t] >= settings.teamShiftMinFactor && above >= settings.teamShiftFraction ? 1 : 0;
+      team.observed[t] = observed;
+      team.expected[t] = expectedRaw;
+    }
+    scanTeamDay(team, t, evalFrom, minImpact);
+
+    // B. Each user against their baseline times the team's day effect.
+    const logFactor = Math.log(team.factor[t]);
+    for (let i = 0; i < users.length; i++) scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
+  }
+  return { users, team, expensive };
+}
+
+function scanTeamDay(team: TeamScan, t: number, evalFrom: number, minImpact: number): void {
+  if (team.shift[t] !== 1) return;
+  // Days too quiet to judge (a weekend) neither continue nor break a team episode.
+  let prev = t - 1;
+  while (prev >= evalFrom && team.expected[prev] === 0 && team.shift[prev] === 0 && t - prev <= MAX_IDLE_GAP) prev--;
+  const continues = prev >= evalFrom && team.shift[prev] === 1;
+  team.onset[t] = continues ? team.onset[prev] : t;
+  team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t]);
+  team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
+}
+
+function scanUserDay(
+  s: UserScan,
+  state: EpisodeState,
+  t: number,
+  evalFrom: number,
+  logFactor: number,
+  settings: Settings,
+  expensive: Set<string>,
+  minImpact: number,
+): void {
+  const u = s.user;
+  const b = s.baseline[t];
+  if (!b || u.events[t] <= 0) return; // idle days are neutral: they neither extend nor end an episode
+  const x = u.cents[t];
+  const center = b.center + logFactor;
+  const z = (logSpend(x) - center) / b.scale;
+  const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
+  const excess = x - expected;
+  s.z[t] = z;
+  s.expected[t] = expected;
+  s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * b.scale) - LOG_OFFSET);
+  s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * b.scale) - LOG_OFFSET);
+  const elevated = z >= settings.elevatedZ && excess > 0;
+
+  // The CUSUM accumulates evidence of a sustained excess; it is capped so that it runs out within a few normal
+  // days once the cause stops. The alarmed episode lasts while it is above zero.
+  const previous = state.cusum;
+  state.cusum = Math.min(settings.cusumThreshold, Math.max(0, previous + Math.min(z, Z_CAP) - settings.onsetZ));
+  if (state.detector !== null) {
+    if (state.cusum === 0) state.detector = null;
+    else {
+      state.impact += excess;
+      s.onset[t] = state.onset;
+      s.impact[t] = Math.max(0, state.impact);
+      s.detector[t] = state.detector;
+      s.flagged[t] = 1;
+      return;
+    }
+  }
+  if (elevated) s.flagged[t] = 1;
+  if (excess <= 0 || z < settings.onsetZ) return;
+  // The excess began on the first day of the stretch of days above the reference leading up to today.
+  const onset = walkBack(s, t, evalFrom, settings.onsetZ, settings.elevatedZ);
+  let impact = 0;
+  for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += s.user.cents[d] - s.expected[d];
+  s.onset[t] = onset;
+  s.impact[t] = Math.max(0, impact);
+  if (s.impact[t] < minImpact) return;
+
+  const zNeeded = b.newUser ? settings.teamZThreshold : settings.spikeZThreshold;
+  let path: AlarmPath | null = null;
+  if (z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
+  else if (state.cusum >= settings.cusumThreshold && elevatedDays(s, t, settings) >= settings.driftDaysAbove) path = 'drift';
+  if (path === null && !elevated) return;
+  const why = explain([u], { from: onset, to: t }, { from: onset - settings.baselineDays, to: onset - 1 }, expensive, s.flagged);
+  const isRunaway = why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
+  const isModelShift =
+    (why.premiumShareAfter ?? 0) >= settings.modelShiftMinShareAfter &&
+    (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= settings.modelShiftMinShareRise;
+  if (path === null && isRunaway) path = 'runaway';
+  if (path === null && isModelShift) path = 'model';
+  if (path === null) return;
+
+  for (let d = onset; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
+  const baselineAtOnset = s.baseline[onset] ?? b;
+  let detector: DetectorName;
+  if (isRunaway) detector = 'runaway_agent';
+  else if (isModelShift) detector = 'model_shift';
+  else if (baselineAtOnset.newUser) detector = 'team_zscore';
+  else if (path === 'spike' && activeDays(s, onset, t) <= 2) detector = 'personal_spike';
+  else detector = 'sustained_drift';
+  state.detector = detector;
+  state.onset = onset;
+  state.impact = impact;
+  state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // an alarmed spike outlives one quieter day
+  s.detector[t] = detector;
+}
+
+/**
+ * Walks back from day t over the days above the reference z (and above expected): the episode's onset. Idle days
+ * are skipped (up to MAX_IDLE_GAP in a row); one milder day still above expected is bridged only when the day
+ * before it was clearly elevated (a level shift's quiet day), not to chain ordinary noise.
+ */
+function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elevatedZ: number): number {
+  let onset = t;
+  let idle = 0;
+  let bridging = false;
+  for (let d = t - 1; d >= evalFrom; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    const above = s.user.cents[d] > s.expected[d];
+    if (above && s.z[d] >= (bridging ? elevatedZ : onsetZ)) {
+      onset = d;
+      bridging = false;
+    } else if (above && !bridging) bridging = true;
+    else break;
+  }
+  return onset;
+}
+
+function activeDays(s: UserScan, from: number, to: number): number {
+  let n = 0;
+  for (let d = from; d <= to; d++) if (s.user.events[d] > 0) n++;
+  return n;
+}
+
+/** Elevated days (z ≥ elevatedZ) among the last driftWindowDays calendar days up to t. */
+function elevatedDays(s: UserScan, t: number, settings: Settings): number {
+  let count = 0;
+  for (let d = Math.max(0, t - settings.driftWindowDays + 1); d <= t; d++) {
+    if (s.z[d] >= settings.elevatedZ && s.user.cents[d] > s.expected[d]) count++;
+  }
+  return count;
+}
+
+export { LOG_OFFSET };

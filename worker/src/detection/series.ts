@@ -1,0 +1,77 @@
+import type { DetectionInput } from './input';
+import { addDays, daysBetween, isWeekend } from './days';
+
+export interface ModelSeries {
+  cents: Float64Array;
+  events: Float64Array;
+}
+
+/** One user's days as dense arrays indexed by day (0 = the window's first day); missing days are zero. */
+export interface UserSeries {
+  email: string;
+  firstSeenDay: string | null;
+  cents: Float64Array;
+  events: Float64Array;
+  tokens: Float64Array;
+  headlessCents: Float64Array;
+  maxModeCents: Float64Array;
+  models: Map<string, ModelSeries>;
+}
+
+export interface SeriesSet {
+  days: string[];
+  /** 1 for Saturday/Sunday (when weekday-aware), else 0: the class a day's baseline is taken from. */
+  dayClass: Uint8Array;
+  asOfIdx: number;
+  users: UserSeries[];
+}
+
+/** Lays the rows of `input` from `firstDay` to asOf into per-user arrays; older rows are ignored. */
+export function buildSeries(input: DetectionInput, firstDay: string, weekdayAware: boolean): SeriesSet {
+  const n = daysBetween(firstDay, input.asOf) + 1;
+  const days = Array.from({ length: n }, (_, i) => addDays(firstDay, i));
+  const dayClass = Uint8Array.from(days, (d) => (weekdayAware && isWeekend(d) ? 1 : 0));
+  const firstSeen = new Map(input.members.map((m) => [m.email, m.firstSeenDay]));
+  const byEmail = new Map<string, UserSeries>();
+  const user = (email: string): UserSeries => {
+    let u = byEmail.get(email);
+    if (!u) {
+      u = {
+        email,
+        firstSeenDay: firstSeen.get(email) ?? null,
+        cents: new Float64Array(n),
+        events: new Float64Array(n),
+        tokens: new Float64Array(n),
+        headlessCents: new Float64Array(n),
+        maxModeCents: new Float64Array(n),
+        models: new Map(),
+      };
+      byEmail.set(email, u);
+    }
+    return u;
+  };
+  for (const r of input.userDays) {
+    const i = daysBetween(firstDay, r.day);
+    if (i < 0) continue;
+    const u = user(r.email);
+    u.cents[i] += r.chargedCents;
+    u.events[i] += r.events;
+    u.tokens[i] += r.totalTokens;
+    u.headlessCents[i] += r.headlessCents;
+    u.maxModeCents[i] += r.maxModeCents;
+  }
+  for (const r of input.userModelDays) {
+    const i = daysBetween(firstDay, r.day);
+    if (i < 0) continue;
+    const u = user(r.email);
+    let m = u.models.get(r.model);
+    if (!m) {
+      m = { cents: new Float64Array(n), events: new Float64Array(n) };
+      u.models.set(r.model, m);
+    }
+    m.cents[i] += r.chargedCents;
+    m.events[i] += r.events;
+  }
+  const users = [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
+  return { days, dayClass, asOfIdx: n - 1, users };
+}
