@@ -6,7 +6,8 @@ import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
 import { loadDashboardFixture } from './support/fixture';
 import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
-import type { TimeRange } from './support/grafana-sql';
+import { expandGrafanaSql, type TimeRange } from './support/grafana-sql';
+import { alertRules, ruleParts, thresholdFires, type AlertRule } from './support/provisioning-files';
 
 // Every panel and annotation query of every provisioned dashboard, expanded as Grafana expands it and run as
 // the read-only grafana_reader role against a database holding 100 days of a simulated team.
@@ -66,12 +67,16 @@ describe('the grafana_reader role', () => {
   it('reads every table the dashboards use and cannot write', async () => {
     const { rows } = await reader.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_events');
     expect(rows[0].n).toBeGreaterThan(10_000);
-    await expect(reader.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(/read-only transaction|permission denied/);
+    await expect(reader.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(
+      /read-only transaction|permission denied/,
+    );
     // Turning read-only off does not help: the role has no write privilege either.
     const client = await reader.connect();
     try {
       await client.query('SET default_transaction_read_only = off');
-      await expect(client.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(/permission denied/);
+      await expect(client.query(`INSERT INTO settings (key, value) VALUES ('x', '1')`)).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(client.query(`DELETE FROM incidents`)).rejects.toThrow(/permission denied/);
     } finally {
       client.release();
@@ -80,14 +85,17 @@ describe('the grafana_reader role', () => {
 });
 
 describe.each(RANGES)('every dashboard query over the last %s', (_name, ms) => {
-  it.each(queries.map((q) => [q.label, q] as const))('%s runs and has the shape its format needs', async (_label, q) => {
-    const range = rangeEndingNow(ms);
-    const variables = await resolveVariables(reader, q.dashboard, range);
-    const result = await runPanelQuery(reader, q, range, variables);
-    if (q.target.format === 'time_series') {
-      expect({ panel: q.label, problems: timeSeriesProblems(result) }).toEqual({ panel: q.label, problems: [] });
-    }
-  });
+  it.each(queries.map((q) => [q.label, q] as const))(
+    '%s runs and has the shape its format needs',
+    async (_label, q) => {
+      const range = rangeEndingNow(ms);
+      const variables = await resolveVariables(reader, q.dashboard, range);
+      const result = await runPanelQuery(reader, q, range, variables);
+      if (q.target.format === 'time_series') {
+        expect({ panel: q.label, problems: timeSeriesProblems(result) }).toEqual({ panel: q.label, problems: [] });
+      }
+    },
+  );
 });
 
 // How a person arrives: the user drilldown through a link naming the developer of the open critical incident.
@@ -98,7 +106,11 @@ describe('over each dashboard default range', () => {
     const range = defaultRange(q.dashboard);
     const variables = await resolveVariables(reader, q.dashboard, range, ARRIVAL[q.dashboard.uid]);
     const result = await runPanelQuery(reader, q, range, variables);
-    expect({ panel: q.label, rows: result.rows.length > 0, showsData: showsData(result) }).toEqual({ panel: q.label, rows: true, showsData: true });
+    expect({ panel: q.label, rows: result.rows.length > 0, showsData: showsData(result) }).toEqual({
+      panel: q.label,
+      rows: true,
+      showsData: true,
+    });
   });
 });
 
@@ -111,7 +123,12 @@ describe('variables', () => {
     const totals = overviewQueries.find((q) => q.panel?.title === 'Totals');
     if (!totals) throw new Error('the overview has no Totals panel');
     const all = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range));
-    const some = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range, { group: ['grp_web', 'grp_data'] }));
+    const some = await runPanelQuery(
+      reader,
+      totals,
+      range,
+      await resolveVariables(reader, overview, range, { group: ['grp_web', 'grp_data'] }),
+    );
     const direct = await t.pool.query<{ all: number; grouped: number }>(
       `SELECT sum(r.charged_cents) / 100.0 AS all,
               sum(r.charged_cents) FILTER (WHERE r.user_email IN (SELECT email FROM billing_group_members WHERE group_id IN ('grp_web', 'grp_data'))) / 100.0 AS grouped
@@ -129,7 +146,12 @@ describe('variables', () => {
     const q = panelQueries(user).find((p) => p.panel?.title === 'Rank in the team');
     if (!q) throw new Error('the user drilldown has no rank panel');
     // dev00007 is the injected spike: the most expensive developer of the fixture.
-    const result = await runPanelQuery(reader, q, range, await resolveVariables(reader, user, range, { email: 'dev00007@example.com' }));
+    const result = await runPanelQuery(
+      reader,
+      q,
+      range,
+      await resolveVariables(reader, user, range, { email: 'dev00007@example.com' }),
+    );
     expect(result.rows[0]['Rank by spend']).toBe(1);
   });
 
@@ -138,7 +160,126 @@ describe('variables', () => {
     const range = defaultRange(user);
     const q = panelQueries(user).find((p) => p.panel?.title === 'In the selected range');
     if (!q) throw new Error('the user drilldown has no totals panel');
-    const result = await runPanelQuery(reader, q, range, await resolveVariables(reader, user, range, { email: "o'brien@example.com" }));
+    const result = await runPanelQuery(
+      reader,
+      q,
+      range,
+      await resolveVariables(reader, user, range, { email: "o'brien@example.com" }),
+    );
     expect(result.rows).toEqual([{ Spend: null, Requests: null, Tokens: null, 'Cost per request': null }]);
+  });
+});
+
+// Alert rules: the SQL goes straight to the backend (no dashboard variables), table format: string columns become
+// labels and the one numeric column the value; the threshold decides which instances fire.
+interface Instance {
+  labels: Record<string, string>;
+  value: number;
+  fires: boolean;
+}
+
+async function evaluateRule(db: Pick<pg.Pool, 'query'>, rule: AlertRule): Promise<Instance[]> {
+  const { sql, evaluator } = ruleParts(rule);
+  const range = rangeEndingNow(3_600_000);
+  const res = await db.query<Record<string, unknown>>(
+    expandGrafanaSql(sql, { range, intervalMs: 60_000, backendOnly: true }),
+  );
+  const fields = res.fields.map((f) => f.name);
+  return res.rows.map((row) => {
+    const numeric = fields.filter((f) => typeof row[f] === 'number');
+    const strings = fields.filter((f) => typeof row[f] === 'string');
+    if (numeric.length !== 1 || numeric.length + strings.length !== fields.length) {
+      throw new Error(
+        `rule ${rule.uid}: a row must have one numeric column and string labels, got ${JSON.stringify(row)}`,
+      );
+    }
+    const value = row[numeric[0]] as number;
+    return {
+      labels: Object.fromEntries(strings.map((f) => [f, row[f] as string])),
+      value,
+      fires: thresholdFires(evaluator, value),
+    };
+  });
+}
+
+describe('alert rules', () => {
+  const rule = (uid: string) => {
+    const r = alertRules().find((x) => x.uid === uid);
+    if (!r) throw new Error(`no alert rule ${uid}`);
+    return r;
+  };
+
+  it.each(alertRules().map((r) => [r.uid, r] as const))(
+    '%s: runs as grafana_reader and gives one labelled number per instance',
+    async (_uid, r) => {
+      const instances = await evaluateRule(reader, r);
+      const labelSets = instances.map((i) => JSON.stringify(i.labels));
+      expect(new Set(labelSets).size).toBe(labelSets.length); // Grafana rejects duplicate label sets
+    },
+  );
+
+  it('fires for the open critical incident nobody acknowledged, naming who, what and how much, and stops once acknowledged', async () => {
+    const r = rule('cursor-critical-incident-open');
+    const firing = (await evaluateRule(reader, r)).filter((i) => i.fires);
+    expect(firing).toEqual([
+      {
+        labels: {
+          email: 'dev00007@example.com',
+          subject: 'dev00007@example.com',
+          detector: 'spike',
+          incident_id: expect.any(String),
+          top_model: 'claude-4.1-opus',
+        },
+        value: 428,
+        fires: true,
+      },
+    ]);
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `UPDATE incidents SET status = 'acknowledged', acknowledged_at = now() WHERE subject = 'dev00007@example.com'`,
+      );
+      expect((await evaluateRule(client, r)).filter((i) => i.fires)).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('fires when the cycle forecast passes the budget, and not without a budget or under it', async () => {
+    const r = rule('cursor-team-forecast-over-budget');
+    const [instance] = await evaluateRule(reader, r);
+    expect(instance.fires).toBe(true);
+    expect(instance.value).toBeGreaterThan(1);
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE settings SET value = to_jsonb(1000000) WHERE key = 'teamBudgetDollars'`);
+      expect((await evaluateRule(client, r)).map((i) => i.fires)).toEqual([false]);
+      await client.query(`DELETE FROM settings WHERE key = 'teamBudgetDollars'`);
+      expect(await evaluateRule(client, r)).toEqual([]); // no row: NoData, which the rule maps to OK
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('fires per endpoint once collection has not succeeded for more than two hours', async () => {
+    const r = rule('cursor-collection-stale');
+    expect((await evaluateRule(reader, r)).filter((i) => i.fires)).toEqual([]);
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `DELETE FROM collection_runs WHERE endpoint = 'usage-events' AND started_at > now() - interval '3 hours'`,
+      );
+      const firing = (await evaluateRule(client, r)).filter((i) => i.fires);
+      expect(firing.map((i) => i.labels)).toEqual([{ endpoint: 'usage-events' }]);
+      expect(firing[0].value).toBeGreaterThan(2);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });

@@ -31,7 +31,10 @@ describe('Postgres macros', () => {
     ['select $__unixEpochFilter(time)', 'select time >= 1523556000 AND time <= 1523556300'],
     ['select $__unixEpochNanoFilter(time)', 'select time >= 1523556000000000000 AND time <= 1523556300000000000'],
     ['select $__unixEpochNanoFrom()', 'select 1523556000000000000'],
-    ["SELECT $__unixEpochGroup(time_column+time_adjustment,'5m')", 'SELECT floor((time_column+time_adjustment)/300)*300'],
+    [
+      "SELECT $__unixEpochGroup(time_column+time_adjustment,'5m')",
+      'SELECT floor((time_column+time_adjustment)/300)*300',
+    ],
     ["SELECT $__unixEpochGroupAlias(t,'5m')", 'SELECT floor((t)/300)*300 AS "time"'],
   ])('%s', (sql, expected) => {
     expect(expandMacros(sql, range)).toBe(expected);
@@ -49,20 +52,30 @@ describe('Postgres macros', () => {
   it('prints times as Go RFC3339Nano: UTC, Z, fraction without trailing zeros', () => {
     expect(rfc3339Nano(new Date('1960-02-01T07:00:00.500Z'))).toBe('1960-02-01T07:00:00.5Z');
     expect(rfc3339Nano(new Date('2026-11-26T10:11:12.120Z'))).toBe('2026-11-26T10:11:12.12Z');
-    expect(expandMacros('WHERE $__timeFilter(t)', { from: new Date('1960-02-01T07:00:00.5Z'), to: new Date('1980-02-03T08:00:00.5Z') })).toBe(
-      "WHERE t BETWEEN '1960-02-01T07:00:00.5Z' AND '1980-02-03T08:00:00.5Z'",
-    );
-    expect(expandMacros('select $__unixEpochFilter(time)', { from: new Date('1960-02-01T07:00:00Z'), to: new Date('1965-02-03T08:00:00Z') })).toBe(
-      'select time >= -312915600 AND time <= -154886400',
-    );
+    expect(
+      expandMacros('WHERE $__timeFilter(t)', {
+        from: new Date('1960-02-01T07:00:00.5Z'),
+        to: new Date('1980-02-03T08:00:00.5Z'),
+      }),
+    ).toBe("WHERE t BETWEEN '1960-02-01T07:00:00.5Z' AND '1980-02-03T08:00:00.5Z'");
+    expect(
+      expandMacros('select $__unixEpochFilter(time)', {
+        from: new Date('1960-02-01T07:00:00Z'),
+        to: new Date('1965-02-03T08:00:00Z'),
+      }),
+    ).toBe('select time >= -312915600 AND time <= -154886400');
   });
 
   it('rejects what Grafana rejects, naming the problem', () => {
     expect(() => expandMacros('SELECT $__timeGroupp(t, 1m)', range)).toThrow('unknown macro "__timeGroupp"');
     expect(() => expandMacros('SELECT $__timeGroup(t)', range)).toThrow('needs time column and interval');
     expect(() => expandMacros("SELECT $__timeGroup(t, 'often')", range)).toThrow("error parsing interval 'often'");
-    expect(() => expandMacros("SELECT $__timeGroup(t, '5m', sometimes)", range)).toThrow('error parsing fill value sometimes');
-    expect(expandMacros("SELECT $__timeGroup(t, '5m', NULL)", range)).toBe('SELECT floor(extract(epoch from t)/300)*300');
+    expect(() => expandMacros("SELECT $__timeGroup(t, '5m', sometimes)", range)).toThrow(
+      'error parsing fill value sometimes',
+    );
+    expect(expandMacros("SELECT $__timeGroup(t, '5m', NULL)", range)).toBe(
+      'SELECT floor(extract(epoch from t)/300)*300',
+    );
     expect(expandMacros("SELECT $__timeGroup(t, '5m', 0)", range)).toBe('SELECT floor(extract(epoch from t)/300)*300');
   });
 });
@@ -76,7 +89,13 @@ describe('global substitutions and intervals', () => {
 
   it('formats and parses intervals like gtime', () => {
     expect([500, 1000, 90_000, 3_600_000, 86_400_000, 7 * 86_400_000, 400 * 86_400_000].map(formatInterval)).toEqual([
-      '500ms', '1s', '1m', '1h', '1d', '7d', '1y',
+      '500ms',
+      '1s',
+      '1m',
+      '1h',
+      '1d',
+      '7d',
+      '1y',
     ]);
     expect(parseInterval('5m')).toBe(300_000);
     expect(parseInterval('1h30m')).toBe(5_400_000);
@@ -131,7 +150,8 @@ describe('dashboard variables (frontend)', () => {
   });
 
   it('runs the three steps in order for a panel', () => {
-    const sql = "SELECT $__timeGroupAlias(t, $__interval), count(*) FROM e WHERE $__timeFilter(t) AND u = '$email' AND m IN ($models) GROUP BY 1";
+    const sql =
+      "SELECT $__timeGroupAlias(t, $__interval), count(*) FROM e WHERE $__timeFilter(t) AND u = '$email' AND m IN ($models) GROUP BY 1";
     expect(expandGrafanaSql(sql, { range, intervalMs: 300_000, variables: vars })).toBe(
       'SELECT floor(extract(epoch from t)/300)*300 AS "time", count(*) FROM e ' +
         "WHERE t BETWEEN '2018-04-12T18:00:00Z' AND '2018-04-12T18:05:00Z' AND u = 'o''brien@example.com' AND m IN ('gpt-5','auto') GROUP BY 1",
@@ -139,8 +159,13 @@ describe('dashboard variables (frontend)', () => {
   });
 
   it('skips the frontend for alert rules: only the backend replaces $__interval there', () => {
-    expect(expandGrafanaSql('SELECT $__interval_ms, $email', { range, intervalMs: 60_000, variables: vars, backendOnly: true })).toBe(
-      'SELECT 60000, $email',
-    );
+    expect(
+      expandGrafanaSql('SELECT $__interval_ms, $email', {
+        range,
+        intervalMs: 60_000,
+        variables: vars,
+        backendOnly: true,
+      }),
+    ).toBe('SELECT 60000, $email');
   });
 });

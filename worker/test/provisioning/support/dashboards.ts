@@ -101,6 +101,13 @@ export function relativeMs(text: string): number {
   if (text === 'now') return 0;
   const m = /^now-(\d+)([mhdwMy])$/.exec(text);
   if (!m) throw new Error(`Unsupported relative time "${text}"`);
-  const unit: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 30 * 86_400_000, y: 365 * 86_400_000 };
+  const unit: Record<string, number> = {
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+    M: 30 * 86_400_000,
+    y: 365 * 86_400_000,
+  };
   return Number(m[1]) * unit[m[2]];
 }

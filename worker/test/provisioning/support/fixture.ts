@@ -18,7 +18,7 @@ export interface FixtureOptions {
   onStep?: (step: string) => void;
 }
 
-export const BUDGET_SETTING_KEY = 'teamMonthlyBudgetDollars';
+export const BUDGET_SETTING_KEY = 'teamBudgetDollars';
 export const ENDPOINTS = ['members', 'spend', 'daily-usage', 'usage-events', 'groups'] as const;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -31,10 +31,10 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
 
   // setseed applies to this session: every random() below is reproducible.
   await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
-  await client.query(`SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`, [
-    p.now,
-    p.days,
-  ]);
+  await client.query(
+    `SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`,
+    [p.now, p.days],
+  );
 
   step('members and groups');
   await client.query(

@@ -43,7 +43,11 @@ function sqlInterpolate(value: string | string[], variable: Pick<VariableState, 
 }
 
 /** The explicit formats a panel may ask for with ${var:format}. */
-function formatValue(value: string | string[], fmt: string | undefined, variable: VariableState | Record<string, never>): string {
+function formatValue(
+  value: string | string[],
+  fmt: string | undefined,
+  variable: VariableState | Record<string, never>,
+): string {
   if (fmt === undefined) return sqlInterpolate(value, variable);
   const list = Array.isArray(value) ? value : [value];
   switch (fmt) {
@@ -60,7 +64,9 @@ function formatValue(value: string | string[], fmt: string | undefined, variable
     case 'sqlstring':
       return list.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
     default:
-      throw new Error(`Unsupported variable format ":${fmt}" (this checker knows raw, text, csv, pipe, singlequote, doublequote, sqlstring)`);
+      throw new Error(
+        `Unsupported variable format ":${fmt}" (this checker knows raw, text, csv, pipe, singlequote, doublequote, sqlstring)`,
+      );
   }
 }
 
@@ -93,21 +99,24 @@ export function builtIns(range: TimeRange, intervalMs: number): Record<string, s
 /** Step 1: TemplateSrv.replace(rawSql, scopedVars, interpolateVariable). Unknown names are left as they are. */
 export function replaceVariables(sql: string, variables: Variables, builtins: Record<string, string> = {}): string {
   const replace = (text: string): string =>
-    text.replace(VARIABLE_RE, (match, var1?: string, var2?: string, fmt2?: string, var3?: string, _path?: string, fmt3?: string) => {
-      const name = (var1 ?? var2 ?? var3) as string;
-      const fmt = fmt2 ?? fmt3;
-      if (name in builtins) return formatValue(builtins[name], fmt, {});
-      const variable = variables[name];
-      if (!variable) return match;
-      let value = variable.value;
-      const isAll = value === ALL || (Array.isArray(value) && value[0] === ALL);
-      if (isAll) {
-        // template_srv.ts: a custom all value skips formatting unless the format is text or percentencode.
-        if (variable.allValue && fmt !== 'text' && fmt !== 'percentencode') return replace(variable.allValue);
-        value = variable.options ?? [];
-      }
-      return formatValue(value, fmt, variable);
-    });
+    text.replace(
+      VARIABLE_RE,
+      (match, var1?: string, var2?: string, fmt2?: string, var3?: string, _path?: string, fmt3?: string) => {
+        const name = (var1 ?? var2 ?? var3) as string;
+        const fmt = fmt2 ?? fmt3;
+        if (name in builtins) return formatValue(builtins[name], fmt, {});
+        const variable = variables[name];
+        if (!variable) return match;
+        let value = variable.value;
+        const isAll = value === ALL || (Array.isArray(value) && value[0] === ALL);
+        if (isAll) {
+          // template_srv.ts: a custom all value skips formatting unless the format is text or percentencode.
+          if (variable.allValue && fmt !== 'text' && fmt !== 'percentencode') return replace(variable.allValue);
+          value = variable.options ?? [];
+        }
+        return formatValue(value, fmt, variable);
+      },
+    );
   return replace(sql);
 }
 
@@ -245,11 +254,33 @@ export function panelIntervalMs(range: TimeRange, maxDataPoints = 1000, minInter
   const raw = (range.to.getTime() - range.from.getTime()) / maxDataPoints;
   // rangeutil.roundInterval thresholds (public/app/core/utils/rangeutil, same table as Go's gtime.roundInterval)
   const steps: [number, number][] = [
-    [15, 10], [35, 20], [75, 50], [150, 100], [350, 200], [750, 500], [1500, 1000], [3500, 2000],
-    [7500, 5000], [12_500, 10_000], [17_500, 15_000], [25_000, 20_000], [45_000, 30_000], [90_000, 60_000],
-    [210_000, 120_000], [450_000, 300_000], [750_000, 600_000], [1_050_000, 900_000], [1_500_000, 1_200_000],
-    [2_700_000, 1_800_000], [5_400_000, 3_600_000], [9_000_000, 7_200_000], [16_200_000, 10_800_000],
-    [32_400_000, 21_600_000], [86_400_000, 43_200_000], [604_800_000, 86_400_000], [1_814_400_000, 604_800_000],
+    [15, 10],
+    [35, 20],
+    [75, 50],
+    [150, 100],
+    [350, 200],
+    [750, 500],
+    [1500, 1000],
+    [3500, 2000],
+    [7500, 5000],
+    [12_500, 10_000],
+    [17_500, 15_000],
+    [25_000, 20_000],
+    [45_000, 30_000],
+    [90_000, 60_000],
+    [210_000, 120_000],
+    [450_000, 300_000],
+    [750_000, 600_000],
+    [1_050_000, 900_000],
+    [1_500_000, 1_200_000],
+    [2_700_000, 1_800_000],
+    [5_400_000, 3_600_000],
+    [9_000_000, 7_200_000],
+    [16_200_000, 10_800_000],
+    [32_400_000, 21_600_000],
+    [86_400_000, 43_200_000],
+    [604_800_000, 86_400_000],
+    [1_814_400_000, 604_800_000],
     [3_628_800_000, 2_592_000_000],
   ];
   const rounded = steps.find(([limit]) => raw < limit)?.[1] ?? 31_536_000_000;

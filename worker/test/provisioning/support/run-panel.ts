@@ -19,7 +19,10 @@ export async function resolveVariables(
   for (const v of d.templating.list) {
     let options: string[];
     if (v.type === 'custom') {
-      options = (v.query ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+      options = (v.query ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
     } else if (v.type === 'query') {
       const sql = expandGrafanaSql(v.query ?? '', { range, intervalMs: panelIntervalMs(range), variables });
       const { rows } = await db.query<Record<string, unknown>>(sql);
@@ -30,7 +33,8 @@ export async function resolveVariables(
     const current = overrides[v.name] ?? v.current?.value;
     const hasCurrent = current !== undefined && !(Array.isArray(current) && current.length === 0) && current !== '';
     const value = hasCurrent ? current : v.includeAll ? ['$__all'] : v.multi ? [options[0]] : options[0];
-    if (value === undefined) throw new Error(`${d.title}: variable ${v.name} has no options (its query returned no rows)`);
+    if (value === undefined)
+      throw new Error(`${d.title}: variable ${v.name} has no options (its query returned no rows)`);
     variables[v.name] = { value, multi: v.multi, includeAll: v.includeAll, allValue: v.allValue, options };
   }
   return variables;
@@ -42,9 +46,18 @@ export interface PanelResult {
   fields: string[];
 }
 
-export async function runPanelQuery(db: Queryable, q: PanelQuery, range: TimeRange, variables: Variables): Promise<PanelResult> {
+export async function runPanelQuery(
+  db: Queryable,
+  q: PanelQuery,
+  range: TimeRange,
+  variables: Variables,
+): Promise<PanelResult> {
   const minMs = q.minInterval ? parseInterval(q.minInterval) : 1;
-  const sql = expandGrafanaSql(q.target.rawSql ?? '', { range, intervalMs: panelIntervalMs(range, 1000, minMs), variables });
+  const sql = expandGrafanaSql(q.target.rawSql ?? '', {
+    range,
+    intervalMs: panelIntervalMs(range, 1000, minMs),
+    variables,
+  });
   try {
     const res = await db.query<Record<string, unknown>>(sql);
     return { sql, rows: res.rows, fields: res.fields.map((f) => f.name) };
@@ -54,8 +67,11 @@ export async function runPanelQuery(db: Queryable, q: PanelQuery, range: TimeRan
 }
 
 const isTime = (v: unknown) =>
-  v instanceof Date || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v));
-const timeMs = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'number' ? v * 1000 : Date.parse(v as string));
+  v instanceof Date ||
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v));
+const timeMs = (v: unknown) =>
+  v instanceof Date ? v.getTime() : typeof v === 'number' ? v * 1000 : Date.parse(v as string);
 
 /**
  * What Grafana's time_series format needs (sqleng processFrame): a column named "time", rows in ascending time
@@ -74,7 +90,8 @@ export function timeSeriesProblems(r: PanelResult): string[] {
     previous = t;
   });
   const numeric = valueFields.filter((f) => r.rows.some((row) => typeof row[f] === 'number'));
-  if (r.rows.length > 0 && numeric.length === 0) problems.push(`no numeric value column (columns: ${valueFields.join(', ')})`);
+  if (r.rows.length > 0 && numeric.length === 0)
+    problems.push(`no numeric value column (columns: ${valueFields.join(', ')})`);
   for (const f of valueFields) {
     const kinds = new Set(r.rows.map((row) => (row[f] === null ? 'null' : typeof row[f])));
     kinds.delete('null');
@@ -87,5 +104,10 @@ export function timeSeriesProblems(r: PanelResult): string[] {
 
 /** At least one row with a non-null number: the panel shows something. */
 export function showsData(r: PanelResult): boolean {
-  return r.rows.some((row) => Object.entries(row).some(([k, v]) => k !== 'time' && ((typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v !== ''))));
+  return r.rows.some((row) =>
+    Object.entries(row).some(
+      ([k, v]) =>
+        k !== 'time' && ((typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v !== '')),
+    ),
+  );
 }
