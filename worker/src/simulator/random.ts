@@ -17,26 +17,35 @@ export const STREAM = {
   conversations: 18,
 } as const;
 
-/** murmur3-style mixing of integers into one 32-bit seed. */
-export function mix(...parts: number[]): number {
-  let h = 0x9e3779b9 | 0;
-  for (const part of parts) {
-    // Fold numbers wider than 32 bits (seeds, epoch values) so no information is silently dropped.
-    for (const p of [part % 0x100000000, Math.floor(part / 0x100000000)]) {
-      let k = Math.imul(p | 0, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      h ^= k;
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
-  }
+const mixWord = (h: number, word: number): number => {
+  let k = Math.imul(word | 0, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+};
+
+/** murmur3 finaliser: a 32-bit avalanche. */
+export const fmix = (value: number): number => {
+  let h = value | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+};
+
+/** murmur3-style mixing of integers into one 32-bit seed. */
+export function mix(...parts: number[]): number {
+  let h = 0x9e3779b9 | 0;
+  for (const part of parts) {
+    // Fold numbers wider than 32 bits (seeds, epoch values) so no information is silently dropped.
+    h = mixWord(h, part % 0x100000000);
+    h = mixWord(h, Math.floor(part / 0x100000000));
+  }
+  return fmix(h);
 }
 
 /** mulberry32. */
@@ -84,16 +93,25 @@ export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
   return out;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (n: number): string => HEX_BYTE[n >>> 24] + HEX_BYTE[(n >>> 16) & 255] + HEX_BYTE[(n >>> 8) & 255] + HEX_BYTE[n & 255];
+
 /** A stable hex string of `length` characters derived from the parts. */
 export function hexId(length: number, ...parts: number[]): string {
+  const base = mix(...parts);
   let out = '';
-  for (let i = 0; out.length < length; i++) out += mix(...parts, i).toString(16).padStart(8, '0');
-  return out.slice(0, length);
+  for (let i = 0; out.length < length; i++) out += hex8(fmix(base + Math.imul(i + 1, 0x9e3779b9)));
+  return out.length === length ? out : out.slice(0, length);
 }
 
+/** A UUID-shaped id (version 4 layout), stable for the parts. Hot path: one per rendered event. */
 export const uuidLike = (...parts: number[]): string => {
-  const h = hexId(32, ...parts);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const base = mix(...parts);
+  const a = fmix(base + 0x9e3779b9);
+  const b = fmix(base + 0x3c6ef372);
+  const c = fmix(base + 0xdaa66d2b);
+  const d = fmix(base + 0x78dde6e4);
+  return `${hex8(a)}-${HEX_BYTE[b >>> 24]}${HEX_BYTE[(b >>> 16) & 255]}-4${hex8(b).slice(5)}-a${hex8(c).slice(5)}-${HEX_BYTE[c >>> 24]}${HEX_BYTE[(c >>> 16) & 255]}${hex8(d)}`;
 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -123,26 +123,35 @@ function drawCall(rng: Rng, user: SimUser, dayStart: number, style: DraftStyle, 
 function price(draft: Draft, model: number, priceMultiplier: number, write: boolean): number {
   const { raw, units } = draft;
   const m = MODELS[model];
+  let tokens: TokenCounts | null = null;
+  let totalCents = 0;
+  let feeCents = 0;
+  let cents = 0;
+  let requestsCosts = 0;
   if (draft.errored) {
-    if (write) Object.assign(draft, { model, tokens: null, totalCents: 0, feeCents: 0, cents: 0, requestsCosts: 0 });
-    return 0;
+    // An errored call is free.
+  } else if (!m.tokenBased) {
+    cents = roundTo(units * CENTS_PER_REQUEST_UNIT * priceMultiplier, 5);
+    requestsCosts = roundTo(units, 3);
+  } else {
+    tokens = {
+      input: Math.max(1, Math.round(raw.input * m.tokenScale)),
+      output: Math.max(1, Math.round(raw.output * m.tokenScale)),
+      cacheWrite: Math.round(raw.cacheWrite * m.tokenScale),
+      cacheRead: Math.round(raw.cacheRead * m.tokenScale),
+    };
+    totalCents = roundTo(tokenCents(m, tokens, priceMultiplier), 5);
+    feeCents = roundTo(tokenFeeCents(tokens), 5);
+    cents = roundTo(totalCents + feeCents, 5);
+    requestsCosts = roundTo(cents / CENTS_PER_REQUEST_UNIT, 2);
   }
-  if (!m.tokenBased) {
-    const cents = roundTo(units * CENTS_PER_REQUEST_UNIT * priceMultiplier, 5);
-    if (write) Object.assign(draft, { model, tokens: null, totalCents: 0, feeCents: 0, cents, requestsCosts: roundTo(units, 3) });
-    return cents;
-  }
-  const tokens: TokenCounts = {
-    input: Math.max(1, Math.round(raw.input * m.tokenScale)),
-    output: Math.max(1, Math.round(raw.output * m.tokenScale)),
-    cacheWrite: Math.round(raw.cacheWrite * m.tokenScale),
-    cacheRead: Math.round(raw.cacheRead * m.tokenScale),
-  };
-  const totalCents = roundTo(tokenCents(m, tokens, priceMultiplier), 5);
-  const feeCents = roundTo(tokenFeeCents(tokens), 5);
-  const cents = roundTo(totalCents + feeCents, 5);
   if (write) {
-    Object.assign(draft, { model, tokens, totalCents, feeCents, cents, requestsCosts: roundTo(cents / CENTS_PER_REQUEST_UNIT, 2) });
+    draft.model = model;
+    draft.tokens = tokens;
+    draft.totalCents = totalCents;
+    draft.feeCents = feeCents;
+    draft.cents = cents;
+    draft.requestsCosts = requestsCosts;
   }
   return cents;
 }
@@ -211,10 +220,11 @@ export function generateUserDay(seed: number, user: SimUser, day: number, effect
   let baseTotal = 0;
   for (let i = 0; i < count; i++) {
     const d = drawCall(rng, user, dayStart, style, null);
-    const baseCents = price(d, d.model, 1, false);
+    const baseCents = price(d, d.model, 1, true);
     let model = d.model;
     if (shiftRng && shiftRng() < effects.premiumShift && MODELS[model].tier !== 'premium') model = MODEL_INDEX.opus;
-    price(d, model, multiplierFor(model, effects), true);
+    // Re-priced only when an anomaly changes the model or its price.
+    if (model !== d.model || multiplierFor(model, effects) !== 1) price(d, model, multiplierFor(model, effects), true);
     d.baseCents = baseCents;
     baseTotal += baseCents;
     drafts.push(d);
