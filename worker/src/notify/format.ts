@@ -32,8 +32,12 @@ const times = (x: unknown) => `×${Number(x).toFixed(1)}`;
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** The "why" of an anomaly in one sentence: volume vs cost per request vs model mix, top model, max mode, headless. */
-export function describeWhy(why: Record<string, unknown>, topModel: string | null): string {
+export function describeWhy(why: Record<string, unknown>, topModel: string | null, unit = 'cents'): string {
   const parts: string[] = [];
+  // Threshold detectors report their limit in dollars, requests or tokens.
+  if (num(why.limit))
+    parts.push(`over the limit of ${formatValue(unit === 'cents' ? why.limit * 100 : why.limit, unit)}`);
+  if (why.newUser === true) parts.push('new user, compared with the team');
   const vol = num(why.volumeFactor) ? `volume ${times(why.volumeFactor)}` : null;
   const cpr = num(why.costPerRequestFactor) ? `cost per request ${times(why.costPerRequestFactor)}` : null;
   const mix =
@@ -42,16 +46,16 @@ export function describeWhy(why: Record<string, unknown>, topModel: string | nul
       : null;
   switch (why.driver) {
     case 'volume':
-      parts.push(`More requests than usual (${[vol, cpr].filter(Boolean).join(', ')})`);
+      parts.push(`more requests than usual (${[vol, cpr].filter(Boolean).join(', ')})`);
       break;
     case 'cost_per_request':
-      parts.push(`Costlier requests (${[cpr, vol].filter(Boolean).join(', ')})`);
+      parts.push(`costlier requests (${[cpr, vol].filter(Boolean).join(', ')})`);
       break;
     case 'model_mix':
-      parts.push(`A shift to expensive models${mix ? ` (${mix})` : ''}`);
+      parts.push(`a shift to expensive models${mix ? ` (${mix})` : ''}`);
       break;
     case 'mixed':
-      parts.push(`More and costlier requests (${[vol, cpr].filter(Boolean).join(', ')})`);
+      parts.push(`more and costlier requests (${[vol, cpr].filter(Boolean).join(', ')})`);
       break;
     default:
       if (vol || cpr) parts.push([vol, cpr].filter(Boolean).join(', '));
@@ -60,7 +64,9 @@ export function describeWhy(why: Record<string, unknown>, topModel: string | nul
   if (model) parts.push(`top model ${model}${num(why.topModelShare) ? ` (${pct(why.topModelShare)} of spend)` : ''}`);
   if (num(why.maxModeShare) && why.maxModeShare > 0) parts.push(`max mode ${pct(why.maxModeShare)}`);
   if (num(why.headlessShare) && why.headlessShare > 0) parts.push(`headless/agents ${pct(why.headlessShare)}`);
-  return parts.length > 0 ? `${parts.join('; ')}.` : 'No breakdown available.';
+  if (parts.length === 0) return 'No breakdown available.';
+  const text = parts.join('; ');
+  return `${text[0].toUpperCase()}${text.slice(1)}.`;
 }
 
 export const detectorLabel = (d: string): string => d.replace(/_/g, ' ');

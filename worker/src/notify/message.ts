@@ -97,7 +97,7 @@ export function toNotice(
     impactText: dollars(row.impact_cents),
     topModel: row.top_model,
     why,
-    whyText: describeWhy(why, row.top_model),
+    whyText: describeWhy(why, row.top_model, row.unit),
     summary: row.summary,
     links: grafanaLinks(config, row),
   };

@@ -106,5 +106,9 @@ describe('message rendering', () => {
     ).toBe(
       'A shift to expensive models (expensive models 5% → 45% of spend); top model gpt-5-high; headless/agents 60%.',
     );
+    expect(describeWhy({ limit: 500, driver: 'volume', volumeFactor: 2, newUser: true }, null, 'requests')).toBe(
+      'Over the limit of 500 requests; new user, compared with the team; more requests than usual (volume ×2.0).',
+    );
+    expect(describeWhy({ limit: 50 }, null, 'cents')).toBe('Over the limit of $50.00.');
   });
 });

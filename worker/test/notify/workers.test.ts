@@ -4,8 +4,8 @@ import { createLogger } from '../../src/config/log';
 import { recordDetections } from '../../src/incidents';
 import { deliverNotification, enqueueNotifications, registerNotificationWorkers } from '../../src/notify';
 import { sendNotifyJob } from '../../src/notify/enqueue';
-import { startBoss } from '../../src/queue/boss';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { QUEUES, startBoss } from '../../src/queue/boss';
+import { DEFAULT_SETTINGS, updateSettings } from '../../src/settings';
 import { anomaly, endOf } from '../incidents/fixtures';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { startHttpReceiver, waitFor } from './receivers';
@@ -25,8 +25,15 @@ describe('two workers on the notify queue', () => {
     hook.state.delayMs = 150; // slow enough for duplicate jobs to overlap
     config = loadConfig({ ALERT_WEBHOOK_URL: hook.url });
     bosses = [await startBoss(t.url, log), await startBoss(t.url, log)];
-    for (const boss of bosses)
-      await registerNotificationWorkers(boss, { db: t.db, config, log, pollingIntervalSeconds: 0.5, digestCron: null });
+    // The second process also schedules the hourly digest, as a production worker does.
+    await registerNotificationWorkers(bosses[0], {
+      db: t.db,
+      config,
+      log,
+      pollingIntervalSeconds: 0.5,
+      digestCron: null,
+    });
+    await registerNotificationWorkers(bosses[1], { db: t.db, config, log, pollingIntervalSeconds: 0.5 });
   });
   afterAll(async () => {
     await Promise.all(bosses.map((b) => b.stop({ graceful: false })));
@@ -85,5 +92,23 @@ describe('two workers on the notify queue', () => {
     expect(await deliverNotification(t.db, config, notificationId)).toBe('already_sent');
     await new Promise((r) => setTimeout(r, 1500)); // the queued job runs and finds it sent
     expect(hook.received.length - before).toBe(1);
+  });
+
+  it('runs the digest job with the stored settings and delivers it through the notify queue', async () => {
+    const schedules = await bosses[1].getSchedules(QUEUES.digest);
+    expect(schedules.map((x) => x.cron)).toEqual(['5 * * * *']);
+    await updateSettings(t.db, { notifyWebhook: 'digest', digestHourUtc: 0 }, 'test');
+    const r = await recordDetections(t.db, {
+      asOf: '2026-11-29',
+      anomalies: [anomaly({ asOf: '2026-11-29', subject: 'digest@example.com' })],
+      evaluatedAt: new Date(),
+      settings,
+    });
+    const before = hook.received.length;
+    await bosses[0].send(QUEUES.digest, {});
+    expect(await waitFor(() => hook.received.length > before, 30_000)).toBe(true);
+    const body = hook.received.at(-1)!.body as { type: string; incidents: { id: number }[] };
+    expect(body.type).toBe('cursorwatch.digest');
+    expect(body.incidents.map((i) => i.id)).toEqual(r.opened);
   });
 });
