@@ -272,10 +272,10 @@ describe('alert rules', () => {
     try {
       await client.query('BEGIN');
       await client.query(
-        `DELETE FROM collection_runs WHERE endpoint = 'usage-events' AND started_at > now() - interval '3 hours'`,
+        `DELETE FROM collection_runs WHERE endpoint = 'usage_events' AND started_at > now() - interval '3 hours'`,
       );
       const firing = (await evaluateRule(client, r)).filter((i) => i.fires);
-      expect(firing.map((i) => i.labels)).toEqual([{ endpoint: 'usage-events' }]);
+      expect(firing.map((i) => i.labels)).toEqual([{ endpoint: 'usage_events' }]);
       expect(firing[0].value).toBeGreaterThan(2);
     } finally {
       await client.query('ROLLBACK');

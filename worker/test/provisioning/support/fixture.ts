@@ -19,7 +19,8 @@ export interface FixtureOptions {
 }
 
 export const BUDGET_SETTING_KEY = 'teamBudgetDollars';
-export const ENDPOINTS = ['members', 'spend', 'daily-usage', 'usage-events', 'groups'] as const;
+/** The collector's endpoint names (worker/src/collector/runs.ts). */
+export const ENDPOINTS = ['members', 'billing_groups', 'spend', 'daily_usage', 'usage_events'] as const;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -200,7 +201,7 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
        rows_updated, rate_limited, retries, started_at, finished_at, duration_ms, error, watermark)
      SELECT md5(h::text)::uuid, e.endpoint, 'schedule', CASE WHEN (n + e.ord) % 37 = 0 THEN 'failed' ELSE 'ok' END,
             h - interval '1 hour', h, 1 + n % 4, 50 + (n * 7) % 400, (n * 7) % 300, n % 5,
-            CASE WHEN n % 11 = 0 AND e.endpoint = 'usage-events' THEN 2 ELSE 0 END, CASE WHEN n % 11 = 0 THEN 2 ELSE 0 END,
+            CASE WHEN n % 11 = 0 AND e.endpoint = 'usage_events' THEN 2 ELSE 0 END, CASE WHEN n % 11 = 0 THEN 2 ELSE 0 END,
             h + interval '2 minutes', h + interval '2 minutes' + (e.ord * 3 + n % 20) * interval '1 second',
             (e.ord * 3 + n % 20) * 1000,
             CASE WHEN (n + e.ord) % 37 = 0 THEN 'HTTP 500 from Cursor: An unexpected error occurred' END,
@@ -216,7 +217,15 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
   );
 
   step('incidents');
-  await insertIncidents(client, now, opts.days);
+  const dev = (i: number) => `dev${String(i).padStart(5, '0')}@example.com`;
+  await loadIncidentFixture(client, {
+    now,
+    days: opts.days,
+    spike: dev(7),
+    modelShift: dev(13),
+    runaway: dev(11),
+    others: Array.from({ length: Math.min(40, opts.users) }, (_, i) => dev(i + 1)),
+  });
   // A budget the current pace overruns, so the forecast panel and alert have something to say.
   await client.query(
     `INSERT INTO settings (key, value, updated_by)
@@ -227,30 +236,45 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
   await client.query('ANALYZE');
 }
 
-async function insertIncidents(client: Queryable, now: Date, days: number): Promise<void> {
-  // Open incidents of the three injected anomalies, then a resolved history spread over the period.
+export interface IncidentFixture {
+  now: Date;
+  days: number;
+  /** Subjects of the three open incidents: a critical spike, a model shift, an acknowledged runaway agent. */
+  spike: string;
+  modelShift: string;
+  runaway: string;
+  /** Subjects of the resolved history. */
+  others: string[];
+}
+
+/**
+ * Incidents with their timelines, anomalies and notifications: three open ones, then a resolved history spread
+ * over the period with every resolution reason (what the detection pass and people produce over weeks).
+ */
+export async function loadIncidentFixture(client: Queryable, f: IncidentFixture): Promise<void> {
+  const { now, days } = f;
   await client.query(
     `INSERT INTO incidents (scope, subject, detector, status, severity, max_severity, onset_at, detected_at, last_detected_at,
        alerted_at, acknowledged_at, acknowledged_by, observed, expected, band_low, band_high, unit, impact_cents, top_model, why, summary)
      VALUES
-       ('user', 'dev00007@example.com', 'spike', 'alerted', 'critical', 'critical', $1::timestamptz - interval '30 hours',
+       ('user', $2, 'spike', 'alerted', 'critical', 'critical', $1::timestamptz - interval '30 hours',
         $1::timestamptz - interval '29 hours', $1::timestamptz - interval '1 hour', $1::timestamptz - interval '29 hours', NULL, NULL,
         48000, 5200, 1000, 9800, 'cents', 42800, 'claude-4.1-opus', '{"ratio": 9.2}', 'Spend 9.2x the 7-day average, mostly claude-4.1-opus'),
-       ('user', 'dev00013@example.com', 'model_shift', 'open', 'warning', 'warning', $1::timestamptz - interval '9 days',
+       ('user', $3, 'model_shift', 'open', 'warning', 'warning', $1::timestamptz - interval '9 days',
         $1::timestamptz - interval '8 days', $1::timestamptz - interval '2 hours', NULL, NULL, NULL,
         0.61, 0.05, 0, 0.15, 'share', 18300, 'claude-4.1-opus', '{"from": 0.05, "to": 0.61}', 'Opus share from 5% to 61%'),
-       ('user', 'dev00011@example.com', 'runaway_agent', 'acknowledged', 'warning', 'critical', $1::timestamptz - interval '10 hours',
+       ('user', $4, 'runaway_agent', 'acknowledged', 'warning', 'critical', $1::timestamptz - interval '10 hours',
         $1::timestamptz - interval '9 hours', $1::timestamptz - interval '1 hour', $1::timestamptz - interval '9 hours',
         $1::timestamptz - interval '6 hours', 'lead@example.com',
         9100, 600, 100, 1500, 'cents', 8500, 'claude-4.5-sonnet', '{"headlessShare": 0.97}', 'Headless agent spend 15x normal')`,
-    [now.toISOString()],
+    [now.toISOString(), f.spike, f.modelShift, f.runaway],
   );
   await client.query(
     `INSERT INTO incidents (scope, subject, detector, status, severity, max_severity, onset_at, detected_at, last_detected_at,
        alerted_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, resolution_reason, observed, expected,
        unit, impact_cents, top_model, summary)
      SELECT CASE WHEN k % 9 = 0 THEN 'team' ELSE 'user' END,
-            CASE WHEN k % 9 = 0 THEN 'team' ELSE format('dev%s@example.com', lpad((1 + (k * 7) % 40)::text, 5, '0')) END,
+            CASE WHEN k % 9 = 0 THEN 'team' ELSE ($3::text[])[1 + (k * 7) % cardinality($3::text[])] END,
             (ARRAY['spike', 'zscore', 'threshold', 'drift', 'model_shift', 'level_shift'])[1 + k % 6], 'resolved',
             (ARRAY['warning', 'info', 'critical'])[1 + k % 3], (ARRAY['warning', 'info', 'critical'])[1 + k % 3],
             onset, onset + (20 + k % 50) * interval '1 minute', onset + interval '3 hours', onset + (25 + k % 50) * interval '1 minute',
@@ -259,7 +283,7 @@ async function insertIncidents(client: Queryable, now: Date, days: number): Prom
             1000 + (k * 337) % 9000, 'claude-4.5-sonnet', 'Resolved history'
      FROM generate_series(1, greatest(3, $2::int / 2)) k
      CROSS JOIN LATERAL (SELECT $1::timestamptz - (k * 2 + 2) * interval '1 day' + (k % 5) * interval '1 hour' AS onset) o`,
-    [now.toISOString(), days],
+    [now.toISOString(), days, f.others],
   );
   await client.query(
     `INSERT INTO incident_events (incident_id, at, actor, action, from_status, to_status)

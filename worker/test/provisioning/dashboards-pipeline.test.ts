@@ -1,0 +1,108 @@
+import pg from 'pg';
+import { createLogger } from '../../src/config/log';
+import { startBoss } from '../../src/queue/boss';
+import { collectOnce } from '../../src/collector/collect';
+import { resetPartitionCache } from '../../src/collector/store-events';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
+import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
+import { loadIncidentFixture } from './support/fixture';
+import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
+
+// The same dashboards on data the real pipeline stored: the simulated Cursor API served over HTTP, collected by
+// collectOnce into the real schema (members, spend, daily usage, events and their rollups, groups, runs). The
+// incidents come from the incident fixture until the detection pass has its database side.
+const BACKFILL_DAYS = 35;
+const dashboards = loadDashboards().map((f) => f.dashboard);
+const queries = dashboards.flatMap(panelQueries);
+
+// Panels the collected data alone cannot fill: nothing failed, nothing was sent, no budget is set.
+const EMPTY_WITHOUT_FAILURES = new Set([
+  'Cursor: Collection health / Failed runs',
+  'Cursor: Collection health / Job failures',
+  'Cursor: Collection health / Notification deliveries',
+  'Cursor: Team overview / Forecast vs budget',
+]);
+
+let t: TestDb;
+let reader: pg.Pool;
+let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+let spiker: string;
+let collectedCents = 0;
+
+beforeAll(async () => {
+  resetPartitionCache();
+  sim = await startTestSimulator({ teamSize: 25, historyDays: 45, seed: 11 });
+  t = await createTestDb('dashpipe');
+  const summary = await collectOnce(
+    { db: t.db, client: testClient(sim.server.url), log: silentLog, config: { BACKFILL_DAYS, RESTATE_DAYS: 2 } },
+    { trigger: 'backfill', now: new Date(sim.nowMs) },
+  );
+  expect(summary.errors).toEqual([]);
+  const windowStart = Math.floor(sim.nowMs / DAY_MS) * DAY_MS - BACKFILL_DAYS * DAY_MS;
+  collectedCents = sim.team.eventsBetween(windowStart, sim.nowMs).reduce((s, e) => s + (e.chargedCents ?? 0), 0);
+
+  const userAnomalies = sim.team.truth().filter((a) => a.scope === 'user' && a.email);
+  const emails = sim.team.members().map((m) => m.email);
+  spiker = userAnomalies[0]?.email ?? emails[0];
+  const client = await t.pool.connect();
+  try {
+    await loadIncidentFixture(client, {
+      now: new Date(sim.nowMs),
+      days: BACKFILL_DAYS,
+      spike: spiker,
+      modelShift: userAnomalies[1]?.email ?? emails[1],
+      runaway: userAnomalies[2]?.email ?? emails[2],
+      others: emails,
+    });
+  } finally {
+    client.release();
+  }
+  // The worker always runs pg-boss: its schema is there for the "Job failures" panel.
+  const boss = await startBoss(t.url, createLogger('silent'));
+  await boss.stop({ graceful: false });
+  await t.pool.query(`ALTER ROLE grafana_reader LOGIN PASSWORD 'grafana-test-password'`);
+  const url = new URL(t.url);
+  url.username = 'grafana_reader';
+  url.password = 'grafana-test-password';
+  reader = new pg.Pool({ connectionString: url.toString(), max: 4 });
+}, 180_000);
+
+afterAll(async () => {
+  await reader?.end();
+  await sim?.server.close();
+  if (t) await dropTestDb(t);
+});
+
+// The data is relative to the simulator's clock (the test's start); the collector stamps its runs with the real
+// clock a moment later, so ranges end at the real now, as in a browser.
+const rangeOf = (d: Dashboard) => ({ from: new Date(Date.now() - relativeMs(d.time.from)), to: new Date() });
+
+it.each(queries.map((q) => [q.label, q] as const))(
+  '%s runs on collected data, in shape, and shows it',
+  async (_label, q) => {
+    const range = rangeOf(q.dashboard);
+    const variables = await resolveVariables(
+      reader,
+      q.dashboard,
+      range,
+      q.dashboard.uid === 'cursor-user' ? { email: spiker } : {},
+    );
+    const result = await runPanelQuery(reader, q, range, variables);
+    if (q.target.format === 'time_series')
+      expect({ panel: q.label, problems: timeSeriesProblems(result) }).toEqual({ panel: q.label, problems: [] });
+    if (!EMPTY_WITHOUT_FAILURES.has(q.label))
+      expect({ panel: q.label, showsData: showsData(result) }).toEqual({ panel: q.label, showsData: true });
+  },
+);
+
+it('the overview totals equal what the simulated Cursor API served for the collected window', async () => {
+  const overview = dashboards.find((d) => d.uid === 'cursor-overview') as Dashboard;
+  const totals = panelQueries(overview).find((q) => q.panel?.title === 'Totals');
+  if (!totals) throw new Error('the overview has no Totals panel');
+  // A range covering everything collected: the dashboard must add up to the ground truth to the cent.
+  const range = { from: new Date(sim.nowMs - (BACKFILL_DAYS + 2) * DAY_MS), to: new Date() };
+  const result = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range));
+  expect(result.rows[0].Spend as number).toBeCloseTo(collectedCents / 100, 2);
+  expect(result.rows[0]['Active developers']).toBeGreaterThan(15);
+});
