@@ -1,7 +1,7 @@
 import type { ApiUsageEvent } from '../cursor/schemas';
 import { dayOfMs } from './days';
 import { MODELS } from './models';
-import { hexId, uuidLike } from './random';
+import { hexId, mix, uuidLike } from './random';
 import type { SimUser } from './roster';
 import { KIND, KIND_NAMES, type Draft } from './user-day';
 
@@ -43,6 +43,11 @@ export function toApiEvent(seed: number, user: SimUser, d: Draft): ApiUsageEvent
     }
   } else if (d.headless) {
     event.cloudAgentId = `bc-${hexId(24, seed, user.idx, day, d.conversation)}`;
+    // Some background agents run under the team's CI service account.
+    if (mix(seed, user.idx, day, d.conversation) % 3 === 0) {
+      event.serviceAccountId = `sa_${hexId(16, seed, 0x5e7)}`;
+      event.serviceAccountName = 'ci-bot';
+    }
   }
   return event;
 }

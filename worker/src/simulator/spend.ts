@@ -71,6 +71,7 @@ const isRemovedNow = (core: TeamCore, u: SimUser): boolean => u.leftDay !== null
 export function spendResponse(core: TeamCore, limits: Map<number, number | null>, query: SpendQuery = {}): ApiSpendResponse {
   const cycleStart = cycleStartDay(core.today(), core.cycleDayOfMonth);
   const term = query.searchTerm?.trim().toLowerCase() ?? '';
+  core.teamDay(core.today()); // today's calls for everyone at once, kept for the next requests
   const rows: (ApiSpendRow & { joined: number })[] = [];
   for (const u of core.users) {
     if (isRemovedNow(core, u)) continue;
