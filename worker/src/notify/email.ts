@@ -37,6 +37,7 @@ function textPart(m: AlertMessage): string {
     lines.push(`#${n.id} ${n.summary}`);
     for (const [k, v] of facts(n)) lines.push(`  ${k}: ${v}`);
     if (n.links.userDashboard) lines.push(`  User dashboard: ${n.links.userDashboard}`);
+    if (n.links.teamDashboard) lines.push(`  Team dashboard: ${n.links.teamDashboard}`);
     lines.push(`  Incident: ${n.links.incident}`, '');
   }
   return lines.join('\n');
@@ -52,6 +53,7 @@ function htmlPart(m: AlertMessage): string {
       .join('');
     const links = [
       n.links.userDashboard ? `<a href="${escHtml(n.links.userDashboard)}">User dashboard</a>` : '',
+      n.links.teamDashboard ? `<a href="${escHtml(n.links.teamDashboard)}">Team dashboard</a>` : '',
       `<a href="${escHtml(n.links.incident)}">Open incident #${n.id}</a>`,
     ]
       .filter(Boolean)

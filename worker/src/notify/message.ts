@@ -30,7 +30,7 @@ export interface IncidentNotice {
   why: Record<string, unknown>;
   whyText: string;
   summary: string;
-  links: { incident: string; userDashboard: string | null };
+  links: { incident: string; userDashboard: string | null; teamDashboard: string | null };
 }
 
 export interface AlertMessage {
@@ -67,6 +67,7 @@ export function grafanaLinks(config: Pick<Config, 'GRAFANA_URL'>, n: { id: numbe
   return {
     incident: `${base}/a/${PLUGIN_ID}/incidents/${n.id}`,
     userDashboard: n.scope === 'user' ? `${base}/d/cursor-user?var-email=${encodeURIComponent(n.subject)}` : null,
+    teamDashboard: n.scope === 'team' ? `${base}/d/cursor-overview` : null,
   };
 }
 

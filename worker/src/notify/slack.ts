@@ -21,6 +21,9 @@ function incidentBlocks(n: IncidentNotice): Record<string, unknown>[] {
     ...(n.links.userDashboard
       ? [{ type: 'button', text: plain('User dashboard'), url: n.links.userDashboard, action_id: `dashboard_${n.id}` }]
       : []),
+    ...(n.links.teamDashboard
+      ? [{ type: 'button', text: plain('Team dashboard'), url: n.links.teamDashboard, action_id: `dashboard_${n.id}` }]
+      : []),
     { type: 'button', text: plain('Open incident'), url: n.links.incident, action_id: `incident_${n.id}` },
   ];
   return [

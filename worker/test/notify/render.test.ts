@@ -87,6 +87,14 @@ describe('message rendering', () => {
     });
   });
 
+  it('links a team incident to the team dashboard instead of a user one', () => {
+    const m = buildMessage('alert', 'k', [notice({ scope: 'team', subject: 'team', detector: 'team_shift' })]);
+    const urls = JSON.stringify(renderSlack(m).blocks);
+    expect(urls).toContain('https://grafana.example.com/d/cursor-overview');
+    expect(urls).not.toContain('cursor-user');
+    expect(renderEmail(m).text).toContain('Team dashboard: https://grafana.example.com/d/cursor-overview');
+  });
+
   it('says "escalated" when the message announces a rise', () => {
     const m = buildMessage('alert', 'k', [{ ...notice(), escalatedFrom: 'warning' }]);
     expect(m.title).toContain('escalated to critical');
