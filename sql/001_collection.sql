@@ -61,7 +61,7 @@ CREATE INDEX daily_usage_day_idx ON daily_usage (day);
 
 -- Usage events, partitioned by month on the event time. Cursor's events carry no id: dedupe_key is a
 -- SHA-256 of the fields that identify a call (see worker/src/collector/dedupe.ts). Partitions are created
--- by ensure_usage_event_partitions() before each insert.
+-- by ensure_usage_event_partitions() before each insert. The primary key (event_ts first) serves time-range scans.
 CREATE TABLE usage_events (
   event_ts             timestamptz NOT NULL,
   dedupe_key           bytea NOT NULL,
@@ -92,7 +92,6 @@ CREATE TABLE usage_events (
   PRIMARY KEY (event_ts, dedupe_key)
 ) PARTITION BY RANGE (event_ts);
 CREATE INDEX usage_events_user_ts_idx ON usage_events (user_email, event_ts);
-CREATE INDEX usage_events_ts_idx ON usage_events (event_ts);
 
 CREATE FUNCTION ensure_usage_event_partitions(from_ts timestamptz, to_ts timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$

@@ -100,8 +100,14 @@ export function rowDay(r: DailyUsageRow): string {
 /** Upserts daily rows (Cursor restates recent days). Rows without an email cannot be attributed and are skipped. */
 export async function storeDailyUsage(db: DbOrTx, rows: DailyUsageRow[]): Promise<UpsertCounts & { skipped: number }> {
   const usable = rows.filter((r) => r.email);
-  if (usable.length === 0) return { inserted: 0, updated: 0, skipped: rows.length };
-  const out = await db
+  const out: { inserted: boolean }[] = [];
+  // A page holds up to 500 members × 30 days; 25 parameters a row must stay under Postgres's 65,535 per statement.
+  for (let i = 0; i < usable.length; i += 2_000) out.push(...(await upsertDailyUsage(db, usable.slice(i, i + 2_000))));
+  return { ...countUpserts(out), skipped: rows.length - usable.length };
+}
+
+function upsertDailyUsage(db: DbOrTx, usable: DailyUsageRow[]) {
+  return db
     .insertInto('daily_usage')
     .values(
       usable.map((r) => ({
@@ -147,7 +153,6 @@ export async function storeDailyUsage(db: DbOrTx, rows: DailyUsageRow[]): Promis
     )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
     .execute();
-  return { ...countUpserts(out), skipped: rows.length - usable.length };
 }
 
 /** Replaces each group's members and upserts its daily spend. */
