@@ -18,7 +18,7 @@ export function toApiEvent(seed: number, user: SimUser, d: Draft): ApiUsageEvent
       : uuidLike(seed, user.idx, day, d.conversation),
     model: model.name,
     kind: KIND_NAMES[d.kind],
-    maxMode: d.maxMode,
+    maxMode: d.maxMode && model.tokenBased,
     requestsCosts: d.requestsCosts,
     isTokenBasedCall: tokenBased,
     isChargeable: d.kind !== KIND.errored,

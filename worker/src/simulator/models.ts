@@ -23,7 +23,7 @@ export const MODELS: readonly SimModel[] = [
   { name: 'claude-4.5-sonnet', tier: 'mid', tokenBased: true, inputPerM: 3, outputPerM: 15, cacheWritePerM: 3.75, cacheReadPerM: 0.3, tokenScale: 1 },
   { name: 'gpt-5', tier: 'mid', tokenBased: true, inputPerM: 1.25, outputPerM: 10, cacheWritePerM: 1.25, cacheReadPerM: 0.125, tokenScale: 1 },
   { name: 'gemini-2.5-pro', tier: 'mid', tokenBased: true, inputPerM: 1.25, outputPerM: 10, cacheWritePerM: 1.625, cacheReadPerM: 0.31, tokenScale: 1 },
-  { name: 'claude-4.1-opus', tier: 'premium', tokenBased: true, inputPerM: 15, outputPerM: 75, cacheWritePerM: 18.75, cacheReadPerM: 1.5, tokenScale: 1.6 },
+  { name: 'claude-4.1-opus', tier: 'premium', tokenBased: true, inputPerM: 15, outputPerM: 75, cacheWritePerM: 18.75, cacheReadPerM: 1.5, tokenScale: 2 },
 ];
 
 export const MODEL_INDEX = {

@@ -156,6 +156,8 @@ function price(draft: Draft, model: number, priceMultiplier: number, write: bool
   return cents;
 }
 
+const PRICED: TokenCounts = Object.freeze({ input: 0, output: 0, cacheWrite: 0, cacheRead: 0 });
+
 const multiplierFor = (model: number, effects: DayEffects): number =>
   MODELS[model].tier === 'mid' ? effects.midPriceMultiplier : 1;
 
@@ -244,6 +246,7 @@ export function generateUserDay(seed: number, user: SimUser, day: number, effect
   let lastTs = -1;
   let lastHumanTs = -Infinity;
   for (const d of drafts) {
+    d.raw = PRICED; // priced for good: drop the draw, generated days are cached in bulk
     if (d.ts <= lastTs) d.ts = lastTs + 1;
     lastTs = d.ts;
     if (!d.runaway) {
