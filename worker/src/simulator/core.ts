@@ -117,6 +117,14 @@ export class TeamCore {
     return { total: s.total[user.idx], count: s.count[user.idx], premium: s.premium[user.idx] };
   }
 
+  /** Whether every given member's totals for the day are already known (counting them costs nothing). */
+  totalsKnown(day: number, users: readonly SimUser[]): boolean {
+    const s = this.summaries.get(day);
+    if (!s) return false;
+    for (const u of users) if (!s.done[u.idx]) return false;
+    return true;
+  }
+
   /** What the user spent earlier in the billing cycle holding `day` (whole days before it). */
   priorCycleCents(user: SimUser, day: number): number {
     let cents = 0;

@@ -67,11 +67,12 @@ export class EventWindows {
   }
 
   private countDay(w: EventWindow, day: number): number {
+    const users = w.users ?? this.core.users;
     const whole = dayStartMs(day) >= w.lo && dayEndMs(day) <= w.hi;
-    if (whole) {
-      // Whole past days are counted from the compact totals, without holding their events.
+    if (whole && this.core.totalsKnown(day, users)) {
+      // Whole past days already generated once are counted from the compact totals, without holding their events.
       let n = 0;
-      for (const u of w.users ?? this.core.users) n += this.core.dayTotals(u, day).count;
+      for (const u of users) n += this.core.dayTotals(u, day).count;
       return n;
     }
     const items = this.dayItems(w, day);
