@@ -7,6 +7,9 @@ export const LOG_OFFSET = 100;
 /** The narrowest robust scale a baseline may have (≈ ±10%): a perfectly steady user is not alarmed by pennies. */
 export const MIN_SCALE = 0.1;
 
+/** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
+const MIN_CLEAN_DAYS = 5;
+
 export const logSpend = (cents: number): number => Math.log(cents + LOG_OFFSET);
 export const fromLog = (value: number): number => Math.max(0, Math.exp(value) - LOG_OFFSET);
 
@@ -94,9 +97,18 @@ export function userBaseline(
   const other: number[] = [];
   const events: number[] = [];
   const tokens: number[] = [];
+  let history = 0; // every active day counts as history, anomalous or not
+  let usable = 0;
   for (let d = from; d < t; d++) {
     if (u.events[d] <= 0) continue;
-    if (flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
+    history++;
+    if (!(flagged[d] === 1 && t - d <= settings.adaptAfterDays)) usable++;
+  }
+  // When nearly all recent days were anomalous there is no clean baseline left: use them all rather than none.
+  const skipFlagged = usable >= MIN_CLEAN_DAYS;
+  for (let d = from; d < t; d++) {
+    if (u.events[d] <= 0) continue;
+    if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
     const v = logSpend(u.cents[d]);
     if (series.dayClass[d] === cls) {
       own.push(v);
@@ -105,7 +117,6 @@ export function userBaseline(
     } else other.push(v);
   }
   const teamCenter = prior.center[cls][t];
-  const sameClassDays = own.length;
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   if (own.length < 3 && other.length > 0) {
     const shift = teamCenter - prior.center[1 - cls][t];
@@ -114,7 +125,7 @@ export function userBaseline(
   const n = own.length;
   if (n === 0 && Number.isNaN(teamCenter)) return null;
   const k = settings.shrinkageDays;
-  const newUser = sameClassDays + other.length < settings.newUserDays; // all active days count as history
+  const newUser = history < settings.newUserDays;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
   const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;

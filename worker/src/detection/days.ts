@@ -3,8 +3,17 @@
 const DAY_MS = 86_400_000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+// Detection checks hundreds of thousands of rows that share a few dozen days: remember the answers.
+const checked = new Map<string, boolean>();
+
+/** A real calendar day written as YYYY-MM-DD (2026-02-30 is not). */
 export function isDay(value: string): boolean {
-  return DAY_RE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && toDay(Date.parse(`${value}T00:00:00Z`)) === value;
+  let ok = checked.get(value);
+  if (ok === undefined) {
+    ok = typeof value === 'string' && DAY_RE.test(value) && toDay(Date.parse(`${value}T00:00:00Z`)) === value;
+    if (checked.size < 100_000) checked.set(value, ok);
+  }
+  return ok;
 }
 
 export function dayToMs(day: string): number {

@@ -1,12 +1,14 @@
 import type { SeriesSet } from './series';
 
 /**
- * Models whose observed cost per request is at least `factor` times the team's typical cost per request, from
- * the data in the window, never from a list of names. "Typical" is the spend-weighted median: the price of the
- * requests most of the money goes to (a request-weighted one would be the cheap autocomplete-class models).
+ * Models whose observed cost per request is at least `factor` times the team's average cost per request (all
+ * cents over all requests in the window): derived from the data, never from a list of names. A median would not
+ * do: when the expensive model takes half the money the spend-weighted median is that model itself.
  */
 export function expensiveModels(series: SeriesSet, factor: number): Set<string> {
   const totals = new Map<string, { cents: number; events: number }>();
+  let cents = 0;
+  let events = 0;
   for (const u of series.users) {
     for (const [model, m] of u.models) {
       const t = totals.get(model) ?? { cents: 0, events: 0 };
@@ -17,19 +19,11 @@ export function expensiveModels(series: SeriesSet, factor: number): Set<string> 
       totals.set(model, t);
     }
   }
-  const perModel = [...totals].filter(([, t]) => t.events > 0).map(([model, t]) => ({ model, cpr: t.cents / t.events, events: t.events }));
-  if (perModel.length < 2) return new Set();
-  perModel.sort((a, b) => a.cpr - b.cpr);
-  const half = perModel.reduce((s, m) => s + m.cpr * m.events, 0) / 2;
-  let seen = 0;
-  let typical = perModel[perModel.length - 1].cpr;
-  for (const m of perModel) {
-    seen += m.cpr * m.events;
-    if (seen >= half) {
-      typical = m.cpr;
-      break;
-    }
+  for (const t of totals.values()) {
+    cents += t.cents;
+    events += t.events;
   }
-  if (typical <= 0) typical = Math.min(...perModel.filter((m) => m.cpr > 0).map((m) => m.cpr));
-  return new Set(perModel.filter((m) => m.cpr > 0 && m.cpr >= factor * typical).map((m) => m.model));
+  if (totals.size < 2 || events === 0 || cents === 0) return new Set();
+  const average = cents / events;
+  return new Set([...totals].filter(([, t]) => t.events > 0 && t.cents / t.events >= factor * average).map(([model]) => model));
 }

@@ -3,14 +3,14 @@ import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
 import { LOG_OFFSET, logSpend, teamPrior, userBaseline, type Baseline } from './baseline';
 import { explain } from './why';
-import { median } from './stats';
+import { median, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
 const Z_CAP = 3;
 /** Idle days (a user's weekend, a day too quiet to judge the team) inside an episode do not end it, up to this many in a row. */
 const MAX_IDLE_GAP = 3;
 /** A team-wide day effect needs at least this many established users active that day. */
-const MIN_TEAM_USERS = 5;
+const MIN_TEAM_USERS = 8;
 
 export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
 
@@ -33,6 +33,7 @@ export interface UserScan {
 
 export interface TeamScan {
   factor: Float64Array; // team day effect (≥ 1) applied to everyone's expected
+  level: Float64Array; // log ratio to expected of the (1 − teamShiftFraction) quantile user; NaN when not judged
   shift: Uint8Array; // a team-wide shift that day
   observed: Float64Array; // cents of established active users
   expected: Float64Array; // their expected cents without the day effect
@@ -76,6 +77,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
   const states = users.map<EpisodeState>(() => ({ cusum: 0, onset: -1, impact: 0, detector: null }));
   const team: TeamScan = {
     factor: new Float64Array(n).fill(1),
+    level: new Float64Array(n).fill(Number.NaN),
     shift: new Uint8Array(n),
     observed: new Float64Array(n),
     expected: new Float64Array(n),
@@ -100,13 +102,13 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       expectedRaw += Math.max(0, Math.exp(b.center) - LOG_OFFSET);
     }
     if (ratios.length >= MIN_TEAM_USERS) {
-      const logFactor = Math.max(0, median(ratios));
-      team.factor[t] = Math.exp(logFactor);
-      const minLog = Math.log(settings.teamShiftMinFactor);
-      const above = ratios.filter((r) => r >= minLog).length / ratios.length;
-      team.shift[t] = team.factor[t] >= settings.teamShiftMinFactor && above >= settings.teamShiftFraction ? 1 : 0;
+      team.factor[t] = Math.exp(Math.max(0, median(ratios)));
+      // The level most of the team is at today (the (1 − teamShiftFraction) quantile of their ratios), against
+      // its own recent history of the same class of day: a jump shared by that many people is one team shift.
+      team.level[t] = quantile(ratios, 1 - settings.teamShiftFraction);
       team.observed[t] = observed;
       team.expected[t] = expectedRaw;
+      team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings) ? 1 : 0;
     }
     scanTeamDay(team, t, evalFrom, minImpact);
 
@@ -115,6 +117,23 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     for (let i = 0; i < users.length; i++) scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
   }
   return { users, team, expensive };
+}
+
+/** Days of the team's own history (same class, no shift) needed before a team shift can be judged. */
+const MIN_TEAM_HISTORY = 5;
+/** Floor of the team level's robust scale: the median of a hundred people hardly moves by itself. */
+const MIN_TEAM_SCALE = 0.02;
+
+function isTeamShift(team: TeamScan, t: number, evalFrom: number, dayClass: Uint8Array, settings: Settings): boolean {
+  const past: number[] = [];
+  for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
+    if (dayClass[d] === dayClass[t] && !Number.isNaN(team.level[d]) && team.shift[d] === 0) past.push(team.level[d]);
+  }
+  if (past.length < MIN_TEAM_HISTORY) return false;
+  const center = median(past);
+  const scale = Math.max(MIN_TEAM_SCALE, robustScale(past, center));
+  const rise = team.level[t] - center;
+  return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
 }
 
 function scanTeamDay(team: TeamScan, t: number, evalFrom: number, minImpact: number): void {
@@ -195,9 +214,9 @@ function scanUserDay(
   const baselineAtOnset = s.baseline[onset] ?? b;
   let detector: DetectorName;
   if (isRunaway) detector = 'runaway_agent';
-  else if (isModelShift) detector = 'model_shift';
   else if (baselineAtOnset.newUser) detector = 'team_zscore';
-  else if (path === 'spike' && activeDays(s, onset, t) <= 2) detector = 'personal_spike';
+  else if (path === 'spike' && activeDays(s, onset, t) <= 2) detector = 'personal_spike'; // even when on premium models
+  else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
   state.detector = detector;
   state.onset = onset;

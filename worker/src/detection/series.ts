@@ -32,6 +32,7 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
   const days = Array.from({ length: n }, (_, i) => addDays(firstDay, i));
   const dayClass = Uint8Array.from(days, (d) => (weekdayAware && isWeekend(d) ? 1 : 0));
   const firstSeen = new Map(input.members.map((m) => [m.email, m.firstSeenDay]));
+  const index = new Map(days.map((d, i) => [d, i]));
   const byEmail = new Map<string, UserSeries>();
   const user = (email: string): UserSeries => {
     let u = byEmail.get(email);
@@ -51,8 +52,8 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     return u;
   };
   for (const r of input.userDays) {
-    const i = daysBetween(firstDay, r.day);
-    if (i < 0) continue;
+    const i = index.get(r.day);
+    if (i === undefined) continue; // older than the window
     const u = user(r.email);
     u.cents[i] += r.chargedCents;
     u.events[i] += r.events;
@@ -61,8 +62,8 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     u.maxModeCents[i] += r.maxModeCents;
   }
   for (const r of input.userModelDays) {
-    const i = daysBetween(firstDay, r.day);
-    if (i < 0) continue;
+    const i = index.get(r.day);
+    if (i === undefined) continue;
     const u = user(r.email);
     let m = u.models.get(r.model);
     if (!m) {

@@ -1,0 +1,39 @@
+import { daysBetween } from '../days';
+
+/** A detection on one evaluated day. */
+export interface Detection {
+  day: string;
+  scope: 'user' | 'team';
+  subject: string;
+  detector: string;
+}
+
+/** Consecutive detections of one subject and detector, as an incident would hold them. */
+export interface Episode {
+  scope: 'user' | 'team';
+  subject: string;
+  detector: string;
+  firstDay: string;
+  lastDay: string;
+}
+
+/**
+ * Groups day-by-day detections into episodes the way incidents do: a detection within `gapDays` of the previous
+ * one (before auto-resolve would have closed it) continues the same episode.
+ */
+export function toEpisodes(detections: Detection[], gapDays: number): Episode[] {
+  const sorted = [...detections].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const open = new Map<string, Episode>();
+  const done: Episode[] = [];
+  for (const d of sorted) {
+    const key = `${d.scope}|${d.subject}|${d.detector}`;
+    const ep = open.get(key);
+    if (ep && daysBetween(ep.lastDay, d.day) <= gapDays) {
+      ep.lastDay = d.day;
+      continue;
+    }
+    if (ep) done.push(ep);
+    open.set(key, { scope: d.scope, subject: d.subject, detector: d.detector, firstDay: d.day, lastDay: d.day });
+  }
+  return [...done, ...open.values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
+}

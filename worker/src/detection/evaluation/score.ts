@@ -1,0 +1,86 @@
+import { addDays, daysBetween } from '../days';
+import { median } from '../stats';
+import type { Episode } from './episodes';
+
+/** A labelled anomaly (the simulator's ground truth). */
+export interface TruthAnomaly {
+  id: string;
+  scope: 'user' | 'team';
+  email: string | null;
+  emails?: string[];
+  kind: string;
+  startDay: string;
+  endDay: string;
+  extraCents: number;
+}
+
+export interface Score {
+  episodes: number;
+  truePositives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  medianDelayDays: number;
+  alertsPer100DevWeek: number;
+  worthy: number; // labelled anomalies worth at least minCents
+  detected: number;
+  recallByKind: Record<string, { detected: number; total: number }>;
+  missed: TruthAnomaly[];
+  falsePositives: Episode[];
+}
+
+/** Days after a labelled anomaly ends during which an episode still counts as about it (it lingers, or starts late). */
+const GRACE_DAYS = 2;
+
+function matches(ep: Episode, t: TruthAnomaly): boolean {
+  const end = addDays(t.endDay, GRACE_DAYS);
+  if (ep.lastDay < t.startDay || ep.firstDay > end) return false;
+  if (t.scope === 'team') return ep.scope === 'team' || (t.emails ?? []).includes(ep.subject);
+  return ep.scope === 'user' && ep.subject === t.email;
+}
+
+/**
+ * Precision over every episode (an episode is right when it overlaps a labelled anomaly of its subject; per-user
+ * episodes during a team-wide anomaly count as right for the users it touched), recall over the labelled anomalies
+ * worth at least `minCents`, the delay from an anomaly's start to the first episode about it, and alert volume.
+ */
+export function score(episodes: Episode[], truth: TruthAnomaly[], o: { minCents: number; developers: number; days: number }): Score {
+  let tp = 0;
+  const falsePositives: Episode[] = [];
+  for (const ep of episodes) {
+    if (truth.some((t) => matches(ep, t))) tp++;
+    else falsePositives.push(ep);
+  }
+  const worthy = truth.filter((t) => t.extraCents >= o.minCents);
+  const delays: number[] = [];
+  const missed: TruthAnomaly[] = [];
+  const recallByKind: Record<string, { detected: number; total: number }> = {};
+  for (const t of worthy) {
+    const byKind = (recallByKind[t.kind] ??= { detected: 0, total: 0 });
+    byKind.total++;
+    const hits = episodes.filter((ep) => matches(ep, t));
+    if (hits.length === 0) {
+      missed.push(t);
+      continue;
+    }
+    byKind.detected++;
+    const first = hits.map((h) => h.firstDay).sort()[0];
+    delays.push(Math.max(0, daysBetween(t.startDay, first)));
+  }
+  const precision = episodes.length > 0 ? tp / episodes.length : 1;
+  const recall = worthy.length > 0 ? (worthy.length - missed.length) / worthy.length : 1;
+  return {
+    episodes: episodes.length,
+    truePositives: tp,
+    precision,
+    recall,
+    f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
+    medianDelayDays: delays.length > 0 ? median(delays) : Number.NaN,
+    alertsPer100DevWeek: (episodes.length / (o.developers / 100)) / (o.days / 7),
+    worthy: worthy.length,
+    detected: worthy.length - missed.length,
+    recallByKind,
+    missed,
+    falsePositives,
+  };
+}
