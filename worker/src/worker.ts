@@ -2,6 +2,7 @@ import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { failAbandonedRuns, getWatermark } from './collector/runs';
+import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
 
 export interface CollectJob {
@@ -20,6 +21,8 @@ export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (r
   const { boss, db, client, log, config } = rt;
   if (!boss || !client) throw new Error('startWorkerService needs a runtime opened with boss and cursor');
   const shutdown = new AbortController();
+
+  await registerNotificationWorkers(boss, { db, config, log });
 
   const abandoned = await failAbandonedRuns(db);
   if (abandoned) log.warn({ abandoned }, 'closed collection runs left open by a stopped worker');

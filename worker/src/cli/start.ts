@@ -1,3 +1,4 @@
+import { startApi } from '../api/server';
 import { openRuntime } from './bootstrap';
 import { ConfigError } from '../config/config';
 import { startWorkerService } from '../worker';
@@ -9,12 +10,14 @@ import { startWorkerService } from '../worker';
 async function main(): Promise<void> {
   const rt = await openRuntime({ boss: true, cursor: true });
   const service = await startWorkerService(rt);
+  const api = await startApi({ db: rt.db, boss: rt.boss, config: rt.config, log: rt.log });
   rt.log.info({ cron: rt.config.COLLECT_CRON, demo: rt.config.demoMode }, 'worker started');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     rt.log.info({ signal }, 'shutting down');
+    await api.app.close();
     await service.stop();
     await rt.close();
     process.exit(0);

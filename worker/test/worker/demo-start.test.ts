@@ -16,12 +16,13 @@ describe('npm start with nothing configured', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-demo-'));
     fs.chmodSync(dir, 0o777); // as root, Postgres runs as the postgres user
     const port = await freePort();
+    const apiPort = await freePort();
     const run = spawnCli('start.ts', {
       DATABASE_URL: undefined,
       CURSOR_ADMIN_API_KEY: undefined,
       EMBEDDED_PG_DIR: path.join(dir, 'pg'),
       EMBEDDED_PG_PORT: String(port),
-      WORKER_API_PORT: String(await freePort()),
+      WORKER_API_PORT: String(apiPort),
       SIM_TEAM_SIZE: '15',
       BACKFILL_DAYS: '2',
       LOG_LEVEL: 'info',
@@ -42,6 +43,9 @@ describe('npm start with nothing configured', () => {
         return Object.values(c).every((n) => n > 0) ? c : undefined;
       }, 120_000, 1_000);
       for (const table of COLLECTION_TABLES) expect(counts[table]).toBeGreaterThan(0);
+      // The HTTP API for the Grafana plugin is up beside the worker.
+      const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
+      expect(health.status).toBe(200);
     } catch (err) {
       console.error(run.output().slice(-3000));
       throw err;
