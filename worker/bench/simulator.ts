@@ -43,6 +43,14 @@ async function main() {
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     console.log(`following pages: mean ${mean.toFixed(1)} ms, median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
   }
+  // The server's own share of a page (render + serialise), without HTTP and the client's JSON parsing.
+  const own: number[] = [];
+  for (let page = 2; page <= first.pagination.numPages; page++) {
+    t0 = performance.now();
+    JSON.stringify(team.eventsPage(startDate, endDate, {}, page, pageSize));
+    own.push(ms(t0));
+  }
+  if (own.length > 0) console.log(`server work per following page (render + JSON): median ${pct(own, 0.5).toFixed(1)} ms, p95 ${pct(own, 0.95).toFixed(1)} ms`);
   t0 = performance.now();
   await fetch(`${server.url}/teams/spend`, { method: 'POST', headers: auth, body: '{}' }).then((r) => r.json());
   console.log(`/teams/spend (current cycle, all members): ${ms(t0).toFixed(0)} ms`);
