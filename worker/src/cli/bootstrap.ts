@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
 import type { PgBoss } from 'pg-boss';
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import { ConfigError, REPO_ROOT, loadConfig, type Config } from '../config/config';
 import { createLogger, type Logger } from '../config/log';
 import { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
@@ -34,6 +37,7 @@ export interface RuntimeOptions {
  * (the simulated Cursor team in demo mode). Everything opened is closed by `close()`, in reverse order.
  */
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  if (!opts.env) loadDotEnv();
   const config = loadConfig(opts.env);
   const log = createLogger(config.LOG_LEVEL);
   const closers: (() => Promise<unknown>)[] = [];
@@ -107,4 +111,12 @@ export async function withRuntime(fn: (rt: Runtime) => Promise<number | void>, o
     await rt?.close();
   }
   process.exit(code);
+}
+
+/** Reads the repository's .env, if any, without overriding variables already set in the environment. */
+export function loadDotEnv(file = path.join(REPO_ROOT, '.env')): void {
+  if (!existsSync(file)) return;
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    if (process.env[key] === undefined) process.env[key] = value;
+  }
 }
