@@ -2,6 +2,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 module.exports = {
   ...base,
@@ -10,5 +11,7 @@ module.exports = {
     ...base.transform,
     '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
   },
+  // ESM-only packages @grafana/* 13.2 pulls in beyond the scaffold's list.
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz', '@ver0'])],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'mjs', 'json'],
 };

@@ -1,140 +1,92 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
-import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
+import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
-import { testIds } from '../testIds';
+import { Alert, Button, Field, FieldSet, Input, SecretInput } from '@grafana/ui';
+import type { AppSettings } from '../../constants';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
+export function checkWorkerUrl(url: string): string | undefined {
+  if (url.trim() === '') {return 'Enter the worker address, e.g. http://worker:8787';}
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {return 'Must start with http:// or https://';}
+  } catch {
+    return 'Not a URL: use the form http://host:port';
+  }
+  return undefined;
+}
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
-
-const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
+/**
+ * Admins set where the worker listens and its API token. The token goes to secureJsonData: Grafana encrypts it and
+ * only its data proxy reads it back, so no browser ever sees it.
+ */
+export default function AppConfig({ plugin }: AppConfigProps) {
   const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
-  });
+  const [workerUrl, setWorkerUrl] = useState(jsonData?.workerUrl ?? '');
+  const [token, setToken] = useState('');
+  const [tokenSet, setTokenSet] = useState(Boolean(secureJsonFields?.apiToken));
+  const [error, setError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const urlError = checkWorkerUrl(workerUrl);
+  const tokenError = !tokenSet && token.trim().length < 16 ? 'The worker requires WORKER_API_TOKEN (at least 16 characters)' : undefined;
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
-
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
-      return;
-    }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
+  const save = async () => {
+    setSaving(true);
+    setError(undefined);
+    try {
+      await lastValueFrom(
+        getBackendSrv().fetch({
+          url: `/api/plugins/${plugin.meta.id}/settings`,
+          method: 'POST',
+          data: {
+            enabled: true,
+            pinned: pinned ?? true,
+            jsonData: { workerUrl: workerUrl.trim().replace(/\/+$/, '') },
+            // Left out when unchanged, so a saved token is kept.
+            secureJsonData: tokenSet ? undefined : { apiToken: token.trim() },
           },
-    });
+        }),
+      );
+      window.location.reload();
+    } catch (e) {
+      setError((e as { data?: { message?: string } })?.data?.message ?? 'Saving failed');
+      setSaving(false);
+    }
   };
 
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <FieldSet label="Worker">
+        {!enabled && <Alert severity="info" title="Saving also enables the app" />}
+        <Field label="Worker URL" description="Where Grafana's server reaches the worker API (WORKER_API_HOST:WORKER_API_PORT)" invalid={Boolean(workerUrl) && Boolean(urlError)} error={urlError}>
+          <Input id="worker-url" aria-label="Worker URL" width={60} value={workerUrl} onChange={(e) => setWorkerUrl(e.currentTarget.value)} placeholder="http://worker:8787" />
+        </Field>
+        <Field label="API token" description="The worker's WORKER_API_TOKEN; stored encrypted and never sent to browsers" invalid={Boolean(token) && Boolean(tokenError)} error={tokenError}>
           <SecretInput
+            id="api-token"
+            aria-label="API token"
             width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
+            value={token}
+            isConfigured={tokenSet}
+            onChange={(e) => setToken(e.currentTarget.value)}
+            onReset={() => {
+              setToken('');
+              setTokenSet(false);
+            }}
           />
         </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
-          <Input
-            width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
-          />
-        </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
+        {error && <Alert severity="error" title={error} />}
+        <Button type="submit" disabled={saving || Boolean(urlError) || Boolean(tokenError)}>
+          Save
+        </Button>
       </FieldSet>
     </form>
   );
-};
-
-export default AppConfig;
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
-});
-
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
-  return lastValueFrom(response);
-};
+}
