@@ -4,8 +4,9 @@ import { median, robustScale } from './stats';
 
 /** Spend is compared on log(cents + LOG_OFFSET): a $1 offset keeps near-zero days from dominating. */
 export const LOG_OFFSET = 100;
-/** The narrowest robust scale a baseline may have (≈ ±10%): a perfectly steady user is not alarmed by pennies. */
-export const MIN_SCALE = 0.1;
+/** The narrowest robust scale a baseline may have (≈ ±20%): nobody's daily spend is steadier than that, and a
+ * median/MAD over a few weeks underestimates the spread. */
+export const MIN_SCALE = 0.2;
 
 /** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 5;
@@ -125,7 +126,11 @@ export function userBaseline(
   const n = own.length;
   if (n === 0 && Number.isNaN(teamCenter)) return null;
   const k = settings.shrinkageDays;
-  const newUser = history < settings.newUserDays;
+  // New: little history AND only recently seen. A long-standing member who is rarely active is "sparse": their
+  // level still leans on the team's, but they are judged on a personal scale (not on how far from the team they are).
+  const recent = u.firstSeenDay === null || u.firstSeenDay > series.days[Math.max(0, t - settings.baselineDays)];
+  const thin = history < settings.newUserDays;
+  const newUser = thin && recent;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
   const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
@@ -134,7 +139,7 @@ export function userBaseline(
   const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
   // Only users with little history have their level pulled towards the team's: an established heavy user's own
   // median is the truth about them (pulling it down would flag them every day, the original's power-user noise).
-  const center = newUser ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
+  const center = thin ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
   const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
   return {
     center: n + k === 0 ? priorCenter : center,

@@ -40,9 +40,10 @@ export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
   if (team) drafts.push(team);
   for (const s of result.users) {
     const personal = personalAnomaly(s, series.days, series.asOfIdx, input.partialDay === true, settings, expensive);
+    const limits = thresholdAnomalies(s, series, settings, cycles.get(s.user.email), expensive);
+    if (!settings.thresholdsOnlyWhenUnusual) drafts.push(...limits);
+    else if (personal && limits.length > 0) personal.why.limitsCrossed = limits.map((l) => l.detector);
     if (personal) drafts.push(personal);
-    if (personal && settings.thresholdsOnlyWhenUnusual) continue; // the personal anomaly already covers this episode
-    drafts.push(...thresholdAnomalies(s, series, settings, cycles.get(s.user.email), expensive));
   }
   const disabled = new Set(settings.disabledDetectors);
   return drafts

@@ -23,6 +23,8 @@ const WHAT: Record<DetectorName, string> = {
   team_shift: 'team-wide jump in spend',
 };
 
+const LIMIT_NAMES: Record<string, string> = { cycle_spend: 'cycle spend', daily_requests: 'daily requests', daily_tokens: 'daily tokens' };
+
 function because(why: Why): string {
   const parts: string[] = [];
   if (why.driver === 'model_mix' || (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= 0.2) {
@@ -33,6 +35,7 @@ function because(why: Why): string {
   if (why.headlessShare >= 0.3) parts.push(`${pct(why.headlessShare)} headless`);
   if (why.maxModeShare >= 0.3) parts.push(`${pct(why.maxModeShare)} max mode`);
   if (why.topModel) parts.push(`top model ${why.topModel} (${pct(why.topModelShare)})`);
+  if (why.limitsCrossed?.length) parts.push(`over the ${why.limitsCrossed.map((l) => LIMIT_NAMES[l] ?? l).join(', ')} limit`);
   return parts.join(', ');
 }
 

@@ -65,6 +65,9 @@ function newUserScan(user: UserSeries, n: number): UserScan {
 
 interface EpisodeState {
   cusum: number;
+  runOnset: number; // first day of the current CUSUM run (it left zero), -1 when none
+  runImpact: number; // net cents above expected over the run
+  provisional: number[]; // days the run keeps out of the baseline until it alarms or ends
   onset: number; // onset of the alarmed episode
   impact: number; // net cents above expected since that onset
   detector: DetectorName | null; // set while an alarmed episode lasts
@@ -74,7 +77,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
   const n = series.days.length;
   const prior = teamPrior(series, settings, evalFrom);
   const users = series.users.map((u) => newUserScan(u, n));
-  const states = users.map<EpisodeState>(() => ({ cusum: 0, onset: -1, impact: 0, detector: null }));
+  const states = users.map<EpisodeState>(() => ({ cusum: 0, runOnset: -1, runImpact: 0, provisional: [], onset: -1, impact: 0, detector: null }));
   const team: TeamScan = {
     factor: new Float64Array(n).fill(1),
     level: new Float64Array(n).fill(Number.NaN),
@@ -175,6 +178,30 @@ function scanUserDay(
   // days once the cause stops. The alarmed episode lasts while it is above zero.
   const previous = state.cusum;
   state.cusum = Math.min(settings.cusumThreshold, Math.max(0, previous + Math.min(z, Z_CAP) - settings.onsetZ));
+  if (state.cusum === 0) {
+    // A run that ended without an alarm was noise: its days go back into the baseline (trimming them for good
+    // would bias the baseline low and breed more runs).
+    if (state.detector === null) for (const d of state.provisional) if (!(s.z[d] >= settings.elevatedZ)) s.flagged[d] = 0;
+    state.provisional.length = 0;
+    state.runOnset = -1;
+  } else {
+    if (previous === 0 || state.runOnset < 0) {
+      state.runOnset = t;
+      state.runImpact = 0;
+      state.provisional.length = 0;
+    }
+    state.runImpact += excess;
+    // A run that has built up half the evidence of a drift keeps its days out of later baselines for now, so that
+    // a level shift is not absorbed into the baseline before it is confirmed.
+    if (state.cusum >= settings.cusumThreshold / 2) {
+      for (let d = state.runOnset; d <= t; d++) {
+        if (u.events[d] > 0 && s.flagged[d] === 0) {
+          s.flagged[d] = 1;
+          state.provisional.push(d);
+        }
+      }
+    }
+  }
   if (state.detector !== null) {
     if (state.cusum === 0) state.detector = null;
     else {
@@ -188,19 +215,30 @@ function scanUserDay(
   }
   if (elevated) s.flagged[t] = 1;
   if (excess <= 0 || z < settings.onsetZ) return;
-  // The excess began on the first day of the stretch of days above the reference leading up to today.
-  const onset = walkBack(s, t, evalFrom, settings.onsetZ, settings.elevatedZ);
+  // A day's excess began on the first day of the stretch of days above the reference leading up to it; a
+  // sustained excess began when the CUSUM run did.
+  let onset = walkBack(s, t, evalFrom, settings.onsetZ, settings.elevatedZ);
   let impact = 0;
   for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += s.user.cents[d] - s.expected[d];
   s.onset[t] = onset;
   s.impact[t] = Math.max(0, impact);
-  if (s.impact[t] < minImpact) return;
 
   const zNeeded = b.newUser ? settings.teamZThreshold : settings.spikeZThreshold;
   let path: AlarmPath | null = null;
-  if (z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
-  else if (state.cusum >= settings.cusumThreshold && elevatedDays(s, t, settings) >= settings.driftDaysAbove) path = 'drift';
-  if (path === null && !elevated) return;
+  if (impact >= minImpact && z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
+  else if (
+    state.runOnset >= 0 &&
+    state.runImpact >= minImpact &&
+    state.cusum >= settings.cusumThreshold &&
+    daysAbove(s, t, settings) >= settings.driftDaysAbove
+  ) {
+    path = 'drift';
+    onset = Math.min(onset, state.runOnset);
+    impact = state.runImpact;
+    s.onset[t] = onset;
+    s.impact[t] = Math.max(0, impact);
+  }
+  if (path === null && (!elevated || impact < minImpact)) return;
   const why = explain([u], { from: onset, to: t }, { from: onset - settings.baselineDays, to: onset - 1 }, expensive, s.flagged);
   const isRunaway = why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
   const isModelShift =
@@ -256,8 +294,8 @@ function activeDays(s: UserScan, from: number, to: number): number {
   return n;
 }
 
-/** Elevated days (z ≥ elevatedZ) among the last driftWindowDays calendar days up to t. */
-function elevatedDays(s: UserScan, t: number, settings: Settings): number {
+/** Days above the reference (z ≥ onsetZ, above expected) among the last driftWindowDays calendar days up to t. */
+function daysAbove(s: UserScan, t: number, settings: Settings): number {
   let count = 0;
   for (let d = Math.max(0, t - settings.driftWindowDays + 1); d <= t; d++) {
     if (s.z[d] >= settings.elevatedZ && s.user.cents[d] > s.expected[d]) count++;

@@ -9,10 +9,11 @@ import { isDay, startOfDayIso } from './days';
 type Draft = Omit<Anomaly, 'summary' | 'severity'>;
 
 /**
- * The original tool's static limits. With thresholdsOnlyWhenUnusual (the default) a crossing alerts only when the
- * user's normal day (their baseline) would not cross it, today is far from the user's normal (robust z ≥ spikeZThreshold) and the excess
- * is worth minImpactDollars: a power user who always makes 600 requests is not news every day. (detect() also
- * leaves them out when the user already has a personal anomaly: one incident per episode.)
+ * The original tool's static limits. With thresholdsOnlyWhenUnusual (the default) a crossing is reported only as
+ * part of a personal anomaly (its why.limitsCrossed) and only when it is unusual for the user: their normal day
+ * would not cross it, today is far from normal (robust z ≥ spikeZThreshold) and the excess is worth
+ * minImpactDollars. A power user who always makes 600 requests, or who passes $50 every cycle, is not news.
+ * Otherwise every crossing is its own anomaly, as in the original.
  */
 export function thresholdAnomalies(
   s: UserScan,

@@ -49,6 +49,7 @@ export interface Why {
   modelsBefore?: Record<string, number>; // cents share per model
   modelsAfter?: Record<string, number>;
   limit?: number; // threshold detectors: the configured limit (dollars, requests or tokens)
+  limitsCrossed?: string[]; // limits (cycle_spend, daily_requests, daily_tokens) crossed during this anomaly
   newUser?: boolean; // compared with the (shrunken) team baseline rather than their own history
   firstSeenDay?: string | null;
 }

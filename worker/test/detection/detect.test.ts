@@ -179,7 +179,11 @@ describe('detect: detectors', () => {
     expect(requests.unit).toBe('requests');
     expect(requests.observed).toBeGreaterThan(500);
     expect(requests.why.limit).toBe(500);
-    expect(forUser(detect(input, settings()), 0).map((a) => a.detector)).toEqual(['personal_spike']);
+    const folded = forUser(detect(input, settings()), 0);
+    expect(folded.map((a) => a.detector)).toEqual(['personal_spike']);
+    // this user's normal pace already passes $50 a cycle: crossing it is not news, the request and token limits are
+    expect(folded[0].why.limitsCrossed?.sort()).toEqual(['daily_requests', 'daily_tokens']);
+    expect(folded[0].summary).toContain('over the');
   });
 
   it('grades severity by dollars since onset and leaves disabled detectors out', () => {

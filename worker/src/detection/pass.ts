@@ -1,0 +1,121 @@
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/log';
+import type { Db, DbOrTx } from '../db/database';
+import { recordDetections, type RecordResult } from '../incidents';
+import { enqueueNotifications, type Queued } from '../notify';
+import { getSettings, type Settings } from '../settings';
+import type { Anomaly, DetectorName } from './types';
+import { detect, historyDays } from './detect';
+import { loadDetectionInput } from './load';
+import { toDay } from './days';
+
+export interface DetectionPassDeps {
+  db: Db;
+  boss?: PgBoss;
+  config: Config;
+  log: Logger;
+}
+
+export interface DetectionPassOptions {
+  /** The day to evaluate (only data up to it is read); default today (UTC). */
+  asOf?: string;
+  /** The clock; default now. */
+  now?: Date;
+  /** Use these instead of the stored settings. */
+  settings?: Settings;
+}
+
+export interface DetectionPassSummary {
+  asOf: string;
+  partialDay: boolean;
+  users: number;
+  anomalies: (Anomaly & { incidentId: number | null })[];
+  byDetector: Partial<Record<DetectorName, number>>;
+  incidents: RecordResult;
+  queued: Queued[];
+  durationMs: number;
+}
+
+/** One pass: load the rollups up to asOf → detect → store the anomalies → update incidents → queue notifications. */
+export async function runDetectionPass(deps: DetectionPassDeps, opts: DetectionPassOptions = {}): Promise<DetectionPassSummary> {
+  const started = performance.now();
+  const { db, boss, config, log } = deps;
+  const now = opts.now ?? new Date();
+  const asOf = opts.asOf ?? toDay(now.getTime());
+  const settings = opts.settings ?? (await getSettings(db));
+  const input = await loadDetectionInput(db, asOf, { days: historyDays(settings), now });
+  const found = detect(input, settings);
+  await storeAnomalies(db, found, now);
+  const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
+  const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
+  const links = await incidentLinks(db, asOf);
+  const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));
+  const byDetector: Partial<Record<DetectorName, number>> = {};
+  for (const a of found) byDetector[a.detector] = (byDetector[a.detector] ?? 0) + 1;
+  const summary: DetectionPassSummary = {
+    asOf,
+    partialDay: input.partialDay === true,
+    users: new Set(input.userDays.map((d) => d.email)).size,
+    anomalies,
+    byDetector,
+    incidents,
+    queued,
+    durationMs: Math.round(performance.now() - started),
+  };
+  log.info(
+    { asOf, anomalies: found.length, byDetector, opened: incidents.opened.length, escalated: incidents.escalated.length, autoResolved: incidents.autoResolved.length, queued: queued.length, durationMs: summary.durationMs },
+    'detection pass finished',
+  );
+  return summary;
+}
+
+const key = (a: { scope: string; subject: string; detector: string }) => `${a.scope}\u0000${a.subject}\u0000${a.detector}`;
+
+/** Upserts this pass's anomalies: one row per evaluated day, subject and detector, the latest pass's values. */
+export async function storeAnomalies(db: DbOrTx, anomalies: Anomaly[], now: Date): Promise<void> {
+  const CHUNK = 500;
+  for (let i = 0; i < anomalies.length; i += CHUNK) {
+    const rows = anomalies.slice(i, i + CHUNK).map((a) => ({
+      as_of: a.asOf,
+      scope: a.scope,
+      subject: a.subject,
+      detector: a.detector,
+      severity: a.severity,
+      onset_at: a.onsetAt,
+      observed: a.observed,
+      expected: a.expected,
+      band_low: a.bandLow,
+      band_high: a.bandHigh,
+      unit: a.unit,
+      impact_cents: a.impactCents,
+      why: JSON.stringify({ ...a.why, summary: a.summary }),
+      detected_at: now,
+    }));
+    await db
+      .insertInto('anomalies')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['as_of', 'scope', 'subject', 'detector']).doUpdateSet((eb) => ({
+          severity: eb.ref('excluded.severity'),
+          onset_at: eb.ref('excluded.onset_at'),
+          observed: eb.ref('excluded.observed'),
+          expected: eb.ref('excluded.expected'),
+          band_low: eb.ref('excluded.band_low'),
+          band_high: eb.ref('excluded.band_high'),
+          unit: eb.ref('excluded.unit'),
+          impact_cents: eb.ref('excluded.impact_cents'),
+          why: eb.ref('excluded.why'),
+          detected_at: eb.ref('excluded.detected_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+async function incidentLinks(db: DbOrTx, asOf: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('anomalies').select(['scope', 'subject', 'detector', 'incident_id']).where('as_of', '=', asOf).execute();
+  const out = new Map<string, number>();
+  for (const r of rows) if (r.incident_id !== null) out.set(key(r), r.incident_id);
+  return out;
+}
