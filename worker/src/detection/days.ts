@@ -10,7 +10,8 @@ const checked = new Map<string, boolean>();
 export function isDay(value: string): boolean {
   let ok = checked.get(value);
   if (ok === undefined) {
-    ok = typeof value === 'string' && DAY_RE.test(value) && toDay(Date.parse(`${value}T00:00:00Z`)) === value;
+    const ms = typeof value === 'string' && DAY_RE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+    ok = !Number.isNaN(ms) && toDay(ms) === value;
     if (checked.size < 100_000) checked.set(value, ok);
   }
   return ok;
