@@ -15,6 +15,8 @@ END $$;
 -- Every session of the role is read-only and bounded, whatever a dashboard's SQL tries.
 ALTER ROLE grafana_reader SET default_transaction_read_only = on;
 ALTER ROLE grafana_reader SET statement_timeout = '30s';
+-- Dashboard aggregations sort and hash tens of thousands of rollup rows: keep them in memory (default 4MB spills).
+ALTER ROLE grafana_reader SET work_mem = '32MB';
 
 DO $$
 BEGIN

@@ -139,6 +139,28 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
         max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
       RETURNING 1
     ),
+    per_model_day AS (
+      -- Team-wide per model and day (sql/004_dashboard_rollups.sql): the dashboards' team panels.
+      INSERT INTO model_daily_rollup AS r (day, model, events, requests_costs, charged_cents, token_fee_cents,
+        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
+        chargeable_events, max_mode_cents, headless_cents)
+      SELECT day, model, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
+        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
+        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
+        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
+      FROM ins GROUP BY day, model ORDER BY day, model
+      ON CONFLICT (day, model) DO UPDATE SET
+        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
+        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
+        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
+        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
+        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+        max_mode_events = r.max_mode_events + excluded.max_mode_events,
+        headless_events = r.headless_events + excluded.headless_events,
+        chargeable_events = r.chargeable_events + excluded.chargeable_events,
+        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
+      RETURNING 1
+    ),
     per_hour AS (
       INSERT INTO hourly_rollup AS r (hour, model, events, charged_cents, total_tokens)
       SELECT date_trunc('hour', event_ts, 'UTC'), model, count(*), sum(charged_cents),

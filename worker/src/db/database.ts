@@ -10,6 +10,7 @@ export interface Database {
   usage_events: C.UsageEventsTable;
   user_daily_rollup: C.UserDailyRollupTable;
   user_model_daily_rollup: C.UserModelDailyRollupTable;
+  model_daily_rollup: C.ModelDailyRollupTable;
   hourly_rollup: C.HourlyRollupTable;
   billing_groups: C.BillingGroupsTable;
   billing_group_members: C.BillingGroupMembersTable;

@@ -116,6 +116,12 @@ export interface UserModelDailyRollupTable extends RollupMeasures {
   model: string;
 }
 
+/** Team-wide per model and day (sql/004_dashboard_rollups.sql), maintained with the other rollups. */
+export interface ModelDailyRollupTable extends RollupMeasures {
+  day: DayColumn;
+  model: string;
+}
+
 export interface HourlyRollupTable {
   hour: Timestamp;
   model: string;

@@ -156,6 +156,15 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
      FROM user_model_daily_rollup GROUP BY user_email, day`,
   );
   await client.query(
+    `INSERT INTO model_daily_rollup (day, model, events, requests_costs, charged_cents, token_fee_cents, input_tokens,
+       output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events, chargeable_events,
+       max_mode_cents, headless_cents)
+     SELECT day, model, sum(events), sum(requests_costs), sum(charged_cents), sum(token_fee_cents), sum(input_tokens),
+            sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens), sum(max_mode_events), sum(headless_events),
+            sum(chargeable_events), sum(max_mode_cents), sum(headless_cents)
+     FROM user_model_daily_rollup GROUP BY day, model`,
+  );
+  await client.query(
     `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
      SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
             sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
