@@ -2,16 +2,18 @@ import pg from 'pg';
 import { createLogger } from '../../src/config/log';
 import { startBoss } from '../../src/queue/boss';
 import { collectOnce } from '../../src/collector/collect';
+import { loadConfig } from '../../src/config/config';
+import { runDetectionPass } from '../../src/detection/pass';
+import { acknowledgeIncident, resolveIncident } from '../../src/incidents';
 import { resetPartitionCache } from '../../src/collector/store-events';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
 import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
-import { loadIncidentFixture } from './support/fixture';
 import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
 
 // The same dashboards on data the real pipeline stored: the simulated Cursor API served over HTTP, collected by
-// collectOnce into the real schema (members, spend, daily usage, events and their rollups, groups, runs). The
-// incidents come from the incident fixture until the detection pass has its database side.
+// collectOnce into the real schema (members, spend, daily usage, events and their rollups, groups, runs), then the
+// detection pass run day by day, and people acknowledging and resolving incidents through the incidents module.
 const BACKFILL_DAYS = 35;
 const dashboards = loadDashboards().map((f) => f.dashboard);
 const queries = dashboards.flatMap(panelQueries);
@@ -29,6 +31,7 @@ let reader: pg.Pool;
 let sim: Awaited<ReturnType<typeof startTestSimulator>>;
 let spiker: string;
 let collectedCents = 0;
+let incidentCount = 0;
 
 beforeAll(async () => {
   resetPartitionCache();
@@ -42,22 +45,29 @@ beforeAll(async () => {
   const windowStart = Math.floor(sim.nowMs / DAY_MS) * DAY_MS - BACKFILL_DAYS * DAY_MS;
   collectedCents = sim.team.eventsBetween(windowStart, sim.nowMs).reduce((s, e) => s + (e.chargedCents ?? 0), 0);
 
-  const userAnomalies = sim.team.truth().filter((a) => a.scope === 'user' && a.email);
-  const emails = sim.team.members().map((m) => m.email);
-  spiker = userAnomalies[0]?.email ?? emails[0];
-  const client = await t.pool.connect();
-  try {
-    await loadIncidentFixture(client, {
-      now: new Date(sim.nowMs),
-      days: BACKFILL_DAYS,
-      spike: spiker,
-      modelShift: userAnomalies[1]?.email ?? emails[1],
-      runaway: userAnomalies[2]?.email ?? emails[2],
-      others: emails,
-    });
-  } finally {
-    client.release();
+  // The detection pass over the last two weeks, day by day as the hourly job would have run it, then people
+  // acting on what it opened: one incident acknowledged, two resolved with a verdict.
+  const config = loadConfig({} as NodeJS.ProcessEnv);
+  const today = Math.floor(sim.nowMs / DAY_MS) * DAY_MS;
+  for (let d = 14; d >= 1; d -= 1) {
+    const asOf = new Date(today - d * DAY_MS).toISOString().slice(0, 10);
+    await runDetectionPass(
+      { db: t.db, config, log: silentLog },
+      { asOf, now: new Date(today - (d - 1) * DAY_MS + 3_600_000) },
+    );
   }
+  const opened = await t.db
+    .selectFrom('incidents')
+    .select(['id', 'scope', 'subject', 'status'])
+    .orderBy('id')
+    .execute();
+  incidentCount = opened.length;
+  const open = opened.filter((i) => i.status !== 'resolved');
+  if (open[0]) await acknowledgeIncident(t.db, open[0].id, 'lead@example.com', 'looking');
+  if (open[1])
+    await resolveIncident(t.db, open[1].id, { reason: 'fixed', note: 'agent loop stopped' }, 'lead@example.com');
+  if (open[2]) await resolveIncident(t.db, open[2].id, { reason: 'false_positive' }, 'lead@example.com');
+  spiker = opened.find((i) => i.scope === 'user')?.subject ?? sim.team.members()[0].email;
   // The worker always runs pg-boss: its schema is there for the "Job failures" panel.
   const boss = await startBoss(t.url, createLogger('silent'));
   await boss.stop({ graceful: false });
@@ -96,11 +106,16 @@ it.each(queries.map((q) => [q.label, q] as const))(
   },
 );
 
+it('the detection pass opened incidents on the simulated anomalies', () => {
+  expect(incidentCount).toBeGreaterThan(2);
+});
+
 it('the overview totals equal what the simulated Cursor API served for the collected window', async () => {
   const overview = dashboards.find((d) => d.uid === 'cursor-overview') as Dashboard;
   const totals = panelQueries(overview).find((q) => q.panel?.title === 'Totals');
   if (!totals) throw new Error('the overview has no Totals panel');
-  // A range covering everything collected: the dashboard must add up to the ground truth to the cent.
+  // A range covering everything collected: the dashboard (reading the team-wide model_daily_rollup that
+  // storeUsageEvents maintains) must add up to the ground truth to the cent.
   const range = { from: new Date(sim.nowMs - (BACKFILL_DAYS + 2) * DAY_MS), to: new Date() };
   const result = await runPanelQuery(reader, totals, range, await resolveVariables(reader, overview, range));
   expect(result.rows[0].Spend as number).toBeCloseTo(collectedCents / 100, 2);
