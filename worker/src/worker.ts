@@ -2,12 +2,23 @@ import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { failAbandonedRuns, getWatermark } from './collector/runs';
+import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
 
 export interface CollectJob {
   trigger: string;
 }
+
+export interface DetectJob {
+  trigger: string;
+  /** After a backfill: evaluate each of the last N days first, so incidents have their history from day one. */
+  replayDays?: number;
+}
+
+/** Days of history a first-run backfill replays through detection (past days notify nobody). */
+export const BACKFILL_REPLAY_DAYS = 14;
+const DAY_MS = 86_400_000;
 
 export interface WorkerService {
   stop(): Promise<void>;
@@ -34,11 +45,23 @@ export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (r
       const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
       log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
       // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
-      await boss.send(QUEUES.detect, { trigger: 'collect', runId: summary.runId });
+      const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
+      await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
       await hooks.afterCollect?.(rt);
       if (summary.errors.length) {
         throw new Error(`collection incomplete: ${summary.errors.map((e) => `${e.endpoint}: ${e.message}`).join('; ')}`);
       }
+    }
+  });
+
+  await boss.work<DetectJob>(QUEUES.detect, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs: Job<DetectJob>[]) => {
+    for (const job of jobs) {
+      const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+      for (let n = job.data?.replayDays ?? 0; n >= 1; n--) {
+        const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
+        await runDetectionPass({ db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
+      }
+      await runDetectionPass({ db, boss, config, log });
     }
   });
 

@@ -57,6 +57,14 @@ describe('two workers started at once', () => {
       { trigger: 'backfill', n: 1 },
       { trigger: 'manual', n: 1 },
     ]);
+    // Each collection queued a detection pass; the backfill's also replayed the backfilled days.
+    await waitFor('detection after collection', async () => {
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'completed'`.execute(t.db);
+      return r.rows[0].n >= 1;
+    }, 60_000);
+    const failedDetect = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'failed'`.execute(t.db);
+    expect(failedDetect.rows[0].n).toBe(0);
+
     const dupes = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM usage_events GROUP BY event_ts, dedupe_key HAVING count(*) > 1) d`.execute(t.db);
     expect(dupes.rows[0].n).toBe(0);
   });
