@@ -125,21 +125,24 @@ export function userBaseline(
   }
   const n = own.length;
   if (n === 0 && Number.isNaN(teamCenter)) return null;
-  const k = settings.shrinkageDays;
-  // New: little history AND only recently seen. A long-standing member who is rarely active is "sparse": their
-  // level still leans on the team's, but they are judged on a personal scale (not on how far from the team they are).
-  const recent = u.firstSeenDay === null || u.firstSeenDay > series.days[Math.max(0, t - settings.baselineDays)];
+  // New: little history AND first seen recently (after the data began: someone active from the first collected
+  // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
+  // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
+  const firstSeen = u.firstSeenDay ?? series.days[u.firstActive];
+  const watchedFrom = series.days[Math.max(series.dataStart, t - settings.baselineDays)];
   const thin = history < settings.newUserDays;
-  const newUser = thin && recent;
+  const newUser = thin && firstSeen > watchedFrom;
+  if (thin && !newUser && n < 3) return null;
+  const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
   const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
   const teamSpread = prior.spread[cls][t];
   const priorScale = newUser && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
   const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
-  // Only users with little history have their level pulled towards the team's: an established heavy user's own
-  // median is the truth about them (pulling it down would flag them every day, the original's power-user noise).
-  const center = thin ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
+  // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
+  // (pulling a heavy user down would flag them every day: the original's power-user noise).
+  const center = newUser ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
   const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
   return {
     center: n + k === 0 ? priorCenter : center,

@@ -7,6 +7,8 @@ import { median, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
 const Z_CAP = 3;
+/** Active days in a row back within the reference that end an alarmed episode. */
+const ENDING_NORMAL_DAYS = 2;
 /** Idle days (a user's weekend, a day too quiet to judge the team) inside an episode do not end it, up to this many in a row. */
 const MAX_IDLE_GAP = 3;
 /** A team-wide day effect needs at least this many established users active that day. */
@@ -71,13 +73,14 @@ interface EpisodeState {
   onset: number; // onset of the alarmed episode
   impact: number; // net cents above expected since that onset
   detector: DetectorName | null; // set while an alarmed episode lasts
+  normalStreak: number; // active days in a row within the reference during an alarmed episode
 }
 
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
   const n = series.days.length;
   const prior = teamPrior(series, settings, evalFrom);
   const users = series.users.map((u) => newUserScan(u, n));
-  const states = users.map<EpisodeState>(() => ({ cusum: 0, runOnset: -1, runImpact: 0, provisional: [], onset: -1, impact: 0, detector: null }));
+  const states = users.map<EpisodeState>(() => ({ cusum: 0, runOnset: -1, runImpact: 0, provisional: [], onset: -1, impact: 0, detector: null, normalStreak: 0 }));
   const team: TeamScan = {
     factor: new Float64Array(n).fill(1),
     level: new Float64Array(n).fill(Number.NaN),
@@ -203,8 +206,15 @@ function scanUserDay(
     }
   }
   if (state.detector !== null) {
-    if (state.cusum === 0) state.detector = null;
-    else {
+    // An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row
+    // back within the reference (so that a light user's pennies above expected do not keep it alive).
+    state.normalStreak = z < settings.onsetZ ? state.normalStreak + 1 : 0;
+    if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS) {
+      state.detector = null;
+      state.cusum = 0;
+      state.runOnset = -1;
+      state.provisional.length = 0;
+    } else {
       state.impact += excess;
       s.onset[t] = state.onset;
       s.impact[t] = Math.max(0, state.impact);
@@ -257,6 +267,7 @@ function scanUserDay(
   else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
   state.detector = detector;
+  state.normalStreak = 0;
   state.onset = onset;
   state.impact = impact;
   state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // an alarmed spike outlives one quieter day

@@ -16,6 +16,8 @@ export interface UserSeries {
   headlessCents: Float64Array;
   maxModeCents: Float64Array;
   models: Map<string, ModelSeries>;
+  /** Index of the first day with activity in the window. */
+  firstActive: number;
 }
 
 export interface SeriesSet {
@@ -23,6 +25,8 @@ export interface SeriesSet {
   /** 1 for Saturday/Sunday (when weekday-aware), else 0: the class a day's baseline is taken from. */
   dayClass: Uint8Array;
   asOfIdx: number;
+  /** Index of the first day any user was active: the start of the data we have. */
+  dataStart: number;
   users: UserSeries[];
 }
 
@@ -46,6 +50,7 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
         headlessCents: new Float64Array(n),
         maxModeCents: new Float64Array(n),
         models: new Map(),
+        firstActive: n,
       };
       byEmail.set(email, u);
     }
@@ -55,6 +60,7 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     const i = index.get(r.day);
     if (i === undefined) continue; // older than the window
     const u = user(r.email);
+    if (r.events > 0 && i < u.firstActive) u.firstActive = i;
     u.cents[i] += r.chargedCents;
     u.events[i] += r.events;
     u.tokens[i] += r.totalTokens;
@@ -74,5 +80,6 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     m.events[i] += r.events;
   }
   const users = [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
-  return { days, dayClass, asOfIdx: n - 1, users };
+  const dataStart = Math.min(n - 1, ...users.map((u) => u.firstActive));
+  return { days, dayClass, asOfIdx: n - 1, dataStart, users };
 }
