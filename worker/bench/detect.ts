@@ -85,9 +85,11 @@ function replay(sim: Simulated): { engine: Detection[]; original: Detection[]; d
       cycleSpend: sim.members.map((m) => ({ email: m.email, cycleStart: start, spendCents: 0 })),
     };
     const t0 = performance.now();
-    for (const a of detect(input, DEFAULT_SETTINGS)) engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
+    for (const a of detect(input, DEFAULT_SETTINGS))
+      engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
     ms.push(performance.now() - t0);
-    for (const a of originalRules(input, start)) original.push({ day, scope: 'user', subject: a.subject, detector: a.detector });
+    for (const a of originalRules(input, start))
+      original.push({ day, scope: 'user', subject: a.subject, detector: a.detector });
   }
   return { engine, original, days: daysBetween(from, sim.lastDay) + 1, ms };
 }
@@ -106,7 +108,11 @@ function printComparison(engine: Score, original: Score): void {
   const rows: [string, string, string][] = [
     ['episodes (incidents opened)', String(engine.episodes), String(original.episodes)],
     ['precision', pct(engine.precision), pct(original.precision)],
-    [`recall (anomalies ≥ $${MIN_CENTS / 100})`, `${pct(engine.recall)} (${engine.detected}/${engine.worthy})`, `${pct(original.recall)} (${original.detected}/${original.worthy})`],
+    [
+      `recall (anomalies ≥ $${MIN_CENTS / 100})`,
+      `${pct(engine.recall)} (${engine.detected}/${engine.worthy})`,
+      `${pct(original.recall)} (${original.detected}/${original.worthy})`,
+    ],
     ['F1', fmt(engine.f1), fmt(original.f1)],
     ['median detection delay (days)', fmt(engine.medianDelayDays, 1), fmt(original.medianDelayDays, 1)],
     ['alerts per 100 developers per week', fmt(engine.alertsPer100DevWeek), fmt(original.alertsPer100DevWeek)],
@@ -119,14 +125,19 @@ function printComparison(engine: Score, original: Score): void {
   for (const k of kinds) {
     const e = engine.recallByKind[k];
     const o = original.recallByKind[k];
-    console.log(`  ${k.padEnd(16)} engine ${e ? `${e.detected}/${e.total}` : '-'}   original ${o ? `${o.detected}/${o.total}` : '-'}`);
+    console.log(
+      `  ${k.padEnd(16)} engine ${e ? `${e.detected}/${e.total}` : '-'}   original ${o ? `${o.detected}/${o.total}` : '-'}`,
+    );
   }
 }
 
 function byDetector(episodes: Episode[]): string {
   const counts = new Map<string, number>();
   for (const e of episodes) counts.set(e.detector, (counts.get(e.detector) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([d, n]) => `${d} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([d, n]) => `${d} ${n}`)
+    .join(', ');
 }
 
 function timing(base: Simulated, developers: number): number {
@@ -137,12 +148,15 @@ function timing(base: Simulated, developers: number): number {
   const members: DetectionInput['members'] = [];
   const rename = (email: string, c: number) => (c === 0 ? email : `c${c}.${email}`);
   for (let c = 0; c < copies; c++) {
-    for (const m of base.members.slice(0, Math.min(size, developers - c * size))) members.push({ ...m, email: rename(m.email, c) });
+    for (const m of base.members.slice(0, Math.min(size, developers - c * size)))
+      members.push({ ...m, email: rename(m.email, c) });
   }
   const wanted = new Set(members.map((m) => m.email));
   for (let c = 0; c < copies; c++) {
-    for (const r of base.userDays) if (wanted.has(rename(r.email, c))) userDays.push({ ...r, email: rename(r.email, c) });
-    for (const r of base.userModelDays) if (wanted.has(rename(r.email, c))) userModelDays.push({ ...r, email: rename(r.email, c) });
+    for (const r of base.userDays)
+      if (wanted.has(rename(r.email, c))) userDays.push({ ...r, email: rename(r.email, c) });
+    for (const r of base.userModelDays)
+      if (wanted.has(rename(r.email, c))) userModelDays.push({ ...r, email: rename(r.email, c) });
   }
   const input: DetectionInput = { asOf: base.lastDay, userDays, userModelDays, members, cycleSpend: [] };
   detect(input, DEFAULT_SETTINGS); // warm-up (JIT)
@@ -172,19 +186,27 @@ function main(): void {
     passMs.push(...ms);
     const gap = DEFAULT_SETTINGS.autoResolveAfterDays;
     const tag = (eps: Episode[]) => eps.map((e) => ({ ...e, subject: `${seed}:${e.subject}` }));
-    const truth = sim.truth.map((t) => ({ ...t, email: t.email && `${seed}:${t.email}`, emails: (t as { emails?: string[] }).emails?.map((e) => `${seed}:${e}`) }));
+    const truth = sim.truth.map((t) => ({
+      ...t,
+      email: t.email && `${seed}:${t.email}`,
+      emails: (t as { emails?: string[] }).emails?.map((e) => `${seed}:${e}`),
+    }));
     engineAll.episodes.push(...tag(toEpisodes(engine, gap)));
     originalAll.episodes.push(...tag(toEpisodes(original, gap)));
     engineAll.truth.push(...truth);
     engineAll.developers += size;
     engineAll.days = days;
-    console.log(`seed ${seed}: ${size} developers, ${sim.userDays.length.toLocaleString('en-US')} user-days, ${truth.length} labelled anomalies, ${days} days replayed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `seed ${seed}: ${size} developers, ${sim.userDays.length.toLocaleString('en-US')} user-days, ${truth.length} labelled anomalies, ${days} days replayed (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
   originalAll.truth = engineAll.truth;
   const o = { minCents: MIN_CENTS, developers: engineAll.developers, days: engineAll.days };
   const e = score(engineAll.episodes, engineAll.truth, o);
   const b = score(originalAll.episodes, originalAll.truth, o);
-  console.log(`\n== ${seeds.length} simulated team(s) × ${size} developers, replayed day by day, same data for both ==\n`);
+  console.log(
+    `\n== ${seeds.length} simulated team(s) × ${size} developers, replayed day by day, same data for both ==\n`,
+  );
   printComparison(e, b);
   console.log(`\nengine episodes by detector:   ${byDetector(engineAll.episodes)}`);
   console.log(`original episodes by rule:     ${byDetector(originalAll.episodes)}`);
@@ -192,12 +214,15 @@ function main(): void {
   console.log(`engine pass during replay (${size} developers): median ${sorted[sorted.length >> 1].toFixed(0)} ms`);
   if (args.verbose) {
     console.log('\nengine misses:');
-    for (const m of e.missed) console.log(`  ${m.kind} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`);
+    for (const m of e.missed)
+      console.log(`  ${m.kind} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`);
     console.log('engine false positives:');
     for (const f of e.falsePositives) console.log(`  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay}`);
   }
   if (!args['no-timing'] && first) {
-    console.log(`\nrun time of one detection pass (pure detect(), ${historyDays} days of history; the simulated team's rows tiled with distinct emails):`);
+    console.log(
+      `\nrun time of one detection pass (pure detect(), ${historyDays} days of history; the simulated team's rows tiled with distinct emails):`,
+    );
     timing(first, 1_000);
     timing(first, 5_000);
   }

@@ -11,15 +11,22 @@ const USAGE = 'usage: npm run backtest -- --days N [--end YYYY-MM-DD] [--json]';
 
 function parse(): { days: number; end?: string; json: boolean } {
   const { values } = parseArgs({
-    options: { days: { type: 'string', default: '30' }, end: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      days: { type: 'string', default: '30' },
+      end: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`--days "${values.days}" must be a whole number from 1 to 365\n${USAGE}`);
-  if (values.end !== undefined && !isDay(values.end)) throw new Error(`--end "${values.end}" must be a day as YYYY-MM-DD\n${USAGE}`);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new Error(`--days "${values.days}" must be a whole number from 1 to 365\n${USAGE}`);
+  if (values.end !== undefined && !isDay(values.end))
+    throw new Error(`--end "${values.end}" must be a day as YYYY-MM-DD\n${USAGE}`);
   return { days, end: values.end, json: values.json };
 }
 
@@ -38,9 +45,12 @@ void withRuntime(async ({ db }) => {
     console.log(JSON.stringify({ ...result, incidents: result.incidents }));
     return 0;
   }
-  console.log(`backtest ${result.from} .. ${result.to} (${result.days} days, current settings): ${result.total} incidents would have opened`);
+  console.log(
+    `backtest ${result.from} .. ${result.to} (${result.days} days, current settings): ${result.total} incidents would have opened`,
+  );
   for (const d of DETECTORS) console.log(`  ${d.padEnd(16)} ${String(result.perDetector[d]).padStart(5)}`);
-  for (const e of result.incidents) console.log(`    ${e.firstDay}..${e.lastDay}  ${e.detector.padEnd(16)} ${e.subject}`);
+  for (const e of result.incidents)
+    console.log(`    ${e.firstDay}..${e.lastDay}  ${e.detector.padEnd(16)} ${e.subject}`);
   console.log(`(${Math.round(performance.now() - started)} ms; nothing was written)`);
   return 0;
 });

@@ -12,7 +12,13 @@ import { withRuntime } from './bootstrap';
 const USAGE = 'usage: npm run detect -- [--as-of YYYY-MM-DD] [--json]';
 
 function parse(): { asOf?: string; json: boolean } {
-  const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      'as-of': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -28,11 +34,18 @@ function printSummary(s: DetectionPassSummary, sent: number, failed: number): vo
   const i = s.incidents;
   console.log(
     `detection as of ${s.asOf}${s.partialDay ? ' (today so far)' : ''}: ${s.users} users, ${s.anomalies.length} anomalies` +
-      (s.anomalies.length ? ` (${Object.entries(s.byDetector).map(([d, n]) => `${d} ${n}`).join(', ')})` : '') +
+      (s.anomalies.length
+        ? ` (${Object.entries(s.byDetector)
+            .map(([d, n]) => `${d} ${n}`)
+            .join(', ')})`
+        : '') +
       `; incidents: ${i.opened.length} opened, ${i.updated.length} updated, ${i.escalated.length} escalated, ${i.autoResolved.length} auto-resolved, ${i.snoozed} snoozed` +
       `; notifications: ${s.queued.length} queued, ${sent} sent, ${failed} left for retry; ${s.durationMs} ms`,
   );
-  for (const a of s.anomalies) console.log(`  [${a.severity}] ${a.summary}${a.incidentId ? ` (incident #${a.incidentId})` : ''} — ${dollars(a.impactCents)}`);
+  for (const a of s.anomalies)
+    console.log(
+      `  [${a.severity}] ${a.summary}${a.incidentId ? ` (incident #${a.incidentId})` : ''} — ${dollars(a.impactCents)}`,
+    );
 }
 
 let options: { asOf?: string; json: boolean };
@@ -54,7 +67,10 @@ void withRuntime(
         sent++;
       } catch (err) {
         failed++;
-        log.warn({ channel: q.channel, err: err instanceof Error ? err.message : String(err) }, 'notification not delivered yet: left queued for retry');
+        log.warn(
+          { channel: q.channel, err: err instanceof Error ? err.message : String(err) },
+          'notification not delivered yet: left queued for retry',
+        );
       }
     }
     if (options.json) {

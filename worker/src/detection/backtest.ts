@@ -46,12 +46,20 @@ function upTo<T extends { day: string }>(rows: T[], day: string): T[] {
  * have judged each finished day, and counts the incidents each detector would have opened (detections of one
  * subject and detector within autoResolveAfterDays of each other are one incident). Nothing is written.
  */
-export async function backtest(db: Db, opts: { days: number; settings?: Settings; endDay?: string }): Promise<BacktestResult> {
-  if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 365) throw new RangeError(`days must be a whole number from 1 to 365 (got ${opts.days})`);
+export async function backtest(
+  db: Db,
+  opts: { days: number; settings?: Settings; endDay?: string },
+): Promise<BacktestResult> {
+  if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 365)
+    throw new RangeError(`days must be a whole number from 1 to 365 (got ${opts.days})`);
   const settings = opts.settings ?? (await getSettings(db));
   const to = opts.endDay ?? (await latestDay(db)) ?? toDay(Date.now());
   const from = addDays(to, -(opts.days - 1));
-  const all = await loadDetectionInput(db, to, { days: opts.days + historyDays(settings), withoutReportedSpend: true, now: new Date(0) });
+  const all = await loadDetectionInput(db, to, {
+    days: opts.days + historyDays(settings),
+    withoutReportedSpend: true,
+    now: new Date(0),
+  });
   const detections: Detection[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) {
     const input: DetectionInput = {
@@ -62,7 +70,8 @@ export async function backtest(db: Db, opts: { days: number; settings?: Settings
       userModelDays: upTo(all.userModelDays, day),
       cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
     };
-    for (const a of detect(input, settings)) detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
+    for (const a of detect(input, settings))
+      detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
   }
   const incidents = toEpisodes(detections, settings.autoResolveAfterDays);
   const perDetector = Object.fromEntries(DETECTORS.map((d) => [d, 0])) as Record<DetectorName, number>;
@@ -71,6 +80,9 @@ export async function backtest(db: Db, opts: { days: number; settings?: Settings
 }
 
 async function latestDay(db: Db): Promise<string | null> {
-  const row = await db.selectFrom('user_daily_rollup').select((eb) => eb.fn.max('day').as('day')).executeTakeFirst();
+  const row = await db
+    .selectFrom('user_daily_rollup')
+    .select((eb) => eb.fn.max('day').as('day'))
+    .executeTakeFirst();
   return (row?.day as string | null | undefined) ?? null;
 }

@@ -64,7 +64,8 @@ function typicalPersonalScale(series: SeriesSet): number {
   const values: number[] = [];
   for (const u of series.users) {
     values.length = 0;
-    for (let d = 0; d < series.asOfIdx; d++) if (u.events[d] > 0 && series.dayClass[d] === 0) values.push(logSpend(u.cents[d]));
+    for (let d = 0; d < series.asOfIdx; d++)
+      if (u.events[d] > 0 && series.dayClass[d] === 0) values.push(logSpend(u.cents[d]));
     if (values.length >= 8) scales.push(robustScale(values));
   }
   return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;

@@ -58,7 +58,14 @@ export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
 
 const round = (v: number) => Math.round(v * 100) / 100;
 
-function personalAnomaly(s: UserScan, days: string[], asOfIdx: number, partialDay: boolean, settings: Settings, expensive: Set<string>): Draft | null {
+function personalAnomaly(
+  s: UserScan,
+  days: string[],
+  asOfIdx: number,
+  partialDay: boolean,
+  settings: Settings,
+  expensive: Set<string>,
+): Draft | null {
   const current = (i: number) => s.detector[i] !== null && s.user.cents[i] > s.expected[i];
   let t = asOfIdx;
   // While today is still running, yesterday's episode stays current until today proves normal.
@@ -67,7 +74,13 @@ function personalAnomaly(s: UserScan, days: string[], asOfIdx: number, partialDa
   if (detector === null || !current(t)) return null;
   const onset = s.onset[t];
   const b = s.baseline[onset];
-  const why = explain([s.user], { from: onset, to: t }, { from: onset - settings.baselineDays, to: onset - 1 }, expensive, s.flagged);
+  const why = explain(
+    [s.user],
+    { from: onset, to: t },
+    { from: onset - settings.baselineDays, to: onset - 1 },
+    expensive,
+    s.flagged,
+  );
   return {
     scope: 'user',
     subject: s.user.email,

@@ -34,7 +34,16 @@ export class DetectionInputError extends Error {
   }
 }
 
-const DAY_FIELDS = ['events', 'requestsCosts', 'chargedCents', 'totalTokens', 'maxModeEvents', 'headlessEvents', 'maxModeCents', 'headlessCents'] as const;
+const DAY_FIELDS = [
+  'events',
+  'requestsCosts',
+  'chargedCents',
+  'totalTokens',
+  'maxModeEvents',
+  'headlessEvents',
+  'maxModeCents',
+  'headlessCents',
+] as const;
 const MODEL_FIELDS = ['events', 'chargedCents', 'totalTokens'] as const;
 
 function checkNumber(value: unknown, field: string, where: string): void {
@@ -48,7 +57,10 @@ function checkRow(kind: string, row: { email: string; day: string }, asOf: strin
   const where = `for ${row.email || '(no email)'} on ${row.day} (${kind})`;
   if (!row.email) throw new DetectionInputError(`email is empty ${where}`);
   if (!isDay(row.day)) throw new DetectionInputError(`day "${row.day}" ${where}: must be YYYY-MM-DD`);
-  if (row.day > asOf) throw new DetectionInputError(`day ${row.day} ${where} is after asOf ${asOf}: detection only reads data up to asOf`);
+  if (row.day > asOf)
+    throw new DetectionInputError(
+      `day ${row.day} ${where} is after asOf ${asOf}: detection only reads data up to asOf`,
+    );
   return where;
 }
 
@@ -66,12 +78,15 @@ export function validateInput(input: DetectionInput): void {
   }
   for (const c of input.cycleSpend) {
     const where = `for ${c.email} in the cycle starting ${c.cycleStart} (cycle spend)`;
-    if (!isDay(c.cycleStart)) throw new DetectionInputError(`cycleStart "${c.cycleStart}" ${where}: must be YYYY-MM-DD`);
+    if (!isDay(c.cycleStart))
+      throw new DetectionInputError(`cycleStart "${c.cycleStart}" ${where}: must be YYYY-MM-DD`);
     checkNumber(c.spendCents, 'spendCents', where);
   }
   for (const m of input.members) {
     if (m.firstSeenDay !== null && !isDay(m.firstSeenDay)) {
-      throw new DetectionInputError(`firstSeenDay "${m.firstSeenDay}" for member ${m.email}: must be YYYY-MM-DD or null`);
+      throw new DetectionInputError(
+        `firstSeenDay "${m.firstSeenDay}" for member ${m.email}: must be YYYY-MM-DD or null`,
+      );
     }
   }
 }

@@ -64,7 +64,11 @@ export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOpt
            to_char(least((m.first_seen_at AT TIME ZONE 'UTC')::date, f.first_day), 'YYYY-MM-DD') AS first_day,
            coalesce(m.is_removed, false) AS is_removed
     FROM members m FULL JOIN first_use f ON f.user_email = m.email`.execute(db);
-  const members: MemberInfo[] = memberRows.rows.map((r) => ({ email: r.email, firstSeenDay: r.first_day, isRemoved: r.is_removed }));
+  const members: MemberInfo[] = memberRows.rows.map((r) => ({
+    email: r.email,
+    firstSeenDay: r.first_day,
+    isRemoved: r.is_removed,
+  }));
 
   const cycleSpend = await loadCycleSpend(db, endOfAsOf, opts.withoutReportedSpend === true);
   const today = toDay((opts.now ?? new Date()).getTime());
@@ -84,7 +88,11 @@ async function loadCycleSpend(db: DbOrTx, endOfAsOf: string, withoutReported: bo
   for (const r of rows) {
     if (latest.has(r.email)) continue;
     const reported = !withoutReported && r.collected_at.getTime() < Date.parse(endOfAsOf);
-    latest.set(r.email, { email: r.email, cycleStart: toDay(r.cycle_start.getTime()), spendCents: reported ? r.spend_cents : 0 });
+    latest.set(r.email, {
+      email: r.email,
+      cycleStart: toDay(r.cycle_start.getTime()),
+      spendCents: reported ? r.spend_cents : 0,
+    });
   }
   return [...latest.values()];
 }

@@ -38,7 +38,10 @@ export interface DetectionPassSummary {
 }
 
 /** One pass: load the rollups up to asOf → detect → store the anomalies → update incidents → queue notifications. */
-export async function runDetectionPass(deps: DetectionPassDeps, opts: DetectionPassOptions = {}): Promise<DetectionPassSummary> {
+export async function runDetectionPass(
+  deps: DetectionPassDeps,
+  opts: DetectionPassOptions = {},
+): Promise<DetectionPassSummary> {
   const started = performance.now();
   const { db, boss, config, log } = deps;
   const now = opts.now ?? new Date();
@@ -64,13 +67,23 @@ export async function runDetectionPass(deps: DetectionPassDeps, opts: DetectionP
     durationMs: Math.round(performance.now() - started),
   };
   log.info(
-    { asOf, anomalies: found.length, byDetector, opened: incidents.opened.length, escalated: incidents.escalated.length, autoResolved: incidents.autoResolved.length, queued: queued.length, durationMs: summary.durationMs },
+    {
+      asOf,
+      anomalies: found.length,
+      byDetector,
+      opened: incidents.opened.length,
+      escalated: incidents.escalated.length,
+      autoResolved: incidents.autoResolved.length,
+      queued: queued.length,
+      durationMs: summary.durationMs,
+    },
     'detection pass finished',
   );
   return summary;
 }
 
-const key = (a: { scope: string; subject: string; detector: string }) => `${a.scope}\u0000${a.subject}\u0000${a.detector}`;
+const key = (a: { scope: string; subject: string; detector: string }) =>
+  `${a.scope}\u0000${a.subject}\u0000${a.detector}`;
 
 /** Upserts this pass's anomalies: one row per evaluated day, subject and detector, the latest pass's values. */
 export async function storeAnomalies(db: DbOrTx, anomalies: Anomaly[], now: Date): Promise<void> {
@@ -114,7 +127,11 @@ export async function storeAnomalies(db: DbOrTx, anomalies: Anomaly[], now: Date
 }
 
 async function incidentLinks(db: DbOrTx, asOf: string): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('anomalies').select(['scope', 'subject', 'detector', 'incident_id']).where('as_of', '=', asOf).execute();
+  const rows = await db
+    .selectFrom('anomalies')
+    .select(['scope', 'subject', 'detector', 'incident_id'])
+    .where('as_of', '=', asOf)
+    .execute();
   const out = new Map<string, number>();
   for (const r of rows) if (r.incident_id !== null) out.set(key(r), r.incident_id);
   return out;

@@ -25,5 +25,7 @@ export function expensiveModels(series: SeriesSet, factor: number): Set<string> 
   }
   if (totals.size < 2 || events === 0 || cents === 0) return new Set();
   const average = cents / events;
-  return new Set([...totals].filter(([, t]) => t.events > 0 && t.cents / t.events >= factor * average).map(([model]) => model));
+  return new Set(
+    [...totals].filter(([, t]) => t.events > 0 && t.cents / t.events >= factor * average).map(([model]) => model),
+  );
 }

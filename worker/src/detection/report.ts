@@ -23,7 +23,11 @@ const WHAT: Record<DetectorName, string> = {
   team_shift: 'team-wide jump in spend',
 };
 
-const LIMIT_NAMES: Record<string, string> = { cycle_spend: 'cycle spend', daily_requests: 'daily requests', daily_tokens: 'daily tokens' };
+const LIMIT_NAMES: Record<string, string> = {
+  cycle_spend: 'cycle spend',
+  daily_requests: 'daily requests',
+  daily_tokens: 'daily tokens',
+};
 
 function because(why: Why): string {
   const parts: string[] = [];
@@ -35,7 +39,8 @@ function because(why: Why): string {
   if (why.headlessShare >= 0.3) parts.push(`${pct(why.headlessShare)} headless`);
   if (why.maxModeShare >= 0.3) parts.push(`${pct(why.maxModeShare)} max mode`);
   if (why.topModel) parts.push(`top model ${why.topModel} (${pct(why.topModelShare)})`);
-  if (why.limitsCrossed?.length) parts.push(`over the ${why.limitsCrossed.map((l) => LIMIT_NAMES[l] ?? l).join(', ')} limit`);
+  if (why.limitsCrossed?.length)
+    parts.push(`over the ${why.limitsCrossed.map((l) => LIMIT_NAMES[l] ?? l).join(', ')} limit`);
   return parts.join(', ');
 }
 
@@ -44,9 +49,11 @@ export function summarize(a: Omit<Anomaly, 'summary'>): string {
   const who = a.scope === 'team' ? 'Team' : a.subject;
   const count = (v: number) => Math.round(v).toLocaleString('en-US');
   let value: string;
-  if (a.detector === 'cycle_spend') value = `${dollars(a.observed)} this cycle by ${a.asOf} (limit $${a.why.limit ?? '?'}, ~${dollars(a.expected)} expected)`;
+  if (a.detector === 'cycle_spend')
+    value = `${dollars(a.observed)} this cycle by ${a.asOf} (limit $${a.why.limit ?? '?'}, ~${dollars(a.expected)} expected)`;
   else if (a.unit === 'cents') value = `${dollars(a.observed)} on ${a.asOf} vs ~${dollars(a.expected)} expected`;
-  else value = `${count(a.observed)} ${a.unit} on ${a.asOf} (limit ${count(a.why.limit ?? 0)}, usually ~${count(a.expected)})`;
+  else
+    value = `${count(a.observed)} ${a.unit} on ${a.asOf} (limit ${count(a.why.limit ?? 0)}, usually ~${count(a.expected)})`;
   const reason = because(a.why);
   return `${who}: ${WHAT[a.detector]} — ${value}; ${dollars(a.impactCents)} above expected since ${a.onsetAt.slice(0, 10)}${reason ? `; ${reason}` : ''}`;
 }

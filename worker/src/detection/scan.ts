@@ -80,7 +80,16 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
   const n = series.days.length;
   const prior = teamPrior(series, settings, evalFrom);
   const users = series.users.map((u) => newUserScan(u, n));
-  const states = users.map<EpisodeState>(() => ({ cusum: 0, runOnset: -1, runImpact: 0, provisional: [], onset: -1, impact: 0, detector: null, normalStreak: 0 }));
+  const states = users.map<EpisodeState>(() => ({
+    cusum: 0,
+    runOnset: -1,
+    runImpact: 0,
+    provisional: [],
+    onset: -1,
+    impact: 0,
+    detector: null,
+    normalStreak: 0,
+  }));
   const team: TeamScan = {
     factor: new Float64Array(n).fill(1),
     level: new Float64Array(n).fill(Number.NaN),
@@ -120,7 +129,8 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
-    for (let i = 0; i < users.length; i++) scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
+    for (let i = 0; i < users.length; i++)
+      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
   }
   return { users, team, expensive };
 }
@@ -184,7 +194,8 @@ function scanUserDay(
   if (state.cusum === 0) {
     // A run that ended without an alarm was noise: its days go back into the baseline (trimming them for good
     // would bias the baseline low and breed more runs).
-    if (state.detector === null) for (const d of state.provisional) if (!(s.z[d] >= settings.elevatedZ)) s.flagged[d] = 0;
+    if (state.detector === null)
+      for (const d of state.provisional) if (!(s.z[d] >= settings.elevatedZ)) s.flagged[d] = 0;
     state.provisional.length = 0;
     state.runOnset = -1;
   } else {
@@ -196,7 +207,7 @@ function scanUserDay(
     state.runImpact += excess;
     // A run that has built up half the evidence of a drift keeps its days out of later baselines for now, so that
     // a level shift is not absorbed into the baseline before it is confirmed.
-    if (state.cusum >= settings.cusumThreshold / 2) {
+    if (state.cusum >= settings.cusumThreshold / 4) {
       for (let d = state.runOnset; d <= t; d++) {
         if (u.events[d] > 0 && s.flagged[d] === 0) {
           s.flagged[d] = 1;
@@ -249,8 +260,15 @@ function scanUserDay(
     s.impact[t] = Math.max(0, impact);
   }
   if (path === null && (!elevated || impact < minImpact)) return;
-  const why = explain([u], { from: onset, to: t }, { from: onset - settings.baselineDays, to: onset - 1 }, expensive, s.flagged);
-  const isRunaway = why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
+  const why = explain(
+    [u],
+    { from: onset, to: t },
+    { from: onset - settings.baselineDays, to: onset - 1 },
+    expensive,
+    s.flagged,
+  );
+  const isRunaway =
+    why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
   const isModelShift =
     (why.premiumShareAfter ?? 0) >= settings.modelShiftMinShareAfter &&
     (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= settings.modelShiftMinShareRise;
@@ -263,7 +281,8 @@ function scanUserDay(
   let detector: DetectorName;
   if (isRunaway) detector = 'runaway_agent';
   else if (baselineAtOnset.newUser) detector = 'team_zscore';
-  else if (path === 'spike' && activeDays(s, onset, t) <= 2) detector = 'personal_spike'; // even when on premium models
+  else if (path === 'spike' && activeDays(s, onset, t) <= 2)
+    detector = 'personal_spike'; // even when on premium models
   else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
   state.detector = detector;

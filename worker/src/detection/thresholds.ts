@@ -32,7 +32,9 @@ export function thresholdAnomalies(
   // In "unusual" mode a crossing needs strong evidence that today is not the user's normal (a noisy day of a
   // heavy user near the limit is not news).
   const unusualToday = s.z[t] >= settings.spikeZThreshold;
-  const why = () => ({ ...explain([u], { from: t, to: t }, { from: t - settings.baselineDays, to: t - 1 }, expensive, s.flagged) });
+  const why = () => ({
+    ...explain([u], { from: t, to: t }, { from: t - settings.baselineDays, to: t - 1 }, expensive, s.flagged),
+  });
 
   const daily = (detector: 'daily_requests' | 'daily_tokens', values: Float64Array, limit: number, usual: number) => {
     if (limit <= 0 || values[t] <= limit) return;
@@ -76,7 +78,8 @@ function cycleSpend(
   if (limit <= 0) return null;
   const t = series.asOfIdx;
   const asOf = series.days[t];
-  const start = cycle && isDay(cycle.cycleStart) && cycle.cycleStart <= asOf ? cycle.cycleStart : `${asOf.slice(0, 8)}01`;
+  const start =
+    cycle && isDay(cycle.cycleStart) && cycle.cycleStart <= asOf ? cycle.cycleStart : `${asOf.slice(0, 8)}01`;
   let spend = 0;
   let expected = 0;
   let onset = -1;
@@ -92,7 +95,11 @@ function cycleSpend(
   if (spend <= limit) return null;
   if (onset < 0) onset = t; // the reported total crossed it before our rollups did
   const impact = settings.thresholdsOnlyWhenUnusual ? spend - expected : spend - limit;
-  if (settings.thresholdsOnlyWhenUnusual && (!unusualToday || expected > limit || impact < settings.minImpactDollars * 100)) return null;
+  if (
+    settings.thresholdsOnlyWhenUnusual &&
+    (!unusualToday || expected > limit || impact < settings.minImpactDollars * 100)
+  )
+    return null;
   return {
     scope: 'user',
     subject: s.user.email,

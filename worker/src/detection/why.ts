@@ -42,7 +42,8 @@ function totals(users: UserSeries[], range: DayRange, expensive: Set<string>, sk
 function shares(models: Map<string, number>, total: number, top = 5): Record<string, number> {
   const out: Record<string, number> = {};
   if (total <= 0) return out;
-  for (const [model, cents] of [...models].sort((a, b) => b[1] - a[1]).slice(0, top)) out[model] = round(cents / total, 3);
+  for (const [model, cents] of [...models].sort((a, b) => b[1] - a[1]).slice(0, top))
+    out[model] = round(cents / total, 3);
   return out;
 }
 
@@ -54,7 +55,13 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE
  * in cost per request, the model mix before and after (share of spend on expensive models), top model, max mode
  * and headless shares. `skip` leaves out baseline days that were themselves anomalous.
  */
-export function explain(users: UserSeries[], episode: DayRange, baseline: DayRange, expensive: Set<string>, skip?: Uint8Array): Why {
+export function explain(
+  users: UserSeries[],
+  episode: DayRange,
+  baseline: DayRange,
+  expensive: Set<string>,
+  skip?: Uint8Array,
+): Why {
   const now = totals(users, episode, expensive);
   const before = totals(users, baseline, expensive, skip);
   const eventsPerDayNow = now.events / Math.max(1, now.activeDays);

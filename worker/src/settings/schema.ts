@@ -19,50 +19,173 @@ const DETECTORS = [
 ] as const;
 
 const num = (min: number, max: number, fallback: number, description: string) =>
-  z.number({ message: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback).describe(description);
+  z
+    .number({ message: 'must be a number' })
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback)
+    .describe(description);
 const int = (min: number, max: number, fallback: number, description: string) =>
-  z.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(fallback).describe(description);
+  z
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback)
+    .describe(description);
 const delivery = (channel: string) =>
   z
     .enum(['immediate', 'digest', 'off'], { message: 'must be "immediate", "digest" or "off"' })
     .default('immediate')
-    .describe(`${channel}: send each alert at once ("immediate"), once a day in the digest ("digest"), or never ("off")`);
+    .describe(
+      `${channel}: send each alert at once ("immediate"), once a day in the digest ("digest"), or never ("off")`,
+    );
 
 export const settingsShape = {
   // --- The original tool's three layers, with its published defaults ---
-  cycleSpendLimitDollars: num(0, 1_000_000, 50, 'Thresholds: alert when a user spends more than this (dollars) in the current billing cycle'),
-  dailyRequestLimit: int(0, 10_000_000, 500, 'Thresholds: alert when a user makes more than this many requests in a day'),
+  cycleSpendLimitDollars: num(
+    0,
+    1_000_000,
+    50,
+    'Thresholds: alert when a user spends more than this (dollars) in the current billing cycle',
+  ),
+  dailyRequestLimit: int(
+    0,
+    10_000_000,
+    500,
+    'Thresholds: alert when a user makes more than this many requests in a day',
+  ),
   dailyTokenLimit: int(0, 1e12, 5_000_000, 'Thresholds: alert when a user uses more than this many tokens in a day'),
   thresholdsOnlyWhenUnusual: z
     .boolean({ message: 'must be true or false' })
     .default(true)
-    .describe('Thresholds: true = a limit crossing is reported inside the personal anomaly it belongs to (why.limitsCrossed), and only when unusual for the user (their normal day would not cross it); false = every crossing is its own alert, as the original did'),
-  teamZThreshold: num(0.5, 20, 2.0, 'Team z-score: how far (robust z on log spend) above the team a user with little history of their own must be'),
+    .describe(
+      'Thresholds: true = a limit crossing is reported inside the personal anomaly it belongs to (why.limitsCrossed), and only when unusual for the user (their normal day would not cross it); false = every crossing is its own alert, as the original did',
+    ),
+  teamZThreshold: num(
+    0.5,
+    20,
+    2.0,
+    'Team z-score: how far (robust z on log spend) above the team a user with little history of their own must be',
+  ),
   teamZWindowDays: int(3, 90, 14, 'Team z-score: days of team history the team baseline is taken from'),
-  spikeMultiplier: num(1, 100, 3.0, "Personal spike: a day counts as a spike when it is at least this many times the user's expected spend (and its robust z passes spikeZThreshold)"),
-  driftDaysAbove: int(1, 30, 3, "Drift: days above the user's own expected (robust z ≥ onsetZ) needed within driftWindowDays, together with a sustained excess (cusumThreshold). The original compared with the team's P75, which only found power users"),
+  spikeMultiplier: num(
+    1,
+    100,
+    3.0,
+    "Personal spike: a day counts as a spike when it is at least this many times the user's expected spend (and its robust z passes spikeZThreshold)",
+  ),
+  driftDaysAbove: int(
+    1,
+    30,
+    3,
+    "Drift: days above the user's own expected (robust z ≥ onsetZ) needed within driftWindowDays, together with a sustained excess (cusumThreshold). The original compared with the team's P75, which only found power users",
+  ),
   driftWindowDays: int(1, 60, 5, 'Drift: the last N days looked at for driftDaysAbove'),
-  modelShiftMinShareRise: num(0.01, 1, 0.3, 'Model shift: rise in the share of spend on expensive models (0..1) versus the baseline (the original: 5% to 45%)'),
-  modelShiftMinShareAfter: num(0.01, 1, 0.45, 'Model shift: share of spend on expensive models (0..1) during the episode at least this'),
-  premiumCostFactor: num(1, 100, 2.5, "Model shift: a model is 'expensive' when its observed cost per request is at least this many times the team's typical cost per request (derived from the data, no list of names)"),
+  modelShiftMinShareRise: num(
+    0.01,
+    1,
+    0.3,
+    'Model shift: rise in the share of spend on expensive models (0..1) versus the baseline (the original: 5% to 45%)',
+  ),
+  modelShiftMinShareAfter: num(
+    0.01,
+    1,
+    0.45,
+    'Model shift: share of spend on expensive models (0..1) during the episode at least this',
+  ),
+  premiumCostFactor: num(
+    1,
+    100,
+    2.5,
+    "Model shift: a model is 'expensive' when its observed cost per request is at least this many times the team's typical cost per request (derived from the data, no list of names)",
+  ),
 
   // --- This engine's own ---
-  minImpactDollars: num(0, 1_000_000, 20, 'Nothing alerts unless the dollars spent above expected since onset reach this'),
-  spikeZThreshold: num(0.5, 50, 4.5, "Personal spike: robust z (median/MAD on log spend) a single day must reach against the user's own baseline"),
-  elevatedZ: num(0.1, 20, 2.0, "A day is 'elevated' (counts towards drift, excluded from later baselines) from this robust z"),
-  onsetZ: num(0, 20, 1.0, 'Episodes: the reference robust z of the cumulative sum (CUSUM); an episode starts (its onset) on the first day above it and lasts while the sum stays above zero'),
-  cusumThreshold: num(0.5, 100, 4.0, 'Drift: the cumulative sum of (z - onsetZ) over an episode that makes a sustained excess (also its cap, so an episode ends within a few normal days)'),
+  minImpactDollars: num(
+    0,
+    1_000_000,
+    20,
+    'Nothing alerts unless the dollars spent above expected since onset reach this',
+  ),
+  spikeZThreshold: num(
+    0.5,
+    50,
+    4.5,
+    "Personal spike: robust z (median/MAD on log spend) a single day must reach against the user's own baseline",
+  ),
+  elevatedZ: num(
+    0.1,
+    20,
+    2.0,
+    "A day is 'elevated' (counts towards drift, excluded from later baselines) from this robust z",
+  ),
+  onsetZ: num(
+    0,
+    20,
+    1.0,
+    'Episodes: the reference robust z of the cumulative sum (CUSUM); an episode starts (its onset) on the first day above it and lasts while the sum stays above zero',
+  ),
+  cusumThreshold: num(
+    0.5,
+    100,
+    4.0,
+    'Drift: the cumulative sum of (z - onsetZ) over an episode that makes a sustained excess (also its cap, so an episode ends within a few normal days)',
+  ),
   baselineDays: int(7, 120, 28, "Days of the user's own history the baseline (median/MAD) is taken from"),
-  adaptAfterDays: int(1, 120, 14, 'An anomalous episode older than this becomes part of the baseline again (a lasting change becomes the new normal)'),
-  weekdayAware: z.boolean({ message: 'must be true or false' }).default(true).describe('Compare workdays with workdays and weekends with weekends'),
-  newUserDays: int(0, 120, 10, "Users with fewer active days of history than this are compared with a shrunken team baseline (reported as team_zscore)"),
-  shrinkageDays: num(0, 120, 10, "Weight (in days) of the team baseline mixed into every user's baseline: new users lean on the team, established users on themselves"),
-  teamShiftFraction: num(0.05, 1, 0.5, "Team shift: share of the team whose spend must have risen together (against each one's own expected) to call a team-wide shift: one team incident instead of one per developer"),
-  teamShiftMinFactor: num(1, 100, 1.1, "Team shift: how much that share of the team must have risen (1.1 = 10%) compared with the team's usual level"),
-  runawayMinHeadlessShare: num(0, 1, 0.5, 'Runaway agent: share of the episode spend that is headless (background/cloud agents) at least this'),
+  adaptAfterDays: int(
+    1,
+    120,
+    14,
+    'An anomalous episode older than this becomes part of the baseline again (a lasting change becomes the new normal)',
+  ),
+  weekdayAware: z
+    .boolean({ message: 'must be true or false' })
+    .default(true)
+    .describe('Compare workdays with workdays and weekends with weekends'),
+  newUserDays: int(
+    0,
+    120,
+    10,
+    'Users with fewer active days of history than this are compared with a shrunken team baseline (reported as team_zscore)',
+  ),
+  shrinkageDays: num(
+    0,
+    120,
+    10,
+    "Weight (in days) of the team baseline mixed into every user's baseline: new users lean on the team, established users on themselves",
+  ),
+  teamShiftFraction: num(
+    0.05,
+    1,
+    0.5,
+    "Team shift: share of the team whose spend must have risen together (against each one's own expected) to call a team-wide shift: one team incident instead of one per developer",
+  ),
+  teamShiftMinFactor: num(
+    1,
+    100,
+    1.1,
+    "Team shift: how much that share of the team must have risen (1.1 = 10%) compared with the team's usual level",
+  ),
+  runawayMinHeadlessShare: num(
+    0,
+    1,
+    0.5,
+    'Runaway agent: share of the episode spend that is headless (background/cloud agents) at least this',
+  ),
   runawayMinVolumeFactor: num(1, 1000, 3, 'Runaway agent: requests at least this many times the expected'),
-  autoResolveAfterDays: int(1, 60, 3, 'An incident whose signal has been normal for this many evaluated days resolves itself'),
-  severityWarningDollars: num(0, 1_000_000, 100, 'Severity: impact since onset from this many dollars is a warning (below it: info)'),
+  autoResolveAfterDays: int(
+    1,
+    60,
+    3,
+    'An incident whose signal has been normal for this many evaluated days resolves itself',
+  ),
+  severityWarningDollars: num(
+    0,
+    1_000_000,
+    100,
+    'Severity: impact since onset from this many dollars is a warning (below it: info)',
+  ),
   severityCriticalDollars: num(0, 1_000_000, 500, 'Severity: impact since onset from this many dollars is critical'),
   disabledDetectors: z
     .array(z.enum(DETECTORS, { message: `must be one of ${DETECTORS.join(', ')}` }))
@@ -85,9 +208,17 @@ export const settingsSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.driftDaysAbove > s.driftWindowDays)
-      ctx.addIssue({ code: 'custom', path: ['driftDaysAbove'], message: `must not exceed driftWindowDays (${s.driftWindowDays})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['driftDaysAbove'],
+        message: `must not exceed driftWindowDays (${s.driftWindowDays})`,
+      });
     if (s.severityCriticalDollars < s.severityWarningDollars)
-      ctx.addIssue({ code: 'custom', path: ['severityCriticalDollars'], message: `must be at least severityWarningDollars (${s.severityWarningDollars})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['severityCriticalDollars'],
+        message: `must be at least severityWarningDollars (${s.severityWarningDollars})`,
+      });
     if (s.onsetZ > s.elevatedZ)
       ctx.addIssue({ code: 'custom', path: ['onsetZ'], message: `must not exceed elevatedZ (${s.elevatedZ})` });
   });

@@ -2,7 +2,14 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/database';
 import { SettingsValidationError, type SettingsIssue } from './errors';
-import { DEFAULT_SETTINGS, SETTING_KEYS, settingsSchema, settingsShape, type SettingKey, type Settings } from './schema';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  settingsSchema,
+  settingsShape,
+  type SettingKey,
+  type Settings,
+} from './schema';
 
 // Serialises concurrent updates so each audit row's old value is the value it replaced.
 const SETTINGS_LOCK = 7_348_112;
@@ -62,7 +69,13 @@ export async function updateSettings(db: Db, patch: unknown, actor: string): Pro
 }
 
 /** The audit keeps the effective old value (the default when the key had never been stored). */
-async function writeKey(tx: DbOrTx, key: SettingKey, oldValue: unknown, newValue: unknown, actor: string): Promise<void> {
+async function writeKey(
+  tx: DbOrTx,
+  key: SettingKey,
+  oldValue: unknown,
+  newValue: unknown,
+  actor: string,
+): Promise<void> {
   const value = JSON.stringify(newValue);
   await tx
     .insertInto('settings')

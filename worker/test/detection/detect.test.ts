@@ -16,7 +16,14 @@ describe('detect: edge cases', () => {
   it('handles a single user: quiet history, then a spike today', () => {
     const quiet = makeInput({ users: 1, days: 60, asOf, seed: 2 });
     expect(detect(quiet, settings())).toEqual([]);
-    const spiky = makeInput({ users: 1, days: 60, asOf, seed: 2, requests: 120, tweak: (_e, day) => (day === asOf ? { volume: 8, active: true } : undefined) });
+    const spiky = makeInput({
+      users: 1,
+      days: 60,
+      asOf,
+      seed: 2,
+      requests: 120,
+      tweak: (_e, day) => (day === asOf ? { volume: 8, active: true } : undefined),
+    });
     const found = detect(spiky, settings());
     expect(found).toHaveLength(1);
     const [a] = found;
@@ -46,7 +53,13 @@ describe('detect: edge cases', () => {
   it('compares a new hire with the team: normal spend is quiet, ten times the team is flagged', () => {
     const newHire = emailOf(20);
     const first = addDays(asOf, -3);
-    const normal = makeInput({ users: 21, days: 60, asOf, seed: 5, firstDay: (e) => (e === newHire ? first : undefined) });
+    const normal = makeInput({
+      users: 21,
+      days: 60,
+      asOf,
+      seed: 5,
+      firstDay: (e) => (e === newHire ? first : undefined),
+    });
     expect(forUser(detect(normal, settings()), 20)).toEqual([]);
     const heavy = makeInput({
       users: 21,
@@ -72,17 +85,33 @@ describe('detect: edge cases', () => {
     expect(weekendAlerts).toEqual([]);
 
     const saturday = '2026-11-14';
-    const spiky = makeInput({ users: 30, days: 66, asOf: saturday, seed: 6, requests: 250, tweak: (e, day) => (e === emailOf(3) && day === saturday ? { volume: 12, active: true } : undefined) });
+    const spiky = makeInput({
+      users: 30,
+      days: 66,
+      asOf: saturday,
+      seed: 6,
+      requests: 250,
+      tweak: (e, day) => (e === emailOf(3) && day === saturday ? { volume: 12, active: true } : undefined),
+    });
     const [a] = forUser(detect(spiky, settings()), 3);
     expect(a.detector).toBe('personal_spike');
     // the weekend baseline expects far less than this user's workday
-    const workdays = spiky.userDays.filter((r) => r.email === emailOf(3) && !isWeekend(r.day)).map((r) => r.chargedCents).sort((x, y) => x - y);
+    const workdays = spiky.userDays
+      .filter((r) => r.email === emailOf(3) && !isWeekend(r.day))
+      .map((r) => r.chargedCents)
+      .sort((x, y) => x - y);
     expect(a.expected).toBeLessThan(0.5 * workdays[workdays.length >> 1]);
   });
 
   it('reports a team-wide price jump once for the team, not once per developer', () => {
     const jump = addDays(asOf, -2);
-    const input = makeInput({ users: 40, days: 60, asOf, seed: 7, tweak: (_e, day, i) => (day >= jump && i % 5 !== 0 ? { priceFactor: 2 } : undefined) });
+    const input = makeInput({
+      users: 40,
+      days: 60,
+      asOf,
+      seed: 7,
+      tweak: (_e, day, i) => (day >= jump && i % 5 !== 0 ? { priceFactor: 2 } : undefined),
+    });
     const found = detect(input, settings());
     const team = found.filter((a) => a.scope === 'team');
     expect(team).toHaveLength(1);
@@ -101,7 +130,9 @@ describe('detect: edge cases', () => {
     const negative = bad((i) => (i.userDays[5].chargedCents = -12));
     expect(negative).toThrow(DetectionInputError);
     expect(negative).toThrow(`chargedCents is -12 for ${input.userDays[5].email} on ${input.userDays[5].day}`);
-    expect(bad((i) => (i.userDays[2].events = Number.NaN))).toThrow(`events is NaN for ${input.userDays[2].email} on ${input.userDays[2].day}`);
+    expect(bad((i) => (i.userDays[2].events = Number.NaN))).toThrow(
+      `events is NaN for ${input.userDays[2].email} on ${input.userDays[2].day}`,
+    );
     expect(bad((i) => (i.userModelDays[0].chargedCents = -1))).toThrow(/chargedCents is -1 .* \(model /);
     expect(bad((i) => (i.userDays[0].day = addDays(asOf, 1)))).toThrow(/after asOf/);
     expect(bad((i) => (i.asOf = '18/11/2026'))).toThrow(/asOf "18\/11\/2026" must be a day/);
@@ -131,7 +162,14 @@ describe('detect: detectors', () => {
 
   it('keeps a level shift as one episode from its onset until the baseline adapts', () => {
     const start = addDays(asOf, -6);
-    const input = makeInput({ users: 20, days: 70, asOf, seed: 9, requests: 300, tweak: (e, day) => (e === emailOf(2) && day >= start ? { volume: 2.5, active: true } : undefined) });
+    const input = makeInput({
+      users: 20,
+      days: 70,
+      asOf,
+      seed: 9,
+      requests: 300,
+      tweak: (e, day) => (e === emailOf(2) && day >= start ? { volume: 2.5, active: true } : undefined),
+    });
     const onsets = new Set<string>();
     for (let d = 0; d <= 2; d++) {
       const found = forUser(detect(asOfDay(input, addDays(asOf, -d)), settings()), 2);
@@ -139,13 +177,26 @@ describe('detect: detectors', () => {
       onsets.add(found[0].onsetAt);
     }
     expect([...onsets]).toEqual([`${start}T00:00:00.000Z`]);
-    const later = makeInput({ users: 20, days: 90, asOf: addDays(asOf, 30), seed: 9, requests: 300, tweak: (e, day) => (e === emailOf(2) && day >= start ? { volume: 2.5, active: true } : undefined) });
+    const later = makeInput({
+      users: 20,
+      days: 90,
+      asOf: addDays(asOf, 30),
+      seed: 9,
+      requests: 300,
+      tweak: (e, day) => (e === emailOf(2) && day >= start ? { volume: 2.5, active: true } : undefined),
+    });
     expect(forUser(detect(later, settings()), 2)).toEqual([]);
   });
 
   it('sees a shift to expensive models at the same volume as a model shift, and says so', () => {
     const start = addDays(asOf, -2);
-    const input = makeInput({ users: 20, days: 60, asOf, seed: 10, tweak: (e, day) => (e === emailOf(4) && day >= start ? { premiumShare: 0.5, active: true } : undefined) });
+    const input = makeInput({
+      users: 20,
+      days: 60,
+      asOf,
+      seed: 10,
+      tweak: (e, day) => (e === emailOf(4) && day >= start ? { premiumShare: 0.5, active: true } : undefined),
+    });
     const [a] = forUser(detect(input, settings()), 4);
     expect(a.detector).toBe('model_shift');
     expect(a.why.premiumShareBefore!).toBeLessThan(0.3);
@@ -156,7 +207,13 @@ describe('detect: detectors', () => {
   });
 
   it('sees a headless volume explosion as a runaway agent', () => {
-    const input = makeInput({ users: 20, days: 60, asOf, seed: 11, tweak: (e, day) => (e === emailOf(6) && day === asOf ? { headlessRequests: 900, active: true } : undefined) });
+    const input = makeInput({
+      users: 20,
+      days: 60,
+      asOf,
+      seed: 11,
+      tweak: (e, day) => (e === emailOf(6) && day === asOf ? { headlessRequests: 900, active: true } : undefined),
+    });
     const [a] = forUser(detect(input, settings()), 6);
     expect(a.detector).toBe('runaway_agent');
     expect(a.why.headlessShare).toBeGreaterThan(0.8);
@@ -164,18 +221,36 @@ describe('detect: detectors', () => {
   });
 
   it('ignores an excess below the minimum dollar impact', () => {
-    const input = makeInput({ users: 20, days: 60, asOf, seed: 12, requests: 20, tweak: (e, day) => (e === emailOf(1) && day === asOf ? { volume: 4, active: true } : undefined) });
+    const input = makeInput({
+      users: 20,
+      days: 60,
+      asOf,
+      seed: 12,
+      requests: 20,
+      tweak: (e, day) => (e === emailOf(1) && day === asOf ? { volume: 4, active: true } : undefined),
+    });
     const found = forUser(detect(input, settings()), 1);
     expect(found).toEqual([]);
     expect(forUser(detect(input, settings({ minImpactDollars: 1 })), 1).length).toBe(1);
   });
 
   it('reports the limits like the original when asked to, and folds them into the personal anomaly by default', () => {
-    const input = makeInput({ users: 10, days: 60, asOf, seed: 13, requests: 100, tweak: (e, day) => (e === emailOf(0) && day === asOf ? { volume: 15, active: true } : undefined) });
+    const input = makeInput({
+      users: 10,
+      days: 60,
+      asOf,
+      seed: 13,
+      requests: 100,
+      tweak: (e, day) => (e === emailOf(0) && day === asOf ? { volume: 15, active: true } : undefined),
+    });
     input.cycleSpend = [{ email: emailOf(0), cycleStart: '2026-11-01', spendCents: 0 }];
-    const always = forUser(detect(input, settings({ thresholdsOnlyWhenUnusual: false })), 0).map((a) => a.detector).sort();
+    const always = forUser(detect(input, settings({ thresholdsOnlyWhenUnusual: false })), 0)
+      .map((a) => a.detector)
+      .sort();
     expect(always).toEqual(['cycle_spend', 'daily_requests', 'daily_tokens', 'personal_spike']);
-    const requests = forUser(detect(input, settings({ thresholdsOnlyWhenUnusual: false })), 0).find((a) => a.detector === 'daily_requests')!;
+    const requests = forUser(detect(input, settings({ thresholdsOnlyWhenUnusual: false })), 0).find(
+      (a) => a.detector === 'daily_requests',
+    )!;
     expect(requests.unit).toBe('requests');
     expect(requests.observed).toBeGreaterThan(500);
     expect(requests.why.limit).toBe(500);
@@ -187,11 +262,20 @@ describe('detect: detectors', () => {
   });
 
   it('grades severity by dollars since onset and leaves disabled detectors out', () => {
-    const input = makeInput({ users: 10, days: 60, asOf, seed: 14, requests: 200, tweak: (e, day) => (e === emailOf(0) && day === asOf ? { volume: 10, active: true } : undefined) });
+    const input = makeInput({
+      users: 10,
+      days: 60,
+      asOf,
+      seed: 14,
+      requests: 200,
+      tweak: (e, day) => (e === emailOf(0) && day === asOf ? { volume: 10, active: true } : undefined),
+    });
     const [a] = forUser(detect(input, settings()), 0);
     const expected = a.impactCents >= 50_000 ? 'critical' : a.impactCents >= 10_000 ? 'warning' : 'info';
     expect(a.severity).toBe(expected);
-    expect(forUser(detect(input, settings({ severityWarningDollars: 1, severityCriticalDollars: 2 })), 0)[0].severity).toBe('critical');
+    expect(
+      forUser(detect(input, settings({ severityWarningDollars: 1, severityCriticalDollars: 2 })), 0)[0].severity,
+    ).toBe('critical');
     expect(forUser(detect(input, settings({ disabledDetectors: ['personal_spike'] })), 0)).toEqual([]);
   });
 

@@ -74,7 +74,18 @@ export function makeInput(o: FixtureOptions): DetectionInput {
       const headless = Math.round(tw.headlessRequests ?? 0);
       split['mid-model'] += headless;
       const price = tw.priceFactor ?? 1;
-      const total: UserDay = { email, day, events: 0, requestsCosts: 0, chargedCents: 0, totalTokens: 0, maxModeEvents: 0, headlessEvents: headless, maxModeCents: 0, headlessCents: headless * MODEL_CENTS['mid-model'] * price };
+      const total: UserDay = {
+        email,
+        day,
+        events: 0,
+        requestsCosts: 0,
+        chargedCents: 0,
+        totalTokens: 0,
+        maxModeEvents: 0,
+        headlessEvents: headless,
+        maxModeCents: 0,
+        headlessCents: headless * MODEL_CENTS['mid-model'] * price,
+      };
       for (const model of Object.keys(split) as Model[]) {
         const events = split[model];
         if (events === 0) continue;

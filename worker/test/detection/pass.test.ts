@@ -23,14 +23,36 @@ async function store(t: TestDb, input: DetectionInput): Promise<void> {
     max_mode_cents: r.maxModeCents,
     headless_cents: r.headlessCents,
   }));
-  for (let i = 0; i < days.length; i += 1000) await t.db.insertInto('user_daily_rollup').values(days.slice(i, i + 1000)).execute();
-  const models = input.userModelDays.map((r) => ({ user_email: r.email, day: r.day, model: r.model, events: r.events, charged_cents: r.chargedCents, input_tokens: r.totalTokens }));
-  for (let i = 0; i < models.length; i += 1000) await t.db.insertInto('user_model_daily_rollup').values(models.slice(i, i + 1000)).execute();
+  for (let i = 0; i < days.length; i += 1000)
+    await t.db
+      .insertInto('user_daily_rollup')
+      .values(days.slice(i, i + 1000))
+      .execute();
+  const models = input.userModelDays.map((r) => ({
+    user_email: r.email,
+    day: r.day,
+    model: r.model,
+    events: r.events,
+    charged_cents: r.chargedCents,
+    input_tokens: r.totalTokens,
+  }));
+  for (let i = 0; i < models.length; i += 1000)
+    await t.db
+      .insertInto('user_model_daily_rollup')
+      .values(models.slice(i, i + 1000))
+      .execute();
 }
 
 describe('detection against PostgreSQL', () => {
   let t: TestDb;
-  const input = makeInput({ users: 12, days: 60, asOf: addDays(asOf, 1), seed: 21, requests: 150, tweak: (e, day) => (e === spiker && day === asOf ? { volume: 9, active: true } : undefined) });
+  const input = makeInput({
+    users: 12,
+    days: 60,
+    asOf: addDays(asOf, 1),
+    seed: 21,
+    requests: 150,
+    tweak: (e, day) => (e === spiker && day === asOf ? { volume: 9, active: true } : undefined),
+  });
   const deps = () => ({ db: t.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') });
 
   beforeAll(async () => {
@@ -40,8 +62,20 @@ describe('detection against PostgreSQL', () => {
     await t.db
       .insertInto('member_spend')
       .values([
-        { email: spiker, cycle_start: '2026-11-05T00:00:00Z', spend_cents: 1234, overall_spend_cents: 1234, collected_at: `${asOf}T08:00:00Z` },
-        { email: emailOf(4), cycle_start: '2026-11-05T00:00:00Z', spend_cents: 999, overall_spend_cents: 999, collected_at: `${addDays(asOf, 1)}T08:00:00Z` },
+        {
+          email: spiker,
+          cycle_start: '2026-11-05T00:00:00Z',
+          spend_cents: 1234,
+          overall_spend_cents: 1234,
+          collected_at: `${asOf}T08:00:00Z`,
+        },
+        {
+          email: emailOf(4),
+          cycle_start: '2026-11-05T00:00:00Z',
+          spend_cents: 999,
+          overall_spend_cents: 999,
+          collected_at: `${addDays(asOf, 1)}T08:00:00Z`,
+        },
       ])
       .execute();
   });
@@ -52,14 +86,18 @@ describe('detection against PostgreSQL', () => {
     expect(loaded.asOf).toBe(asOf);
     expect(loaded.partialDay).toBe(true);
     expect(loaded.userDays.every((r) => r.day <= asOf && r.day >= addDays(asOf, -29))).toBe(true);
-    expect(loaded.userDays.length).toBe(input.userDays.filter((r) => r.day <= asOf && r.day >= addDays(asOf, -29)).length);
+    expect(loaded.userDays.length).toBe(
+      input.userDays.filter((r) => r.day <= asOf && r.day >= addDays(asOf, -29)).length,
+    );
     const row = loaded.userDays.find((r) => r.email === spiker && r.day === asOf)!;
     const source = input.userDays.find((r) => r.email === spiker && r.day === asOf)!;
     expect(row.totalTokens).toBe(source.totalTokens);
     expect(row.chargedCents).toBeCloseTo(source.chargedCents, 4);
     expect(loaded.userModelDays.some((r) => r.day > asOf)).toBe(false);
     // first seen: the member list says Nov 1, but the rollups show use from the first fixture day
-    expect(loaded.members.find((m) => m.email === spiker)?.firstSeenDay).toBe(input.userDays.find((r) => r.email === spiker)!.day);
+    expect(loaded.members.find((m) => m.email === spiker)?.firstSeenDay).toBe(
+      input.userDays.find((r) => r.email === spiker)!.day,
+    );
     // the spend collected after asOf is not visible as of asOf
     expect(loaded.cycleSpend).toEqual(
       expect.arrayContaining([
@@ -78,7 +116,12 @@ describe('detection against PostgreSQL', () => {
     expect(first.incidents.opened).toContain(mine[0].incidentId);
     expect(first.queued).toEqual([]); // no pg-boss given
 
-    const stored = await t.db.selectFrom('anomalies').selectAll().where('as_of', '=', asOf).where('subject', '=', spiker).execute();
+    const stored = await t.db
+      .selectFrom('anomalies')
+      .selectAll()
+      .where('as_of', '=', asOf)
+      .where('subject', '=', spiker)
+      .execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ detector: 'personal_spike', incident_id: mine[0].incidentId, unit: 'cents' });
     expect(stored[0].impact_cents).toBeCloseTo(mine[0].impactCents, 2);
@@ -87,20 +130,32 @@ describe('detection against PostgreSQL', () => {
     const second = await runDetectionPass(deps(), { asOf, now: new Date(`${addDays(asOf, 1)}T02:00:00Z`) });
     expect(second.incidents.opened).toEqual([]);
     expect(second.anomalies.find((a) => a.subject === spiker)?.incidentId).toBe(mine[0].incidentId);
-    const incidents = await t.db.selectFrom('incidents').select(['id', 'detector']).where('subject', '=', spiker).execute();
+    const incidents = await t.db
+      .selectFrom('incidents')
+      .select(['id', 'detector'])
+      .where('subject', '=', spiker)
+      .execute();
     expect(incidents).toHaveLength(1);
-    expect(await t.db.selectFrom('anomalies').select('id').where('as_of', '=', asOf).where('subject', '=', spiker).execute()).toHaveLength(1);
+    expect(
+      await t.db.selectFrom('anomalies').select('id').where('as_of', '=', asOf).where('subject', '=', spiker).execute(),
+    ).toHaveLength(1);
   });
 
   it('backtests the last days with the given settings and writes nothing', async () => {
-    const count = async () => (await t.db.selectFrom('anomalies').select('id').execute()).length + (await t.db.selectFrom('incidents').select('id').execute()).length;
+    const count = async () =>
+      (await t.db.selectFrom('anomalies').select('id').execute()).length +
+      (await t.db.selectFrom('incidents').select('id').execute()).length;
     const before = await count();
     const result = await backtest(t.db, { days: 10, endDay: asOf, settings: DEFAULT_SETTINGS });
     expect(result).toMatchObject({ days: 10, from: addDays(asOf, -9), to: asOf });
     expect(result.perDetector.personal_spike).toBeGreaterThanOrEqual(1);
     expect(result.total).toBe(Object.values(result.perDetector).reduce((s, n) => s + n, 0));
     expect(result.incidents.some((e) => e.subject === spiker && e.firstDay === asOf)).toBe(true);
-    const off = await backtest(t.db, { days: 10, endDay: asOf, settings: { ...DEFAULT_SETTINGS, disabledDetectors: ['personal_spike'] } });
+    const off = await backtest(t.db, {
+      days: 10,
+      endDay: asOf,
+      settings: { ...DEFAULT_SETTINGS, disabledDetectors: ['personal_spike'] },
+    });
     expect(off.perDetector.personal_spike).toBe(0);
     expect(await count()).toBe(before);
     await expect(backtest(t.db, { days: 0 })).rejects.toThrow('days must be a whole number from 1 to 365');

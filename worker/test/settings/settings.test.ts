@@ -33,7 +33,11 @@ describe('settings', () => {
   });
 
   it('writes changed keys and one audit row per change with old and new value', async () => {
-    const next = await updateSettings(t.db, { minImpactDollars: 35, notifySlack: 'digest', spikeMultiplier: 3 }, 'alice');
+    const next = await updateSettings(
+      t.db,
+      { minImpactDollars: 35, notifySlack: 'digest', spikeMultiplier: 3 },
+      'alice',
+    );
     expect(next.minImpactDollars).toBe(35);
     expect(next.notifySlack).toBe('digest');
     expect((await getSettings(t.db)).minImpactDollars).toBe(35);
@@ -46,33 +50,50 @@ describe('settings', () => {
     await updateSettings(t.db, { minImpactDollars: 40 }, 'bob');
     const last = await t.db.selectFrom('settings_audit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect([last.old_value, last.new_value, last.changed_by]).toEqual([35, 40, 'bob']);
-    const row = await t.db.selectFrom('settings').selectAll().where('key', '=', 'minImpactDollars').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('settings')
+      .selectAll()
+      .where('key', '=', 'minImpactDollars')
+      .executeTakeFirstOrThrow();
     expect(row.updated_by).toBe('bob');
   });
 
   it('refuses bad values, naming each field, and writes nothing', async () => {
-    const before = await t.db.selectFrom('settings_audit').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('settings_audit')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const attempt = updateSettings(t.db, { minImpactDollars: -5, notifyEmail: 'sometimes', bogus: 1 }, 'eve');
     await expect(attempt).rejects.toBeInstanceOf(SettingsValidationError);
     await expect(attempt).rejects.toMatchObject({ issues: [{ path: 'bogus', message: 'is not a setting' }] });
 
-    const err = await updateSettings(t.db, { minImpactDollars: -5, notifyEmail: 'sometimes' }, 'eve').catch((e: unknown) => e);
+    const err = await updateSettings(t.db, { minImpactDollars: -5, notifyEmail: 'sometimes' }, 'eve').catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SettingsValidationError);
     const paths = (err as SettingsValidationError).issues.map((i) => i.path).sort();
     expect(paths).toEqual(['minImpactDollars', 'notifyEmail']);
     expect((err as Error).message).toContain('minImpactDollars must be at least 0');
 
     const cross = await updateSettings(t.db, { driftDaysAbove: 9, driftWindowDays: 5 }, 'eve').catch((e: unknown) => e);
-    expect((cross as SettingsValidationError).issues).toEqual([{ path: 'driftDaysAbove', message: 'must not exceed driftWindowDays (5)' }]);
+    expect((cross as SettingsValidationError).issues).toEqual([
+      { path: 'driftDaysAbove', message: 'must not exceed driftWindowDays (5)' },
+    ]);
 
     await expect(updateSettings(t.db, 'nope', 'eve')).rejects.toBeInstanceOf(SettingsValidationError);
-    const after = await t.db.selectFrom('settings_audit').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('settings_audit')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect((await getSettings(t.db)).minImpactDollars).toBe(40);
   });
 
   it('falls back to the default for a stored value the schema no longer accepts', async () => {
-    await t.db.insertInto('settings').values({ key: 'digestHourUtc', value: JSON.stringify('nine') }).execute();
+    await t.db
+      .insertInto('settings')
+      .values({ key: 'digestHourUtc', value: JSON.stringify('nine') })
+      .execute();
     expect((await getSettings(t.db)).digestHourUtc).toBe(DEFAULT_SETTINGS.digestHourUtc);
   });
 });

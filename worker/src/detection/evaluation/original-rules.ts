@@ -36,11 +36,26 @@ export function originalRules(input: DetectionInput, cycleStart: string, o = ORI
   const asOf = input.asOf;
   const windowStart = addDays(asOf, -o.zScoreWindowDays + 1);
   const spikeStart = addDays(asOf, -o.spikeWindowDays);
-  const perUser = new Map<string, { today: { cents: number; events: number; tokens: number }; windowCents: number; cycleCents: number; spikeTokens: number[]; byDay: Map<string, number> }>();
+  const perUser = new Map<
+    string,
+    {
+      today: { cents: number; events: number; tokens: number };
+      windowCents: number;
+      cycleCents: number;
+      spikeTokens: number[];
+      byDay: Map<string, number>;
+    }
+  >();
   const user = (email: string) => {
     let u = perUser.get(email);
     if (!u) {
-      u = { today: { cents: 0, events: 0, tokens: 0 }, windowCents: 0, cycleCents: 0, spikeTokens: [], byDay: new Map() };
+      u = {
+        today: { cents: 0, events: 0, tokens: 0 },
+        windowCents: 0,
+        cycleCents: 0,
+        spikeTokens: [],
+        byDay: new Map(),
+      };
       perUser.set(email, u);
     }
     return u;
@@ -74,7 +89,8 @@ export function originalRules(input: DetectionInput, cycleStart: string, o = ORI
     if (sd > 0 && (u.windowCents - avg) / sd >= o.zScore) alerts.push({ subject: email, detector: 'team_zscore' });
     // The original averages over the last 7 calendar days (days without use count as zero).
     const avgTokens = u.spikeTokens.reduce((s, v) => s + v, 0) / o.spikeWindowDays;
-    if (avgTokens > 0 && u.today.tokens > o.spikeMultiplier * avgTokens) alerts.push({ subject: email, detector: 'personal_spike' });
+    if (avgTokens > 0 && u.today.tokens > o.spikeMultiplier * avgTokens)
+      alerts.push({ subject: email, detector: 'personal_spike' });
     let above = 0;
     for (let d = 0; d < o.driftDaysAboveP75; d++) {
       const day = addDays(asOf, -d);
@@ -88,7 +104,11 @@ export function originalRules(input: DetectionInput, cycleStart: string, o = ORI
 }
 
 /** Share of each user's requests on expensive models today versus the days before. */
-function modelShares(input: DetectionInput, asOf: string, from: string): Map<string, { before: number; after: number }> {
+function modelShares(
+  input: DetectionInput,
+  asOf: string,
+  from: string,
+): Map<string, { before: number; after: number }> {
   const acc = new Map<string, { bx: number; bn: number; ax: number; an: number }>();
   for (const r of input.userModelDays) {
     if (r.day < from || r.day > asOf) continue;

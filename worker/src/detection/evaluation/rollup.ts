@@ -19,7 +19,18 @@ export class EventRollup {
       const key = `${e.userEmail}|${day}`;
       let d = this.days.get(key);
       if (!d) {
-        d = { email: e.userEmail, day, events: 0, requestsCosts: 0, chargedCents: 0, totalTokens: 0, maxModeEvents: 0, headlessEvents: 0, maxModeCents: 0, headlessCents: 0 };
+        d = {
+          email: e.userEmail,
+          day,
+          events: 0,
+          requestsCosts: 0,
+          chargedCents: 0,
+          totalTokens: 0,
+          maxModeEvents: 0,
+          headlessEvents: 0,
+          maxModeCents: 0,
+          headlessCents: 0,
+        };
         this.days.set(key, d);
       }
       d.events++;
@@ -48,7 +59,8 @@ export class EventRollup {
 
   /** Rows sorted by day (then email), ready to be cut at any asOf. */
   rows(): { userDays: UserDay[]; userModelDays: UserModelDay[] } {
-    const byDay = <T extends { day: string; email: string }>(a: T, b: T) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.email < b.email ? -1 : 1);
+    const byDay = <T extends { day: string; email: string }>(a: T, b: T) =>
+      a.day < b.day ? -1 : a.day > b.day ? 1 : a.email < b.email ? -1 : 1;
     return { userDays: [...this.days.values()].sort(byDay), userModelDays: [...this.modelDays.values()].sort(byDay) };
   }
 }

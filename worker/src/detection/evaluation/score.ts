@@ -44,7 +44,11 @@ function matches(ep: Episode, t: TruthAnomaly): boolean {
  * episodes during a team-wide anomaly count as right for the users it touched), recall over the labelled anomalies
  * worth at least `minCents`, the delay from an anomaly's start to the first episode about it, and alert volume.
  */
-export function score(episodes: Episode[], truth: TruthAnomaly[], o: { minCents: number; developers: number; days: number }): Score {
+export function score(
+  episodes: Episode[],
+  truth: TruthAnomaly[],
+  o: { minCents: number; developers: number; days: number },
+): Score {
   let tp = 0;
   const falsePositives: Episode[] = [];
   for (const ep of episodes) {
@@ -76,7 +80,7 @@ export function score(episodes: Episode[], truth: TruthAnomaly[], o: { minCents:
     recall,
     f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
     medianDelayDays: delays.length > 0 ? median(delays) : Number.NaN,
-    alertsPer100DevWeek: (episodes.length / (o.developers / 100)) / (o.days / 7),
+    alertsPer100DevWeek: episodes.length / (o.developers / 100) / (o.days / 7),
     worthy: worthy.length,
     detected: worthy.length - missed.length,
     recallByKind,

@@ -1,0 +1,150 @@
+import { toEpisodes } from '../../src/detection/evaluation/episodes';
+import { score } from '../../src/detection/evaluation/score';
+import { originalRules } from '../../src/detection/evaluation/original-rules';
+import { EventRollup } from '../../src/detection/evaluation/rollup';
+import { makeInput, emailOf } from './fixtures';
+
+describe('benchmark helpers', () => {
+  it('groups day-by-day detections into episodes the way incidents do', () => {
+    const d = (day: string, subject = 'a', detector = 'personal_spike') => ({
+      day,
+      scope: 'user' as const,
+      subject,
+      detector,
+    });
+    const episodes = toEpisodes(
+      [
+        d('2026-11-01'),
+        d('2026-11-02'),
+        d('2026-11-05'),
+        d('2026-11-10'),
+        d('2026-11-02', 'b'),
+        d('2026-11-02', 'a', 'model_shift'),
+      ],
+      3,
+    );
+    expect(episodes.map((e) => `${e.subject}:${e.detector}:${e.firstDay}..${e.lastDay}`).sort()).toEqual([
+      'a:model_shift:2026-11-02..2026-11-02',
+      'a:personal_spike:2026-11-01..2026-11-05',
+      'a:personal_spike:2026-11-10..2026-11-10',
+      'b:personal_spike:2026-11-02..2026-11-02',
+    ]);
+  });
+
+  it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {
+    const ep = (subject: string, firstDay: string, lastDay = firstDay, scope: 'user' | 'team' = 'user') => ({
+      scope,
+      subject,
+      detector: 'x',
+      firstDay,
+      lastDay,
+    });
+    const truth = [
+      {
+        id: '1',
+        scope: 'user' as const,
+        email: 'a',
+        kind: 'spike',
+        startDay: '2026-11-03',
+        endDay: '2026-11-03',
+        extraCents: 5000,
+      },
+      {
+        id: '2',
+        scope: 'user' as const,
+        email: 'b',
+        kind: 'ramp',
+        startDay: '2026-11-01',
+        endDay: '2026-11-10',
+        extraCents: 9000,
+      },
+      {
+        id: '3',
+        scope: 'user' as const,
+        email: 'c',
+        kind: 'spike',
+        startDay: '2026-11-01',
+        endDay: '2026-11-01',
+        extraCents: 500,
+      },
+      {
+        id: '4',
+        scope: 'team' as const,
+        email: null,
+        emails: ['a', 'b'],
+        kind: 'team_jump',
+        startDay: '2026-11-20',
+        endDay: '2026-11-25',
+        extraCents: 90000,
+      },
+    ];
+    const s = score(
+      [
+        ep('a', '2026-11-03'),
+        ep('b', '2026-11-04', '2026-11-06'),
+        ep('d', '2026-11-02'),
+        ep('team', '2026-11-21', '2026-11-22', 'team'),
+      ],
+      truth,
+      { minCents: 2000, developers: 200, days: 14 },
+    );
+    expect(s.truePositives).toBe(3);
+    expect(s.precision).toBeCloseTo(0.75);
+    expect(s.worthy).toBe(3);
+    expect(s.recall).toBe(1);
+    expect(s.medianDelayDays).toBe(1); // delays 0, 3, 1
+    expect(s.alertsPer100DevWeek).toBeCloseTo(1); // 4 episodes / 2 hundred developers / 2 weeks
+    expect(s.falsePositives.map((f) => f.subject)).toEqual(['d']);
+  });
+
+  it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
+    const input = makeInput({
+      users: 10,
+      days: 30,
+      asOf: '2026-11-18',
+      seed: 3,
+      tweak: (e) => (e === emailOf(0) ? { volume: 20, active: true } : undefined),
+    });
+    const alerts = originalRules(input, '2026-11-01')
+      .filter((a) => a.subject === emailOf(0))
+      .map((a) => a.detector);
+    expect(alerts).toEqual(expect.arrayContaining(['cycle_spend', 'daily_requests', 'daily_tokens', 'team_zscore']));
+  });
+
+  it('rolls API events up with the collector semantics', () => {
+    const r = new EventRollup();
+    const ts = String(Date.parse('2026-11-18T10:00:00Z'));
+    r.add([
+      {
+        timestamp: ts,
+        userEmail: 'a@x.io',
+        model: 'm1',
+        kind: 'Usage-based',
+        chargedCents: 10,
+        maxMode: true,
+        isHeadless: false,
+        tokenUsage: { inputTokens: 1, outputTokens: 2, cacheWriteTokens: 3, cacheReadTokens: 4, totalCents: 10 },
+      },
+      { timestamp: ts, userEmail: 'a@x.io', model: 'm2', kind: 'Usage-based', chargedCents: 5, isHeadless: true },
+    ]);
+    const { userDays, userModelDays } = r.rows();
+    expect(userDays).toEqual([
+      {
+        email: 'a@x.io',
+        day: '2026-11-18',
+        events: 2,
+        requestsCosts: 0,
+        chargedCents: 15,
+        totalTokens: 10,
+        maxModeEvents: 1,
+        headlessEvents: 1,
+        maxModeCents: 10,
+        headlessCents: 5,
+      },
+    ]);
+    expect(userModelDays.map((m) => [m.model, m.events, m.chargedCents, m.totalTokens])).toEqual([
+      ['m1', 1, 10, 10],
+      ['m2', 1, 5, 0],
+    ]);
+  });
+});
