@@ -9,7 +9,7 @@ export const LOG_OFFSET = 100;
 export const MIN_SCALE = 0.2;
 
 /** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
-const MIN_CLEAN_DAYS = 5;
+const MIN_CLEAN_DAYS = 8;
 
 export const logSpend = (cents: number): number => Math.log(cents + LOG_OFFSET);
 export const fromLog = (value: number): number => Math.max(0, Math.exp(value) - LOG_OFFSET);
