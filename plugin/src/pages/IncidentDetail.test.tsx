@@ -1,0 +1,56 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { detail, incident } from '../test/fixtures';
+import { HttpFailure, installFakeBackend, setRole } from '../test/fakeBackend';
+import { renderApp } from '../test/render';
+
+describe('Incident detail page', () => {
+  let b: ReturnType<typeof installFakeBackend>;
+  afterEach(() => expect(b.violations).toEqual([]));
+
+  it('shows the evidence chart with band and onset, the why, model mix, timeline and dashboard links', async () => {
+    setRole('Viewer');
+    b = installFakeBackend({ getIncident: () => detail() });
+    renderApp('/incidents/1');
+    expect(await screen.findByTestId('evidence-chart')).toBeInTheDocument();
+    expect(b.of('getIncident')[0].path).toBe('/api/incidents/1');
+    expect(screen.getByTestId('expected-band')).toBeInTheDocument();
+    expect(within(screen.getByTestId('onset-marker')).getByText('onset 2026-11-17')).toBeInTheDocument();
+    expect(within(screen.getByTestId('why')).getByText(/more expensive models/)).toBeInTheDocument();
+    expect(within(screen.getByTestId('why')).getByText('Cost per request: 5.4× expected')).toBeInTheDocument();
+    expect(within(screen.getByTestId('model-mix')).getByText('claude-4-opus')).toBeInTheDocument();
+    expect(within(screen.getByTestId('timeline')).getByText('opened')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute('href', '/d/cursor-user?var-email=carol@example.com');
+    expect(screen.queryByRole('button', { name: /resolve/i })).not.toBeInTheDocument();
+  });
+
+  it('lets an Editor resolve with a reason and note', async () => {
+    setRole('Editor');
+    b = installFakeBackend({ getIncident: () => detail(), resolveIncident: () => incident({ status: 'resolved', resolutionReason: 'false_positive' }) });
+    renderApp('/incidents/1');
+    fireEvent.click(await screen.findByRole('button', { name: 'Resolve' }));
+    fireEvent.click(await screen.findByLabelText('False positive'));
+    fireEvent.change(screen.getByRole('textbox'), { target: { value: 'a benchmark run' } });
+    fireEvent.click(screen.getByRole('button', { name: /resolve as false positive/i }));
+    await waitFor(() => expect(b.of('resolveIncident')).toHaveLength(1));
+    expect(b.of('resolveIncident')[0].body).toEqual({ reason: 'false_positive', note: 'a benchmark run' });
+    await waitFor(() => expect(b.of('getIncident')).toHaveLength(2));
+  });
+
+  it('shows the 409 when the incident changed meanwhile, and 404 for an unknown one', async () => {
+    setRole('Editor');
+    b = installFakeBackend({
+      getIncident: () => detail({ status: 'open' }),
+      acknowledgeIncident: () => {
+        throw new HttpFailure(409, { error: 'conflict', message: 'Cannot acknowledge incident 1: it is resolved' });
+      },
+    });
+    const view = renderApp('/incidents/1');
+    fireEvent.click(await screen.findByRole('button', { name: 'Acknowledge' }));
+    expect(await screen.findByText('Not possible right now')).toBeInTheDocument();
+    expect(screen.getByText(/it is resolved/)).toBeInTheDocument();
+    view.unmount();
+    b = installFakeBackend({ getIncident: () => { throw new HttpFailure(404, { error: 'not_found', message: 'Incident 77 does not exist' }); } });
+    renderApp('/incidents/77');
+    expect(await screen.findByText('Not found')).toBeInTheDocument();
+  });
+});
