@@ -143,10 +143,11 @@ export function userBaseline(
   const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
-  const center = newUser ? (n * ownCenter + k * priorCenter) / (n + k || 1) : ownCenter;
+  const kc = settings.newUserPriorDays;
+  const center = newUser ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
   const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
   return {
-    center: n + k === 0 ? priorCenter : center,
+    center: newUser && n + kc === 0 ? priorCenter : center,
     scale,
     ownDays: n,
     newUser,

@@ -23,8 +23,9 @@ export function historyDays(settings: Settings): number {
 
 /**
  * Every anomaly current on `input.asOf`: pure, deterministic, no I/O. Throws DetectionInputError on bad rows.
- * Per user at most one personal anomaly (spike, drift, model shift, runaway agent or team z-score for users with
- * little history), plus the limits; a team-wide shift is one team anomaly and is taken out of everyone's expected.
+ * Per user at most one personal anomaly (spike, drift, model shift, runaway agent, or team z-score for new users)
+ * carrying the limits it crossed; with thresholdsOnlyWhenUnusual off, every limit crossing is its own anomaly too.
+ * A team-wide shift is one team anomaly, and is taken out of everyone's expected.
  */
 export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
   validateInput(input);

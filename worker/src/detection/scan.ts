@@ -123,7 +123,10 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       team.level[t] = quantile(ratios, 1 - settings.teamShiftFraction);
       team.observed[t] = observed;
       team.expected[t] = expectedRaw;
-      team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings) ? 1 : 0;
+      // The median of N people's ratios is itself noisy (standard error ≈ 1.25 σ / √N): a quiet weekend with a
+      // few dozen active users must clear a wider band than a full workday.
+      const noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
+      team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
     scanTeamDay(team, t, evalFrom, minImpact);
 
@@ -140,14 +143,21 @@ const MIN_TEAM_HISTORY = 5;
 /** Floor of the team level's robust scale: the median of a hundred people hardly moves by itself. */
 const MIN_TEAM_SCALE = 0.02;
 
-function isTeamShift(team: TeamScan, t: number, evalFrom: number, dayClass: Uint8Array, settings: Settings): boolean {
+function isTeamShift(
+  team: TeamScan,
+  t: number,
+  evalFrom: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+  noiseFloor: number,
+): boolean {
   const past: number[] = [];
   for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
     if (dayClass[d] === dayClass[t] && !Number.isNaN(team.level[d]) && team.shift[d] === 0) past.push(team.level[d]);
   }
   if (past.length < MIN_TEAM_HISTORY) return false;
   const center = median(past);
-  const scale = Math.max(MIN_TEAM_SCALE, robustScale(past, center));
+  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(past, center));
   const rise = team.level[t] - center;
   return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
 }

@@ -149,11 +149,17 @@ export const settingsShape = {
     10,
     'Users with fewer active days of history than this are compared with a shrunken team baseline (reported as team_zscore)',
   ),
+  newUserPriorDays: num(
+    0,
+    60,
+    3,
+    "Weight (in days) of the team's level in a new user's baseline: on day one they are compared with the team, after a few days mostly with themselves",
+  ),
   shrinkageDays: num(
     0,
     120,
     10,
-    "Weight (in days) of the team baseline mixed into every user's baseline: new users lean on the team, established users on themselves",
+    "Weight (in days) of the team's typical day-to-day spread mixed into everyone's own, so a few quiet weeks do not make a hair trigger",
   ),
   teamShiftFraction: num(
     0.05,
