@@ -3,6 +3,8 @@
  * anomalies, replayed day by day; then the run time of one detection pass on a large team.
  *   --seeds 1,2,3   simulated teams (default 1,2,3)     --size 200   developers per team
  *   --verbose       list misses and false positives     --no-timing  skip the run-time part
+ *   --db            also time a full runDetectionPass (load from PostgreSQL, detect, store, incidents) on an
+ *                   embedded PostgreSQL
  */
 import { parseArgs } from 'node:util';
 import { createSimulatedTeam } from '../src/simulator';
@@ -22,6 +24,7 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '90' },
     verbose: { type: 'boolean', default: false },
     'no-timing': { type: 'boolean', default: false },
+    db: { type: 'boolean', default: false },
   },
 });
 const seeds = args.seeds.split(',').map(Number);
@@ -140,8 +143,8 @@ function byDetector(episodes: Episode[]): string {
     .join(', ');
 }
 
-function timing(base: Simulated, developers: number): number {
-  // Tiles the simulated team's rows with distinct emails up to `developers` (same statistical shape).
+/** Tiles the simulated team's rows with distinct emails up to `developers` (same statistical shape). */
+function tile(base: Simulated, developers: number): DetectionInput {
   const copies = Math.ceil(developers / size);
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
@@ -158,7 +161,11 @@ function timing(base: Simulated, developers: number): number {
     for (const r of base.userModelDays)
       if (wanted.has(rename(r.email, c))) userModelDays.push({ ...r, email: rename(r.email, c) });
   }
-  const input: DetectionInput = { asOf: base.lastDay, userDays, userModelDays, members, cycleSpend: [] };
+  return { asOf: base.lastDay, userDays, userModelDays, members, cycleSpend: [] };
+}
+
+function timing(base: Simulated, developers: number): number {
+  const input = tile(base, developers);
   detect(input, DEFAULT_SETTINGS); // warm-up (JIT)
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -167,13 +174,87 @@ function timing(base: Simulated, developers: number): number {
     runs.push(performance.now() - t0);
   }
   console.log(
-    `  ${String(developers).padStart(5)} developers, ${historyDays} days (${userDays.length.toLocaleString('en-US')} user-days, ${userModelDays.length.toLocaleString('en-US')} user-model-days): ` +
+    `  ${String(developers).padStart(5)} developers, ${historyDays} days (${input.userDays.length.toLocaleString('en-US')} user-days, ${input.userModelDays.length.toLocaleString('en-US')} user-model-days): ` +
       `${Math.min(...runs).toFixed(0)} ms best of 3, ${(runs.reduce((s, v) => s + v, 0) / runs.length).toFixed(0)} ms mean`,
   );
   return Math.min(...runs);
 }
 
-function main(): void {
+/** A full pass against PostgreSQL: the rollups stored, then loadDetectionInput → detect → anomalies → incidents. */
+async function dbTiming(base: Simulated, developers: number): Promise<void> {
+  const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
+  const { createDb } = await import('../src/db/pool');
+  const { migrateToLatest } = await import('../src/db/migrate');
+  const { runDetectionPass, loadDetectionInput } = await import('../src/detection');
+  const { loadConfig } = await import('../src/config/config');
+  const { createLogger } = await import('../src/config/log');
+  const pgServer = await startEmbeddedPostgres({
+    dataDir: `/tmp/cw-bench-detect-${process.pid}`,
+    port: await freePort(),
+    ephemeral: true,
+  });
+  const handle = createDb(pgServer.connectionString, 4);
+  try {
+    await migrateToLatest(handle.db);
+    const input = tile(base, developers);
+    const days = input.userDays.map((r) => ({
+      user_email: r.email,
+      day: r.day,
+      events: r.events,
+      requests_costs: r.requestsCosts,
+      charged_cents: r.chargedCents,
+      input_tokens: r.totalTokens,
+      max_mode_events: r.maxModeEvents,
+      headless_events: r.headlessEvents,
+      max_mode_cents: r.maxModeCents,
+      headless_cents: r.headlessCents,
+    }));
+    for (let i = 0; i < days.length; i += 2000)
+      await handle.db
+        .insertInto('user_daily_rollup')
+        .values(days.slice(i, i + 2000))
+        .execute();
+    const models = input.userModelDays.map((r) => ({
+      user_email: r.email,
+      day: r.day,
+      model: r.model,
+      events: r.events,
+      charged_cents: r.chargedCents,
+      input_tokens: r.totalTokens,
+    }));
+    for (let i = 0; i < models.length; i += 5000)
+      await handle.db
+        .insertInto('user_model_daily_rollup')
+        .values(models.slice(i, i + 5000))
+        .execute();
+    await handle.db
+      .insertInto('members')
+      .values(
+        input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? base.firstDay}T00:00:00Z` })),
+      )
+      .execute();
+    const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
+    const now = new Date(`${addDays(base.lastDay, 1)}T00:30:00Z`);
+    let t0 = performance.now();
+    await loadDetectionInput(handle.db, base.lastDay, { days: 57, now });
+    const loadMs = performance.now() - t0;
+    t0 = performance.now();
+    const first = await runDetectionPass(deps, { asOf: base.lastDay, now });
+    const firstMs = performance.now() - t0;
+    t0 = performance.now();
+    await runDetectionPass(deps, { asOf: base.lastDay, now: new Date(now.getTime() + 3_600_000) });
+    const againMs = performance.now() - t0;
+    console.log(
+      `  ${String(developers).padStart(5)} developers: full pass ${firstMs.toFixed(0)} ms (of which loading the rollups ~${loadMs.toFixed(0)} ms; ` +
+        `${first.anomalies.length} anomalies, ${first.incidents.opened.length} incidents opened), the next hourly pass ${againMs.toFixed(0)} ms`,
+    );
+  } finally {
+    await handle.close();
+    await pgServer.stop();
+  }
+}
+
+async function main(): Promise<void> {
   const engineAll: Totals = { episodes: [], truth: [], developers: 0, days: 0 };
   const originalAll: Totals = { episodes: [], truth: [], developers: 0, days: 0 };
   let first: Simulated | null = null;
@@ -226,6 +307,11 @@ function main(): void {
     timing(first, 1_000);
     timing(first, 5_000);
   }
+  if (args.db && first) {
+    console.log('\nrun time of one full detection pass against PostgreSQL (embedded, same tiled rows):');
+    await dbTiming(first, 1_000);
+    await dbTiming(first, 5_000);
+  }
 }
 
-main();
+void main();
