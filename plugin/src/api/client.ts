@@ -1,4 +1,13 @@
-import { API_ROUTES, type ApiRouteName, type IncidentListQuery, type IncidentStatus, type ResolveBody, type Severity, type SettingsPatch, type SnoozeCreateBody } from '@cursor-cost-watch/contract';
+import {
+  API_ROUTES,
+  type ApiRouteName,
+  type IncidentListQuery,
+  type IncidentStatus,
+  type ResolveBody,
+  type Severity,
+  type SettingsPatch,
+  type SnoozeCreateBody,
+} from '@cursor-cost-watch/contract';
 import type { z } from 'zod';
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
@@ -21,7 +30,9 @@ export function pathFor(name: ApiRouteName, params: Record<string, string | numb
 
 async function call<N extends ApiRouteName>(name: N, { params, query, body }: Call = {}): Promise<Response<N>> {
   const route = API_ROUTES[name];
-  const cleanQuery = query ? Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) : undefined;
+  const cleanQuery = query
+    ? Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''))
+    : undefined;
   let data: unknown;
   try {
     const res = await lastValueFrom(
@@ -32,7 +43,7 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
         data: body,
         showErrorAlert: false,
         showSuccessAlert: false,
-      }),
+      })
     );
     data = res.data;
   } catch (err) {
@@ -41,7 +52,11 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
   const parsed = route.response.safeParse(data);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') ?? '';
-    throw new WorkerApiError('contract', `The worker answered ${route.method} ${route.path} in an unexpected shape (${where}): is it the same version as the plugin?`, 200);
+    throw new WorkerApiError(
+      'contract',
+      `The worker answered ${route.method} ${route.path} in an unexpected shape (${where}): is it the same version as the plugin?`,
+      200
+    );
   }
   return parsed.data as Response<N>;
 }
@@ -69,7 +84,8 @@ export const workerApi = {
       query: { ...f, status: csv(f.status), severity: csv(f.severity), detector: csv(f.detector) },
     }),
   getIncident: (id: number) => call('getIncident', { params: { id } }),
-  acknowledge: (id: number, note?: string) => call('acknowledgeIncident', { params: { id }, body: note ? { note } : {} }),
+  acknowledge: (id: number, note?: string) =>
+    call('acknowledgeIncident', { params: { id }, body: note ? { note } : {} }),
   resolve: (id: number, body: ResolveBody) => call('resolveIncident', { params: { id }, body }),
   reopen: (id: number, note?: string) => call('reopenIncident', { params: { id }, body: note ? { note } : {} }),
   listSnoozes: () => call('listSnoozes'),

@@ -6,7 +6,11 @@ import { asWorkerError, type WorkerApiError } from '../api/errors';
 import { currentPermissions } from '../utils/roles';
 import { WorkerError } from './WorkerError';
 
-const REASON_LABELS: Record<string, string> = { fixed: 'Fixed', expected: 'Expected (planned)', false_positive: 'False positive' };
+const REASON_LABELS: Record<string, string> = {
+  fixed: 'Fixed',
+  expected: 'Expected (planned)',
+  false_positive: 'False positive',
+};
 const DAY_MS = 86_400_000;
 
 interface Props {
@@ -21,7 +25,9 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<WorkerApiError>();
   const [modal, setModal] = useState<'resolve' | 'snooze' | null>(null);
-  if (!canEdit) {return null;}
+  if (!canEdit) {
+    return null;
+  }
 
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -42,7 +48,13 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
     <>
       <Stack gap={1} wrap="wrap">
         {(incident.status === 'open' || incident.status === 'alerted') && (
-          <Button size={size} variant="secondary" icon="eye" disabled={busy} onClick={() => run(() => workerApi.acknowledge(incident.id))}>
+          <Button
+            size={size}
+            variant="secondary"
+            icon="eye"
+            disabled={busy}
+            onClick={() => run(() => workerApi.acknowledge(incident.id))}
+          >
             Acknowledge
           </Button>
         )}
@@ -52,7 +64,13 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
           </Button>
         )}
         {!open && (
-          <Button size={size} variant="secondary" icon="history" disabled={busy} onClick={() => run(() => workerApi.reopen(incident.id))}>
+          <Button
+            size={size}
+            variant="secondary"
+            icon="history"
+            disabled={busy}
+            onClick={() => run(() => workerApi.reopen(incident.id))}
+          >
             Reopen
           </Button>
         )}
@@ -64,7 +82,12 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
       </Stack>
       {error && !modal && <WorkerError error={error} />}
       {modal === 'resolve' && (
-        <ResolveModal busy={busy} error={error} onDismiss={() => setModal(null)} onSubmit={(reason, note) => run(() => workerApi.resolve(incident.id, { reason, note: note || undefined }))} />
+        <ResolveModal
+          busy={busy}
+          error={error}
+          onDismiss={() => setModal(null)}
+          onSubmit={(reason, note) => run(() => workerApi.resolve(incident.id, { reason, note: note || undefined }))}
+        />
       )}
       {modal === 'snooze' && (
         <SnoozeModal
@@ -73,7 +96,14 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
           error={error}
           onDismiss={() => setModal(null)}
           onSubmit={(days, reason) =>
-            run(() => workerApi.createSnooze({ scope: incident.scope, subject: incident.subject, until: new Date(Date.now() + days * DAY_MS).toISOString(), reason }))
+            run(() =>
+              workerApi.createSnooze({
+                scope: incident.scope,
+                subject: incident.subject,
+                until: new Date(Date.now() + days * DAY_MS).toISOString(),
+                reason,
+              })
+            )
           }
         />
       )}
@@ -83,13 +113,25 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
 
 type Reason = (typeof RESOLUTION_REASONS)[number];
 
-function ResolveModal(props: { busy: boolean; error?: WorkerApiError; onDismiss: () => void; onSubmit: (r: Reason, note: string) => void }) {
+function ResolveModal(props: {
+  busy: boolean;
+  error?: WorkerApiError;
+  onDismiss: () => void;
+  onSubmit: (r: Reason, note: string) => void;
+}) {
   const [reason, setReason] = useState<Reason>('fixed');
   const [note, setNote] = useState('');
   return (
     <Modal title="Resolve incident" isOpen onDismiss={props.onDismiss}>
-      <Field label="Reason" description="Expected and fixed count as real cost changes; false positives lower the detector's precision">
-        <RadioButtonGroup options={RESOLUTION_REASONS.map((r) => ({ label: REASON_LABELS[r], value: r }))} value={reason} onChange={setReason} />
+      <Field
+        label="Reason"
+        description="Expected and fixed count as real cost changes; false positives lower the detector's precision"
+      >
+        <RadioButtonGroup
+          options={RESOLUTION_REASONS.map((r) => ({ label: REASON_LABELS[r], value: r }))}
+          value={reason}
+          onChange={setReason}
+        />
       </Field>
       <Field label="Note" description="Optional: what happened">
         <TextArea value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={2000} />
@@ -107,7 +149,13 @@ function ResolveModal(props: { busy: boolean; error?: WorkerApiError; onDismiss:
   );
 }
 
-function SnoozeModal(props: { subject: string; busy: boolean; error?: WorkerApiError; onDismiss: () => void; onSubmit: (days: number, reason: string) => void }) {
+function SnoozeModal(props: {
+  subject: string;
+  busy: boolean;
+  error?: WorkerApiError;
+  onDismiss: () => void;
+  onSubmit: (days: number, reason: string) => void;
+}) {
   const [days, setDays] = useState('7');
   const [reason, setReason] = useState('');
   const n = Number(days);
@@ -115,7 +163,12 @@ function SnoozeModal(props: { subject: string; busy: boolean; error?: WorkerApiE
   const reasonError = reason.trim() === '' ? 'Say why, so others know' : undefined;
   return (
     <Modal title={`Snooze ${props.subject}`} isOpen onDismiss={props.onDismiss}>
-      <Field label="Days" invalid={Boolean(daysError)} error={daysError} description="Anomalies are still recorded, but no incident opens until then">
+      <Field
+        label="Days"
+        invalid={Boolean(daysError)}
+        error={daysError}
+        description="Anomalies are still recorded, but no incident opens until then"
+      >
         <Input type="number" value={days} onChange={(e) => setDays(e.currentTarget.value)} width={12} />
       </Field>
       <Field label="Reason" invalid={Boolean(reasonError)} error={reasonError}>
@@ -126,7 +179,10 @@ function SnoozeModal(props: { subject: string; busy: boolean; error?: WorkerApiE
         <Button variant="secondary" onClick={props.onDismiss}>
           Cancel
         </Button>
-        <Button disabled={props.busy || Boolean(daysError || reasonError)} onClick={() => props.onSubmit(n, reason.trim())}>
+        <Button
+          disabled={props.busy || Boolean(daysError || reasonError)}
+          onClick={() => props.onSubmit(n, reason.trim())}
+        >
           Snooze
         </Button>
       </Modal.ButtonRow>

@@ -29,8 +29,18 @@ export function StatCards({ metrics }: { metrics: IncidentMetrics }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  row: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(160px, 1fr))', gap: theme.spacing(2), marginBottom: theme.spacing(2) }),
-  card: css({ background: theme.colors.background.secondary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, padding: theme.spacing(2) }),
+  row: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(160px, 1fr))',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(2),
+  }),
+  card: css({
+    background: theme.colors.background.secondary,
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(2),
+  }),
   label: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   value: css({ fontSize: theme.typography.h2.fontSize, fontWeight: theme.typography.fontWeightMedium }),
   hint: css({ color: theme.colors.text.disabled, fontSize: theme.typography.bodySmall.fontSize }),

@@ -14,7 +14,10 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
     text: 'The token saved in the plugin configuration does not match WORKER_API_TOKEN on the worker. An admin can set it on the Configuration page.',
     config: true,
   },
-  forbidden: { title: 'Your Grafana role cannot do this', text: 'Ask an Editor (incidents, snoozes) or an Admin (settings) to do it.' },
+  forbidden: {
+    title: 'Your Grafana role cannot do this',
+    text: 'Ask an Editor (incidents, snoozes) or an Admin (settings) to do it.',
+  },
   not_found: { title: 'Not found', text: 'It may have been removed, or the link is wrong.' },
   conflict: { title: 'Not possible right now', text: '' },
   invalid: { title: 'Some values were refused', text: '' },
@@ -26,7 +29,11 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
 export function WorkerError({ error, onRetry }: { error: WorkerApiError; onRetry?: () => void }) {
   const help = HELP[error.kind] ?? HELP.server;
   return (
-    <Alert severity={error.kind === 'conflict' || error.kind === 'invalid' ? 'warning' : 'error'} title={help.title} data-testid="worker-error">
+    <Alert
+      severity={error.kind === 'conflict' || error.kind === 'invalid' ? 'warning' : 'error'}
+      title={help.title}
+      data-testid="worker-error"
+    >
       <div>{[help.text, error.message].filter(Boolean).join(' ')}</div>
       {error.issues && error.issues.length > 0 && (
         <ul>

@@ -19,13 +19,19 @@ describe('Incident detail page', () => {
     expect(within(screen.getByTestId('why')).getByText('Cost per request: 5.4× expected')).toBeInTheDocument();
     expect(within(screen.getByTestId('model-mix')).getByText('claude-4-opus')).toBeInTheDocument();
     expect(within(screen.getByTestId('timeline')).getByText('opened')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute('href', '/d/cursor-user?var-email=carol@example.com');
+    expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute(
+      'href',
+      '/d/cursor-user?var-email=carol@example.com'
+    );
     expect(screen.queryByRole('button', { name: /resolve/i })).not.toBeInTheDocument();
   });
 
   it('lets an Editor resolve with a reason and note', async () => {
     setRole('Editor');
-    b = installFakeBackend({ getIncident: () => detail(), resolveIncident: () => incident({ status: 'resolved', resolutionReason: 'false_positive' }) });
+    b = installFakeBackend({
+      getIncident: () => detail(),
+      resolveIncident: () => incident({ status: 'resolved', resolutionReason: 'false_positive' }),
+    });
     renderApp('/incidents/1');
     fireEvent.click(await screen.findByRole('button', { name: 'Resolve' }));
     fireEvent.click(await screen.findByLabelText('False positive'));
@@ -49,7 +55,11 @@ describe('Incident detail page', () => {
     expect(await screen.findByText('Not possible right now')).toBeInTheDocument();
     expect(screen.getByText(/it is resolved/)).toBeInTheDocument();
     view.unmount();
-    b = installFakeBackend({ getIncident: () => { throw new HttpFailure(404, { error: 'not_found', message: 'Incident 77 does not exist' }); } });
+    b = installFakeBackend({
+      getIncident: () => {
+        throw new HttpFailure(404, { error: 'not_found', message: 'Incident 77 does not exist' });
+      },
+    });
     renderApp('/incidents/77');
     expect(await screen.findByText('Not found')).toBeInTheDocument();
   });

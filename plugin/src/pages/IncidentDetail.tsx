@@ -27,7 +27,9 @@ export default function IncidentDetail() {
   const detail = useWorker(() => workerApi.getIncident(Number(id)), [id]);
   const d = detail.value;
   const inc = d?.incident;
-  const title = inc ? `${detectorLabel(inc.detector)}: ${inc.scope === 'user' ? inc.subject : 'team'}` : `Incident ${id}`;
+  const title = inc
+    ? `${detectorLabel(inc.detector)}: ${inc.scope === 'user' ? inc.subject : 'team'}`
+    : `Incident ${id}`;
   return (
     <PluginPage pageNav={{ text: title, parentItem: { text: 'Incidents', url: prefixRoute(ROUTES.Incidents) } }}>
       {detail.error && <WorkerError error={detail.error} onRetry={detail.reload} />}
@@ -67,14 +69,18 @@ export default function IncidentDetail() {
             <ul>
               <li>{DRIVER_TEXT[String(d.why.driver)] ?? 'Cause not broken down'}</li>
               {num(d.why.volumeFactor) !== null && <li>Requests: {num(d.why.volumeFactor)!.toFixed(1)}× expected</li>}
-              {num(d.why.costPerRequestFactor) !== null && <li>Cost per request: {num(d.why.costPerRequestFactor)!.toFixed(1)}× expected</li>}
+              {num(d.why.costPerRequestFactor) !== null && (
+                <li>Cost per request: {num(d.why.costPerRequestFactor)!.toFixed(1)}× expected</li>
+              )}
               {typeof d.why.topModel === 'string' && (
                 <li>
                   Top model: {d.why.topModel} ({percent(num(d.why.topModelShare))} of spend)
                 </li>
               )}
               {num(d.why.maxModeShare) !== null && <li>Max mode: {percent(num(d.why.maxModeShare))} of spend</li>}
-              {num(d.why.headlessShare) !== null && <li>Headless / background agents: {percent(num(d.why.headlessShare))} of spend</li>}
+              {num(d.why.headlessShare) !== null && (
+                <li>Headless / background agents: {percent(num(d.why.headlessShare))} of spend</li>
+              )}
             </ul>
           </section>
           <section>
@@ -98,7 +104,8 @@ export default function IncidentDetail() {
             <ol data-testid="timeline">
               {d.timeline.map((e) => (
                 <li key={e.id}>
-                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC — <b>{e.action.replace('_', ' ')}</b> by {e.actor}
+                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
+                  <b>{e.action.replace('_', ' ')}</b> by {e.actor}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
                 </li>
               ))}

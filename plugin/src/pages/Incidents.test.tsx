@@ -3,7 +3,18 @@ import { detail, incident, list, metrics } from '../test/fixtures';
 import { HttpFailure, installFakeBackend, setRole } from '../test/fakeBackend';
 import { renderApp } from '../test/render';
 
-const rows = [incident(), incident({ id: 2, subject: 'alice@example.com', detector: 'personal_spike', severity: 'warning', status: 'acknowledged', acknowledgedBy: 'manager.mia', impactCents: 9_000 })];
+const rows = [
+  incident(),
+  incident({
+    id: 2,
+    subject: 'alice@example.com',
+    detector: 'personal_spike',
+    severity: 'warning',
+    status: 'acknowledged',
+    acknowledgedBy: 'manager.mia',
+    impactCents: 9_000,
+  }),
+];
 
 function backend(over = {}) {
   return installFakeBackend({
@@ -31,7 +42,12 @@ describe('Incidents page', () => {
     expect(within(carol).getByText('critical')).toBeInTheDocument();
     expect(within(carol).getByText('$300.00')).toBeInTheDocument();
     expect(within(screen.getByTestId('incident-row-2')).getByText('manager.mia')).toBeInTheDocument();
-    expect(b.of('listIncidents')[0].query).toMatchObject({ status: 'open,alerted,acknowledged', sort: 'impact_cents', order: 'desc', page: 1 });
+    expect(b.of('listIncidents')[0].query).toMatchObject({
+      status: 'open,alerted,acknowledged',
+      sort: 'impact_cents',
+      order: 'desc',
+      page: 1,
+    });
   });
 
   it('filters by user and status', async () => {
@@ -42,7 +58,9 @@ describe('Incidents page', () => {
     fireEvent.change(screen.getByLabelText('User'), { target: { value: 'alice' } });
     await waitFor(() => expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ user: 'alice' }));
     fireEvent.click(screen.getByLabelText('Resolved') ?? screen.getByText('Resolved'));
-    await waitFor(() => expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ status: 'resolved', user: 'alice' }));
+    await waitFor(() =>
+      expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ status: 'resolved', user: 'alice' })
+    );
   });
 
   it('hides actions from Viewers and lets Editors acknowledge', async () => {
@@ -74,11 +92,22 @@ describe('Incidents page', () => {
 
   it('explains an unreachable worker and a wrong token', async () => {
     setRole('Viewer');
-    b = backend({ listIncidents: () => { throw new HttpFailure(502, 'Bad Gateway'); } });
+    b = backend({
+      listIncidents: () => {
+        throw new HttpFailure(502, 'Bad Gateway');
+      },
+    });
     const view = renderApp('/incidents');
     expect(await screen.findByText('The worker cannot be reached')).toBeInTheDocument();
     view.unmount();
-    b = backend({ listIncidents: () => { throw new HttpFailure(401, { error: 'unauthorized', message: 'The API token is wrong: check the plugin configuration' }); } });
+    b = backend({
+      listIncidents: () => {
+        throw new HttpFailure(401, {
+          error: 'unauthorized',
+          message: 'The API token is wrong: check the plugin configuration',
+        });
+      },
+    });
     renderApp('/incidents');
     expect(await screen.findByText('The worker refused the API token')).toBeInTheDocument();
     expect(screen.getByText(/token is wrong/)).toBeInTheDocument();

@@ -1,7 +1,18 @@
 import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { EmptyState, Field, Input, LinkButton, LoadingPlaceholder, MultiCombobox, Pagination, RadioButtonGroup, Stack, TextLink } from '@grafana/ui';
+import {
+  EmptyState,
+  Field,
+  Input,
+  LinkButton,
+  LoadingPlaceholder,
+  MultiCombobox,
+  Pagination,
+  RadioButtonGroup,
+  Stack,
+  TextLink,
+} from '@grafana/ui';
 import { DETECTORS, SEVERITIES, type IncidentStatus, type Severity } from '@cursor-cost-watch/contract';
 import { workerApi, type IncidentFilters } from '../api/client';
 import { useWorker } from '../api/useWorker';
@@ -41,10 +52,12 @@ export default function Incidents() {
   };
   const list = useWorker(() => workerApi.listIncidents(filters), [JSON.stringify(filters)]);
   const metrics = useWorker(() => workerApi.incidentMetrics(), []);
-  const reset = <T,>(set: (v: T) => void) => (v: T) => {
-    set(v);
-    setPage(1);
-  };
+  const reset =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setPage(1);
+    };
 
   return (
     <PluginPage subTitle="Cost anomalies the detectors found, largest dollar impact first">
@@ -82,10 +95,22 @@ export default function Incidents() {
           />
         </Field>
         <Field label="User">
-          <Input aria-label="User" width={28} placeholder="email contains…" value={user} onChange={(e) => reset(setUser)(e.currentTarget.value)} />
+          <Input
+            aria-label="User"
+            width={28}
+            placeholder="email contains…"
+            value={user}
+            onChange={(e) => reset(setUser)(e.currentTarget.value)}
+          />
         </Field>
         <Field label="Team">
-          <Input aria-label="Team" width={20} placeholder="billing group id" value={team} onChange={(e) => reset(setTeam)(e.currentTarget.value)} />
+          <Input
+            aria-label="Team"
+            width={20}
+            placeholder="billing group id"
+            value={team}
+            onChange={(e) => reset(setTeam)(e.currentTarget.value)}
+          />
         </Field>
         <Field label=" ">
           <LinkButton variant="secondary" icon="apps" href={DASHBOARDS.incidents}>
@@ -96,20 +121,28 @@ export default function Incidents() {
       {list.error && <WorkerError error={list.error} onRetry={list.reload} />}
       {list.loading && !list.value && <LoadingPlaceholder text="Loading incidents…" />}
       {list.value && list.value.total === 0 && !list.error && (
-        <EmptyState variant={view === 'active' && !user && !team && severity.length === 0 ? 'completed' : 'not-found'} message={view === 'active' ? 'No active incidents' : 'No incidents match'}>
+        <EmptyState
+          variant={view === 'active' && !user && !team && severity.length === 0 ? 'completed' : 'not-found'}
+          message={view === 'active' ? 'No active incidents' : 'No incidents match'}
+        >
           {view === 'active' ? 'Nothing unusual in what your team spends on Cursor right now.' : 'Try other filters.'}
         </EmptyState>
       )}
       {list.value && list.value.total > 0 && (
         <>
-          <SimpleTable head={['Severity', 'Who', 'Detector', 'Impact', 'Age', 'Status', 'Owner', '']} testId="incident-table">
+          <SimpleTable
+            head={['Severity', 'Who', 'Detector', 'Impact', 'Age', 'Status', 'Owner', '']}
+            testId="incident-table"
+          >
             {list.value.items.map((i) => (
               <tr key={i.id} data-testid={`incident-row-${i.id}`}>
                 <td>
                   <SeverityBadge severity={i.severity} />
                 </td>
                 <td>
-                  <Link to={prefixRoute(`${ROUTES.Incidents}/${i.id}`)}>{i.scope === 'team' ? `Team ${i.subject === 'team' ? '' : i.subject}`.trim() : i.subject}</Link>
+                  <Link to={prefixRoute(`${ROUTES.Incidents}/${i.id}`)}>
+                    {i.scope === 'team' ? `Team ${i.subject === 'team' ? '' : i.subject}`.trim() : i.subject}
+                  </Link>
                   <div style={{ opacity: 0.7, fontSize: 12 }}>{i.summary}</div>
                 </td>
                 <td>{detectorLabel(i.detector)}</td>
@@ -120,7 +153,14 @@ export default function Incidents() {
                 </td>
                 <td>{i.acknowledgedBy ?? '—'}</td>
                 <td>
-                  <IncidentActions incident={i} compact onChanged={() => { list.reload(); metrics.reload(); }} />
+                  <IncidentActions
+                    incident={i}
+                    compact
+                    onChanged={() => {
+                      list.reload();
+                      metrics.reload();
+                    }}
+                  />
                 </td>
               </tr>
             ))}
@@ -129,7 +169,12 @@ export default function Incidents() {
             <span>
               {list.value.total} incident{list.value.total === 1 ? '' : 's'}
             </span>
-            <Pagination currentPage={page} numberOfPages={Math.max(1, Math.ceil(list.value.total / PAGE_SIZE))} onNavigate={setPage} hideWhenSinglePage />
+            <Pagination
+              currentPage={page}
+              numberOfPages={Math.max(1, Math.ceil(list.value.total / PAGE_SIZE))}
+              onNavigate={setPage}
+              hideWhenSinglePage
+            />
           </Stack>
         </>
       )}

@@ -3,19 +3,56 @@ import { settings } from '../test/fixtures';
 import { HttpFailure, installFakeBackend, setRole } from '../test/fakeBackend';
 import { renderApp } from '../test/render';
 
-const preview = { days: 30, current: { days: 30, perDetector: { personal_spike: 3 }, total: 3 }, proposed: { days: 30, perDetector: { personal_spike: 9 }, total: 9 } };
-const collection = { now: '2026-11-20T12:00:00.000Z', hasData: true, lastRunAt: '2026-11-20T11:00:00.000Z', endpoints: [{ endpoint: 'usage_events', lastRunAt: '2026-11-20T11:00:00.000Z', lastStatus: 'ok' as const, lastTrigger: 'schedule', lastDurationMs: 5000, lastRowsNew: 42, lastError: null, lastSuccessAt: '2026-11-20T11:00:05.000Z', watermark: '2026-11-20T10:40:00.000Z', lagSeconds: 4800, failuresLast24h: 0 }] };
+const preview = {
+  days: 30,
+  current: { days: 30, perDetector: { personal_spike: 3 }, total: 3 },
+  proposed: { days: 30, perDetector: { personal_spike: 9 }, total: 9 },
+};
+const collection = {
+  now: '2026-11-20T12:00:00.000Z',
+  hasData: true,
+  lastRunAt: '2026-11-20T11:00:00.000Z',
+  endpoints: [
+    {
+      endpoint: 'usage_events',
+      lastRunAt: '2026-11-20T11:00:00.000Z',
+      lastStatus: 'ok' as const,
+      lastTrigger: 'schedule',
+      lastDurationMs: 5000,
+      lastRowsNew: 42,
+      lastError: null,
+      lastSuccessAt: '2026-11-20T11:00:05.000Z',
+      watermark: '2026-11-20T10:40:00.000Z',
+      lagSeconds: 4800,
+      failuresLast24h: 0,
+    },
+  ],
+};
 
 function backend(over = {}) {
   return installFakeBackend({
     getSettings: () => settings,
-    listSnoozes: () => ({ items: [{ id: 4, scope: 'user', subject: 'bob@example.com', until: '2026-11-25T00:00:00.000Z', reason: 'offsite', createdBy: 'lead.lou', createdAt: '2026-11-19T00:00:00.000Z' }] }),
+    listSnoozes: () => ({
+      items: [
+        {
+          id: 4,
+          scope: 'user',
+          subject: 'bob@example.com',
+          until: '2026-11-25T00:00:00.000Z',
+          reason: 'offsite',
+          createdBy: 'lead.lou',
+          createdAt: '2026-11-19T00:00:00.000Z',
+        },
+      ],
+    }),
     collectionStatus: () => collection,
     previewSettings: () => preview,
     updateSettings: () => ({ ...settings, values: { ...settings.values, minImpactDollars: 5 } }),
     testNotification: (r) => {
       const { channel } = r.body as { channel: string };
-      if (channel === 'webhook') {throw new HttpFailure(502, { error: 'delivery_failed', message: 'webhook: ALERT_WEBHOOK_URL is not set' });}
+      if (channel === 'webhook') {
+        throw new HttpFailure(502, { error: 'delivery_failed', message: 'webhook: ALERT_WEBHOOK_URL is not set' });
+      }
       return { ok: true, channel, message: `A test message was sent to ${channel}` };
     },
     runCollection: () => {
@@ -55,7 +92,9 @@ describe('Settings page', () => {
     expect(screen.getByText(/9 incidents with these values, 3 with the current ones \(\+6\)/)).toBeInTheDocument();
     expect(b.of('previewSettings')[0].body).toEqual({ minImpactDollars: 5 });
     // The button is re-rendered without its tooltip once previewed: query it again.
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Save settings' })).not.toHaveAttribute('aria-disabled', 'true'));
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Save settings' })).not.toHaveAttribute('aria-disabled', 'true')
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(b.of('updateSettings')).toHaveLength(1));
     expect(b.of('updateSettings')[0].body).toEqual({ minImpactDollars: 5 });
@@ -63,7 +102,15 @@ describe('Settings page', () => {
 
   it("puts the worker's validation message on the field", async () => {
     setRole('Admin');
-    b = backend({ previewSettings: () => { throw new HttpFailure(400, { error: 'invalid_request', message: 'Invalid settings', issues: [{ path: 'minImpactDollars', message: 'must not exceed the monthly budget' }] }); } });
+    b = backend({
+      previewSettings: () => {
+        throw new HttpFailure(400, {
+          error: 'invalid_request',
+          message: 'Invalid settings',
+          issues: [{ path: 'minImpactDollars', message: 'must not exceed the monthly budget' }],
+        });
+      },
+    });
     renderApp('/settings');
     fireEvent.change(await screen.findByLabelText('minImpactDollars'), { target: { value: '900' } });
     fireEvent.click(screen.getByRole('button', { name: /preview/i }));
@@ -107,7 +154,11 @@ describe('Settings page', () => {
 
   it('explains a wrong token', async () => {
     setRole('Admin');
-    b = backend({ getSettings: () => { throw new HttpFailure(401, { error: 'unauthorized', message: 'The API token is wrong' }); } });
+    b = backend({
+      getSettings: () => {
+        throw new HttpFailure(401, { error: 'unauthorized', message: 'The API token is wrong' });
+      },
+    });
     renderApp('/settings');
     expect(await screen.findByText('The worker refused the API token')).toBeInTheDocument();
   });

@@ -1,7 +1,23 @@
 import React, { useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Checkbox, Field, Input, LoadingPlaceholder, RadioButtonGroup, Stack, Switch, Text } from '@grafana/ui';
-import { NOTIFICATION_CHANNELS, type SettingField, type SettingsPreview, type SettingsResponse } from '@cursor-cost-watch/contract';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  LoadingPlaceholder,
+  RadioButtonGroup,
+  Stack,
+  Switch,
+  Text,
+} from '@grafana/ui';
+import {
+  NOTIFICATION_CHANNELS,
+  type SettingField,
+  type SettingsPreview,
+  type SettingsResponse,
+} from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { asWorkerError, type WorkerApiError } from '../api/errors';
 import { useWorker } from '../api/useWorker';
@@ -14,14 +30,26 @@ type Draft = Record<string, unknown>;
 
 /** Parses what was typed for a field; returns an error message a person can act on. */
 export function checkValue(field: SettingField, raw: unknown): { value?: unknown; error?: string } {
-  if (field.type !== 'number' && field.type !== 'integer') {return { value: raw };}
+  if (field.type !== 'number' && field.type !== 'integer') {
+    return { value: raw };
+  }
   const text = String(raw).trim();
-  if (text === '') {return { error: 'Enter a number' };}
+  if (text === '') {
+    return { error: 'Enter a number' };
+  }
   const n = Number(text);
-  if (!Number.isFinite(n)) {return { error: 'Must be a number' };}
-  if (field.type === 'integer' && !Number.isInteger(n)) {return { error: 'Must be a whole number' };}
-  if (field.min !== undefined && n < field.min) {return { error: `Must be at least ${field.min}` };}
-  if (field.max !== undefined && n > field.max) {return { error: `Must be at most ${field.max}` };}
+  if (!Number.isFinite(n)) {
+    return { error: 'Must be a number' };
+  }
+  if (field.type === 'integer' && !Number.isInteger(n)) {
+    return { error: 'Must be a whole number' };
+  }
+  if (field.min !== undefined && n < field.min) {
+    return { error: `Must be at least ${field.min}` };
+  }
+  if (field.max !== undefined && n > field.max) {
+    return { error: `Must be at most ${field.max}` };
+  }
   return { value: n };
 }
 
@@ -34,7 +62,9 @@ export default function Settings() {
     <PluginPage subTitle="How the detectors decide, who is told, and what is silenced">
       {settings.error && <WorkerError error={settings.error} onRetry={settings.reload} />}
       {settings.loading && !settings.value && <LoadingPlaceholder text="Loading settings…" />}
-      {settings.value && <SettingsForm key={JSON.stringify(settings.value.values)} data={settings.value} onSaved={settings.reload} />}
+      {settings.value && (
+        <SettingsForm key={JSON.stringify(settings.value.values)} data={settings.value} onSaved={settings.reload} />
+      )}
       <Snoozes />
       <ChannelTests />
       <Collection />
@@ -56,10 +86,15 @@ function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () =
     const patch: Draft = {};
     const errors: Record<string, string> = {};
     for (const f of data.fields) {
-      if (!(f.key in draft)) {continue;}
+      if (!(f.key in draft)) {
+        continue;
+      }
       const r = checkValue(f, draft[f.key]);
-      if (r.error) {errors[f.key] = r.error;}
-      else if (JSON.stringify(r.value) !== JSON.stringify(data.values[f.key])) {patch[f.key] = r.value;}
+      if (r.error) {
+        errors[f.key] = r.error;
+      } else if (JSON.stringify(r.value) !== JSON.stringify(data.values[f.key])) {
+        patch[f.key] = r.value;
+      }
     }
     return { patch, errors };
   }, [draft, data]);
@@ -86,7 +121,8 @@ function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () =
       setBusy(false);
     }
   };
-  const runPreview = () => act(async () => setPreview({ key: patchKey, result: await workerApi.previewSettings(checked.patch) }));
+  const runPreview = () =>
+    act(async () => setPreview({ key: patchKey, result: await workerApi.previewSettings(checked.patch) }));
   const save = () =>
     act(async () => {
       await workerApi.updateSettings(checked.patch);
@@ -97,7 +133,11 @@ function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () =
   return (
     <section>
       <Text element="h3">Detection and notifications</Text>
-      {!canAdmin && <Alert severity="info" title="Read only">Only Grafana Admins can change settings.</Alert>}
+      {!canAdmin && (
+        <Alert severity="info" title="Read only">
+          Only Grafana Admins can change settings.
+        </Alert>
+      )}
       {saved && <Alert severity="success" title="Settings saved" />}
       <div data-testid="settings-form">
         {data.fields.map((f) => {
@@ -125,7 +165,11 @@ function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () =
             <Button variant="secondary" icon="history" disabled={!changed || !valid || busy} onClick={runPreview}>
               Preview on the last 30 days
             </Button>
-            <Button disabled={!changed || !valid || !previewed || busy} onClick={save} tooltip={previewed ? undefined : 'Preview the change first'}>
+            <Button
+              disabled={!changed || !valid || !previewed || busy}
+              onClick={save}
+              tooltip={previewed ? undefined : 'Preview the change first'}
+            >
               Save settings
             </Button>
           </Stack>
@@ -135,11 +179,33 @@ function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () =
   );
 }
 
-function SettingInput({ field, value, onChange, disabled }: { field: SettingField; value: unknown; onChange: (v: unknown) => void; disabled: boolean }) {
+function SettingInput({
+  field,
+  value,
+  onChange,
+  disabled,
+}: {
+  field: SettingField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  disabled: boolean;
+}) {
   const id = `setting-${field.key}`;
-  if (field.type === 'boolean') {return <Switch id={id} value={Boolean(value)} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />;}
-  if (field.type === 'enum')
-    {return <RadioButtonGroup disabled={disabled} options={(field.options ?? []).map((o) => ({ label: o, value: o }))} value={String(value)} onChange={onChange} />;}
+  if (field.type === 'boolean') {
+    return (
+      <Switch id={id} value={Boolean(value)} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />
+    );
+  }
+  if (field.type === 'enum') {
+    return (
+      <RadioButtonGroup
+        disabled={disabled}
+        options={(field.options ?? []).map((o) => ({ label: o, value: o }))}
+        value={String(value)}
+        onChange={onChange}
+      />
+    );
+  }
   if (field.type === 'list') {
     const selected = Array.isArray(value) ? (value as string[]) : [];
     return (
@@ -156,14 +222,28 @@ function SettingInput({ field, value, onChange, disabled }: { field: SettingFiel
       </Stack>
     );
   }
-  return <Input id={id} aria-label={field.key} width={20} value={String(value ?? '')} disabled={disabled} onChange={(e) => onChange(e.currentTarget.value)} />;
+  return (
+    <Input
+      id={id}
+      aria-label={field.key}
+      width={20}
+      value={String(value ?? '')}
+      disabled={disabled}
+      onChange={(e) => onChange(e.currentTarget.value)}
+    />
+  );
 }
 
 function PreviewResult({ preview }: { preview: SettingsPreview }) {
-  const detectors = [...new Set([...Object.keys(preview.current.perDetector), ...Object.keys(preview.proposed.perDetector)])].sort();
+  const detectors = [
+    ...new Set([...Object.keys(preview.current.perDetector), ...Object.keys(preview.proposed.perDetector)]),
+  ].sort();
   const delta = preview.proposed.total - preview.current.total;
   return (
-    <Alert severity="info" title={`Over the last ${preview.days} days: ${preview.proposed.total} incidents with these values, ${preview.current.total} with the current ones (${delta >= 0 ? '+' : ''}${delta})`}>
+    <Alert
+      severity="info"
+      title={`Over the last ${preview.days} days: ${preview.proposed.total} incidents with these values, ${preview.current.total} with the current ones (${delta >= 0 ? '+' : ''}${delta})`}
+    >
       <SimpleTable head={['Detector', 'Current', 'Proposed']} testId="preview-table">
         {detectors.map((d) => (
           <tr key={d}>
@@ -193,7 +273,9 @@ function Snoozes() {
     <section>
       <Text element="h3">Snoozes</Text>
       {(snoozes.error || error) && <WorkerError error={(snoozes.error || error)!} onRetry={snoozes.reload} />}
-      {snoozes.value && snoozes.value.items.length === 0 && <p>Nothing is snoozed. Snooze a user or the team from an incident.</p>}
+      {snoozes.value && snoozes.value.items.length === 0 && (
+        <p>Nothing is snoozed. Snooze a user or the team from an incident.</p>
+      )}
       {snoozes.value && snoozes.value.items.length > 0 && (
         <SimpleTable head={['Who', 'Until', 'Reason', 'By', '']} testId="snooze-table">
           {snoozes.value.items.map((s) => (
@@ -220,7 +302,9 @@ function Snoozes() {
 function ChannelTests() {
   const { canAdmin } = currentPermissions();
   const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
-  if (!canAdmin) {return null;}
+  if (!canAdmin) {
+    return null;
+  }
   const test = async (channel: (typeof NOTIFICATION_CHANNELS)[number]) => {
     try {
       const r = await workerApi.testNotification(channel);
@@ -239,7 +323,10 @@ function ChannelTests() {
               Send a test to {c}
             </Button>
             {results[c] && (
-              <span data-testid={`channel-result-${c}`} style={{ color: results[c].ok ? 'inherit' : 'var(--error, #d10e5c)' }}>
+              <span
+                data-testid={`channel-result-${c}`}
+                style={{ color: results[c].ok ? 'inherit' : 'var(--error, #d10e5c)' }}
+              >
                 {results[c].ok ? '✓' : '✗'} {results[c].text}
               </span>
             )}
@@ -261,7 +348,10 @@ function Collection() {
       status.reload();
     } catch (e) {
       const err = asWorkerError(e);
-      setNote({ ok: false, text: err.kind === 'conflict' ? 'A collection is already queued or running.' : err.message });
+      setNote({
+        ok: false,
+        text: err.kind === 'conflict' ? 'A collection is already queued or running.' : err.message,
+      });
     }
   };
   return (
@@ -270,11 +360,15 @@ function Collection() {
       {status.error && <WorkerError error={status.error} onRetry={status.reload} />}
       {status.value && !status.value.hasData && (
         <Alert severity="info" title="No data yet">
-          The worker has not collected anything from Cursor yet. The first collection fills the last 30 days; it runs every hour.
+          The worker has not collected anything from Cursor yet. The first collection fills the last 30 days; it runs
+          every hour.
         </Alert>
       )}
       {status.value && status.value.endpoints.length > 0 && (
-        <SimpleTable head={['Endpoint', 'Last run', 'Status', 'Lag', 'Failures (24h)', 'Last error']} testId="collection-table">
+        <SimpleTable
+          head={['Endpoint', 'Last run', 'Status', 'Lag', 'Failures (24h)', 'Last error']}
+          testId="collection-table"
+        >
           {status.value.endpoints.map((e) => (
             <tr key={e.endpoint}>
               <td>{e.endpoint}</td>
@@ -298,7 +392,9 @@ function Collection() {
 }
 
 function Audit({ data }: { data: SettingsResponse }) {
-  if (data.audit.length === 0) {return null;}
+  if (data.audit.length === 0) {
+    return null;
+  }
   return (
     <section>
       <Text element="h3">Recent changes</Text>

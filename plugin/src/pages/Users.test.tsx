@@ -9,7 +9,12 @@ describe('Users page', () => {
   beforeEach(() => setRole('Viewer'));
 
   it('lists members by spend and searches', async () => {
-    b = installFakeBackend({ searchUsers: (r) => ({ ...users, items: r.query.search ? users.items.filter((u) => u.email.includes(String(r.query.search))) : users.items }) });
+    b = installFakeBackend({
+      searchUsers: (r) => ({
+        ...users,
+        items: r.query.search ? users.items.filter((u) => u.email.includes(String(r.query.search))) : users.items,
+      }),
+    });
     renderApp('/users');
     expect(await screen.findByText('carol@example.com')).toBeInTheDocument();
     expect(screen.getByText('$880.00')).toBeInTheDocument();
@@ -26,7 +31,10 @@ describe('Users page', () => {
     expect(screen.getByTestId('cycle-spend')).toHaveTextContent('$880.00');
     expect(screen.getByTestId('sparkline')).toBeInTheDocument();
     expect(screen.getByText('Model shift')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute('href', '/d/cursor-user?var-email=carol@example.com');
+    expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute(
+      'href',
+      '/d/cursor-user?var-email=carol@example.com'
+    );
   });
 
   it('says when nothing has been collected, and when the worker is down', async () => {
@@ -34,7 +42,11 @@ describe('Users page', () => {
     const view = renderApp('/users');
     expect(await screen.findByText('No members collected yet')).toBeInTheDocument();
     view.unmount();
-    b = installFakeBackend({ searchUsers: () => { throw new HttpFailure(502, ''); } });
+    b = installFakeBackend({
+      searchUsers: () => {
+        throw new HttpFailure(502, '');
+      },
+    });
     renderApp('/users');
     expect(await screen.findByText('The worker cannot be reached')).toBeInTheDocument();
   });

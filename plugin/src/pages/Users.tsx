@@ -23,13 +23,21 @@ function UserSearch() {
   return (
     <PluginPage subTitle="Who spends what this billing cycle">
       <Field label="Search" description="Part of an email or a name">
-        <Input aria-label="Search users" width={40} value={search} onChange={(e) => setSearch(e.currentTarget.value)} placeholder="alice@…" />
+        <Input
+          aria-label="Search users"
+          width={40}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          placeholder="alice@…"
+        />
       </Field>
       {users.error && <WorkerError error={users.error} onRetry={users.reload} />}
       {users.loading && !users.value && <LoadingPlaceholder text="Loading members…" />}
       {users.value && users.value.items.length === 0 && (
         <EmptyState variant="not-found" message={search ? 'No member matches' : 'No members collected yet'}>
-          {search ? 'Try part of the email or name.' : 'The worker has not collected the team from Cursor yet; see Settings → Collection.'}
+          {search
+            ? 'Try part of the email or name.'
+            : 'The worker has not collected the team from Cursor yet; see Settings → Collection.'}
         </EmptyState>
       )}
       {users.value && users.value.items.length > 0 && (

@@ -18,7 +18,7 @@ type Handler = (req: RecordedRequest) => unknown;
 export class HttpFailure {
   constructor(
     public status: number,
-    public data: unknown = {},
+    public data: unknown = {}
   ) {}
 }
 
@@ -40,14 +40,23 @@ export function installFakeBackend(handlers: Partial<Record<ApiRouteName | strin
         violations.push(`${method} ${path} is not a contract route`);
         throw new HttpFailure(404, { error: 'not_found', message: 'no route' });
       }
-      const check = (part: string, schema: { safeParse(v: unknown): { success: boolean; error?: { message: string } } } | undefined, value: unknown) => {
+      const check = (
+        part: string,
+        schema: { safeParse(v: unknown): { success: boolean; error?: { message: string } } } | undefined,
+        value: unknown
+      ) => {
         if (!schema) {
-          const empty = value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
-          if (!empty) {violations.push(`${m.name}: unexpected ${part} ${JSON.stringify(value)}`);}
+          const empty =
+            value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+          if (!empty) {
+            violations.push(`${m.name}: unexpected ${part} ${JSON.stringify(value)}`);
+          }
           return;
         }
         const r = schema.safeParse(value);
-        if (!r.success) {violations.push(`${m.name}: ${part} ${JSON.stringify(value)} rejected: ${r.error?.message}`);}
+        if (!r.success) {
+          violations.push(`${m.name}: ${part} ${JSON.stringify(value)} rejected: ${r.error?.message}`);
+        }
       };
       check('params', m.route.params, m.params);
       // Query values travel as strings, exactly as the worker receives them.
@@ -59,12 +68,26 @@ export function installFakeBackend(handlers: Partial<Record<ApiRouteName | strin
     }
     requests.push(rec);
     const handler = handlers[rec.name];
-    if (!handler) {throw new HttpFailure(500, { error: 'internal', message: `no test handler for ${rec.name}` });}
+    if (!handler) {
+      throw new HttpFailure(500, { error: 'internal', message: `no test handler for ${rec.name}` });
+    }
     try {
       const data = await handler(rec);
-      return { data, status: 200, statusText: 'OK', ok: true, headers: new Headers(), url: options.url, config: options, redirected: false, type: 'basic' as const };
+      return {
+        data,
+        status: 200,
+        statusText: 'OK',
+        ok: true,
+        headers: new Headers(),
+        url: options.url,
+        config: options,
+        redirected: false,
+        type: 'basic' as const,
+      };
     } catch (e) {
-      if (e instanceof HttpFailure) {throw { status: e.status, data: e.data, statusText: 'error', config: options };}
+      if (e instanceof HttpFailure) {
+        throw { status: e.status, data: e.data, statusText: 'error', config: options };
+      }
       throw e;
     }
   };

@@ -1,4 +1,12 @@
-import type { Incident, IncidentDetail, IncidentList, IncidentMetrics, SettingsResponse, UserDetail, UserList } from '@cursor-cost-watch/contract';
+import type {
+  Incident,
+  IncidentDetail,
+  IncidentList,
+  IncidentMetrics,
+  SettingsResponse,
+  UserDetail,
+  UserList,
+} from '@cursor-cost-watch/contract';
 
 export const NOW = Date.parse('2026-11-20T12:00:00Z');
 
@@ -51,8 +59,22 @@ export function detail(over: Partial<Incident> = {}): IncidentDetail {
   const days = Array.from({ length: 10 }, (_, i) => `2026-11-${String(11 + i).padStart(2, '0')}`);
   return {
     incident: incident(over),
-    why: { driver: 'model_mix', volumeFactor: 1.1, costPerRequestFactor: 5.4, topModel: 'claude-4-opus', topModelShare: 0.83, maxModeShare: 0.1, headlessShare: 0 },
-    series: days.map((day) => ({ day, observed: day >= '2026-11-17' ? 9000 : 1500, expected: 1500, bandLow: 750, bandHigh: 2400 })),
+    why: {
+      driver: 'model_mix',
+      volumeFactor: 1.1,
+      costPerRequestFactor: 5.4,
+      topModel: 'claude-4-opus',
+      topModelShare: 0.83,
+      maxModeShare: 0.1,
+      headlessShare: 0,
+    },
+    series: days.map((day) => ({
+      day,
+      observed: day >= '2026-11-17' ? 9000 : 1500,
+      expected: 1500,
+      bandLow: 750,
+      bandHigh: 2400,
+    })),
     seriesUnit: 'cents',
     modelMix: {
       before: [{ model: 'gpt-5-mini', cents: 9000, share: 1 }],
@@ -61,7 +83,17 @@ export function detail(over: Partial<Incident> = {}): IncidentDetail {
         { model: 'gpt-5-mini', cents: 6000, share: 0.17 },
       ],
     },
-    timeline: [{ id: 1, at: '2026-11-17T06:00:00.000Z', actor: 'detector', action: 'opened', fromStatus: null, toStatus: 'open', details: {} }],
+    timeline: [
+      {
+        id: 1,
+        at: '2026-11-17T06:00:00.000Z',
+        actor: 'detector',
+        action: 'opened',
+        fromStatus: null,
+        toStatus: 'open',
+        details: {},
+      },
+    ],
   };
 }
 
@@ -84,19 +116,69 @@ export const userDetail: UserDetail = {
   overallSpendCents: 90_000,
   rank: 1,
   members: 4,
-  trend: Array.from({ length: 30 }, (_, i) => ({ day: `2026-10-${String(22 + (i % 9)).padStart(2, '0')}`, chargedCents: 1500 + i * 100, events: 100 })),
+  trend: Array.from({ length: 30 }, (_, i) => ({
+    day: `2026-10-${String(22 + (i % 9)).padStart(2, '0')}`,
+    chargedCents: 1500 + i * 100,
+    events: 100,
+  })),
   openIncidents: 1,
   incidents: [incident()],
 };
 
 export const settings: SettingsResponse = {
-  values: { minImpactDollars: 20, notifySlack: 'immediate', weekdayAware: true, disabledDetectors: [], baselineDays: 28 },
+  values: {
+    minImpactDollars: 20,
+    notifySlack: 'immediate',
+    weekdayAware: true,
+    disabledDetectors: [],
+    baselineDays: 28,
+  },
   fields: [
-    { key: 'minImpactDollars', description: 'Nothing alerts unless the dollars spent above expected since onset reach this', default: 20, type: 'number', min: 0, max: 1_000_000 },
-    { key: 'notifySlack', description: 'Slack: send each alert at once, in the digest, or never', default: 'immediate', type: 'enum', options: ['immediate', 'digest', 'off'] },
-    { key: 'weekdayAware', description: 'Compare workdays with workdays and weekends with weekends', default: true, type: 'boolean' },
-    { key: 'disabledDetectors', description: 'Detectors that report nothing', default: [], type: 'list', options: ['model_shift', 'personal_spike'] },
-    { key: 'baselineDays', description: "Days of the user's own history the baseline is taken from", default: 28, type: 'integer', min: 7, max: 120 },
+    {
+      key: 'minImpactDollars',
+      description: 'Nothing alerts unless the dollars spent above expected since onset reach this',
+      default: 20,
+      type: 'number',
+      min: 0,
+      max: 1_000_000,
+    },
+    {
+      key: 'notifySlack',
+      description: 'Slack: send each alert at once, in the digest, or never',
+      default: 'immediate',
+      type: 'enum',
+      options: ['immediate', 'digest', 'off'],
+    },
+    {
+      key: 'weekdayAware',
+      description: 'Compare workdays with workdays and weekends with weekends',
+      default: true,
+      type: 'boolean',
+    },
+    {
+      key: 'disabledDetectors',
+      description: 'Detectors that report nothing',
+      default: [],
+      type: 'list',
+      options: ['model_shift', 'personal_spike'],
+    },
+    {
+      key: 'baselineDays',
+      description: "Days of the user's own history the baseline is taken from",
+      default: 28,
+      type: 'integer',
+      min: 7,
+      max: 120,
+    },
   ],
-  audit: [{ id: 1, key: 'minImpactDollars', oldValue: 10, newValue: 20, changedBy: 'admin.ada', changedAt: '2026-11-19T10:00:00.000Z' }],
+  audit: [
+    {
+      id: 1,
+      key: 'minImpactDollars',
+      oldValue: 10,
+      newValue: 20,
+      changedBy: 'admin.ada',
+      changedAt: '2026-11-19T10:00:00.000Z',
+    },
+  ],
 };

@@ -1,20 +1,37 @@
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-const usdCents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const usdCents = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 
-export const dollars = (cents: number) => (Math.abs(cents) >= 100_000 ? usd.format(cents / 100) : usdCents.format(cents / 100));
+export const dollars = (cents: number) =>
+  Math.abs(cents) >= 100_000 ? usd.format(cents / 100) : usdCents.format(cents / 100);
 
 /** 95 → "1m 35s", 90000 → "1d 1h": the two largest units. */
 export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {return '—';}
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {
+    return '—';
+  }
   const s = Math.max(0, Math.round(seconds));
-  const units: Array<[string, number]> = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+  const units: Array<[string, number]> = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ];
   const parts: string[] = [];
   let rest = s;
   for (const [name, size] of units) {
     const n = Math.floor(rest / size);
-    if (n > 0 || (parts.length === 0 && size === 1)) {parts.push(`${n}${name}`);}
+    if (n > 0 || (parts.length === 0 && size === 1)) {
+      parts.push(`${n}${name}`);
+    }
     rest -= n * size;
-    if (parts.length === 2) {break;}
+    if (parts.length === 2) {
+      break;
+    }
   }
   return parts.join(' ');
 }
@@ -22,12 +39,17 @@ export function duration(seconds: number | null | undefined): string {
 export const age = (iso: string, now = Date.now()) => duration((now - Date.parse(iso)) / 1000);
 
 export function measure(value: number, unit: string): string {
-  if (unit === 'cents') {return dollars(value);}
-  if (unit === 'share') {return `${Math.round(value * 100)}%`;}
+  if (unit === 'cents') {
+    return dollars(value);
+  }
+  if (unit === 'share') {
+    return `${Math.round(value * 100)}%`;
+  }
   return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
 }
 
-export const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+export const percent = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`;
 
 export const DETECTOR_LABELS: Record<string, string> = {
   cycle_spend: 'Cycle spend threshold',

@@ -8,7 +8,9 @@ const reload = jest.fn();
 beforeAll(() => Object.defineProperty(window, 'location', { value: { ...window.location, reload }, writable: true }));
 
 function renderConfig(meta: Partial<AppPluginMeta>) {
-  const props = { plugin: { meta: { id: 'cursorwatch-cost-app', enabled: false, pinned: false, jsonData: {}, ...meta } } } as unknown as PluginConfigPageProps<AppPluginMeta>;
+  const props = {
+    plugin: { meta: { id: 'cursorwatch-cost-app', enabled: false, pinned: false, jsonData: {}, ...meta } },
+  } as unknown as PluginConfigPageProps<AppPluginMeta>;
   return render(<AppConfig {...props} />);
 }
 
@@ -27,13 +29,21 @@ describe('Configuration page', () => {
     fireEvent.click(save);
     await waitFor(() => expect(reload).toHaveBeenCalled());
     const body = b.requests[0].body as Record<string, unknown>;
-    expect(body).toEqual({ enabled: true, pinned: false, jsonData: { workerUrl: 'http://worker:8787' }, secureJsonData: { apiToken: 'a-long-enough-secret-token' } });
+    expect(body).toEqual({
+      enabled: true,
+      pinned: false,
+      jsonData: { workerUrl: 'http://worker:8787' },
+      secureJsonData: { apiToken: 'a-long-enough-secret-token' },
+    });
     expect(JSON.stringify(body.jsonData)).not.toContain('secret');
   });
 
   it('keeps a saved token when only the URL changes', async () => {
     const b = installFakeBackend({ 'POST /api/plugins/cursorwatch-cost-app/settings': () => ({}) });
-    renderConfig({ jsonData: { workerUrl: 'http://old:8787' }, secureJsonFields: { apiToken: true } } as Partial<AppPluginMeta>);
+    renderConfig({
+      jsonData: { workerUrl: 'http://old:8787' },
+      secureJsonFields: { apiToken: true },
+    } as Partial<AppPluginMeta>);
     fireEvent.change(screen.getByLabelText('Worker URL'), { target: { value: 'http://new:8787' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(b.requests).toHaveLength(1));

@@ -8,10 +8,14 @@ import type { AppSettings } from '../../constants';
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
 export function checkWorkerUrl(url: string): string | undefined {
-  if (url.trim() === '') {return 'Enter the worker address, e.g. http://worker:8787';}
+  if (url.trim() === '') {
+    return 'Enter the worker address, e.g. http://worker:8787';
+  }
   try {
     const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {return 'Must start with http:// or https://';}
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      return 'Must start with http:// or https://';
+    }
   } catch {
     return 'Not a URL: use the form http://host:port';
   }
@@ -30,7 +34,8 @@ export default function AppConfig({ plugin }: AppConfigProps) {
   const [error, setError] = useState<string>();
   const [saving, setSaving] = useState(false);
   const urlError = checkWorkerUrl(workerUrl);
-  const tokenError = !tokenSet && token.trim().length < 16 ? 'The worker requires WORKER_API_TOKEN (at least 16 characters)' : undefined;
+  const tokenError =
+    !tokenSet && token.trim().length < 16 ? 'The worker requires WORKER_API_TOKEN (at least 16 characters)' : undefined;
 
   const save = async () => {
     setSaving(true);
@@ -47,7 +52,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
             // Left out when unchanged, so a saved token is kept.
             secureJsonData: tokenSet ? undefined : { apiToken: token.trim() },
           },
-        }),
+        })
       );
       window.location.reload();
     } catch (e) {
@@ -65,10 +70,27 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     >
       <FieldSet label="Worker">
         {!enabled && <Alert severity="info" title="Saving also enables the app" />}
-        <Field label="Worker URL" description="Where Grafana's server reaches the worker API (WORKER_API_HOST:WORKER_API_PORT)" invalid={Boolean(workerUrl) && Boolean(urlError)} error={urlError}>
-          <Input id="worker-url" aria-label="Worker URL" width={60} value={workerUrl} onChange={(e) => setWorkerUrl(e.currentTarget.value)} placeholder="http://worker:8787" />
+        <Field
+          label="Worker URL"
+          description="Where Grafana's server reaches the worker API (WORKER_API_HOST:WORKER_API_PORT)"
+          invalid={Boolean(workerUrl) && Boolean(urlError)}
+          error={urlError}
+        >
+          <Input
+            id="worker-url"
+            aria-label="Worker URL"
+            width={60}
+            value={workerUrl}
+            onChange={(e) => setWorkerUrl(e.currentTarget.value)}
+            placeholder="http://worker:8787"
+          />
         </Field>
-        <Field label="API token" description="The worker's WORKER_API_TOKEN; stored encrypted and never sent to browsers" invalid={Boolean(token) && Boolean(tokenError)} error={tokenError}>
+        <Field
+          label="API token"
+          description="The worker's WORKER_API_TOKEN; stored encrypted and never sent to browsers"
+          invalid={Boolean(token) && Boolean(tokenError)}
+          error={tokenError}
+        >
           <SecretInput
             id="api-token"
             aria-label="API token"

@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { collectOnce } from '../../worker/src/collector/collect';
+import { loadConfig, type Config } from '../../worker/src/config/config';
+import { createLogger } from '../../worker/src/config/log';
+import { CursorClient } from '../../worker/src/cursor/client';
+import { freePort, startEmbeddedPostgres } from '../../worker/src/db/embedded';
+import { migrateToLatest } from '../../worker/src/db/migrate';
+import { createDb } from '../../worker/src/db/pool';
+import { runDetectionPass } from '../../worker/src/detection/pass';
+import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A throwaway PostgreSQL filled the way production fills it: the simulated Cursor team served over HTTP, one real
+ * collection (30-day backfill), then detection replayed over the last 14 days and today.
+ */
+export async function seedWorld(token: string) {
+  const log = createLogger('warn', 'e2e');
+  const pg = await startEmbeddedPostgres({
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-pg-')),
+    port: await freePort(),
+    ephemeral: true,
+  });
+  const handle = createDb(pg.connectionString, 5);
+  await migrateToLatest(handle.db);
+  const config: Config = loadConfig({ WORKER_API_TOKEN: token, LOG_LEVEL: 'warn', DATABASE_URL: pg.connectionString });
+  const team = createSimulatedTeam({ seed: 11, teamSize: 30, historyDays: 60 });
+  const apiKey = `key_${'e'.repeat(64)}`;
+  const sim = await startSimulatorServer({ team, apiKey, rateLimitsPerMinute: null });
+  const client = new CursorClient({ baseUrl: sim.url, apiKey, rateLimits: { admin: 0, events: 0, analytics: 0 } });
+  const collected = await collectOnce({ db: handle.db, client, log, config }, { trigger: 'backfill' });
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  for (let n = 14; n >= 1; n--) {
+    const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
+    await runDetectionPass({ db: handle.db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
+  }
+  await runDetectionPass({ db: handle.db, config, log });
+  await sim.close();
+  return {
+    db: handle.db,
+    config,
+    log,
+    collected,
+    async close() {
+      await handle.close();
+      await pg.stop();
+    },
+  };
+}
