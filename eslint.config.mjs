@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'plugin/.config/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'plugin/**' /* linted by plugin/eslint.config.mjs: npm run lint -w plugin */, 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

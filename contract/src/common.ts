@@ -9,7 +9,10 @@ export const apiErrorSchema = z.object({
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
 /** ISO-8601 timestamp with an offset, as the API sends and accepts them. */
-export const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp such as 2026-11-01T00:00:00Z' });
+export const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 timestamp such as 2026-11-01T00:00:00Z',
+});
 export const isoDay = z.iso.date({ message: 'must be a day as YYYY-MM-DD' });
 
 /** Query strings carry text: numbers are coerced, lists are comma separated. */
@@ -24,7 +27,12 @@ export const queryInt = (min: number, max: number, fallback: number) =>
 export const csvOf = <T extends [string, ...string[]]>(values: T) =>
   z
     .string()
-    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v !== ''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    )
     .pipe(z.array(z.enum(values, { message: `each value must be one of ${values.join(', ')}` })));
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>

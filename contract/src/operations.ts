@@ -6,7 +6,11 @@ export const notificationTestBodySchema = z
   .object({ channel: z.enum(NOTIFICATION_CHANNELS, { message: `must be one of ${NOTIFICATION_CHANNELS.join(', ')}` }) })
   .strict();
 export type NotificationTestBody = z.infer<typeof notificationTestBodySchema>;
-export const notificationTestResultSchema = z.object({ ok: z.boolean(), channel: z.enum(NOTIFICATION_CHANNELS), message: z.string() });
+export const notificationTestResultSchema = z.object({
+  ok: z.boolean(),
+  channel: z.enum(NOTIFICATION_CHANNELS),
+  message: z.string(),
+});
 export type NotificationTestResult = z.infer<typeof notificationTestResultSchema>;
 
 export const collectionEndpointStatusSchema = z.object({

@@ -40,30 +40,125 @@ const route = <R extends ApiRoute>(r: R) => r;
 
 /** Every endpoint of the worker API: the single source both the server and the plugin validate against. */
 export const API_ROUTES = {
-  listIncidents: route({ method: 'GET', path: '/api/incidents', role: 'Viewer', query: incidentListQuerySchema, response: incidentListSchema }),
-  getIncident: route({ method: 'GET', path: '/api/incidents/:id', role: 'Viewer', params: incidentIdParamsSchema, response: incidentDetailSchema }),
-  acknowledgeIncident: route({ method: 'POST', path: '/api/incidents/:id/acknowledge', role: 'Editor', params: incidentIdParamsSchema, body: acknowledgeBodySchema, response: incidentSchema }),
-  resolveIncident: route({ method: 'POST', path: '/api/incidents/:id/resolve', role: 'Editor', params: incidentIdParamsSchema, body: resolveBodySchema, response: incidentSchema }),
-  reopenIncident: route({ method: 'POST', path: '/api/incidents/:id/reopen', role: 'Editor', params: incidentIdParamsSchema, body: reopenBodySchema, response: incidentSchema }),
+  listIncidents: route({
+    method: 'GET',
+    path: '/api/incidents',
+    role: 'Viewer',
+    query: incidentListQuerySchema,
+    response: incidentListSchema,
+  }),
+  getIncident: route({
+    method: 'GET',
+    path: '/api/incidents/:id',
+    role: 'Viewer',
+    params: incidentIdParamsSchema,
+    response: incidentDetailSchema,
+  }),
+  acknowledgeIncident: route({
+    method: 'POST',
+    path: '/api/incidents/:id/acknowledge',
+    role: 'Editor',
+    params: incidentIdParamsSchema,
+    body: acknowledgeBodySchema,
+    response: incidentSchema,
+  }),
+  resolveIncident: route({
+    method: 'POST',
+    path: '/api/incidents/:id/resolve',
+    role: 'Editor',
+    params: incidentIdParamsSchema,
+    body: resolveBodySchema,
+    response: incidentSchema,
+  }),
+  reopenIncident: route({
+    method: 'POST',
+    path: '/api/incidents/:id/reopen',
+    role: 'Editor',
+    params: incidentIdParamsSchema,
+    body: reopenBodySchema,
+    response: incidentSchema,
+  }),
   listSnoozes: route({ method: 'GET', path: '/api/snoozes', role: 'Viewer', response: snoozeListSchema }),
-  createSnooze: route({ method: 'POST', path: '/api/snoozes', role: 'Editor', body: snoozeCreateBodySchema, response: snoozeSchema }),
-  deleteSnooze: route({ method: 'DELETE', path: '/api/snoozes/:id', role: 'Editor', params: snoozeIdParamsSchema, response: okSchema }),
-  incidentMetrics: route({ method: 'GET', path: '/api/metrics/incidents', role: 'Viewer', query: incidentMetricsQuerySchema, response: incidentMetricsSchema }),
-  searchUsers: route({ method: 'GET', path: '/api/users', role: 'Viewer', query: userSearchQuerySchema, response: userListSchema }),
-  getUser: route({ method: 'GET', path: '/api/users/:email', role: 'Viewer', params: userEmailParamsSchema, response: userDetailSchema }),
+  createSnooze: route({
+    method: 'POST',
+    path: '/api/snoozes',
+    role: 'Editor',
+    body: snoozeCreateBodySchema,
+    response: snoozeSchema,
+  }),
+  deleteSnooze: route({
+    method: 'DELETE',
+    path: '/api/snoozes/:id',
+    role: 'Editor',
+    params: snoozeIdParamsSchema,
+    response: okSchema,
+  }),
+  incidentMetrics: route({
+    method: 'GET',
+    path: '/api/metrics/incidents',
+    role: 'Viewer',
+    query: incidentMetricsQuerySchema,
+    response: incidentMetricsSchema,
+  }),
+  searchUsers: route({
+    method: 'GET',
+    path: '/api/users',
+    role: 'Viewer',
+    query: userSearchQuerySchema,
+    response: userListSchema,
+  }),
+  getUser: route({
+    method: 'GET',
+    path: '/api/users/:email',
+    role: 'Viewer',
+    params: userEmailParamsSchema,
+    response: userDetailSchema,
+  }),
   getSettings: route({ method: 'GET', path: '/api/settings', role: 'Viewer', response: settingsResponseSchema }),
-  updateSettings: route({ method: 'PUT', path: '/api/settings', role: 'Admin', body: settingsPatchSchema, response: settingsResponseSchema }),
-  previewSettings: route({ method: 'POST', path: '/api/settings/preview', role: 'Admin', body: settingsPatchSchema, response: settingsPreviewSchema }),
-  testNotification: route({ method: 'POST', path: '/api/notifications/test', role: 'Admin', body: notificationTestBodySchema, response: notificationTestResultSchema }),
-  collectionStatus: route({ method: 'GET', path: '/api/collection/status', role: 'Viewer', response: collectionStatusSchema }),
-  runCollection: route({ method: 'POST', path: '/api/collection/run', role: 'Editor', body: z.object({}).strict().optional(), response: collectionRunResultSchema }),
+  updateSettings: route({
+    method: 'PUT',
+    path: '/api/settings',
+    role: 'Admin',
+    body: settingsPatchSchema,
+    response: settingsResponseSchema,
+  }),
+  previewSettings: route({
+    method: 'POST',
+    path: '/api/settings/preview',
+    role: 'Admin',
+    body: settingsPatchSchema,
+    response: settingsPreviewSchema,
+  }),
+  testNotification: route({
+    method: 'POST',
+    path: '/api/notifications/test',
+    role: 'Admin',
+    body: notificationTestBodySchema,
+    response: notificationTestResultSchema,
+  }),
+  collectionStatus: route({
+    method: 'GET',
+    path: '/api/collection/status',
+    role: 'Viewer',
+    response: collectionStatusSchema,
+  }),
+  runCollection: route({
+    method: 'POST',
+    path: '/api/collection/run',
+    role: 'Editor',
+    body: z.object({}).strict().optional(),
+    response: collectionRunResultSchema,
+  }),
   health: route({ method: 'GET', path: '/healthz', role: 'public', response: healthSchema }),
 } satisfies Record<string, ApiRoute>;
 
 export type ApiRouteName = keyof typeof API_ROUTES;
 
 /** Finds the route a concrete method + path belongs to, with its path parameters. */
-export function matchRoute(method: string, path: string): { name: ApiRouteName; route: ApiRoute; params: Record<string, string> } | null {
+export function matchRoute(
+  method: string,
+  path: string,
+): { name: ApiRouteName; route: ApiRoute; params: Record<string, string> } | null {
   const clean = path.split('?')[0];
   for (const [name, r] of Object.entries(API_ROUTES) as [ApiRouteName, ApiRoute][]) {
     if (r.method !== method.toUpperCase()) continue;

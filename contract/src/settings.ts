@@ -40,5 +40,9 @@ export const backtestSchema = z.object({
   perDetector: z.record(z.string(), z.number()),
   total: z.number(),
 });
-export const settingsPreviewSchema = z.object({ days: z.number().int(), current: backtestSchema, proposed: backtestSchema });
+export const settingsPreviewSchema = z.object({
+  days: z.number().int(),
+  current: backtestSchema,
+  proposed: backtestSchema,
+});
 export type SettingsPreview = z.infer<typeof settingsPreviewSchema>;

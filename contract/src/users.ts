@@ -4,7 +4,12 @@ import { incidentSchema } from './incidents';
 
 export const userSearchQuerySchema = z.object({
   search: z.string().trim().max(320, 'must be at most 320 characters').optional(),
-  limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .default(50),
 });
 export type UserSearchQuery = z.input<typeof userSearchQuerySchema>;
 
@@ -17,10 +22,16 @@ export const userSummarySchema = z.object({
   openIncidents: z.number().int(),
 });
 export type UserSummary = z.infer<typeof userSummarySchema>;
-export const userListSchema = z.object({ items: z.array(userSummarySchema), cycleStart: isoDateTime.nullable(), members: z.number().int() });
+export const userListSchema = z.object({
+  items: z.array(userSummarySchema),
+  cycleStart: isoDateTime.nullable(),
+  members: z.number().int(),
+});
 export type UserList = z.infer<typeof userListSchema>;
 
-export const userEmailParamsSchema = z.object({ email: z.string().trim().min(3, 'must be an email').max(320, 'must be at most 320 characters') });
+export const userEmailParamsSchema = z.object({
+  email: z.string().trim().min(3, 'must be an email').max(320, 'must be at most 320 characters'),
+});
 
 /** GET /api/users/:email: spend this cycle, rank among members, a 30-day trend and the user's incidents. */
 export const userDetailSchema = z.object({

@@ -23,10 +23,14 @@ export function requireToken(expected: string | undefined) {
     if (PUBLIC_PATHS.has(path) || expected === undefined) return;
     const given = bearerToken(req.headers.authorization);
     if (given === null) {
-      return reply.status(401).send({ error: 'unauthorized', message: 'Send Authorization: Bearer <WORKER_API_TOKEN>' });
+      return reply
+        .status(401)
+        .send({ error: 'unauthorized', message: 'Send Authorization: Bearer <WORKER_API_TOKEN>' });
     }
     if (!tokenMatches(given, expected)) {
-      return reply.status(401).send({ error: 'unauthorized', message: 'The API token is wrong: check the plugin configuration' });
+      return reply
+        .status(401)
+        .send({ error: 'unauthorized', message: 'The API token is wrong: check the plugin configuration' });
     }
   };
 }

@@ -35,7 +35,11 @@ interface ErrorBody {
 
 /** Maps the domain's errors to HTTP: validation 400, unknown 404, disallowed transition 409; anything else 500. */
 export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
-  if (err instanceof ApiValidationError || err instanceof IncidentInputError || err instanceof SettingsValidationError) {
+  if (
+    err instanceof ApiValidationError ||
+    err instanceof IncidentInputError ||
+    err instanceof SettingsValidationError
+  ) {
     return { status: 400, body: { error: 'invalid_request', message: err.message, issues: err.issues } };
   }
   if (err instanceof IncidentNotFoundError || err instanceof SnoozeNotFoundError) {

@@ -17,7 +17,8 @@ export function createPrometheusRegistry({ db, now }: Pick<ApiDeps, 'db' | 'now'
     async collect() {
       this.reset();
       const rows = await db.selectFrom('collection_watermarks').select(['endpoint', 'watermark']).execute();
-      for (const r of rows) this.set({ endpoint: r.endpoint }, Math.max(0, (now().getTime() - r.watermark.getTime()) / 1000));
+      for (const r of rows)
+        this.set({ endpoint: r.endpoint }, Math.max(0, (now().getTime() - r.watermark.getTime()) / 1000));
     },
   });
 

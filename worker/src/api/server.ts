@@ -26,10 +26,15 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     services: { ...defaultServices, ...opts.services },
   };
   // Per-request lines are logged at info; the API child logs warnings and errors only (Grafana polls often).
-  const log = opts.log.child({ component: 'api' }, { level: opts.log.isLevelEnabled('warn') ? 'warn' : opts.log.level });
+  const log = opts.log.child(
+    { component: 'api' },
+    { level: opts.log.isLevelEnabled('warn') ? 'warn' : opts.log.level },
+  );
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 256 * 1024 });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}` }),
+  );
   app.addHook('onRequest', requireToken(opts.config.WORKER_API_TOKEN));
   app.addHook('onSend', auditChanges(opts.db, opts.log));
   healthRoutes(app, deps);
@@ -47,12 +52,17 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
  * Builds the API and listens on WORKER_API_HOST:WORKER_API_PORT. Refuses a non-loopback address without
  * WORKER_API_TOKEN. Returns the app (close it on shutdown) and the address it listens on.
  */
-export async function startApi(opts: ApiOptions & { host?: string; port?: number }): Promise<{ app: FastifyInstance; url: string }> {
+export async function startApi(
+  opts: ApiOptions & { host?: string; port?: number },
+): Promise<{ app: FastifyInstance; url: string }> {
   const host = opts.host ?? opts.config.WORKER_API_HOST;
   const port = opts.port ?? opts.config.WORKER_API_PORT;
   assertSafeToListen(host, opts.config.WORKER_API_TOKEN);
   const app = buildApi(opts);
   const url = await app.listen({ host, port });
-  opts.log.info({ url, auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)' }, 'worker API listening');
+  opts.log.info(
+    { url, auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)' },
+    'worker API listening',
+  );
   return { app, url };
 }

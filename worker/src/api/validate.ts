@@ -5,7 +5,11 @@ import { ApiValidationError } from './errors';
  * Parses one part of a request (`where` is query, params or body) and names each bad field as `where.field`,
  * so a 400 says exactly what to fix.
  */
-export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'params' | 'body'): z.output<S> {
+export function parseRequest<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'query' | 'params' | 'body',
+): z.output<S> {
   const result = schema.safeParse(value ?? (where === 'body' ? {} : value));
   if (result.success) return result.data;
   throw new ApiValidationError(

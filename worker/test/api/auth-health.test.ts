@@ -10,13 +10,33 @@ let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi();
   await seedTeam(api.t.db, NOW);
-  await seedIncident(api.t.db, { subject: 'alice@example.com', detector: 'personal_spike', severity: 'critical', onset: NOW });
-  await api.t.db.insertInto('collection_watermarks').values({ endpoint: 'usage_events', watermark: new Date(NOW.getTime() - 90_000) }).execute();
+  await seedIncident(api.t.db, {
+    subject: 'alice@example.com',
+    detector: 'personal_spike',
+    severity: 'critical',
+    onset: NOW,
+  });
+  await api.t.db
+    .insertInto('collection_watermarks')
+    .values({ endpoint: 'usage_events', watermark: new Date(NOW.getTime() - 90_000) })
+    .execute();
   await api.t.db
     .insertInto('collection_runs')
     .values([
-      { run_id: '00000000-0000-4000-8000-000000000001', endpoint: 'usage_events', trigger: 'schedule', status: 'ok', rows_new: 1234 },
-      { run_id: '00000000-0000-4000-8000-000000000002', endpoint: 'spend', trigger: 'schedule', status: 'failed', error: 'HTTP 500' },
+      {
+        run_id: '00000000-0000-4000-8000-000000000001',
+        endpoint: 'usage_events',
+        trigger: 'schedule',
+        status: 'ok',
+        rows_new: 1234,
+      },
+      {
+        run_id: '00000000-0000-4000-8000-000000000002',
+        endpoint: 'spend',
+        trigger: 'schedule',
+        status: 'failed',
+        error: 'HTTP 500',
+      },
     ])
     .execute();
 });
@@ -24,10 +44,18 @@ afterAll(() => api.close());
 
 describe('authentication', () => {
   it('401 without a token and with a wrong one, on reads and writes alike', async () => {
-    for (const [method, path] of [['GET', '/api/incidents'], ['GET', '/api/settings'], ['PUT', '/api/settings'], ['POST', '/api/collection/run']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/incidents'],
+      ['GET', '/api/settings'],
+      ['PUT', '/api/settings'],
+      ['POST', '/api/collection/run'],
+    ] as const) {
       const none = await api.call(method, path, { token: null, body: method === 'GET' ? undefined : {} });
       expect([path, none.status, none.json.error]).toEqual([path, 401, 'unauthorized']);
-      const wrong = await api.call(method, path, { token: 'test-token-0123456789abcdeX', body: method === 'GET' ? undefined : {} });
+      const wrong = await api.call(method, path, {
+        token: 'test-token-0123456789abcdeX',
+        body: method === 'GET' ? undefined : {},
+      });
       expect([path, wrong.status, wrong.json.message]).toEqual([path, 401, expect.stringMatching(/token is wrong/)]);
     }
     expect((await api.call('GET', '/api/incidents', { token: 'short' })).status).toBe(401);
@@ -58,12 +86,20 @@ describe('authentication', () => {
     expect(() => assertSafeToListen('0.0.0.0', undefined)).toThrow(/WORKER_API_TOKEN/);
     expect(() => assertSafeToListen('0.0.0.0', 'x'.repeat(16))).not.toThrow();
     const config = loadConfig({ LOG_LEVEL: 'silent', WORKER_API_HOST: '0.0.0.0' });
-    await expect(startApi({ db: api.t.db, config, log: createLogger('silent'), port: 0 })).rejects.toThrow(/Refusing to start/);
+    await expect(startApi({ db: api.t.db, config, log: createLogger('silent'), port: 0 })).rejects.toThrow(
+      /Refusing to start/,
+    );
   });
 
   it('without a token on loopback, the API answers without auth', async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const { app, url } = await startApi({ db: api.t.db, config, log: createLogger('silent'), host: '127.0.0.1', port: 0 });
+    const { app, url } = await startApi({
+      db: api.t.db,
+      config,
+      log: createLogger('silent'),
+      host: '127.0.0.1',
+      port: 0,
+    });
     try {
       expect((await fetch(`${url}/api/incidents`)).status).toBe(200);
     } finally {
@@ -96,7 +132,11 @@ describe('public endpoints', () => {
   });
 
   it('malformed JSON is a 400 that says so', async () => {
-    const res = await fetch(`${api.url}/api/snoozes`, { method: 'POST', headers: { authorization: `Bearer test-token-0123456789abcdef`, 'content-type': 'application/json' }, body: '{"scope":' });
+    const res = await fetch(`${api.url}/api/snoozes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer test-token-0123456789abcdef`, 'content-type': 'application/json' },
+      body: '{"scope":',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/JSON/i);
   });

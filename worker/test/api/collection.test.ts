@@ -54,8 +54,19 @@ describe('GET /api/collection/status', () => {
     const s = collectionStatusSchema.parse(r.json);
     expect(s.endpoints.map((e) => e.endpoint)).toEqual(['spend', 'usage_events']);
     const [spend, events] = s.endpoints;
-    expect(events).toMatchObject({ lastStatus: 'ok', lastRowsNew: 42, lagSeconds: 1200, failuresLast24h: 0, lastError: null });
-    expect(spend).toMatchObject({ lastStatus: 'failed', lagSeconds: 3900, failuresLast24h: 1, lastError: expect.stringMatching(/500/) });
+    expect(events).toMatchObject({
+      lastStatus: 'ok',
+      lastRowsNew: 42,
+      lagSeconds: 1200,
+      failuresLast24h: 0,
+      lastError: null,
+    });
+    expect(spend).toMatchObject({
+      lastStatus: 'failed',
+      lagSeconds: 3900,
+      failuresLast24h: 1,
+      lastError: expect.stringMatching(/500/),
+    });
     expect(spend.lastSuccessAt).toBe(new Date(NOW.getTime() - 120 * MIN + 5000).toISOString());
     expect(s.lastRunAt).toBe(new Date(NOW.getTime() - 60 * MIN).toISOString());
     expect(s.hasData).toBe(false);

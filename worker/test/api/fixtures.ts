@@ -44,14 +44,27 @@ export async function seedIncident(db: Db, s: SeedIncident): Promise<number> {
       unit: 'cents',
       impact_cents: s.impactCents ?? 7500,
       top_model: 'claude-4-opus',
-      why: JSON.stringify({ driver: 'model_mix', volumeFactor: 1.1, costPerRequestFactor: 5.2, topModel: 'claude-4-opus' }),
+      why: JSON.stringify({
+        driver: 'model_mix',
+        volumeFactor: 1.1,
+        costPerRequestFactor: 5.2,
+        topModel: 'claude-4-opus',
+      }),
       summary: `${s.subject} ${s.detector}`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db
     .insertInto('incident_events')
-    .values({ incident_id: row.id, actor: 'detector', action: 'opened', from_status: null, to_status: 'open', details: '{}', at: detected })
+    .values({
+      incident_id: row.id,
+      actor: 'detector',
+      action: 'opened',
+      from_status: null,
+      to_status: 'open',
+      details: '{}',
+      at: detected,
+    })
     .execute();
   return row.id;
 }
@@ -65,13 +78,29 @@ export async function seedTeam(db: Db, now: Date, opts: { shiftEmail?: string; s
     { email: 'carol@example.com', name: 'Carol Diaz', spend: 88_000 },
     { email: "o'brien@example.com", name: "Dan O'Brien", spend: 500 },
   ];
-  await db.insertInto('members').values(people.map((p) => ({ email: p.email, name: p.name, role: 'member' }))).execute();
+  await db
+    .insertInto('members')
+    .values(people.map((p) => ({ email: p.email, name: p.name, role: 'member' })))
+    .execute();
   await db
     .insertInto('member_spend')
-    .values(people.map((p) => ({ email: p.email, cycle_start: cycleStart, spend_cents: p.spend, overall_spend_cents: p.spend + 2000 })))
+    .values(
+      people.map((p) => ({
+        email: p.email,
+        cycle_start: cycleStart,
+        spend_cents: p.spend,
+        overall_spend_cents: p.spend + 2000,
+      })),
+    )
     .execute();
   await db.insertInto('billing_groups').values({ group_id: 'grp-platform', name: 'Platform' }).execute();
-  await db.insertInto('billing_group_members').values([{ group_id: 'grp-platform', email: 'alice@example.com' }, { group_id: 'grp-platform', email: 'bob@example.com' }]).execute();
+  await db
+    .insertInto('billing_group_members')
+    .values([
+      { group_id: 'grp-platform', email: 'alice@example.com' },
+      { group_id: 'grp-platform', email: 'bob@example.com' },
+    ])
+    .execute();
   const rollups = [];
   const models = [];
   for (const p of people) {
@@ -79,8 +108,22 @@ export async function seedTeam(db: Db, now: Date, opts: { shiftEmail?: string; s
       const day = daysBefore(now, i);
       const shifted = p.email === opts.shiftEmail && i <= (opts.shiftDaysAgo ?? 3);
       const cents = shifted ? 9000 : 1500;
-      rollups.push({ user_email: p.email, day, events: 100, charged_cents: cents, requests_costs: 100, input_tokens: 1000, output_tokens: 500 });
-      models.push({ user_email: p.email, day, model: shifted ? 'claude-4-opus' : 'gpt-5-mini', events: 100, charged_cents: cents });
+      rollups.push({
+        user_email: p.email,
+        day,
+        events: 100,
+        charged_cents: cents,
+        requests_costs: 100,
+        input_tokens: 1000,
+        output_tokens: 500,
+      });
+      models.push({
+        user_email: p.email,
+        day,
+        model: shifted ? 'claude-4-opus' : 'gpt-5-mini',
+        events: 100,
+        charged_cents: cents,
+      });
     }
   }
   await db.insertInto('user_daily_rollup').values(rollups).execute();

@@ -11,11 +11,46 @@ beforeAll(async () => {
   api = await startTestApi();
   const db = api.t.db;
   await seedTeam(db, NOW, { shiftEmail: 'carol@example.com', shiftDaysAgo: 3 });
-  ids.carolShift = await seedIncident(db, { subject: 'carol@example.com', detector: 'model_shift', severity: 'critical', onset: new Date(NOW.getTime() - 3 * D - 12 * H), impactCents: 30_000, status: 'alerted' });
-  ids.aliceSpike = await seedIncident(db, { subject: 'alice@example.com', detector: 'personal_spike', severity: 'warning', onset: new Date(NOW.getTime() - 2 * D), impactCents: 9_000 });
-  ids.bobOld = await seedIncident(db, { subject: 'bob@example.com', detector: 'sustained_drift', severity: 'info', status: 'resolved', onset: new Date(NOW.getTime() - 30 * D), resolved: new Date(NOW.getTime() - 25 * D), impactCents: 2_500 });
-  ids.team = await seedIncident(db, { scope: 'team', subject: 'team', detector: 'team_shift', severity: 'warning', onset: new Date(NOW.getTime() - 1 * D), impactCents: 50_000 });
-  ids.groupTeam = await seedIncident(db, { scope: 'team', subject: 'grp-platform', detector: 'team_shift', severity: 'info', onset: new Date(NOW.getTime() - 5 * D), impactCents: 1_000 });
+  ids.carolShift = await seedIncident(db, {
+    subject: 'carol@example.com',
+    detector: 'model_shift',
+    severity: 'critical',
+    onset: new Date(NOW.getTime() - 3 * D - 12 * H),
+    impactCents: 30_000,
+    status: 'alerted',
+  });
+  ids.aliceSpike = await seedIncident(db, {
+    subject: 'alice@example.com',
+    detector: 'personal_spike',
+    severity: 'warning',
+    onset: new Date(NOW.getTime() - 2 * D),
+    impactCents: 9_000,
+  });
+  ids.bobOld = await seedIncident(db, {
+    subject: 'bob@example.com',
+    detector: 'sustained_drift',
+    severity: 'info',
+    status: 'resolved',
+    onset: new Date(NOW.getTime() - 30 * D),
+    resolved: new Date(NOW.getTime() - 25 * D),
+    impactCents: 2_500,
+  });
+  ids.team = await seedIncident(db, {
+    scope: 'team',
+    subject: 'team',
+    detector: 'team_shift',
+    severity: 'warning',
+    onset: new Date(NOW.getTime() - 1 * D),
+    impactCents: 50_000,
+  });
+  ids.groupTeam = await seedIncident(db, {
+    scope: 'team',
+    subject: 'grp-platform',
+    detector: 'team_shift',
+    severity: 'info',
+    onset: new Date(NOW.getTime() - 5 * D),
+    impactCents: 1_000,
+  });
 });
 afterAll(() => api.close());
 
@@ -29,7 +64,8 @@ describe('GET /api/incidents', () => {
   });
 
   it('filters by status, severity, detector, user and team', async () => {
-    const ids_ = async (q: string) => ((await api.call('GET', `/api/incidents?${q}`)).json.items as { id: number }[]).map((i) => i.id).sort();
+    const ids_ = async (q: string) =>
+      ((await api.call('GET', `/api/incidents?${q}`)).json.items as { id: number }[]).map((i) => i.id).sort();
     expect(await ids_('status=open,alerted')).toEqual([ids.carolShift, ids.aliceSpike, ids.team, ids.groupTeam].sort());
     expect(await ids_('status=resolved')).toEqual([ids.bobOld]);
     expect(await ids_('severity=critical')).toEqual([ids.carolShift]);
@@ -60,7 +96,9 @@ describe('GET /api/incidents', () => {
     expect(bad.status).toBe(400);
     const paths = bad.json.issues.map((i: { path: string }) => i.path).sort();
     expect(paths).toEqual(['query.pageSize', 'query.sort', 'query.status.0']);
-    expect(bad.json.issues.find((i: { path: string }) => i.path === 'query.status.0').message).toMatch(/one of open, alerted/);
+    expect(bad.json.issues.find((i: { path: string }) => i.path === 'query.status.0').message).toMatch(
+      /one of open, alerted/,
+    );
     const when = await api.call('GET', '/api/incidents?from=yesterday');
     expect(when.status).toBe(400);
     expect(when.json.issues[0]).toEqual({ path: 'query.from', message: expect.stringMatching(/ISO-8601/) });
@@ -68,7 +106,10 @@ describe('GET /api/incidents', () => {
 
   it('treats SQL in filters as plain text', async () => {
     for (const evil of ["' OR 1=1 --", "x'); DROP TABLE incidents; --", '%', '_']) {
-      const r = await api.call('GET', `/api/incidents?user=${encodeURIComponent(evil)}&team=${encodeURIComponent(evil)}`);
+      const r = await api.call(
+        'GET',
+        `/api/incidents?user=${encodeURIComponent(evil)}&team=${encodeURIComponent(evil)}`,
+      );
       expect(r.status).toBe(200);
       expect(r.json.total).toBe(0);
     }
@@ -111,10 +152,16 @@ describe('GET /api/incidents/:id', () => {
 
 describe('incident transitions', () => {
   it('acknowledges as the Grafana user, then refuses a second acknowledgement with 409', async () => {
-    const r = await api.call('POST', `/api/incidents/${ids.aliceSpike}/acknowledge`, { body: { note: 'looking' }, login: 'manager.mia' });
+    const r = await api.call('POST', `/api/incidents/${ids.aliceSpike}/acknowledge`, {
+      body: { note: 'looking' },
+      login: 'manager.mia',
+    });
     expect(r.status).toBe(200);
     expect(incidentSchema.parse(r.json)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'manager.mia' });
-    const again = await api.call('POST', `/api/incidents/${ids.aliceSpike}/acknowledge`, { body: {}, login: 'manager.mia' });
+    const again = await api.call('POST', `/api/incidents/${ids.aliceSpike}/acknowledge`, {
+      body: {},
+      login: 'manager.mia',
+    });
     expect(again.status).toBe(409);
     expect(again.json.error).toBe('conflict');
   });
@@ -123,13 +170,23 @@ describe('incident transitions', () => {
     const bad = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, { body: { reason: 'bored' } });
     expect(bad.status).toBe(400);
     expect(bad.json.issues[0].path).toBe('body.reason');
-    const extra = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, { body: { reason: 'fixed', status: 'open' } });
+    const extra = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, {
+      body: { reason: 'fixed', status: 'open' },
+    });
     expect(extra.status).toBe(400);
     expect(extra.json.issues[0].message).toMatch(/status/);
 
-    const ok = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, { body: { reason: 'expected', note: 'offsite hackathon' }, login: 'manager.mia' });
+    const ok = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, {
+      body: { reason: 'expected', note: 'offsite hackathon' },
+      login: 'manager.mia',
+    });
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ status: 'resolved', resolutionReason: 'expected', resolutionNote: 'offsite hackathon', resolvedBy: 'manager.mia' });
+    expect(ok.json).toMatchObject({
+      status: 'resolved',
+      resolutionReason: 'expected',
+      resolutionNote: 'offsite hackathon',
+      resolvedBy: 'manager.mia',
+    });
     const twice = await api.call('POST', `/api/incidents/${ids.aliceSpike}/resolve`, { body: { reason: 'fixed' } });
     expect(twice.status).toBe(409);
     expect(twice.json.message).toMatch(/already resolved/);
@@ -138,8 +195,16 @@ describe('incident transitions', () => {
     expect(reopened.status).toBe(200);
     expect(reopened.json.status).not.toBe('resolved');
 
-    const timeline = (await api.call('GET', `/api/incidents/${ids.aliceSpike}`)).json.timeline as { action: string; actor: string }[];
-    expect(timeline.map((e) => `${e.action}:${e.actor}`)).toEqual(['opened:detector', 'acknowledged:manager.mia', 'resolved:manager.mia', 'reopened:api']);
+    const timeline = (await api.call('GET', `/api/incidents/${ids.aliceSpike}`)).json.timeline as {
+      action: string;
+      actor: string;
+    }[];
+    expect(timeline.map((e) => `${e.action}:${e.actor}`)).toEqual([
+      'opened:detector',
+      'acknowledged:manager.mia',
+      'resolved:manager.mia',
+      'reopened:api',
+    ]);
   });
 
   it('404 when changing an unknown incident', async () => {
@@ -149,10 +214,18 @@ describe('incident transitions', () => {
 
   it('stores SQL-injection text verbatim and harmlessly', async () => {
     const evil = "'); DELETE FROM incidents; -- \\ % _ \u0000".replace('\u0000', '');
-    const r = await api.call('POST', `/api/incidents/${ids.carolShift}/acknowledge`, { body: { note: evil }, login: "x'; DROP TABLE settings; --" });
+    const r = await api.call('POST', `/api/incidents/${ids.carolShift}/acknowledge`, {
+      body: { note: evil },
+      login: "x'; DROP TABLE settings; --",
+    });
     expect(r.status).toBe(200);
     expect(r.json.acknowledgedBy).toBe("x'; DROP TABLE settings; --");
-    const ev = await api.t.db.selectFrom('incident_events').select(['details', 'actor']).where('incident_id', '=', ids.carolShift).where('action', '=', 'acknowledged').executeTakeFirstOrThrow();
+    const ev = await api.t.db
+      .selectFrom('incident_events')
+      .select(['details', 'actor'])
+      .where('incident_id', '=', ids.carolShift)
+      .where('action', '=', 'acknowledged')
+      .executeTakeFirstOrThrow();
     expect(ev.details).toEqual({ note: evil.trim() });
     expect((await api.call('GET', '/api/incidents')).json.total).toBe(5);
     expect((await api.call('GET', '/api/settings')).status).toBe(200);
@@ -164,7 +237,9 @@ describe('incident transitions', () => {
       .select(['actor', 'route', 'status_code'] as never[])
       .orderBy('id' as never)
       .execute();
-    const seen = (rows as { actor: string; route: string; status_code: number }[]).map((r) => `${r.status_code} ${r.route} ${r.actor}`);
+    const seen = (rows as { actor: string; route: string; status_code: number }[]).map(
+      (r) => `${r.status_code} ${r.route} ${r.actor}`,
+    );
     expect(seen).toContain('200 /api/incidents/:id/acknowledge manager.mia');
     expect(seen).toContain('409 /api/incidents/:id/acknowledge manager.mia');
     expect(seen).toContain('400 /api/incidents/:id/resolve api');

@@ -23,7 +23,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const port = (smtp.server.address() as { port: number }).port;
-  api = await startTestApi({}, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), ALERT_EMAIL_FROM: 'watch@example.com', ALERT_EMAIL_TO: 'lead@example.com' });
+  api = await startTestApi(
+    {},
+    {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(port),
+      ALERT_EMAIL_FROM: 'watch@example.com',
+      ALERT_EMAIL_TO: 'lead@example.com',
+    },
+  );
   await seedTeam(api.t.db, NOW, { shiftEmail: 'carol@example.com', shiftDaysAgo: 3 });
 });
 afterAll(async () => {
@@ -32,7 +40,21 @@ afterAll(async () => {
 });
 
 it('previews settings with the real backtest: counts per detector for current and proposed values', async () => {
-  const r = await api.call('POST', '/api/settings/preview', { body: { disabledDetectors: ['personal_spike', 'sustained_drift', 'model_shift', 'team_zscore', 'runaway_agent', 'team_shift', 'cycle_spend', 'daily_requests', 'daily_tokens'] } });
+  const r = await api.call('POST', '/api/settings/preview', {
+    body: {
+      disabledDetectors: [
+        'personal_spike',
+        'sustained_drift',
+        'model_shift',
+        'team_zscore',
+        'runaway_agent',
+        'team_shift',
+        'cycle_spend',
+        'daily_requests',
+        'daily_tokens',
+      ],
+    },
+  });
   expect(r.status).toBe(200);
   const p = settingsPreviewSchema.parse(r.json);
   expect(p.days).toBe(30);

@@ -14,15 +14,31 @@ export interface TestApi {
   url: string;
   /** Calls the API over real HTTP with the token, as Grafana's proxy would (optionally as a Grafana user). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field or parsed with the contract schemas
-  call(method: string, path: string, opts?: { body?: unknown; token?: string | null; login?: string }): Promise<{ status: number; json: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; token?: string | null; login?: string },
+  ): Promise<{ status: number; json: any; text: string }>;
   close(): Promise<void>;
 }
 
 /** A migrated database of its own and the API listening on 127.0.0.1 with a random port. */
-export async function startTestApi(overrides: Partial<ApiOptions> = {}, env: Record<string, string> = {}, existing?: TestDb): Promise<TestApi> {
+export async function startTestApi(
+  overrides: Partial<ApiOptions> = {},
+  env: Record<string, string> = {},
+  existing?: TestDb,
+): Promise<TestApi> {
   const t = existing ?? (await createTestDb('api'));
   const config = loadConfig({ WORKER_API_TOKEN: TOKEN, LOG_LEVEL: 'silent', ...env });
-  const { app, url } = await startApi({ db: t.db, config, log: createLogger('silent'), now: () => NOW, host: '127.0.0.1', port: 0, ...overrides });
+  const { app, url } = await startApi({
+    db: t.db,
+    config,
+    log: createLogger('silent'),
+    now: () => NOW,
+    host: '127.0.0.1',
+    port: 0,
+    ...overrides,
+  });
   return {
     t,
     app,
@@ -31,9 +47,14 @@ export async function startTestApi(overrides: Partial<ApiOptions> = {}, env: Rec
       const headers: Record<string, string> = {};
       const token = opts.token === undefined ? TOKEN : opts.token;
       if (token !== null) headers.authorization = `Bearer ${token}`;
-      if (opts.login) headers['x-grafana-context'] = JSON.stringify({ UserID: 7, Login: opts.login, OrgRole: 'Editor' });
+      if (opts.login)
+        headers['x-grafana-context'] = JSON.stringify({ UserID: 7, Login: opts.login, OrgRole: 'Editor' });
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
       const text = await res.text();
       let json: unknown = null;
       try {

@@ -1,4 +1,12 @@
-import { incidentMetricsSchema, settingsPreviewSchema, settingsResponseSchema, snoozeListSchema, snoozeSchema, userDetailSchema, userListSchema } from '@cursor-cost-watch/contract';
+import {
+  incidentMetricsSchema,
+  settingsPreviewSchema,
+  settingsResponseSchema,
+  snoozeListSchema,
+  snoozeSchema,
+  userDetailSchema,
+  userListSchema,
+} from '@cursor-cost-watch/contract';
 import type { ApiServices } from '../../src/api/deps';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '../../src/settings';
 import { seedIncident, seedTeam } from './fixtures';
@@ -25,8 +33,18 @@ const services: Partial<ApiServices> = {
 beforeAll(async () => {
   api = await startTestApi({ services });
   await seedTeam(api.t.db, NOW);
-  await seedIncident(api.t.db, { subject: 'carol@example.com', detector: 'personal_spike', onset: new Date(NOW.getTime() - 2 * D), status: 'alerted' });
-  await seedIncident(api.t.db, { subject: 'carol@example.com', detector: 'model_shift', onset: new Date(NOW.getTime() - 20 * D), status: 'resolved' });
+  await seedIncident(api.t.db, {
+    subject: 'carol@example.com',
+    detector: 'personal_spike',
+    onset: new Date(NOW.getTime() - 2 * D),
+    status: 'alerted',
+  });
+  await seedIncident(api.t.db, {
+    subject: 'carol@example.com',
+    detector: 'model_shift',
+    onset: new Date(NOW.getTime() - 20 * D),
+    status: 'resolved',
+  });
 });
 afterAll(() => api.close());
 
@@ -53,7 +71,14 @@ describe('users', () => {
     const r = await api.call('GET', `/api/users/${encodeURIComponent('carol@example.com')}`);
     expect(r.status).toBe(200);
     const u = userDetailSchema.parse(r.json);
-    expect(u).toMatchObject({ name: 'Carol Diaz', spendCents: 88_000, overallSpendCents: 90_000, rank: 1, members: 4, openIncidents: 1 });
+    expect(u).toMatchObject({
+      name: 'Carol Diaz',
+      spendCents: 88_000,
+      overallSpendCents: 90_000,
+      rank: 1,
+      members: 4,
+      openIncidents: 1,
+    });
     expect(u.cycleStart).toBe('2026-11-01T00:00:00.000Z');
     expect(u.trend).toHaveLength(30);
     expect(u.trend.at(-1)).toEqual({ day: '2026-11-20', chargedCents: 1500, events: 100 });
@@ -72,22 +97,37 @@ describe('settings', () => {
     const impact = s.fields.find((f) => f.key === 'minImpactDollars')!;
     expect(impact).toMatchObject({ type: 'number', default: 20, min: 0 });
     expect(impact.description.length).toBeGreaterThan(10);
-    expect(s.fields.find((f) => f.key === 'notifySlack')).toMatchObject({ type: 'enum', options: ['immediate', 'digest', 'off'] });
+    expect(s.fields.find((f) => f.key === 'notifySlack')).toMatchObject({
+      type: 'enum',
+      options: ['immediate', 'digest', 'off'],
+    });
     expect(s.fields.find((f) => f.key === 'weekdayAware')).toMatchObject({ type: 'boolean' });
-    expect(s.fields.find((f) => f.key === 'disabledDetectors')).toMatchObject({ type: 'list', options: expect.arrayContaining(['model_shift']) });
+    expect(s.fields.find((f) => f.key === 'disabledDetectors')).toMatchObject({
+      type: 'list',
+      options: expect.arrayContaining(['model_shift']),
+    });
     expect(s.fields.find((f) => f.key === 'baselineDays')).toMatchObject({ type: 'integer' });
   });
 
   it('PUT validates, saves, and keeps old and new values with the Grafana user in the audit log', async () => {
-    const bad = await api.call('PUT', '/api/settings', { body: { minImpactDollars: -5, nonsense: 1 }, login: 'admin.ada' });
+    const bad = await api.call('PUT', '/api/settings', {
+      body: { minImpactDollars: -5, nonsense: 1 },
+      login: 'admin.ada',
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.issues).toEqual([{ path: 'nonsense', message: 'is not a setting' }]);
-    const range = await api.call('PUT', '/api/settings', { body: { minImpactDollars: -5, notifySlack: 'sometimes' }, login: 'admin.ada' });
+    const range = await api.call('PUT', '/api/settings', {
+      body: { minImpactDollars: -5, notifySlack: 'sometimes' },
+      login: 'admin.ada',
+    });
     expect(range.status).toBe(400);
     expect(range.json.issues.map((i: { path: string }) => i.path).sort()).toEqual(['minImpactDollars', 'notifySlack']);
     expect((await api.call('PUT', '/api/settings', { body: [1, 2] })).status).toBe(400);
 
-    const ok = await api.call('PUT', '/api/settings', { body: { minImpactDollars: 35, notifySlack: 'digest' }, login: 'admin.ada' });
+    const ok = await api.call('PUT', '/api/settings', {
+      body: { minImpactDollars: 35, notifySlack: 'digest' },
+      login: 'admin.ada',
+    });
     expect(ok.status).toBe(200);
     const s = settingsResponseSchema.parse(ok.json);
     expect(s.values).toMatchObject({ minImpactDollars: 35, notifySlack: 'digest' });
@@ -121,17 +161,29 @@ describe('settings', () => {
 describe('snoozes', () => {
   it('creates, lists and deletes a snooze, recording who did it', async () => {
     const until = new Date(NOW.getTime() + 3 * D).toISOString();
-    const created = await api.call('POST', '/api/snoozes', { body: { scope: 'user', subject: 'bob@example.com', until, reason: "offsite; DROP TABLE snoozes; --'" }, login: 'lead.lou' });
+    const created = await api.call('POST', '/api/snoozes', {
+      body: { scope: 'user', subject: 'bob@example.com', until, reason: "offsite; DROP TABLE snoozes; --'" },
+      login: 'lead.lou',
+    });
     expect(created.status).toBe(201);
     const s = snoozeSchema.parse(created.json);
-    expect(s).toMatchObject({ subject: 'bob@example.com', createdBy: 'lead.lou', reason: "offsite; DROP TABLE snoozes; --'", until: new Date(until).toISOString() });
+    expect(s).toMatchObject({
+      subject: 'bob@example.com',
+      createdBy: 'lead.lou',
+      reason: "offsite; DROP TABLE snoozes; --'",
+      until: new Date(until).toISOString(),
+    });
     expect(snoozeListSchema.parse((await api.call('GET', '/api/snoozes')).json).items.map((x) => x.id)).toEqual([s.id]);
 
     const del = await api.call('DELETE', `/api/snoozes/${s.id}`, { login: 'lead.lou' });
     expect(del.status).toBe(200);
     expect((await api.call('GET', '/api/snoozes')).json.items).toEqual([]);
     expect((await api.call('DELETE', `/api/snoozes/${s.id}`)).status).toBe(404);
-    const audit = await api.t.db.selectFrom('api_audit' as never).select(['actor', 'method', 'status_code'] as never[]).where('route' as never, '=', '/api/snoozes/:id' as never).execute();
+    const audit = await api.t.db
+      .selectFrom('api_audit' as never)
+      .select(['actor', 'method', 'status_code'] as never[])
+      .where('route' as never, '=', '/api/snoozes/:id' as never)
+      .execute();
     expect(audit).toEqual([
       { actor: 'lead.lou', method: 'DELETE', status_code: 200 },
       { actor: 'api', method: 'DELETE', status_code: 404 },
@@ -139,10 +191,19 @@ describe('snoozes', () => {
   });
 
   it('400 for a bad snooze, naming each field', async () => {
-    const r = await api.call('POST', '/api/snoozes', { body: { scope: 'planet', subject: '', until: 'tomorrow', reason: '' } });
+    const r = await api.call('POST', '/api/snoozes', {
+      body: { scope: 'planet', subject: '', until: 'tomorrow', reason: '' },
+    });
     expect(r.status).toBe(400);
-    expect(r.json.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.reason', 'body.scope', 'body.subject', 'body.until']);
-    const past = await api.call('POST', '/api/snoozes', { body: { scope: 'team', subject: 'team', until: new Date(NOW.getTime() - D).toISOString(), reason: 'x' } });
+    expect(r.json.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'body.reason',
+      'body.scope',
+      'body.subject',
+      'body.until',
+    ]);
+    const past = await api.call('POST', '/api/snoozes', {
+      body: { scope: 'team', subject: 'team', until: new Date(NOW.getTime() - D).toISOString(), reason: 'x' },
+    });
     expect(past.status).toBe(400);
     expect(past.json.issues[0]).toMatchObject({ path: 'until', message: expect.stringMatching(/future/) });
   });
@@ -150,14 +211,20 @@ describe('snoozes', () => {
 
 describe('GET /api/metrics/incidents', () => {
   it('reports counts, MTTD/MTTI/MTTR and per-detector figures over a range', async () => {
-    const r = await api.call('GET', `/api/metrics/incidents?from=${new Date(NOW.getTime() - 30 * D).toISOString()}&to=${NOW.toISOString()}`);
+    const r = await api.call(
+      'GET',
+      `/api/metrics/incidents?from=${new Date(NOW.getTime() - 30 * D).toISOString()}&to=${NOW.toISOString()}`,
+    );
     expect(r.status).toBe(200);
     const m = incidentMetricsSchema.parse(r.json);
     expect(m.total).toBe(2);
     expect(m.open).toBe(1);
     expect(m.mttd.mean).toBeGreaterThan(0);
     expect(m.perDetector.map((d) => d.detector).sort()).toEqual(['model_shift', 'personal_spike']);
-    const bad = await api.call('GET', `/api/metrics/incidents?from=${NOW.toISOString()}&to=${new Date(NOW.getTime() - D).toISOString()}`);
+    const bad = await api.call(
+      'GET',
+      `/api/metrics/incidents?from=${NOW.toISOString()}&to=${new Date(NOW.getTime() - D).toISOString()}`,
+    );
     expect(bad.status).toBe(400);
     expect(bad.json.issues[0].path).toBe('query.from');
   });

@@ -5,7 +5,7 @@ import { getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, SecretInput } from '@grafana/ui';
 import type { AppSettings } from '../../constants';
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
+export type AppConfigProps = PluginConfigPageProps<AppPluginMeta<AppSettings>>;
 
 export function checkWorkerUrl(url: string): string | undefined {
   if (url.trim() === '') {

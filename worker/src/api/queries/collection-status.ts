@@ -30,7 +30,9 @@ export async function collectionStatus(db: DbOrTx, now: Date): Promise<Collectio
       .groupBy('endpoint')
       .execute(),
     db.selectFrom('collection_watermarks').select(['endpoint', 'watermark']).execute(),
-    sql<{ has: boolean }>`SELECT EXISTS (SELECT 1 FROM user_daily_rollup) OR EXISTS (SELECT 1 FROM members) AS has`.execute(db),
+    sql<{
+      has: boolean;
+    }>`SELECT EXISTS (SELECT 1 FROM user_daily_rollup) OR EXISTS (SELECT 1 FROM members) AS has`.execute(db),
   ]);
   const names = [...new Set([...lastRuns.map((r) => r.endpoint), ...watermarks.map((w) => w.endpoint)])].sort();
   const endpoints = names.map((endpoint) => {

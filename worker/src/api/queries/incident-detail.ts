@@ -20,17 +20,33 @@ function subjectEmails(db: DbOrTx, inc: IncidentRow) {
 /** Which rollup column the incident is measured in; shares and cycle totals are shown as daily spend. */
 function seriesColumn(unit: string) {
   if (unit === 'requests') return { unit: 'requests', expr: sql<number>`sum(events)` };
-  if (unit === 'tokens') return { unit: 'tokens', expr: sql<number>`sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)` };
+  if (unit === 'tokens')
+    return {
+      unit: 'tokens',
+      expr: sql<number>`sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)`,
+    };
   return { unit: 'cents', expr: sql<number>`sum(charged_cents)` };
 }
 
 /** Detectors whose observed/expected are daily figures in the series' unit, so their band belongs on the chart. */
-const DAILY_DETECTORS = new Set(['daily_requests', 'daily_tokens', 'team_zscore', 'personal_spike', 'sustained_drift', 'runaway_agent', 'team_shift']);
+const DAILY_DETECTORS = new Set([
+  'daily_requests',
+  'daily_tokens',
+  'team_zscore',
+  'personal_spike',
+  'sustained_drift',
+  'runaway_agent',
+  'team_shift',
+]);
 
 async function dailySeries(db: DbOrTx, inc: IncidentRow, start: string, end: string) {
   const col = seriesColumn(inc.unit);
   const emails = subjectEmails(db, inc);
-  let q = db.selectFrom('user_daily_rollup').select(['day', col.expr.as('value')]).where('day', '>=', start).where('day', '<=', end);
+  let q = db
+    .selectFrom('user_daily_rollup')
+    .select(['day', col.expr.as('value')])
+    .where('day', '>=', start)
+    .where('day', '<=', end);
   if (emails) q = q.where('user_email', 'in', emails);
   const rows = await q.groupBy('day').execute();
   const anomalies = await db

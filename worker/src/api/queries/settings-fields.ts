@@ -13,7 +13,10 @@ interface JsonSchemaLike {
 /** Every setting with its meaning and default plus the kind of value it takes, read from the settings' zod schema. */
 export function settingFields(): SettingField[] {
   return describeSettings().map(({ key, description, default: fallback }) => {
-    const js = z.toJSONSchema(settingsShape[key as SettingKey], { io: 'input', unrepresentable: 'any' }) as JsonSchemaLike;
+    const js = z.toJSONSchema(settingsShape[key as SettingKey], {
+      io: 'input',
+      unrepresentable: 'any',
+    }) as JsonSchemaLike;
     const field: SettingField = { key, description, default: fallback, type: 'string' };
     if (js.enum) Object.assign(field, { type: 'enum', options: js.enum.map(String) });
     else if (js.type === 'boolean') field.type = 'boolean';

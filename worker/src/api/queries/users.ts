@@ -10,7 +10,10 @@ const TREND_DAYS = 30;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 async function latestCycle(db: DbOrTx): Promise<Date | null> {
-  const row = await db.selectFrom('member_spend').select((eb) => eb.fn.max('cycle_start').as('c')).executeTakeFirst();
+  const row = await db
+    .selectFrom('member_spend')
+    .select((eb) => eb.fn.max('cycle_start').as('c'))
+    .executeTakeFirst();
   return row?.c ?? null;
 }
 
@@ -18,7 +21,12 @@ async function latestCycle(db: DbOrTx): Promise<Date | null> {
 function rankedSpend(db: DbOrTx, cycle: Date | null) {
   return db
     .selectFrom('member_spend')
-    .select(['email', 'spend_cents', 'overall_spend_cents', sql<number>`rank() OVER (ORDER BY spend_cents DESC)`.as('rank')])
+    .select([
+      'email',
+      'spend_cents',
+      'overall_spend_cents',
+      sql<number>`rank() OVER (ORDER BY spend_cents DESC)`.as('rank'),
+    ])
     .where('cycle_start', '=', cycle ?? new Date(0));
 }
 
@@ -27,7 +35,10 @@ function openIncidentCount() {
 }
 
 /** Members whose email or name contains `search`, highest spend first. */
-export async function searchUsers(db: DbOrTx, { search, limit }: { search?: string; limit: number }): Promise<UserList> {
+export async function searchUsers(
+  db: DbOrTx,
+  { search, limit }: { search?: string; limit: number },
+): Promise<UserList> {
   const cycle = await latestCycle(db);
   let q = db
     .selectFrom('members as m')
@@ -44,9 +55,21 @@ export async function searchUsers(db: DbOrTx, { search, limit }: { search?: stri
     const p = containsPattern(search);
     q = q.where((eb) => eb.or([eb('m.email', 'ilike', p), eb('m.name', 'ilike', p)]));
   }
-  const rows = await q.orderBy(sql`coalesce(s.spend_cents, 0)`, 'desc').orderBy('m.email').limit(limit).execute();
+  const rows = await q
+    .orderBy(sql`coalesce(s.spend_cents, 0)`, 'desc')
+    .orderBy('m.email')
+    .limit(limit)
+    .execute();
   const members = cycle
-    ? Number((await db.selectFrom('member_spend').select((eb) => eb.fn.countAll<number>().as('n')).where('cycle_start', '=', cycle).executeTakeFirstOrThrow()).n)
+    ? Number(
+        (
+          await db
+            .selectFrom('member_spend')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('cycle_start', '=', cycle)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     : 0;
   return {
     items: rows.map((r) => ({
@@ -81,8 +104,19 @@ export async function userDetail(db: DbOrTx, email: string, now: Date): Promise<
       .where('day', '>=', first)
       .where('day', '<=', dayOf(now))
       .execute(),
-    db.selectFrom('incidents').selectAll().where('scope', '=', 'user').where('subject', '=', email).orderBy('detected_at', 'desc').limit(100).execute(),
-    db.selectFrom('member_spend').select((eb) => eb.fn.countAll<number>().as('n')).where('cycle_start', '=', cycle ?? new Date(0)).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('scope', '=', 'user')
+      .where('subject', '=', email)
+      .orderBy('detected_at', 'desc')
+      .limit(100)
+      .execute(),
+    db
+      .selectFrom('member_spend')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_start', '=', cycle ?? new Date(0))
+      .executeTakeFirstOrThrow(),
   ]);
   const byDay = new Map(days.map((d) => [d.day, d]));
   const trend = Array.from({ length: TREND_DAYS }, (_, i) => {

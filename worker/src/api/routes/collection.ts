@@ -9,9 +9,19 @@ export function collectionRoutes(app: FastifyInstance, { db, boss, now }: ApiDep
 
   /** Queues a manual collection (the collect job runs detection after it). The queue is exclusive: null means one is in flight. */
   app.post('/api/collection/run', async (_req, reply) => {
-    if (!boss) throw new ApiHttpError(503, 'unavailable', 'The job queue is not running in this process, so a collection cannot be queued');
+    if (!boss)
+      throw new ApiHttpError(
+        503,
+        'unavailable',
+        'The job queue is not running in this process, so a collection cannot be queued',
+      );
     const jobId = await boss.send(QUEUES.collect, { trigger: 'manual' });
-    if (jobId === null) throw new ApiHttpError(409, 'conflict', 'A collection is already queued or running; try again when it has finished');
+    if (jobId === null)
+      throw new ApiHttpError(
+        409,
+        'conflict',
+        'A collection is already queued or running; try again when it has finished',
+      );
     return reply.status(202).send({ jobId });
   });
 }

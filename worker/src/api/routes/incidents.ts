@@ -15,7 +15,9 @@ import type { ApiDeps } from '../deps';
 import { parseRequest } from '../validate';
 
 export function incidentRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
-  app.get('/api/incidents', async (req) => listIncidents(db, parseRequest(incidentListQuerySchema, req.query, 'query'), now()));
+  app.get('/api/incidents', async (req) =>
+    listIncidents(db, parseRequest(incidentListQuerySchema, req.query, 'query'), now()),
+  );
 
   app.get('/api/incidents/:id', async (req) => {
     const { id } = parseRequest(incidentIdParamsSchema, req.params, 'params');
@@ -31,7 +33,9 @@ export function incidentRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
   app.post('/api/incidents/:id/resolve', async (req) => {
     const { id } = parseRequest(incidentIdParamsSchema, req.params, 'params');
     const body = parseRequest(resolveBodySchema, req.body, 'body');
-    return toIncident(await resolveIncident(db, id, { reason: body.reason, note: body.note || undefined }, actorOf(req)));
+    return toIncident(
+      await resolveIncident(db, id, { reason: body.reason, note: body.note || undefined }, actorOf(req)),
+    );
   });
 
   app.post('/api/incidents/:id/reopen', async (req) => {

@@ -16,9 +16,16 @@ export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
     if (from >= to) throw new ApiValidationError([{ path: 'query.from', message: 'must be before query.to' }]);
     const [m, open] = await Promise.all([
       incidentMetrics(db, { from, to }),
-      db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow(),
+      db
+        .selectFrom('incidents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '<>', 'resolved')
+        .executeTakeFirstOrThrow(),
     ]);
-    const duration = (d: { meanSeconds: number | null; medianSeconds: number | null }) => ({ mean: d.meanSeconds, median: d.medianSeconds });
+    const duration = (d: { meanSeconds: number | null; medianSeconds: number | null }) => ({
+      mean: d.meanSeconds,
+      median: d.medianSeconds,
+    });
     return {
       from: from.toISOString(),
       to: to.toISOString(),

@@ -1,7 +1,14 @@
 import { settingsPatchSchema, type SettingsResponse } from '@cursor-cost-watch/contract';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/database';
-import { getSettings, SETTING_KEYS, settingsSchema, SettingsValidationError, updateSettings, type Settings } from '../../settings';
+import {
+  getSettings,
+  SETTING_KEYS,
+  settingsSchema,
+  SettingsValidationError,
+  updateSettings,
+  type Settings,
+} from '../../settings';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { settingFields } from '../queries/settings-fields';
@@ -15,16 +22,27 @@ async function settingsResponse(db: Db, values: Settings): Promise<SettingsRespo
   return {
     values,
     fields: settingFields(),
-    audit: audit.map((a) => ({ id: a.id, key: a.key, oldValue: a.old_value, newValue: a.new_value, changedBy: a.changed_by, changedAt: a.changed_at.toISOString() })),
+    audit: audit.map((a) => ({
+      id: a.id,
+      key: a.key,
+      oldValue: a.old_value,
+      newValue: a.new_value,
+      changedBy: a.changed_by,
+      changedAt: a.changed_at.toISOString(),
+    })),
   };
 }
 
 /** The current settings with `patch` applied, validated exactly as a save would be; nothing is written. */
 function proposedSettings(current: Settings, patch: Record<string, unknown>): Settings {
   const unknownKeys = Object.keys(patch).filter((k) => !(SETTING_KEYS as string[]).includes(k));
-  if (unknownKeys.length > 0) throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
+  if (unknownKeys.length > 0)
+    throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
   const result = settingsSchema.safeParse({ ...current, ...patch });
-  if (!result.success) throw new SettingsValidationError(result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  if (!result.success)
+    throw new SettingsValidationError(
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    );
   return result.data;
 }
 
