@@ -1,7 +1,7 @@
 import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
-import { failAbandonedRuns, getWatermark } from './collector/runs';
+import { getWatermark } from './collector/runs';
 import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
@@ -35,9 +35,6 @@ export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (r
 
   await registerNotificationWorkers(boss, { db, config, log });
 
-  const abandoned = await failAbandonedRuns(db);
-  if (abandoned) log.warn({ abandoned }, 'closed collection runs left open by a stopped worker');
-
   await boss.work<CollectJob>(QUEUES.collect, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs: Job<CollectJob>[]) => {
     for (const job of jobs) {
       const trigger = job.data?.trigger ?? 'schedule';
@@ -48,9 +45,10 @@ export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (r
       const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
       await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
       await hooks.afterCollect?.(rt);
-      if (summary.errors.length) {
-        throw new Error(`collection incomplete: ${summary.errors.map((e) => `${e.endpoint}: ${e.message}`).join('; ')}`);
-      }
+      // Events are the data everything else stands on: their failure retries the job (after a backoff; the retry
+      // resumes from the watermark). Other endpoints' failures are recorded and retried by the next hourly run.
+      const eventsFailed = summary.errors.find((e) => e.endpoint === 'usage_events');
+      if (eventsFailed) throw new Error(`usage events not collected: ${eventsFailed.message}`);
     }
   });
 

@@ -50,6 +50,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
       log.info({ dir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
       const embedded: EmbeddedPg = await startEmbeddedPostgres({ dataDir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT });
       closers.push(() => embedded.stop());
+      if (embedded.adopted) log.warn({ dir: config.embeddedPgDir }, 'took over the embedded PostgreSQL a killed worker left running');
       connectionString = embedded.connectionString;
     }
     const handle: DbHandle = createDb(connectionString, 10, (err) => log.warn({ err: err.message }, 'idle database connection lost'));
@@ -59,7 +60,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
 
     const runtime: Runtime = { config, log, db: handle.db, connectionString, close };
     if (opts.boss) {
-      runtime.boss = await startBoss(connectionString, log);
+      runtime.boss = await startBoss(connectionString, log, { heartbeatSeconds: config.WORKER_HEARTBEAT_SECONDS });
       const boss = runtime.boss;
       closers.push(() => boss.stop({ graceful: true, timeout: 30_000 }));
     }

@@ -1,20 +1,24 @@
+import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
-import { storeUsageEvents } from './store-events';
+import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
-import { advanceWatermark, finishRun, getWatermark, newRunId, startRun, type Endpoint, type RunCounters } from './runs';
+import { advanceWatermark, failAbandonedRuns, finishRun, getWatermark, newRunId, startRun, type Endpoint, type RunCounters } from './runs';
 
 const DAY_MS = 86_400_000;
-/** Events are re-read this far behind the watermark: late arrivals land, the boundary event is deduplicated. */
-export const EVENT_OVERLAP_MS = 2 * 3_600_000;
+const HOUR_MS = 3_600_000;
+/** Session-level advisory lock: one collection at a time per database, whichever process (worker or CLI) runs it. */
+const COLLECT_LOCK = sql`hashtext('cursor-cost-watch:collect')`;
+/** The Analytics API's documented maximum range. */
+const ANALYTICS_MAX_DAYS = 30;
 
 export interface CollectDeps {
   db: Db;
   client: CursorClient;
   log: Logger;
-  config: Pick<Config, 'BACKFILL_DAYS' | 'RESTATE_DAYS'>;
+  config: Pick<Config, 'BACKFILL_DAYS' | 'RESTATE_DAYS'> & Partial<Pick<Config, 'EVENT_OVERLAP_HOURS'>>;
   signal?: AbortSignal;
 }
 
@@ -25,6 +29,8 @@ export interface CollectOptions {
 
 export interface CollectSummary {
   runId: string;
+  /** Set when another collection held the lock: nothing was collected. */
+  skipped?: string;
   members: number;
   dailyRows: number;
   spendRows: number;
@@ -46,12 +52,25 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * endpoint that fails is recorded and the others still run; the caller sees the failures in `errors`.
  */
 export async function collectOnce(deps: CollectDeps, opts: CollectOptions): Promise<CollectSummary> {
-  const { db, client, log } = deps;
-  const started = Date.now();
-  const now = (opts.now ?? new Date()).getTime();
-  const runId = newRunId();
-  const before = { ...client.stats };
-  const summary: CollectSummary = {
+  return deps.db.connection().execute(async (conn) => {
+    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${COLLECT_LOCK}) AS locked`.execute(conn);
+    if (!lock.rows[0].locked) {
+      deps.log.warn('another collection is running on this database: skipped');
+      return { ...emptySummary(newRunId()), skipped: 'another collection is running' };
+    }
+    try {
+      // Holding the lock, any run still marked running belongs to a process that died.
+      const abandoned = await failAbandonedRuns(deps.db, 0);
+      if (abandoned) deps.log.warn({ abandoned }, 'closed collection runs left open by a stopped process');
+      return await collectLocked(deps, opts);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${COLLECT_LOCK})`.execute(conn).catch(() => {});
+    }
+  });
+}
+
+function emptySummary(runId: string): CollectSummary {
+  return {
     runId,
     members: 0,
     dailyRows: 0,
@@ -64,6 +83,15 @@ export async function collectOnce(deps: CollectDeps, opts: CollectOptions): Prom
     durationMs: 0,
     errors: [],
   };
+}
+
+async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<CollectSummary> {
+  const { db, client, log } = deps;
+  const started = Date.now();
+  const now = (opts.now ?? new Date()).getTime();
+  const runId = newRunId();
+  const before = { ...client.stats };
+  const summary = emptySummary(runId);
 
   /** Records one endpoint's run in collection_runs, whatever happens. */
   const track = async (
@@ -114,7 +142,7 @@ export async function collectOnce(deps: CollectDeps, opts: CollectOptions): Prom
   await track('billing_groups', {}, async (c) => {
     const cycle = cycleStart !== null ? isoDay(cycleStart) : undefined;
     const groups = await client.groups(cycle, deps.signal);
-    const r = await storeBillingGroups(db, groups, cycle ?? null);
+    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, cycle ?? null));
     Object.assign(c, { pages: 1, rowsFetched: groups.length, rowsNew: r.inserted, rowsUpdated: r.updated });
     summary.groups = groups.length;
   });
@@ -141,8 +169,10 @@ export async function collectOnce(deps: CollectDeps, opts: CollectOptions): Prom
 
   // Usage events, one UTC day at a time (progress is visible, and a crash loses at most one day's pages).
   const eventWm = await getWatermark(db, 'usage_events');
-  const eventStart = eventWm ? eventWm.getTime() - EVENT_OVERLAP_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  const overlapMs = (deps.config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
+  const eventStart = eventWm ? eventWm.getTime() - overlapMs : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
   await track('usage_events', { start: eventStart, end: now }, async (c) => {
+    await ensureEventPartitions(db, eventStart, now); // DDL outside the page transactions
     const chunks: [number, number][] = [];
     for (let s = eventStart; s <= now; s = startOfUtcDay(s) + DAY_MS) chunks.push([s, Math.min(now, startOfUtcDay(s) + DAY_MS - 1)]);
     let watermark: Date | null = null;
@@ -171,7 +201,9 @@ export async function collectOnce(deps: CollectDeps, opts: CollectOptions): Prom
 
   if (client.hasAnalytics) {
     const wm = await getWatermark(db, 'analytics');
-    const start = wm ? startOfUtcDay(wm.getTime()) - DAY_MS : startOfUtcDay(now) - Math.min(29, deps.config.BACKFILL_DAYS) * DAY_MS;
+    // Re-read yesterday (restated), never more than the API's 30-day range: older gaps are out of its reach.
+    const oldest = startOfUtcDay(now) - (ANALYTICS_MAX_DAYS - 1) * DAY_MS;
+    const start = Math.max(oldest, wm ? startOfUtcDay(wm.getTime()) - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS);
     await track('analytics', { start, end: now }, async (c) => {
       const [dau, models] = await Promise.all([
         client.analyticsDau(isoDay(start), isoDay(now), deps.signal),
@@ -201,6 +233,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** `members 87 · daily rows 2,610 · spend rows 87 · events 12,847 (new 12,801, already stored 46) · 4.2 s` */
 export function formatSummary(s: CollectSummary): string {
+  if (s.skipped) return `skipped: ${s.skipped}`;
   const parts = [
     `members ${fmt(s.members)}`,
     `daily rows ${fmt(s.dailyRows)}`,

@@ -75,13 +75,16 @@ export async function finishRun(
     .execute();
 }
 
-/** Runs left 'running' by a process that died are closed as failed, so status pages tell the truth. */
+/**
+ * Runs left 'running' by a process that died are closed as failed, so status pages tell the truth. The collector
+ * calls it holding the collection lock, when every open run is abandoned (olderThanMinutes 0).
+ */
 export async function failAbandonedRuns(db: DbOrTx, olderThanMinutes = 120): Promise<number> {
   const res = await db
     .updateTable('collection_runs')
     .set({ status: 'failed', error: 'abandoned: the worker stopped during this run', finished_at: new Date() })
     .where('status', '=', 'running')
-    .where('started_at', '<', new Date(Date.now() - olderThanMinutes * 60_000))
+    .where('started_at', '<=', new Date(Date.now() - olderThanMinutes * 60_000))
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }

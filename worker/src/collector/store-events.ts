@@ -8,26 +8,14 @@ export interface StoreResult {
   duplicates: number;
 }
 
-const MONTH_CACHE = new Set<string>();
-
-/** Creates the monthly partitions the events need (once per month per process). */
-async function ensurePartitions(db: DbOrTx, minMs: number, maxMs: number): Promise<void> {
-  const first = new Date(minMs);
-  const last = new Date(maxMs);
-  const months: string[] = [];
-  for (let d = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1); d <= maxMs; ) {
-    const m = new Date(d);
-    months.push(`${m.getUTCFullYear()}-${m.getUTCMonth()}`);
-    d = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
-  }
-  if (months.every((m) => MONTH_CACHE.has(m))) return;
-  await sql`SELECT ensure_usage_event_partitions(${first.toISOString()}::timestamptz, ${last.toISOString()}::timestamptz)`.execute(db);
-  months.forEach((m) => MONTH_CACHE.add(m));
-}
-
-/** Forget which partitions exist (tests that drop databases). */
-export function resetPartitionCache(): void {
-  MONTH_CACHE.clear();
+/**
+ * Creates the monthly partitions that events in [minMs, maxMs] need. Idempotent and cheap when they exist (a
+ * catalogue lookup per month), so it is simply called for every batch: no process-local cache that a rolled-back
+ * transaction could leave lying. The collector also calls it once per window outside any transaction, so the DDL
+ * (which locks usage_events) never sits inside a long page transaction.
+ */
+export async function ensureEventPartitions(db: DbOrTx, minMs: number, maxMs: number): Promise<void> {
+  await sql`SELECT ensure_usage_event_partitions(${new Date(minMs).toISOString()}::timestamptz, ${new Date(maxMs).toISOString()}::timestamptz)`.execute(db);
 }
 
 /**
@@ -47,7 +35,7 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
     if (e.timestamp < min) min = e.timestamp;
     if (e.timestamp > max) max = e.timestamp;
   }
-  await ensurePartitions(db, min, max);
+  await ensureEventPartitions(db, min, max);
 
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   const result = await sql<{ inserted: number }>`

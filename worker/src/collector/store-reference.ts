@@ -59,9 +59,14 @@ function upsertMembers(db: DbOrTx, members: Member[], seenAt: Date) {
 }
 
 export async function storeSpend(db: DbOrTx, cycleStartMs: number, rows: SpendRow[]): Promise<UpsertCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const cycleStart = new Date(cycleStartMs);
-  const out = await db
+  const out: { inserted: boolean }[] = [];
+  // 9 parameters a row: chunks keep a statement under Postgres's 65,535-parameter limit at 10,000 members.
+  for (let i = 0; i < rows.length; i += 2_000) out.push(...(await upsertSpend(db, new Date(cycleStartMs), rows.slice(i, i + 2_000))));
+  return countUpserts(out);
+}
+
+function upsertSpend(db: DbOrTx, cycleStart: Date, rows: SpendRow[]) {
+  return db
     .insertInto('member_spend')
     .values(
       rows.map((r) => ({
@@ -89,7 +94,6 @@ export async function storeSpend(db: DbOrTx, cycleStartMs: number, rows: SpendRo
     )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
     .execute();
-  return countUpserts(out);
 }
 
 /** The UTC day of a daily-usage row: `day` when sent, else from the epoch-ms `date`. */
@@ -155,7 +159,11 @@ function upsertDailyUsage(db: DbOrTx, usable: DailyUsageRow[]) {
     .execute();
 }
 
-/** Replaces each group's members and upserts its daily spend. */
+/**
+ * Brings billing groups in line with the API: groups upserted, each group's members made exactly the listed ones,
+ * daily spend upserted, groups no longer listed removed. Call inside a transaction so readers never see a group
+ * half-replaced.
+ */
 export async function storeBillingGroups(db: DbOrTx, groups: BillingGroup[], billingCycle: string | null): Promise<UpsertCounts> {
   let counts: UpsertCounts = { inserted: 0, updated: 0 };
   for (const g of groups) {
@@ -173,10 +181,16 @@ export async function storeBillingGroups(db: DbOrTx, groups: BillingGroup[], bil
       .returning(sql<boolean>`xmax = 0`.as('inserted'))
       .executeTakeFirstOrThrow();
     counts = row.inserted ? { ...counts, inserted: counts.inserted + 1 } : { ...counts, updated: counts.updated + 1 };
-    await db.deleteFrom('billing_group_members').where('group_id', '=', g.id).execute();
     const emails = [...new Set(g.members.map((m) => m.email.toLowerCase()))];
-    if (emails.length) {
-      await db.insertInto('billing_group_members').values(emails.map((email) => ({ group_id: g.id, email }))).execute();
+    let stale = db.deleteFrom('billing_group_members').where('group_id', '=', g.id);
+    if (emails.length) stale = stale.where('email', 'not in', emails);
+    await stale.execute();
+    for (let i = 0; i < emails.length; i += 5_000) {
+      await db
+        .insertInto('billing_group_members')
+        .values(emails.slice(i, i + 5_000).map((email) => ({ group_id: g.id, email })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
     if (g.dailySpend.length) {
       await db
@@ -186,6 +200,9 @@ export async function storeBillingGroups(db: DbOrTx, groups: BillingGroup[], bil
         .execute();
     }
   }
+  let gone = db.deleteFrom('billing_groups');
+  if (groups.length) gone = gone.where('group_id', 'not in', groups.map((g) => g.id));
+  await gone.execute();
   return counts;
 }
 

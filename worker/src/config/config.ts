@@ -46,6 +46,8 @@ export const configSchema = z.object({
   COLLECT_CRON: cron.default('0 * * * *'),
   BACKFILL_DAYS: int(1, 365, 30),
   RESTATE_DAYS: int(0, 30, 2),
+  EVENT_OVERLAP_HOURS: int(1, 168, 6),
+  WORKER_HEARTBEAT_SECONDS: int(10, 3600, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIM_TEAM_SIZE: int(10, 10_000, 80),
   SIM_SEED: int(0, 2_147_483_647, 42),
@@ -84,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       result.error.issues.map((i) => {
         const key = String(i.path[0] ?? '?');
         const raw = env[key];
-        const shown = raw === undefined || /KEY|PASS|TOKEN|SECRET/.test(key) ? '' : ` (got "${raw}")`;
+        const shown = raw === undefined || /KEY|PASS|TOKEN|SECRET/.test(key) ? '' : ` (got "${maskCredentials(raw)}")`;
         return `${key} ${i.message}${shown}`;
       }),
     );
@@ -95,4 +97,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoMode: c.CURSOR_ADMIN_API_KEY === undefined,
     embeddedPgDir: path.resolve(REPO_ROOT, c.EMBEDDED_PG_DIR),
   };
+}
+
+/** A URL's password (and a webhook's path, which is its secret) never appears in an error message. */
+export function maskCredentials(value: string): string {
+  if (!URL.canParse(value)) return value.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@');
+  const url = new URL(value);
+  if (url.password) url.password = '***';
+  if (url.protocol.startsWith('http') && url.pathname.length > 1) url.pathname = '/***';
+  url.search = url.search ? '?***' : '';
+  return url.toString();
 }

@@ -6,7 +6,7 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
     name,
     level,
     redact: {
-      paths: ['*.apiKey', '*.password', '*.token', '*.authorization', 'headers.authorization', 'config.*KEY*'],
+      paths: ['apiKey', '*.apiKey', 'password', '*.password', 'token', '*.token', '*.authorization', 'headers.authorization', 'connectionString', '*.connectionString'],
       censor: '[redacted]',
     },
   });

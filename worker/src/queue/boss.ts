@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type Queue } from 'pg-boss';
 import type { Logger } from '../config/log';
 
 /** Every queue the worker uses; created at boot. */
@@ -9,17 +9,36 @@ export const QUEUES = {
   digest: 'digest',
 } as const;
 
+type QueueOptions = Omit<Queue, 'name'>;
+
 /**
- * The one place that owns the pg-boss instance. `exclusive` keeps at most one collection or detection queued
- * or running across every worker process, so duplicate triggers are harmless.
+ * `exclusive` keeps at most one collection (or detection) queued or running across every worker process, so
+ * duplicate triggers are harmless. Heartbeats let a job whose worker died be failed and retried within a couple of
+ * heartbeats, instead of blocking the exclusive queue until a long expiry; the expiry itself only bounds a hung run
+ * (a first backfill at Cursor's 20 requests a minute can take hours).
  */
-export async function startBoss(connectionString: string, log: Logger): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString, application_name: 'cursor-cost-watch' });
+export function queueOptions(heartbeatSeconds = 60): Record<keyof typeof QUEUES, QueueOptions> {
+  const h = heartbeatSeconds;
+  return {
+    collect: { policy: 'exclusive', retryLimit: 3, retryDelay: h, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: h },
+    detect: { policy: 'exclusive', retryLimit: 2, retryDelay: h, expireInSeconds: 1800, heartbeatSeconds: h },
+    notify: { policy: 'standard', retryLimit: 10, retryDelay: 15, retryBackoff: true, retryDelayMax: 900 },
+    digest: { policy: 'exclusive', retryLimit: 5, retryDelay: 60, retryBackoff: true },
+  };
+}
+
+/** The one place that owns the pg-boss instance. Queue options are re-applied at every boot so upgrades take effect. */
+export async function startBoss(connectionString: string, log: Logger, opts: { heartbeatSeconds?: number } = {}): Promise<PgBoss> {
+  const heartbeatSeconds = opts.heartbeatSeconds ?? 60;
+  // The supervisor fails jobs whose heartbeat stopped; it runs as often as a heartbeat is due.
+  const boss = new PgBoss({ connectionString, application_name: 'cursor-cost-watch', superviseIntervalSeconds: heartbeatSeconds });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
   await boss.start();
-  await boss.createQueue(QUEUES.collect, { policy: 'exclusive', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.detect, { policy: 'exclusive', retryLimit: 2, retryDelay: 30, expireInSeconds: 900 });
-  await boss.createQueue(QUEUES.notify, { policy: 'standard', retryLimit: 10, retryDelay: 15, retryBackoff: true, retryDelayMax: 900 });
-  await boss.createQueue(QUEUES.digest, { policy: 'exclusive', retryLimit: 5, retryDelay: 60, retryBackoff: true });
+  const options = queueOptions(heartbeatSeconds);
+  for (const [key, name] of Object.entries(QUEUES) as [keyof typeof QUEUES, string][]) {
+    const { policy, ...updatable } = options[key];
+    if (await boss.getQueue(name)) await boss.updateQueue(name, updatable);
+    else await boss.createQueue(name, { policy, ...updatable });
+  }
   return boss;
 }

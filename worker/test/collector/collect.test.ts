@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { collectOnce, formatSummary } from '../../src/collector/collect';
-import { storeUsageEvents, resetPartitionCache } from '../../src/collector/store-events';
+import { storeUsageEvents } from '../../src/collector/store-events';
 import { usageEventSchema } from '../../src/cursor/schemas';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient, truthTotals } from '../support/sim';
@@ -32,7 +32,6 @@ describe('collectOnce against the simulated Cursor API', () => {
   });
   afterAll(async () => sim.server.close());
   beforeEach(async () => {
-    resetPartitionCache();
     t = await createTestDb('collect');
   });
   afterEach(async () => dropTestDb(t));
@@ -82,16 +81,48 @@ describe('collectOnce against the simulated Cursor API', () => {
     expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, start, end));
   });
 
-  it('two collections running at once store each event once', async () => {
+  it('two collections started at once: one runs, the other is skipped by the collection lock', async () => {
     const now = new Date(sim.nowMs);
     const [a, b] = await Promise.all([
       collectOnce({ db: t.db, client: testClient(sim.server.url), log: silentLog, config }, { trigger: 'a', now }),
       collectOnce({ db: t.db, client: testClient(sim.server.url), log: silentLog, config }, { trigger: 'b', now }),
     ]);
-    expect([...a.errors, ...b.errors]).toEqual([]);
+    expect([a.skipped, b.skipped].filter(Boolean)).toEqual(['another collection is running']);
+    expect(formatSummary(a.skipped ? a : b)).toBe('skipped: another collection is running');
+    const ran = a.skipped ? b : a;
+    expect(ran.errors).toEqual([]);
     const truth = truthTotals(sim.team, startOfDay(sim.nowMs) - BACKFILL_DAYS * DAY_MS, sim.nowMs);
-    expect(a.events.inserted + b.events.inserted).toBe(truth.events);
+    expect(ran.events.inserted).toBe(truth.events);
     expectMatchesTruth(await storedTotals(t), truth);
+  });
+
+  it('stores concurrent overlapping batches once (writers racing on the same events)', async () => {
+    const events = sim.team.eventsBetween(sim.nowMs - DAY_MS, sim.nowMs).map((e) => usageEventSchema.parse(e));
+    const half = Math.floor(events.length / 2);
+    const batches = [events.slice(0, half + 50), events.slice(half - 50), events.slice(half - 50), events.slice(0, half + 50)];
+    const results = await Promise.all(batches.map((b) => t.db.transaction().execute((tx) => storeUsageEvents(tx, b))));
+    expect(results.reduce((n, r) => n + r.inserted, 0)).toBe(events.length);
+    expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, sim.nowMs - DAY_MS, sim.nowMs));
+  });
+
+  it('a later pass reads from the watermark minus the overlap and restates recent daily rows', async () => {
+    const client = testClient(sim.server.url);
+    const early = new Date(sim.nowMs - 5 * 3_600_000);
+    await collectOnce({ db: t.db, client, log: silentLog, config }, { trigger: 'early', now: early });
+    const wm = await t.db.selectFrom('collection_watermarks').select('watermark').where('endpoint', '=', 'usage_events').executeTakeFirstOrThrow();
+    expect(wm.watermark.getTime()).toBe(early.getTime());
+    const later = await collectOnce({ db: t.db, client, log: silentLog, config: { ...config, EVENT_OVERLAP_HOURS: 3 } }, { trigger: 'later', now: new Date(sim.nowMs) });
+    const run = await t.db
+      .selectFrom('collection_runs')
+      .select(['window_start', 'window_end'])
+      .where('trigger', '=', 'later')
+      .where('endpoint', '=', 'usage_events')
+      .executeTakeFirstOrThrow();
+    expect(run.window_start!.getTime()).toBe(early.getTime() - 3 * 3_600_000);
+    expect(run.window_end!.getTime()).toBe(sim.nowMs);
+    expect(later.events.duplicates).toBe(truthTotals(sim.team, early.getTime() - 3 * 3_600_000, early.getTime()).events);
+    expect(later.dailyRows).toBeGreaterThan(0); // the restated days were read again
+    expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, startOfDay(early.getTime()) - BACKFILL_DAYS * DAY_MS, sim.nowMs));
   });
 
   it('survives 429 storms, 5xx bursts and a malformed page with nothing lost', async () => {

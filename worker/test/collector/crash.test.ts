@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
-import { resetPartitionCache } from '../../src/collector/store-events';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient, TEST_KEY, truthTotals } from '../support/sim';
 import { spawnCli, waitFor } from '../support/child';
@@ -11,7 +10,6 @@ describe('a collection killed halfway', () => {
   let t: TestDb;
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
   beforeAll(async () => {
-    resetPartitionCache();
     t = await createTestDb('crash');
     sim = await startTestSimulator({ teamSize: 30, seed: 11 });
   });

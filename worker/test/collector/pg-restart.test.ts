@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
-import { resetPartitionCache } from '../../src/collector/store-events';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../src/db/embedded';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createDb, type DbHandle } from '../../src/db/pool';
@@ -11,7 +10,6 @@ import { silentLog, startTestSimulator, testClient } from '../support/sim';
 
 describe('a PostgreSQL restart', () => {
   it('is survived by the same pool: the next collection reconnects and loses nothing', async () => {
-    resetPartitionCache();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-restart-'));
     fs.chmodSync(dir, 0o777);
     const port = await freePort();

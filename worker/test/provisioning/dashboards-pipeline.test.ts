@@ -5,7 +5,6 @@ import { collectOnce } from '../../src/collector/collect';
 import { loadConfig } from '../../src/config/config';
 import { runDetectionPass } from '../../src/detection/pass';
 import { acknowledgeIncident, resolveIncident } from '../../src/incidents';
-import { resetPartitionCache } from '../../src/collector/store-events';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
 import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
@@ -34,7 +33,6 @@ let collectedCents = 0;
 let incidentCount = 0;
 
 beforeAll(async () => {
-  resetPartitionCache();
   sim = await startTestSimulator({ teamSize: 25, historyDays: 45, seed: 11 });
   t = await createTestDb('dashpipe');
   const summary = await collectOnce(

@@ -485,7 +485,7 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
       scripts: Record<string, string>;
     };
     expect(tsx.dependencies.tsx).toBeDefined(); // `npm start` runs tsx at runtime
-    expect(tsx.scripts.start).toMatch(/^tsx /);
+    expect(tsx.scripts.start).toMatch(/^node --import tsx /);
   });
 
   it('copies what the worker runs: sources, the contract workspace, migrations, manifests; never .env', () => {
@@ -506,11 +506,11 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     for (const pattern of ['**/node_modules', '.env', 'worker/test']) expect(ignore.split('\n')).toContain(pattern);
   });
 
-  it('runs as a non-root user with npm start and a /healthz check', () => {
+  it('runs as a non-root user with the npm start command and a /healthz check', () => {
     const user = ops('USER').at(-1);
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(ops('CMD').at(-1)).toBe('["npm", "start"]');
+    expect(ops('CMD').at(-1)).toBe('["node", "--import", "tsx", "src/cli/start.ts"]'); // what `npm start` runs, without npm between
     expect(ops('EXPOSE')).toContain('8787');
     expect(ops('HEALTHCHECK').join(' ')).toContain('/healthz');
     // USER comes before CMD: the process never starts as root.

@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const WORKER_DIR = path.resolve(__dirname, '../..');
-const TSX = path.resolve(WORKER_DIR, '../node_modules/.bin/tsx');
 
 /** Runs one of the worker's CLIs as a real child process (as `npm run …` would), capturing its output. */
 export function spawnCli(script: string, env: Record<string, string | undefined>, args: string[] = []) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child: ChildProcess = spawn(TSX, [path.join(WORKER_DIR, 'src/cli', script), ...args], {
+  // node --import tsx: one process (the tsx binary would run the script in a grandchild a SIGKILL cannot reach).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args], {
     cwd: WORKER_DIR,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

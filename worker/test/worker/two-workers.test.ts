@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Runtime } from '../../src/cli/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { resetPartitionCache } from '../../src/collector/store-events';
 import { QUEUES, startBoss } from '../../src/queue/boss';
 import { startWorkerService, type WorkerService } from '../../src/worker';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -16,7 +15,6 @@ describe('two workers started at once', () => {
   const services: WorkerService[] = [];
 
   beforeAll(async () => {
-    resetPartitionCache();
     t = await createTestDb('two');
     sim = await startTestSimulator({ teamSize: 15, seed: 3 });
   });
