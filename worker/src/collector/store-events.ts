@@ -128,7 +128,7 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
       RETURNING 1
     ),
     per_model_day AS (
-      -- Team-wide per model and day (sql/004_dashboard_rollups.sql): the dashboards' team panels.
+      -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
       INSERT INTO model_daily_rollup AS r (day, model, events, requests_costs, charged_cents, token_fee_cents,
         input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
         chargeable_events, max_mode_cents, headless_cents)

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await boss.stop({ graceful: false });
   boss = undefined;
 
-  // The role comes from sql/003_grafana_reader.sql without LOGIN; compose's init script gives it one.
+  // The role comes from sql/004_grafana_reader.sql without LOGIN; compose's init script gives it one.
   await t.pool.query(`ALTER ROLE grafana_reader LOGIN PASSWORD 'grafana-test-password'`);
   const url = new URL(t.url);
   url.username = 'grafana_reader';

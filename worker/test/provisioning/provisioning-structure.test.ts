@@ -209,7 +209,7 @@ describe('provisioning YAML', () => {
     });
     expect(ds.jsonData).toMatchObject({ database: '${POSTGRES_DB}', sslmode: 'disable' });
     expect(ds.secureJsonData).toEqual({ password: '${GRAFANA_DB_PASSWORD}' });
-    expect(fs.readFileSync(path.join(REPO_ROOT, 'sql/003_grafana_reader.sql'), 'utf8')).toMatch(
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'sql/004_grafana_reader.sql'), 'utf8')).toMatch(
       /CREATE ROLE grafana_reader/,
     );
   });

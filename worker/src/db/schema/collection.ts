@@ -116,7 +116,7 @@ export interface UserModelDailyRollupTable extends RollupMeasures {
   model: string;
 }
 
-/** Team-wide per model and day (sql/004_dashboard_rollups.sql), maintained with the other rollups. */
+/** Team-wide per model and day (sql/005_dashboard_rollups.sql), maintained with the other rollups. */
 export interface ModelDailyRollupTable extends RollupMeasures {
   day: DayColumn;
   model: string;
