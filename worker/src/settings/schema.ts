@@ -207,6 +207,12 @@ export const settingsShape = {
     .default('info')
     .describe('Notifications: the lowest severity that is sent at all'),
   digestHourUtc: int(0, 23, 9, 'Notifications: hour of the day (UTC) the daily digest is sent'),
+  teamBudgetDollars: num(
+    0,
+    100_000_000,
+    0,
+    "Team budget in dollars per billing cycle (0: none). The overview dashboard's forecast and Grafana's forecast-over-budget alert compare the cycle's projected spend with it",
+  ),
 };
 
 export const settingsSchema = z
