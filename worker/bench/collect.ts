@@ -45,9 +45,14 @@ async function main() {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const log = pino({ level: 'warn' });
-  console.log(`collecting ${days} days of ${developers.toLocaleString()} simulated developers (rate limit ${eventsPerMinute}/min on events)…`);
+  console.log(
+    `collecting ${days} days of ${developers.toLocaleString()} simulated developers (rate limit ${eventsPerMinute}/min on events)…`,
+  );
   const t0 = performance.now();
-  const summary = await collectOnce({ db: handle.db, client, log, config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } }, { trigger: 'bench', now: new Date(now) });
+  const summary = await collectOnce(
+    { db: handle.db, client, log, config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } },
+    { trigger: 'bench', now: new Date(now) },
+  );
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
 
@@ -61,13 +66,23 @@ async function main() {
   const minutes = seconds / 60;
   const avgPerMinute = (stats.requestsByEndpoint[eventsKey] ?? 0) / Math.max(minutes, 1 / 60);
 
-  console.log(`events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${seconds.toFixed(1)} s`);
+  console.log(
+    `events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${seconds.toFixed(1)} s`,
+  );
   console.log(`end to end      ${Math.round(summary.events.inserted / seconds).toLocaleString()} events/s`);
-  console.log(`into Postgres   ${Math.round(rows.rows[0].n / seconds).toLocaleString()} rows/s (${rows.rows[0].n.toLocaleString()} rows: events, rollups, daily usage, spend, members)`);
-  console.log(`peak RSS        ${(peakRss / 1024 / 1024).toFixed(0)} MiB (worker, simulator and client in one process)`);
+  console.log(
+    `into Postgres   ${Math.round(rows.rows[0].n / seconds).toLocaleString()} rows/s (${rows.rows[0].n.toLocaleString()} rows: events, rollups, daily usage, spend, members)`,
+  );
+  console.log(
+    `peak RSS        ${(peakRss / 1024 / 1024).toFixed(0)} MiB (worker, simulator and client in one process)`,
+  );
   console.log(`API requests    ${stats.totalRequests} (${stats.rateLimited} answered 429)`);
-  console.log(`rate limit used events endpoint: peak ${peakPerMinute}/${eventsPerMinute} per minute (${((100 * peakPerMinute) / eventsPerMinute).toFixed(0)}%), mean ${((100 * Math.min(avgPerMinute, eventsPerMinute)) / eventsPerMinute).toFixed(0)}% over the run`);
-  console.log(`at Cursor's documented 60/min, the same backfill would need ≥ ${Math.ceil((stats.requestsByEndpoint[eventsKey] ?? 0) / 60)} minutes of API time`);
+  console.log(
+    `rate limit used events endpoint: peak ${peakPerMinute}/${eventsPerMinute} per minute (${((100 * peakPerMinute) / eventsPerMinute).toFixed(0)}%), mean ${((100 * Math.min(avgPerMinute, eventsPerMinute)) / eventsPerMinute).toFixed(0)}% over the run`,
+  );
+  console.log(
+    `at Cursor's documented 60/min, the same backfill would need ≥ ${Math.ceil((stats.requestsByEndpoint[eventsKey] ?? 0) / 60)} minutes of API time`,
+  );
   if (summary.errors.length) console.log('ERRORS', summary.errors);
 
   await sim.close();

@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { createSimulatedTeam, startSimulatorServer } from '../src/simulator';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, days: { type: 'string' }, 'page-size': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, days: { type: 'string' }, 'page-size': { type: 'string' } },
+});
 const size = Number(values.size ?? 1000);
 const days = Number(values.days ?? 1);
 const pageSize = Number(values['page-size'] ?? 1000);
@@ -13,7 +15,8 @@ const now = Date.UTC(2026, 2, 18, 15, 30);
 const auth = { authorization: `Basic ${Buffer.from('bench:').toString('base64')}`, 'content-type': 'application/json' };
 
 const ms = (t0: number) => performance.now() - t0;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 async function main() {
   let t0 = performance.now();
@@ -32,7 +35,9 @@ async function main() {
   };
   t0 = performance.now();
   const first = await fetchPage(1);
-  console.log(`${days}-day window: ${first.totalUsageEventsCount} events, ${first.pagination.numPages} pages of ${pageSize}; first page ${ms(t0).toFixed(0)} ms`);
+  console.log(
+    `${days}-day window: ${first.totalUsageEventsCount} events, ${first.pagination.numPages} pages of ${pageSize}; first page ${ms(t0).toFixed(0)} ms`,
+  );
   const times: number[] = [];
   for (let page = 2; page <= first.pagination.numPages; page++) {
     t0 = performance.now();
@@ -41,7 +46,9 @@ async function main() {
   }
   if (times.length > 0) {
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
-    console.log(`following pages: mean ${mean.toFixed(1)} ms, median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+    console.log(
+      `following pages: mean ${mean.toFixed(1)} ms, median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
+    );
   }
   // The server's own share of a page (render + serialise), without HTTP and the client's JSON parsing.
   const own: number[] = [];
@@ -50,7 +57,10 @@ async function main() {
     JSON.stringify(team.eventsPage(startDate, endDate, {}, page, pageSize));
     own.push(ms(t0));
   }
-  if (own.length > 0) console.log(`server work per following page (render + JSON): median ${pct(own, 0.5).toFixed(1)} ms, p95 ${pct(own, 0.95).toFixed(1)} ms`);
+  if (own.length > 0)
+    console.log(
+      `server work per following page (render + JSON): median ${pct(own, 0.5).toFixed(1)} ms, p95 ${pct(own, 0.95).toFixed(1)} ms`,
+    );
   t0 = performance.now();
   await fetch(`${server.url}/teams/spend`, { method: 'POST', headers: auth, body: '{}' }).then((r) => r.json());
   console.log(`/teams/spend (current cycle, all members): ${ms(t0).toFixed(0)} ms`);

@@ -28,40 +28,51 @@ export interface WorkerService {
  * The long-running worker: an hourly (COLLECT_CRON) collection on the `exclusive` collect queue, so several worker
  * processes still collect each window once; a first-run backfill; detection enqueued after each collection.
  */
-export async function startWorkerService(rt: Runtime, hooks: { afterCollect?: (rt: Runtime) => Promise<void> } = {}): Promise<WorkerService> {
+export async function startWorkerService(
+  rt: Runtime,
+  hooks: { afterCollect?: (rt: Runtime) => Promise<void> } = {},
+): Promise<WorkerService> {
   const { boss, db, client, log, config } = rt;
   if (!boss || !client) throw new Error('startWorkerService needs a runtime opened with boss and cursor');
   const shutdown = new AbortController();
 
   await registerNotificationWorkers(boss, { db, config, log });
 
-  await boss.work<CollectJob>(QUEUES.collect, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs: Job<CollectJob>[]) => {
-    for (const job of jobs) {
-      const trigger = job.data?.trigger ?? 'schedule';
-      log.info({ trigger, job: job.id }, 'collection started');
-      const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
-      log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
-      // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
-      const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
-      await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
-      await hooks.afterCollect?.(rt);
-      // Events are the data everything else stands on: their failure retries the job (after a backoff; the retry
-      // resumes from the watermark). Other endpoints' failures are recorded and retried by the next hourly run.
-      const eventsFailed = summary.errors.find((e) => e.endpoint === 'usage_events');
-      if (eventsFailed) throw new Error(`usage events not collected: ${eventsFailed.message}`);
-    }
-  });
-
-  await boss.work<DetectJob>(QUEUES.detect, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs: Job<DetectJob>[]) => {
-    for (const job of jobs) {
-      const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-      for (let n = job.data?.replayDays ?? 0; n >= 1; n--) {
-        const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
-        await runDetectionPass({ db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
+  await boss.work<CollectJob>(
+    QUEUES.collect,
+    { batchSize: 1, pollingIntervalSeconds: 2 },
+    async (jobs: Job<CollectJob>[]) => {
+      for (const job of jobs) {
+        const trigger = job.data?.trigger ?? 'schedule';
+        log.info({ trigger, job: job.id }, 'collection started');
+        const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
+        log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
+        // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
+        const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
+        await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
+        await hooks.afterCollect?.(rt);
+        // Events are the data everything else stands on: their failure retries the job (after a backoff; the retry
+        // resumes from the watermark). Other endpoints' failures are recorded and retried by the next hourly run.
+        const eventsFailed = summary.errors.find((e) => e.endpoint === 'usage_events');
+        if (eventsFailed) throw new Error(`usage events not collected: ${eventsFailed.message}`);
       }
-      await runDetectionPass({ db, boss, config, log });
-    }
-  });
+    },
+  );
+
+  await boss.work<DetectJob>(
+    QUEUES.detect,
+    { batchSize: 1, pollingIntervalSeconds: 2 },
+    async (jobs: Job<DetectJob>[]) => {
+      for (const job of jobs) {
+        const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+        for (let n = job.data?.replayDays ?? 0; n >= 1; n--) {
+          const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
+          await runDetectionPass({ db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
+        }
+        await runDetectionPass({ db, boss, config, log });
+      }
+    },
+  );
 
   await boss.schedule(QUEUES.collect, config.COLLECT_CRON, { trigger: 'schedule' }, { tz: 'UTC' });
   if (!(await getWatermark(db, 'usage_events'))) {

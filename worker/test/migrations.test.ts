@@ -13,8 +13,18 @@ describe('migrations', () => {
     const { rows } = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`.execute(t.db);
     const names = rows.map((r) => r.table_name);
-    for (const table of ['members', 'member_spend', 'daily_usage', 'usage_events', 'user_daily_rollup',
-      'user_model_daily_rollup', 'collection_runs', 'collection_watermarks', 'incidents', 'settings']) {
+    for (const table of [
+      'members',
+      'member_spend',
+      'daily_usage',
+      'usage_events',
+      'user_daily_rollup',
+      'user_model_daily_rollup',
+      'collection_runs',
+      'collection_watermarks',
+      'incidents',
+      'settings',
+    ]) {
       expect(names).toContain(table);
     }
   });
@@ -29,6 +39,10 @@ describe('migrations', () => {
     const { rows } = await sql<{ relname: string }>`
       SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'usage_events'::regclass ORDER BY 1`.execute(t.db);
-    expect(rows.map((r) => r.relname)).toEqual(['usage_events_2026_01', 'usage_events_2026_02', 'usage_events_2026_03']);
+    expect(rows.map((r) => r.relname)).toEqual([
+      'usage_events_2026_01',
+      'usage_events_2026_02',
+      'usage_events_2026_03',
+    ]);
   });
 });

@@ -47,13 +47,22 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   try {
     let connectionString = config.DATABASE_URL;
     if (!connectionString) {
-      log.info({ dir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
-      const embedded: EmbeddedPg = await startEmbeddedPostgres({ dataDir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT });
+      log.info(
+        { dir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT },
+        'DATABASE_URL is not set: starting the embedded PostgreSQL',
+      );
+      const embedded: EmbeddedPg = await startEmbeddedPostgres({
+        dataDir: config.embeddedPgDir,
+        port: config.EMBEDDED_PG_PORT,
+      });
       closers.push(() => embedded.stop());
-      if (embedded.adopted) log.warn({ dir: config.embeddedPgDir }, 'took over the embedded PostgreSQL a killed worker left running');
+      if (embedded.adopted)
+        log.warn({ dir: config.embeddedPgDir }, 'took over the embedded PostgreSQL a killed worker left running');
       connectionString = embedded.connectionString;
     }
-    const handle: DbHandle = createDb(connectionString, 10, (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+    const handle: DbHandle = createDb(connectionString, 10, (err) =>
+      log.warn({ err: err.message }, 'idle database connection lost'),
+    );
     closers.push(() => handle.close());
     const applied = await migrateToLatest(handle.db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -68,18 +77,31 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
       let baseUrl = config.CURSOR_API_BASE_URL;
       let apiKey = config.CURSOR_ADMIN_API_KEY;
       let analyticsApiKey = config.CURSOR_ANALYTICS_API_KEY;
-      let rateLimits = { admin: config.CURSOR_RATE_LIMIT_PER_MIN, events: config.CURSOR_EVENTS_RATE_LIMIT_PER_MIN, analytics: 100 };
+      let rateLimits = {
+        admin: config.CURSOR_RATE_LIMIT_PER_MIN,
+        events: config.CURSOR_EVENTS_RATE_LIMIT_PER_MIN,
+        analytics: 100,
+      };
       if (config.demoMode) {
         apiKey = `key_${randomBytes(32).toString('hex')}`;
         analyticsApiKey = `key_${randomBytes(32).toString('hex')}`;
         const team = createSimulatedTeam({ seed: config.SIM_SEED, teamSize: config.SIM_TEAM_SIZE });
         // The simulated team is local: a faster pace than Cursor's documented limits makes the first backfill quick.
         rateLimits = { admin: 120, events: 600, analytics: 100 };
-        const sim = await startSimulatorServer({ team, apiKey, analyticsApiKey, port: config.SIM_PORT, rateLimitsPerMinute: rateLimits });
+        const sim = await startSimulatorServer({
+          team,
+          apiKey,
+          analyticsApiKey,
+          port: config.SIM_PORT,
+          rateLimitsPerMinute: rateLimits,
+        });
         closers.push(() => sim.close());
         runtime.simulator = sim;
         baseUrl = sim.url;
-        log.info({ url: sim.url, developers: config.SIM_TEAM_SIZE }, 'CURSOR_ADMIN_API_KEY is not set: demo mode on the simulated Cursor team');
+        log.info(
+          { url: sim.url, developers: config.SIM_TEAM_SIZE },
+          'CURSOR_ADMIN_API_KEY is not set: demo mode on the simulated Cursor team',
+        );
       }
       runtime.client = new CursorClient({
         baseUrl,
@@ -98,7 +120,10 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
 }
 
 /** Runs a command with a runtime and exits non-zero with a clear message on failure. */
-export async function withRuntime(fn: (rt: Runtime) => Promise<number | void>, opts: RuntimeOptions = {}): Promise<never> {
+export async function withRuntime(
+  fn: (rt: Runtime) => Promise<number | void>,
+  opts: RuntimeOptions = {},
+): Promise<never> {
   let rt: Runtime | undefined;
   let code = 0;
   try {

@@ -5,7 +5,16 @@ import type { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
-import { advanceWatermark, failAbandonedRuns, finishRun, getWatermark, newRunId, startRun, type Endpoint, type RunCounters } from './runs';
+import {
+  advanceWatermark,
+  failAbandonedRuns,
+  finishRun,
+  getWatermark,
+  newRunId,
+  startRun,
+  type Endpoint,
+  type RunCounters,
+} from './runs';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -135,7 +144,12 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     const spend = await client.spend(deps.signal);
     cycleStart = spend.cycleStart;
     const r = await storeSpend(db, spend.cycleStart, spend.rows);
-    Object.assign(c, { pages: spend.pages, rowsFetched: spend.rows.length, rowsNew: r.inserted, rowsUpdated: r.updated });
+    Object.assign(c, {
+      pages: spend.pages,
+      rowsFetched: spend.rows.length,
+      rowsNew: r.inserted,
+      rowsUpdated: r.updated,
+    });
     summary.spendRows = spend.rows.length;
   });
 
@@ -174,7 +188,8 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   await track('usage_events', { start: eventStart, end: now }, async (c) => {
     await ensureEventPartitions(db, eventStart, now); // DDL outside the page transactions
     const chunks: [number, number][] = [];
-    for (let s = eventStart; s <= now; s = startOfUtcDay(s) + DAY_MS) chunks.push([s, Math.min(now, startOfUtcDay(s) + DAY_MS - 1)]);
+    for (let s = eventStart; s <= now; s = startOfUtcDay(s) + DAY_MS)
+      chunks.push([s, Math.min(now, startOfUtcDay(s) + DAY_MS - 1)]);
     let watermark: Date | null = null;
     for (const [i, [s, e]] of chunks.entries()) {
       let dayEvents = 0;
@@ -192,7 +207,10 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       }
       watermark = new Date(e);
       if (chunks.length > 2) {
-        log.info({ day: isoDay(s), chunk: `${i + 1}/${chunks.length}`, events: dayEvents }, 'backfill: usage events collected');
+        log.info(
+          { day: isoDay(s), chunk: `${i + 1}/${chunks.length}`, events: dayEvents },
+          'backfill: usage events collected',
+        );
       }
     }
     summary.events.fetched = c.rowsFetched;
@@ -203,7 +221,10 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     const wm = await getWatermark(db, 'analytics');
     // Re-read yesterday (restated), never more than the API's 30-day range: older gaps are out of its reach.
     const oldest = startOfUtcDay(now) - (ANALYTICS_MAX_DAYS - 1) * DAY_MS;
-    const start = Math.max(oldest, wm ? startOfUtcDay(wm.getTime()) - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS);
+    const start = Math.max(
+      oldest,
+      wm ? startOfUtcDay(wm.getTime()) - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS,
+    );
     await track('analytics', { start, end: now }, async (c) => {
       const [dau, models] = await Promise.all([
         client.analyticsDau(isoDay(start), isoDay(now), deps.signal),

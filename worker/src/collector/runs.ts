@@ -15,7 +15,11 @@ export interface RunCounters {
 export const newRunId = (): string => randomUUID();
 
 export async function getWatermark(db: DbOrTx, endpoint: Endpoint): Promise<Date | null> {
-  const row = await db.selectFrom('collection_watermarks').select('watermark').where('endpoint', '=', endpoint).executeTakeFirst();
+  const row = await db
+    .selectFrom('collection_watermarks')
+    .select('watermark')
+    .where('endpoint', '=', endpoint)
+    .executeTakeFirst();
   return row?.watermark ?? null;
 }
 
@@ -25,7 +29,10 @@ export async function advanceWatermark(db: DbOrTx, endpoint: Endpoint, watermark
     .insertInto('collection_watermarks')
     .values({ endpoint, watermark, updated_at: new Date() })
     .onConflict((oc) =>
-      oc.column('endpoint').doUpdateSet({ watermark: (eb) => eb.fn('greatest', [eb.ref('collection_watermarks.watermark'), eb.ref('excluded.watermark')]), updated_at: new Date() }),
+      oc.column('endpoint').doUpdateSet({
+        watermark: (eb) => eb.fn('greatest', [eb.ref('collection_watermarks.watermark'), eb.ref('excluded.watermark')]),
+        updated_at: new Date(),
+      }),
     )
     .execute();
 }

@@ -15,7 +15,9 @@ export interface StoreResult {
  * (which locks usage_events) never sits inside a long page transaction.
  */
 export async function ensureEventPartitions(db: DbOrTx, minMs: number, maxMs: number): Promise<void> {
-  await sql`SELECT ensure_usage_event_partitions(${new Date(minMs).toISOString()}::timestamptz, ${new Date(maxMs).toISOString()}::timestamptz)`.execute(db);
+  await sql`SELECT ensure_usage_event_partitions(${new Date(minMs).toISOString()}::timestamptz, ${new Date(maxMs).toISOString()}::timestamptz)`.execute(
+    db,
+  );
 }
 
 /**

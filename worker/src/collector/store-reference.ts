@@ -14,11 +14,16 @@ function countUpserts(rows: { inserted: boolean }[]): UpsertCounts {
 }
 
 /** Upserts members; anyone no longer listed, or listed as removed, is marked removed (once, keeping the date). */
-export async function storeMembers(db: DbOrTx, members: Member[], seenAt: Date): Promise<UpsertCounts & { removed: number }> {
+export async function storeMembers(
+  db: DbOrTx,
+  members: Member[],
+  seenAt: Date,
+): Promise<UpsertCounts & { removed: number }> {
   if (members.length === 0) return { inserted: 0, updated: 0, removed: 0 };
   const rows: { inserted: boolean }[] = [];
   // 8 parameters a row: chunks keep a statement under Postgres's 65,535-parameter limit.
-  for (let i = 0; i < members.length; i += 2_000) rows.push(...(await upsertMembers(db, members.slice(i, i + 2_000), seenAt)));
+  for (let i = 0; i < members.length; i += 2_000)
+    rows.push(...(await upsertMembers(db, members.slice(i, i + 2_000), seenAt)));
   const listed = members.map((m) => m.email.toLowerCase());
   const gone = await db
     .updateTable('members')
@@ -61,7 +66,8 @@ function upsertMembers(db: DbOrTx, members: Member[], seenAt: Date) {
 export async function storeSpend(db: DbOrTx, cycleStartMs: number, rows: SpendRow[]): Promise<UpsertCounts> {
   const out: { inserted: boolean }[] = [];
   // 9 parameters a row: chunks keep a statement under Postgres's 65,535-parameter limit at 10,000 members.
-  for (let i = 0; i < rows.length; i += 2_000) out.push(...(await upsertSpend(db, new Date(cycleStartMs), rows.slice(i, i + 2_000))));
+  for (let i = 0; i < rows.length; i += 2_000)
+    out.push(...(await upsertSpend(db, new Date(cycleStartMs), rows.slice(i, i + 2_000))));
   return countUpserts(out);
 }
 
@@ -146,11 +152,30 @@ function upsertDailyUsage(db: DbOrTx, usable: DailyUsageRow[]) {
     .onConflict((oc) =>
       oc.columns(['email', 'day']).doUpdateSet((eb) => {
         const cols = [
-          'cursor_user_id', 'is_active', 'total_lines_added', 'total_lines_deleted', 'accepted_lines_added',
-          'accepted_lines_deleted', 'total_applies', 'total_accepts', 'total_rejects', 'total_tabs_shown',
-          'total_tabs_accepted', 'composer_requests', 'chat_requests', 'agent_requests', 'cmdk_usages',
-          'subscription_included_reqs', 'api_key_reqs', 'usage_based_reqs', 'bugbot_usages', 'most_used_model',
-          'apply_most_used_extension', 'tab_most_used_extension', 'client_version', 'collected_at',
+          'cursor_user_id',
+          'is_active',
+          'total_lines_added',
+          'total_lines_deleted',
+          'accepted_lines_added',
+          'accepted_lines_deleted',
+          'total_applies',
+          'total_accepts',
+          'total_rejects',
+          'total_tabs_shown',
+          'total_tabs_accepted',
+          'composer_requests',
+          'chat_requests',
+          'agent_requests',
+          'cmdk_usages',
+          'subscription_included_reqs',
+          'api_key_reqs',
+          'usage_based_reqs',
+          'bugbot_usages',
+          'most_used_model',
+          'apply_most_used_extension',
+          'tab_most_used_extension',
+          'client_version',
+          'collected_at',
         ] as const;
         return Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)]));
       }),
@@ -164,12 +189,22 @@ function upsertDailyUsage(db: DbOrTx, usable: DailyUsageRow[]) {
  * daily spend upserted, groups no longer listed removed. Call inside a transaction so readers never see a group
  * half-replaced.
  */
-export async function storeBillingGroups(db: DbOrTx, groups: BillingGroup[], billingCycle: string | null): Promise<UpsertCounts> {
+export async function storeBillingGroups(
+  db: DbOrTx,
+  groups: BillingGroup[],
+  billingCycle: string | null,
+): Promise<UpsertCounts> {
   let counts: UpsertCounts = { inserted: 0, updated: 0 };
   for (const g of groups) {
     const row = await db
       .insertInto('billing_groups')
-      .values({ group_id: g.id, name: g.name, spend_cents: g.spendCents, billing_cycle: billingCycle, collected_at: new Date() })
+      .values({
+        group_id: g.id,
+        name: g.name,
+        spend_cents: g.spendCents,
+        billing_cycle: billingCycle,
+        collected_at: new Date(),
+      })
       .onConflict((oc) =>
         oc.column('group_id').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
@@ -196,12 +231,19 @@ export async function storeBillingGroups(db: DbOrTx, groups: BillingGroup[], bil
       await db
         .insertInto('billing_group_daily_spend')
         .values(g.dailySpend.map((d) => ({ group_id: g.id, day: d.date, spend_cents: d.spendCents })))
-        .onConflict((oc) => oc.columns(['group_id', 'day']).doUpdateSet((eb) => ({ spend_cents: eb.ref('excluded.spend_cents') })))
+        .onConflict((oc) =>
+          oc.columns(['group_id', 'day']).doUpdateSet((eb) => ({ spend_cents: eb.ref('excluded.spend_cents') })),
+        )
         .execute();
     }
   }
   let gone = db.deleteFrom('billing_groups');
-  if (groups.length) gone = gone.where('group_id', 'not in', groups.map((g) => g.id));
+  if (groups.length)
+    gone = gone.where(
+      'group_id',
+      'not in',
+      groups.map((g) => g.id),
+    );
   await gone.execute();
   return counts;
 }
@@ -215,13 +257,25 @@ export async function storeAnalytics(
     await db
       .insertInto('analytics_dau')
       .values(dau.map((d) => ({ day: d.date, dau: d.dau, collected_at: new Date() })))
-      .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ dau: eb.ref('excluded.dau'), collected_at: eb.ref('excluded.collected_at') })))
+      .onConflict((oc) =>
+        oc
+          .column('day')
+          .doUpdateSet((eb) => ({ dau: eb.ref('excluded.dau'), collected_at: eb.ref('excluded.collected_at') })),
+      )
       .execute();
   }
   if (models.length) {
     await db
       .insertInto('analytics_model_usage')
-      .values(models.map((m) => ({ day: m.date, model: m.model, messages: m.messages, users: m.users, collected_at: new Date() })))
+      .values(
+        models.map((m) => ({
+          day: m.date,
+          model: m.model,
+          messages: m.messages,
+          users: m.users,
+          collected_at: new Date(),
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['day', 'model']).doUpdateSet((eb) => ({
           messages: eb.ref('excluded.messages'),

@@ -64,7 +64,10 @@ export const configSchema = z.object({
   SMTP_PORT: int(1, 65535, 587),
   SMTP_USER: optionalString,
   SMTP_PASS: optionalString,
-  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   ALERT_EMAIL_FROM: optionalString,
   ALERT_EMAIL_TO: optionalString,
 });

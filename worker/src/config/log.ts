@@ -6,7 +6,18 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
     name,
     level,
     redact: {
-      paths: ['apiKey', '*.apiKey', 'password', '*.password', 'token', '*.token', '*.authorization', 'headers.authorization', 'connectionString', '*.connectionString'],
+      paths: [
+        'apiKey',
+        '*.apiKey',
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        '*.authorization',
+        'headers.authorization',
+        'connectionString',
+        '*.connectionString',
+      ],
       censor: '[redacted]',
     },
   });

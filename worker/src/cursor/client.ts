@@ -103,7 +103,13 @@ export class CursorClient {
         signal: opts.signal,
       });
       const last = !res.pagination.hasNextPage || res.usageEvents.length === 0;
-      yield { page, numPages: res.pagination.numPages, total: res.totalUsageEventsCount, last, events: res.usageEvents };
+      yield {
+        page,
+        numPages: res.pagination.numPages,
+        total: res.totalUsageEventsCount,
+        last,
+        events: res.usageEvents,
+      };
       if (last) break;
     }
   }
@@ -116,7 +122,10 @@ export class CursorClient {
 
   async analyticsDau(startDay: string, endDay: string, signal?: AbortSignal) {
     const q = `?startDate=${startDay}&endDate=${endDay}`;
-    const res = await this.request(`GET /analytics/team/dau${q}`, S.analyticsDauResponseSchema, { signal, analytics: true });
+    const res = await this.request(`GET /analytics/team/dau${q}`, S.analyticsDauResponseSchema, {
+      signal,
+      analytics: true,
+    });
     return res.data;
   }
 
@@ -134,7 +143,11 @@ export class CursorClient {
     let pacer = this.pacers.get(key);
     if (!pacer) {
       const { admin, events, analytics: a } = this.opts.rateLimits;
-      pacer = new Pacer(analytics ? a : key.includes('filtered-usage-events') ? events : admin, this.opts.now, this.sleep);
+      pacer = new Pacer(
+        analytics ? a : key.includes('filtered-usage-events') ? events : admin,
+        this.opts.now,
+        this.sleep,
+      );
       this.pacers.set(key, pacer);
     }
     return pacer;
@@ -194,7 +207,10 @@ export class CursorClient {
         if (retryAfterMs !== undefined && attempt < this.maxRetries) {
           // Every request to this endpoint waits, not just this one: the limit is per team and endpoint.
           pacer.pause(retryAfterMs);
-          this.opts.log?.warn({ endpoint: name, attempt: attempt + 1, retryAfterMs }, 'Cursor API rate limited (429), honouring Retry-After');
+          this.opts.log?.warn(
+            { endpoint: name, attempt: attempt + 1, retryAfterMs },
+            'Cursor API rate limited (429), honouring Retry-After',
+          );
         } else {
           await this.backoff(name, attempt, opts.signal, 'rate limited (429)');
         }
@@ -211,7 +227,9 @@ export class CursorClient {
       try {
         data = JSON.parse(text);
       } catch {
-        lastError = new Error(`${name}: response is not valid JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 60))})`);
+        lastError = new Error(
+          `${name}: response is not valid JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 60))})`,
+        );
         await this.backoff(name, attempt, opts.signal, 'malformed JSON');
         continue;
       }
@@ -229,7 +247,10 @@ export class CursorClient {
     const base = this.opts.backoffBaseMs ?? 1_000;
     const max = this.opts.backoffMaxMs ?? 60_000;
     const delay = Math.min(max, base * 2 ** attempt) * (0.5 + Math.random() / 2);
-    this.opts.log?.warn({ endpoint: name, attempt: attempt + 1, delayMs: Math.round(delay) }, `Cursor API ${why}, retrying`);
+    this.opts.log?.warn(
+      { endpoint: name, attempt: attempt + 1, delayMs: Math.round(delay) },
+      `Cursor API ${why}, retrying`,
+    );
     await this.sleep(delay, signal);
   }
 }

@@ -22,7 +22,9 @@ export class CursorValidationError extends Error {
       .slice(0, 5)
       .map((i) => `${i.path}: ${i.message} (got ${JSON.stringify(i.value)?.slice(0, 80) ?? 'undefined'})`)
       .join('; ');
-    super(`Cursor API ${endpoint} sent an unexpected response: ${shown}${issues.length > 5 ? ` … and ${issues.length - 5} more` : ''}`);
+    super(
+      `Cursor API ${endpoint} sent an unexpected response: ${shown}${issues.length > 5 ? ` … and ${issues.length - 5} more` : ''}`,
+    );
     this.name = 'CursorValidationError';
   }
 

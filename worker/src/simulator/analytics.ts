@@ -27,7 +27,8 @@ export class TeamAnalytics {
   dau(first: number, last: number): DauRow[] {
     return this.days(first, last).map((day) => {
       let dau = 0;
-      if (day < this.core.today()) for (const u of this.core.users) dau += this.core.dayTotals(u, day).count > 0 ? 1 : 0;
+      if (day < this.core.today())
+        for (const u of this.core.users) dau += this.core.dayTotals(u, day).count > 0 ? 1 : 0;
       else for (const drafts of this.visibleDrafts(day)) dau += drafts.length > 0 ? 1 : 0;
       return { date: isoDay(day), dau };
     });
@@ -47,7 +48,9 @@ export class TeamAnalytics {
         }
         for (const m of seen) users[m]++;
       }
-      const rows = MODELS.flatMap((m, i) => (messages[i] > 0 ? [{ date: isoDay(day), model: m.name, messages: messages[i], users: users[i] }] : []));
+      const rows = MODELS.flatMap((m, i) =>
+        messages[i] > 0 ? [{ date: isoDay(day), model: m.name, messages: messages[i], users: users[i] }] : [],
+      );
       if (day < this.core.today()) this.modelDays.set(day, rows);
       return rows;
     });

@@ -58,13 +58,24 @@ const USER_KIND_WEIGHTS = [0.3, 0.2, 0.15, 0.2, 0.15];
  * exactly once) plus one deliberately small spike; beyond those ~15% are small. Users are drawn without
  * replacement from members present for the whole history, big anomalies from typical/heavy users.
  */
-export function planAnomalies(seed: number, users: SimUser[], historyStartDay: number, historyDays: number): PlannedAnomaly[] {
+export function planAnomalies(
+  seed: number,
+  users: SimUser[],
+  historyStartDay: number,
+  historyDays: number,
+): PlannedAnomaly[] {
   if (historyDays < BASELINE_DAYS + 2 || users.length === 0) return [];
   const rng = streamRng(seed, STREAM.anomalyPlan);
   const stayers = users.filter((u) => u.joinedDay < historyStartDay && u.leftDay === null);
   const eligible = stayers.length > 0 ? stayers : users;
-  const bigPool = shuffled(rng, eligible.filter((u) => u.tier !== 'light'));
-  const lightPool = shuffled(rng, eligible.filter((u) => u.tier === 'light'));
+  const bigPool = shuffled(
+    rng,
+    eligible.filter((u) => u.tier !== 'light'),
+  );
+  const lightPool = shuffled(
+    rng,
+    eligible.filter((u) => u.tier === 'light'),
+  );
   const fallback = shuffled(rng, eligible);
   let fallbackNext = 0;
   const takeUser = (small: boolean): number => {
@@ -84,13 +95,14 @@ export function planAnomalies(seed: number, users: SimUser[], historyStartDay: n
   const workdayFrom = (day: number): number => {
     let d = day;
     while (isWeekend(d)) d++;
-    if (d >= historyStartDay + historyDays) for (d = day; isWeekend(d) && d > historyStartDay + BASELINE_DAYS; ) d--;
+    if (d >= historyStartDay + historyDays) for (d = day; isWeekend(d) && d > historyStartDay + BASELINE_DAYS;) d--;
     return d;
   };
   for (let index = 0; index < count; index++) {
     let kind: AnomalyKind;
     let small = false;
-    if (index < 6) kind = (['spike', 'level_shift', 'ramp', 'model_shift', 'runaway_agent', 'team_jump'] as const)[index];
+    if (index < 6)
+      kind = (['spike', 'level_shift', 'ramp', 'model_shift', 'runaway_agent', 'team_jump'] as const)[index];
     else if (index === 6 || rng() < 0.15) {
       small = true;
       kind = rng() < 0.6 ? 'spike' : 'runaway_agent';
@@ -148,14 +160,17 @@ export function planAnomalies(seed: number, users: SimUser[], historyStartDay: n
         base.endDay = base.startDay + days - 1;
         base.runawayPerDay = small ? between(rng, 15, 40) : between(rng, 400, 1500);
         base.cloudAgentId = `bc-${hexId(24, seed, STREAM.ids, 9000 + index)}`;
-        base.serviceAccount = rng() < 0.5 ? { id: `sa_${hexId(16, seed, STREAM.ids, 9500 + index)}`, name: `ci-agent-${index + 1}` } : null;
+        base.serviceAccount =
+          rng() < 0.5 ? { id: `sa_${hexId(16, seed, STREAM.ids, 9500 + index)}`, name: `ci-agent-${index + 1}` } : null;
         base.description = `Runaway headless agent ${base.cloudAgentId}: ~${Math.round(base.runawayPerDay)} calls a day for ${days} day(s), mostly max mode`;
         break;
       }
       case 'team_jump': {
         const share = between(rng, 0.6, 0.85);
         base.users = users.filter((u) => streamRng(seed, STREAM.anomalyPlan, 77, u.idx)() < share).map((u) => u.idx);
-        base.startDay = historyStartDay + intBetween(rng, Math.max(BASELINE_DAYS, historyDays - 40), Math.max(BASELINE_DAYS, historyDays - 7));
+        base.startDay =
+          historyStartDay +
+          intBetween(rng, Math.max(BASELINE_DAYS, historyDays - 40), Math.max(BASELINE_DAYS, historyDays - 7));
         base.priceMultiplier = between(rng, 1.5, 2);
         base.description = `Team-wide jump: new default model pricing, mid-tier models ×${base.priceMultiplier.toFixed(2)} for ${base.users.length} users`;
         break;
@@ -166,7 +181,8 @@ export function planAnomalies(seed: number, users: SimUser[], historyStartDay: n
   return anomalies;
 }
 
-const activeOn = (a: PlannedAnomaly, day: number): boolean => day >= a.startDay && (a.endDay === null || day <= a.endDay);
+const activeOn = (a: PlannedAnomaly, day: number): boolean =>
+  day >= a.startDay && (a.endDay === null || day <= a.endDay);
 
 /** The combined effect of the given anomalies on one day (the caller passes only those touching the user). */
 export function effectsOn(anomalies: readonly PlannedAnomaly[], day: number): DayEffects {

@@ -111,7 +111,9 @@ export class TeamCore {
     if (day > this.today()) return { total: 0, count: 0, premium: 0 }; // the future: not recorded, it will come
     const s = this.summary(day);
     if (!s.done[user.idx]) {
-      const g = this.hasData(user, day) ? generateUserDay(this.seed, user, day, effectsOn(this.anomaliesOf(user.idx), day)) : null;
+      const g = this.hasData(user, day)
+        ? generateUserDay(this.seed, user, day, effectsOn(this.anomaliesOf(user.idx), day))
+        : null;
       this.record(user, day, g);
     }
     return { total: s.total[user.idx], count: s.count[user.idx], premium: s.premium[user.idx] };
@@ -128,7 +130,8 @@ export class TeamCore {
   /** What the user spent earlier in the billing cycle holding `day` (whole days before it). */
   priorCycleCents(user: SimUser, day: number): number {
     let cents = 0;
-    for (let d = Math.max(cycleStartDay(day, this.cycleDayOfMonth), this.historyStartDay); d < day; d++) cents += this.dayTotals(user, d).total;
+    for (let d = Math.max(cycleStartDay(day, this.cycleDayOfMonth), this.historyStartDay); d < day; d++)
+      cents += this.dayTotals(user, d).total;
     return cents;
   }
 

@@ -91,7 +91,12 @@ export function daysOfRange(core: TeamCore, startMs: number, endMs: number): num
 }
 
 /** Rows of the given members: all member days (paged API) or only active ones (unpaged API). */
-export function dailyUsageRows(core: TeamCore, users: SimUser[], days: number[], includeInactive: boolean): ApiDailyUsageRow[] {
+export function dailyUsageRows(
+  core: TeamCore,
+  users: SimUser[],
+  days: number[],
+  includeInactive: boolean,
+): ApiDailyUsageRow[] {
   const rows: ApiDailyUsageRow[] = [];
   for (const u of users) {
     for (const day of days) {

@@ -24,6 +24,7 @@ export function cycleStartDay(day: number, cycleDayOfMonth: number): number {
   const d = new Date(day * DAY_MS);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  const start = d.getUTCDate() >= cycleDayOfMonth ? Date.UTC(y, m, cycleDayOfMonth) : Date.UTC(y, m - 1, cycleDayOfMonth);
+  const start =
+    d.getUTCDate() >= cycleDayOfMonth ? Date.UTC(y, m, cycleDayOfMonth) : Date.UTC(y, m - 1, cycleDayOfMonth);
   return start / DAY_MS;
 }

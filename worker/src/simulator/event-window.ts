@@ -122,7 +122,13 @@ export class EventWindows {
     return out;
   }
 
-  page(startMs: number, endMs: number, filter: { email?: string; userId?: string | number }, page: number, pageSize: number) {
+  page(
+    startMs: number,
+    endMs: number,
+    filter: { email?: string; userId?: string | number },
+    page: number,
+    pageSize: number,
+  ) {
     const w = this.window(startMs, endMs, filter);
     const from = (page - 1) * pageSize;
     const items = from < w.total ? this.slice(w, from, Math.min(w.total, from + pageSize)) : [];

@@ -18,12 +18,66 @@ export interface SimModel {
 }
 
 export const MODELS: readonly SimModel[] = [
-  { name: 'cursor-small', tier: 'cheap', tokenBased: false, inputPerM: 0, outputPerM: 0, cacheWritePerM: 0, cacheReadPerM: 0, tokenScale: 0.5 },
-  { name: 'gpt-5-mini', tier: 'cheap', tokenBased: true, inputPerM: 0.25, outputPerM: 2, cacheWritePerM: 0.25, cacheReadPerM: 0.025, tokenScale: 0.6 },
-  { name: 'claude-4.5-sonnet', tier: 'mid', tokenBased: true, inputPerM: 3, outputPerM: 15, cacheWritePerM: 3.75, cacheReadPerM: 0.3, tokenScale: 1 },
-  { name: 'gpt-5', tier: 'mid', tokenBased: true, inputPerM: 1.25, outputPerM: 10, cacheWritePerM: 1.25, cacheReadPerM: 0.125, tokenScale: 1 },
-  { name: 'gemini-2.5-pro', tier: 'mid', tokenBased: true, inputPerM: 1.25, outputPerM: 10, cacheWritePerM: 1.625, cacheReadPerM: 0.31, tokenScale: 1 },
-  { name: 'claude-4.1-opus', tier: 'premium', tokenBased: true, inputPerM: 15, outputPerM: 75, cacheWritePerM: 18.75, cacheReadPerM: 1.5, tokenScale: 2 },
+  {
+    name: 'cursor-small',
+    tier: 'cheap',
+    tokenBased: false,
+    inputPerM: 0,
+    outputPerM: 0,
+    cacheWritePerM: 0,
+    cacheReadPerM: 0,
+    tokenScale: 0.5,
+  },
+  {
+    name: 'gpt-5-mini',
+    tier: 'cheap',
+    tokenBased: true,
+    inputPerM: 0.25,
+    outputPerM: 2,
+    cacheWritePerM: 0.25,
+    cacheReadPerM: 0.025,
+    tokenScale: 0.6,
+  },
+  {
+    name: 'claude-4.5-sonnet',
+    tier: 'mid',
+    tokenBased: true,
+    inputPerM: 3,
+    outputPerM: 15,
+    cacheWritePerM: 3.75,
+    cacheReadPerM: 0.3,
+    tokenScale: 1,
+  },
+  {
+    name: 'gpt-5',
+    tier: 'mid',
+    tokenBased: true,
+    inputPerM: 1.25,
+    outputPerM: 10,
+    cacheWritePerM: 1.25,
+    cacheReadPerM: 0.125,
+    tokenScale: 1,
+  },
+  {
+    name: 'gemini-2.5-pro',
+    tier: 'mid',
+    tokenBased: true,
+    inputPerM: 1.25,
+    outputPerM: 10,
+    cacheWritePerM: 1.625,
+    cacheReadPerM: 0.31,
+    tokenScale: 1,
+  },
+  {
+    name: 'claude-4.1-opus',
+    tier: 'premium',
+    tokenBased: true,
+    inputPerM: 15,
+    outputPerM: 75,
+    cacheWritePerM: 18.75,
+    cacheReadPerM: 1.5,
+    tokenScale: 2,
+  },
 ];
 
 export const MODEL_INDEX = {
@@ -53,7 +107,10 @@ export interface TokenCounts {
 /** Cents for the tokens at list price times `priceMultiplier` (a team-wide price change). */
 export function tokenCents(model: SimModel, t: TokenCounts, priceMultiplier: number): number {
   const dollars =
-    (t.input * model.inputPerM + t.output * model.outputPerM + t.cacheWrite * model.cacheWritePerM + t.cacheRead * model.cacheReadPerM) /
+    (t.input * model.inputPerM +
+      t.output * model.outputPerM +
+      t.cacheWrite * model.cacheWritePerM +
+      t.cacheRead * model.cacheReadPerM) /
     1e6;
   return dollars * 100 * priceMultiplier;
 }

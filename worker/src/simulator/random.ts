@@ -94,7 +94,8 @@ export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
 }
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex8 = (n: number): string => HEX_BYTE[n >>> 24] + HEX_BYTE[(n >>> 16) & 255] + HEX_BYTE[(n >>> 8) & 255] + HEX_BYTE[n & 255];
+const hex8 = (n: number): string =>
+  HEX_BYTE[n >>> 24] + HEX_BYTE[(n >>> 16) & 255] + HEX_BYTE[(n >>> 8) & 255] + HEX_BYTE[n & 255];
 
 /** A stable hex string of `length` characters derived from the parts. */
 export function hexId(length: number, ...parts: number[]): string {

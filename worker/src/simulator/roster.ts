@@ -35,22 +35,118 @@ export interface SimUser {
 }
 
 const FIRST_NAMES = [
-  'Alex', 'Sam', 'Jordan', 'Taylor', 'Morgan', 'Casey', 'Riley', 'Jamie', 'Avery', 'Quinn', 'Priya', 'Wei', 'Mateo', 'Sofia',
-  'Noah', 'Emma', 'Liam', 'Olivia', 'Aiko', 'Kenji', 'Fatima', 'Omar', 'Lena', 'Jonas', 'Chloe', 'Lucas', 'Maya', 'Ravi',
-  'Ines', 'Tomás', 'Hana', 'Yusuf', 'Nina', 'Felix', 'Zara', 'Diego', 'Elif', 'Marta', 'Ivan', 'Grace', 'Daniel', 'Ana',
-  'Kofi', 'Amara', 'Sven', 'Freya', 'Arjun', 'Mei', 'Pablo', 'Clara',
+  'Alex',
+  'Sam',
+  'Jordan',
+  'Taylor',
+  'Morgan',
+  'Casey',
+  'Riley',
+  'Jamie',
+  'Avery',
+  'Quinn',
+  'Priya',
+  'Wei',
+  'Mateo',
+  'Sofia',
+  'Noah',
+  'Emma',
+  'Liam',
+  'Olivia',
+  'Aiko',
+  'Kenji',
+  'Fatima',
+  'Omar',
+  'Lena',
+  'Jonas',
+  'Chloe',
+  'Lucas',
+  'Maya',
+  'Ravi',
+  'Ines',
+  'Tomás',
+  'Hana',
+  'Yusuf',
+  'Nina',
+  'Felix',
+  'Zara',
+  'Diego',
+  'Elif',
+  'Marta',
+  'Ivan',
+  'Grace',
+  'Daniel',
+  'Ana',
+  'Kofi',
+  'Amara',
+  'Sven',
+  'Freya',
+  'Arjun',
+  'Mei',
+  'Pablo',
+  'Clara',
 ];
 const LAST_NAMES = [
-  'Smith', 'Chen', 'Garcia', 'Müller', 'Kowalski', 'Nguyen', 'Patel', 'Okafor', 'Rossi', 'Silva', 'Kim', 'Johansson',
-  'Dubois', 'Yamamoto', 'Novak', 'Haddad', 'Brown', 'Lopez', 'Fischer', 'Ivanova', 'Singh', 'Tanaka', 'Moreau', 'Costa',
-  'Andersen', 'Walker', 'Ahmed', 'Schmidt', 'Park', 'Reyes', 'Bianchi', 'Lindqvist', 'Mensah', 'Kaur', 'Weber', 'Sato',
-  'Martin', 'Horvat', 'Nowak', 'Evans',
+  'Smith',
+  'Chen',
+  'Garcia',
+  'Müller',
+  'Kowalski',
+  'Nguyen',
+  'Patel',
+  'Okafor',
+  'Rossi',
+  'Silva',
+  'Kim',
+  'Johansson',
+  'Dubois',
+  'Yamamoto',
+  'Novak',
+  'Haddad',
+  'Brown',
+  'Lopez',
+  'Fischer',
+  'Ivanova',
+  'Singh',
+  'Tanaka',
+  'Moreau',
+  'Costa',
+  'Andersen',
+  'Walker',
+  'Ahmed',
+  'Schmidt',
+  'Park',
+  'Reyes',
+  'Bianchi',
+  'Lindqvist',
+  'Mensah',
+  'Kaur',
+  'Weber',
+  'Sato',
+  'Martin',
+  'Horvat',
+  'Nowak',
+  'Evans',
 ];
 const LANGUAGES = ['ts', 'tsx', 'py', 'go', 'java', 'rs', 'kt', 'rb'];
-export const GROUP_NAMES = ['Platform', 'Payments', 'Mobile', 'Data', 'Infrastructure', 'Web', 'Machine Learning', 'Security', 'Growth', 'Developer Experience'];
+export const GROUP_NAMES = [
+  'Platform',
+  'Payments',
+  'Mobile',
+  'Data',
+  'Infrastructure',
+  'Web',
+  'Machine Learning',
+  'Security',
+  'Growth',
+  'Developer Experience',
+];
 export const EMAIL_DOMAIN = 'acme-corp.example';
 
-const TIER_PROFILE: Record<UsageTier, { rate: [number, number]; cheap: number; premium: number; maxMode: [number, number]; headless: number }> = {
+const TIER_PROFILE: Record<
+  UsageTier,
+  { rate: [number, number]; cheap: number; premium: number; maxMode: [number, number]; headless: number }
+> = {
   light: { rate: [5, 20], cheap: 0.35, premium: 0.01, maxMode: [0, 0.03], headless: 0 },
   typical: { rate: [20, 60], cheap: 0.3, premium: 0.07, maxMode: [0.02, 0.08], headless: 0.01 },
   heavy: { rate: [80, 250], cheap: 0.2, premium: 0.12, maxMode: [0.1, 0.3], headless: 0.05 },
@@ -83,7 +179,10 @@ export function buildRoster(seed: number, teamSize: number, historyStartDay: num
     const rng = streamRng(seed, STREAM.roster, idx);
     const first = FIRST_NAMES[Math.floor(rng() * FIRST_NAMES.length)];
     const last = LAST_NAMES[Math.floor(rng() * LAST_NAMES.length)];
-    const local = `${first}.${last}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+    const local = `${first}.${last}`
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z.]/g, '');
     let email = `${local}@${EMAIL_DOMAIN}`;
     for (let n = 2; emails.has(email); n++) email = `${local}${n}@${EMAIL_DOMAIN}`;
     emails.add(email);
@@ -93,7 +192,9 @@ export function buildRoster(seed: number, teamSize: number, historyStartDay: num
     const leaveRoll = rng();
     // Joiners and leavers only when there is room for them inside the history.
     const joins = idx > 0 && historyDays > 10 && joinRoll < 0.08;
-    const joinedDay = joins ? historyStartDay + intBetween(rng, 1, historyDays - 3) : historyStartDay - intBetween(rng, 10, 700);
+    const joinedDay = joins
+      ? historyStartDay + intBetween(rng, 1, historyDays - 3)
+      : historyStartDay - intBetween(rng, 10, 700);
     const leaves = idx > 0 && !joins && historyDays > 10 && leaveRoll < 0.05;
     const leftDay = leaves ? historyStartDay + intBetween(rng, 5, historyDays - 1) : null;
     const limitRoll = rng();

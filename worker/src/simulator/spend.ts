@@ -68,7 +68,11 @@ export function cycleSpend(core: TeamCore, user: SimUser, cycleStart: number): C
 
 const isRemovedNow = (core: TeamCore, u: SimUser): boolean => u.leftDay !== null && u.leftDay <= core.today();
 
-export function spendResponse(core: TeamCore, limits: Map<number, number | null>, query: SpendQuery = {}): ApiSpendResponse {
+export function spendResponse(
+  core: TeamCore,
+  limits: Map<number, number | null>,
+  query: SpendQuery = {},
+): ApiSpendResponse {
   const cycleStart = cycleStartDay(core.today(), core.cycleDayOfMonth);
   const term = query.searchTerm?.trim().toLowerCase() ?? '';
   core.teamDay(core.today()); // today's calls for everyone at once, kept for the next requests
@@ -131,7 +135,10 @@ export function groupsResponse(core: TeamCore, day: number): ApiBillingGroupsRes
     groups.push({
       id: `grp_${base62Id(12, core.seed, STREAM.ids, 5000 + g)}`,
       name: GROUP_NAMES[g] ?? `Group ${g + 1}`,
-      spendCents: roundTo(daily.reduce((a, b) => a + b, 0), 6),
+      spendCents: roundTo(
+        daily.reduce((a, b) => a + b, 0),
+        6,
+      ),
       members: members.map((u) => ({ email: u.email, userId: u.id, name: u.name })),
       dailySpend,
     });

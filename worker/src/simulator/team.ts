@@ -19,9 +19,11 @@ function dayArg(text: string, name: string): number {
  * user-day so 10 to 10,000 developers over 90+ days cost only what is asked for.
  */
 export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTeam {
-  if (!Number.isInteger(options.teamSize) || options.teamSize < 1) throw new RangeError(`teamSize must be a positive integer, got ${options.teamSize}`);
+  if (!Number.isInteger(options.teamSize) || options.teamSize < 1)
+    throw new RangeError(`teamSize must be a positive integer, got ${options.teamSize}`);
   const historyDays = options.historyDays ?? 90;
-  if (!Number.isInteger(historyDays) || historyDays < 1) throw new RangeError(`historyDays must be a positive integer, got ${historyDays}`);
+  if (!Number.isInteger(historyDays) || historyDays < 1)
+    throw new RangeError(`historyDays must be a positive integer, got ${historyDays}`);
   if (options.cycleDayOfMonth !== undefined && !(options.cycleDayOfMonth >= 1 && options.cycleDayOfMonth <= 28)) {
     throw new RangeError(`cycleDayOfMonth must be 1..28, got ${options.cycleDayOfMonth}`);
   }
@@ -78,7 +80,8 @@ export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTea
       return dailyUsageRows(core, users, days, o.includeInactive ?? false);
     },
     spend: (query) => spendResponse(core, limits, query),
-    groups: (billingCycle) => groupsResponse(core, billingCycle === undefined ? core.today() : dayArg(billingCycle, 'billingCycle')),
+    groups: (billingCycle) =>
+      groupsResponse(core, billingCycle === undefined ? core.today() : dayArg(billingCycle, 'billingCycle')),
     analyticsDau: (startDay, endDay) => analytics.dau(dayArg(startDay, 'startDate'), dayArg(endDay, 'endDate')),
     analyticsModels: (startDay, endDay) => analytics.models(dayArg(startDay, 'startDate'), dayArg(endDay, 'endDate')),
     setUserSpendLimit: (email, dollars) => {
@@ -95,4 +98,3 @@ export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTea
     },
   };
 }
-

@@ -1,6 +1,14 @@
 import type { DayEffects, ExtraBatch } from './anomalies';
 import { DAY_MS, dayStartMs, isWeekend } from './days';
-import { CENTS_PER_REQUEST_UNIT, MODEL_INDEX, MODELS, roundTo, tokenCents, tokenFeeCents, type TokenCounts } from './models';
+import {
+  CENTS_PER_REQUEST_UNIT,
+  MODEL_INDEX,
+  MODELS,
+  roundTo,
+  tokenCents,
+  tokenFeeCents,
+  type TokenCounts,
+} from './models';
 import { between, logNormal, normal, pickWeighted, STREAM, streamRng, type Rng } from './random';
 import type { SimUser } from './roster';
 
@@ -189,7 +197,11 @@ function extraDrafts(seed: number, user: SimUser, day: number, batch: ExtraBatch
   }
   const expected = user.rate * (weekend ? WEEKEND_ACTIVE * WEEKEND_VOLUME : 1) * (batch.multiplier - 1);
   const count = Math.max(0, Math.round(expected * noise));
-  let style: DraftStyle = { weights: user.modelWeights, maxModeProb: user.maxModeProb, headlessProb: user.headlessProb };
+  let style: DraftStyle = {
+    weights: user.modelWeights,
+    maxModeProb: user.maxModeProb,
+    headlessProb: user.headlessProb,
+  };
   if (batch.style === 'premium') {
     const total = user.modelWeights.reduce((a, b) => a + b, 0);
     const weights = user.modelWeights.map((w) => (w / total) * (1 - PREMIUM_STYLE_WEIGHT));
@@ -215,7 +227,11 @@ export function generateUserDay(seed: number, user: SimUser, day: number, effect
   const active = activeRoll < (weekend ? WEEKEND_ACTIVE : WORKDAY_ACTIVE);
   const count = active ? Math.max(1, Math.round(user.rate * (weekend ? WEEKEND_VOLUME : 1) * volumeNoise)) : 0;
   const dayStart = dayStartMs(day);
-  const style: DraftStyle = { weights: user.modelWeights, maxModeProb: user.maxModeProb, headlessProb: user.headlessProb };
+  const style: DraftStyle = {
+    weights: user.modelWeights,
+    maxModeProb: user.maxModeProb,
+    headlessProb: user.headlessProb,
+  };
 
   const drafts: Draft[] = [];
   const shiftRng = effects.premiumShift > 0 ? streamRng(seed, STREAM.modelShift, user.idx, day) : null;

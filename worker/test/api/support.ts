@@ -13,11 +13,11 @@ export interface TestApi {
   app: FastifyInstance;
   url: string;
   /** Calls the API over real HTTP with the token, as Grafana's proxy would (optionally as a Grafana user). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field or parsed with the contract schemas
   call(
     method: string,
     path: string,
     opts?: { body?: unknown; token?: string | null; login?: string },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field or parsed with the contract schemas
   ): Promise<{ status: number; json: any; text: string }>;
   close(): Promise<void>;
 }

@@ -10,14 +10,35 @@ const config = { BACKFILL_DAYS, RESTATE_DAYS: 2 };
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 async function storedTotals(t: TestDb) {
-  const ev = await sql<{ n: number; cents: number }>`SELECT count(*)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM usage_events`.execute(t.db);
-  const ro = await sql<{ n: number; cents: number }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM user_daily_rollup`.execute(t.db);
-  const rm = await sql<{ n: number; cents: number }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM user_model_daily_rollup`.execute(t.db);
-  const rh = await sql<{ n: number; cents: number }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM hourly_rollup`.execute(t.db);
+  const ev = await sql<{
+    n: number;
+    cents: number;
+  }>`SELECT count(*)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM usage_events`.execute(t.db);
+  const ro = await sql<{
+    n: number;
+    cents: number;
+  }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM user_daily_rollup`.execute(
+    t.db,
+  );
+  const rm = await sql<{
+    n: number;
+    cents: number;
+  }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM user_model_daily_rollup`.execute(
+    t.db,
+  );
+  const rh = await sql<{
+    n: number;
+    cents: number;
+  }>`SELECT coalesce(sum(events), 0)::int AS n, coalesce(sum(charged_cents), 0)::float8 AS cents FROM hourly_rollup`.execute(
+    t.db,
+  );
   return { events: ev.rows[0], daily: ro.rows[0], model: rm.rows[0], hourly: rh.rows[0] };
 }
 
-function expectMatchesTruth(stored: Awaited<ReturnType<typeof storedTotals>>, truth: { events: number; chargedCents: number }) {
+function expectMatchesTruth(
+  stored: Awaited<ReturnType<typeof storedTotals>>,
+  truth: { events: number; chargedCents: number },
+) {
   for (const part of [stored.events, stored.daily, stored.model, stored.hourly]) {
     expect(part.n).toBe(truth.events);
     expect(part.cents).toBeCloseTo(truth.chargedCents, 2);
@@ -45,7 +66,9 @@ describe('collectOnce against the simulated Cursor API', () => {
     expect(truth.events).toBeGreaterThan(100);
     expect(first.events).toMatchObject({ fetched: truth.events, inserted: truth.events, duplicates: 0 });
     expectMatchesTruth(await storedTotals(t), truth);
-    expect(formatSummary(first)).toMatch(/^members 2\d · daily rows [\d,]+ · spend rows \d+ · groups \d+ · events [\d,]+ \(new [\d,]+, already stored 0\) · [\d.]+ s$/);
+    expect(formatSummary(first)).toMatch(
+      /^members 2\d · daily rows [\d,]+ · spend rows \d+ · groups \d+ · events [\d,]+ \(new [\d,]+, already stored 0\) · [\d.]+ s$/,
+    );
 
     // The same window again (a duplicate trigger): the overlap re-delivers events, none is stored twice.
     const second = await collectOnce({ db: t.db, client, log: silentLog, config }, { trigger: 'test', now });
@@ -54,7 +77,14 @@ describe('collectOnce against the simulated Cursor API', () => {
     expect(second.events.duplicates).toBe(second.events.fetched);
     expectMatchesTruth(await storedTotals(t), truth);
 
-    const counts = await sql<{ members: number; spend: number; daily: number; groups: number; runs: number; wm: number }>`
+    const counts = await sql<{
+      members: number;
+      spend: number;
+      daily: number;
+      groups: number;
+      runs: number;
+      wm: number;
+    }>`
       SELECT (SELECT count(*) FROM members)::int AS members, (SELECT count(*) FROM member_spend)::int AS spend,
              (SELECT count(*) FROM daily_usage)::int AS daily, (SELECT count(*) FROM billing_groups)::int AS groups,
              (SELECT count(*) FROM collection_runs WHERE status = 'ok')::int AS runs,
@@ -99,7 +129,12 @@ describe('collectOnce against the simulated Cursor API', () => {
   it('stores concurrent overlapping batches once (writers racing on the same events)', async () => {
     const events = sim.team.eventsBetween(sim.nowMs - DAY_MS, sim.nowMs).map((e) => usageEventSchema.parse(e));
     const half = Math.floor(events.length / 2);
-    const batches = [events.slice(0, half + 50), events.slice(half - 50), events.slice(half - 50), events.slice(0, half + 50)];
+    const batches = [
+      events.slice(0, half + 50),
+      events.slice(half - 50),
+      events.slice(half - 50),
+      events.slice(0, half + 50),
+    ];
     const results = await Promise.all(batches.map((b) => t.db.transaction().execute((tx) => storeUsageEvents(tx, b))));
     expect(results.reduce((n, r) => n + r.inserted, 0)).toBe(events.length);
     expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, sim.nowMs - DAY_MS, sim.nowMs));
@@ -109,9 +144,16 @@ describe('collectOnce against the simulated Cursor API', () => {
     const client = testClient(sim.server.url);
     const early = new Date(sim.nowMs - 5 * 3_600_000);
     await collectOnce({ db: t.db, client, log: silentLog, config }, { trigger: 'early', now: early });
-    const wm = await t.db.selectFrom('collection_watermarks').select('watermark').where('endpoint', '=', 'usage_events').executeTakeFirstOrThrow();
+    const wm = await t.db
+      .selectFrom('collection_watermarks')
+      .select('watermark')
+      .where('endpoint', '=', 'usage_events')
+      .executeTakeFirstOrThrow();
     expect(wm.watermark.getTime()).toBe(early.getTime());
-    const later = await collectOnce({ db: t.db, client, log: silentLog, config: { ...config, EVENT_OVERLAP_HOURS: 3 } }, { trigger: 'later', now: new Date(sim.nowMs) });
+    const later = await collectOnce(
+      { db: t.db, client, log: silentLog, config: { ...config, EVENT_OVERLAP_HOURS: 3 } },
+      { trigger: 'later', now: new Date(sim.nowMs) },
+    );
     const run = await t.db
       .selectFrom('collection_runs')
       .select(['window_start', 'window_end'])
@@ -120,20 +162,31 @@ describe('collectOnce against the simulated Cursor API', () => {
       .executeTakeFirstOrThrow();
     expect(run.window_start!.getTime()).toBe(early.getTime() - 3 * 3_600_000);
     expect(run.window_end!.getTime()).toBe(sim.nowMs);
-    expect(later.events.duplicates).toBe(truthTotals(sim.team, early.getTime() - 3 * 3_600_000, early.getTime()).events);
+    expect(later.events.duplicates).toBe(
+      truthTotals(sim.team, early.getTime() - 3 * 3_600_000, early.getTime()).events,
+    );
     expect(later.dailyRows).toBeGreaterThan(0); // the restated days were read again
-    expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, startOfDay(early.getTime()) - BACKFILL_DAYS * DAY_MS, sim.nowMs));
+    expectMatchesTruth(
+      await storedTotals(t),
+      truthTotals(sim.team, startOfDay(early.getTime()) - BACKFILL_DAYS * DAY_MS, sim.nowMs),
+    );
   });
 
   it('survives 429 storms, 5xx bursts and a malformed page with nothing lost', async () => {
     sim.server.setFaults({ rateLimitStorm: 3, serverErrors: 2, malformedPages: 1, retryAfterHeader: false });
     try {
       const client = testClient(sim.server.url);
-      const s = await collectOnce({ db: t.db, client, log: silentLog, config }, { trigger: 'test', now: new Date(sim.nowMs) });
+      const s = await collectOnce(
+        { db: t.db, client, log: silentLog, config },
+        { trigger: 'test', now: new Date(sim.nowMs) },
+      );
       expect(s.errors).toEqual([]);
       expect(client.stats.rateLimited).toBeGreaterThanOrEqual(3);
       expect(client.stats.retries).toBeGreaterThanOrEqual(6);
-      expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, startOfDay(sim.nowMs) - BACKFILL_DAYS * DAY_MS, sim.nowMs));
+      expectMatchesTruth(
+        await storedTotals(t),
+        truthTotals(sim.team, startOfDay(sim.nowMs) - BACKFILL_DAYS * DAY_MS, sim.nowMs),
+      );
     } finally {
       sim.server.setFaults({ rateLimitStorm: 0, serverErrors: 0, malformedPages: 0, retryAfterHeader: true });
     }
@@ -141,8 +194,17 @@ describe('collectOnce against the simulated Cursor API', () => {
 
   it('records a failing endpoint with its error and still collects the others', async () => {
     const client = testClient(sim.server.url, { apiKey: 'key_wrong_' + '0'.repeat(54) });
-    const s = await collectOnce({ db: t.db, client, log: silentLog, config }, { trigger: 'test', now: new Date(sim.nowMs) });
-    expect(s.errors.map((e) => e.endpoint).sort()).toEqual(['billing_groups', 'daily_usage', 'members', 'spend', 'usage_events']);
+    const s = await collectOnce(
+      { db: t.db, client, log: silentLog, config },
+      { trigger: 'test', now: new Date(sim.nowMs) },
+    );
+    expect(s.errors.map((e) => e.endpoint).sort()).toEqual([
+      'billing_groups',
+      'daily_usage',
+      'members',
+      'spend',
+      'usage_events',
+    ]);
     expect(s.errors[0].message).toMatch(/answered 401/);
     const runs = await t.db.selectFrom('collection_runs').select(['endpoint', 'status', 'error']).execute();
     expect(runs.every((r) => r.status === 'failed' && /401/.test(r.error ?? ''))).toBe(true);

@@ -29,10 +29,15 @@ describe('a collection killed halfway', () => {
       BACKFILL_DAYS: '3',
       LOG_LEVEL: 'warn',
     });
-    await waitFor('some events stored', async () => {
-      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db);
-      return r.rows[0].n > 0;
-    }, 60_000, 50);
+    await waitFor(
+      'some events stored',
+      async () => {
+        const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db);
+        return r.rows[0].n > 0;
+      },
+      60_000,
+      50,
+    );
     run.child.kill('SIGKILL');
     await run.exited;
     sim.server.setFaults({ slowMs: 0 });
@@ -48,7 +53,9 @@ describe('a collection killed halfway', () => {
     expect(s.errors).toEqual([]);
     const stored = await sql<{ n: number; cents: number; rn: number; rcents: number }>`
       SELECT (SELECT count(*) FROM usage_events)::int AS n, (SELECT sum(charged_cents) FROM usage_events)::float8 AS cents,
-             (SELECT sum(events) FROM user_daily_rollup)::int AS rn, (SELECT sum(charged_cents) FROM user_daily_rollup)::float8 AS rcents`.execute(t.db);
+             (SELECT sum(events) FROM user_daily_rollup)::int AS rn, (SELECT sum(charged_cents) FROM user_daily_rollup)::float8 AS rcents`.execute(
+      t.db,
+    );
     expect(stored.rows[0].n).toBe(truth.events);
     expect(stored.rows[0].rn).toBe(truth.events);
     expect(stored.rows[0].cents).toBeCloseTo(truth.chargedCents, 2);

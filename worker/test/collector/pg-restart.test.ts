@@ -17,7 +17,12 @@ describe('a PostgreSQL restart', () => {
     let pg: EmbeddedPg = await startEmbeddedPostgres(opts);
     const handle: DbHandle = createDb(pg.connectionString, 4);
     const sim = await startTestSimulator({ teamSize: 10, seed: 5 });
-    const deps = { db: handle.db, client: testClient(sim.server.url), log: silentLog, config: { BACKFILL_DAYS: 1, RESTATE_DAYS: 1 } };
+    const deps = {
+      db: handle.db,
+      client: testClient(sim.server.url),
+      log: silentLog,
+      config: { BACKFILL_DAYS: 1, RESTATE_DAYS: 1 },
+    };
     try {
       await migrateToLatest(handle.db);
       const first = await collectOnce(deps, { trigger: 'before', now: new Date(sim.nowMs) });

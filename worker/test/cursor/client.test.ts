@@ -38,7 +38,9 @@ function client(url: string, over: Partial<ConstructorParameters<typeof CursorCl
 
 describe('CursorClient', () => {
   it('sends HTTP Basic auth with the key as user name and an empty password', async () => {
-    const srv = await scriptedServer(() => ({ body: { teamMembers: [{ id: 17, email: 'a@co.com', role: 'member' }] } }));
+    const srv = await scriptedServer(() => ({
+      body: { teamMembers: [{ id: 17, email: 'a@co.com', role: 'member' }] },
+    }));
     try {
       const members = await client(srv.url).c.members();
       expect(srv.requests[0].headers.authorization).toBe(`Basic ${Buffer.from(`${KEY}:`).toString('base64')}`);
@@ -95,7 +97,10 @@ describe('CursorClient', () => {
   });
 
   it('backs off exponentially on 429 without Retry-After, then gives up with the status in the error', async () => {
-    const srv = await scriptedServer(() => ({ status: 429, body: { error: 'Too Many Requests', message: 'Rate limit exceeded' } }));
+    const srv = await scriptedServer(() => ({
+      status: 429,
+      body: { error: 'Too Many Requests', message: 'Rate limit exceeded' },
+    }));
     try {
       const { c, sleeps } = client(srv.url, { backoffBaseMs: 100 });
       await expect(c.members()).rejects.toThrow(/GET \/teams\/members failed after 4 attempts.*429/);
@@ -129,9 +134,14 @@ describe('CursorClient', () => {
   });
 
   it('does not retry a 401 and says which endpoint answered what', async () => {
-    const srv = await scriptedServer(() => ({ status: 401, body: { error: 'Unauthorized', message: 'Invalid API key' } }));
+    const srv = await scriptedServer(() => ({
+      status: 401,
+      body: { error: 'Unauthorized', message: 'Invalid API key' },
+    }));
     try {
-      const err = await client(srv.url).c.members().catch((e) => e);
+      const err = await client(srv.url)
+        .c.members()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(CursorApiError);
       expect(err.message).toMatch(/GET \/teams\/members answered 401.*Invalid API key/);
       expect(srv.requests).toHaveLength(1);
@@ -163,7 +173,9 @@ describe('CursorClient', () => {
   it('accepts unknown extra fields and fractional cents', async () => {
     const srv = await scriptedServer(() => ({
       body: {
-        teamMemberSpend: [{ userId: 'user_1', email: 'a@co.com', spendCents: 2450.125487, overallSpendCents: 2450.125487, newThing: 1 }],
+        teamMemberSpend: [
+          { userId: 'user_1', email: 'a@co.com', spendCents: 2450.125487, overallSpendCents: 2450.125487, newThing: 1 },
+        ],
         subscriptionCycleStart: 1708992000000,
         totalMembers: 1,
         totalPages: 1,
@@ -181,7 +193,20 @@ describe('CursorClient', () => {
   it('cuts daily usage into windows of at most 30 days', async () => {
     const srv = await scriptedServer((req) => {
       const b = JSON.parse(req.body);
-      return { body: { data: [], period: { startDate: b.startDate, endDate: b.endDate }, pagination: { page: 1, pageSize: 500, totalUsers: 0, totalPages: 1, hasNextPage: false, hasPreviousPage: false } } };
+      return {
+        body: {
+          data: [],
+          period: { startDate: b.startDate, endDate: b.endDate },
+          pagination: {
+            page: 1,
+            pageSize: 500,
+            totalUsers: 0,
+            totalPages: 1,
+            hasNextPage: false,
+            hasPreviousPage: false,
+          },
+        },
+      };
     });
     try {
       const day = 86_400_000;

@@ -28,12 +28,19 @@ describe('simulated Cursor API: daily usage, spend and groups over HTTP', () => 
   });
 
   it('with paging returns every member with a membership in the range, inactive days included', async () => {
-    const members = team.members().filter((m) => m.joinedDay <= '2026-03-15' && (m.leftDay === null || m.leftDay > '2026-03-09'));
+    const members = team
+      .members()
+      .filter((m) => m.joinedDay <= '2026-03-15' && (m.leftDay === null || m.leftDay > '2026-03-09'));
     const seen = new Set<string>();
     let rows = 0;
     for (let page = 1; ; page++) {
       const body = (await post(`${server.url}/teams/daily-usage-data`, 'k', { ...range, page, pageSize: 10 })).json();
-      expect(body.pagination).toMatchObject({ page, pageSize: 10, totalUsers: members.length, totalPages: Math.ceil(members.length / 10) });
+      expect(body.pagination).toMatchObject({
+        page,
+        pageSize: 10,
+        totalUsers: members.length,
+        totalPages: Math.ceil(members.length / 10),
+      });
       for (const r of body.data) seen.add(r.email);
       rows += body.data.length;
       if (!body.pagination.hasNextPage) break;
@@ -48,11 +55,17 @@ describe('simulated Cursor API: daily usage, spend and groups over HTTP', () => 
     expect(all.totalPages).toBe(1);
     const amounts = all.teamMemberSpend.map((r) => r.spendCents);
     expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
-    const paged = (await post(`${server.url}/teams/spend`, 'k', { page: 2, pageSize: 10, sortBy: 'user', sortDirection: 'asc' })).json();
+    const paged = (
+      await post(`${server.url}/teams/spend`, 'k', { page: 2, pageSize: 10, sortBy: 'user', sortDirection: 'asc' })
+    ).json();
     expect(paged.totalPages).toBe(Math.ceil(all.totalMembers / 10));
     expect(paged.teamMemberSpend).toHaveLength(10);
-    const byName = [...all.teamMemberSpend].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.email.localeCompare(b.email));
-    expect(paged.teamMemberSpend.map((r: { email: string }) => r.email)).toEqual(byName.slice(10, 20).map((r) => r.email));
+    const byName = [...all.teamMemberSpend].sort(
+      (a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.email.localeCompare(b.email),
+    );
+    expect(paged.teamMemberSpend.map((r: { email: string }) => r.email)).toEqual(
+      byName.slice(10, 20).map((r) => r.email),
+    );
     const someone = all.teamMemberSpend[3];
     const found = (await post(`${server.url}/teams/spend`, 'k', { searchTerm: someone.email.toUpperCase() })).json();
     expect(found.teamMemberSpend.map((r: { email: string }) => r.email)).toEqual([someone.email]);
@@ -64,7 +77,11 @@ describe('simulated Cursor API: daily usage, spend and groups over HTTP', () => 
     const spend = team.spend();
     expect(current.billingCycle).toBe(new Date(spend.subscriptionCycleStart).toISOString().slice(0, 10));
     expect(current.groups.length).toBeGreaterThan(0);
-    for (const g of current.groups) expect(g.spendCents).toBeCloseTo(g.dailySpend.reduce((s, d) => s + d.spendCents, 0), 4);
+    for (const g of current.groups)
+      expect(g.spendCents).toBeCloseTo(
+        g.dailySpend.reduce((s, d) => s + d.spendCents, 0),
+        4,
+      );
     const pastDay = new Date(spend.subscriptionCycleStart - 5 * DAY).toISOString().slice(0, 10);
     const past = (await get(`${server.url}/teams/groups?billingCycle=${pastDay}`, 'k')).json();
     expect(past.billingCycle < current.billingCycle!).toBe(true);

@@ -40,7 +40,8 @@ describe('simulated Cursor API: POST /teams/filtered-usage-events', () => {
     expect(events.length).toBe(total);
     expect(new Set(events.map(eventKey)).size).toBe(total);
     expect(events.map(eventKey)).toEqual(expected.map(eventKey));
-    for (let i = 1; i < events.length; i++) expect(Number(events[i - 1].timestamp)).toBeGreaterThanOrEqual(Number(events[i].timestamp));
+    for (let i = 1; i < events.length; i++)
+      expect(Number(events[i - 1].timestamp)).toBeGreaterThanOrEqual(Number(events[i].timestamp));
     expect(total).toBeGreaterThan(500);
   });
 
@@ -48,17 +49,27 @@ describe('simulated Cursor API: POST /teams/filtered-usage-events', () => {
     const day = team.eventsForDay('2026-03-16');
     const a = Number(day[10].timestamp);
     const b = Number(day[3].timestamp);
-    const res = await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: a, endDate: b, pageSize: 1000 });
+    const res = await post(`${server.url}/teams/filtered-usage-events`, 'k', {
+      startDate: a,
+      endDate: b,
+      pageSize: 1000,
+    });
     const got = (res.json().usageEvents as ApiUsageEvent[]).map((e) => Number(e.timestamp));
     expect(got).toContain(a);
     expect(got).toContain(b);
     expect(got.every((t) => t >= a && t <= b)).toBe(true);
     const single = await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: a, endDate: a });
-    expect(single.json().usageEvents.map((e: ApiUsageEvent) => Number(e.timestamp))).toEqual(day.filter((e) => Number(e.timestamp) === a).map(() => a));
+    expect(single.json().usageEvents.map((e: ApiUsageEvent) => Number(e.timestamp))).toEqual(
+      day.filter((e) => Number(e.timestamp) === a).map(() => a),
+    );
   });
 
   it('sends timestamp as a string, tokenUsage exactly on token-based calls, fractional cents', async () => {
-    const res = await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: utcDay('2026-03-16'), endDate: utcDay('2026-03-17') - 1, pageSize: 1000 });
+    const res = await post(`${server.url}/teams/filtered-usage-events`, 'k', {
+      startDate: utcDay('2026-03-16'),
+      endDate: utcDay('2026-03-17') - 1,
+      pageSize: 1000,
+    });
     const events = res.json().usageEvents as ApiUsageEvent[];
     expect(events.length).toBe(1000);
     let fractional = 0;
@@ -84,16 +95,27 @@ describe('simulated Cursor API: POST /teams/filtered-usage-events', () => {
     expect(byEmail.events.map(eventKey)).toEqual(team.eventsBetween(start, end, { email: member.email }).map(eventKey));
     const byId = await allPages({ startDate: start, endDate: end, userId: member.id }, 1000);
     expect(byId.events.map(eventKey)).toEqual(byEmail.events.map(eventKey));
-    const nobody = await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: start, endDate: end, email: 'nobody@x.example' });
+    const nobody = await post(`${server.url}/teams/filtered-usage-events`, 'k', {
+      startDate: start,
+      endDate: end,
+      email: 'nobody@x.example',
+    });
     expect(nobody.json().totalUsageEventsCount).toBe(0);
   });
 
   it('defaults to page 1 of 100 and returns an empty page past the end', async () => {
     const body = { startDate: utcDay('2026-03-16'), endDate: utcDay('2026-03-17') - 1 };
     const first = (await post(`${server.url}/teams/filtered-usage-events`, 'k', body)).json();
-    expect(first.pagination).toMatchObject({ currentPage: 1, pageSize: 100, hasPreviousPage: false, hasNextPage: true });
+    expect(first.pagination).toMatchObject({
+      currentPage: 1,
+      pageSize: 100,
+      hasPreviousPage: false,
+      hasNextPage: true,
+    });
     expect(first.usageEvents).toHaveLength(100);
-    const past = (await post(`${server.url}/teams/filtered-usage-events`, 'k', { ...body, page: first.pagination.numPages + 1 })).json();
+    const past = (
+      await post(`${server.url}/teams/filtered-usage-events`, 'k', { ...body, page: first.pagination.numPages + 1 })
+    ).json();
     expect(past.usageEvents).toEqual([]);
     expect(past.pagination.hasNextPage).toBe(false);
   });
@@ -107,7 +129,9 @@ describe('simulated Cursor API: POST /teams/filtered-usage-events', () => {
     expect(after.totalUsageEventsCount).toBeGreaterThan(before.totalUsageEventsCount);
     expect(Number(after.usageEvents[0].timestamp)).toBeGreaterThan(NOW);
     // Nothing from the future, and earlier days do not change.
-    const future = (await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: clock + 1, endDate: clock + DAY })).json();
+    const future = (
+      await post(`${server.url}/teams/filtered-usage-events`, 'k', { startDate: clock + 1, endDate: clock + DAY })
+    ).json();
     expect(future.totalUsageEventsCount).toBe(0);
   });
 });

@@ -13,17 +13,25 @@ describe('simulated Cursor API: rate limits and faults', () => {
   const eventsBody = { startDate: utcDay('2026-03-16'), endDate: utcDay('2026-03-17') - 1, pageSize: 50 };
   let server: SimulatorServer;
   beforeAll(async () => {
-    server = await startSimulatorServer({ team, apiKey: 'k', rateLimitsPerMinute: { admin: 3, events: 5, analytics: 100 } });
+    server = await startSimulatorServer({
+      team,
+      apiKey: 'k',
+      rateLimitsPerMinute: { admin: 3, events: 5, analytics: 100 },
+    });
   });
   afterAll(async () => server.close());
   beforeEach(() => server.resetStats());
 
   it('answers 429 with Retry-After once an endpoint spends its budget of the minute, per endpoint', async () => {
     await awayFromMinuteEdge();
-    for (let i = 0; i < 5; i++) expect((await post(`${server.url}/teams/filtered-usage-events`, 'k', eventsBody)).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await post(`${server.url}/teams/filtered-usage-events`, 'k', eventsBody)).status).toBe(200);
     const limited = await post(`${server.url}/teams/filtered-usage-events`, 'k', eventsBody);
     expect(limited.status).toBe(429);
-    expect(limited.json()).toEqual({ error: 'Too Many Requests', message: 'Rate limit exceeded. Please try again later.' });
+    expect(limited.json()).toEqual({
+      error: 'Too Many Requests',
+      message: 'Rate limit exceeded. Please try again later.',
+    });
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -72,7 +80,12 @@ describe('simulated Cursor API: rate limits and faults', () => {
   });
 
   it('malformedPages: the next n event pages are 200 with truncated JSON', async () => {
-    const noLimits = await startSimulatorServer({ team, apiKey: 'k', rateLimitsPerMinute: null, faults: { malformedPages: 1 } });
+    const noLimits = await startSimulatorServer({
+      team,
+      apiKey: 'k',
+      rateLimitsPerMinute: null,
+      faults: { malformedPages: 1 },
+    });
     try {
       const broken = await post(`${noLimits.url}/teams/filtered-usage-events`, 'k', eventsBody);
       expect(broken.status).toBe(200);
@@ -94,9 +107,15 @@ describe('simulated Cursor API: rate limits and faults', () => {
   });
 
   it('turns rate limiting off with null and scales it up for tests', async () => {
-    const fast = await startSimulatorServer({ team, apiKey: 'k', rateLimitsPerMinute: { admin: 10_000, events: 10_000, analytics: 10_000 } });
+    const fast = await startSimulatorServer({
+      team,
+      apiKey: 'k',
+      rateLimitsPerMinute: { admin: 10_000, events: 10_000, analytics: 10_000 },
+    });
     try {
-      const statuses = await Promise.all(Array.from({ length: 40 }, () => get(`${fast.url}/teams/members`, 'k').then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, () => get(`${fast.url}/teams/members`, 'k').then((r) => r.status)),
+      );
       expect(statuses.every((s) => s === 200)).toBe(true);
       expect(fast.stats().maxRequestsPerMinute['GET /teams/members']).toBeGreaterThanOrEqual(20);
     } finally {

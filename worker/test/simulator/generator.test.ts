@@ -48,7 +48,8 @@ describe('simulated team generator', () => {
       expect(m.isRemoved).toBe(true);
       expect(team.eventsBetween(Date.parse(m.leftDay!), NOW, { email: m.email })).toEqual([]);
     }
-    for (const m of joiners) expect(team.eventsBetween(historyStart, Date.parse(m.joinedDay) - 1, { email: m.email })).toEqual([]);
+    for (const m of joiners)
+      expect(team.eventsBetween(historyStart, Date.parse(m.joinedDay) - 1, { email: m.email })).toEqual([]);
     expect(team.apiMembers().filter((m) => m.isRemoved).length).toBe(leavers.length);
   });
 
@@ -56,13 +57,16 @@ describe('simulated team generator', () => {
     const count = (iso: string) => team.eventsForDay(iso).length;
     const workdays = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'].map(count);
     const weekend = ['2026-03-07', '2026-03-08', '2026-02-28', '2026-03-01'].map(count);
-    const ratio = weekend.reduce((a, b) => a + b) / weekend.length / (workdays.reduce((a, b) => a + b) / workdays.length);
+    const ratio =
+      weekend.reduce((a, b) => a + b) / weekend.length / (workdays.reduce((a, b) => a + b) / workdays.length);
     expect(ratio).toBeGreaterThan(0.05);
     expect(ratio).toBeLessThan(0.3);
   });
 
   it('prices models realistically: cheap ≈ 0.1–1¢, mid a few ¢, premium 30–150¢', () => {
-    const events = team.eventsBetween(utcDay('2026-03-02'), utcDay('2026-03-07') - 1).filter((e) => !e.maxMode && e.isChargeable);
+    const events = team
+      .eventsBetween(utcDay('2026-03-02'), utcDay('2026-03-07') - 1)
+      .filter((e) => !e.maxMode && e.isChargeable);
     const byModel = (name: string) => events.filter((e) => e.model === name).map((e) => e.chargedCents ?? 0);
     for (const cheap of ['cursor-small', 'gpt-5-mini']) {
       const m = median(byModel(cheap));
@@ -126,7 +130,9 @@ describe('simulated team generator', () => {
     const emailsOf = new Map(truth.map((a) => [a.id, a.email]));
 
     it('represents every kind, after the 21-day baseline, mostly ≥ $20 with a few small ones', () => {
-      expect(new Set(truth.map((a) => a.kind))).toEqual(new Set(['spike', 'level_shift', 'ramp', 'model_shift', 'runaway_agent', 'team_jump']));
+      expect(new Set(truth.map((a) => a.kind))).toEqual(
+        new Set(['spike', 'level_shift', 'ramp', 'model_shift', 'runaway_agent', 'team_jump']),
+      );
       for (const a of truth) expect(Date.parse(a.startDay)).toBeGreaterThanOrEqual(historyStart + 21 * DAY);
       const big = truth.filter((a) => a.extraCents >= 2000).length;
       expect(big).toBeGreaterThan(truth.length / 2);
@@ -139,7 +145,9 @@ describe('simulated team generator', () => {
       const spike = truth.find((a) => a.kind === 'spike' && a.extraCents >= 2000)!;
       const email = emailsOf.get(spike.id)!;
       const start = Date.parse(spike.startDay);
-      const normal = Array.from({ length: 14 }, (_, i) => dayCents(team, email, isoOf(start - (i + 1) * DAY))).filter((c) => c > 0);
+      const normal = Array.from({ length: 14 }, (_, i) => dayCents(team, email, isoOf(start - (i + 1) * DAY))).filter(
+        (c) => c > 0,
+      );
       const spikeCents = dayCents(team, email, spike.startDay);
       expect(spikeCents).toBeGreaterThan(3 * median(normal));
       expect(spikeCents - median(normal)).toBeGreaterThan(spike.extraCents * 0.5);
@@ -147,7 +155,9 @@ describe('simulated team generator', () => {
 
     it('makes a runaway agent many headless calls, mostly max mode', () => {
       const runaway = truth.find((a) => a.kind === 'runaway_agent' && a.extraCents >= 2000)!;
-      const events = team.eventsBetween(Date.parse(runaway.startDay), Date.parse(runaway.startDay) + DAY - 1, { email: runaway.email! });
+      const events = team.eventsBetween(Date.parse(runaway.startDay), Date.parse(runaway.startDay) + DAY - 1, {
+        email: runaway.email!,
+      });
       const headless = events.filter((e) => e.isHeadless);
       expect(headless.length).toBeGreaterThan(200);
       expect(headless.filter((e) => e.maxMode).length / headless.length).toBeGreaterThan(0.6);
@@ -160,7 +170,8 @@ describe('simulated team generator', () => {
       const before = team.eventsBetween(start - 14 * DAY, start - 1, { email: shift.email! });
       const after = team.eventsBetween(start, Math.min(NOW, start + 14 * DAY - 1), { email: shift.email! });
       const days = Math.min(14, Math.ceil((NOW - start) / DAY));
-      const opusShare = (es: ApiUsageEvent[]) => es.filter((e) => e.model === 'claude-4.1-opus').length / Math.max(1, es.length);
+      const opusShare = (es: ApiUsageEvent[]) =>
+        es.filter((e) => e.model === 'claude-4.1-opus').length / Math.max(1, es.length);
       expect(opusShare(after)).toBeGreaterThan(opusShare(before) + 0.3);
       const volumeRatio = after.length / days / (before.length / 14);
       expect(volumeRatio).toBeGreaterThan(0.5);

@@ -6,7 +6,13 @@ describe('simulated Cursor API: auth and request errors', () => {
   const team = createSimulatedTeam({ seed: 3, teamSize: 12, now: () => NOW });
   let server: SimulatorServer;
   beforeAll(async () => {
-    server = await startSimulatorServer({ team, apiKey: 'key_admin', analyticsApiKey: 'key_analytics', nonEnterpriseApiKey: 'key_pro', rateLimitsPerMinute: null });
+    server = await startSimulatorServer({
+      team,
+      apiKey: 'key_admin',
+      analyticsApiKey: 'key_analytics',
+      nonEnterpriseApiKey: 'key_pro',
+      rateLimitsPerMinute: null,
+    });
   });
   afterAll(async () => server.close());
 
@@ -49,27 +55,46 @@ describe('simulated Cursor API: auth and request errors', () => {
     expect(missing.status).toBe(400);
     expect(missing.json()).toEqual({ error: 'Bad Request', message: 'Invalid request body: startDate is required' });
 
-    const wrongType = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', { startDate: 'yesterday', endDate: NOW });
+    const wrongType = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', {
+      startDate: 'yesterday',
+      endDate: NOW,
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.json().message).toMatch(/startDate must be epoch milliseconds/);
 
-    const tooBig = await post(`${server.url}/teams/filtered-usage-events`, 'key_admin', { startDate: NOW - DAY, endDate: NOW, pageSize: 1001 });
+    const tooBig = await post(`${server.url}/teams/filtered-usage-events`, 'key_admin', {
+      startDate: NOW - DAY,
+      endDate: NOW,
+      pageSize: 1001,
+    });
     expect(tooBig.status).toBe(400);
     expect(tooBig.json().message).toMatch(/pageSize must be at most 1000/);
 
-    const reversed = await post(`${server.url}/teams/filtered-usage-events`, 'key_admin', { startDate: NOW, endDate: NOW - DAY });
+    const reversed = await post(`${server.url}/teams/filtered-usage-events`, 'key_admin', {
+      startDate: NOW,
+      endDate: NOW - DAY,
+    });
     expect(reversed.status).toBe(400);
   });
 
   it('refuses daily usage and analytics ranges over 30 days, accepts exactly 30', async () => {
     const start = utcDay('2026-02-01');
-    const over = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', { startDate: start, endDate: start + 30 * DAY + 1 });
+    const over = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', {
+      startDate: start,
+      endDate: start + 30 * DAY + 1,
+    });
     expect(over.status).toBe(400);
     expect(over.json()).toEqual({ error: 'Bad Request', message: 'Date range cannot exceed 30 days' });
-    const exactly = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', { startDate: start, endDate: start + 30 * DAY });
+    const exactly = await post(`${server.url}/teams/daily-usage-data`, 'key_admin', {
+      startDate: start,
+      endDate: start + 30 * DAY,
+    });
     expect(exactly.status).toBe(200);
 
-    const analytics = await get(`${server.url}/analytics/team/dau?startDate=2026-01-01&endDate=2026-02-15`, 'key_analytics');
+    const analytics = await get(
+      `${server.url}/analytics/team/dau?startDate=2026-01-01&endDate=2026-02-15`,
+      'key_analytics',
+    );
     expect(analytics.status).toBe(400);
     expect(analytics.json().message).toBe('Date range cannot exceed 30 days');
   });
@@ -94,13 +119,22 @@ describe('simulated Cursor API: auth and request errors', () => {
 
   it('sets a user spend limit, visible in /teams/spend', async () => {
     const email = team.apiMembers().find((m) => !m.isRemoved)!.email;
-    const ok = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', { userEmail: email, spendLimitDollars: 321 });
+    const ok = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', {
+      userEmail: email,
+      spendLimitDollars: 321,
+    });
     expect(ok.json()).toMatchObject({ outcome: 'success' });
     const spend = await post(`${server.url}/teams/spend`, 'key_admin', { searchTerm: email });
     expect(spend.json().teamMemberSpend[0]).toMatchObject({ email, monthlyLimitDollars: 321 });
-    const unknown = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', { userEmail: 'nobody@else.example', spendLimitDollars: 5 });
+    const unknown = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', {
+      userEmail: 'nobody@else.example',
+      spendLimitDollars: 5,
+    });
     expect(unknown.json()).toMatchObject({ outcome: 'error' });
-    const invalid = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', { userEmail: email, spendLimitDollars: 2.5 });
+    const invalid = await post(`${server.url}/teams/user-spend-limit`, 'key_admin', {
+      userEmail: email,
+      spendLimitDollars: 2.5,
+    });
     expect(invalid.status).toBe(400);
   });
 });

@@ -8,19 +8,30 @@ export function spawnCli(script: string, env: Record<string, string | undefined>
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   // node --import tsx: one process (the tsx binary would run the script in a grandchild a SIGKILL cannot reach).
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args], {
-    cwd: WORKER_DIR,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
+    {
+      cwd: WORKER_DIR,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (c) => (output += c));
   child.stderr?.on('data', (c) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   return { child, exited, output: () => output };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);

@@ -9,7 +9,13 @@ export interface Recorded {
   at: number;
 }
 
-export type Reply = { status?: number; headers?: Record<string, string>; body?: unknown; raw?: string; destroy?: boolean };
+export type Reply = {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  raw?: string;
+  destroy?: boolean;
+};
 
 /** A real HTTP server on 127.0.0.1 whose answers a test scripts; it records every request. */
 export async function scriptedServer(handler: (req: Recorded, n: number) => Reply | Promise<Reply>) {

@@ -1,13 +1,20 @@
 import pino from 'pino';
 import { CursorClient } from '../../src/cursor/client';
-import { createSimulatedTeam, startSimulatorServer, type SimulatedTeam, type SimulatorServer } from '../../src/simulator';
+import {
+  createSimulatedTeam,
+  startSimulatorServer,
+  type SimulatedTeam,
+  type SimulatorServer,
+} from '../../src/simulator';
 
 export const TEST_KEY = 'key_' + 'cd'.repeat(32);
 export const DAY_MS = 86_400_000;
 export const silentLog = pino({ level: 'silent' });
 
 /** A simulated team on a frozen clock, served over real HTTP, rate limits scaled up for tests. */
-export async function startTestSimulator(opts: { teamSize?: number; seed?: number; nowMs?: number; historyDays?: number } = {}) {
+export async function startTestSimulator(
+  opts: { teamSize?: number; seed?: number; nowMs?: number; historyDays?: number } = {},
+) {
   const nowMs = opts.nowMs ?? Date.now();
   const team: SimulatedTeam = createSimulatedTeam({
     seed: opts.seed ?? 7,
@@ -24,7 +31,10 @@ export async function startTestSimulator(opts: { teamSize?: number; seed?: numbe
   return { team, server, nowMs };
 }
 
-export function testClient(url: string, over: Partial<ConstructorParameters<typeof CursorClient>[0]> = {}): CursorClient {
+export function testClient(
+  url: string,
+  over: Partial<ConstructorParameters<typeof CursorClient>[0]> = {},
+): CursorClient {
   return new CursorClient({
     baseUrl: url,
     apiKey: TEST_KEY,

@@ -6,9 +6,20 @@ import { freePort } from '../../src/db/embedded';
 import { spawnCli, waitFor } from '../support/child';
 
 const COLLECTION_TABLES = [
-  'members', 'member_spend', 'daily_usage', 'usage_events', 'user_daily_rollup', 'user_model_daily_rollup',
-  'hourly_rollup', 'billing_groups', 'billing_group_members', 'billing_group_daily_spend', 'analytics_dau',
-  'analytics_model_usage', 'collection_runs', 'collection_watermarks',
+  'members',
+  'member_spend',
+  'daily_usage',
+  'usage_events',
+  'user_daily_rollup',
+  'user_model_daily_rollup',
+  'hourly_rollup',
+  'billing_groups',
+  'billing_group_members',
+  'billing_group_daily_spend',
+  'analytics_dau',
+  'analytics_model_usage',
+  'collection_runs',
+  'collection_watermarks',
 ];
 
 describe('npm start with nothing configured', () => {
@@ -30,18 +41,28 @@ describe('npm start with nothing configured', () => {
     const url = `postgres://postgres:embedded@127.0.0.1:${port}/cursor_watch`;
     let client = new pg.Client({ connectionString: url });
     try {
-      await waitFor('the embedded database', async () => {
-        client = new pg.Client({ connectionString: url }); // a pg.Client cannot retry a failed connect
-        await client.connect();
-        return true;
-      }, 60_000, 500);
-      const counts = await waitFor('data in every collection table', async () => {
-        const c: Record<string, number> = {};
-        for (const table of COLLECTION_TABLES) {
-          c[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-        }
-        return Object.values(c).every((n) => n > 0) ? c : undefined;
-      }, 120_000, 1_000);
+      await waitFor(
+        'the embedded database',
+        async () => {
+          client = new pg.Client({ connectionString: url }); // a pg.Client cannot retry a failed connect
+          await client.connect();
+          return true;
+        },
+        60_000,
+        500,
+      );
+      const counts = await waitFor(
+        'data in every collection table',
+        async () => {
+          const c: Record<string, number> = {};
+          for (const table of COLLECTION_TABLES) {
+            c[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+          }
+          return Object.values(c).every((n) => n > 0) ? c : undefined;
+        },
+        120_000,
+        1_000,
+      );
       for (const table of COLLECTION_TABLES) expect(counts[table]).toBeGreaterThan(0);
       // The HTTP API for the Grafana plugin is up beside the worker.
       const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);

@@ -31,39 +31,77 @@ describe('two workers started at once', () => {
       [1, 2].map(async () => {
         const boss = await startBoss(t.url, silentLog);
         bosses.push(boss);
-        return { config, log: silentLog, db: t.db, connectionString: t.url, boss, client: testClient(sim.server.url), close: async () => {} };
+        return {
+          config,
+          log: silentLog,
+          db: t.db,
+          connectionString: t.url,
+          boss,
+          client: testClient(sim.server.url),
+          close: async () => {},
+        };
       }),
     );
     services.push(...(await Promise.all(runtimes.map((rt) => startWorkerService(rt)))));
 
-    await waitFor('the backfill to finish', async () => {
-      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status <> 'running'`.execute(t.db);
-      return r.rows[0].n >= 1;
-    }, 90_000);
+    await waitFor(
+      'the backfill to finish',
+      async () => {
+        const r = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status <> 'running'`.execute(
+          t.db,
+        );
+        return r.rows[0].n >= 1;
+      },
+      90_000,
+    );
     // Both workers queue a collection at the same moment: the queue keeps one.
     const sent = await Promise.all(bosses.map((b) => b.send(QUEUES.collect, { trigger: 'manual' })));
     expect(sent.filter((id) => id !== null)).toHaveLength(1);
-    await waitFor('the second collection to finish', async () => {
-      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status = 'ok'`.execute(t.db);
-      return r.rows[0].n >= 2;
-    }, 90_000);
+    await waitFor(
+      'the second collection to finish',
+      async () => {
+        const r = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status = 'ok'`.execute(
+          t.db,
+        );
+        return r.rows[0].n >= 2;
+      },
+      90_000,
+    );
     await new Promise((r) => setTimeout(r, 3_000)); // time for any stray duplicate job to show up
 
     const runs = await sql<{ trigger: string; n: number }>`
-      SELECT trigger, count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' GROUP BY trigger ORDER BY trigger`.execute(t.db);
+      SELECT trigger, count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' GROUP BY trigger ORDER BY trigger`.execute(
+      t.db,
+    );
     expect(runs.rows).toEqual([
       { trigger: 'backfill', n: 1 },
       { trigger: 'manual', n: 1 },
     ]);
     // Each collection queued a detection pass; the backfill's also replayed the backfilled days.
-    await waitFor('detection after collection', async () => {
-      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'completed'`.execute(t.db);
-      return r.rows[0].n >= 1;
-    }, 60_000);
-    const failedDetect = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'failed'`.execute(t.db);
+    await waitFor(
+      'detection after collection',
+      async () => {
+        const r = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'completed'`.execute(t.db);
+        return r.rows[0].n >= 1;
+      },
+      60_000,
+    );
+    const failedDetect = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'detect' AND state = 'failed'`.execute(t.db);
     expect(failedDetect.rows[0].n).toBe(0);
 
-    const dupes = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM usage_events GROUP BY event_ts, dedupe_key HAVING count(*) > 1) d`.execute(t.db);
+    const dupes = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM usage_events GROUP BY event_ts, dedupe_key HAVING count(*) > 1) d`.execute(
+      t.db,
+    );
     expect(dupes.rows[0].n).toBe(0);
   });
 });

@@ -30,7 +30,8 @@ describe('the worker killed in the middle of its backfill', () => {
       WORKER_API_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
     });
-    const count = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db)).rows[0].n;
+    const count = async () =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db)).rows[0].n;
 
     sim.server.setFaults({ slowMs: 40 });
     const first = spawnCli('start.ts', await env());
@@ -43,17 +44,31 @@ describe('the worker killed in the middle of its backfill', () => {
 
     const second = spawnCli('start.ts', await env());
     try {
-      await waitFor('the retried collection to finish', async () => {
-        const ok = await sql<{ n: number }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status = 'ok'`.execute(t.db);
-        return ok.rows[0].n >= 1;
-      }, 120_000, 500);
+      await waitFor(
+        'the retried collection to finish',
+        async () => {
+          const ok = await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status = 'ok'`.execute(
+            t.db,
+          );
+          return ok.rows[0].n >= 1;
+        },
+        120_000,
+        500,
+      );
       const stored = await sql<{ n: number; cents: number; rn: number }>`
         SELECT (SELECT count(*) FROM usage_events)::int AS n, (SELECT sum(charged_cents) FROM usage_events)::float8 AS cents,
                (SELECT sum(events) FROM user_daily_rollup)::int AS rn`.execute(t.db);
       expect(stored.rows[0].n).toBe(truth.events);
       expect(stored.rows[0].rn).toBe(truth.events);
       expect(stored.rows[0].cents).toBeCloseTo(truth.chargedCents, 2);
-      const runs = await t.db.selectFrom('collection_runs').select(['status', 'error']).where('endpoint', '=', 'usage_events').orderBy('id').execute();
+      const runs = await t.db
+        .selectFrom('collection_runs')
+        .select(['status', 'error'])
+        .where('endpoint', '=', 'usage_events')
+        .orderBy('id')
+        .execute();
       expect(runs[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
       expect(runs.filter((r) => r.status === 'running')).toEqual([]);
     } catch (err) {

@@ -2,13 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import { DAY_MS, dayOfMs, isoDay } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
-import { dailyUsageBody, eventsBody, groupsQuery, parseRequest, spendBody, userSpendLimitBody } from './request-schemas';
+import {
+  dailyUsageBody,
+  eventsBody,
+  groupsQuery,
+  parseRequest,
+  spendBody,
+  userSpendLimitBody,
+} from './request-schemas';
 
 export const MAX_RANGE_DAYS = 30;
 
 function checkRange(startDate: number, endDate: number, maxDays: number | null): void {
   if (endDate < startDate) throw badRequest('startDate must not be after endDate');
-  if (maxDays !== null && endDate - startDate > maxDays * DAY_MS) throw badRequest(`Date range cannot exceed ${maxDays} days`);
+  if (maxDays !== null && endDate - startDate > maxDays * DAY_MS)
+    throw badRequest(`Date range cannot exceed ${maxDays} days`);
 }
 
 /** The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault). */
@@ -29,12 +37,20 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
     const last = isoDay(Math.min(dayOfMs(body.endDate), dayOfMs(team.now())));
     const members = team.members().filter((m) => m.joinedDay <= last && (m.leftDay === null || m.leftDay > first));
     const emails = members.slice((page - 1) * pageSize, page * pageSize).map((m) => m.email);
-    const data = emails.length > 0 ? team.dailyUsage(body.startDate, body.endDate, { includeInactive: true, emails }) : [];
+    const data =
+      emails.length > 0 ? team.dailyUsage(body.startDate, body.endDate, { includeInactive: true, emails }) : [];
     const totalPages = Math.ceil(members.length / pageSize);
     return {
       data,
       period,
-      pagination: { page, pageSize, totalUsers: members.length, totalPages, hasNextPage: page < totalPages, hasPreviousPage: page > 1 },
+      pagination: {
+        page,
+        pageSize,
+        totalUsers: members.length,
+        totalPages,
+        hasNextPage: page < totalPages,
+        hasPreviousPage: page > 1,
+      },
     };
   });
 
@@ -43,11 +59,23 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
   app.post('/teams/filtered-usage-events', async (request, reply) => {
     const body = parseRequest(eventsBody, request.body, 'request body');
     checkRange(body.startDate, body.endDate, null);
-    const { total, events } = team.eventsPage(body.startDate, body.endDate, { email: body.email, userId: body.userId }, body.page, body.pageSize);
+    const { total, events } = team.eventsPage(
+      body.startDate,
+      body.endDate,
+      { email: body.email, userId: body.userId },
+      body.page,
+      body.pageSize,
+    );
     const numPages = Math.ceil(total / body.pageSize);
     const response = {
       totalUsageEventsCount: total,
-      pagination: { numPages, currentPage: body.page, pageSize: body.pageSize, hasNextPage: body.page < numPages, hasPreviousPage: body.page > 1 },
+      pagination: {
+        numPages,
+        currentPage: body.page,
+        pageSize: body.pageSize,
+        hasNextPage: body.page < numPages,
+        hasPreviousPage: body.page > 1,
+      },
       usageEvents: events,
       period: { startDate: body.startDate, endDate: body.endDate },
     };
@@ -70,7 +98,10 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
   app.post('/teams/user-spend-limit', async (request) => {
     const body = parseRequest(userSpendLimitBody, request.body, 'request body');
     return team.setUserSpendLimit(body.userEmail, body.spendLimitDollars)
-      ? { outcome: 'success', message: `Spend limit for ${body.userEmail} set to ${body.spendLimitDollars === null ? 'none' : `$${body.spendLimitDollars}`}` }
+      ? {
+          outcome: 'success',
+          message: `Spend limit for ${body.userEmail} set to ${body.spendLimitDollars === null ? 'none' : `$${body.spendLimitDollars}`}`,
+        }
       : { outcome: 'error', message: `User ${body.userEmail} is not in the team` };
   });
 }

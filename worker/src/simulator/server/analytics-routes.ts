@@ -33,7 +33,11 @@ function cached(request: FastifyRequest, reply: FastifyReply, body: unknown, not
   return reply.type('application/json; charset=utf-8').send(text);
 }
 
-export function registerAnalyticsRoutes(app: FastifyInstance, team: SimulatedTeam, notModified: (endpoint: string) => void): void {
+export function registerAnalyticsRoutes(
+  app: FastifyInstance,
+  team: SimulatedTeam,
+  notModified: (endpoint: string) => void,
+): void {
   app.get('/analytics/team/dau', async (request, reply) => {
     const r = range(team, request);
     const body = { data: team.analyticsDau(r.startDate, r.endDate), params: { metric: 'dau', ...r } };

@@ -17,5 +17,8 @@ export const badRequest = (message: string) => new ApiHttpError(400, 'Bad Reques
 export const UNAUTHORIZED = { error: 'Unauthorized', message: 'Invalid API key' };
 export const FORBIDDEN = { error: 'Forbidden', message: 'Enterprise access required' };
 export const NOT_FOUND = { error: 'Not Found', message: 'Resource not found' };
-export const TOO_MANY_REQUESTS = { error: 'Too Many Requests', message: 'Rate limit exceeded. Please try again later.' };
+export const TOO_MANY_REQUESTS = {
+  error: 'Too Many Requests',
+  message: 'Rate limit exceeded. Please try again later.',
+};
 export const INTERNAL_ERROR = { error: 'Internal Server Error', message: 'An unexpected error occurred' };

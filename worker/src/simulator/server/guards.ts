@@ -35,7 +35,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { admin: 20, events: 20, analytic
 export const MINUTE_MS = 60_000;
 
 /** Seconds until the current minute window resets (at least 1). */
-export const secondsToNextMinute = (nowMs: number): number => Math.max(1, Math.ceil((MINUTE_MS - (nowMs % MINUTE_MS)) / 1000));
+export const secondsToNextMinute = (nowMs: number): number =>
+  Math.max(1, Math.ceil((MINUTE_MS - (nowMs % MINUTE_MS)) / 1000));
 
 /** Per endpoint, per wall-clock minute, like Cursor's limits that "reset every minute". */
 export class MinuteRateLimiter {
@@ -93,7 +94,15 @@ export class StatsRecorder {
   private readonly minutes = new Map<string, { minute: number; count: number }>();
 
   static empty(): SimulatorStats {
-    return { totalRequests: 0, requestsByEndpoint: {}, rateLimited: 0, serverErrors: 0, connectionsReset: 0, malformedPagesSent: 0, maxRequestsPerMinute: {} };
+    return {
+      totalRequests: 0,
+      requestsByEndpoint: {},
+      rateLimited: 0,
+      serverErrors: 0,
+      connectionsReset: 0,
+      malformedPagesSent: 0,
+      maxRequestsPerMinute: {},
+    };
   }
 
   request(endpoint: string, nowMs: number): void {

@@ -4,13 +4,20 @@ import { badRequest } from './errors';
 /** Request bodies and queries the simulated API accepts, validated so bad input gets a message naming the field. */
 /** Numbers may come as digit strings too (query strings, lenient clients). */
 const digitsToNumber = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
-const epochMs = z.preprocess(digitsToNumber, z.number({ error: 'must be epoch milliseconds (an integer)' }).int().nonnegative());
+const epochMs = z.preprocess(
+  digitsToNumber,
+  z.number({ error: 'must be epoch milliseconds (an integer)' }).int().nonnegative(),
+);
 const positiveInt = z.preprocess(digitsToNumber, z.number({ error: 'must be a positive integer' }).int().positive());
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD');
 
 const dateRange = { startDate: epochMs, endDate: epochMs };
 
-export const dailyUsageBody = z.object({ ...dateRange, page: positiveInt.optional(), pageSize: positiveInt.optional() });
+export const dailyUsageBody = z.object({
+  ...dateRange,
+  page: positiveInt.optional(),
+  pageSize: positiveInt.optional(),
+});
 
 export const MAX_EVENTS_PAGE_SIZE = 1000;
 export const eventsBody = z.object({
@@ -18,7 +25,10 @@ export const eventsBody = z.object({
   email: z.string().min(1).optional(),
   userId: z.union([z.string().min(1), z.number().int()]).optional(),
   page: positiveInt.optional().default(1),
-  pageSize: positiveInt.pipe(z.number().max(MAX_EVENTS_PAGE_SIZE, `must be at most ${MAX_EVENTS_PAGE_SIZE}`)).optional().default(100),
+  pageSize: positiveInt
+    .pipe(z.number().max(MAX_EVENTS_PAGE_SIZE, `must be at most ${MAX_EVENTS_PAGE_SIZE}`))
+    .optional()
+    .default(100),
 });
 
 export const spendBody = z.object({

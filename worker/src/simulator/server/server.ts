@@ -4,7 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatedTeam } from '../types';
 import { registerAdminRoutes } from './admin-routes';
 import { registerAnalyticsRoutes } from './analytics-routes';
-import { ApiHttpError, badRequest, FORBIDDEN, INTERNAL_ERROR, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED } from './errors';
+import {
+  ApiHttpError,
+  badRequest,
+  FORBIDDEN,
+  INTERNAL_ERROR,
+  NOT_FOUND,
+  TOO_MANY_REQUESTS,
+  UNAUTHORIZED,
+} from './errors';
 import {
   apiKeyFrom,
   DEFAULT_FAULTS,
@@ -54,7 +62,9 @@ const RATE_CLASS: Record<string, RateClass> = {
 export async function startSimulatorServer(o: SimulatorServerOptions): Promise<SimulatorServer> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   let faults: Faults = { ...DEFAULT_FAULTS, ...o.faults };
-  const limiter = new MinuteRateLimiter(o.rateLimitsPerMinute === undefined ? DEFAULT_RATE_LIMITS : o.rateLimitsPerMinute);
+  const limiter = new MinuteRateLimiter(
+    o.rateLimitsPerMinute === undefined ? DEFAULT_RATE_LIMITS : o.rateLimitsPerMinute,
+  );
   const stats = new StatsRecorder();
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
 
@@ -107,7 +117,8 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof ApiHttpError) return reply.code(error.statusCode).send(error.body());
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send({ error: 'Bad Request', message: (error as Error).message });
+    if (status >= 400 && status < 500)
+      return reply.code(status).send({ error: 'Bad Request', message: (error as Error).message });
     return reply.code(500).send(INTERNAL_ERROR);
   });
 
