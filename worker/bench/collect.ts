@@ -78,7 +78,8 @@ async function main() {
   );
   console.log(`API requests    ${stats.totalRequests} (${stats.rateLimited} answered 429)`);
   console.log(
-    `rate limit used events endpoint: peak ${peakPerMinute}/${eventsPerMinute} per minute (${((100 * peakPerMinute) / eventsPerMinute).toFixed(0)}%), mean ${((100 * Math.min(avgPerMinute, eventsPerMinute)) / eventsPerMinute).toFixed(0)}% over the run`,
+    `rate limit used events endpoint: busiest wall-clock minute ${peakPerMinute} of ${eventsPerMinute} allowed (${((100 * peakPerMinute) / eventsPerMinute).toFixed(0)}%); ` +
+      `${Math.round(avgPerMinute)} requests per minute of run time on average`,
   );
   console.log(
     `at Cursor's documented 60/min, the same backfill would need ≥ ${Math.ceil((stats.requestsByEndpoint[eventsKey] ?? 0) / 60)} minutes of API time`,
