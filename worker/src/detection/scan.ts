@@ -228,9 +228,12 @@ function scanUserDay(
   }
   if (state.detector !== null) {
     // An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row
-    // back within the reference (so that a light user's pennies above expected do not keep it alive).
+    // back within the reference (so that a light user's pennies above expected do not keep it alive). A spike is
+    // one day's excess, not a sustained one: it ends on the first active day that is no longer elevated, or the
+    // spike's own CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves).
     state.normalStreak = z < settings.onsetZ ? state.normalStreak + 1 : 0;
-    if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS) {
+    const spikeOver = state.detector === 'personal_spike' && !elevated;
+    if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS || spikeOver) {
       state.detector = null;
       state.cusum = 0;
       state.runOnset = -1;
