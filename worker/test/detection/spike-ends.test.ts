@@ -7,7 +7,7 @@ const spikeDay = '2026-11-11'; // a Wednesday
 const spikers = [1, 4, 7, 10, 13, 16];
 /** The five weekdays after the spike (the weekend between them is left as each user would have it). */
 const normalDays: string[] = [];
-for (let d = spikeDay; normalDays.length < 5; ) {
+for (let d = spikeDay; normalDays.length < 5;) {
   d = addDays(d, 1);
   if (!isWeekend(d)) normalDays.push(d);
 }
