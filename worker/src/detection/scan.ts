@@ -302,7 +302,7 @@ function scanUserDay(
   state.normalStreak = 0;
   state.onset = onset;
   state.impact = impact;
-  state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // an alarmed spike outlives one quieter day
+  state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // outlives one quieter day (a personal spike ends with its day, above)
   s.detector[t] = detector;
 }
 
