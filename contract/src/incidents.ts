@@ -3,16 +3,17 @@ import { csvOf, isoDateTime, isoDay, pageSchema, queryInt } from './common';
 
 export const INCIDENT_STATUSES = ['open', 'alerted', 'acknowledged', 'resolved'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+/** Every detector, the one list the worker's engine, its settings and the plugin share. */
 export const DETECTORS = [
-  'cycle_spend',
-  'daily_requests',
-  'daily_tokens',
-  'team_zscore',
-  'personal_spike',
-  'sustained_drift',
-  'model_shift',
-  'runaway_agent',
-  'team_shift',
+  'cycle_spend', // threshold: spend this billing cycle
+  'daily_requests', // threshold: requests a day
+  'daily_tokens', // threshold: tokens a day
+  'team_zscore', // user far above the team that day (robust); new hires against the team
+  'personal_spike', // today vs the user's own baseline
+  'sustained_drift', // level shift / ramp above the user's baseline for several days
+  'model_shift', // shift to expensive models at similar volume
+  'runaway_agent', // headless / agent volume explosion
+  'team_shift', // team-wide jump (one team incident, not one per developer)
 ] as const;
 export const RESOLUTION_REASONS = ['fixed', 'expected', 'false_positive'] as const;
 export const INCIDENT_SORTS = ['detected_at', 'last_detected_at', 'onset_at', 'impact_cents', 'severity'] as const;

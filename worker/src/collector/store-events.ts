@@ -20,6 +20,37 @@ export async function ensureEventPartitions(db: DbOrTx, minMs: number, maxMs: nu
   );
 }
 
+/** Each daily rollup's measures: the column and how it aggregates the rows a statement inserted. */
+const MEASURES: [column: string, aggregate: string][] = [
+  ['events', 'count(*)'],
+  ['requests_costs', 'sum(requests_costs)'],
+  ['charged_cents', 'sum(charged_cents)'],
+  ['token_fee_cents', 'sum(cursor_token_fee)'],
+  ['input_tokens', 'sum(input_tokens)'],
+  ['output_tokens', 'sum(output_tokens)'],
+  ['cache_write_tokens', 'sum(cache_write_tokens)'],
+  ['cache_read_tokens', 'sum(cache_read_tokens)'],
+  ['max_mode_events', 'count(*) FILTER (WHERE max_mode)'],
+  ['headless_events', 'count(*) FILTER (WHERE is_headless)'],
+  ['chargeable_events', 'count(*) FILTER (WHERE is_chargeable)'],
+  ['max_mode_cents', 'coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0)'],
+  ['headless_cents', 'coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)'],
+];
+
+/**
+ * A rollup kept from the `ins` CTE: the inserted rows grouped by `keys` and added to the stored totals. Only the
+ * constants above go into the text; it is ordered by the keys so concurrent writers lock rows in the same order.
+ */
+function rollupUpsert(table: string, keys: string[]) {
+  const k = keys.join(', ');
+  return sql.raw(`
+      INSERT INTO ${table} AS r (${k}, ${MEASURES.map(([c]) => c).join(', ')})
+      SELECT ${k}, ${MEASURES.map(([, agg]) => agg).join(', ')}
+      FROM ins GROUP BY ${k} ORDER BY ${k}
+      ON CONFLICT (${k}) DO UPDATE SET ${MEASURES.map(([c]) => `${c} = r.${c} + excluded.${c}`).join(', ')}
+      RETURNING 1`);
+}
+
 /**
  * Stores events in bulk in ONE statement: rows already stored are skipped on the natural key, and the daily,
  * per-model and hourly rollups are incremented from the rows actually inserted — so re-delivered events (inclusive
@@ -87,70 +118,10 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
       RETURNING day, user_email, model, event_ts, requests_costs, charged_cents, cursor_token_fee, input_tokens,
         output_tokens, cache_write_tokens, cache_read_tokens, max_mode, is_headless, is_chargeable
     ),
-    per_user AS (
-      INSERT INTO user_daily_rollup AS r (user_email, day, events, requests_costs, charged_cents, token_fee_cents,
-        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
-        chargeable_events, max_mode_cents, headless_cents)
-      SELECT user_email, day, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
-        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
-        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
-        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
-      FROM ins GROUP BY user_email, day ORDER BY user_email, day
-      ON CONFLICT (user_email, day) DO UPDATE SET
-        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
-        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
-        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
-        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
-        max_mode_events = r.max_mode_events + excluded.max_mode_events,
-        headless_events = r.headless_events + excluded.headless_events,
-        chargeable_events = r.chargeable_events + excluded.chargeable_events,
-        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
-      RETURNING 1
-    ),
-    per_model AS (
-      INSERT INTO user_model_daily_rollup AS r (user_email, day, model, events, requests_costs, charged_cents,
-        token_fee_cents, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events,
-        headless_events, chargeable_events, max_mode_cents, headless_cents)
-      SELECT user_email, day, model, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
-        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
-        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
-        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
-      FROM ins GROUP BY user_email, day, model ORDER BY user_email, day, model
-      ON CONFLICT (user_email, day, model) DO UPDATE SET
-        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
-        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
-        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
-        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
-        max_mode_events = r.max_mode_events + excluded.max_mode_events,
-        headless_events = r.headless_events + excluded.headless_events,
-        chargeable_events = r.chargeable_events + excluded.chargeable_events,
-        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
-      RETURNING 1
-    ),
-    per_model_day AS (
-      -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
-      INSERT INTO model_daily_rollup AS r (day, model, events, requests_costs, charged_cents, token_fee_cents,
-        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
-        chargeable_events, max_mode_cents, headless_cents)
-      SELECT day, model, count(*), sum(requests_costs), sum(charged_cents), sum(cursor_token_fee),
-        sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
-        count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
-        coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
-      FROM ins GROUP BY day, model ORDER BY day, model
-      ON CONFLICT (day, model) DO UPDATE SET
-        events = r.events + excluded.events, requests_costs = r.requests_costs + excluded.requests_costs,
-        charged_cents = r.charged_cents + excluded.charged_cents, token_fee_cents = r.token_fee_cents + excluded.token_fee_cents,
-        input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
-        cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-        cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
-        max_mode_events = r.max_mode_events + excluded.max_mode_events,
-        headless_events = r.headless_events + excluded.headless_events,
-        chargeable_events = r.chargeable_events + excluded.chargeable_events,
-        max_mode_cents = r.max_mode_cents + excluded.max_mode_cents, headless_cents = r.headless_cents + excluded.headless_cents
-      RETURNING 1
-    ),
+    per_user AS (${rollupUpsert('user_daily_rollup', ['user_email', 'day'])}),
+    per_model AS (${rollupUpsert('user_model_daily_rollup', ['user_email', 'day', 'model'])}),
+    -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
+    per_model_day AS (${rollupUpsert('model_daily_rollup', ['day', 'model'])}),
     per_hour AS (
       INSERT INTO hourly_rollup AS r (hour, model, events, charged_cents, total_tokens)
       SELECT date_trunc('hour', event_ts, 'UTC'), model, count(*), sum(charged_cents),

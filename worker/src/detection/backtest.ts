@@ -1,3 +1,4 @@
+import { DETECTORS } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { getSettings, type Settings } from '../settings';
 import type { DetectorName } from './types';
@@ -7,17 +8,7 @@ import { loadDetectionInput } from './load';
 import { addDays, toDay } from './days';
 import { toEpisodes, type Detection, type Episode } from './evaluation/episodes';
 
-export const DETECTORS: DetectorName[] = [
-  'cycle_spend',
-  'daily_requests',
-  'daily_tokens',
-  'team_zscore',
-  'personal_spike',
-  'sustained_drift',
-  'model_shift',
-  'runaway_agent',
-  'team_shift',
-];
+export { DETECTORS };
 
 export interface BacktestResult {
   days: number;

@@ -1,3 +1,4 @@
+import type { DETECTORS } from '@cursor-cost-watch/contract';
 import type { Scope, Severity } from '../db/schema/detection';
 
 /** One user's day, as read from user_daily_rollup (cents and counts are plain numbers). */
@@ -24,16 +25,8 @@ export interface UserModelDay {
   totalTokens: number;
 }
 
-export type DetectorName =
-  | 'cycle_spend' // threshold: spend this billing cycle
-  | 'daily_requests' // threshold: requests a day
-  | 'daily_tokens' // threshold: tokens a day
-  | 'team_zscore' // user far above the team that day (robust)
-  | 'personal_spike' // today vs the user's own baseline
-  | 'sustained_drift' // level shift / ramp above the user's baseline for several days
-  | 'model_shift' // shift to expensive models at similar volume
-  | 'runaway_agent' // headless / agent volume explosion
-  | 'team_shift'; // team-wide jump (one team incident, not one per developer)
+/** The detectors, listed once in the contract shared with the plugin. */
+export type DetectorName = (typeof DETECTORS)[number];
 
 /** Why the cost moved: volume vs cost per request vs model mix, plus the context a manager asks for. */
 export interface Why {

@@ -1,3 +1,4 @@
+import { DETECTORS } from '@cursor-cost-watch/contract';
 import { z } from 'zod';
 
 /**
@@ -5,18 +6,6 @@ import { z } from 'zod';
  * the `settings` table (worker/src/settings/store.ts); a key missing there takes the default below.
  * The first block keeps the original tool's published defaults; the second is this engine's own.
  */
-
-const DETECTORS = [
-  'cycle_spend',
-  'daily_requests',
-  'daily_tokens',
-  'team_zscore',
-  'personal_spike',
-  'sustained_drift',
-  'model_shift',
-  'runaway_agent',
-  'team_shift',
-] as const;
 
 const num = (min: number, max: number, fallback: number, description: string) =>
   z
