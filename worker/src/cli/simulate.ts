@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   });
   console.log(`Simulated Cursor API for ${team.teamSize} developers (seed ${seed}) at ${server.url}`);
   console.log(`CURSOR_API_BASE_URL=${server.url}`);
-  console.log(`CURSOR_API_KEY=${server.apiKey}`);
+  console.log(`CURSOR_ADMIN_API_KEY=${server.apiKey}`);
   if (values['analytics-key']) console.log(`CURSOR_ANALYTICS_API_KEY=${server.analyticsApiKey}`);
   const stop = async () => {
     await server.close();
