@@ -47,7 +47,10 @@ const seconds = (from: Date | null, to: Date | null): number | null =>
 export function incidentTimings(r: Timed) {
   return {
     mttdSeconds: seconds(r.onset_at, r.alerted_at),
-    mttiSeconds: seconds(r.alerted_at, r.acknowledged_at),
+    mttiSeconds:
+      r.alerted_at && r.acknowledged_at && r.acknowledged_at >= r.alerted_at
+        ? seconds(r.alerted_at, r.acknowledged_at)
+        : null,
     mttrSeconds: seconds(r.onset_at, r.resolved_at),
     impactDollars: r.impact_cents / 100,
   };

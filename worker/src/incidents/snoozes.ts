@@ -43,7 +43,14 @@ export async function createSnooze(db: DbOrTx, input: unknown, actor: string, no
   }
   return db
     .insertInto('snoozes')
-    .values({ scope: s.scope, subject: s.subject ?? 'team', until: s.until, reason: s.reason, created_by: actor })
+    .values({
+      scope: s.scope,
+      // Collected emails are lowercase: a snooze for Alice@Co.com must match alice@co.com.
+      subject: s.scope === 'user' ? (s.subject ?? '').toLowerCase() : (s.subject ?? 'team'),
+      until: s.until,
+      reason: s.reason,
+      created_by: actor,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -175,6 +175,10 @@ export async function markIncidentsAlerted(
     .selectAll()
     .where('id', 'in', ids)
     .where('alerted_at', 'is', null)
+    // A message delivered after someone acknowledged or resolved the incident is not its first alert: MTTD and
+    // MTTI would come out wrong (negative MTTI) if it counted.
+    .where('acknowledged_at', 'is', null)
+    .where('resolved_at', 'is', null)
     .orderBy('id')
     .forUpdate()
     .execute();

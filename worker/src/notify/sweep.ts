@@ -13,6 +13,9 @@ export async function requeueUnsent(
   { olderThanMinutes = 30, maxAgeDays = 7, now = new Date() } = {},
 ): Promise<number[]> {
   const cutoff = new Date(now.getTime() - olderThanMinutes * 60_000);
+  // A pending row that has been tried but is older than the whole retry schedule lost its job (the process died
+  // mid-send, the job expired): put it back too.
+  const retriesOver = new Date(now.getTime() - 6 * 3_600_000);
   const oldest = new Date(now.getTime() - maxAgeDays * 86_400_000); // a week-old alert is history, not news
   const rows = await db
     .updateTable('notifications')
@@ -22,6 +25,7 @@ export async function requeueUnsent(
       eb.or([
         eb('status', '=', 'failed'),
         eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0), eb('created_at', '<', cutoff)]),
+        eb.and([eb('status', '=', 'pending'), eb('attempts', '>', 0), eb('created_at', '<', retriesOver)]),
       ]),
     )
     .returning('id')

@@ -170,7 +170,7 @@ export const settingsShape = {
   ),
   runawayMinVolumeFactor: num(1, 1000, 3, 'Runaway agent: requests at least this many times the expected'),
   autoResolveAfterDays: int(
-    1,
+    2,
     60,
     3,
     'An incident whose signal has been normal for this many evaluated days resolves itself',

@@ -8,6 +8,7 @@ import {
   IncidentTransitionError,
   listIncidentEvents,
   listSnoozes,
+  markIncidentsAlerted,
   recordDetections,
   reopenIncident,
   resolveIncident,
@@ -127,5 +128,28 @@ describe('incident transitions and snoozes', () => {
     expect(await deleteSnooze(t.db, s.id, 'lead')).toMatchObject({ id: s.id });
     await expect(deleteSnooze(t.db, s.id, 'lead')).rejects.toThrow(SnoozeNotFoundError);
     expect(await listSnoozes(t.db)).toHaveLength(1);
+  });
+
+  it('a message delivered after someone acknowledged the incident is not its first alert (MTTI never negative)', async () => {
+    await acknowledgeIncident(t.db, id, 'maria');
+    const marked = await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, [id], 'slack', 1));
+    expect(marked).toEqual([]);
+    const row = await t.db
+      .selectFrom('incidents')
+      .select(['alerted_at', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ alerted_at: null, status: 'acknowledged' });
+  });
+
+  it('stores a user snooze under the lowercase email the collector stores', async () => {
+    const now = new Date('2026-11-20T12:00:00Z');
+    const s = await createSnooze(
+      t.db,
+      { scope: 'user', subject: 'Alice@Co.COM', until: '2026-12-01', reason: 'offsite' },
+      'lead',
+      now,
+    );
+    expect(s.subject).toBe('alice@co.com');
   });
 });
