@@ -17,6 +17,7 @@ import { toEpisodes, type Detection, type Episode } from '../src/detection/evalu
 import { score, type Score, type TruthAnomaly } from '../src/detection/evaluation/score';
 import { DEFAULT_SETTINGS } from '../src/settings';
 import type { UserDay, UserModelDay } from '../src/detection/types';
+import { storeDetectionInput } from '../src/detection/evaluation/store-input';
 
 const { values: args } = parseArgs({
   options: {
@@ -203,36 +204,7 @@ async function dbTiming(base: Simulated, sizes: number[]): Promise<void> {
         handle.db,
       );
       const input = tile(base, developers);
-      const days = input.userDays.map((r) => ({
-        user_email: r.email,
-        day: r.day,
-        events: r.events,
-        requests_costs: r.requestsCosts,
-        charged_cents: r.chargedCents,
-        input_tokens: r.totalTokens,
-        max_mode_events: r.maxModeEvents,
-        headless_events: r.headlessEvents,
-        max_mode_cents: r.maxModeCents,
-        headless_cents: r.headlessCents,
-      }));
-      for (let i = 0; i < days.length; i += 2000)
-        await handle.db
-          .insertInto('user_daily_rollup')
-          .values(days.slice(i, i + 2000))
-          .execute();
-      const models = input.userModelDays.map((r) => ({
-        user_email: r.email,
-        day: r.day,
-        model: r.model,
-        events: r.events,
-        charged_cents: r.chargedCents,
-        input_tokens: r.totalTokens,
-      }));
-      for (let i = 0; i < models.length; i += 5000)
-        await handle.db
-          .insertInto('user_model_daily_rollup')
-          .values(models.slice(i, i + 5000))
-          .execute();
+      await storeDetectionInput(handle.db, input);
       await handle.db
         .insertInto('members')
         .values(

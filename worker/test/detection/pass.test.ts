@@ -6,41 +6,13 @@ import { addDays } from '../../src/detection/days';
 import type { DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { emailOf, makeInput } from './fixtures';
+import { storeDetectionInput } from '../../src/detection/evaluation/store-input';
 
 const asOf = '2026-11-18';
 const spiker = emailOf(3);
 
 async function store(t: TestDb, input: DetectionInput): Promise<void> {
-  const days = input.userDays.map((r) => ({
-    user_email: r.email,
-    day: r.day,
-    events: r.events,
-    requests_costs: r.requestsCosts,
-    charged_cents: r.chargedCents,
-    input_tokens: r.totalTokens,
-    max_mode_events: r.maxModeEvents,
-    headless_events: r.headlessEvents,
-    max_mode_cents: r.maxModeCents,
-    headless_cents: r.headlessCents,
-  }));
-  for (let i = 0; i < days.length; i += 1000)
-    await t.db
-      .insertInto('user_daily_rollup')
-      .values(days.slice(i, i + 1000))
-      .execute();
-  const models = input.userModelDays.map((r) => ({
-    user_email: r.email,
-    day: r.day,
-    model: r.model,
-    events: r.events,
-    charged_cents: r.chargedCents,
-    input_tokens: r.totalTokens,
-  }));
-  for (let i = 0; i < models.length; i += 1000)
-    await t.db
-      .insertInto('user_model_daily_rollup')
-      .values(models.slice(i, i + 1000))
-      .execute();
+  await storeDetectionInput(t.db, input);
 }
 
 describe('detection against PostgreSQL', () => {
