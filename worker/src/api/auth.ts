@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StartupError } from '../config/startup-error';
 
 /** Paths a scraper or a load balancer reads without the token. */
 const PUBLIC_PATHS = new Set(['/healthz', '/metrics']);
@@ -44,7 +45,7 @@ export function isLoopbackHost(host: string): boolean {
 /** Without a token the API may only listen where nobody else can reach it. */
 export function assertSafeToListen(host: string, token: string | undefined): void {
   if (token === undefined && !isLoopbackHost(host)) {
-    throw new Error(
+    throw new StartupError(
       `Refusing to start the worker API on ${host} without WORKER_API_TOKEN: set a token (16+ characters) or listen on 127.0.0.1`,
     );
   }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { auditChanges } from './audit';
+import { portError } from '../config/startup-error';
 import { assertSafeToListen, requireToken } from './auth';
 import type { ApiDeps, ApiOptions } from './deps';
 import { errorHandler } from './errors';
@@ -59,7 +60,10 @@ export async function startApi(
   const port = opts.port ?? opts.config.WORKER_API_PORT;
   assertSafeToListen(host, opts.config.WORKER_API_TOKEN);
   const app = buildApi(opts);
-  const url = await app.listen({ host, port });
+  const url = await app.listen({ host, port }).catch(async (err: NodeJS.ErrnoException) => {
+    await app.close();
+    throw portError(err, host, port, 'WORKER_API_PORT', 'the worker API');
+  });
   opts.log.info(
     { url, auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)' },
     'worker API listening',

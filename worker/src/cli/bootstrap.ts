@@ -3,9 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { PgBoss } from 'pg-boss';
-import { ConfigError, REPO_ROOT, loadConfig, type Config } from '../config/config';
+import { ConfigError, REPO_ROOT, ROOT_STATE_DIR, loadConfig, type Config } from '../config/config';
+import { StartupError, assertPortFree } from '../config/startup-error';
 import { createLogger, type Logger } from '../config/log';
 import { CursorClient } from '../cursor/client';
+import { checkCursorAccess } from '../cursor/preflight';
+import { assertDatabaseUsable } from '../db/connect-check';
 import type { Db } from '../db/database';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
@@ -30,34 +33,49 @@ export interface RuntimeOptions {
   boss?: boolean;
   cursor?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Checks of the configuration and the machine that must pass before anything starts (ports, for example). */
+  beforeStart?: (config: Config) => Promise<void>;
 }
 
 /**
- * Config → PostgreSQL (DATABASE_URL, else the embedded one) → migrations → optional pg-boss and Cursor client
- * (the simulated Cursor team in demo mode). Everything opened is closed by `close()`, in reverse order.
+ * Config → checks (beforeStart; the Cursor key) → the Cursor client (the simulated Cursor team in demo mode) →
+ * PostgreSQL (DATABASE_URL, else the embedded one) → migrations → optional pg-boss. Whatever fails says what to
+ * change; everything opened is closed by `close()`, in reverse order.
  */
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   if (!opts.env) loadDotEnv();
   const config = loadConfig(opts.env);
   const log = createLogger(config.LOG_LEVEL);
+  await opts.beforeStart?.(config);
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((err) => log.warn({ err: String(err) }, 'error while closing'));
   };
   try {
+    const cursor = opts.cursor ? await openCursor(config, log, closers) : undefined;
     let connectionString = config.DATABASE_URL;
-    if (!connectionString) {
+    if (connectionString) {
+      await assertDatabaseUsable(connectionString);
+    } else {
       log.info(
         { dir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT },
         'DATABASE_URL is not set: starting the embedded PostgreSQL',
       );
       const embedded: EmbeddedPg = await startEmbeddedPostgres({
         dataDir: config.embeddedPgDir,
+        fallbackDataDir: config.embeddedPgFallbackDir,
+        stageDir: ROOT_STATE_DIR,
         port: config.EMBEDDED_PG_PORT,
+        onLog: (line) => log.debug({ postgres: line.trim() }, 'embedded PostgreSQL'),
       });
       closers.push(() => embedded.stop());
+      if (embedded.dataDir !== config.embeddedPgDir)
+        log.info(
+          { dir: embedded.dataDir },
+          'running as root and the postgres user cannot enter the default EMBEDDED_PG_DIR: data kept here instead',
+        );
       if (embedded.adopted)
-        log.warn({ dir: config.embeddedPgDir }, 'took over the embedded PostgreSQL a killed worker left running');
+        log.warn({ dir: embedded.dataDir }, 'took over the embedded PostgreSQL a killed worker left running');
       connectionString = embedded.connectionString;
     }
     const handle: DbHandle = createDb(connectionString, 10, (err) =>
@@ -67,56 +85,68 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     const applied = await migrateToLatest(handle.db);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
-    const runtime: Runtime = { config, log, db: handle.db, connectionString, close };
+    const runtime: Runtime = { config, log, db: handle.db, connectionString, close, ...cursor };
     if (opts.boss) {
       runtime.boss = await startBoss(connectionString, log, { heartbeatSeconds: config.WORKER_HEARTBEAT_SECONDS });
       const boss = runtime.boss;
       closers.push(() => boss.stop({ graceful: true, timeout: 30_000 }));
-    }
-    if (opts.cursor) {
-      let baseUrl = config.CURSOR_API_BASE_URL;
-      let apiKey = config.CURSOR_ADMIN_API_KEY;
-      let analyticsApiKey = config.CURSOR_ANALYTICS_API_KEY;
-      let rateLimits = {
-        admin: config.CURSOR_RATE_LIMIT_PER_MIN,
-        events: config.CURSOR_EVENTS_RATE_LIMIT_PER_MIN,
-        analytics: 100,
-      };
-      if (config.demoMode) {
-        apiKey = `key_${randomBytes(32).toString('hex')}`;
-        analyticsApiKey = `key_${randomBytes(32).toString('hex')}`;
-        const team = createSimulatedTeam({ seed: config.SIM_SEED, teamSize: config.SIM_TEAM_SIZE });
-        // The simulated team is local: a faster pace than Cursor's documented limits makes the first backfill quick.
-        rateLimits = { admin: 120, events: 600, analytics: 100 };
-        const sim = await startSimulatorServer({
-          team,
-          apiKey,
-          analyticsApiKey,
-          port: config.SIM_PORT,
-          rateLimitsPerMinute: rateLimits,
-        });
-        closers.push(() => sim.close());
-        runtime.simulator = sim;
-        baseUrl = sim.url;
-        log.info(
-          { url: sim.url, developers: config.SIM_TEAM_SIZE },
-          'CURSOR_ADMIN_API_KEY is not set: demo mode on the simulated Cursor team',
-        );
-      }
-      runtime.client = new CursorClient({
-        baseUrl,
-        apiKey: apiKey!,
-        analyticsApiKey,
-        rateLimits,
-        timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
-        log,
-      });
     }
     return runtime;
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** The Cursor client: on the simulated team in demo mode, else on Cursor's API once the key is known to work. */
+async function openCursor(
+  config: Config,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+): Promise<{ client: CursorClient; simulator?: SimulatorServer }> {
+  let baseUrl = config.CURSOR_API_BASE_URL;
+  let apiKey = config.CURSOR_ADMIN_API_KEY;
+  let analyticsApiKey = config.CURSOR_ANALYTICS_API_KEY;
+  let rateLimits = {
+    admin: config.CURSOR_RATE_LIMIT_PER_MIN,
+    events: config.CURSOR_EVENTS_RATE_LIMIT_PER_MIN,
+    analytics: 100,
+  };
+  let simulator: SimulatorServer | undefined;
+  if (config.demoMode) {
+    apiKey = `key_${randomBytes(32).toString('hex')}`;
+    analyticsApiKey = `key_${randomBytes(32).toString('hex')}`;
+    const team = createSimulatedTeam({ seed: config.SIM_SEED, teamSize: config.SIM_TEAM_SIZE });
+    // The simulated team is local: a faster pace than Cursor's documented limits makes the first backfill quick.
+    rateLimits = { admin: 120, events: 600, analytics: 100 };
+    await assertPortFree('127.0.0.1', config.SIM_PORT, 'SIM_PORT', 'the simulated Cursor API');
+    const sim = await startSimulatorServer({
+      team,
+      apiKey,
+      analyticsApiKey,
+      port: config.SIM_PORT,
+      rateLimitsPerMinute: rateLimits,
+    });
+    closers.push(() => sim.close());
+    simulator = sim;
+    baseUrl = sim.url;
+    log.info(
+      { url: sim.url, developers: config.SIM_TEAM_SIZE },
+      'CURSOR_ADMIN_API_KEY is not set: demo mode on the simulated Cursor team',
+    );
+  } else {
+    const warning = await checkCursorAccess({ baseUrl, apiKey: apiKey!, timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS });
+    if (warning) log.warn(warning);
+  }
+  const client = new CursorClient({
+    baseUrl,
+    apiKey: apiKey!,
+    analyticsApiKey,
+    rateLimits,
+    timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
+    log,
+  });
+  return { client, simulator };
 }
 
 /** Runs a command with a runtime and exits non-zero with a clear message on failure. */
@@ -131,7 +161,7 @@ export async function withRuntime(
     code = (await fn(rt)) ?? 0;
   } catch (err) {
     code = 1;
-    if (err instanceof ConfigError) console.error(err.message);
+    if (err instanceof ConfigError || err instanceof StartupError) console.error(err.message);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     await rt?.close();

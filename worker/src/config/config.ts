@@ -1,8 +1,22 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
 /** The repository root: relative paths in the configuration are resolved from here. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot enter a 0700 home such as /root: its binaries and
+ * (unless EMBEDDED_PG_DIR is set) its data then live under this root-owned 0755 folder.
+ */
+export const ROOT_STATE_DIR = '/var/lib/cursor-cost-watch';
+
+/** The data directory used as root when the default one is closed to the postgres user: one per clone. */
+export function rootFallbackPgDir(repoRoot = REPO_ROOT): string {
+  const name = path.basename(repoRoot).replace(/[^A-Za-z0-9._-]+/g, '-');
+  const hash = createHash('sha256').update(repoRoot).digest('hex').slice(0, 8);
+  return path.join(ROOT_STATE_DIR, `${name}-${hash}`, 'postgres');
+}
 
 const optionalString = z
   .string()
@@ -33,7 +47,11 @@ export const configSchema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must start with postgres:// or postgresql://',
   }),
-  EMBEDDED_PG_DIR: z.string().default('./data/postgres'),
+  EMBEDDED_PG_DIR: z
+    .string()
+    .trim()
+    .transform((v) => v || './data/postgres')
+    .default('./data/postgres'),
   EMBEDDED_PG_PORT: int(1024, 65535, 54329),
   CURSOR_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), {
     message: 'must be a Cursor Admin API key (key_ followed by 64 hex characters)',
@@ -72,7 +90,12 @@ export const configSchema = z.object({
   ALERT_EMAIL_TO: optionalString,
 });
 
-export type Config = z.infer<typeof configSchema> & { demoMode: boolean; embeddedPgDir: string };
+export type Config = z.infer<typeof configSchema> & {
+  demoMode: boolean;
+  embeddedPgDir: string;
+  /** Set when EMBEDDED_PG_DIR is not: the data directory to use as root if embeddedPgDir is closed to postgres. */
+  embeddedPgFallbackDir?: string;
+};
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -99,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     demoMode: c.CURSOR_ADMIN_API_KEY === undefined,
     embeddedPgDir: path.resolve(REPO_ROOT, c.EMBEDDED_PG_DIR),
+    embeddedPgFallbackDir: env.EMBEDDED_PG_DIR?.trim() ? undefined : rootFallbackPgDir(),
   };
 }
 

