@@ -7,8 +7,14 @@ function nodeVersionProblem(version) {
   var major = parseInt(String(version).split('.')[0], 10);
   if (major >= MINIMUM) return null;
   return (
-    'Cursor Cost Watch needs Node.js ' + MINIMUM + ' or newer; this is Node.js ' + version + '. ' +
-    'Install Node.js ' + MINIMUM + ' or 24 (https://nodejs.org, or nvm install 24), then run the command again.'
+    'Cursor Cost Watch needs Node.js ' +
+    MINIMUM +
+    ' or newer; this is Node.js ' +
+    version +
+    '. ' +
+    'Install Node.js ' +
+    MINIMUM +
+    ' or 24 (https://nodejs.org, or nvm install 24), then run the command again.'
   );
 }
 

@@ -3,7 +3,8 @@ import { CursorClient } from './client';
 import { CursorApiError, CursorValidationError } from './errors';
 
 /** Where Cursor's team admins create the key (Cursor's Admin API docs, "Authentication"). */
-export const ADMIN_KEY_HELP = 'Create one in the Cursor dashboard → Settings → Advanced → Admin API Keys (team admins only)';
+export const ADMIN_KEY_HELP =
+  'Create one in the Cursor dashboard → Settings → Advanced → Admin API Keys (team admins only)';
 
 /**
  * One request (GET /teams/members) before anything else starts, so a wrong key or an unreachable API is one clear

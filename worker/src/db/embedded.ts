@@ -80,7 +80,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
         onLog(`${dataDir} is closed to the ${PG_OS_USER} user (${blocked}); using ${opts.fallbackDataDir}`);
         dataDir = path.resolve(opts.fallbackDataDir);
       } else {
-        throw cannotRunAsRoot(`its data directory ${dataDir} is inside ${blocked}, which the "${PG_OS_USER}" user cannot enter`);
+        throw cannotRunAsRoot(
+          `its data directory ${dataDir} is inside ${blocked}, which the "${PG_OS_USER}" user cannot enter`,
+        );
       }
     }
   }
@@ -95,7 +97,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
         throw err instanceof StartupError ? err : cannotRunAsRoot(err.message);
       })
     : await installedBinaries().catch((err: Error) => {
-        throw new StartupError(`The embedded PostgreSQL cannot start: ${err.message}. Or set DATABASE_URL to a PostgreSQL you run.`);
+        throw new StartupError(
+          `The embedded PostgreSQL cannot start: ${err.message}. Or set DATABASE_URL to a PostgreSQL you run.`,
+        );
       });
   const spawned = { as: account, onLog };
 
@@ -136,7 +140,8 @@ async function stopAndClean(child: ChildProcess, removeDir?: string): Promise<vo
 /** A failure of initdb or postgres as one line naming the setting to change. */
 function explain(err: unknown, dataDir: string, port: number, binDir: string): Error {
   if (err instanceof SpawnError) {
-    if (process.getuid?.() === 0) return cannotRunAsRoot(`the "${PG_OS_USER}" user cannot run ${err.file} (${err.reason.code})`);
+    if (process.getuid?.() === 0)
+      return cannotRunAsRoot(`the "${PG_OS_USER}" user cannot run ${err.file} (${err.reason.code})`);
     return new StartupError(
       `The embedded PostgreSQL cannot start: ${err.message}. Check that ${binDir} is readable and executable (npm install), or set DATABASE_URL to a PostgreSQL you run.`,
     );

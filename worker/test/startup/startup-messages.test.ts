@@ -156,7 +156,9 @@ describe('npm start: each startup failure is one line naming the setting to chan
     url.password = 'wrong-password';
     const bad = await start({ DATABASE_URL: url.toString() });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('password authentication failed for user "postgres". Check the user name and password in DATABASE_URL.');
+    expect(bad.stderr).toContain(
+      'password authentication failed for user "postgres". Check the user name and password in DATABASE_URL.',
+    );
     expect(bad.stderr).toContain(':***@');
     expect(bad.output).not.toContain('wrong-password');
 
@@ -164,7 +166,9 @@ describe('npm start: each startup failure is one line naming the setting to chan
     missing.pathname = '/no_such_db';
     const r = await start({ DATABASE_URL: missing.toString() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the database "no_such_db" does not exist. Create it (createdb) or fix its name in DATABASE_URL.');
+    expect(r.stderr).toContain(
+      'the database "no_such_db" does not exist. Create it (createdb) or fix its name in DATABASE_URL.',
+    );
   }, 60_000);
 
   it('says once that Cursor refused the Admin API key, and where to create one', async () => {

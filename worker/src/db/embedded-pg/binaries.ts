@@ -59,8 +59,12 @@ function assertSymlinksHydrated(dir: string, pkg: string): void {
  * Binaries `who` can run: the installed ones when reachable, else a copy staged in `cacheDir` (owned by the
  * current user, world-readable, reused while it is complete and nobody else can write to it).
  */
-export async function binariesFor(who: Account, cacheDir: string): Promise<PgBinaries> {
-  const installed = await installedBinaries();
+export async function binariesFor(
+  who: Account,
+  cacheDir: string,
+  installed: PgBinaries | Promise<PgBinaries> = installedBinaries(),
+): Promise<PgBinaries> {
+  installed = await installed;
   if (canRun(installed.initdb, who) && canRun(installed.postgres, who)) return installed;
   const target = path.join(cacheDir, `pg-${installed.version}-${os.platform()}-${os.arch()}`);
   const staged = rebase(installed, target);
