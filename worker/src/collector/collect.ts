@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
+import { CursorApiError } from '../cursor/errors';
+import { ADMIN_KEY_HELP } from '../cursor/preflight';
 import type { Db } from '../db/database';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
@@ -102,12 +104,16 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   const before = { ...client.stats };
   const summary = emptySummary(runId);
 
+  /** Set once Cursor refuses the Admin API key: the other admin endpoints would only repeat the same 401. */
+  let keyRefused: string | undefined;
+
   /** Records one endpoint's run in collection_runs, whatever happens. */
   const track = async (
     endpoint: Endpoint,
     window: { start?: number; end?: number },
     work: (c: RunCounters) => Promise<Date | null | void>,
   ) => {
+    if (keyRefused && endpoint !== 'analytics') work = async () => Promise.reject(new Error(keyRefused));
     const t0 = Date.now();
     const statsBefore = { ...client.stats };
     const c: RunCounters = { pages: 0, rowsFetched: 0, rowsNew: 0, rowsUpdated: 0, rateLimited: 0, retries: 0 };
@@ -127,7 +133,19 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       Object.assign(c, statsDelta(statsBefore, client.stats));
       await finishRun(db, id, t0, c, { error: message }).catch(() => {});
       summary.errors.push({ endpoint, message });
-      log.error({ endpoint, err: message }, 'collection of an endpoint failed');
+      if (keyRefused) {
+        // already said once
+      } else if (
+        err instanceof CursorApiError &&
+        (err.status === 401 || err.status === 403) &&
+        endpoint !== 'analytics'
+      ) {
+        keyRefused = `skipped: Cursor refused the Admin API key (HTTP ${err.status})`;
+        log.error(
+          { endpoint, status: err.status },
+          `Cursor refused the Admin API key in CURSOR_ADMIN_API_KEY (HTTP ${err.status}); the other endpoints are skipped. ${ADMIN_KEY_HELP}.`,
+        );
+      } else log.error({ endpoint, err: message }, 'collection of an endpoint failed');
       if (deps.signal?.aborted) throw err;
     }
   };

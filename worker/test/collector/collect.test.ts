@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pino from 'pino';
 import { collectOnce, formatSummary } from '../../src/collector/collect';
 import { storeUsageEvents } from '../../src/collector/store-events';
 import { usageEventSchema } from '../../src/cursor/schemas';
@@ -209,5 +210,21 @@ describe('collectOnce against the simulated Cursor API', () => {
     const runs = await t.db.selectFrom('collection_runs').select(['endpoint', 'status', 'error']).execute();
     expect(runs.every((r) => r.status === 'failed' && /401/.test(r.error ?? ''))).toBe(true);
     expect(await t.db.selectFrom('collection_watermarks').selectAll().execute()).toEqual([]);
+  });
+
+  it('a refused Admin API key: one request, one error line naming CURSOR_ADMIN_API_KEY, the other endpoints skipped', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const client = testClient(sim.server.url, { apiKey: 'key_wrong_' + '0'.repeat(54) });
+    const s = await collectOnce({ db: t.db, client, log, config }, { trigger: 'test', now: new Date(sim.nowMs) });
+    expect(client.stats.requests).toBe(1);
+    const errors = lines.map((l) => JSON.parse(l)).filter((e) => e.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].msg).toBe(
+      'Cursor refused the Admin API key in CURSOR_ADMIN_API_KEY (HTTP 401); the other endpoints are skipped. Create one in the Cursor dashboard → Settings → Advanced → Admin API Keys (team admins only).',
+    );
+    expect(s.errors.filter((e) => e.message === 'skipped: Cursor refused the Admin API key (HTTP 401)')).toHaveLength(
+      4,
+    );
   });
 });
