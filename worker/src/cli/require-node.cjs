@@ -1,5 +1,6 @@
 // Runs before every CLI, on whatever Node the user has: written in ES5 so that even a very old Node parses it
 // (the CLIs' own `node --import tsx …` would fail on Node < 20 with "bad option" before any of our code runs).
+/* global console */
 'use strict';
 var MINIMUM = 22;
 
