@@ -173,7 +173,10 @@ function ensureUser() {
     return look();
   } catch {
     execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', USER]);
-    cleanups.push(() => spawnSync('userdel', ['--remove', USER]));
+    cleanups.push(() => {
+      spawnSync('userdel', [USER]);
+      trees.push(`/home/${USER}`);
+    });
     return look();
   }
 }
@@ -197,8 +200,9 @@ function nodePathFor(account, scratch) {
   throw new Error(`no Node >= 22 with npm that ${USER} can run (tried ${process.execPath})`);
 }
 
-/** rm -rf: much faster than Node's recursive rm on a node_modules tree. */
-const removeTree = (dir) => () => spawnSync('rm', ['-rf', dir]);
+/** Folders to delete at the end: by one `rm -rf` left running in the background (node_modules trees are slow to delete). */
+const trees = [];
+const removeTree = (dir) => () => trees.push(dir);
 
 async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-first-run-'));
@@ -314,6 +318,10 @@ try {
     } catch (err) {
       console.log(`cleanup: ${err.message}`);
     }
+  }
+  if (trees.length) {
+    spawn('rm', ['-rf', ...trees], { detached: true, stdio: 'ignore' }).unref();
+    say(`deleting in the background: ${trees.join(', ')}`);
   }
 }
 
