@@ -31,7 +31,7 @@ export function runInitdb(b: PgBinaries, dataDir: string, pwFile: string, opts: 
       stderr += c.toString();
       opts.onLog(c.toString());
     });
-    child.once('error', (err) => reject(new SpawnError(b.initdb, err)));
+    child.on('error', (err) => reject(new SpawnError(b.initdb, err)));
     child.once('close', (code, signal) => {
       if (code === 0) resolve();
       else reject(new Error(`initdb failed (${signal ?? `exit code ${code}`}): ${lastLines(stderr)}`));
@@ -61,7 +61,7 @@ export function startPostmaster(
         resolve(child);
       }
     });
-    child.once('error', (err) => reject(new SpawnError(b.postgres, err)));
+    child.on('error', (err) => reject(new SpawnError(b.postgres, err))); // `on`: a later error must not crash either
     child.once('exit', (code, signal) => {
       if (!ready) reject(new PostmasterExit(log, signal ?? `exit code ${code}`));
     });
