@@ -21,9 +21,10 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-test-pg-'));
-    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(dir, 0o777); // as root, PostgreSQL runs as the postgres user
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(dir, 'data'),
+      stageDir: os.tmpdir(), // as root from a clone the postgres user cannot enter: binaries copied here
       port: await freePort(),
       ephemeral: true,
       database: 'postgres',
