@@ -39,54 +39,66 @@ describe('alert rules (rules_types.go mapToModel, ngalert ValidateAlertRule)', (
   // One broken copy of the real file per rule: [what is changed, change, the message Grafana gives].
   const cases: [string, (rule: Record<string, unknown>, doc: ReturnType<typeof rulesDoc>) => void, RegExp][] = [
     [
-      '__panelId__ not an integer',
+      '__panelId__ not an integer [SetDashboardAndPanelFromAnnotations]',
       (r) => ((r.annotations as Record<string, string>).__panelId__ = 'twelve'),
       /valid integer Panel ID/,
     ],
-    ['__panelId__ alone', (r) => delete (r.annotations as Record<string, string>).__dashboardUid__, /both annotations/],
     [
-      'panel missing from the dashboard',
+      '__panelId__ alone [SetDashboardAndPanelFromAnnotations]',
+      (r) => delete (r.annotations as Record<string, string>).__dashboardUid__,
+      /both annotations/,
+    ],
+    [
+      'panel missing from the dashboard [PanelURL]',
       (r) => ((r.annotations as Record<string, string>).__panelId__ = '99'),
       /has no panel 99/,
     ],
-    ['`for` with a decimal', (r) => (r.for = '1.5h'), /'for' "1.5h" is not a duration/],
-    ['unknown noDataState', (r) => (r.noDataState = 'Ok'), /unknown NoData state option Ok/],
-    ['unknown execErrState', (r) => (r.execErrState = 'Err'), /unknown Error state option Err/],
-    ['condition without a step', (r) => (r.condition = 'D'), /Condition D does not exist, must be one of \[A B C\]/],
-    ['no condition', (r) => delete r.condition, /no condition set/],
-    ['duplicate refId', (r) => ((r.data as { refId: string }[])[1].refId = 'A'), /refId A is used twice/],
+    ['`for` with a decimal [model.ParseDuration]', (r) => (r.for = '1.5h'), /'for' "1.5h" is not a duration/],
+    ['unknown noDataState [NoDataStateFromString]', (r) => (r.noDataState = 'Ok'), /unknown NoData state option Ok/],
+    ['unknown execErrState [ErrStateFromString]', (r) => (r.execErrState = 'Err'), /unknown Error state option Err/],
     [
-      'unknown datasource uid',
+      'condition without a step [ErrConditionNotExist]',
+      (r) => (r.condition = 'D'),
+      /Condition D does not exist, must be one of \[A B C\]/,
+    ],
+    ['no condition [AlertRuleV1.mapToModel]', (r) => delete r.condition, /no condition set/],
+    [
+      'duplicate refId [buildNodeRegistry]',
+      (r) => ((r.data as { refId: string }[])[1].refId = 'A'),
+      /refId A is used twice/,
+    ],
+    [
+      'unknown datasource uid [datasource lookup by uid]',
       (r) => ((r.data as { datasourceUid: string }[])[0].datasourceUid = 'postgres'),
       /"postgres" is not a provisioned datasource/,
     ],
     [
-      'from <= to',
+      'from <= to [RelativeTimeRange]',
       (r) => ((r.data as { relativeTimeRange: unknown }[])[0].relativeTimeRange = { from: 0, to: 600 }),
       /from \(0\) must be greater than to \(600\)/,
     ],
     [
-      'relativeTimeRange as text',
+      'relativeTimeRange as text [RelativeTimeRange]',
       (r) => ((r.data as { relativeTimeRange: unknown }[])[0].relativeTimeRange = { from: '1h', to: 0 }),
       /must be whole seconds/,
     ],
     [
-      'query without relativeTimeRange',
+      'query without relativeTimeRange [RelativeTimeRange]',
       (r) => delete (r.data as { relativeTimeRange?: unknown }[])[0].relativeTimeRange,
       /needs relativeTimeRange/,
     ],
     [
-      'unknown reducer',
+      'unknown reducer [GetReduceFunc]',
       (r) => ((r.data as { model: Record<string, unknown> }[])[1].model.reducer = 'avg'),
       /reducer "avg" is not one of/,
     ],
     [
-      'reduce of a missing refId',
+      'reduce of a missing refId [graph.go]',
       (r) => ((r.data as { model: Record<string, unknown> }[])[1].model.expression = 'Z'),
       /reads Z, which is not a refId/,
     ],
     [
-      'two threshold conditions',
+      'two threshold conditions [UnmarshalThresholdCommand]',
       (r) => {
         const model = (r.data as { model: { conditions: unknown[] } }[])[2].model;
         model.conditions = [...model.conditions, ...model.conditions];
@@ -94,7 +106,7 @@ describe('alert rules (rules_types.go mapToModel, ngalert ValidateAlertRule)', (
       /exactly one condition/,
     ],
     [
-      'range threshold with one param',
+      'range threshold with one param [NewThresholdCommand]',
       (r) => {
         (r.data as { model: { conditions: { evaluator: unknown }[] } }[])[2].model.conditions[0].evaluator = {
           type: 'within_range',
@@ -103,25 +115,30 @@ describe('alert rules (rules_types.go mapToModel, ngalert ValidateAlertRule)', (
       },
       /within_range needs 2 numeric/,
     ],
-    ['uid too long', (r) => (r.uid = 'x'.repeat(41)), /longer than 40 characters/],
+    ['uid too long [util.ValidateUID]', (r) => (r.uid = 'x'.repeat(41)), /longer than 40 characters/],
     [
-      'reserved label',
+      'reserved label [ValidateAlertRule]',
       (r) => ((r.labels as Record<string, string>).__grafana_receiver__ = 'x'),
       /system reserved label/,
     ],
     [
-      'interval not a multiple of 10s',
+      'interval not a multiple of 10s [ValidateRuleGroupInterval]',
       (_r, doc) => ((doc.groups[0] as Record<string, unknown>).interval = '45s'),
       /multiple of the 10s base interval/,
     ],
-    ['group without folder', (_r, doc) => ((doc.groups[0] as Record<string, unknown>).folder = ''), /no folder set/],
+    [
+      'group without folder [AlertRuleGroupV1.MapToModel]',
+      (_r, doc) => ((doc.groups[0] as Record<string, unknown>).folder = ''),
+      /no folder set/,
+    ],
   ];
 
-  it.each(cases)('refuses: %s', (_name, change, message) => {
+  // Each case names, in brackets, the Grafana function whose rule it breaks: the finding must cite it.
+  it.each(cases)('refuses: %s', (name, change, message) => {
     const doc = rulesDoc();
     change(doc.groups[0].rules[0], doc);
-    const messages = checkRuleFile(RULES, doc, ctx).map((f) => f.message);
-    expect(messages.some((m) => message.test(m))).toBe(true);
+    const found = checkRuleFile(RULES, doc, ctx).find((f) => message.test(f.message));
+    expect(found?.grafana).toContain(/\[(.+)\]$/.exec(name)?.[1]);
   });
 
   it('parses durations as prometheus model.ParseDuration does', () => {

@@ -24,25 +24,35 @@ describe('app provisioning', () => {
   });
 
   const cases: [string, (app: Record<string, unknown>) => void, RegExp][] = [
-    ['an app without type', (a) => delete a.type, /doesn't contain required field type/],
-    ['another plugin id', (a) => (a.type = 'cursor-cost-app'), /plugin not installed: "cursor-cost-app"/],
-    ['`enabled` (Grafana reads `disabled`)', (a) => (a.enabled = true), /enabled is not read by Grafana/],
+    ['an app without type [validateRequiredField]', (a) => delete a.type, /doesn't contain required field type/],
     [
-      'no worker URL for the routes',
+      'another plugin id [validatePluginsConfig]',
+      (a) => (a.type = 'cursor-cost-app'),
+      /plugin not installed: "cursor-cost-app"/,
+    ],
+    [
+      '`enabled` (Grafana reads `disabled`) [appFromConfigV0]',
+      (a) => (a.enabled = true),
+      /enabled is not read by Grafana/,
+    ],
+    [
+      'no worker URL for the routes [interpolateString]',
       (a) => ((a.jsonData as Record<string, unknown>).workerUrl = ''),
       /uses .JsonData.workerUrl/,
     ],
     [
-      'no API token for the routes',
+      'no API token for the routes [interpolateString]',
       (a) => delete (a.secureJsonData as Record<string, unknown>).apiToken,
       /uses .SecureJsonData.apiToken/,
     ],
-    ['a disabled app', (a) => (a.disabled = true), /provisioned disabled/],
+    ['a disabled app [mapToPluginsFromConfig]', (a) => (a.disabled = true), /provisioned disabled/],
   ];
-  it.each(cases)('refuses %s', (_name, change, message) => {
+  // Each case names, in brackets, the Grafana function whose rule it breaks: the finding must cite it.
+  it.each(cases)('refuses %s', (name, change, message) => {
     const d = doc();
     change(d.apps[0]);
-    expect(checkAppFile(FILE, d, plugin).some((f) => message.test(f.message))).toBe(true);
+    const found = checkAppFile(FILE, d, plugin).find((f) => message.test(f.message));
+    expect(found?.grafana).toContain(/\[(.+)\]$/.exec(name)?.[1]);
   });
 });
 

@@ -26,26 +26,36 @@ describe('datasource provisioning (datasources/config_reader.go, grafana-postgre
   });
 
   const cases: [string, (ds: Record<string, unknown>, all: Record<string, unknown>[]) => void, RegExp][] = [
-    ['the old plugin id', (ds) => (ds.type = 'postgres'), /old id/],
+    ['the old plugin id [grafana-postgresql-datasource]', (ds) => (ds.type = 'postgres'), /old id/],
     [
-      'a jsonData key the plugin does not read',
+      'a jsonData key the plugin does not read [sqleng/sql_engine.go JsonData]',
       (ds) => ((ds.jsonData as Record<string, unknown>).sslMode = 'disable'),
       /jsonData.sslMode is not a setting/,
     ],
-    ['an unknown sslmode', (ds) => ((ds.jsonData as Record<string, unknown>).sslmode = 'off'), /sslmode "off"/],
-    ['no database', (ds) => delete (ds.jsonData as Record<string, unknown>).database, /no database/],
-    ['a uid with a space', (ds) => (ds.uid = 'cursor postgres'), /characters other than/],
     [
-      'two defaults',
+      'an unknown sslmode [tlsmanager.go]',
+      (ds) => ((ds.jsonData as Record<string, unknown>).sslmode = 'off'),
+      /sslmode "off"/,
+    ],
+    [
+      'no database [JsonData.Database]',
+      (ds) => delete (ds.jsonData as Record<string, unknown>).database,
+      /no database/,
+    ],
+    ['a uid with a space [util.ValidateUID]', (ds) => (ds.uid = 'cursor postgres'), /characters other than/],
+    [
+      'two defaults [validateDefaultUniqueness]',
       (ds, all) => all.push({ ...ds, name: 'Second', uid: 'second' }),
       /Only one datasource per organization can be marked as default/,
     ],
-    ['an unknown access mode', (ds) => (ds.access = 'server'), /access "server"/],
-    ['a url with a scheme', (ds) => (ds.url = 'postgres://postgres:5432'), /is not host:port/],
+    ['an unknown access mode [validateAccessAndOrgID]', (ds) => (ds.access = 'server'), /access "server"/],
+    ['a url with a scheme [connection string]', (ds) => (ds.url = 'postgres://postgres:5432'), /is not host:port/],
   ];
-  it.each(cases)('refuses %s', (_name, change, message) => {
+  // Each case names, in brackets, the Grafana function whose rule it breaks: the finding must cite it.
+  it.each(cases)('refuses %s', (name, change, message) => {
     const d = doc();
     change(d.datasources[0], d.datasources);
-    expect(checkDatasourceFile(FILE, d).some((f) => message.test(f.message))).toBe(true);
+    const found = checkDatasourceFile(FILE, d).find((f) => message.test(f.message));
+    expect(found?.grafana).toContain(/\[(.+)\]$/.exec(name)?.[1]);
   });
 });
