@@ -7,7 +7,7 @@ import {
   checkTemplates,
   goTemplateProblem,
 } from './support/alert-notifications';
-import { checkRuleFile } from './support/alert-rules';
+import { checkRuleFile, labelsReadByAnnotations } from './support/alert-rules';
 import { ruleContext } from './support/context';
 import { describe as describeFindings, loadYaml, parsePromDuration } from './support/findings';
 
@@ -115,6 +115,11 @@ describe('alert rules (rules_types.go mapToModel, ngalert ValidateAlertRule)', (
       },
       /within_range needs 2 numeric/,
     ],
+    [
+      'annotation reading a query value [state/template.go]',
+      (r) => ((r.annotations as Record<string, string>).how_much = '{{ (index .Values "A").Value }}'),
+      /reads the value of A, which is not an expression/,
+    ],
     ['uid too long [util.ValidateUID]', (r) => (r.uid = 'x'.repeat(41)), /longer than 40 characters/],
     [
       'reserved label [ValidateAlertRule]',
@@ -139,6 +144,18 @@ describe('alert rules (rules_types.go mapToModel, ngalert ValidateAlertRule)', (
     change(doc.groups[0].rules[0], doc);
     const found = checkRuleFile(RULES, doc, ctx).find((f) => message.test(f.message));
     expect(found?.grafana).toContain(/\[(.+)\]$/.exec(name)?.[1]);
+  });
+
+  it('finds the labels an annotation template reads', () => {
+    expect(rulesDoc().groups[0].rules.map(labelsReadByAnnotations)).toEqual([
+      ['detector', 'incident_id', 'subject'],
+      [],
+      ['endpoint'],
+    ]);
+    expect(labelsReadByAnnotations({ annotations: { a: '{{ $labels.team }} {{ .Labels.email }}' } })).toEqual([
+      'email',
+      'team',
+    ]);
   });
 
   it('parses durations as prometheus model.ParseDuration does', () => {
@@ -176,6 +193,13 @@ describe("every rule's query gives Grafana a number table (pkg/expr nodes.go isN
       );
       expect(kinds.filter((k) => k === 'number')).toHaveLength(1);
       expect(kinds.filter((k) => k !== 'number' && k !== 'string')).toEqual([]);
+      // extractNumberSet turns the string columns into labels; with the rule's own labels they are all an
+      // annotation template can read (ngalert state/template.go), anything else prints "<no value>".
+      const labels = [
+        ...res.fields.filter((f) => STRING.has(f.dataTypeID)).map((f) => f.name),
+        ...Object.keys((rule.labels as object) ?? {}),
+      ];
+      expect(labelsReadByAnnotations(rule).filter((l) => !labels.includes(l))).toEqual([]);
     } finally {
       await client.end();
     }

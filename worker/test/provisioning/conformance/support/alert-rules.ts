@@ -126,6 +126,37 @@ function checkRule(where: string, rule: Record<string, unknown>, ctx: RuleFileCo
 
   checkAnnotations(where, rule, ctx, report);
   checkData(where, rule, ctx, report);
+  checkTemplateValues(where, rule, report);
+}
+
+/**
+ * Annotation templates read `$values` by refId: ngalert state/template.go (NewData, Values keyed by the refIds of
+ * the rule's expressions, from eval.Result.Values). A refId that is not an expression of the rule prints nothing.
+ */
+function checkTemplateValues(where: string, rule: Record<string, unknown>, report: Report): void {
+  const data = Array.isArray(rule.data) ? rule.data.filter(isRecord) : [];
+  const expressions = data.filter((q) => EXPR_UIDS.includes(asString(q.datasourceUid))).map((q) => asString(q.refId));
+  const annotations = isRecord(rule.annotations) ? rule.annotations : {};
+  for (const [key, text] of Object.entries(annotations))
+    for (const m of asString(text).matchAll(/index\s+\.Values\s+"([^"]+)"|\$values\.(\w+)/g)) {
+      const ref = m[1] ?? m[2];
+      if (!expressions.includes(ref))
+        report(
+          where,
+          `annotation ${key} reads the value of ${ref}, which is not an expression of this rule`,
+          'ngalert state/template.go (Values by expression refId)',
+        );
+    }
+}
+
+/** The labels an annotation template reads (`index .Labels "x"`, `.Labels.x`, `$labels.x`). */
+export function labelsReadByAnnotations(rule: Record<string, unknown>): string[] {
+  const annotations = isRecord(rule.annotations) ? rule.annotations : {};
+  const names = new Set<string>();
+  for (const text of Object.values(annotations))
+    for (const m of asString(text).matchAll(/index\s+\.Labels\s+"([^"]+)"|\.Labels\.(\w+)|\$labels\.(\w+)/g))
+      names.add(m[1] ?? m[2] ?? m[3]);
+  return [...names].sort();
 }
 
 function checkAnnotations(where: string, rule: Record<string, unknown>, ctx: RuleFileContext, report: Report): void {
