@@ -13,5 +13,5 @@ fail() {
 [ -d "$dist" ] || fail "plugin/dist does not exist: the Cursor Cost Watch app plugin is not built"
 [ -f "$dist/plugin.json" ] || fail "plugin/dist/plugin.json is missing: the app plugin is not built (or the build failed)"
 [ -f "$dist/module.js" ] || fail "plugin/dist/module.js is missing: the app plugin build is incomplete"
-grep -q '"id": *"cursorwatch-cost-app"' "$dist/plugin.json" || fail "plugin/dist/plugin.json is not the cursorwatch-cost-app plugin"
+grep -q '"id"[[:space:]]*:[[:space:]]*"cursorwatch-cost-app"' "$dist/plugin.json" || fail "plugin/dist/plugin.json is not the cursorwatch-cost-app plugin"
 echo "plugin-check: plugin/dist holds the built cursorwatch-cost-app plugin"
