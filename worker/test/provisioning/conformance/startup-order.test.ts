@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { bindMounts, composeServices, grafanaPath, repoPath } from './support/compose';
 import { checkDashboardProviders } from './support/dashboards-provider';
 import { describe as describeFindings, loadYaml } from './support/findings';
-import { ALERTING_ORDER, concurrent, folderRaces, runsBefore, STARTUP } from './support/startup';
+import { loadDashboards } from '../support/dashboards';
+import { ALERTING_ORDER, concurrent, folderRaces, inventory, runsBefore, STARTUP } from './support/startup';
 
 // Grafana 13's provisioning start-up order (provisioning.go starting(); alerting/provisioner.go Provision), and
 // what our files need from it: which provisioners run at the same time, what each creates, and that nothing two
@@ -25,6 +26,48 @@ describe('provisioning start-up order', () => {
     expect(concurrent('plugins', 'datasources')).toBe(true);
     expect(runsBefore('datasources', 'alerting')).toBe(true);
     expect(STARTUP.find((p) => p.name === 'dashboards')?.onError).toMatch(/ErrGetOrCreateFolder/);
+  });
+
+  it('what each provisioner creates from our files', () => {
+    const doc = (f: string) => loadYaml<Record<string, unknown>>(f);
+    expect(
+      inventory({
+        apps: doc('provisioning/plugins/cursorwatch-cost-app.yaml'),
+        datasources: doc('provisioning/datasources/cursor-postgres.yaml'),
+        rules: doc('provisioning/alerting/rules.yaml'),
+        contactPoints: doc('provisioning/alerting/contact-points.yaml'),
+        muteTimings: doc('provisioning/alerting/mute-timings.yaml'),
+        templates: doc('provisioning/alerting/templates.yaml'),
+        policies: doc('provisioning/alerting-policies/worker.yaml'),
+        dashboardProvider: doc('provisioning/dashboards/cursor-cost-watch.yaml'),
+        dashboardUids: loadDashboards()
+          .map((f) => f.dashboard.uid)
+          .sort(),
+      }),
+    ).toEqual({
+      plugins: ['app settings cursorwatch-cost-app'],
+      datasources: ['datasource cursor-postgres'],
+      alerting: [
+        'folder "Cursor Cost Watch alerts" (by title)',
+        'rule cursor-critical-incident-open',
+        'rule cursor-team-forecast-over-budget',
+        'rule cursor-collection-stale',
+        'contact point cursor-slack',
+        'contact point cursor-email',
+        'contact point cursor-webhook',
+        'mute timing cursor-worker-sends-messages',
+        'template cursor-cost-watch',
+        'policy tree (root cursor-webhook)',
+      ],
+      dashboards: [
+        'folder "Cursor Cost Watch" (uid cursor-cost-watch)',
+        'dashboard cursor-collection',
+        'dashboard cursor-incidents',
+        'dashboard cursor-models',
+        'dashboard cursor-overview',
+        'dashboard cursor-user',
+      ],
+    });
   });
 
   it('alert rules reach their datasource: datasources finish before alerting starts', () => {

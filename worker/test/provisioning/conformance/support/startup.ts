@@ -78,3 +78,45 @@ export function folderRaces(ruleFolders: string[], dashboardFolders: string[]): 
         'provisioning.go starting() phase 2; rules_provisioner.go getOrCreateFolderByTitle; file_reader.go getOrCreateFolder',
     }));
 }
+
+/** What each provisioner creates from our files (read from them), to show against the start-up order. */
+export interface Inventory {
+  plugins: string[];
+  datasources: string[];
+  alerting: string[];
+  dashboards: string[];
+}
+
+type Doc = Record<string, unknown>;
+const list = (doc: Doc, key: string) => (Array.isArray(doc[key]) ? (doc[key] as Doc[]) : []);
+
+export function inventory(files: {
+  apps: Doc;
+  datasources: Doc;
+  rules: Doc;
+  contactPoints: Doc;
+  muteTimings: Doc;
+  templates: Doc;
+  policies: Doc;
+  dashboardProvider: Doc;
+  dashboardUids: string[];
+}): Inventory {
+  return {
+    plugins: list(files.apps, 'apps').map((a) => `app settings ${String(a.type)}`),
+    datasources: list(files.datasources, 'datasources').map((d) => `datasource ${String(d.uid)}`),
+    alerting: [
+      ...new Set(list(files.rules, 'groups').map((g) => `folder "${String(g.folder)}" (by title)`)),
+      ...list(files.rules, 'groups').flatMap((g) => list(g, 'rules').map((r) => `rule ${String(r.uid)}`)),
+      ...list(files.contactPoints, 'contactPoints').map((c) => `contact point ${String(c.name)}`),
+      ...list(files.muteTimings, 'muteTimes').map((m) => `mute timing ${String(m.name)}`),
+      ...list(files.templates, 'templates').map((t) => `template ${String(t.name)}`),
+      ...list(files.policies, 'policies').map((p) => `policy tree (root ${String(p.receiver)})`),
+    ],
+    dashboards: [
+      ...list(files.dashboardProvider, 'providers').map(
+        (p) => `folder "${String(p.folder)}" (uid ${String(p.folderUid)})`,
+      ),
+      ...files.dashboardUids.map((u) => `dashboard ${u}`),
+    ],
+  };
+}
