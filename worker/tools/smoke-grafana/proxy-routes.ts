@@ -5,6 +5,9 @@ import { API_ROUTES, type ApiRoute } from '@cursor-cost-watch/contract';
 // the path matched by the web route tree, the first match wins; no match: 404 "plugin route match not found") and
 // hasAccessToRoute (reqRole: ctx.HasUserRole, else 403 "plugin proxy route access denied").
 
+/** A positive id no incident has: the worker looks it up and answers 404 not_found. */
+export const NO_SUCH_ID = 2_147_483_647;
+
 export type OrgRole = 'Viewer' | 'Editor' | 'Admin';
 export const ROLES: OrgRole[] = ['Viewer', 'Editor', 'Admin'];
 
@@ -75,7 +78,9 @@ export function buildProbes(pluginRoutes: PluginRoute[], samples: Samples): Prob
     if (route.role === 'public') continue;
     const isRead = route.method === 'GET';
     const params: Record<string, string> = {
-      id: isRead ? String(samples.incidentId ?? 0) : '0',
+      // A read without a sample asks for an id no incident has (the worker: 404 not_found); a write for id 0,
+      // which the worker's validation refuses (ids are positive).
+      id: isRead ? String(samples.incidentId ?? NO_SUCH_ID) : '0',
       email: encodeURIComponent(samples.email ?? 'nobody@example.invalid'),
     };
     const path = route.path.replace(/^\//, '').replace(/:(\w+)/g, (_m, p: string) => params[p] ?? '0');

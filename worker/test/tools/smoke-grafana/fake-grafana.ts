@@ -17,6 +17,8 @@ export interface FakeOptions {
   failEvalRefId?: string;
   /** /api/search puts this dashboard in another folder. */
   misplacedDashboard?: string;
+  /** A stack that has collected nothing yet: no incidents, no members. */
+  empty?: boolean;
 }
 
 const read = (rel: string) => fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
@@ -182,10 +184,16 @@ export async function fakeGrafana(admin: { user: string; password: string }, opt
     if (method !== 'GET')
       return [400, { error: 'invalid_request', message: 'id must be positive; __smoke__ is not allowed' }];
     if (rest === 'api/incidents' && search.includes('pageSize'))
-      return [200, { items: [{ id: 7 }], total: 1, page: 1, pageSize: 1 }];
+      return [200, { items: opts.empty ? [] : [{ id: 7 }], total: opts.empty ? 0 : 1, page: 1, pageSize: 1 }];
     if (rest === 'api/users')
-      return [200, { items: [{ email: 'dev00001@example.com' }], cycleStart: null, members: 1 }];
-    if (/^api\/incidents\/0$/.test(rest)) return [404, { error: 'not_found', message: 'no incident 0' }];
+      return [
+        200,
+        { items: opts.empty ? [] : [{ email: 'dev00001@example.com' }], cycleStart: null, members: opts.empty ? 0 : 1 },
+      ];
+    if (opts.empty && rest.startsWith('api/users/'))
+      return [404, { error: 'not_found', message: 'No member with that email' }];
+    if (rest === 'api/incidents/0') return [400, { error: 'invalid_request', message: 'id must be positive' }];
+    if (rest === 'api/incidents/2147483647') return [404, { error: 'not_found', message: 'no incident 2147483647' }];
     return [200, {}];
   };
 

@@ -90,7 +90,7 @@ describe('probes from plugin.json and the contract', () => {
         .every((p) => p.path.match(/\/0(\/|$)/) || JSON.stringify(p.body) === '{"__smoke__":true}'),
     ).toBe(true);
     const noSample = buildProbes(plugin.routes, {}).find((p) => p.route === 'getIncident' && p.role === 'Viewer');
-    expect([noSample?.path, noSample?.expected]).toEqual(['api/incidents/0', 404]);
+    expect([noSample?.path, noSample?.expected]).toEqual(['api/incidents/2147483647', 404]);
   });
 
   it('a route no plugin.json route takes is a failure, whatever Grafana answers', () => {

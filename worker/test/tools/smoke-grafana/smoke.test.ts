@@ -76,6 +76,17 @@ describe('smoke:grafana against a stand-in Grafana', () => {
     }
   });
 
+  it('a stack with no incidents or members yet still proves every read route (the worker answers not_found)', async () => {
+    const { checks } = await run({ empty: true });
+    expect(failed(checks)).toEqual([]);
+    const getIncident = checks.filter(
+      (c) => c.step === 'plugin proxy' && c.name.includes('GET api/incidents/2147483647'),
+    );
+    expect(getIncident.map((c) => c.detail)).toEqual(
+      ['Viewer', 'Editor', 'Admin'].map(() => expect.stringMatching(/expected 404 \(no sample .*got 404 not_found/)),
+    );
+  });
+
   it('a proxy that ignores reqRole fails every probe that should have been refused', async () => {
     const { checks } = await run({ ignoreRoles: true });
     const refusedButAllowed = failed(checks);
