@@ -278,7 +278,34 @@ async function main() {
     });
   }
 
-  // 3. The API port taken: one line naming WORKER_API_PORT, exit 1, before PostgreSQL starts.
+  // 3. Node older than 22 (a machine's own Node, such as Debian's /usr/bin/node): one line, before anything else.
+  const oldNode = ['/usr/bin/node', '/usr/local/bin/node', '/bin/node'].find((file) => {
+    const v = spawnSync(file, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim();
+    return v && Number(v.split('.')[0]) < 22;
+  });
+  if (!oldNode)
+    results.push({ name: 'Node older than 22', ok: true, skipped: 'no Node older than 22 on this machine' });
+  else
+    await scenario(`Node older than 22 (${oldNode})`, async () => {
+      if (!installed) throw new Error('no clone installed and started: nothing to run');
+      const version = execFileSync(oldNode, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+      const bin = path.join(scratch, 'old-node');
+      fs.mkdirSync(bin, { recursive: true, mode: 0o755 });
+      if (!fs.existsSync(path.join(bin, 'node'))) fs.symlinkSync(oldNode, path.join(bin, 'node'));
+      const r = await run('npm', ['start'], {
+        cwd: installed.dir,
+        env: { ...installed.env, PATH: `${bin}:${installed.env.PATH}` },
+        account: installed.account,
+        timeoutMs: 120_000,
+      });
+      const expected = `Cursor Cost Watch needs Node.js 22 or newer; this is Node.js ${version}. Install Node.js 22 or 24 (https://nodejs.org, or nvm install 24), then run the command again.`;
+      if (r.code === 0) return { ok: false, detail: `npm start succeeded on Node ${version}`, output: r.output };
+      if (!r.output.split('\n').includes(expected))
+        return { ok: false, detail: 'the message is missing', output: r.output };
+      return { ok: true, detail: `exit ${r.code} with: ${expected}` };
+    });
+
+  // 4. The API port taken: one line naming WORKER_API_PORT, exit 1, before PostgreSQL starts.
   await scenario('API port taken (WORKER_API_PORT)', async () => {
     if (!installed) throw new Error('no clone installed and started: nothing to run');
     const busy = net.createServer();
