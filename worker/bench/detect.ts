@@ -187,7 +187,12 @@ function printSet(name: string, runs: Run[]): void {
   console.log(`recall by kind: ${[...kinds].map(([k, v]) => `${k} ${v.detected}/${v.total}`).join(', ')}`);
   const det = new Map<string, number>();
   for (const r of runs) for (const [k, v] of r.byDetector) det.set(k, (det.get(k) ?? 0) + v);
-  console.log(`alerts by detector: ${[...det].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `alerts by detector: ${[...det]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 }
 
 /** Tiles a team's rows with distinct emails up to `developers` (same statistical shape). */
@@ -209,7 +214,13 @@ function tile(base: Scenario, developers: number): DetectionInput {
       if (wanted.has(rename(r.email, c))) userModelDays.push({ ...r, email: rename(r.email, c) });
   }
   const byDay = <T extends { day: string }>(a: T, b: T) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0);
-  return { asOf: base.shape.lastDay, userDays: userDays.sort(byDay), userModelDays: userModelDays.sort(byDay), members, cycleSpend: [] };
+  return {
+    asOf: base.shape.lastDay,
+    userDays: userDays.sort(byDay),
+    userModelDays: userModelDays.sort(byDay),
+    members,
+    cycleSpend: [],
+  };
 }
 
 function timing(base: Scenario, developers: number): void {
@@ -252,7 +263,9 @@ async function dbTiming(base: Scenario, sizes: number[]): Promise<void> {
       await storeDetectionInput(handle.db, input);
       await handle.db
         .insertInto('members')
-        .values(input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? base.firstDay}T00:00:00Z` })))
+        .values(
+          input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? base.firstDay}T00:00:00Z` })),
+        )
         .execute();
       const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
       const now = new Date(`${addDays(lastDay, 1)}T00:30:00Z`);
@@ -297,7 +310,9 @@ async function main(): Promise<void> {
     );
     if (args.verbose) {
       for (const m of run.engine.missed)
-        console.log(`   missed ${m.id} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`);
+        console.log(
+          `   missed ${m.id} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`,
+        );
       for (const f of run.engine.falsePositives)
         console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
       for (const f of run.engine.found)
@@ -306,9 +321,17 @@ async function main(): Promise<void> {
         );
     }
   }
-  console.log(`\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert; onset = the incident's onset within ±1 day of the true start)`);
-  printSet('TUNING teams (thresholds were chosen on these)', runs.filter((r) => r.scenario.shape.set === 'tuning'));
-  printSet('HELD-OUT teams (never used for tuning)', runs.filter((r) => r.scenario.shape.set === 'held-out'));
+  console.log(
+    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert; onset = the incident's onset within ±1 day of the true start)`,
+  );
+  printSet(
+    'TUNING teams (thresholds were chosen on these)',
+    runs.filter((r) => r.scenario.shape.set === 'tuning'),
+  );
+  printSet(
+    'HELD-OUT teams (never used for tuning)',
+    runs.filter((r) => r.scenario.shape.set === 'held-out'),
+  );
 
   if (!args['no-timing']) {
     const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);

@@ -178,7 +178,11 @@ function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: num
     const share = between(r, 0.55, 0.9);
     const lasting = e === 0 || r() < 0.5;
     const span = days - firstEval;
-    const start = workday(firstEval + int(r, Math.floor((e * span) / shape.teamEvents) + 2, Math.floor(((e + 1) * span) / shape.teamEvents) - 2), firstDay);
+    const start = workday(
+      firstEval +
+        int(r, Math.floor((e * span) / shape.teamEvents) + 2, Math.floor(((e + 1) * span) / shape.teamEvents) - 2),
+      firstDay,
+    );
     out.push({
       id: `${shape.name}-team-${e + 1}`,
       kind: 'team_jump',
@@ -236,7 +240,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       let runaway = 0;
       for (const a of effects) {
         if (a.kind === 'spike' || a.kind === 'level_shift') requests *= a.factor;
-        else if (a.kind === 'ramp') requests *= 1 + ((a.factor - 1) * Math.min(1, (d - a.start + 1) / a.rampDays));
+        else if (a.kind === 'ramp') requests *= 1 + (a.factor - 1) * Math.min(1, (d - a.start + 1) / a.rampDays);
         else if (a.kind === 'model_shift') premium = Math.max(premium, a.premiumShare);
         else if (a.kind === 'runaway_agent') runaway += a.runawayCents;
         else if (a.kind === 'team_jump') price *= a.factor;
@@ -316,7 +320,14 @@ function userDay(
     // Cents stay exact (fractions of cents as Cursor sends them); requests are whole.
     const cents = events * MODELS[m] * (m === 'mid' ? price : 1);
     const n = Math.max(1, Math.round(events));
-    models.push({ email: dev.email, day, model: `${m}-model`, events: n, chargedCents: cents, totalTokens: n * 15_000 });
+    models.push({
+      email: dev.email,
+      day,
+      model: `${m}-model`,
+      events: n,
+      chargedCents: cents,
+      totalTokens: n * 15_000,
+    });
     row.events += n;
     row.requestsCosts += n;
     row.chargedCents += cents;

@@ -8,6 +8,12 @@ export const LOG_OFFSET = 100;
  * median/MAD over a few weeks underestimates the spread. */
 export const MIN_SCALE = 0.2;
 
+/** Days after the data begins during which a first-seen user is an existing one we had not watched yet. */
+export const NEW_USER_GRACE_DAYS = 7;
+
+/** Active days of their own a user with thin history (not new) needs before being judged at all. */
+const MIN_SPARSE_DAYS = 5;
+
 /** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 8;
 
@@ -130,10 +136,16 @@ export function userBaseline(
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
   // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
   const firstSeen = u.firstSeenDay ?? series.days[u.firstActive];
-  const watchedFrom = series.days[Math.max(series.dataStart, t - settings.baselineDays)];
+  // Someone first seen in the first week of our data is not new (issue #12: data that begins on a Saturday made
+  // every Monday-starting power user "new", and flagged as far above the team): we had just not watched them yet.
+  const watchedFrom =
+    series.days[Math.min(t, Math.max(series.dataStart + NEW_USER_GRACE_DAYS, t - settings.baselineDays))];
   const thin = history < settings.newUserDays;
   const newUser = thin && firstSeen > watchedFrom;
-  if (thin && !newUser && n < 3) return null;
+  if (thin && !newUser && n < MIN_SPARSE_DAYS) return null;
+  // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
+  // most false alerts of a fresh install came from days judged on two or three days of history).
+  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;

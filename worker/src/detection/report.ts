@@ -51,9 +51,12 @@ export function summarize(a: Omit<Anomaly, 'summary'>): string {
   let value: string;
   if (a.detector === 'cycle_spend')
     value = `${dollars(a.observed)} this cycle by ${a.asOf} (limit $${a.why.limit ?? '?'}, ~${dollars(a.expected)} expected)`;
+  else if (a.unit === 'cents' && a.why.peakDay !== undefined && a.why.peakDay !== a.asOf)
+    // The headline is the episode's worst day, not whatever the last evaluated day happened to be.
+    value = `peak ${dollars(a.why.peakCents ?? 0)} on ${a.why.peakDay} vs ~${dollars(a.why.peakExpectedCents ?? 0)} expected`;
   else if (a.unit === 'cents') value = `${dollars(a.observed)} on ${a.asOf} vs ~${dollars(a.expected)} expected`;
   else
     value = `${count(a.observed)} ${a.unit} on ${a.asOf} (limit ${count(a.why.limit ?? 0)}, usually ~${count(a.expected)})`;
   const reason = because(a.why);
-  return `${who}: ${WHAT[a.detector]} — ${value}; ${dollars(a.impactCents)} above expected since ${a.onsetAt.slice(0, 10)}${reason ? `; ${reason}` : ''}`;
+  return `${who}: ${WHAT[a.detector]} — ${value}; ${dollars(a.impactCents)} above expected in total since ${a.onsetAt.slice(0, 10)}${reason ? `; ${reason}` : ''}`;
 }

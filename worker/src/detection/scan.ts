@@ -128,7 +128,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       const noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
       team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
-    scanTeamDay(team, t, evalFrom, minImpact);
+    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings.teamShiftMinFactor);
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
@@ -162,12 +162,30 @@ function isTeamShift(
   return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
 }
 
-function scanTeamDay(team: TeamScan, t: number, evalFrom: number, minImpact: number): void {
+/**
+ * A team episode opens only on a workday whose whole-team spend is up by teamShiftMinFactor too (issue #12: a $22
+ * Saturday bump of a few weekend workers opened one, then absorbed Monday's real jump and walked its onset back).
+ * Weekend days and days too quiet to judge neither open nor break an episode; a weekend shift continues one.
+ */
+function scanTeamDay(
+  team: TeamScan,
+  t: number,
+  evalFrom: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+  minFactor: number,
+): void {
   if (team.shift[t] !== 1) return;
-  // Days too quiet to judge (a weekend) neither continue nor break a team episode.
   let prev = t - 1;
-  while (prev >= evalFrom && team.expected[prev] === 0 && team.shift[prev] === 0 && t - prev <= MAX_IDLE_GAP) prev--;
-  const continues = prev >= evalFrom && team.shift[prev] === 1;
+  while (
+    prev >= evalFrom &&
+    team.shift[prev] === 0 &&
+    (team.expected[prev] === 0 || dayClass[prev] === 1) &&
+    t - prev <= MAX_IDLE_GAP
+  )
+    prev--;
+  const continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
+  if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * minFactor)) return;
   team.onset[t] = continues ? team.onset[prev] : t;
   team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t]);
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
@@ -260,17 +278,15 @@ function scanUserDay(
   const zNeeded = b.newUser ? settings.teamZThreshold : settings.spikeZThreshold;
   let path: AlarmPath | null = null;
   if (impact >= minImpact && z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
-  else if (
-    state.runOnset >= 0 &&
-    state.runImpact >= minImpact &&
-    state.cusum >= settings.cusumThreshold &&
-    daysAbove(s, t, settings) >= settings.driftDaysAbove
-  ) {
-    path = 'drift';
-    onset = Math.min(onset, state.runOnset);
-    impact = state.runImpact;
-    s.onset[t] = onset;
-    s.impact[t] = Math.max(0, impact);
+  else {
+    const run = sustainedRun(s, t, settings.onsetZ, minImpact);
+    if (run.onset >= 0) {
+      path = 'drift';
+      onset = run.onset;
+      impact = run.impact;
+      s.onset[t] = onset;
+      s.impact[t] = Math.max(0, impact);
+    }
   }
   if (path === null && (!elevated || impact < minImpact)) return;
   const why = explain(
@@ -289,12 +305,22 @@ function scanUserDay(
   if (path === null && isModelShift) path = 'model';
   if (path === null) return;
 
+  // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
+  // (issue #12: a one-day $110 spike after a quiet month was called a sustained drift); its onset is that day.
+  const peak = peakDay(s, onset, t);
+  const concentrated = path === 'spike' && impact > 0 && s.user.cents[peak] - s.expected[peak] >= SPIKE_SHARE * impact;
+  if (concentrated && peak === t) {
+    onset = t;
+    impact = Math.max(0, x - expected);
+    s.onset[t] = onset;
+    s.impact[t] = impact;
+  }
   for (let d = onset; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
   const baselineAtOnset = s.baseline[onset] ?? b;
   let detector: DetectorName;
   if (isRunaway) detector = 'runaway_agent';
   else if (baselineAtOnset.newUser) detector = 'team_zscore';
-  else if (path === 'spike' && activeDays(s, onset, t) <= 2)
+  else if (path === 'spike' && (activeDays(s, onset, t) <= 2 || concentrated))
     detector = 'personal_spike'; // even when on premium models
   else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
@@ -329,6 +355,62 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
     else break;
   }
   return onset;
+}
+
+/** Active days a sustained rise is looked for in (the window ends today). */
+const DRIFT_MAX_DAYS = 10;
+/** Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). */
+const DRIFT_Z = 4.5;
+
+/**
+ * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
+ * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, all above expected and at most one
+ * below the reference, the mean z must be significant as a mean (Σz/√k ≥ DRIFT_Z) and the excess worth minImpact.
+ * A ×2 rise of a typical user passes within two or three days, while one noisy day or a week of days just above
+ * the reference does not. The onset is the first day of the longest such window.
+ */
+function sustainedRun(s: UserScan, t: number, onsetZ: number, minImpact: number): { onset: number; impact: number } {
+  let sum = 0;
+  let excess = 0;
+  let k = 0;
+  let below = 0;
+  let idle = 0;
+  let found = { onset: -1, impact: 0 };
+  for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    const z = s.z[d];
+    const dayExcess = s.user.cents[d] - s.expected[d];
+    if (dayExcess <= 0) break;
+    if (z < onsetZ && ++below > 1) break;
+    k++;
+    sum += Math.min(z, Z_CAP);
+    excess += dayExcess;
+    if (k >= 2 && z >= onsetZ && sum / Math.sqrt(k) >= DRIFT_Z && excess >= minImpact)
+      found = { onset: d, impact: excess };
+  }
+  return found;
+}
+
+/** Share of an episode's excess on one day that makes it a spike rather than a sustained rise. */
+const SPIKE_SHARE = 0.7;
+
+/** The day of largest excess (spend above expected) in [from, to]. */
+export function peakDay(s: UserScan, from: number, to: number): number {
+  let best = to;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let d = from; d <= to; d++) {
+    if (s.user.events[d] <= 0) continue;
+    const excess = s.user.cents[d] - s.expected[d];
+    if (excess > most) {
+      most = excess;
+      best = d;
+    }
+  }
+  return best;
 }
 
 function activeDays(s: UserScan, from: number, to: number): number {

@@ -1,0 +1,94 @@
+/**
+ * The four failure kinds of issue #12, each rebuilt from its pattern and replayed day by day (pure, no database).
+ */
+import { detect } from '../../src/detection';
+import { addDays, isWeekend } from '../../src/detection/days';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { asOfDay, emailOf, makeInput } from './fixtures';
+
+/** Every anomaly of the replayed days from..to (inclusive), with its evaluated day. */
+function replay(input: ReturnType<typeof makeInput>, from: string, to: string) {
+  const out: { day: string; subject: string; detector: string; onset: string; summary: string }[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1))
+    for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
+      out.push({ day, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10), summary: a.summary });
+  return out;
+}
+
+describe('issue #12 failure patterns', () => {
+  it('does not flag a steady power user as "far above the team" when the data began on a weekend', () => {
+    // 2026-08-01 is a Saturday: the first data day has only weekend workers; the power user starts on Monday.
+    const first = '2026-08-01';
+    const asOf = addDays(first, 34);
+    const power = emailOf(0);
+    const input = makeInput({
+      users: 40,
+      days: 35,
+      asOf,
+      seed: 12,
+      tweak: (email, day) => (email === power ? { volume: 15, active: isWeekend(day) ? false : undefined } : undefined),
+      firstDay: (email) => (email === power ? '2026-08-03' : undefined),
+    });
+    const flagged = replay(input, addDays(first, 3), asOf).filter((a) => a.subject === power);
+    expect(flagged).toEqual([]);
+  });
+
+  it('keeps a weekend bump from opening a team incident that absorbs Monday’s real jump', () => {
+    const asOf = '2026-11-20'; // a Friday
+    const saturday = '2026-11-14';
+    const monday = '2026-11-16';
+    const input = makeInput({
+      users: 60,
+      days: 60,
+      asOf,
+      seed: 7,
+      tweak: (_email, day) => (day === saturday ? { volume: 3 } : day >= monday ? { priceFactor: 1.6 } : undefined),
+    });
+    const team = replay(input, saturday, asOf).filter((a) => a.subject === 'team');
+    expect(team.filter((a) => a.day < monday)).toEqual([]);
+    expect(team.map((a) => a.day)).toEqual(['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20']);
+    // The onset is Monday, and stays Monday as the days pass.
+    expect(new Set(team.map((a) => a.onset))).toEqual(new Set([monday]));
+  });
+
+  it('finds a level shift within two days, with its onset on the first day', () => {
+    const asOf = '2026-11-20';
+    const start = '2026-11-10'; // a Tuesday
+    const shifter = emailOf(3);
+    const input = makeInput({
+      users: 30,
+      days: 60,
+      asOf,
+      seed: 5,
+      requests: 150,
+      tweak: (email, day) => (email === shifter && day >= start ? { volume: 2.2 } : undefined),
+    });
+    const found = replay(input, addDays(start, -3), asOf).filter((a) => a.subject === shifter);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0].day <= addDays(start, 2)).toBe(true);
+    expect(found[0].detector).toBe('sustained_drift');
+    expect(Math.abs(Date.parse(found[found.length - 1].onset) - Date.parse(start))).toBeLessThanOrEqual(86_400_000);
+  });
+
+  it('calls a one-day spike after a quiet month a spike, and headlines its peak day, not the last day', () => {
+    const asOf = '2026-11-20';
+    const spikeDay = '2026-11-17';
+    const quiet = emailOf(2);
+    const input = makeInput({
+      users: 30,
+      days: 60,
+      asOf,
+      seed: 9,
+      requests: 60,
+      // A quiet month (a few requests a day), one day of ~$110, then quiet again.
+      tweak: (email, day) =>
+        email !== quiet ? undefined : day === spikeDay ? { volume: 60, active: true } : { volume: 0.1 },
+    });
+    const mine = replay(input, spikeDay, asOf).filter((a) => a.subject === quiet);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.map((a) => a.detector)).toEqual(mine.map(() => 'personal_spike'));
+    expect(mine.every((a) => a.onset === spikeDay)).toBe(true);
+    for (const a of mine.filter((m) => m.day > spikeDay)) expect(a.summary).toContain(`peak $`);
+    expect(mine[mine.length - 1].summary).toContain(spikeDay);
+  });
+});
