@@ -101,8 +101,8 @@ function meets(s: Score): string[] {
   const failed: string[] = [];
   if (s.precision < TARGETS.precision) failed.push('precision');
   if (s.recall < TARGETS.recall) failed.push('recall');
-  if (s.medianDelayDays > TARGETS.medianDelay) failed.push('median delay');
-  if (s.worstDelayDays > TARGETS.worstDelay) failed.push('worst delay');
+  if (s.medianDelayFromWorthyDays > TARGETS.medianDelay) failed.push('median delay');
+  if (s.worstDelayFromWorthyDays > TARGETS.worstDelay) failed.push('worst delay');
   if (s.onsetWithinOneDay < s.onsetJudged) failed.push('onset');
   if (s.falseAlertsPer100DevWeek > TARGETS.falsePer100Week) failed.push('false alerts');
   return failed;
@@ -117,6 +117,7 @@ const COLUMNS: [string, number][] = [
   ['precision', 10],
   ['recall ≥$20', 13],
   ['delay med/max', 14],
+  ['from $20', 10],
   ['onset ±1d', 10],
   ['false/100dev/wk', 16],
   ['moves', 6],
@@ -136,6 +137,7 @@ function row(r: Run): string {
     pct(e.precision),
     `${pct(e.recall)} ${e.detected}/${e.worthy}`,
     `${num(e.medianDelayDays)} / ${num(e.worstDelayDays, 0)}`,
+    `${num(e.medianDelayFromWorthyDays)} / ${num(e.worstDelayFromWorthyDays, 0)}`,
     `${e.onsetWithinOneDay}/${e.onsetJudged}`,
     num(e.falseAlertsPer100DevWeek, 2),
     String(e.onsetMoves),
@@ -155,16 +157,18 @@ function worst(runs: Run[]): string {
   };
   const p = by((s) => s.precision, 'min');
   const rc = by((s) => s.recall, 'min');
-  const md = by((s) => (Number.isFinite(s.medianDelayDays) ? s.medianDelayDays : 0), 'max');
-  const wd = by((s) => (Number.isFinite(s.worstDelayDays) ? s.worstDelayDays : 0), 'max');
+  const md = by((s) => (Number.isFinite(s.medianDelayFromWorthyDays) ? s.medianDelayFromWorthyDays : 0), 'max');
+  const wd = by((s) => (Number.isFinite(s.worstDelayFromWorthyDays) ? s.worstDelayFromWorthyDays : 0), 'max');
+  const ws = by((s) => (Number.isFinite(s.worstDelayDays) ? s.worstDelayDays : 0), 'max');
   const on = by((s) => (s.onsetJudged > 0 ? s.onsetWithinOneDay / s.onsetJudged : 1), 'min');
   const fa = by((s) => s.falseAlertsPer100DevWeek, 'max');
   void e;
   return [
     `precision ${pct(p.v)} (${p.name})`,
     `recall ${pct(rc.v)} (${rc.name})`,
-    `median delay ${num(md.v)} d (${md.name})`,
-    `worst delay ${num(wd.v, 0)} d (${wd.name})`,
+    `median delay from $20 ${num(md.v)} d (${md.name})`,
+    `worst delay from $20 ${num(wd.v, 0)} d (${wd.name})`,
+    `worst delay from the start ${num(ws.v, 0)} d (${ws.name})`,
     `onset within ±1 day ${pct(on.v)} (${on.name})`,
     `false alerts ${num(fa.v, 2)} per 100 developers per week (${fa.name})`,
   ].join('; ');
@@ -317,12 +321,12 @@ async function main(): Promise<void> {
         console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
       for (const f of run.engine.found)
         console.log(
-          `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d) onset ${f.episode.onset}`,
+          `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d, $20 on ${f.truth.worthyDay}) onset ${f.episode.onset}`,
         );
     }
   }
   console.log(
-    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert; onset = the incident's onset within ±1 day of the true start)`,
+    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; onset = the incident's onset within ±1 day of the true start)`,
   );
   printSet(
     'TUNING teams (thresholds were chosen on these)',

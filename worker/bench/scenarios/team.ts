@@ -40,6 +40,9 @@ export interface Scenario {
   firstDay: string;
 }
 
+/** The alert floor (minImpactDollars' default): the day an anomaly's extra reaches it is when it can be found. */
+const WORTHY_CENTS = 2_000;
+
 /** mulberry32: a small seeded PRNG (synthetic data, not cryptography). */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -210,6 +213,8 @@ export function generateScenario(shape: TeamShape): Scenario {
   const byUser = new Map<number, Planned[]>();
   for (const a of planned) for (const u of a.users) byUser.set(u, [...(byUser.get(u) ?? []), a]);
   const extra = new Map<string, number>();
+  const worthy = new Map<string, number>(); // anomaly id → day index its extra reached $20
+  const teamExtra = new Map<string, number>(); // `${id}|${day}` → the team's extra that day
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
 
@@ -252,8 +257,22 @@ export function generateScenario(shape: TeamShape): Scenario {
         const plain = active ? userDay(dev, day, baseRequests, dev.premiumShare, 1, 0, split).day.chargedCents : 0;
         // Every anomaly touching this day shares its extra in proportion (overlaps are rare).
         const delta = row.day.chargedCents - plain;
-        for (const a of effects) extra.set(a.id, (extra.get(a.id) ?? 0) + delta / effects.length);
+        for (const a of effects) {
+          const sum = (extra.get(a.id) ?? 0) + delta / effects.length;
+          extra.set(a.id, sum);
+          // Team events: the team's extra (summed over its members, in user order) is tracked per day below.
+          if (a.kind !== 'team_jump' && sum >= WORTHY_CENTS && !worthy.has(a.id)) worthy.set(a.id, d);
+          if (a.kind === 'team_jump') teamExtra.set(`${a.id}|${d}`, (teamExtra.get(`${a.id}|${d}`) ?? 0) + delta);
+        }
       }
+    }
+  }
+  for (const a of planned) {
+    if (a.kind !== 'team_jump') continue;
+    let sum = 0;
+    for (let d = a.start; d <= a.end && !worthy.has(a.id); d++) {
+      sum += teamExtra.get(`${a.id}|${d}`) ?? 0;
+      if (sum >= WORTHY_CENTS) worthy.set(a.id, d);
     }
   }
   const truth: TruthAnomaly[] = planned.map((a) => ({
@@ -265,6 +284,7 @@ export function generateScenario(shape: TeamShape): Scenario {
     startDay: addDays(firstDay, a.start),
     endDay: addDays(firstDay, a.end),
     extraCents: Math.max(0, extra.get(a.id) ?? 0),
+    ...(worthy.has(a.id) ? { worthyDay: addDays(firstDay, worthy.get(a.id)!) } : {}),
   }));
   // As load.ts derives it: the earlier of when the member list first showed them (the install day, or the day they
   // joined after it) and their first day of use in the backfilled history.

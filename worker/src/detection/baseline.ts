@@ -77,11 +77,29 @@ function typicalPersonalScale(series: SeriesSet): number {
   return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;
 }
 
+/** Variance of a sample median relative to σ²/n for normal data (π/2). */
+export const MEDIAN_VARIANCE = Math.PI / 2;
+
+function pooledDeviations(own: number[], other: number[]): number[] {
+  const out: number[] = [];
+  if (own.length >= 2) {
+    const c = median(own);
+    for (const v of own) out.push(v - c);
+  }
+  if (other.length >= 3) {
+    const c = median(other);
+    for (const v of other) out.push(v - c);
+  }
+  return out;
+}
+
 export interface Baseline {
   center: number; // expected log spend
   scale: number; // robust σ of log spend
   ownDays: number; // active days of the user's own history behind it
   newUser: boolean;
+  /** Not new, but no active day in the whole baseline window (back from a long absence): judged against the team. */
+  returning: boolean;
   events: number; // median requests on a baseline day
   tokens: number; // median tokens on a baseline day
 }
@@ -125,6 +143,9 @@ export function userBaseline(
     } else other.push(v);
   }
   const teamCenter = prior.center[cls][t];
+  // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
+  // four or five days alone make a scale too narrow to trust.
+  const spread = pooledDeviations(own, other);
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   if (own.length < 3 && other.length > 0) {
     const shift = teamCenter - prior.center[1 - cls][t];
@@ -142,27 +163,35 @@ export function userBaseline(
     series.days[Math.min(t, Math.max(series.dataStart + NEW_USER_GRACE_DAYS, t - settings.baselineDays))];
   const thin = history < settings.newUserDays;
   const newUser = thin && firstSeen > watchedFrom;
-  if (thin && !newUser && n < MIN_SPARSE_DAYS) return null;
+  // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
+  // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
+  const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
+  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
   if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
+  const ownScale = spread.length >= 3 ? robustScale(spread, 0) : 0;
   const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
   const teamSpread = prior.spread[cls][t];
-  const priorScale = newUser && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
+  const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
+  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  const center = newUser ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
-  const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
+  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
+  // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
+  const scale =
+    Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
+    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
   return {
-    center: newUser && n + kc === 0 ? priorCenter : center,
+    center: teamLike && n + kc === 0 ? priorCenter : center,
     scale,
     ownDays: n,
     newUser,
+    returning,
     events: events.length > 0 ? median(events) : 0,
     tokens: tokens.length > 0 ? median(tokens) : 0,
   };

@@ -34,8 +34,11 @@ function because(why: Why): string {
   if (why.driver === 'model_mix' || (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= 0.2) {
     parts.push(`expensive models ${pct(why.premiumShareBefore)} → ${pct(why.premiumShareAfter)} of spend`);
   }
-  if (why.volumeFactor >= 1.5) parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
-  if (why.costPerRequestFactor >= 1.5) parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
+  // No usual to compare with (a new or returning user's factors are capped at 1e6): say nothing rather than "1000000×".
+  if (why.volumeFactor >= 1.5 && why.volumeFactor < 1e6)
+    parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
+  if (why.costPerRequestFactor >= 1.5 && why.costPerRequestFactor < 1e6)
+    parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
   if (why.headlessShare >= 0.3) parts.push(`${pct(why.headlessShare)} headless`);
   if (why.maxModeShare >= 0.3) parts.push(`${pct(why.maxModeShare)} max mode`);
   if (why.topModel) parts.push(`top model ${why.topModel} (${pct(why.topModelShare)})`);

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
-import { LOG_OFFSET, logSpend, teamPrior, userBaseline, type Baseline } from './baseline';
+import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, userBaseline, type Baseline } from './baseline';
 import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
@@ -111,7 +111,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     for (const s of users) {
       const b = userBaseline(s.user, t, series, prior, s.flagged, settings);
       s.baseline[t] = b;
-      if (!b || b.newUser || s.user.events[t] <= 0) continue;
+      if (!b || b.newUser || b.returning || s.user.events[t] <= 0) continue;
       ratios.push(logSpend(s.user.cents[t]) - b.center);
       observed += s.user.cents[t];
       expectedRaw += Math.max(0, Math.exp(b.center) - LOG_OFFSET);
@@ -133,7 +133,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
     for (let i = 0; i < users.length; i++)
-      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
+      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact, series.dayClass);
   }
   return { users, team, expensive };
 }
@@ -200,6 +200,7 @@ function scanUserDay(
   settings: Settings,
   expensive: Set<string>,
   minImpact: number,
+  dayClass: Uint8Array,
 ): void {
   const u = s.user;
   const b = s.baseline[t];
@@ -222,8 +223,7 @@ function scanUserDay(
   if (state.cusum === 0) {
     // A run that ended without an alarm was noise: its days go back into the baseline (trimming them for good
     // would bias the baseline low and breed more runs).
-    if (state.detector === null)
-      for (const d of state.provisional) if (!(s.z[d] >= settings.elevatedZ)) s.flagged[d] = 0;
+    if (state.detector === null) for (const d of state.provisional) s.flagged[d] = 0;
     state.provisional.length = 0;
     state.runOnset = -1;
   } else {
@@ -265,7 +265,6 @@ function scanUserDay(
       return;
     }
   }
-  if (elevated) s.flagged[t] = 1;
   if (excess <= 0 || z < settings.onsetZ) return;
   // A day's excess began on the first day of the stretch of days above the reference leading up to it; a
   // sustained excess began when the CUSUM run did.
@@ -275,11 +274,11 @@ function scanUserDay(
   s.onset[t] = onset;
   s.impact[t] = Math.max(0, impact);
 
-  const zNeeded = b.newUser ? settings.teamZThreshold : settings.spikeZThreshold;
+  const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
   let path: AlarmPath | null = null;
   if (impact >= minImpact && z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
   else {
-    const run = sustainedRun(s, t, settings.onsetZ, minImpact);
+    const run = sustainedRun(s, t, settings.onsetZ, minImpact, dayClass);
     if (run.onset >= 0) {
       path = 'drift';
       onset = run.onset;
@@ -360,7 +359,7 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
 /** Active days a sustained rise is looked for in (the window ends today). */
 const DRIFT_MAX_DAYS = 10;
 /** Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). */
-const DRIFT_Z = 4.5;
+const DRIFT_Z = 3.5;
 
 /**
  * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
@@ -369,7 +368,13 @@ const DRIFT_Z = 4.5;
  * A ×2 rise of a typical user passes within two or three days, while one noisy day or a week of days just above
  * the reference does not. The onset is the first day of the longest such window.
  */
-function sustainedRun(s: UserScan, t: number, onsetZ: number, minImpact: number): { onset: number; impact: number } {
+function sustainedRun(
+  s: UserScan,
+  t: number,
+  onsetZ: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+): { onset: number; impact: number } {
   let sum = 0;
   let excess = 0;
   let k = 0;
@@ -378,19 +383,22 @@ function sustainedRun(s: UserScan, t: number, onsetZ: number, minImpact: number)
   let found = { onset: -1, impact: 0 };
   for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
-      if (++idle > MAX_IDLE_GAP) break;
+      // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
       continue;
     }
     idle = 0;
     const z = s.z[d];
     const dayExcess = s.user.cents[d] - s.expected[d];
-    if (dayExcess <= 0) break;
+    // One quieter day (even below expected) inside a rise is allowed, a second ends the window.
     if (z < onsetZ && ++below > 1) break;
     k++;
     sum += Math.min(z, Z_CAP);
     excess += dayExcess;
-    if (k >= 2 && z >= onsetZ && sum / Math.sqrt(k) >= DRIFT_Z && excess >= minImpact)
-      found = { onset: d, impact: excess };
+    // The window's days share one baseline median, whose own error does not average out over k days.
+    const n = Math.max(3, s.baseline[t]?.ownDays ?? 3);
+    const evidence = sum / Math.sqrt(k + (MEDIAN_VARIANCE * k * k) / n);
+    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z && excess >= minImpact) found = { onset: d, impact: excess };
   }
   return found;
 }

@@ -12,6 +12,8 @@ export interface TruthAnomaly {
   startDay: string;
   endDay: string;
   extraCents: number;
+  /** The day its extra cost reached the alert floor (minImpactDollars, $20): no alert can be due before it. */
+  worthyDay?: string;
 }
 
 export interface Score {
@@ -22,6 +24,9 @@ export interface Score {
   f1: number;
   medianDelayDays: number;
   worstDelayDays: number;
+  /** Delays counted from the day the anomaly's extra cost reached $20 (worthyDay), where the truth has it. */
+  medianDelayFromWorthyDays: number;
+  worstDelayFromWorthyDays: number;
   /** Detected anomalies whose first matching episode's onset is within ±1 day of the true start, of those with an onset. */
   onsetWithinOneDay: number;
   onsetJudged: number;
@@ -68,6 +73,7 @@ export function score(
   const worthy = truth.filter((t) => t.extraCents >= o.minCents);
   const delays: number[] = [];
   const onsetErrors: number[] = [];
+  const worthyDelays: number[] = [];
   const missed: TruthAnomaly[] = [];
   const found: Score['found'] = [];
   const recallByKind: Record<string, { detected: number; total: number }> = {};
@@ -83,6 +89,7 @@ export function score(
     const first = [...hits].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0))[0];
     delays.push(Math.max(0, daysBetween(t.startDay, first.firstDay)));
     found.push({ truth: t, episode: first, delayDays: delays[delays.length - 1] });
+    if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
     if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.startDay, first.onset)));
   }
   const precision = episodes.length > 0 ? tp / episodes.length : 1;
@@ -95,6 +102,8 @@ export function score(
     f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
     medianDelayDays: delays.length > 0 ? median(delays) : Number.NaN,
     worstDelayDays: delays.length > 0 ? Math.max(...delays) : Number.NaN,
+    medianDelayFromWorthyDays: worthyDelays.length > 0 ? median(worthyDelays) : Number.NaN,
+    worstDelayFromWorthyDays: worthyDelays.length > 0 ? Math.max(...worthyDelays) : Number.NaN,
     onsetWithinOneDay: onsetErrors.filter((e) => e <= 1).length,
     onsetJudged: onsetErrors.length,
     worstOnsetErrorDays: onsetErrors.length > 0 ? Math.max(...onsetErrors) : Number.NaN,
