@@ -83,6 +83,7 @@ export const SCENARIOS: TeamShape[] = [
     set: 'held-out',
     seed: 206,
     size: 2000,
+    replayFrom: 49, // 35 replayed days: a pass on 2,000 developers takes seconds
     teamEvents: 2,
     earlyAnomalies: 3,
     anomaliesPer100: 3,

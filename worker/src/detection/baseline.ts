@@ -77,6 +77,18 @@ function typicalPersonalScale(series: SeriesSet): number {
   return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;
 }
 
+/** Statistical efficiency of the median absolute deviation against the standard deviation for normal data. */
+const MAD_EFFICIENCY = 0.37;
+
+/**
+ * A Student t with `dof` degrees of freedom as the normal z of the same tail probability (the Wallace/Bailey
+ * approximation z = sqrt((ν − ½) · ln(1 + t²/ν))), so that thresholds mean the same however little history there is.
+ */
+export function tToZ(t: number, dof: number): number {
+  if (!Number.isFinite(dof) || dof <= 0.5 || Number.isNaN(t)) return t;
+  return Math.sign(t) * Math.sqrt((dof - 0.5) * Math.log1p((t * t) / dof));
+}
+
 /** Variance of a sample median relative to σ²/n for normal data (π/2). */
 export const MEDIAN_VARIANCE = Math.PI / 2;
 
@@ -97,6 +109,11 @@ export interface Baseline {
   center: number; // expected log spend
   scale: number; // robust σ of log spend
   ownDays: number; // active days of the user's own history behind it
+  /** Degrees of freedom of the scale: how many days' worth of evidence it rests on (own days at MAD's efficiency
+   * plus the team prior's weight). A z against a scale from few days is a Student t, not a normal z. */
+  dof: number;
+  /** Days behind the scale (own days plus the prior's weight), undiscounted: for judging a single extreme day. */
+  days: number;
   newUser: boolean;
   /** Not new, but no active day in the whole baseline window (back from a long absence): judged against the team. */
   returning: boolean;
@@ -184,12 +201,15 @@ export function userBaseline(
   const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
   // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
   const scale =
-    Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
+    // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
+    Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
     (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
   return {
     center: teamLike && n + kc === 0 ? priorCenter : center,
     scale,
     ownDays: n,
+    dof: MAD_EFFICIENCY * ownWeight + k,
+    days: ownWeight + k,
     newUser,
     returning,
     events: events.length > 0 ? median(events) : 0,

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
-import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, userBaseline, type Baseline } from './baseline';
+import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline, type Baseline } from './baseline';
 import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
@@ -207,7 +207,9 @@ function scanUserDay(
   if (!b || u.events[t] <= 0) return; // idle days are neutral: they neither extend nor end an episode
   const x = u.cents[t];
   const center = b.center + logFactor;
-  const z = (logSpend(x) - center) / b.scale;
+  const tRaw = (logSpend(x) - center) / b.scale;
+  // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
+  const z = tToZ(tRaw, b.dof);
   const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
   const excess = x - expected;
   s.z[t] = z;
@@ -276,9 +278,25 @@ function scanUserDay(
 
   const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
   let path: AlarmPath | null = null;
-  if (impact >= minImpact && z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
+  // A spike must clear spikeZThreshold and spikeMultiplier × expected and be worth minImpact: strong enough on its
+  // own that its z is discounted only for the days behind the scale, not MAD's inefficiency too (that hid
+  // part-timers' $50–$150 spikes).
+  if (impact >= minImpact && tToZ(tRaw, b.days) >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
   else {
     const run = sustainedRun(s, t, settings.onsetZ, minImpact, dayClass);
+    // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
+    // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
+    if (
+      run.onset < 0 &&
+      state.runOnset >= 0 &&
+      t - state.runOnset < 7 &&
+      state.runImpact >= minImpact &&
+      state.cusum >= settings.cusumThreshold &&
+      daysAbove(s, t, settings) >= settings.driftDaysAbove
+    ) {
+      run.onset = Math.min(onset, state.runOnset);
+      run.impact = state.runImpact;
+    }
     if (run.onset >= 0) {
       path = 'drift';
       onset = run.onset;

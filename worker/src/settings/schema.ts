@@ -100,7 +100,7 @@ export const settingsShape = {
   spikeZThreshold: num(
     0.5,
     50,
-    5.5,
+    4.5,
     "Personal spike: robust z (median/MAD on log spend) a single day must reach against the user's own baseline",
   ),
   elevatedZ: num(

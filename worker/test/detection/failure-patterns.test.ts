@@ -54,23 +54,33 @@ describe('issue #12 failure patterns', () => {
     expect(new Set(team.map((a) => a.onset))).toEqual(new Set([monday]));
   });
 
-  it('finds a modest level shift within three days, with its onset within a day of the start', () => {
+  it('finds a ramp and a level shift within four days of their start', () => {
     const asOf = '2026-11-20';
-    const start = '2026-11-10'; // a Tuesday
-    const shifter = emailOf(3);
+    const start = '2026-11-09'; // a Monday
+    const ramp = emailOf(3);
+    const shift = emailOf(4);
     const input = makeInput({
       users: 30,
       days: 60,
       asOf,
       seed: 5,
-      requests: 100,
-      tweak: (email, day) => (email === shifter && day >= start ? { volume: 1.8 } : undefined),
+      requests: 150,
+      tweak: (email, day) => {
+        // The shifting user is a heavy one (×3 the usual level), so that doubling is worth $20 within two days.
+        if (day < start) return email === shift ? { volume: 3 } : undefined;
+        const n = (Date.parse(day) - Date.parse(start)) / 86_400_000 + 1;
+        if (email === ramp) return { volume: 1 + Math.min(1, n / 8) * 2 }; // to ×3 over 8 days
+        if (email === shift) return { volume: 3 * 2 };
+        return undefined;
+      },
     });
-    const found = replay(input, addDays(start, -3), asOf).filter((a) => a.subject === shifter);
-    expect(found.length).toBeGreaterThan(0);
-    expect(found[0].day <= addDays(start, 3)).toBe(true);
-    expect(found[0].detector).toBe('sustained_drift');
-    expect(Math.abs(Date.parse(found[found.length - 1].onset) - Date.parse(start))).toBeLessThanOrEqual(86_400_000);
+    const all = replay(input, addDays(start, -3), asOf);
+    for (const who of [ramp, shift]) {
+      const found = all.filter((a) => a.subject === who);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found[0].detector).toBe('sustained_drift');
+      expect(found[0].day <= addDays(start, 4)).toBe(true);
+    }
   });
 
   it('calls a one-day spike after a quiet month a spike, and headlines its peak day, not the last day', () => {
