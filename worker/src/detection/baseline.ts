@@ -89,6 +89,9 @@ export function tToZ(t: number, dof: number): number {
   return Math.sign(t) * Math.sqrt((dof - 0.5) * Math.log1p((t * t) / dof));
 }
 
+/** The team's 90th percentile in robust σ above its median: where a newcomer is judged from. */
+const TEAM_HIGH_Z = 1.28;
+
 /** Variance of a sample median relative to σ²/n for normal data (π/2). */
 export const MEDIAN_VARIANCE = Math.PI / 2;
 
@@ -191,8 +194,13 @@ export function userBaseline(
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = spread.length >= 3 ? robustScale(spread, 0) : 0;
-  const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
   const teamSpread = prior.spread[cls][t];
+  // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
+  // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
+  // teams with joiners); one far above even them is.
+  const priorCenter = Number.isNaN(teamCenter)
+    ? ownCenter
+    : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
   const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
