@@ -148,8 +148,7 @@ function row(r: Run): string {
 }
 
 function worst(runs: Run[]): string {
-  const e = runs.map((r) => r.engine);
-  const by = <T>(f: (s: Score) => number, best: 'min' | 'max') => {
+  const by = (f: (s: Score) => number, best: 'min' | 'max') => {
     const pick = runs.reduce((a, b) =>
       (best === 'min' ? f(b.engine) < f(a.engine) : f(b.engine) > f(a.engine)) ? b : a,
     );
@@ -162,7 +161,6 @@ function worst(runs: Run[]): string {
   const ws = by((s) => (Number.isFinite(s.worstDelayDays) ? s.worstDelayDays : 0), 'max');
   const on = by((s) => (s.onsetJudged > 0 ? s.onsetWithinOneDay / s.onsetJudged : 1), 'min');
   const fa = by((s) => s.falseAlertsPer100DevWeek, 'max');
-  void e;
   return [
     `precision ${pct(p.v)} (${p.name})`,
     `recall ${pct(rc.v)} (${rc.name})`,
