@@ -1,67 +1,39 @@
 /**
- * npm run bench:detect — the detection engine against the original tool's rules on the simulator's labelled
- * anomalies, replayed day by day; then the run time of one detection pass on a large team.
- *   --seeds 1,2,3   simulated teams (default 1,2,3)     --size 200   developers per team
- *   --verbose       list misses and false positives     --no-timing  skip the run-time part
- *   --db            also time a full runDetectionPass (load from PostgreSQL, detect, store, incidents) on an
- *                   embedded PostgreSQL
+ * npm run bench:detect — the detection engine replayed day by day on generated teams of 50 to 2,000 developers
+ * (bench/scenarios: power users, part-timers, joiners and leavers, holidays, weekend-heavy teams, several team-wide
+ * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
+ * tool's rules on the same data for comparison; then the run time of one pass on a large team.
+ *   --quick           only the teams of ≤ 300 developers (for iterating)
+ *   --set tuning|held-out|all   (default all)     --only H3-weekend,T1-steady
+ *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
+ *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { createSimulatedTeam } from '../src/simulator';
 import { detect, type DetectionInput } from '../src/detection';
 import { addDays, daysBetween } from '../src/detection/days';
-import { EventRollup } from '../src/detection/evaluation/rollup';
 import { originalRules } from '../src/detection/evaluation/original-rules';
-import { toEpisodes, type Detection, type Episode } from '../src/detection/evaluation/episodes';
-import { score, type Score, type TruthAnomaly } from '../src/detection/evaluation/score';
+import { toEpisodes, type Detection } from '../src/detection/evaluation/episodes';
+import { score, type Score } from '../src/detection/evaluation/score';
 import { DEFAULT_SETTINGS } from '../src/settings';
 import type { UserDay, UserModelDay } from '../src/detection/types';
 import { storeDetectionInput } from '../src/detection/evaluation/store-input';
+import { SCENARIOS } from './scenarios/catalog';
+import { generateScenario, type Scenario } from './scenarios/team';
 
 const { values: args } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '1,2,3' },
-    size: { type: 'string', default: '200' },
-    days: { type: 'string', default: '90' },
+    quick: { type: 'boolean', default: false },
+    set: { type: 'string', default: 'all' },
+    only: { type: 'string', default: '' },
     verbose: { type: 'boolean', default: false },
     'no-timing': { type: 'boolean', default: false },
     db: { type: 'boolean', default: false },
   },
 });
-const seeds = args.seeds.split(',').map(Number);
-const size = Number(args.size);
-const historyDays = Number(args.days);
-const NOW = Date.parse('2026-11-20T23:59:59.999Z');
 const MIN_CENTS = 2_000;
-/** Nothing is planted in the simulator's first 21 days: they are the warm-up, not replayed. */
-const WARM_UP_DAYS = 21;
-
-interface Simulated {
-  userDays: UserDay[];
-  userModelDays: UserModelDay[];
-  members: DetectionInput['members'];
-  truth: TruthAnomaly[];
-  cycleDayOfMonth: number;
-  firstDay: string;
-  lastDay: string;
-}
-
-function simulate(seed: number, teamSize: number): Simulated {
-  const team = createSimulatedTeam({ seed, teamSize, historyDays, now: () => NOW });
-  const lastDay = new Date(NOW).toISOString().slice(0, 10);
-  const firstDay = addDays(lastDay, -(historyDays - 1));
-  const rollup = new EventRollup();
-  for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) rollup.add(team.eventsForDay(day));
-  const members = team.members().map((m) => ({ email: m.email, firstSeenDay: m.joinedDay, isRemoved: m.isRemoved }));
-  return { ...rollup.rows(), members, truth: team.truth(), cycleDayOfMonth: team.cycleDayOfMonth, firstDay, lastDay };
-}
-
-function cycleStart(day: string, dayOfMonth: number): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const start = new Date(Date.UTC(y, m - 1 - (d < dayOfMonth ? 1 : 0), dayOfMonth));
-  return start.toISOString().slice(0, 10);
-}
+/** The targets of issue #12, checked on every held-out team. */
+const TARGETS = { precision: 0.9, recall: 0.9, medianDelay: 1, worstDelay: 3, onset: 1, falsePer100Week: 0.5 };
 
 /** Rows are sorted by day: the input as of `day` is a prefix. */
 function prefix<T extends { day: string }>(rows: T[], day: string): T[] {
@@ -75,98 +47,185 @@ function prefix<T extends { day: string }>(rows: T[], day: string): T[] {
   return rows.slice(0, lo);
 }
 
-function replay(sim: Simulated): { engine: Detection[]; original: Detection[]; days: number; ms: number[] } {
+interface Run {
+  scenario: Scenario;
+  engine: Score;
+  original: Score;
+  days: number;
+  medianPassMs: number;
+  byDetector: Map<string, number>;
+}
+
+function replay(sc: Scenario): Run {
   const engine: Detection[] = [];
   const original: Detection[] = [];
   const ms: number[] = [];
-  const from = addDays(sim.firstDay, WARM_UP_DAYS);
-  for (let day = from; day <= sim.lastDay; day = addDays(day, 1)) {
-    const start = cycleStart(day, sim.cycleDayOfMonth);
+  const from = addDays(sc.firstDay, sc.shape.replayFrom);
+  const last = sc.shape.lastDay;
+  for (let day = from; day <= last; day = addDays(day, 1)) {
     const input: DetectionInput = {
       asOf: day,
-      userDays: prefix(sim.userDays, day),
-      userModelDays: prefix(sim.userModelDays, day),
-      members: sim.members,
-      cycleSpend: sim.members.map((m) => ({ email: m.email, cycleStart: start, spendCents: 0 })),
+      userDays: prefix(sc.input.userDays, day),
+      userModelDays: prefix(sc.input.userModelDays, day),
+      members: sc.input.members.filter((m) => m.firstSeenDay === null || m.firstSeenDay <= day),
+      cycleSpend: [],
     };
     const t0 = performance.now();
     for (const a of detect(input, DEFAULT_SETTINGS))
-      engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
+      engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
     ms.push(performance.now() - t0);
-    for (const a of originalRules(input, start))
+    for (const a of originalRules(input, `${day.slice(0, 8)}01`))
       original.push({ day, scope: 'user', subject: a.subject, detector: a.detector });
   }
-  return { engine, original, days: daysBetween(from, sim.lastDay) + 1, ms };
+  const days = daysBetween(from, last) + 1;
+  const o = { minCents: MIN_CENTS, developers: sc.shape.size, days };
+  const gap = DEFAULT_SETTINGS.autoResolveAfterDays;
+  const episodes = toEpisodes(engine, gap);
+  const byDetector = new Map<string, number>();
+  for (const e of episodes) byDetector.set(e.detector, (byDetector.get(e.detector) ?? 0) + 1);
+  ms.sort((a, b) => a - b);
+  return {
+    scenario: sc,
+    engine: score(episodes, sc.truth, o),
+    original: score(toEpisodes(original, gap), sc.truth, o),
+    days,
+    medianPassMs: ms[ms.length >> 1],
+    byDetector,
+  };
 }
 
-interface Totals {
-  episodes: Episode[];
-  truth: TruthAnomaly[];
-  developers: number;
-  days: number;
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'n/a');
+const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+
+function meets(s: Score): string[] {
+  const failed: string[] = [];
+  if (s.precision < TARGETS.precision) failed.push('precision');
+  if (s.recall < TARGETS.recall) failed.push('recall');
+  if (s.medianDelayFromWorthyDays > TARGETS.medianDelay) failed.push('median delay');
+  if (s.worstDelayFromWorthyDays > TARGETS.worstDelay) failed.push('worst delay');
+  if (s.onsetWithinOneDay < s.onsetJudged) failed.push('onset');
+  if (s.falseAlertsPer100DevWeek > TARGETS.falsePer100Week) failed.push('false alerts');
+  return failed;
 }
 
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
-const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const COLUMNS: [string, number][] = [
+  ['team', 15],
+  ['set', 9],
+  ['devs', 6],
+  ['days', 5],
+  ['alerts', 7],
+  ['precision', 10],
+  ['recall ≥$20', 13],
+  ['delay med/max', 14],
+  ['from $20', 10],
+  ['onset ±1d', 10],
+  ['false/100dev/wk', 16],
+  ['moves', 6],
+  ['original P/R', 13],
+  ['targets', 20],
+];
 
-function printComparison(engine: Score, original: Score): void {
-  const rows: [string, string, string][] = [
-    ['episodes (incidents opened)', String(engine.episodes), String(original.episodes)],
-    ['precision', pct(engine.precision), pct(original.precision)],
-    [
-      `recall (anomalies ≥ $${MIN_CENTS / 100})`,
-      `${pct(engine.recall)} (${engine.detected}/${engine.worthy})`,
-      `${pct(original.recall)} (${original.detected}/${original.worthy})`,
-    ],
-    ['F1', fmt(engine.f1), fmt(original.f1)],
-    ['median detection delay (days)', fmt(engine.medianDelayDays, 1), fmt(original.medianDelayDays, 1)],
-    ['alerts per 100 developers per week', fmt(engine.alertsPer100DevWeek), fmt(original.alertsPer100DevWeek)],
+function row(r: Run): string {
+  const e = r.engine;
+  const failed = meets(e);
+  const cells = [
+    r.scenario.shape.name,
+    r.scenario.shape.set,
+    String(r.scenario.shape.size),
+    String(r.days),
+    String(e.episodes),
+    pct(e.precision),
+    `${pct(e.recall)} ${e.detected}/${e.worthy}`,
+    `${num(e.medianDelayDays)} / ${num(e.worstDelayDays, 0)}`,
+    `${num(e.medianDelayFromWorthyDays)} / ${num(e.worstDelayFromWorthyDays, 0)}`,
+    `${e.onsetWithinOneDay}/${e.onsetJudged}`,
+    num(e.falseAlertsPer100DevWeek, 2),
+    String(e.onsetMoves),
+    `${pct(r.original.precision)} / ${pct(r.original.recall)}`,
+    failed.length === 0 ? 'met' : `missed: ${failed.join(', ')}`,
   ];
-  const w = [38, 22, 22];
-  console.log(`${'metric'.padEnd(w[0])}${'this engine'.padEnd(w[1])}${'original rules'.padEnd(w[2])}`);
-  for (const r of rows) console.log(`${r[0].padEnd(w[0])}${r[1].padEnd(w[1])}${r[2].padEnd(w[2])}`);
-  const kinds = [...new Set([...Object.keys(engine.recallByKind), ...Object.keys(original.recallByKind)])].sort();
-  console.log('\nrecall by kind (anomalies worth ≥ $20):');
-  for (const k of kinds) {
-    const e = engine.recallByKind[k];
-    const o = original.recallByKind[k];
-    console.log(
-      `  ${k.padEnd(16)} engine ${e ? `${e.detected}/${e.total}` : '-'}   original ${o ? `${o.detected}/${o.total}` : '-'}`,
+  return cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join('');
+}
+
+function worst(runs: Run[]): string {
+  const by = (f: (s: Score) => number, best: 'min' | 'max') => {
+    const pick = runs.reduce((a, b) =>
+      (best === 'min' ? f(b.engine) < f(a.engine) : f(b.engine) > f(a.engine)) ? b : a,
     );
-  }
+    return { v: f(pick.engine), name: pick.scenario.shape.name };
+  };
+  const p = by((s) => s.precision, 'min');
+  const rc = by((s) => s.recall, 'min');
+  const md = by((s) => (Number.isFinite(s.medianDelayFromWorthyDays) ? s.medianDelayFromWorthyDays : 0), 'max');
+  const wd = by((s) => (Number.isFinite(s.worstDelayFromWorthyDays) ? s.worstDelayFromWorthyDays : 0), 'max');
+  const ws = by((s) => (Number.isFinite(s.worstDelayDays) ? s.worstDelayDays : 0), 'max');
+  const on = by((s) => (s.onsetJudged > 0 ? s.onsetWithinOneDay / s.onsetJudged : 1), 'min');
+  const fa = by((s) => s.falseAlertsPer100DevWeek, 'max');
+  return [
+    `precision ${pct(p.v)} (${p.name})`,
+    `recall ${pct(rc.v)} (${rc.name})`,
+    `median delay from $20 ${num(md.v)} d (${md.name})`,
+    `worst delay from $20 ${num(wd.v, 0)} d (${wd.name})`,
+    `worst delay from the start ${num(ws.v, 0)} d (${ws.name})`,
+    `onset within ±1 day ${pct(on.v)} (${on.name})`,
+    `false alerts ${num(fa.v, 2)} per 100 developers per week (${fa.name})`,
+  ].join('; ');
 }
 
-function byDetector(episodes: Episode[]): string {
-  const counts = new Map<string, number>();
-  for (const e of episodes) counts.set(e.detector, (counts.get(e.detector) ?? 0) + 1);
-  return [...counts]
-    .sort((a, b) => b[1] - a[1])
-    .map(([d, n]) => `${d} ${n}`)
-    .join(', ');
+function printSet(name: string, runs: Run[]): void {
+  if (runs.length === 0) return;
+  console.log(`\n== ${name} ==`);
+  console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
+  for (const r of runs) console.log(row(r));
+  console.log(`worst case: ${worst(runs)}`);
+  const kinds = new Map<string, { detected: number; total: number }>();
+  for (const r of runs)
+    for (const [k, v] of Object.entries(r.engine.recallByKind)) {
+      const t = kinds.get(k) ?? { detected: 0, total: 0 };
+      t.detected += v.detected;
+      t.total += v.total;
+      kinds.set(k, t);
+    }
+  console.log(`recall by kind: ${[...kinds].map(([k, v]) => `${k} ${v.detected}/${v.total}`).join(', ')}`);
+  const det = new Map<string, number>();
+  for (const r of runs) for (const [k, v] of r.byDetector) det.set(k, (det.get(k) ?? 0) + v);
+  console.log(
+    `alerts by detector: ${[...det]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 }
 
-/** Tiles the simulated team's rows with distinct emails up to `developers` (same statistical shape). */
-function tile(base: Simulated, developers: number): DetectionInput {
+/** Tiles a team's rows with distinct emails up to `developers` (same statistical shape). */
+function tile(base: Scenario, developers: number): DetectionInput {
+  const size = base.shape.size;
   const copies = Math.ceil(developers / size);
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
   const members: DetectionInput['members'] = [];
   const rename = (email: string, c: number) => (c === 0 ? email : `c${c}.${email}`);
-  for (let c = 0; c < copies; c++) {
-    for (const m of base.members.slice(0, Math.min(size, developers - c * size)))
+  for (let c = 0; c < copies; c++)
+    for (const m of base.input.members.slice(0, Math.min(size, developers - c * size)))
       members.push({ ...m, email: rename(m.email, c) });
-  }
   const wanted = new Set(members.map((m) => m.email));
   for (let c = 0; c < copies; c++) {
-    for (const r of base.userDays)
+    for (const r of base.input.userDays)
       if (wanted.has(rename(r.email, c))) userDays.push({ ...r, email: rename(r.email, c) });
-    for (const r of base.userModelDays)
+    for (const r of base.input.userModelDays)
       if (wanted.has(rename(r.email, c))) userModelDays.push({ ...r, email: rename(r.email, c) });
   }
-  return { asOf: base.lastDay, userDays, userModelDays, members, cycleSpend: [] };
+  const byDay = <T extends { day: string }>(a: T, b: T) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0);
+  return {
+    asOf: base.shape.lastDay,
+    userDays: userDays.sort(byDay),
+    userModelDays: userModelDays.sort(byDay),
+    members,
+    cycleSpend: [],
+  };
 }
 
-function timing(base: Simulated, developers: number): number {
+function timing(base: Scenario, developers: number): void {
   const input = tile(base, developers);
   detect(input, DEFAULT_SETTINGS); // warm-up (JIT)
   const runs: number[] = [];
@@ -176,14 +235,13 @@ function timing(base: Simulated, developers: number): number {
     runs.push(performance.now() - t0);
   }
   console.log(
-    `  ${String(developers).padStart(5)} developers, ${historyDays} days (${input.userDays.length.toLocaleString('en-US')} user-days, ${input.userModelDays.length.toLocaleString('en-US')} user-model-days): ` +
+    `  ${String(developers).padStart(5)} developers (${input.userDays.length.toLocaleString('en-US')} user-days, ${input.userModelDays.length.toLocaleString('en-US')} user-model-days): ` +
       `${Math.min(...runs).toFixed(0)} ms best of 3, ${(runs.reduce((s, v) => s + v, 0) / runs.length).toFixed(0)} ms mean`,
   );
-  return Math.min(...runs);
 }
 
 /** A full pass against PostgreSQL: the rollups stored, then loadDetectionInput → detect → anomalies → incidents. */
-async function dbTiming(base: Simulated, sizes: number[]): Promise<void> {
+async function dbTiming(base: Scenario, sizes: number[]): Promise<void> {
   const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
   const { createDb } = await import('../src/db/pool');
   const { migrateToLatest } = await import('../src/db/migrate');
@@ -196,9 +254,9 @@ async function dbTiming(base: Simulated, sizes: number[]): Promise<void> {
     ephemeral: true,
   });
   const handle = createDb(pgServer.connectionString, 4);
+  const lastDay = base.shape.lastDay;
   try {
     await migrateToLatest(handle.db);
-    // One server for every size (the embedded server cannot be started twice in one process): emptied in between.
     for (const developers of sizes) {
       await sql`TRUNCATE user_daily_rollup, user_model_daily_rollup, members, anomalies, incidents, incident_events CASCADE`.execute(
         handle.db,
@@ -212,15 +270,15 @@ async function dbTiming(base: Simulated, sizes: number[]): Promise<void> {
         )
         .execute();
       const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
-      const now = new Date(`${addDays(base.lastDay, 1)}T00:30:00Z`);
+      const now = new Date(`${addDays(lastDay, 1)}T00:30:00Z`);
       let t0 = performance.now();
-      await loadDetectionInput(handle.db, base.lastDay, { days: 57, now });
+      await loadDetectionInput(handle.db, lastDay, { days: 57, now });
       const loadMs = performance.now() - t0;
       t0 = performance.now();
-      const first = await runDetectionPass(deps, { asOf: base.lastDay, now });
+      const first = await runDetectionPass(deps, { asOf: lastDay, now });
       const firstMs = performance.now() - t0;
       t0 = performance.now();
-      await runDetectionPass(deps, { asOf: base.lastDay, now: new Date(now.getTime() + 3_600_000) });
+      await runDetectionPass(deps, { asOf: lastDay, now: new Date(now.getTime() + 3_600_000) });
       const againMs = performance.now() - t0;
       console.log(
         `  ${String(developers).padStart(5)} developers: full pass ${firstMs.toFixed(0)} ms (of which loading the rollups ~${loadMs.toFixed(0)} ms; ` +
@@ -234,61 +292,58 @@ async function dbTiming(base: Simulated, sizes: number[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const engineAll: Totals = { episodes: [], truth: [], developers: 0, days: 0 };
-  const originalAll: Totals = { episodes: [], truth: [], developers: 0, days: 0 };
-  let first: Simulated | null = null;
-  const passMs: number[] = [];
-  for (const seed of seeds) {
-    const t0 = performance.now();
-    const sim = simulate(seed, size);
-    first ??= sim;
-    const { engine, original, days, ms } = replay(sim);
-    passMs.push(...ms);
-    const gap = DEFAULT_SETTINGS.autoResolveAfterDays;
-    const tag = (eps: Episode[]) => eps.map((e) => ({ ...e, subject: `${seed}:${e.subject}` }));
-    const truth = sim.truth.map((t) => ({
-      ...t,
-      email: t.email && `${seed}:${t.email}`,
-      emails: (t as { emails?: string[] }).emails?.map((e) => `${seed}:${e}`),
-    }));
-    engineAll.episodes.push(...tag(toEpisodes(engine, gap)));
-    originalAll.episodes.push(...tag(toEpisodes(original, gap)));
-    engineAll.truth.push(...truth);
-    engineAll.developers += size;
-    engineAll.days = days;
-    console.log(
-      `seed ${seed}: ${size} developers, ${sim.userDays.length.toLocaleString('en-US')} user-days, ${truth.length} labelled anomalies, ${days} days replayed (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-    );
-  }
-  originalAll.truth = engineAll.truth;
-  const o = { minCents: MIN_CENTS, developers: engineAll.developers, days: engineAll.days };
-  const e = score(engineAll.episodes, engineAll.truth, o);
-  const b = score(originalAll.episodes, originalAll.truth, o);
-  console.log(
-    `\n== ${seeds.length} simulated team(s) × ${size} developers, replayed day by day, same data for both ==\n`,
+  const only = new Set(args.only.split(',').filter(Boolean));
+  const shapes = SCENARIOS.filter(
+    (s) =>
+      (args.set === 'all' || s.set === args.set) &&
+      (only.size === 0 || only.has(s.name)) &&
+      (!args.quick || s.size <= 300),
   );
-  printComparison(e, b);
-  console.log(`\nengine episodes by detector:   ${byDetector(engineAll.episodes)}`);
-  console.log(`original episodes by rule:     ${byDetector(originalAll.episodes)}`);
-  const sorted = [...passMs].sort((x, y) => x - y);
-  console.log(`engine pass during replay (${size} developers): median ${sorted[sorted.length >> 1].toFixed(0)} ms`);
-  if (args.verbose) {
-    console.log('\nengine misses:');
-    for (const m of e.missed)
-      console.log(`  ${m.kind} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`);
-    console.log('engine false positives:');
-    for (const f of e.falsePositives) console.log(`  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay}`);
-  }
-  if (!args['no-timing'] && first) {
+  if (shapes.length === 0) throw new Error(`no scenario matches --set ${args.set} --only ${args.only}`);
+  const runs: Run[] = [];
+  const started = performance.now();
+  for (const shape of shapes) {
+    const t0 = performance.now();
+    const sc = generateScenario(shape);
+    const run = replay(sc);
+    runs.push(run);
     console.log(
-      `\nrun time of one detection pass (pure detect(), ${historyDays} days of history; the simulated team's rows tiled with distinct emails):`,
+      `${shape.name}: ${shape.size} developers, ${sc.input.userDays.length.toLocaleString('en-US')} user-days, ${sc.truth.length} labelled anomalies (${run.engine.worthy} worth ≥ $20), ${run.days} days replayed, median pass ${run.medianPassMs.toFixed(0)} ms (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
-    timing(first, 1_000);
-    timing(first, 5_000);
+    if (args.verbose) {
+      for (const m of run.engine.missed)
+        console.log(
+          `   missed ${m.id} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`,
+        );
+      for (const f of run.engine.falsePositives)
+        console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
+      for (const f of run.engine.found)
+        console.log(
+          `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d, $20 on ${f.truth.worthyDay}) onset ${f.episode.onset}`,
+        );
+    }
   }
-  if (args.db && first) {
-    console.log('\nrun time of one full detection pass against PostgreSQL (embedded, same tiled rows):');
-    await dbTiming(first, [1_000, 5_000]);
+  console.log(
+    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; onset = the incident's onset within ±1 day of the true start)`,
+  );
+  printSet(
+    'TUNING teams (thresholds were chosen on these)',
+    runs.filter((r) => r.scenario.shape.set === 'tuning'),
+  );
+  printSet(
+    'HELD-OUT teams (never used for tuning)',
+    runs.filter((r) => r.scenario.shape.set === 'held-out'),
+  );
+
+  if (!args['no-timing']) {
+    const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);
+    console.log('\nrun time of one detection pass (pure detect(), the T2-weekend team tiled with distinct emails):');
+    timing(base, 1_000);
+    timing(base, 5_000);
+    if (args.db) {
+      console.log('\nrun time of one full detection pass against PostgreSQL (embedded, same tiled rows):');
+      await dbTiming(base, [1_000, 5_000]);
+    }
   }
 }
 

@@ -8,6 +8,12 @@ export const LOG_OFFSET = 100;
  * median/MAD over a few weeks underestimates the spread. */
 export const MIN_SCALE = 0.2;
 
+/** Days after the data begins during which a first-seen user is an existing one we had not watched yet. */
+export const NEW_USER_GRACE_DAYS = 7;
+
+/** Active days of their own a user with thin history (not new) needs before being judged at all. */
+const MIN_SPARSE_DAYS = 5;
+
 /** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 8;
 
@@ -71,11 +77,49 @@ function typicalPersonalScale(series: SeriesSet): number {
   return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;
 }
 
+/** Statistical efficiency of the median absolute deviation against the standard deviation for normal data. */
+const MAD_EFFICIENCY = 0.37;
+
+/**
+ * A Student t with `dof` degrees of freedom as the normal z of the same tail probability (the Wallace/Bailey
+ * approximation z = sqrt((ν − ½) · ln(1 + t²/ν))), so that thresholds mean the same however little history there is.
+ */
+export function tToZ(t: number, dof: number): number {
+  if (!Number.isFinite(dof) || dof <= 0.5 || Number.isNaN(t)) return t;
+  return Math.sign(t) * Math.sqrt((dof - 0.5) * Math.log1p((t * t) / dof));
+}
+
+/** The team's 90th percentile in robust σ above its median: where a newcomer is judged from. */
+const TEAM_HIGH_Z = 1.28;
+
+/** Variance of a sample median relative to σ²/n for normal data (π/2). */
+export const MEDIAN_VARIANCE = Math.PI / 2;
+
+function pooledDeviations(own: number[], other: number[]): number[] {
+  const out: number[] = [];
+  if (own.length >= 2) {
+    const c = median(own);
+    for (const v of own) out.push(v - c);
+  }
+  if (other.length >= 3) {
+    const c = median(other);
+    for (const v of other) out.push(v - c);
+  }
+  return out;
+}
+
 export interface Baseline {
   center: number; // expected log spend
   scale: number; // robust σ of log spend
   ownDays: number; // active days of the user's own history behind it
+  /** Degrees of freedom of the scale: how many days' worth of evidence it rests on (own days at MAD's efficiency
+   * plus the team prior's weight). A z against a scale from few days is a Student t, not a normal z. */
+  dof: number;
+  /** Days behind the scale (own days plus the prior's weight), undiscounted: for judging a single extreme day. */
+  days: number;
   newUser: boolean;
+  /** Not new, but no active day in the whole baseline window (back from a long absence): judged against the team. */
+  returning: boolean;
   events: number; // median requests on a baseline day
   tokens: number; // median tokens on a baseline day
 }
@@ -119,6 +163,9 @@ export function userBaseline(
     } else other.push(v);
   }
   const teamCenter = prior.center[cls][t];
+  // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
+  // four or five days alone make a scale too narrow to trust.
+  const spread = pooledDeviations(own, other);
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   if (own.length < 3 && other.length > 0) {
     const shift = teamCenter - prior.center[1 - cls][t];
@@ -130,27 +177,49 @@ export function userBaseline(
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
   // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
   const firstSeen = u.firstSeenDay ?? series.days[u.firstActive];
-  const watchedFrom = series.days[Math.max(series.dataStart, t - settings.baselineDays)];
+  // Someone first seen in the first week of our data is not new (issue #12: data that begins on a Saturday made
+  // every Monday-starting power user "new", and flagged as far above the team): we had just not watched them yet.
+  const watchedFrom =
+    series.days[Math.min(t, Math.max(series.dataStart + NEW_USER_GRACE_DAYS, t - settings.baselineDays))];
   const thin = history < settings.newUserDays;
   const newUser = thin && firstSeen > watchedFrom;
-  if (thin && !newUser && n < 3) return null;
+  // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
+  // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
+  const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
+  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  const teamLike = newUser || returning;
+  // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
+  // most false alerts of a fresh install came from days judged on two or three days of history).
+  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = n >= 3 ? robustScale(own, ownCenter) : 0;
-  const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamCenter;
+  const ownScale = spread.length >= 3 ? robustScale(spread, 0) : 0;
   const teamSpread = prior.spread[cls][t];
-  const priorScale = newUser && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = n >= 3 ? n : 0; // fewer than 3 days say nothing about spread
+  // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
+  // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
+  // teams with joiners); one far above even them is.
+  const priorCenter = Number.isNaN(teamCenter)
+    ? ownCenter
+    : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
+  const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
+  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  const center = newUser ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
-  const scale = Math.max(MIN_SCALE, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1));
+  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
+  // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
+  const scale =
+    // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
+    Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
+    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
   return {
-    center: newUser && n + kc === 0 ? priorCenter : center,
+    center: teamLike && n + kc === 0 ? priorCenter : center,
     scale,
     ownDays: n,
+    dof: MAD_EFFICIENCY * ownWeight + k,
+    days: ownWeight + k,
     newUser,
+    returning,
     events: events.length > 0 ? median(events) : 0,
     tokens: tokens.length > 0 ? median(tokens) : 0,
   };

@@ -3,7 +3,7 @@ import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries } from './series';
 import { expensiveModels } from './premium';
-import { scan, type ScanResult, type UserScan } from './scan';
+import { peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -95,8 +95,18 @@ function personalAnomaly(
     unit: 'cents',
     impactCents: s.impact[t],
     topModel: why.topModel,
-    why: { ...why, newUser: b?.newUser ?? false, firstSeenDay: s.user.firstSeenDay },
+    why: {
+      ...why,
+      newUser: b?.newUser ?? false,
+      firstSeenDay: s.user.firstSeenDay,
+      ...peakOf(s, onset, t, days),
+    },
   };
+}
+
+function peakOf(s: UserScan, onset: number, t: number, days: string[]) {
+  const p = peakDay(s, onset, t);
+  return { peakDay: days[p], peakCents: round(s.user.cents[p]), peakExpectedCents: round(s.expected[p]) };
 }
 
 function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Draft | null {
@@ -104,6 +114,9 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
   const t = days.length - 1;
   if (team.alarmed[t] !== 1 || team.shift[t] !== 1) return null;
   const onset = team.onset[t];
+  let peak = t;
+  for (let d = onset; d <= t; d++)
+    if (team.observed[d] - team.expected[d] > team.observed[peak] - team.expected[peak]) peak = d;
   const why = explain(
     result.users.map((s) => s.user),
     { from: onset, to: t },
@@ -123,6 +136,11 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
     unit: 'cents',
     impactCents: team.impact[t],
     topModel: why.topModel,
-    why,
+    why: {
+      ...why,
+      peakDay: days[peak],
+      peakCents: round(team.observed[peak]),
+      peakExpectedCents: round(team.expected[peak]),
+    },
   };
 }

@@ -34,8 +34,11 @@ function because(why: Why): string {
   if (why.driver === 'model_mix' || (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= 0.2) {
     parts.push(`expensive models ${pct(why.premiumShareBefore)} → ${pct(why.premiumShareAfter)} of spend`);
   }
-  if (why.volumeFactor >= 1.5) parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
-  if (why.costPerRequestFactor >= 1.5) parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
+  // No usual to compare with (a new or returning user's factors are capped at 1e6): say nothing rather than "1000000×".
+  if (why.volumeFactor >= 1.5 && why.volumeFactor < 1e6)
+    parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
+  if (why.costPerRequestFactor >= 1.5 && why.costPerRequestFactor < 1e6)
+    parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
   if (why.headlessShare >= 0.3) parts.push(`${pct(why.headlessShare)} headless`);
   if (why.maxModeShare >= 0.3) parts.push(`${pct(why.maxModeShare)} max mode`);
   if (why.topModel) parts.push(`top model ${why.topModel} (${pct(why.topModelShare)})`);
@@ -51,9 +54,12 @@ export function summarize(a: Omit<Anomaly, 'summary'>): string {
   let value: string;
   if (a.detector === 'cycle_spend')
     value = `${dollars(a.observed)} this cycle by ${a.asOf} (limit $${a.why.limit ?? '?'}, ~${dollars(a.expected)} expected)`;
+  else if (a.unit === 'cents' && a.why.peakDay !== undefined && a.why.peakDay !== a.asOf)
+    // The headline is the episode's worst day, not whatever the last evaluated day happened to be.
+    value = `peak ${dollars(a.why.peakCents ?? 0)} on ${a.why.peakDay} vs ~${dollars(a.why.peakExpectedCents ?? 0)} expected`;
   else if (a.unit === 'cents') value = `${dollars(a.observed)} on ${a.asOf} vs ~${dollars(a.expected)} expected`;
   else
     value = `${count(a.observed)} ${a.unit} on ${a.asOf} (limit ${count(a.why.limit ?? 0)}, usually ~${count(a.expected)})`;
   const reason = because(a.why);
-  return `${who}: ${WHAT[a.detector]} — ${value}; ${dollars(a.impactCents)} above expected since ${a.onsetAt.slice(0, 10)}${reason ? `; ${reason}` : ''}`;
+  return `${who}: ${WHAT[a.detector]} — ${value}; ${dollars(a.impactCents)} above expected in total since ${a.onsetAt.slice(0, 10)}${reason ? `; ${reason}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
-import { LOG_OFFSET, logSpend, teamPrior, userBaseline, type Baseline } from './baseline';
+import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline, type Baseline } from './baseline';
 import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
@@ -111,7 +111,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     for (const s of users) {
       const b = userBaseline(s.user, t, series, prior, s.flagged, settings);
       s.baseline[t] = b;
-      if (!b || b.newUser || s.user.events[t] <= 0) continue;
+      if (!b || b.newUser || b.returning || s.user.events[t] <= 0) continue;
       ratios.push(logSpend(s.user.cents[t]) - b.center);
       observed += s.user.cents[t];
       expectedRaw += Math.max(0, Math.exp(b.center) - LOG_OFFSET);
@@ -128,12 +128,12 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       const noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
       team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
-    scanTeamDay(team, t, evalFrom, minImpact);
+    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings.teamShiftMinFactor);
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
     for (let i = 0; i < users.length; i++)
-      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact);
+      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact, series.dayClass);
   }
   return { users, team, expensive };
 }
@@ -162,12 +162,30 @@ function isTeamShift(
   return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
 }
 
-function scanTeamDay(team: TeamScan, t: number, evalFrom: number, minImpact: number): void {
+/**
+ * A team episode opens only on a workday whose whole-team spend is up by teamShiftMinFactor too (issue #12: a $22
+ * Saturday bump of a few weekend workers opened one, then absorbed Monday's real jump and walked its onset back).
+ * Weekend days and days too quiet to judge neither open nor break an episode; a weekend shift continues one.
+ */
+function scanTeamDay(
+  team: TeamScan,
+  t: number,
+  evalFrom: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+  minFactor: number,
+): void {
   if (team.shift[t] !== 1) return;
-  // Days too quiet to judge (a weekend) neither continue nor break a team episode.
   let prev = t - 1;
-  while (prev >= evalFrom && team.expected[prev] === 0 && team.shift[prev] === 0 && t - prev <= MAX_IDLE_GAP) prev--;
-  const continues = prev >= evalFrom && team.shift[prev] === 1;
+  while (
+    prev >= evalFrom &&
+    team.shift[prev] === 0 &&
+    (team.expected[prev] === 0 || dayClass[prev] === 1) &&
+    t - prev <= MAX_IDLE_GAP
+  )
+    prev--;
+  const continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
+  if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * minFactor)) return;
   team.onset[t] = continues ? team.onset[prev] : t;
   team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t]);
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
@@ -182,13 +200,16 @@ function scanUserDay(
   settings: Settings,
   expensive: Set<string>,
   minImpact: number,
+  dayClass: Uint8Array,
 ): void {
   const u = s.user;
   const b = s.baseline[t];
   if (!b || u.events[t] <= 0) return; // idle days are neutral: they neither extend nor end an episode
   const x = u.cents[t];
   const center = b.center + logFactor;
-  const z = (logSpend(x) - center) / b.scale;
+  const tRaw = (logSpend(x) - center) / b.scale;
+  // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
+  const z = tToZ(tRaw, b.dof);
   const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
   const excess = x - expected;
   s.z[t] = z;
@@ -204,8 +225,7 @@ function scanUserDay(
   if (state.cusum === 0) {
     // A run that ended without an alarm was noise: its days go back into the baseline (trimming them for good
     // would bias the baseline low and breed more runs).
-    if (state.detector === null)
-      for (const d of state.provisional) if (!(s.z[d] >= settings.elevatedZ)) s.flagged[d] = 0;
+    if (state.detector === null) for (const d of state.provisional) s.flagged[d] = 0;
     state.provisional.length = 0;
     state.runOnset = -1;
   } else {
@@ -247,7 +267,6 @@ function scanUserDay(
       return;
     }
   }
-  if (elevated) s.flagged[t] = 1;
   if (excess <= 0 || z < settings.onsetZ) return;
   // A day's excess began on the first day of the stretch of days above the reference leading up to it; a
   // sustained excess began when the CUSUM run did.
@@ -257,20 +276,34 @@ function scanUserDay(
   s.onset[t] = onset;
   s.impact[t] = Math.max(0, impact);
 
-  const zNeeded = b.newUser ? settings.teamZThreshold : settings.spikeZThreshold;
+  const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
   let path: AlarmPath | null = null;
-  if (impact >= minImpact && z >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
-  else if (
-    state.runOnset >= 0 &&
-    state.runImpact >= minImpact &&
-    state.cusum >= settings.cusumThreshold &&
-    daysAbove(s, t, settings) >= settings.driftDaysAbove
-  ) {
-    path = 'drift';
-    onset = Math.min(onset, state.runOnset);
-    impact = state.runImpact;
-    s.onset[t] = onset;
-    s.impact[t] = Math.max(0, impact);
+  // A spike must clear spikeZThreshold and spikeMultiplier × expected and be worth minImpact: strong enough on its
+  // own that its z is discounted only for the days behind the scale, not MAD's inefficiency too (that hid
+  // part-timers' $50–$150 spikes).
+  if (impact >= minImpact && tToZ(tRaw, b.days) >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
+  else {
+    const run = sustainedRun(s, t, settings.onsetZ, minImpact, dayClass);
+    // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
+    // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
+    if (
+      run.onset < 0 &&
+      state.runOnset >= 0 &&
+      t - state.runOnset < 7 &&
+      state.runImpact >= minImpact &&
+      state.cusum >= settings.cusumThreshold &&
+      daysAbove(s, t, settings) >= settings.driftDaysAbove
+    ) {
+      run.onset = Math.min(onset, state.runOnset);
+      run.impact = state.runImpact;
+    }
+    if (run.onset >= 0) {
+      path = 'drift';
+      onset = run.onset;
+      impact = run.impact;
+      s.onset[t] = onset;
+      s.impact[t] = Math.max(0, impact);
+    }
   }
   if (path === null && (!elevated || impact < minImpact)) return;
   const why = explain(
@@ -289,12 +322,22 @@ function scanUserDay(
   if (path === null && isModelShift) path = 'model';
   if (path === null) return;
 
+  // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
+  // (issue #12: a one-day $110 spike after a quiet month was called a sustained drift); its onset is that day.
+  const peak = peakDay(s, onset, t);
+  const concentrated = path === 'spike' && impact > 0 && s.user.cents[peak] - s.expected[peak] >= SPIKE_SHARE * impact;
+  if (concentrated && peak === t) {
+    onset = t;
+    impact = Math.max(0, x - expected);
+    s.onset[t] = onset;
+    s.impact[t] = impact;
+  }
   for (let d = onset; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
   const baselineAtOnset = s.baseline[onset] ?? b;
   let detector: DetectorName;
   if (isRunaway) detector = 'runaway_agent';
   else if (baselineAtOnset.newUser) detector = 'team_zscore';
-  else if (path === 'spike' && activeDays(s, onset, t) <= 2)
+  else if (path === 'spike' && (activeDays(s, onset, t) <= 2 || concentrated))
     detector = 'personal_spike'; // even when on premium models
   else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
@@ -329,6 +372,71 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
     else break;
   }
   return onset;
+}
+
+/** Active days a sustained rise is looked for in (the window ends today). */
+const DRIFT_MAX_DAYS = 10;
+/** Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). */
+const DRIFT_Z = 3.5;
+
+/**
+ * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
+ * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, all above expected and at most one
+ * below the reference, the mean z must be significant as a mean (Σz/√k ≥ DRIFT_Z) and the excess worth minImpact.
+ * A ×2 rise of a typical user passes within two or three days, while one noisy day or a week of days just above
+ * the reference does not. The onset is the first day of the longest such window.
+ */
+function sustainedRun(
+  s: UserScan,
+  t: number,
+  onsetZ: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+): { onset: number; impact: number } {
+  let sum = 0;
+  let excess = 0;
+  let k = 0;
+  let below = 0;
+  let idle = 0;
+  let found = { onset: -1, impact: 0 };
+  for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    const z = s.z[d];
+    const dayExcess = s.user.cents[d] - s.expected[d];
+    // One quieter day (even below expected) inside a rise is allowed, a second ends the window.
+    if (z < onsetZ && ++below > 1) break;
+    k++;
+    sum += Math.min(z, Z_CAP);
+    excess += dayExcess;
+    // The window's days share one baseline median, whose own error does not average out over k days.
+    const n = Math.max(3, s.baseline[t]?.ownDays ?? 3);
+    const evidence = sum / Math.sqrt(k + (MEDIAN_VARIANCE * k * k) / n);
+    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z && excess >= minImpact) found = { onset: d, impact: excess };
+  }
+  return found;
+}
+
+/** Share of an episode's excess on one day that makes it a spike rather than a sustained rise. */
+const SPIKE_SHARE = 0.7;
+
+/** The day of largest excess (spend above expected) in [from, to]. */
+export function peakDay(s: UserScan, from: number, to: number): number {
+  let best = to;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let d = from; d <= to; d++) {
+    if (s.user.events[d] <= 0) continue;
+    const excess = s.user.cents[d] - s.expected[d];
+    if (excess > most) {
+      most = excess;
+      best = d;
+    }
+  }
+  return best;
 }
 
 function activeDays(s: UserScan, from: number, to: number): number {

@@ -43,7 +43,11 @@ export interface Why {
   modelsAfter?: Record<string, number>;
   limit?: number; // threshold detectors: the configured limit (dollars, requests or tokens)
   limitsCrossed?: string[]; // limits (cycle_spend, daily_requests, daily_tokens) crossed during this anomaly
-  newUser?: boolean; // compared with the (shrunken) team baseline rather than their own history
+  newUser?: boolean;
+  /** The episode's day of largest excess (the headline reports it, not the last evaluated day). */
+  peakDay?: string;
+  peakCents?: number;
+  peakExpectedCents?: number; // compared with the (shrunken) team baseline rather than their own history
   firstSeenDay?: string | null;
 }
 

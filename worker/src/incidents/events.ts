@@ -1,7 +1,15 @@
 import type { DbOrTx } from '../db/database';
 
 export type IncidentAction =
-  'opened' | 'updated' | 'escalated' | 'alerted' | 'acknowledged' | 'resolved' | 'reopened' | 'auto_resolved';
+  | 'opened'
+  | 'updated'
+  | 'onset_moved'
+  | 'escalated'
+  | 'alerted'
+  | 'acknowledged'
+  | 'resolved'
+  | 'reopened'
+  | 'auto_resolved';
 
 export interface IncidentEventInput {
   incidentId: number;

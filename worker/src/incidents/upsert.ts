@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
 import { appendIncidentEvent } from './events';
@@ -82,18 +81,33 @@ export async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<Ups
 
   const newDay = cur.last_evaluated_day === null || a.asOf > cur.last_evaluated_day;
   const escalated = severityRank(a.severity) > severityRank(cur.max_severity);
+  // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
+  // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
+  const onsetMs = Date.parse(a.onsetAt);
+  const onsetMoved = Number.isFinite(onsetMs) && onsetMs !== cur.onset_at.getTime();
   await tx
     .updateTable('incidents')
     .set({
       ...anomalyValues(a),
       max_severity: maxSeverity(cur.max_severity, a.severity),
-      onset_at: sql<Date>`LEAST(onset_at, ${a.onsetAt}::timestamptz)`,
+      onset_at: onsetMoved ? new Date(onsetMs) : cur.onset_at,
       last_detected_at: now,
       last_evaluated_day: a.asOf,
       normal_days: 0,
     })
     .where('id', '=', cur.id)
     .execute();
+  if (onsetMoved) {
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'detector',
+      action: 'onset_moved',
+      from: cur.status,
+      to: cur.status,
+      details: { asOf: a.asOf, fromOnset: cur.onset_at.toISOString(), toOnset: new Date(onsetMs).toISOString() },
+      at: now,
+    });
+  }
   if (escalated) {
     await appendIncidentEvent(tx, {
       incidentId: cur.id,

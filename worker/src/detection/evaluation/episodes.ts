@@ -6,6 +6,8 @@ export interface Detection {
   scope: 'user' | 'team';
   subject: string;
   detector: string;
+  /** The onset the detection reported (YYYY-MM-DD), when known. */
+  onset?: string;
 }
 
 /** Consecutive detections of one subject and detector, as an incident would hold them. */
@@ -15,6 +17,9 @@ export interface Episode {
   detector: string;
   firstDay: string;
   lastDay: string;
+  /** The onset an incident would hold: the first reported, then each different one reported later (a move). */
+  onset?: string;
+  onsetMoves?: number;
 }
 
 /**
@@ -30,10 +35,21 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     const ep = open.get(key);
     if (ep && daysBetween(ep.lastDay, d.day) <= gapDays) {
       ep.lastDay = d.day;
+      if (d.onset !== undefined && d.onset !== ep.onset) {
+        ep.onsetMoves = (ep.onsetMoves ?? 0) + (ep.onset === undefined ? 0 : 1);
+        ep.onset = d.onset;
+      }
       continue;
     }
     if (ep) done.push(ep);
-    open.set(key, { scope: d.scope, subject: d.subject, detector: d.detector, firstDay: d.day, lastDay: d.day });
+    open.set(key, {
+      scope: d.scope,
+      subject: d.subject,
+      detector: d.detector,
+      firstDay: d.day,
+      lastDay: d.day,
+      ...(d.onset === undefined ? {} : { onset: d.onset, onsetMoves: 0 }),
+    });
   }
   return [...done, ...open.values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
 }

@@ -12,6 +12,8 @@ export interface TruthAnomaly {
   startDay: string;
   endDay: string;
   extraCents: number;
+  /** The day its extra cost reached the alert floor (minImpactDollars, $20): no alert can be due before it. */
+  worthyDay?: string;
 }
 
 export interface Score {
@@ -21,11 +23,24 @@ export interface Score {
   recall: number;
   f1: number;
   medianDelayDays: number;
+  worstDelayDays: number;
+  /** Delays counted from the day the anomaly's extra cost reached $20 (worthyDay), where the truth has it. */
+  medianDelayFromWorthyDays: number;
+  worstDelayFromWorthyDays: number;
+  /** Detected anomalies whose first matching episode's onset is within ±1 day of the true start, of those with an onset. */
+  onsetWithinOneDay: number;
+  onsetJudged: number;
+  worstOnsetErrorDays: number;
   alertsPer100DevWeek: number;
+  falseAlertsPer100DevWeek: number;
+  /** Onset moves over all episodes (an incident's onset changing after it was reported). */
+  onsetMoves: number;
   worthy: number; // labelled anomalies worth at least minCents
   detected: number;
   recallByKind: Record<string, { detected: number; total: number }>;
   missed: TruthAnomaly[];
+  /** Each detected anomaly with the first episode about it. */
+  found: { truth: TruthAnomaly; episode: Episode; delayDays: number }[];
   falsePositives: Episode[];
 }
 
@@ -57,7 +72,10 @@ export function score(
   }
   const worthy = truth.filter((t) => t.extraCents >= o.minCents);
   const delays: number[] = [];
+  const onsetErrors: number[] = [];
+  const worthyDelays: number[] = [];
   const missed: TruthAnomaly[] = [];
+  const found: Score['found'] = [];
   const recallByKind: Record<string, { detected: number; total: number }> = {};
   for (const t of worthy) {
     const byKind = (recallByKind[t.kind] ??= { detected: 0, total: 0 });
@@ -68,8 +86,11 @@ export function score(
       continue;
     }
     byKind.detected++;
-    const first = hits.map((h) => h.firstDay).sort()[0];
-    delays.push(Math.max(0, daysBetween(t.startDay, first)));
+    const first = [...hits].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0))[0];
+    delays.push(Math.max(0, daysBetween(t.startDay, first.firstDay)));
+    found.push({ truth: t, episode: first, delayDays: delays[delays.length - 1] });
+    if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
+    if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.startDay, first.onset)));
   }
   const precision = episodes.length > 0 ? tp / episodes.length : 1;
   const recall = worthy.length > 0 ? (worthy.length - missed.length) / worthy.length : 1;
@@ -80,11 +101,20 @@ export function score(
     recall,
     f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
     medianDelayDays: delays.length > 0 ? median(delays) : Number.NaN,
+    worstDelayDays: delays.length > 0 ? Math.max(...delays) : Number.NaN,
+    medianDelayFromWorthyDays: worthyDelays.length > 0 ? median(worthyDelays) : Number.NaN,
+    worstDelayFromWorthyDays: worthyDelays.length > 0 ? Math.max(...worthyDelays) : Number.NaN,
+    onsetWithinOneDay: onsetErrors.filter((e) => e <= 1).length,
+    onsetJudged: onsetErrors.length,
+    worstOnsetErrorDays: onsetErrors.length > 0 ? Math.max(...onsetErrors) : Number.NaN,
     alertsPer100DevWeek: episodes.length / (o.developers / 100) / (o.days / 7),
+    falseAlertsPer100DevWeek: falsePositives.length / (o.developers / 100) / (o.days / 7),
+    onsetMoves: episodes.reduce((n, e) => n + (e.onsetMoves ?? 0), 0),
     worthy: worthy.length,
     detected: worthy.length - missed.length,
     recallByKind,
     missed,
+    found,
     falsePositives,
   };
 }

@@ -1,0 +1,29 @@
+/** Debug: node --import tsx bench/trace-user.ts T1-steady t1-steady.dev0096@example.org 2026-10-14 — one user's scan as of a day. */
+import { SCENARIOS } from './scenarios/catalog';
+import { generateScenario } from './scenarios/team';
+import { buildSeries } from '../src/detection/series';
+import { scan } from '../src/detection/scan';
+import { addDays } from '../src/detection/days';
+import { historyDays, evaluationDays } from '../src/detection/detect';
+import { DEFAULT_SETTINGS as S } from '../src/settings';
+import { expensiveModels } from '../src/detection/premium';
+
+const [name, email, asOf] = process.argv.slice(2);
+const sc = generateScenario(SCENARIOS.find((s) => s.name === name)!);
+const input = {
+  ...sc.input,
+  asOf,
+  userDays: sc.input.userDays.filter((r) => r.day <= asOf),
+  userModelDays: sc.input.userModelDays.filter((r) => r.day <= asOf),
+};
+const series = buildSeries(input, addDays(asOf, -historyDays(S) + 1), S.weekdayAware);
+const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(S) + 1);
+const r = scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor));
+const u = r.users.find((x) => x.user.email === email)!;
+console.log(sc.truth.filter((t) => t.emails?.includes(email) && t.scope === 'user'));
+for (let d = 0; d < series.days.length; d++) {
+  const b = u.baseline[d];
+  console.log(
+    `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
+  );
+}
