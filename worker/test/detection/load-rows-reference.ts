@@ -100,3 +100,16 @@ async function loadCycleSpend(db: DbOrTx, endOfAsOf: string, withoutReported: bo
   }
   return [...latest.values()];
 }
+
+/** The row-by-row loader left ties unordered: models within one user's day, and members. Order both alike. */
+export function normalized(input: DetectionInput): DetectionInput {
+  const models = input.userModelDays.map((r, i) => ({ r, i }));
+  models.sort((a, b) =>
+    a.r.day === b.r.day && a.r.email === b.r.email ? (a.r.model < b.r.model ? -1 : 1) : a.i - b.i,
+  );
+  return {
+    ...input,
+    userModelDays: models.map((m) => m.r),
+    members: [...input.members].sort((a, b) => (a.email < b.email ? -1 : 1)),
+  };
+}

@@ -4,25 +4,12 @@ import type { DetectionInput } from '../../src/detection';
 import { addDays } from '../../src/detection/days';
 import { storeDetectionInput } from '../../src/detection/evaluation/store-input';
 import { makeInput } from './fixtures';
-import { loadDetectionInputRowByRow } from './load-rows-reference';
+import { loadDetectionInputRowByRow, normalized } from './load-rows-reference';
 
 const asOf = '2026-11-18';
 // Emails whose order differs between code points and a linguistic collation (case, punctuation, accents): the
 // loader must keep the database's order, as ORDER BY user_email did.
 const EMAILS = ['Zoe@x.io', 'adam@x.io', 'a_b@x.io', 'a-c@x.io', 'a.b@x.io', 'Émile@x.io', 'émile@x.io', 'bob@x.io'];
-
-/** The row-by-row loader left ties unordered: models within one user's day, and members. Order both alike. */
-function normalized(input: DetectionInput): DetectionInput {
-  const models = input.userModelDays.map((r, i) => ({ r, i }));
-  models.sort((a, b) =>
-    a.r.day === b.r.day && a.r.email === b.r.email ? (a.r.model < b.r.model ? -1 : 1) : a.i - b.i,
-  );
-  return {
-    ...input,
-    userModelDays: models.map((m) => m.r),
-    members: [...input.members].sort((a, b) => (a.email < b.email ? -1 : 1)),
-  };
-}
 
 describe('loadDetectionInput reads per-user arrays', () => {
   let t: TestDb;
