@@ -2,6 +2,7 @@ import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { getWatermark } from './collector/runs';
+import { dropExpiredEventPartitions } from './collector/retention';
 import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
@@ -47,6 +48,11 @@ export async function startWorkerService(
         log.info({ trigger, job: job.id }, 'collection started');
         const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
         log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
+        await dropExpiredEventPartitions(db, new Date(), config.EVENT_RETENTION_MONTHS).then(
+          (dropped) => dropped.length > 0 && log.info({ dropped }, 'usage event partitions past retention dropped'),
+          (err: unknown) =>
+            log.warn({ err }, 'dropping usage event partitions past retention failed; next run retries'),
+        );
         // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
         const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
         await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);

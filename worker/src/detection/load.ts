@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 import type { CycleSpend, DetectionInput, MemberInfo } from './input';
+import { byDay, loadUserDays, loadUserModelDays } from './load-series';
 import { addDays, isDay, toDay } from './days';
 import { DetectionInputError } from './input';
 
@@ -19,41 +20,11 @@ export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOpt
   const from = addDays(asOf, -((opts.days ?? 90) - 1));
   const endOfAsOf = `${addDays(asOf, 1)}T00:00:00.000Z`;
 
-  const userDays = await db
-    .selectFrom('user_daily_rollup')
-    .select([
-      'user_email as email',
-      'day',
-      'events',
-      'requests_costs as requestsCosts',
-      'charged_cents as chargedCents',
-      sql<number>`input_tokens + output_tokens + cache_write_tokens + cache_read_tokens`.as('totalTokens'),
-      'max_mode_events as maxModeEvents',
-      'headless_events as headlessEvents',
-      'max_mode_cents as maxModeCents',
-      'headless_cents as headlessCents',
-    ])
-    .where('day', '>=', from)
-    .where('day', '<=', asOf)
-    .orderBy('day')
-    .orderBy('user_email')
-    .execute();
-
-  const userModelDays = await db
-    .selectFrom('user_model_daily_rollup')
-    .select([
-      'user_email as email',
-      'day',
-      'model',
-      'events',
-      'charged_cents as chargedCents',
-      sql<number>`input_tokens + output_tokens + cache_write_tokens + cache_read_tokens`.as('totalTokens'),
-    ])
-    .where('day', '>=', from)
-    .where('day', '<=', asOf)
-    .orderBy('day')
-    .orderBy('user_email')
-    .execute();
+  // One row per user with their days as JSON arrays (a few thousand rows instead of a million), read in the order of
+  // the primary keys (user_email, day[, model]), then laid out by day: the same rows, in the same order
+  // (day, user_email, model under the database's collation), that `ORDER BY day, user_email` returned row by row.
+  const userDays = byDay(await loadUserDays(db, from, asOf));
+  const userModelDays = byDay(await loadUserModelDays(db, from, asOf));
 
   // First seen: the earlier of when the member list first showed them and their first day of use up to asOf.
   const memberRows = await sql<{ email: string; first_day: string | null; is_removed: boolean }>`
@@ -63,7 +34,8 @@ export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOpt
     SELECT coalesce(m.email, f.user_email) AS email,
            to_char(least((m.first_seen_at AT TIME ZONE 'UTC')::date, f.first_day), 'YYYY-MM-DD') AS first_day,
            coalesce(m.is_removed, false) AS is_removed
-    FROM members m FULL JOIN first_use f ON f.user_email = m.email`.execute(db);
+    FROM members m FULL JOIN first_use f ON f.user_email = m.email
+    ORDER BY 1`.execute(db);
   const members: MemberInfo[] = memberRows.rows.map((r) => ({
     email: r.email,
     firstSeenDay: r.first_day,

@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../src/db/database';
+import type { CycleSpend, DetectionInput, MemberInfo } from '../../src/detection/input';
+import { addDays, isDay, toDay } from '../../src/detection/days';
+import { DetectionInputError } from '../../src/detection/input';
+
+interface LoadOptions {
+  /** Days of history up to and including asOf (default 90). */
+  days?: number;
+  /** The clock: asOf equal to today's UTC day marks the input as a partial day. */
+  now?: Date;
+  /** Leave out Cursor's reported cycle totals (a backtest must not see today's total on an earlier day). */
+  withoutReportedSpend?: boolean;
+}
+
+/** The row-by-row loader detection used before load.ts read arrays (kept to prove the new loader returns the same input). */
+export async function loadDetectionInputRowByRow(
+  db: DbOrTx,
+  asOf: string,
+  opts: LoadOptions = {},
+): Promise<DetectionInput> {
+  if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
+  const from = addDays(asOf, -((opts.days ?? 90) - 1));
+  const endOfAsOf = `${addDays(asOf, 1)}T00:00:00.000Z`;
+
+  const userDays = await db
+    .selectFrom('user_daily_rollup')
+    .select([
+      'user_email as email',
+      'day',
+      'events',
+      'requests_costs as requestsCosts',
+      'charged_cents as chargedCents',
+      sql<number>`input_tokens + output_tokens + cache_write_tokens + cache_read_tokens`.as('totalTokens'),
+      'max_mode_events as maxModeEvents',
+      'headless_events as headlessEvents',
+      'max_mode_cents as maxModeCents',
+      'headless_cents as headlessCents',
+    ])
+    .where('day', '>=', from)
+    .where('day', '<=', asOf)
+    .orderBy('day')
+    .orderBy('user_email')
+    .execute();
+
+  const userModelDays = await db
+    .selectFrom('user_model_daily_rollup')
+    .select([
+      'user_email as email',
+      'day',
+      'model',
+      'events',
+      'charged_cents as chargedCents',
+      sql<number>`input_tokens + output_tokens + cache_write_tokens + cache_read_tokens`.as('totalTokens'),
+    ])
+    .where('day', '>=', from)
+    .where('day', '<=', asOf)
+    .orderBy('day')
+    .orderBy('user_email')
+    .execute();
+
+  // First seen: the earlier of when the member list first showed them and their first day of use up to asOf.
+  const memberRows = await sql<{ email: string; first_day: string | null; is_removed: boolean }>`
+    WITH first_use AS (
+      SELECT user_email, min(day) AS first_day FROM user_daily_rollup WHERE day <= ${asOf} GROUP BY user_email
+    )
+    SELECT coalesce(m.email, f.user_email) AS email,
+           to_char(least((m.first_seen_at AT TIME ZONE 'UTC')::date, f.first_day), 'YYYY-MM-DD') AS first_day,
+           coalesce(m.is_removed, false) AS is_removed
+    FROM members m FULL JOIN first_use f ON f.user_email = m.email`.execute(db);
+  const members: MemberInfo[] = memberRows.rows.map((r) => ({
+    email: r.email,
+    firstSeenDay: r.first_day,
+    isRemoved: r.is_removed,
+  }));
+
+  const cycleSpend = await loadCycleSpend(db, endOfAsOf, opts.withoutReportedSpend === true);
+  const today = toDay((opts.now ?? new Date()).getTime());
+  return { asOf, userDays, userModelDays, members, cycleSpend, partialDay: asOf === today };
+}
+
+/** Each member's latest billing cycle that had started by asOf, with Cursor's total as collected by then. */
+async function loadCycleSpend(db: DbOrTx, endOfAsOf: string, withoutReported: boolean): Promise<CycleSpend[]> {
+  const rows = await db
+    .selectFrom('member_spend')
+    .select(['email', 'cycle_start', 'spend_cents', 'collected_at'])
+    .where('cycle_start', '<', new Date(endOfAsOf))
+    .orderBy('email')
+    .orderBy('cycle_start', 'desc')
+    .execute();
+  const latest = new Map<string, CycleSpend>();
+  for (const r of rows) {
+    if (latest.has(r.email)) continue;
+    const reported = !withoutReported && r.collected_at.getTime() < Date.parse(endOfAsOf);
+    latest.set(r.email, {
+      email: r.email,
+      cycleStart: toDay(r.cycle_start.getTime()),
+      spendCents: reported ? r.spend_cents : 0,
+    });
+  }
+  return [...latest.values()];
+}
+
+/** The row-by-row loader left ties unordered: models within one user's day, and members. Order both alike. */
+export function normalized(input: DetectionInput): DetectionInput {
+  const models = input.userModelDays.map((r, i) => ({ r, i }));
+  models.sort((a, b) =>
+    a.r.day === b.r.day && a.r.email === b.r.email ? (a.r.model < b.r.model ? -1 : 1) : a.i - b.i,
+  );
+  return {
+    ...input,
+    userModelDays: models.map((m) => m.r),
+    members: [...input.members].sort((a, b) => (a.email < b.email ? -1 : 1)),
+  };
+}
