@@ -64,7 +64,7 @@ export async function servePluginProxy(
     );
     upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (err: NodeJS.ErrnoException) => {
-      const status = proxyErrorStatus(err, req.destroyed);
+      const status = proxyErrorStatus(err, req.socket.destroyed);
       if (!res.headersSent) {
         res.writeHead(status);
       }
