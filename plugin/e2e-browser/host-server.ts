@@ -122,7 +122,11 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
         if (!login) return send(401, JSON.stringify({ message: 'Unauthorized' }), 'application/json');
         const entry = await servePluginProxy(req, res, {
           plugin: pluginJson,
-          settings: { enabled: true, jsonData: { workerUrl: opts.workerUrl }, secureJsonData: { apiToken: opts.token } },
+          settings: {
+            enabled: true,
+            jsonData: { workerUrl: opts.workerUrl },
+            secureJsonData: { apiToken: opts.token },
+          },
           user: signedInUser(login, roles[login]),
         });
         proxyLog.push(entry);

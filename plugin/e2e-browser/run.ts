@@ -42,7 +42,9 @@ async function main() {
   const tBuild = performance.now();
   const host = await startHostServer({ bundleDir, workerUrl: api.url, token: TOKEN });
   const incidents = (await (
-    await fetch(`${api.url}/api/incidents?pageSize=1&status=open,alerted`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    await fetch(`${api.url}/api/incidents?pageSize=1&status=open,alerted`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
   ).json()) as { items: { id: number; subject: string; scope: string }[]; total: number };
   const users = (await (
     await fetch(`${api.url}/api/users?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } })
@@ -75,7 +77,9 @@ async function main() {
   };
   /** Waits for the next proxied call matching method + path suffix, and returns its status. */
   const proxied = (tab: Page, method: string, suffix: RegExp) =>
-    tab.waitForResponse((r) => r.request().method() === method && suffix.test(new URL(r.url()).pathname), { timeout: 20_000 });
+    tab.waitForResponse((r) => r.request().method() === method && suffix.test(new URL(r.url()).pathname), {
+      timeout: 20_000,
+    });
 
   try {
     for (const login of ['viewer', 'editor', 'admin'] as const) {
@@ -94,7 +98,8 @@ async function main() {
       tab.on('console', (m) => {
         // Chromium logs every refused fetch; only those not expected of this role are problems.
         const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(m.text())?.[1];
-        if (m.type() === 'error' && !(status && seenExpected.has(Number(status)))) problems.push(`[${role}] console: ${m.text()}`);
+        if (m.type() === 'error' && !(status && seenExpected.has(Number(status))))
+          problems.push(`[${role}] console: ${m.text()}`);
       });
       tab.on('pageerror', (e) => problems.push(`[${role}] page error: ${e.message}`));
       tab.on('response', (r) => {
@@ -113,7 +118,9 @@ async function main() {
         const file = await shot(tab, `${login}-${p.name}-${theme}`);
         if ((await tab.locator('[data-testid="worker-error"]').count()) > 0)
           problems.push(`[${role}/${theme}] ${p.name}: the page shows a worker error`);
-        console.log(`${role.padEnd(6)} ${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${file}`);
+        console.log(
+          `${role.padEnd(6)} ${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${file}`
+        );
       };
       for (const theme of login === 'admin' ? (['light', 'dark'] as const) : (['light'] as const)) {
         for (const p of pages) await open(p, theme);
@@ -137,7 +144,10 @@ async function main() {
         check((await refused).status() === 403, 'Viewer: acknowledge gets 403 from the proxy');
         const denied = tab.locator('[data-testid="permission-denied"]');
         await denied.first().waitFor({ timeout: 10_000 });
-        check(/acknowledge incidents \(needs Editor\)/.test(await denied.first().innerText()), 'Viewer: the page says "not allowed … (needs Editor)"');
+        check(
+          /acknowledge incidents \(needs Editor\)/.test(await denied.first().innerText()),
+          'Viewer: the page says "not allowed … (needs Editor)"'
+        );
         console.log(`Viewer acknowledge refused: ${await shot(tab, 'viewer-acknowledge-403')}`);
       } else {
         // Editors and Admins: acknowledge, then resolve and reopen (Admin), snooze and end it, run a collection.
@@ -170,7 +180,10 @@ async function main() {
         const queued = proxied(tab, 'POST', /\/api\/collection\/run$/);
         await tab.getByRole('button', { name: 'Collect and detect now' }).click();
         const runStatus = (await queued).status();
-        check(login === 'editor' ? runStatus === 202 : runStatus === 409, `${role}: collection run reaches the worker (${runStatus})`);
+        check(
+          login === 'editor' ? runStatus === 202 : runStatus === 409,
+          `${role}: collection run reaches the worker (${runStatus})`
+        );
 
         // Settings: an Admin previews and saves. For the Editor the session starts as Admin and is lowered to Editor
         // after the preview, so the save reaches Grafana as an Editor's.
@@ -192,7 +205,10 @@ async function main() {
           check(saveStatus === 403, 'Editor: settings save gets 403 from the proxy');
           const denied = tab.locator('[data-testid="permission-denied"]');
           await denied.first().waitFor({ timeout: 10_000 });
-          check(/change the detection settings \(needs Admin\)/.test(await denied.first().innerText()), 'Editor: the page says "not allowed … (needs Admin)"');
+          check(
+            /change the detection settings \(needs Admin\)/.test(await denied.first().innerText()),
+            'Editor: the page says "not allowed … (needs Admin)"'
+          );
           console.log(`Editor settings save refused: ${await shot(tab, 'editor-settings-save-403')}`);
         } else {
           check(saveStatus === 200, 'Admin: settings save works');
@@ -201,7 +217,10 @@ async function main() {
           expect('POST /api/plugin-proxy/cursorwatch-cost-app/api/notifications/test 409');
           const tested = proxied(tab, 'POST', /\/api\/notifications\/test$/);
           await tab.getByRole('button', { name: 'Send a test to email' }).click();
-          check((await tested).status() === 409, 'Admin: a test notification reaches the worker (409: email not configured)');
+          check(
+            (await tested).status() === 409,
+            'Admin: a test notification reaches the worker (409: email not configured)'
+          );
           console.log(`Admin actions done: ${await shot(tab, 'admin-settings-saved')}`);
         }
       }
@@ -214,8 +233,12 @@ async function main() {
     await boss.stop({ graceful: false });
     await world.close();
   }
-  const refusedByGrafana = host.proxyLog.filter((e) => e.status === 403).map((e) => `${e.role} ${e.method} ${e.rawUrl}`);
-  console.log(`${host.proxyLog.length} calls through the proxy model; refused: ${refusedByGrafana.join('; ') || 'none'}`);
+  const refusedByGrafana = host.proxyLog
+    .filter((e) => e.status === 403)
+    .map((e) => `${e.role} ${e.method} ${e.rawUrl}`);
+  console.log(
+    `${host.proxyLog.length} calls through the proxy model; refused: ${refusedByGrafana.join('; ') || 'none'}`
+  );
   console.log(checks.map((c) => `ok  ${c}`).join('\n'));
   console.log(
     `seed ${Math.round(tSeed - t0)} ms (${world.collected.events.inserted} events), bundle ${Math.round(tBuild - tSeed)} ms, total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`
@@ -224,7 +247,9 @@ async function main() {
     console.error(`FAILED: ${problems.length} problem(s)\n${problems.join('\n')}`);
     process.exit(1);
   }
-  console.log('browser check passed as Viewer, Editor and Admin: no console errors, refusals where the role is too low');
+  console.log(
+    'browser check passed as Viewer, Editor and Admin: no console errors, refusals where the role is too low'
+  );
 }
 
 main().catch((err) => {

@@ -25,8 +25,22 @@ function throughGrafana(name: ApiRouteName, role: RoleType, routes = pluginJson.
     { method: r.method, rawUrl: `${PROXY_BASE}${pathFor(name, SAMPLE_PARAMS)}?probe=1`, headers: {} },
     {
       plugin: { id: pluginJson.id, routes },
-      settings: { enabled: true, jsonData: { workerUrl: 'http://worker:8080' }, secureJsonData: { apiToken: 'tok-123' } },
-      user: { UserID: 5, UserUID: 'u5', OrgID: 1, OrgName: 'Main Org.', OrgRole: role, Login: 'u', Name: '', Email: '', IsGrafanaAdmin: false },
+      settings: {
+        enabled: true,
+        jsonData: { workerUrl: 'http://worker:8080' },
+        secureJsonData: { apiToken: 'tok-123' },
+      },
+      user: {
+        UserID: 5,
+        UserUID: 'u5',
+        OrgID: 1,
+        OrgName: 'Main Org.',
+        OrgRole: role,
+        Login: 'u',
+        Name: '',
+        Email: '',
+        IsGrafanaAdmin: false,
+      },
     }
   );
   if (d.kind === 'respond') {
@@ -34,7 +48,16 @@ function throughGrafana(name: ApiRouteName, role: RoleType, routes = pluginJson.
   }
   const [path, query] = d.requestUri.split('?');
   const reached = matchRoute(r.method, path);
-  return { status: 200, upstream: `${d.method} ${d.requestUri}`, path, query, reached: reached?.name, params: reached?.params, headers: d.headers, host: d.host };
+  return {
+    status: 200,
+    upstream: `${d.method} ${d.requestUri}`,
+    path,
+    query,
+    reached: reached?.name,
+    params: reached?.params,
+    headers: d.headers,
+    host: d.host,
+  };
 }
 
 const proxiedRoutes = (Object.keys(API_ROUTES) as ApiRouteName[]).filter((n) => API_ROUTES[n].role !== 'public');
@@ -42,28 +65,34 @@ const proxiedRoutes = (Object.keys(API_ROUTES) as ApiRouteName[]).filter((n) => 
 describe('plugin ↔ worker contract', () => {
   beforeEach(() => setRole('Admin'));
 
-  it.each(proxiedRoutes)('%s reaches its worker path and method through Grafana\'s proxy, for the roles the contract allows', (name) => {
-    const r = API_ROUTES[name];
-    for (const role of ROLES) {
-      const got = throughGrafana(name, role);
-      if (RANK[role] >= RANK[r.role as keyof typeof RANK]) {
-        expect([role, got.reached, got.query, got.host]).toEqual([role, name, 'probe=1', 'worker:8080']);
-        expect(got.headers?.authorization).toBe('Bearer tok-123');
-        for (const [k, v] of Object.entries(got.params ?? {})) {
-          expect([k, v]).toEqual([k, String(SAMPLE_PARAMS[k as keyof typeof SAMPLE_PARAMS])]);
+  it.each(proxiedRoutes)(
+    "%s reaches its worker path and method through Grafana's proxy, for the roles the contract allows",
+    (name) => {
+      const r = API_ROUTES[name];
+      for (const role of ROLES) {
+        const got = throughGrafana(name, role);
+        if (RANK[role] >= RANK[r.role as keyof typeof RANK]) {
+          expect([role, got.reached, got.query, got.host]).toEqual([role, name, 'probe=1', 'worker:8080']);
+          expect(got.headers?.authorization).toBe('Bearer tok-123');
+          for (const [k, v] of Object.entries(got.params ?? {})) {
+            expect([k, v]).toEqual([k, String(SAMPLE_PARAMS[k as keyof typeof SAMPLE_PARAMS])]);
+          }
+        } else {
+          expect([role, got.status, got.body]).toEqual([role, 403, '{"message":"plugin proxy route access denied"}\n']);
         }
-      } else {
-        expect([role, got.status, got.body]).toEqual([role, 403, '{"message":"plugin proxy route access denied"}\n']);
       }
     }
-  });
+  );
 
   it('the public health check is not proxied (the plugin never calls it)', () => {
     expect(throughGrafana('health', 'Admin')).toMatchObject({ status: 404 });
   });
 
   it('the old bare-url routes are caught: every call lands on the wrong worker path', () => {
-    expect(throughGrafana('listIncidents', 'Admin', BARE_URL_ROUTES)).toMatchObject({ path: '/incidents', reached: undefined });
+    expect(throughGrafana('listIncidents', 'Admin', BARE_URL_ROUTES)).toMatchObject({
+      path: '/incidents',
+      reached: undefined,
+    });
     expect(throughGrafana('updateSettings', 'Admin', BARE_URL_ROUTES)).toMatchObject({ path: '/', reached: undefined });
     const stillRight = proxiedRoutes.filter((n) => throughGrafana(n, 'Admin', BARE_URL_ROUTES).reached === n);
     expect(stillRight).toEqual([]);
@@ -167,12 +196,15 @@ describe('plugin ↔ worker contract', () => {
     expect(matchRoute('GET', '/api/users/a%40b.c')?.params).toEqual({ email: 'a@b.c' });
   });
 
-  it('a role below the route\'s reqRole gets Grafana\'s 403, classified with the role it needs', async () => {
+  it("a role below the route's reqRole gets Grafana's 403, classified with the role it needs", async () => {
     setRole('Viewer');
     const b = installFakeBackend({ acknowledgeIncident: () => incident() });
     await expect(workerApi.acknowledge(12)).rejects.toMatchObject({ kind: 'forbidden', status: 403, needs: 'Editor' });
     setRole('Editor');
-    await expect(workerApi.updateSettings({ minImpactDollars: 5 })).rejects.toMatchObject({ kind: 'forbidden', needs: 'Admin' });
+    await expect(workerApi.updateSettings({ minImpactDollars: 5 })).rejects.toMatchObject({
+      kind: 'forbidden',
+      needs: 'Admin',
+    });
     expect(b.requests).toEqual([]);
     expect(b.proxied.map((p) => p.status)).toEqual([403, 403]);
   });

@@ -28,11 +28,16 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
 export function PermissionDenied({ error }: { error: WorkerApiError }) {
   const needs = error.needs ?? 'Editor';
   return (
-    <Alert severity="warning" title={`You don't have permission to ${error.action ?? 'do this'} (needs ${needs})`} data-testid="permission-denied">
+    <Alert
+      severity="warning"
+      title={`You don't have permission to ${error.action ?? 'do this'} (needs ${needs})`}
+      data-testid="permission-denied"
+    >
       <div>
-        Grafana allows this to users with the {needs} role{needs === 'Admin' ? '' : ' or higher'} in this organisation. Ask
-        {needs === 'Admin' ? ' an organisation Admin' : ` an ${needs} or an Admin`} to do it, or an organisation Admin to
-        change your role. (Roles are checked by Grafana when the request is made, so a role changed since this page
+        Grafana allows this to users with the {needs} role{needs === 'Admin' ? '' : ' or higher'} in this organisation.
+        Ask
+        {needs === 'Admin' ? ' an organisation Admin' : ` an ${needs} or an Admin`} to do it, or an organisation Admin
+        to change your role. (Roles are checked by Grafana when the request is made, so a role changed since this page
         loaded applies now.)
       </div>
     </Alert>

@@ -22,8 +22,22 @@ export function proxyAsGrafana(method: string, url: string, params: Record<strin
     { method, rawUrl: qs ? `${url}?${qs}` : url, headers: { 'content-type': 'application/json' } },
     {
       plugin: pluginJson,
-      settings: { enabled: true, jsonData: { workerUrl: 'http://worker:8080' }, secureJsonData: { apiToken: 'test-token' } },
-      user: { UserID: 2, UserUID: 'u2', OrgID: 1, OrgName: 'Main Org.', OrgRole: role, Login: 'tester', Name: 'Tester', Email: 'tester@example.com', IsGrafanaAdmin: false },
+      settings: {
+        enabled: true,
+        jsonData: { workerUrl: 'http://worker:8080' },
+        secureJsonData: { apiToken: 'test-token' },
+      },
+      user: {
+        UserID: 2,
+        UserUID: 'u2',
+        OrgID: 1,
+        OrgName: 'Main Org.',
+        OrgRole: role,
+        Login: 'tester',
+        Name: 'Tester',
+        Email: 'tester@example.com',
+        IsGrafanaAdmin: false,
+      },
     }
   );
 }

@@ -32,7 +32,7 @@ export function toBytes(s: string): string {
 export function fromBytes(b: string): string {
   const bytes = Uint8Array.from(b, (c) => c.charCodeAt(0));
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const c = bytes[i];
     const need = c < 0x80 ? 0 : c >= 0xf0 && c < 0xf8 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
     if (need === 0) {
@@ -96,7 +96,7 @@ export class EscapeError extends Error {
 /** net/url unescape(s, encodePath) / url.PathUnescape: `%XX` to a byte, `+` left alone; a bad `%` is an error. */
 export function unescapePath(s: string): string {
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     if (s[i] === '%') {
       if (!isHex(s[i + 1]) || !isHex(s[i + 2])) {
         throw new EscapeError(s.slice(i, i + 3));

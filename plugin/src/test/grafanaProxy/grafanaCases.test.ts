@@ -2,7 +2,15 @@
  * Grafana's own test cases for the plugin proxy, replayed against the model. Each `describe` names the Go test it
  * copies; fixtures are the Go test's routes, paths and expectations.
  */
-import { extractProxyPath, planProxyRequest, proxyResponseHeaders, roleIncludes, type PluginRouteJson, type ProxyOptions, type SignedInUser } from './pluginProxy';
+import {
+  extractProxyPath,
+  planProxyRequest,
+  proxyResponseHeaders,
+  roleIncludes,
+  type PluginRouteJson,
+  type ProxyOptions,
+  type SignedInUser,
+} from './pluginProxy';
 import { interpolateString } from './template';
 import { Tree, matchTest } from './tree';
 
@@ -27,7 +35,10 @@ const opts = (routes: PluginRouteJson[], over: Partial<ProxyOptions> = {}): Prox
 });
 
 const get = (rest: string, o: ProxyOptions, method = 'GET', headers: Record<string, string> = {}) =>
-  planProxyRequest({ method, rawUrl: `/api/plugin-proxy/${o.plugin.id}${rest}`, headers, remoteAddress: '10.0.0.9' }, o);
+  planProxyRequest(
+    { method, rawUrl: `/api/plugin-proxy/${o.plugin.id}${rest}`, headers, remoteAddress: '10.0.0.9' },
+    o
+  );
 
 describe('pluginproxy_test.go TestPluginProxyRoutes', () => {
   // The Go test's routes, in its order.
@@ -46,18 +57,29 @@ describe('pluginproxy_test.go TestPluginProxyRoutes', () => {
     { proxyPath: '/some-api', expectedURLPath: '/api', expectedStatus: 200 },
     { proxyPath: '/some-api/instances', expectedURLPath: '/api/instances/', expectedStatus: 200 },
     { proxyPath: '/some-api/some/thing', expectedURLPath: '/api/some/thing', expectedStatus: 200 },
-    { proxyPath: '/some-api/instances/instance-one', expectedURLPath: '/api/instances/instance-one', expectedStatus: 200 },
+    {
+      proxyPath: '/some-api/instances/instance-one',
+      expectedURLPath: '/api/instances/instance-one',
+      expectedStatus: 200,
+    },
     { proxyPath: '/some-other-api/some/thing', expectedURLPath: '/api/v2/some/thing', expectedStatus: 200 },
-    { proxyPath: '/some-other-api/instances/instance-one', expectedURLPath: '/api/v2/instances/instance-one', expectedStatus: 200 },
+    {
+      proxyPath: '/some-other-api/instances/instance-one',
+      expectedURLPath: '/api/v2/instances/instance-one',
+      expectedStatus: 200,
+    },
   ];
-  it.each(tcs)('When proxying path $proxyPath should call expected URL', ({ proxyPath, expectedURLPath, expectedStatus }) => {
-    const d = get(proxyPath, opts(routes));
-    if (expectedStatus === 404) {
-      expect(d).toMatchObject({ kind: 'respond', status: 404, body: '{"message":"plugin route match not found"}\n' });
-      return;
+  it.each(tcs)(
+    'When proxying path $proxyPath should call expected URL',
+    ({ proxyPath, expectedURLPath, expectedStatus }) => {
+      const d = get(proxyPath, opts(routes));
+      if (expectedStatus === 404) {
+        expect(d).toMatchObject({ kind: 'respond', status: 404, body: '{"message":"plugin route match not found"}\n' });
+        return;
+      }
+      expect(d).toMatchObject({ kind: 'forward', host: 'localhost', requestUri: expectedURLPath });
     }
-    expect(d).toMatchObject({ kind: 'forward', host: 'localhost', requestUri: expectedURLPath });
-  });
+  );
 });
 
 describe('plugin_proxy_test.go TestExtractPluginProxyPath', () => {
@@ -70,7 +92,9 @@ describe('plugin_proxy_test.go TestExtractPluginProxyPath', () => {
   });
 
   it('then the route tree unescapes what `*` matched, so %2F reaches the upstream as a real slash', () => {
-    const o = opts([{ path: 'api/*', url: 'http://localhost/base' }], { plugin: { id: 'test2', routes: [{ path: 'api/*', url: 'http://localhost/base' }] } });
+    const o = opts([{ path: 'api/*', url: 'http://localhost/base' }], {
+      plugin: { id: 'test2', routes: [{ path: 'api/*', url: 'http://localhost/base' }] },
+    });
     const d = get('/api/services/afsd%2Fafsd/operations', o);
     expect(d).toMatchObject({ kind: 'forward', requestUri: '/base/services/afsd/afsd/operations' });
   });
@@ -78,9 +102,18 @@ describe('plugin_proxy_test.go TestExtractPluginProxyPath', () => {
 
 describe('pluginproxy_test.go TestPluginProxy (director)', () => {
   it('When getting proxy headers: route headers are templated from secureJsonData', () => {
-    const o = opts([{ path: 'api/v4/*', url: 'https://www.google.com', headers: [{ name: 'x-header', content: 'my secret {{.SecureJsonData.key}}' }] }], {
-      settings: { enabled: true, secureJsonData: { key: '123' } },
-    });
+    const o = opts(
+      [
+        {
+          path: 'api/v4/*',
+          url: 'https://www.google.com',
+          headers: [{ name: 'x-header', content: 'my secret {{.SecureJsonData.key}}' }],
+        },
+      ],
+      {
+        settings: { enabled: true, secureJsonData: { key: '123' } },
+      }
+    );
     const d = get('/api/v4/alerts', o);
     expect(d.kind === 'forward' && d.headers['x-header']).toBe('my secret 123');
   });
@@ -92,24 +125,63 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
     [false, user(), undefined],
     [true, user({ IsAnonymous: true, UserID: 0, Login: '' }), undefined],
   ])('When SendUserHeader is %s (user %#)', (send, u, expected) => {
-    const d = get('/api/v4/alerts', opts([{ path: 'api/v4/', url: 'https://www.google.com', reqRole: 'Editor' }, { path: 'api/v4/*', url: 'https://www.google.com' }], { sendUserHeader: send, user: u }));
+    const d = get(
+      '/api/v4/alerts',
+      opts(
+        [
+          { path: 'api/v4/', url: 'https://www.google.com', reqRole: 'Editor' },
+          { path: 'api/v4/*', url: 'https://www.google.com' },
+        ],
+        { sendUserHeader: send, user: u }
+      )
+    );
     expect(d.kind === 'forward' && d.headers['x-grafana-user']).toBe(expected);
   });
 
   it('When getting templated url', () => {
-    const d = get('/x', opts([{ path: 'x', url: '{{.JsonData.dynamicUrl}}', method: 'GET' }], { settings: { enabled: true, jsonData: { dynamicUrl: 'https://dynamic.grafana.com' } } }));
+    const d = get(
+      '/x',
+      opts([{ path: 'x', url: '{{.JsonData.dynamicUrl}}', method: 'GET' }], {
+        settings: { enabled: true, jsonData: { dynamicUrl: 'https://dynamic.grafana.com' } },
+      })
+    );
     expect(d).toMatchObject({ kind: 'forward', protocol: 'https:', host: 'dynamic.grafana.com', requestUri: '/' });
   });
 
   it('When getting complex templated url', () => {
-    const d = get('/x', opts([{ path: 'x', url: '{{if .JsonData.apiHost}}{{.JsonData.apiHost}}{{else}}https://example.com{{end}}', method: 'GET' }]));
+    const d = get(
+      '/x',
+      opts([
+        {
+          path: 'x',
+          url: '{{if .JsonData.apiHost}}{{.JsonData.apiHost}}{{else}}https://example.com{{end}}',
+          method: 'GET',
+        },
+      ])
+    );
     expect(d).toMatchObject({ kind: 'forward', protocol: 'https:', host: 'example.com' });
   });
 
-  it('When getting templated body (plugin.json body is JSON; the model re-serialises it without the Go fixture\'s tab)', () => {
-    const d = get('/api/body', opts([{ path: 'api/body', url: 'http://www.test.com', body: { url: '{{.JsonData.dynamicUrl}}', secret: '{{.SecureJsonData.key}}' } }], {
-      settings: { enabled: true, jsonData: { dynamicUrl: 'https://dynamic.grafana.com' }, secureJsonData: { key: '123' } },
-    }));
+  it("When getting templated body (plugin.json body is JSON; the model re-serialises it without the Go fixture's tab)", () => {
+    const d = get(
+      '/api/body',
+      opts(
+        [
+          {
+            path: 'api/body',
+            url: 'http://www.test.com',
+            body: { url: '{{.JsonData.dynamicUrl}}', secret: '{{.SecureJsonData.key}}' },
+          },
+        ],
+        {
+          settings: {
+            enabled: true,
+            jsonData: { dynamicUrl: 'https://dynamic.grafana.com' },
+            secureJsonData: { key: '123' },
+          },
+        }
+      )
+    );
     expect(d.kind === 'forward' && d.body).toBe('{"url":"https://dynamic.grafana.com","secret":"123"}');
   });
 

@@ -5,7 +5,13 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { planProxyRequest, proxyErrorStatus, proxyResponseHeaders, type ProxyDecision, type ProxyOptions } from './pluginProxy';
+import {
+  planProxyRequest,
+  proxyErrorStatus,
+  proxyResponseHeaders,
+  type ProxyDecision,
+  type ProxyOptions,
+} from './pluginProxy';
 
 export interface ProxyLogEntry {
   method: string;
@@ -33,10 +39,21 @@ export async function servePluginProxy(
 ): Promise<ProxyLogEntry> {
   const body = await readBody(req);
   const decision: ProxyDecision = planProxyRequest(
-    { method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress, body },
+    {
+      method: req.method ?? 'GET',
+      rawUrl: req.url ?? '/',
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
+      body,
+    },
     opts
   );
-  const entry: ProxyLogEntry = { method: req.method ?? 'GET', rawUrl: req.url ?? '/', role: opts.user.OrgRole, status: 0 };
+  const entry: ProxyLogEntry = {
+    method: req.method ?? 'GET',
+    rawUrl: req.url ?? '/',
+    role: opts.user.OrgRole,
+    status: 0,
+  };
   if (decision.kind === 'respond') {
     res.writeHead(decision.status, decision.headers);
     res.end(decision.body);

@@ -1,5 +1,12 @@
 /** The model's rules beyond Grafana's own fixtures, each tied to the Go code it follows (see pluginProxy.ts). */
-import { grafanaContextHeader, loadRoutes, planProxyRequest, type PluginRouteJson, type ProxyOptions, type SignedInUser } from './pluginProxy';
+import {
+  grafanaContextHeader,
+  loadRoutes,
+  planProxyRequest,
+  type PluginRouteJson,
+  type ProxyOptions,
+  type SignedInUser,
+} from './pluginProxy';
 import { interpolateString } from './template';
 
 const user = (OrgRole: SignedInUser['OrgRole'], over: Partial<SignedInUser> = {}): SignedInUser => ({
@@ -16,8 +23,20 @@ const user = (OrgRole: SignedInUser['OrgRole'], over: Partial<SignedInUser> = {}
 });
 
 const routes: PluginRouteJson[] = [
-  { path: 'api/settings', method: 'PUT', reqRole: 'Admin', url: '{{ .JsonData.workerUrl }}/api/settings', headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }] },
-  { path: 'api/*', method: 'GET', reqRole: 'Viewer', url: '{{ .JsonData.workerUrl }}/api', headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }] },
+  {
+    path: 'api/settings',
+    method: 'PUT',
+    reqRole: 'Admin',
+    url: '{{ .JsonData.workerUrl }}/api/settings',
+    headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }],
+  },
+  {
+    path: 'api/*',
+    method: 'GET',
+    reqRole: 'Viewer',
+    url: '{{ .JsonData.workerUrl }}/api',
+    headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }],
+  },
   { path: 'api/*', reqRole: 'Editor', url: '{{ .JsonData.workerUrl }}/api' },
 ];
 
@@ -32,7 +51,7 @@ const call = (method: string, rest: string, opts: ProxyOptions, headers: Record<
   planProxyRequest({ method, rawUrl: `/api/plugin-proxy/my-app/${rest}`, headers, remoteAddress: '10.1.2.3' }, opts);
 
 describe('HandleRequest: route order, method, reqRole', () => {
-  it('the first route matching method and path decides; a lower role gets Grafana\'s 403 body and the search stops', () => {
+  it("the first route matching method and path decides; a lower role gets Grafana's 403 body and the search stops", () => {
     const d = call('PUT', 'api/settings', o('Editor'));
     expect(d).toEqual({
       kind: 'respond',
@@ -49,22 +68,35 @@ describe('HandleRequest: route order, method, reqRole', () => {
   });
 
   it('method comparison is case-sensitive: a plugin.json "get" never matches', () => {
-    const d = call('GET', 'api/x', o('Admin', { plugin: { id: 'my-app', routes: [{ path: 'api/*', method: 'get', url: 'http://w' }] } }));
+    const d = call(
+      'GET',
+      'api/x',
+      o('Admin', { plugin: { id: 'my-app', routes: [{ path: 'api/*', method: 'get', url: 'http://w' }] } })
+    );
     expect(d).toMatchObject({ status: 404, body: '{"message":"plugin route match not found"}\n' });
   });
 
   it('a Grafana server admin with a Viewer org role is still a Viewer here (hasAccessToRoute reads the org role only)', () => {
-    expect(call('PUT', 'api/settings', o('Admin', { user: user('Viewer', { IsGrafanaAdmin: true }) }))).toMatchObject({ status: 403 });
+    expect(call('PUT', 'api/settings', o('Admin', { user: user('Viewer', { IsGrafanaAdmin: true }) }))).toMatchObject({
+      status: 403,
+    });
   });
 
   it('reqRole is decoded like RoleType.UnmarshalText: lower case accepted, nonsense refused at load', () => {
     expect(loadRoutes({ id: 'a', routes: [{ path: 'x', reqRole: 'editor' }] })[0].reqRole).toBe('Editor');
-    expect(() => loadRoutes({ id: 'a', routes: [{ path: 'x', reqRole: 'Owner' }] })).toThrow('invalid role value: Owner');
+    expect(() => loadRoutes({ id: 'a', routes: [{ path: 'x', reqRole: 'Owner' }] })).toThrow(
+      'invalid role value: Owner'
+    );
   });
 
   it('checkAppEnabled: a disabled app or another plugin id is a 404 before any route is looked at', () => {
-    expect(call('GET', 'api/x', o('Admin', { settings: { enabled: false } }))).toMatchObject({ status: 404, body: '{"message":"Plugin is not enabled"}\n' });
-    expect(planProxyRequest({ method: 'GET', rawUrl: '/api/plugin-proxy/other-app/api/x', headers: {} }, o('Admin'))).toMatchObject({ status: 404, body: '{"message":"Plugin not found"}\n' });
+    expect(call('GET', 'api/x', o('Admin', { settings: { enabled: false } }))).toMatchObject({
+      status: 404,
+      body: '{"message":"Plugin is not enabled"}\n',
+    });
+    expect(
+      planProxyRequest({ method: 'GET', rawUrl: '/api/plugin-proxy/other-app/api/x', headers: {} }, o('Admin'))
+    ).toMatchObject({ status: 404, body: '{"message":"Plugin not found"}\n' });
   });
 });
 
@@ -79,7 +111,9 @@ describe('director: the outgoing URL', () => {
   });
 
   it('an exact route appends nothing: the route url must name the full worker path', () => {
-    const bare = { plugin: { id: 'my-app', routes: [{ path: 'api/settings', method: 'PUT', url: '{{ .JsonData.workerUrl }}' }] } };
+    const bare = {
+      plugin: { id: 'my-app', routes: [{ path: 'api/settings', method: 'PUT', url: '{{ .JsonData.workerUrl }}' }] },
+    };
     expect(call('PUT', 'api/settings', o('Admin', bare))).toMatchObject({ requestUri: '/' });
   });
 
@@ -97,13 +131,15 @@ describe('director: the outgoing URL', () => {
     expect(call('GET', `api/${rest}`, o('Viewer'))).toMatchObject({ requestUri: uri });
   });
 
-  it('a malformed escape is refused by Go\'s HTTP server before Grafana sees it', () => {
+  it("a malformed escape is refused by Go's HTTP server before Grafana sees it", () => {
     expect(call('GET', 'api/users/%zz', o('Viewer'))).toMatchObject({ status: 400 });
   });
 
   it('the trailing slash is dropped unless pluginProxyPreserveTrailingSlash is on', () => {
     expect(call('GET', 'api/users/', o('Viewer'))).toMatchObject({ requestUri: '/api/users' });
-    expect(call('GET', 'api/users/', o('Viewer', { preserveTrailingSlash: true }))).toMatchObject({ requestUri: '/api/users/' });
+    expect(call('GET', 'api/users/', o('Viewer', { preserveTrailingSlash: true }))).toMatchObject({
+      requestUri: '/api/users/',
+    });
   });
 
   it('a workerUrl with a trailing slash doubles the slash (Go keeps the path as written)', () => {
@@ -113,12 +149,19 @@ describe('director: the outgoing URL', () => {
 
   it('an unset workerUrl renders "<no value>", which cannot be sent: 502 with an empty body', () => {
     const s = { enabled: true, jsonData: {}, secureJsonData: {} };
-    expect(call('GET', 'api/incidents', o('Viewer', { settings: s }))).toMatchObject({ kind: 'respond', status: 502, body: '' });
+    expect(call('GET', 'api/incidents', o('Viewer', { settings: s }))).toMatchObject({
+      kind: 'respond',
+      status: 502,
+      body: '',
+    });
   });
 
   it('a route url template Grafana cannot parse is a 500 with its message', () => {
     const bad = { plugin: { id: 'my-app', routes: [{ path: 'api/*', url: '{{ .JsonData.workerUrl ' }] } };
-    expect(call('GET', 'api/x', o('Admin', bad))).toMatchObject({ status: 500, body: '{"message":"Could not interpolate plugin route url","traceID":""}\n' });
+    expect(call('GET', 'api/x', o('Admin', bad))).toMatchObject({
+      status: 500,
+      body: '{"message":"Could not interpolate plugin route url","traceID":""}\n',
+    });
   });
 });
 
@@ -144,25 +187,40 @@ describe('director: headers', () => {
   });
 
   it('X-Grafana-Context is json.Marshal(SignedInUser) with Go field names', () => {
-    expect(JSON.parse(headers['x-grafana-context'])).toMatchObject({ UserID: 7, Login: 'ana', Email: 'ana@example.com', OrgRole: 'Viewer', OrgID: 1, IsGrafanaAdmin: false });
+    expect(JSON.parse(headers['x-grafana-context'])).toMatchObject({
+      UserID: 7,
+      Login: 'ana',
+      Email: 'ana@example.com',
+      OrgRole: 'Viewer',
+      OrgID: 1,
+      IsGrafanaAdmin: false,
+    });
     expect(Object.keys(JSON.parse(grafanaContextHeader(user('Viewer'))))[0]).toBe('UserID');
   });
 
   it('PrepareProxyRequest and ReverseProxy: Referer moved to X-Grafana-Referer, Origin/X-Forwarded-Host and hop-by-hop dropped, client IP appended twice', () => {
-    expect(headers).toMatchObject({ 'x-grafana-referer': 'http://grafana/a/my-app/incidents', 'x-forwarded-for': '10.1.2.3, 10.1.2.3', host: 'worker:8080', 'x-grafana-org-id': '1' });
+    expect(headers).toMatchObject({
+      'x-grafana-referer': 'http://grafana/a/my-app/incidents',
+      'x-forwarded-for': '10.1.2.3, 10.1.2.3',
+      host: 'worker:8080',
+      'x-grafana-org-id': '1',
+    });
     for (const gone of ['origin', 'referer', 'x-forwarded-host', 'connection', 'x-drop-me']) {
       expect([gone, headers[gone]]).toEqual([gone, undefined]);
     }
   });
 
-  it('a route without an Authorization header lets the browser\'s own Authorization through', () => {
+  it("a route without an Authorization header lets the browser's own Authorization through", () => {
     const x = call('POST', 'api/x', o('Editor'), { authorization: 'Bearer glsa_user' });
     expect(x.kind === 'forward' && x.headers.authorization).toBe('Bearer glsa_user');
   });
 });
 
 describe('text/template subset (utils.go interpolateString)', () => {
-  const data = { JsonData: { workerUrl: 'http://w:1', port: 8080, big: 1234567, nested: { a: 'b' }, on: true }, SecureJsonData: { apiToken: 't' } };
+  const data = {
+    JsonData: { workerUrl: 'http://w:1', port: 8080, big: 1234567, nested: { a: 'b' }, on: true },
+    SecureJsonData: { apiToken: 't' },
+  };
   it.each([
     ['{{ .JsonData.workerUrl }}/api', 'http://w:1/api'],
     ['Bearer {{ .SecureJsonData.apiToken }}', 'Bearer t'],

@@ -209,7 +209,17 @@ function pluginIdOf(path: string): string | undefined {
 }
 
 /** HTTP/1.1 hop-by-hop headers that httputil.ReverseProxy removes (removeHopByHopHeaders), plus those listed in Connection. */
-const HOP_BY_HOP = ['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 
 function removeHopByHop(h: Headers): void {
   for (const name of (h.connection ?? '').split(',').map((s) => s.trim().toLowerCase())) {
@@ -239,7 +249,13 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
     incoming = parseRequestURI(req.rawUrl);
   } catch (e) {
     if (e instanceof EscapeError) {
-      return { kind: 'respond', status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '400 Bad Request', why: e.message };
+      return {
+        kind: 'respond',
+        status: 400,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: '400 Bad Request',
+        why: e.message,
+      };
     }
     throw e;
   }
@@ -278,7 +294,12 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
     }
     // HandleRequest → hasAccessToRoute: reqRole checked with OrgRole.Includes (IsGrafanaAdmin does NOT count); 403 stops the search.
     if (route.reqRole !== undefined && !roleIncludes(opts.user.OrgRole, route.reqRole)) {
-      return jsonErr(403, 'plugin proxy route access denied', false, `${opts.user.OrgRole || 'no role'} < ${route.reqRole}`);
+      return jsonErr(
+        403,
+        'plugin proxy route access denied',
+        false,
+        `${opts.user.OrgRole || 'no role'} < ${route.reqRole}`
+      );
     }
     // HandleRequest: only what `*` matched (unescaped by the tree) is kept; an exact route forwards nothing of the path.
     if ('*' in params) {
@@ -380,7 +401,13 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
 
   // http.Transport: no scheme/host (e.g. an unset workerUrl rendered as "<no value>") fails → errorHandler → 502.
   if (!['http', 'https'].includes(outgoing.scheme) || outgoing.host === '') {
-    return { kind: 'respond', status: 502, headers: {}, body: '', why: `cannot send to ${JSON.stringify(interpolated)}` };
+    return {
+      kind: 'respond',
+      status: 502,
+      headers: {},
+      body: '',
+      why: `cannot send to ${JSON.stringify(interpolated)}`,
+    };
   }
   return {
     kind: 'forward',
@@ -398,7 +425,9 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
  * The upstream answer as the browser receives it: httputil.ReverseProxy drops hop-by-hop headers, and proxyutil
  * modifyResponse deletes Set-Cookie and sets Content-Security-Policy: sandbox.
  */
-export function proxyResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function proxyResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(upstream)) {
     if (v !== undefined) {

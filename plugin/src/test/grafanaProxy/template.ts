@@ -20,7 +20,10 @@ type Value = unknown;
 
 type Cmd = { kind: 'field'; chain: string[] } | { kind: 'string'; value: string } | { kind: 'orEmpty'; arg?: Cmd };
 type Pipe = Cmd[];
-type Node = { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipe } | { kind: 'if'; pipe: Pipe; then: Node[]; else: Node[] };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'action'; pipe: Pipe }
+  | { kind: 'if'; pipe: Pipe; then: Node[]; else: Node[] };
 
 interface Action {
   text: string;
@@ -138,7 +141,11 @@ function parse(text: string): Node[] {
       if (p.text.startsWith('/*')) {
         continue; // a comment
       }
-      if (['range', 'with', 'define', 'template', 'block'].includes(word) || p.text.includes('$') || p.text.includes('(')) {
+      if (
+        ['range', 'with', 'define', 'template', 'block'].includes(word) ||
+        p.text.includes('$') ||
+        p.text.includes('(')
+      ) {
         throw new TemplateError(`{{${p.text}}} is beyond the modelled subset of text/template`);
       }
       nodes.push({ kind: 'action', pipe: parsePipe(p.text) });
@@ -197,7 +204,13 @@ function field(data: TemplateData, chain: string[]): Value {
 }
 
 const goTypeOf = (v: Value) =>
-  typeof v === 'string' ? 'string' : typeof v === 'number' ? 'float64' : typeof v === 'boolean' ? 'bool' : 'interface {}';
+  typeof v === 'string'
+    ? 'string'
+    : typeof v === 'number'
+      ? 'float64'
+      : typeof v === 'boolean'
+        ? 'bool'
+        : 'interface {}';
 
 function run(cmd: Cmd, data: TemplateData, piped: Value | undefined, hasPiped: boolean): Value {
   switch (cmd.kind) {
