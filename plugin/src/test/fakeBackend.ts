@@ -73,7 +73,11 @@ export class HttpFailure {
  * Replaces getBackendSrv(): every plugin-proxy request is matched to a contract route and its params, query and
  * body are validated against the shared schemas (violations are collected and asserted empty by the tests).
  */
-export function installFakeBackend(handlers: Partial<Record<ApiRouteName | string, Handler>>) {
+export function installFakeBackend(
+  handlers: Partial<Record<ApiRouteName | string, Handler>>,
+  /** The org role Grafana checks at request time, when it differs from the one the page loaded with. */
+  opts: { proxyRole?: RoleType } = {}
+) {
   const requests: RecordedRequest[] = [];
   const proxied: Array<{ method: string; url: string; status: number; upstream?: string }> = [];
   const violations: string[] = [];
@@ -83,7 +87,7 @@ export function installFakeBackend(handlers: Partial<Record<ApiRouteName | strin
     let rec: RecordedRequest;
     if (options.url.startsWith(PROXY_BASE)) {
       // Through the model of Grafana's plugin proxy with the real plugin.json: the worker path is what Grafana sends.
-      const decision = proxyAsGrafana(method, options.url, query);
+      const decision = proxyAsGrafana(method, options.url, query, opts.proxyRole);
       if (decision.kind === 'respond') {
         proxied.push({ method, url: options.url, status: decision.status });
         throw { status: decision.status, data: parseBody(decision.body), statusText: 'error', config: options };
