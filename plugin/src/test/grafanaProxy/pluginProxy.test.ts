@@ -163,6 +163,18 @@ describe('director: the outgoing URL', () => {
       body: '{"message":"Could not interpolate plugin route url","traceID":""}\n',
     });
   });
+  it('a route header template Grafana cannot run is a 500 "Failed to render plugin headers"', () => {
+    const bad = {
+      plugin: {
+        id: 'my-app',
+        routes: [{ path: 'api/*', url: 'http://w/api', headers: [{ name: 'X', content: '{{ .Nope }}' }] }],
+      },
+    };
+    expect(call('GET', 'api/x', o('Admin', bad))).toMatchObject({
+      status: 500,
+      body: '{"message":"Failed to render plugin headers","traceID":""}\n',
+    });
+  });
 });
 
 describe('director: headers', () => {
