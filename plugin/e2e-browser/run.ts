@@ -212,7 +212,12 @@ async function main() {
           console.log(`Editor settings save refused: ${await shot(tab, 'editor-settings-save-403')}`);
         } else {
           check(saveStatus === 200, 'Admin: settings save works');
-          await tab.getByText('Settings saved').waitFor({ timeout: 10_000 });
+          // The saved value shows in the audit trail once the page reloads the settings (the "saved" banner is transient).
+          await tab
+            .locator('[data-testid="audit-table"]')
+            .getByText('minImpactDollars')
+            .first()
+            .waitFor({ timeout: 20_000 });
           // The worker answers 409 (no email channel configured): the call reached /api/notifications/test.
           expect('POST /api/plugin-proxy/cursorwatch-cost-app/api/notifications/test 409');
           const tested = proxied(tab, 'POST', /\/api\/notifications\/test$/);
