@@ -14,4 +14,7 @@ module.exports = {
   // ESM-only packages @grafana/* 13.2 pulls in beyond the scaffold's list.
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz', '@ver0'])],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'mjs', 'json'],
+  // Page tests render @grafana/ui; on a shared 2-core machine under load some took over jest's 5 s default
+  // (all passed with more time). Not a speed assertion: speed is measured in benchmark scripts.
+  testTimeout: 20_000,
 };

@@ -2,12 +2,15 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import pluginJson from '../src/plugin.json';
+import { servePluginProxy, type ProxyLogEntry } from '../src/test/grafanaProxy/nodeProxy';
+import type { RoleType, SignedInUser } from '../src/test/grafanaProxy/pluginProxy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ICONS = path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
 const FONT = path.join(ROOT, 'node_modules/@fontsource/inter/files/inter-latin-400-normal.woff2');
 const MONO = path.join(ROOT, 'node_modules/@fontsource/roboto-mono/files/roboto-mono-latin-400-normal.woff2');
-const PROXY_PREFIX = '/api/plugin-proxy/cursorwatch-cost-app';
+const PROXY_PREFIX = '/api/plugin-proxy/';
 const PLACEHOLDER_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="4"/></svg>';
 const TYPES: Record<string, string> = {
@@ -20,7 +23,38 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-function page(theme: 'light' | 'dark') {
+/** The signed-in users of this stand-in Grafana, by session cookie value (grafana_session=<login>). */
+export const E2E_USERS = {
+  viewer: { UserID: 11, Login: 'e2e.viewer', OrgRole: 'Viewer' },
+  editor: { UserID: 12, Login: 'e2e.editor', OrgRole: 'Editor' },
+  admin: { UserID: 13, Login: 'e2e.admin', OrgRole: 'Admin' },
+} as const;
+export type E2ELogin = keyof typeof E2E_USERS;
+
+function signedInUser(login: E2ELogin, role: RoleType): SignedInUser {
+  const u = E2E_USERS[login];
+  return {
+    UserID: u.UserID,
+    UserUID: `uid-${login}`,
+    OrgID: 1,
+    OrgName: 'Main Org.',
+    OrgRole: role,
+    Login: u.Login,
+    Name: u.Login,
+    Email: `${u.Login}@example.com`,
+    IsGrafanaAdmin: false,
+    AuthenticatedBy: 'password',
+    LastSeenAt: '2026-11-20T09:00:00Z',
+    Teams: [],
+  };
+}
+
+const sessionOf = (cookie: string | undefined): E2ELogin | undefined => {
+  const v = /(?:^|;\s*)grafana_session=([a-z]+)/.exec(cookie ?? '')?.[1];
+  return v && v in E2E_USERS ? (v as E2ELogin) : undefined;
+};
+
+function page(theme: 'light' | 'dark', orgRole: RoleType, login: string) {
   const boot = {
     settings: {
       appSubUrl: '',
@@ -32,9 +66,9 @@ function page(theme: 'light' | 'dark') {
     },
     user: {
       theme,
-      orgRole: 'Admin',
+      orgRole,
       isGrafanaAdmin: false,
-      login: 'e2e.admin',
+      login,
       timezone: 'utc',
       locale: 'en-US',
       language: 'en-US',
@@ -49,10 +83,14 @@ function page(theme: 'light' | 'dark') {
 }
 
 /**
- * Serves the host page and bundle, Grafana's icons and fonts, and stands in for Grafana's plugin proxy: requests to
- * /api/plugin-proxy/<id>/api/* go to the worker with the token and X-Grafana-Context added server-side.
+ * Serves the host page and bundle, Grafana's icons and fonts, and Grafana's plugin proxy through the model of its Go
+ * code (src/test/grafanaProxy) with the real plugin.json and app settings. Users sign in by cookie; like Grafana,
+ * the page's bootData carries the role at page load while the proxy checks the role at request time, so `setRole`
+ * can lower a role while a page is open.
  */
 export async function startHostServer(opts: { bundleDir: string; workerUrl: string; token: string }) {
+  const roles: Record<E2ELogin, RoleType> = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' };
+  const proxyLog: ProxyLogEntry[] = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
     const send = (status: number, body: string | Buffer, type = 'text/plain') => {
@@ -64,8 +102,12 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
       createReadStream(p).pipe(res);
     };
     try {
-      if (url.pathname.startsWith('/a/'))
-        return send(200, page(url.searchParams.get('theme') === 'dark' ? 'dark' : 'light'), 'text/html');
+      const login = sessionOf(req.headers.cookie);
+      if (url.pathname.startsWith('/a/')) {
+        if (!login) return send(401, 'not signed in: set the grafana_session cookie');
+        const theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
+        return send(200, page(theme, roles[login], E2E_USERS[login].Login), 'text/html');
+      }
       if (url.pathname.startsWith('/host/')) {
         const p = path.join(opts.bundleDir, path.basename(url.pathname));
         return existsSync(p) ? file(p) : send(404, 'not built');
@@ -75,23 +117,20 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
         return p.startsWith(ICONS) && existsSync(p) ? file(p) : send(200, PLACEHOLDER_SVG, 'image/svg+xml');
       }
       if (url.pathname.startsWith('/public/fonts/')) return file(/mono/i.test(url.pathname) ? MONO : FONT);
-      if (url.pathname.startsWith(PROXY_PREFIX + '/')) {
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        const upstream = await fetch(opts.workerUrl + url.pathname.slice(PROXY_PREFIX.length) + url.search, {
-          method: req.method,
-          headers: {
-            authorization: `Bearer ${opts.token}`,
-            'x-grafana-context': JSON.stringify({ UserID: 1, Login: 'e2e.admin', OrgRole: 'Admin' }),
-            ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}),
+      if (url.pathname.startsWith(PROXY_PREFIX)) {
+        // Grafana's session middleware answers 401 before any proxying (a stand-in, not part of the proxy model).
+        if (!login) return send(401, JSON.stringify({ message: 'Unauthorized' }), 'application/json');
+        const entry = await servePluginProxy(req, res, {
+          plugin: pluginJson,
+          settings: {
+            enabled: true,
+            jsonData: { workerUrl: opts.workerUrl },
+            secureJsonData: { apiToken: opts.token },
           },
-          body: chunks.length ? Buffer.concat(chunks) : undefined,
+          user: signedInUser(login, roles[login]),
         });
-        return send(
-          upstream.status,
-          Buffer.from(await upstream.arrayBuffer()),
-          upstream.headers.get('content-type') ?? 'application/json'
-        );
+        proxyLog.push(entry);
+        return;
       }
       if (url.pathname === '/favicon.ico') return send(204, '');
       return send(404, `no ${url.pathname}`);
@@ -101,7 +140,13 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    proxyLog,
+    /** Changes a user's org role from now on (open pages keep the role they loaded with, as in Grafana). */
+    setRole: (login: E2ELogin, role: RoleType) => (roles[login] = role),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 export const readText = (p: string) => readFileSync(p, 'utf8');

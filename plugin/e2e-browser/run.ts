@@ -1,15 +1,19 @@
 /**
  * Browser check of the built pages: a real worker API over simulated data, the app rendered in headless Chromium
- * inside a minimal Grafana-like host, every page in light and dark, screenshots saved, any console error fails.
+ * inside a minimal Grafana-like host whose /api/plugin-proxy is the model of Grafana's plugin proxy (src/test/
+ * grafanaProxy) with the real plugin.json. Runs as an Admin (every page light and dark, every action), an Editor
+ * (actions allowed to Editors; a settings save refused with 403) and a Viewer (read-only pages; an acknowledge
+ * refused with 403), saving screenshots; any console error or unexpected HTTP error fails.
  * Run: npm run e2e:browser -w plugin (needs /usr/bin/chromium: apt-get install -y chromium).
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { startApi } from '../../worker/src/api/server';
-import { startHostServer } from './host-server';
+import { startBoss } from '../../worker/src/queue/boss';
+import { E2E_USERS, startHostServer } from './host-server';
 import { seedWorld } from './seed';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
@@ -20,7 +24,9 @@ async function main() {
   const t0 = performance.now();
   const world = await seedWorld(TOKEN);
   const tSeed = performance.now();
-  const api = await startApi({ db: world.db, config: world.config, log: world.log, host: '127.0.0.1', port: 0 });
+  // A job queue (nobody consumes it): a manual collection run is queued (202), a second one meets the exclusive queue (409).
+  const boss = await startBoss(world.config.DATABASE_URL!, world.log);
+  const api = await startApi({ db: world.db, config: world.config, log: world.log, host: '127.0.0.1', port: 0, boss });
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-host-'));
   await build({
     entryPoints: { host: path.join(__dirname, 'host.tsx') },
@@ -36,13 +42,15 @@ async function main() {
   const tBuild = performance.now();
   const host = await startHostServer({ bundleDir, workerUrl: api.url, token: TOKEN });
   const incidents = (await (
-    await fetch(`${api.url}/api/incidents?pageSize=1`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    await fetch(`${api.url}/api/incidents?pageSize=1&status=open,alerted`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
   ).json()) as { items: { id: number; subject: string; scope: string }[]; total: number };
   const users = (await (
     await fetch(`${api.url}/api/users?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } })
   ).json()) as { items: { email: string }[] };
   if (incidents.total === 0)
-    throw new Error('the simulated data produced no incidents: nothing to show on the incident pages');
+    throw new Error('the simulated data produced no open incident: nothing to act on in the incident pages');
   const incident = incidents.items[0];
   const email = users.items[0].email;
 
@@ -60,29 +68,166 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   const problems: string[] = [];
+  const checks: string[] = [];
+  const check = (ok: boolean, what: string) => (ok ? checks.push(what) : problems.push(`FAILED: ${what}`));
+  const shot = async (tab: Page, name: string) => {
+    const file = path.join(SHOTS, `${name}.png`);
+    await tab.screenshot({ path: file, fullPage: true });
+    return path.relative(process.cwd(), file);
+  };
+  /** Waits for the next proxied call matching method + path suffix, and returns its status. */
+  const proxied = (tab: Page, method: string, suffix: RegExp) =>
+    tab.waitForResponse((r) => r.request().method() === method && suffix.test(new URL(r.url()).pathname), {
+      timeout: 20_000,
+    });
+
   try {
-    for (const theme of ['light', 'dark'] as const) {
+    for (const login of ['viewer', 'editor', 'admin'] as const) {
+      const role = E2E_USERS[login].OrgRole;
       const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      await context.addCookies([{ name: 'grafana_session', value: login, url: host.url }]);
       const tab = await context.newPage();
-      tab.on('console', (m) => m.type() === 'error' && problems.push(`[${theme}] console: ${m.text()}`));
-      tab.on('pageerror', (e) => problems.push(`[${theme}] page error: ${e.message}`));
-      tab.on('response', (r) => r.status() >= 400 && problems.push(`[${theme}] HTTP ${r.status()} ${r.url()}`));
-      for (const p of pages) {
+      // Responses this role is expected to get refused (403 from the proxy) or a worker answer that is not 2xx.
+      const expected = new Set<string>();
+      // Chromium also logs each expected refusal as a console error ("Failed to load resource … status of N").
+      const seenExpected = new Set<number>();
+      const expect = (key: string) => {
+        expected.add(key);
+        seenExpected.add(Number(key.split(' ').pop()));
+      };
+      tab.on('console', (m) => {
+        // Chromium logs every refused fetch; only those not expected of this role are problems.
+        const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(m.text())?.[1];
+        if (m.type() === 'error' && !(status && seenExpected.has(Number(status))))
+          problems.push(`[${role}] console: ${m.text()}`);
+      });
+      tab.on('pageerror', (e) => problems.push(`[${role}] page error: ${e.message}`));
+      tab.on('response', (r) => {
+        const key = `${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`;
+        if (r.status() >= 400 && !expected.has(key)) problems.push(`[${role}] HTTP ${key}`);
+      });
+      const open = async (p: (typeof pages)[number], theme: 'light' | 'dark') => {
         const started = performance.now();
         await tab.goto(`${host.url}/a/cursorwatch-cost-app/${p.path}?theme=${theme}`);
         try {
           await tab.waitForSelector(p.waitFor, { timeout: 20_000 });
         } catch {
-          problems.push(`[${theme}] ${p.name}: ${p.waitFor} never appeared`);
+          problems.push(`[${role}/${theme}] ${p.name}: ${p.waitFor} never appeared`);
         }
         await tab.waitForLoadState('networkidle');
-        const file = path.join(SHOTS, `${p.name}-${theme}.png`);
-        await tab.screenshot({ path: file, fullPage: true });
-        const errorsShown = await tab.locator('[data-testid="worker-error"]').count();
-        if (errorsShown > 0) problems.push(`[${theme}] ${p.name}: the page shows a worker error`);
+        const file = await shot(tab, `${login}-${p.name}-${theme}`);
+        if ((await tab.locator('[data-testid="worker-error"]').count()) > 0)
+          problems.push(`[${role}/${theme}] ${p.name}: the page shows a worker error`);
         console.log(
-          `${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${path.relative(process.cwd(), file)}`
+          `${role.padEnd(6)} ${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${file}`
         );
+      };
+      for (const theme of login === 'admin' ? (['light', 'dark'] as const) : (['light'] as const)) {
+        for (const p of pages) await open(p, theme);
+      }
+
+      const detailPage = pages[1];
+      const settingsPage = pages[4];
+      const ackButton = tab.getByRole('button', { name: 'Acknowledge' });
+      if (login === 'viewer') {
+        await open(detailPage, 'light');
+        check((await ackButton.count()) === 0, 'Viewer: incident actions are hidden');
+        await open(settingsPage, 'light');
+        check(await tab.locator('#setting-minImpactDollars').isDisabled(), 'Viewer: settings are read-only');
+        // The role is lowered while a page is open: the page still offers Acknowledge, Grafana's proxy refuses it.
+        host.setRole('viewer', 'Editor');
+        await open(detailPage, 'light');
+        host.setRole('viewer', 'Viewer');
+        expect(`POST /api/plugin-proxy/cursorwatch-cost-app/api/incidents/${incident.id}/acknowledge 403`);
+        const refused = proxied(tab, 'POST', /\/acknowledge$/);
+        await ackButton.first().click();
+        check((await refused).status() === 403, 'Viewer: acknowledge gets 403 from the proxy');
+        const denied = tab.locator('[data-testid="permission-denied"]');
+        await denied.first().waitFor({ timeout: 10_000 });
+        check(
+          /acknowledge incidents \(needs Editor\)/.test(await denied.first().innerText()),
+          'Viewer: the page says "not allowed … (needs Editor)"'
+        );
+        console.log(`Viewer acknowledge refused: ${await shot(tab, 'viewer-acknowledge-403')}`);
+      } else {
+        // Editors and Admins: acknowledge, then resolve and reopen (Admin), snooze and end it, run a collection.
+        await open(detailPage, 'light');
+        if (login === 'editor') {
+          const ok = proxied(tab, 'POST', /\/acknowledge$/);
+          await ackButton.first().click();
+          check((await ok).status() === 200, 'Editor: acknowledge works');
+        } else {
+          const resolved = proxied(tab, 'POST', /\/resolve$/);
+          await tab.getByRole('button', { name: 'Resolve', exact: true }).first().click();
+          await tab.getByRole('button', { name: /^Resolve as/ }).click();
+          check((await resolved).status() === 200, 'Admin: resolve works');
+          const reopened = proxied(tab, 'POST', /\/reopen$/);
+          await tab.getByRole('button', { name: 'Reopen' }).first().click();
+          check((await reopened).status() === 200, 'Admin: reopen works');
+        }
+        const snoozed = proxied(tab, 'POST', /\/api\/snoozes$/);
+        await tab.getByRole('button', { name: /^Snooze (user|team)$/ }).click();
+        await tab.getByPlaceholder('e.g. migration week').fill(`browser check ${role}`);
+        await tab.getByRole('button', { name: 'Snooze', exact: true }).click();
+        const snoozeStatus = (await snoozed).status();
+        check(snoozeStatus === 201, `${role}: snooze works (${snoozeStatus})`);
+        await open(settingsPage, 'light');
+        const ended = proxied(tab, 'DELETE', /\/api\/snoozes\/\d+$/);
+        await tab.getByRole('button', { name: 'End snooze' }).first().click();
+        check((await ended).status() === 200, `${role}: ending a snooze works`);
+        // No job runner in this check: the Editor's run stays queued, so the Admin's gets the worker's 409.
+        expect('POST /api/plugin-proxy/cursorwatch-cost-app/api/collection/run 409');
+        const queued = proxied(tab, 'POST', /\/api\/collection\/run$/);
+        await tab.getByRole('button', { name: 'Collect and detect now' }).click();
+        const runStatus = (await queued).status();
+        check(
+          login === 'editor' ? runStatus === 202 : runStatus === 409,
+          `${role}: collection run reaches the worker (${runStatus})`
+        );
+
+        // Settings: an Admin previews and saves. For the Editor the session starts as Admin and is lowered to Editor
+        // after the preview, so the save reaches Grafana as an Editor's.
+        if (login === 'editor') {
+          host.setRole('editor', 'Admin');
+          await open(settingsPage, 'light');
+        }
+        const input = tab.locator('#setting-minImpactDollars');
+        await input.fill(String(Number(await input.inputValue()) + 1));
+        const previewed = proxied(tab, 'POST', /\/api\/settings\/preview$/);
+        await tab.getByRole('button', { name: /^Preview/ }).click();
+        check((await previewed).status() === 200, `${role}: settings preview works while Admin`);
+        if (login === 'editor') host.setRole('editor', 'Editor');
+        if (login === 'editor') expect('PUT /api/plugin-proxy/cursorwatch-cost-app/api/settings 403');
+        const saved = proxied(tab, 'PUT', /\/api\/settings$/);
+        await tab.getByRole('button', { name: 'Save settings' }).click();
+        const saveStatus = (await saved).status();
+        if (login === 'editor') {
+          check(saveStatus === 403, 'Editor: settings save gets 403 from the proxy');
+          const denied = tab.locator('[data-testid="permission-denied"]');
+          await denied.first().waitFor({ timeout: 10_000 });
+          check(
+            /change the detection settings \(needs Admin\)/.test(await denied.first().innerText()),
+            'Editor: the page says "not allowed … (needs Admin)"'
+          );
+          console.log(`Editor settings save refused: ${await shot(tab, 'editor-settings-save-403')}`);
+        } else {
+          check(saveStatus === 200, 'Admin: settings save works');
+          // The saved value shows in the audit trail once the page reloads the settings (the "saved" banner is transient).
+          await tab
+            .locator('[data-testid="audit-table"]')
+            .getByText('minImpactDollars')
+            .first()
+            .waitFor({ timeout: 20_000 });
+          // The worker answers 409 (no email channel configured): the call reached /api/notifications/test.
+          expect('POST /api/plugin-proxy/cursorwatch-cost-app/api/notifications/test 409');
+          const tested = proxied(tab, 'POST', /\/api\/notifications\/test$/);
+          await tab.getByRole('button', { name: 'Send a test to email' }).click();
+          check(
+            (await tested).status() === 409,
+            'Admin: a test notification reaches the worker (409: email not configured)'
+          );
+          console.log(`Admin actions done: ${await shot(tab, 'admin-settings-saved')}`);
+        }
       }
       await context.close();
     }
@@ -90,8 +235,16 @@ async function main() {
     await browser.close();
     await host.close();
     await api.app.close();
+    await boss.stop({ graceful: false });
     await world.close();
   }
+  const refusedByGrafana = host.proxyLog
+    .filter((e) => e.status === 403)
+    .map((e) => `${e.role} ${e.method} ${e.rawUrl}`);
+  console.log(
+    `${host.proxyLog.length} calls through the proxy model; refused: ${refusedByGrafana.join('; ') || 'none'}`
+  );
+  console.log(checks.map((c) => `ok  ${c}`).join('\n'));
   console.log(
     `seed ${Math.round(tSeed - t0)} ms (${world.collected.events.inserted} events), bundle ${Math.round(tBuild - tSeed)} ms, total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`
   );
@@ -99,7 +252,9 @@ async function main() {
     console.error(`FAILED: ${problems.length} problem(s)\n${problems.join('\n')}`);
     process.exit(1);
   }
-  console.log('browser check passed: no console errors');
+  console.log(
+    'browser check passed as Viewer, Editor and Admin: no console errors, refusals where the role is too low'
+  );
 }
 
 main().catch((err) => {

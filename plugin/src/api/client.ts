@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { PROXY_BASE } from '../constants';
-import { asWorkerError, WorkerApiError } from './errors';
+import { failureOf, WorkerApiError } from './errors';
 
 type Response<N extends ApiRouteName> = z.output<(typeof API_ROUTES)[N]['response']>;
 type Query = Record<string, string | number | undefined>;
@@ -47,7 +47,7 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
     );
     data = res.data;
   } catch (err) {
-    throw asWorkerError(err);
+    throw failureOf(name, route.role, err);
   }
   const parsed = route.response.safeParse(data);
   if (!parsed.success) {

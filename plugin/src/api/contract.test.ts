@@ -4,33 +4,98 @@ import { lastValueFrom } from 'rxjs';
 import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
 import { detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
-import { installFakeBackend } from '../test/fakeBackend';
-import { workerApi } from './client';
+import { installFakeBackend, setRole } from '../test/fakeBackend';
+import { pathFor, workerApi } from './client';
+import { planProxyRequest, type RoleType } from '../test/grafanaProxy';
 
-/** What Grafana's proxy does: first route whose method and path match (exact, or a prefix when it ends in /*). */
-function proxyRouteFor(method: string, path: string) {
-  const rel = path.replace(/^\//, '');
-  return pluginJson.routes.find(
-    (r) =>
-      (r.method === method || !r.method) &&
-      (r.path.endsWith('/*') ? rel.startsWith(r.path.slice(0, -1)) : rel === r.path)
+const ROLES = ['Viewer', 'Editor', 'Admin'] as const;
+const RANK = { Viewer: 1, Editor: 2, Admin: 3 };
+const SAMPLE_PARAMS = { id: 12, email: "o'brien+cw@example.com" };
+
+/** The plugin.json routes before issue #8: every route forwarded to the bare worker url. */
+const BARE_URL_ROUTES = pluginJson.routes.map((r) => ({ ...r, url: '{{ .JsonData.workerUrl }}' }));
+
+/**
+ * Sends one contract route, as the client builds it, through the model of Grafana's plugin proxy and says where it
+ * lands: the worker route it reaches (by the worker's own router, contract matchRoute), or Grafana's refusal.
+ */
+function throughGrafana(name: ApiRouteName, role: RoleType, routes = pluginJson.routes) {
+  const r = API_ROUTES[name];
+  const d = planProxyRequest(
+    { method: r.method, rawUrl: `${PROXY_BASE}${pathFor(name, SAMPLE_PARAMS)}?probe=1`, headers: {} },
+    {
+      plugin: { id: pluginJson.id, routes },
+      settings: {
+        enabled: true,
+        jsonData: { workerUrl: 'http://worker:8080' },
+        secureJsonData: { apiToken: 'tok-123' },
+      },
+      user: {
+        UserID: 5,
+        UserUID: 'u5',
+        OrgID: 1,
+        OrgName: 'Main Org.',
+        OrgRole: role,
+        Login: 'u',
+        Name: '',
+        Email: '',
+        IsGrafanaAdmin: false,
+      },
+    }
   );
+  if (d.kind === 'respond') {
+    return { status: d.status, body: d.body };
+  }
+  const [path, query] = d.requestUri.split('?');
+  const reached = matchRoute(r.method, path);
+  return {
+    status: 200,
+    upstream: `${d.method} ${d.requestUri}`,
+    path,
+    query,
+    reached: reached?.name,
+    params: reached?.params,
+    headers: d.headers,
+    host: d.host,
+  };
 }
 
-const samplePath = (p: string) => p.replace(':id', '12').replace(':email', 'a%40b.c');
+const proxiedRoutes = (Object.keys(API_ROUTES) as ApiRouteName[]).filter((n) => API_ROUTES[n].role !== 'public');
 
 describe('plugin ↔ worker contract', () => {
-  it('every worker endpoint is reachable through a proxy route with the role the contract names', () => {
-    for (const [name, r] of Object.entries(API_ROUTES)) {
-      const route = proxyRouteFor(r.method, samplePath(r.path));
-      if (r.role === 'public') {
-        expect([name, route?.reqRole ?? 'none']).not.toEqual([name, 'Admin']);
-        continue;
+  beforeEach(() => setRole('Admin'));
+
+  it.each(proxiedRoutes)(
+    "%s reaches its worker path and method through Grafana's proxy, for the roles the contract allows",
+    (name) => {
+      const r = API_ROUTES[name];
+      for (const role of ROLES) {
+        const got = throughGrafana(name, role);
+        if (RANK[role] >= RANK[r.role as keyof typeof RANK]) {
+          expect([role, got.reached, got.query, got.host]).toEqual([role, name, 'probe=1', 'worker:8080']);
+          expect(got.headers?.authorization).toBe('Bearer tok-123');
+          for (const [k, v] of Object.entries(got.params ?? {})) {
+            expect([k, v]).toEqual([k, String(SAMPLE_PARAMS[k as keyof typeof SAMPLE_PARAMS])]);
+          }
+        } else {
+          expect([role, got.status, got.body]).toEqual([role, 403, '{"message":"plugin proxy route access denied"}\n']);
+        }
       }
-      expect([name, route?.reqRole]).toEqual([name, r.role]);
-      expect(route?.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
-      expect(route?.url).toBe('{{ .JsonData.workerUrl }}');
     }
+  );
+
+  it('the public health check is not proxied (the plugin never calls it)', () => {
+    expect(throughGrafana('health', 'Admin')).toMatchObject({ status: 404 });
+  });
+
+  it('the old bare-url routes are caught: every call lands on the wrong worker path', () => {
+    expect(throughGrafana('listIncidents', 'Admin', BARE_URL_ROUTES)).toMatchObject({
+      path: '/incidents',
+      reached: undefined,
+    });
+    expect(throughGrafana('updateSettings', 'Admin', BARE_URL_ROUTES)).toMatchObject({ path: '/', reached: undefined });
+    const stillRight = proxiedRoutes.filter((n) => throughGrafana(n, 'Admin', BARE_URL_ROUTES).reached === n);
+    expect(stillRight).toEqual([]);
   });
 
   it('no proxy route lets a Viewer write', () => {
@@ -129,6 +194,19 @@ describe('plugin ↔ worker contract', () => {
     });
     expect(b.violations).toHaveLength(3);
     expect(matchRoute('GET', '/api/users/a%40b.c')?.params).toEqual({ email: 'a@b.c' });
+  });
+
+  it("a role below the route's reqRole gets Grafana's 403, classified with the role it needs", async () => {
+    setRole('Viewer');
+    const b = installFakeBackend({ acknowledgeIncident: () => incident() });
+    await expect(workerApi.acknowledge(12)).rejects.toMatchObject({ kind: 'forbidden', status: 403, needs: 'Editor' });
+    setRole('Editor');
+    await expect(workerApi.updateSettings({ minImpactDollars: 5 })).rejects.toMatchObject({
+      kind: 'forbidden',
+      needs: 'Admin',
+    });
+    expect(b.requests).toEqual([]);
+    expect(b.proxied.map((p) => p.status)).toEqual([403, 403]);
   });
 
   it('rejects an answer in the wrong shape instead of rendering it', async () => {

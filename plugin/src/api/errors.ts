@@ -1,4 +1,4 @@
-import type { ApiError } from '@cursor-cost-watch/contract';
+import type { ApiError, ApiRouteName, RouteRole } from '@cursor-cost-watch/contract';
 
 export type WorkerErrorKind =
   'unreachable' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'invalid' | 'contract' | 'server';
@@ -9,11 +9,49 @@ export class WorkerApiError extends Error {
     public readonly kind: WorkerErrorKind,
     message: string,
     public readonly status: number,
-    public readonly issues: ApiError['issues'] = []
+    public readonly issues: ApiError['issues'] = [],
+    /** For `forbidden`: the Grafana role the proxy route requires, and what the call would have done. */
+    public readonly needs?: Exclude<RouteRole, 'public'>,
+    public readonly action?: string
   ) {
     super(message);
     this.name = 'WorkerApiError';
   }
+}
+
+/** What each call does, in the words of "You don't have permission to …". */
+const ACTIONS: Record<ApiRouteName, string> = {
+  listIncidents: 'see incidents',
+  getIncident: 'see this incident',
+  acknowledgeIncident: 'acknowledge incidents',
+  resolveIncident: 'resolve incidents',
+  reopenIncident: 'reopen incidents',
+  listSnoozes: 'see snoozes',
+  createSnooze: 'snooze users or teams',
+  deleteSnooze: 'remove snoozes',
+  incidentMetrics: 'see incident metrics',
+  searchUsers: 'see users',
+  getUser: 'see this user',
+  getSettings: 'see the detection settings',
+  updateSettings: 'change the detection settings',
+  previewSettings: 'preview settings changes',
+  testNotification: 'send test notifications',
+  collectionStatus: 'see the collection status',
+  runCollection: 'start a collection run',
+  health: 'check the worker health',
+};
+
+/**
+ * A failure of the named call. Grafana's plugin proxy answers 403 "plugin proxy route access denied" when the user's
+ * org role is below the route's reqRole (pkg/api/pluginproxy/pluginproxy.go hasAccessToRoute); the worker itself
+ * never answers 403, so a 403 always means "your role": it carries the role the route needs.
+ */
+export function failureOf(name: ApiRouteName, role: RouteRole, err: unknown): WorkerApiError {
+  const e = asWorkerError(err);
+  if (e.kind !== 'forbidden' || role === 'public') {
+    return e;
+  }
+  return new WorkerApiError('forbidden', e.message, e.status, [], role, ACTIONS[name]);
 }
 
 function bodyOf(data: unknown): Partial<ApiError> {
@@ -54,4 +92,12 @@ export function asWorkerError(err: unknown): WorkerApiError {
     return classifyFailure(e.status, e.data);
   }
   return new WorkerApiError('unreachable', e?.message ?? String(err), 0);
+}
+
+/** One line for places that show a failure inline: a 403 says what is not allowed and which role it needs. */
+export function failureText(e: WorkerApiError): string {
+  if (e.kind === 'forbidden') {
+    return `You don't have permission to ${e.action ?? 'do this'} (needs ${e.needs ?? 'Editor'}).`;
+  }
+  return e.message;
 }

@@ -14,10 +14,6 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
     text: 'The token saved in the plugin configuration does not match WORKER_API_TOKEN on the worker. An admin can set it on the Configuration page.',
     config: true,
   },
-  forbidden: {
-    title: 'Your Grafana role cannot do this',
-    text: 'Ask an Editor (incidents, snoozes) or an Admin (settings) to do it.',
-  },
   not_found: { title: 'Not found', text: 'It may have been removed, or the link is wrong.' },
   conflict: { title: 'Not possible right now', text: '' },
   invalid: { title: 'Some values were refused', text: '' },
@@ -25,8 +21,34 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
   server: { title: 'The worker failed to answer', text: 'See the worker log for details.' },
 };
 
+/**
+ * Grafana's proxy refused the call for the user's role (403): a "not allowed" state, not a failure: no retry, and it
+ * names the role to ask for.
+ */
+export function PermissionDenied({ error }: { error: WorkerApiError }) {
+  const needs = error.needs ?? 'Editor';
+  return (
+    <Alert
+      severity="warning"
+      title={`You don't have permission to ${error.action ?? 'do this'} (needs ${needs})`}
+      data-testid="permission-denied"
+    >
+      <div>
+        Grafana allows this to users with the {needs} role{needs === 'Admin' ? '' : ' or higher'} in this organisation.
+        Ask
+        {needs === 'Admin' ? ' an organisation Admin' : ` an ${needs} or an Admin`} to do it, or an organisation Admin
+        to change your role. (Roles are checked by Grafana when the request is made, so a role changed since this page
+        loaded applies now.)
+      </div>
+    </Alert>
+  );
+}
+
 /** A failed worker call explained in words a manager can act on, with a retry. */
 export function WorkerError({ error, onRetry }: { error: WorkerApiError; onRetry?: () => void }) {
+  if (error.kind === 'forbidden') {
+    return <PermissionDenied error={error} />;
+  }
   const help = HELP[error.kind] ?? HELP.server;
   return (
     <Alert

@@ -42,6 +42,22 @@ describe('Incident detail page', () => {
     await waitFor(() => expect(b.of('getIncident')).toHaveLength(2));
   });
 
+  it('shows Grafana\'s 403 as "not allowed (needs Editor)" when the role was lowered after the page loaded', async () => {
+    setRole('Editor'); // what the page loaded with
+    b = installFakeBackend(
+      { getIncident: () => detail({ status: 'open' }), acknowledgeIncident: () => incident() },
+      { proxyRole: 'Viewer' }
+    );
+    renderApp('/incidents/1');
+    fireEvent.click(await screen.findByRole('button', { name: 'Acknowledge' }));
+    expect(
+      await screen.findByText("You don't have permission to acknowledge incidents (needs Editor)")
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
+    expect(b.of('acknowledgeIncident')).toEqual([]);
+    expect(b.proxied.at(-1)).toMatchObject({ method: 'POST', status: 403 });
+  });
+
   it('shows the 409 when the incident changed meanwhile, and 404 for an unknown one', async () => {
     setRole('Editor');
     b = installFakeBackend({

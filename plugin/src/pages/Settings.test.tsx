@@ -29,38 +29,41 @@ const collection = {
   ],
 };
 
-function backend(over = {}) {
-  return installFakeBackend({
-    getSettings: () => settings,
-    listSnoozes: () => ({
-      items: [
-        {
-          id: 4,
-          scope: 'user',
-          subject: 'bob@example.com',
-          until: '2026-11-25T00:00:00.000Z',
-          reason: 'offsite',
-          createdBy: 'lead.lou',
-          createdAt: '2026-11-19T00:00:00.000Z',
-        },
-      ],
-    }),
-    collectionStatus: () => collection,
-    previewSettings: () => preview,
-    updateSettings: () => ({ ...settings, values: { ...settings.values, minImpactDollars: 5 } }),
-    testNotification: (r) => {
-      const { channel } = r.body as { channel: string };
-      if (channel === 'webhook') {
-        throw new HttpFailure(502, { error: 'delivery_failed', message: 'webhook: ALERT_WEBHOOK_URL is not set' });
-      }
-      return { ok: true, channel, message: `A test message was sent to ${channel}` };
+function backend(over = {}, opts: Parameters<typeof installFakeBackend>[1] = {}) {
+  return installFakeBackend(
+    {
+      getSettings: () => settings,
+      listSnoozes: () => ({
+        items: [
+          {
+            id: 4,
+            scope: 'user',
+            subject: 'bob@example.com',
+            until: '2026-11-25T00:00:00.000Z',
+            reason: 'offsite',
+            createdBy: 'lead.lou',
+            createdAt: '2026-11-19T00:00:00.000Z',
+          },
+        ],
+      }),
+      collectionStatus: () => collection,
+      previewSettings: () => preview,
+      updateSettings: () => ({ ...settings, values: { ...settings.values, minImpactDollars: 5 } }),
+      testNotification: (r) => {
+        const { channel } = r.body as { channel: string };
+        if (channel === 'webhook') {
+          throw new HttpFailure(502, { error: 'delivery_failed', message: 'webhook: ALERT_WEBHOOK_URL is not set' });
+        }
+        return { ok: true, channel, message: `A test message was sent to ${channel}` };
+      },
+      runCollection: () => {
+        throw new HttpFailure(409, { error: 'conflict', message: 'A collection is already queued or running' });
+      },
+      deleteSnooze: () => ({ ok: true }),
+      ...over,
     },
-    runCollection: () => {
-      throw new HttpFailure(409, { error: 'conflict', message: 'A collection is already queued or running' });
-    },
-    deleteSnooze: () => ({ ok: true }),
-    ...over,
-  });
+    opts
+  );
 }
 
 describe('Settings page', () => {
@@ -98,6 +101,25 @@ describe('Settings page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(b.of('updateSettings')).toHaveLength(1));
     expect(b.of('updateSettings')[0].body).toEqual({ minImpactDollars: 5 });
+  });
+
+  it('an Admin demoted to Editor while the page is open: the save gets Grafana\'s 403, shown as "needs Admin"', async () => {
+    setRole('Admin'); // the role the page loaded with
+    b = backend();
+    renderApp('/settings');
+    fireEvent.change(await screen.findByLabelText('minImpactDollars'), { target: { value: '5' } });
+    fireEvent.click(screen.getByRole('button', { name: /preview on the last 30 days/i }));
+    await screen.findByTestId('preview-table');
+    b = backend({}, { proxyRole: 'Editor' }); // Grafana now sees an Editor
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Save settings' })).not.toHaveAttribute('aria-disabled', 'true')
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(
+      await screen.findByText("You don't have permission to change the detection settings (needs Admin)")
+    ).toBeInTheDocument();
+    expect(b.of('updateSettings')).toEqual([]);
+    expect(b.proxied).toEqual([expect.objectContaining({ method: 'PUT', status: 403 })]);
   });
 
   it("puts the worker's validation message on the field", async () => {

@@ -19,7 +19,7 @@ import {
   type SettingsResponse,
 } from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
-import { asWorkerError, type WorkerApiError } from '../api/errors';
+import { asWorkerError, failureText, type WorkerApiError } from '../api/errors';
 import { useWorker } from '../api/useWorker';
 import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
@@ -310,7 +310,7 @@ function ChannelTests() {
       const r = await workerApi.testNotification(channel);
       setResults((s) => ({ ...s, [channel]: { ok: true, text: r.message } }));
     } catch (e) {
-      setResults((s) => ({ ...s, [channel]: { ok: false, text: asWorkerError(e).message } }));
+      setResults((s) => ({ ...s, [channel]: { ok: false, text: failureText(asWorkerError(e)) } }));
     }
   };
   return (
@@ -350,7 +350,7 @@ function Collection() {
       const err = asWorkerError(e);
       setNote({
         ok: false,
-        text: err.kind === 'conflict' ? 'A collection is already queued or running.' : err.message,
+        text: err.kind === 'conflict' ? 'A collection is already queued or running.' : failureText(err),
       });
     }
   };

@@ -1,7 +1,54 @@
 import { matchRoute, type ApiRouteName } from '@cursor-cost-watch/contract';
 import { config, setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { from } from 'rxjs';
+import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
+import { planProxyRequest, type RoleType } from './grafanaProxy';
+
+/** The role Grafana's proxy sees: the signed-in user's org role (the same bootData the pages read). */
+function currentOrgRole(): RoleType {
+  const user = config.bootData?.user as { orgRole?: string } | undefined;
+  return (user?.orgRole ?? 'Viewer') as RoleType;
+}
+
+/** getBackendSrv() puts params in the query string; Grafana's proxy then decides as planProxyRequest does. */
+export function proxyAsGrafana(method: string, url: string, params: Record<string, unknown>, role = currentOrgRole()) {
+  const qs = new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)])
+  ).toString();
+  return planProxyRequest(
+    { method, rawUrl: qs ? `${url}?${qs}` : url, headers: { 'content-type': 'application/json' } },
+    {
+      plugin: pluginJson,
+      settings: {
+        enabled: true,
+        jsonData: { workerUrl: 'http://worker:8080' },
+        secureJsonData: { apiToken: 'test-token' },
+      },
+      user: {
+        UserID: 2,
+        UserUID: 'u2',
+        OrgID: 1,
+        OrgName: 'Main Org.',
+        OrgRole: role,
+        Login: 'tester',
+        Name: 'Tester',
+        Email: 'tester@example.com',
+        IsGrafanaAdmin: false,
+      },
+    }
+  );
+}
+
+const parseBody = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+};
 
 export interface RecordedRequest {
   name: ApiRouteName | string;
@@ -26,18 +73,30 @@ export class HttpFailure {
  * Replaces getBackendSrv(): every plugin-proxy request is matched to a contract route and its params, query and
  * body are validated against the shared schemas (violations are collected and asserted empty by the tests).
  */
-export function installFakeBackend(handlers: Partial<Record<ApiRouteName | string, Handler>>) {
+export function installFakeBackend(
+  handlers: Partial<Record<ApiRouteName | string, Handler>>,
+  /** The org role Grafana checks at request time, when it differs from the one the page loaded with. */
+  opts: { proxyRole?: RoleType } = {}
+) {
   const requests: RecordedRequest[] = [];
+  const proxied: Array<{ method: string; url: string; status: number; upstream?: string }> = [];
   const violations: string[] = [];
   const answer = async (options: BackendSrvRequest) => {
     const method = (options.method ?? 'GET').toUpperCase();
     const query = (options.params ?? {}) as Record<string, unknown>;
     let rec: RecordedRequest;
     if (options.url.startsWith(PROXY_BASE)) {
-      const path = options.url.slice(PROXY_BASE.length);
+      // Through the model of Grafana's plugin proxy with the real plugin.json: the worker path is what Grafana sends.
+      const decision = proxyAsGrafana(method, options.url, query, opts.proxyRole);
+      if (decision.kind === 'respond') {
+        proxied.push({ method, url: options.url, status: decision.status });
+        throw { status: decision.status, data: parseBody(decision.body), statusText: 'error', config: options };
+      }
+      proxied.push({ method, url: options.url, status: 200, upstream: decision.requestUri });
+      const path = decision.requestUri.split('?')[0];
       const m = matchRoute(method, path);
       if (!m) {
-        violations.push(`${method} ${path} is not a contract route`);
+        violations.push(`${method} ${options.url} reaches the worker as ${decision.requestUri}: not a contract route`);
         throw new HttpFailure(404, { error: 'not_found', message: 'no route' });
       }
       const check = (
@@ -59,8 +118,8 @@ export function installFakeBackend(handlers: Partial<Record<ApiRouteName | strin
         }
       };
       check('params', m.route.params, m.params);
-      // Query values travel as strings, exactly as the worker receives them.
-      check('query', m.route.query, Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])));
+      // The query exactly as the worker receives it (strings).
+      check('query', m.route.query, Object.fromEntries(new URLSearchParams(decision.requestUri.split('?')[1] ?? '')));
       check('body', m.route.body, options.data);
       rec = { name: m.name, method, path, params: m.params, query, body: options.data };
     } else {
@@ -93,7 +152,7 @@ export function installFakeBackend(handlers: Partial<Record<ApiRouteName | strin
   };
   const srv = { fetch: (options: BackendSrvRequest) => from(answer(options)) } as unknown as BackendSrv;
   setBackendSrv(srv);
-  return { requests, violations, handlers, of: (name: string) => requests.filter((r) => r.name === name) };
+  return { requests, violations, proxied, handlers, of: (name: string) => requests.filter((r) => r.name === name) };
 }
 
 export function setRole(role: 'Viewer' | 'Editor' | 'Admin') {
