@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
+import type { DriftEntry } from '../cursor/drift';
 import type { Db } from '../db/database';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
@@ -50,6 +51,8 @@ export interface CollectSummary {
   rateLimited: number;
   durationMs: number;
   errors: { endpoint: Endpoint; message: string }[];
+  /** Answers that held more than, or other than, our reading of the docs: once per API endpoint and field. */
+  drift: (DriftEntry & { collector: Endpoint })[];
 }
 
 const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -91,6 +94,7 @@ function emptySummary(runId: string): CollectSummary {
     rateLimited: 0,
     durationMs: 0,
     errors: [],
+    drift: [],
   };
 }
 
@@ -110,6 +114,7 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   ) => {
     const t0 = Date.now();
     const statsBefore = { ...client.stats };
+    client.drift.drain(); // drift belongs to the endpoint run that saw it
     const c: RunCounters = { pages: 0, rowsFetched: 0, rowsNew: 0, rowsUpdated: 0, rateLimited: 0, retries: 0 };
     const id = await startRun(db, {
       runId,
@@ -118,14 +123,24 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       windowStart: window.start !== undefined ? new Date(window.start) : undefined,
       windowEnd: window.end !== undefined ? new Date(window.end) : undefined,
     });
+    const takeDrift = () => {
+      const drift = client.drift.drain();
+      summary.drift.push(...drift.map((d) => ({ ...d, collector: endpoint })));
+      for (const d of drift)
+        log.warn(
+          { endpoint: d.endpoint, field: d.field, kind: d.kind, example: d.example, seen: d.count },
+          'Cursor API schema drift: answer differs from the documented shape (collected anyway)',
+        );
+      return drift;
+    };
     try {
       const watermark = await work(c);
       Object.assign(c, statsDelta(statsBefore, client.stats));
-      await finishRun(db, id, t0, c, { watermark: watermark ?? null });
+      await finishRun(db, id, t0, c, { watermark: watermark ?? null, drift: takeDrift() });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       Object.assign(c, statsDelta(statsBefore, client.stats));
-      await finishRun(db, id, t0, c, { error: message }).catch(() => {});
+      await finishRun(db, id, t0, c, { error: message, drift: takeDrift() }).catch(() => {});
       summary.errors.push({ endpoint, message });
       log.error({ endpoint, err: message }, 'collection of an endpoint failed');
       if (deps.signal?.aborted) throw err;
@@ -155,8 +170,9 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
 
   await track('billing_groups', {}, async (c) => {
     const cycle = cycleStart !== null ? isoDay(cycleStart) : undefined;
-    const groups = await client.groups(cycle, deps.signal);
-    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, cycle ?? null));
+    const { groups, billingCycle } = await client.groups(cycle, deps.signal);
+    const stated = billingCycle ?? (cycle ? { start: cycle, end: null } : null);
+    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, stated));
     Object.assign(c, { pages: 1, rowsFetched: groups.length, rowsNew: r.inserted, rowsUpdated: r.updated });
     summary.groups = groups.length;
   });
@@ -267,5 +283,9 @@ export function formatSummary(s: CollectSummary): string {
   let line = parts.join(' · ');
   if (s.rateLimited) line += ` · ${s.rateLimited} rate-limited answers`;
   for (const e of s.errors) line += `\n  FAILED ${e.endpoint}: ${e.message}`;
+  if (s.drift.length) {
+    line += `\n  WARNING schema drift in ${s.drift.length} field(s): collected anyway, details in collection_runs.drift`;
+    for (const d of s.drift) line += `\n    ${d.endpoint} ${d.field}: ${d.kind} (${d.message}), e.g. ${d.example}`;
+  }
   return line;
 }

@@ -135,6 +135,8 @@ export interface BillingGroupsTable {
   name: string;
   spend_cents: Num;
   billing_cycle: DayColumn | null;
+  billing_cycle_end: ColumnType<string | null, string | null | undefined, string | null>;
+  raw: ColumnType<unknown, string | null | undefined, string | null>;
   collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -184,6 +186,8 @@ export interface CollectionRunsTable {
   duration_ms: number | null;
   error: string | null;
   watermark: Timestamp | null;
+  /** Schema drift seen in this run (sql/006_schema_drift.sql): DriftEntry[] as JSON. */
+  drift: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface CollectionWatermarksTable {

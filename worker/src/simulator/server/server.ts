@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatedTeam } from '../types';
 import { registerAdminRoutes } from './admin-routes';
 import { registerAnalyticsRoutes } from './analytics-routes';
+import { shapeVariant, type ShapeMode } from './shape-variants';
 import {
   ApiHttpError,
   badRequest,
@@ -27,6 +28,7 @@ import {
 } from './guards';
 
 export type { Faults, RateLimits, SimulatorStats } from './guards';
+export type { ShapeMode } from './shape-variants';
 
 export interface SimulatorServerOptions {
   team: SimulatedTeam;
@@ -40,6 +42,8 @@ export interface SimulatorServerOptions {
   /** Per endpoint per minute; null turns rate limiting off. Default admin 20, events 20, analytics 100. */
   rateLimitsPerMinute?: RateLimits | null;
   faults?: Partial<Faults>;
+  /** 'variants': answers in the other documented shapes, with unknown fields (./shape-variants.ts). */
+  shapes?: ShapeMode;
 }
 
 export interface SimulatorServer {
@@ -48,6 +52,7 @@ export interface SimulatorServer {
   analyticsApiKey: string;
   close(): Promise<void>;
   setFaults(f: Partial<Faults>): void;
+  setShapes(mode: ShapeMode): void;
   stats(): SimulatorStats;
   resetStats(): void;
 }
@@ -67,6 +72,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   );
   const stats = new StatsRecorder();
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
+  let shapes: ShapeMode = o.shapes ?? 'documented';
 
   // Any content type is read as JSON (an empty body is {}); what does not parse is a 400 saying why.
   app.removeAllContentTypeParsers();
@@ -112,6 +118,11 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     if (!limiter.take(endpoint, rateClass, Date.now())) return tooManyRequests(reply);
   });
   app.addHook('onResponse', async (_request, reply) => stats.response(reply.statusCode));
+  app.addHook('preSerialization', async (request, reply, payload) =>
+    shapes === 'variants' && reply.statusCode === 200
+      ? shapeVariant(`${request.method} ${request.routeOptions.url}`, payload)
+      : payload,
+  );
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND));
   app.setErrorHandler((error, _request, reply) => {
@@ -142,6 +153,9 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     },
     setFaults: (f) => {
       faults = { ...faults, ...f };
+    },
+    setShapes: (mode) => {
+      shapes = mode;
     },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

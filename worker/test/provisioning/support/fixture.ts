@@ -220,6 +220,24 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
      CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS e(endpoint, ord)`,
     [p.now, ENDPOINTS],
   );
+  // A drifting answer (sql/006_schema_drift.sql) in the last day's billing-group runs, for the Schema drift panel.
+  await client.query(
+    `UPDATE collection_runs SET drift = $2::jsonb
+     WHERE endpoint = 'billing_groups' AND started_at > $1::timestamptz - interval '1 day'`,
+    [
+      p.now,
+      JSON.stringify([
+        {
+          endpoint: 'GET /teams/groups',
+          field: 'groups[].type',
+          kind: 'unknown field',
+          message: 'not in the documented shape (kept, not used)',
+          example: '"manual"',
+          count: 4,
+        },
+      ]),
+    ],
+  );
   await client.query(
     `INSERT INTO collection_watermarks (endpoint, watermark, updated_at)
      SELECT endpoint, max(watermark), max(finished_at) FROM collection_runs WHERE status = 'ok' GROUP BY endpoint`,
