@@ -35,6 +35,8 @@ export interface CollectDeps {
 export interface CollectOptions {
   trigger: string;
   now?: Date;
+  /** Also re-read the events of the last RESTATE_DAYS days so restated prices land (costs API requests). */
+  restateEvents?: boolean;
 }
 
 export interface CollectSummary {
@@ -46,7 +48,8 @@ export interface CollectSummary {
   spendRows: number;
   groups: number;
   analyticsRows: number;
-  events: { fetched: number; inserted: number; duplicates: number };
+  /** restated: events already stored whose price changed (row and rollups updated). */
+  events: { fetched: number; inserted: number; restated: number; duplicates: number };
   requests: number;
   rateLimited: number;
   durationMs: number;
@@ -89,7 +92,7 @@ function emptySummary(runId: string): CollectSummary {
     spendRows: 0,
     groups: 0,
     analyticsRows: 0,
-    events: { fetched: 0, inserted: 0, duplicates: 0 },
+    events: { fetched: 0, inserted: 0, restated: 0, duplicates: 0 },
     requests: 0,
     rateLimited: 0,
     durationMs: 0,
@@ -198,14 +201,11 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   });
 
   // Usage events, one UTC day at a time (progress is visible, and a crash loses at most one day's pages).
-  const eventWm = await getWatermark(db, 'usage_events');
-  const overlapMs = (deps.config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
-  const eventStart = eventWm ? eventWm.getTime() - overlapMs : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
-  await track('usage_events', { start: eventStart, end: now }, async (c) => {
-    await ensureEventPartitions(db, eventStart, now); // DDL outside the page transactions
+  const readEventDays = async (start: number, end: number, c: RunCounters, advance: boolean) => {
+    await ensureEventPartitions(db, start, end); // DDL outside the page transactions
     const chunks: [number, number][] = [];
-    for (let s = eventStart; s <= now; s = startOfUtcDay(s) + DAY_MS)
-      chunks.push([s, Math.min(now, startOfUtcDay(s) + DAY_MS - 1)]);
+    for (let s = start; s <= end; s = startOfUtcDay(s) + DAY_MS)
+      chunks.push([s, Math.min(end, startOfUtcDay(s) + DAY_MS - 1)]);
     let watermark: Date | null = null;
     for (const [i, [s, e]] of chunks.entries()) {
       let dayEvents = 0;
@@ -215,9 +215,12 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
           c.pages++;
           c.rowsFetched += page.events.length;
           c.rowsNew += r.inserted;
+          c.rowsUpdated += r.restated;
+          summary.events.fetched += page.events.length;
           summary.events.inserted += r.inserted;
+          summary.events.restated += r.restated;
           summary.events.duplicates += r.duplicates;
-          if (page.last) await advanceWatermark(tx, 'usage_events', new Date(e));
+          if (advance && page.last) await advanceWatermark(tx, 'usage_events', new Date(e));
         });
         dayEvents += page.events.length;
       }
@@ -229,9 +232,20 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
         );
       }
     }
-    summary.events.fetched = c.rowsFetched;
     return watermark;
-  });
+  };
+  const eventWm = await getWatermark(db, 'usage_events');
+  const overlapMs = (deps.config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
+  const eventStart = eventWm ? eventWm.getTime() - overlapMs : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  // Cursor restates the price of recent events: on request, the last RESTATE_DAYS days before the regular window
+  // are read again (a run of its own, so its API cost shows in collection_runs). The watermark does not move.
+  const restateStart = startOfUtcDay(now) - deps.config.RESTATE_DAYS * DAY_MS;
+  if (opts.restateEvents && eventWm && restateStart < eventStart) {
+    await track('usage_events_restate', { start: restateStart, end: eventStart - 1 }, async (c) => {
+      await readEventDays(restateStart, eventStart - 1, c, false);
+    });
+  }
+  await track('usage_events', { start: eventStart, end: now }, (c) => readEventDays(eventStart, now, c, true));
 
   if (client.hasAnalytics) {
     const wm = await getWatermark(db, 'analytics');
@@ -276,7 +290,7 @@ export function formatSummary(s: CollectSummary): string {
     `daily rows ${fmt(s.dailyRows)}`,
     `spend rows ${fmt(s.spendRows)}`,
     `groups ${fmt(s.groups)}`,
-    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, already stored ${fmt(s.events.duplicates)})`,
+    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, ${s.events.restated ? `restated ${fmt(s.events.restated)}, ` : ''}already stored ${fmt(s.events.duplicates)})`,
   ];
   if (s.analyticsRows) parts.push(`analytics rows ${fmt(s.analyticsRows)}`);
   parts.push(`${(s.durationMs / 1000).toFixed(1)} s`);

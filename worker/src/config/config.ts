@@ -46,6 +46,7 @@ export const configSchema = z.object({
   COLLECT_CRON: cron.default('0 * * * *'),
   BACKFILL_DAYS: int(1, 365, 30),
   RESTATE_DAYS: int(0, 30, 2),
+  RESTATE_EVENTS_CRON: cron.default('30 3 * * *'),
   EVENT_OVERLAP_HOURS: int(1, 168, 6),
   WORKER_HEARTBEAT_SECONDS: int(10, 3600, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

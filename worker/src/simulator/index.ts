@@ -1,9 +1,11 @@
 /** The simulated Cursor Admin API: a deterministic team generator and an HTTP server speaking the API. */
 export { createSimulatedTeam } from './team';
 export { startSimulatorServer } from './server/server';
+export { servedEvent } from './server/restatement';
 export type {
   Faults,
   RateLimits,
+  Restatement,
   ShapeMode,
   SimulatorServer,
   SimulatorServerOptions,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DAY_MS, dayOfMs, isoDay } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
+import { servedEvent, type Restatement } from './restatement';
 import {
   dailyUsageBody,
   eventsBody,
@@ -19,8 +20,16 @@ function checkRange(startDate: number, endDate: number, maxDays: number | null):
     throw badRequest(`Date range cannot exceed ${maxDays} days`);
 }
 
-/** The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault). */
-export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, malformed: () => boolean): void {
+/**
+ * The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault);
+ * `restatement()` whether recent events are served at provisional prices (./restatement.ts).
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  team: SimulatedTeam,
+  malformed: () => boolean,
+  restatement: () => Restatement | null = () => null,
+): void {
   app.get('/teams/members', async () => ({ teamMembers: team.apiMembers() }));
 
   app.post('/teams/daily-usage-data', async (request) => {
@@ -67,6 +76,7 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
       body.pageSize,
     );
     const numPages = Math.ceil(total / body.pageSize);
+    const restated = restatement();
     const response = {
       totalUsageEventsCount: total,
       pagination: {
@@ -76,7 +86,7 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
         hasNextPage: body.page < numPages,
         hasPreviousPage: body.page > 1,
       },
-      usageEvents: events,
+      usageEvents: restated ? events.map((e) => servedEvent(e, team.now(), restated)) : events,
       period: { startDate: body.startDate, endDate: body.endDate },
     };
     if (!malformed()) return response;

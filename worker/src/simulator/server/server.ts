@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatedTeam } from '../types';
 import { registerAdminRoutes } from './admin-routes';
 import { registerAnalyticsRoutes } from './analytics-routes';
+import type { Restatement } from './restatement';
 import { shapeVariant, type ShapeMode } from './shape-variants';
 import {
   ApiHttpError,
@@ -29,6 +30,7 @@ import {
 
 export type { Faults, RateLimits, SimulatorStats } from './guards';
 export type { ShapeMode } from './shape-variants';
+export type { Restatement } from './restatement';
 
 export interface SimulatorServerOptions {
   team: SimulatedTeam;
@@ -44,6 +46,8 @@ export interface SimulatorServerOptions {
   faults?: Partial<Faults>;
   /** 'variants': answers in the other documented shapes, with unknown fields (./shape-variants.ts). */
   shapes?: ShapeMode;
+  /** Serve a share of recent events at a provisional price, restated later (./restatement.ts). */
+  restatement?: Restatement | null;
 }
 
 export interface SimulatorServer {
@@ -53,6 +57,7 @@ export interface SimulatorServer {
   close(): Promise<void>;
   setFaults(f: Partial<Faults>): void;
   setShapes(mode: ShapeMode): void;
+  setRestatement(r: Restatement | null): void;
   stats(): SimulatorStats;
   resetStats(): void;
 }
@@ -73,6 +78,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   const stats = new StatsRecorder();
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
   let shapes: ShapeMode = o.shapes ?? 'documented';
+  let restatement: Restatement | null = o.restatement ?? null;
 
   // Any content type is read as JSON (an empty body is {}); what does not parse is a 400 saying why.
   app.removeAllContentTypeParsers();
@@ -133,12 +139,17 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     return reply.code(500).send(INTERNAL_ERROR);
   });
 
-  registerAdminRoutes(app, o.team, () => {
-    if (faults.malformedPages <= 0) return false;
-    faults.malformedPages--;
-    stats.malformedPage();
-    return true;
-  });
+  registerAdminRoutes(
+    app,
+    o.team,
+    () => {
+      if (faults.malformedPages <= 0) return false;
+      faults.malformedPages--;
+      stats.malformedPage();
+      return true;
+    },
+    () => restatement,
+  );
   registerAnalyticsRoutes(app, o.team, (endpoint) => limiter.refund(endpoint, Date.now()));
 
   await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 });
@@ -156,6 +167,9 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     },
     setShapes: (mode) => {
       shapes = mode;
+    },
+    setRestatement: (r) => {
+      restatement = r;
     },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
