@@ -4,6 +4,9 @@ import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
 import type { DriftEntry } from '../cursor/drift';
 import type { Db } from '../db/database';
+import { CursorApiError } from '../cursor/errors';
+import { splitRange } from '../cursor/client';
+import { storeAuditEvents } from './store-audit';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 import {
@@ -47,6 +50,7 @@ export interface CollectSummary {
   dailyRows: number;
   spendRows: number;
   groups: number;
+  auditEvents: number;
   analyticsRows: number;
   /** restated: events already stored whose price changed (row and rollups updated). */
   events: { fetched: number; inserted: number; restated: number; duplicates: number };
@@ -91,6 +95,7 @@ function emptySummary(runId: string): CollectSummary {
     dailyRows: 0,
     spendRows: 0,
     groups: 0,
+    auditEvents: 0,
     analyticsRows: 0,
     events: { fetched: 0, inserted: 0, restated: 0, duplicates: 0 },
     requests: 0,
@@ -247,6 +252,34 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   }
   await track('usage_events', { start: eventStart, end: now }, (c) => readEventDays(eventStart, now, c, true));
 
+  // Audit log: from its watermark minus a day (events arrive late too), in the API's 30-day windows. A key that
+  // may not read it (403, or 404 where the endpoint is absent) is not a collection failure.
+  const auditWm = await getWatermark(db, 'audit_logs');
+  const auditStart = auditWm ? auditWm.getTime() - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  await track('audit_logs', { start: auditStart, end: now }, async (c) => {
+    try {
+      for (const [s, e] of splitRange(auditStart, now, ANALYTICS_MAX_DAYS * DAY_MS)) {
+        for await (const page of client.auditLogPages(s, e, deps.signal)) {
+          await db.transaction().execute(async (tx) => {
+            const inserted = await storeAuditEvents(tx, page.events);
+            c.pages++;
+            c.rowsFetched += page.events.length;
+            c.rowsNew += inserted;
+            summary.auditEvents += page.events.length;
+            if (page.last) await advanceWatermark(tx, 'audit_logs', new Date(e));
+          });
+        }
+      }
+    } catch (err) {
+      if (err instanceof CursorApiError && (err.status === 403 || err.status === 404)) {
+        log.warn({ status: err.status }, 'the audit log is not available to this API key: skipped');
+        return null;
+      }
+      throw err;
+    }
+    return new Date(now);
+  });
+
   if (client.hasAnalytics) {
     const wm = await getWatermark(db, 'analytics');
     // Re-read yesterday (restated), never more than the API's 30-day range: older gaps are out of its reach.
@@ -290,6 +323,7 @@ export function formatSummary(s: CollectSummary): string {
     `daily rows ${fmt(s.dailyRows)}`,
     `spend rows ${fmt(s.spendRows)}`,
     `groups ${fmt(s.groups)}`,
+    `audit events ${fmt(s.auditEvents)}`,
     `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, ${s.events.restated ? `restated ${fmt(s.events.restated)}, ` : ''}already stored ${fmt(s.events.duplicates)})`,
   ];
   if (s.analyticsRows) parts.push(`analytics rows ${fmt(s.analyticsRows)}`);

@@ -195,3 +195,15 @@ export interface CollectionWatermarksTable {
   watermark: Timestamp;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
+
+/** GET /teams/audit-logs (sql/007_audit_logs.sql). */
+export interface AuditLogsTable {
+  event_id: string;
+  event_ts: Timestamp;
+  event_type: string;
+  category: 'spend_limit' | 'membership' | 'other';
+  actor_email: string | null;
+  target_email: string | null;
+  event_data: ColumnType<unknown, string | null, string | null>;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}

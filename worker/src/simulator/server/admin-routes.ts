@@ -3,7 +3,9 @@ import { DAY_MS, dayOfMs, isoDay } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
 import { servedEvent, type Restatement } from './restatement';
+import { auditLogEvents, type SpendLimitChange } from '../audit-logs';
 import {
+  auditLogsQuery,
   dailyUsageBody,
   eventsBody,
   groupsQuery,
@@ -30,6 +32,7 @@ export function registerAdminRoutes(
   malformed: () => boolean,
   restatement: () => Restatement | null = () => null,
 ): void {
+  const limitChanges: SpendLimitChange[] = [];
   app.get('/teams/members', async () => ({ teamMembers: team.apiMembers() }));
 
   app.post('/teams/daily-usage-data', async (request) => {
@@ -95,6 +98,30 @@ export function registerAdminRoutes(
     return reply.type('application/json; charset=utf-8').send(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
   });
 
+  app.get('/teams/audit-logs', async (request) => {
+    const q = parseRequest(auditLogsQuery, request.query, 'query');
+    const endTime = q.endTime ?? team.now();
+    const startTime = q.startTime ?? endTime - 7 * DAY_MS;
+    checkRange(startTime, endTime, MAX_RANGE_DAYS);
+    const all = auditLogEvents(team, limitChanges).filter((e) => {
+      const at = Date.parse(String(e.timestamp));
+      return at >= startTime && at <= endTime;
+    });
+    const totalPages = Math.ceil(all.length / q.pageSize);
+    return {
+      events: all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
+      pagination: {
+        page: q.page,
+        pageSize: q.pageSize,
+        totalCount: all.length,
+        totalPages,
+        hasNextPage: q.page < totalPages,
+        hasPreviousPage: q.page > 1,
+      },
+      params: { teamId: team.seed, startDate: startTime, endDate: endTime },
+    };
+  });
+
   app.get('/teams/groups', async (request) => {
     const query = parseRequest(groupsQuery, request.query, 'query');
     try {
@@ -107,7 +134,12 @@ export function registerAdminRoutes(
 
   app.post('/teams/user-spend-limit', async (request) => {
     const body = parseRequest(userSpendLimitBody, request.body, 'request body');
-    return team.setUserSpendLimit(body.userEmail, body.spendLimitDollars)
+    const ok = team.setUserSpendLimit(body.userEmail, body.spendLimitDollars);
+    if (ok) {
+      const owner = team.members().find((m) => m.role === 'owner')?.email ?? 'admin@example.com';
+      limitChanges.push({ at: team.now(), actorEmail: owner, email: body.userEmail, dollars: body.spendLimitDollars });
+    }
+    return ok
       ? {
           outcome: 'success',
           message: `Spend limit for ${body.userEmail} set to ${body.spendLimitDollars === null ? 'none' : `$${body.spendLimitDollars}`}`,
