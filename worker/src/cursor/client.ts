@@ -29,8 +29,8 @@ export interface ObservedResponse {
   status: number;
   ms: number;
   headers: Headers;
-  /** The parsed JSON body, when it was JSON. */
-  body?: unknown;
+  /** The body as received. */
+  text: string;
 }
 
 export interface ClientStats {
@@ -225,6 +225,13 @@ export class CursorClient {
           signal,
         });
         text = await response.text();
+        this.opts.observe?.({
+          endpoint: name,
+          status: response.status,
+          ms: Date.now() - t0,
+          headers: response.headers,
+          text,
+        });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         // Connection reset, refused, or our own timeout: transient.
@@ -259,13 +266,6 @@ export class CursorClient {
       let data: unknown;
       try {
         data = JSON.parse(text);
-        this.opts.observe?.({
-          endpoint: name,
-          status: response.status,
-          ms: Date.now() - t0,
-          headers: response.headers,
-          body: data,
-        });
       } catch {
         lastError = new Error(
           `${name}: response is not valid JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 60))})`,

@@ -93,7 +93,8 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   });
 
   const tooManyRequests = (reply: import('fastify').FastifyReply) => {
-    if (faults.retryAfterHeader) reply.header('Retry-After', String(secondsToNextMinute(Date.now())));
+    if (faults.retryAfterHeader)
+      reply.header('Retry-After', String(faults.retryAfterSeconds ?? secondsToNextMinute(Date.now())));
     return reply.code(429).send(TOO_MANY_REQUESTS);
   };
 
