@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import type { PgBoss } from 'pg-boss';
 import { ConfigError, REPO_ROOT, loadConfig, type Config } from '../config/config';
 import { createLogger, type Logger } from '../config/log';
+import { captureSamples } from '../cursor/capture';
 import { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../db/embedded';
@@ -110,6 +111,9 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
         rateLimits,
         timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
         log,
+        observe: config.CURSOR_CAPTURE_DIR
+          ? captureSamples(path.resolve(REPO_ROOT, config.CURSOR_CAPTURE_DIR))
+          : undefined,
       });
     }
     return runtime;

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../config/config';
+import path from 'node:path';
+import { ConfigError, REPO_ROOT, loadConfig } from '../config/config';
+import { captureSamples } from '../cursor/capture';
 import { runDoctor } from '../doctor/doctor';
 import { formatDoctorReport } from '../doctor/format';
 import { createSimulatedTeam, startSimulatorServer } from '../simulator';
@@ -39,6 +41,9 @@ async function main(): Promise<number> {
         analytics: 100,
       },
       timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
+      observe: config.CURSOR_CAPTURE_DIR
+        ? captureSamples(path.resolve(REPO_ROOT, config.CURSOR_CAPTURE_DIR))
+        : undefined,
     });
     console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
     return report.ok ? 0 : 1;

@@ -39,6 +39,8 @@ export const configSchema = z.object({
     message: 'must be a Cursor Admin API key (key_ followed by 64 hex characters)',
   }),
   CURSOR_ANALYTICS_API_KEY: optionalString,
+  /** Saves one redacted sample answer per endpoint there (bug reports). */
+  CURSOR_CAPTURE_DIR: optionalString,
   CURSOR_API_BASE_URL: z.string().url('must be a URL such as https://api.cursor.com').default('https://api.cursor.com'),
   CURSOR_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
   CURSOR_EVENTS_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),

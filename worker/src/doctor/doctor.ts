@@ -21,6 +21,8 @@ export interface DoctorOptions {
   timeoutMs?: number;
   now?: () => number;
   backoffBaseMs?: number;
+  /** Sees every answer too (CURSOR_CAPTURE_DIR samples). */
+  observe?: (o: ObservedResponse) => void;
 }
 
 export type CheckStatus = 'ok' | 'warning' | 'failed';
@@ -85,6 +87,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       backoffBaseMs: o.backoffBaseMs ?? 500,
       backoffMaxMs: 5_000,
       observe: (r) => {
+        o.observe?.(r);
         last = r;
         r.headers.forEach((v, k) => {
           if (RATE_HEADER.test(k)) headers[k.toLowerCase()] = v;
