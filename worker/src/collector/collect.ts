@@ -205,6 +205,35 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     return new Date(now);
   });
 
+  // Audit log (before the events, so a pass still ends with them): from its watermark minus a day (entries arrive
+  // late too), in the API's 30-day windows. A key that may not read it (403, or 404 where the endpoint is absent)
+  // is not a collection failure.
+  const auditWm = await getWatermark(db, 'audit_logs');
+  const auditStart = auditWm ? auditWm.getTime() - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  await track('audit_logs', { start: auditStart, end: now }, async (c) => {
+    try {
+      for (const [s, e] of splitRange(auditStart, now, ANALYTICS_MAX_DAYS * DAY_MS)) {
+        for await (const page of client.auditLogPages(s, e, deps.signal)) {
+          await db.transaction().execute(async (tx) => {
+            const inserted = await storeAuditEvents(tx, page.events);
+            c.pages++;
+            c.rowsFetched += page.events.length;
+            c.rowsNew += inserted;
+            summary.auditEvents += page.events.length;
+            if (page.last) await advanceWatermark(tx, 'audit_logs', new Date(e));
+          });
+        }
+      }
+    } catch (err) {
+      if (err instanceof CursorApiError && (err.status === 403 || err.status === 404)) {
+        log.warn({ status: err.status }, 'the audit log is not available to this API key: skipped');
+        return null;
+      }
+      throw err;
+    }
+    return new Date(now);
+  });
+
   // Usage events, one UTC day at a time (progress is visible, and a crash loses at most one day's pages).
   const readEventDays = async (start: number, end: number, c: RunCounters, advance: boolean) => {
     await ensureEventPartitions(db, start, end); // DDL outside the page transactions
@@ -251,34 +280,6 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     });
   }
   await track('usage_events', { start: eventStart, end: now }, (c) => readEventDays(eventStart, now, c, true));
-
-  // Audit log: from its watermark minus a day (events arrive late too), in the API's 30-day windows. A key that
-  // may not read it (403, or 404 where the endpoint is absent) is not a collection failure.
-  const auditWm = await getWatermark(db, 'audit_logs');
-  const auditStart = auditWm ? auditWm.getTime() - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
-  await track('audit_logs', { start: auditStart, end: now }, async (c) => {
-    try {
-      for (const [s, e] of splitRange(auditStart, now, ANALYTICS_MAX_DAYS * DAY_MS)) {
-        for await (const page of client.auditLogPages(s, e, deps.signal)) {
-          await db.transaction().execute(async (tx) => {
-            const inserted = await storeAuditEvents(tx, page.events);
-            c.pages++;
-            c.rowsFetched += page.events.length;
-            c.rowsNew += inserted;
-            summary.auditEvents += page.events.length;
-            if (page.last) await advanceWatermark(tx, 'audit_logs', new Date(e));
-          });
-        }
-      }
-    } catch (err) {
-      if (err instanceof CursorApiError && (err.status === 403 || err.status === 404)) {
-        log.warn({ status: err.status }, 'the audit log is not available to this API key: skipped');
-        return null;
-      }
-      throw err;
-    }
-    return new Date(now);
-  });
 
   if (client.hasAnalytics) {
     const wm = await getWatermark(db, 'analytics');
