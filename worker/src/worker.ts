@@ -9,6 +9,8 @@ import { QUEUES } from './queue/boss';
 
 export interface CollectJob {
   trigger: string;
+  /** Re-read the last RESTATE_DAYS days of events (RESTATE_EVENTS_CRON), so restated prices land. */
+  restateEvents?: boolean;
 }
 
 export interface DetectJob {
@@ -46,7 +48,10 @@ export async function startWorkerService(
       for (const job of jobs) {
         const trigger = job.data?.trigger ?? 'schedule';
         log.info({ trigger, job: job.id }, 'collection started');
-        const summary = await collectOnce({ db, client, log, config, signal: shutdown.signal }, { trigger });
+        const summary = await collectOnce(
+          { db, client, log, config, signal: shutdown.signal },
+          { trigger, restateEvents: job.data?.restateEvents === true },
+        );
         log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
         await dropExpiredEventPartitions(db, new Date(), config.EVENT_RETENTION_MONTHS).then(
           (dropped) => dropped.length > 0 && log.info({ dropped }, 'usage event partitions past retention dropped'),
@@ -81,6 +86,14 @@ export async function startWorkerService(
   );
 
   await boss.schedule(QUEUES.collect, config.COLLECT_CRON, { trigger: 'schedule' }, { tz: 'UTC' });
+  // Restated prices: once a day by default, because re-reading two days of events costs about two days' worth of
+  // event pages (README, RESTATE_EVENTS_CRON).
+  await boss.schedule(
+    QUEUES.collect,
+    config.RESTATE_EVENTS_CRON,
+    { trigger: 'restate', restateEvents: true } satisfies CollectJob,
+    { tz: 'UTC', key: 'restate' },
+  );
   if (!(await getWatermark(db, 'usage_events'))) {
     log.info({ days: config.BACKFILL_DAYS }, 'no data collected yet: queueing the first-run backfill');
     await boss.send(QUEUES.collect, { trigger: 'backfill' });

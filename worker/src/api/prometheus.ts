@@ -82,5 +82,21 @@ export function createPrometheusRegistry({ db, now }: Pick<ApiDeps, 'db' | 'now'
     },
   });
 
+  new Gauge({
+    name: 'cursorwatch_schema_drift_total',
+    help: 'Collection runs whose Cursor API answers differed from the documented shape, per API endpoint and field path (collected anyway; see collection_runs.drift)',
+    labelNames: ['endpoint', 'field'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ endpoint: string; field: string; n: number }>`
+        SELECT d->>'endpoint' AS endpoint, d->>'field' AS field, count(*)::int AS n
+        FROM collection_runs, jsonb_array_elements(drift) AS d
+        WHERE drift <> '[]'::jsonb
+        GROUP BY 1, 2`.execute(db);
+      for (const r of rows.rows) this.set({ endpoint: r.endpoint, field: r.field }, Number(r.n));
+    },
+  });
+
   return registry;
 }

@@ -6,6 +6,7 @@ import type { PgBoss } from 'pg-boss';
 import { ConfigError, REPO_ROOT, ROOT_STATE_DIR, loadConfig, type Config } from '../config/config';
 import { StartupError, assertPortFree } from '../config/startup-error';
 import { createLogger, type Logger } from '../config/log';
+import { captureSamples } from '../cursor/capture';
 import { CursorClient } from '../cursor/client';
 import { checkCursorAccess } from '../cursor/preflight';
 import { assertDatabaseUsable } from '../db/connect-check';
@@ -145,6 +146,7 @@ async function openCursor(
     rateLimits,
     timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
     log,
+    observe: config.CURSOR_CAPTURE_DIR ? captureSamples(path.resolve(REPO_ROOT, config.CURSOR_CAPTURE_DIR)) : undefined,
   });
   return { client, simulator };
 }

@@ -4,7 +4,7 @@ import { hexId } from '../simulator/random';
 
 /**
  * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]
- *                     [--no-anomalies] [--no-rate-limits] [--truth]
+ *                     [--no-anomalies] [--no-rate-limits] [--shapes documented|variants] [--truth]
  * Serves a simulated team's Cursor Admin API, or with --truth prints the injected anomalies as JSON and exits.
  */
 function integer(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -29,8 +29,13 @@ async function main(): Promise<void> {
       'no-anomalies': { type: 'boolean', default: false },
       'no-rate-limits': { type: 'boolean', default: false },
       truth: { type: 'boolean', default: false },
+      shapes: { type: 'string', default: 'documented' },
     },
   });
+  if (values.shapes !== 'documented' && values.shapes !== 'variants') {
+    console.error(`--shapes must be documented or variants, got ${JSON.stringify(values.shapes)}`);
+    process.exit(2);
+  }
   const seed = integer(values.seed, 'seed', 42, 0);
   const team = createSimulatedTeam({
     seed,
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     analyticsApiKey: values['analytics-key'],
     port: integer(values.port, 'port', 4010, 0),
     rateLimitsPerMinute: values['no-rate-limits'] ? null : undefined,
+    shapes: values.shapes,
   });
   console.log(`Simulated Cursor API for ${team.teamSize} developers (seed ${seed}) at ${server.url}`);
   console.log(`CURSOR_API_BASE_URL=${server.url}`);

@@ -2,9 +2,12 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
-import { CursorApiError } from '../cursor/errors';
 import { ADMIN_KEY_HELP } from '../cursor/preflight';
+import type { DriftEntry } from '../cursor/drift';
 import type { Db } from '../db/database';
+import { CursorApiError } from '../cursor/errors';
+import { splitRange } from '../cursor/client';
+import { storeAuditEvents } from './store-audit';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 import {
@@ -36,6 +39,8 @@ export interface CollectDeps {
 export interface CollectOptions {
   trigger: string;
   now?: Date;
+  /** Also re-read the events of the last RESTATE_DAYS days so restated prices land (costs API requests). */
+  restateEvents?: boolean;
 }
 
 export interface CollectSummary {
@@ -46,12 +51,16 @@ export interface CollectSummary {
   dailyRows: number;
   spendRows: number;
   groups: number;
+  auditEvents: number;
   analyticsRows: number;
-  events: { fetched: number; inserted: number; duplicates: number };
+  /** restated: events already stored whose price changed (row and rollups updated). */
+  events: { fetched: number; inserted: number; restated: number; duplicates: number };
   requests: number;
   rateLimited: number;
   durationMs: number;
   errors: { endpoint: Endpoint; message: string }[];
+  /** Answers that held more than, or other than, our reading of the docs: once per API endpoint and field. */
+  drift: (DriftEntry & { collector: Endpoint })[];
 }
 
 const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -87,12 +96,14 @@ function emptySummary(runId: string): CollectSummary {
     dailyRows: 0,
     spendRows: 0,
     groups: 0,
+    auditEvents: 0,
     analyticsRows: 0,
-    events: { fetched: 0, inserted: 0, duplicates: 0 },
+    events: { fetched: 0, inserted: 0, restated: 0, duplicates: 0 },
     requests: 0,
     rateLimited: 0,
     durationMs: 0,
     errors: [],
+    drift: [],
   };
 }
 
@@ -116,6 +127,7 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     if (keyRefused && endpoint !== 'analytics') work = async () => Promise.reject(new Error(keyRefused));
     const t0 = Date.now();
     const statsBefore = { ...client.stats };
+    client.drift.drain(); // drift belongs to the endpoint run that saw it
     const c: RunCounters = { pages: 0, rowsFetched: 0, rowsNew: 0, rowsUpdated: 0, rateLimited: 0, retries: 0 };
     const id = await startRun(db, {
       runId,
@@ -124,14 +136,24 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       windowStart: window.start !== undefined ? new Date(window.start) : undefined,
       windowEnd: window.end !== undefined ? new Date(window.end) : undefined,
     });
+    const takeDrift = () => {
+      const drift = client.drift.drain();
+      summary.drift.push(...drift.map((d) => ({ ...d, collector: endpoint })));
+      for (const d of drift)
+        log.warn(
+          { endpoint: d.endpoint, field: d.field, kind: d.kind, example: d.example, seen: d.count },
+          'Cursor API schema drift: answer differs from the documented shape (collected anyway)',
+        );
+      return drift;
+    };
     try {
       const watermark = await work(c);
       Object.assign(c, statsDelta(statsBefore, client.stats));
-      await finishRun(db, id, t0, c, { watermark: watermark ?? null });
+      await finishRun(db, id, t0, c, { watermark: watermark ?? null, drift: takeDrift() });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       Object.assign(c, statsDelta(statsBefore, client.stats));
-      await finishRun(db, id, t0, c, { error: message }).catch(() => {});
+      await finishRun(db, id, t0, c, { error: message, drift: takeDrift() }).catch(() => {});
       summary.errors.push({ endpoint, message });
       if (keyRefused) {
         // already said once
@@ -173,8 +195,9 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
 
   await track('billing_groups', {}, async (c) => {
     const cycle = cycleStart !== null ? isoDay(cycleStart) : undefined;
-    const groups = await client.groups(cycle, deps.signal);
-    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, cycle ?? null));
+    const { groups, billingCycle } = await client.groups(cycle, deps.signal);
+    const stated = billingCycle ?? (cycle ? { start: cycle, end: null } : null);
+    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, stated));
     Object.assign(c, { pages: 1, rowsFetched: groups.length, rowsNew: r.inserted, rowsUpdated: r.updated });
     summary.groups = groups.length;
   });
@@ -199,15 +222,41 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     return new Date(now);
   });
 
+  // Audit log (before the events, so a pass still ends with them): from its watermark minus a day (entries arrive
+  // late too), in the API's 30-day windows. A key that may not read it (403, or 404 where the endpoint is absent)
+  // is not a collection failure.
+  const auditWm = await getWatermark(db, 'audit_logs');
+  const auditStart = auditWm ? auditWm.getTime() - DAY_MS : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  await track('audit_logs', { start: auditStart, end: now }, async (c) => {
+    try {
+      for (const [s, e] of splitRange(auditStart, now, ANALYTICS_MAX_DAYS * DAY_MS)) {
+        for await (const page of client.auditLogPages(s, e, deps.signal)) {
+          await db.transaction().execute(async (tx) => {
+            const inserted = await storeAuditEvents(tx, page.events);
+            c.pages++;
+            c.rowsFetched += page.events.length;
+            c.rowsNew += inserted;
+            summary.auditEvents += page.events.length;
+            if (page.last) await advanceWatermark(tx, 'audit_logs', new Date(e));
+          });
+        }
+      }
+    } catch (err) {
+      if (err instanceof CursorApiError && (err.status === 403 || err.status === 404)) {
+        log.warn({ status: err.status }, 'the audit log is not available to this API key: skipped');
+        return null;
+      }
+      throw err;
+    }
+    return new Date(now);
+  });
+
   // Usage events, one UTC day at a time (progress is visible, and a crash loses at most one day's pages).
-  const eventWm = await getWatermark(db, 'usage_events');
-  const overlapMs = (deps.config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
-  const eventStart = eventWm ? eventWm.getTime() - overlapMs : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
-  await track('usage_events', { start: eventStart, end: now }, async (c) => {
-    await ensureEventPartitions(db, eventStart, now); // DDL outside the page transactions
+  const readEventDays = async (start: number, end: number, c: RunCounters, advance: boolean) => {
+    await ensureEventPartitions(db, start, end); // DDL outside the page transactions
     const chunks: [number, number][] = [];
-    for (let s = eventStart; s <= now; s = startOfUtcDay(s) + DAY_MS)
-      chunks.push([s, Math.min(now, startOfUtcDay(s) + DAY_MS - 1)]);
+    for (let s = start; s <= end; s = startOfUtcDay(s) + DAY_MS)
+      chunks.push([s, Math.min(end, startOfUtcDay(s) + DAY_MS - 1)]);
     let watermark: Date | null = null;
     for (const [i, [s, e]] of chunks.entries()) {
       let dayEvents = 0;
@@ -217,9 +266,12 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
           c.pages++;
           c.rowsFetched += page.events.length;
           c.rowsNew += r.inserted;
+          c.rowsUpdated += r.restated;
+          summary.events.fetched += page.events.length;
           summary.events.inserted += r.inserted;
+          summary.events.restated += r.restated;
           summary.events.duplicates += r.duplicates;
-          if (page.last) await advanceWatermark(tx, 'usage_events', new Date(e));
+          if (advance && page.last) await advanceWatermark(tx, 'usage_events', new Date(e));
         });
         dayEvents += page.events.length;
       }
@@ -231,9 +283,20 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
         );
       }
     }
-    summary.events.fetched = c.rowsFetched;
     return watermark;
-  });
+  };
+  const eventWm = await getWatermark(db, 'usage_events');
+  const overlapMs = (deps.config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
+  const eventStart = eventWm ? eventWm.getTime() - overlapMs : startOfUtcDay(now) - deps.config.BACKFILL_DAYS * DAY_MS;
+  // Cursor restates the price of recent events: on request, the last RESTATE_DAYS days before the regular window
+  // are read again (a run of its own, so its API cost shows in collection_runs). The watermark does not move.
+  const restateStart = startOfUtcDay(now) - deps.config.RESTATE_DAYS * DAY_MS;
+  if (opts.restateEvents && eventWm && restateStart < eventStart) {
+    await track('usage_events_restate', { start: restateStart, end: eventStart - 1 }, async (c) => {
+      await readEventDays(restateStart, eventStart - 1, c, false);
+    });
+  }
+  await track('usage_events', { start: eventStart, end: now }, (c) => readEventDays(eventStart, now, c, true));
 
   if (client.hasAnalytics) {
     const wm = await getWatermark(db, 'analytics');
@@ -278,12 +341,17 @@ export function formatSummary(s: CollectSummary): string {
     `daily rows ${fmt(s.dailyRows)}`,
     `spend rows ${fmt(s.spendRows)}`,
     `groups ${fmt(s.groups)}`,
-    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, already stored ${fmt(s.events.duplicates)})`,
+    `audit events ${fmt(s.auditEvents)}`,
+    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, ${s.events.restated ? `restated ${fmt(s.events.restated)}, ` : ''}already stored ${fmt(s.events.duplicates)})`,
   ];
   if (s.analyticsRows) parts.push(`analytics rows ${fmt(s.analyticsRows)}`);
   parts.push(`${(s.durationMs / 1000).toFixed(1)} s`);
   let line = parts.join(' · ');
   if (s.rateLimited) line += ` · ${s.rateLimited} rate-limited answers`;
   for (const e of s.errors) line += `\n  FAILED ${e.endpoint}: ${e.message}`;
+  if (s.drift.length) {
+    line += `\n  WARNING schema drift in ${s.drift.length} field(s): collected anyway, details in collection_runs.drift`;
+    for (const d of s.drift) line += `\n    ${d.endpoint} ${d.field}: ${d.kind} (${d.message}), e.g. ${d.example}`;
+  }
   return line;
 }

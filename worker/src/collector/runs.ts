@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { DriftEntry } from '../cursor/drift';
 import type { DbOrTx } from '../db/database';
 
-export type Endpoint = 'members' | 'billing_groups' | 'spend' | 'daily_usage' | 'usage_events' | 'analytics';
+export type Endpoint =
+  | 'members'
+  | 'billing_groups'
+  | 'spend'
+  | 'daily_usage'
+  | 'usage_events'
+  | 'usage_events_restate'
+  | 'audit_logs'
+  | 'analytics';
 
 export interface RunCounters {
   pages: number;
@@ -61,7 +70,7 @@ export async function finishRun(
   id: number,
   startedAt: number,
   c: RunCounters,
-  outcome: { error?: string; watermark?: Date | null },
+  outcome: { error?: string; watermark?: Date | null; drift?: DriftEntry[] },
 ): Promise<void> {
   await db
     .updateTable('collection_runs')
@@ -77,6 +86,7 @@ export async function finishRun(
       duration_ms: Date.now() - startedAt,
       error: outcome.error ?? null,
       watermark: outcome.watermark ?? null,
+      drift: JSON.stringify(outcome.drift ?? []),
     })
     .where('id', '=', id)
     .execute();

@@ -192,7 +192,7 @@ function upsertDailyUsage(db: DbOrTx, usable: DailyUsageRow[]) {
 export async function storeBillingGroups(
   db: DbOrTx,
   groups: BillingGroup[],
-  billingCycle: string | null,
+  billingCycle: { start: string; end: string | null } | null,
 ): Promise<UpsertCounts> {
   let counts: UpsertCounts = { inserted: 0, updated: 0 };
   for (const g of groups) {
@@ -202,7 +202,9 @@ export async function storeBillingGroups(
         group_id: g.id,
         name: g.name,
         spend_cents: g.spendCents,
-        billing_cycle: billingCycle,
+        billing_cycle: g.cycleStart ?? billingCycle?.start ?? null,
+        billing_cycle_end: g.cycleEnd ?? billingCycle?.end ?? null,
+        raw: JSON.stringify(rawGroup(g)),
         collected_at: new Date(),
       })
       .onConflict((oc) =>
@@ -210,6 +212,8 @@ export async function storeBillingGroups(
           name: eb.ref('excluded.name'),
           spend_cents: eb.ref('excluded.spend_cents'),
           billing_cycle: eb.ref('excluded.billing_cycle'),
+          billing_cycle_end: eb.ref('excluded.billing_cycle_end'),
+          raw: eb.ref('excluded.raw'),
           collected_at: eb.ref('excluded.collected_at'),
         })),
       )
@@ -246,6 +250,12 @@ export async function storeBillingGroups(
     );
   await gone.execute();
   return counts;
+}
+
+/** A group as read, fields we do not use included, without its (possibly long) member and daily lists. */
+function rawGroup(g: BillingGroup): Record<string, unknown> {
+  const { members, dailySpend, ...rest } = g;
+  return { ...rest, memberCount: members.length, dailySpendDays: dailySpend.length };
 }
 
 export async function storeAnalytics(

@@ -57,6 +57,8 @@ export const configSchema = z.object({
     message: 'must be a Cursor Admin API key (key_ followed by 64 hex characters)',
   }),
   CURSOR_ANALYTICS_API_KEY: optionalString,
+  /** Saves one redacted sample answer per endpoint there (bug reports). */
+  CURSOR_CAPTURE_DIR: optionalString,
   CURSOR_API_BASE_URL: z.string().url('must be a URL such as https://api.cursor.com').default('https://api.cursor.com'),
   CURSOR_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
   CURSOR_EVENTS_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
@@ -65,6 +67,7 @@ export const configSchema = z.object({
   BACKFILL_DAYS: int(1, 365, 30),
   RESTATE_DAYS: int(0, 30, 2),
   EVENT_RETENTION_MONTHS: int(1, 1200, 13),
+  RESTATE_EVENTS_CRON: cron.default('30 3 * * *'),
   EVENT_OVERLAP_HOURS: int(1, 168, 6),
   WORKER_HEARTBEAT_SECONDS: int(10, 3600, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

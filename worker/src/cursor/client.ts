@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../config/log';
+import { DriftLog, findDrift } from './drift';
 import { CursorApiError, CursorValidationError } from './errors';
 import { Pacer, defaultSleep } from './pacer';
 import * as S from './schemas';
@@ -19,6 +20,17 @@ export interface CursorClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The pacer's clock (tests). */
   now?: () => number;
+  /** Sees every answer that was read (the doctor's timings and headers, CURSOR_CAPTURE_DIR samples). */
+  observe?: (o: ObservedResponse) => void;
+}
+
+export interface ObservedResponse {
+  endpoint: string;
+  status: number;
+  ms: number;
+  headers: Headers;
+  /** The body as received. */
+  text: string;
 }
 
 export interface ClientStats {
@@ -33,6 +45,8 @@ export const MAX_RANGE_DAYS = 30;
 
 export class CursorClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0 };
+  /** Schema drift seen in accepted answers (./drift.ts); the collector drains it per endpoint run. */
+  readonly drift = new DriftLog();
   private readonly pacers = new Map<string, Pacer>();
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
@@ -114,10 +128,28 @@ export class CursorClient {
     }
   }
 
-  async groups(billingCycle?: string, signal?: AbortSignal): Promise<S.BillingGroup[]> {
+  /** Billing groups of a cycle, and the cycle as the API states it (a day, or a start/end pair). */
+  async groups(billingCycle?: string, signal?: AbortSignal): Promise<S.BillingGroupsResponse> {
     const q = billingCycle ? `?billingCycle=${encodeURIComponent(billingCycle)}` : '';
-    const res = await this.request(`GET /teams/groups${q}`, S.billingGroupsResponseSchema, { signal });
-    return res.groups;
+    return this.request(`GET /teams/groups${q}`, S.billingGroupsResponseSchema, { signal });
+  }
+
+  /**
+   * Audit log events in [startMs, endMs], a page at a time (Cursor: GET /teams/audit-logs, pageSize 1–500, a range of
+   * at most 30 days, startTime/endTime as epoch ms). The caller cuts longer ranges into 30-day windows.
+   */
+  async *auditLogPages(
+    startMs: number,
+    endMs: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ page: number; last: boolean; events: S.AuditLogEvent[] }> {
+    for (let page = 1; ; page++) {
+      const q = `?startTime=${startMs}&endTime=${endMs}&page=${page}&pageSize=500`;
+      const res = await this.request(`GET /teams/audit-logs${q}`, S.auditLogsResponseSchema, { signal });
+      const last = !res.pagination.hasNextPage || res.events.length === 0;
+      yield { page, last, events: res.events };
+      if (last) break;
+    }
   }
 
   async analyticsDau(startDay: string, endDay: string, signal?: AbortSignal) {
@@ -179,6 +211,7 @@ export class CursorClient {
         : AbortSignal.timeout(this.timeoutMs);
       let response: Response;
       let text: string;
+      const t0 = Date.now();
       try {
         this.stats.requests++;
         response = await fetch(new URL(path, this.opts.baseUrl), {
@@ -192,6 +225,13 @@ export class CursorClient {
           signal,
         });
         text = await response.text();
+        this.opts.observe?.({
+          endpoint: name,
+          status: response.status,
+          ms: Date.now() - t0,
+          headers: response.headers,
+          text,
+        });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         // Connection reset, refused, or our own timeout: transient.
@@ -235,6 +275,7 @@ export class CursorClient {
       }
       const parsed = schema.safeParse(data);
       if (!parsed.success) throw CursorValidationError.fromZod(name, parsed.error, data);
+      this.drift.record(name, findDrift(schema, data));
       return parsed.data;
     }
     throw new Error(`${name} failed after ${this.maxRetries + 1} attempts: ${lastError?.message ?? 'unknown error'}`, {

@@ -1,7 +1,16 @@
 /** The simulated Cursor Admin API: a deterministic team generator and an HTTP server speaking the API. */
 export { createSimulatedTeam } from './team';
 export { startSimulatorServer } from './server/server';
-export type { Faults, SimulatorServer, SimulatorServerOptions, SimulatorStats, RateLimits } from './server/server';
+export { servedEvent } from './server/restatement';
+export type {
+  Faults,
+  RateLimits,
+  Restatement,
+  ShapeMode,
+  SimulatorServer,
+  SimulatorServerOptions,
+  SimulatorStats,
+} from './server/server';
 export type { AnomalyKind } from './anomalies';
 export type {
   DailyUsageOptions,

@@ -68,7 +68,7 @@ describe('collectOnce against the simulated Cursor API', () => {
     expect(first.events).toMatchObject({ fetched: truth.events, inserted: truth.events, duplicates: 0 });
     expectMatchesTruth(await storedTotals(t), truth);
     expect(formatSummary(first)).toMatch(
-      /^members 2\d · daily rows [\d,]+ · spend rows \d+ · groups \d+ · events [\d,]+ \(new [\d,]+, already stored 0\) · [\d.]+ s$/,
+      /^members 2\d · daily rows [\d,]+ · spend rows \d+ · groups \d+ · audit events [\d,]+ · events [\d,]+ \(new [\d,]+, already stored 0\) · [\d.]+ s$/,
     );
 
     // The same window again (a duplicate trigger): the overlap re-delivers events, none is stored twice.
@@ -94,8 +94,8 @@ describe('collectOnce against the simulated Cursor API', () => {
     expect(counts.rows[0].spend).toBeGreaterThan(0);
     expect(counts.rows[0].daily).toBeGreaterThan(0);
     expect(counts.rows[0].groups).toBeGreaterThan(0);
-    expect(counts.rows[0].runs).toBe(10); // five endpoints, twice
-    expect(counts.rows[0].wm).toBe(2); // daily_usage and usage_events
+    expect(counts.rows[0].runs).toBe(12); // six endpoints, twice
+    expect(counts.rows[0].wm).toBe(3); // daily_usage, usage_events and audit_logs
   });
 
   it('stores the boundary event of overlapping inclusive windows once', async () => {
@@ -200,6 +200,7 @@ describe('collectOnce against the simulated Cursor API', () => {
       { trigger: 'test', now: new Date(sim.nowMs) },
     );
     expect(s.errors.map((e) => e.endpoint).sort()).toEqual([
+      'audit_logs',
       'billing_groups',
       'daily_usage',
       'members',

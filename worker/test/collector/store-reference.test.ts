@@ -95,8 +95,11 @@ describe('reference data', () => {
         spendCents: 100,
         members: emails.map((email) => ({ email })),
       });
-    await storeBillingGroups(t.db, [g('g1', ['a@co.com', 'b@co.com']), g('g2', ['c@co.com'])], '2026-11-01');
-    await storeBillingGroups(t.db, [g('g1', ['b@co.com', 'd@co.com'])], '2026-11-01');
+    await storeBillingGroups(t.db, [g('g1', ['a@co.com', 'b@co.com']), g('g2', ['c@co.com'])], {
+      start: '2026-11-01',
+      end: null,
+    });
+    await storeBillingGroups(t.db, [g('g1', ['b@co.com', 'd@co.com'])], { start: '2026-11-01', end: null });
     const members = await t.db
       .selectFrom('billing_group_members')
       .select(['group_id', 'email'])

@@ -17,9 +17,11 @@ const BACKFILL_DAYS = 35;
 const dashboards = loadDashboards().map((f) => f.dashboard);
 const queries = dashboards.flatMap(panelQueries);
 
-// Panels the collected data alone cannot fill: nothing failed, nothing was sent, no budget is set.
+// Panels the collected data alone cannot fill: nothing failed, nothing was sent, no budget is set, the simulator
+// answers in the documented shapes (no schema drift).
 const EMPTY_WITHOUT_FAILURES = new Set([
   'Cursor: Collection health / Failed runs',
+  'Cursor: Collection health / Schema drift',
   'Cursor: Collection health / Job failures',
   'Cursor: Collection health / Notification deliveries',
   'Cursor: Team overview / Forecast vs budget',

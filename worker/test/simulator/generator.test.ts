@@ -106,7 +106,7 @@ describe('simulated team generator', () => {
 
   it('reports spend that agrees with the events of the cycle; the first ~$20 is included', () => {
     const spend = team.spend();
-    const cycleStart = spend.subscriptionCycleStart;
+    const cycleStart = Number(spend.subscriptionCycleStart);
     expect(isoOf(cycleStart) <= isoOf(NOW)).toBe(true);
     expect(NOW - cycleStart).toBeLessThan(32 * DAY);
     expect(spend.totalMembers).toBe(team.members().filter((m) => !m.isRemoved).length);

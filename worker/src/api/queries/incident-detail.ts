@@ -1,5 +1,6 @@
 import type { IncidentDetail, ModelShare, SeriesPoint } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
+import { auditTimelineEntries } from './incident-audit';
 import type { DbOrTx } from '../../db/database';
 import { IncidentNotFoundError, listIncidentEvents, type IncidentRow } from '../../incidents';
 import { toIncident, toTimelineEntry } from '../serialize';
@@ -97,11 +98,12 @@ export async function incidentDetail(db: DbOrTx, id: number, now: Date): Promise
   const today = dayOf(now);
   const end = addDays(lastDay, AFTER_DAYS) < today ? addDays(lastDay, AFTER_DAYS) : today < onsetDay ? onsetDay : today;
   const start = addDays(onsetDay, -BASELINE_DAYS);
-  const [series, before, after, events] = await Promise.all([
+  const [series, before, after, events, audit] = await Promise.all([
     dailySeries(db, inc, start, end),
     modelShares(db, inc, start, addDays(onsetDay, -1)),
     modelShares(db, inc, onsetDay, lastDay),
     listIncidentEvents(db, id),
+    auditTimelineEntries(db, inc, now),
   ]);
   return {
     incident: toIncident(inc),
@@ -109,6 +111,7 @@ export async function incidentDetail(db: DbOrTx, id: number, now: Date): Promise
     series: series.points,
     seriesUnit: series.unit,
     modelMix: { before, after },
-    timeline: events.map(toTimelineEntry),
+    // Spend-limit and membership changes inside the episode (Cursor's audit log), in time order with the rest.
+    timeline: [...events.map(toTimelineEntry), ...audit].sort((a, b) => a.at.localeCompare(b.at)),
   };
 }

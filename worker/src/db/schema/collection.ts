@@ -135,6 +135,8 @@ export interface BillingGroupsTable {
   name: string;
   spend_cents: Num;
   billing_cycle: DayColumn | null;
+  billing_cycle_end: ColumnType<string | null, string | null | undefined, string | null>;
+  raw: ColumnType<unknown, string | null | undefined, string | null>;
   collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -184,10 +186,24 @@ export interface CollectionRunsTable {
   duration_ms: number | null;
   error: string | null;
   watermark: Timestamp | null;
+  /** Schema drift seen in this run (sql/006_schema_drift.sql): DriftEntry[] as JSON. */
+  drift: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface CollectionWatermarksTable {
   endpoint: string;
   watermark: Timestamp;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** GET /teams/audit-logs (sql/007_audit_logs.sql). */
+export interface AuditLogsTable {
+  event_id: string;
+  event_ts: Timestamp;
+  event_type: string;
+  category: 'spend_limit' | 'membership' | 'other';
+  actor_email: string | null;
+  target_email: string | null;
+  event_data: ColumnType<unknown, string | null, string | null>;
+  collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { DAY_MS, dayOfMs, isoDay } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
+import { servedEvent, type Restatement } from './restatement';
+import { auditLogEvents, type SpendLimitChange } from '../audit-logs';
 import {
+  auditLogsQuery,
   dailyUsageBody,
   eventsBody,
   groupsQuery,
@@ -19,8 +22,17 @@ function checkRange(startDate: number, endDate: number, maxDays: number | null):
     throw badRequest(`Date range cannot exceed ${maxDays} days`);
 }
 
-/** The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault). */
-export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, malformed: () => boolean): void {
+/**
+ * The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault);
+ * `restatement()` whether recent events are served at provisional prices (./restatement.ts).
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  team: SimulatedTeam,
+  malformed: () => boolean,
+  restatement: () => Restatement | null = () => null,
+): void {
+  const limitChanges: SpendLimitChange[] = [];
   app.get('/teams/members', async () => ({ teamMembers: team.apiMembers() }));
 
   app.post('/teams/daily-usage-data', async (request) => {
@@ -67,6 +79,7 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
       body.pageSize,
     );
     const numPages = Math.ceil(total / body.pageSize);
+    const restated = restatement();
     const response = {
       totalUsageEventsCount: total,
       pagination: {
@@ -76,13 +89,37 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
         hasNextPage: body.page < numPages,
         hasPreviousPage: body.page > 1,
       },
-      usageEvents: events,
+      usageEvents: restated ? events.map((e) => servedEvent(e, team.now(), restated)) : events,
       period: { startDate: body.startDate, endDate: body.endDate },
     };
     if (!malformed()) return response;
     // A page cut off mid-stream: 200, JSON content type, not JSON.
     const text = JSON.stringify(response);
     return reply.type('application/json; charset=utf-8').send(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+  });
+
+  app.get('/teams/audit-logs', async (request) => {
+    const q = parseRequest(auditLogsQuery, request.query, 'query');
+    const endTime = q.endTime ?? team.now();
+    const startTime = q.startTime ?? endTime - 7 * DAY_MS;
+    checkRange(startTime, endTime, MAX_RANGE_DAYS);
+    const all = auditLogEvents(team, limitChanges).filter((e) => {
+      const at = Date.parse(String(e.timestamp));
+      return at >= startTime && at <= endTime;
+    });
+    const totalPages = Math.ceil(all.length / q.pageSize);
+    return {
+      events: all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
+      pagination: {
+        page: q.page,
+        pageSize: q.pageSize,
+        totalCount: all.length,
+        totalPages,
+        hasNextPage: q.page < totalPages,
+        hasPreviousPage: q.page > 1,
+      },
+      params: { teamId: team.seed, startDate: startTime, endDate: endTime },
+    };
   });
 
   app.get('/teams/groups', async (request) => {
@@ -97,7 +134,12 @@ export function registerAdminRoutes(app: FastifyInstance, team: SimulatedTeam, m
 
   app.post('/teams/user-spend-limit', async (request) => {
     const body = parseRequest(userSpendLimitBody, request.body, 'request body');
-    return team.setUserSpendLimit(body.userEmail, body.spendLimitDollars)
+    const ok = team.setUserSpendLimit(body.userEmail, body.spendLimitDollars);
+    if (ok) {
+      const owner = team.members().find((m) => m.role === 'owner')?.email ?? 'admin@example.com';
+      limitChanges.push({ at: team.now(), actorEmail: owner, email: body.userEmail, dollars: body.spendLimitDollars });
+    }
+    return ok
       ? {
           outcome: 'success',
           message: `Spend limit for ${body.userEmail} set to ${body.spendLimitDollars === null ? 'none' : `$${body.spendLimitDollars}`}`,

@@ -5,6 +5,8 @@ export interface Faults {
   rateLimitStorm: number;
   /** Send Retry-After with 429s (Cursor does not document it; clients must cope without). */
   retryAfterHeader: boolean;
+  /** Retry-After in seconds instead of the seconds left in the minute (tests that cannot wait a minute). */
+  retryAfterSeconds?: number;
   /** The next n requests get 500. */
   serverErrors: number;
   /** Delay every response by this many ms. */

@@ -45,6 +45,18 @@ export const userSpendLimitBody = z.object({
 });
 
 export const groupsQuery = z.object({ billingCycle: isoDay.optional() });
+
+/** GET /teams/audit-logs (Cursor's docs: startTime/endTime default to 7 days ago and now; pageSize 1–500). */
+export const MAX_AUDIT_PAGE_SIZE = 500;
+export const auditLogsQuery = z.object({
+  startTime: epochMs.optional(),
+  endTime: epochMs.optional(),
+  page: positiveInt.optional().default(1),
+  pageSize: positiveInt
+    .pipe(z.number().max(MAX_AUDIT_PAGE_SIZE, `must be at most ${MAX_AUDIT_PAGE_SIZE}`))
+    .optional()
+    .default(100),
+});
 export const analyticsQuery = z.object({ startDate: isoDay.optional(), endDate: isoDay.optional() });
 
 /** Parses or throws a 400 whose message lists each problem with its field, e.g. "startDate: required". */

@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatedTeam } from '../types';
 import { registerAdminRoutes } from './admin-routes';
 import { registerAnalyticsRoutes } from './analytics-routes';
+import type { Restatement } from './restatement';
+import { shapeVariant, type ShapeMode } from './shape-variants';
 import {
   ApiHttpError,
   badRequest,
@@ -27,6 +29,8 @@ import {
 } from './guards';
 
 export type { Faults, RateLimits, SimulatorStats } from './guards';
+export type { ShapeMode } from './shape-variants';
+export type { Restatement } from './restatement';
 
 export interface SimulatorServerOptions {
   team: SimulatedTeam;
@@ -40,6 +44,10 @@ export interface SimulatorServerOptions {
   /** Per endpoint per minute; null turns rate limiting off. Default admin 20, events 20, analytics 100. */
   rateLimitsPerMinute?: RateLimits | null;
   faults?: Partial<Faults>;
+  /** 'variants': answers in the other documented shapes, with unknown fields (./shape-variants.ts). */
+  shapes?: ShapeMode;
+  /** Serve a share of recent events at a provisional price, restated later (./restatement.ts). */
+  restatement?: Restatement | null;
 }
 
 export interface SimulatorServer {
@@ -48,6 +56,8 @@ export interface SimulatorServer {
   analyticsApiKey: string;
   close(): Promise<void>;
   setFaults(f: Partial<Faults>): void;
+  setShapes(mode: ShapeMode): void;
+  setRestatement(r: Restatement | null): void;
   stats(): SimulatorStats;
   resetStats(): void;
 }
@@ -67,6 +77,8 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   );
   const stats = new StatsRecorder();
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
+  let shapes: ShapeMode = o.shapes ?? 'documented';
+  let restatement: Restatement | null = o.restatement ?? null;
 
   // Any content type is read as JSON (an empty body is {}); what does not parse is a 400 saying why.
   app.removeAllContentTypeParsers();
@@ -81,7 +93,8 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   });
 
   const tooManyRequests = (reply: import('fastify').FastifyReply) => {
-    if (faults.retryAfterHeader) reply.header('Retry-After', String(secondsToNextMinute(Date.now())));
+    if (faults.retryAfterHeader)
+      reply.header('Retry-After', String(faults.retryAfterSeconds ?? secondsToNextMinute(Date.now())));
     return reply.code(429).send(TOO_MANY_REQUESTS);
   };
 
@@ -112,6 +125,11 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     if (!limiter.take(endpoint, rateClass, Date.now())) return tooManyRequests(reply);
   });
   app.addHook('onResponse', async (_request, reply) => stats.response(reply.statusCode));
+  app.addHook('preSerialization', async (request, reply, payload) =>
+    shapes === 'variants' && reply.statusCode === 200
+      ? shapeVariant(`${request.method} ${request.routeOptions.url}`, payload)
+      : payload,
+  );
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND));
   app.setErrorHandler((error, _request, reply) => {
@@ -122,12 +140,17 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     return reply.code(500).send(INTERNAL_ERROR);
   });
 
-  registerAdminRoutes(app, o.team, () => {
-    if (faults.malformedPages <= 0) return false;
-    faults.malformedPages--;
-    stats.malformedPage();
-    return true;
-  });
+  registerAdminRoutes(
+    app,
+    o.team,
+    () => {
+      if (faults.malformedPages <= 0) return false;
+      faults.malformedPages--;
+      stats.malformedPage();
+      return true;
+    },
+    () => restatement,
+  );
   registerAnalyticsRoutes(app, o.team, (endpoint) => limiter.refund(endpoint, Date.now()));
 
   await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 });
@@ -142,6 +165,12 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     },
     setFaults: (f) => {
       faults = { ...faults, ...f };
+    },
+    setShapes: (mode) => {
+      shapes = mode;
+    },
+    setRestatement: (r) => {
+      restatement = r;
     },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

@@ -222,6 +222,36 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
      CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS e(endpoint, ord)`,
     [p.now, ENDPOINTS],
   );
+  // A drifting answer (sql/006_schema_drift.sql) in the last day's billing-group runs, for the Schema drift panel.
+  await client.query(
+    `UPDATE collection_runs SET drift = $2::jsonb
+     WHERE endpoint = 'billing_groups' AND started_at > $1::timestamptz - interval '1 day'`,
+    [
+      p.now,
+      JSON.stringify([
+        {
+          endpoint: 'GET /teams/groups',
+          field: 'groups[].type',
+          kind: 'unknown field',
+          message: 'not in the documented shape (kept, not used)',
+          example: '"manual"',
+          count: 4,
+        },
+      ]),
+    ],
+  );
+  // Audit log (sql/007_audit_logs.sql): every developer added 20 days ago, dev00007's limit raised 2 days ago.
+  await client.query(
+    `INSERT INTO audit_logs (event_id, event_ts, event_type, category, actor_email, target_email, event_data)
+     SELECT 'evt_add_' || m.email, $1::timestamptz - interval '20 days', 'member_added', 'membership', 'lead@example.com',
+            m.email, jsonb_build_object('member_email', m.email, 'role', 'member')
+     FROM members m
+     UNION ALL
+     SELECT 'evt_limit_dev7', $1::timestamptz - interval '2 days', 'settings_changed', 'spend_limit', 'lead@example.com',
+            'dev00007@example.com',
+            '{"setting_name": "user_spend_limit", "target_email": "dev00007@example.com", "old_value": 100, "new_value": 300}'::jsonb`,
+    [p.now],
+  );
   await client.query(
     `INSERT INTO collection_watermarks (endpoint, watermark, updated_at)
      SELECT endpoint, max(watermark), max(finished_at) FROM collection_runs WHERE status = 'ok' GROUP BY endpoint`,
