@@ -132,6 +132,7 @@ export const settings: SettingsResponse = {
     weekdayAware: true,
     disabledDetectors: [],
     baselineDays: 28,
+    teamBudgetDollars: 5000,
   },
   fields: [
     {
@@ -169,6 +170,14 @@ export const settings: SettingsResponse = {
       type: 'integer',
       min: 7,
       max: 120,
+    },
+    {
+      key: 'teamBudgetDollars',
+      description: 'Team budget in dollars per billing cycle (0: none)',
+      default: 0,
+      type: 'number',
+      min: 0,
+      max: 100_000_000,
     },
   ],
   audit: [
