@@ -14,7 +14,7 @@ describe('checkValue', () => {
   });
 
   it("drops the worker description's section prefix", () => {
-    expect(plainDescription('Thresholds: alert when a user spends more')).toBe('alert when a user spends more');
+    expect(plainDescription('Thresholds: alert when a user spends more')).toBe('Alert when a user spends more');
     expect(plainDescription('Compare workdays with workdays')).toBe('Compare workdays with workdays');
   });
 });

@@ -26,4 +26,7 @@ export function checkValue(field: SettingField, raw: unknown): { value?: unknown
 }
 
 /** The worker's description without its "Section: " prefix (the section heading already says it). */
-export const plainDescription = (text: string) => text.replace(/^[A-Z][\w -]{0,30}: /, '');
+export function plainDescription(text: string): string {
+  const rest = text.replace(/^[A-Z][\w -]{0,30}: /, '');
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
