@@ -49,6 +49,7 @@ export const metrics: IncidentMetrics = {
   open: 3,
   total: 7,
   mttd: { mean: 4000, median: 3_660 },
+  timeToAlert: { mean: 100, median: 60 },
   mtti: { mean: 1200, median: 900 },
   mttr: { mean: 90_000, median: 86_400 },
   impactCents: 123_400,

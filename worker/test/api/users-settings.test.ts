@@ -240,7 +240,7 @@ describe('snoozes', () => {
 });
 
 describe('GET /api/metrics/incidents', () => {
-  it('reports counts, MTTD/MTTI/MTTR and per-detector figures over a range', async () => {
+  it('reports counts, MTTD/time to alert/MTTI/MTTR and per-detector figures over a range', async () => {
     const r = await api.call(
       'GET',
       `/api/metrics/incidents?from=${new Date(NOW.getTime() - 30 * D).toISOString()}&to=${NOW.toISOString()}`,
@@ -249,7 +249,8 @@ describe('GET /api/metrics/incidents', () => {
     const m = incidentMetricsSchema.parse(r.json);
     expect(m.total).toBe(2);
     expect(m.open).toBe(1);
-    expect(m.mttd.mean).toBeGreaterThan(0);
+    expect(m.mttd.mean).toBe(6 * 3600); // onset → detection, as seeded
+    expect(m.timeToAlert.mean).toBe(60); // detection → first message
     expect(m.perDetector.map((d) => d.detector).sort()).toEqual(['model_shift', 'personal_spike']);
     const bad = await api.call(
       'GET',
