@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   boss?: boolean;
   cursor?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Send log lines to stderr: for commands whose stdout is data (`--json`). */
+  logToStderr?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface RuntimeOptions {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   if (!opts.env) loadDotEnv();
   const config = loadConfig(opts.env);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, 'worker', { to: opts.logToStderr ? 'stderr' : 'stdout' });
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((err) => log.warn({ err: String(err) }, 'error while closing'));

@@ -95,5 +95,5 @@ void withRuntime(
     } else printSummary(summary, sent, failed);
     return 0;
   },
-  { boss: true },
+  { boss: true, logToStderr: options.json }, // with --json, stdout carries only the JSON records
 );
