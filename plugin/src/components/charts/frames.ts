@@ -65,7 +65,7 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
         },
       },
       {
-        name: 'Normal (high)',
+        name: 'Normal range',
         type: FieldType.number,
         values: series.map((p) => v(p.bandHigh)),
         config: {
@@ -99,7 +99,7 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
 }
 
 /** A user's daily spend for the sparkline (with the value range Grafana's Sparkline scales its y axis by). */
-export function trendFrame(points: { day: string; chargedCents: number }[], theme: GrafanaTheme2): DataFrame {
+export function trendFrame(points: Array<{ day: string; chargedCents: number }>, theme: GrafanaTheme2): DataFrame {
   const dollars = points.map((p) => p.chargedCents / 100);
   const min = Math.min(0, ...dollars);
   const max = Math.max(0, ...dollars);
