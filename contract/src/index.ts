@@ -6,3 +6,5 @@ export * from './users';
 export * from './settings';
 export * from './operations';
 export * from './routes';
+export * from './format';
+export * from './settings-layout';

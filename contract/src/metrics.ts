@@ -12,7 +12,11 @@ export const incidentMetricsSchema = z.object({
   to: isoDateTime,
   open: z.number().int(),
   total: z.number().int(),
+  /** Onset → first detection: how fast the system catches it. */
   mttd: duration,
+  /** First detection → first message delivered by a channel (null when no channel sends). */
+  timeToAlert: duration,
+  /** First alert, or first detection when no channel sent one → acknowledgement. */
   mtti: duration,
   mttr: duration,
   impactCents: z.number(),

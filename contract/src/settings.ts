@@ -40,9 +40,23 @@ export const backtestSchema = z.object({
   perDetector: z.record(z.string(), z.number()),
   total: z.number(),
 });
+/** One incident the backtest would have opened: who, which detector, first and last day it covered. */
+export const previewIncidentSchema = z.object({
+  scope: z.enum(['user', 'team']),
+  subject: z.string(),
+  detector: z.string(),
+  firstDay: z.string(),
+  lastDay: z.string(),
+});
+export type PreviewIncident = z.infer<typeof previewIncidentSchema>;
+
 export const settingsPreviewSchema = z.object({
   days: z.number().int(),
   current: backtestSchema,
   proposed: backtestSchema,
+  /** Incidents the proposed values would open that the current ones do not. */
+  opened: z.array(previewIncidentSchema),
+  /** Incidents the current values open that the proposed ones would not (they would close, or never open). */
+  closed: z.array(previewIncidentSchema),
 });
 export type SettingsPreview = z.infer<typeof settingsPreviewSchema>;

@@ -133,6 +133,8 @@ describe('plugin ↔ worker contract', () => {
         days: 30,
         current: { days: 30, perDetector: {}, total: 0 },
         proposed: { days: 30, perDetector: {}, total: 0 },
+        opened: [],
+        closed: [],
       },
       testNotification: { ok: true, channel: 'email', message: 'sent' },
       collectionStatus: { now: '2026-11-20T00:00:00.000Z', endpoints: [], lastRunAt: null, hasData: false },

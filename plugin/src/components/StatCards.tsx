@@ -10,8 +10,13 @@ export function StatCards({ metrics }: { metrics: IncidentMetrics }) {
   const s = useStyles2(getStyles);
   const cards = [
     { label: 'Open incidents', value: String(metrics.open), hint: `${metrics.total} in the last 30 days` },
-    { label: 'MTTD', value: duration(metrics.mttd.median), hint: 'onset → first alert (median)' },
-    { label: 'MTTI', value: duration(metrics.mtti.median), hint: 'alert → acknowledged (median)' },
+    { label: 'MTTD', value: duration(metrics.mttd.median), hint: 'onset → detected (median)' },
+    {
+      label: 'Time to alert',
+      value: duration(metrics.timeToAlert.median),
+      hint: metrics.timeToAlert.median === null ? 'no channel sends messages' : 'detected → message sent (median)',
+    },
+    { label: 'MTTI', value: duration(metrics.mtti.median), hint: 'alert (or detection) → acknowledged (median)' },
     { label: 'MTTR', value: duration(metrics.mttr.median), hint: 'onset → resolved (median)' },
     { label: 'Excess spend', value: dollars(metrics.impactCents), hint: 'above expected, onset to resolution' },
   ];

@@ -26,6 +26,18 @@ describe('Incident detail page', () => {
     expect(screen.queryByRole('button', { name: /resolve/i })).not.toBeInTheDocument();
   });
 
+  it('says a developer without history is new instead of a ratio against zero', async () => {
+    setRole('Viewer');
+    const d = detail();
+    b = installFakeBackend({
+      getIncident: () => ({ ...d, why: { ...d.why, volumeFactor: 1_000_000, costPerRequestFactor: 1_000_000 } }),
+    });
+    renderApp('/incidents/1');
+    const why = await screen.findByTestId('why');
+    expect(within(why).getByText('new — no history to compare')).toBeInTheDocument();
+    expect(why.textContent).not.toMatch(/1000000/);
+  });
+
   it('lets an Editor resolve with a reason and note', async () => {
     setRole('Editor');
     b = installFakeBackend({

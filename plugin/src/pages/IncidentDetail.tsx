@@ -2,6 +2,7 @@ import React from 'react';
 import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
@@ -68,9 +69,17 @@ export default function IncidentDetail() {
             <Text element="h3">Why</Text>
             <ul>
               <li>{DRIVER_TEXT[String(d.why.driver)] ?? 'Cause not broken down'}</li>
-              {num(d.why.volumeFactor) !== null && <li>Requests: {num(d.why.volumeFactor)!.toFixed(1)}× expected</li>}
-              {num(d.why.costPerRequestFactor) !== null && (
-                <li>Cost per request: {num(d.why.costPerRequestFactor)!.toFixed(1)}× expected</li>
+              {isNoBaseline(num(d.why.volumeFactor)) || isNoBaseline(num(d.why.costPerRequestFactor)) ? (
+                <li>{NO_HISTORY_TEXT}</li>
+              ) : (
+                <>
+                  {num(d.why.volumeFactor) !== null && (
+                    <li>Requests: {formatFactor(num(d.why.volumeFactor)!, 'expected')}</li>
+                  )}
+                  {num(d.why.costPerRequestFactor) !== null && (
+                    <li>Cost per request: {formatFactor(num(d.why.costPerRequestFactor)!, 'expected')}</li>
+                  )}
+                </>
               )}
               {typeof d.why.topModel === 'string' && (
                 <li>

@@ -37,6 +37,8 @@ describe('Incidents page', () => {
     expect(await screen.findByText('carol@example.com')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-Open incidents')).getByText('3')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-MTTD')).getByText('1h 1m')).toBeInTheDocument();
+    expect(within(screen.getByTestId('stat-Time to alert')).getByText('1m')).toBeInTheDocument();
+    expect(within(screen.getByTestId('stat-MTTI')).getByText('15m')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-MTTR')).getByText('1d')).toBeInTheDocument();
     const carol = screen.getByTestId('incident-row-1');
     expect(within(carol).getByText('critical')).toBeInTheDocument();

@@ -7,6 +7,16 @@ const preview = {
   days: 30,
   current: { days: 30, perDetector: { personal_spike: 3 }, total: 3 },
   proposed: { days: 30, perDetector: { personal_spike: 9 }, total: 9 },
+  opened: [
+    {
+      scope: 'user' as const,
+      subject: 'bob@example.com',
+      detector: 'personal_spike',
+      firstDay: '2026-11-10',
+      lastDay: '2026-11-12',
+    },
+  ],
+  closed: [],
 };
 const collection = {
   now: '2026-11-20T12:00:00.000Z',
@@ -70,29 +80,62 @@ describe('Settings page', () => {
   let b: ReturnType<typeof installFakeBackend>;
   afterEach(() => expect(b.violations).toEqual([]));
 
-  it('shows every setting with its meaning and default; Admins preview, then save', async () => {
+  it('groups settings in sections with a purpose, human labels, units and defaults; statistics folded away', async () => {
     setRole('Admin');
     b = backend();
     renderApp('/settings');
-    const input = await screen.findByLabelText('minImpactDollars');
-    expect(screen.getByText(/Nothing alerts unless the dollars.*\(default: 20\)/)).toBeInTheDocument();
-    expect(screen.getByText(/weekends.*\(default: true\)/)).toBeInTheDocument();
+    const limits = await screen.findByTestId('section-limits');
+    expect(within(limits).getByText('Limits')).toBeInTheDocument();
+    expect(within(limits).getByText(/how big a surprise must be/)).toBeInTheDocument();
+    const input = within(limits).getByLabelText('Smallest extra spend worth an alert');
+    expect(input).toHaveValue('20');
+    expect(within(limits).getByText('default $20.00')).toBeInTheDocument();
+    expect(within(limits).getByText('$')).toBeInTheDocument(); // the unit before the amount
+    expect(within(screen.getByTestId('section-budget')).getByText('default $0.00')).toBeInTheDocument();
+    expect(within(screen.getByTestId('section-notifications')).getByText('Slack')).toBeInTheDocument();
+    expect(within(screen.getByTestId('section-personal')).getByText('Detectors switched off')).toBeInTheDocument();
+    expect(screen.queryByText('minImpactDollars')).not.toBeInTheDocument();
+    // The statistics are behind "Advanced" until opened.
+    expect(screen.queryByLabelText('Personal baseline window')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByText('Advanced'));
+    expect(await screen.findByLabelText('Personal baseline window')).toHaveValue('28');
+    expect(screen.getByText('default 28 days')).toBeInTheDocument();
+    // Audit rows say which setting in words, with units.
+    expect(within(screen.getByTestId('audit-table')).getByText('$10.00')).toBeInTheDocument();
+  });
+
+  it('shows the changes as a diff and the incidents that would open before saving', async () => {
+    setRole('Admin');
+    b = backend();
+    renderApp('/settings');
+    const input = await screen.findByLabelText('Smallest extra spend worth an alert');
     const save = screen.getByRole('button', { name: 'Save settings' });
     const previewButton = screen.getByRole('button', { name: /preview on the last 30 days/i });
+    expect(screen.queryByTestId('settings-diff')).not.toBeInTheDocument();
 
     fireEvent.change(input, { target: { value: '-1' } });
     expect(await screen.findByText('Must be at least 0')).toBeInTheDocument();
     expect(previewButton).toBeDisabled();
-    fireEvent.change(screen.getByLabelText('baselineDays'), { target: { value: '7.5' } });
+    fireEvent.click(screen.getByText('Advanced'));
+    fireEvent.change(await screen.findByLabelText('Personal baseline window'), { target: { value: '7.5' } });
     expect(await screen.findByText('Must be a whole number')).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText('baselineDays'), { target: { value: '28' } });
+    fireEvent.change(screen.getByLabelText('Personal baseline window'), { target: { value: '28' } });
 
     fireEvent.change(input, { target: { value: '5' } });
+    const diff = await screen.findByTestId('settings-diff');
+    expect(within(diff).getByText('Smallest extra spend worth an alert')).toBeInTheDocument();
+    expect(within(diff).getByText('$20.00')).toBeInTheDocument();
+    expect(within(diff).getByText('$5.00')).toBeInTheDocument();
+    expect(within(diff).getAllByRole('row')).toHaveLength(2); // header + the one real change (28 is unchanged)
     expect(save).toHaveAttribute('aria-disabled', 'true'); // not previewed yet (a button with a tooltip is aria-disabled)
     fireEvent.click(previewButton);
     const table = await screen.findByTestId('preview-table');
     expect(within(table).getByText('9')).toBeInTheDocument();
     expect(screen.getByText(/9 incidents with these values, 3 with the current ones \(\+6\)/)).toBeInTheDocument();
+    expect(screen.getByTestId('preview-opened')).toHaveTextContent(
+      'bob@example.com — Personal spike, 2026-11-10 – 2026-11-12'
+    );
+    expect(screen.getByTestId('preview-closed')).toHaveTextContent('Would no longer open (0)');
     expect(b.of('previewSettings')[0].body).toEqual({ minImpactDollars: 5 });
     // The button is re-rendered without its tooltip once previewed: query it again.
     await waitFor(() =>
@@ -134,7 +177,9 @@ describe('Settings page', () => {
       },
     });
     renderApp('/settings');
-    fireEvent.change(await screen.findByLabelText('minImpactDollars'), { target: { value: '900' } });
+    fireEvent.change(await screen.findByLabelText('Smallest extra spend worth an alert'), {
+      target: { value: '900' },
+    });
     fireEvent.click(screen.getByRole('button', { name: /preview/i }));
     expect(await screen.findAllByText('must not exceed the monthly budget')).not.toHaveLength(0);
   });
@@ -144,7 +189,9 @@ describe('Settings page', () => {
     b = backend();
     renderApp('/settings');
     expect(await screen.findByText('Read only')).toBeInTheDocument();
-    expect(screen.getByLabelText('minImpactDollars')).toBeDisabled();
+    expect(screen.getByTestId('value-minImpactDollars')).toHaveTextContent('$20.00');
+    expect(screen.getByTestId('value-teamBudgetDollars')).toHaveTextContent('$5,000');
+    expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Save settings' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /send a test/i })).not.toBeInTheDocument();
     expect(await screen.findByText('offsite')).toBeInTheDocument();
@@ -161,6 +208,8 @@ describe('Settings page', () => {
     fireEvent.click(screen.getByRole('button', { name: /collect and detect now/i }));
     expect(await screen.findByText('A collection is already queued or running.')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Save settings' })).not.toBeInTheDocument();
+    expect(screen.getByText('Read only')).toBeInTheDocument();
+    expect(screen.getByTestId('value-minImpactDollars')).toHaveTextContent('$20.00');
     expect(screen.getByTestId('collection-table')).toHaveTextContent('1h 20m');
   });
 

@@ -5,7 +5,7 @@ import { EmptyState, Field, Input, LinkButton, LoadingPlaceholder, Stack, Text }
 import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { Sparkline } from '../components/EvidenceChart';
+import { TrendSparkline } from '../components/EvidenceChart';
 import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
@@ -91,7 +91,7 @@ function UserDetail({ email }: { email: string }) {
             <div>
               <Text color="secondary">Last 30 days</Text>
               <div>
-                <Sparkline values={u.trend.map((t) => t.chargedCents)} />
+                <TrendSparkline points={u.trend} />
               </div>
             </div>
           </Stack>

@@ -49,6 +49,7 @@ export const metrics: IncidentMetrics = {
   open: 3,
   total: 7,
   mttd: { mean: 4000, median: 3_660 },
+  timeToAlert: { mean: 100, median: 60 },
   mtti: { mean: 1200, median: 900 },
   mttr: { mean: 90_000, median: 86_400 },
   impactCents: 123_400,
@@ -132,6 +133,7 @@ export const settings: SettingsResponse = {
     weekdayAware: true,
     disabledDetectors: [],
     baselineDays: 28,
+    teamBudgetDollars: 5000,
   },
   fields: [
     {
@@ -169,6 +171,14 @@ export const settings: SettingsResponse = {
       type: 'integer',
       min: 7,
       max: 120,
+    },
+    {
+      key: 'teamBudgetDollars',
+      description: 'Team budget in dollars per billing cycle (0: none)',
+      default: 0,
+      type: 'number',
+      min: 0,
+      max: 100_000_000,
     },
   ],
   audit: [

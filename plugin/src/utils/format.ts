@@ -1,13 +1,7 @@
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-const usdCents = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
+import { formatCents } from '@cursor-cost-watch/contract';
 
-export const dollars = (cents: number) =>
-  Math.abs(cents) >= 100_000 ? usd.format(cents / 100) : usdCents.format(cents / 100);
+/** Cents for people, the same way Slack, email and the CLI print them (contract/src/format.ts). */
+export const dollars = formatCents;
 
 /** 95 → "1m 35s", 90000 → "1d 1h": the two largest units. */
 export function duration(seconds: number | null | undefined): string {

@@ -1,3 +1,4 @@
+import type { PreviewIncident } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
@@ -8,6 +9,8 @@ export interface BacktestSummary {
   days: number;
   perDetector: Record<string, number>;
   total: number;
+  /** The incidents the backtest would have opened (worker/src/detection/backtest.ts returns them). */
+  incidents?: PreviewIncident[];
 }
 
 /** The parts of other modules the API calls that tests or the CLI may want to swap. */

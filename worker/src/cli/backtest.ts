@@ -38,19 +38,22 @@ try {
   process.exit(2);
 }
 
-void withRuntime(async ({ db }) => {
-  const started = performance.now();
-  const result = await backtest(db, { days: options.days, endDay: options.end });
-  if (options.json) {
-    console.log(JSON.stringify({ ...result, incidents: result.incidents }));
+void withRuntime(
+  async ({ db }) => {
+    const started = performance.now();
+    const result = await backtest(db, { days: options.days, endDay: options.end });
+    if (options.json) {
+      console.log(JSON.stringify({ ...result, incidents: result.incidents }));
+      return 0;
+    }
+    console.log(
+      `backtest ${result.from} .. ${result.to} (${result.days} days, current settings): ${result.total} incidents would have opened`,
+    );
+    for (const d of DETECTORS) console.log(`  ${d.padEnd(16)} ${String(result.perDetector[d]).padStart(5)}`);
+    for (const e of result.incidents)
+      console.log(`    ${e.firstDay}..${e.lastDay}  ${e.detector.padEnd(16)} ${e.subject}`);
+    console.log(`(${Math.round(performance.now() - started)} ms; nothing was written)`);
     return 0;
-  }
-  console.log(
-    `backtest ${result.from} .. ${result.to} (${result.days} days, current settings): ${result.total} incidents would have opened`,
-  );
-  for (const d of DETECTORS) console.log(`  ${d.padEnd(16)} ${String(result.perDetector[d]).padStart(5)}`);
-  for (const e of result.incidents)
-    console.log(`    ${e.firstDay}..${e.lastDay}  ${e.detector.padEnd(16)} ${e.subject}`);
-  console.log(`(${Math.round(performance.now() - started)} ms; nothing was written)`);
-  return 0;
-});
+  },
+  { logToStderr: options.json },
+); // with --json, stdout carries only the JSON

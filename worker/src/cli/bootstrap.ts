@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Checks of the configuration and the machine that must pass before anything starts (ports, for example). */
   beforeStart?: (config: Config) => Promise<void>;
+  /** Send log lines to stderr: for commands whose stdout is data (`--json`). */
+  logToStderr?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface RuntimeOptions {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   if (!opts.env) loadDotEnv();
   const config = loadConfig(opts.env);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, 'worker', { to: opts.logToStderr ? 'stderr' : 'stdout' });
   await opts.beforeStart?.(config);
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { formatCents } from '@cursor-cost-watch/contract';
 import { runDetectionPass, type DetectionPassSummary } from '../detection';
 import { isDay } from '../detection/days';
 import { deliverNotification } from '../notify';
@@ -28,7 +29,7 @@ function parse(): { asOf?: string; json: boolean } {
   return { asOf, json: values.json };
 }
 
-const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+const dollars = formatCents;
 
 function printSummary(s: DetectionPassSummary, sent: number, failed: number): void {
   const i = s.incidents;
@@ -94,5 +95,5 @@ void withRuntime(
     } else printSummary(summary, sent, failed);
     return 0;
   },
-  { boss: true },
+  { boss: true, logToStderr: options.json }, // with --json, stdout carries only the JSON records
 );

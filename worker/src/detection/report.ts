@@ -1,3 +1,4 @@
+import { formatCents, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings';
 import type { Severity } from '../db/schema/detection';
 import type { Anomaly, DetectorName, Why } from './types';
@@ -8,7 +9,7 @@ export function severityFor(impactCents: number, settings: Settings): Severity {
   return 'info';
 }
 
-const dollars = (cents: number) => `$${(cents / 100).toFixed(cents >= 10_000 ? 0 : 2)}`;
+const dollars = formatCents;
 const pct = (share: number | undefined) => `${Math.round((share ?? 0) * 100)}%`;
 
 const WHAT: Record<DetectorName, string> = {
@@ -34,11 +35,13 @@ function because(why: Why): string {
   if (why.driver === 'model_mix' || (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= 0.2) {
     parts.push(`expensive models ${pct(why.premiumShareBefore)} → ${pct(why.premiumShareAfter)} of spend`);
   }
-  // No usual to compare with (a new or returning user's factors are capped at 1e6): say nothing rather than "1000000×".
-  if (why.volumeFactor >= 1.5 && why.volumeFactor < 1e6)
-    parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
-  if (why.costPerRequestFactor >= 1.5 && why.costPerRequestFactor < 1e6)
-    parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
+  // A ratio against no history is not a number worth printing (it would read "1000000.0× the usual").
+  if (isNoBaseline(why.volumeFactor) || isNoBaseline(why.costPerRequestFactor)) parts.push(NO_HISTORY_TEXT);
+  else {
+    if (why.volumeFactor >= 1.5) parts.push(`${why.volumeFactor.toFixed(1)}× the usual requests`);
+    if (why.costPerRequestFactor >= 1.5)
+      parts.push(`${why.costPerRequestFactor.toFixed(1)}× the usual cost per request`);
+  }
   if (why.headlessShare >= 0.3) parts.push(`${pct(why.headlessShare)} headless`);
   if (why.maxModeShare >= 0.3) parts.push(`${pct(why.maxModeShare)} max mode`);
   if (why.topModel) parts.push(`top model ${why.topModel} (${pct(why.topModelShare)})`);

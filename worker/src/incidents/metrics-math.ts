@@ -27,9 +27,11 @@ export interface IncidentMetrics {
   to: string;
   incidents: number;
   unresolved: number;
-  /** first alert − onset */
+  /** first detection − onset: how fast the system catches it (always there, with or without channels) */
   mttd: DurationStat;
-  /** acknowledged − first alert */
+  /** first delivered message − first detection (only incidents a channel announced) */
+  timeToAlert: DurationStat;
+  /** acknowledged − first alert, or − first detection when no channel announced it (Grafana alerting, demo) */
   mtti: DurationStat;
   /** resolved − onset */
   mttr: DurationStat;
@@ -38,19 +40,23 @@ export interface IncidentMetrics {
   perDetector: Record<string, DetectorMetrics>;
 }
 
-type Timed = Pick<IncidentRow, 'onset_at' | 'alerted_at' | 'acknowledged_at' | 'resolved_at' | 'impact_cents'>;
+type Timed = Pick<
+  IncidentRow,
+  'onset_at' | 'detected_at' | 'alerted_at' | 'acknowledged_at' | 'resolved_at' | 'impact_cents'
+>;
 
 const seconds = (from: Date | null, to: Date | null): number | null =>
   from && to ? (to.getTime() - from.getTime()) / 1000 : null;
 
 /** One incident's own figures, as the incident page shows them. */
 export function incidentTimings(r: Timed) {
+  // People can only react once told: from the first message, or from detection when nothing was sent
+  // (ALERTS_VIA=grafana or no channel configured: the incident shows up in Grafana at detection).
+  const toldAt = r.alerted_at ?? r.detected_at;
   return {
-    mttdSeconds: seconds(r.onset_at, r.alerted_at),
-    mttiSeconds:
-      r.alerted_at && r.acknowledged_at && r.acknowledged_at >= r.alerted_at
-        ? seconds(r.alerted_at, r.acknowledged_at)
-        : null,
+    mttdSeconds: seconds(r.onset_at, r.detected_at),
+    timeToAlertSeconds: seconds(r.detected_at, r.alerted_at),
+    mttiSeconds: r.acknowledged_at && r.acknowledged_at >= toldAt ? seconds(toldAt, r.acknowledged_at) : null,
     mttrSeconds: seconds(r.onset_at, r.resolved_at),
     impactDollars: r.impact_cents / 100,
   };
@@ -98,6 +104,7 @@ export function computeMetrics(rows: MetricRow[], from: Date, to: Date): Inciden
     incidents: rows.length,
     unresolved: rows.filter((r) => r.status !== 'resolved').length,
     mttd: durationStat(timings.map((t) => t.mttdSeconds)),
+    timeToAlert: durationStat(timings.map((t) => t.timeToAlertSeconds)),
     mtti: durationStat(timings.map((t) => t.mttiSeconds)),
     mttr: durationStat(timings.map((t) => t.mttrSeconds)),
     impactDollars: timings.reduce((s, t) => s + t.impactDollars, 0),

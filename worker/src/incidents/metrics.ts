@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../db/database';
 import { computeMetrics, type IncidentMetrics } from './metrics-math';
 
-/** MTTD / MTTI / MTTR, impact and per-detector precision over the incidents first detected in [from, to). */
+/** MTTD / time to alert / MTTI / MTTR, impact and per-detector precision over the incidents first detected in [from, to). */
 export async function incidentMetrics(db: DbOrTx, { from, to }: { from: Date; to: Date }): Promise<IncidentMetrics> {
   const rows = await db
     .selectFrom('incidents')
@@ -10,6 +10,7 @@ export async function incidentMetrics(db: DbOrTx, { from, to }: { from: Date; to
       'status',
       'resolution_reason',
       'onset_at',
+      'detected_at',
       'alerted_at',
       'acknowledged_at',
       'resolved_at',

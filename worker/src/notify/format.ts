@@ -1,10 +1,10 @@
+import { formatCents, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
 import type { Severity } from '../db/schema/detection';
 
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-export const dollars = (cents: number): string => money.format(cents / 100);
+export const dollars = formatCents;
 
 /** A detector value in its unit, as a person reads it. */
 export function formatValue(value: number, unit: string): string {
@@ -29,6 +29,7 @@ export function formatExpected(expected: number, low: number | null, high: numbe
 
 const pct = (x: unknown) => `${Math.round(Number(x) * 100)}%`;
 const times = (x: unknown) => `×${Number(x).toFixed(1)}`;
+const paren = (...xs: (string | null)[]) => (xs.some(Boolean) ? ` (${xs.filter(Boolean).join(', ')})` : '');
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** The "why" of an anomaly in one sentence: volume vs cost per request vs model mix, top model, max mode, headless. */
@@ -38,24 +39,28 @@ export function describeWhy(why: Record<string, unknown>, topModel: string | nul
   if (num(why.limit))
     parts.push(`over the limit of ${formatValue(unit === 'cents' ? why.limit * 100 : why.limit, unit)}`);
   if (why.newUser === true) parts.push('new user, compared with the team');
-  const vol = num(why.volumeFactor) ? `volume ${times(why.volumeFactor)}` : null;
-  const cpr = num(why.costPerRequestFactor) ? `cost per request ${times(why.costPerRequestFactor)}` : null;
+  // A ratio against no history is not shown as a number ("×1000000.0"): say it is new instead, once.
+  const noHistory = isNoBaseline(why.volumeFactor as number) || isNoBaseline(why.costPerRequestFactor as number);
+  if (noHistory && why.newUser !== true) parts.push(NO_HISTORY_TEXT);
+  const vol = num(why.volumeFactor) && !noHistory ? `volume ${times(why.volumeFactor)}` : null;
+  const cpr =
+    num(why.costPerRequestFactor) && !noHistory ? `cost per request ${times(why.costPerRequestFactor)}` : null;
   const mix =
     num(why.premiumShareBefore) && num(why.premiumShareAfter)
       ? `expensive models ${pct(why.premiumShareBefore)} → ${pct(why.premiumShareAfter)} of spend`
       : null;
   switch (why.driver) {
     case 'volume':
-      parts.push(`more requests than usual (${[vol, cpr].filter(Boolean).join(', ')})`);
+      parts.push(`more requests than usual${paren(vol, cpr)}`);
       break;
     case 'cost_per_request':
-      parts.push(`costlier requests (${[cpr, vol].filter(Boolean).join(', ')})`);
+      parts.push(`costlier requests${paren(cpr, vol)}`);
       break;
     case 'model_mix':
       parts.push(`a shift to expensive models${mix ? ` (${mix})` : ''}`);
       break;
     case 'mixed':
-      parts.push(`more and costlier requests (${[vol, cpr].filter(Boolean).join(', ')})`);
+      parts.push(`more and costlier requests${paren(vol, cpr)}`);
       break;
     default:
       if (vol || cpr) parts.push([vol, cpr].filter(Boolean).join(', '));

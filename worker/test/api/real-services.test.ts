@@ -60,6 +60,10 @@ it('previews settings with the real backtest: counts per detector for current an
   expect(p.days).toBe(30);
   expect(p.proposed.total).toBe(0);
   expect(p.current.total).toBeGreaterThan(0); // carol's shift to an expensive model is found with the stored settings
+  // Every incident the stored settings open would close; none would open.
+  expect(p.opened).toEqual([]);
+  expect(p.closed).toHaveLength(p.current.total);
+  expect(p.closed.map((i) => i.subject)).toContain('carol@example.com');
 });
 
 it('sends a real test email, and says which setting is missing for an unconfigured channel', async () => {

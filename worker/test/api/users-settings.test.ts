@@ -22,7 +22,19 @@ const services: Partial<ApiServices> = {
   async backtest(_db, opts) {
     backtestCalls.push(opts);
     const limit = opts.settings?.minImpactDollars ?? 20;
-    return { days: opts.days, perDetector: { personal_spike: limit < 10 ? 9 : 3 }, total: limit < 10 ? 9 : 3 };
+    const ep = (subject: string, firstDay: string, lastDay: string) =>
+      ({ scope: 'user', subject, detector: 'personal_spike', firstDay, lastDay }) as const;
+    // A lower limit finds bob's spike and a longer one for alice (the same incident); the higher finds dan's only.
+    const incidents =
+      limit < 10
+        ? [ep('alice@example.com', '2026-11-01', '2026-11-06'), ep('bob@example.com', '2026-11-10', '2026-11-10')]
+        : [ep('alice@example.com', '2026-11-03', '2026-11-04'), ep('dan@example.com', '2026-11-12', '2026-11-12')];
+    return {
+      days: opts.days,
+      perDetector: { personal_spike: limit < 10 ? 9 : 3 },
+      total: limit < 10 ? 9 : 3,
+      incidents,
+    };
   },
   async sendTestNotification(_config, channel) {
     if (channel === 'webhook') throw new Error('ALERT_WEBHOOK_URL is not set');
@@ -146,6 +158,24 @@ describe('settings', () => {
       days: 30,
       current: { days: 30, perDetector: { personal_spike: 3 }, total: 3 },
       proposed: { days: 30, perDetector: { personal_spike: 9 }, total: 9 },
+      opened: [
+        {
+          scope: 'user',
+          subject: 'bob@example.com',
+          detector: 'personal_spike',
+          firstDay: '2026-11-10',
+          lastDay: '2026-11-10',
+        },
+      ],
+      closed: [
+        {
+          scope: 'user',
+          subject: 'dan@example.com',
+          detector: 'personal_spike',
+          firstDay: '2026-11-12',
+          lastDay: '2026-11-12',
+        },
+      ],
     });
     expect(backtestCalls).toEqual([
       { days: 30, settings: expect.objectContaining({ minImpactDollars: 35 }) },
@@ -210,7 +240,7 @@ describe('snoozes', () => {
 });
 
 describe('GET /api/metrics/incidents', () => {
-  it('reports counts, MTTD/MTTI/MTTR and per-detector figures over a range', async () => {
+  it('reports counts, MTTD/time to alert/MTTI/MTTR and per-detector figures over a range', async () => {
     const r = await api.call(
       'GET',
       `/api/metrics/incidents?from=${new Date(NOW.getTime() - 30 * D).toISOString()}&to=${NOW.toISOString()}`,
@@ -219,7 +249,8 @@ describe('GET /api/metrics/incidents', () => {
     const m = incidentMetricsSchema.parse(r.json);
     expect(m.total).toBe(2);
     expect(m.open).toBe(1);
-    expect(m.mttd.mean).toBeGreaterThan(0);
+    expect(m.mttd.mean).toBe(6 * 3600); // onset → detection, as seeded
+    expect(m.timeToAlert.mean).toBe(60); // detection → first message
     expect(m.perDetector.map((d) => d.detector).sort()).toEqual(['model_shift', 'personal_spike']);
     const bad = await api.call(
       'GET',

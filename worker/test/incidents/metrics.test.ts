@@ -14,7 +14,7 @@ describe('incidentMetrics', () => {
   async function incident(
     detector: string,
     onset: string,
-    h: { alert?: number; ack?: number; resolve?: number },
+    h: { detect?: number; alert?: number; ack?: number; resolve?: number },
     reason: string | null,
     impactCents: number,
   ) {
@@ -37,8 +37,8 @@ describe('incidentMetrics', () => {
         severity: 'warning',
         max_severity: 'warning',
         onset_at: new Date(base),
-        detected_at: new Date(base + 0.5 * H),
-        last_detected_at: new Date(base + 0.5 * H),
+        detected_at: new Date(base + (h.detect ?? 0.5) * H),
+        last_detected_at: new Date(base + (h.detect ?? 0.5) * H),
         alerted_at: at(h.alert),
         acknowledged_at: at(h.ack),
         resolved_at: at(h.resolve),
@@ -56,7 +56,8 @@ describe('incidentMetrics', () => {
     await incident('personal_spike', '2026-11-12T00:00:00Z', { alert: 6, resolve: 30 }, 'false_positive', 2_500);
     await incident('personal_spike', '2026-11-13T00:00:00Z', { alert: 1, resolve: 96 }, 'auto', 1_000);
     await incident('team_zscore', '2026-11-14T00:00:00Z', { alert: 3 }, null, 40_000);
-    await incident('team_zscore', '2026-11-15T00:00:00Z', {}, null, 100);
+    // Never announced by a channel (Grafana does the alerting): acknowledged 3 h after it was detected.
+    await incident('team_zscore', '2026-11-15T00:00:00Z', { detect: 2.5, ack: 5.5 }, null, 100);
     await incident('team_zscore', '2026-10-01T00:00:00Z', { alert: 1, ack: 2, resolve: 3 }, 'false_positive', 99_999); // outside the window
   });
 
@@ -67,10 +68,12 @@ describe('incidentMetrics', () => {
     });
     expect(m.incidents).toBe(6);
     expect(m.unresolved).toBe(2);
-    // alerts after onset: 1, 2, 6, 1, 3 hours
-    expect(m.mttd).toEqual({ count: 5, meanSeconds: (13 / 5) * 3600, medianSeconds: 2 * 3600 });
-    // acknowledged − alerted: 2, 2 hours
-    expect(m.mtti).toEqual({ count: 2, meanSeconds: 2 * 3600, medianSeconds: 2 * 3600 });
+    // detected − onset: 0.5 h for five, 2.5 h for one; every incident has one, channels or not
+    expect(m.mttd).toEqual({ count: 6, meanSeconds: (5 / 6) * 3600, medianSeconds: 0.5 * 3600 });
+    // first message − detected: 0.5, 1.5, 5.5, 0.5, 2.5 hours (the unannounced one has none)
+    expect(m.timeToAlert).toEqual({ count: 5, meanSeconds: 2.1 * 3600, medianSeconds: 1.5 * 3600 });
+    // acknowledged − alerted: 2, 2 hours; acknowledged − detected where nothing was sent: 3 hours
+    expect(m.mtti).toEqual({ count: 3, meanSeconds: (7 / 3) * 3600, medianSeconds: 2 * 3600 });
     // resolved − onset: 10, 20, 30, 96 hours
     expect(m.mttr).toEqual({ count: 4, meanSeconds: (156 / 4) * 3600, medianSeconds: 25 * 3600 });
     expect(m.impactDollars).toBeCloseTo(586, 6);

@@ -1,4 +1,5 @@
 import { renderEmail } from '../../src/notify/email';
+import { summarize } from '../../src/detection/report';
 import { describeWhy, formatValue } from '../../src/notify/format';
 import { buildMessage } from '../../src/notify/message';
 import { renderSlack } from '../../src/notify/slack';
@@ -102,7 +103,8 @@ describe('message rendering', () => {
   });
 
   it('formats each unit and explains a model-mix shift', () => {
-    expect(formatValue(123456, 'cents')).toBe('$1,234.56');
+    expect(formatValue(123456, 'cents')).toBe('$1,235'); // whole dollars from $1,000, as everywhere
+    expect(formatValue(1250, 'cents')).toBe('$12.50');
     expect(formatValue(1234, 'requests')).toBe('1,234 requests');
     expect(formatValue(5_200_000, 'tokens')).toBe('5.2M tokens');
     expect(formatValue(0.45, 'share')).toBe('45%');
@@ -118,5 +120,33 @@ describe('message rendering', () => {
       'Over the limit of 500 requests; new user, compared with the team; more requests than usual (volume ×2.0).',
     );
     expect(describeWhy({ limit: 50 }, null, 'cents')).toBe('Over the limit of $50.00.');
+  });
+
+  it('says "new — no history to compare" for a developer without a baseline, never a ratio against zero', () => {
+    const why = { driver: 'volume' as const, volumeFactor: 1e6, costPerRequestFactor: 1e6, topModel: null };
+    const slack = describeWhy(why, null);
+    expect(slack).toBe('New — no history to compare; more requests than usual.');
+    expect(slack).not.toMatch(/1000000|×1e/);
+    const line = summarize({
+      scope: 'user',
+      subject: 'newbie@example.com',
+      detector: 'personal_spike',
+      severity: 'warning',
+      asOf: '2026-11-20',
+      onsetAt: '2026-11-20T00:00:00.000Z',
+      observed: 250_000,
+      expected: 0,
+      bandLow: null,
+      bandHigh: null,
+      unit: 'cents',
+      impactCents: 250_000,
+      topModel: null,
+      why: { ...why, topModelShare: 0, maxModeShare: 0, headlessShare: 0 },
+    } as Parameters<typeof summarize>[0]);
+    expect(line).toContain('new — no history to compare');
+    expect(line).not.toContain('× the usual');
+    expect(line).toContain('$2,500 on 2026-11-20');
+    // With a baseline the ratio is still shown.
+    expect(describeWhy({ ...why, volumeFactor: 2.5, costPerRequestFactor: 1 }, null)).toContain('volume ×2.5');
   });
 });

@@ -18,16 +18,14 @@ export function spawnCli(script: string, env: Record<string, string | undefined>
     },
   );
   let output = '';
+  let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (c) => (output += c));
-  child.stderr?.on('data', (c) => {
-    output += c;
-    stderr += c;
-  });
+  child.stdout?.on('data', (c) => ((output += c), (stdout += c)));
+  child.stderr?.on('data', (c) => ((output += c), (stderr += c)));
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
   );
-  return { child, exited, output: () => output, stderr: () => stderr };
+  return { child, exited, output: () => output, stdout: () => stdout, stderr: () => stderr };
 }
 
 export async function waitFor<T>(

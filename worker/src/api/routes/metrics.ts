@@ -32,6 +32,7 @@ export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
       open: Number(open.n),
       total: m.incidents,
       mttd: duration(m.mttd),
+      timeToAlert: duration(m.timeToAlert),
       mtti: duration(m.mtti),
       mttr: duration(m.mttr),
       impactCents: Math.round(m.impactDollars * 100),

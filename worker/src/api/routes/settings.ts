@@ -12,6 +12,7 @@ import {
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { settingFields } from '../queries/settings-fields';
+import { diffBacktests } from '../queries/settings-preview';
 import { parseRequest } from '../validate';
 
 const AUDIT_ROWS = 50;
@@ -54,7 +55,7 @@ export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) 
     return settingsResponse(db, await updateSettings(db, patch, actorOf(req)));
   });
 
-  /** How many incidents the last 30 days would have opened with the current and with the proposed values. */
+  /** How many incidents the last 30 days would have opened with the current and the proposed values, and which differ. */
   app.post('/api/settings/preview', async (req) => {
     const patch = parseRequest(settingsPatchSchema, req.body, 'body');
     const current = await getSettings(db);
@@ -63,6 +64,11 @@ export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) 
       services.backtest(db, { days: PREVIEW_DAYS, settings: current }),
       services.backtest(db, { days: PREVIEW_DAYS, settings: proposed }),
     ]);
-    return { days: PREVIEW_DAYS, current: before, proposed: after };
+    return {
+      days: PREVIEW_DAYS,
+      current: { days: before.days, perDetector: before.perDetector, total: before.total },
+      proposed: { days: after.days, perDetector: after.perDetector, total: after.total },
+      ...diffBacktests(before.incidents ?? [], after.incidents ?? []),
+    };
   });
 }

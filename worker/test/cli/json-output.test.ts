@@ -1,0 +1,35 @@
+import { spawnCli } from '../support/child';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+
+/** `--json` commands are piped into jq and scripts: stdout holds only JSON, every log line goes to stderr. */
+describe('--json commands', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb('clijson');
+  });
+  afterAll(async () => dropTestDb(t));
+
+  const env = () => ({ DATABASE_URL: t.url, LOG_LEVEL: 'debug', LOG_FORMAT: 'json', CURSOR_ADMIN_API_KEY: undefined });
+
+  it('backtest --json prints one JSON object on stdout and nothing else', async () => {
+    const run = spawnCli('backtest.ts', env(), ['--days', '3', '--end', '2026-11-20', '--json']);
+    expect(await run.exited).toBe(0);
+    const result = JSON.parse(run.stdout());
+    expect(result).toMatchObject({ days: 3, from: '2026-11-18', to: '2026-11-20', total: 0, incidents: [] });
+    for (const line of run.stderr().split('\n').filter(Boolean)) expect(JSON.parse(line)).toHaveProperty('level');
+  }, 120_000);
+
+  it('detect --json keeps stdout to JSON records (none here) with the logs on stderr', async () => {
+    const run = spawnCli('detect.ts', env(), ['--as-of', '2026-11-20', '--json']);
+    expect(await run.exited).toBe(0);
+    for (const line of run.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    expect(run.stdout()).not.toContain('"level"');
+    expect(run.stderr()).toContain('"level"');
+  }, 120_000);
+
+  it('says what is wrong with LOG_FORMAT', async () => {
+    const run = spawnCli('backtest.ts', { ...env(), LOG_FORMAT: 'fancy' }, ['--days', '3', '--json']);
+    expect(await run.exited).not.toBe(0);
+    expect(run.stderr()).toContain('LOG_FORMAT must be "json" or "pretty" (got "fancy")');
+  }, 120_000);
+});
