@@ -150,7 +150,7 @@ describe('Settings page', () => {
     setRole('Admin'); // the role the page loaded with
     b = backend();
     renderApp('/settings');
-    fireEvent.change(await screen.findByLabelText('minImpactDollars'), { target: { value: '5' } });
+    fireEvent.change(await screen.findByLabelText('Smallest extra spend worth an alert'), { target: { value: '5' } });
     fireEvent.click(screen.getByRole('button', { name: /preview on the last 30 days/i }));
     await screen.findByTestId('preview-table');
     b = backend({}, { proxyRole: 'Editor' }); // Grafana now sees an Editor
