@@ -14,7 +14,8 @@ function claimedActor(req: FastifyRequest): string | null {
     const ctx = JSON.parse(text) as Record<string, unknown>;
     for (const key of ['Login', 'login', 'Email', 'email', 'Name', 'name']) {
       const v = ctx[key];
-      if (typeof v === 'string' && v.trim() !== '') return v.trim().slice(0, 200);
+      // By code point, so the cut never splits a surrogate pair.
+      if (typeof v === 'string' && v.trim() !== '') return Array.from(v.trim()).slice(0, 200).join('');
     }
   } catch {
     // A malformed header is not the caller's identity: fall through.
