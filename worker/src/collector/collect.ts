@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
+import { isConnectionError } from '../db/reconnect';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 import {
@@ -50,6 +51,8 @@ export interface CollectSummary {
   rateLimited: number;
   durationMs: number;
   errors: { endpoint: Endpoint; message: string }[];
+  /** An endpoint failed because the database went away: the pass is worth running again once it is back. */
+  databaseLost?: boolean;
 }
 
 const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -127,6 +130,7 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       Object.assign(c, statsDelta(statsBefore, client.stats));
       await finishRun(db, id, t0, c, { error: message }).catch(() => {});
       summary.errors.push({ endpoint, message });
+      if (isConnectionError(err)) summary.databaseLost = true;
       log.error({ endpoint, err: message }, 'collection of an endpoint failed');
       if (deps.signal?.aborted) throw err;
     }
