@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Issue } from './errors';
-import { storableText, textProblem } from './storable-text';
+import { storableText, textProblem } from '../db/storable-text';
 
 const FALLBACK = 'api';
 export const ACTOR_HEADER = 'x-grafana-context';

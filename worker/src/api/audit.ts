@@ -6,7 +6,7 @@ type BossExecutor = NonNullable<NonNullable<Parameters<PgBoss['send']>[2]>['db']
 import type { Database, Db, DbOrTx, Tx } from '../db/database';
 import type { Logger } from '../config/log';
 import { actorOf } from './actor';
-import { storableJson } from './storable-text';
+import { storableJson } from '../db/storable-text';
 
 /** sql/003_api_audit.sql; kept beside the API, its only writer and reader. */
 export interface ApiAuditTable {

@@ -13,7 +13,7 @@ import { settingsRoutes } from './routes/settings';
 import { snoozeRoutes } from './routes/snoozes';
 import { userRoutes } from './routes/users';
 import { defaultServices } from './services';
-import { unstorableFields } from './storable-text';
+import { unstorableFields } from '../db/storable-text';
 
 export type { ApiOptions } from './deps';
 

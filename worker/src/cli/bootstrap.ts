@@ -109,6 +109,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
         analyticsApiKey,
         rateLimits,
         timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
+        maxResponseBytes: config.CURSOR_MAX_RESPONSE_BYTES,
         log,
       });
     }

@@ -4,6 +4,7 @@ import type { Logger } from '../config/log';
 import type { CursorClient } from '../cursor/client';
 import type { Db } from '../db/database';
 import { isConnectionError } from '../db/reconnect';
+import { quarantineEvents } from './quarantine';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 import {
@@ -46,7 +47,8 @@ export interface CollectSummary {
   spendRows: number;
   groups: number;
   analyticsRows: number;
-  events: { fetched: number; inserted: number; duplicates: number };
+  /** refused: events quarantined (unparseable, unstorable text, outside the window asked for). */
+  events: { fetched: number; inserted: number; duplicates: number; refused: number };
   requests: number;
   rateLimited: number;
   durationMs: number;
@@ -89,7 +91,7 @@ function emptySummary(runId: string): CollectSummary {
     spendRows: 0,
     groups: 0,
     analyticsRows: 0,
-    events: { fetched: 0, inserted: 0, duplicates: 0 },
+    events: { fetched: 0, inserted: 0, duplicates: 0, refused: 0 },
     requests: 0,
     rateLimited: 0,
     durationMs: 0,
@@ -200,8 +202,11 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       for await (const page of client.usageEventPages(s, e, { signal: deps.signal })) {
         await db.transaction().execute(async (tx) => {
           const r = await storeUsageEvents(tx, page.events);
+          const refused = await quarantineEvents(tx, 'usage_events', { start: s, end: e }, page.refused);
+          c.rowsRefused = (c.rowsRefused ?? 0) + refused;
+          summary.events.refused += refused;
           c.pages++;
-          c.rowsFetched += page.events.length;
+          c.rowsFetched += page.events.length + refused;
           c.rowsNew += r.inserted;
           summary.events.inserted += r.inserted;
           summary.events.duplicates += r.duplicates;
@@ -264,7 +269,7 @@ export function formatSummary(s: CollectSummary): string {
     `daily rows ${fmt(s.dailyRows)}`,
     `spend rows ${fmt(s.spendRows)}`,
     `groups ${fmt(s.groups)}`,
-    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, already stored ${fmt(s.events.duplicates)})`,
+    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, already stored ${fmt(s.events.duplicates)}${s.events.refused ? `, quarantined ${fmt(s.events.refused)}` : ''})`,
   ];
   if (s.analyticsRows) parts.push(`analytics rows ${fmt(s.analyticsRows)}`);
   parts.push(`${(s.durationMs / 1000).toFixed(1)} s`);

@@ -19,6 +19,7 @@ export interface Database {
   analytics_model_usage: C.AnalyticsModelUsageTable;
   collection_runs: C.CollectionRunsTable;
   collection_watermarks: C.CollectionWatermarksTable;
+  quarantined_events: C.QuarantinedEventsTable;
   settings: D.SettingsTable;
   settings_audit: D.SettingsAuditTable;
   incidents: D.IncidentsTable;

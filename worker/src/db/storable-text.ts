@@ -1,4 +1,8 @@
-import type { Issue } from './errors';
+/** A field and what is wrong with it (the API's Issue). */
+export interface Issue {
+  path: string;
+  message: string;
+}
 
 /**
  * Text PostgreSQL cannot store: U+0000 (a text value may not contain NUL, and jsonb refuses the escape \u0000), and
