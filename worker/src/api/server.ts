@@ -26,6 +26,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     log: opts.log,
     now: opts.now ?? (() => new Date()),
     services: { ...defaultServices, ...opts.services },
+    healthTimeoutMs: opts.healthTimeoutMs ?? 2000,
   };
   // Per-request lines are logged at info; the API child logs warnings and errors only (Grafana polls often).
   const log = opts.log.child(
