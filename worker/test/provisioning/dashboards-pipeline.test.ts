@@ -22,6 +22,7 @@ const EMPTY_WITHOUT_FAILURES = new Set([
   'Cursor: Collection health / Failed runs',
   'Cursor: Collection health / Job failures',
   'Cursor: Collection health / Notification deliveries',
+  'Cursor: Collection health / Quarantined events',
   'Cursor: Team overview / Forecast vs budget',
 ]);
 

@@ -1,3 +1,4 @@
+import { quarantineEvents } from '../../src/collector/quarantine';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { createLogger } from '../../src/config/log';
@@ -32,6 +33,13 @@ beforeAll(async () => {
   } finally {
     client.release();
   }
+  // A poison event refused by the collector, for the "Quarantined events" panel.
+  await quarantineEvents(t.db, 'usage_events', { start: now.getTime() - 86_400_000, end: now.getTime() }, [
+    {
+      raw: { timestamp: '99999999999999999999', userEmail: 'x@example.com' },
+      reason: 'timestamp is outside the window',
+    },
+  ]);
   // A real failed pg-boss job for the "Job failures" panel (the schema is created after the migrations, so this
   // also proves the role's default privileges reach it).
   boss = await startBoss(t.url, createLogger('silent'));
