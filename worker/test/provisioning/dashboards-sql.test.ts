@@ -21,9 +21,12 @@ const RANGES: [string, number][] = [
 ];
 
 let t: TestDb;
+let owner: pg.Pool;
 let reader: pg.Pool;
 let boss: PgBoss | undefined;
-const now = new Date();
+// The clock is pinned: the fixture, the time ranges and SQL's now() all read this instant, so no result depends on
+// the day or hour the suite runs (a Wednesday afternoon; the fixture's spike lands on its last two weekdays).
+const now = new Date('2026-11-18T15:30:00Z');
 
 beforeAll(async () => {
   t = await createTestDb('dash');
@@ -48,23 +51,42 @@ beforeAll(async () => {
   await boss.fail('collect', job.id, { message: 'Cursor answered 500 three times' });
   await boss.stop({ graceful: false });
   boss = undefined;
+  await t.pool.query(
+    `UPDATE pgboss.job SET created_on = $1::timestamptz - interval '5 minutes', started_on = $1::timestamptz - interval '4 minutes', completed_on = $1::timestamptz - interval '3 minutes'`,
+    [now.toISOString()],
+  );
+  await pinClock(t.pool, now);
 
   // The role comes from sql/004_grafana_reader.sql without LOGIN; compose's init script gives it one.
   await t.pool.query(`ALTER ROLE grafana_reader LOGIN PASSWORD 'grafana-test-password'`);
   const url = new URL(t.url);
   url.username = 'grafana_reader';
   url.password = 'grafana-test-password';
-  reader = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  reader = new pg.Pool({ connectionString: url.toString(), max: 4, options: PINNED_SEARCH_PATH });
+  owner = new pg.Pool({ connectionString: t.url, max: 2, options: PINNED_SEARCH_PATH });
 }, 180_000);
 
 afterAll(async () => {
   await boss?.stop({ graceful: false });
   await reader?.end();
+  await owner?.end();
   if (t) await dropTestDb(t);
 });
 
+// SQL's now() in panels and rules resolves to pinned_clock.now() ahead of pg_catalog's: PostgreSQL searches
+// pg_catalog first only when the search_path does not name it (docs, "The Schema Search Path").
+const PINNED_SEARCH_PATH = '-c search_path=public,pinned_clock,pg_catalog';
+
+async function pinClock(db: pg.Pool, at: Date): Promise<void> {
+  await db.query('CREATE SCHEMA pinned_clock');
+  await db.query(
+    `CREATE FUNCTION pinned_clock.now() RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$ SELECT '${at.toISOString()}'::timestamptz $$`,
+  );
+  await db.query('GRANT USAGE ON SCHEMA pinned_clock TO grafana_reader');
+}
+
 function rangeEndingNow(ms: number): TimeRange {
-  return { from: new Date(Date.now() - ms), to: new Date() };
+  return { from: new Date(now.getTime() - ms), to: now };
 }
 
 function defaultRange(d: Dashboard): TimeRange {
@@ -137,7 +159,7 @@ describe('variables', () => {
       range,
       await resolveVariables(reader, overview, range, { group: ['grp_web', 'grp_data'] }),
     );
-    const direct = await t.pool.query<{ all: number; grouped: number }>(
+    const direct = await owner.query<{ all: number; grouped: number }>(
       `SELECT sum(r.charged_cents) / 100.0 AS all,
               sum(r.charged_cents) FILTER (WHERE r.user_email IN (SELECT email FROM billing_group_members WHERE group_id IN ('grp_web', 'grp_data'))) / 100.0 AS grouped
        FROM user_daily_rollup r WHERE r.day >= $1::date`,
@@ -242,7 +264,7 @@ describe('alert rules', () => {
         fires: true,
       },
     ]);
-    const client = await t.pool.connect();
+    const client = await owner.connect();
     try {
       await client.query('BEGIN');
       await client.query(
@@ -260,7 +282,7 @@ describe('alert rules', () => {
     const [instance] = await evaluateRule(reader, r);
     expect(instance.fires).toBe(true);
     expect(instance.value).toBeGreaterThan(1);
-    const client = await t.pool.connect();
+    const client = await owner.connect();
     try {
       await client.query('BEGIN');
       await client.query(`UPDATE settings SET value = to_jsonb(1000000) WHERE key = 'teamBudgetDollars'`);
@@ -276,7 +298,7 @@ describe('alert rules', () => {
   it('fires per endpoint once collection has not succeeded for more than two hours', async () => {
     const r = rule('cursor-collection-stale');
     expect((await evaluateRule(reader, r)).filter((i) => i.fires)).toEqual([]);
-    const client = await t.pool.connect();
+    const client = await owner.connect();
     try {
       await client.query('BEGIN');
       await client.query(

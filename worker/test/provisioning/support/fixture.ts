@@ -67,7 +67,9 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
   await client.query(
     `WITH users AS (
        SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
-              0.25 + 1.75 * random() AS rate, i % 17 = 0 AS opus_fan, i % 23 = 0 AS headless_user
+              -- The spiking developer (7) works at the top of the usual range, so the spike makes them the team's
+              -- most expensive developer whatever the other draws are.
+              CASE WHEN i = 7 THEN 2.0 ELSE 0.25 + 1.75 * random() END AS rate, i % 17 = 0 AS opus_fan, i % 23 = 0 AS headless_user
        FROM generate_series(1, $1::int) i
      ),
      days AS (
