@@ -43,6 +43,8 @@ beforeAll(async () => {
       reason: 'timestamp is outside the window',
     },
   ]);
+  // Seen at the pinned instant (the column defaults to the database's own clock).
+  await t.db.updateTable('quarantined_events').set({ first_seen_at: now, last_seen_at: now }).execute();
   // A real failed pg-boss job for the "Job failures" panel (the schema is created after the migrations, so this
   // also proves the role's default privileges reach it).
   boss = await startBoss(t.url, createLogger('silent'));
