@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csvOf, isoDateTime, isoDay, pageSchema, queryInt } from './common';
+import { csvOf, isoDateTime, isoDay, pageSchema, queryInt, requestDateTime } from './common';
 
 export const INCIDENT_STATUSES = ['open', 'alerted', 'acknowledged', 'resolved'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -29,8 +29,8 @@ export const incidentListQuerySchema = z.object({
   detector: csvOf([...DETECTORS]).optional(),
   user: z.string().trim().min(1, 'must not be empty').max(320, 'must be at most 320 characters').optional(),
   team: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
+  from: requestDateTime.optional(),
+  to: requestDateTime.optional(),
   sort: z.enum(INCIDENT_SORTS, { message: `must be one of ${INCIDENT_SORTS.join(', ')}` }).default('detected_at'),
   order: z.enum(['asc', 'desc'], { message: 'must be asc or desc' }).default('desc'),
   page: queryInt(1, 100_000, 1),

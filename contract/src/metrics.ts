@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { isoDateTime } from './common';
+import { isoDateTime, requestDateTime } from './common';
 
-export const incidentMetricsQuerySchema = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() });
+export const incidentMetricsQuerySchema = z.object({
+  from: requestDateTime.optional(),
+  to: requestDateTime.optional(),
+});
 export type IncidentMetricsQuery = z.infer<typeof incidentMetricsQuerySchema>;
 
 const duration = z.object({ mean: z.number().nullable(), median: z.number().nullable() });

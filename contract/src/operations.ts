@@ -41,4 +41,5 @@ export type CollectionStatus = z.infer<typeof collectionStatusSchema>;
 export const collectionRunResultSchema = z.object({ jobId: z.string() });
 export type CollectionRunResult = z.infer<typeof collectionRunResultSchema>;
 
-export const healthSchema = z.object({ ok: z.boolean(), database: z.boolean() });
+/** GET /healthz; `reason` says why the database is counted down (an error, or no answer within the timeout). */
+export const healthSchema = z.object({ ok: z.boolean(), database: z.boolean(), reason: z.string().optional() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime } from './common';
+import { isoDateTime, requestDateTime } from './common';
 
 export const snoozeSchema = z.object({
   id: z.number().int(),
@@ -18,7 +18,7 @@ export const snoozeCreateBodySchema = z
   .object({
     scope: z.enum(['user', 'team'], { message: 'must be user or team' }),
     subject: z.string().trim().min(1, 'must not be empty').max(320, 'must be at most 320 characters'),
-    until: isoDateTime,
+    until: requestDateTime,
     reason: z.string().trim().min(1, 'must say why').max(500, 'must be at most 500 characters'),
   })
   .strict();

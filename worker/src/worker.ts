@@ -3,6 +3,7 @@ import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { getWatermark } from './collector/runs';
 import { dropExpiredEventPartitions } from './collector/retention';
+import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
@@ -48,9 +49,15 @@ export async function startWorkerService(
       for (const job of jobs) {
         const trigger = job.data?.trigger ?? 'schedule';
         log.info({ trigger, job: job.id }, 'collection started');
-        const summary = await collectOnce(
-          { db, client, log, config, signal: shutdown.signal },
-          { trigger, restateEvents: job.data?.restateEvents === true },
+        // A PostgreSQL restart mid-pass: wait for it with backoff and collect again from the watermark.
+        const summary = await resumeAfterDatabaseLoss(
+          'collection',
+          () =>
+            collectOnce(
+              { db, client, log, config, signal: shutdown.signal },
+              { trigger, restateEvents: job.data?.restateEvents === true },
+            ),
+          { db, log, signal: shutdown.signal, lost: (s) => s.databaseLost === true },
         );
         log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
         await dropExpiredEventPartitions(db, new Date(), config.EVENT_RETENTION_MONTHS).then(
@@ -76,11 +83,18 @@ export async function startWorkerService(
     async (jobs: Job<DetectJob>[]) => {
       for (const job of jobs) {
         const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-        for (let n = job.data?.replayDays ?? 0; n >= 1; n--) {
-          const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
-          await runDetectionPass({ db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
-        }
-        await runDetectionPass({ db, boss, config, log });
+        // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
+        await resumeAfterDatabaseLoss(
+          'detection',
+          async () => {
+            for (let n = job.data?.replayDays ?? 0; n >= 1; n--) {
+              const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
+              await runDetectionPass({ db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
+            }
+            await runDetectionPass({ db, boss, config, log });
+          },
+          { db, log, signal: shutdown.signal },
+        );
       }
     },
   );

@@ -27,6 +27,8 @@ export interface ApiOptions {
   /** The clock; tests pin it. */
   now?: () => Date;
   services?: Partial<ApiServices>;
+  /** How long /healthz waits for the database before answering 503 (default 2000 ms). */
+  healthTimeoutMs?: number;
 }
 
 export interface ApiDeps {
@@ -36,4 +38,5 @@ export interface ApiDeps {
   log: Logger;
   now: () => Date;
   services: ApiServices;
+  healthTimeoutMs: number;
 }

@@ -1,9 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { actorIssues } from './actor';
 import { auditChanges } from './audit';
 import { portError } from '../config/startup-error';
 import { assertSafeToListen, requireToken } from './auth';
 import type { ApiDeps, ApiOptions } from './deps';
-import { errorHandler } from './errors';
+import { ApiValidationError, errorHandler } from './errors';
 import { collectionRoutes } from './routes/collection';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -13,6 +14,7 @@ import { settingsRoutes } from './routes/settings';
 import { snoozeRoutes } from './routes/snoozes';
 import { userRoutes } from './routes/users';
 import { defaultServices } from './services';
+import { unstorableFields } from '../db/storable-text';
 
 export type { ApiOptions } from './deps';
 
@@ -25,6 +27,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     log: opts.log,
     now: opts.now ?? (() => new Date()),
     services: { ...defaultServices, ...opts.services },
+    healthTimeoutMs: opts.healthTimeoutMs ?? 2000,
   };
   // Per-request lines are logged at info; the API child logs warnings and errors only (Grafana polls often).
   const log = opts.log.child(
@@ -38,6 +41,16 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   );
   app.addHook('onRequest', requireToken(opts.config.WORKER_API_TOKEN));
   app.addHook('onSend', auditChanges(opts.db, opts.log));
+  // Before any route reads or writes: text PostgreSQL cannot store, anywhere in the request, is a 400 naming the field.
+  app.addHook('preValidation', async (req) => {
+    const issues = [
+      ...unstorableFields(req.query, 'query'),
+      ...unstorableFields(req.params, 'params'),
+      ...unstorableFields(req.body, 'body'),
+      ...actorIssues(req),
+    ];
+    if (issues.length > 0) throw new ApiValidationError(issues);
+  });
   healthRoutes(app, deps);
   incidentRoutes(app, deps);
   snoozeRoutes(app, deps);

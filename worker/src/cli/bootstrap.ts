@@ -147,6 +147,7 @@ async function openCursor(
     analyticsApiKey,
     rateLimits,
     timeoutMs: config.CURSOR_REQUEST_TIMEOUT_MS,
+    maxResponseBytes: config.CURSOR_MAX_RESPONSE_BYTES,
     log,
     observe: config.CURSOR_CAPTURE_DIR ? captureSamples(path.resolve(REPO_ROOT, config.CURSOR_CAPTURE_DIR)) : undefined,
   });

@@ -8,6 +8,8 @@ import type { Db } from '../db/database';
 import { CursorApiError } from '../cursor/errors';
 import { splitRange } from '../cursor/client';
 import { storeAuditEvents } from './store-audit';
+import { isConnectionError } from '../db/reconnect';
+import { quarantineEvents } from './quarantine';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 import {
@@ -53,14 +55,17 @@ export interface CollectSummary {
   groups: number;
   auditEvents: number;
   analyticsRows: number;
-  /** restated: events already stored whose price changed (row and rollups updated). */
-  events: { fetched: number; inserted: number; restated: number; duplicates: number };
+  /** restated: events already stored whose price changed (row and rollups updated); refused: events quarantined
+   * (unparseable, unstorable text, outside the window asked for). */
+  events: { fetched: number; inserted: number; restated: number; duplicates: number; refused: number };
   requests: number;
   rateLimited: number;
   durationMs: number;
   errors: { endpoint: Endpoint; message: string }[];
   /** Answers that held more than, or other than, our reading of the docs: once per API endpoint and field. */
   drift: (DriftEntry & { collector: Endpoint })[];
+  /** An endpoint failed because the database went away: the pass is worth running again once it is back. */
+  databaseLost?: boolean;
 }
 
 const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -98,7 +103,7 @@ function emptySummary(runId: string): CollectSummary {
     groups: 0,
     auditEvents: 0,
     analyticsRows: 0,
-    events: { fetched: 0, inserted: 0, restated: 0, duplicates: 0 },
+    events: { fetched: 0, inserted: 0, restated: 0, duplicates: 0, refused: 0 },
     requests: 0,
     rateLimited: 0,
     durationMs: 0,
@@ -155,6 +160,7 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       Object.assign(c, statsDelta(statsBefore, client.stats));
       await finishRun(db, id, t0, c, { error: message, drift: takeDrift() }).catch(() => {});
       summary.errors.push({ endpoint, message });
+      if (isConnectionError(err)) summary.databaseLost = true;
       if (keyRefused) {
         // already said once
       } else if (
@@ -263,8 +269,11 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
       for await (const page of client.usageEventPages(s, e, { signal: deps.signal })) {
         await db.transaction().execute(async (tx) => {
           const r = await storeUsageEvents(tx, page.events);
+          const refused = await quarantineEvents(tx, 'usage_events', { start: s, end: e }, page.refused);
+          c.rowsRefused = (c.rowsRefused ?? 0) + refused;
+          summary.events.refused += refused;
           c.pages++;
-          c.rowsFetched += page.events.length;
+          c.rowsFetched += page.events.length + refused;
           c.rowsNew += r.inserted;
           c.rowsUpdated += r.restated;
           summary.events.fetched += page.events.length;
@@ -342,7 +351,7 @@ export function formatSummary(s: CollectSummary): string {
     `spend rows ${fmt(s.spendRows)}`,
     `groups ${fmt(s.groups)}`,
     `audit events ${fmt(s.auditEvents)}`,
-    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, ${s.events.restated ? `restated ${fmt(s.events.restated)}, ` : ''}already stored ${fmt(s.events.duplicates)})`,
+    `events ${fmt(s.events.fetched)} (new ${fmt(s.events.inserted)}, ${s.events.restated ? `restated ${fmt(s.events.restated)}, ` : ''}already stored ${fmt(s.events.duplicates)}${s.events.refused ? `, quarantined ${fmt(s.events.refused)}` : ''})`,
   ];
   if (s.analyticsRows) parts.push(`analytics rows ${fmt(s.analyticsRows)}`);
   parts.push(`${(s.durationMs / 1000).toFixed(1)} s`);

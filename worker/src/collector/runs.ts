@@ -19,6 +19,8 @@ export interface RunCounters {
   rowsUpdated: number;
   rateLimited: number;
   retries: number;
+  /** Events refused and quarantined (sql/008_quarantine.sql). */
+  rowsRefused?: number;
 }
 
 export const newRunId = (): string => randomUUID();
@@ -80,6 +82,7 @@ export async function finishRun(
       rows_fetched: c.rowsFetched,
       rows_new: c.rowsNew,
       rows_updated: c.rowsUpdated,
+      rows_refused: c.rowsRefused ?? 0,
       rate_limited: c.rateLimited,
       retries: c.retries,
       finished_at: new Date(),

@@ -63,6 +63,7 @@ export const configSchema = z.object({
   CURSOR_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
   CURSOR_EVENTS_RATE_LIMIT_PER_MIN: int(1, 10_000, 20),
   CURSOR_REQUEST_TIMEOUT_MS: int(1_000, 600_000, 30_000),
+  CURSOR_MAX_RESPONSE_BYTES: int(1_048_576, 2_147_483_647, 64 * 1024 * 1024),
   COLLECT_CRON: cron.default('0 * * * *'),
   BACKFILL_DAYS: int(1, 365, 30),
   RESTATE_DAYS: int(0, 30, 2),

@@ -1,7 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from '../config/log';
+import { unstorableFields } from '../db/storable-text';
 import { DriftLog, findDrift } from './drift';
-import { CursorApiError, CursorValidationError } from './errors';
+import { CursorApiError, CursorPagingError, CursorResponseTooLargeError, CursorValidationError } from './errors';
 import { Pacer, defaultSleep } from './pacer';
 import * as S from './schemas';
 
@@ -22,6 +23,10 @@ export interface CursorClientOptions {
   now?: () => number;
   /** Sees every answer that was read (the doctor's timings and headers, CURSOR_CAPTURE_DIR samples). */
   observe?: (o: ObservedResponse) => void;
+  /** A response body larger than this is refused (CURSOR_MAX_RESPONSE_BYTES; default 64 MiB). */
+  maxResponseBytes?: number;
+  /** Hard limit on the pages of one requested window, whatever the API's hasNextPage says (default 2,000). */
+  maxPagesPerWindow?: number;
 }
 
 export interface ObservedResponse {
@@ -31,6 +36,44 @@ export interface ObservedResponse {
   headers: Headers;
   /** The body as received. */
   text: string;
+}
+
+/** An event the collector does not store, kept raw with the reason (see sql/008_quarantine.sql). */
+export interface RefusedEvent {
+  raw: unknown;
+  reason: string;
+}
+
+/**
+ * A usage-events page whose events are parsed one by one (S.usageEventSchema), so one poison event is refused alone
+ * instead of failing the page and everything behind it.
+ */
+const usageEventsPageSchema = S.usageEventsResponseSchema.extend({ usageEvents: z.array(z.unknown()) });
+
+/** Why `raw` cannot be stored as an event of [startMs, endMs], or its parsed form. */
+export function checkUsageEvent(
+  raw: unknown,
+  startMs: number,
+  endMs: number,
+): { event: S.UsageEvent } | { refused: RefusedEvent } {
+  const text = unstorableFields(raw, 'event');
+  if (text.length > 0) return { refused: { raw, reason: text.map((i) => `${i.path} ${i.message}`).join('; ') } };
+  const parsed = S.usageEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `event.${i.path.join('.')} ${i.message}`).join('; ');
+    return { refused: { raw, reason: `does not match the usage event schema: ${why}` } };
+  }
+  const ts = parsed.data.timestamp;
+  if (!(ts >= startMs && ts <= endMs)) {
+    const at = Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : String(ts);
+    return {
+      refused: {
+        raw,
+        reason: `timestamp ${at} is outside the requested window ${new Date(startMs).toISOString()} – ${new Date(endMs).toISOString()}`,
+      },
+    };
+  }
+  return { event: parsed.data };
 }
 
 export interface ClientStats {
@@ -51,9 +94,13 @@ export class CursorClient {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly maxResponseBytes: number;
+  private readonly maxPages: number;
 
   constructor(private readonly opts: CursorClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.maxPages = opts.maxPagesPerWindow ?? 2_000;
     this.maxRetries = opts.maxRetries ?? 5;
     this.sleep = opts.sleep ?? defaultSleep;
   }
@@ -81,6 +128,7 @@ export class CursorClient {
           signal,
         });
         const lastPage = !res.pagination?.hasNextPage;
+        if (!lastPage) this.checkPaging('POST /teams/daily-usage-data', page, res.pagination?.totalPages ?? page, s, e);
         yield { rows: res.data, last: lastPage && i === windows.length - 1 };
         if (lastPage) break;
       }
@@ -104,28 +152,62 @@ export class CursorClient {
     return { cycleStart, rows, pages: page };
   }
 
-  /** Usage events with startDate and endDate BOTH inclusive, a page (up to 1000 events) at a time. */
+  /**
+   * Usage events with startDate and endDate BOTH inclusive, a page (up to 1000 events) at a time. Events that cannot
+   * be stored (unparseable, text PostgreSQL cannot hold, dated outside [startMs, endMs]) come back in `refused`, so
+   * the events behind them still flow.
+   */
   async *usageEventPages(
     startMs: number,
     endMs: number,
     opts: { pageSize?: number; signal?: AbortSignal; email?: string } = {},
-  ): AsyncGenerator<{ page: number; numPages: number; total: number; last: boolean; events: S.UsageEvent[] }> {
+  ): AsyncGenerator<{
+    page: number;
+    numPages: number;
+    total: number;
+    last: boolean;
+    events: S.UsageEvent[];
+    refused: RefusedEvent[];
+  }> {
     const pageSize = Math.min(opts.pageSize ?? 1000, 1000);
+    const name = 'POST /teams/filtered-usage-events';
     for (let page = 1; ; page++) {
-      const res = await this.request('POST /teams/filtered-usage-events', S.usageEventsResponseSchema, {
+      const res = await this.request(name, usageEventsPageSchema, {
         body: { startDate: startMs, endDate: endMs, page, pageSize, ...(opts.email ? { email: opts.email } : {}) },
         signal: opts.signal,
       });
       const last = !res.pagination.hasNextPage || res.usageEvents.length === 0;
-      yield {
-        page,
-        numPages: res.pagination.numPages,
-        total: res.totalUsageEventsCount,
-        last,
-        events: res.usageEvents,
-      };
+      if (!last) this.checkPaging(name, page, res.pagination.numPages, startMs, endMs);
+      const events: S.UsageEvent[] = [];
+      const refused: RefusedEvent[] = [];
+      for (const raw of res.usageEvents) {
+        const checked = checkUsageEvent(raw, startMs, endMs);
+        if ('event' in checked) events.push(checked.event);
+        else refused.push(checked.refused);
+      }
+      if (refused.length > 0)
+        this.opts.log?.warn({ endpoint: name, page, refused: refused.length }, 'usage events refused and quarantined');
+      yield { page, numPages: res.pagination.numPages, total: res.totalUsageEventsCount, last, events, refused };
       if (last) break;
     }
+  }
+
+  /**
+   * A next page is only believed up to the page count the API itself announced, and never past maxPagesPerWindow:
+   * a hasNextPage that never turns false would otherwise hold the collection forever.
+   */
+  private checkPaging(name: string, page: number, numPages: number, startMs: number, endMs: number): void {
+    const window = `${new Date(startMs).toISOString()} – ${new Date(endMs).toISOString()}`;
+    if (page >= numPages)
+      throw new CursorPagingError(
+        name,
+        `hasNextPage is still true on page ${page} of the ${numPages} the API announced (window ${window}); stopped`,
+      );
+    if (page >= this.maxPages)
+      throw new CursorPagingError(
+        name,
+        `more than ${this.maxPages} pages for one window (${window}, ${numPages} announced); stopped at the hard limit`,
+      );
   }
 
   /** Billing groups of a cycle, and the cycle as the API states it (a day, or a start/end pair). */
@@ -224,7 +306,7 @@ export class CursorClient {
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
           signal,
         });
-        text = await response.text();
+        text = await readCapped(response, this.maxResponseBytes, name);
         this.opts.observe?.({
           endpoint: name,
           status: response.status,
@@ -233,6 +315,7 @@ export class CursorClient {
           text,
         });
       } catch (err) {
+        if (err instanceof CursorResponseTooLargeError) throw err; // the same request would get the same answer
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         // Connection reset, refused, or our own timeout: transient.
         lastError = new Error(`${name}: ${describeFetchError(err)}`);
@@ -294,6 +377,33 @@ export class CursorClient {
     );
     await this.sleep(delay, signal);
   }
+}
+
+/**
+ * The body as text, refused as soon as it passes `max` bytes (by Content-Length when announced, else while reading),
+ * so a hostile or broken answer cannot fill the heap.
+ */
+async function readCapped(response: Response, max: number, name: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => {});
+    throw new CursorResponseTooLargeError(name, max, declared);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw new CursorResponseTooLargeError(name, max, total);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */

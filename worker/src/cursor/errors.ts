@@ -48,3 +48,29 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
   }
   return cur;
 }
+
+/** A response body over the configured cap (CURSOR_MAX_RESPONSE_BYTES): refused, not retried. */
+export class CursorResponseTooLargeError extends Error {
+  constructor(
+    public readonly endpoint: string,
+    public readonly maxBytes: number,
+    public readonly seenBytes: number,
+  ) {
+    super(
+      `${endpoint}: the response is larger than CURSOR_MAX_RESPONSE_BYTES (${maxBytes} bytes; ${seenBytes} bytes seen); ` +
+        'refused. Raise CURSOR_MAX_RESPONSE_BYTES if pages this large are expected',
+    );
+    this.name = 'CursorResponseTooLargeError';
+  }
+}
+
+/** Paging that does not end where the API said it would (hasNextPage past numPages) or past the hard limit. */
+export class CursorPagingError extends Error {
+  constructor(
+    public readonly endpoint: string,
+    message: string,
+  ) {
+    super(`${endpoint}: ${message}`);
+    this.name = 'CursorPagingError';
+  }
+}

@@ -20,6 +20,7 @@ export interface Database {
   collection_runs: C.CollectionRunsTable;
   collection_watermarks: C.CollectionWatermarksTable;
   audit_logs: C.AuditLogsTable;
+  quarantined_events: C.QuarantinedEventsTable;
   settings: D.SettingsTable;
   settings_audit: D.SettingsAuditTable;
   incidents: D.IncidentsTable;

@@ -14,10 +14,16 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** A pool that survives a Postgres restart: broken idle clients are dropped, new ones reconnect. */
+/**
+ * A pool that survives a Postgres restart: broken clients are dropped, new ones reconnect. pg-pool listens for errors
+ * on idle clients only; a checked-out client (a transaction, the collection's advisory-lock session) that loses its
+ * server emits 'error' with no listener, which kills the process. Every client gets a listener of its own when it
+ * connects; the query in flight still fails and its caller handles that.
+ */
 export function createDb(connectionString: string, max = 10, onError?: (err: Error) => void): DbHandle {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   pool.on('error', (err) => onError?.(err)); // an idle client lost its connection; the pool replaces it
+  pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

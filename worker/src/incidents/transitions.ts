@@ -1,4 +1,5 @@
-import type { Db, Tx } from '../db/database';
+import type { DbOrTx, Tx } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { IncidentStatus } from '../db/schema/detection';
 import { IncidentInputError, IncidentNotFoundError, IncidentTransitionError } from './errors';
 import { appendIncidentEvent } from './events';
@@ -20,14 +21,14 @@ function requireActor(actor: string): void {
 
 /** A person has seen the incident and is on it: open or alerted → acknowledged. */
 export async function acknowledgeIncident(
-  db: Db,
+  db: DbOrTx,
   id: number,
   actor: string,
   note?: string,
   now = new Date(),
 ): Promise<IncidentRow> {
   requireActor(actor);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const cur = await lockIncident(tx, id);
     if (cur.status !== 'open' && cur.status !== 'alerted')
       throw new IncidentTransitionError(id, 'acknowledge', cur.status);
@@ -52,7 +53,7 @@ export async function acknowledgeIncident(
 
 /** A person closes the incident with a reason: fixed, expected (planned) or false_positive. */
 export async function resolveIncident(
-  db: Db,
+  db: DbOrTx,
   id: number,
   resolution: { reason: HumanResolution; note?: string },
   actor: string,
@@ -67,7 +68,7 @@ export async function resolveIncident(
       },
     ]);
   }
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const cur = await lockIncident(tx, id);
     if (cur.status === 'resolved')
       throw new IncidentTransitionError(id, 'resolve', cur.status, `it is already resolved (${cur.resolution_reason})`);
@@ -105,14 +106,14 @@ function statusBeforeResolution(row: IncidentRow): IncidentStatus {
 
 /** Undo a resolution. Refused while another incident for the same subject and detector is unresolved. */
 export async function reopenIncident(
-  db: Db,
+  db: DbOrTx,
   id: number,
   actor: string,
   note?: string,
   now = new Date(),
 ): Promise<IncidentRow> {
   requireActor(actor);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const cur = await lockIncident(tx, id);
     if (cur.status !== 'resolved')
       throw new IncidentTransitionError(id, 'reopen', cur.status, `it is ${cur.status}, not resolved`);

@@ -2,6 +2,7 @@ import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { Db } from '../db/database';
+import { resumeAfterDatabaseLoss } from '../db/reconnect';
 import { QUEUES } from '../queue/boss';
 import { getSettings } from '../settings';
 import type { NotificationPolicy } from './channels';
@@ -49,7 +50,11 @@ export async function registerNotificationWorkers(boss: PgBoss, deps: Notificati
           continue;
         }
         try {
-          const outcome = await deliverNotification(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit });
+          const outcome = await resumeAfterDatabaseLoss(
+            'notification delivery',
+            () => deliverNotification(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit }),
+            { db, log, attempts: 3 },
+          );
           log.info({ notificationId: id, outcome, attempt: job.retryCount + 1 }, 'notification delivery');
         } catch (err) {
           log.warn(

@@ -47,7 +47,10 @@ export async function startBoss(
     application_name: 'cursor-cost-watch',
     superviseIntervalSeconds: heartbeatSeconds,
   });
-  boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
+  // Message and code only: node-postgres errors carry the whole client (kilobytes of connection state).
+  boss.on('error', (err: Error & { code?: string }) =>
+    log.error({ err: { message: err.message, code: err.code } }, 'pg-boss error'),
+  );
   await boss.start();
   const options = queueOptions(heartbeatSeconds);
   for (const [key, name] of Object.entries(QUEUES) as [keyof typeof QUEUES, string][]) {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
-import type { Db, DbOrTx } from '../db/database';
+import type { DbOrTx } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import { SettingsValidationError, type SettingsIssue } from './errors';
 import {
   DEFAULT_SETTINGS,
@@ -46,7 +47,7 @@ export async function getSettings(db: DbOrTx): Promise<Settings> {
  * one settings_audit row per change (old and new value, who, when). Throws SettingsValidationError naming every bad
  * field; nothing is written then.
  */
-export async function updateSettings(db: Db, patch: unknown, actor: string): Promise<Settings> {
+export async function updateSettings(db: DbOrTx, patch: unknown, actor: string): Promise<Settings> {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
     throw new SettingsValidationError([{ path: '', message: 'must be an object of setting names to values' }]);
   }
@@ -55,7 +56,7 @@ export async function updateSettings(db: Db, patch: unknown, actor: string): Pro
   if (unknownKeys.length > 0) {
     throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
   }
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${SETTINGS_LOCK})`.execute(tx);
     const stored = await readStored(tx);
     const current = merge(stored);

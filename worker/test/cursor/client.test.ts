@@ -52,7 +52,7 @@ describe('CursorClient', () => {
   });
 
   it('pages usage events to the end with inclusive bounds and the page size asked for', async () => {
-    const pages = [[event(3), event(2)], [event(1)]];
+    const pages = [[event(1003), event(1002)], [event(1001)]];
     const srv = await scriptedServer((req) => {
       const body = JSON.parse(req.body);
       const page = body.page as number;
@@ -70,7 +70,7 @@ describe('CursorClient', () => {
       for await (const p of client(srv.url).c.usageEventPages(1000, 2000, { pageSize: 2 })) got.push(p);
       expect(got.map((p) => p.events.length)).toEqual([2, 1]);
       expect(got.map((p) => p.last)).toEqual([false, true]);
-      expect(got[0].events[0].timestamp).toBe(3); // string timestamps become numbers
+      expect(got[0].events[0].timestamp).toBe(1003); // string timestamps become numbers
       expect(srv.requests.map((r) => JSON.parse(r.body))).toEqual([
         { startDate: 1000, endDate: 2000, page: 1, pageSize: 2 },
         { startDate: 1000, endDate: 2000, page: 2, pageSize: 2 },
@@ -154,8 +154,8 @@ describe('CursorClient', () => {
     const srv = await scriptedServer(() => ({
       body: {
         totalUsageEventsCount: 1,
-        pagination: { numPages: 1, currentPage: 1, pageSize: 10, hasNextPage: false, hasPreviousPage: false },
-        usageEvents: [event(5, { chargedCents: 'lots', extraFieldFromTheFuture: true })],
+        pagination: { numPages: 'lots', currentPage: 1, pageSize: 10, hasNextPage: false, hasPreviousPage: false },
+        usageEvents: [event(5, { extraFieldFromTheFuture: true })],
       },
     }));
     try {
@@ -163,8 +163,27 @@ describe('CursorClient', () => {
       const err = await pages.next().catch((e) => e);
       expect(err).toBeInstanceOf(CursorValidationError);
       expect(err.message).toContain('POST /teams/filtered-usage-events');
-      expect(err.message).toContain('usageEvents.0.chargedCents');
+      expect(err.message).toContain('pagination.numPages');
       expect(err.message).toContain('"lots"');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('refuses one event that breaks the documented shape, naming the field, and keeps the page', async () => {
+    const srv = await scriptedServer(() => ({
+      body: {
+        totalUsageEventsCount: 2,
+        pagination: { numPages: 1, currentPage: 1, pageSize: 10, hasNextPage: false, hasPreviousPage: false },
+        usageEvents: [event(5, { chargedCents: 'lots' }), event(6)],
+      },
+    }));
+    try {
+      const { value } = await client(srv.url).c.usageEventPages(0, 10).next();
+      expect(value!.events.map((e: { timestamp: number }) => e.timestamp)).toEqual([6]);
+      expect(value!.refused).toEqual([
+        { raw: event(5, { chargedCents: 'lots' }), reason: expect.stringContaining('event.chargedCents') },
+      ]);
     } finally {
       await srv.close();
     }

@@ -24,6 +24,7 @@ const EMPTY_WITHOUT_FAILURES = new Set([
   'Cursor: Collection health / Schema drift',
   'Cursor: Collection health / Job failures',
   'Cursor: Collection health / Notification deliveries',
+  'Cursor: Collection health / Quarantined events',
   'Cursor: Team overview / Forecast vs budget',
 ]);
 

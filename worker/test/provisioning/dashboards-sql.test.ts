@@ -1,3 +1,4 @@
+import { quarantineEvents } from '../../src/collector/quarantine';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { createLogger } from '../../src/config/log';
@@ -35,6 +36,15 @@ beforeAll(async () => {
   } finally {
     client.release();
   }
+  // A poison event refused by the collector, for the "Quarantined events" panel.
+  await quarantineEvents(t.db, 'usage_events', { start: now.getTime() - 86_400_000, end: now.getTime() }, [
+    {
+      raw: { timestamp: '99999999999999999999', userEmail: 'x@example.com' },
+      reason: 'timestamp is outside the window',
+    },
+  ]);
+  // Seen at the pinned instant (the column defaults to the database's own clock).
+  await t.db.updateTable('quarantined_events').set({ first_seen_at: now, last_seen_at: now }).execute();
   // A real failed pg-boss job for the "Job failures" panel (the schema is created after the migrations, so this
   // also proves the role's default privileges reach it).
   boss = await startBoss(t.url, createLogger('silent'));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QUEUES } from '../../queue/boss';
 import type { ApiDeps } from '../deps';
+import { auditedChange, pgBossIn } from '../audit';
 import { ApiHttpError } from '../errors';
 import { collectionStatus } from '../queries/collection-status';
 
@@ -8,20 +9,24 @@ export function collectionRoutes(app: FastifyInstance, { db, boss, now }: ApiDep
   app.get('/api/collection/status', async () => collectionStatus(db, now()));
 
   /** Queues a manual collection (the collect job runs detection after it). The queue is exclusive: null means one is in flight. */
-  app.post('/api/collection/run', async (_req, reply) => {
+  app.post('/api/collection/run', async (req, reply) => {
     if (!boss)
       throw new ApiHttpError(
         503,
         'unavailable',
         'The job queue is not running in this process, so a collection cannot be queued',
       );
-    const jobId = await boss.send(QUEUES.collect, { trigger: 'manual' });
-    if (jobId === null)
-      throw new ApiHttpError(
-        409,
-        'conflict',
-        'A collection is already queued or running; try again when it has finished',
-      );
+    // The job and its audit row are committed together (pg-boss inserts through the transaction).
+    const jobId = await auditedChange(db, req, 202, async (tx) => {
+      const id = await boss.send(QUEUES.collect, { trigger: 'manual' }, { db: pgBossIn(tx) });
+      if (id === null)
+        throw new ApiHttpError(
+          409,
+          'conflict',
+          'A collection is already queued or running; try again when it has finished',
+        );
+      return id;
+    });
     return reply.status(202).send({ jobId });
   });
 }

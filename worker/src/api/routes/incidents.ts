@@ -8,6 +8,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { acknowledgeIncident, reopenIncident, resolveIncident } from '../../incidents';
 import { actorOf } from '../actor';
+import { auditedChange } from '../audit';
 import { incidentDetail } from '../queries/incident-detail';
 import { listIncidents } from '../queries/incident-list';
 import { toIncident } from '../serialize';
@@ -27,20 +28,26 @@ export function incidentRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
   app.post('/api/incidents/:id/acknowledge', async (req) => {
     const { id } = parseRequest(incidentIdParamsSchema, req.params, 'params');
     const { note } = parseRequest(acknowledgeBodySchema, req.body, 'body');
-    return toIncident(await acknowledgeIncident(db, id, actorOf(req), note || undefined));
+    return toIncident(
+      await auditedChange(db, req, 200, (tx) => acknowledgeIncident(tx, id, actorOf(req), note || undefined)),
+    );
   });
 
   app.post('/api/incidents/:id/resolve', async (req) => {
     const { id } = parseRequest(incidentIdParamsSchema, req.params, 'params');
     const body = parseRequest(resolveBodySchema, req.body, 'body');
     return toIncident(
-      await resolveIncident(db, id, { reason: body.reason, note: body.note || undefined }, actorOf(req)),
+      await auditedChange(db, req, 200, (tx) =>
+        resolveIncident(tx, id, { reason: body.reason, note: body.note || undefined }, actorOf(req)),
+      ),
     );
   });
 
   app.post('/api/incidents/:id/reopen', async (req) => {
     const { id } = parseRequest(incidentIdParamsSchema, req.params, 'params');
     const { note } = parseRequest(reopenBodySchema, req.body, 'body');
-    return toIncident(await reopenIncident(db, id, actorOf(req), note || undefined));
+    return toIncident(
+      await auditedChange(db, req, 200, (tx) => reopenIncident(tx, id, actorOf(req), note || undefined)),
+    );
   });
 }

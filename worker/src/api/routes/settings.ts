@@ -10,6 +10,7 @@ import {
   type Settings,
 } from '../../settings';
 import { actorOf } from '../actor';
+import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
 import { settingFields } from '../queries/settings-fields';
 import { diffBacktests } from '../queries/settings-preview';
@@ -52,7 +53,8 @@ export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) 
 
   app.put('/api/settings', async (req) => {
     const patch = parseRequest(settingsPatchSchema, req.body, 'body');
-    return settingsResponse(db, await updateSettings(db, patch, actorOf(req)));
+    const next = await auditedChange(db, req, 200, (tx) => updateSettings(tx, patch, actorOf(req)));
+    return settingsResponse(db, next);
   });
 
   /** How many incidents the last 30 days would have opened with the current and the proposed values, and which differ. */

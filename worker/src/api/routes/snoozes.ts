@@ -2,6 +2,7 @@ import { snoozeCreateBodySchema, snoozeIdParamsSchema, type Snooze } from '@curs
 import type { FastifyInstance } from 'fastify';
 import { createSnooze, deleteSnooze, listSnoozes, type SnoozeRow } from '../../incidents';
 import { actorOf } from '../actor';
+import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
 import { parseRequest } from '../validate';
 
@@ -20,13 +21,13 @@ export function snoozeRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
 
   app.post('/api/snoozes', async (req, reply) => {
     const body = parseRequest(snoozeCreateBodySchema, req.body, 'body');
-    const row = await createSnooze(db, body, actorOf(req), now());
+    const row = await auditedChange(db, req, 201, (tx) => createSnooze(tx, body, actorOf(req), now()));
     return reply.status(201).send(toSnooze(row));
   });
 
   app.delete('/api/snoozes/:id', async (req) => {
     const { id } = parseRequest(snoozeIdParamsSchema, req.params, 'params');
-    await deleteSnooze(db, id, actorOf(req));
+    await auditedChange(db, req, 200, (tx) => deleteSnooze(tx, id, actorOf(req)));
     return { ok: true as const };
   });
 }

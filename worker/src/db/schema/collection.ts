@@ -179,6 +179,7 @@ export interface CollectionRunsTable {
   rows_fetched: ColumnType<number, number | undefined, number>;
   rows_new: ColumnType<number, number | undefined, number>;
   rows_updated: ColumnType<number, number | undefined, number>;
+  rows_refused: ColumnType<number, number | undefined, number>;
   rate_limited: ColumnType<number, number | undefined, number>;
   retries: ColumnType<number, number | undefined, number>;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -206,4 +207,18 @@ export interface AuditLogsTable {
   target_email: string | null;
   event_data: ColumnType<unknown, string | null, string | null>;
   collected_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** sql/008_quarantine.sql: events the collector refused, kept raw with the reason. */
+export interface QuarantinedEventsTable {
+  id: Generated<number>;
+  endpoint: string;
+  reason: string;
+  raw: string;
+  raw_hash: string;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  first_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  times_seen: ColumnType<number, number | undefined, number>;
 }
