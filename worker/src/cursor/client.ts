@@ -49,6 +49,8 @@ export interface RefusedEvent {
  * instead of failing the page and everything behind it.
  */
 const usageEventsPageSchema = S.usageEventsResponseSchema.extend({ usageEvents: z.array(z.unknown()) });
+/** The events part alone, for the drift of the events a page held that were accepted. */
+const acceptedEventsSchema = z.object({ usageEvents: z.array(S.usageEventSchema) });
 
 /** Why `raw` cannot be stored as an event of [startMs, endMs], or its parsed form. */
 export function checkUsageEvent(
@@ -179,12 +181,17 @@ export class CursorClient {
       const last = !res.pagination.hasNextPage || res.usageEvents.length === 0;
       if (!last) this.checkPaging(name, page, res.pagination.numPages, startMs, endMs);
       const events: S.UsageEvent[] = [];
+      const accepted: unknown[] = [];
       const refused: RefusedEvent[] = [];
       for (const raw of res.usageEvents) {
         const checked = checkUsageEvent(raw, startMs, endMs);
-        if ('event' in checked) events.push(checked.event);
-        else refused.push(checked.refused);
+        if ('event' in checked) {
+          events.push(checked.event);
+          accepted.push(raw);
+        } else refused.push(checked.refused);
       }
+      // The page was read with events as unknown (one by one above), so their drift is found here.
+      this.drift.record(name, findDrift(acceptedEventsSchema, { usageEvents: accepted }));
       if (refused.length > 0)
         this.opts.log?.warn({ endpoint: name, page, refused: refused.length }, 'usage events refused and quarantined');
       yield { page, numPages: res.pagination.numPages, total: res.totalUsageEventsCount, last, events, refused };

@@ -107,7 +107,7 @@ describe('issue #12 failure patterns', () => {
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.map((a) => a.detector)).toEqual(mine.map(() => 'personal_spike'));
     expect(mine.every((a) => a.onset === spikeDay)).toBe(true);
-    expect(mine[0].summary).toMatch(/spend spike — \$1\d\d on 2026-11-17/);
+    expect(mine[0].summary).toMatch(/spend spike — \$1\d\d\.\d\d on 2026-11-17/);
   });
 
   it('headlines the peak day and the total, not the last evaluated day', () => {
@@ -138,7 +138,9 @@ describe('issue #12 failure patterns', () => {
         peakExpectedCents: 300,
       },
     });
-    expect(line).toContain('peak $110 on 2026-11-17 vs ~$3.00 expected; $109 above expected in total since 2026-11-17');
+    expect(line).toContain(
+      'peak $110.00 on 2026-11-17 vs ~$3.00 expected; $109.00 above expected in total since 2026-11-17',
+    );
     expect(line).not.toContain('$4.75');
   });
 });
