@@ -133,7 +133,11 @@ async function main() {
         await open(detailPage, 'light');
         check((await ackButton.count()) === 0, 'Viewer: incident actions are hidden');
         await open(settingsPage, 'light');
-        check(await tab.locator('#setting-minImpactDollars').isDisabled(), 'Viewer: settings are read-only');
+        check(
+          (await tab.locator('input#setting-minImpactDollars').count()) === 0 &&
+            (await tab.getByTestId('value-minImpactDollars').count()) === 1,
+          'Viewer: settings are read-only (values shown, no inputs)'
+        );
         // The role is lowered while a page is open: the page still offers Acknowledge, Grafana's proxy refuses it.
         host.setRole('viewer', 'Editor');
         await open(detailPage, 'light');
@@ -215,7 +219,8 @@ async function main() {
           // The saved value shows in the audit trail once the page reloads the settings (the "saved" banner is transient).
           await tab
             .locator('[data-testid="audit-table"]')
-            .getByText('minImpactDollars')
+            // The audit names the setting by its human label (contract/src/settings-layout.ts).
+            .getByText('Smallest extra spend worth an alert')
             .first()
             .waitFor({ timeout: 20_000 });
           // The worker answers 409 (no email channel configured): the call reached /api/notifications/test.

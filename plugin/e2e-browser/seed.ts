@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectOnce } from '../../worker/src/collector/collect';
@@ -19,8 +19,11 @@ const DAY_MS = 86_400_000;
  */
 export async function seedWorld(token: string) {
   const log = createLogger('warn', 'e2e');
+  // As in the worker's test setup: as root, PostgreSQL runs as the postgres user, which must enter this folder.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-pg-'));
+  chmodSync(dir, 0o777);
   const pg = await startEmbeddedPostgres({
-    dataDir: mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-pg-')),
+    dataDir: path.join(dir, 'data'),
     port: await freePort(),
     ephemeral: true,
   });
