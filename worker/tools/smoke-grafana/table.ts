@@ -8,14 +8,14 @@ export interface Check {
 
 const WIDTH = { step: 14, name: 58 };
 
-const fit = (text: string, width: number) =>
+const clipTo = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 
 /** A fixed-width pass/fail table, one check per line, then the totals. */
 export function renderTable(checks: Check[]): string {
   const header = `${'STATUS'.padEnd(6)}  ${'STEP'.padEnd(WIDTH.step)}  ${'CHECK'.padEnd(WIDTH.name)}  DETAIL`;
   const lines = checks.map((c) =>
-    `${c.status.padEnd(6)}  ${fit(c.step, WIDTH.step)}  ${fit(c.name, WIDTH.name)}  ${c.detail}`.trimEnd(),
+    `${c.status.padEnd(6)}  ${clipTo(c.step, WIDTH.step)}  ${clipTo(c.name, WIDTH.name)}  ${c.detail}`.trimEnd(),
   );
   const count = (s: Check['status']) => checks.filter((c) => c.status === s).length;
   const summary = `${checks.length} checks: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('WARN')} warnings`;
