@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,6 @@ import { createDb } from '../../worker/src/db/pool';
 import { runDetectionPass } from '../../worker/src/detection/pass';
 import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
 
-const DAY_MS = 86_400_000;
 
 /**
  * A throwaway PostgreSQL filled the way production fills it: the simulated Cursor team served over HTTP, one real

@@ -8,6 +8,7 @@
  *   BENCH_USERS=500 BENCH_DAYS=30 npm run bench:dashboards     # a quick run
  *   BENCH_PG_DIR=./data/bench-pg npm run bench:dashboards      # keep and reuse the loaded database
  */
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +30,9 @@ const EVENTS_PER_DAY = Number(process.env.BENCH_EVENTS_PER_USER_DAY ?? 29);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const AIM_MS = 150;
 const RANGES: [string, number][] = [
-  ['24h', 86_400_000],
-  ['7d', 7 * 86_400_000],
-  ['30d', 30 * 86_400_000],
+  ['24h', DAY_MS],
+  ['7d', 7 * DAY_MS],
+  ['30d', 30 * DAY_MS],
 ];
 // How a person opens the user drilldown: through a link to the developer with the open critical incident.
 const ARRIVAL: Record<string, Record<string, string>> = { 'cursor-user': { email: 'dev00007@example.com' } };

@@ -6,10 +6,10 @@
  *   --days 90           history stored      --window 57   days loaded (runDetectionPass's window at default settings)
  *   --runs 3            timed runs of each loader (best and mean printed)
  */
+import { addDays } from '@cursor-cost-watch/contract';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createSimulatedTeam } from '../src/simulator';
-import { addDays } from '../src/detection/days';
 import { EventRollup } from '../src/detection/evaluation/rollup';
 import { storeDetectionInput } from '../src/detection/evaluation/store-input';
 import type { DetectionInput } from '../src/detection';

@@ -8,10 +8,10 @@
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  */
+import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { detect, type DetectionInput } from '../src/detection';
-import { addDays, daysBetween } from '../src/detection/days';
 import { originalRules } from '../src/detection/evaluation/original-rules';
 import { toEpisodes, type Detection } from '../src/detection/evaluation/episodes';
 import { score, type Score } from '../src/detection/evaluation/score';

@@ -2,6 +2,7 @@
  * Simulator speed over real HTTP: npx tsx bench/simulator.ts [--size 1000] [--days 1] [--page-size 1000]
  * Prints the first page (which counts the window) and the cost per following page of a window, plus spend and truth.
  */
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
 import { createSimulatedTeam, startSimulatorServer } from '../src/simulator';
 
@@ -24,7 +25,7 @@ async function main() {
   console.log(`team of ${size}: created in ${ms(t0).toFixed(1)} ms`);
   const server = await startSimulatorServer({ team, apiKey: 'bench', rateLimitsPerMinute: null });
   const endDate = Date.UTC(2026, 2, 18) - 1;
-  const startDate = endDate + 1 - days * 86_400_000;
+  const startDate = endDate + 1 - days * DAY_MS;
   const fetchPage = async (page: number) => {
     const res = await fetch(`${server.url}/teams/filtered-usage-events`, {
       method: 'POST',

@@ -1,9 +1,9 @@
 /** Debug: node --import tsx bench/trace-user.ts T1-steady t1-steady.dev0096@example.org 2026-10-14 — one user's scan as of a day. */
+import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
 import { buildSeries } from '../src/detection/series';
 import { scan } from '../src/detection/scan';
-import { addDays } from '../src/detection/days';
 import { historyDays, evaluationDays } from '../src/detection/detect';
 import { DEFAULT_SETTINGS as S } from '../src/settings';
 import { expensiveModels } from '../src/detection/premium';

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
@@ -22,7 +23,6 @@ export interface DetectJob {
 
 /** Days of history a first-run backfill replays through detection (past days notify nobody). */
 export const BACKFILL_REPLAY_DAYS = 14;
-const DAY_MS = 86_400_000;
 
 export interface WorkerService {
   stop(): Promise<void>;

@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, Modal, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
-import { RESOLUTION_REASONS, type Incident } from '@cursor-cost-watch/contract';
+import { RESOLUTION_REASONS, type Incident, DAY_MS } from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { asWorkerError, type WorkerApiError } from '../api/errors';
 import { currentPermissions } from '../utils/roles';
@@ -11,7 +11,6 @@ const REASON_LABELS: Record<string, string> = {
   expected: 'Expected (planned)',
   false_positive: 'False positive',
 };
-const DAY_MS = 86_400_000;
 
 interface Props {
   incident: Incident;

@@ -5,10 +5,10 @@
  * Written independently of the simulator so that a benchmark tuned on one cannot be fooled by the other. Every
  * anomaly's extra cost is exact: each user-day is drawn first without anomalies, then the anomaly is applied.
  */
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput, MemberInfo } from '../../src/detection/input';
 import type { UserDay, UserModelDay } from '../../src/detection/types';
 import type { TruthAnomaly } from '../../src/detection/evaluation/score';
-import { addDays, isWeekend } from '../../src/detection/days';
 
 export interface TeamShape {
   name: string;

@@ -1,6 +1,6 @@
+import { isDay } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
 import { backtest, DETECTORS } from '../detection';
-import { isDay } from '../detection/days';
 import { withRuntime } from './bootstrap';
 
 /**

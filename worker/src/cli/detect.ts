@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { formatCents } from '@cursor-cost-watch/contract';
+import { formatCents, isDay } from '@cursor-cost-watch/contract';
 import { runDetectionPass, type DetectionPassSummary } from '../detection';
-import { isDay } from '../detection/days';
 import { deliverNotification } from '../notify';
 import { withRuntime } from './bootstrap';
 

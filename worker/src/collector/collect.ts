@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
@@ -23,7 +24,6 @@ import {
   type RunCounters,
 } from './runs';
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Session-level advisory lock: one collection at a time per database, whichever process (worker or CLI) runs it. */
 const COLLECT_LOCK = sql`hashtext('cursor-cost-watch:collect')`;

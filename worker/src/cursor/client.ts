@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { z } from 'zod';
 import type { Logger } from '../config/log';
 import { unstorableFields } from '../db/storable-text';
@@ -84,7 +85,6 @@ export interface ClientStats {
   retries: number;
 }
 
-const DAY_MS = 86_400_000;
 /** Documented maximum range of daily-usage-data and the analytics endpoints. */
 export const MAX_RANGE_DAYS = 30;
 

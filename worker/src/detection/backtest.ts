@@ -1,11 +1,10 @@
-import { DETECTORS } from '@cursor-cost-watch/contract';
+import { DETECTORS, addDays, toDay } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { getSettings, type Settings } from '../settings';
 import type { DetectorName } from './types';
 import type { DetectionInput } from './input';
 import { detect, historyDays } from './detect';
 import { loadDetectionInput } from './load';
-import { addDays, toDay } from './days';
 import { toEpisodes, type Detection, type Episode } from './evaluation/episodes';
 
 export { DETECTORS };

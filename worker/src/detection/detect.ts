@@ -1,3 +1,4 @@
+import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings';
 import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
@@ -7,7 +8,6 @@ import { peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
-import { addDays, startOfDayIso } from './days';
 
 type Draft = Omit<Anomaly, 'summary' | 'severity'>;
 

@@ -1,5 +1,5 @@
+import { isDay } from '@cursor-cost-watch/contract';
 import type { UserDay, UserModelDay } from './types';
-import { isDay } from './days';
 
 /** A member as detection needs it: when we first saw them (new hires lean on the team baseline). */
 export interface MemberInfo {

@@ -1,8 +1,8 @@
+import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 import type { CycleSpend, DetectionInput, MemberInfo } from './input';
 import { byDay, loadUserDays, loadUserModelDays } from './load-series';
-import { addDays, isDay, toDay } from './days';
 import { DetectionInputError } from './input';
 
 export interface LoadOptions {

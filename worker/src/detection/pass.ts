@@ -1,3 +1,4 @@
+import { toDay } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
@@ -8,7 +9,6 @@ import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from './types';
 import { detect, historyDays } from './detect';
 import { loadDetectionInput } from './load';
-import { toDay } from './days';
 
 export interface DetectionPassDeps {
   db: Db;

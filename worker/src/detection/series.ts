@@ -1,5 +1,5 @@
+import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from './input';
-import { addDays, daysBetween, isWeekend } from './days';
 
 export interface ModelSeries {
   cents: Float64Array;

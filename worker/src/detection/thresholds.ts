@@ -1,10 +1,10 @@
+import { isDay, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings';
 import type { Anomaly } from './types';
 import type { CycleSpend } from './input';
 import type { SeriesSet } from './series';
 import type { UserScan } from './scan';
 import { explain } from './why';
-import { isDay, startOfDayIso } from './days';
 
 type Draft = Omit<Anomaly, 'summary' | 'severity'>;
 

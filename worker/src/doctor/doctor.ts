@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { CursorClient, type ObservedResponse } from '../cursor/client';
 import type { DriftEntry } from '../cursor/drift';
 import { CursorApiError, CursorValidationError } from '../cursor/errors';
@@ -8,7 +9,6 @@ import { CursorApiError, CursorValidationError } from '../cursor/errors';
  * our schemas; how far back usage events really go; whether the Analytics key works. Nothing secret is reported.
  */
 
-const DAY_MS = 86_400_000;
 /** How far back the events probe looks (Cursor documents no retention). */
 const PROBE_MAX_DAYS = 400;
 

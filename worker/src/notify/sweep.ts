@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database';
 import { sendNotifyJob } from './enqueue';
@@ -16,7 +17,7 @@ export async function requeueUnsent(
   // A pending row that has been tried but is older than the whole retry schedule lost its job (the process died
   // mid-send, the job expired): put it back too.
   const retriesOver = new Date(now.getTime() - 6 * 3_600_000);
-  const oldest = new Date(now.getTime() - maxAgeDays * 86_400_000); // a week-old alert is history, not news
+  const oldest = new Date(now.getTime() - maxAgeDays * DAY_MS); // a week-old alert is history, not news
   const rows = await db
     .updateTable('notifications')
     .set({ status: 'pending' })

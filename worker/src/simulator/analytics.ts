@@ -1,6 +1,6 @@
 import type { ApiAnalyticsDauResponse, ApiAnalyticsModelsResponse } from '../cursor/schemas';
 import type { TeamCore } from './core';
-import { isoDay } from './days';
+import { dayNumberIso } from './days';
 import { MODELS } from './models';
 
 type DauRow = ApiAnalyticsDauResponse['data'][number];
@@ -30,7 +30,7 @@ export class TeamAnalytics {
       if (day < this.core.today())
         for (const u of this.core.users) dau += this.core.dayTotals(u, day).count > 0 ? 1 : 0;
       else for (const drafts of this.visibleDrafts(day)) dau += drafts.length > 0 ? 1 : 0;
-      return { date: isoDay(day), dau };
+      return { date: dayNumberIso(day), dau };
     });
   }
 
@@ -49,7 +49,7 @@ export class TeamAnalytics {
         for (const m of seen) users[m]++;
       }
       const rows = MODELS.flatMap((m, i) =>
-        messages[i] > 0 ? [{ date: isoDay(day), model: m.name, messages: messages[i], users: users[i] }] : [],
+        messages[i] > 0 ? [{ date: dayNumberIso(day), model: m.name, messages: messages[i], users: users[i] }] : [],
       );
       if (day < this.core.today()) this.modelDays.set(day, rows);
       return rows;

@@ -1,4 +1,4 @@
-import { isWeekend, isoDay } from './days';
+import { isWeekend, dayNumberIso } from './days';
 import { between, hexId, intBetween, pickWeighted, shuffled, STREAM, streamRng } from './random';
 import type { SimUser } from './roster';
 
@@ -138,14 +138,14 @@ export function planAnomalies(
         base.users = [takeUser(small)];
         base.startDay = startIn(10);
         base.multiplier = between(rng, 2, 3);
-        base.description = `Sustained level shift: volume ×${base.multiplier.toFixed(1)} from ${isoDay(base.startDay)} on`;
+        base.description = `Sustained level shift: volume ×${base.multiplier.toFixed(1)} from ${dayNumberIso(base.startDay)} on`;
         break;
       case 'ramp':
         base.users = [takeUser(small)];
         base.startDay = startIn(14);
         base.rampDays = intBetween(rng, 10, 20);
         base.multiplier = between(rng, 3, 5);
-        base.description = `Slow ramp: volume climbs to ×${base.multiplier.toFixed(1)} over ${base.rampDays} days from ${isoDay(base.startDay)}`;
+        base.description = `Slow ramp: volume climbs to ×${base.multiplier.toFixed(1)} over ${base.rampDays} days from ${dayNumberIso(base.startDay)}`;
         break;
       case 'model_shift':
         base.users = [takeUser(small)];

@@ -1,6 +1,6 @@
 import type { ApiDailyUsageRow } from '../cursor/schemas';
 import type { TeamCore } from './core';
-import { dayOfMs, dayStartMs, isoDay } from './days';
+import { dayOfMs, dayStartMs, dayNumberIso } from './days';
 import { MODELS } from './models';
 import { isMemberOn, type SimUser } from './roster';
 import { FEATURE, KIND } from './user-day';
@@ -19,7 +19,7 @@ export function dailyUsageRow(core: TeamCore, user: SimUser, day: number): ApiDa
   const drafts = all.length > 0 && all[all.length - 1].ts > cutoff ? all.filter((d) => d.ts <= cutoff) : all;
   const row: ApiDailyUsageRow = {
     userId: user.numericId,
-    day: isoDay(day),
+    day: dayNumberIso(day),
     date: dayStartMs(day),
     email: user.email,
     isActive: drafts.length > 0,

@@ -1,6 +1,6 @@
 import type { ApiBillingGroupsResponse, ApiSpendResponse, ApiSpendRow } from '../cursor/schemas';
 import { INCLUDED_CENTS_PER_CYCLE, type TeamCore } from './core';
-import { cycleStartDay, dayStartMs, isoDay } from './days';
+import { cycleStartDay, dayStartMs, dayNumberIso } from './days';
 import { MODELS, roundTo } from './models';
 import { base62Id, STREAM } from './random';
 import { GROUP_NAMES, isMemberOn, type SimUser } from './roster';
@@ -131,7 +131,7 @@ export function groupsResponse(core: TeamCore, day: number): ApiBillingGroupsRes
     for (const u of members) {
       cycleSpend(core, u, cycleStart).daily.forEach((cents, i) => (daily[i] = (daily[i] ?? 0) + cents));
     }
-    const dailySpend = daily.map((cents, i) => ({ date: isoDay(cycleStart + i), spendCents: roundTo(cents, 6) }));
+    const dailySpend = daily.map((cents, i) => ({ date: dayNumberIso(cycleStart + i), spendCents: roundTo(cents, 6) }));
     groups.push({
       id: `grp_${base62Id(12, core.seed, STREAM.ids, 5000 + g)}`,
       name: GROUP_NAMES[g] ?? `Group ${g + 1}`,
@@ -143,5 +143,5 @@ export function groupsResponse(core: TeamCore, day: number): ApiBillingGroupsRes
       dailySpend,
     });
   }
-  return { groups, billingCycle: isoDay(cycleStart) };
+  return { groups, billingCycle: dayNumberIso(cycleStart) };
 }

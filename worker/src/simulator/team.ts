@@ -2,7 +2,7 @@ import type { ApiMember } from '../cursor/schemas';
 import { TeamAnalytics } from './analytics';
 import { TeamCore } from './core';
 import { daysOfRange, dailyUsageRows, membersInRange } from './daily-usage';
-import { dayEndMs, dayStartMs, isoDay, parseIsoDay } from './days';
+import { dayEndMs, dayStartMs, dayNumberIso, parseIsoDay } from './days';
 import { EventWindows } from './event-window';
 import { groupsResponse, spendResponse } from './spend';
 import { groundTruth } from './truth';
@@ -47,8 +47,8 @@ export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTea
       name: u.name,
       role: u.role,
       isRemoved: u.leftDay !== null && u.leftDay <= core.today(),
-      joinedDay: isoDay(u.joinedDay),
-      leftDay: u.leftDay === null ? null : isoDay(u.leftDay),
+      joinedDay: dayNumberIso(u.joinedDay),
+      leftDay: u.leftDay === null ? null : dayNumberIso(u.leftDay),
     }));
 
   return {

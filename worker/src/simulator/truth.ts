@@ -1,6 +1,6 @@
 import type { PlannedAnomaly } from './anomalies';
 import type { TeamCore } from './core';
-import { isoDay } from './days';
+import { dayNumberIso } from './days';
 import { roundTo } from './models';
 import { isMemberOn } from './roster';
 import type { GroundTruthAnomaly } from './types';
@@ -38,8 +38,8 @@ export function groundTruth(core: TeamCore): GroundTruthAnomaly[] {
       scope: a.scope,
       email: a.scope === 'user' ? emails[0] : null,
       kind: a.kind,
-      startDay: isoDay(a.startDay),
-      endDay: isoDay(lastDay),
+      startDay: dayNumberIso(a.startDay),
+      endDay: dayNumberIso(lastDay),
       extraCents: extraCents(core, a, lastDay),
       description: a.description,
       emails,

@@ -1,6 +1,6 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { Db } from '../../src/db/database';
 
-const DAY_MS = 86_400_000;
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 export const daysBefore = (now: Date, n: number) => dayOf(new Date(now.getTime() - n * DAY_MS));
 

@@ -1,6 +1,6 @@
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection/detect';
 import { DetectionInputError, type DetectionInput } from '../../src/detection/input';
-import { addDays, isWeekend } from '../../src/detection/days';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { asOfDay, emailOf, makeInput } from './fixtures';
 

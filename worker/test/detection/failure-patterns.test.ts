@@ -1,8 +1,8 @@
 /**
  * The four failure kinds of issue #12, each rebuilt from its pattern and replayed day by day (pure, no database).
  */
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
-import { addDays, isWeekend } from '../../src/detection/days';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { summarize } from '../../src/detection/report';
 import { asOfDay, emailOf, makeInput } from './fixtures';

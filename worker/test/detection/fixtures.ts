@@ -1,6 +1,6 @@
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput, MemberInfo } from '../../src/detection/input';
 import type { UserDay, UserModelDay } from '../../src/detection/types';
-import { addDays, isWeekend } from '../../src/detection/days';
 
 /** A tiny seeded PRNG (mulberry32) so fixtures are the same on every run. */
 export function rng(seed: number): () => number {

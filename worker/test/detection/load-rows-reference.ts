@@ -1,7 +1,7 @@
+import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../src/db/database';
 import type { CycleSpend, DetectionInput, MemberInfo } from '../../src/detection/input';
-import { addDays, isDay, toDay } from '../../src/detection/days';
 import { DetectionInputError } from '../../src/detection/input';
 
 interface LoadOptions {

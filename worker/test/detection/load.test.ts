@@ -1,7 +1,7 @@
+import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { loadDetectionInput } from '../../src/detection';
 import type { DetectionInput } from '../../src/detection';
-import { addDays } from '../../src/detection/days';
 import { storeDetectionInput } from '../../src/detection/evaluation/store-input';
 import { makeInput } from './fixtures';
 import { loadDetectionInputRowByRow, normalized } from './load-rows-reference';

@@ -1,8 +1,8 @@
+import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import { backtest, loadDetectionInput, runDetectionPass } from '../../src/detection';
-import { addDays } from '../../src/detection/days';
 import type { DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { emailOf, makeInput } from './fixtures';

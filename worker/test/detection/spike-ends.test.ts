@@ -1,5 +1,5 @@
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection/detect';
-import { addDays, isWeekend } from '../../src/detection/days';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { asOfDay, emailOf, makeInput } from './fixtures';
 

@@ -8,7 +8,7 @@ import {
 } from '../../src/simulator';
 
 export const TEST_KEY = 'key_' + 'cd'.repeat(32);
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from '@cursor-cost-watch/contract';
 export const silentLog = pino({ level: 'silent' });
 
 /** A simulated team on a frozen clock, served over real HTTP, rate limits scaled up for tests. */

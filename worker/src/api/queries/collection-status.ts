@@ -1,4 +1,5 @@
 import type { CollectionStatus } from '@cursor-cost-watch/contract';
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database';
 
@@ -6,7 +7,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** Per endpoint: its last run, last success, failures in the last day, watermark and lag behind now. */
 export async function collectionStatus(db: DbOrTx, now: Date): Promise<CollectionStatus> {
-  const since = new Date(now.getTime() - 86_400_000);
+  const since = new Date(now.getTime() - DAY_MS);
   const [lastRuns, successes, failures, watermarks, anyData] = await Promise.all([
     db
       .selectFrom('collection_runs')

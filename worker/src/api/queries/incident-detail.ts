@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { IncidentDetail, ModelShare, SeriesPoint } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import { auditTimelineEntries } from './incident-audit';
@@ -5,7 +6,6 @@ import type { DbOrTx } from '../../db/database';
 import { IncidentNotFoundError, listIncidentEvents, type IncidentRow } from '../../incidents';
 import { toIncident, toTimelineEntry } from '../serialize';
 
-const DAY_MS = 86_400_000;
 const BASELINE_DAYS = 28;
 const AFTER_DAYS = 7;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);

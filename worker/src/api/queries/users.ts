@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { UserDetail, UserList } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database';
@@ -5,7 +6,6 @@ import { ApiHttpError } from '../errors';
 import { toIncident } from '../serialize';
 import { containsPattern } from './like';
 
-const DAY_MS = 86_400_000;
 const TREND_DAYS = 30;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 

@@ -1,11 +1,11 @@
-import { incidentMetricsQuerySchema, type IncidentMetrics } from '@cursor-cost-watch/contract';
+import { incidentMetricsQuerySchema, type IncidentMetrics, DAY_MS } from '@cursor-cost-watch/contract';
 import type { FastifyInstance } from 'fastify';
 import { incidentMetrics } from '../../incidents';
 import type { ApiDeps } from '../deps';
 import { ApiValidationError } from '../errors';
 import { parseRequest } from '../validate';
 
-const DEFAULT_RANGE_MS = 30 * 86_400_000;
+const DEFAULT_RANGE_MS = 30 * DAY_MS;
 
 export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
   /** MTTD/MTTI/MTTR, impact and per-detector precision of incidents first detected in [from, to) (default: 30 days). */

@@ -1,5 +1,3 @@
-import { daysBetween } from '../days';
-
 /** A detection on one evaluated day. */
 export interface Detection {
   day: string;
@@ -53,3 +51,4 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
   }
   return [...done, ...open.values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
 }
+import { daysBetween } from '@cursor-cost-watch/contract';

@@ -1,6 +1,6 @@
+import { addDays } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from '../input';
 import type { DetectorName } from '../types';
-import { addDays } from '../days';
 import { mean, quantile, stdDev } from '../stats';
 
 /** One alert as the original tool raised it: a user and a rule, every run the rule holds. */

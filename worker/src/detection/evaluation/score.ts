@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from '../days';
+import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { median } from '../stats';
 import type { Episode } from './episodes';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DAY_MS, dayOfMs, isoDay } from '../days';
+import { DAY_MS, dayOfMs, dayNumberIso } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
 import { servedEvent, type Restatement } from './restatement';
@@ -45,8 +45,8 @@ export function registerAdminRoutes(
     // Paged: every member with a membership in the range, inactive days included.
     const page = body.page ?? 1;
     const pageSize = body.pageSize ?? 100;
-    const first = isoDay(dayOfMs(body.startDate));
-    const last = isoDay(Math.min(dayOfMs(body.endDate), dayOfMs(team.now())));
+    const first = dayNumberIso(dayOfMs(body.startDate));
+    const last = dayNumberIso(Math.min(dayOfMs(body.endDate), dayOfMs(team.now())));
     const members = team.members().filter((m) => m.joinedDay <= last && (m.leftDay === null || m.leftDay > first));
     const emails = members.slice((page - 1) * pageSize, page * pageSize).map((m) => m.email);
     const data =

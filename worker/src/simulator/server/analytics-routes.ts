@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { dayOfMs, isoDay, parseIsoDay } from '../days';
+import { dayOfMs, dayNumberIso, parseIsoDay } from '../days';
 import type { SimulatedTeam } from '../types';
 import { MAX_RANGE_DAYS } from './admin-routes';
 import { badRequest } from './errors';
@@ -9,8 +9,8 @@ import { analyticsQuery, parseRequest } from './request-schemas';
 function range(team: SimulatedTeam, request: FastifyRequest): { startDate: string; endDate: string } {
   const q = parseRequest(analyticsQuery, request.query, 'query');
   const today = dayOfMs(team.now());
-  const endDate = q.endDate ?? isoDay(today);
-  const startDate = q.startDate ?? isoDay((parseIsoDay(endDate) ?? today) - 6);
+  const endDate = q.endDate ?? dayNumberIso(today);
+  const startDate = q.startDate ?? dayNumberIso((parseIsoDay(endDate) ?? today) - 6);
   const start = parseIsoDay(startDate);
   const end = parseIsoDay(endDate);
   if (start === null) throw badRequest(`startDate is not a calendar day: ${startDate}`);

@@ -11,6 +11,8 @@
  *   text, a null `role`).
  */
 
+import { DAY_MS } from '@cursor-cost-watch/contract';
+
 export type ShapeMode = 'documented' | 'variants';
 
 type Json = Record<string, unknown>;
@@ -30,7 +32,7 @@ const numberOf = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Num
 /** The last day of the billing cycle that starts on `day` (the day before the same date a month later). */
 function cycleEndOf(day: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m, d) - 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.UTC(y, m, d) - DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Rewrites a documented answer of `endpoint` ("GET /teams/members") into its variant shapes. */

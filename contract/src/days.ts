@@ -1,6 +1,14 @@
-/** UTC calendar days as 'YYYY-MM-DD' strings. */
+/**
+ * Time and calendar days: the one place that defines them. A day is a UTC calendar day written 'YYYY-MM-DD'
+ * (what Cursor's API, PostgreSQL's `date` and the dashboards use). The simulator additionally numbers days since
+ * the epoch (worker/src/simulator/days.ts), built on these constants.
+ */
 
-const DAY_MS = 86_400_000;
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60 * SECOND_MS;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 // Detection checks hundreds of thousands of rows that share a few dozen days: remember the answers.
@@ -17,10 +25,12 @@ export function isDay(value: string): boolean {
   return ok;
 }
 
+/** Midnight UTC of a day, in epoch milliseconds. */
 export function dayToMs(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
+/** The UTC day holding an instant (epoch milliseconds). */
 export function toDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
