@@ -21,6 +21,15 @@ export const INCIDENT_SORTS = ['detected_at', 'last_detected_at', 'onset_at', 'i
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type DetectorName = (typeof DETECTORS)[number];
+/** How an incident ended: a reason a person chose (RESOLUTION_REASONS), or 'auto' when the worker closed it. */
+export type ChosenResolutionReason = (typeof RESOLUTION_REASONS)[number];
+export const STORED_RESOLUTION_REASONS = [...RESOLUTION_REASONS, 'auto'] as const;
+export type ResolutionReason = (typeof STORED_RESOLUTION_REASONS)[number];
+
+/** Severity order, lowest first: the one ranking notifications, incidents and sorting use. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+export const severityRank = (s: Severity): number => SEVERITY_RANK[s];
+export const maxSeverity = (a: Severity, b: Severity): Severity => (SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b);
 
 /** GET /api/incidents query. Lists are comma separated; `user` matches part of an email; `team` is a billing group id. */
 export const incidentListQuerySchema = z.object({
@@ -54,7 +63,7 @@ export const incidentSchema = z.object({
   acknowledgedBy: z.string().nullable(),
   resolvedAt: isoDateTime.nullable(),
   resolvedBy: z.string().nullable(),
-  resolutionReason: z.enum(['fixed', 'expected', 'false_positive', 'auto']).nullable(),
+  resolutionReason: z.enum(STORED_RESOLUTION_REASONS).nullable(),
   resolutionNote: z.string().nullable(),
   observed: z.number(),
   expected: z.number(),

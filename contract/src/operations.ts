@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoDateTime } from './common';
 
 export const NOTIFICATION_CHANNELS = ['slack', 'email', 'webhook'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 export const notificationTestBodySchema = z
   .object({ channel: z.enum(NOTIFICATION_CHANNELS, { message: `must be one of ${NOTIFICATION_CHANNELS.join(', ')}` }) })
   .strict();

@@ -3,6 +3,7 @@ import {
   type ApiRouteName,
   type IncidentListQuery,
   type IncidentStatus,
+  type NotificationChannel,
   type ResolveBody,
   type Severity,
   type SettingsPatch,
@@ -97,7 +98,7 @@ export const workerApi = {
   getSettings: () => call('getSettings'),
   updateSettings: (patch: SettingsPatch) => call('updateSettings', { body: patch }),
   previewSettings: (patch: SettingsPatch) => call('previewSettings', { body: patch }),
-  testNotification: (channel: 'slack' | 'email' | 'webhook') => call('testNotification', { body: { channel } }),
+  testNotification: (channel: NotificationChannel) => call('testNotification', { body: { channel } }),
   collectionStatus: () => call('collectionStatus'),
   runCollection: () => call('runCollection', { body: {} }),
 };

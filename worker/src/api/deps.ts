@@ -1,4 +1,4 @@
-import type { PreviewIncident } from '@cursor-cost-watch/contract';
+import type { NotificationChannel, PreviewIncident } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
@@ -16,7 +16,7 @@ export interface BacktestSummary {
 /** The parts of other modules the API calls that tests or the CLI may want to swap. */
 export interface ApiServices {
   backtest(db: Db, opts: { days: number; settings?: Settings }): Promise<BacktestSummary>;
-  sendTestNotification(config: Config, channel: 'slack' | 'email' | 'webhook'): Promise<unknown>;
+  sendTestNotification(config: Config, channel: NotificationChannel): Promise<unknown>;
 }
 
 export interface ApiOptions {

@@ -15,7 +15,7 @@ export {
   type SnoozeInput,
 } from './snoozes';
 export { incidentMetrics } from './metrics';
-export { incidentTimings, type IncidentMetrics, type DetectorMetrics, type DurationStat } from './metrics-math';
+export { incidentTimings, type MeasuredIncidentMetrics, type DetectorMetrics, type DurationStat } from './metrics-math';
 export { listIncidentEvents } from './events';
 export { IncidentNotFoundError, IncidentTransitionError, IncidentInputError } from './errors';
 export type { IncidentRow, RecordResult } from './types';

@@ -22,7 +22,8 @@ export interface DetectorMetrics {
   impactDollars: number;
 }
 
-export interface IncidentMetrics {
+/** The figures computed from incident rows (durations in ms); the API serialises them as the contract's IncidentMetrics. */
+export interface MeasuredIncidentMetrics {
   from: string;
   to: string;
   incidents: number;
@@ -72,7 +73,7 @@ export function durationStat(values: (number | null)[]): DurationStat {
 
 type MetricRow = Timed & Pick<IncidentRow, 'detector' | 'status' | 'resolution_reason'>;
 
-export function computeMetrics(rows: MetricRow[], from: Date, to: Date): IncidentMetrics {
+export function computeMetrics(rows: MetricRow[], from: Date, to: Date): MeasuredIncidentMetrics {
   const timings = rows.map(incidentTimings);
   const perDetector: Record<string, DetectorMetrics> = {};
   for (const r of rows) {

@@ -1,8 +1,11 @@
 import type { DbOrTx } from '../db/database';
-import { computeMetrics, type IncidentMetrics } from './metrics-math';
+import { computeMetrics, type MeasuredIncidentMetrics } from './metrics-math';
 
 /** MTTD / time to alert / MTTI / MTTR, impact and per-detector precision over the incidents first detected in [from, to). */
-export async function incidentMetrics(db: DbOrTx, { from, to }: { from: Date; to: Date }): Promise<IncidentMetrics> {
+export async function incidentMetrics(
+  db: DbOrTx,
+  { from, to }: { from: Date; to: Date },
+): Promise<MeasuredIncidentMetrics> {
   const rows = await db
     .selectFrom('incidents')
     .select([

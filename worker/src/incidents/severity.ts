@@ -1,11 +1,2 @@
-import type { Severity } from '../db/schema/detection';
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-
-export function severityRank(s: Severity): number {
-  return RANK[s];
-}
-
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return RANK[a] >= RANK[b] ? a : b;
-}
+// Severity order comes from the contract; re-exported here for the incident rules.
+export { severityRank, maxSeverity } from '@cursor-cost-watch/contract';

@@ -1,3 +1,4 @@
+import type { ChosenResolutionReason } from '@cursor-cost-watch/contract';
 import type { DbOrTx, Tx } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { IncidentStatus } from '../db/schema/detection';
@@ -5,7 +6,7 @@ import { IncidentInputError, IncidentNotFoundError, IncidentTransitionError } fr
 import { appendIncidentEvent } from './events';
 import type { IncidentRow } from './types';
 
-export type HumanResolution = 'fixed' | 'expected' | 'false_positive';
+export type HumanResolution = ChosenResolutionReason;
 const HUMAN_RESOLUTIONS: readonly string[] = ['fixed', 'expected', 'false_positive'];
 
 async function lockIncident(tx: Tx, id: number): Promise<IncidentRow> {

@@ -1,8 +1,10 @@
 import type { Config } from '../config/config';
 import type { Settings } from '../settings';
 
-export type Channel = 'slack' | 'email' | 'webhook';
-export const CHANNELS: readonly Channel[] = ['slack', 'email', 'webhook'];
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@cursor-cost-watch/contract';
+
+export type Channel = NotificationChannel;
+export const CHANNELS: readonly Channel[] = NOTIFICATION_CHANNELS;
 
 /** The settings notifications read; a full Settings object satisfies it. */
 export type NotificationPolicy = Pick<

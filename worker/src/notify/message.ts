@@ -1,3 +1,4 @@
+import { SEVERITY_RANK } from '@cursor-cost-watch/contract';
 import type { Config } from '../config/config';
 import type { Severity } from '../db/schema/detection';
 import type { IncidentRow } from '../incidents';
@@ -104,11 +105,11 @@ export function toNotice(
   };
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-
 /** Most severe first, then the largest impact. */
 export function sortNotices(ns: IncidentNotice[]): IncidentNotice[] {
-  return [...ns].sort((a, b) => RANK[b.severity] - RANK[a.severity] || b.impactCents - a.impactCents || a.id - b.id);
+  return [...ns].sort(
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.impactCents - a.impactCents || a.id - b.id,
+  );
 }
 
 export function titleFor(kind: AlertMessage['kind'], ns: IncidentNotice[]): string {

@@ -1,11 +1,10 @@
+import { SEVERITY_RANK } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Tx } from '../db/database';
 import type { Severity } from '../db/schema/detection';
 import type { Channel } from './channels';
 import { toNotice, type IncidentNotice } from './message';
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export type Selection = { ids: number[] } | { detectedSince: Date };
 
@@ -40,7 +39,9 @@ export async function unannounced(
   } else {
     q = q.where('i.detected_at', '>=', sel.detectedSince);
   }
-  const rows = (await q.orderBy('i.id').execute()).filter((r) => RANK[r.max_severity] >= RANK[minSeverity]);
+  const rows = (await q.orderBy('i.id').execute()).filter(
+    (r) => SEVERITY_RANK[r.max_severity] >= SEVERITY_RANK[minSeverity],
+  );
   if (rows.length === 0) return [];
   const before = await tx
     .selectFrom('notification_incidents')
@@ -55,7 +56,7 @@ export async function unannounced(
   const announced = new Map<number, Severity>();
   for (const b of before) {
     const prev = announced.get(b.incident_id);
-    if (!prev || RANK[b.severity] > RANK[prev]) announced.set(b.incident_id, b.severity);
+    if (!prev || SEVERITY_RANK[b.severity] > SEVERITY_RANK[prev]) announced.set(b.incident_id, b.severity);
   }
   return rows.map((r) => toNotice(r, config, announced.get(r.id) ?? null));
 }

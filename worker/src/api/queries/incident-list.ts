@@ -1,4 +1,9 @@
-import type { IncidentList, incidentListQuerySchema } from '@cursor-cost-watch/contract';
+import {
+  SEVERITIES,
+  SEVERITY_RANK,
+  type IncidentList,
+  type incidentListQuerySchema,
+} from '@cursor-cost-watch/contract';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { Database, DbOrTx } from '../../db/database';
@@ -31,11 +36,15 @@ function applyFilters(q: Base, f: IncidentFilters, now: Date): Base {
   return q;
 }
 
-const SEVERITY_RANK = sql<number>`CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
+// The contract's severity order, as SQL (severity is a text column).
+const SEVERITY_ORDER = sql<number>`CASE severity ${sql.join(
+  SEVERITIES.map((s) => sql`WHEN ${sql.lit(s)} THEN ${sql.lit(SEVERITY_RANK[s])}`),
+  sql` `,
+)} END`;
 
 export async function listIncidents(db: DbOrTx, f: IncidentFilters, now: Date): Promise<IncidentList> {
   const base = applyFilters(db.selectFrom('incidents'), f, now);
-  const sortKey = f.sort === 'severity' ? SEVERITY_RANK : sql.ref(f.sort);
+  const sortKey = f.sort === 'severity' ? SEVERITY_ORDER : sql.ref(f.sort);
   const dir = f.order === 'asc' ? sql`ASC` : sql`DESC`;
   const [rows, count] = await Promise.all([
     base

@@ -1,9 +1,10 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Timestamp, DayColumn } from './collection';
 
-export type Severity = 'info' | 'warning' | 'critical';
-export type IncidentStatus = 'open' | 'alerted' | 'acknowledged' | 'resolved';
-export type ResolutionReason = 'fixed' | 'expected' | 'false_positive' | 'auto';
+// The vocabulary is the contract's (one definition for the worker, its API and the plugin).
+import type { IncidentStatus, NotificationChannel, ResolutionReason, Severity } from '@cursor-cost-watch/contract';
+
+export type { Severity, IncidentStatus, ResolutionReason };
 export type Scope = 'user' | 'team';
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
@@ -96,7 +97,7 @@ export interface SnoozesTable {
 
 export interface NotificationsTable {
   id: Generated<number>;
-  channel: 'slack' | 'email' | 'webhook';
+  channel: NotificationChannel;
   kind: 'alert' | 'digest' | 'test';
   incident_ids: Defaulted<number[]>;
   status: 'pending' | 'sent' | 'failed';
@@ -109,7 +110,7 @@ export interface NotificationsTable {
 }
 
 export interface NotificationIncidentsTable {
-  channel: 'slack' | 'email' | 'webhook';
+  channel: NotificationChannel;
   incident_id: number;
   severity: Severity;
   notification_id: number;
