@@ -68,7 +68,7 @@ export const settingsShape = {
     1,
     30,
     3,
-    "Drift: days above the user's own expected (robust z ≥ onsetZ) needed within driftWindowDays, together with a sustained excess (cusumThreshold). The original compared with the team's P75, which only found power users",
+    "Drift: days above the user's own expected (robust z ≥ elevatedZ and above expected) needed within driftWindowDays, together with a sustained excess (cusumThreshold). The original compared with the team's P75, which only found power users",
   ),
   driftWindowDays: int(1, 60, 5, 'Drift: the last N days looked at for driftDaysAbove'),
   modelShiftMinShareRise: num(
