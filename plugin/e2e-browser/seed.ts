@@ -9,7 +9,7 @@ import { CursorClient } from '../../worker/src/cursor/client';
 import { freePort, startEmbeddedPostgres } from '../../worker/src/db/embedded';
 import { migrateToLatest } from '../../worker/src/db/migrate';
 import { createDb } from '../../worker/src/db/pool';
-import { runDetectionPass } from '../../worker/src/detection/pass';
+import { runDetectionPass } from '../../worker/src/jobs/detection-pass';
 import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
 
 

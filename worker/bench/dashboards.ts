@@ -19,10 +19,10 @@ import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
 import { startBoss } from '../src/queue/boss';
-import { loadDashboards, panelQueries, type Dashboard, type PanelQuery } from '../test/provisioning/support/dashboards';
-import { loadDashboardFixture } from '../test/provisioning/support/fixture';
-import { expandGrafanaSql, panelIntervalMs, type TimeRange } from '../test/provisioning/support/grafana-sql';
-import { resolveVariables, runPanelQuery } from '../test/provisioning/support/run-panel';
+import { loadDashboards, panelQueries, type Dashboard, type PanelQuery } from '../tools/grafana-sql/dashboards';
+import { loadDashboardFixture } from '../tools/grafana-sql/fixture';
+import { expandGrafanaSql, panelIntervalMs, type TimeRange } from '../tools/grafana-sql/grafana-sql';
+import { resolveVariables, runPanelQuery } from '../tools/grafana-sql/run-panel';
 
 const USERS = Number(process.env.BENCH_USERS ?? 5000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 90);

@@ -1,6 +1,6 @@
 /**
  * npm run bench:detect-load — loading detection's input from PostgreSQL, the row-by-row loader detection used before
- * (test/detection/load-rows-reference.ts) against load.ts, side by side on the same embedded PostgreSQL, plus a check
+ * (bench/load-rows-reference.ts) against load.ts, side by side on the same embedded PostgreSQL, plus a check
  * that both return the same input.
  *   --developers 5000   simulated developers (one 200-developer team tiled with distinct emails)
  *   --days 90           history stored      --window 57   days loaded (runDetectionPass's window at default settings)
@@ -10,11 +10,11 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createSimulatedTeam } from '../src/simulator';
-import { EventRollup } from '../src/detection/evaluation/rollup';
-import { storeDetectionInput } from '../src/detection/evaluation/store-input';
+import { EventRollup } from './evaluation/rollup';
+import { storeDetectionInput } from './evaluation/store-input';
 import type { DetectionInput } from '../src/detection';
 import type { UserDay, UserModelDay } from '../src/detection/types';
-import { loadDetectionInputRowByRow, normalized } from '../test/detection/load-rows-reference';
+import { loadDetectionInputRowByRow, normalized } from './load-rows-reference';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
   const { createDb } = await import('../src/db/pool');
   const { migrateToLatest } = await import('../src/db/migrate');
-  const { loadDetectionInput } = await import('../src/detection');
+  const { loadDetectionInput } = await import('../src/db/repositories/detection-input');
   const input = tiledInput();
   const pgServer = await startEmbeddedPostgres({
     dataDir: `/tmp/cw-bench-detect-load-${process.pid}`,

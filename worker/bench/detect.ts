@@ -12,12 +12,12 @@ import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { detect, type DetectionInput } from '../src/detection';
-import { originalRules } from '../src/detection/evaluation/original-rules';
-import { toEpisodes, type Detection } from '../src/detection/evaluation/episodes';
-import { score, type Score } from '../src/detection/evaluation/score';
+import { originalRules } from './evaluation/original-rules';
+import { toEpisodes, type Detection } from '../src/detection/episodes';
+import { score, type Score } from './evaluation/score';
 import { DEFAULT_SETTINGS } from '../src/settings';
 import type { UserDay, UserModelDay } from '../src/detection/types';
-import { storeDetectionInput } from '../src/detection/evaluation/store-input';
+import { storeDetectionInput } from './evaluation/store-input';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, type Scenario } from './scenarios/team';
 
@@ -245,7 +245,8 @@ async function dbTiming(base: Scenario, sizes: number[]): Promise<void> {
   const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
   const { createDb } = await import('../src/db/pool');
   const { migrateToLatest } = await import('../src/db/migrate');
-  const { runDetectionPass, loadDetectionInput } = await import('../src/detection');
+  const { runDetectionPass } = await import('../src/jobs/detection-pass');
+  const { loadDetectionInput } = await import('../src/db/repositories/detection-input');
   const { loadConfig } = await import('../src/config/config');
   const { createLogger } = await import('../src/config/log');
   const pgServer = await startEmbeddedPostgres({

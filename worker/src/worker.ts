@@ -5,7 +5,7 @@ import { collectOnce, formatSummary } from './collector/collect';
 import { getWatermark } from './collector/runs';
 import { dropExpiredEventPartitions } from './collector/retention';
 import { resumeAfterDatabaseLoss } from './db/reconnect';
-import { runDetectionPass } from './detection/pass';
+import { runDetectionPass } from './jobs/detection-pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
 

@@ -8,7 +8,7 @@
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput, MemberInfo } from '../../src/detection/input';
 import type { UserDay, UserModelDay } from '../../src/detection/types';
-import type { TruthAnomaly } from '../../src/detection/evaluation/score';
+import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;

@@ -9,7 +9,7 @@ export interface BacktestSummary {
   days: number;
   perDetector: Record<string, number>;
   total: number;
-  /** The incidents the backtest would have opened (worker/src/detection/backtest.ts returns them). */
+  /** The incidents the backtest would have opened (worker/src/jobs/backtest.ts returns them). */
   incidents?: PreviewIncident[];
 }
 

@@ -1,4 +1,4 @@
-import { backtest } from '../detection';
+import { backtest } from '../jobs/backtest';
 import { sendTestNotification } from '../notify';
 import type { ApiServices } from './deps';
 

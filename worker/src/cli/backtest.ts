@@ -1,6 +1,6 @@
 import { isDay } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
-import { backtest, DETECTORS } from '../detection';
+import { backtest, DETECTORS } from '../jobs/backtest';
 import { withRuntime } from './bootstrap';
 
 /**

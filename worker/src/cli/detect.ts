@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatCents, isDay } from '@cursor-cost-watch/contract';
-import { runDetectionPass, type DetectionPassSummary } from '../detection';
+import { runDetectionPass, type DetectionPassSummary } from '../jobs/detection-pass';
 import { deliverNotification } from '../notify';
 import { withRuntime } from './bootstrap';
 

@@ -54,7 +54,8 @@ export const configSchema = z.object({
     .default('./data/postgres'),
   EMBEDDED_PG_PORT: int(1024, 65535, 54329),
   CURSOR_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), {
-    message: "must be a Cursor Admin API key: at least 8 characters, no spaces (Cursor's keys look like key_ and 64 hex characters)",
+    message:
+      "must be a Cursor Admin API key: at least 8 characters, no spaces (Cursor's keys look like key_ and 64 hex characters)",
   }),
   CURSOR_ANALYTICS_API_KEY: optionalString,
   /** Saves one redacted sample answer per endpoint there (bug reports). */

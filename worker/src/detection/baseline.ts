@@ -1,4 +1,4 @@
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/schema';
 import type { SeriesSet, UserSeries } from './series';
 import { median, robustScale } from './stats';
 

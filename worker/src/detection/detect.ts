@@ -1,5 +1,5 @@
 import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries } from './series';

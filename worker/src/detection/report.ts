@@ -1,6 +1,6 @@
 import { formatCents, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
-import type { Settings } from '../settings';
-import type { Severity } from '../db/schema/detection';
+import type { Settings } from '../settings/schema';
+import type { Severity } from '@cursor-cost-watch/contract';
 import type { Anomaly, DetectorName, Why } from './types';
 
 export function severityFor(impactCents: number, settings: Settings): Severity {

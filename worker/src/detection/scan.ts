@@ -1,4 +1,4 @@
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
 import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline, type Baseline } from './baseline';

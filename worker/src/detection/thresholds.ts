@@ -1,5 +1,5 @@
 import { isDay, startOfDayIso } from '@cursor-cost-watch/contract';
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import type { CycleSpend } from './input';
 import type { SeriesSet } from './series';

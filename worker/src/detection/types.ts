@@ -1,5 +1,7 @@
-import type { DETECTORS } from '@cursor-cost-watch/contract';
-import type { Scope, Severity } from '../db/schema/detection';
+import type { DETECTORS, Severity } from '@cursor-cost-watch/contract';
+
+/** What an anomaly is about: one developer, or the whole team. */
+export type Scope = 'user' | 'team';
 
 /** One user's day, as read from user_daily_rollup (cents and counts are plain numbers). */
 export interface UserDay {

@@ -7,7 +7,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../src/db/e
 import { migrateToLatest } from '../../src/db/migrate';
 import { createDb, type DbHandle } from '../../src/db/pool';
 import { isConnectionError, resumeAfterDatabaseLoss } from '../../src/db/reconnect';
-import { runDetectionPass } from '../../src/detection/pass';
+import { runDetectionPass } from '../../src/jobs/detection-pass';
 import { silentLog } from '../support/sim';
 
 /** The postmaster's pid, first line of postmaster.pid (PostgreSQL's src/backend/utils/init/miscinit.c). */

@@ -1,7 +1,7 @@
-import { toEpisodes } from '../../src/detection/evaluation/episodes';
-import { score } from '../../src/detection/evaluation/score';
-import { originalRules } from '../../src/detection/evaluation/original-rules';
-import { EventRollup } from '../../src/detection/evaluation/rollup';
+import { toEpisodes } from '../../src/detection/episodes';
+import { score } from '../../bench/evaluation/score';
+import { originalRules } from '../../bench/evaluation/original-rules';
+import { EventRollup } from '../../bench/evaluation/rollup';
 import { makeInput, emailOf } from './fixtures';
 
 describe('benchmark helpers', () => {

@@ -1,10 +1,10 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { loadDetectionInput } from '../../src/detection';
+import { loadDetectionInput } from '../../src/db/repositories/detection-input';
 import type { DetectionInput } from '../../src/detection';
-import { storeDetectionInput } from '../../src/detection/evaluation/store-input';
+import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { makeInput } from './fixtures';
-import { loadDetectionInputRowByRow, normalized } from './load-rows-reference';
+import { loadDetectionInputRowByRow, normalized } from '../../bench/load-rows-reference';
 
 const asOf = '2026-11-18';
 // Emails whose order differs between code points and a linguistic collation (case, punctuation, accents): the

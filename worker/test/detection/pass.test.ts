@@ -2,11 +2,13 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
-import { backtest, loadDetectionInput, runDetectionPass } from '../../src/detection';
+import { loadDetectionInput } from '../../src/db/repositories/detection-input';
+import { backtest } from '../../src/jobs/backtest';
+import { runDetectionPass } from '../../src/jobs/detection-pass';
 import type { DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { emailOf, makeInput } from './fixtures';
-import { storeDetectionInput } from '../../src/detection/evaluation/store-input';
+import { storeDetectionInput } from '../../bench/evaluation/store-input';
 
 const asOf = '2026-11-18';
 const spiker = emailOf(3);

@@ -3,12 +3,12 @@ import { createLogger } from '../../src/config/log';
 import { startBoss } from '../../src/queue/boss';
 import { collectOnce } from '../../src/collector/collect';
 import { loadConfig } from '../../src/config/config';
-import { runDetectionPass } from '../../src/detection/pass';
+import { runDetectionPass } from '../../src/jobs/detection-pass';
 import { acknowledgeIncident, resolveIncident } from '../../src/incidents';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
-import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
-import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
+import { loadDashboards, panelQueries, relativeMs, type Dashboard } from '../../tools/grafana-sql/dashboards';
+import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from '../../tools/grafana-sql/run-panel';
 
 // The same dashboards on data the real pipeline stored: the simulated Cursor API served over HTTP, collected by
 // collectOnce into the real schema (members, spend, daily usage, events and their rollups, groups, runs), then the

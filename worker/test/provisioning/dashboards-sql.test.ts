@@ -4,10 +4,10 @@ import type { PgBoss } from 'pg-boss';
 import { createLogger } from '../../src/config/log';
 import { startBoss } from '../../src/queue/boss';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { loadDashboards, panelQueries, relativeMs, type Dashboard } from './support/dashboards';
-import { loadDashboardFixture } from './support/fixture';
-import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from './support/run-panel';
-import { expandGrafanaSql, type TimeRange } from './support/grafana-sql';
+import { loadDashboards, panelQueries, relativeMs, type Dashboard } from '../../tools/grafana-sql/dashboards';
+import { loadDashboardFixture } from '../../tools/grafana-sql/fixture';
+import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from '../../tools/grafana-sql/run-panel';
+import { expandGrafanaSql, type TimeRange } from '../../tools/grafana-sql/grafana-sql';
 import { alertRules, ruleParts, thresholdFires, type AlertRule } from './support/provisioning-files';
 
 // Every panel and annotation query of every provisioned dashboard, expanded as Grafana expands it and run as

@@ -7,7 +7,7 @@ import {
   parseInterval,
   replaceVariables,
   rfc3339Nano,
-} from './support/grafana-sql';
+} from '../../tools/grafana-sql/grafana-sql';
 
 // Cases follow Grafana's own tests (pkg/tsdb/grafana-postgresql-datasource/macros_test.go and the SQL
 // datasource's interpolateVariable tests), so the checker expands SQL the way Grafana does.

@@ -8,7 +8,7 @@ import {
   panelQueries,
   type Dashboard,
   type Panel,
-} from './support/dashboards';
+} from '../../tools/grafana-sql/dashboards';
 import {
   alertRules,
   composeVariables,

@@ -5,7 +5,8 @@ import type { Timestamp, DayColumn } from './collection';
 import type { IncidentStatus, NotificationChannel, ResolutionReason, Severity } from '@cursor-cost-watch/contract';
 
 export type { Severity, IncidentStatus, ResolutionReason };
-export type Scope = 'user' | 'team';
+export type { Scope } from '../../detection/types';
+import type { Scope } from '../../detection/types';
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface SettingsTable {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { REPO_ROOT } from '../../../src/config/config';
-import { DASHBOARD_DIR } from '../support/dashboards';
+import { DASHBOARD_DIR } from '../../../tools/grafana-sql/dashboards';
 import { bindMounts, composeServices, grafanaPath, hostPathFor } from './support/compose';
 import { checkDashboardFiles, checkDashboardProviders } from './support/dashboards-provider';
 import { describe as describeFindings, loadYaml } from './support/findings';

@@ -1,4 +1,4 @@
-import { loadDashboards, panelQueries } from '../support/dashboards';
+import { loadDashboards, panelQueries } from '../../../tools/grafana-sql/dashboards';
 import { provisionedDatasourceUids } from './support/context';
 import { checkDatasourceFile, POSTGRES_PLUGIN_ID } from './support/datasources';
 import { describe as describeFindings, loadYaml } from './support/findings';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { bindMounts, composeServices, grafanaPath, repoPath } from './support/compose';
 import { checkDashboardProviders } from './support/dashboards-provider';
 import { describe as describeFindings, loadYaml } from './support/findings';
-import { loadDashboards } from '../support/dashboards';
+import { loadDashboards } from '../../../tools/grafana-sql/dashboards';
 import { ALERTING_ORDER, concurrent, folderRaces, inventory, runsBefore, STARTUP } from './support/startup';
 
 // Grafana 13's provisioning start-up order (provisioning.go starting(); alerting/provisioner.go Provision), and

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../../src/config/config';
-import { PROVISIONING_DIR } from './dashboards';
+import { PROVISIONING_DIR } from '../../../tools/grafana-sql/dashboards';
 
 /** A YAML file under the repository, parsed; a syntax error names the file and the line. */
 export function readYaml<T = Record<string, unknown>>(relative: string): T {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../../../src/config/config';
-import { allPanels, loadDashboards } from '../../support/dashboards';
+import { allPanels, loadDashboards } from '../../../../tools/grafana-sql/dashboards';
 import type { RuleFileContext } from './alert-rules';
 import { asString, isRecord, loadYaml } from './findings';
 

@@ -1,5 +1,5 @@
-import type { DbOrTx } from '../../db/database';
-import type { DetectionInput } from '../input';
+import type { DbOrTx } from '../../src/db/database';
+import type { DetectionInput } from '../../src/detection/input';
 
 /**
  * Writes a DetectionInput's rows into the two rollups loadDetectionInput reads (the inverse of load.ts), so a

@@ -1,7 +1,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
-import type { DetectionInput } from '../input';
-import type { DetectorName } from '../types';
-import { mean, quantile, stdDev } from '../stats';
+import type { DetectionInput } from '../../src/detection/input';
+import type { DetectorName } from '../../src/detection/types';
+import { mean, quantile, stdDev } from '../../src/detection/stats';
 
 /** One alert as the original tool raised it: a user and a rule, every run the rule holds. */
 export interface RuleAlert {

@@ -6,9 +6,9 @@ import type { Db, DbOrTx } from '../db/database';
 import { recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
 import { getSettings, type Settings } from '../settings';
-import type { Anomaly, DetectorName } from './types';
-import { detect, historyDays } from './detect';
-import { loadDetectionInput } from './load';
+import type { Anomaly, DetectorName } from '../detection/types';
+import { detect, historyDays } from '../detection/detect';
+import { loadDetectionInput } from '../db/repositories/detection-input';
 
 export interface DetectionPassDeps {
   db: Db;

@@ -1,6 +1,6 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
-import { median } from '../stats';
-import type { Episode } from './episodes';
+import { median } from '../../src/detection/stats';
+import type { Episode } from '../../src/detection/episodes';
 
 /** A labelled anomaly (the simulator's ground truth). */
 export interface TruthAnomaly {

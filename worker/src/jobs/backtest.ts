@@ -1,11 +1,11 @@
 import { DETECTORS, addDays, toDay } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { getSettings, type Settings } from '../settings';
-import type { DetectorName } from './types';
-import type { DetectionInput } from './input';
-import { detect, historyDays } from './detect';
-import { loadDetectionInput } from './load';
-import { toEpisodes, type Detection, type Episode } from './evaluation/episodes';
+import type { DetectorName } from '../detection/types';
+import type { DetectionInput } from '../detection/input';
+import { detect, historyDays } from '../detection/detect';
+import { loadDetectionInput } from '../db/repositories/detection-input';
+import { toEpisodes, type Detection, type Episode } from '../detection/episodes';
 
 export { DETECTORS };
 

@@ -1,5 +1,5 @@
-import type { ApiUsageEvent } from '../../cursor/schemas';
-import type { UserDay, UserModelDay } from '../types';
+import type { ApiUsageEvent } from '../../src/cursor/schemas';
+import type { UserDay, UserModelDay } from '../../src/detection/types';
 
 /**
  * Rolls API usage events up into the rows detection reads, with the collector's semantics (user_daily_rollup /

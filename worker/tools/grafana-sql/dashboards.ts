@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../../../src/config/config';
+import { REPO_ROOT } from '../../src/config/config';
 
 export const PROVISIONING_DIR = path.join(REPO_ROOT, 'provisioning');
 export const DASHBOARD_DIR = path.join(PROVISIONING_DIR, 'dashboards', 'json');

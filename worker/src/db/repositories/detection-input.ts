@@ -1,9 +1,9 @@
 import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
-import type { DbOrTx } from '../db/database';
-import type { CycleSpend, DetectionInput, MemberInfo } from './input';
-import { byDay, loadUserDays, loadUserModelDays } from './load-series';
-import { DetectionInputError } from './input';
+import type { DbOrTx } from '../database';
+import type { CycleSpend, DetectionInput, MemberInfo } from '../../detection/input';
+import { byDay, loadUserDays, loadUserModelDays } from './detection-series';
+import { DetectionInputError } from '../../detection/input';
 
 export interface LoadOptions {
   /** Days of history up to and including asOf (default 90). */

@@ -1,8 +1,8 @@
 import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../src/db/database';
-import type { CycleSpend, DetectionInput, MemberInfo } from '../../src/detection/input';
-import { DetectionInputError } from '../../src/detection/input';
+import type { DbOrTx } from '../src/db/database';
+import type { CycleSpend, DetectionInput, MemberInfo } from '../src/detection/input';
+import { DetectionInputError } from '../src/detection/input';
 
 interface LoadOptions {
   /** Days of history up to and including asOf (default 90). */
