@@ -7,6 +7,7 @@ import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
+import { logRunReport } from './report/log-report';
 
 export interface CollectJob {
   trigger: string;
@@ -18,6 +19,9 @@ export interface DetectJob {
   trigger: string;
   /** After a backfill: evaluate each of the last N days first, so incidents have their history from day one. */
   replayDays?: number;
+  /** The collection run this pass follows: its summary block is logged once detection is done. */
+  collectRunId?: string;
+  collectTrigger?: string;
 }
 
 /** Days of history a first-run backfill replays through detection (past days notify nobody). */
@@ -67,7 +71,8 @@ export async function startWorkerService(
         );
         // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
         const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
-        await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
+        const report = summary.skipped ? {} : { collectRunId: summary.runId, collectTrigger: trigger };
+        await boss.send(QUEUES.detect, { trigger: 'collect', replayDays, ...report } satisfies DetectJob);
         await hooks.afterCollect?.(rt);
         // Events are the data everything else stands on: their failure retries the job (after a backoff; the retry
         // resumes from the watermark). Other endpoints' failures are recorded and retried by the next hourly run.
@@ -95,6 +100,8 @@ export async function startWorkerService(
           },
           { db, log, signal: shutdown.signal },
         );
+        const runId = job.data?.collectRunId;
+        if (runId) await logRunReport({ db, log, config }, { runId, trigger: job.data.collectTrigger ?? 'schedule' });
       }
     },
   );
