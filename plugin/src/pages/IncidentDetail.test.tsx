@@ -45,7 +45,15 @@ describe('Incident detail page', () => {
             toStatus: 'open',
             details: { fromOnset: '2026-11-17T00:00:00.000Z', toOnset: '2026-11-16T00:00:00.000Z' },
           },
-          { id: 3, at, actor: 'detector', action: 'auto_resolved', fromStatus: 'open', toStatus: 'resolved', details: {} },
+          {
+            id: 3,
+            at,
+            actor: 'detector',
+            action: 'auto_resolved',
+            fromStatus: 'open',
+            toStatus: 'resolved',
+            details: {},
+          },
         ],
       }),
     });

@@ -85,7 +85,12 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
         config: {
           unit: g.unit,
           color: fixed(band),
-          custom: line({ lineWidth: 0, fillOpacity: 20, fillBelowTo: 'Normal (low)', showPoints: VisibilityMode.Never }),
+          custom: line({
+            lineWidth: 0,
+            fillOpacity: 20,
+            fillBelowTo: 'Normal (low)',
+            showPoints: VisibilityMode.Never,
+          }),
         },
       },
       {
