@@ -2,6 +2,7 @@ import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { getWatermark } from './collector/runs';
+import { formatOf } from './config/log';
 import { dropExpiredEventPartitions } from './collector/retention';
 import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './detection/pass';
@@ -63,7 +64,8 @@ export async function startWorkerService(
             ),
           { db, log, signal: shutdown.signal, lost: (s) => s.databaseLost === true },
         );
-        log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
+        // The message says it all for a person; JSON logs keep the counts as fields.
+        log.info(formatOf(log) === 'pretty' ? {} : { summary }, `collection finished: ${formatSummary(summary)}`);
         await dropExpiredEventPartitions(db, new Date(), config.EVENT_RETENTION_MONTHS).then(
           (dropped) => dropped.length > 0 && log.info({ dropped }, 'usage event partitions past retention dropped'),
           (err: unknown) =>

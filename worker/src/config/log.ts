@@ -43,6 +43,8 @@ export function createLogger(
           sync: true,
           translateTime: 'SYS:HH:MM:ss',
           ignore: 'pid,hostname,name',
+          // One line per record: the fields after the message, so a page of logs stays readable.
+          singleLine: true,
         })
       : (opts.stream ?? pino.destination({ dest: fd, sync: true }));
   const logger = pino(
