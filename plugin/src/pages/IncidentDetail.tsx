@@ -116,7 +116,7 @@ export default function IncidentDetail() {
           </section>
           <section>
             <Text element="h3">Timeline</Text>
-            <ol data-testid="timeline">
+            <ol data-testid="timeline" style={{ paddingLeft: 32 }}>
               {d.timeline.map((e) => (
                 <li key={e.id}>
                   {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
