@@ -9,3 +9,4 @@ export * from './routes';
 export * from './format';
 export * from './settings-layout';
 export * from './days';
+export * from './timeline';

@@ -116,6 +116,30 @@ async function main() {
         }
         await tab.waitForLoadState('networkidle');
         const file = await shot(tab, `${login}-${p.name}-${theme}`);
+        if (login === 'admin' && p.name === 'incident-detail') {
+          // The key names only series that are drawn (issue #14: a model shift's chart had neither, yet listed both).
+          const key = await tab
+            .getByTestId('expected-band')
+            .innerText()
+            .catch(() => '');
+          check(
+            /normal range.*expected/i.test(key),
+            `Admin ${theme}: evidence chart draws the normal band and expected`
+          );
+          // Each entry's label (the bold part; notes quote Cursor's own setting names) reads as words.
+          const labels = await tab.getByTestId('timeline').locator('li b').allInnerTexts();
+          check(
+            labels.length > 0 && labels.every((l) => /^[A-Z][a-z]/.test(l) && !l.includes('_')),
+            `Admin ${theme}: timeline actions read as words (${[...new Set(labels)].join(', ')})`
+          );
+        }
+        if (login === 'admin' && p.name === 'users') {
+          const table = tab.getByTestId('user-table');
+          check(
+            (await table.locator('a[href*="/incidents/"]').count()) > 0 && /\d%/.test(await table.innerText()),
+            `Admin ${theme}: users show share of team in % and open incidents linking to them`
+          );
+        }
         if ((await tab.locator('[data-testid="worker-error"]').count()) > 0)
           problems.push(`[${role}/${theme}] ${p.name}: the page shows a worker error`);
         console.log(

@@ -3,11 +3,13 @@ import type { Job } from 'pg-boss';
 import type { Runtime } from './cli/bootstrap';
 import { collectOnce, formatSummary } from './collector/collect';
 import { getWatermark } from './collector/runs';
+import { formatOf } from './config/log';
 import { dropExpiredEventPartitions } from './collector/retention';
 import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './jobs/detection-pass';
 import { registerNotificationWorkers } from './notify';
 import { QUEUES } from './queue/boss';
+import { logRunReport } from './report/log-report';
 
 export interface CollectJob {
   trigger: string;
@@ -19,6 +21,9 @@ export interface DetectJob {
   trigger: string;
   /** After a backfill: evaluate each of the last N days first, so incidents have their history from day one. */
   replayDays?: number;
+  /** The collection run this pass follows: its summary block is logged once detection is done. */
+  collectRunId?: string;
+  collectTrigger?: string;
 }
 
 /** Days of history a first-run backfill replays through detection (past days notify nobody). */
@@ -59,7 +64,8 @@ export async function startWorkerService(
             ),
           { db, log, signal: shutdown.signal, lost: (s) => s.databaseLost === true },
         );
-        log.info({ summary }, `collection finished: ${formatSummary(summary)}`);
+        // The message says it all for a person; JSON logs keep the counts as fields.
+        log.info(formatOf(log) === 'pretty' ? {} : { summary }, `collection finished: ${formatSummary(summary)}`);
         await dropExpiredEventPartitions(db, new Date(), config.EVENT_RETENTION_MONTHS).then(
           (dropped) => dropped.length > 0 && log.info({ dropped }, 'usage event partitions past retention dropped'),
           (err: unknown) =>
@@ -67,7 +73,8 @@ export async function startWorkerService(
         );
         // Detection runs on what was stored, even after a partial failure; the failure then retries the job.
         const replayDays = trigger === 'backfill' ? Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS) : 0;
-        await boss.send(QUEUES.detect, { trigger: 'collect', replayDays } satisfies DetectJob);
+        const report = summary.skipped ? {} : { collectRunId: summary.runId, collectTrigger: trigger };
+        await boss.send(QUEUES.detect, { trigger: 'collect', replayDays, ...report } satisfies DetectJob);
         await hooks.afterCollect?.(rt);
         // Events are the data everything else stands on: their failure retries the job (after a backoff; the retry
         // resumes from the watermark). Other endpoints' failures are recorded and retried by the next hourly run.
@@ -95,6 +102,8 @@ export async function startWorkerService(
           },
           { db, log, signal: shutdown.signal },
         );
+        const runId = job.data?.collectRunId;
+        if (runId) await logRunReport({ db, log, config }, { runId, trigger: job.data.collectTrigger ?? 'schedule' });
       }
     },
   );

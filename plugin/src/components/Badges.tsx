@@ -1,7 +1,7 @@
 import React from 'react';
 import { Badge, type BadgeColor } from '@grafana/ui';
 
-const SEVERITY_COLOR: Record<string, BadgeColor> = { critical: 'red', warning: 'orange', info: 'blue' };
+export const SEVERITY_COLOR: Record<string, BadgeColor> = { critical: 'red', warning: 'orange', info: 'blue' };
 const STATUS_COLOR: Record<string, BadgeColor> = {
   open: 'red',
   alerted: 'orange',

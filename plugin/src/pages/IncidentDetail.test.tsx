@@ -13,17 +13,58 @@ describe('Incident detail page', () => {
     renderApp('/incidents/1');
     expect(await screen.findByTestId('evidence-chart')).toBeInTheDocument();
     expect(b.of('getIncident')[0].path).toBe('/api/incidents/1');
-    expect(screen.getByTestId('expected-band')).toBeInTheDocument();
+    expect(screen.getByTestId('expected-band')).toHaveTextContent('Shaded: the normal range; dashed: expected');
     expect(within(screen.getByTestId('onset-marker')).getByText('onset 2026-11-17')).toBeInTheDocument();
     expect(within(screen.getByTestId('why')).getByText(/more expensive models/)).toBeInTheDocument();
     expect(within(screen.getByTestId('why')).getByText('Cost per request: 5.4× expected')).toBeInTheDocument();
     expect(within(screen.getByTestId('model-mix')).getByText('claude-4-opus')).toBeInTheDocument();
-    expect(within(screen.getByTestId('timeline')).getByText('opened')).toBeInTheDocument();
+    expect(within(screen.getByTestId('timeline')).getByText('Opened')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute(
       'href',
       '/d/cursor-user?var-email=carol@example.com'
     );
     expect(screen.queryByRole('button', { name: /resolve/i })).not.toBeInTheDocument();
+  });
+
+  it('names no expected line or band in the key when the worker sends none, and labels every timeline action', async () => {
+    setRole('Viewer');
+    const d = detail();
+    const at = '2026-11-18T06:00:00.000Z';
+    b = installFakeBackend({
+      getIncident: () => ({
+        ...d,
+        series: d.series.map((p) => ({ ...p, expected: null, bandLow: null, bandHigh: null })),
+        timeline: [
+          ...d.timeline,
+          {
+            id: 2,
+            at,
+            actor: 'detector',
+            action: 'onset_moved',
+            fromStatus: 'open',
+            toStatus: 'open',
+            details: { fromOnset: '2026-11-17T00:00:00.000Z', toOnset: '2026-11-16T00:00:00.000Z' },
+          },
+          {
+            id: 3,
+            at,
+            actor: 'detector',
+            action: 'auto_resolved',
+            fromStatus: 'open',
+            toStatus: 'resolved',
+            details: {},
+          },
+        ],
+      }),
+    });
+    renderApp('/incidents/1');
+    await screen.findByTestId('evidence-chart');
+    expect(screen.queryByTestId('expected-band')).not.toBeInTheDocument();
+    const timeline = screen.getByTestId('timeline');
+    expect(within(timeline).getByText('Onset moved')).toBeInTheDocument();
+    expect(timeline.textContent).toContain('(2026-11-17 → 2026-11-16)');
+    expect(within(timeline).getByText('Resolved automatically (back to normal)')).toBeInTheDocument();
+    expect(timeline.textContent).not.toMatch(/_/);
   });
 
   it('says a developer without history is new instead of a ratio against zero', async () => {

@@ -2,7 +2,13 @@ import React from 'react';
 import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
-import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
+import {
+  formatFactor,
+  isNoBaseline,
+  NO_HISTORY_TEXT,
+  timelineActionLabel,
+  timelineEntryDetail,
+} from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
@@ -110,11 +116,12 @@ export default function IncidentDetail() {
           </section>
           <section>
             <Text element="h3">Timeline</Text>
-            <ol data-testid="timeline">
+            <ol data-testid="timeline" style={{ paddingLeft: 32 }}>
               {d.timeline.map((e) => (
                 <li key={e.id}>
                   {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
-                  <b>{e.action.replace('_', ' ')}</b> by {e.actor}
+                  <b>{timelineActionLabel(e.action)}</b>
+                  {timelineEntryDetail(e) && ` (${timelineEntryDetail(e)})`} by {e.actor}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
                 </li>
               ))}

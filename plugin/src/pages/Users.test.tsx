@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { userDetail, users } from '../test/fixtures';
 import { HttpFailure, installFakeBackend, setRole } from '../test/fakeBackend';
 import { renderApp } from '../test/render';
@@ -21,6 +21,67 @@ describe('Users page', () => {
     fireEvent.change(screen.getByLabelText('Search users'), { target: { value: 'bob' } });
     await waitFor(() => expect(screen.queryByText('carol@example.com')).not.toBeInTheDocument());
     expect(b.of('searchUsers').at(-1)!.query).toEqual({ search: 'bob' });
+  });
+
+  it('shows rank, trend, spend, share of team and open incidents as badges linking to each incident', async () => {
+    b = installFakeBackend({ searchUsers: () => users });
+    renderApp('/users');
+    const table = await screen.findByTestId('user-table');
+    const carol = within(table).getByText('carol@example.com').closest('tr')!;
+    expect(within(carol).getByText('62%')).toBeInTheDocument(); // 880 of 1,430 dollars
+    expect(within(carol).getByText('$880.00')).toBeInTheDocument();
+    expect(within(carol).getByRole('link', { name: 'Incident 7' })).toHaveAttribute(
+      'href',
+      '/a/cursorwatch-cost-app/incidents/7'
+    );
+    expect(within(carol).getByText('Model shift · $300.00')).toBeInTheDocument();
+    // Four open, three listed: the fourth is on the member's page.
+    expect(within(carol).getByRole('link', { name: '+1 more' })).toHaveAttribute(
+      'href',
+      '/a/cursorwatch-cost-app/users/carol%40example.com'
+    );
+    const dan = within(table).getByText('dan@example.com').closest('tr')!;
+    expect(within(dan).getByText('0.3%')).toBeInTheDocument(); // a small share is not "0%"
+    expect(within(dan).getByText('none')).toBeInTheDocument();
+  });
+
+  it('sorts by any column: share of team (largest first), then member name', async () => {
+    b = installFakeBackend({ searchUsers: () => users });
+    renderApp('/users');
+    const table = await screen.findByTestId('user-table');
+    const order = () =>
+      within(table)
+        .getAllByRole('link', { name: /@example\.com$/ })
+        .map((a) => a.textContent);
+    expect(order()).toEqual(['carol@example.com', 'bob@example.com', 'dan@example.com']); // by rank
+    fireEvent.click(within(table).getByText('Member'));
+    expect(order()).toEqual(['bob@example.com', 'carol@example.com', 'dan@example.com']);
+    fireEvent.click(within(table).getByText('Share of team'));
+    expect(order()).toEqual(['carol@example.com', 'bob@example.com', 'dan@example.com']);
+    fireEvent.click(within(table).getByText('Share of team'));
+    expect(order()).toEqual(['dan@example.com', 'bob@example.com', 'carol@example.com']);
+  });
+
+  it('still lists members from a worker that sends no share, trend or incident list', async () => {
+    b = installFakeBackend({
+      searchUsers: () => ({
+        ...users,
+        items: users.items.map(({ email, name, isRemoved, spendCents, rank, openIncidents }) => ({
+          email,
+          name,
+          isRemoved,
+          spendCents,
+          rank,
+          openIncidents,
+        })),
+        teamSpendCents: undefined,
+      }),
+    });
+    renderApp('/users');
+    const table = await screen.findByTestId('user-table');
+    const carol = within(table).getByText('carol@example.com').closest('tr')!;
+    expect(within(carol).getByText('4')).toBeInTheDocument();
+    expect(within(carol).queryByRole('link', { name: /Incident/ })).not.toBeInTheDocument();
   });
 
   it("shows a member's spend, rank, trend and incidents with a link to the user dashboard", async () => {

@@ -7,6 +7,7 @@ import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { TrendSparkline } from '../components/EvidenceChart';
 import { SimpleTable } from '../components/Table';
+import { UserTable } from '../components/UserTable';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
@@ -40,21 +41,7 @@ function UserSearch() {
             : 'The worker has not collected the team from Cursor yet; see Settings → Collection.'}
         </EmptyState>
       )}
-      {users.value && users.value.items.length > 0 && (
-        <SimpleTable head={['Rank', 'Member', 'Spend this cycle', 'Open incidents']} testId="user-table">
-          {users.value.items.map((u) => (
-            <tr key={u.email}>
-              <td>{u.rank ?? '—'}</td>
-              <td>
-                <Link to={prefixRoute(`${ROUTES.Users}/${encodeURIComponent(u.email)}`)}>{u.email}</Link>
-                {u.name && <div style={{ opacity: 0.7, fontSize: 12 }}>{u.name}</div>}
-              </td>
-              <td>{dollars(u.spendCents)}</td>
-              <td>{u.openIncidents}</td>
-            </tr>
-          ))}
-        </SimpleTable>
-      )}
+      {users.value && users.value.items.length > 0 && <UserTable list={users.value} />}
     </PluginPage>
   );
 }

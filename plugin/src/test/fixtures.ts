@@ -100,12 +100,56 @@ export function detail(over: Partial<Incident> = {}): IncidentDetail {
 
 export const users: UserList = {
   items: [
-    { email: 'carol@example.com', name: 'Carol Diaz', isRemoved: false, spendCents: 88_000, rank: 1, openIncidents: 1 },
-    { email: 'bob@example.com', name: 'Bob Stone', isRemoved: false, spendCents: 12_500, rank: 3, openIncidents: 0 },
+    {
+      email: 'carol@example.com',
+      name: 'Carol Diaz',
+      isRemoved: false,
+      spendCents: 88_000,
+      rank: 1,
+      openIncidents: 4,
+      shareOfTeam: 88_000 / 143_000,
+      trend: trendOf((i) => (i >= 25 ? 9000 : 1500)),
+      openIncidentList: [
+        { id: 7, severity: 'critical', detector: 'model_shift', impactCents: 30_000 },
+        { id: 9, severity: 'warning', detector: 'personal_spike', impactCents: 7_500 },
+        { id: 12, severity: 'info', detector: 'sustained_drift', impactCents: 2_100 },
+      ],
+    },
+    {
+      email: 'bob@example.com',
+      name: 'Bob Stone',
+      isRemoved: false,
+      spendCents: 12_500,
+      rank: 3,
+      openIncidents: 0,
+      shareOfTeam: 12_500 / 143_000,
+      trend: trendOf(() => 400),
+      openIncidentList: [],
+    },
+    {
+      email: 'dan@example.com',
+      name: null,
+      isRemoved: false,
+      spendCents: 500,
+      rank: 4,
+      openIncidents: 0,
+      shareOfTeam: 500 / 143_000,
+      trend: trendOf(() => 20),
+      openIncidentList: [],
+    },
   ],
   cycleStart: '2026-11-01T00:00:00.000Z',
   members: 4,
+  teamSpendCents: 143_000,
 };
+
+/** 30 days of daily spend ending 2026-11-20. */
+function trendOf(cents: (i: number) => number) {
+  return Array.from({ length: 30 }, (_, i) => ({
+    day: new Date(Date.UTC(2026, 9, 22) + i * 86_400_000).toISOString().slice(0, 10),
+    chargedCents: cents(i),
+  }));
+}
 
 export const userDetail: UserDetail = {
   email: 'carol@example.com',

@@ -37,13 +37,19 @@ export function measure(value: number, unit: string): string {
     return dollars(value);
   }
   if (unit === 'share') {
-    return `${Math.round(value * 100)}%`;
+    return percent(value);
   }
   return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
 }
 
-export const percent = (x: number | null | undefined) =>
-  x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`;
+/** A 0–1 share as a percentage: whole percents, one decimal below 1% so a small share does not read "0%". */
+export function percent(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) {
+    return '—';
+  }
+  const p = x * 100;
+  return p > 0 && p < 1 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
 
 export const DETECTOR_LABELS: Record<string, string> = {
   cycle_spend: 'Cycle spend threshold',

@@ -8,6 +8,8 @@ export interface LoggerOptions {
   to?: 'stdout' | 'stderr';
   /** Overrides LOG_FORMAT and the terminal check. */
   format?: LogFormat;
+  /** Writes here instead of a file descriptor (tests read what a person would see). */
+  stream?: NodeJS.WritableStream;
 }
 
 /** LOG_FORMAT if set; otherwise readable lines for a person at a terminal, JSON for anything else (files, pipes). */
@@ -16,6 +18,13 @@ export function logFormat(env: NodeJS.ProcessEnv, isTTY: boolean): LogFormat {
   if (set === undefined || set === '') return isTTY ? 'pretty' : 'json';
   if (set === 'json' || set === 'pretty') return set;
   throw new Error(`LOG_FORMAT must be "json" or "pretty" (got "${set}")`);
+}
+
+const formats = new WeakMap<object, LogFormat>();
+
+/** How a logger made by createLogger writes; json for any other (a child logger included). */
+export function formatOf(log: object): LogFormat {
+  return formats.get(log) ?? 'json';
 }
 
 /** Structured logs; secrets are redacted wherever they appear in a logged object. */
@@ -29,9 +38,16 @@ export function createLogger(
   // pino-pretty as a synchronous stream in this process (no transport thread), so nothing is lost on exit.
   const destination =
     format === 'pretty'
-      ? pretty({ destination: fd, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name' })
-      : pino.destination({ dest: fd, sync: true });
-  return pino(
+      ? pretty({
+          destination: opts.stream ?? fd,
+          sync: true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,name',
+          // One line per record: the fields after the message, so a page of logs stays readable.
+          singleLine: true,
+        })
+      : (opts.stream ?? pino.destination({ dest: fd, sync: true }));
+  const logger = pino(
     {
       name,
       level,
@@ -53,6 +69,8 @@ export function createLogger(
     },
     destination,
   );
+  formats.set(logger, format);
+  return logger;
 }
 
 export type Logger = pino.Logger;

@@ -24,6 +24,9 @@ const WHAT: Record<DetectorName, string> = {
   team_shift: 'team-wide jump in spend',
 };
 
+/** How a detector's finding reads in a sentence ("shift to expensive models"); an unknown one as its words. */
+export const detectorPhrase = (d: string): string => WHAT[d as DetectorName] ?? d.replace(/_/g, ' ');
+
 const LIMIT_NAMES: Record<string, string> = {
   cycle_spend: 'cycle spend',
   daily_requests: 'daily requests',

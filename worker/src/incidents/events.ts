@@ -1,15 +1,8 @@
+import type { IncidentAction } from '@cursor-cost-watch/contract';
 import type { DbOrTx } from '../db/database';
 
-export type IncidentAction =
-  | 'opened'
-  | 'updated'
-  | 'onset_moved'
-  | 'escalated'
-  | 'alerted'
-  | 'acknowledged'
-  | 'resolved'
-  | 'reopened'
-  | 'auto_resolved';
+/** The actions and their labels live in the contract (timeline.ts), so the plugin names each one. */
+export type { IncidentAction };
 
 export interface IncidentEventInput {
   incidentId: number;

@@ -129,6 +129,12 @@ describe('GET /api/incidents/:id', () => {
     expect(d.series.at(-1)!.day).toBe('2026-11-20');
     expect(d.series.find((p) => p.day === '2026-11-10')!.observed).toBe(1500);
     expect(d.series.find((p) => p.day === '2026-11-19')!.observed).toBe(9000);
+    // A model shift is scored on daily spend: its expected line and band are on the chart.
+    expect(d.series.find((p) => p.day === '2026-11-19')).toMatchObject({
+      expected: 1500,
+      bandLow: 750,
+      bandHigh: 2400,
+    });
     expect(d.modelMix.before).toEqual([{ model: 'gpt-5-mini', cents: expect.any(Number), share: 1 }]);
     expect(d.modelMix.after[0]).toMatchObject({ model: 'claude-4-opus' });
     expect(d.why).toMatchObject({ driver: 'model_mix' });

@@ -79,6 +79,24 @@ describe('users', () => {
     expect((await api.call('GET', '/api/users?limit=0')).json.issues[0].path).toBe('query.limit');
   });
 
+  it("gives each member's share of the team, a 30-day trend and their open incidents at a glance", async () => {
+    const all = userListSchema.parse((await api.call('GET', '/api/users')).json);
+    expect(all.teamSpendCents).toBe(42_000 + 12_500 + 88_000 + 500);
+    const carol = all.items[0];
+    expect(carol.shareOfTeam).toBeCloseTo(88_000 / 143_000, 10);
+    expect(all.items.reduce((s, u) => s + (u.shareOfTeam ?? 0), 0)).toBeCloseTo(1, 10);
+    expect(carol.trend).toHaveLength(30);
+    expect(carol.trend![0]).toEqual({ day: '2026-10-22', chargedCents: 1500 });
+    expect(carol.trend!.at(-1)).toEqual({ day: '2026-11-20', chargedCents: 1500 });
+    // The resolved model shift is not listed; the open spike is, with the id the badge links to.
+    expect(carol.openIncidentList).toEqual([
+      { id: expect.any(Number), severity: 'warning', detector: 'personal_spike', impactCents: 7500 },
+    ]);
+    expect(all.items[1].openIncidentList).toEqual([]);
+    const detail = await api.call('GET', `/api/incidents/${carol.openIncidentList![0].id}`);
+    expect(detail.json.incident.subject).toBe('carol@example.com');
+  });
+
   it("shows a user's cycle spend, rank, 30-day trend and incidents; 404 for an unknown email", async () => {
     const r = await api.call('GET', `/api/users/${encodeURIComponent('carol@example.com')}`);
     expect(r.status).toBe(200);

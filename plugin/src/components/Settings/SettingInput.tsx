@@ -2,8 +2,9 @@ import React from 'react';
 import { Checkbox, Input, RadioButtonGroup, Stack, Switch } from '@grafana/ui';
 import type { SettingField, SettingUnit } from '@cursor-cost-watch/contract';
 import { detectorLabel } from '../../utils/format';
+import { shareAsPercent } from './checkValue';
 
-const SUFFIX: Partial<Record<SettingUnit, string>> = { share: '(0–1)', 'hour (UTC)': ':00 UTC' };
+const SUFFIX: Partial<Record<SettingUnit, string>> = { share: '%', 'hour (UTC)': ':00 UTC' };
 
 /** The editor for one setting, by the kind of value it takes; numbers carry their unit ($ before, the rest after). */
 export function SettingInput({
@@ -59,7 +60,8 @@ export function SettingInput({
       width={24}
       prefix={unit === '$' ? '$' : undefined}
       suffix={unit && unit !== '$' ? (SUFFIX[unit] ?? unit) : undefined}
-      value={String(value ?? '')}
+      // A share is typed as a percentage; what was typed stays as typed (checkValue reads it back).
+      value={unit === 'share' && typeof value === 'number' ? shareAsPercent(value) : String(value ?? '')}
       onChange={(e) => onChange(e.currentTarget.value)}
     />
   );

@@ -64,11 +64,14 @@ export function EvidenceChart({ series, unit, onsetDay }: { series: SeriesPoint[
     return <div>No daily data for this incident yet.</div>;
   }
   const onset = series.find((p) => p.day >= onsetDay)?.day;
-  const hasBand = series.some((p) => p.bandLow !== null && p.bandHigh !== null);
+  const drawn = new Set(frame.fields.map((f) => f.name));
+  const key = [drawn.has('Normal range') && 'shaded: the normal range', drawn.has('Expected') && 'dashed: expected']
+    .filter(Boolean)
+    .join('; ');
   return (
     <div data-testid="evidence-chart" role="img" aria-label="Observed against expected, with the onset marked">
       <div style={{ display: 'flex', gap: 16, color: theme.colors.text.secondary, fontSize: 12 }}>
-        {hasBand && <span data-testid="expected-band">Shaded: the normal range; dashed: expected</span>}
+        {key && <span data-testid="expected-band">{key[0].toUpperCase() + key.slice(1)}</span>}
         {onset && (
           <span data-testid="onset-marker" style={{ color: theme.colors.error.text }}>
             onset {onset}

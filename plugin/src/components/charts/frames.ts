@@ -5,6 +5,7 @@ import {
   FieldType,
   getDisplayProcessor,
   type DataFrame,
+  type FieldDTO,
   type GrafanaTheme2,
   type TimeRange,
 } from '@grafana/data';
@@ -36,44 +37,57 @@ const line = (over: Partial<GraphFieldConfig>): GraphFieldConfig => ({
 });
 const fixed = (color: string) => ({ mode: FieldColorModeId.Fixed, fixedColor: color });
 
+/** Whether a series has any value to draw (a field of nulls would still get a legend entry, issue #14). */
+export const hasValues = (values: Array<number | null>) => values.some((x) => x !== null);
+
 /**
  * The incident's evidence as one data frame the way a time-series panel gets it: observed, expected (dashed) and
- * the normal band (its upper edge filled down to the lower with `fillBelowTo`, as Grafana's own band dashboards do).
+ * the normal band: its upper edge filled down to the lower with `fillBelowTo`, which @grafana/ui's TimeSeries turns
+ * into a uPlot band (graveyard/TimeSeries/utils.ts, `preparePlotConfigBuilder`: `builder.addBand({series: [t, b]})`
+ * when both fields are found by name). Expected and the band are left out when the worker sends none for this
+ * incident, so the legend never names a line that is not drawn.
  */
 export function evidenceFrame(series: SeriesPoint[], unit: string, theme: GrafanaTheme2): DataFrame {
   const g = grafanaUnit(unit);
   const v = (x: number | null) => (x === null ? null : x * g.scale);
   const band = theme.visualization.getColorByName('green');
-  const frame = createDataFrame({
-    name: 'evidence',
-    fields: [
-      { name: 'Day', type: FieldType.time, values: series.map((p) => dayMs(p.day)) },
-      {
-        name: 'Observed',
-        type: FieldType.number,
-        values: series.map((p) => v(p.observed)),
-        config: { unit: g.unit, color: fixed(theme.colors.primary.main), custom: line({ lineWidth: 2 }) },
+  const observed = series.map((p) => v(p.observed));
+  const expected = series.map((p) => v(p.expected));
+  const high = series.map((p) => (p.bandLow === null ? null : v(p.bandHigh)));
+  const low = series.map((p) => (p.bandHigh === null ? null : v(p.bandLow)));
+  const fields: FieldDTO[] = [
+    { name: 'Day', type: FieldType.time, values: series.map((p) => dayMs(p.day)) },
+    {
+      name: 'Observed',
+      type: FieldType.number,
+      values: observed,
+      config: { unit: g.unit, color: fixed(theme.colors.primary.main), custom: line({ lineWidth: 2 }) },
+    },
+  ];
+  if (hasValues(expected)) {
+    fields.push({
+      name: 'Expected',
+      type: FieldType.number,
+      values: expected,
+      config: {
+        unit: g.unit,
+        color: fixed(band),
+        custom: line({ lineWidth: 2, lineStyle: { fill: 'dash', dash: [6, 4] }, showPoints: VisibilityMode.Never }),
       },
-      {
-        name: 'Expected',
-        type: FieldType.number,
-        values: series.map((p) => v(p.expected)),
-        config: {
-          unit: g.unit,
-          color: fixed(band),
-          custom: line({ lineWidth: 1, lineStyle: { fill: 'dash', dash: [6, 4] }, showPoints: VisibilityMode.Never }),
-        },
-      },
+    });
+  }
+  if (hasValues(high)) {
+    fields.push(
       {
         name: 'Normal range',
         type: FieldType.number,
-        values: series.map((p) => v(p.bandHigh)),
+        values: high,
         config: {
           unit: g.unit,
           color: fixed(band),
           custom: line({
             lineWidth: 0,
-            fillOpacity: 15,
+            fillOpacity: 20,
             fillBelowTo: 'Normal (low)',
             showPoints: VisibilityMode.Never,
           }),
@@ -82,7 +96,7 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
       {
         name: 'Normal (low)',
         type: FieldType.number,
-        values: series.map((p) => v(p.bandLow)),
+        values: low,
         config: {
           unit: g.unit,
           color: fixed(band),
@@ -92,10 +106,10 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
             hideFrom: { legend: true, tooltip: false, viz: false },
           }),
         },
-      },
-    ],
-  });
-  return withDisplay(frame, theme);
+      }
+    );
+  }
+  return withDisplay(createDataFrame({ name: 'evidence', fields }), theme);
 }
 
 /** A user's daily spend for the sparkline (with the value range Grafana's Sparkline scales its y axis by). */

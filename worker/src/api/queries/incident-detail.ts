@@ -29,13 +29,19 @@ function seriesColumn(unit: string) {
   return { unit: 'cents', expr: sql<number>`sum(charged_cents)` };
 }
 
-/** Detectors whose observed/expected are daily figures in the series' unit, so their band belongs on the chart. */
+/**
+ * Detectors whose observed/expected are daily figures in the series' unit, so their band belongs on the chart.
+ * model_shift is one of them: it is scored on the user's daily spend like the others (detection/scan.ts,
+ * `scanUserDay` sets expected and the band for every user detector); leaving it out drew its evidence chart with
+ * no expected line and no band while the legend still named them (issue #14).
+ */
 const DAILY_DETECTORS = new Set([
   'daily_requests',
   'daily_tokens',
   'team_zscore',
   'personal_spike',
   'sustained_drift',
+  'model_shift',
   'runaway_agent',
   'team_shift',
 ]);

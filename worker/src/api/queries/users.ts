@@ -1,5 +1,11 @@
-import { DAY_MS } from '@cursor-cost-watch/contract';
-import type { UserDetail, UserList } from '@cursor-cost-watch/contract';
+import {
+  DAY_MS,
+  USER_LIST_MAX_INCIDENTS,
+  USER_LIST_TREND_DAYS,
+  type UserDetail,
+  type UserList,
+  type UserSummary,
+} from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database';
 import { ApiHttpError } from '../errors';
@@ -34,10 +40,59 @@ function openIncidentCount() {
   return sql<number>`(SELECT count(*) FROM incidents i WHERE i.scope = 'user' AND i.subject = m.email AND i.status <> 'resolved')`;
 }
 
-/** Members whose email or name contains `search`, highest spend first. */
+const SEVERITY_RANK = sql<number>`CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END`;
+
+/** The listed members' daily spend over the trend window, zeros on quiet days. */
+async function trends(db: DbOrTx, emails: string[], now: Date) {
+  const first = dayOf(new Date(now.getTime() - (USER_LIST_TREND_DAYS - 1) * DAY_MS));
+  const rows = emails.length
+    ? await db
+        .selectFrom('user_daily_rollup')
+        .select(['user_email', 'day', 'charged_cents'])
+        .where('user_email', 'in', emails)
+        .where('day', '>=', first)
+        .where('day', '<=', dayOf(now))
+        .execute()
+    : [];
+  const cents = new Map(rows.map((r) => [`${r.user_email} ${r.day}`, Number(r.charged_cents)]));
+  const days = Array.from({ length: USER_LIST_TREND_DAYS }, (_, i) =>
+    dayOf(new Date(Date.parse(`${first}T00:00:00Z`) + i * DAY_MS)),
+  );
+  return (email: string) => days.map((day) => ({ day, chargedCents: cents.get(`${email} ${day}`) ?? 0 }));
+}
+
+/** The listed members' open incidents, most severe and largest first, a few each. */
+async function openIncidentLists(db: DbOrTx, emails: string[]) {
+  const rows = emails.length
+    ? await db
+        .selectFrom('incidents')
+        .select(['id', 'subject', 'severity', 'detector', 'impact_cents'])
+        .where('scope', '=', 'user')
+        .where('subject', 'in', emails)
+        .where('status', '<>', 'resolved')
+        .orderBy(SEVERITY_RANK, 'desc')
+        .orderBy('impact_cents', 'desc')
+        .orderBy('id')
+        .execute()
+    : [];
+  const by = new Map<string, NonNullable<UserSummary['openIncidentList']>>();
+  for (const r of rows) {
+    const list = by.get(r.subject) ?? [];
+    if (list.length < USER_LIST_MAX_INCIDENTS)
+      list.push({ id: r.id, severity: r.severity, detector: r.detector, impactCents: Number(r.impact_cents) });
+    by.set(r.subject, list);
+  }
+  return (email: string) => by.get(email) ?? [];
+}
+
+/**
+ * Members whose email or name contains `search`, highest spend first, each with their share of the team's cycle
+ * spend, a daily trend and their open incidents (the Users page reads it at a glance).
+ */
 export async function searchUsers(
   db: DbOrTx,
   { search, limit }: { search?: string; limit: number },
+  now: Date = new Date(),
 ): Promise<UserList> {
   const cycle = await latestCycle(db);
   let q = db
@@ -60,17 +115,14 @@ export async function searchUsers(
     .orderBy('m.email')
     .limit(limit)
     .execute();
-  const members = cycle
-    ? Number(
-        (
-          await db
-            .selectFrom('member_spend')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('cycle_start', '=', cycle)
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
-    : 0;
+  const team = await db
+    .selectFrom('member_spend')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), sql<string>`coalesce(sum(spend_cents), 0)`.as('cents')])
+    .where('cycle_start', '=', cycle ?? new Date(0))
+    .executeTakeFirstOrThrow();
+  const teamCents = Number(team.cents);
+  const emails = rows.map((r) => r.email);
+  const [trendOf, incidentsOf] = await Promise.all([trends(db, emails, now), openIncidentLists(db, emails)]);
   return {
     items: rows.map((r) => ({
       email: r.email,
@@ -79,9 +131,13 @@ export async function searchUsers(
       spendCents: Number(r.spend_cents),
       rank: r.rank === null ? null : Number(r.rank),
       openIncidents: Number(r.open_incidents),
+      shareOfTeam: teamCents > 0 ? Number(r.spend_cents) / teamCents : null,
+      trend: trendOf(r.email),
+      openIncidentList: incidentsOf(r.email),
     })),
     cycleStart: cycle ? cycle.toISOString() : null,
-    members,
+    members: cycle ? Number(team.n) : 0,
+    teamSpendCents: teamCents,
   };
 }
 

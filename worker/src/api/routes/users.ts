@@ -5,7 +5,7 @@ import { searchUsers, userDetail } from '../queries/users';
 import { parseRequest } from '../validate';
 
 export function userRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
-  app.get('/api/users', async (req) => searchUsers(db, parseRequest(userSearchQuerySchema, req.query, 'query')));
+  app.get('/api/users', async (req) => searchUsers(db, parseRequest(userSearchQuerySchema, req.query, 'query'), now()));
   app.get('/api/users/:email', async (req) => {
     const { email } = parseRequest(userEmailParamsSchema, req.params, 'params');
     return userDetail(db, email, now());

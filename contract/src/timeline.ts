@@ -1,0 +1,61 @@
+import type { TimelineEntry } from './incidents';
+
+/** Every action an incident's own timeline records (worker/src/incidents: upsert, transitions, auto-resolve). */
+export const INCIDENT_ACTIONS = [
+  'opened',
+  'updated',
+  'onset_moved',
+  'escalated',
+  'alerted',
+  'acknowledged',
+  'resolved',
+  'reopened',
+  'auto_resolved',
+] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+/** Entries the API adds from Cursor's audit log (worker/src/api/queries/incident-audit.ts). */
+export const AUDIT_TIMELINE_ACTIONS = ['spend-limit change', 'membership change'] as const;
+
+/** The one place a timeline action gets its words, for the plugin, messages and the CLI. */
+export const TIMELINE_ACTION_LABELS: Record<IncidentAction | (typeof AUDIT_TIMELINE_ACTIONS)[number], string> = {
+  opened: 'Opened',
+  updated: 'Still above normal',
+  onset_moved: 'Onset moved',
+  escalated: 'Severity raised',
+  alerted: 'Alert sent',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+  reopened: 'Reopened',
+  auto_resolved: 'Resolved automatically (back to normal)',
+  'spend-limit change': 'Spend limit changed',
+  'membership change': 'Membership changed',
+};
+
+const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '?');
+const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : null);
+
+/** An action's label; one this version does not know reads as words ("budget_hit" → "Budget hit"), never raw. */
+export function timelineActionLabel(action: string): string {
+  const known = (TIMELINE_ACTION_LABELS as Record<string, string>)[action];
+  if (known) return known;
+  const words = action.replace(/[_-]+/g, ' ').trim();
+  return words === '' ? 'Changed' : words[0].toUpperCase() + words.slice(1);
+}
+
+/** What the entry changed, in a few words ("2026-11-18 → 2026-11-19", "warning → critical"), or null. */
+export function timelineEntryDetail(e: Pick<TimelineEntry, 'action' | 'details'>): string | null {
+  const d = e.details;
+  switch (e.action) {
+    case 'onset_moved':
+      return `${day(d.fromOnset)} → ${day(d.toOnset)}`;
+    case 'escalated':
+      return text(d.fromSeverity) && text(d.toSeverity) ? `${d.fromSeverity} → ${d.toSeverity}` : null;
+    case 'alerted':
+      return text(d.channel) ? `via ${d.channel}` : null;
+    case 'resolved':
+      return text(d.reason) ? `as ${String(d.reason).replace(/_/g, ' ')}` : null;
+    default:
+      return null;
+  }
+}
