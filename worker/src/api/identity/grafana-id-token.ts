@@ -77,7 +77,9 @@ function reasonOf(err: unknown, cfg: IdentityConfig): Error {
   if (err instanceof errors.JOSEAlgNotAllowed)
     return new IdTokenRejected('the Grafana ID token is not signed with ES256, the only algorithm Grafana uses');
   if (err instanceof errors.JWKSNoMatchingKey)
-    return new IdTokenRejected(`the Grafana ID token's key (kid) is not among Grafana's signing keys at ${cfg.jwksUrl}`);
+    return new IdTokenRejected(
+      `the Grafana ID token's key (kid) is not among Grafana's signing keys at ${cfg.jwksUrl}`,
+    );
   if (err instanceof errors.JWSSignatureVerificationFailed)
     return new IdTokenRejected("the Grafana ID token's signature does not verify");
   if (err instanceof SigningKeysUnavailable) return err;

@@ -2,7 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdentityConfig } from '../../config/config';
 import type { IdentitySource } from '../../db/schema/detection';
 import { storableText } from '../../db/storable-text';
-import { IdTokenRejected, SigningKeysUnavailable, type GrafanaIdClaims, type GrafanaIdVerifier } from './grafana-id-token';
+import {
+  IdTokenRejected,
+  SigningKeysUnavailable,
+  type GrafanaIdClaims,
+  type GrafanaIdVerifier,
+} from './grafana-id-token';
 import { isOrgRole, type OrgRole } from './roles';
 
 /** Who made a request, and how sure the worker is of it. */
@@ -109,7 +114,9 @@ export function resolveIdentity(cfg: IdentityConfig, verify: GrafanaIdVerifier |
       req.identity = identityFromClaims(await verify(token, now()));
     } catch (err) {
       if (err instanceof IdTokenRejected)
-        return reply.status(401).send({ error: 'unverified_identity', message: `X-Grafana-Id refused: ${err.message}` });
+        return reply
+          .status(401)
+          .send({ error: 'unverified_identity', message: `X-Grafana-Id refused: ${err.message}` });
       if (err instanceof SigningKeysUnavailable) {
         req.log.error({ err }, 'cannot verify Grafana ID tokens');
         return reply.status(503).send({

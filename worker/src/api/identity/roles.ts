@@ -9,8 +9,7 @@ const PRECEDENCE: Record<OrgRole, number> = { None: 10, Viewer: 20, Editor: 30, 
 export const isOrgRole = (v: unknown): v is OrgRole => typeof v === 'string' && Object.hasOwn(PRECEDENCE, v);
 
 /** role.go (RoleType).Includes, the check hasAccessToRoute makes for a plugin route's reqRole. */
-export const roleIncludes = (have: OrgRole, want: Exclude<RouteRole, 'public'>) =>
-  PRECEDENCE[have] >= PRECEDENCE[want];
+export const roleIncludes = (have: OrgRole, want: Exclude<RouteRole, 'public'>) => PRECEDENCE[have] >= PRECEDENCE[want];
 
 /** The contract's route for a Fastify route pattern: the same API_ROUTES that plugin.json's reqRole is checked against. */
 const BY_PATTERN = new Map<string, ApiRoute>(
