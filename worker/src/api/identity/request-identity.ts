@@ -83,7 +83,7 @@ export function identityFromClaims(c: GrafanaIdClaims): RequestIdentity {
   );
   return {
     actor: storableText(bounded(name ?? FALLBACK)),
-    // No role claim (a Grafana before 12, or an identity without a valid org role): no route is allowed.
+    // No role claim (a Grafana from before authlib PR #138, or no valid org role): no route is allowed.
     role: isOrgRole(c.role) ? c.role : 'None',
     verified: true,
     source: 'grafana-id-token',
