@@ -136,6 +136,33 @@ describe('a forged X-Grafana-Context cannot change the recorded actor', () => {
     expect(row.created_by).toBe('alice');
   });
 
+  it('a service account (a script through the plugin proxy) is recorded as service-account:<uid>', async () => {
+    const other = await seedIncident(api.t.db, {
+      subject: 'carol@example.com',
+      detector: 'personal_spike',
+      onset: new Date(NOW.getTime() - 2 * 86_400_000),
+    });
+    // SignIdentity sets email/username/name for users only; type, identifier and role for every identity.
+    const token = await grafana.sign(ALICE, NOW, {
+      claims: {
+        sub: 'service-account:3',
+        type: 'service-account',
+        identifier: 'sa-nightly',
+        username: undefined,
+        email: undefined,
+        name: undefined,
+        authenticatedBy: undefined,
+      },
+    });
+    expect((await asGrafana('POST', `/api/incidents/${other}/acknowledge`, token, {})).status).toBe(200);
+    const inc = await api.t.db
+      .selectFrom('incidents')
+      .select('acknowledged_by')
+      .where('id', '=', other)
+      .executeTakeFirstOrThrow();
+    expect(inc.acknowledged_by).toBe('service-account:sa-nightly');
+  });
+
   it('the forged header alone, without a token, is refused and changes nothing', async () => {
     const before = await api.t.db.selectFrom('snoozes').select('id').execute();
     const res = await asGrafana('POST', '/api/snoozes', null, {

@@ -30,6 +30,7 @@ async function settingsResponse(db: Db, values: Settings): Promise<SettingsRespo
       oldValue: a.old_value,
       newValue: a.new_value,
       changedBy: a.changed_by,
+      changedByVerified: a.identity_verified,
       changedAt: a.changed_at.toISOString(),
     })),
   };
