@@ -29,14 +29,7 @@ export async function seedWorld(token: string) {
   });
   const handle = createDb(pg.connectionString, 5);
   await migrateToLatest(handle.db);
-  // Header mode: this stand-in Grafana signs no ID tokens, and the check also calls the worker directly. Verified
-  // identity (GRAFANA_IDENTITY=verify, the default with a token) is proven by worker/test/identity/.
-  const config: Config = loadConfig({
-    WORKER_API_TOKEN: token,
-    GRAFANA_IDENTITY: 'header',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: pg.connectionString,
-  });
+  const config: Config = loadConfig({ WORKER_API_TOKEN: token, LOG_LEVEL: 'warn', DATABASE_URL: pg.connectionString });
   const team = createSimulatedTeam({ seed: 11, teamSize: 30, historyDays: 60 });
   const apiKey = `key_${'e'.repeat(64)}`;
   const sim = await startSimulatorServer({ team, apiKey, rateLimitsPerMinute: null });

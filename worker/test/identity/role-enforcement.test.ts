@@ -1,5 +1,6 @@
 import { API_ROUTES, type ApiRoute, type ApiRouteName } from '@cursor-cost-watch/contract';
 import type { AuditDb } from '../../src/api/audit';
+import { roleRefusal } from '../../src/api/identity/roles';
 import { seedIncident } from '../api/fixtures';
 import { NOW, startTestApi, type TestApi } from '../api/support';
 import { startFakeGrafana, type FakeGrafana, type IdUser } from './fake-grafana';
@@ -91,6 +92,25 @@ describe('the contract role of every route, on the worker', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ actor: 'as.viewer', actor_role: 'Viewer', identity_verified: true, status_code: 403 });
+  });
+
+  it('HEAD follows its GET route and its role; a worker route missing from the contract is closed to every role', async () => {
+    const viewer = await grafana.sign(user('Viewer'), NOW);
+    const head = await fetch(`${api.url}/api/incidents`, {
+      method: 'HEAD',
+      headers: { authorization: 'Bearer test-token-0123456789abcdef', 'x-grafana-id': viewer },
+    });
+    expect(head.status).toBe(200);
+    const none = await grafana.sign(user(undefined), NOW);
+    const refused = await fetch(`${api.url}/api/incidents`, {
+      method: 'HEAD',
+      headers: { authorization: 'Bearer test-token-0123456789abcdef', 'x-grafana-id': none },
+    });
+    expect(refused.status).toBe(403);
+    expect(roleRefusal('GET', '/api/secrets', { actor: 'ada', role: 'Admin', verified: true })).toBe(
+      'GET /api/secrets is not in the API contract, so no role may call it',
+    );
+    expect(roleRefusal('GET', undefined, { actor: 'ada', role: 'None', verified: true })).toBeNull();
   });
 
   it('a token without a role claim may call nothing', async () => {

@@ -26,8 +26,11 @@ export function roleRefusal(
   pattern: string | undefined,
   who: { actor: string; role: OrgRole; verified: boolean },
 ): string | null {
-  const route = contractRoute(method, pattern);
-  if (route === undefined || route.role === 'public' || roleIncludes(who.role, route.role)) return null;
+  if (pattern === undefined) return null; // no such route: the 404 handler answers
+  // Fastify answers HEAD with the GET route. A route missing from the contract has no role: closed, not open.
+  const route = contractRoute(method === 'HEAD' ? 'GET' : method, pattern);
+  if (route === undefined) return `${method} ${pattern} is not in the API contract, so no role may call it`;
+  if (route.role === 'public' || roleIncludes(who.role, route.role)) return null;
   const source = who.verified ? "by Grafana's signed ID token" : 'by X-Grafana-Context, unverified';
   return `${route.method} ${route.path} needs the Grafana org role ${route.role} or higher; ${who.actor} is ${who.role} (${source})`;
 }
