@@ -19,6 +19,8 @@ export const settingsAuditEntrySchema = z.object({
   oldValue: z.unknown(),
   newValue: z.unknown(),
   changedBy: z.string(),
+  /** Whether changedBy came from Grafana's signed ID token (false: taken from a header as sent, or no identity). */
+  changedByVerified: z.boolean().optional(),
   changedAt: isoDateTime,
 });
 export type SettingsAuditEntry = z.infer<typeof settingsAuditEntrySchema>;

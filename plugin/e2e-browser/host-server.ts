@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pluginJson from '../src/plugin.json';
 import { servePluginProxy, type ProxyLogEntry } from '../src/test/grafanaProxy/nodeProxy';
 import type { RoleType, SignedInUser } from '../src/test/grafanaProxy/pluginProxy';
@@ -83,13 +84,48 @@ function page(theme: 'light' | 'dark', orgRole: RoleType, login: string) {
 }
 
 /**
+ * Grafana's ID tokens for the stand-in users, as pkg/services/auth/idimpl/service.go SignIdentity and signer.go sign
+ * them (ES256, kid, typ "jwt"; iss = app URL with '/', aud = org:1, 10 minutes; username, email, role = the org role
+ * at request time), and the key set GET /api/signing-keys/keys publishes (signingkeysimpl exposeJWKS).
+ */
+async function idTokenSigner() {
+  const kid = 'id-e2e-es256';
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), use: 'sig', kid, alg: 'ES256' }] });
+  const sign = (appUrl: string, login: E2ELogin, role: RoleType) => {
+    const u = E2E_USERS[login];
+    return new SignJWT({
+      namespace: 'default',
+      identifier: `uid-${login}`,
+      type: 'user',
+      email: `${u.Login}@example.com`,
+      authenticatedBy: 'password',
+      username: u.Login,
+      name: u.Login,
+      role,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'jwt' })
+      .setIssuer(appUrl)
+      .setAudience('org:1')
+      .setSubject(`user:${u.UserID}`)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+  };
+  return { jwks, sign };
+}
+
+/**
  * Serves the host page and bundle, Grafana's icons and fonts, and Grafana's plugin proxy through the model of its Go
- * code (src/test/grafanaProxy) with the real plugin.json and app settings. Users sign in by cookie; like Grafana,
+ * code (src/test/grafanaProxy) with the real plugin.json and app settings, forwarding each user's signed ID token
+(X-Grafana-Id) as Grafana 13 does, with the keys at /api/signing-keys/keys. Users sign in by cookie; like Grafana,
  * the page's bootData carries the role at page load while the proxy checks the role at request time, so `setRole`
  * can lower a role while a page is open.
  */
-export async function startHostServer(opts: { bundleDir: string; workerUrl: string; token: string }) {
+export async function startHostServer(opts: { bundleDir: string; workerUrl: () => string; token: string }) {
   const roles: Record<E2ELogin, RoleType> = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' };
+  const signer = await idTokenSigner();
+  let appUrl = '';
   const proxyLog: ProxyLogEntry[] = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
@@ -103,6 +139,7 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
     };
     try {
       const login = sessionOf(req.headers.cookie);
+      if (url.pathname === '/api/signing-keys/keys') return send(200, signer.jwks, 'application/json');
       if (url.pathname.startsWith('/a/')) {
         if (!login) return send(401, 'not signed in: set the grafana_session cookie');
         const theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
@@ -124,10 +161,10 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
           plugin: pluginJson,
           settings: {
             enabled: true,
-            jsonData: { workerUrl: opts.workerUrl },
+            jsonData: { workerUrl: opts.workerUrl() },
             secureJsonData: { apiToken: opts.token },
           },
-          user: signedInUser(login, roles[login]),
+          user: { ...signedInUser(login, roles[login]), IDToken: await signer.sign(appUrl, login, roles[login]) },
         });
         proxyLog.push(entry);
         return;
@@ -140,8 +177,18 @@ export async function startHostServer(opts: { bundleDir: string; workerUrl: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  appUrl = `http://127.0.0.1:${port}/`;
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The worker's identity settings for this stand-in Grafana (GRAFANA_IDENTITY=verify). */
+    identity: {
+      mode: 'verify' as const,
+      jwksUrl: `${appUrl}api/signing-keys/keys`,
+      issuer: appUrl,
+      audience: 'org:1',
+    },
+    /** A signed ID token for a direct call to the worker, as that user now. */
+    idToken: (login: E2ELogin) => signer.sign(appUrl, login, roles[login]),
     proxyLog,
     /** Changes a user's org role from now on (open pages keep the role they loaded with, as in Grafana). */
     setRole: (login: E2ELogin, role: RoleType) => (roles[login] = role),

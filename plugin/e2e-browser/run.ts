@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { sql } from 'kysely';
 import { chromium, type Page } from 'playwright-core';
 import { startApi } from '../../worker/src/api/server';
 import { startBoss } from '../../worker/src/queue/boss';
@@ -26,7 +27,6 @@ async function main() {
   const tSeed = performance.now();
   // A job queue (nobody consumes it): a manual collection run is queued (202), a second one meets the exclusive queue (409).
   const boss = await startBoss(world.config.DATABASE_URL!, world.log);
-  const api = await startApi({ db: world.db, config: world.config, log: world.log, host: '127.0.0.1', port: 0, boss });
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-host-'));
   await build({
     entryPoints: { host: path.join(__dirname, 'host.tsx') },
@@ -40,15 +40,19 @@ async function main() {
     logLevel: 'error',
   });
   const tBuild = performance.now();
-  const host = await startHostServer({ bundleDir, workerUrl: api.url, token: TOKEN });
+  let workerUrl = '';
+  const host = await startHostServer({ bundleDir, workerUrl: () => workerUrl, token: TOKEN });
+  // The worker verifies the stand-in Grafana's signed ID tokens (GRAFANA_IDENTITY=verify, as in production).
+  const config = { ...world.config, identity: host.identity };
+  const api = await startApi({ db: world.db, config, log: world.log, host: '127.0.0.1', port: 0, boss });
+  workerUrl = api.url;
+  const asAdmin = { authorization: `Bearer ${TOKEN}`, 'x-grafana-id': await host.idToken('admin') };
   const incidents = (await (
-    await fetch(`${api.url}/api/incidents?pageSize=1&status=open,alerted`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
-    })
+    await fetch(`${api.url}/api/incidents?pageSize=1&status=open,alerted`, { headers: asAdmin })
   ).json()) as { items: { id: number; subject: string; scope: string }[]; total: number };
-  const users = (await (
-    await fetch(`${api.url}/api/users?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } })
-  ).json()) as { items: { email: string }[] };
+  const users = (await (await fetch(`${api.url}/api/users?limit=1`, { headers: asAdmin })).json()) as {
+    items: { email: string }[];
+  };
   if (incidents.total === 0)
     throw new Error('the simulated data produced no open incident: nothing to act on in the incident pages');
   const incident = incidents.items[0];
@@ -260,6 +264,14 @@ async function main() {
       }
       await context.close();
     }
+    // Every change the pages made is recorded under its signed-in user, verified from the ID token.
+    const audited = await sql<{ actor: string; verified: boolean; source: string }>`
+      SELECT DISTINCT actor, identity_verified AS verified, identity_source AS source FROM api_audit`.execute(world.db);
+    check(
+      audited.rows.length > 0 &&
+        audited.rows.every((r) => r.verified && r.source === 'grafana-id-token' && r.actor.startsWith('e2e.')),
+      `changes audited under the signed-in users, verified: ${audited.rows.map((r) => r.actor).join(', ')}`
+    );
   } finally {
     await browser.close();
     await host.close();

@@ -101,7 +101,13 @@ describe('Settings page', () => {
     expect(await screen.findByLabelText('Personal baseline window')).toHaveValue('28');
     expect(screen.getByText('default 28 days')).toBeInTheDocument();
     // Audit rows say which setting in words, with units.
-    expect(within(screen.getByTestId('audit-table')).getByText('$10.00')).toBeInTheDocument();
+    expect(within(screen.getByTestId('audit-table')).getAllByText('$10.00')).toHaveLength(2);
+    // A name Grafana did not sign is marked; a verified one is not.
+    const rows = within(screen.getByTestId('audit-table')).getAllByRole('row');
+    expect(rows.map((r) => r.textContent).filter((t) => t?.includes('admin.ada') || t?.includes('mallory'))).toEqual([
+      expect.not.stringContaining('unverified'),
+      expect.stringContaining('mallory (unverified)'),
+    ]);
   });
 
   it('shows the changes as a diff and the incidents that would open before saving', async () => {

@@ -232,7 +232,17 @@ export const settings: SettingsResponse = {
       oldValue: 10,
       newValue: 20,
       changedBy: 'admin.ada',
+      changedByVerified: true,
       changedAt: '2026-11-19T10:00:00.000Z',
+    },
+    {
+      id: 2,
+      key: 'minImpactDollars',
+      oldValue: 20,
+      newValue: 10,
+      changedBy: 'mallory',
+      changedByVerified: false,
+      changedAt: '2026-11-18T10:00:00.000Z',
     },
   ],
 };

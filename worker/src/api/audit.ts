@@ -5,7 +5,8 @@ import type { PgBoss } from 'pg-boss';
 type BossExecutor = NonNullable<NonNullable<Parameters<PgBoss['send']>[2]>['db']>;
 import type { Database, Db, DbOrTx, Tx } from '../db/database';
 import type { Logger } from '../config/log';
-import { actorOf } from './actor';
+import { identityOf } from './actor';
+import type { IdentitySource } from '../db/schema/detection';
 import { storableJson } from '../db/storable-text';
 
 /** sql/003_api_audit.sql; kept beside the API, its only writer and reader. */
@@ -13,6 +14,10 @@ export interface ApiAuditTable {
   id: Generated<number>;
   at: Generated<Date>;
   actor: string;
+  /** sql/012_identity.sql */
+  identity_verified: Generated<boolean>;
+  identity_source: Generated<IdentitySource>;
+  actor_role: string | null;
   method: string;
   route: string;
   path: string;
@@ -30,10 +35,14 @@ const auditedWithChange = new WeakSet<FastifyRequest>();
 async function insertAuditRow(db: DbOrTx, req: FastifyRequest, statusCode: number): Promise<void> {
   const adb = db as unknown as AuditDb | Transaction<AuditDatabase>;
   const path = req.url.split('?')[0];
+  const who = identityOf(req);
   await adb
     .insertInto('api_audit')
     .values({
-      actor: actorOf(req),
+      actor: who.actor,
+      identity_verified: who.verified,
+      identity_source: who.source,
+      actor_role: who.role,
       method: req.method,
       route: req.routeOptions.url ?? path,
       path,

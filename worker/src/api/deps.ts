@@ -4,6 +4,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { Db } from '../db/database';
 import type { Settings } from '../settings';
+import type { GrafanaIdVerifier, VerifierOptions } from './identity/grafana-id-token';
 
 export interface BacktestSummary {
   days: number;
@@ -29,6 +30,9 @@ export interface ApiOptions {
   services?: Partial<ApiServices>;
   /** How long /healthz waits for the database before answering 503 (default 2000 ms). */
   healthTimeoutMs?: number;
+  /** GRAFANA_IDENTITY=verify: the verifier (default: Grafana's keys at config.identity.jwksUrl) and its tuning. */
+  idVerifier?: GrafanaIdVerifier;
+  idVerifierOptions?: VerifierOptions;
 }
 
 export interface ApiDeps {

@@ -1,10 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { actorIssues } from './actor';
+import { actorIssues, identityOf } from './actor';
 import { auditChanges } from './audit';
 import { portError } from '../config/startup-error';
 import { assertSafeToListen, requireToken } from './auth';
 import type { ApiDeps, ApiOptions } from './deps';
-import { ApiValidationError, errorHandler } from './errors';
+import { ApiHttpError, ApiValidationError, errorHandler } from './errors';
+import { createGrafanaIdVerifier } from './identity/grafana-id-token';
+import { resolveIdentity } from './identity/request-identity';
+import { roleRefusal } from './identity/roles';
 import { collectionRoutes } from './routes/collection';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -40,6 +43,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     reply.status(404).send({ error: 'not_found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}` }),
   );
   app.addHook('onRequest', requireToken(opts.config.WORKER_API_TOKEN));
+  const identity = opts.config.identity;
+  const verifier =
+    identity.mode === 'verify' ? (opts.idVerifier ?? createGrafanaIdVerifier(identity, opts.idVerifierOptions)) : null;
+  app.decorateRequest('identity', null);
+  app.addHook('onRequest', resolveIdentity(identity, verifier, deps.now));
   app.addHook('onSend', auditChanges(opts.db, opts.log));
   // Before any route reads or writes: text PostgreSQL cannot store, anywhere in the request, is a 400 naming the field.
   app.addHook('preValidation', async (req) => {
@@ -50,6 +58,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       ...actorIssues(req),
     ];
     if (issues.length > 0) throw new ApiValidationError(issues);
+    // The contract's role for the route (API_ROUTES, which plugin.json's reqRole mirrors), enforced here as well.
+    const refusal = req.url.startsWith('/api/') ? roleRefusal(req.method, req.routeOptions.url, identityOf(req)) : null;
+    if (refusal) throw new ApiHttpError(403, 'forbidden', refusal);
   });
   healthRoutes(app, deps);
   incidentRoutes(app, deps);
@@ -78,7 +89,14 @@ export async function startApi(
     throw portError(err, host, port, 'WORKER_API_PORT', 'the worker API');
   });
   opts.log.info(
-    { url, auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)' },
+    {
+      url,
+      auth: opts.config.WORKER_API_TOKEN ? 'bearer token' : 'none (loopback only)',
+      identity:
+        opts.config.identity.mode === 'verify'
+          ? `Grafana ID token verified with ${opts.config.identity.jwksUrl}`
+          : 'X-Grafana-Context taken as sent (unverified)',
+    },
     'worker API listening',
   );
   return { app, url };

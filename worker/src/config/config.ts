@@ -82,6 +82,12 @@ export const configSchema = z.object({
     message: 'must be at least 16 characters',
   }),
   GRAFANA_URL: optionalUrl('the Grafana address used in links').default('http://localhost:3000'),
+  /** verify: Grafana's signed ID token is required; header: X-Grafana-Context taken as sent. Default: see identityMode. */
+  GRAFANA_IDENTITY: optionalString.pipe(
+    z.enum(['verify', 'header'], { message: 'must be "verify" or "header"' }).optional(),
+  ),
+  GRAFANA_JWKS_URL: optionalUrl("Grafana's signing keys, e.g. http://grafana:3000/api/signing-keys/keys"),
+  GRAFANA_ORG_ID: int(1, 2_147_483_647, 1),
   SLACK_WEBHOOK_URL: optionalUrl('a Slack incoming webhook'),
   ALERT_WEBHOOK_URL: optionalUrl('a webhook that receives JSON alerts'),
   SMTP_HOST: optionalString,
@@ -96,8 +102,20 @@ export const configSchema = z.object({
   ALERT_EMAIL_TO: optionalString,
 });
 
+/** How the API learns who made a request (docs/grafana.md, "Who made a change"). */
+export interface IdentityConfig {
+  mode: 'verify' | 'header';
+  /** Where Grafana publishes the public keys of its ID tokens (pkg/services/signingkeys/signingkeysimpl). */
+  jwksUrl: string;
+  /** Grafana's cfg.AppURL: its root_url, always ending in '/' (pkg/setting parseAppUrlAndSubUrl); the tokens' iss. */
+  issuer: string;
+  /** idimpl getAudience: "org:<orgId>". */
+  audience: string;
+}
+
 export type Config = z.infer<typeof configSchema> & {
   demoMode: boolean;
+  identity: IdentityConfig;
   embeddedPgDir: string;
   /** Set when EMBEDDED_PG_DIR is not: the data directory to use as root if embeddedPgDir is closed to postgres. */
   embeddedPgFallbackDir?: string;
@@ -127,8 +145,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     demoMode: c.CURSOR_ADMIN_API_KEY === undefined,
+    identity: identityConfig(c),
     embeddedPgDir: path.resolve(REPO_ROOT, c.EMBEDDED_PG_DIR),
     embeddedPgFallbackDir: env.EMBEDDED_PG_DIR?.trim() ? undefined : rootFallbackPgDir(),
+  };
+}
+
+/**
+ * GRAFANA_IDENTITY defaults to verify when WORKER_API_TOKEN is set (the API is served to Grafana, the documented
+ * deployment and the only one allowed off loopback) and to header without one (loopback only: whoever can reach it can
+ * also run the CLI against the same database, so a signature would prove nothing there).
+ */
+function identityConfig(c: z.infer<typeof configSchema>): IdentityConfig {
+  const root = c.GRAFANA_URL.endsWith('/') ? c.GRAFANA_URL : `${c.GRAFANA_URL}/`;
+  return {
+    mode: c.GRAFANA_IDENTITY ?? (c.WORKER_API_TOKEN === undefined ? 'header' : 'verify'),
+    jwksUrl: c.GRAFANA_JWKS_URL ?? new URL('api/signing-keys/keys', root).toString(),
+    issuer: root,
+    audience: `org:${c.GRAFANA_ORG_ID}`,
   };
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { DbOrTx } from '../db/database';
+import type { IdentitySource } from '../db/schema/detection';
 import { inTransaction } from '../db/transaction';
 import { SettingsValidationError, type SettingsIssue } from './errors';
 import {
@@ -47,7 +48,16 @@ export async function getSettings(db: DbOrTx): Promise<Settings> {
  * one settings_audit row per change (old and new value, who, when). Throws SettingsValidationError naming every bad
  * field; nothing is written then.
  */
-export async function updateSettings(db: DbOrTx, patch: unknown, actor: string): Promise<Settings> {
+/** Who changed a setting and whether that was verified (sql/012_identity.sql); a bare name is unverified. */
+export interface ChangedBy {
+  actor: string;
+  verified: boolean;
+  source: IdentitySource;
+}
+
+export async function updateSettings(db: DbOrTx, patch: unknown, by: string | ChangedBy): Promise<Settings> {
+  const who: ChangedBy = typeof by === 'string' ? { actor: by, verified: false, source: 'none' } : by;
+  const actor = who.actor;
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
     throw new SettingsValidationError([{ path: '', message: 'must be an object of setting names to values' }]);
   }
@@ -64,7 +74,7 @@ export async function updateSettings(db: DbOrTx, patch: unknown, actor: string):
     if (!result.success) throw new SettingsValidationError(toIssues(result.error));
     const next = result.data;
     const changed = SETTING_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-    for (const key of changed) await writeKey(tx, key, current[key], next[key], actor);
+    for (const key of changed) await writeKey(tx, key, current[key], next[key], who);
     return next;
   });
 }
@@ -75,7 +85,7 @@ async function writeKey(
   key: SettingKey,
   oldValue: unknown,
   newValue: unknown,
-  actor: string,
+  { actor, verified, source }: ChangedBy,
 ): Promise<void> {
   const value = JSON.stringify(newValue);
   await tx
@@ -85,6 +95,13 @@ async function writeKey(
     .execute();
   await tx
     .insertInto('settings_audit')
-    .values({ key, old_value: JSON.stringify(oldValue), new_value: value, changed_by: actor })
+    .values({
+      key,
+      old_value: JSON.stringify(oldValue),
+      new_value: value,
+      changed_by: actor,
+      identity_verified: verified,
+      identity_source: source,
+    })
     .execute();
 }

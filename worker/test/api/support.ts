@@ -16,7 +16,15 @@ export interface TestApi {
   call(
     method: string,
     path: string,
-    opts?: { body?: unknown; token?: string | null; login?: string },
+    opts?: {
+      body?: unknown;
+      token?: string | null;
+      login?: string;
+      /** OrgRole in X-Grafana-Context (default Admin). */
+      role?: string;
+      /** Sent as X-Grafana-Id (Grafana's signed ID token). */
+      idToken?: string;
+    },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field or parsed with the contract schemas
   ): Promise<{ status: number; json: any; text: string }>;
   close(): Promise<void>;
@@ -29,7 +37,8 @@ export async function startTestApi(
   existing?: TestDb,
 ): Promise<TestApi> {
   const t = existing ?? (await createTestDb('api'));
-  const config = loadConfig({ WORKER_API_TOKEN: TOKEN, LOG_LEVEL: 'silent', ...env });
+  // Header mode unless a test asks for verify: these tests are about the API, test/identity/ about identity.
+  const config = loadConfig({ WORKER_API_TOKEN: TOKEN, LOG_LEVEL: 'silent', GRAFANA_IDENTITY: 'header', ...env });
   const { app, url } = await startApi({
     db: t.db,
     config,
@@ -48,7 +57,8 @@ export async function startTestApi(
       const token = opts.token === undefined ? TOKEN : opts.token;
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (opts.login)
-        headers['x-grafana-context'] = JSON.stringify({ UserID: 7, Login: opts.login, OrgRole: 'Editor' });
+        headers['x-grafana-context'] = JSON.stringify({ UserID: 7, Login: opts.login, OrgRole: opts.role ?? 'Admin' });
+      if (opts.idToken !== undefined) headers['x-grafana-id'] = opts.idToken;
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(`${url}${path}`, {
         method,

@@ -425,6 +425,18 @@ describe('docker compose and .env.example', () => {
     expect(w.environment?.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
   });
 
+  it("verifies Grafana's ID tokens with the keys of the Grafana it runs beside, whose root URL is their issuer", () => {
+    const w = compose.services.worker.environment ?? {};
+    expect(w.GRAFANA_IDENTITY).toBe('${GRAFANA_IDENTITY:-verify}');
+    // pkg/services/signingkeys/signingkeysimpl/service.go registerAPIEndpoints, inside the compose network.
+    expect(w.GRAFANA_JWKS_URL).toBe('http://grafana:3000/api/signing-keys/keys');
+    expect(compose.services.grafana.ports).toContain('${GRAFANA_PORT:-3000}:3000');
+    // idimpl SignIdentity: iss = cfg.AppURL = root_url; the worker expects GRAFANA_URL with a trailing slash.
+    expect(grafanaEnv.GF_SERVER_ROOT_URL).toBe(w.GRAFANA_URL);
+    // No toggle: `idForwarding` was removed in Grafana 11.3 (PR #92209); a leftover one would do nothing.
+    expect(String(grafanaEnv.GF_FEATURE_TOGGLES_ENABLE ?? '')).not.toMatch(/idForwarding/);
+  });
+
   it('runs the Grafana version of the plugin packages, with the plugin, provisioning and no anonymous access', () => {
     const g = compose.services.grafana;
     const pluginPkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'plugin/package.json'), 'utf8')) as {

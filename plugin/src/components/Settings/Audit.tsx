@@ -15,7 +15,15 @@ export function Audit({ data }: { data: SettingsResponse }) {
         {data.audit.slice(0, 20).map((a) => (
           <tr key={a.id}>
             <td>{a.changedAt.slice(0, 16).replace('T', ' ')} UTC</td>
-            <td>{a.changedBy}</td>
+            <td>
+              {a.changedBy}
+              {a.changedByVerified === false && (
+                <span title="Not verified: taken from the request as sent, not from Grafana's signed ID token">
+                  {' '}
+                  (unverified)
+                </span>
+              )}
+            </td>
             <td>{settingPresentation(a.key).label}</td>
             <td>{formatSettingValue(a.oldValue, settingPresentation(a.key).unit)}</td>
             <td>{formatSettingValue(a.newValue, settingPresentation(a.key).unit)}</td>

@@ -210,6 +210,24 @@ describe('director: headers', () => {
     expect(Object.keys(JSON.parse(grafanaContextHeader(user('Viewer'))))[0]).toBe('UserID');
   });
 
+  it("X-Grafana-Id carries the signed-in user's ID token (ApplyForwardIDHeader), never inside X-Grafana-Context", () => {
+    const withToken = call(
+      'GET',
+      'api/incidents',
+      o('Viewer', { user: user('Viewer', { IDToken: 'eyJ.signed.id' }) }),
+      {
+        'x-grafana-id': 'eyJ.browser.made-up',
+      }
+    );
+    const h = withToken.kind === 'forward' ? withToken.headers : {};
+    expect(h['x-grafana-id']).toBe('eyJ.signed.id');
+    expect(h['x-grafana-context']).not.toContain('eyJ');
+    // Grafana 13: no token on the identity, the header is left as the browser sent it (the worker refuses it unsigned).
+    const without = call('GET', 'api/incidents', o('Viewer'), { 'x-grafana-id': 'eyJ.browser.made-up' });
+    expect(without.kind === 'forward' ? without.headers['x-grafana-id'] : null).toBe('eyJ.browser.made-up');
+    expect(headers['x-grafana-id']).toBeUndefined();
+  });
+
   it('PrepareProxyRequest and ReverseProxy: Referer moved to X-Grafana-Referer, Origin/X-Forwarded-Host and hop-by-hop dropped, client IP appended twice', () => {
     expect(headers).toMatchObject({
       'x-grafana-referer': 'http://grafana/a/my-app/incidents',

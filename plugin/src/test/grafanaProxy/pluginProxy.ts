@@ -113,6 +113,12 @@ export interface SignedInUser {
   LastSeenAt?: string;
   Teams?: number[] | null;
   FallbackType?: string;
+  /**
+   * The signed ID token (`json:"-"`, so never in X-Grafana-Context) that pkg/services/auth/idimpl/service.go
+   * (Service).SyncIDToken, a post-auth hook, puts on every signed-in identity: ES256, iss = root_url, aud = org:<id>,
+   * username/email/role claims. Empty when signing failed (the hook logs and carries on).
+   */
+  IDToken?: string;
 }
 
 /** json.Marshal(signedInUser): every exported field, zero values included, Permissions/IDToken are `json:"-"`. */
@@ -361,6 +367,13 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
   delete headers['x-grafana-user'];
   if (opts.sendUserHeader && !opts.user.IsAnonymous && opts.user.UserID > 0) {
     headers['x-grafana-user'] = opts.user.Login;
+  }
+  // director → proxyutil.ApplyForwardIDHeader(req, signedInUser): X-Grafana-Id = the user's IDToken when it has one,
+  // with no feature toggle (`idForwarding` was removed in Grafana 11.3, PR #92209). In the Grafana 13 line the header
+  // is only Set, so without a token whatever the browser sent passes through (Grafana main now deletes it instead);
+  // the worker verifies the signature either way, so a browser cannot make one up.
+  if (opts.user.IDToken) {
+    headers['x-grafana-id'] = opts.user.IDToken;
   }
   // director: addHeaders: each route header interpolated and Set (replacing what the browser sent).
   for (const h of matched.headers) {

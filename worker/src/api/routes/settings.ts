@@ -9,7 +9,7 @@ import {
   updateSettings,
   type Settings,
 } from '../../settings';
-import { actorOf } from '../actor';
+import { identityOf } from '../actor';
 import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
 import { settingFields } from '../queries/settings-fields';
@@ -30,6 +30,7 @@ async function settingsResponse(db: Db, values: Settings): Promise<SettingsRespo
       oldValue: a.old_value,
       newValue: a.new_value,
       changedBy: a.changed_by,
+      changedByVerified: a.identity_verified,
       changedAt: a.changed_at.toISOString(),
     })),
   };
@@ -53,7 +54,7 @@ export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) 
 
   app.put('/api/settings', async (req) => {
     const patch = parseRequest(settingsPatchSchema, req.body, 'body');
-    const next = await auditedChange(db, req, 200, (tx) => updateSettings(tx, patch, actorOf(req)));
+    const next = await auditedChange(db, req, 200, (tx) => updateSettings(tx, patch, identityOf(req)));
     return settingsResponse(db, next);
   });
 

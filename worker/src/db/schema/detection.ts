@@ -23,7 +23,13 @@ export interface SettingsAuditTable {
   new_value: ColumnType<unknown, string, string>;
   changed_by: string;
   changed_at: Defaulted<Date>;
+  /** sql/012_identity.sql: whether changed_by was verified, and where it came from. */
+  identity_verified: Defaulted<boolean>;
+  identity_source: Defaulted<IdentitySource>;
 }
+
+/** Where a recorded actor came from (sql/012_identity.sql). */
+export type IdentitySource = 'grafana-id-token' | 'x-grafana-context' | 'none';
 
 export interface IncidentsTable {
   id: Generated<number>;
