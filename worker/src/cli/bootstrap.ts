@@ -167,6 +167,14 @@ export async function withRuntime(
 ): Promise<never> {
   let rt: Runtime | undefined;
   let code = 0;
+  // Ctrl-C or SIGTERM: exit at once; the exit hook fast-stops an embedded PostgreSQL this process started (it runs
+  // in its own process group, so the terminal's SIGINT does not reach it) and a collection cut short is resumed from
+  // its watermark by the next one.
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    process.once(signal, () => process.exit(exitCode));
   try {
     rt = await openRuntime(opts);
     code = (await fn(rt)) ?? 0;

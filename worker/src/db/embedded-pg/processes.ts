@@ -75,10 +75,23 @@ export function startPostmaster(
   });
 }
 
-/** Stops a postmaster with a fast shutdown (SIGINT) and waits for it to exit. */
-export async function stopPostmaster(child: ChildProcess): Promise<void> {
+/**
+ * Stops a postmaster and waits for it to exit: a smart shutdown (SIGTERM: new connections refused, the sessions
+ * still closing end on their own, so nobody is told "terminating connection due to administrator command"), then
+ * after `smartMs` a fast one (SIGINT: remaining sessions, such as a client process beside us, are ended). The
+ * signals of PostgreSQL's postmaster.c, pmdie(); pg_ctl's -m smart / -m fast.
+ */
+export async function stopPostmaster(child: ChildProcess, smartMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (smartMs > 0) {
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, smartMs, 'late')));
+    const first = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return;
+  }
   child.kill('SIGINT');
   await exited;
 }
