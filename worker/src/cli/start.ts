@@ -18,9 +18,8 @@ async function beforeStart(config: Config): Promise<void> {
 async function main(): Promise<void> {
   // Handled from the first moment: a signal during start-up stops the worker once it is up, cleanly (the default
   // action would kill it with its PostgreSQL half-started).
-  let stop: ((signal: string) => Promise<void>) | undefined;
-  let early: string | undefined;
-  const onSignal = (signal: string) => (stop ? void stop(signal) : (early ??= signal));
+  const shutdown: { stop?: (signal: string) => Promise<void>; early?: string } = {};
+  const onSignal = (signal: string) => (shutdown.stop ? void shutdown.stop(signal) : (shutdown.early ??= signal));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   const rt = await openRuntime({ boss: true, cursor: true, beforeStart });
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
   let stopping = false;
   // Ctrl-C reaches only this process (the embedded PostgreSQL runs in its own process group; npm forwards the signal
   // to its script, which `exec`s node): the API, the jobs and the pools close first, PostgreSQL is stopped last.
-  stop = async (signal: string) => {
+  shutdown.stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     rt.log.info({ signal }, 'shutting down');
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     rt.log.info('stopped');
     process.exit(0);
   };
-  if (early) await stop(early);
+  if (shutdown.early) await shutdown.stop(shutdown.early);
 }
 
 main().catch((err) => {

@@ -8,7 +8,9 @@ import { startEmbeddedPostgres } from '../../src/db/embedded';
 async function main(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);
   const pg = await startEmbeddedPostgres({ dataDir, port: Number(port), database: 'own_test' });
-  process.stdout.write(`${JSON.stringify({ role: pg.role, created: pg.created === true, url: pg.connectionString })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ role: pg.role, created: pg.created === true, url: pg.connectionString })}\n`,
+  );
   process.on('SIGTERM', () => void pg.stop().then(() => process.exit(0)));
   setInterval(() => {}, 1 << 30);
 }

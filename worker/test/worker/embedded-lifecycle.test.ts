@@ -55,9 +55,7 @@ const workerPid = (output: string) => Number(/"pid":(\d+)/.exec(output)?.[1]);
 
 /** Log lines at error or fatal level (pino 50/60), and anything PostgreSQL or npm says went wrong. */
 const errorLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((l) => /"level":(50|60)|terminating connection|npm error|ERR!|^error:|Unhandled/i.test(l));
+  output.split('\n').filter((l) => /"level":(50|60)|terminating connection|npm error|ERR!|^error:|Unhandled/i.test(l));
 
 describe('npm start in embedded mode', () => {
   it('serves a collect beside it as a client, restarts its killed PostgreSQL, and stops cleanly on Ctrl-C', async () => {
