@@ -69,6 +69,9 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
         fallbackDataDir: config.embeddedPgFallbackDir,
         stageDir: ROOT_STATE_DIR,
         port: config.EMBEDDED_PG_PORT,
+        fast: config.EMBEDDED_PG_FAST,
+        restartOnCrash: true,
+        log,
         onLog: (line) => log.debug({ postgres: line.trim() }, 'embedded PostgreSQL'),
       });
       closers.push(() => embedded.stop());
@@ -77,8 +80,11 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
           { dir: embedded.dataDir },
           'running as root and the postgres user cannot enter the default EMBEDDED_PG_DIR: data kept here instead',
         );
-      if (embedded.adopted)
-        log.warn({ dir: embedded.dataDir }, 'took over the embedded PostgreSQL a killed worker left running');
+      if (embedded.role === 'client')
+        log.info(
+          { dir: embedded.dataDir, owner: embedded.ownerPid },
+          `the embedded PostgreSQL is run by process ${embedded.ownerPid}: using it as a client (it keeps running after this)`,
+        );
       connectionString = embedded.connectionString;
     }
     const handle: DbHandle = createDb(connectionString, 10, (err) =>
@@ -161,6 +167,14 @@ export async function withRuntime(
 ): Promise<never> {
   let rt: Runtime | undefined;
   let code = 0;
+  // Ctrl-C or SIGTERM: exit at once; the exit hook fast-stops an embedded PostgreSQL this process started (it runs
+  // in its own process group, so the terminal's SIGINT does not reach it) and a collection cut short is resumed from
+  // its watermark by the next one.
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    process.once(signal, () => process.exit(exitCode));
   try {
     rt = await openRuntime(opts);
     code = (await fn(rt)) ?? 0;

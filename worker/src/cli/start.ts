@@ -16,6 +16,12 @@ async function beforeStart(config: Config): Promise<void> {
  * simulated Cursor team. SIGTERM/SIGINT: stop taking jobs, let the in-flight one finish (or be retried), close.
  */
 async function main(): Promise<void> {
+  // Handled from the first moment: a signal during start-up stops the worker once it is up, cleanly (the default
+  // action would kill it with its PostgreSQL half-started).
+  const shutdown: { stop?: (signal: string) => Promise<void>; early?: string } = {};
+  const onSignal = (signal: string) => (shutdown.stop ? void shutdown.stop(signal) : (shutdown.early ??= signal));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   const rt = await openRuntime({ boss: true, cursor: true, beforeStart });
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   let service: Awaited<ReturnType<typeof startWorkerService>> | undefined;
@@ -29,17 +35,19 @@ async function main(): Promise<void> {
   }
   rt.log.info({ cron: rt.config.COLLECT_CRON, demo: rt.config.demoMode }, 'worker started');
   let stopping = false;
-  const stop = async (signal: string) => {
+  // Ctrl-C reaches only this process (the embedded PostgreSQL runs in its own process group; npm forwards the signal
+  // to its script, which `exec`s node): the API, the jobs and the pools close first, PostgreSQL is stopped last.
+  shutdown.stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     rt.log.info({ signal }, 'shutting down');
     await api?.app.close();
     await service?.stop();
     await rt.close();
+    rt.log.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  if (shutdown.early) await shutdown.stop(shutdown.early);
 }
 
 main().catch((err) => {

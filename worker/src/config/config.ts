@@ -53,6 +53,11 @@ export const configSchema = z.object({
     .transform((v) => v || './data/postgres')
     .default('./data/postgres'),
   EMBEDDED_PG_PORT: int(1024, 65535, 54329),
+  /** 1: the embedded PostgreSQL runs with fsync=off (tests, CI): faster, and a power cut may corrupt its data. */
+  EMBEDDED_PG_FAST: z
+    .enum(['0', '1'], { message: 'must be 0 or 1' })
+    .default('0')
+    .transform((v) => v === '1'),
   CURSOR_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), {
     message:
       "must be a Cursor Admin API key: at least 8 characters, no spaces (Cursor's keys look like key_ and 64 hex characters)",

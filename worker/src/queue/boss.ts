@@ -1,4 +1,5 @@
 import { PgBoss, type Queue } from 'pg-boss';
+import { isConnectionError } from '../db/reconnect';
 import type { Logger } from '../config/log';
 
 /** Every queue the worker uses; created at boot. */
@@ -47,10 +48,16 @@ export async function startBoss(
     application_name: 'cursor-cost-watch',
     superviseIntervalSeconds: heartbeatSeconds,
   });
-  // Message and code only: node-postgres errors carry the whole client (kilobytes of connection state).
-  boss.on('error', (err: Error & { code?: string }) =>
-    log.error({ err: { message: err.message, code: err.code } }, 'pg-boss error'),
-  );
+  // Message and code only: node-postgres errors carry the whole client (kilobytes of connection state). A lost
+  // database makes every queue's poller fail at once until it is back (db/reconnect.ts): one warning per outage.
+  let quietUntil = 0;
+  boss.on('error', (err: Error & { code?: string }) => {
+    const brief = { message: err.message, code: err.code };
+    if (!isConnectionError(err)) return log.error({ err: brief }, 'pg-boss error');
+    if (Date.now() < quietUntil) return log.debug({ err: brief }, 'pg-boss: database still unreachable');
+    quietUntil = Date.now() + 30_000;
+    log.warn({ err: brief }, 'pg-boss lost the database: its queues retry until it is back');
+  });
   await boss.start();
   const options = queueOptions(heartbeatSeconds);
   for (const [key, name] of Object.entries(QUEUES) as [keyof typeof QUEUES, string][]) {

