@@ -19,6 +19,11 @@ export interface ApiServices {
   sendTestNotification(config: Config, channel: 'slack' | 'email' | 'webhook'): Promise<unknown>;
 }
 
+/** What the API needs of Cursor: the spend-limit endpoint (worker/src/cursor/client.ts setUserSpendLimit). */
+export interface SpendLimitGateway {
+  setUserSpendLimit(email: string, dollars: number | null): Promise<{ outcome: string; message: string }>;
+}
+
 export interface ApiOptions {
   db: Db;
   boss?: PgBoss;
@@ -29,6 +34,8 @@ export interface ApiOptions {
   services?: Partial<ApiServices>;
   /** How long /healthz waits for the database before answering 503 (default 2000 ms). */
   healthTimeoutMs?: number;
+  /** Cursor's API (the simulator in demo mode); without it spend-limit changes answer 503. */
+  cursor?: SpendLimitGateway;
 }
 
 export interface ApiDeps {
@@ -39,4 +46,5 @@ export interface ApiDeps {
   now: () => Date;
   services: ApiServices;
   healthTimeoutMs: number;
+  cursor?: SpendLimitGateway;
 }

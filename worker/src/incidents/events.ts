@@ -9,7 +9,8 @@ export type IncidentAction =
   | 'acknowledged'
   | 'resolved'
   | 'reopened'
-  | 'auto_resolved';
+  | 'auto_resolved'
+  | 'spend_limit_changed';
 
 export interface IncidentEventInput {
   incidentId: number;
