@@ -5,14 +5,7 @@ import { formatDollars } from './format';
  * every setting in worker/src/settings/schema.ts has an entry here and nothing else does).
  */
 
-export type SettingSectionId =
-  | 'limits'
-  | 'team'
-  | 'personal'
-  | 'notifications'
-  | 'budget'
-  | 'advanced'
-  | 'spendLimits';
+export type SettingSectionId = 'limits' | 'team' | 'personal' | 'notifications' | 'budget' | 'advanced' | 'spendLimits';
 
 export interface SettingSection {
   id: SettingSectionId;

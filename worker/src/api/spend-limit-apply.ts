@@ -31,7 +31,11 @@ function cursorFailure(err: unknown): ApiHttpError {
           'cursor_rate_limited',
           `Cursor answered HTTP 429 to ${ENDPOINT} (60 to 250 changes a minute per team): ${body}. ${unchanged} Try again in a minute.`,
         )
-      : new ApiHttpError(502, 'cursor_http_error', `Cursor answered HTTP ${err.status} to ${ENDPOINT}: ${body}. ${unchanged}`);
+      : new ApiHttpError(
+          502,
+          'cursor_http_error',
+          `Cursor answered HTTP ${err.status} to ${ENDPOINT}: ${body}. ${unchanged}`,
+        );
   }
   if (err instanceof CursorValidationError)
     return new ApiHttpError(502, 'cursor_bad_answer', `${err.message}. ${unchanged}`);
@@ -76,7 +80,10 @@ export async function applySpendLimit(
   try {
     answer = await deps.cursor.setUserSpendLimit(c.email, c.dollars);
   } catch (err) {
-    deps.log.warn({ err: err instanceof Error ? err.message : String(err), email: c.email }, 'spend-limit change failed');
+    deps.log.warn(
+      { err: err instanceof Error ? err.message : String(err), email: c.email },
+      'spend-limit change failed',
+    );
     throw cursorFailure(err);
   }
   if (answer.outcome !== 'success')

@@ -287,7 +287,7 @@ export class CursorClient {
           ? a
           : key.includes('filtered-usage-events')
             ? events
-            : key.includes('user-spend-limit')
+            : key.includes('user-spend-limit') && admin > 0
               ? SPEND_LIMIT_RATE_PER_MIN
               : admin,
         this.opts.now,

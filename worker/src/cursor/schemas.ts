@@ -278,7 +278,10 @@ export type ApiError = z.input<typeof apiErrorSchema>;
  */
 export const userSpendLimitResponseSchema = z.looseObject({
   outcome: z.string(),
-  message: z.string().nullish().transform((m) => m ?? ''),
+  message: z
+    .string()
+    .nullish()
+    .transform((m) => m ?? ''),
 });
 export type UserSpendLimitResponse = z.output<typeof userSpendLimitResponseSchema>;
 export type ApiUserSpendLimitResponse = z.input<typeof userSpendLimitResponseSchema>;

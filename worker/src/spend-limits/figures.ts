@@ -48,7 +48,10 @@ export function suggestionOf(o: {
 }
 
 /** Whether Admins may change limits now; when not, the sentence the API answers with. */
-export function featureState(mode: SpendLimitFeatureMode, demoMode: boolean): { enabled: boolean; reason: string | null } {
+export function featureState(
+  mode: SpendLimitFeatureMode,
+  demoMode: boolean,
+): { enabled: boolean; reason: string | null } {
   if (mode === 'on') return { enabled: true, reason: null };
   if (mode === 'auto' && demoMode) return { enabled: true, reason: null };
   return {

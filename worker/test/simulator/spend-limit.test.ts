@@ -14,11 +14,14 @@ describe('simulated POST /teams/user-spend-limit: rate limit and error answers',
   });
   afterAll(async () => server.close());
 
-  it('allows 60 changes a minute, then answers 429 with Cursor\'s body and Retry-After, on its own budget', async () => {
+  it("allows 60 changes a minute, then answers 429 with Cursor's body and Retry-After, on its own budget", async () => {
     const email = team.apiMembers().find((m) => !m.isRemoved)!.email;
     clock = Date.UTC(2026, 2, 18, 15, 30, 10);
     for (let i = 0; i < 60; i++) {
-      const ok = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', { userEmail: email, spendLimitDollars: 100 + i });
+      const ok = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', {
+        userEmail: email,
+        spendLimitDollars: 100 + i,
+      });
       expect([i, ok.status, ok.json().outcome]).toEqual([i, 200, 'success']);
     }
     const refused = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', { userEmail: email, spendLimitDollars: 1 });
@@ -51,7 +54,10 @@ describe('simulated POST /teams/user-spend-limit: rate limit and error answers',
     ]);
     const removed = team.apiMembers().find((m) => m.isRemoved);
     if (removed) {
-      const r = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', { userEmail: removed.email, spendLimitDollars: 5 });
+      const r = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', {
+        userEmail: removed.email,
+        spendLimitDollars: 5,
+      });
       expect(r.json().outcome).toBe('error');
     }
     const cases: [unknown, string][] = [
@@ -61,7 +67,10 @@ describe('simulated POST /teams/user-spend-limit: rate limit and error answers',
       [undefined, 'spendLimitDollars is required'],
     ];
     for (const [value, message] of cases) {
-      const res = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', { userEmail: member, spendLimitDollars: value });
+      const res = await post(`${server.url}${LIMIT_PATH}`, 'key_admin', {
+        userEmail: member,
+        spendLimitDollars: value,
+      });
       expect([value, res.status, res.json()]).toEqual([
         value,
         400,
@@ -108,7 +117,7 @@ describe('simulated developer usage under a spend limit', () => {
     }
   };
 
-  it('stops the developer once the cycle\'s on-demand spend reaches the limit, and resumes when it is removed', async () => {
+  it("stops the developer once the cycle's on-demand spend reaches the limit, and resumes when it is removed", async () => {
     // The heaviest spender so far, limited $5 above what they have spent on demand.
     const top = twin.spend().teamMemberSpend[0];
     const limitDollars = Math.floor(top.spendCents / 100) + 5;

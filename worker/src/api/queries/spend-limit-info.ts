@@ -122,8 +122,7 @@ export async function spendLimitInfo(
   const cycleEnd = cycleStart ? cycleEndOf(cycleStart) : null;
   const cycleSpendCents = spend ? Number(spend.spend_cents) : 0;
   const forecast = forecastOf({ cycleSpendCents, paceCentsPerDay: paceCents / PACE_DAYS, cycleEnd, now: o.now });
-  const cycleDays =
-    cycleStart && cycleEnd ? Math.round((cycleEnd.getTime() - cycleStart.getTime()) / DAY_MS) : 30;
+  const cycleDays = cycleStart && cycleEnd ? Math.round((cycleEnd.getTime() - cycleStart.getTime()) / DAY_MS) : 30;
   const state = featureState(o.settings.spendLimitFeature, o.demoMode);
   return {
     email,

@@ -21,7 +21,12 @@ export function spendLimitRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.get('/api/spend-limits/:email', async (req) => {
     const { email } = parseRequest(spendLimitEmailParamsSchema, req.params, 'params');
     const { incidentId } = parseRequest(spendLimitQuerySchema, req.query, 'query');
-    return spendLimitInfo(db, email, { now: now(), settings: await getSettings(db), demoMode: config.demoMode, incidentId });
+    return spendLimitInfo(db, email, {
+      now: now(),
+      settings: await getSettings(db),
+      demoMode: config.demoMode,
+      incidentId,
+    });
   });
 
   app.post('/api/spend-limits', async (req) => {
