@@ -7,6 +7,7 @@ import {
   type Severity,
   type SettingsPatch,
   type SnoozeCreateBody,
+  type SpendLimitChangeBody,
 } from '@cursor-cost-watch/contract';
 import type { z } from 'zod';
 import { getBackendSrv } from '@grafana/runtime';
@@ -100,6 +101,11 @@ export const workerApi = {
   testNotification: (channel: 'slack' | 'email' | 'webhook') => call('testNotification', { body: { channel } }),
   collectionStatus: () => call('collectionStatus'),
   runCollection: () => call('runCollection', { body: {} }),
+  getSpendLimit: (email: string, incidentId?: number) =>
+    call('getSpendLimit', { params: { email }, query: { incidentId } }),
+  changeSpendLimit: (body: SpendLimitChangeBody) => call('changeSpendLimit', { body }),
+  undoSpendLimitChange: (id: number, reason: string) =>
+    call('undoSpendLimitChange', { params: { id }, body: { reason } }),
 };
 
 export type WorkerApi = typeof workerApi;

@@ -8,6 +8,8 @@ import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { EvidenceChart } from '../components/EvidenceChart';
 import { IncidentActions } from '../components/IncidentActions';
+import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
+import { SpendLimitUndo } from '../components/SpendLimit/SpendLimitUndo';
 import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
@@ -52,6 +54,9 @@ export default function IncidentDetail() {
           </Stack>
           <Stack gap={1} wrap="wrap">
             <IncidentActions incident={inc} onChanged={detail.reload} />
+            {inc.scope === 'user' && (
+              <SpendLimitButton email={inc.subject} incidentId={inc.id} onChanged={detail.reload} />
+            )}
             {inc.scope === 'user' && (
               <LinkButton variant="secondary" icon="apps" href={DASHBOARDS.user(inc.subject)}>
                 User dashboard
@@ -114,8 +119,9 @@ export default function IncidentDetail() {
               {d.timeline.map((e) => (
                 <li key={e.id}>
                   {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
-                  <b>{e.action.replace('_', ' ')}</b> by {e.actor}
+                  <b>{e.action.replace(/_/g, ' ')}</b> by {e.actor}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
+                  <SpendLimitUndo entry={e} timeline={d.timeline} onUndone={detail.reload} />
                 </li>
               ))}
             </ol>

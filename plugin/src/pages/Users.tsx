@@ -6,7 +6,9 @@ import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { TrendSparkline } from '../components/EvidenceChart';
+import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
 import { SimpleTable } from '../components/Table';
+import { currentPermissions } from '../utils/roles';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
@@ -20,6 +22,7 @@ export default function Users() {
 function UserSearch() {
   const [search, setSearch] = useState('');
   const users = useWorker(() => workerApi.searchUsers(search.trim() || undefined), [search]);
+  const { canAdmin } = currentPermissions();
   return (
     <PluginPage subTitle="Who spends what this billing cycle">
       <Field label="Search" description="Part of an email or a name">
@@ -41,7 +44,10 @@ function UserSearch() {
         </EmptyState>
       )}
       {users.value && users.value.items.length > 0 && (
-        <SimpleTable head={['Rank', 'Member', 'Spend this cycle', 'Open incidents']} testId="user-table">
+        <SimpleTable
+          head={['Rank', 'Member', 'Spend this cycle', 'Open incidents', ...(canAdmin ? ['Action'] : [])]}
+          testId="user-table"
+        >
           {users.value.items.map((u) => (
             <tr key={u.email}>
               <td>{u.rank ?? '—'}</td>
@@ -51,6 +57,11 @@ function UserSearch() {
               </td>
               <td>{dollars(u.spendCents)}</td>
               <td>{u.openIncidents}</td>
+              {canAdmin && (
+                <td>
+                  <SpendLimitButton email={u.email} size="sm" onChanged={users.reload} />
+                </td>
+              )}
             </tr>
           ))}
         </SimpleTable>
@@ -95,11 +106,12 @@ function UserDetail({ email }: { email: string }) {
               </div>
             </div>
           </Stack>
-          <div>
+          <Stack gap={1}>
             <LinkButton icon="apps" variant="secondary" href={DASHBOARDS.user(u.email)}>
               Open the user dashboard
             </LinkButton>
-          </div>
+            <SpendLimitButton email={u.email} onChanged={user.reload} />
+          </Stack>
           <section>
             <Text element="h3">Incidents ({u.openIncidents} open)</Text>
             {u.incidents.length === 0 ? (
