@@ -288,7 +288,7 @@ async function main() {
           check((await changed).status() === 200, 'Admin: the spend limit is set through Cursor (the simulator)');
           await dialog.getByTestId('sl-result').waitFor({ timeout: 20_000 });
           console.log(`Spend limit applied: ${await shot(tab, 'admin-spend-limit-applied')}`);
-          await dialog.getByRole('button', { name: 'Close' }).click();
+          await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
           const timeline = tab.getByTestId('timeline');
           await timeline.getByRole('button', { name: 'Undo' }).waitFor({ timeout: 20_000 });
           await timeline.getByRole('button', { name: 'Undo' }).click();

@@ -39,6 +39,11 @@ describe('Spend limit', () => {
     expect(submit).toBeDisabled(); // no reason yet
     fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '2.5' } });
     expect(within(dialog).getByText(/A whole number of dollars/)).toBeInTheDocument();
+    expect(within(dialog).queryByTestId('sl-below-spend')).not.toBeInTheDocument(); // $675 > $310 spent
+    fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '250' } });
+    expect(within(dialog).getByTestId('sl-below-spend')).toHaveTextContent(
+      '$310.00 is already spent on demand this cycle: with a limit of $250, Cursor refuses their usage-based requests'
+    );
     fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '500' } });
     fireEvent.change(within(dialog).getByLabelText('Reason'), { target: { value: 'runaway agent' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Set the limit to $500' }));

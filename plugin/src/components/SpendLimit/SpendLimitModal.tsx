@@ -149,12 +149,20 @@ function SpendLimitForm(props: {
               onChange={(e) => setValue(e.currentTarget.value)}
             />
           </Field>
-          <Checkbox
-            label="Remove the limit instead"
-            value={remove}
-            disabled={!info.enabled}
-            onChange={(e) => setRemove(e.currentTarget.checked)}
-          />
+          {!remove && !valueError && n * 100 < info.cycleSpendCents && (
+            <Alert severity="info" title="Below this cycle's spend" data-testid="sl-below-spend">
+              {dollars(info.cycleSpendCents)} is already spent on demand this cycle: with a limit of ${n}, Cursor
+              refuses their usage-based requests from now until the cycle ends on {info.cycleEnd?.slice(0, 10) ?? '—'}.
+            </Alert>
+          )}
+          <div>
+            <Checkbox
+              label="Remove the limit instead"
+              value={remove}
+              disabled={!info.enabled}
+              onChange={(e) => setRemove(e.currentTarget.checked)}
+            />
+          </div>
           <Field label="Reason" invalid={Boolean(reasonError) && reason !== ''} error={reasonError} required>
             <TextArea
               aria-label="Reason"
