@@ -10,3 +10,4 @@ export * from './format';
 export * from './settings-layout';
 export * from './days';
 export * from './timeline';
+export * from './spend-limits';

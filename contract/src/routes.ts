@@ -19,6 +19,15 @@ import {
   notificationTestResultSchema,
 } from './operations';
 import { settingsPatchSchema, settingsPreviewSchema, settingsResponseSchema } from './settings';
+import {
+  spendLimitChangeBodySchema,
+  spendLimitChangeIdParamsSchema,
+  spendLimitChangeResultSchema,
+  spendLimitEmailParamsSchema,
+  spendLimitInfoSchema,
+  spendLimitQuerySchema,
+  spendLimitUndoBodySchema,
+} from './spend-limits';
 import { snoozeCreateBodySchema, snoozeIdParamsSchema, snoozeListSchema, snoozeSchema } from './snoozes';
 import { userDetailSchema, userEmailParamsSchema, userListSchema, userSearchQuerySchema } from './users';
 
@@ -150,6 +159,29 @@ export const API_ROUTES = {
     response: collectionRunResultSchema,
   }),
   health: route({ method: 'GET', path: '/healthz', role: 'public', response: healthSchema }),
+  getSpendLimit: route({
+    method: 'GET',
+    path: '/api/spend-limits/:email',
+    role: 'Viewer',
+    params: spendLimitEmailParamsSchema,
+    query: spendLimitQuerySchema,
+    response: spendLimitInfoSchema,
+  }),
+  changeSpendLimit: route({
+    method: 'POST',
+    path: '/api/spend-limits',
+    role: 'Admin',
+    body: spendLimitChangeBodySchema,
+    response: spendLimitChangeResultSchema,
+  }),
+  undoSpendLimitChange: route({
+    method: 'POST',
+    path: '/api/spend-limits/changes/:id/undo',
+    role: 'Admin',
+    params: spendLimitChangeIdParamsSchema,
+    body: spendLimitUndoBodySchema,
+    response: spendLimitChangeResultSchema,
+  }),
 } satisfies Record<string, ApiRoute>;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -5,7 +5,7 @@ import { formatDollars } from './format';
  * every setting in worker/src/settings/schema.ts has an entry here and nothing else does).
  */
 
-export type SettingSectionId = 'limits' | 'team' | 'personal' | 'notifications' | 'budget' | 'advanced';
+export type SettingSectionId = 'limits' | 'team' | 'personal' | 'notifications' | 'budget' | 'advanced' | 'spendLimits';
 
 export interface SettingSection {
   id: SettingSectionId;
@@ -41,6 +41,12 @@ export const SETTING_SECTIONS: readonly SettingSection[] = [
     id: 'budget',
     title: 'Budget',
     purpose: "The team's spend per billing cycle that the forecast is compared with.",
+  },
+  {
+    id: 'spendLimits',
+    title: 'Spend limits',
+    purpose:
+      "Admins set a developer's Cursor spend limit from an incident or the Users page; off with a real key until turned on.",
   },
   {
     id: 'advanced',
@@ -94,6 +100,9 @@ export const SETTING_PRESENTATION: Readonly<Record<string, SettingPresentation>>
   digestHourUtc: { section: 'notifications', label: 'Daily digest at', unit: 'hour (UTC)' },
   // Budget
   teamBudgetDollars: { section: 'budget', label: 'Team budget per billing cycle (0 = none)', unit: '$' },
+  // Spend limits (issue 15)
+  spendLimitFeature: { section: 'spendLimits', label: 'Spend-limit changes from Grafana' },
+  spendLimitSuggestionFactor: { section: 'spendLimits', label: 'Suggested limit: usual cycle spend times', unit: '×' },
   // Advanced: the statistics
   teamZThreshold: { section: 'advanced', label: 'Team comparison: robust z above the team', unit: 'z' },
   teamZWindowDays: { section: 'advanced', label: 'Team comparison: baseline window', unit: 'days' },

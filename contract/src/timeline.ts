@@ -11,6 +11,7 @@ export const INCIDENT_ACTIONS = [
   'resolved',
   'reopened',
   'auto_resolved',
+  'spend_limit_changed',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -28,6 +29,7 @@ export const TIMELINE_ACTION_LABELS: Record<IncidentAction | (typeof AUDIT_TIMEL
   resolved: 'Resolved',
   reopened: 'Reopened',
   auto_resolved: 'Resolved automatically (back to normal)',
+  spend_limit_changed: 'Spend limit set from Grafana',
   'spend-limit change': 'Spend limit changed',
   'membership change': 'Membership changed',
 };

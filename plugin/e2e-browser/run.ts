@@ -44,7 +44,15 @@ async function main() {
   const host = await startHostServer({ bundleDir, workerUrl: () => workerUrl, token: TOKEN });
   // The worker verifies the stand-in Grafana's signed ID tokens (GRAFANA_IDENTITY=verify, as in production).
   const config = { ...world.config, identity: host.identity };
-  const api = await startApi({ db: world.db, config, log: world.log, host: '127.0.0.1', port: 0, boss });
+  const api = await startApi({
+    db: world.db,
+    config,
+    log: world.log,
+    host: '127.0.0.1',
+    port: 0,
+    boss,
+    cursor: world.cursor,
+  });
   workerUrl = api.url;
   const asAdmin = { authorization: `Bearer ${TOKEN}`, 'x-grafana-id': await host.idToken('admin') };
   const incidents = (await (
@@ -57,6 +65,15 @@ async function main() {
     throw new Error('the simulated data produced no open incident: nothing to act on in the incident pages');
   const incident = incidents.items[0];
   const email = users.items[0].email;
+  // A developer's open incident for the spend-limit dialog (issue 15).
+  const userIncidents = (await (
+    await fetch(`${api.url}/api/incidents?pageSize=50&status=open,alerted,acknowledged`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+  ).json()) as { items: { id: number; subject: string; scope: string }[] };
+  const limitIncident = userIncidents.items.find((i) => i.scope === 'user');
+  if (!limitIncident)
+    throw new Error('the simulated data produced no open user incident: no spend-limit dialog to show');
 
   const pages: { name: string; path: string; waitFor: string }[] = [
     { name: 'incidents', path: 'incidents', waitFor: '[data-testid="incident-table"]' },
@@ -157,6 +174,18 @@ async function main() {
       const detailPage = pages[1];
       const settingsPage = pages[4];
       const ackButton = tab.getByRole('button', { name: 'Acknowledge' });
+      const limitPage = {
+        name: 'incident-limit',
+        path: `incidents/${limitIncident.id}`,
+        waitFor: '[data-testid="evidence-chart"]',
+      };
+      if (login !== 'admin') {
+        await open(limitPage, 'light');
+        check(
+          (await tab.getByRole('button', { name: 'Spend limit' }).count()) === 0,
+          `${role}: no Spend limit action on the incident page`
+        );
+      }
       if (login === 'viewer') {
         await open(detailPage, 'light');
         check((await ackButton.count()) === 0, 'Viewer: incident actions are hidden');
@@ -260,6 +289,46 @@ async function main() {
             'Admin: a test notification reaches the worker (409: email not configured)'
           );
           console.log(`Admin actions done: ${await shot(tab, 'admin-settings-saved')}`);
+
+          // Spend limit from the incident: the dialog with its figures, Cursor (the simulator) applies it, then Undo.
+          await open(limitPage, 'light');
+          await tab.getByRole('button', { name: 'Spend limit' }).click();
+          const dialog = tab.getByRole('dialog');
+          await dialog.getByTestId('sl-suggestion').waitFor({ timeout: 20_000 });
+          await dialog.getByLabel('Reason').fill('Browser check: capping a runaway agent until Monday');
+          for (const theme of ['light', 'dark'] as const) {
+            if (theme === 'dark') {
+              await tab.keyboard.press('Escape');
+              await tab.goto(`${host.url}/a/cursorwatch-cost-app/${limitPage.path}?theme=dark`);
+              await tab.getByRole('button', { name: 'Spend limit' }).click();
+              await dialog.getByTestId('sl-suggestion').waitFor({ timeout: 20_000 });
+              await dialog.getByLabel('Reason').fill('Browser check: capping a runaway agent until Monday');
+            }
+            console.log(`Spend-limit dialog (${theme}): ${await shot(tab, `admin-spend-limit-dialog-${theme}`)}`);
+          }
+          const suggestion = (await dialog.getByTestId('sl-suggestion').innerText()).replace(/\s+/g, ' ');
+          check(
+            /Suggested limit \$\d+ Usual cycle spend/.test(suggestion),
+            'Admin: the dialog says how the suggestion is computed'
+          );
+          const changed = proxied(tab, 'POST', /\/api\/spend-limits$/);
+          await dialog.getByRole('button', { name: /^Set the limit to \$\d+$/ }).click();
+          check((await changed).status() === 200, 'Admin: the spend limit is set through Cursor (the simulator)');
+          await dialog.getByTestId('sl-result').waitFor({ timeout: 20_000 });
+          console.log(`Spend limit applied: ${await shot(tab, 'admin-spend-limit-applied')}`);
+          await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+          const timeline = tab.getByTestId('timeline');
+          await timeline.getByRole('button', { name: 'Undo' }).waitFor({ timeout: 20_000 });
+          await timeline.getByRole('button', { name: 'Undo' }).click();
+          await tab.getByLabel('Reason for the undo').fill('Browser check: undo');
+          const undone = proxied(tab, 'POST', /\/api\/spend-limits\/changes\/\d+\/undo$/);
+          await tab.getByRole('button', { name: 'Undo the change' }).click();
+          check((await undone).status() === 200, 'Admin: the change is undone from the timeline');
+          await timeline
+            .getByText(/Undo of change \d+/)
+            .first()
+            .waitFor({ timeout: 20_000 });
+          console.log(`Spend limit undone: ${await shot(tab, 'admin-spend-limit-timeline')}`);
         }
       }
       await context.close();

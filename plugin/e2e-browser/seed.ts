@@ -41,13 +41,15 @@ export async function seedWorld(token: string) {
     await runDetectionPass({ db: handle.db, config, log }, { asOf: dayEnd.toISOString().slice(0, 10), now: dayEnd });
   }
   await runDetectionPass({ db: handle.db, config, log });
-  await sim.close();
+  // The simulator stays up: it is the Cursor that spend-limit changes reach (demo mode, as `npm start` runs it).
   return {
     db: handle.db,
     config,
     log,
     collected,
+    cursor: client,
     async close() {
+      await sim.close();
       await handle.close();
       await pg.stop();
     },

@@ -8,6 +8,7 @@ import {
   type Severity,
   type SettingsPatch,
   type SnoozeCreateBody,
+  type SpendLimitChangeBody,
 } from '@cursor-cost-watch/contract';
 import type { z } from 'zod';
 import { getBackendSrv } from '@grafana/runtime';
@@ -101,6 +102,11 @@ export const workerApi = {
   testNotification: (channel: NotificationChannel) => call('testNotification', { body: { channel } }),
   collectionStatus: () => call('collectionStatus'),
   runCollection: () => call('runCollection', { body: {} }),
+  getSpendLimit: (email: string, incidentId?: number) =>
+    call('getSpendLimit', { params: { email }, query: { incidentId } }),
+  changeSpendLimit: (body: SpendLimitChangeBody) => call('changeSpendLimit', { body }),
+  undoSpendLimitChange: (id: number, reason: string) =>
+    call('undoSpendLimitChange', { params: { id }, body: { reason } }),
 };
 
 export type WorkerApi = typeof workerApi;

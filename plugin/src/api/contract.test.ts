@@ -5,6 +5,7 @@ import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
 import { detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
 import { installFakeBackend, setRole } from '../test/fakeBackend';
+import { spendLimitInfo, spendLimitResult } from '../test/spendLimitFixtures';
 import { pathFor, workerApi } from './client';
 import { planProxyRequest, type RoleType } from '../test/grafanaProxy';
 
@@ -140,6 +141,9 @@ describe('plugin ↔ worker contract', () => {
       collectionStatus: { now: '2026-11-20T00:00:00.000Z', endpoints: [], lastRunAt: null, hasData: false },
       runCollection: { jobId: 'j1' },
       health: { ok: true, database: true },
+      getSpendLimit: spendLimitInfo(),
+      changeSpendLimit: spendLimitResult(),
+      undoSpendLimitChange: spendLimitResult(200, 6),
     };
     const b = installFakeBackend(Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, () => v])));
     await workerApi.listIncidents({
@@ -180,6 +184,11 @@ describe('plugin ↔ worker contract', () => {
     await workerApi.testNotification('email');
     await workerApi.collectionStatus();
     await workerApi.runCollection();
+    await workerApi.getSpendLimit("o'brien+cw@example.com", 12);
+    await workerApi.getSpendLimit('a@b.c');
+    await workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: 300, reason: 'runaway', incidentId: 12 });
+    await workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: null, reason: 'back to normal' });
+    await workerApi.undoSpendLimitChange(5, 'too strict');
     expect(b.violations).toEqual([]);
     const used = new Set(b.requests.map((r) => r.name));
     expect(Object.keys(API_ROUTES).filter((n) => n !== 'health' && !used.has(n as ApiRouteName))).toEqual([]);
@@ -207,8 +216,16 @@ describe('plugin ↔ worker contract', () => {
       kind: 'forbidden',
       needs: 'Admin',
     });
+    // Spend-limit changes and their undo: Admin only, for Viewers and Editors alike.
+    for (const role of ['Viewer', 'Editor'] as const) {
+      setRole(role);
+      await expect(
+        workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: 5, reason: 'x' })
+      ).rejects.toMatchObject({ kind: 'forbidden', status: 403, needs: 'Admin' });
+      await expect(workerApi.undoSpendLimitChange(5, 'x')).rejects.toMatchObject({ kind: 'forbidden', needs: 'Admin' });
+    }
     expect(b.requests).toEqual([]);
-    expect(b.proxied.map((p) => p.status)).toEqual([403, 403]);
+    expect(b.proxied.map((p) => p.status)).toEqual([403, 403, 403, 403, 403, 403]);
   });
 
   it('rejects an answer in the wrong shape instead of rendering it', async () => {

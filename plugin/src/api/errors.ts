@@ -1,7 +1,15 @@
 import type { ApiError, ApiRouteName, RouteRole } from '@cursor-cost-watch/contract';
 
 export type WorkerErrorKind =
-  'unreachable' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'invalid' | 'contract' | 'server';
+  | 'unreachable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid'
+  | 'contract'
+  | 'server'
+  | 'cursor';
 
 /** A failed worker call, classified so pages can say what to do about it. */
 export class WorkerApiError extends Error {
@@ -39,6 +47,9 @@ const ACTIONS: Record<ApiRouteName, string> = {
   collectionStatus: 'see the collection status',
   runCollection: 'start a collection run',
   health: 'check the worker health',
+  getSpendLimit: "see a developer's spend limit",
+  changeSpendLimit: 'change spend limits',
+  undoSpendLimitChange: 'undo spend-limit changes',
 };
 
 /**
@@ -62,6 +73,10 @@ function bodyOf(data: unknown): Partial<ApiError> {
 export function classifyFailure(status: number, data: unknown): WorkerApiError {
   const body = bodyOf(data);
   const message = body.message ?? (typeof data === 'string' && data ? data : `HTTP ${status}`);
+  // The worker reached Cursor, and Cursor refused or failed (worker/src/api/spend-limit-apply.ts): not a worker outage.
+  if (typeof body.error === 'string' && body.error.startsWith('cursor_')) {
+    return new WorkerApiError('cursor', message, status);
+  }
   if (status === 0 || status === 502 || status === 503 || status === 504) {
     return new WorkerApiError('unreachable', message, status);
   }

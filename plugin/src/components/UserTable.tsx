@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { Badge, InteractiveTable, Stack, Text, type Column } from '@grafana/ui';
 import type { UserList, UserSummary } from '@cursor-cost-watch/contract';
 import { SEVERITY_COLOR } from './Badges';
+import { SpendLimitButton } from './SpendLimit/SpendLimitButton';
 import { TrendSparkline } from './EvidenceChart';
 import { prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars, percent } from '../utils/format';
@@ -55,7 +56,16 @@ export function OpenIncidentBadges({ user }: { user: UserSummary }) {
  * Members at a glance: rank in the team, the 30-day trend (Grafana's Sparkline), cycle spend, share of the team's
  * spend and open incidents; every column but the trend sorts (@grafana/ui InteractiveTable, react-table sorting).
  */
-export function UserTable({ list }: { list: UserList }) {
+export function UserTable({
+  list,
+  canAdmin = false,
+  onChanged,
+}: {
+  list: UserList;
+  /** Admins get a Spend limit action per member. */
+  canAdmin?: boolean;
+  onChanged?: () => void;
+}) {
   const rows = useMemo<Row[]>(
     () =>
       list.items.map((u) => ({
@@ -111,8 +121,19 @@ export function UserTable({ list }: { list: UserList }) {
         sortDescFirst: true,
         cell: ({ row }) => <OpenIncidentBadges user={row.original} />,
       },
+      ...(canAdmin
+        ? [
+            {
+              id: 'action',
+              header: 'Action',
+              cell: ({ row }: { row: { original: Row } }) => (
+                <SpendLimitButton email={row.original.email} size="sm" onChanged={onChanged} />
+              ),
+            },
+          ]
+        : []),
     ],
-    []
+    [canAdmin, onChanged]
   );
   return (
     <div data-testid="user-table">

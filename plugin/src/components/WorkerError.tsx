@@ -19,6 +19,7 @@ const HELP: Record<string, { title: string; text: string; config?: boolean }> = 
   invalid: { title: 'Some values were refused', text: '' },
   contract: { title: 'The worker and the plugin disagree', text: '' },
   server: { title: 'The worker failed to answer', text: 'See the worker log for details.' },
+  cursor: { title: 'Cursor did not apply the change', text: '' },
 };
 
 /**

@@ -14,6 +14,8 @@ import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { EvidenceChart } from '../components/EvidenceChart';
 import { IncidentActions } from '../components/IncidentActions';
+import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
+import { SpendLimitUndo } from '../components/SpendLimit/SpendLimitUndo';
 import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
@@ -58,6 +60,9 @@ export default function IncidentDetail() {
           </Stack>
           <Stack gap={1} wrap="wrap">
             <IncidentActions incident={inc} onChanged={detail.reload} />
+            {inc.scope === 'user' && (
+              <SpendLimitButton email={inc.subject} incidentId={inc.id} onChanged={detail.reload} />
+            )}
             {inc.scope === 'user' && (
               <LinkButton variant="secondary" icon="apps" href={DASHBOARDS.user(inc.subject)}>
                 User dashboard
@@ -123,6 +128,7 @@ export default function IncidentDetail() {
                   <b>{timelineActionLabel(e.action)}</b>
                   {timelineEntryDetail(e) && ` (${timelineEntryDetail(e)})`} by {e.actor}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
+                  <SpendLimitUndo entry={e} timeline={d.timeline} onUndone={detail.reload} />
                 </li>
               ))}
             </ol>

@@ -6,8 +6,10 @@ import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { TrendSparkline } from '../components/EvidenceChart';
+import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
 import { SimpleTable } from '../components/Table';
 import { UserTable } from '../components/UserTable';
+import { currentPermissions } from '../utils/roles';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
@@ -21,6 +23,7 @@ export default function Users() {
 function UserSearch() {
   const [search, setSearch] = useState('');
   const users = useWorker(() => workerApi.searchUsers(search.trim() || undefined), [search]);
+  const { canAdmin } = currentPermissions();
   return (
     <PluginPage subTitle="Who spends what this billing cycle">
       <Field label="Search" description="Part of an email or a name">
@@ -41,7 +44,7 @@ function UserSearch() {
             : 'The worker has not collected the team from Cursor yet; see Settings → Collection.'}
         </EmptyState>
       )}
-      {users.value && users.value.items.length > 0 && <UserTable list={users.value} />}
+      {users.value && users.value.items.length > 0 && <UserTable list={users.value} canAdmin={canAdmin} onChanged={users.reload} />}
     </PluginPage>
   );
 }
@@ -82,11 +85,12 @@ function UserDetail({ email }: { email: string }) {
               </div>
             </div>
           </Stack>
-          <div>
+          <Stack gap={1}>
             <LinkButton icon="apps" variant="secondary" href={DASHBOARDS.user(u.email)}>
               Open the user dashboard
             </LinkButton>
-          </div>
+            <SpendLimitButton email={u.email} onChanged={user.reload} />
+          </Stack>
           <section>
             <Text element="h3">Incidents ({u.openIncidents} open)</Text>
             {u.incidents.length === 0 ? (

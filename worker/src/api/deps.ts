@@ -20,6 +20,11 @@ export interface ApiServices {
   sendTestNotification(config: Config, channel: NotificationChannel): Promise<unknown>;
 }
 
+/** What the API needs of Cursor: the spend-limit endpoint (worker/src/cursor/client.ts setUserSpendLimit). */
+export interface SpendLimitGateway {
+  setUserSpendLimit(email: string, dollars: number | null): Promise<{ outcome: string; message: string }>;
+}
+
 export interface ApiOptions {
   db: Db;
   boss?: PgBoss;
@@ -33,6 +38,8 @@ export interface ApiOptions {
   /** GRAFANA_IDENTITY=verify: the verifier (default: Grafana's keys at config.identity.jwksUrl) and its tuning. */
   idVerifier?: GrafanaIdVerifier;
   idVerifierOptions?: VerifierOptions;
+  /** Cursor's API (the simulator in demo mode); without it spend-limit changes answer 503. */
+  cursor?: SpendLimitGateway;
 }
 
 export interface ApiDeps {
@@ -43,4 +50,5 @@ export interface ApiDeps {
   now: () => Date;
   services: ApiServices;
   healthTimeoutMs: number;
+  cursor?: SpendLimitGateway;
 }

@@ -15,6 +15,7 @@ import { metricsRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
 import { settingsRoutes } from './routes/settings';
 import { snoozeRoutes } from './routes/snoozes';
+import { spendLimitRoutes } from './routes/spend-limits';
 import { userRoutes } from './routes/users';
 import { defaultServices } from './services';
 import { unstorableFields } from '../db/storable-text';
@@ -31,6 +32,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     now: opts.now ?? (() => new Date()),
     services: { ...defaultServices, ...opts.services },
     healthTimeoutMs: opts.healthTimeoutMs ?? 2000,
+    cursor: opts.cursor,
   };
   // Per-request lines are logged at info; the API child logs warnings and errors only (Grafana polls often).
   const log = opts.log.child(
@@ -70,6 +72,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   settingsRoutes(app, deps);
   notificationRoutes(app, deps);
   collectionRoutes(app, deps);
+  spendLimitRoutes(app, deps);
   return app;
 }
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   let service: Awaited<ReturnType<typeof startWorkerService>> | undefined;
   try {
     service = await startWorkerService(rt);
-    api = await startApi({ db: rt.db, boss: rt.boss, config: rt.config, log: rt.log });
+    api = await startApi({ db: rt.db, boss: rt.boss, config: rt.config, log: rt.log, cursor: rt.client });
   } catch (err) {
     await service?.stop();
     await rt.close();

@@ -87,6 +87,8 @@ export interface ClientStats {
 
 /** Documented maximum range of daily-usage-data and the analytics endpoints. */
 export const MAX_RANGE_DAYS = 30;
+/** POST /teams/user-spend-limit: 60 or 250 a minute depending on the docs' version; the lower one is kept. */
+export const SPEND_LIMIT_RATE_PER_MIN = 60;
 
 export class CursorClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retries: 0 };
@@ -241,6 +243,22 @@ export class CursorClient {
     }
   }
 
+  /**
+   * POST /teams/user-spend-limit: integer dollars, null removes the limit. Sent once, never retried: an Admin is
+   * waiting and sees a 429, 5xx or network failure as it is (CursorApiError / Error), and decides.
+   */
+  async setUserSpendLimit(
+    userEmail: string,
+    spendLimitDollars: number | null,
+    signal?: AbortSignal,
+  ): Promise<S.UserSpendLimitResponse> {
+    return this.request('POST /teams/user-spend-limit', S.userSpendLimitResponseSchema, {
+      body: { userEmail, spendLimitDollars },
+      signal,
+      once: true,
+    });
+  }
+
   async analyticsDau(startDay: string, endDay: string, signal?: AbortSignal) {
     const q = `?startDate=${startDay}&endDate=${endDay}`;
     const res = await this.request(`GET /analytics/team/dau${q}`, S.analyticsDauResponseSchema, {
@@ -265,7 +283,13 @@ export class CursorClient {
     if (!pacer) {
       const { admin, events, analytics: a } = this.opts.rateLimits;
       pacer = new Pacer(
-        analytics ? a : key.includes('filtered-usage-events') ? events : admin,
+        analytics
+          ? a
+          : key.includes('filtered-usage-events')
+            ? events
+            : key.includes('user-spend-limit') && admin > 0
+              ? SPEND_LIMIT_RATE_PER_MIN
+              : admin,
         this.opts.now,
         this.sleep,
       );
@@ -281,7 +305,7 @@ export class CursorClient {
   private async request<T extends z.ZodType>(
     endpoint: string,
     schema: T,
-    opts: { body?: unknown; signal?: AbortSignal; analytics?: boolean },
+    opts: { body?: unknown; signal?: AbortSignal; analytics?: boolean; once?: boolean },
   ): Promise<z.output<T>> {
     const [method, path] = endpoint.split(' ');
     const name = endpoint.split('?')[0];
@@ -290,8 +314,9 @@ export class CursorClient {
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
     const pacer = this.pacerFor(endpoint, Boolean(opts.analytics));
     let lastError: Error | undefined;
+    const maxRetries = opts.once ? 0 : this.maxRetries;
 
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+    for (let attempt = 0; attempt <= maxRetries; attempt++) {
       if (attempt > 0) this.stats.retries++;
       await pacer.acquire(opts.signal);
       opts.signal?.throwIfAborted();
@@ -326,6 +351,7 @@ export class CursorClient {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         // Connection reset, refused, or our own timeout: transient.
         lastError = new Error(`${name}: ${describeFetchError(err)}`);
+        if (opts.once) throw lastError;
         await this.backoff(name, attempt, opts.signal, lastError.message);
         continue;
       }
@@ -334,6 +360,7 @@ export class CursorClient {
         this.stats.rateLimited++;
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         lastError = new CursorApiError(name, 429, text);
+        if (opts.once) throw lastError;
         if (retryAfterMs !== undefined && attempt < this.maxRetries) {
           // Every request to this endpoint waits, not just this one: the limit is per team and endpoint.
           pacer.pause(retryAfterMs);
@@ -348,6 +375,7 @@ export class CursorClient {
       }
       if (response.status >= 500) {
         lastError = new CursorApiError(name, response.status, text);
+        if (opts.once) throw lastError;
         await this.backoff(name, attempt, opts.signal, `server error ${response.status}`);
         continue;
       }
@@ -360,6 +388,7 @@ export class CursorClient {
         lastError = new Error(
           `${name}: response is not valid JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 60))})`,
         );
+        if (opts.once) throw lastError;
         await this.backoff(name, attempt, opts.signal, 'malformed JSON');
         continue;
       }

@@ -271,3 +271,17 @@ export type ApiAuditLogsResponse = z.input<typeof auditLogsResponseSchema>;
 export type ApiAnalyticsDauResponse = z.input<typeof analyticsDauResponseSchema>;
 export type ApiAnalyticsModelsResponse = z.input<typeof analyticsModelsResponseSchema>;
 export type ApiError = z.input<typeof apiErrorSchema>;
+
+/**
+ * POST /teams/user-spend-limit answer (docs: `{"outcome":"success"|"error","message":…}`). The outcome is read as
+ * text: anything but "success" means the limit did not change.
+ */
+export const userSpendLimitResponseSchema = z.looseObject({
+  outcome: z.string(),
+  message: z
+    .string()
+    .nullish()
+    .transform((m) => m ?? ''),
+});
+export type UserSpendLimitResponse = z.output<typeof userSpendLimitResponseSchema>;
+export type ApiUserSpendLimitResponse = z.input<typeof userSpendLimitResponseSchema>;

@@ -1,4 +1,4 @@
-import { DETECTORS } from '@cursor-cost-watch/contract';
+import { DETECTORS, SPEND_LIMIT_FEATURE_MODES } from '@cursor-cost-watch/contract';
 import { z } from 'zod';
 
 /**
@@ -201,6 +201,19 @@ export const settingsShape = {
     100_000_000,
     0,
     "Team budget in dollars per billing cycle (0: none). The overview dashboard's forecast and Grafana's forecast-over-budget alert compare the cycle's projected spend with it",
+  ),
+  // --- Spend limits set from Grafana (issue 15) ---
+  spendLimitFeature: z
+    .enum(SPEND_LIMIT_FEATURE_MODES, { message: 'must be "auto", "on" or "off"' })
+    .default('auto')
+    .describe(
+      'Spend limits: lets Admins set, change or remove a developer\'s Cursor spend limit from an incident or the Users page. "auto": on in demo mode (the simulated team), off when a real CURSOR_ADMIN_API_KEY is configured; "on"; "off"',
+    ),
+  spendLimitSuggestionFactor: num(
+    1,
+    20,
+    1.5,
+    "Spend limits: the suggested limit is the developer's usual cycle spend (average daily spend over the 28 days before the anomaly, times the days of the billing cycle) times this, rounded up to whole dollars",
   ),
 };
 

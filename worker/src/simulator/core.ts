@@ -1,5 +1,6 @@
 import { effectsOn, planAnomalies, type PlannedAnomaly } from './anomalies';
-import { cycleStartDay, dayOfMs } from './days';
+import { cycleStartDay, dayEndMs, dayOfMs } from './days';
+import { capToLimits, type LimitChange } from './spend-cap';
 import { MODELS } from './models';
 import { mix } from './random';
 import { buildRoster, isMemberOn, type SimUser } from './roster';
@@ -46,6 +47,8 @@ export class TeamCore {
   private readonly summaries = new Map<number, DaySummary>();
   private readonly dayCache = new Map<number, { users: (GeneratedDay | null)[]; drafts: number }>();
   private dayCacheDrafts = 0;
+  /** Spend limits set through POST /teams/user-spend-limit, per user, in time order (./spend-cap.ts). */
+  private readonly limitChanges = new Map<number, LimitChange[]>();
 
   constructor(o: TeamCoreOptions) {
     this.seed = o.seed;
@@ -84,6 +87,38 @@ export class TeamCore {
     return generateUserDay(this.seed, user, day, effectsOn(anomalies, day));
   }
 
+  /**
+   * A limit set now governs the user's calls from now on: every generated day from today is forgotten, so it is
+   * generated again with the cap. Days before today are untouched (their calls happened before the limit).
+   */
+  setSpendLimit(user: SimUser, dollars: number | null, at: number): void {
+    const list = this.limitChanges.get(user.idx) ?? [];
+    list.push({ at, cents: dollars === null ? null : dollars * 100 });
+    this.limitChanges.set(user.idx, list);
+    const fromDay = dayOfMs(at);
+    for (const [day, s] of this.summaries) if (day >= fromDay) s.done[user.idx] = 0;
+    for (const [day, entry] of this.dayCache) {
+      if (day < fromDay) continue;
+      this.dayCache.delete(day);
+      this.dayCacheDrafts -= entry.drafts;
+    }
+  }
+
+  /** The user's day as generated, then capped by the spend limits in force at each call (when any was set). */
+  private generate(user: SimUser, day: number): GeneratedDay {
+    const g = generateUserDay(this.seed, user, day, effectsOn(this.anomaliesOf(user.idx), day));
+    const changes = this.limitChanges.get(user.idx);
+    if (!changes || changes[0].at > dayEndMs(day)) return g;
+    return capToLimits(g, changes, this.priorCycleCents(user, day), INCLUDED_CENTS_PER_CYCLE);
+  }
+
+  /** Timestamps of the calls the spend limits let through that day, or null when no limit touched the day. */
+  keptCalls(user: SimUser, day: number): Set<number> | null {
+    const changes = this.limitChanges.get(user.idx);
+    if (!changes || changes[0].at > dayEndMs(day)) return null;
+    return new Set(this.generate(user, day).drafts.map((d) => d.ts));
+  }
+
   private summary(day: number): DaySummary {
     let s = this.summaries.get(day);
     if (!s) {
@@ -111,9 +146,7 @@ export class TeamCore {
     if (day > this.today()) return { total: 0, count: 0, premium: 0 }; // the future: not recorded, it will come
     const s = this.summary(day);
     if (!s.done[user.idx]) {
-      const g = this.hasData(user, day)
-        ? generateUserDay(this.seed, user, day, effectsOn(this.anomaliesOf(user.idx), day))
-        : null;
+      const g = this.hasData(user, day) ? this.generate(user, day) : null;
       this.record(user, day, g);
     }
     return { total: s.total[user.idx], count: s.count[user.idx], premium: s.premium[user.idx] };
@@ -144,7 +177,7 @@ export class TeamCore {
       this.record(user, day, null);
       return null;
     }
-    const g = generateUserDay(this.seed, user, day, effectsOn(this.anomaliesOf(user.idx), day));
+    const g = this.generate(user, day);
     this.record(user, day, g);
     let cumulative = this.priorCycleCents(user, day);
     for (const d of g.drafts) {

@@ -37,6 +37,11 @@ export class EventWindows {
 
   constructor(private readonly core: TeamCore) {}
 
+  /** Drops every counted window (a spend limit changed what later calls exist). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   /** The members a filter selects: all (null), one, or none (an unknown member). */
   private selectUsers(filter: { email?: string; userId?: string | number }): SimUser[] | null {
     let users: SimUser[] | null = null;

@@ -86,8 +86,12 @@ export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTea
     analyticsModels: (startDay, endDay) => analytics.models(dayArg(startDay, 'startDate'), dayArg(endDay, 'endDate')),
     setUserSpendLimit: (email, dollars) => {
       const u = core.byEmail.get(email.toLowerCase());
-      if (!u) return false;
+      // Not (yet, or any longer) a member: Cursor answers outcome "error".
+      if (!u || u.joinedDay > core.today() || (u.leftDay !== null && u.leftDay <= core.today())) return false;
       limits.set(u.idx, dollars);
+      // From now on the developer's calls respect it; windows counted before must be counted again.
+      core.setSpendLimit(u, dollars, core.now());
+      windows.forget();
       return true;
     },
     truth: () => {

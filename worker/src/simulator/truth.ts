@@ -7,7 +7,8 @@ import type { GroundTruthAnomaly } from './types';
 
 /**
  * Extra cost of one anomaly, honestly: each affected user-day generated with only this anomaly, minus the same
- * calls priced without it (calls it added cost nothing in the counterfactual), calls up to now.
+ * calls priced without it (calls it added cost nothing in the counterfactual), calls up to now and let through by
+ * any spend limit (matched by timestamp).
  */
 function extraCents(core: TeamCore, a: PlannedAnomaly, lastDay: number): number {
   const cutoff = core.now();
@@ -16,8 +17,11 @@ function extraCents(core: TeamCore, a: PlannedAnomaly, lastDay: number): number 
     const user = core.users[idx];
     for (let day = a.startDay; day <= lastDay; day++) {
       if (day < core.historyStartDay || !isMemberOn(user, day)) continue;
+      // Calls a spend limit refused never happened, so they cost nothing extra.
+      const kept = core.keptCalls(user, day);
       for (const d of core.generateWith(user, day, [a]).drafts) {
         if (d.ts > cutoff) break;
+        if (kept && !kept.has(d.ts)) continue;
         extra += d.cents - d.baseCents;
       }
     }

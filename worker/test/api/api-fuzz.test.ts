@@ -4,6 +4,8 @@ import type { PgBoss } from 'pg-boss';
 import type { AuditDb } from '../../src/api/audit';
 import { settingFields } from '../../src/api/queries/settings-fields';
 import { createLogger } from '../../src/config/log';
+import { CursorClient } from '../../src/cursor/client';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
 import { startBoss } from '../../src/queue/boss';
 import { createTestDb } from '../support/test-db';
 import { seedIncident, seedTeam } from './fixtures';
@@ -23,10 +25,19 @@ const EMAILS = ['alice@example.com', 'bob@example.com', 'carol@example.com', "o'
 
 let api: TestApi;
 let boss: PgBoss;
+let sim: SimulatorServer;
 beforeAll(async () => {
   const t = await createTestDb('fuzz');
   boss = await startBoss(t.url, createLogger('silent'));
-  api = await startTestApi({ boss }, {}, t);
+  // Spend-limit changes reach a simulated Cursor over HTTP (it answers outcome "error" for these example.com people).
+  const team = createSimulatedTeam({ seed: 5, teamSize: 10, now: () => NOW.getTime() });
+  sim = await startSimulatorServer({ team, apiKey: 'key_fuzz', rateLimitsPerMinute: null });
+  const cursor = new CursorClient({
+    baseUrl: sim.url,
+    apiKey: 'key_fuzz',
+    rateLimits: { admin: 0, events: 0, analytics: 0 },
+  });
+  api = await startTestApi({ boss, cursor }, {}, t);
   await seedTeam(t.db, NOW);
   const statuses = ['open', 'alerted', 'acknowledged', 'resolved'] as const;
   for (let i = 0; i < 8; i++)
@@ -40,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await boss.stop({ graceful: false });
   await api.close();
+  await sim.close();
 });
 
 const audit = () => api.t.db as unknown as AuditDb;
@@ -192,5 +204,13 @@ describe('API fuzz from the contract', () => {
       (await count('/api/incidents/:id/reopen', 'POST', 200));
     expect(events.length).toBe(transitions);
     expect(transitions).toBeGreaterThan(0);
+    const limitChanges = await api.t.db
+      .selectFrom('spend_limit_changes' as never)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number((limitChanges as { n: number }).n)).toBe(
+      (await count('/api/spend-limits', 'POST', 200)) +
+        (await count('/api/spend-limits/changes/:id/undo', 'POST', 200)),
+    );
   });
 });

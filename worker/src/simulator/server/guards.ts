@@ -26,13 +26,22 @@ export const DEFAULT_FAULTS: Faults = {
   resetConnections: 0,
 };
 
-export type RateClass = 'admin' | 'events' | 'analytics';
+export type RateClass = 'admin' | 'events' | 'analytics' | 'spendLimit';
 export interface RateLimits {
   admin: number;
   events: number;
   analytics: number;
+  /** POST /teams/user-spend-limit: Cursor's docs give 60 or 250 a minute; default 60. */
+  spendLimit?: number;
 }
-export const DEFAULT_RATE_LIMITS: RateLimits = { admin: 20, events: 20, analytics: 100 };
+/** The lower of the documented limits of POST /teams/user-spend-limit (cursor-api.md: 60 or 250 a minute). */
+export const SPEND_LIMIT_RATE_PER_MIN = 60;
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  admin: 20,
+  events: 20,
+  analytics: 100,
+  spendLimit: SPEND_LIMIT_RATE_PER_MIN,
+};
 
 export const MINUTE_MS = 60_000;
 
@@ -55,7 +64,7 @@ export class MinuteRateLimiter {
       w = { minute, count: 0 };
       this.windows.set(endpoint, w);
     }
-    if (w.count >= this.limits[rateClass]) return false;
+    if (w.count >= (this.limits[rateClass] ?? SPEND_LIMIT_RATE_PER_MIN)) return false;
     w.count++;
     return true;
   }

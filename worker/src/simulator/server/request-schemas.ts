@@ -39,9 +39,14 @@ export const spendBody = z.object({
   pageSize: positiveInt.optional(),
 });
 
+/** POST /teams/user-spend-limit (cursor-api.md): integer dollars, null removes the limit. */
 export const userSpendLimitBody = z.object({
-  userEmail: z.string().min(3),
-  spendLimitDollars: z.number().int().nonnegative().nullable(),
+  userEmail: z.string({ error: 'must be an email' }).min(3, 'must be an email'),
+  spendLimitDollars: z
+    .number({ error: 'must be an integer number of dollars or null' })
+    .int('must be an integer number of dollars')
+    .nonnegative('must not be negative')
+    .nullable(),
 });
 
 export const groupsQuery = z.object({ billingCycle: isoDay.optional() });

@@ -41,13 +41,15 @@ export interface SimulatorServerOptions {
   nonEnterpriseApiKey?: string;
   host?: string;
   port?: number;
-  /** Per endpoint per minute; null turns rate limiting off. Default admin 20, events 20, analytics 100. */
+  /** Per endpoint per minute; null turns rate limiting off. Default admin 20, events 20, analytics 100, spend limit 60. */
   rateLimitsPerMinute?: RateLimits | null;
   faults?: Partial<Faults>;
   /** 'variants': answers in the other documented shapes, with unknown fields (./shape-variants.ts). */
   shapes?: ShapeMode;
   /** Serve a share of recent events at a provisional price, restated later (./restatement.ts). */
   restatement?: Restatement | null;
+  /** The clock rate-limit minutes are counted on (default Date.now; tests pin it). */
+  rateClock?: () => number;
 }
 
 export interface SimulatorServer {
@@ -66,6 +68,7 @@ const RATE_CLASS: Record<string, RateClass> = {
   'POST /teams/filtered-usage-events': 'events',
   'GET /analytics/team/dau': 'analytics',
   'GET /analytics/team/models': 'analytics',
+  'POST /teams/user-spend-limit': 'spendLimit',
 };
 
 /** Starts an HTTP server speaking the Cursor Admin (and team Analytics) API for the simulated team. */
@@ -76,6 +79,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     o.rateLimitsPerMinute === undefined ? DEFAULT_RATE_LIMITS : o.rateLimitsPerMinute,
   );
   const stats = new StatsRecorder();
+  const rateClock = o.rateClock ?? Date.now;
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
   let shapes: ShapeMode = o.shapes ?? 'documented';
   let restatement: Restatement | null = o.restatement ?? null;
@@ -94,7 +98,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
 
   const tooManyRequests = (reply: import('fastify').FastifyReply) => {
     if (faults.retryAfterHeader)
-      reply.header('Retry-After', String(faults.retryAfterSeconds ?? secondsToNextMinute(Date.now())));
+      reply.header('Retry-After', String(faults.retryAfterSeconds ?? secondsToNextMinute(rateClock())));
     return reply.code(429).send(TOO_MANY_REQUESTS);
   };
 
@@ -122,7 +126,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     const key = apiKeyFrom(request.headers.authorization);
     if (key !== null && key === o.nonEnterpriseApiKey) return reply.code(403).send(FORBIDDEN);
     if (key !== (rateClass === 'analytics' ? analyticsKey : o.apiKey)) return reply.code(401).send(UNAUTHORIZED);
-    if (!limiter.take(endpoint, rateClass, Date.now())) return tooManyRequests(reply);
+    if (!limiter.take(endpoint, rateClass, rateClock())) return tooManyRequests(reply);
   });
   app.addHook('onResponse', async (_request, reply) => stats.response(reply.statusCode));
   app.addHook('preSerialization', async (request, reply, payload) =>
@@ -151,7 +155,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
     },
     () => restatement,
   );
-  registerAnalyticsRoutes(app, o.team, (endpoint) => limiter.refund(endpoint, Date.now()));
+  registerAnalyticsRoutes(app, o.team, (endpoint) => limiter.refund(endpoint, rateClock()));
 
   await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 });
   const address = app.server.address() as AddressInfo;

@@ -1,0 +1,206 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { detail, userDetail, users } from '../../test/fixtures';
+import { HttpFailure, installFakeBackend, setRole } from '../../test/fakeBackend';
+import { renderApp } from '../../test/render';
+import { limitEvent, spendLimitInfo, spendLimitResult } from '../../test/spendLimitFixtures';
+
+/** The spend-limit action on the incident page and the Users page, its dialog, and Undo on the timeline. */
+describe('Spend limit', () => {
+  let b: ReturnType<typeof installFakeBackend>;
+  afterEach(() => expect(b.violations).toEqual([]));
+
+  const openDialog = async () => {
+    fireEvent.click(await screen.findByRole('button', { name: 'Spend limit' }));
+    return screen.findByRole('dialog');
+  };
+
+  it('shows an Admin the figures and the suggestion, prefilled, then sets the limit with a reason', async () => {
+    setRole('Admin');
+    b = installFakeBackend({
+      getIncident: () => detail(),
+      getSpendLimit: () => spendLimitInfo(),
+      changeSpendLimit: () => spendLimitResult(),
+    });
+    renderApp('/incidents/1');
+    const dialog = await openDialog();
+    expect(await within(dialog).findByTestId('sl-cycle-spend')).toHaveTextContent('$310.00');
+    expect(b.of('getSpendLimit')[0]).toMatchObject({ path: '/api/spend-limits/carol@example.com' });
+    expect(b.of('getSpendLimit')[0].query).toEqual({ incidentId: 1 });
+    expect(within(dialog).getByTestId('sl-cycle-spend')).toHaveTextContent('$330.00 including included usage');
+    expect(within(dialog).getByTestId('sl-forecast')).toHaveTextContent('$805.00');
+    expect(within(dialog).getByTestId('sl-forecast')).toHaveTextContent('10.5 days left until 2026-12-01');
+    expect(within(dialog).getByTestId('sl-limit')).toHaveTextContent('$200');
+    expect(within(dialog).getByTestId('sl-suggestion')).toHaveTextContent('$675');
+    expect(within(dialog).getByTestId('sl-suggestion')).toHaveTextContent(
+      '× 1.5 (setting "spendLimitSuggestionFactor")'
+    );
+    expect(within(dialog).getByLabelText('New limit in dollars')).toHaveValue(675);
+    const submit = within(dialog).getByRole('button', { name: 'Set the limit to $675' });
+    expect(submit).toBeDisabled(); // no reason yet
+    fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '2.5' } });
+    expect(within(dialog).getByText(/A whole number of dollars/)).toBeInTheDocument();
+    expect(within(dialog).queryByTestId('sl-below-spend')).not.toBeInTheDocument(); // $675 > $310 spent
+    fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '250' } });
+    expect(within(dialog).getByTestId('sl-below-spend')).toHaveTextContent(
+      '$310.00 is already spent on demand this cycle: with a limit of $250, Cursor refuses their usage-based requests'
+    );
+    fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '500' } });
+    fireEvent.change(within(dialog).getByLabelText('Reason'), { target: { value: 'runaway agent' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Set the limit to $500' }));
+    await waitFor(() => expect(b.of('changeSpendLimit')).toHaveLength(1));
+    expect(b.of('changeSpendLimit')[0].body).toEqual({
+      email: 'carol@example.com',
+      spendLimitDollars: 500,
+      reason: 'runaway agent',
+      incidentId: 1,
+    });
+    expect(await within(dialog).findByTestId('sl-result')).toHaveTextContent(
+      '$200 → $675 for carol@example.com. Cursor said: “Spend limit for carol@example.com set to $675”'
+    );
+    await waitFor(() => expect(b.of('getIncident')).toHaveLength(2)); // the timeline reloads
+  });
+
+  it('removes the limit (null) when asked', async () => {
+    setRole('Admin');
+    b = installFakeBackend({
+      getIncident: () => detail(),
+      getSpendLimit: () => spendLimitInfo(),
+      changeSpendLimit: () => spendLimitResult(null),
+    });
+    renderApp('/incidents/1');
+    const dialog = await openDialog();
+    fireEvent.click(await within(dialog).findByLabelText('Remove the limit instead'));
+    fireEvent.change(within(dialog).getByLabelText('Reason'), { target: { value: 'back to normal' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Remove the limit' }));
+    await waitFor(() => expect(b.of('changeSpendLimit')).toHaveLength(1));
+    expect(b.of('changeSpendLimit')[0].body).toMatchObject({ spendLimitDollars: null });
+  });
+
+  it.each([
+    [
+      422,
+      'cursor_refused',
+      'Cursor answered outcome "error": User carol@example.com is not in the team. The limit was not changed.',
+    ],
+    [
+      502,
+      'cursor_http_error',
+      'Cursor answered HTTP 500 to POST /teams/user-spend-limit: {"error":"Internal Server Error"}. The limit was not changed.',
+    ],
+  ])("shows Cursor's refusal (%s) as it is, not as a worker outage", async (status, error, message) => {
+    setRole('Admin');
+    b = installFakeBackend({
+      getIncident: () => detail(),
+      getSpendLimit: () => spendLimitInfo(),
+      changeSpendLimit: () => {
+        throw new HttpFailure(status, { error, message });
+      },
+    });
+    renderApp('/incidents/1');
+    const dialog = await openDialog();
+    fireEvent.change(await within(dialog).findByLabelText('Reason'), { target: { value: 'x' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: /Set the limit/ }));
+    const alert = await within(dialog).findByTestId('worker-error');
+    expect(alert).toHaveTextContent('Cursor did not apply the change');
+    expect(alert).toHaveTextContent(message);
+    expect(alert).not.toHaveTextContent('cannot be reached');
+    expect(within(dialog).queryByTestId('sl-result')).not.toBeInTheDocument();
+  });
+
+  it('says why changes are off and allows none when the feature is off', async () => {
+    setRole('Admin');
+    const reason = 'Spend-limit changes are off because a real Cursor key is configured …';
+    b = installFakeBackend({
+      getIncident: () => detail(),
+      getSpendLimit: () => spendLimitInfo({ enabled: false, disabledReason: reason }),
+    });
+    renderApp('/incidents/1');
+    const dialog = await openDialog();
+    expect(await within(dialog).findByTestId('sl-disabled')).toHaveTextContent(reason);
+    expect(within(dialog).getByLabelText('Reason')).toBeDisabled();
+    expect(within(dialog).getByRole('button', { name: /Set the limit/ })).toBeDisabled();
+  });
+
+  it.each(['Viewer', 'Editor'] as const)('is not offered to a %s, on the incident nor the Users page', async (role) => {
+    setRole(role);
+    b = installFakeBackend({
+      getIncident: () => ({ ...detail(), timeline: [...detail().timeline, limitEvent(2, 5)] }),
+      searchUsers: () => users,
+      getUser: () => userDetail,
+    });
+    const page = renderApp('/incidents/1');
+    expect(await screen.findByText(/Spend limit of carol@example.com/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Spend limit' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Undo' })).not.toBeInTheDocument();
+    page.unmount();
+    const list = renderApp('/users');
+    expect(await screen.findByText('carol@example.com')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Spend limit' })).not.toBeInTheDocument();
+    list.unmount();
+    renderApp(`/users/${encodeURIComponent('carol@example.com')}`);
+    expect(await screen.findByText('#1 of 4')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Spend limit' })).not.toBeInTheDocument();
+  });
+
+  it('is offered per developer on the Users page, without an incident', async () => {
+    setRole('Admin');
+    b = installFakeBackend({
+      searchUsers: () => users,
+      getSpendLimit: (r) => spendLimitInfo({ email: r.params.email }),
+    });
+    renderApp('/users');
+    const buttons = await screen.findAllByRole('button', { name: 'Spend limit' });
+    expect(buttons).toHaveLength(users.items.length);
+    fireEvent.click(buttons[1]);
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('Spend limit for bob@example.com')).toBeInTheDocument();
+    await waitFor(() => expect(b.of('getSpendLimit')).toHaveLength(1));
+    expect(b.of('getSpendLimit')[0]).toMatchObject({ path: '/api/spend-limits/bob@example.com', query: {} });
+  });
+
+  it('undoes the latest change from the timeline with a reason; an undone change has no Undo', async () => {
+    setRole('Admin');
+    let undone = false;
+    b = installFakeBackend({
+      getIncident: () => ({
+        ...detail(),
+        timeline: [
+          ...detail().timeline,
+          limitEvent(2, 4, { newDollars: 300, note: 'Spend limit of carol@example.com: $200 → $300. first' }),
+          limitEvent(3, 5, { oldDollars: 300, note: 'Spend limit of carol@example.com: $300 → $675. second' }),
+          ...(undone
+            ? [limitEvent(4, 6, { oldDollars: 675, newDollars: 300, undoOf: 5, note: 'Undo of change 5: too strict' })]
+            : []),
+        ],
+      }),
+      undoSpendLimitChange: () => {
+        undone = true;
+        return spendLimitResult(300, 6);
+      },
+    });
+    renderApp('/incidents/1');
+    const timeline = await screen.findByTestId('timeline');
+    await within(timeline).findByText(/\$300 → \$675/);
+    // Only the latest change can be undone.
+    const undo = within(timeline).getAllByRole('button', { name: 'Undo' });
+    expect(undo).toHaveLength(1);
+    expect(undo[0].closest('li')).toHaveTextContent('$300 → $675');
+    fireEvent.click(undo[0]);
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('Undo: restore $300 for carol@example.com')).toBeInTheDocument();
+    const confirm = within(dialog).getByRole('button', { name: 'Undo the change' });
+    expect(confirm).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('Reason for the undo'), { target: { value: 'too strict' } });
+    fireEvent.click(confirm);
+    await waitFor(() => expect(b.of('undoSpendLimitChange')).toHaveLength(1));
+    expect(b.of('undoSpendLimitChange')[0]).toMatchObject({
+      path: '/api/spend-limits/changes/5/undo',
+      body: { reason: 'too strict' },
+    });
+    expect(await within(timeline).findByText(/Undo of change 5/)).toBeInTheDocument();
+    // The undo is itself the latest change: it can be undone (redo), the two before it cannot.
+    const after = within(screen.getByTestId('timeline')).getAllByRole('button', { name: 'Undo' });
+    expect(after).toHaveLength(1);
+    expect(after[0].closest('li')).toHaveTextContent('Undo of change 5');
+  });
+});
