@@ -6,8 +6,8 @@ import { recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from './types';
-import { detect, historyDays } from './detect';
-import { loadDetectionInput } from './load';
+import { detectOnSeries, historyDays } from './detect';
+import { loadSeriesInput } from './load-series-set';
 import { toDay } from './days';
 
 export interface DetectionPassDeps {
@@ -47,8 +47,12 @@ export async function runDetectionPass(
   const now = opts.now ?? new Date();
   const asOf = opts.asOf ?? toDay(now.getTime());
   const settings = opts.settings ?? (await getSettings(db));
-  const input = await loadDetectionInput(db, asOf, { days: historyDays(settings), now });
-  const found = detect(input, settings);
+  const input = await loadSeriesInput(db, asOf, {
+    days: historyDays(settings),
+    weekdayAware: settings.weekdayAware,
+    now,
+  });
+  const found = detectOnSeries(input.series, input, settings);
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
   const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
@@ -59,7 +63,7 @@ export async function runDetectionPass(
   const summary: DetectionPassSummary = {
     asOf,
     partialDay: input.partialDay === true,
-    users: new Set(input.userDays.map((d) => d.email)).size,
+    users: input.users,
     anomalies,
     byDetector,
     incidents,
