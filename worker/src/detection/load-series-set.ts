@@ -82,8 +82,8 @@ interface UserDayRow {
 
 interface UserModelRow {
   email: string;
-  /** per model: name, day offsets, events, charged cents */
-  m: [string, number[], number[], number[]][];
+  /** models, day offsets, events, charged cents: ordered by day then model, the order buildSeries met them */
+  m: [string[], number[], number[], number[]];
   /** The least of this user's model-day token sums (validated, not used). */
   floor: number;
 }
@@ -109,18 +109,16 @@ function userModelChunk(
   after: string | null,
   upTo: string | null,
 ): Promise<UserModelRow[]> {
+  // Ordered like the primary key (user_email, day, model), so an index scan feeds the aggregates without a sort.
   return sql<UserModelRow>`
-    SELECT email, json_agg(json_build_array(model, i, e, c) ORDER BY first_day, model) AS m, min(floor) AS floor
-    FROM (
-      SELECT user_email AS email, model, min(day) AS first_day, json_agg(day - ${from}::date) AS i,
-             json_agg(events) AS e, json_agg(charged_cents) AS c,
-             min(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::float8 AS floor
-      FROM user_model_daily_rollup
-      WHERE day >= ${from} AND day <= ${to}
-        ${after === null ? sql`` : sql`AND user_email > ${after}`} ${upTo === null ? sql`` : sql`AND user_email <= ${upTo}`}
-      GROUP BY user_email, model
-    ) per_model
-    GROUP BY email`
+    SELECT user_email AS email,
+           json_build_array(json_agg(model ORDER BY day, model), json_agg(day - ${from}::date ORDER BY day, model),
+             json_agg(events ORDER BY day, model), json_agg(charged_cents ORDER BY day, model)) AS m,
+           min(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::float8 AS floor
+    FROM user_model_daily_rollup
+    WHERE day >= ${from} AND day <= ${to}
+      ${after === null ? sql`` : sql`AND user_email > ${after}`} ${upTo === null ? sql`` : sql`AND user_email <= ${upTo}`}
+    GROUP BY user_email`
     .execute(db)
     .then((r) => r.rows);
 }
@@ -164,14 +162,14 @@ function addUserModels(u: UserSeries, row: UserModelRow, from: string): void {
     throw new DetectionInputError(
       `totalTokens is negative for ${u.email} from ${from} on (user model day): must not be negative`,
     );
-  for (const [model, offsets, events, cents] of row.m) {
+  const [models, offsets, events, cents] = row.m;
+  for (let k = 0; k < models.length; k++) {
+    const model = models[k];
     if (!model) throw new DetectionInputError(`model is empty for ${u.email} from ${from} on (user model day)`);
     let m = u.models.get(model);
     if (!m) u.models.set(model, (m = { cents: new Float64Array(n), events: new Float64Array(n) }));
-    for (let k = 0; k < offsets.length; k++) {
-      const i = offsets[k];
-      m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);
-      m.events[i] += checked(events[k], 'events', u.email, from, i, `model ${model}`);
-    }
+    const i = offsets[k];
+    m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);
+    m.events[i] += checked(events[k], 'events', u.email, from, i, `model ${model}`);
   }
 }
