@@ -2,7 +2,7 @@ import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
-import { buildSeries } from './series';
+import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
@@ -30,7 +30,18 @@ export function historyDays(settings: Settings): number {
 export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
   validateInput(input);
   const firstDay = addDays(input.asOf, -historyDays(settings) + 1);
-  const series = buildSeries(input, firstDay, settings.weekdayAware);
+  return detectOnSeries(buildSeries(input, firstDay, settings.weekdayAware), input, settings);
+}
+
+/**
+ * detect() on series already laid out from `historyDays(settings)` days before asOf (buildSeries, or straight from
+ * PostgreSQL by load-series-set.ts, which never makes one object per row).
+ */
+export function detectOnSeries(
+  series: SeriesSet,
+  input: Pick<DetectionInput, 'cycleSpend' | 'partialDay'>,
+  settings: Settings,
+): Anomaly[] {
   const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(settings) + 1);
   const expensive = expensiveModels(series, settings.premiumCostFactor);
   const result = scan(series, settings, evalFrom, expensive);

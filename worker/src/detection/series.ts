@@ -32,28 +32,14 @@ export interface SeriesSet {
 
 /** Lays the rows of `input` from `firstDay` to asOf into per-user arrays; older rows are ignored. */
 export function buildSeries(input: DetectionInput, firstDay: string, weekdayAware: boolean): SeriesSet {
-  const n = daysBetween(firstDay, input.asOf) + 1;
-  const days = Array.from({ length: n }, (_, i) => addDays(firstDay, i));
-  const dayClass = Uint8Array.from(days, (d) => (weekdayAware && isWeekend(d) ? 1 : 0));
+  const { days, dayClass } = seriesDays(firstDay, input.asOf, weekdayAware);
+  const n = days.length;
   const firstSeen = new Map(input.members.map((m) => [m.email, m.firstSeenDay]));
   const index = new Map(days.map((d, i) => [d, i]));
   const byEmail = new Map<string, UserSeries>();
   const user = (email: string): UserSeries => {
     let u = byEmail.get(email);
-    if (!u) {
-      u = {
-        email,
-        firstSeenDay: firstSeen.get(email) ?? null,
-        cents: new Float64Array(n),
-        events: new Float64Array(n),
-        tokens: new Float64Array(n),
-        headlessCents: new Float64Array(n),
-        maxModeCents: new Float64Array(n),
-        models: new Map(),
-        firstActive: n,
-      };
-      byEmail.set(email, u);
-    }
+    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n)));
     return u;
   };
   for (const r of input.userDays) {
@@ -79,7 +65,40 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     m.cents[i] += r.chargedCents;
     m.events[i] += r.events;
   }
-  const users = [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
-  const dataStart = Math.min(n - 1, ...users.map((u) => u.firstActive));
+  return seriesSet(days, dayClass, [...byEmail.values()]);
+}
+
+/** The days from `firstDay` to `asOf`, and their class (weekend or not). */
+export function seriesDays(
+  firstDay: string,
+  asOf: string,
+  weekdayAware: boolean,
+): { days: string[]; dayClass: Uint8Array } {
+  const n = daysBetween(firstDay, asOf) + 1;
+  const days = Array.from({ length: n }, (_, i) => addDays(firstDay, i));
+  return { days, dayClass: Uint8Array.from(days, (d) => (weekdayAware && isWeekend(d) ? 1 : 0)) };
+}
+
+/** A user with no activity yet over `n` days. */
+export function emptyUserSeries(email: string, firstSeenDay: string | null, n: number): UserSeries {
+  return {
+    email,
+    firstSeenDay,
+    cents: new Float64Array(n),
+    events: new Float64Array(n),
+    tokens: new Float64Array(n),
+    headlessCents: new Float64Array(n),
+    maxModeCents: new Float64Array(n),
+    models: new Map(),
+    firstActive: n,
+  };
+}
+
+/** The set over `users` (any order): users sorted by email (code-unit order), the start of the data found. */
+export function seriesSet(days: string[], dayClass: Uint8Array, users: UserSeries[]): SeriesSet {
+  const n = days.length;
+  users.sort((a, b) => (a.email < b.email ? -1 : 1));
+  let dataStart = n - 1;
+  for (const u of users) if (u.firstActive < dataStart) dataStart = u.firstActive;
   return { days, dayClass, asOfIdx: n - 1, dataStart, users };
 }

@@ -7,8 +7,8 @@ import { recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from '../detection/types';
-import { detect, historyDays } from '../detection/detect';
-import { loadDetectionInput } from '../db/repositories/detection-input';
+import { detectOnSeries, historyDays } from '../detection/detect';
+import { loadSeriesInput } from '../db/repositories/detection-series-set';
 
 export interface DetectionPassDeps {
   db: Db;
@@ -47,8 +47,12 @@ export async function runDetectionPass(
   const now = opts.now ?? new Date();
   const asOf = opts.asOf ?? toDay(now.getTime());
   const settings = opts.settings ?? (await getSettings(db));
-  const input = await loadDetectionInput(db, asOf, { days: historyDays(settings), now });
-  const found = detect(input, settings);
+  const input = await loadSeriesInput(db, asOf, {
+    days: historyDays(settings),
+    weekdayAware: settings.weekdayAware,
+    now,
+  });
+  const found = detectOnSeries(input.series, input, settings);
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
   const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
@@ -59,7 +63,7 @@ export async function runDetectionPass(
   const summary: DetectionPassSummary = {
     asOf,
     partialDay: input.partialDay === true,
-    users: new Set(input.userDays.map((d) => d.email)).size,
+    users: input.users,
     anomalies,
     byDetector,
     incidents,

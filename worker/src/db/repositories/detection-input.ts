@@ -26,6 +26,18 @@ export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOpt
   const userDays = byDay(await loadUserDays(db, from, asOf));
   const userModelDays = byDay(await loadUserModelDays(db, from, asOf));
 
+  const members = await loadMembers(db, asOf);
+  const cycleSpend = await loadCycleSpend(db, endOfAsOf, opts.withoutReportedSpend === true);
+  const today = toDay((opts.now ?? new Date()).getTime());
+  return { asOf, userDays, userModelDays, members, cycleSpend, partialDay: asOf === today };
+}
+
+/** Each developer's first-seen day (detection reads only this from the members). */
+export async function loadFirstSeen(db: DbOrTx, asOf: string): Promise<Map<string, string | null>> {
+  return new Map((await loadMembers(db, asOf)).map((m) => [m.email, m.firstSeenDay]));
+}
+
+async function loadMembers(db: DbOrTx, asOf: string): Promise<MemberInfo[]> {
   // First seen: the earlier of when the member list first showed them and their first day of use up to asOf.
   const memberRows = await sql<{ email: string; first_day: string | null; is_removed: boolean }>`
     WITH first_use AS (
@@ -36,19 +48,11 @@ export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOpt
            coalesce(m.is_removed, false) AS is_removed
     FROM members m FULL JOIN first_use f ON f.user_email = m.email
     ORDER BY 1`.execute(db);
-  const members: MemberInfo[] = memberRows.rows.map((r) => ({
-    email: r.email,
-    firstSeenDay: r.first_day,
-    isRemoved: r.is_removed,
-  }));
-
-  const cycleSpend = await loadCycleSpend(db, endOfAsOf, opts.withoutReportedSpend === true);
-  const today = toDay((opts.now ?? new Date()).getTime());
-  return { asOf, userDays, userModelDays, members, cycleSpend, partialDay: asOf === today };
+  return memberRows.rows.map((r) => ({ email: r.email, firstSeenDay: r.first_day, isRemoved: r.is_removed }));
 }
 
 /** Each member's latest billing cycle that had started by asOf, with Cursor's total as collected by then. */
-async function loadCycleSpend(db: DbOrTx, endOfAsOf: string, withoutReported: boolean): Promise<CycleSpend[]> {
+export async function loadCycleSpend(db: DbOrTx, endOfAsOf: string, withoutReported: boolean): Promise<CycleSpend[]> {
   const rows = await db
     .selectFrom('member_spend')
     .select(['email', 'cycle_start', 'spend_cents', 'collected_at'])

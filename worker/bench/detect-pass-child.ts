@@ -1,0 +1,55 @@
+/**
+ * One detection pass in a process of its own, so its peak RSS is the pass's alone (bench/detect-pass.ts runs it).
+ *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after>
+ * before: loadDetectionInput → detect() (one object per rollup row, the pass until issue #13);
+ * after:  runDetectionPass end to end (load-series-set.ts → detectOnSeries → anomalies → incidents).
+ * Prints one JSON line: wall and CPU ms of this process, peak RSS, and a digest of the anomalies found.
+ */
+import { createHash } from 'node:crypto';
+import { createDb } from '../src/db/pool';
+import { detect, historyDays, type Anomaly } from '../src/detection';
+import { loadDetectionInput } from '../src/db/repositories/detection-input';
+import { runDetectionPass } from '../src/jobs/detection-pass';
+import { loadConfig } from '../src/config/config';
+import { createLogger } from '../src/config/log';
+import { DEFAULT_SETTINGS } from '../src/settings';
+import { addDays } from '@cursor-cost-watch/contract';
+
+const [url, asOf, mode] = process.argv.slice(2);
+const now = new Date(`${addDays(asOf, 1)}T00:30:00Z`);
+
+const digest = (found: Omit<Anomaly, 'severity'>[]) =>
+  createHash('sha256')
+    .update(JSON.stringify(found.map((a) => [a.subject, a.detector, a.onsetAt, a.impactCents, a.observed, a.why])))
+    .digest('hex')
+    .slice(0, 12);
+
+async function main(): Promise<void> {
+  const handle = createDb(url, 4);
+  try {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let found: Anomaly[];
+    if (mode === 'before') {
+      const input = await loadDetectionInput(handle.db, asOf, { days: historyDays(DEFAULT_SETTINGS), now });
+      found = detect(input, DEFAULT_SETTINGS);
+    } else {
+      const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
+      found = (await runDetectionPass(deps, { asOf, now, settings: DEFAULT_SETTINGS })).anomalies;
+    }
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const result = {
+      ms: Math.round(ms),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      anomalies: found.length,
+      digest: digest(found),
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await handle.close();
+  }
+}
+
+void main();

@@ -1,0 +1,130 @@
+/**
+ * npm run bench:detect-pass — one full detection pass on PostgreSQL at 1,000 to 20,000 developers, before (load every
+ * rollup row as an object, then detect()) and after (series straight from the rollups, load-series-set.ts), each in
+ * a process of its own (bench/detect-pass-child.ts) so its peak RSS is its own. Checks both find the same anomalies.
+ *   --sizes 5000,20000   developers: the generated T2-weekend team (bench/scenarios) tiled with distinct emails
+ *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new pass
+ * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { storeDetectionInput } from './evaluation/store-input';
+import { SCENARIOS } from './scenarios/catalog';
+import { generateScenario } from './scenarios/team';
+import { tile } from './support/tile';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '5000,20000' },
+    runs: { type: 'string', default: '2' },
+    'no-before': { type: 'boolean', default: false },
+  },
+});
+const BASE = 1_000;
+
+interface ChildResult {
+  ms: number;
+  cpuMs: number;
+  peakRssMiB: number;
+  anomalies: number;
+  digest: string;
+}
+
+function runChild(url: string, asOf: string, mode: 'before' | 'after'): ChildResult {
+  const child = path.join(import.meta.dirname, 'detect-pass-child.ts');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', child, url, asOf, mode], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ');
+
+async function main(): Promise<void> {
+  const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
+  const { createDb } = await import('../src/db/pool');
+  const { migrateToLatest } = await import('../src/db/migrate');
+  const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);
+  const input = tile(base, BASE);
+  const asOf = base.shape.lastDay;
+  const pgServer = await startEmbeddedPostgres({
+    dataDir: `/tmp/cw-bench-detect-pass-${process.pid}`,
+    port: await freePort(),
+    ephemeral: true,
+  });
+  const handle = createDb(pgServer.connectionString, 2);
+  try {
+    await migrateToLatest(handle.db);
+    await storeDetectionInput(handle.db, input);
+    await handle.db
+      .insertInto('members')
+      .values(
+        input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? base.firstDay}T00:00:00Z` })),
+      )
+      .execute();
+    let copies = 1;
+    console.log(
+      `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
+        `${os.cpus().length} cores shared; ms = wall of the pass, cpu = the worker process's own CPU time:`,
+    );
+    for (const developers of args.sizes.split(',').map(Number)) {
+      // More developers: the stored ones copied under new emails by SQL (t<copy>#<email>), fast at 20k.
+      const want = Math.ceil(developers / BASE);
+      if (want > copies) {
+        for (const table of ['user_daily_rollup', 'user_model_daily_rollup'] as const)
+          await sql`INSERT INTO ${sql.table(table)} (user_email, ${sql.raw(columnsAfterEmail(table))})
+            SELECT 't' || k || '#' || r.user_email, ${sql.raw(columnsAfterEmail(table))}
+            FROM ${sql.table(table)} r, generate_series(${copies}::int, ${want - 1}::int) k
+            WHERE r.user_email NOT LIKE '%#%'`.execute(handle.db);
+        await sql`INSERT INTO members (email, first_seen_at)
+          SELECT 't' || k || '#' || m.email, m.first_seen_at FROM members m, generate_series(${copies}::int, ${want - 1}::int) k
+          WHERE m.email NOT LIKE '%#%'`.execute(handle.db);
+        copies = want;
+        await sql`VACUUM ANALYZE`.execute(handle.db);
+      }
+      const counts = await sql<{ d: number; m: number; u: number }>`
+        SELECT (SELECT count(*) FROM user_daily_rollup)::int AS d, (SELECT count(*) FROM user_model_daily_rollup)::int AS m,
+               (SELECT count(DISTINCT user_email) FROM user_daily_rollup)::int AS u`.execute(handle.db);
+      const c = counts.rows[0];
+      console.log(
+        `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
+      );
+      const modes: ('before' | 'after')[] = args['no-before'] ? ['after'] : ['before', 'after'];
+      const digests = new Set<string>();
+      for (const mode of modes) {
+        for (let i = 0; i < Number(args.runs); i++) {
+          await sql`TRUNCATE anomalies, incidents, incident_events CASCADE`.execute(handle.db);
+          const r = runChild(pgServer.connectionString, asOf, mode);
+          digests.add(`${r.anomalies}:${r.digest}`);
+          console.log(
+            `  ${mode === 'before' ? 'before (rows → detect)   ' : 'after (runDetectionPass)'}: ${String(r.ms).padStart(6)} ms, ` +
+              `cpu ${String(r.cpuMs).padStart(6)} ms, peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
+              `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}`,
+          );
+        }
+      }
+      console.log(`  same anomalies before and after: ${digests.size === 1 ? 'yes' : 'NO'}`);
+      if (digests.size !== 1) process.exitCode = 1;
+    }
+  } finally {
+    await handle.close();
+    await pgServer.stop();
+  }
+}
+
+function columnsAfterEmail(table: 'user_daily_rollup' | 'user_model_daily_rollup'): string {
+  const common =
+    'events, requests_costs, charged_cents, token_fee_cents, input_tokens, output_tokens, cache_write_tokens, ' +
+    'cache_read_tokens, max_mode_events, headless_events, chargeable_events, max_mode_cents, headless_cents';
+  return table === 'user_daily_rollup' ? `day, ${common}` : `day, model, ${common}`;
+}
+
+void main();

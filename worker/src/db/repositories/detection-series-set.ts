@@ -1,0 +1,175 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../database';
+import type { CycleSpend } from '../../detection/input';
+import { DetectionInputError } from '../../detection/input';
+import { emptyUserSeries, seriesDays, seriesSet, type SeriesSet, type UserSeries } from '../../detection/series';
+import { loadCycleSpend, loadFirstSeen } from './detection-input';
+import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
+
+/** Users read per round trip: bounds the JSON held at once (and so the pass's peak memory) whatever the team size. */
+const CHUNK_USERS = 1_000;
+
+export interface SeriesInput {
+  asOf: string;
+  series: SeriesSet;
+  cycleSpend: CycleSpend[];
+  partialDay: boolean;
+  /** Developers with a day in user_daily_rollup in the window. */
+  users: number;
+}
+
+export interface SeriesLoadOptions {
+  /** Days of history up to and including asOf: historyDays(settings). */
+  days: number;
+  weekdayAware: boolean;
+  now?: Date;
+  /** Users per round trip (default CHUNK_USERS). */
+  chunkUsers?: number;
+}
+
+/**
+ * What loadDetectionInput + buildSeries give, straight from the rollups into each user's dense arrays: one JSON row
+ * per user (days as offsets into the window), read in chunks of users along the primary keys, never one object per
+ * row. Same values (json numbers parse to the doubles pool.ts's text parsers give), same users, and each user's models
+ * in the order buildSeries met them (first day, then model under the database's collation).
+ */
+export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoadOptions): Promise<SeriesInput> {
+  if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
+  const from = addDays(asOf, -(opts.days - 1));
+  const { days, dayClass } = seriesDays(from, asOf, opts.weekdayAware);
+  const firstSeen = await loadFirstSeen(db, asOf);
+  const byEmail = new Map<string, UserSeries>();
+  const user = (email: string): UserSeries => {
+    let u = byEmail.get(email);
+    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, days.length)));
+    return u;
+  };
+
+  const size = opts.chunkUsers ?? CHUNK_USERS;
+  let users = 0;
+  let after: string | null = null;
+  let next = userDayChunk(db, from, asOf, after, size);
+  for (;;) {
+    const chunk = await next;
+    const last = chunk.length === size ? chunk[chunk.length - 1].email : null;
+    // The next chunk's days are read while this chunk's models are (two connections, two PostgreSQL backends).
+    if (last !== null) next = userDayChunk(db, from, asOf, last, size);
+    const models = userModelChunk(db, from, asOf, after, last);
+    for (const row of chunk) addUserDays(user(checkEmail(row.email, from)), row, from, asOf);
+    users += chunk.length;
+    for (const row of await models) addUserModels(user(checkEmail(row.email, from)), row, from);
+    if (last === null) break;
+    after = last;
+  }
+  const cycleSpend = await loadCycleSpend(db, `${addDays(asOf, 1)}T00:00:00.000Z`, false);
+  const today = toDay((opts.now ?? new Date()).getTime());
+  return {
+    asOf,
+    series: seriesSet(days, dayClass, [...byEmail.values()]),
+    cycleSpend,
+    partialDay: asOf === today,
+    users,
+  };
+}
+
+interface UserDayRow {
+  email: string;
+  /** day offsets, events, charged cents, tokens, max-mode cents, headless cents */
+  c: [number[], number[], number[], number[], number[], number[]];
+  /** The least of the columns detection validates but does not use (requests_costs, max_mode_events, headless_events). */
+  floor: number;
+}
+
+interface UserModelRow {
+  email: string;
+  /** models, day offsets, events, charged cents: ordered by day then model, the order buildSeries met them */
+  m: [string[], number[], number[], number[]];
+  /** The least of this user's model-day token sums (validated, not used). */
+  floor: number;
+}
+
+function userDayChunk(db: DbOrTx, from: string, to: string, after: string | null, size: number): Promise<UserDayRow[]> {
+  return sql<UserDayRow>`
+    SELECT user_email AS email,
+           json_build_array(json_agg(day - ${from}::date), json_agg(events), json_agg(charged_cents),
+             json_agg(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens),
+             json_agg(max_mode_cents), json_agg(headless_cents)) AS c,
+           min(least(requests_costs, max_mode_events, headless_events))::float8 AS floor
+    FROM user_daily_rollup
+    WHERE day >= ${from} AND day <= ${to} ${after === null ? sql`` : sql`AND user_email > ${after}`}
+    GROUP BY user_email ORDER BY user_email LIMIT ${size}`
+    .execute(db)
+    .then((r) => r.rows);
+}
+
+function userModelChunk(
+  db: DbOrTx,
+  from: string,
+  to: string,
+  after: string | null,
+  upTo: string | null,
+): Promise<UserModelRow[]> {
+  // Ordered like the primary key (user_email, day, model), so an index scan feeds the aggregates without a sort.
+  return sql<UserModelRow>`
+    SELECT user_email AS email,
+           json_build_array(json_agg(model ORDER BY day, model), json_agg(day - ${from}::date ORDER BY day, model),
+             json_agg(events ORDER BY day, model), json_agg(charged_cents ORDER BY day, model)) AS m,
+           min(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::float8 AS floor
+    FROM user_model_daily_rollup
+    WHERE day >= ${from} AND day <= ${to}
+      ${after === null ? sql`` : sql`AND user_email > ${after}`} ${upTo === null ? sql`` : sql`AND user_email <= ${upTo}`}
+    GROUP BY user_email`
+    .execute(db)
+    .then((r) => r.rows);
+}
+
+function checkEmail(email: string, from: string): string {
+  if (!email) throw new DetectionInputError(`email is empty for a row from ${from} on: every rollup row needs one`);
+  return email;
+}
+
+/** Checks what validateInput checks: finite, not negative (the message names the user, the day and the field). */
+function checked(value: number, field: string, email: string, from: string, offset: number, kind: string): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new DetectionInputError(
+      `${field} is ${String(value)} for ${email} on ${addDays(from, offset)} (${kind}): must be a finite number, not negative`,
+    );
+  return value;
+}
+
+function addUserDays(u: UserSeries, row: UserDayRow, from: string, asOf: string): void {
+  const [offsets, events, cents, tokens, maxMode, headless] = row.c;
+  if (row.floor < 0)
+    throw new DetectionInputError(
+      `requests_costs, max_mode_events or headless_events is negative for ${u.email} between ${from} and ${asOf} (user day): must not be negative`,
+    );
+  for (let k = 0; k < offsets.length; k++) {
+    const i = offsets[k];
+    const where = (v: number, f: string) => checked(v, f, u.email, from, i, 'user day');
+    const e = where(events[k], 'events');
+    if (e > 0 && i < u.firstActive) u.firstActive = i;
+    u.events[i] += e;
+    u.cents[i] += where(cents[k], 'chargedCents');
+    u.tokens[i] += where(tokens[k], 'totalTokens');
+    u.maxModeCents[i] += where(maxMode[k], 'maxModeCents');
+    u.headlessCents[i] += where(headless[k], 'headlessCents');
+  }
+}
+
+function addUserModels(u: UserSeries, row: UserModelRow, from: string): void {
+  const n = u.cents.length;
+  if (row.floor < 0)
+    throw new DetectionInputError(
+      `totalTokens is negative for ${u.email} from ${from} on (user model day): must not be negative`,
+    );
+  const [models, offsets, events, cents] = row.m;
+  for (let k = 0; k < models.length; k++) {
+    const model = models[k];
+    if (!model) throw new DetectionInputError(`model is empty for ${u.email} from ${from} on (user model day)`);
+    let m = u.models.get(model);
+    if (!m) u.models.set(model, (m = { cents: new Float64Array(n), events: new Float64Array(n) }));
+    const i = offsets[k];
+    m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);
+    m.events[i] += checked(events[k], 'events', u.email, from, i, `model ${model}`);
+  }
+}
