@@ -66,7 +66,7 @@ export class WebhookReceiver {
 export interface AlertAccount {
   /** incident@severity pairs the worker decided to announce on the webhook channel. */
   announced: number;
-  /** Announced but never received, or an unresolved incident never announced at its severity. */
+  /** Announced but never received, or an unresolved incident seen today never announced at its severity. */
   lost: number;
   /** incident@severity pairs received in more than one distinct message (a person would see them twice). */
   duplicated: number;
@@ -84,10 +84,14 @@ export async function accountAlerts(url: string, receiver: WebhookReceiver): Pro
          JOIN notifications n ON n.id = ni.notification_id
         WHERE ni.channel = 'webhook' AND n.kind = 'alert'`,
     );
-    // notifyMinSeverity is 'info' in the campaign's fresh databases: every unresolved incident is due an alert.
+    // Due an alert: an unresolved incident the live (today's) pass saw; notifyMinSeverity is 'info' in the
+    // campaign's fresh databases. Incidents only the first-run replay of past days saw are history by design
+    // (src/worker.ts, BACKFILL_REPLAY_DAYS: past days notify nobody).
     const never = await c.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM incidents i
-        WHERE i.status <> 'resolved' AND NOT EXISTS (
+        WHERE i.status <> 'resolved'
+          AND EXISTS (SELECT 1 FROM anomalies a WHERE a.incident_id = i.id AND a.as_of = (now() AT TIME ZONE 'UTC')::date)
+          AND NOT EXISTS (
           SELECT 1 FROM notification_incidents ni
            WHERE ni.channel = 'webhook' AND ni.incident_id = i.id AND ni.severity = i.max_severity)`,
     );

@@ -24,7 +24,13 @@ export async function measure(
     const a = await accountAlerts(url, c.receiver);
     alertsLost = a.lost;
     alertsDuplicated = a.duplicated;
-    run.notes.push(`${a.announced} incident alerts announced`);
+    const incidents = await scalar<string>(
+      url,
+      `SELECT format('%s incidents (%s unresolved) from %s anomalies', (SELECT count(*) FROM incidents),
+              (SELECT count(*) FROM incidents WHERE status <> 'resolved'), (SELECT count(*) FROM anomalies))`,
+    );
+    run.notes.push(`${incidents}, ${a.announced} incident alerts announced`);
+    if (a.announced === 0) run.problems.push('no alert was announced: the alert figures test nothing');
     if (a.redelivered)
       run.notes.push(`${a.redelivered} same-id redeliveries (dropped by the receiver's idempotency key)`);
   }

@@ -120,6 +120,7 @@ export async function webhookOutage(c: Campaign): Promise<RunResult> {
   const w = await startWorker(c, url);
   let simulatedMs = 0;
   let attemptsDown = 0;
+  let backAtMs = 0;
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
@@ -142,6 +143,7 @@ export async function webhookOutage(c: Campaign): Promise<RunResult> {
       }
       if (!c.receiver.up && simulatedMs >= OUTAGE_MS) {
         attemptsDown = c.receiver.refused;
+        backAtMs = simulatedMs;
         c.receiver.up = true;
       }
       if (c.receiver.up && (await workerSettled(url, 1))) break;
@@ -160,7 +162,7 @@ export async function webhookOutage(c: Campaign): Promise<RunResult> {
     kills: 0,
     crashes,
     notes: [
-      `${attemptsDown} deliveries refused during the outage, ${Math.round(simulatedMs / 60_000)} simulated minutes of retries`,
+      `${attemptsDown} deliveries refused while down; back at simulated minute ${(backAtMs / 60_000).toFixed(1)} (the next retry the queue had scheduled)`,
     ],
     problems,
     expectedQuarantined: 0,
