@@ -16,39 +16,38 @@ export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
   refused = 0;
   up = true;
-  private constructor(
-    private readonly server: http.Server,
-    readonly url: string,
-  ) {}
+  url = '';
+  private readonly server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => this.answer(req, res, body));
+  });
 
   static async start(): Promise<WebhookReceiver> {
-    let self: WebhookReceiver | undefined;
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        if (!self!.up) {
-          self!.refused++;
-          res.writeHead(503).end('no healthy upstream');
-          return;
-        }
-        try {
-          const p = JSON.parse(body) as { id: string; type: string; incidents?: { id: number; severity: string }[] };
-          self!.deliveries.push({
-            id: String(req.headers['idempotency-key'] ?? p.id),
-            type: p.type,
-            incidents: (p.incidents ?? []).map((i) => ({ id: Number(i.id), severity: i.severity })),
-          });
-          res.writeHead(200).end('ok');
-        } catch {
-          res.writeHead(400).end('not JSON');
-        }
+    const receiver = new WebhookReceiver();
+    await new Promise<void>((r) => receiver.server.listen(0, '127.0.0.1', r));
+    const { port } = receiver.server.address() as AddressInfo;
+    receiver.url = `http://127.0.0.1:${port}/hooks/cursor-watch`;
+    return receiver;
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    if (!this.up) {
+      this.refused++;
+      res.writeHead(503).end('no healthy upstream');
+      return;
+    }
+    try {
+      const p = JSON.parse(body) as { id: string; type: string; incidents?: { id: number; severity: string }[] };
+      this.deliveries.push({
+        id: String(req.headers['idempotency-key'] ?? p.id),
+        type: p.type,
+        incidents: (p.incidents ?? []).map((i) => ({ id: Number(i.id), severity: i.severity })),
       });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    self = new WebhookReceiver(server, `http://127.0.0.1:${port}/hooks/cursor-watch`);
-    return self;
+      res.writeHead(200).end('ok');
+    } catch {
+      res.writeHead(400).end('not JSON');
+    }
   }
 
   reset(): void {

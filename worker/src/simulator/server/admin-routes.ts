@@ -74,7 +74,9 @@ export function registerAdminRoutes(
     const body = parseRequest(eventsBody, request.body, 'request body');
     checkRange(body.startDate, body.endDate, null);
     const filter = { email: body.email, userId: body.userId };
-    let { total, events } = team.eventsPage(body.startDate, body.endDate, filter, body.page, body.pageSize);
+    const served = team.eventsPage(body.startDate, body.endDate, filter, body.page, body.pageSize);
+    const total = served.total;
+    let events = served.events;
     const numPages = Math.ceil(total / body.pageSize);
     const fault = pageFault(body.page >= numPages);
     // An endless pager repeats its last page past the end, so the client sees events and is told to go on.
