@@ -5,6 +5,7 @@ import { CampaignCluster } from './cluster';
 import type { Campaign, CampaignOptions, RunResult } from './context';
 import { apiChaos, collectKills, concurrentCollectors } from './runs-collect';
 import { postgresLoss, webhookOutage, workerKills } from './runs-worker';
+import { killLiveChildren } from './processes';
 import { SimulatorProcess } from './simulator-control';
 import { formatTable, passed } from './table';
 
@@ -121,6 +122,14 @@ async function main(): Promise<number> {
     }),
   };
   const results: RunResult[] = [];
+  const interrupted = (signal: string) => {
+    console.error(`\n${signal}: stopping the processes under test, the simulator and PostgreSQL`);
+    killLiveChildren();
+    sim.stop();
+    void cluster.destroy().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     for (const name of only) {
       process.stdout.write(`  ${name} … `);

@@ -12,6 +12,13 @@ export interface CliChild {
   stderr(): string;
 }
 
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every CLI child still running (the campaign interrupted: nothing it started outlives it). */
+export function killLiveChildren(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 /** Runs one of the worker's CLIs as a real child process (as `npm run …` would), capturing its output. */
 export function spawnCli(script: string, env: Record<string, string | undefined>, args: string[] = []): CliChild {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
@@ -22,6 +29,8 @@ export function spawnCli(script: string, env: Record<string, string | undefined>
     ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
     { cwd: WORKER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   let stdout = '';
   let stderr = '';
