@@ -1,12 +1,31 @@
 import { parseArgs } from 'node:util';
 import { createSimulatedTeam, startSimulatorServer } from '../simulator';
 import { hexId } from '../simulator/random';
+import { NUMERIC_FAULTS, type Faults } from '../simulator/server/guards';
 
 /**
  * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]
  *                     [--no-anomalies] [--no-rate-limits] [--shapes documented|variants] [--truth]
+ *                     [--fault name=n ...]
  * Serves a simulated team's Cursor Admin API, or with --truth prints the injected anomalies as JSON and exits.
+ * --fault injects API chaos (guards.ts Faults), e.g. --fault serverErrors=5 --fault poisonEvents=3 --fault slowMs=200.
  */
+function faultsFrom(specs: string[]): Partial<Faults> {
+  const out: Partial<Faults> = {};
+  for (const spec of specs) {
+    const [name, value] = spec.split('=');
+    const n = Number(value);
+    if (!(NUMERIC_FAULTS as readonly string[]).includes(name) || !Number.isInteger(n) || n < 0) {
+      console.error(
+        `--fault must be name=n with n >= 0 and name one of ${NUMERIC_FAULTS.join(', ')}; got ${JSON.stringify(spec)}`,
+      );
+      process.exit(2);
+    }
+    out[name as (typeof NUMERIC_FAULTS)[number]] = n;
+  }
+  return out;
+}
+
 function integer(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -30,6 +49,7 @@ async function main(): Promise<void> {
       'no-rate-limits': { type: 'boolean', default: false },
       truth: { type: 'boolean', default: false },
       shapes: { type: 'string', default: 'documented' },
+      fault: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.shapes !== 'documented' && values.shapes !== 'variants') {
@@ -54,6 +74,7 @@ async function main(): Promise<void> {
     port: integer(values.port, 'port', 4010, 0),
     rateLimitsPerMinute: values['no-rate-limits'] ? null : undefined,
     shapes: values.shapes,
+    faults: faultsFrom(values.fault),
   });
   console.log(`Simulated Cursor API for ${team.teamSize} developers (seed ${seed}) at ${server.url}`);
   console.log(`CURSOR_API_BASE_URL=${server.url}`);

@@ -25,7 +25,13 @@ export async function checkCursorAccess(opts: {
   try {
     await client.members();
     return undefined;
-  } catch (err) {
+  } catch (thrown) {
+    // After its retries the client throws a summary whose cause is the last answer: a 429 or 5xx is an answer,
+    // so the API was reached (found by npm run chaos: such a key check stopped every collect as "Cannot reach").
+    const err =
+      !(thrown instanceof CursorApiError) && (thrown as Error)?.cause instanceof CursorApiError
+        ? (thrown as Error).cause
+        : thrown;
     if (err instanceof CursorApiError && (err.status === 401 || err.status === 403))
       throw new StartupError(
         `Cursor refused the Admin API key in CURSOR_ADMIN_API_KEY (HTTP ${err.status} from ${opts.baseUrl}): it is wrong, revoked, or not an Admin API key. ${ADMIN_KEY_HELP}, then set CURSOR_ADMIN_API_KEY in .env (or unset it for the demo).`,

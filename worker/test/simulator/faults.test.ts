@@ -99,6 +99,38 @@ describe('simulated Cursor API: rate limits and faults', () => {
     }
   });
 
+  it('oversizedPages, endlessPages, poisonEvents: hostile event pages, each taken from its budget once', async () => {
+    const hostile = await startSimulatorServer({
+      team,
+      apiKey: 'k',
+      rateLimitsPerMinute: null,
+      faults: { oversizedPages: 1, oversizedBytes: 2 * 1024 * 1024, endlessPages: 2, poisonEvents: 2 },
+    });
+    const page = (n: number, pageSize = 50) =>
+      post(`${hostile.url}/teams/filtered-usage-events`, 'k', { ...eventsBody, page: n, pageSize });
+    try {
+      const big = await page(1);
+      expect(Number(big.headers.get('content-length'))).toBeGreaterThan(2 * 1024 * 1024);
+      // Poison rides on the next pages: one extra event each, distinct, that no database can store.
+      const first = (await page(1)).json();
+      const second = (await page(2)).json();
+      expect(first.usageEvents).toHaveLength(51);
+      expect(first.usageEvents[50].userEmail).toContain('\u0000');
+      expect(second.usageEvents[50].timestamp).toBe('99999999999999999999');
+      const { numPages } = first.pagination;
+      // Endless: the last page says there is more, and the page past the end repeats the last one.
+      const last = (await page(numPages)).json();
+      expect(last.pagination.hasNextPage).toBe(true);
+      const past = (await page(numPages + 1)).json();
+      expect(past.pagination.hasNextPage).toBe(true);
+      expect(past.usageEvents).toEqual(last.usageEvents);
+      expect((await page(numPages)).json().pagination.hasNextPage).toBe(false); // budget spent
+      expect(hostile.stats()).toMatchObject({ oversizedPagesSent: 1, endlessPagesSent: 2, poisonEventsSent: 2 });
+    } finally {
+      await hostile.close();
+    }
+  });
+
   it('resetConnections: the next n requests lose their connection', async () => {
     server.setFaults({ resetConnections: 1 });
     await expect(fetch(`${server.url}/analytics/team/dau`)).rejects.toThrow();

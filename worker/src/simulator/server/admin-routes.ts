@@ -3,6 +3,7 @@ import { DAY_MS, dayOfMs, dayNumberIso } from '../days';
 import type { SimulatedTeam } from '../types';
 import { badRequest } from './errors';
 import { servedEvent, type Restatement } from './restatement';
+import { hostilePage, type EventPageFault } from './hostile-pages';
 import { auditLogEvents, type SpendLimitChange } from '../audit-logs';
 import {
   auditLogsQuery,
@@ -23,13 +24,14 @@ function checkRange(startDate: number, endDate: number, maxDays: number | null):
 }
 
 /**
- * The Admin API endpoints. `malformed()` says whether this event page must be served broken (a fault);
+ * The Admin API endpoints. `pageFault(isLast)` says which fault, if any, this event page is served with (taking it
+ * from the fault budget), with the numbers a hostile page needs;
  * `restatement()` whether recent events are served at provisional prices (./restatement.ts).
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
   team: SimulatedTeam,
-  malformed: () => boolean,
+  pageFault: (isLast: boolean) => { fault: EventPageFault; poisonN: number; oversizedBytes: number } | null,
   restatement: () => Restatement | null = () => null,
 ): void {
   const limitChanges: SpendLimitChange[] = [];
@@ -71,14 +73,15 @@ export function registerAdminRoutes(
   app.post('/teams/filtered-usage-events', async (request, reply) => {
     const body = parseRequest(eventsBody, request.body, 'request body');
     checkRange(body.startDate, body.endDate, null);
-    const { total, events } = team.eventsPage(
-      body.startDate,
-      body.endDate,
-      { email: body.email, userId: body.userId },
-      body.page,
-      body.pageSize,
-    );
+    const filter = { email: body.email, userId: body.userId };
+    const served = team.eventsPage(body.startDate, body.endDate, filter, body.page, body.pageSize);
+    const total = served.total;
+    let events = served.events;
     const numPages = Math.ceil(total / body.pageSize);
+    const fault = pageFault(body.page >= numPages);
+    // An endless pager repeats its last page past the end, so the client sees events and is told to go on.
+    if (fault?.fault === 'endless' && body.page > numPages && numPages > 0)
+      ({ events } = team.eventsPage(body.startDate, body.endDate, filter, numPages, body.pageSize));
     const restated = restatement();
     const response = {
       totalUsageEventsCount: total,
@@ -92,7 +95,8 @@ export function registerAdminRoutes(
       usageEvents: restated ? events.map((e) => servedEvent(e, team.now(), restated)) : events,
       period: { startDate: body.startDate, endDate: body.endDate },
     };
-    if (!malformed()) return response;
+    if (fault === null) return response;
+    if (fault.fault !== 'malformed') return hostilePage(response as never, fault.fault, fault);
     // A page cut off mid-stream: 200, JSON content type, not JSON.
     const text = JSON.stringify(response);
     return reply.type('application/json; charset=utf-8').send(text.slice(0, Math.max(1, Math.floor(text.length / 2))));

@@ -15,6 +15,14 @@ export interface Faults {
   malformedPages: number;
   /** The next n requests have their connection destroyed without an answer. */
   resetConnections: number;
+  /** The next n event pages come back 200 padded past `oversizedBytes` (a client must cap what it reads). */
+  oversizedPages: number;
+  /** Size of an oversized page in bytes (default 3 MiB). */
+  oversizedBytes: number;
+  /** The next n event pages say hasNextPage: true even on the last page; pages past the end repeat the last one. */
+  endlessPages: number;
+  /** The next n event pages each carry one extra event that cannot be stored (./poison.ts). */
+  poisonEvents: number;
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -24,7 +32,24 @@ export const DEFAULT_FAULTS: Faults = {
   slowMs: 0,
   malformedPages: 0,
   resetConnections: 0,
+  oversizedPages: 0,
+  oversizedBytes: 3 * 1024 * 1024,
+  endlessPages: 0,
+  poisonEvents: 0,
 };
+
+/** The faults `npm run simulate -- --fault name=n` accepts (numbers only). */
+export const NUMERIC_FAULTS = [
+  'rateLimitStorm',
+  'serverErrors',
+  'slowMs',
+  'malformedPages',
+  'resetConnections',
+  'oversizedPages',
+  'oversizedBytes',
+  'endlessPages',
+  'poisonEvents',
+] as const;
 
 export type RateClass = 'admin' | 'events' | 'analytics' | 'spendLimit';
 export interface RateLimits {
@@ -96,6 +121,11 @@ export interface SimulatorStats {
   serverErrors: number;
   connectionsReset: number;
   malformedPagesSent: number;
+  oversizedPagesSent: number;
+  /** Event pages that claimed a next page past their end. */
+  endlessPagesSent: number;
+  /** Poison events served, each distinct (the ground truth for the collector's quarantine). */
+  poisonEventsSent: number;
   /** The most requests seen in any one wall-clock minute, per endpoint. */
   maxRequestsPerMinute: Record<string, number>;
 }
@@ -112,6 +142,9 @@ export class StatsRecorder {
       serverErrors: 0,
       connectionsReset: 0,
       malformedPagesSent: 0,
+      oversizedPagesSent: 0,
+      endlessPagesSent: 0,
+      poisonEventsSent: 0,
       maxRequestsPerMinute: {},
     };
   }
@@ -140,6 +173,11 @@ export class StatsRecorder {
 
   malformedPage(): void {
     this.s.malformedPagesSent++;
+  }
+
+  /** Counts one hostile page fault served (see Faults). */
+  hostile(kind: 'oversizedPagesSent' | 'endlessPagesSent' | 'poisonEventsSent'): void {
+    this.s[kind]++;
   }
 
   snapshot(): SimulatorStats {

@@ -83,6 +83,7 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   const analyticsKey = o.analyticsApiKey ?? o.apiKey;
   let shapes: ShapeMode = o.shapes ?? 'documented';
   let restatement: Restatement | null = o.restatement ?? null;
+  let poisonServed = 0;
 
   // Any content type is read as JSON (an empty body is {}); what does not parse is a 400 saying why.
   app.removeAllContentTypeParsers();
@@ -147,11 +148,29 @@ export async function startSimulatorServer(o: SimulatorServerOptions): Promise<S
   registerAdminRoutes(
     app,
     o.team,
-    () => {
-      if (faults.malformedPages <= 0) return false;
-      faults.malformedPages--;
-      stats.malformedPage();
-      return true;
+    (isLast) => {
+      // One fault per page, the most disruptive first; each is taken from its budget only when served.
+      if (faults.malformedPages > 0) {
+        faults.malformedPages--;
+        stats.malformedPage();
+        return { fault: 'malformed', poisonN: 0, oversizedBytes: 0 };
+      }
+      if (faults.oversizedPages > 0) {
+        faults.oversizedPages--;
+        stats.hostile('oversizedPagesSent');
+        return { fault: 'oversized', poisonN: 0, oversizedBytes: faults.oversizedBytes };
+      }
+      if (faults.endlessPages > 0 && isLast) {
+        faults.endlessPages--;
+        stats.hostile('endlessPagesSent');
+        return { fault: 'endless', poisonN: 0, oversizedBytes: 0 };
+      }
+      if (faults.poisonEvents > 0) {
+        faults.poisonEvents--;
+        stats.hostile('poisonEventsSent');
+        return { fault: 'poison', poisonN: poisonServed++, oversizedBytes: 0 };
+      }
+      return null;
     },
     () => restatement,
   );
