@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chargebackQuerySchema, chargebackReportSchema } from './chargeback';
 import { okSchema } from './common';
 import {
   acknowledgeBodySchema,
@@ -150,6 +151,14 @@ export const API_ROUTES = {
     response: collectionRunResultSchema,
   }),
   health: route({ method: 'GET', path: '/healthz', role: 'public', response: healthSchema }),
+  /** JSON by default; `format=csv` answers text/csv with CHARGEBACK_CSV_COLUMNS as its header. */
+  chargeback: route({
+    method: 'GET',
+    path: '/api/chargeback',
+    role: 'Viewer',
+    query: chargebackQuerySchema,
+    response: chargebackReportSchema,
+  }),
 } satisfies Record<string, ApiRoute>;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -5,6 +5,7 @@ import { portError } from '../config/startup-error';
 import { assertSafeToListen, requireToken } from './auth';
 import type { ApiDeps, ApiOptions } from './deps';
 import { ApiValidationError, errorHandler } from './errors';
+import { chargebackRoutes } from './routes/chargeback';
 import { collectionRoutes } from './routes/collection';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -59,6 +60,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   settingsRoutes(app, deps);
   notificationRoutes(app, deps);
   collectionRoutes(app, deps);
+  chargebackRoutes(app, deps);
   return app;
 }
 
