@@ -39,6 +39,7 @@ const ACTIONS: Record<ApiRouteName, string> = {
   collectionStatus: 'see the collection status',
   runCollection: 'start a collection run',
   health: 'check the worker health',
+  chargeback: 'see the chargeback report',
 };
 
 /**
