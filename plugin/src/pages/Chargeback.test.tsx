@@ -36,13 +36,17 @@ describe('Chargeback page', () => {
     expect(devs[0]).toHaveTextContent('carol@example.com · 4 days in Platform');
     expect(devs[0]).toHaveTextContent('(83.3% of group)');
     expect(devs[1]).toHaveTextContent('bob@example.com2 days in Platform');
-    expect(screen.getByRole('button', { name: 'Hide developers of Platform' })).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByRole('button', { name: 'Hide developers of Platform' })).toHaveAttribute(
+      'aria-expanded',
+      'true'
+    );
     expect(b.of('chargeback')[0].query).toEqual({});
   });
 
   it('loads another cycle from the picker', async () => {
     b = installFakeBackend({
-      chargeback: (r) => (r.query.cycle ? { ...chargeback, cycle: r.query.cycle, cycleEnd: '2026-11-16', closed: true } : chargeback),
+      chargeback: (r) =>
+        r.query.cycle ? { ...chargeback, cycle: r.query.cycle, cycleEnd: '2026-11-16', closed: true } : chargeback,
     });
     renderApp('/chargeback');
     expect(await screen.findByText('In progress')).toBeInTheDocument();

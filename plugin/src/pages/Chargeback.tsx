@@ -2,7 +2,17 @@ import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Badge, Button, EmptyState, IconButton, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import {
+  Badge,
+  Button,
+  EmptyState,
+  IconButton,
+  LinkButton,
+  LoadingPlaceholder,
+  Stack,
+  Text,
+  useStyles2,
+} from '@grafana/ui';
 import type { ChargebackGroup, ChargebackModel, ChargebackReport } from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { asWorkerError, type WorkerApiError } from '../api/errors';

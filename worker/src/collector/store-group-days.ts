@@ -35,10 +35,10 @@ export async function recordGroupDays(
     CROSS JOIN LATERAL generate_series(coalesce(l.last + 1, ${fillFrom}::date), ${today}::date - 1, interval '1 day') d
     ORDER BY 1, 2
     ON CONFLICT (email, day) DO NOTHING`.execute(db);
-  const today_ = await sql`
+  const changed = await sql`
     INSERT INTO member_group_days (email, day, group_id)
     SELECT email, ${today}::date, group_id FROM unnest(${emails}::text[], ${groupIds}::text[]) AS i(email, group_id)
     ON CONFLICT (email, day) DO UPDATE SET group_id = excluded.group_id
     WHERE member_group_days.group_id IS DISTINCT FROM excluded.group_id`.execute(db);
-  return Number(today_.numAffectedRows ?? 0);
+  return Number(changed.numAffectedRows ?? 0);
 }
