@@ -11,3 +11,4 @@ export * from './settings-layout';
 export * from './days';
 export * from './timeline';
 export * from './spend-limits';
+export * from './chargeback';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chargebackQuerySchema, chargebackReportSchema } from './chargeback';
 import { okSchema } from './common';
 import {
   acknowledgeBodySchema,
@@ -181,6 +182,14 @@ export const API_ROUTES = {
     params: spendLimitChangeIdParamsSchema,
     body: spendLimitUndoBodySchema,
     response: spendLimitChangeResultSchema,
+  }),
+  /** JSON by default; `format=csv` answers text/csv with CHARGEBACK_CSV_COLUMNS as its header. */
+  chargeback: route({
+    method: 'GET',
+    path: '/api/chargeback',
+    role: 'Viewer',
+    query: chargebackQuerySchema,
+    response: chargebackReportSchema,
   }),
 } satisfies Record<string, ApiRoute>;
 

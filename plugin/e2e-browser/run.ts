@@ -81,6 +81,7 @@ async function main() {
     { name: 'users', path: 'users', waitFor: '[data-testid="user-table"]' },
     { name: 'user-detail', path: `users/${encodeURIComponent(email)}`, waitFor: '[data-testid="sparkline"]' },
     { name: 'settings', path: 'settings', waitFor: '[data-testid="settings-form"]' },
+    { name: 'chargeback', path: 'chargeback', waitFor: '[data-testid="chargeback-table"]' },
   ];
   mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({
@@ -169,6 +170,21 @@ async function main() {
       };
       for (const theme of login === 'admin' ? (['light', 'dark'] as const) : (['light'] as const)) {
         for (const p of pages) await open(p, theme);
+      }
+      if (login === 'viewer') {
+        // Chargeback: a group opened on its developers, and the CSV fetched through the proxy by a Viewer.
+        await open(pages[5], 'light');
+        await tab.locator('[data-testid="chargeback-group"] button').first().click();
+        await tab.waitForSelector('[data-testid="chargeback-developer"]', { timeout: 20_000 });
+        const csv = proxied(tab, 'GET', /\/api\/chargeback$/);
+        await tab.getByRole('button', { name: /Download CSV/ }).click();
+        const answer = await csv;
+        check(
+          answer.status() === 200 && (answer.headers()['content-type'] ?? '').startsWith('text/csv'),
+          'Viewer: the chargeback CSV comes through the proxy as text/csv'
+        );
+        await tab.waitForSelector('[data-testid="csv-link"]', { timeout: 20_000 });
+        console.log(`Chargeback, a group expanded, CSV ready: ${await shot(tab, 'viewer-chargeback-expanded')}`);
       }
 
       const detailPage = pages[1];

@@ -9,6 +9,7 @@ export enum ROUTES {
   Incidents = 'incidents',
   Users = 'users',
   Settings = 'settings',
+  Chargeback = 'chargeback',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -1,5 +1,6 @@
 import {
   API_ROUTES,
+  CHARGEBACK_CSV_COLUMNS,
   type ApiRouteName,
   type IncidentListQuery,
   type IncidentStatus,
@@ -63,6 +64,38 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
   return parsed.data as Response<N>;
 }
 
+/**
+ * GET /api/chargeback with format=csv: the same report as CSV text. Checked against the contract's header line, as
+ * JSON answers are checked against their schema.
+ */
+async function chargebackCsv(cycle?: string): Promise<string> {
+  const route = API_ROUTES.chargeback;
+  let text: unknown;
+  try {
+    const res = await lastValueFrom(
+      getBackendSrv().fetch<string>({
+        url: `${PROXY_BASE}${route.path}`,
+        method: route.method,
+        params: cycle ? { cycle, format: 'csv' } : { format: 'csv' },
+        responseType: 'text',
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+    );
+    text = res.data;
+  } catch (err) {
+    throw failureOf('chargeback', route.role, err);
+  }
+  if (typeof text !== 'string' || !text.startsWith(`${CHARGEBACK_CSV_COLUMNS.join(',')}\r\n`)) {
+    throw new WorkerApiError(
+      'contract',
+      `The worker answered ${route.method} ${route.path}?format=csv without the expected CSV header: is it the same version as the plugin?`,
+      200
+    );
+  }
+  return text;
+}
+
 export interface IncidentFilters {
   status?: IncidentStatus[];
   severity?: Severity[];
@@ -107,6 +140,8 @@ export const workerApi = {
   changeSpendLimit: (body: SpendLimitChangeBody) => call('changeSpendLimit', { body }),
   undoSpendLimitChange: (id: number, reason: string) =>
     call('undoSpendLimitChange', { params: { id }, body: { reason } }),
+  chargeback: (cycle?: string) => call('chargeback', { query: { cycle } }),
+  chargebackCsv,
 };
 
 export type WorkerApi = typeof workerApi;

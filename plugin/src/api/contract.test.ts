@@ -3,7 +3,7 @@ import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
-import { detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
+import { chargeback, detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
 import { installFakeBackend, setRole } from '../test/fakeBackend';
 import { spendLimitInfo, spendLimitResult } from '../test/spendLimitFixtures';
 import { pathFor, workerApi } from './client';
@@ -144,6 +144,7 @@ describe('plugin ↔ worker contract', () => {
       getSpendLimit: spendLimitInfo(),
       changeSpendLimit: spendLimitResult(),
       undoSpendLimitChange: spendLimitResult(200, 6),
+      chargeback,
     };
     const b = installFakeBackend(Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, () => v])));
     await workerApi.listIncidents({
@@ -189,6 +190,8 @@ describe('plugin ↔ worker contract', () => {
     await workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: 300, reason: 'runaway', incidentId: 12 });
     await workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: null, reason: 'back to normal' });
     await workerApi.undoSpendLimitChange(5, 'too strict');
+    await workerApi.chargeback();
+    await workerApi.chargeback('2026-10-17');
     expect(b.violations).toEqual([]);
     const used = new Set(b.requests.map((r) => r.name));
     expect(Object.keys(API_ROUTES).filter((n) => n !== 'health' && !used.has(n as ApiRouteName))).toEqual([]);

@@ -50,6 +50,7 @@ const ACTIONS: Record<ApiRouteName, string> = {
   getSpendLimit: "see a developer's spend limit",
   changeSpendLimit: 'change spend limits',
   undoSpendLimitChange: 'undo spend-limit changes',
+  chargeback: 'see the chargeback report',
 };
 
 /**

@@ -8,6 +8,7 @@ import { ApiHttpError, ApiValidationError, errorHandler } from './errors';
 import { createGrafanaIdVerifier } from './identity/grafana-id-token';
 import { resolveIdentity } from './identity/request-identity';
 import { roleRefusal } from './identity/roles';
+import { chargebackRoutes } from './routes/chargeback';
 import { collectionRoutes } from './routes/collection';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -73,6 +74,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   notificationRoutes(app, deps);
   collectionRoutes(app, deps);
   spendLimitRoutes(app, deps);
+  chargebackRoutes(app, deps);
   return app;
 }
 

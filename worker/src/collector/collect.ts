@@ -13,6 +13,7 @@ import { isConnectionError } from '../db/reconnect';
 import { quarantineEvents } from './quarantine';
 import { ensureEventPartitions, storeUsageEvents } from './store-events';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
+import { recordGroupDays } from './store-group-days';
 import {
   advanceWatermark,
   failAbandonedRuns,
@@ -203,7 +204,12 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
     const cycle = cycleStart !== null ? isoDay(cycleStart) : undefined;
     const { groups, billingCycle } = await client.groups(cycle, deps.signal);
     const stated = billingCycle ?? (cycle ? { start: cycle, end: null } : null);
-    const r = await db.transaction().execute((tx) => storeBillingGroups(tx, groups, stated));
+    const r = await db.transaction().execute(async (tx) => {
+      const counts = await storeBillingGroups(tx, groups, stated);
+      // Who is in which group today: chargeback attributes each day to that day's group.
+      await recordGroupDays(tx, groups, isoDay(now), isoDay(now - deps.config.BACKFILL_DAYS * DAY_MS));
+      return counts;
+    });
     Object.assign(c, { pages: 1, rowsFetched: groups.length, rowsNew: r.inserted, rowsUpdated: r.updated });
     summary.groups = groups.length;
   });

@@ -136,7 +136,7 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
              usage_events.token_total_cents)
         IS DISTINCT FROM (excluded.charged_cents, excluded.cursor_token_fee, excluded.requests_costs,
              excluded.token_total_cents)
-      RETURNING dedupe_key, day, user_email, model, event_ts, requests_costs, charged_cents, cursor_token_fee,
+      RETURNING dedupe_key, day, user_email, model, kind, event_ts, requests_costs, charged_cents, cursor_token_fee,
         input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode, is_headless, is_chargeable
     ),
     -- The stored price of events already there, as the statement found them (every CTE sees the same snapshot).
@@ -155,6 +155,8 @@ export async function storeUsageEvents(db: DbOrTx, events: UsageEvent[]): Promis
     per_model AS (${rollupUpsert('user_model_daily_rollup', ['user_email', 'day', 'model'])}),
     -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
     per_model_day AS (${rollupUpsert('model_daily_rollup', ['day', 'model'])}),
+    -- Per developer, day and kind (sql/011_chargeback.sql): included versus usage-based spend for chargeback.
+    per_kind AS (${rollupUpsert('user_kind_daily_rollup', ['user_email', 'day', 'kind'])}),
     per_hour AS (
       INSERT INTO hourly_rollup AS r (hour, model, events, charged_cents, total_tokens)
       SELECT date_trunc('hour', event_ts, 'UTC'), model, count(*) FILTER (WHERE inserted), sum(d_charged_cents),

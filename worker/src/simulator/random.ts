@@ -15,6 +15,7 @@ export const STREAM = {
   anomalyPlan: 16,
   ids: 17,
   conversations: 18,
+  groupMoves: 19,
 } as const;
 
 const mixWord = (h: number, word: number): number => {

@@ -1,9 +1,8 @@
-import type { ApiBillingGroupsResponse, ApiSpendResponse, ApiSpendRow } from '../cursor/schemas';
+import type { ApiSpendResponse, ApiSpendRow } from '../cursor/schemas';
 import { INCLUDED_CENTS_PER_CYCLE, type TeamCore } from './core';
-import { cycleStartDay, dayStartMs, dayNumberIso } from './days';
+import { cycleStartDay, dayStartMs } from './days';
 import { MODELS, roundTo } from './models';
-import { base62Id, STREAM } from './random';
-import { GROUP_NAMES, isMemberOn, type SimUser } from './roster';
+import { isMemberOn, type SimUser } from './roster';
 import type { SpendQuery } from './types';
 import { KIND } from './user-day';
 
@@ -115,33 +114,4 @@ export function spendResponse(
     totalMembers: rows.length,
     totalPages,
   };
-}
-
-/** Billing groups of the cycle holding `day`: members, spend and spend per day (all calls, up to now). */
-export function groupsResponse(core: TeamCore, day: number): ApiBillingGroupsResponse {
-  const cycleStart = cycleStartDay(day, core.cycleDayOfMonth);
-  const cycleEnd = cycleEndDay(cycleStart, core.cycleDayOfMonth);
-  const groupCount = core.users.reduce((n, u) => Math.max(n, u.group + 1), 0);
-  const groups: ApiBillingGroupsResponse['groups'] = [];
-  for (let g = 0; g < groupCount; g++) {
-    const members = core.users.filter(
-      (u) => u.group === g && u.joinedDay < cycleEnd && (u.leftDay === null || u.leftDay > cycleStart),
-    );
-    const daily: number[] = [];
-    for (const u of members) {
-      cycleSpend(core, u, cycleStart).daily.forEach((cents, i) => (daily[i] = (daily[i] ?? 0) + cents));
-    }
-    const dailySpend = daily.map((cents, i) => ({ date: dayNumberIso(cycleStart + i), spendCents: roundTo(cents, 6) }));
-    groups.push({
-      id: `grp_${base62Id(12, core.seed, STREAM.ids, 5000 + g)}`,
-      name: GROUP_NAMES[g] ?? `Group ${g + 1}`,
-      spendCents: roundTo(
-        daily.reduce((a, b) => a + b, 0),
-        6,
-      ),
-      members: members.map((u) => ({ email: u.email, userId: u.id, name: u.name })),
-      dailySpend,
-    });
-  }
-  return { groups, billingCycle: dayNumberIso(cycleStart) };
 }

@@ -4,7 +4,8 @@ import { TeamCore } from './core';
 import { daysOfRange, dailyUsageRows, membersInRange } from './daily-usage';
 import { dayEndMs, dayStartMs, dayNumberIso, parseIsoDay } from './days';
 import { EventWindows } from './event-window';
-import { groupsResponse, spendResponse } from './spend';
+import { groupMoves, groupName, groupsResponse } from './groups';
+import { spendResponse } from './spend';
 import { groundTruth } from './truth';
 import type { GroundTruthAnomaly, SimMember, SimulatedTeam, SimulatedTeamOptions } from './types';
 
@@ -94,6 +95,15 @@ export function createSimulatedTeam(options: SimulatedTeamOptions): SimulatedTea
       windows.forget();
       return true;
     },
+    groupMoves: () =>
+      [...groupMoves(core).values()]
+        .map((m) => ({
+          email: core.users[m.userIdx].email,
+          day: dayNumberIso(m.day),
+          fromGroup: groupName(m.from),
+          toGroup: groupName(m.to),
+        }))
+        .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.email < b.email ? -1 : 1)),
     truth: () => {
       // The truth moves with the clock (effects so far); recomputing it is costly on big teams, so per minute.
       const at = Math.floor(core.now() / 60_000);

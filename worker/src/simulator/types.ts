@@ -98,4 +98,6 @@ export interface SimulatedTeam {
   /** Sets a member's monthly limit (null removes it); false when the email is not in the team. */
   setUserSpendLimit(email: string, dollars: number | null): boolean;
   truth(): GroundTruthAnomaly[];
+  /** Developers who move to another billing group (once each), by day: their spend is split between the two. */
+  groupMoves(): { email: string; day: string; fromGroup: string; toGroup: string }[];
 }

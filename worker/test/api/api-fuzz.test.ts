@@ -1,4 +1,4 @@
-import { API_ROUTES, DETECTORS, type ApiRoute } from '@cursor-cost-watch/contract';
+import { API_ROUTES, CHARGEBACK_CSV_COLUMNS, DETECTORS, type ApiRoute } from '@cursor-cost-watch/contract';
 import fc from 'fast-check';
 import type { PgBoss } from 'pg-boss';
 import type { AuditDb } from '../../src/api/audit';
@@ -155,7 +155,10 @@ describe('API fuzz from the contract', () => {
           });
           const text = await res.text();
           expect([url, res.status, res.status < 500 ? '' : text]).toEqual([url, expect.any(Number), '']);
-          if (res.status < 300) expect(route.response.safeParse(JSON.parse(text)).error).toBeUndefined();
+          // GET /api/chargeback?format=csv answers CSV: its header line is the contract's.
+          if (res.status < 300 && res.headers.get('content-type')?.startsWith('text/csv'))
+            expect(text.split('\r\n')[0]).toBe(CHARGEBACK_CSV_COLUMNS.join(','));
+          else if (res.status < 300) expect(route.response.safeParse(JSON.parse(text)).error).toBeUndefined();
           const rows = await audit()
             .selectFrom('api_audit')
             .selectAll()

@@ -315,3 +315,52 @@ describe('alert rules', () => {
     }
   });
 });
+
+describe('the Chargeback row of the overview', () => {
+  const overview = dashboards.find((d) => d.uid === 'cursor-overview') as Dashboard;
+  const panel = (title: string) => {
+    const q = panelQueries(overview).find((p) => p.panel?.title === title);
+    if (!q) throw new Error(`the overview has no panel "${title}"`);
+    return q;
+  };
+
+  it('splits the current cycle by group, each day in that day’s group, and adds up to the team', async () => {
+    const range = defaultRange(overview);
+    const vars = await resolveVariables(reader, overview, range);
+    const groups = await runPanelQuery(reader, panel('Chargeback by billing group (current cycle)'), range, vars);
+    const devs = await runPanelQuery(reader, panel('Chargeback by developer (current cycle)'), range, vars);
+    // The fixture's cycle is the calendar month of the pinned clock (2026-11-01 .. now).
+    const direct = await owner.query<{ total: number; usage: number }>(
+      `SELECT sum(charged_cents) / 100.0 AS total,
+              sum(charged_cents) FILTER (WHERE kind = 'Usage-based') / 100.0 AS usage
+       FROM usage_events WHERE day >= '2026-11-01'`,
+    );
+    const sum = (rows: Record<string, unknown>[], col: string) => rows.reduce((s, r) => s + Number(r[col]), 0);
+    expect(sum(groups.rows, 'Spend')).toBeCloseTo(Number(direct.rows[0].total), 2);
+    expect(sum(groups.rows, 'Usage-based')).toBeCloseTo(Number(direct.rows[0].usage), 2);
+    expect(sum(groups.rows, 'Share of team')).toBeCloseTo(100, 6);
+    expect(groups.rows.map((r) => r.Group).sort()).toEqual(['Data & ML', 'Mobile', 'Platform', 'Unassigned', 'Web']);
+    expect(groups.rows.every((r) => typeof r['Top model'] === 'string')).toBe(true);
+    // Developer 2 moved from Web to Data & ML on 2026-11-09: a row in each, holding exactly the days of each.
+    const moved = devs.rows.filter((r) => r.Developer === 'dev00002@example.com');
+    const split = await owner.query<{ web: number; data: number }>(
+      `SELECT sum(charged_cents) FILTER (WHERE day < '2026-11-09') / 100.0 AS web,
+              sum(charged_cents) FILTER (WHERE day >= '2026-11-09') / 100.0 AS data
+       FROM user_daily_rollup WHERE user_email = 'dev00002@example.com' AND day >= '2026-11-01'`,
+    );
+    expect(moved.map((r) => r.Group).sort()).toEqual(['Data & ML', 'Web']);
+    expect(Number(moved.find((r) => r.Group === 'Web')!.Spend)).toBeCloseTo(Number(split.rows[0].web), 2);
+    expect(Number(moved.find((r) => r.Group === 'Data & ML')!.Spend)).toBeCloseTo(Number(split.rows[0].data), 2);
+
+    // One group selected: only its rows, with shares still of the whole team.
+    const web = await runPanelQuery(
+      reader,
+      panel('Chargeback by billing group (current cycle)'),
+      range,
+      await resolveVariables(reader, overview, range, { group: ['grp_web'] }),
+    );
+    expect(web.rows.map((r) => [r.Group, r['Share of team']])).toEqual([
+      ['Web', groups.rows.find((r) => r.Group === 'Web')!['Share of team']],
+    ]);
+  });
+});

@@ -173,6 +173,22 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
      FROM usage_events GROUP BY 1, 2`,
   );
 
+  // Chargeback (sql/011_chargeback.sql): the per-kind rollup, and each grouped developer's group per day; developer 2
+  // moved from Web to Data & ML ten days ago.
+  await client.query(
+    `INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
+     SELECT user_email, day, kind, count(*), sum(requests_costs), sum(charged_cents), count(*) FILTER (WHERE is_chargeable)
+     FROM usage_events GROUP BY user_email, day, kind`,
+  );
+  await client.query(
+    `INSERT INTO member_group_days (email, day, group_id)
+     SELECT g.email, r.day,
+            CASE WHEN g.email = 'dev00002@example.com' AND r.day > ($1::timestamptz AT TIME ZONE 'UTC')::date - 10
+                 THEN 'grp_data' ELSE g.group_id END
+     FROM billing_group_members g JOIN user_daily_rollup r ON r.user_email = g.email`,
+    [p.now],
+  );
+
   step('daily usage, spend, group spend');
   await client.query(
     `INSERT INTO daily_usage (email, day, is_active, total_lines_added, total_lines_deleted, accepted_lines_added,

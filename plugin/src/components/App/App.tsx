@@ -4,6 +4,7 @@ import type { AppRootProps } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { EmptyState, LinkButton } from '@grafana/ui';
 import { PLUGIN_ID, ROUTES, type AppSettings } from '../../constants';
+import Chargeback from '../../pages/Chargeback';
 import IncidentDetail from '../../pages/IncidentDetail';
 import Incidents from '../../pages/Incidents';
 import Settings from '../../pages/Settings';
@@ -30,6 +31,7 @@ export default function App({ meta }: AppRootProps<AppSettings>) {
       <Route path={`${ROUTES.Users}/:email`} element={<Users />} />
       <Route path={ROUTES.Users} element={<Users />} />
       <Route path={ROUTES.Settings} element={<Settings />} />
+      <Route path={ROUTES.Chargeback} element={<Chargeback />} />
       <Route path="*" element={<Navigate to={ROUTES.Incidents} replace />} />
     </Routes>
   );
