@@ -54,7 +54,7 @@ export const incidentSchema = z.object({
   acknowledgedBy: z.string().nullable(),
   resolvedAt: isoDateTime.nullable(),
   resolvedBy: z.string().nullable(),
-  resolutionReason: z.enum(['fixed', 'expected', 'false_positive', 'auto']).nullable(),
+  resolutionReason: z.enum(['fixed', 'expected', 'false_positive', 'auto', 'fixed_after_nudge']).nullable(),
   resolutionNote: z.string().nullable(),
   observed: z.number(),
   expected: z.number(),

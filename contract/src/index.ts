@@ -8,3 +8,4 @@ export * from './operations';
 export * from './routes';
 export * from './format';
 export * from './settings-layout';
+export * from './nudges';

@@ -11,6 +11,7 @@ import {
   resolveBodySchema,
 } from './incidents';
 import { incidentMetricsQuerySchema, incidentMetricsSchema } from './metrics';
+import { nudgeOptOutBodySchema, nudgeStatusSchema } from './nudges';
 import {
   collectionRunResultSchema,
   collectionStatusSchema,
@@ -150,6 +151,21 @@ export const API_ROUTES = {
     response: collectionRunResultSchema,
   }),
   health: route({ method: 'GET', path: '/healthz', role: 'public', response: healthSchema }),
+  getNudgeStatus: route({
+    method: 'GET',
+    path: '/api/users/:email/nudges',
+    role: 'Viewer',
+    params: userEmailParamsSchema,
+    response: nudgeStatusSchema,
+  }),
+  setNudgeOptOut: route({
+    method: 'PUT',
+    path: '/api/users/:email/nudge-opt-out',
+    role: 'Editor',
+    params: userEmailParamsSchema,
+    body: nudgeOptOutBodySchema,
+    response: nudgeStatusSchema,
+  }),
 } satisfies Record<string, ApiRoute>;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -6,6 +6,7 @@ import { dropExpiredEventPartitions } from './collector/retention';
 import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './detection/pass';
 import { registerNotificationWorkers } from './notify';
+import { registerNudgeWorkers } from './nudge';
 import { QUEUES } from './queue/boss';
 
 export interface CollectJob {
@@ -41,6 +42,7 @@ export async function startWorkerService(
   const shutdown = new AbortController();
 
   await registerNotificationWorkers(boss, { db, config, log });
+  await registerNudgeWorkers(boss, { db, config, log });
 
   await boss.work<CollectJob>(
     QUEUES.collect,

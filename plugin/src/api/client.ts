@@ -3,6 +3,7 @@ import {
   type ApiRouteName,
   type IncidentListQuery,
   type IncidentStatus,
+  type NudgeOptOutBody,
   type ResolveBody,
   type Severity,
   type SettingsPatch,
@@ -100,6 +101,8 @@ export const workerApi = {
   testNotification: (channel: 'slack' | 'email' | 'webhook') => call('testNotification', { body: { channel } }),
   collectionStatus: () => call('collectionStatus'),
   runCollection: () => call('runCollection', { body: {} }),
+  getNudgeStatus: (email: string) => call('getNudgeStatus', { params: { email } }),
+  setNudgeOptOut: (email: string, body: NudgeOptOutBody) => call('setNudgeOptOut', { params: { email }, body }),
 };
 
 export type WorkerApi = typeof workerApi;

@@ -3,7 +3,7 @@ import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
-import { detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
+import { detail, incident, list, metrics, nudgeStatus, settings, userDetail, users } from '../test/fixtures';
 import { installFakeBackend, setRole } from '../test/fakeBackend';
 import { pathFor, workerApi } from './client';
 import { planProxyRequest, type RoleType } from '../test/grafanaProxy';
@@ -140,6 +140,8 @@ describe('plugin ↔ worker contract', () => {
       collectionStatus: { now: '2026-11-20T00:00:00.000Z', endpoints: [], lastRunAt: null, hasData: false },
       runCollection: { jobId: 'j1' },
       health: { ok: true, database: true },
+      getNudgeStatus: nudgeStatus,
+      setNudgeOptOut: { ...nudgeStatus, optedOut: true, reason: 'on call', changedBy: 'me' },
     };
     const b = installFakeBackend(Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, () => v])));
     await workerApi.listIncidents({
@@ -180,6 +182,9 @@ describe('plugin ↔ worker contract', () => {
     await workerApi.testNotification('email');
     await workerApi.collectionStatus();
     await workerApi.runCollection();
+    await workerApi.getNudgeStatus('a@b.c');
+    await workerApi.setNudgeOptOut('a@b.c', { optedOut: true, reason: 'on call' });
+    await workerApi.setNudgeOptOut('a@b.c', { optedOut: false });
     expect(b.violations).toEqual([]);
     const used = new Set(b.requests.map((r) => r.name));
     expect(Object.keys(API_ROUTES).filter((n) => n !== 'health' && !used.has(n as ApiRouteName))).toEqual([]);

@@ -39,6 +39,8 @@ const ACTIONS: Record<ApiRouteName, string> = {
   collectionStatus: 'see the collection status',
   runCollection: 'start a collection run',
   health: 'check the worker health',
+  getNudgeStatus: "see a developer's personal nudges",
+  setNudgeOptOut: 'opt developers out of personal nudges',
 };
 
 /**

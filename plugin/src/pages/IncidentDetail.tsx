@@ -12,6 +12,7 @@ import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { age, detectorLabel, dollars, measure, percent } from '../utils/format';
+import { actionDetail, actionLabel, resolutionLabel } from '../utils/timeline';
 
 const DRIVER_TEXT: Record<string, string> = {
   volume: 'More requests than usual (volume)',
@@ -49,6 +50,7 @@ export default function IncidentDetail() {
             <Fact label="Expected" value={measure(inc.expected, inc.unit)} />
             <Fact label="Onset" value={`${inc.onsetAt.slice(0, 10)} (${age(inc.onsetAt)} ago)`} />
             <Fact label="Owner" value={inc.acknowledgedBy ?? '—'} />
+            {inc.resolutionReason && <Fact label="Resolution" value={resolutionLabel(inc.resolutionReason)} />}
           </Stack>
           <Stack gap={1} wrap="wrap">
             <IncidentActions incident={inc} onChanged={detail.reload} />
@@ -114,7 +116,8 @@ export default function IncidentDetail() {
               {d.timeline.map((e) => (
                 <li key={e.id}>
                   {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
-                  <b>{e.action.replace('_', ' ')}</b> by {e.actor}
+                  <b>{actionLabel(e.action)}</b> by {e.actor}
+                  {actionDetail(e) && ` (${actionDetail(e)})`}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
                 </li>
               ))}

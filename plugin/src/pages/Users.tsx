@@ -8,6 +8,7 @@ import { SeverityBadge, StatusBadge } from '../components/Badges';
 import { TrendSparkline } from '../components/EvidenceChart';
 import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
+import { NudgeOptOut } from '../components/NudgeOptOut';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
 
@@ -100,6 +101,7 @@ function UserDetail({ email }: { email: string }) {
               Open the user dashboard
             </LinkButton>
           </div>
+          <NudgeOptOut email={u.email} />
           <section>
             <Text element="h3">Incidents ({u.openIncidents} open)</Text>
             {u.incidents.length === 0 ? (

@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
+import { nudgeRoutes } from './routes/nudges';
 import { settingsRoutes } from './routes/settings';
 import { snoozeRoutes } from './routes/snoozes';
 import { userRoutes } from './routes/users';
@@ -59,6 +60,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   settingsRoutes(app, deps);
   notificationRoutes(app, deps);
   collectionRoutes(app, deps);
+  nudgeRoutes(app, deps);
   return app;
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../config/log';
 import type { Db, DbOrTx } from '../db/database';
 import { recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
+import { runNudgePolicy, type NudgeRunResult } from '../nudge';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from './types';
 import { detect, historyDays } from './detect';
@@ -34,6 +35,8 @@ export interface DetectionPassSummary {
   byDetector: Partial<Record<DetectorName, number>>;
   incidents: RecordResult;
   queued: Queued[];
+  /** The nudge policy's part of the pass (null without a queue: replays nudge nobody). */
+  nudges: NudgeRunResult | null;
   durationMs: number;
 }
 
@@ -51,6 +54,8 @@ export async function runDetectionPass(
   const found = detect(input, settings);
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
+  // Nudges first: an incident whose developer is nudged is held back from the channels until it escalates.
+  const nudges = boss ? await runNudgePolicy({ db, boss, config }, incidents.toNotify, settings, now) : null;
   const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));
@@ -64,6 +69,7 @@ export async function runDetectionPass(
     byDetector,
     incidents,
     queued,
+    nudges,
     durationMs: Math.round(performance.now() - started),
   };
   log.info(
@@ -75,6 +81,7 @@ export async function runDetectionPass(
       escalated: incidents.escalated.length,
       autoResolved: incidents.autoResolved.length,
       queued: queued.length,
+      nudged: nudges?.created.queued.length ?? 0,
       durationMs: summary.durationMs,
     },
     'detection pass finished',

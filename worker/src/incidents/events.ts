@@ -9,7 +9,12 @@ export type IncidentAction =
   | 'acknowledged'
   | 'resolved'
   | 'reopened'
-  | 'auto_resolved';
+  | 'auto_resolved'
+  // Nudge the developer first (../nudge)
+  | 'nudged'
+  | 'nudge_skipped'
+  | 'nudge_escalated'
+  | 'fixed_after_nudge';
 
 export interface IncidentEventInput {
   incidentId: number;

@@ -3,7 +3,7 @@ import type { Timestamp, DayColumn } from './collection';
 
 export type Severity = 'info' | 'warning' | 'critical';
 export type IncidentStatus = 'open' | 'alerted' | 'acknowledged' | 'resolved';
-export type ResolutionReason = 'fixed' | 'expected' | 'false_positive' | 'auto';
+export type ResolutionReason = 'fixed' | 'expected' | 'false_positive' | 'auto' | 'fixed_after_nudge';
 export type Scope = 'user' | 'team';
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
