@@ -54,9 +54,9 @@ export async function runDetectionPass(
   const found = detect(input, settings);
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
-  // Nudges first: an incident whose developer is nudged is held back from the channels until it escalates.
-  const nudges = boss ? await runNudgePolicy({ db, boss, config }, incidents.toNotify, settings, now) : null;
-  const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
+  const { nudges, queued } = boss
+    ? await announce({ db, boss, config }, incidents.toNotify, settings, now)
+    : { nudges: null, queued: [] };
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));
   const byDetector: Partial<Record<DetectorName, number>> = {};
@@ -87,6 +87,21 @@ export async function runDetectionPass(
     'detection pass finished',
   );
   return summary;
+}
+
+/**
+ * Tells people about a pass's incidents: the developers first for the detectors under the nudge policy (an incident
+ * whose developer is nudged is held back from the channels until it escalates), then the team channels.
+ */
+export async function announce(
+  { db, boss, config }: { db: Db; boss: PgBoss; config: Config },
+  toNotify: number[],
+  settings: Settings,
+  now: Date,
+): Promise<{ nudges: NudgeRunResult; queued: Queued[] }> {
+  const nudges = await runNudgePolicy({ db, boss, config }, toNotify, settings, now);
+  const queued = await enqueueNotifications(db, boss, toNotify, settings, config, now);
+  return { nudges, queued };
 }
 
 const key = (a: { scope: string; subject: string; detector: string }) =>

@@ -35,16 +35,10 @@ export async function loadNudgeEvidence(
       .execute(),
     db
       .selectFrom('user_model_daily_rollup')
-      .select([
-        'model',
-        sql<boolean>`day >= ${onsetDay}::date`.as('after'),
-        sql<string>`sum(charged_cents)`.as('cents'),
-        sql<string>`sum(events)`.as('requests'),
-      ])
+      .select(['model', 'day', 'charged_cents', 'events'])
       .where('user_email', '=', email)
       .where('day', '>=', start)
       .where('day', '<=', lastDay)
-      .groupBy(['model', sql`day >= ${onsetDay}::date`])
       .execute(),
     db
       .selectFrom('user_model_daily_rollup')
@@ -55,10 +49,18 @@ export async function loadNudgeEvidence(
       .groupBy('model')
       .execute(),
   ]);
-  const totals = (after: boolean) =>
-    models
-      .filter((m) => m.after === after)
-      .map((m) => ({ model: m.model, cents: Number(m.cents), requests: Number(m.requests) }));
+  // One developer's days × models over five weeks: a few hundred rows at most, summed here.
+  const totals = (after: boolean) => {
+    const byModel = new Map<string, { model: string; cents: number; requests: number }>();
+    for (const m of models) {
+      if (m.day >= onsetDay !== after) continue;
+      const t = byModel.get(m.model) ?? { model: m.model, cents: 0, requests: 0 };
+      t.cents += Number(m.charged_cents);
+      t.requests += Number(m.events);
+      byModel.set(m.model, t);
+    }
+    return [...byModel.values()];
+  };
   return computeEvidence({
     email,
     onsetDay,

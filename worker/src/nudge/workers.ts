@@ -16,6 +16,8 @@ export interface NudgeWorkerDeps {
   log: Logger;
   loadSettings?: () => Promise<NotificationPolicy>;
   pollingIntervalSeconds?: number;
+  /** The clock deliveries stamp sent_at with; tests pin it. */
+  now?: () => Date;
   /** When the nudge check runs (hourly by default); null: not scheduled (tests call runNudgeCheck). */
   checkCron?: string | null;
 }
@@ -39,7 +41,7 @@ export async function registerNudgeWorkers(boss: PgBoss, deps: NudgeWorkerDeps):
         try {
           const outcome = await resumeAfterDatabaseLoss(
             'nudge delivery',
-            () => deliverNudge(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit }),
+            () => deliverNudge(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit, now: deps.now }),
             { db, log, attempts: 3 },
           );
           log.info({ nudgeId: id, outcome, attempt: job.retryCount + 1 }, 'nudge delivery');
