@@ -63,7 +63,11 @@ async function decideOne(tx: Tx, nudgeId: number, now: Date): Promise<Decision> 
     // The normal lifecycle resolved it (normal for autoResolveAfterDays) before this check saw it end: it is the
     // same outcome, named for what happened.
     if (n.status === 'sent' && inc.resolution_reason === 'auto' && inc.resolved_at && inc.resolved_at >= n.created_at) {
-      await tx.updateTable('incidents').set({ resolution_reason: 'fixed_after_nudge' }).where('id', '=', inc.id).execute();
+      await tx
+        .updateTable('incidents')
+        .set({ resolution_reason: 'fixed_after_nudge' })
+        .where('id', '=', inc.id)
+        .execute();
       await settle(tx, n, 'fixed_after_nudge', now);
       await appendIncidentEvent(tx, {
         incidentId: inc.id,

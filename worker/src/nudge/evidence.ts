@@ -75,8 +75,6 @@ export async function loadNudgeEvidence(
     teamPerDay: team.map((t) => Number(t.per_day)),
     modelsBefore: totals(false),
     modelsAfter: totals(true),
-    teamModelUsual: new Map(
-      teamModels.map((m) => [m.model, { cents: Number(m.cents), requests: Number(m.requests) }]),
-    ),
+    teamModelUsual: new Map(teamModels.map((m) => [m.model, { cents: Number(m.cents), requests: Number(m.requests) }])),
   });
 }

@@ -12,15 +12,7 @@ export async function nudgeStatus(db: DbOrTx, rawEmail: string, policy: NudgePol
     db
       .selectFrom('nudges as n')
       .innerJoin('incidents as i', 'i.id', 'n.incident_id')
-      .select([
-        'n.incident_id',
-        'i.detector',
-        'n.status',
-        'n.skip_reason',
-        'n.created_at',
-        'n.sent_at',
-        'n.outcome',
-      ])
+      .select(['n.incident_id', 'i.detector', 'n.status', 'n.skip_reason', 'n.created_at', 'n.sent_at', 'n.outcome'])
       .where('n.email', '=', email)
       .orderBy('n.id', 'desc')
       .limit(RECENT)

@@ -15,8 +15,7 @@ export interface NudgeMessageInput {
   links: { incident: string; userDashboard: string | null };
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const money = (cents: number | null) => (cents === null ? 'no history' : formatCents(cents));
 const longDay = (day: string) =>
@@ -45,7 +44,10 @@ function tables(m: NudgeMessageInput): Table[] {
       title: 'Your spend per working day',
       head: ['', 'per working day'],
       rows: [
-        [`Since ${longDay(e.onsetDay)} (${e.workingDays} working day${e.workingDays === 1 ? '' : 's'})`, money(e.spendPerDayCents)],
+        [
+          `Since ${longDay(e.onsetDay)} (${e.workingDays} working day${e.workingDays === 1 ? '' : 's'})`,
+          money(e.spendPerDayCents),
+        ],
         [`Your usual (median of the ${e.baselineWorkingDays} working days before)`, money(e.usualPerDayCents)],
         [`The team's median (${e.teamMembers} other developers, same days)`, money(e.teamMedianPerDayCents)],
       ],
@@ -74,7 +76,10 @@ function tables(m: NudgeMessageInput): Table[] {
 
 function headline(m: NudgeMessageInput): string {
   const e = m.evidence;
-  const times = e.usualPerDayCents && e.usualPerDayCents > 0 ? `, ${(e.spendPerDayCents / e.usualPerDayCents).toFixed(1)}× your usual` : '';
+  const times =
+    e.usualPerDayCents && e.usualPerDayCents > 0
+      ? `, ${(e.spendPerDayCents / e.usualPerDayCents).toFixed(1)}× your usual`
+      : '';
   return `Your Cursor spend has been ${money(e.spendPerDayCents)} per working day since ${longDay(e.onsetDay)}${times}: your usual is ${money(e.usualPerDayCents)}, the team's median ${money(e.teamMedianPerDayCents)}.`;
 }
 
@@ -94,7 +99,12 @@ function closing(m: NudgeMessageInput): string[] {
 }
 
 function textPart(m: NudgeMessageInput): string {
-  const lines = [headline(m), '', `Extra spend since the onset: ${formatCents(m.impactCents)} (${detectorLabel(m.detector)}).`, ''];
+  const lines = [
+    headline(m),
+    '',
+    `Extra spend since the onset: ${formatCents(m.impactCents)} (${detectorLabel(m.detector)}).`,
+    '',
+  ];
   for (const t of tables(m)) {
     lines.push(t.title);
     if (t.rows.length === 0) lines.push(`  ${t.empty}`);
@@ -138,7 +148,7 @@ ${closing(m)
 export function renderNudgeEmail(m: NudgeMessageInput): EmailPayload {
   const e = m.evidence;
   return {
-    subject: `Your Cursor spend is up since ${longDay(e.onsetDay)}: ${money(e.spendPerDayCents)} a day vs your usual ${money(e.usualPerDayCents)}`,
+    subject: `Your Cursor spend is up since ${longDay(e.onsetDay)}: ${money(e.spendPerDayCents)} a day${e.usualPerDayCents === null ? '' : ` vs your usual ${money(e.usualPerDayCents)}`}`,
     text: textPart(m),
     html: htmlPart(m),
     messageId: `<${m.nudgeKey.replace(/[^A-Za-z0-9.@_-]/g, '.')}@cursor-cost-watch>`,

@@ -27,7 +27,12 @@ const log = createLogger('silent');
 function readable(raw: string): string {
   const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ').replace(/=\r?\n/g, '');
   return unfolded.replace(/(?:=[0-9A-F]{2})+/g, (m) =>
-    Buffer.from(m.split('=').slice(1).map((h) => parseInt(h, 16))).toString('utf8'),
+    Buffer.from(
+      m
+        .split('=')
+        .slice(1)
+        .map((h) => parseInt(h, 16)),
+    ).toString('utf8'),
   );
 }
 const HOUR = 3_600_000;
@@ -92,7 +97,8 @@ describe('nudge the developer first', () => {
   const settle = () => new Promise((r) => setTimeout(r, 1500)); // time for a stray job to run, if there were one
 
   it('emails the developer, not the channels, then escalates once when still active two days later', async () => {
-    const ana = (day: string) => anomaly({ asOf: day, subject: 'ana@example.com', onsetAt: '2026-11-20T00:00:00.000Z' });
+    const ana = (day: string) =>
+      anomaly({ asOf: day, subject: 'ana@example.com', onsetAt: '2026-11-20T00:00:00.000Z' });
     const first = await pass('2026-11-20', [ana('2026-11-20')]);
     const id = first.record.opened[0];
     expect(first.nudges.created.queued).toHaveLength(1);
