@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../worker/src/db/migrate';
 import { createDb } from '../../worker/src/db/pool';
 import { runDetectionPass } from '../../worker/src/detection/pass';
 import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
+import { seedNudgedIncident } from './seed-nudge';
 
 const DAY_MS = 86_400_000;
 
@@ -42,7 +43,10 @@ export async function seedWorld(token: string) {
   }
   await runDetectionPass({ db: handle.db, config, log });
   await sim.close();
+  // One developer incident goes through the nudge lifecycle (issue 15), for its timeline.
+  const nudged = await seedNudgedIncident(handle.db, config);
   return {
+    nudged,
     db: handle.db,
     config,
     log,

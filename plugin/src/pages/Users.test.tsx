@@ -24,7 +24,7 @@ describe('Users page', () => {
   });
 
   it("shows a member's spend, rank, trend and incidents with a link to the user dashboard", async () => {
-    b = installFakeBackend({ getUser: () => userDetail, getNudgeStatus: () => nudgeStatus });
+    b = installFakeBackend({ getUser: () => userDetail, getNudgeStatus: () => ({ ...nudgeStatus, recent: [] }) });
     renderApp(`/users/${encodeURIComponent('carol@example.com')}`);
     expect(await screen.findByText('#1 of 4')).toBeInTheDocument();
     // Grafana's proxy unescapes what `*` matched and re-escapes canonically: the worker sees a plain `@`.

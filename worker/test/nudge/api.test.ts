@@ -1,4 +1,5 @@
 import { incidentMetricsSchema, nudgeStatusSchema } from '@cursor-cost-watch/contract';
+import type { AuditDb } from '../../src/api/audit';
 import { seedIncident } from '../api/fixtures';
 import { NOW, startTestApi, type TestApi } from '../api/support';
 
@@ -14,7 +15,7 @@ describe('nudge API: opt-out and nudged vs not-nudged metrics', () => {
   afterAll(() => api.close());
 
   const audit = () =>
-    api.t.db
+    (api.t.db as unknown as AuditDb)
       .selectFrom('api_audit')
       .select(['actor', 'method', 'route', 'status_code', 'request'])
       .where('route', 'like', '%nudge%')
