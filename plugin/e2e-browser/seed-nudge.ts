@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 /**
  * Gives one of the seeded incidents the nudge lifecycle through the real code: the nudge is stored and rendered from
  * the collected rollups, sent to a real SMTP server on 127.0.0.1 (what the developer receives is printed), then
- * decided now, two days after the nudge (escalated if still active, fixed after nudge if it ended).
+ * decided by the check due two days after the nudge (escalated if still active, fixed after nudge if it ended).
  */
 export async function seedNudgedIncident(
   db: Db,
@@ -62,7 +62,9 @@ export async function seedNudgedIncident(
       now: () => new Date(nudgedAt.getTime() + 5000),
     });
     if (outcome !== 'sent' || received.length !== 1) throw new Error(`the nudge was not delivered (${outcome})`);
-    await decideNudges(db, now);
+    // The hourly check a quarter of an hour after the escalation was due (or now, if that is still ahead).
+    const checkAt = Math.min(nudgedAt.getTime() + 2 * DAY_MS + 15 * 60_000, now.getTime());
+    await decideNudges(db, new Date(checkAt));
     const n = await db
       .selectFrom('nudges')
       .select(['email', 'outcome'])

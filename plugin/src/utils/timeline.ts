@@ -41,7 +41,7 @@ export function actionDetail(e: TimelineEntry): string | null {
     case 'nudge_escalated':
       return d.reason === 'not_delivered'
         ? 'the nudge could not be delivered'
-        : `still active ${typeof d.afterDays === 'number' ? `${d.afterDays} day(s) ` : ''}after the nudge`;
+        : `still active ${typeof d.afterDays === 'number' ? `${d.afterDays} day${d.afterDays === 1 ? '' : 's'} ` : ''}after the nudge`;
     case 'resolved':
     case 'auto_resolved':
       return str(d.reason) ? resolutionLabel(str(d.reason)) : null;
