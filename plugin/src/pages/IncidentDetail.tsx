@@ -115,8 +115,8 @@ export default function IncidentDetail() {
             <ol data-testid="timeline">
               {d.timeline.map((e) => (
                 <li key={e.id}>
-                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
-                  <b>{actionLabel(e.action)}</b> by {e.actor}
+                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC — <b>{actionLabel(e.action)}</b> by{' '}
+                  {e.actor}
                   {actionDetail(e) && ` (${actionDetail(e)})`}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
                 </li>

@@ -47,7 +47,13 @@ describe('Users page', () => {
       setNudgeOptOut: (r) => {
         const body = r.body as { optedOut: boolean; reason?: string };
         state = body.optedOut
-          ? { ...state, optedOut: true, reason: body.reason ?? null, changedBy: 'tester', changedAt: '2026-11-20T12:00:00.000Z' }
+          ? {
+              ...state,
+              optedOut: true,
+              reason: body.reason ?? null,
+              changedBy: 'tester',
+              changedAt: '2026-11-20T12:00:00.000Z',
+            }
           : { ...state, optedOut: false, reason: null, changedBy: null, changedAt: null };
         return state;
       },
@@ -59,7 +65,9 @@ describe('Users page', () => {
     expect(screen.getByTestId('nudge-history')).toHaveTextContent('Fixed after nudge');
     fireEvent.change(screen.getByLabelText('Opt-out reason'), { target: { value: 'on call' } });
     fireEvent.click(screen.getByRole('button', { name: 'Opt out of nudges' }));
-    await waitFor(() => expect(screen.getByTestId('nudge-state')).toHaveTextContent('Opted out by tester on 2026-11-20 (“on call”)'));
+    await waitFor(() =>
+      expect(screen.getByTestId('nudge-state')).toHaveTextContent('Opted out by tester on 2026-11-20 (“on call”)')
+    );
     expect(b.of('setNudgeOptOut')[0].body).toEqual({ optedOut: true, reason: 'on call' });
     expect(b.of('setNudgeOptOut')[0].path).toBe('/api/users/carol@example.com/nudge-opt-out');
     fireEvent.click(screen.getByRole('button', { name: 'Opt back in to nudges' }));
