@@ -21,9 +21,12 @@ export const INCIDENT_SORTS = ['detected_at', 'last_detected_at', 'onset_at', 'i
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type DetectorName = (typeof DETECTORS)[number];
-/** How an incident ended: a reason a person chose (RESOLUTION_REASONS), or 'auto' when the worker closed it. */
+/**
+ * How an incident ended: a reason a person chose (RESOLUTION_REASONS), 'auto' when the worker closed it, or
+ * 'fixed_after_nudge' when the anomaly ended after the developer was nudged (worker/src/nudge).
+ */
 export type ChosenResolutionReason = (typeof RESOLUTION_REASONS)[number];
-export const STORED_RESOLUTION_REASONS = [...RESOLUTION_REASONS, 'auto'] as const;
+export const STORED_RESOLUTION_REASONS = [...RESOLUTION_REASONS, 'auto', 'fixed_after_nudge'] as const;
 export type ResolutionReason = (typeof STORED_RESOLUTION_REASONS)[number];
 
 /** Severity order, lowest first: the one ranking notifications, incidents and sorting use. */

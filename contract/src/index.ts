@@ -12,3 +12,4 @@ export * from './days';
 export * from './timeline';
 export * from './spend-limits';
 export * from './chargeback';
+export * from './nudges';

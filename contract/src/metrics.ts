@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, requestDateTime } from './common';
+import { nudgeComparisonSchema } from './nudges';
 
 export const incidentMetricsQuerySchema = z.object({
   from: requestDateTime.optional(),
@@ -32,5 +33,7 @@ export const incidentMetricsSchema = z.object({
       precision: z.number().nullable(),
     }),
   ),
+  /** MTTR and dollars of incidents whose developer was nudged first versus the others. */
+  nudge: nudgeComparisonSchema,
 });
 export type IncidentMetrics = z.infer<typeof incidentMetricsSchema>;

@@ -12,6 +12,7 @@ import {
   resolveBodySchema,
 } from './incidents';
 import { incidentMetricsQuerySchema, incidentMetricsSchema } from './metrics';
+import { nudgeOptOutBodySchema, nudgeStatusSchema } from './nudges';
 import {
   collectionRunResultSchema,
   collectionStatusSchema,
@@ -190,6 +191,21 @@ export const API_ROUTES = {
     role: 'Viewer',
     query: chargebackQuerySchema,
     response: chargebackReportSchema,
+  }),
+  getNudgeStatus: route({
+    method: 'GET',
+    path: '/api/users/:email/nudges',
+    role: 'Viewer',
+    params: userEmailParamsSchema,
+    response: nudgeStatusSchema,
+  }),
+  setNudgeOptOut: route({
+    method: 'PUT',
+    path: '/api/users/:email/nudge-opt-out',
+    role: 'Editor',
+    params: userEmailParamsSchema,
+    body: nudgeOptOutBodySchema,
+    response: nudgeStatusSchema,
   }),
 } satisfies Record<string, ApiRoute>;
 

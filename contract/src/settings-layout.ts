@@ -98,6 +98,13 @@ export const SETTING_PRESENTATION: Readonly<Record<string, SettingPresentation>>
   notifyWebhook: { section: 'notifications', label: 'Webhook' },
   notifyMinSeverity: { section: 'notifications', label: 'Lowest severity sent' },
   digestHourUtc: { section: 'notifications', label: 'Daily digest at', unit: 'hour (UTC)' },
+  nudgeDetectors: { section: 'notifications', label: 'Nudge the developer first for these detectors' },
+  nudgeEscalateAfterDays: {
+    section: 'notifications',
+    label: 'Tell the team when still active this long after the nudge',
+    unit: 'days',
+  },
+  nudgeDailyCapPerDeveloper: { section: 'notifications', label: 'Nudges per developer per day, at most' },
   // Budget
   teamBudgetDollars: { section: 'budget', label: 'Team budget per billing cycle (0 = none)', unit: '$' },
   // Spend limits (issue 15)

@@ -12,6 +12,11 @@ export const INCIDENT_ACTIONS = [
   'reopened',
   'auto_resolved',
   'spend_limit_changed',
+  // Nudge the developer first (worker/src/nudge)
+  'nudged',
+  'nudge_skipped',
+  'nudge_escalated',
+  'fixed_after_nudge',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -30,6 +35,10 @@ export const TIMELINE_ACTION_LABELS: Record<IncidentAction | (typeof AUDIT_TIMEL
   reopened: 'Reopened',
   auto_resolved: 'Resolved automatically (back to normal)',
   spend_limit_changed: 'Spend limit set from Grafana',
+  nudged: 'Developer nudged by email',
+  nudge_skipped: 'Nudge skipped',
+  nudge_escalated: 'Escalated to the team channels',
+  fixed_after_nudge: 'Fixed after nudge',
   'spend-limit change': 'Spend limit changed',
   'membership change': 'Membership changed',
 };

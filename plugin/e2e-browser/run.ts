@@ -82,6 +82,11 @@ async function main() {
     { name: 'user-detail', path: `users/${encodeURIComponent(email)}`, waitFor: '[data-testid="sparkline"]' },
     { name: 'settings', path: 'settings', waitFor: '[data-testid="settings-form"]' },
     { name: 'chargeback', path: 'chargeback', waitFor: '[data-testid="chargeback-table"]' },
+    {
+      name: 'nudged-incident',
+      path: `incidents/${world.nudged.incidentId}`,
+      waitFor: '[data-testid="timeline"]',
+    },
   ];
   mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({
@@ -187,6 +192,20 @@ async function main() {
         console.log(`Chargeback, a group expanded, CSV ready: ${await shot(tab, 'viewer-chargeback-expanded')}`);
       }
 
+      if (login === 'admin') {
+        // The nudged incident's timeline (issue 15): the nudge, then its escalation or the fixed-after-nudge close.
+        await open(pages[5], 'light');
+        const timeline = tab.getByTestId('timeline');
+        const text = await timeline.innerText();
+        check(
+          /Developer nudged by email by system \(personal email to /.test(text) &&
+            /Escalated to the team channels|Fixed after nudge/.test(text),
+          `Nudged incident #${world.nudged.incidentId}: timeline shows the nudge and its ${world.nudged.outcome}`
+        );
+        const file = path.join(SHOTS, 'nudged-incident-timeline.png');
+        await timeline.screenshot({ path: file });
+        console.log(`nudged incident timeline: ${path.relative(process.cwd(), file)}`);
+      }
       const detailPage = pages[1];
       const settingsPage = pages[4];
       const ackButton = tab.getByRole('button', { name: 'Acknowledge' });

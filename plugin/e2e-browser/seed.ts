@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../worker/src/db/migrate';
 import { createDb } from '../../worker/src/db/pool';
 import { runDetectionPass } from '../../worker/src/jobs/detection-pass';
 import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
-
+import { seedNudgedIncident } from './seed-nudge';
 
 /**
  * A throwaway PostgreSQL filled the way production fills it: the simulated Cursor team served over HTTP, one real
@@ -42,7 +42,10 @@ export async function seedWorld(token: string) {
   }
   await runDetectionPass({ db: handle.db, config, log });
   // The simulator stays up: it is the Cursor that spend-limit changes reach (demo mode, as `npm start` runs it).
+  // One developer incident goes through the nudge lifecycle (issue 15), for its timeline.
+  const nudged = await seedNudgedIncident(handle.db, config);
   return {
+    nudged,
     db: handle.db,
     config,
     log,

@@ -8,6 +8,7 @@ import { dropExpiredEventPartitions } from './collector/retention';
 import { resumeAfterDatabaseLoss } from './db/reconnect';
 import { runDetectionPass } from './jobs/detection-pass';
 import { registerNotificationWorkers } from './notify';
+import { registerNudgeWorkers } from './nudge';
 import { QUEUES } from './queue/boss';
 import { logRunReport } from './report/log-report';
 
@@ -46,6 +47,7 @@ export async function startWorkerService(
   const shutdown = new AbortController();
 
   await registerNotificationWorkers(boss, { db, config, log });
+  await registerNudgeWorkers(boss, { db, config, log });
 
   await boss.work<CollectJob>(
     QUEUES.collect,

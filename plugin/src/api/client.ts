@@ -5,6 +5,7 @@ import {
   type IncidentListQuery,
   type IncidentStatus,
   type NotificationChannel,
+  type NudgeOptOutBody,
   type ResolveBody,
   type Severity,
   type SettingsPatch,
@@ -142,6 +143,8 @@ export const workerApi = {
     call('undoSpendLimitChange', { params: { id }, body: { reason } }),
   chargeback: (cycle?: string) => call('chargeback', { query: { cycle } }),
   chargebackCsv,
+  getNudgeStatus: (email: string) => call('getNudgeStatus', { params: { email } }),
+  setNudgeOptOut: (email: string, body: NudgeOptOutBody) => call('setNudgeOptOut', { params: { email }, body }),
 };
 
 export type WorkerApi = typeof workerApi;

@@ -3,7 +3,17 @@ import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import pluginJson from '../plugin.json';
 import { PROXY_BASE } from '../constants';
-import { chargeback, detail, incident, list, metrics, settings, userDetail, users } from '../test/fixtures';
+import {
+  chargeback,
+  detail,
+  incident,
+  list,
+  metrics,
+  nudgeStatus,
+  settings,
+  userDetail,
+  users,
+} from '../test/fixtures';
 import { installFakeBackend, setRole } from '../test/fakeBackend';
 import { spendLimitInfo, spendLimitResult } from '../test/spendLimitFixtures';
 import { pathFor, workerApi } from './client';
@@ -145,6 +155,8 @@ describe('plugin ↔ worker contract', () => {
       changeSpendLimit: spendLimitResult(),
       undoSpendLimitChange: spendLimitResult(200, 6),
       chargeback,
+      getNudgeStatus: nudgeStatus,
+      setNudgeOptOut: { ...nudgeStatus, optedOut: true, reason: 'on call', changedBy: 'me' },
     };
     const b = installFakeBackend(Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, () => v])));
     await workerApi.listIncidents({
@@ -192,6 +204,9 @@ describe('plugin ↔ worker contract', () => {
     await workerApi.undoSpendLimitChange(5, 'too strict');
     await workerApi.chargeback();
     await workerApi.chargeback('2026-10-17');
+    await workerApi.getNudgeStatus('a@b.c');
+    await workerApi.setNudgeOptOut('a@b.c', { optedOut: true, reason: 'on call' });
+    await workerApi.setNudgeOptOut('a@b.c', { optedOut: false });
     expect(b.violations).toEqual([]);
     const used = new Set(b.requests.map((r) => r.name));
     expect(Object.keys(API_ROUTES).filter((n) => n !== 'health' && !used.has(n as ApiRouteName))).toEqual([]);

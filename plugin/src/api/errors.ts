@@ -51,6 +51,8 @@ const ACTIONS: Record<ApiRouteName, string> = {
   changeSpendLimit: 'change spend limits',
   undoSpendLimitChange: 'undo spend-limit changes',
   chargeback: 'see the chargeback report',
+  getNudgeStatus: "see a developer's personal nudges",
+  setNudgeOptOut: 'opt developers out of personal nudges',
 };
 
 /**

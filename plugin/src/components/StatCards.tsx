@@ -8,6 +8,7 @@ import { dollars, duration } from '../utils/format';
 /** Open incidents and the response times managers are judged on (medians over the range). */
 export function StatCards({ metrics }: { metrics: IncidentMetrics }) {
   const s = useStyles2(getStyles);
+  const n = metrics.nudge;
   const cards = [
     { label: 'Open incidents', value: String(metrics.open), hint: `${metrics.total} in the last 30 days` },
     { label: 'MTTD', value: duration(metrics.mttd.median), hint: 'onset → detected (median)' },
@@ -19,6 +20,17 @@ export function StatCards({ metrics }: { metrics: IncidentMetrics }) {
     { label: 'MTTI', value: duration(metrics.mtti.median), hint: 'alert (or detection) → acknowledged (median)' },
     { label: 'MTTR', value: duration(metrics.mttr.median), hint: 'onset → resolved (median)' },
     { label: 'Excess spend', value: dollars(metrics.impactCents), hint: 'above expected, onset to resolution' },
+    // Nudge the developer first: do incidents end sooner and cheaper when the developer hears first?
+    {
+      label: 'MTTR nudged',
+      value: duration(n.nudged.mttr.median),
+      hint: `${n.nudged.total} nudged · ${dollars(n.nudged.impactCents)} excess · ${n.nudged.fixedAfterNudge} fixed after nudge, ${n.nudged.escalated} escalated`,
+    },
+    {
+      label: 'MTTR not nudged',
+      value: duration(n.notNudged.mttr.median),
+      hint: `${n.notNudged.total} not nudged · ${dollars(n.notNudged.impactCents)} excess`,
+    },
   ];
   return (
     <div className={s.row}>

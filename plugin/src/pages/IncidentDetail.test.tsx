@@ -67,6 +67,51 @@ describe('Incident detail page', () => {
     expect(timeline.textContent).not.toMatch(/_/);
   });
 
+  it("shows a nudged incident's timeline with human labels and its fixed-after-nudge resolution", async () => {
+    setRole('Viewer');
+    const d = detail({
+      status: 'resolved',
+      resolutionReason: 'fixed_after_nudge',
+      resolvedBy: 'system',
+      resolvedAt: '2026-11-19T23:00:00.000Z',
+    });
+    const entry = (id: number, at: string, action: string, details: Record<string, unknown>) => ({
+      id,
+      at,
+      actor: 'system',
+      action,
+      fromStatus: 'open',
+      toStatus: action === 'fixed_after_nudge' ? 'resolved' : 'open',
+      details,
+    });
+    b = installFakeBackend({
+      getIncident: () => ({
+        ...d,
+        timeline: [
+          ...d.timeline,
+          entry(2, '2026-11-17T06:00:05.000Z', 'nudged', {
+            email: 'carol@example.com',
+            escalateAt: '2026-11-19T06:00:00.000Z',
+          }),
+          entry(3, '2026-11-18T23:00:00.000Z', 'fixed_after_nudge', {
+            reason: 'fixed_after_nudge',
+            note: 'Back to usual after the nudge',
+          }),
+        ],
+      }),
+    });
+    renderApp('/incidents/1');
+    const timeline = await screen.findByTestId('timeline');
+    expect(within(timeline).getByText('Developer nudged by email')).toBeInTheDocument();
+    expect(timeline).toHaveTextContent(
+      'personal email to carol@example.com; the team hears about it on 2026-11-19 06:00 UTC if still active'
+    );
+    expect(within(timeline).getByText('Fixed after nudge')).toBeInTheDocument();
+    expect(timeline).toHaveTextContent('“Back to usual after the nudge”');
+    expect(screen.getAllByText('Fixed after nudge')).toHaveLength(2); // the timeline and the Resolution fact
+    expect(screen.getByText('Resolution')).toBeInTheDocument();
+  });
+
   it('says a developer without history is new instead of a ratio against zero', async () => {
     setRole('Viewer');
     const d = detail();

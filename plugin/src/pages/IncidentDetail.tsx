@@ -2,13 +2,7 @@ import React from 'react';
 import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
-import {
-  formatFactor,
-  isNoBaseline,
-  NO_HISTORY_TEXT,
-  timelineActionLabel,
-  timelineEntryDetail,
-} from '@cursor-cost-watch/contract';
+import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
 import { workerApi } from '../api/client';
 import { useWorker } from '../api/useWorker';
 import { SeverityBadge, StatusBadge } from '../components/Badges';
@@ -20,6 +14,7 @@ import { SimpleTable } from '../components/Table';
 import { WorkerError } from '../components/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { age, detectorLabel, dollars, measure, percent } from '../utils/format';
+import { actionDetail, actionLabel, resolutionLabel } from '../utils/timeline';
 
 const DRIVER_TEXT: Record<string, string> = {
   volume: 'More requests than usual (volume)',
@@ -57,6 +52,7 @@ export default function IncidentDetail() {
             <Fact label="Expected" value={measure(inc.expected, inc.unit)} />
             <Fact label="Onset" value={`${inc.onsetAt.slice(0, 10)} (${age(inc.onsetAt)} ago)`} />
             <Fact label="Owner" value={inc.acknowledgedBy ?? '—'} />
+            {inc.resolutionReason && <Fact label="Resolution" value={resolutionLabel(inc.resolutionReason)} />}
           </Stack>
           <Stack gap={1} wrap="wrap">
             <IncidentActions incident={inc} onChanged={detail.reload} />
@@ -124,9 +120,9 @@ export default function IncidentDetail() {
             <ol data-testid="timeline" style={{ paddingLeft: 32 }}>
               {d.timeline.map((e) => (
                 <li key={e.id}>
-                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC —{' '}
-                  <b>{timelineActionLabel(e.action)}</b>
-                  {timelineEntryDetail(e) && ` (${timelineEntryDetail(e)})`} by {e.actor}
+                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} UTC — <b>{actionLabel(e.action)}</b> by{' '}
+                  {e.actor}
+                  {actionDetail(e) && ` (${actionDetail(e)})`}
                   {typeof e.details.note === 'string' && `: “${e.details.note}”`}
                   <SpendLimitUndo entry={e} timeline={d.timeline} onUndone={detail.reload} />
                 </li>

@@ -40,6 +40,12 @@ describe('Incidents page', () => {
     expect(within(screen.getByTestId('stat-Time to alert')).getByText('1m')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-MTTI')).getByText('15m')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-MTTR')).getByText('1d')).toBeInTheDocument();
+    expect(within(screen.getByTestId('stat-MTTR nudged')).getByText('1d 2h')).toBeInTheDocument();
+    expect(screen.getByTestId('stat-MTTR nudged')).toHaveTextContent(
+      '3 nudged · $45.00 excess · 2 fixed after nudge, 1 escalated'
+    );
+    expect(within(screen.getByTestId('stat-MTTR not nudged')).getByText('3d')).toBeInTheDocument();
+    expect(screen.getByTestId('stat-MTTR not nudged')).toHaveTextContent('4 not nudged · $1,189 excess');
     const carol = screen.getByTestId('incident-row-1');
     expect(within(carol).getByText('critical')).toBeInTheDocument();
     expect(within(carol).getByText('$300.00')).toBeInTheDocument();

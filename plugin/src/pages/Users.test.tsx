@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { userDetail, users } from '../test/fixtures';
+import { nudgeStatus, userDetail, users } from '../test/fixtures';
 import { HttpFailure, installFakeBackend, setRole } from '../test/fakeBackend';
 import { renderApp } from '../test/render';
 
@@ -85,7 +85,7 @@ describe('Users page', () => {
   });
 
   it("shows a member's spend, rank, trend and incidents with a link to the user dashboard", async () => {
-    b = installFakeBackend({ getUser: () => userDetail });
+    b = installFakeBackend({ getUser: () => userDetail, getNudgeStatus: () => ({ ...nudgeStatus, recent: [] }) });
     renderApp(`/users/${encodeURIComponent('carol@example.com')}`);
     expect(await screen.findByText('#1 of 4')).toBeInTheDocument();
     // Grafana's proxy unescapes what `*` matched and re-escapes canonically: the worker sees a plain `@`.
@@ -97,6 +97,51 @@ describe('Users page', () => {
       'href',
       '/d/cursor-user?var-email=carol@example.com'
     );
+  });
+
+  it("shows a developer's nudges, and lets an Editor opt them out with a reason and back in", async () => {
+    setRole('Editor');
+    let state = nudgeStatus;
+    b = installFakeBackend({
+      getUser: () => userDetail,
+      getNudgeStatus: () => state,
+      setNudgeOptOut: (r) => {
+        const body = r.body as { optedOut: boolean; reason?: string };
+        state = body.optedOut
+          ? {
+              ...state,
+              optedOut: true,
+              reason: body.reason ?? null,
+              changedBy: 'tester',
+              changedAt: '2026-11-20T12:00:00.000Z',
+            }
+          : { ...state, optedOut: false, reason: null, changedBy: null, changedAt: null };
+        return state;
+      },
+    });
+    renderApp(`/users/${encodeURIComponent('carol@example.com')}`);
+    const section = await screen.findByTestId('nudge-state');
+    expect(section).toHaveTextContent('Gets personal nudges.');
+    expect(screen.getByText(/Anomalies from Model shift, Personal spike email the developer/)).toBeInTheDocument();
+    expect(screen.getByTestId('nudge-history')).toHaveTextContent('Fixed after nudge');
+    fireEvent.change(screen.getByLabelText('Opt-out reason'), { target: { value: 'on call' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Opt out of nudges' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('nudge-state')).toHaveTextContent('Opted out by tester on 2026-11-20 (“on call”)')
+    );
+    expect(b.of('setNudgeOptOut')[0].body).toEqual({ optedOut: true, reason: 'on call' });
+    expect(b.of('setNudgeOptOut')[0].path).toBe('/api/users/carol@example.com/nudge-opt-out');
+    fireEvent.click(screen.getByRole('button', { name: 'Opt back in to nudges' }));
+    await waitFor(() => expect(screen.getByTestId('nudge-state')).toHaveTextContent('Gets personal nudges.'));
+    expect(b.of('setNudgeOptOut')[1].body).toEqual({ optedOut: false });
+  });
+
+  it('shows a Viewer the nudge state without the switch', async () => {
+    setRole('Viewer');
+    b = installFakeBackend({ getUser: () => userDetail, getNudgeStatus: () => nudgeStatus });
+    renderApp(`/users/${encodeURIComponent('carol@example.com')}`);
+    expect(await screen.findByTestId('nudge-state')).toHaveTextContent('Gets personal nudges.');
+    expect(screen.queryByRole('button', { name: 'Opt out of nudges' })).not.toBeInTheDocument();
   });
 
   it('says when nothing has been collected, and when the worker is down', async () => {

@@ -11,6 +11,7 @@ import { SimpleTable } from '../components/Table';
 import { UserTable } from '../components/UserTable';
 import { currentPermissions } from '../utils/roles';
 import { WorkerError } from '../components/WorkerError';
+import { NudgeOptOut } from '../components/NudgeOptOut';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
 
@@ -44,7 +45,9 @@ function UserSearch() {
             : 'The worker has not collected the team from Cursor yet; see Settings → Collection.'}
         </EmptyState>
       )}
-      {users.value && users.value.items.length > 0 && <UserTable list={users.value} canAdmin={canAdmin} onChanged={users.reload} />}
+      {users.value && users.value.items.length > 0 && (
+        <UserTable list={users.value} canAdmin={canAdmin} onChanged={users.reload} />
+      )}
     </PluginPage>
   );
 }
@@ -91,6 +94,7 @@ function UserDetail({ email }: { email: string }) {
             </LinkButton>
             <SpendLimitButton email={u.email} onChanged={user.reload} />
           </Stack>
+          <NudgeOptOut email={u.email} />
           <section>
             <Text element="h3">Incidents ({u.openIncidents} open)</Text>
             {u.incidents.length === 0 ? (

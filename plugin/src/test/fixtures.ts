@@ -4,6 +4,7 @@ import type {
   IncidentDetail,
   IncidentList,
   IncidentMetrics,
+  NudgeStatus,
   SettingsResponse,
   UserDetail,
   UserList,
@@ -55,6 +56,38 @@ export const metrics: IncidentMetrics = {
   mttr: { mean: 90_000, median: 86_400 },
   impactCents: 123_400,
   perDetector: [{ detector: 'model_shift', total: 2, resolved: 1, falsePositives: 0, precision: 1 }],
+  nudge: {
+    nudged: {
+      total: 3,
+      resolved: 2,
+      mttr: { mean: 100_000, median: 93_600 },
+      impactCents: 4_500,
+      fixedAfterNudge: 2,
+      escalated: 1,
+    },
+    notNudged: { total: 4, resolved: 2, mttr: { mean: 300_000, median: 259_200 }, impactCents: 118_900 },
+  },
+};
+
+export const nudgeStatus: NudgeStatus = {
+  email: 'ana@example.com',
+  optedOut: false,
+  reason: null,
+  changedBy: null,
+  changedAt: null,
+  policyDetectors: ['model_shift', 'personal_spike'],
+  dailyCap: 2,
+  recent: [
+    {
+      incidentId: 12,
+      detector: 'model_shift',
+      status: 'sent',
+      skipReason: null,
+      createdAt: '2026-11-18T23:00:00.000Z',
+      sentAt: '2026-11-18T23:00:05.000Z',
+      outcome: 'fixed_after_nudge',
+    },
+  ],
 };
 
 export function detail(over: Partial<Incident> = {}): IncidentDetail {

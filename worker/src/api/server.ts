@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
+import { nudgeRoutes } from './routes/nudges';
 import { settingsRoutes } from './routes/settings';
 import { snoozeRoutes } from './routes/snoozes';
 import { spendLimitRoutes } from './routes/spend-limits';
@@ -75,6 +76,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   collectionRoutes(app, deps);
   spendLimitRoutes(app, deps);
   chargebackRoutes(app, deps);
+  nudgeRoutes(app, deps);
   return app;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type * as C from './schema/collection';
 import type * as D from './schema/detection';
+import type * as N from './schema/nudge';
 
 /** The typed view of the schema in sql/. Keep in step with the migrations. */
 export interface Database {
@@ -29,6 +30,8 @@ export interface Database {
   snoozes: D.SnoozesTable;
   notifications: D.NotificationsTable;
   notification_incidents: D.NotificationIncidentsTable;
+  nudges: N.NudgesTable;
+  nudge_opt_outs: N.NudgeOptOutsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -90,7 +90,8 @@ export function computeMetrics(rows: MetricRow[], from: Date, to: Date): Measure
     d.count += 1;
     d.impactDollars += r.impact_cents / 100;
     if (r.status !== 'resolved') d.unresolved += 1;
-    else if (r.resolution_reason === 'fixed') d.fixed += 1;
+    // Fixed after a nudge: the developer acted on a real cost change, a true positive.
+    else if (r.resolution_reason === 'fixed' || r.resolution_reason === 'fixed_after_nudge') d.fixed += 1;
     else if (r.resolution_reason === 'expected') d.expected += 1;
     else if (r.resolution_reason === 'false_positive') d.falsePositive += 1;
     else if (r.resolution_reason === 'auto') d.auto += 1;

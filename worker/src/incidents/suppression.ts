@@ -18,7 +18,11 @@ export async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolea
     .where((eb) =>
       eb.or([
         eb('last_evaluated_day', '>=', a.asOf),
-        eb.and([eb('resolution_reason', '<>', 'auto'), eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`)]),
+        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
+        eb.and([
+          eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
+          eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
+        ]),
       ]),
     )
     // An episode that is open again (reopened, or a newer one) takes the anomaly instead.

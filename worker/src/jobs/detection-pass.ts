@@ -5,6 +5,7 @@ import type { Logger } from '../config/log';
 import type { Db, DbOrTx } from '../db/database';
 import { recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
+import { runNudgePolicy, type NudgeRunResult } from '../nudge';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays } from '../detection/detect';
@@ -34,6 +35,8 @@ export interface DetectionPassSummary {
   byDetector: Partial<Record<DetectorName, number>>;
   incidents: RecordResult;
   queued: Queued[];
+  /** The nudge policy's part of the pass (null without a queue: replays nudge nobody). */
+  nudges: NudgeRunResult | null;
   durationMs: number;
 }
 
@@ -55,7 +58,9 @@ export async function runDetectionPass(
   const found = detectOnSeries(input.series, input, settings);
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
-  const queued = boss ? await enqueueNotifications(db, boss, incidents.toNotify, settings, config, now) : [];
+  const { nudges, queued } = boss
+    ? await announce({ db, boss, config }, incidents.toNotify, settings, now)
+    : { nudges: null, queued: [] };
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));
   const byDetector: Partial<Record<DetectorName, number>> = {};
@@ -68,6 +73,7 @@ export async function runDetectionPass(
     byDetector,
     incidents,
     queued,
+    nudges,
     durationMs: Math.round(performance.now() - started),
   };
   log.info(
@@ -79,11 +85,27 @@ export async function runDetectionPass(
       escalated: incidents.escalated.length,
       autoResolved: incidents.autoResolved.length,
       queued: queued.length,
+      nudged: nudges?.created.queued.length ?? 0,
       durationMs: summary.durationMs,
     },
     'detection pass finished',
   );
   return summary;
+}
+
+/**
+ * Tells people about a pass's incidents: the developers first for the detectors under the nudge policy (an incident
+ * whose developer is nudged is held back from the channels until it escalates), then the team channels.
+ */
+export async function announce(
+  { db, boss, config }: { db: Db; boss: PgBoss; config: Config },
+  toNotify: number[],
+  settings: Settings,
+  now: Date,
+): Promise<{ nudges: NudgeRunResult; queued: Queued[] }> {
+  const nudges = await runNudgePolicy({ db, boss, config }, toNotify, settings, now);
+  const queued = await enqueueNotifications(db, boss, toNotify, settings, config, now);
+  return { nudges, queued };
 }
 
 const key = (a: { scope: string; subject: string; detector: string }) =>

@@ -75,7 +75,8 @@ export function renderEmail(m: AlertMessage): EmailPayload {
   return { subject: m.title, text: textPart(m), html: htmlPart(m), messageId: `<${id}@cursor-cost-watch>` };
 }
 
-export async function sendEmail(config: Config, payload: EmailPayload): Promise<void> {
+/** Sends on SMTP to ALERT_EMAIL_TO, or to `to` (a developer's personal nudge). */
+export async function sendEmail(config: Config, payload: EmailPayload, to?: string): Promise<void> {
   const transport = nodemailer.createTransport({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
@@ -88,7 +89,7 @@ export async function sendEmail(config: Config, payload: EmailPayload): Promise<
   try {
     await transport.sendMail({
       from: config.ALERT_EMAIL_FROM,
-      to: config.ALERT_EMAIL_TO,
+      to: to ?? config.ALERT_EMAIL_TO,
       subject: payload.subject,
       text: payload.text,
       html: payload.html,

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config';
 import type { Tx } from '../db/database';
 import type { Severity } from '../db/schema/detection';
+import { heldForNudge } from '../nudge/held';
 import type { Channel } from './channels';
 import { toNotice, type IncidentNotice } from './message';
 
@@ -32,7 +33,9 @@ export async function unannounced(
             .whereRef('ni.severity', '=', 'i.max_severity'),
         ),
       ),
-    );
+    )
+    // The developer was nudged first: the channels hear about it only once it escalates (../nudge).
+    .where((eb) => eb.not(heldForNudge(eb)));
   if ('ids' in sel) {
     if (sel.ids.length === 0) return [];
     q = q.where('i.id', 'in', sel.ids).where('i.status', '<>', 'resolved');

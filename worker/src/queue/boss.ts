@@ -8,6 +8,8 @@ export const QUEUES = {
   detect: 'detect',
   notify: 'notify',
   digest: 'digest',
+  nudge: 'nudge',
+  nudgeCheck: 'nudge_check',
 } as const;
 
 type QueueOptions = Omit<Queue, 'name'>;
@@ -32,6 +34,9 @@ export function queueOptions(heartbeatSeconds = 60): Record<keyof typeof QUEUES,
     detect: { policy: 'exclusive', retryLimit: 2, retryDelay: h, expireInSeconds: 1800, heartbeatSeconds: h },
     notify: { policy: 'standard', retryLimit: 10, retryDelay: 15, retryBackoff: true, retryDelayMax: 900 },
     digest: { policy: 'exclusive', retryLimit: 5, retryDelay: 60, retryBackoff: true },
+    // A personal nudge retries like a notification; the hourly check decides escalations (worker/src/nudge).
+    nudge: { policy: 'standard', retryLimit: 10, retryDelay: 15, retryBackoff: true, retryDelayMax: 900 },
+    nudgeCheck: { policy: 'exclusive', retryLimit: 5, retryDelay: 60, retryBackoff: true },
   };
 }
 

@@ -215,6 +215,26 @@ export const settingsShape = {
     1.5,
     "Spend limits: the suggested limit is the developer's usual cycle spend (average daily spend over the 28 days before the anomaly, times the days of the billing cycle) times this, rounded up to whole dollars",
   ),
+
+  // --- Nudge the developer first (worker/src/nudge) ---
+  nudgeDetectors: z
+    .array(z.enum(DETECTORS, { message: `must be one of ${DETECTORS.join(', ')}` }))
+    .default([])
+    .describe(
+      "Nudge first: for a developer's anomaly from these detectors, the developer gets a personal email before the team channels hear about it (empty: nobody is nudged)",
+    ),
+  nudgeEscalateAfterDays: int(
+    1,
+    30,
+    2,
+    'Nudge first: the team channels hear about the incident when the anomaly is still active this many days after the nudge; if it ends first, the incident resolves as "fixed after nudge"',
+  ),
+  nudgeDailyCapPerDeveloper: int(
+    1,
+    50,
+    2,
+    'Nudge first: at most this many nudges a developer gets per day (UTC); further anomalies that day go to the team channels as usual',
+  ),
 };
 
 export const settingsSchema = z

@@ -1,6 +1,7 @@
 import { incidentMetricsQuerySchema, type IncidentMetrics, DAY_MS } from '@cursor-cost-watch/contract';
 import type { FastifyInstance } from 'fastify';
 import { incidentMetrics } from '../../incidents';
+import { nudgeComparison } from '../../nudge';
 import type { ApiDeps } from '../deps';
 import { ApiValidationError } from '../errors';
 import { parseRequest } from '../validate';
@@ -14,8 +15,9 @@ export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
     const to = q.to ? new Date(q.to) : now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_RANGE_MS);
     if (from >= to) throw new ApiValidationError([{ path: 'query.from', message: 'must be before query.to' }]);
-    const [m, open] = await Promise.all([
+    const [m, nudge, open] = await Promise.all([
       incidentMetrics(db, { from, to }),
+      nudgeComparison(db, { from, to }),
       db
         .selectFrom('incidents')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -43,6 +45,7 @@ export function metricsRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
         falsePositives: d.falsePositive,
         precision: d.precision,
       })),
+      nudge,
     };
   });
 }
