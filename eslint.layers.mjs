@@ -6,7 +6,7 @@
  *     ↑
  *   persistence  worker/src/db (pool, migrations, schema types, repositories), worker/src/settings (the store)
  *     ↑
- *   application  worker/src/{collector,incidents,notify,jobs,api,queue,doctor,cursor}
+ *   application  worker/src/{collector,incidents,notify,nudge,chargeback,spend-limits,report,jobs,api,queue,doctor,cursor}
  *     ↑
  *   entry points worker/src/cli, worker/src/worker.ts
  *
@@ -18,7 +18,20 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const src = (p) => `./worker/src/${p}`;
-const APPLICATION = ['collector', 'incidents', 'notify', 'jobs', 'api', 'queue', 'doctor', 'cursor'].map(src);
+const APPLICATION = [
+  'collector',
+  'incidents',
+  'notify',
+  'nudge',
+  'chargeback',
+  'spend-limits',
+  'report',
+  'jobs',
+  'api',
+  'queue',
+  'doctor',
+  'cursor',
+].map(src);
 const ENTRY = [src('cli'), src('worker.ts')];
 
 const zones = [
