@@ -190,7 +190,7 @@ export async function fakeGrafana(admin: { user: string; password: string }, opt
         200,
         { items: opts.empty ? [] : [{ email: 'dev00001@example.com' }], cycleStart: null, members: opts.empty ? 0 : 1 },
       ];
-    if (opts.empty && rest.startsWith('api/users/'))
+    if (opts.empty && (rest.startsWith('api/users/') || rest.startsWith('api/spend-limits/')))
       return [404, { error: 'not_found', message: 'No member with that email' }];
     if (rest === 'api/incidents/0') return [400, { error: 'invalid_request', message: 'id must be positive' }];
     if (rest === 'api/incidents/2147483647') return [404, { error: 'not_found', message: 'no incident 2147483647' }];
