@@ -48,13 +48,13 @@ export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoad
   const size = opts.chunkUsers ?? CHUNK_USERS;
   let users = 0;
   let after: string | null = null;
-  let next = userDayChunk(db, from, asOf, after, size);
+  let next = inFlight(userDayChunk(db, from, asOf, after, size));
   for (;;) {
     const chunk = await next;
     const last = chunk.length === size ? chunk[chunk.length - 1].email : null;
     // The next chunk's days are read while this chunk's models are (two connections, two PostgreSQL backends).
-    if (last !== null) next = userDayChunk(db, from, asOf, last, size);
-    const models = userModelChunk(db, from, asOf, after, last);
+    if (last !== null) next = inFlight(userDayChunk(db, from, asOf, last, size));
+    const models = inFlight(userModelChunk(db, from, asOf, after, last));
     for (const row of chunk) addUserDays(user(checkEmail(row.email, from)), row, from, asOf);
     users += chunk.length;
     for (const row of await models) addUserModels(user(checkEmail(row.email, from)), row, from);
@@ -70,6 +70,16 @@ export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoad
     partialDay: asOf === today,
     users,
   };
+}
+
+/**
+ * A read started ahead of its await. When the pass stops early (the database went away, a bad row), nobody awaits it:
+ * without a handler its rejection would be an unhandled rejection, which ends the process instead of letting the
+ * pass be retried. Awaiting it still throws.
+ */
+function inFlight<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 interface UserDayRow {
