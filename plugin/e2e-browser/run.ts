@@ -67,9 +67,7 @@ async function main() {
   const email = users.items[0].email;
   // A developer's open incident for the spend-limit dialog (issue 15).
   const userIncidents = (await (
-    await fetch(`${api.url}/api/incidents?pageSize=50&status=open,alerted,acknowledged`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
-    })
+    await fetch(`${api.url}/api/incidents?pageSize=50&status=open,alerted,acknowledged`, { headers: asAdmin })
   ).json()) as { items: { id: number; subject: string; scope: string }[] };
   const limitIncident = userIncidents.items.find((i) => i.scope === 'user');
   if (!limitIncident)
