@@ -86,6 +86,11 @@ async function main() {
       waitFor: '[data-testid="timeline"]',
     },
   ];
+  const page = (name: string) => {
+    const found = pages.find((p) => p.name === name);
+    if (!found) throw new Error(`the browser check has no page named ${name}`);
+    return found;
+  };
   mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -176,7 +181,7 @@ async function main() {
       }
       if (login === 'viewer') {
         // Chargeback: a group opened on its developers, and the CSV fetched through the proxy by a Viewer.
-        await open(pages[5], 'light');
+        await open(page('chargeback'), 'light');
         await tab.locator('[data-testid="chargeback-group"] button').first().click();
         await tab.waitForSelector('[data-testid="chargeback-developer"]', { timeout: 20_000 });
         const csv = proxied(tab, 'GET', /\/api\/chargeback$/);
@@ -192,7 +197,7 @@ async function main() {
 
       if (login === 'admin') {
         // The nudged incident's timeline (issue 15): the nudge, then its escalation or the fixed-after-nudge close.
-        await open(pages[5], 'light');
+        await open(page('nudged-incident'), 'light');
         const timeline = tab.getByTestId('timeline');
         const text = await timeline.innerText();
         check(
@@ -204,8 +209,8 @@ async function main() {
         await timeline.screenshot({ path: file });
         console.log(`nudged incident timeline: ${path.relative(process.cwd(), file)}`);
       }
-      const detailPage = pages[1];
-      const settingsPage = pages[4];
+      const detailPage = page('incident-detail');
+      const settingsPage = page('settings');
       const ackButton = tab.getByRole('button', { name: 'Acknowledge' });
       const limitPage = {
         name: 'incident-limit',
