@@ -1,11 +1,10 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Config } from '../../worker/src/config/config';
 import type { Db } from '../../worker/src/db/database';
 import { createNudges, decideNudges, deliverNudge } from '../../worker/src/nudge';
 import { DEFAULT_SETTINGS } from '../../worker/src/settings';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Gives one of the seeded incidents the nudge lifecycle through the real code: the nudge is stored and rendered from

@@ -1,12 +1,11 @@
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 /**
  * Billing-cycle arithmetic on 'YYYY-MM-DD' days. Cursor's cycles are monthly from the subscription's start
  * (POST /teams/spend's subscriptionCycleStart): a cycle starting on the 17th ends the day before the 17th of the next
  * month. A start on the 29th–31st falls on the last day of shorter months.
  */
-const DAY_MS = 86_400_000;
-
 const parts = (day: string) => day.split('-').map(Number) as [number, number, number];
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const iso = toDay;
 const daysInMonth = (y: number, m0: number) => new Date(Date.UTC(y, m0 + 1, 0)).getUTCDate();
 
 /** The start of the cycle in month `m0` (0-based, may overflow) of year `y` for cycles starting on `dom`. */

@@ -1,3 +1,4 @@
+import { toDay } from '@cursor-cost-watch/contract';
 import type { ChargebackReport } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { cycleLastDay, cycleStartOf, cyclesBetween, dayOfMonth, isCycleStart, nextCycleStart } from './cycle';
@@ -15,7 +16,7 @@ export class ChargebackRequestError extends Error {
   }
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const isoDay = (d: Date) => toDay(d.getTime());
 
 /**
  * The chargeback of the billing cycle starting on `cycle` (default: the latest cycle Cursor reported). Cycles start

@@ -1,4 +1,4 @@
-import { DAY_MS } from '@cursor-cost-watch/contract';
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import { CursorClient, type ObservedResponse } from '../cursor/client';
 import type { DriftEntry } from '../cursor/drift';
 import { CursorApiError, CursorValidationError } from '../cursor/errors';
@@ -149,7 +149,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     for await (const _page of cl.auditLogPages(now - 7 * DAY_MS, now)) break;
   });
   if (o.analyticsApiKey) {
-    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const day = toDay;
     await check('GET /analytics/team/dau', false, (cl) => cl.analyticsDau(day(now - 7 * DAY_MS), day(now)));
     await check('GET /analytics/team/models', false, (cl) => cl.analyticsModels(day(now - 7 * DAY_MS), day(now)));
   } else {

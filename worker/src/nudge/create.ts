@@ -1,3 +1,4 @@
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { NudgeSkipReason } from '@cursor-cost-watch/contract';
 import type { Config } from '../config/config';
@@ -6,7 +7,7 @@ import { appendIncidentEvent } from '../incidents/events';
 import type { IncidentRow } from '../incidents';
 import { grafanaLinks } from '../notify/message';
 import { loadNudgeEvidence } from './evidence';
-import { DAY_MS, escalateAt, nudgeMailReady, RECENT_NUDGE_DAYS, type NudgePolicy } from './policy';
+import { escalateAt, nudgeMailReady, RECENT_NUDGE_DAYS, type NudgePolicy } from './policy';
 import { renderNudgeEmail } from './render';
 
 export interface CreatedNudges {
@@ -15,7 +16,7 @@ export interface CreatedNudges {
   skipped: { incidentId: number; reason: NudgeSkipReason }[];
 }
 
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const dayOf = (d: Date) => toDay(d.getTime());
 
 /**
  * For each new incident of a detector under the policy: stores the developer's personal email as a pending nudge

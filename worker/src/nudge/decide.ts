@@ -1,9 +1,10 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { Db, Tx } from '../db/database';
 import type { Selectable } from 'kysely';
 import type { NudgesTable } from '../db/schema/nudge';
 import { appendIncidentEvent } from '../incidents/events';
 import type { IncidentRow } from '../incidents';
-import { DAY_MS, escalateAt } from './policy';
+import { escalateAt } from './policy';
 
 export interface NudgeDecisions {
   /** Incidents released to the team channels: still active N days after the nudge, or the nudge never went out. */

@@ -1,12 +1,10 @@
+import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 import { computeEvidence, type NudgeEvidence } from './evidence-math';
 
-const DAY_MS = 86_400_000;
 /** The developer's "usual" and the team's usual cost per model come from this many days before the onset. */
 export const BASELINE_DAYS = 28;
-const addDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 /** Reads the rollups a nudge needs (user_daily_rollup, user_model_daily_rollup) and computes its figures. */
 export async function loadNudgeEvidence(

@@ -1,10 +1,10 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { Config } from '../config/config';
 import type { Settings } from '../settings';
 
 /** The settings the nudge policy reads; a full Settings object satisfies it. */
 export type NudgePolicy = Pick<Settings, 'nudgeDetectors' | 'nudgeEscalateAfterDays' | 'nudgeDailyCapPerDeveloper'>;
 
-export const DAY_MS = 86_400_000;
 /** A developer whose same anomaly comes back within this long after a nudge is not nudged again: the team hears. */
 export const RECENT_NUDGE_DAYS = 7;
 

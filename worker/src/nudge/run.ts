@@ -5,7 +5,8 @@ import { enqueueNotifications, type NotificationPolicy, type Queued } from '../n
 import { QUEUES } from '../queue/boss';
 import { createNudges, type CreatedNudges } from './create';
 import { decideNudges, type NudgeDecisions } from './decide';
-import { DAY_MS, type NudgePolicy } from './policy';
+import { type NudgePolicy } from './policy';
+import { DAY_MS } from '@cursor-cost-watch/contract';
 
 export interface NudgeJobData {
   nudgeId: number;

@@ -1,9 +1,9 @@
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 import { getSettings } from '../settings';
 import type { Severity } from '../db/schema/detection';
 
-const DAY_MS = 86_400_000;
 /** Open incidents listed one per line; the rest are counted. */
 export const REPORT_MAX_INCIDENTS = 10;
 
@@ -78,7 +78,7 @@ async function cycleForecast(db: DbOrTx, now: Date): Promise<RunReport['cycle']>
     Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), start.getUTCHours()),
   );
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
-  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const day = (d: Date) => toDay(d.getTime());
   const row = await db
     .selectFrom('user_daily_rollup')
     .select([

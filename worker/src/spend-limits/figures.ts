@@ -1,15 +1,11 @@
-import { formatCents, type SpendLimitFeatureMode } from '@cursor-cost-watch/contract';
+import { DAY_MS, formatCents, toDay, type SpendLimitFeatureMode } from '@cursor-cost-watch/contract';
 
 /** Pure arithmetic behind the spend-limit dialog: forecast, suggestion, whether the feature is on. Each says how. */
 
-export const DAY_MS = 86_400_000;
 /** Days before the anomaly (or today) the usual spend is averaged over, quiet days included. */
 export const USUAL_WINDOW_DAYS = 28;
 /** Days of recent spend the forecast's pace is taken from, as the overview dashboard's forecast panel does. */
 export const PACE_DAYS = 7;
-
-export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-export const addDays = (day: string, n: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 
 /** A cycle ends a calendar month after it starts (the overview dashboard's forecast assumes the same). */
 export function cycleEndOf(cycleStart: Date): Date {
@@ -23,7 +19,7 @@ export function forecastOf(o: { cycleSpendCents: number; paceCentsPerDay: number
   const cents = o.cycleSpendCents + o.paceCentsPerDay * daysLeft;
   const explanation = o.cycleEnd
     ? `${formatCents(o.cycleSpendCents)} spent so far + ${formatCents(o.paceCentsPerDay)} a day (average of the last ` +
-      `${PACE_DAYS} complete days) × ${daysLeft.toFixed(1)} days left until ${dayOf(o.cycleEnd)} = ${formatCents(cents)}`
+      `${PACE_DAYS} complete days) × ${daysLeft.toFixed(1)} days left until ${toDay(o.cycleEnd.getTime())} = ${formatCents(cents)}`
     : 'No billing cycle collected yet: the forecast is the spend so far';
   return { cents, explanation };
 }

@@ -1,6 +1,6 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { Db } from '../../src/db/database';
 
-const DAY_MS = 86_400_000;
 export const dayPlus = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 

@@ -1,9 +1,10 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import pg from 'pg';
 import type { WebhookReceiver } from './alerts';
 import type { CampaignCluster } from './cluster';
 import type { SimulatorProcess } from './simulator-control';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 export const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export interface CampaignOptions {

@@ -1,4 +1,4 @@
-import { DAY_MS } from '@cursor-cost-watch/contract';
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import type { IncidentDetail, ModelShare, SeriesPoint } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import { auditTimelineEntries } from './incident-audit';
@@ -8,7 +8,7 @@ import { toIncident, toTimelineEntry } from '../serialize';
 
 const BASELINE_DAYS = 28;
 const AFTER_DAYS = 7;
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const dayOf = (d: Date) => toDay(d.getTime());
 const addDays = (day: string, n: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 
 /** The emails an incident's series covers: the user, a billing group's members, or everyone for 'team'. */

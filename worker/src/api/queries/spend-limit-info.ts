@@ -1,18 +1,17 @@
-import type { SpendLimitInfo } from '@cursor-cost-watch/contract';
+import { addDays, DAY_MS, toDay, type SpendLimitInfo } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database';
 import type { Settings } from '../../settings';
 import {
-  addDays,
   cycleEndOf,
-  DAY_MS,
-  dayOf,
   featureState,
   forecastOf,
   PACE_DAYS,
   suggestionOf,
   USUAL_WINDOW_DAYS,
 } from '../../spend-limits/figures';
+
+const dayOf = (d: Date) => toDay(d.getTime());
 import { latestChanges, toSpendLimitChange } from '../../spend-limits/store';
 import { ApiHttpError } from '../errors';
 

@@ -5,6 +5,7 @@ import {
   type UserDetail,
   type UserList,
   type UserSummary,
+  toDay,
 } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database';
@@ -13,7 +14,7 @@ import { toIncident } from '../serialize';
 import { containsPattern } from './like';
 
 const TREND_DAYS = 30;
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const dayOf = (d: Date) => toDay(d.getTime());
 
 async function latestCycle(db: DbOrTx): Promise<Date | null> {
   const row = await db
