@@ -10,10 +10,13 @@
  *     ↑
  *   entry points worker/src/cli, worker/src/worker.ts
  *
- * Beside them: the simulator (worker/src/simulator) is the demo's fake Cursor, reachable only from entry points;
- * bench, tools and tests may import production code, never the reverse, and bench/tools never import tests.
+ * Beside them: the simulator (its own workspace, simulator/) is the demo's fake Cursor: worker src reaches it only
+ * from entry points, and it imports nothing of the worker (it writes its own wire types, simulator/src/wire.ts).
+ * Bench, tools and tests may import production code, never the reverse, and bench/tools never import tests.
  * README.md "Architecture" describes the same rule.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
@@ -33,6 +36,10 @@ const APPLICATION = [
   'cursor',
 ].map(src);
 const ENTRY = [src('cli'), src('worker.ts')];
+/** Everything in worker/src but the entry points, read from the tree so that a new folder is covered too. */
+const NOT_ENTRY = readdirSync(join(import.meta.dirname, 'worker/src'))
+  .map(src)
+  .filter((p) => !ENTRY.includes(p));
 
 const zones = [
   {
@@ -47,7 +54,7 @@ const zones = [
   },
   {
     target: './contract',
-    from: ['./worker', './plugin'],
+    from: ['./worker', './plugin', './simulator'],
     message: 'the contract is shared by the worker and the plugin and depends on neither',
   },
   {
@@ -57,29 +64,34 @@ const zones = [
     message: 'detection is the pure domain: it imports only itself, the settings schema and the contract',
   },
   {
+    target: './simulator',
+    from: ['./worker', './plugin', './scripts'],
+    message: 'the simulator is a model of Cursor of its own: it imports nothing of the worker (see simulator/src/wire.ts)',
+  },
+  {
     target: [src('db'), src('settings')],
-    from: [...APPLICATION, ...ENTRY, src('simulator')],
+    from: [...APPLICATION, ...ENTRY],
     message: 'persistence (db/, settings/) does not depend on the application or entry points',
   },
   {
-    target: [src('detection'), src('db'), src('settings'), src('config'), ...APPLICATION, src('simulator')],
+    target: [src('detection'), src('db'), src('settings'), src('config'), ...APPLICATION],
     from: ENTRY,
     message: 'nothing imports the entry points (cli/, worker.ts)',
   },
   {
-    target: [src('detection'), src('db'), src('settings'), src('config'), ...APPLICATION],
-    from: src('simulator'),
+    target: NOT_ENTRY,
+    from: './simulator',
     message: 'the simulated Cursor API is for demo mode, tests and benchmarks: only entry points start it',
   },
 ];
 
 export const layers = {
-  files: ['worker/**/*.ts', 'contract/**/*.ts'],
+  files: ['worker/**/*.ts', 'contract/**/*.ts', 'simulator/**/*.ts'],
   plugins: { 'import-x': importX },
   settings: {
     'import-x/resolver-next': [
       createTypeScriptImportResolver({
-        project: ['worker/tsconfig.json', 'contract/tsconfig.json'],
+        project: ['worker/tsconfig.json', 'contract/tsconfig.json', 'simulator/tsconfig.json'],
         noWarnOnMultipleProjects: true,
       }),
     ],

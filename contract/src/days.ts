@@ -1,7 +1,7 @@
 /**
  * Time and calendar days: the one place that defines them. A day is a UTC calendar day written 'YYYY-MM-DD'
  * (what Cursor's API, PostgreSQL's `date` and the dashboards use). The simulator additionally numbers days since
- * the epoch (worker/src/simulator/days.ts), built on these constants.
+ * the epoch (simulator/src/days.ts), built on these constants.
  */
 
 export const SECOND_MS = 1_000;

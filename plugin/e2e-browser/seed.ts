@@ -10,7 +10,7 @@ import { freePort, startEmbeddedPostgres } from '../../worker/src/db/embedded';
 import { migrateToLatest } from '../../worker/src/db/migrate';
 import { createDb } from '../../worker/src/db/pool';
 import { runDetectionPass } from '../../worker/src/jobs/detection-pass';
-import { createSimulatedTeam, startSimulatorServer } from '../../worker/src/simulator';
+import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 import { seedNudgedIncident } from './seed-nudge';
 
 /**

@@ -18,7 +18,7 @@ import { CursorClient } from '../src/cursor/client';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
-import { createSimulatedTeam, startSimulatorServer } from '../src/simulator';
+import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

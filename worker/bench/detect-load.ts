@@ -9,7 +9,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { createSimulatedTeam } from '../src/simulator';
+import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
 import { EventRollup } from './evaluation/rollup';
 import { storeDetectionInput } from './evaluation/store-input';
 import type { DetectionInput } from '../src/detection';

@@ -4,7 +4,7 @@
  */
 import { DAY_MS } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
-import { createSimulatedTeam, startSimulatorServer } from '../src/simulator';
+import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 
 const { values } = parseArgs({
   options: { size: { type: 'string' }, days: { type: 'string' }, 'page-size': { type: 'string' } },

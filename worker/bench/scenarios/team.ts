@@ -1,6 +1,6 @@
 /**
  * Teams for the detection benchmark, generated straight as daily rollup rows (the rows detection reads), with shapes
- * the event simulator (src/simulator) does not produce: power users, part-timers, joiners and leavers, vacations,
+ * the event simulator (simulator/, the workspace) does not produce: power users, part-timers, joiners and leavers, vacations,
  * team holidays, weekend-heavy teams, several team-wide events and anomalies right after the start of history.
  * Written independently of the simulator so that a benchmark tuned on one cannot be fooled by the other. Every
  * anomaly's extra cost is exact: each user-day is drawn first without anomalies, then the anomaly is applied.

@@ -15,7 +15,7 @@ import { startEmbeddedPostgres, type EmbeddedPg } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
 import { createDb, type DbHandle } from '../db/pool';
 import { startBoss } from '../queue/boss';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 
 export interface Runtime {
   config: Config;

@@ -5,7 +5,7 @@ import { ConfigError, REPO_ROOT, loadConfig } from '../config/config';
 import { captureSamples } from '../cursor/capture';
 import { runDoctor } from '../doctor/doctor';
 import { formatDoctorReport } from '../doctor/format';
-import { createSimulatedTeam, startSimulatorServer } from '../simulator';
+import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 import { loadDotEnv } from './bootstrap';
 
 /**

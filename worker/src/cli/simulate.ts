@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createSimulatedTeam, startSimulatorServer } from '../simulator';
-import { hexId } from '../simulator/random';
-import { NUMERIC_FAULTS, type Faults } from '../simulator/server/guards';
+import {
+  createSimulatedTeam,
+  hexId,
+  NUMERIC_FAULTS,
+  startSimulatorServer,
+  type Faults,
+} from '@cursor-cost-watch/simulator';
 
 /**
  * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]

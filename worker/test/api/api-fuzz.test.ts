@@ -5,7 +5,7 @@ import type { AuditDb } from '../../src/api/audit';
 import { settingFields } from '../../src/api/queries/settings-fields';
 import { createLogger } from '../../src/config/log';
 import { CursorClient } from '../../src/cursor/client';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { startBoss } from '../../src/queue/boss';
 import { createTestDb } from '../support/test-db';
 import { seedIncident, seedTeam } from './fixtures';

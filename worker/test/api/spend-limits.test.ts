@@ -7,7 +7,7 @@ import {
 import type { AuditDb } from '../../src/api/audit';
 import { CursorClient } from '../../src/cursor/client';
 import { spendResponseSchema } from '../../src/cursor/schemas';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { seedIncident } from './fixtures';
 import { NOW, startTestApi, type TestApi } from './support';
 

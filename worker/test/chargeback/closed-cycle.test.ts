@@ -1,6 +1,6 @@
 import { CHARGEBACK_CSV_COLUMNS, chargebackReportSchema, type ChargebackReport } from '@cursor-cost-watch/contract';
 import { collectOnce } from '../../src/collector/collect';
-import { createSimulatedTeam, startSimulatorServer, type SimulatedTeam } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatedTeam } from '@cursor-cost-watch/simulator';
 import { startTestApi, TOKEN, type TestApi } from '../api/support';
 import { createTestDb } from '../support/test-db';
 import { silentLog, TEST_KEY, testClient } from '../support/sim';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
 import { classifyAuditEvent } from '../../src/collector/store-audit';
 import { auditLogEventSchema } from '../../src/cursor/schemas';
-import { auditLogEvents } from '../../src/simulator/audit-logs';
+import { auditLogEvents } from '@cursor-cost-watch/simulator';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, TEST_KEY, testClient } from '../support/sim';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
-import { createSimulatedTeam, servedEvent, startSimulatorServer, type Restatement } from '../../src/simulator';
+import { createSimulatedTeam, servedEvent, startSimulatorServer, type Restatement } from '@cursor-cost-watch/simulator';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, TEST_KEY, testClient } from '../support/sim';
 

@@ -1,6 +1,6 @@
 import { runDoctor, type DoctorReport } from '../../src/doctor/doctor';
 import { formatDoctorReport } from '../../src/doctor/format';
-import { createSimulatedTeam, startSimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 import { spawnCli } from '../support/child';
 import { startTestSimulator, TEST_KEY } from '../support/sim';
 

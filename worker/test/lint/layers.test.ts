@@ -23,6 +23,8 @@ describe('the dependency rule', () => {
       ['worker/src/api/probe.ts', "import { DAY_MS } from '../../test/support/sim';", /never imports test/],
       ['worker/bench/probe.ts', "import { DAY_MS } from '../test/support/sim';", /bench and tools never import test/],
       ['worker/src/notify/probe.ts', "import { bootstrap } from '../cli/bootstrap';", /entry points/],
+      ['worker/src/api/probe.ts', "import { startSimulatorServer } from '@cursor-cost-watch/simulator';", /only entry/],
+      ['simulator/src/probe.ts', "import { memberSchema } from '../../worker/src/cursor/schemas';", /nothing of the/],
     ];
     for (const [file, code, why] of cases) {
       const { errors, status } = lint(file, `${code}\nexport const probe = 1;\n`);
@@ -33,11 +35,16 @@ describe('the dependency rule', () => {
   }, 180_000);
 
   it('accepts the same imports pointing the right way', () => {
-    const { errors, status } = lint(
-      'worker/src/jobs/probe.ts',
-      "import { detect } from '../detection/detect';\nimport { createDb } from '../db/pool';\nexport const probe = [detect, createDb];\n",
-    );
-    expect(errors).toEqual([]);
-    expect(status).toBe(0);
+    const probes: [string, string][] = [
+      [
+        'worker/src/jobs/probe.ts',
+        "import { detect } from '../detection/detect';\nimport { createDb } from '../db/pool';\nexport const probe = [detect, createDb];\n",
+      ],
+      [
+        'worker/src/cli/probe.ts',
+        "import { startSimulatorServer } from '@cursor-cost-watch/simulator';\nexport const probe = startSimulatorServer;\n",
+      ],
+    ];
+    for (const [file, code] of probes) expect({ file, ...lint(file, code) }).toEqual({ file, errors: [], status: 0 });
   }, 180_000);
 });

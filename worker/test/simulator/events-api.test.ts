@@ -1,5 +1,5 @@
 import { usageEventsResponseSchema, type ApiUsageEvent } from '../../src/cursor/schemas';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { DAY, NOW, post, utcDay } from './http';
 
 const eventKey = (e: ApiUsageEvent) => `${e.userEmail}|${e.timestamp}`;

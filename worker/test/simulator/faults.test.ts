@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { get, NOW, post, utcDay } from './http';
 
 /** Waits out the last seconds of a wall-clock minute so a burst of requests stays inside one rate-limit window. */

@@ -1,5 +1,5 @@
 import { usageEventSchema, type ApiUsageEvent } from '../../src/cursor/schemas';
-import { createSimulatedTeam, type SimulatedTeam } from '../../src/simulator';
+import { createSimulatedTeam, type SimulatedTeam } from '@cursor-cost-watch/simulator';
 import { DAY, NOW, utcDay } from './http';
 
 const isoOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 import { apiErrorSchema, membersResponseSchema } from '../../src/cursor/schemas';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { DAY, get, NOW, post, utcDay } from './http';
 
 describe('simulated Cursor API: auth and request errors', () => {

@@ -1,5 +1,5 @@
 import { spendResponseSchema, usageEventsResponseSchema } from '../../src/cursor/schemas';
-import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type SimulatorServer } from '@cursor-cost-watch/simulator';
 import { DAY, get, NOW, post } from './http';
 
 const LIMIT_PATH = '/teams/user-spend-limit';

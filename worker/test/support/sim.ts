@@ -5,7 +5,7 @@ import {
   startSimulatorServer,
   type SimulatedTeam,
   type SimulatorServer,
-} from '../../src/simulator';
+} from '@cursor-cost-watch/simulator';
 
 export const TEST_KEY = 'key_' + 'cd'.repeat(32);
 export { DAY_MS } from '@cursor-cost-watch/contract';

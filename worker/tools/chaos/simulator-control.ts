@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Faults, SimulatorStats } from '../../src/simulator';
+import type { Faults, SimulatorStats } from '@cursor-cost-watch/simulator';
 import type { SimRequest, SimStartArgs } from './simulator-process';
 
 type Op = SimRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;

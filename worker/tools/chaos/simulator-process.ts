@@ -1,4 +1,4 @@
-import { createSimulatedTeam, startSimulatorServer, type Faults } from '../../src/simulator';
+import { createSimulatedTeam, startSimulatorServer, type Faults } from '@cursor-cost-watch/simulator';
 import { eventIdentity } from './ground-truth';
 
 /**

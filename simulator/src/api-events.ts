@@ -1,4 +1,4 @@
-import type { ApiUsageEvent } from '../cursor/schemas';
+import type { ApiUsageEvent } from './wire';
 import { dayOfMs } from './days';
 import { MODELS } from './models';
 import { hexId, mix, uuidLike } from './random';

@@ -1,4 +1,4 @@
-import type { ApiUsageEvent } from '../../cursor/schemas';
+import type { ApiUsageEvent } from '../wire';
 
 /**
  * Restated prices: Cursor revises the cents of recent events for a while after first serving them ("the last ~2

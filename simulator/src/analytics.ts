@@ -1,10 +1,10 @@
-import type { ApiAnalyticsDauResponse, ApiAnalyticsModelsResponse } from '../cursor/schemas';
+import type { ApiAnalyticsDauRow, ApiAnalyticsModelRow } from './wire';
 import type { TeamCore } from './core';
 import { dayNumberIso } from './days';
 import { MODELS } from './models';
 
-type DauRow = ApiAnalyticsDauResponse['data'][number];
-type ModelRow = ApiAnalyticsModelsResponse['data'][number];
+type DauRow = ApiAnalyticsDauRow;
+type ModelRow = ApiAnalyticsModelRow;
 
 /** Analytics API figures, derived from the same calls: daily active users and messages/users per model. */
 export class TeamAnalytics {

@@ -1,4 +1,4 @@
-import type { ApiUsageEvent } from '../cursor/schemas';
+import type { ApiUsageEvent } from './wire';
 import { toApiEvent } from './api-events';
 import type { TeamCore } from './core';
 import { dayEndMs, dayOfMs, dayStartMs } from './days';

@@ -1,4 +1,4 @@
-import type { ApiMember } from '../cursor/schemas';
+import type { ApiMember } from './wire';
 import { TeamAnalytics } from './analytics';
 import { TeamCore } from './core';
 import { daysOfRange, dailyUsageRows, membersInRange } from './daily-usage';

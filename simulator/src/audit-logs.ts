@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApiAuditLogEvent } from '../cursor/schemas';
+import type { ApiAuditLogEvent } from './wire';
 import { DAY_MS } from './days';
 import type { SimulatedTeam } from './types';
 

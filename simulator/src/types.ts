@@ -1,12 +1,12 @@
 import type {
-  ApiAnalyticsDauResponse,
-  ApiAnalyticsModelsResponse,
+  ApiAnalyticsDauRow,
+  ApiAnalyticsModelRow,
   ApiBillingGroupsResponse,
   ApiDailyUsageRow,
   ApiMember,
   ApiSpendResponse,
   ApiUsageEvent,
-} from '../cursor/schemas';
+} from './wire';
 import type { AnomalyKind } from './anomalies';
 
 export interface SimulatedTeamOptions {
@@ -93,8 +93,8 @@ export interface SimulatedTeam {
   /** Current billing cycle; all rows on one page unless a page size is given. */
   spend(query?: SpendQuery): ApiSpendResponse;
   groups(billingCycle?: string): ApiBillingGroupsResponse;
-  analyticsDau(startDay: string, endDay: string): ApiAnalyticsDauResponse['data'];
-  analyticsModels(startDay: string, endDay: string): ApiAnalyticsModelsResponse['data'];
+  analyticsDau(startDay: string, endDay: string): ApiAnalyticsDauRow[];
+  analyticsModels(startDay: string, endDay: string): ApiAnalyticsModelRow[];
   /** Sets a member's monthly limit (null removes it); false when the email is not in the team. */
   setUserSpendLimit(email: string, dollars: number | null): boolean;
   truth(): GroundTruthAnomaly[];

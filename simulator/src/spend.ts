@@ -1,4 +1,4 @@
-import type { ApiSpendResponse, ApiSpendRow } from '../cursor/schemas';
+import type { ApiSpendResponse, ApiSpendRow } from './wire';
 import { INCLUDED_CENTS_PER_CYCLE, type TeamCore } from './core';
 import { cycleStartDay, dayStartMs } from './days';
 import { MODELS, roundTo } from './models';

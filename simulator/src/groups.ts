@@ -1,4 +1,4 @@
-import type { ApiBillingGroupsResponse } from '../cursor/schemas';
+import type { ApiBillingGroupsResponse } from './wire';
 import type { TeamCore } from './core';
 import { cycleStartDay, dayNumberIso } from './days';
 import { roundTo } from './models';

@@ -21,3 +21,7 @@ export type {
   SimulatedTeamOptions,
   SpendQuery,
 } from './types';
+export type * from './wire';
+export { auditLogEvents } from './audit-logs';
+export { NUMERIC_FAULTS } from './server/guards';
+export { hexId } from './random';

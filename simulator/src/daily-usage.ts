@@ -1,4 +1,4 @@
-import type { ApiDailyUsageRow } from '../cursor/schemas';
+import type { ApiDailyUsageRow } from './wire';
 import type { TeamCore } from './core';
 import { dayOfMs, dayStartMs, dayNumberIso } from './days';
 import { MODELS } from './models';
