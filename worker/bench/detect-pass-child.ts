@@ -30,12 +30,15 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let found: Anomaly[];
+    let phasesMs: Record<string, number> | undefined;
     if (mode === 'before') {
       const input = await loadDetectionInput(handle.db, asOf, { days: historyDays(DEFAULT_SETTINGS), now });
       found = detect(input, DEFAULT_SETTINGS);
     } else {
       const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
-      found = (await runDetectionPass(deps, { asOf, now, settings: DEFAULT_SETTINGS })).anomalies;
+      const summary = await runDetectionPass(deps, { asOf, now, settings: DEFAULT_SETTINGS });
+      found = summary.anomalies;
+      phasesMs = summary.phasesMs;
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       anomalies: found.length,
       digest: digest(found),
+      phasesMs,
     };
     console.log(JSON.stringify(result));
   } finally {

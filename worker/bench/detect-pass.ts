@@ -31,6 +31,7 @@ interface ChildResult {
   peakRssMiB: number;
   anomalies: number;
   digest: string;
+  phasesMs?: Record<string, number>;
 }
 
 function runChild(url: string, asOf: string, mode: 'before' | 'after'): ChildResult {
@@ -107,7 +108,12 @@ async function main(): Promise<void> {
           console.log(
             `  ${mode === 'before' ? 'before (rows → detect)   ' : 'after (runDetectionPass)'}: ${String(r.ms).padStart(6)} ms, ` +
               `cpu ${String(r.cpuMs).padStart(6)} ms, peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
-              `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}`,
+              `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}` +
+              (r.phasesMs
+                ? `\n      phases (ms): ${Object.entries(r.phasesMs)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', ')}`
+                : ''),
           );
         }
       }

@@ -38,6 +38,8 @@ export interface DetectionPassSummary {
   /** The nudge policy's part of the pass (null without a queue: replays nudge nobody). */
   nudges: NudgeRunResult | null;
   durationMs: number;
+  /** Where the time went: reading the rollups, the pure detection, storing anomalies and incidents, announcing. */
+  phasesMs: { load: number; detect: number; record: number; announce: number };
 }
 
 /** One pass: load the rollups up to asOf → detect → store the anomalies → update incidents → queue notifications. */
@@ -50,14 +52,18 @@ export async function runDetectionPass(
   const now = opts.now ?? new Date();
   const asOf = opts.asOf ?? toDay(now.getTime());
   const settings = opts.settings ?? (await getSettings(db));
+  const lap = stopwatch();
   const input = await loadSeriesInput(db, asOf, {
     days: historyDays(settings),
     weekdayAware: settings.weekdayAware,
     now,
   });
+  const load = lap();
   const found = detectOnSeries(input.series, input, settings);
+  const detect = lap();
   await storeAnomalies(db, found, now);
   const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
+  const record = lap();
   const { nudges, queued } = boss
     ? await announce({ db, boss, config }, incidents.toNotify, settings, now)
     : { nudges: null, queued: [] };
@@ -75,6 +81,7 @@ export async function runDetectionPass(
     queued,
     nudges,
     durationMs: Math.round(performance.now() - started),
+    phasesMs: { load, detect, record, announce: lap() },
   };
   log.info(
     {
@@ -87,6 +94,7 @@ export async function runDetectionPass(
       queued: queued.length,
       nudged: nudges?.created.queued.length ?? 0,
       durationMs: summary.durationMs,
+      phasesMs: summary.phasesMs,
     },
     'detection pass finished',
   );
@@ -106,6 +114,17 @@ export async function announce(
   const nudges = await runNudgePolicy({ db, boss, config }, toNotify, settings, now);
   const queued = await enqueueNotifications(db, boss, toNotify, settings, config, now);
   return { nudges, queued };
+}
+
+/** Milliseconds since the previous call (or since it was made). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const t = performance.now();
+    const ms = Math.round(t - last);
+    last = t;
+    return ms;
+  };
 }
 
 const key = (a: { scope: string; subject: string; detector: string }) =>
