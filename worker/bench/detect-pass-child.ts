@@ -1,8 +1,10 @@
 /**
  * One detection pass in a process of its own, so its peak RSS is the pass's alone (bench/detect-pass.ts runs it).
- *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after>
+ *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after|hourly>
  * before: loadDetectionInput → detect() (one object per rollup row, the pass until issue #13);
  * after:  runDetectionPass end to end (load-series-set.ts → detectOnSeries → anomalies → incidents).
+ * hourly: the worker's next pass within the day: one pass fills its series cache (not timed), an hourly collection of
+ *         today is recorded, and the next pass (timed) re-reads today only (detection-series-cache.ts).
  * Prints one JSON line: wall and CPU ms of this process, peak RSS, and a digest of the anomalies found.
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +16,8 @@ import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/config/log';
 import { DEFAULT_SETTINGS } from '../src/settings';
 import { addDays } from '@cursor-cost-watch/contract';
+import { sql } from 'kysely';
+import { DetectionSeriesCache } from '../src/db/repositories/detection-series-cache';
 
 const [url, asOf, mode] = process.argv.slice(2);
 const now = new Date(`${addDays(asOf, 1)}T00:30:00Z`);
@@ -27,6 +31,13 @@ const digest = (found: Omit<Anomaly, 'severity'>[]) =>
 async function main(): Promise<void> {
   const handle = createDb(url, 4);
   try {
+    const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
+    const seriesCache = new DetectionSeriesCache();
+    if (mode === 'hourly') {
+      await runDetectionPass({ ...deps, seriesCache }, { asOf, now, settings: DEFAULT_SETTINGS });
+      await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
+        VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${asOf}T08:00:00Z`})`.execute(handle.db);
+    }
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let found: Anomaly[];
@@ -35,8 +46,8 @@ async function main(): Promise<void> {
       const input = await loadDetectionInput(handle.db, asOf, { days: historyDays(DEFAULT_SETTINGS), now });
       found = detect(input, DEFAULT_SETTINGS);
     } else {
-      const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
-      const summary = await runDetectionPass(deps, { asOf, now, settings: DEFAULT_SETTINGS });
+      const cached = mode === 'hourly' ? { ...deps, seriesCache } : deps;
+      const summary = await runDetectionPass(cached, { asOf, now, settings: DEFAULT_SETTINGS });
       found = summary.anomalies;
       phasesMs = summary.phasesMs;
     }

@@ -3,7 +3,8 @@
  * rollup row as an object, then detect()) and after (series straight from the rollups, load-series-set.ts), each in
  * a process of its own (bench/detect-pass-child.ts) so its peak RSS is its own. Checks both find the same anomalies.
  *   --sizes 5000,20000   developers: the generated T2-weekend team (bench/scenarios) tiled with distinct emails
- *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new pass
+ *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
+ * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read).
  * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
  */
 import { execFileSync } from 'node:child_process';
@@ -34,7 +35,14 @@ interface ChildResult {
   phasesMs?: Record<string, number>;
 }
 
-function runChild(url: string, asOf: string, mode: 'before' | 'after'): ChildResult {
+type Mode = 'before' | 'after' | 'hourly';
+const LABEL: Record<Mode, string> = {
+  before: 'before (rows → detect)   ',
+  after: 'after (runDetectionPass) ',
+  hourly: 'hourly (cache, today read)',
+};
+
+function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const child = path.join(import.meta.dirname, 'detect-pass-child.ts');
   const out = execFileSync(process.execPath, ['--import', 'tsx', child, url, asOf, mode], {
     encoding: 'utf8',
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
       console.log(
         `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
       );
-      const modes: ('before' | 'after')[] = args['no-before'] ? ['after'] : ['before', 'after'];
+      const modes: Mode[] = args['no-before'] ? ['after', 'hourly'] : ['before', 'after', 'hourly'];
       const digests = new Set<string>();
       for (const mode of modes) {
         for (let i = 0; i < Number(args.runs); i++) {
@@ -106,7 +114,7 @@ async function main(): Promise<void> {
           const r = runChild(pgServer.connectionString, asOf, mode);
           digests.add(`${r.anomalies}:${r.digest}`);
           console.log(
-            `  ${mode === 'before' ? 'before (rows → detect)   ' : 'after (runDetectionPass)'}: ${String(r.ms).padStart(6)} ms, ` +
+            `  ${LABEL[mode]}: ${String(r.ms).padStart(6)} ms, ` +
               `cpu ${String(r.cpuMs).padStart(6)} ms, peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
               `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}` +
               (r.phasesMs
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
           );
         }
       }
-      console.log(`  same anomalies before and after: ${digests.size === 1 ? 'yes' : 'NO'}`);
+      console.log(`  same anomalies in every mode: ${digests.size === 1 ? 'yes' : 'NO'}`);
       if (digests.size !== 1) process.exitCode = 1;
     }
   } finally {

@@ -9,13 +9,16 @@ import { runNudgePolicy, type NudgeRunResult } from '../nudge';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays } from '../detection/detect';
-import { loadSeriesInput } from '../db/repositories/detection-series-set';
+import { loadSeriesInput, type SeriesInput } from '../db/repositories/detection-series-set';
+import type { CacheLoad, DetectionSeriesCache } from '../db/repositories/detection-series-cache';
 
 export interface DetectionPassDeps {
   db: Db;
   boss?: PgBoss;
   config: Config;
   log: Logger;
+  /** The worker's series kept between hourly passes (only the days collections changed are read again). */
+  seriesCache?: DetectionSeriesCache;
 }
 
 export interface DetectionPassOptions {
@@ -53,11 +56,10 @@ export async function runDetectionPass(
   const asOf = opts.asOf ?? toDay(now.getTime());
   const settings = opts.settings ?? (await getSettings(db));
   const lap = stopwatch();
-  const input = await loadSeriesInput(db, asOf, {
-    days: historyDays(settings),
-    weekdayAware: settings.weekdayAware,
-    now,
-  });
+  const loadOptions = { days: historyDays(settings), weekdayAware: settings.weekdayAware, now };
+  const input: SeriesInput & { cache?: CacheLoad } = deps.seriesCache
+    ? await deps.seriesCache.load(db, asOf, loadOptions)
+    : await loadSeriesInput(db, asOf, loadOptions);
   const load = lap();
   const found = detectOnSeries(input.series, input, settings);
   const detect = lap();
@@ -95,6 +97,7 @@ export async function runDetectionPass(
       nudged: nudges?.created.queued.length ?? 0,
       durationMs: summary.durationMs,
       phasesMs: summary.phasesMs,
+      ...(input.cache ? { reread: input.cache.readFrom ?? 'nothing' } : {}),
     },
     'detection pass finished',
   );

@@ -34,40 +34,92 @@ export interface SeriesLoadOptions {
  * in the order buildSeries met them (first day, then model under the database's collation).
  */
 export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoadOptions): Promise<SeriesInput> {
-  if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
-  const from = addDays(asOf, -(opts.days - 1));
-  const { days, dayClass } = seriesDays(from, asOf, opts.weekdayAware);
+  const window = seriesWindow(asOf, opts);
   const firstSeen = await loadFirstSeen(db, asOf);
   const byEmail = new Map<string, UserSeries>();
-  const user = (email: string): UserSeries => {
+  const users = await readSeries(db, window, window.from, byEmail, firstSeen, opts.chunkUsers);
+  return finishInput(db, window, byEmail, users, opts.now);
+}
+
+/** The days one load covers: `opts.days` days up to and including asOf. */
+export interface SeriesWindow {
+  asOf: string;
+  from: string;
+  days: string[];
+  dayClass: Uint8Array;
+}
+
+export function seriesWindow(asOf: string, opts: Pick<SeriesLoadOptions, 'days' | 'weekdayAware'>): SeriesWindow {
+  if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
+  const from = addDays(asOf, -(opts.days - 1));
+  return { asOf, from, ...seriesDays(from, asOf, opts.weekdayAware) };
+}
+
+/**
+ * Where things first have a row in the window (a row may carry zeros, so values cannot tell): a user's first row of
+ * either rollup, a user's first user-day row (keyed by the user's cents array), a model's first row.
+ */
+export type FirstRows = WeakMap<object, number>;
+
+/**
+ * Reads the rollups from `readFrom` to asOf into `byEmail` (users created as met, arrays indexed from window.from),
+ * noting where users and models first have rows in `firstRows`. Returns how many users had a user-day row there.
+ */
+export async function readSeries(
+  db: DbOrTx,
+  window: SeriesWindow,
+  readFrom: string,
+  byEmail: Map<string, UserSeries>,
+  firstSeen: Map<string, string | null>,
+  chunkUsers = CHUNK_USERS,
+  firstRows?: FirstRows,
+): Promise<number> {
+  const { from, asOf } = window;
+  const n = window.days.length;
+  let users = 0;
+  const user = (email: string, offsets: number[]): UserSeries => {
+    checkEmail(email, from);
     let u = byEmail.get(email);
-    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, days.length)));
+    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n)));
+    if (firstRows) firstRows.set(u, Math.min(firstRows.get(u) ?? n, ...offsets));
     return u;
   };
-
-  const size = opts.chunkUsers ?? CHUNK_USERS;
-  let users = 0;
+  const range = { from, readFrom, to: asOf };
   let after: string | null = null;
-  let next = inFlight(userDayChunk(db, from, asOf, after, size));
+  let next = inFlight(userDayChunk(db, range, after, chunkUsers));
   for (;;) {
     const chunk = await next;
-    const last = chunk.length === size ? chunk[chunk.length - 1].email : null;
+    const last = chunk.length === chunkUsers ? chunk[chunk.length - 1].email : null;
     // The next chunk's days are read while this chunk's models are (two connections, two PostgreSQL backends).
-    if (last !== null) next = inFlight(userDayChunk(db, from, asOf, last, size));
-    const models = inFlight(userModelChunk(db, from, asOf, after, last));
-    for (const row of chunk) addUserDays(user(checkEmail(row.email, from)), row, from, asOf);
+    if (last !== null) next = inFlight(userDayChunk(db, range, last, chunkUsers));
+    const models = inFlight(userModelChunk(db, range, after, last));
+    for (const row of chunk) {
+      const u = user(row.email, row.c[0]);
+      if (firstRows) firstRows.set(u.cents, Math.min(firstRows.get(u.cents) ?? n, ...row.c[0]));
+      addUserDays(u, row, from, asOf);
+    }
     users += chunk.length;
-    for (const row of await models) addUserModels(user(checkEmail(row.email, from)), row, from);
+    for (const row of await models) addUserModels(user(row.email, row.m[1]), row, from, firstRows);
     if (last === null) break;
     after = last;
   }
-  const cycleSpend = await loadCycleSpend(db, `${addDays(asOf, 1)}T00:00:00.000Z`, false);
-  const today = toDay((opts.now ?? new Date()).getTime());
+  return users;
+}
+
+/** The input around series read into `byEmail`: cycle spend, whether asOf is still running. */
+export async function finishInput(
+  db: DbOrTx,
+  window: SeriesWindow,
+  byEmail: Map<string, UserSeries>,
+  users: number,
+  now = new Date(),
+): Promise<SeriesInput> {
+  const cycleSpend = await loadCycleSpend(db, `${addDays(window.asOf, 1)}T00:00:00.000Z`, false);
   return {
-    asOf,
-    series: seriesSet(days, dayClass, [...byEmail.values()]),
+    asOf: window.asOf,
+    series: seriesSet(window.days, window.dayClass, [...byEmail.values()]),
     cycleSpend,
-    partialDay: asOf === today,
+    partialDay: window.asOf === toDay(now.getTime()),
     users,
   };
 }
@@ -98,7 +150,19 @@ interface UserModelRow {
   floor: number;
 }
 
-function userDayChunk(db: DbOrTx, from: string, to: string, after: string | null, size: number): Promise<UserDayRow[]> {
+/** Offsets count from `from`; rows are read from `readFrom` to `to`. */
+interface ReadRange {
+  from: string;
+  readFrom: string;
+  to: string;
+}
+
+function userDayChunk(
+  db: DbOrTx,
+  { from, readFrom, to }: ReadRange,
+  after: string | null,
+  size: number,
+): Promise<UserDayRow[]> {
   return sql<UserDayRow>`
     SELECT user_email AS email,
            json_build_array(json_agg(day - ${from}::date), json_agg(events), json_agg(charged_cents),
@@ -106,7 +170,7 @@ function userDayChunk(db: DbOrTx, from: string, to: string, after: string | null
              json_agg(max_mode_cents), json_agg(headless_cents)) AS c,
            min(least(requests_costs, max_mode_events, headless_events))::float8 AS floor
     FROM user_daily_rollup
-    WHERE day >= ${from} AND day <= ${to} ${after === null ? sql`` : sql`AND user_email > ${after}`}
+    WHERE day >= ${readFrom} AND day <= ${to} ${after === null ? sql`` : sql`AND user_email > ${after}`}
     GROUP BY user_email ORDER BY user_email LIMIT ${size}`
     .execute(db)
     .then((r) => r.rows);
@@ -114,8 +178,7 @@ function userDayChunk(db: DbOrTx, from: string, to: string, after: string | null
 
 function userModelChunk(
   db: DbOrTx,
-  from: string,
-  to: string,
+  { from, readFrom, to }: ReadRange,
   after: string | null,
   upTo: string | null,
 ): Promise<UserModelRow[]> {
@@ -126,7 +189,7 @@ function userModelChunk(
              json_agg(events ORDER BY day, model), json_agg(charged_cents ORDER BY day, model)) AS m,
            min(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::float8 AS floor
     FROM user_model_daily_rollup
-    WHERE day >= ${from} AND day <= ${to}
+    WHERE day >= ${readFrom} AND day <= ${to}
       ${after === null ? sql`` : sql`AND user_email > ${after}`} ${upTo === null ? sql`` : sql`AND user_email <= ${upTo}`}
     GROUP BY user_email`
     .execute(db)
@@ -166,7 +229,7 @@ function addUserDays(u: UserSeries, row: UserDayRow, from: string, asOf: string)
   }
 }
 
-function addUserModels(u: UserSeries, row: UserModelRow, from: string): void {
+function addUserModels(u: UserSeries, row: UserModelRow, from: string, firstRows?: FirstRows): void {
   const n = u.cents.length;
   if (row.floor < 0)
     throw new DetectionInputError(
@@ -177,8 +240,11 @@ function addUserModels(u: UserSeries, row: UserModelRow, from: string): void {
     const model = models[k];
     if (!model) throw new DetectionInputError(`model is empty for ${u.email} from ${from} on (user model day)`);
     let m = u.models.get(model);
-    if (!m) u.models.set(model, (m = { cents: new Float64Array(n), events: new Float64Array(n) }));
     const i = offsets[k];
+    if (!m) {
+      u.models.set(model, (m = { cents: new Float64Array(n), events: new Float64Array(n) }));
+      firstRows?.set(m, i);
+    }
     m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);
     m.events[i] += checked(events[k], 'events', u.email, from, i, `model ${model}`);
   }

@@ -1,0 +1,125 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../database';
+import type { UserSeries } from '../../detection/series';
+import { loadFirstSeen } from './detection-input';
+import {
+  finishInput,
+  readSeries,
+  seriesWindow,
+  type FirstRows,
+  type SeriesInput,
+  type SeriesLoadOptions,
+  type SeriesWindow,
+} from './detection-series-set';
+
+/** How a load was served: from scratch, or by re-reading the days collections may have changed since the last. */
+export interface CacheLoad {
+  full: boolean;
+  /** The first day re-read (the window's first day on a full load); null when nothing had changed. */
+  readFrom: string | null;
+}
+
+interface Snapshot {
+  key: string;
+  window: SeriesWindow;
+  byEmail: Map<string, UserSeries>;
+  firstRows: FirstRows;
+  /** collection_runs of usage events: the last id seen, and those still running, when the snapshot was read. */
+  lastRunId: number;
+  runningIds: number[];
+}
+
+/**
+ * Keeps the hourly pass's series between passes (issue #13): the rollups change only where a collection stored
+ * events, and every collection records the window it read (collection_runs.window_start), so a pass re-reads the days
+ * from the earliest window of the runs since its snapshot (an hourly run: yesterday or today) instead of the whole
+ * history. The result equals loadSeriesInput's (worker/test/detection/series-cache.test.ts). A new day, other
+ * settings, or a run without a window read everything again. Only for a database written by the collector: rows
+ * written any other way are not seen until the next full read.
+ */
+export class DetectionSeriesCache {
+  private snapshot: Snapshot | null = null;
+
+  clear(): void {
+    this.snapshot = null;
+  }
+
+  async load(db: DbOrTx, asOf: string, opts: SeriesLoadOptions): Promise<SeriesInput & { cache: CacheLoad }> {
+    const window = seriesWindow(asOf, opts);
+    const key = `${window.from}/${asOf}/${opts.weekdayAware}`;
+    // Read before the rollups, so a run that commits rows during this load counts as a change for the next one.
+    const runs = await runMarks(db);
+    const firstSeen = await loadFirstSeen(db, asOf);
+    const prev = this.snapshot?.key === key ? this.snapshot : null;
+    const dirtyFrom = prev ? await changedFrom(db, prev, window) : window.from;
+    this.snapshot = null; // a load that fails half-way leaves nothing half-updated behind
+    let snap: Snapshot;
+    let users: number;
+    if (prev && (dirtyFrom === null || dirtyFrom > window.from)) {
+      snap = prev;
+      if (dirtyFrom !== null) {
+        forgetFrom(prev, window.days.indexOf(dirtyFrom));
+        await readSeries(db, window, dirtyFrom, prev.byEmail, firstSeen, opts.chunkUsers, prev.firstRows);
+      }
+      users = 0;
+      for (const u of prev.byEmail.values()) if (prev.firstRows.has(u.cents)) users++;
+    } else {
+      snap = { key, window, byEmail: new Map(), firstRows: new WeakMap(), lastRunId: 0, runningIds: [] };
+      users = await readSeries(db, window, window.from, snap.byEmail, firstSeen, opts.chunkUsers, snap.firstRows);
+    }
+    for (const u of snap.byEmail.values()) u.firstSeenDay = firstSeen.get(u.email) ?? null;
+    const input = await finishInput(db, window, snap.byEmail, users, opts.now);
+    this.snapshot = { ...snap, lastRunId: runs.lastRunId, runningIds: runs.runningIds };
+    return { ...input, cache: { full: snap !== prev, readFrom: snap !== prev ? window.from : dirtyFrom } };
+  }
+}
+
+async function runMarks(db: DbOrTx): Promise<{ lastRunId: number; runningIds: number[] }> {
+  const { rows } = await sql<{ last: string | null; running: string[] | null }>`
+    SELECT max(id)::text AS last, array_agg(id::text) FILTER (WHERE status = 'running') AS running
+    FROM collection_runs WHERE endpoint LIKE 'usage_events%'`.execute(db);
+  return { lastRunId: Number(rows[0]?.last ?? 0), runningIds: (rows[0]?.running ?? []).map(Number) };
+}
+
+/**
+ * The first day of the window a usage-event collection may have changed since the snapshot: the earliest window start
+ * of the runs begun since, or running then. Null when none reaches into the window; its first day when a run's window
+ * is unknown.
+ */
+async function changedFrom(db: DbOrTx, prev: Snapshot, window: SeriesWindow): Promise<string | null> {
+  const { rows } = await sql<{ runs: number; unknown: boolean; first: string | null }>`
+    SELECT count(*)::int AS runs, bool_or(window_start IS NULL) AS unknown,
+           to_char(min(window_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS first
+    FROM collection_runs
+    WHERE endpoint LIKE 'usage_events%' AND (id > ${prev.lastRunId} OR id = ANY(${prev.runningIds}::bigint[]))`.execute(
+    db,
+  );
+  const r = rows[0];
+  if (!r || r.runs === 0) return null;
+  if (r.unknown || r.first === null || r.first < window.from) return window.from;
+  return r.first > window.asOf ? null : r.first;
+}
+
+/**
+ * Drops what the snapshot knows from `dirtyIdx` on, so re-reading those days gives what a full read would: values
+ * zeroed, models and users whose first row lies there forgotten (a full read would meet them there, in that order).
+ */
+function forgetFrom(snap: Snapshot, dirtyIdx: number): void {
+  const n = snap.window.days.length;
+  for (const [email, u] of snap.byEmail) {
+    if ((snap.firstRows.get(u) ?? n) >= dirtyIdx) {
+      snap.byEmail.delete(email);
+      continue;
+    }
+    if ((snap.firstRows.get(u.cents) ?? n) >= dirtyIdx) snap.firstRows.delete(u.cents);
+    for (const a of [u.cents, u.events, u.tokens, u.headlessCents, u.maxModeCents]) a.fill(0, dirtyIdx);
+    if (u.firstActive >= dirtyIdx) u.firstActive = n;
+    for (const [model, m] of u.models) {
+      if ((snap.firstRows.get(m) ?? n) >= dirtyIdx) u.models.delete(model);
+      else {
+        m.cents.fill(0, dirtyIdx);
+        m.events.fill(0, dirtyIdx);
+      }
+    }
+  }
+}
