@@ -17,8 +17,8 @@ import type { ChargebackGroup, ChargebackModel, ChargebackReport } from '@cursor
 import { workerApi } from '../api/client';
 import { asWorkerError, type WorkerApiError } from '../api/errors';
 import { useWorker } from '../api/useWorker';
-import { SimpleTable } from '../components/Table';
-import { WorkerError } from '../components/WorkerError';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { WorkerError } from '../components/WorkerError/WorkerError';
 import { DASHBOARDS } from '../constants';
 import { dollars } from '../utils/format';
 

@@ -16,11 +16,11 @@ import {
 import { DETECTORS, SEVERITIES, type IncidentStatus, type Severity } from '@cursor-cost-watch/contract';
 import { workerApi, type IncidentFilters } from '../api/client';
 import { useWorker } from '../api/useWorker';
-import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { IncidentActions } from '../components/IncidentActions';
-import { StatCards } from '../components/StatCards';
-import { SimpleTable } from '../components/Table';
-import { WorkerError } from '../components/WorkerError';
+import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
+import { IncidentActions } from '../components/IncidentActions/IncidentActions';
+import { StatCards } from '../components/StatCards/StatCards';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { WorkerError } from '../components/WorkerError/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { age, dollars, detectorLabel } from '../utils/format';
 

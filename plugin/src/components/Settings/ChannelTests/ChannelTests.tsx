@@ -1,9 +1,9 @@
 import React, { useState } from 'react';
 import { Button, Stack, Text } from '@grafana/ui';
 import { NOTIFICATION_CHANNELS } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
-import { asWorkerError, failureText } from '../../api/errors';
-import { currentPermissions } from '../../utils/roles';
+import { workerApi } from '../../../api/client';
+import { asWorkerError, failureText } from '../../../api/errors';
+import { currentPermissions } from '../../../utils/roles';
 
 /** Admins send a test message to each channel and see what happened. */
 export function ChannelTests() {

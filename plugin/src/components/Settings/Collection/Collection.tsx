@@ -1,12 +1,12 @@
 import React, { useState } from 'react';
 import { Alert, Button, Text } from '@grafana/ui';
-import { workerApi } from '../../api/client';
-import { asWorkerError, failureText } from '../../api/errors';
-import { useWorker } from '../../api/useWorker';
-import { age, duration } from '../../utils/format';
-import { currentPermissions } from '../../utils/roles';
-import { SimpleTable } from '../Table';
-import { WorkerError } from '../WorkerError';
+import { workerApi } from '../../../api/client';
+import { asWorkerError, failureText } from '../../../api/errors';
+import { useWorker } from '../../../api/useWorker';
+import { age, duration } from '../../../utils/format';
+import { currentPermissions } from '../../../utils/roles';
+import { SimpleTable } from '../../SimpleTable/SimpleTable';
+import { WorkerError } from '../../WorkerError/WorkerError';
 
 /** How each Cursor endpoint's collection is doing; Editors can start one now. */
 export function Collection() {

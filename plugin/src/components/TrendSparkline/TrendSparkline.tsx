@@ -1,8 +1,8 @@
 import React, { useMemo } from 'react';
 import { Sparkline, useTheme2 } from '@grafana/ui';
 import { GraphDrawStyle, LineInterpolation, VisibilityMode } from '@grafana/schema';
-import { trendFrame } from './frames';
-import { useWidth } from './useWidth';
+import { trendFrame } from '../../utils/frames';
+import { useWidth } from '../../utils/useWidth';
 
 /** A user's daily spend as Grafana's own Sparkline (the one table cells and stat panels draw), themed. */
 export function TrendSparkline({

@@ -2,11 +2,11 @@ import React, { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { Badge, InteractiveTable, Stack, Text, type Column } from '@grafana/ui';
 import type { UserList, UserSummary } from '@cursor-cost-watch/contract';
-import { SEVERITY_COLOR } from './Badges';
-import { SpendLimitButton } from './SpendLimit/SpendLimitButton';
-import { TrendSparkline } from './EvidenceChart';
-import { prefixRoute, ROUTES } from '../constants';
-import { detectorLabel, dollars, percent } from '../utils/format';
+import { SEVERITY_COLOR } from '../Badges/Badges';
+import { SpendLimitButton } from '../SpendLimitButton/SpendLimitButton';
+import { TrendSparkline } from '../TrendSparkline/TrendSparkline';
+import { prefixRoute, ROUTES } from '../../constants';
+import { detectorLabel, dollars, percent } from '../../utils/format';
 
 type Row = UserSummary & { last7Cents: number | null };
 /** react-table's sort function, as InteractiveTable's column type carries it. */

@@ -4,7 +4,7 @@ import type { TimelineEntry } from '@cursor-cost-watch/contract';
 import { workerApi } from '../../api/client';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { currentPermissions } from '../../utils/roles';
-import { WorkerError } from '../WorkerError';
+import { WorkerError } from '../WorkerError/WorkerError';
 
 const limitText = (d: unknown) => (d === null ? 'no limit' : `$${String(d)}`);
 

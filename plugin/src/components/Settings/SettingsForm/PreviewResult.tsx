@@ -1,8 +1,8 @@
 import React from 'react';
 import { Alert, Stack, Text } from '@grafana/ui';
 import type { PreviewIncident, SettingsPreview } from '@cursor-cost-watch/contract';
-import { detectorLabel } from '../../utils/format';
-import { SimpleTable } from '../Table';
+import { detectorLabel } from '../../../utils/format';
+import { SimpleTable } from '../../SimpleTable/SimpleTable';
 
 const span = (i: PreviewIncident) => (i.firstDay === i.lastDay ? i.firstDay : `${i.firstDay} – ${i.lastDay}`);
 

@@ -9,10 +9,10 @@ import {
   type SettingsPreview,
   type SettingsResponse,
 } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
-import { asWorkerError, type WorkerApiError } from '../../api/errors';
-import { currentPermissions } from '../../utils/roles';
-import { WorkerError } from '../WorkerError';
+import { workerApi } from '../../../api/client';
+import { asWorkerError, type WorkerApiError } from '../../../api/errors';
+import { currentPermissions } from '../../../utils/roles';
+import { WorkerError } from '../../WorkerError/WorkerError';
 import { checkValue } from './checkValue';
 import { PreviewResult } from './PreviewResult';
 import { SettingRow } from './SettingRow';

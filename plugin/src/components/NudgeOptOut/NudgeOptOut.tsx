@@ -2,15 +2,15 @@ import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Button, Field, Input, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { NUDGE_SKIP_LABELS, type NudgeSkipReason } from '@cursor-cost-watch/contract';
-import { workerApi } from '../api/client';
-import { asWorkerError, type WorkerApiError } from '../api/errors';
-import { useWorker } from '../api/useWorker';
-import { prefixRoute, ROUTES } from '../constants';
-import { detectorLabel } from '../utils/format';
-import { resolutionLabel } from '../utils/timeline';
-import { currentPermissions } from '../utils/roles';
-import { SimpleTable } from './Table';
-import { WorkerError } from './WorkerError';
+import { workerApi } from '../../api/client';
+import { asWorkerError, type WorkerApiError } from '../../api/errors';
+import { useWorker } from '../../api/useWorker';
+import { prefixRoute, ROUTES } from '../../constants';
+import { detectorLabel } from '../../utils/format';
+import { resolutionLabel } from '../../utils/timeline';
+import { currentPermissions } from '../../utils/roles';
+import { SimpleTable } from '../SimpleTable/SimpleTable';
+import { WorkerError } from '../WorkerError/WorkerError';
 
 const OUTCOME: Record<string, string> = {
   escalated: 'Escalated to the team',

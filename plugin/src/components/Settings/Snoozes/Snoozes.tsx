@@ -1,11 +1,11 @@
 import React, { useState } from 'react';
 import { Button, Text } from '@grafana/ui';
-import { workerApi } from '../../api/client';
-import { asWorkerError, type WorkerApiError } from '../../api/errors';
-import { useWorker } from '../../api/useWorker';
-import { currentPermissions } from '../../utils/roles';
-import { SimpleTable } from '../Table';
-import { WorkerError } from '../WorkerError';
+import { workerApi } from '../../../api/client';
+import { asWorkerError, type WorkerApiError } from '../../../api/errors';
+import { useWorker } from '../../../api/useWorker';
+import { currentPermissions } from '../../../utils/roles';
+import { SimpleTable } from '../../SimpleTable/SimpleTable';
+import { WorkerError } from '../../WorkerError/WorkerError';
 
 /** Who is snoozed until when; Editors can end a snooze. */
 export function Snoozes() {

@@ -1,10 +1,10 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, Modal, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
 import { RESOLUTION_REASONS, type Incident, DAY_MS } from '@cursor-cost-watch/contract';
-import { workerApi } from '../api/client';
-import { asWorkerError, type WorkerApiError } from '../api/errors';
-import { currentPermissions } from '../utils/roles';
-import { WorkerError } from './WorkerError';
+import { workerApi } from '../../api/client';
+import { asWorkerError, type WorkerApiError } from '../../api/errors';
+import { currentPermissions } from '../../utils/roles';
+import { WorkerError } from '../WorkerError/WorkerError';
 
 const REASON_LABELS: Record<string, string> = {
   fixed: 'Fixed',

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Text } from '@grafana/ui';
 import { formatSettingValue, settingPresentation, type SettingsResponse } from '@cursor-cost-watch/contract';
-import { SimpleTable } from '../Table';
+import { SimpleTable } from '../../SimpleTable/SimpleTable';
 
 /** The latest settings changes: who changed what from which value to which. */
 export function Audit({ data }: { data: SettingsResponse }) {

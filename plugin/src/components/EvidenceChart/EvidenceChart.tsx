@@ -4,8 +4,8 @@ import { formattedValueToString, type DataFrame } from '@grafana/data';
 import { LegendDisplayMode, TooltipDisplayMode } from '@grafana/schema';
 import { TimeSeries, TooltipPlugin2, useTheme2, type UPlotConfigBuilder } from '@grafana/ui';
 import type { SeriesPoint } from '@cursor-cost-watch/contract';
-import { dayMs, evidenceFrame, rangeOf } from './frames';
-import { useWidth } from './useWidth';
+import { dayMs, evidenceFrame, rangeOf } from '../../utils/frames';
+import { useWidth } from '../../utils/useWidth';
 
 const HEIGHT = 280;
 /** TooltipPlugin2's TooltipHoverMode.xAll (a const enum that isolated modules cannot import). */

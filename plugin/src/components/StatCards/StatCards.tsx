@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { IncidentMetrics } from '@cursor-cost-watch/contract';
-import { dollars, duration } from '../utils/format';
+import { dollars, duration } from '../../utils/format';
 
 /** Open incidents and the response times managers are judged on (medians over the range). */
 export function StatCards({ metrics }: { metrics: IncidentMetrics }) {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { formatSettingValue, settingPresentation } from '@cursor-cost-watch/contract';
-import { SimpleTable } from '../Table';
+import { SimpleTable } from '../../SimpleTable/SimpleTable';
 
 /** The values about to change, old beside new, so a save is never a surprise. */
 export function SettingsChanges({

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Alert, Button, LinkButton } from '@grafana/ui';
-import type { WorkerApiError } from '../api/errors';
-import { PLUGIN_ID } from '../constants';
+import type { WorkerApiError } from '../../api/errors';
+import { PLUGIN_ID } from '../../constants';
 
 const HELP: Record<string, { title: string; text: string; config?: boolean }> = {
   unreachable: {

@@ -5,7 +5,7 @@ import { workerApi } from '../../api/client';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { useWorker } from '../../api/useWorker';
 import { dollars } from '../../utils/format';
-import { WorkerError } from '../WorkerError';
+import { WorkerError } from '../WorkerError/WorkerError';
 
 const limitText = (known: boolean, d: number | null) => (!known ? 'Unknown' : d === null ? 'No limit' : `$${d}`);
 

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Checkbox, Input, RadioButtonGroup, Stack, Switch } from '@grafana/ui';
 import type { SettingField, SettingUnit } from '@cursor-cost-watch/contract';
-import { detectorLabel } from '../../utils/format';
+import { detectorLabel } from '../../../utils/format';
 import { shareAsPercent } from './checkValue';
 
 const SUFFIX: Partial<Record<SettingUnit, string>> = { share: '%', 'hour (UTC)': ':00 UTC' };
