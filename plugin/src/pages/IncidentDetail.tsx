@@ -3,8 +3,7 @@ import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
-import { workerApi } from '../api/client';
-import { useWorker } from '../api/useWorker';
+import { useIncident } from '../api/useIncidents';
 import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
 import { EvidenceChart } from '../components/EvidenceChart/EvidenceChart';
 import { IncidentActions } from '../components/IncidentActions/IncidentActions';
@@ -28,7 +27,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : null);
 /** One incident's evidence: the chart, why it happened, model mix, the timeline, and what can be done about it. */
 export default function IncidentDetail() {
   const { id } = useParams();
-  const detail = useWorker(() => workerApi.getIncident(Number(id)), [id]);
+  const detail = useIncident(Number(id));
   const d = detail.value;
   const inc = d?.incident;
   const title = inc

@@ -1,8 +1,7 @@
 import React from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { LoadingPlaceholder } from '@grafana/ui';
-import { workerApi } from '../api/client';
-import { useWorker } from '../api/useWorker';
+import { useSettings } from '../api/useSettings';
 import { Audit } from '../components/Settings/Audit/Audit';
 import { ChannelTests } from '../components/Settings/ChannelTests/ChannelTests';
 import { Collection } from '../components/Settings/Collection/Collection';
@@ -12,7 +11,7 @@ import { WorkerError } from '../components/WorkerError/WorkerError';
 
 /** The settings by section with a backtest preview before saving, then snoozes, channel tests and collection. */
 export default function Settings() {
-  const settings = useWorker(() => workerApi.getSettings(), []);
+  const settings = useSettings();
   return (
     <PluginPage subTitle="When developers are flagged, who is told, and what is silenced">
       {settings.error && <WorkerError error={settings.error} onRetry={settings.reload} />}

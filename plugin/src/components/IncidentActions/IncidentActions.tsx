@@ -1,7 +1,8 @@
 import React, { useState } from 'react';
 import { Button, Field, Input, Modal, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
 import { RESOLUTION_REASONS, type Incident, DAY_MS } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
+import { useIncidentActions } from '../../api/useIncidents';
+import { useSnoozeActions } from '../../api/useSnoozes';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { currentPermissions } from '../../utils/roles';
 import { WorkerError } from '../WorkerError/WorkerError';
@@ -21,6 +22,8 @@ interface Props {
 /** Acknowledge / resolve / reopen / snooze, shown only to roles allowed to use them (Editors and Admins). */
 export function IncidentActions({ incident, onChanged, compact }: Props) {
   const { canEdit } = currentPermissions();
+  const incidents = useIncidentActions();
+  const snoozes = useSnoozeActions();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<WorkerApiError>();
   const [modal, setModal] = useState<'resolve' | 'snooze' | null>(null);
@@ -52,7 +55,7 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
             variant="secondary"
             icon="eye"
             disabled={busy}
-            onClick={() => run(() => workerApi.acknowledge(incident.id))}
+            onClick={() => run(() => incidents.acknowledge(incident.id))}
           >
             Acknowledge
           </Button>
@@ -68,7 +71,7 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
             variant="secondary"
             icon="history"
             disabled={busy}
-            onClick={() => run(() => workerApi.reopen(incident.id))}
+            onClick={() => run(() => incidents.reopen(incident.id))}
           >
             Reopen
           </Button>
@@ -85,7 +88,7 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
           busy={busy}
           error={error}
           onDismiss={() => setModal(null)}
-          onSubmit={(reason, note) => run(() => workerApi.resolve(incident.id, { reason, note: note || undefined }))}
+          onSubmit={(reason, note) => run(() => incidents.resolve(incident.id, { reason, note: note || undefined }))}
         />
       )}
       {modal === 'snooze' && (
@@ -96,12 +99,12 @@ export function IncidentActions({ incident, onChanged, compact }: Props) {
           onDismiss={() => setModal(null)}
           onSubmit={(days, reason) =>
             run(() =>
-              workerApi.createSnooze({
+              snoozes.create({
                 scope: incident.scope,
                 subject: incident.subject,
                 until: new Date(Date.now() + days * DAY_MS).toISOString(),
                 reason,
-              })
+              }),
             )
           }
         />

@@ -2,9 +2,8 @@ import React, { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Button, Field, Input, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { NUDGE_SKIP_LABELS, type NudgeSkipReason } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
-import { useWorker } from '../../api/useWorker';
+import { useNudgeActions, useNudgeStatus } from '../../api/useNudges';
 import { prefixRoute, ROUTES } from '../../constants';
 import { detectorLabel } from '../../utils/format';
 import { resolutionLabel } from '../../utils/timeline';
@@ -24,7 +23,8 @@ const OUTCOME: Record<string, string> = {
  */
 export function NudgeOptOut({ email }: { email: string }) {
   const { canEdit } = currentPermissions();
-  const status = useWorker(() => workerApi.getNudgeStatus(email), [email]);
+  const status = useNudgeStatus(email);
+  const nudges = useNudgeActions();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<WorkerApiError>();
@@ -34,7 +34,7 @@ export function NudgeOptOut({ email }: { email: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      await workerApi.setNudgeOptOut(email, optedOut ? { optedOut, reason: reason.trim() || undefined } : { optedOut });
+      await nudges.setOptOut(email, optedOut ? { optedOut, reason: reason.trim() || undefined } : { optedOut });
       setReason('');
       status.reload();
     } catch (e) {

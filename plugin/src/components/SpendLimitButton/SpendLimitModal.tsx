@@ -1,9 +1,8 @@
 import React, { useState } from 'react';
 import { Alert, Button, Checkbox, Field, Input, LoadingPlaceholder, Modal, Stack, Text, TextArea } from '@grafana/ui';
 import type { SpendLimitChangeResult, SpendLimitInfo } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
-import { useWorker } from '../../api/useWorker';
+import { useSpendLimit, useSpendLimitActions } from '../../api/useSpendLimit';
 import { dollars } from '../../utils/format';
 import { WorkerError } from '../WorkerError/WorkerError';
 
@@ -22,7 +21,7 @@ interface Props {
  * computed), a value prefilled with the suggestion, a reason, and Cursor's answer as it came.
  */
 export function SpendLimitModal({ email, incidentId, onDismiss, onChanged }: Props) {
-  const info = useWorker(() => workerApi.getSpendLimit(email, incidentId), [email, incidentId]);
+  const info = useSpendLimit(email, incidentId);
   return (
     <Modal title={`Spend limit for ${email}`} isOpen onDismiss={onDismiss}>
       {info.error && <WorkerError error={info.error} onRetry={info.reload} />}
@@ -59,6 +58,7 @@ function SpendLimitForm(props: {
   onChanged: (r: SpendLimitChangeResult) => void;
 }) {
   const { info } = props;
+  const spendLimits = useSpendLimitActions();
   const [value, setValue] = useState(String(info.suggestion.dollars));
   const [remove, setRemove] = useState(false);
   const [reason, setReason] = useState('');
@@ -75,7 +75,7 @@ function SpendLimitForm(props: {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await workerApi.changeSpendLimit({
+      const r = await spendLimits.change({
         email: info.email,
         spendLimitDollars: remove ? null : n,
         reason: reason.trim(),

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Button, Field, Modal, TextArea } from '@grafana/ui';
 import type { TimelineEntry } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../api/client';
+import { useSpendLimitActions } from '../../api/useSpendLimit';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { currentPermissions } from '../../utils/roles';
 import { WorkerError } from '../WorkerError/WorkerError';
@@ -18,7 +18,7 @@ export function undoable(entry: TimelineEntry, timeline: TimelineEntry[]): boole
     return false;
   }
   const limitChanges = timeline.filter(
-    (e) => e.action === 'spend_limit_changed' && e.details.email === entry.details.email
+    (e) => e.action === 'spend_limit_changed' && e.details.email === entry.details.email,
   );
   const undone = limitChanges.some((e) => e.details.undoOf === id);
   const later = limitChanges.some((e) => typeof e.details.changeId === 'number' && e.details.changeId > id);
@@ -36,6 +36,7 @@ export function SpendLimitUndo({
   onUndone: () => void;
 }) {
   const { canAdmin } = currentPermissions();
+  const spendLimits = useSpendLimitActions();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -48,7 +49,7 @@ export function SpendLimitUndo({
     setBusy(true);
     setError(undefined);
     try {
-      await workerApi.undoSpendLimitChange(id, reason.trim());
+      await spendLimits.undo(id, reason.trim());
       setOpen(false);
       onUndone();
     } catch (e) {

@@ -1,20 +1,21 @@
 import React, { useState } from 'react';
 import { Button, Stack, Text } from '@grafana/ui';
 import { NOTIFICATION_CHANNELS } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../../api/client';
+import { useNotificationActions } from '../../../api/useNotifications';
 import { asWorkerError, failureText } from '../../../api/errors';
 import { currentPermissions } from '../../../utils/roles';
 
 /** Admins send a test message to each channel and see what happened. */
 export function ChannelTests() {
   const { canAdmin } = currentPermissions();
+  const notifications = useNotificationActions();
   const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
   if (!canAdmin) {
     return null;
   }
   const test = async (channel: (typeof NOTIFICATION_CHANNELS)[number]) => {
     try {
-      const r = await workerApi.testNotification(channel);
+      const r = await notifications.test(channel);
       setResults((s) => ({ ...s, [channel]: { ok: true, text: r.message } }));
     } catch (e) {
       setResults((s) => ({ ...s, [channel]: { ok: false, text: failureText(asWorkerError(e)) } }));

@@ -1,8 +1,7 @@
 import React, { useState } from 'react';
 import { Alert, Button, Text } from '@grafana/ui';
-import { workerApi } from '../../../api/client';
 import { asWorkerError, failureText } from '../../../api/errors';
-import { useWorker } from '../../../api/useWorker';
+import { useCollectionActions, useCollectionStatus } from '../../../api/useCollection';
 import { age, duration } from '../../../utils/format';
 import { currentPermissions } from '../../../utils/roles';
 import { SimpleTable } from '../../SimpleTable/SimpleTable';
@@ -11,11 +10,12 @@ import { WorkerError } from '../../WorkerError/WorkerError';
 /** How each Cursor endpoint's collection is doing; Editors can start one now. */
 export function Collection() {
   const { canEdit } = currentPermissions();
-  const status = useWorker(() => workerApi.collectionStatus(), []);
+  const status = useCollectionStatus();
+  const collection = useCollectionActions();
   const [note, setNote] = useState<{ ok: boolean; text: string }>();
   const run = async () => {
     try {
-      await workerApi.runCollection();
+      await collection.run();
       setNote({ ok: true, text: 'Collection queued: data and detection refresh in a few minutes.' });
       status.reload();
     } catch (e) {

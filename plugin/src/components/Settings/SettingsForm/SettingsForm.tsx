@@ -9,7 +9,7 @@ import {
   type SettingsPreview,
   type SettingsResponse,
 } from '@cursor-cost-watch/contract';
-import { workerApi } from '../../../api/client';
+import { useSettingsActions } from '../../../api/useSettings';
 import { asWorkerError, type WorkerApiError } from '../../../api/errors';
 import { currentPermissions } from '../../../utils/roles';
 import { WorkerError } from '../../WorkerError/WorkerError';
@@ -25,6 +25,7 @@ const rank = (key: string) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.
 /** The settings by section (contract/src/settings-layout.ts), statistics folded away; Admins preview, then save. */
 export function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSaved: () => void }) {
   const { canAdmin } = currentPermissions();
+  const settings = useSettingsActions();
   const [draft, setDraft] = useState<Draft>({});
   const [serverIssues, setServerIssues] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<{ key: string; result: SettingsPreview }>();
@@ -73,10 +74,10 @@ export function SettingsForm({ data, onSaved }: { data: SettingsResponse; onSave
     }
   };
   const runPreview = () =>
-    act(async () => setPreview({ key: patchKey, result: await workerApi.previewSettings(checked.patch) }));
+    act(async () => setPreview({ key: patchKey, result: await settings.preview(checked.patch) }));
   const save = () =>
     act(async () => {
-      await workerApi.updateSettings(checked.patch);
+      await settings.save(checked.patch);
       setSaved(true);
       onSaved();
     });

@@ -1,8 +1,7 @@
 import React, { useState } from 'react';
 import { Button, Text } from '@grafana/ui';
-import { workerApi } from '../../../api/client';
 import { asWorkerError, type WorkerApiError } from '../../../api/errors';
-import { useWorker } from '../../../api/useWorker';
+import { useSnoozeActions, useSnoozes } from '../../../api/useSnoozes';
 import { currentPermissions } from '../../../utils/roles';
 import { SimpleTable } from '../../SimpleTable/SimpleTable';
 import { WorkerError } from '../../WorkerError/WorkerError';
@@ -10,11 +9,12 @@ import { WorkerError } from '../../WorkerError/WorkerError';
 /** Who is snoozed until when; Editors can end a snooze. */
 export function Snoozes() {
   const { canEdit } = currentPermissions();
-  const snoozes = useWorker(() => workerApi.listSnoozes(), []);
+  const snoozes = useSnoozes();
+  const { remove: endSnooze } = useSnoozeActions();
   const [error, setError] = useState<WorkerApiError>();
   const remove = async (id: number) => {
     try {
-      await workerApi.deleteSnooze(id);
+      await endSnooze(id);
       snoozes.reload();
     } catch (e) {
       setError(asWorkerError(e));
