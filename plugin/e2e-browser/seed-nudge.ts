@@ -14,7 +14,7 @@ const DAY_MS = 86_400_000;
  */
 export async function seedNudgedIncident(
   db: Db,
-  base: Config
+  base: Config,
 ): Promise<{ incidentId: number; email: string; outcome: string | null }> {
   const now = new Date();
   const candidates = await db

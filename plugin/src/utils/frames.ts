@@ -106,7 +106,7 @@ export function evidenceFrame(series: SeriesPoint[], unit: string, theme: Grafan
             hideFrom: { legend: true, tooltip: false, viz: false },
           }),
         },
-      }
+      },
     );
   }
   return withDisplay(createDataFrame({ name: 'evidence', fields }), theme);
@@ -129,7 +129,7 @@ export function trendFrame(points: Array<{ day: string; chargedCents: number }>,
         },
       ],
     }),
-    theme
+    theme,
   );
   frame.fields[1].state = { ...frame.fields[1].state, range: { min, max, delta: max - min } };
   return frame;

@@ -32,7 +32,7 @@ describe('SpendLimitButton', () => {
     expect(within(dialog).getByTestId('sl-limit')).toHaveTextContent('$200');
     expect(within(dialog).getByTestId('sl-suggestion')).toHaveTextContent('$675');
     expect(within(dialog).getByTestId('sl-suggestion')).toHaveTextContent(
-      '× 1.5 (setting "spendLimitSuggestionFactor")'
+      '× 1.5 (setting "spendLimitSuggestionFactor")',
     );
     expect(within(dialog).getByLabelText('New limit in dollars')).toHaveValue(675);
     const submit = within(dialog).getByRole('button', { name: 'Set the limit to $675' });
@@ -42,7 +42,7 @@ describe('SpendLimitButton', () => {
     expect(within(dialog).queryByTestId('sl-below-spend')).not.toBeInTheDocument(); // $675 > $310 spent
     fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '250' } });
     expect(within(dialog).getByTestId('sl-below-spend')).toHaveTextContent(
-      '$310.00 is already spent on demand this cycle: with a limit of $250, Cursor refuses their usage-based requests'
+      '$310.00 is already spent on demand this cycle: with a limit of $250, Cursor refuses their usage-based requests',
     );
     fireEvent.change(within(dialog).getByLabelText('New limit in dollars'), { target: { value: '500' } });
     fireEvent.change(within(dialog).getByLabelText('Reason'), { target: { value: 'runaway agent' } });
@@ -55,7 +55,7 @@ describe('SpendLimitButton', () => {
       incidentId: 1,
     });
     expect(await within(dialog).findByTestId('sl-result')).toHaveTextContent(
-      '$200 → $675 for carol@example.com. Cursor said: “Spend limit for carol@example.com set to $675”'
+      '$200 → $675 for carol@example.com. Cursor said: “Spend limit for carol@example.com set to $675”',
     );
     await waitFor(() => expect(b.of('getIncident')).toHaveLength(2)); // the timeline reloads
   });

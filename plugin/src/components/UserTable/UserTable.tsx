@@ -72,7 +72,7 @@ export function UserTable({
         ...u,
         last7Cents: u.trend ? u.trend.slice(-7).reduce((s, p) => s + p.chargedCents, 0) : null,
       })),
-    [list]
+    [list],
   );
   const columns = useMemo<Array<Column<Row>>>(
     () => [
@@ -133,7 +133,7 @@ export function UserTable({
           ]
         : []),
     ],
-    [canAdmin, onChanged]
+    [canAdmin, onChanged],
   );
   return (
     <div data-testid="user-table">
