@@ -1,5 +1,6 @@
 // Jest setup provided by Grafana scaffolding
 import './.config/jest-setup';
+import { configure } from '@testing-library/react';
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 
 // React 19's react-dom/server (pulled in by @grafana/ui) needs MessageChannel, which jsdom lacks. React's scheduler
@@ -25,3 +26,7 @@ HTMLCanvasElement.prototype.getContext = () => ({
   measureText: (text) => ({ width: String(text).length * 7 }),
   font: '',
 });
+
+// findBy*/waitFor give up after 1 s by default; the first render of a page in a file (loading @grafana/ui) took longer
+// than that on this shared 2-core machine under load, and a test failed though the page was right. Still a bound.
+configure({ asyncUtilTimeout: 5000 });

@@ -6,6 +6,7 @@ import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/
 import { useIncident } from '../api/useIncidents';
 import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
 import { EvidenceChart } from '../components/EvidenceChart/EvidenceChart';
+import { Fact } from '../components/Fact/Fact';
 import { IncidentActions } from '../components/IncidentActions/IncidentActions';
 import { SpendLimitButton } from '../components/SpendLimitButton/SpendLimitButton';
 import { SpendLimitUndo } from '../components/SpendLimitUndo/SpendLimitUndo';
@@ -131,18 +132,5 @@ export default function IncidentDetail() {
         </Stack>
       )}
     </PluginPage>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <Text color="secondary" variant="bodySmall">
-        {label}
-      </Text>
-      <div>
-        <Text weight="medium">{value}</Text>
-      </div>
-    </div>
   );
 }

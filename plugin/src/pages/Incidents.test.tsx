@@ -120,12 +120,4 @@ describe('Incidents page', () => {
     expect(await screen.findByText('The worker refused the API token')).toBeInTheDocument();
     expect(screen.getByText(/token is wrong/)).toBeInTheDocument();
   });
-
-  it('asks for configuration before anything else', async () => {
-    setRole('Admin');
-    b = backend();
-    renderApp('/incidents', {});
-    expect(await screen.findByText('Cursor Cost Watch is not configured yet')).toBeInTheDocument();
-    expect(b.requests).toEqual([]);
-  });
 });

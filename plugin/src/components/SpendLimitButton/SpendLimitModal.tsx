@@ -4,6 +4,7 @@ import type { SpendLimitChangeResult, SpendLimitInfo } from '@cursor-cost-watch/
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { useSpendLimit, useSpendLimitActions } from '../../api/useSpendLimit';
 import { dollars } from '../../utils/format';
+import { Fact } from '../Fact/Fact';
 import { WorkerError } from '../WorkerError/WorkerError';
 
 const limitText = (known: boolean, d: number | null) => (!known ? 'Unknown' : d === null ? 'No limit' : `$${d}`);
@@ -30,24 +31,6 @@ export function SpendLimitModal({ email, incidentId, onDismiss, onChanged }: Pro
         <SpendLimitForm info={info.value} incidentId={incidentId} onDismiss={onDismiss} onChanged={onChanged} />
       )}
     </Modal>
-  );
-}
-
-function Figure({ label, value, how, testId }: { label: string; value: string; how?: string; testId: string }) {
-  return (
-    <div data-testid={testId}>
-      <Text color="secondary" variant="bodySmall">
-        {label}
-      </Text>
-      <div>
-        <Text weight="medium">{value}</Text>
-      </div>
-      {how && (
-        <Text color="secondary" variant="bodySmall">
-          {how}
-        </Text>
-      )}
-    </div>
   );
 }
 
@@ -93,25 +76,25 @@ function SpendLimitForm(props: {
   return (
     <Stack direction="column" gap={2}>
       <Stack gap={3} wrap="wrap">
-        <Figure
+        <Fact
           testId="sl-cycle-spend"
           label="Spend this cycle (on demand: what a limit caps)"
           value={dollars(info.cycleSpendCents)}
           how={`${dollars(info.cycleOverallSpendCents)} including included usage${info.cycleStart ? `, since ${info.cycleStart.slice(0, 10)}` : ''}`}
         />
-        <Figure
+        <Fact
           testId="sl-forecast"
           label="Forecast to cycle end"
           value={dollars(info.forecastCents)}
           how={info.forecastExplanation}
         />
-        <Figure
+        <Fact
           testId="sl-limit"
           label="Limit in force"
           value={limitText(info.limit.known, info.limit.dollars)}
           how={info.limit.explanation}
         />
-        <Figure
+        <Fact
           testId="sl-suggestion"
           label="Suggested limit"
           value={`$${info.suggestion.dollars}`}
