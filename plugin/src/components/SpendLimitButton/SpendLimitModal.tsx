@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { Alert, Button, Checkbox, Field, Input, LoadingPlaceholder, Modal, Stack, Text, TextArea } from '@grafana/ui';
+import { Alert, Button, Checkbox, Field, Input, LoadingPlaceholder, Modal, Stack, TextArea } from '@grafana/ui';
 import type { SpendLimitChangeResult, SpendLimitInfo } from '@cursor-cost-watch/contract';
 import { asWorkerError, type WorkerApiError } from '../../api/errors';
 import { useSpendLimit, useSpendLimitActions } from '../../api/useSpendLimit';
