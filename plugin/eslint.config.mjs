@@ -36,4 +36,23 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // Pages and components reach the worker only through the data hooks in src/api/use<Resource>.ts, built on the
+    // one typed client (src/api/client.ts) and useWorker: the client and the generic hook stay inside src/api/.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/api/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/client', '**/api/useWorker'],
+              message: 'Use a data hook from src/api/use<Resource>.ts instead of the client or useWorker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ]);

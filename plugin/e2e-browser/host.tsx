@@ -14,7 +14,7 @@ async function fetchLikeGrafana(options: BackendSrvRequest) {
   const qs = new URLSearchParams(
     Object.entries(options.params ?? {})
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, String(v)])
+      .map(([k, v]) => [k, String(v)]),
   ).toString();
   const url = qs ? `${options.url}?${qs}` : options.url;
   const res = await fetch(url, {
@@ -71,5 +71,5 @@ createRoot(document.getElementById('root')!).render(
         </Routes>
       </HostRouter>
     </div>
-  </ThemeContext.Provider>
+  </ThemeContext.Provider>,
 );

@@ -154,26 +154,26 @@ async function main() {
             .catch(() => '');
           check(
             /normal range.*expected/i.test(key),
-            `Admin ${theme}: evidence chart draws the normal band and expected`
+            `Admin ${theme}: evidence chart draws the normal band and expected`,
           );
           // Each entry's label (the bold part; notes quote Cursor's own setting names) reads as words.
           const labels = await tab.getByTestId('timeline').locator('li b').allInnerTexts();
           check(
             labels.length > 0 && labels.every((l) => /^[A-Z][a-z]/.test(l) && !l.includes('_')),
-            `Admin ${theme}: timeline actions read as words (${[...new Set(labels)].join(', ')})`
+            `Admin ${theme}: timeline actions read as words (${[...new Set(labels)].join(', ')})`,
           );
         }
         if (login === 'admin' && p.name === 'users') {
           const table = tab.getByTestId('user-table');
           check(
             (await table.locator('a[href*="/incidents/"]').count()) > 0 && /\d%/.test(await table.innerText()),
-            `Admin ${theme}: users show share of team in % and open incidents linking to them`
+            `Admin ${theme}: users show share of team in % and open incidents linking to them`,
           );
         }
         if ((await tab.locator('[data-testid="worker-error"]').count()) > 0)
           problems.push(`[${role}/${theme}] ${p.name}: the page shows a worker error`);
         console.log(
-          `${role.padEnd(6)} ${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${file}`
+          `${role.padEnd(6)} ${theme.padEnd(5)} ${p.name.padEnd(16)} ${Math.round(performance.now() - started)} ms  ${file}`,
         );
       };
       for (const theme of login === 'admin' ? (['light', 'dark'] as const) : (['light'] as const)) {
@@ -189,7 +189,7 @@ async function main() {
         const answer = await csv;
         check(
           answer.status() === 200 && (answer.headers()['content-type'] ?? '').startsWith('text/csv'),
-          'Viewer: the chargeback CSV comes through the proxy as text/csv'
+          'Viewer: the chargeback CSV comes through the proxy as text/csv',
         );
         await tab.waitForSelector('[data-testid="csv-link"]', { timeout: 20_000 });
         console.log(`Chargeback, a group expanded, CSV ready: ${await shot(tab, 'viewer-chargeback-expanded')}`);
@@ -203,7 +203,7 @@ async function main() {
         check(
           /Developer nudged by email by system \(personal email to /.test(text) &&
             /Escalated to the team channels|Fixed after nudge/.test(text),
-          `Nudged incident #${world.nudged.incidentId}: timeline shows the nudge and its ${world.nudged.outcome}`
+          `Nudged incident #${world.nudged.incidentId}: timeline shows the nudge and its ${world.nudged.outcome}`,
         );
         const file = path.join(SHOTS, 'nudged-incident-timeline.png');
         await timeline.screenshot({ path: file });
@@ -221,7 +221,7 @@ async function main() {
         await open(limitPage, 'light');
         check(
           (await tab.getByRole('button', { name: 'Spend limit' }).count()) === 0,
-          `${role}: no Spend limit action on the incident page`
+          `${role}: no Spend limit action on the incident page`,
         );
       }
       if (login === 'viewer') {
@@ -231,7 +231,7 @@ async function main() {
         check(
           (await tab.locator('input#setting-minImpactDollars').count()) === 0 &&
             (await tab.getByTestId('value-minImpactDollars').count()) === 1,
-          'Viewer: settings are read-only (values shown, no inputs)'
+          'Viewer: settings are read-only (values shown, no inputs)',
         );
         // The role is lowered while a page is open: the page still offers Acknowledge, Grafana's proxy refuses it.
         host.setRole('viewer', 'Editor');
@@ -245,7 +245,7 @@ async function main() {
         await denied.first().waitFor({ timeout: 10_000 });
         check(
           /acknowledge incidents \(needs Editor\)/.test(await denied.first().innerText()),
-          'Viewer: the page says "not allowed … (needs Editor)"'
+          'Viewer: the page says "not allowed … (needs Editor)"',
         );
         console.log(`Viewer acknowledge refused: ${await shot(tab, 'viewer-acknowledge-403')}`);
       } else {
@@ -281,7 +281,7 @@ async function main() {
         const runStatus = (await queued).status();
         check(
           login === 'editor' ? runStatus === 202 : runStatus === 409,
-          `${role}: collection run reaches the worker (${runStatus})`
+          `${role}: collection run reaches the worker (${runStatus})`,
         );
 
         // Settings: an Admin previews and saves. For the Editor the session starts as Admin and is lowered to Editor
@@ -306,7 +306,7 @@ async function main() {
           await denied.first().waitFor({ timeout: 10_000 });
           check(
             /change the detection settings \(needs Admin\)/.test(await denied.first().innerText()),
-            'Editor: the page says "not allowed … (needs Admin)"'
+            'Editor: the page says "not allowed … (needs Admin)"',
           );
           console.log(`Editor settings save refused: ${await shot(tab, 'editor-settings-save-403')}`);
         } else {
@@ -324,7 +324,7 @@ async function main() {
           await tab.getByRole('button', { name: 'Send a test to email' }).click();
           check(
             (await tested).status() === 409,
-            'Admin: a test notification reaches the worker (409: email not configured)'
+            'Admin: a test notification reaches the worker (409: email not configured)',
           );
           console.log(`Admin actions done: ${await shot(tab, 'admin-settings-saved')}`);
 
@@ -347,7 +347,7 @@ async function main() {
           const suggestion = (await dialog.getByTestId('sl-suggestion').innerText()).replace(/\s+/g, ' ');
           check(
             /Suggested limit \$\d+ Usual cycle spend/.test(suggestion),
-            'Admin: the dialog says how the suggestion is computed'
+            'Admin: the dialog says how the suggestion is computed',
           );
           const changed = proxied(tab, 'POST', /\/api\/spend-limits$/);
           await dialog.getByRole('button', { name: /^Set the limit to \$\d+$/ }).click();
@@ -377,7 +377,7 @@ async function main() {
     check(
       audited.rows.length > 0 &&
         audited.rows.every((r) => r.verified && r.source === 'grafana-id-token' && r.actor.startsWith('e2e.')),
-      `changes audited under the signed-in users, verified: ${audited.rows.map((r) => r.actor).join(', ')}`
+      `changes audited under the signed-in users, verified: ${audited.rows.map((r) => r.actor).join(', ')}`,
     );
   } finally {
     await browser.close();
@@ -390,18 +390,18 @@ async function main() {
     .filter((e) => e.status === 403)
     .map((e) => `${e.role} ${e.method} ${e.rawUrl}`);
   console.log(
-    `${host.proxyLog.length} calls through the proxy model; refused: ${refusedByGrafana.join('; ') || 'none'}`
+    `${host.proxyLog.length} calls through the proxy model; refused: ${refusedByGrafana.join('; ') || 'none'}`,
   );
   console.log(checks.map((c) => `ok  ${c}`).join('\n'));
   console.log(
-    `seed ${Math.round(tSeed - t0)} ms (${world.collected.events.inserted} events), bundle ${Math.round(tBuild - tSeed)} ms, total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`
+    `seed ${Math.round(tSeed - t0)} ms (${world.collected.events.inserted} events), bundle ${Math.round(tBuild - tSeed)} ms, total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`,
   );
   if (problems.length) {
     console.error(`FAILED: ${problems.length} problem(s)\n${problems.join('\n')}`);
     process.exit(1);
   }
   console.log(
-    'browser check passed as Viewer, Editor and Admin: no console errors, refusals where the role is too low'
+    'browser check passed as Viewer, Editor and Admin: no console errors, refusals where the role is too low',
   );
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS } from '../../worker/src/settings';
  */
 export async function seedNudgedIncident(
   db: Db,
-  base: Config
+  base: Config,
 ): Promise<{ incidentId: number; email: string; outcome: string | null }> {
   const now = new Date();
   const candidates = await db

@@ -18,7 +18,7 @@ export const test = base.extend<AppTestFixture>({
       gotoAppPage({
         path,
         pluginId: pluginJson.id,
-      })
+      }),
     );
   },
 });

@@ -47,7 +47,7 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
         data: body,
         showErrorAlert: false,
         showSuccessAlert: false,
-      })
+      }),
     );
     data = res.data;
   } catch (err) {
@@ -59,7 +59,7 @@ async function call<N extends ApiRouteName>(name: N, { params, query, body }: Ca
     throw new WorkerApiError(
       'contract',
       `The worker answered ${route.method} ${route.path} in an unexpected shape (${where}): is it the same version as the plugin?`,
-      200
+      200,
     );
   }
   return parsed.data as Response<N>;
@@ -81,7 +81,7 @@ async function chargebackCsv(cycle?: string): Promise<string> {
         responseType: 'text',
         showErrorAlert: false,
         showSuccessAlert: false,
-      })
+      }),
     );
     text = res.data;
   } catch (err) {
@@ -91,7 +91,7 @@ async function chargebackCsv(cycle?: string): Promise<string> {
     throw new WorkerApiError(
       'contract',
       `The worker answered ${route.method} ${route.path}?format=csv without the expected CSV header: is it the same version as the plugin?`,
-      200
+      200,
     );
   }
   return text;

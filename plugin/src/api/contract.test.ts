@@ -52,7 +52,7 @@ function throughGrafana(name: ApiRouteName, role: RoleType, routes = pluginJson.
         Email: '',
         IsGrafanaAdmin: false,
       },
-    }
+    },
   );
   if (d.kind === 'respond') {
     return { status: d.status, body: d.body };
@@ -92,7 +92,7 @@ describe('plugin ↔ worker contract', () => {
           expect([role, got.status, got.body]).toEqual([role, 403, '{"message":"plugin proxy route access denied"}\n']);
         }
       }
-    }
+    },
   );
 
   it('the public health check is not proxied (the plugin never calls it)', () => {
@@ -216,7 +216,11 @@ describe('plugin ↔ worker contract', () => {
     const b = installFakeBackend({ listIncidents: () => list([]), resolveIncident: () => incident() });
     await lastValueFrom(getBackendSrv().fetch({ url: `${PROXY_BASE}/api/incidents`, params: { status: 'exploded' } }));
     await lastValueFrom(
-      getBackendSrv().fetch({ url: `${PROXY_BASE}/api/incidents/1/resolve`, method: 'POST', data: { reason: 'bored' } })
+      getBackendSrv().fetch({
+        url: `${PROXY_BASE}/api/incidents/1/resolve`,
+        method: 'POST',
+        data: { reason: 'bored' },
+      }),
     );
     await expect(lastValueFrom(getBackendSrv().fetch({ url: `${PROXY_BASE}/api/nowhere` }))).rejects.toMatchObject({
       status: 404,
@@ -238,7 +242,7 @@ describe('plugin ↔ worker contract', () => {
     for (const role of ['Viewer', 'Editor'] as const) {
       setRole(role);
       await expect(
-        workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: 5, reason: 'x' })
+        workerApi.changeSpendLimit({ email: 'a@b.c', spendLimitDollars: 5, reason: 'x' }),
       ).rejects.toMatchObject({ kind: 'forbidden', status: 403, needs: 'Admin' });
       await expect(workerApi.undoSpendLimitChange(5, 'x')).rejects.toMatchObject({ kind: 'forbidden', needs: 'Admin' });
     }

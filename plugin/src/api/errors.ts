@@ -20,7 +20,7 @@ export class WorkerApiError extends Error {
     public readonly issues: ApiError['issues'] = [],
     /** For `forbidden`: the Grafana role the proxy route requires, and what the call would have done. */
     public readonly needs?: Exclude<RouteRole, 'public'>,
-    public readonly action?: string
+    public readonly action?: string,
   ) {
     super(message);
     this.name = 'WorkerApiError';

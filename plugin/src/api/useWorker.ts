@@ -26,7 +26,7 @@ export function useWorker<T>(fn: () => Promise<T>, deps: unknown[]): WorkerState
     let current = true;
     fn().then(
       (value) => current && setSettled({ key, value }),
-      (err) => current && setSettled((s) => ({ key, value: s.value, error: asWorkerError(err) }))
+      (err) => current && setSettled((s) => ({ key, value: s.value, error: asWorkerError(err) })),
     );
     return () => {
       current = false;

@@ -38,7 +38,7 @@ describe('Chargeback page', () => {
     expect(devs[1]).toHaveTextContent('bob@example.com2 days in Platform');
     expect(screen.getByRole('button', { name: 'Hide developers of Platform' })).toHaveAttribute(
       'aria-expanded',
-      'true'
+      'true',
     );
     expect(b.of('chargeback')[0].query).toEqual({});
   });

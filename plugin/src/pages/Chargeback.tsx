@@ -14,11 +14,10 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import type { ChargebackGroup, ChargebackModel, ChargebackReport } from '@cursor-cost-watch/contract';
-import { workerApi } from '../api/client';
 import { asWorkerError, type WorkerApiError } from '../api/errors';
-import { useWorker } from '../api/useWorker';
-import { SimpleTable } from '../components/Table';
-import { WorkerError } from '../components/WorkerError';
+import { useChargeback, useChargebackCsv } from '../api/useChargeback';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { WorkerError } from '../components/WorkerError/WorkerError';
 import { DASHBOARDS } from '../constants';
 import { dollars } from '../utils/format';
 
@@ -28,7 +27,7 @@ const models = (m: ChargebackModel[]) => (m.length ? m.map((x) => `${x.model} ${
 /** Spend per billing group and developer for one billing cycle, with a CSV download for finance. */
 export default function Chargeback() {
   const [cycle, setCycle] = useState<string | undefined>(undefined);
-  const report = useWorker(() => workerApi.chargeback(cycle), [cycle]);
+  const report = useChargeback(cycle);
   const r = report.value;
   return (
     <PluginPage subTitle="Spend per billing group and developer, per billing cycle: each day counts in the group the developer was in that day">
@@ -169,6 +168,7 @@ function GroupRows({ group: g }: { group: ChargebackGroup }) {
  * file; the link stays on the page to save it again.
  */
 function CsvDownload({ cycle }: { cycle: string }) {
+  const chargebackCsv = useChargebackCsv();
   const [busy, setBusy] = useState(false);
   const [file, setFile] = useState<{ cycle: string; href: string } | null>(null);
   const [error, setError] = useState<WorkerApiError | null>(null);
@@ -177,7 +177,7 @@ function CsvDownload({ cycle }: { cycle: string }) {
     setBusy(true);
     setError(null);
     try {
-      const text = await workerApi.chargebackCsv(cycle);
+      const text = await chargebackCsv(cycle);
       const href = `data:text/csv;charset=utf-8,${encodeURIComponent(text)}`;
       setFile({ cycle, href });
       if (typeof URL.createObjectURL === 'function') {

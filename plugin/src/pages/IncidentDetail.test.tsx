@@ -21,7 +21,7 @@ describe('Incident detail page', () => {
     expect(within(screen.getByTestId('timeline')).getByText('Opened')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute(
       'href',
-      '/d/cursor-user?var-email=carol@example.com'
+      '/d/cursor-user?var-email=carol@example.com',
     );
     expect(screen.queryByRole('button', { name: /resolve/i })).not.toBeInTheDocument();
   });
@@ -104,7 +104,7 @@ describe('Incident detail page', () => {
     const timeline = await screen.findByTestId('timeline');
     expect(within(timeline).getByText('Developer nudged by email')).toBeInTheDocument();
     expect(timeline).toHaveTextContent(
-      'personal email to carol@example.com; the team hears about it on 2026-11-19 06:00 UTC if still active'
+      'personal email to carol@example.com; the team hears about it on 2026-11-19 06:00 UTC if still active',
     );
     expect(within(timeline).getByText('Fixed after nudge')).toBeInTheDocument();
     expect(timeline).toHaveTextContent('“Back to usual after the nudge”');
@@ -144,12 +144,12 @@ describe('Incident detail page', () => {
     setRole('Editor'); // what the page loaded with
     b = installFakeBackend(
       { getIncident: () => detail({ status: 'open' }), acknowledgeIncident: () => incident() },
-      { proxyRole: 'Viewer' }
+      { proxyRole: 'Viewer' },
     );
     renderApp('/incidents/1');
     fireEvent.click(await screen.findByRole('button', { name: 'Acknowledge' }));
     expect(
-      await screen.findByText("You don't have permission to acknowledge incidents (needs Editor)")
+      await screen.findByText("You don't have permission to acknowledge incidents (needs Editor)"),
     ).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
     expect(b.of('acknowledgeIncident')).toEqual([]);

@@ -3,15 +3,15 @@ import { useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { formatFactor, isNoBaseline, NO_HISTORY_TEXT } from '@cursor-cost-watch/contract';
-import { workerApi } from '../api/client';
-import { useWorker } from '../api/useWorker';
-import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { EvidenceChart } from '../components/EvidenceChart';
-import { IncidentActions } from '../components/IncidentActions';
-import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
-import { SpendLimitUndo } from '../components/SpendLimit/SpendLimitUndo';
-import { SimpleTable } from '../components/Table';
-import { WorkerError } from '../components/WorkerError';
+import { useIncident } from '../api/useIncidents';
+import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
+import { EvidenceChart } from '../components/EvidenceChart/EvidenceChart';
+import { Fact } from '../components/Fact/Fact';
+import { IncidentActions } from '../components/IncidentActions/IncidentActions';
+import { SpendLimitButton } from '../components/SpendLimitButton/SpendLimitButton';
+import { SpendLimitUndo } from '../components/SpendLimitUndo/SpendLimitUndo';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { WorkerError } from '../components/WorkerError/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { age, detectorLabel, dollars, measure, percent } from '../utils/format';
 import { actionDetail, actionLabel, resolutionLabel } from '../utils/timeline';
@@ -28,7 +28,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : null);
 /** One incident's evidence: the chart, why it happened, model mix, the timeline, and what can be done about it. */
 export default function IncidentDetail() {
   const { id } = useParams();
-  const detail = useWorker(() => workerApi.getIncident(Number(id)), [id]);
+  const detail = useIncident(Number(id));
   const d = detail.value;
   const inc = d?.incident;
   const title = inc
@@ -132,18 +132,5 @@ export default function IncidentDetail() {
         </Stack>
       )}
     </PluginPage>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <Text color="secondary" variant="bodySmall">
-        {label}
-      </Text>
-      <div>
-        <Text weight="medium">{value}</Text>
-      </div>
-    </div>
   );
 }

@@ -42,7 +42,7 @@ describe('Incidents page', () => {
     expect(within(screen.getByTestId('stat-MTTR')).getByText('1d')).toBeInTheDocument();
     expect(within(screen.getByTestId('stat-MTTR nudged')).getByText('1d 2h')).toBeInTheDocument();
     expect(screen.getByTestId('stat-MTTR nudged')).toHaveTextContent(
-      '3 nudged · $45.00 excess · 2 fixed after nudge, 1 escalated'
+      '3 nudged · $45.00 excess · 2 fixed after nudge, 1 escalated',
     );
     expect(within(screen.getByTestId('stat-MTTR not nudged')).getByText('3d')).toBeInTheDocument();
     expect(screen.getByTestId('stat-MTTR not nudged')).toHaveTextContent('4 not nudged · $1,189 excess');
@@ -67,7 +67,7 @@ describe('Incidents page', () => {
     await waitFor(() => expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ user: 'alice' }));
     fireEvent.click(screen.getByLabelText('Resolved') ?? screen.getByText('Resolved'));
     await waitFor(() =>
-      expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ status: 'resolved', user: 'alice' })
+      expect(b.of('listIncidents').at(-1)!.query).toMatchObject({ status: 'resolved', user: 'alice' }),
     );
   });
 
@@ -119,13 +119,5 @@ describe('Incidents page', () => {
     renderApp('/incidents');
     expect(await screen.findByText('The worker refused the API token')).toBeInTheDocument();
     expect(screen.getByText(/token is wrong/)).toBeInTheDocument();
-  });
-
-  it('asks for configuration before anything else', async () => {
-    setRole('Admin');
-    b = backend();
-    renderApp('/incidents', {});
-    expect(await screen.findByText('Cursor Cost Watch is not configured yet')).toBeInTheDocument();
-    expect(b.requests).toEqual([]);
   });
 });

@@ -14,13 +14,12 @@ import {
   TextLink,
 } from '@grafana/ui';
 import { DETECTORS, SEVERITIES, type IncidentStatus, type Severity } from '@cursor-cost-watch/contract';
-import { workerApi, type IncidentFilters } from '../api/client';
-import { useWorker } from '../api/useWorker';
-import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { IncidentActions } from '../components/IncidentActions';
-import { StatCards } from '../components/StatCards';
-import { SimpleTable } from '../components/Table';
-import { WorkerError } from '../components/WorkerError';
+import { useIncidentMetrics, useIncidents, type IncidentFilters } from '../api/useIncidents';
+import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
+import { IncidentActions } from '../components/IncidentActions/IncidentActions';
+import { StatCards } from '../components/StatCards/StatCards';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { WorkerError } from '../components/WorkerError/WorkerError';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { age, dollars, detectorLabel } from '../utils/format';
 
@@ -50,8 +49,8 @@ export default function Incidents() {
     page,
     pageSize: PAGE_SIZE,
   };
-  const list = useWorker(() => workerApi.listIncidents(filters), [JSON.stringify(filters)]);
-  const metrics = useWorker(() => workerApi.incidentMetrics(), []);
+  const list = useIncidents(filters);
+  const metrics = useIncidentMetrics();
   const reset =
     <T,>(set: (v: T) => void) =>
     (v: T) => {

@@ -32,13 +32,13 @@ describe('Users page', () => {
     expect(within(carol).getByText('$880.00')).toBeInTheDocument();
     expect(within(carol).getByRole('link', { name: 'Incident 7' })).toHaveAttribute(
       'href',
-      '/a/cursorwatch-cost-app/incidents/7'
+      '/a/cursorwatch-cost-app/incidents/7',
     );
     expect(within(carol).getByText('Model shift · $300.00')).toBeInTheDocument();
     // Four open, three listed: the fourth is on the member's page.
     expect(within(carol).getByRole('link', { name: '+1 more' })).toHaveAttribute(
       'href',
-      '/a/cursorwatch-cost-app/users/carol%40example.com'
+      '/a/cursorwatch-cost-app/users/carol%40example.com',
     );
     const dan = within(table).getByText('dan@example.com').closest('tr')!;
     expect(within(dan).getByText('0.3%')).toBeInTheDocument(); // a small share is not "0%"
@@ -95,7 +95,7 @@ describe('Users page', () => {
     expect(screen.getByText('Model shift')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /user dashboard/i })).toHaveAttribute(
       'href',
-      '/d/cursor-user?var-email=carol@example.com'
+      '/d/cursor-user?var-email=carol@example.com',
     );
   });
 
@@ -127,7 +127,7 @@ describe('Users page', () => {
     fireEvent.change(screen.getByLabelText('Opt-out reason'), { target: { value: 'on call' } });
     fireEvent.click(screen.getByRole('button', { name: 'Opt out of nudges' }));
     await waitFor(() =>
-      expect(screen.getByTestId('nudge-state')).toHaveTextContent('Opted out by tester on 2026-11-20 (“on call”)')
+      expect(screen.getByTestId('nudge-state')).toHaveTextContent('Opted out by tester on 2026-11-20 (“on call”)'),
     );
     expect(b.of('setNudgeOptOut')[0].body).toEqual({ optedOut: true, reason: 'on call' });
     expect(b.of('setNudgeOptOut')[0].path).toBe('/api/users/carol@example.com/nudge-opt-out');

@@ -2,16 +2,15 @@ import React, { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { EmptyState, Field, Input, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
-import { workerApi } from '../api/client';
-import { useWorker } from '../api/useWorker';
-import { SeverityBadge, StatusBadge } from '../components/Badges';
-import { TrendSparkline } from '../components/EvidenceChart';
-import { SpendLimitButton } from '../components/SpendLimit/SpendLimitButton';
-import { SimpleTable } from '../components/Table';
-import { UserTable } from '../components/UserTable';
+import { useUser, useUsers } from '../api/useUsers';
+import { SeverityBadge, StatusBadge } from '../components/Badges/Badges';
+import { TrendSparkline } from '../components/TrendSparkline/TrendSparkline';
+import { SpendLimitButton } from '../components/SpendLimitButton/SpendLimitButton';
+import { SimpleTable } from '../components/SimpleTable/SimpleTable';
+import { UserTable } from '../components/UserTable/UserTable';
 import { currentPermissions } from '../utils/roles';
-import { WorkerError } from '../components/WorkerError';
-import { NudgeOptOut } from '../components/NudgeOptOut';
+import { WorkerError } from '../components/WorkerError/WorkerError';
+import { NudgeOptOut } from '../components/NudgeOptOut/NudgeOptOut';
 import { DASHBOARDS, prefixRoute, ROUTES } from '../constants';
 import { detectorLabel, dollars } from '../utils/format';
 
@@ -23,7 +22,7 @@ export default function Users() {
 
 function UserSearch() {
   const [search, setSearch] = useState('');
-  const users = useWorker(() => workerApi.searchUsers(search.trim() || undefined), [search]);
+  const users = useUsers(search);
   const { canAdmin } = currentPermissions();
   return (
     <PluginPage subTitle="Who spends what this billing cycle">
@@ -53,7 +52,7 @@ function UserSearch() {
 }
 
 function UserDetail({ email }: { email: string }) {
-  const user = useWorker(() => workerApi.getUser(email), [email]);
+  const user = useUser(email);
   const u = user.value;
   return (
     <PluginPage pageNav={{ text: email, parentItem: { text: 'Users', url: prefixRoute(ROUTES.Users) } }}>

@@ -16,7 +16,7 @@ export function proxyAsGrafana(method: string, url: string, params: Record<strin
   const qs = new URLSearchParams(
     Object.entries(params)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, String(v)])
+      .map(([k, v]) => [k, String(v)]),
   ).toString();
   return planProxyRequest(
     { method, rawUrl: qs ? `${url}?${qs}` : url, headers: { 'content-type': 'application/json' } },
@@ -38,7 +38,7 @@ export function proxyAsGrafana(method: string, url: string, params: Record<strin
         Email: 'tester@example.com',
         IsGrafanaAdmin: false,
       },
-    }
+    },
   );
 }
 
@@ -65,7 +65,7 @@ type Handler = (req: RecordedRequest) => unknown;
 export class HttpFailure {
   constructor(
     public status: number,
-    public data: unknown = {}
+    public data: unknown = {},
   ) {}
 }
 
@@ -76,7 +76,7 @@ export class HttpFailure {
 export function installFakeBackend(
   handlers: Partial<Record<ApiRouteName | string, Handler>>,
   /** The org role Grafana checks at request time, when it differs from the one the page loaded with. */
-  opts: { proxyRole?: RoleType } = {}
+  opts: { proxyRole?: RoleType } = {},
 ) {
   const requests: RecordedRequest[] = [];
   const proxied: Array<{ method: string; url: string; status: number; upstream?: string }> = [];
@@ -102,7 +102,7 @@ export function installFakeBackend(
       const check = (
         part: string,
         schema: { safeParse(v: unknown): { success: boolean; error?: { message: string } } } | undefined,
-        value: unknown
+        value: unknown,
       ) => {
         if (!schema) {
           const empty =

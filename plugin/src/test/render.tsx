@@ -10,6 +10,6 @@ export function renderApp(path: string, jsonData: Record<string, unknown> = { wo
   return render(
     <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
       <App {...props} />
-    </MemoryRouter>
+    </MemoryRouter>,
   );
 }

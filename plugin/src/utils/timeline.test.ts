@@ -23,13 +23,13 @@ describe('timeline labels', () => {
 
   it('says why a nudge was skipped and why it escalated', () => {
     expect(actionDetail(entry('nudge_skipped', { reason: 'daily_cap' }))).toBe(
-      "the team channels are told instead: the developer's daily nudge cap was reached"
+      "the team channels are told instead: the developer's daily nudge cap was reached",
     );
     expect(actionDetail(entry('nudge_escalated', { reason: 'still_active', afterDays: 1 }))).toBe(
-      'still active 1 day after the nudge'
+      'still active 1 day after the nudge',
     );
     expect(actionDetail(entry('nudge_escalated', { reason: 'not_delivered', afterDays: 2 }))).toBe(
-      'the nudge could not be delivered'
+      'the nudge could not be delivered',
     );
     expect(actionDetail(entry('auto_resolved', { reason: 'auto' }))).toBe('Resolved automatically (back to normal)');
     expect(actionDetail(entry('opened', {}))).toBeNull();

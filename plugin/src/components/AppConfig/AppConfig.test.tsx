@@ -4,8 +4,16 @@ import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { installFakeBackend } from '../../test/fakeBackend';
 import AppConfig, { checkWorkerUrl } from './AppConfig';
 
-const reload = jest.fn();
-beforeAll(() => Object.defineProperty(window, 'location', { value: { ...window.location, reload }, writable: true }));
+/**
+ * Saving reloads the page (window.location.reload). jsdom 26 (Jest 30) does not let a test replace window.location;
+ * its reload() reports "Not implemented: navigation (except hash changes)" to the console instead
+ * (jsdom lib/jsdom/living/window/navigation.js navigateFetch), so that report is the reload.
+ */
+function reloads(consoleError: jest.SpyInstance) {
+  return consoleError.mock.calls.filter(([e]) =>
+    String((e as Error)?.message ?? e).includes('Not implemented: navigation'),
+  ).length;
+}
 
 function renderConfig(meta: Partial<AppPluginMeta>) {
   const props = {
@@ -16,6 +24,7 @@ function renderConfig(meta: Partial<AppPluginMeta>) {
 
 describe('Configuration page', () => {
   it('saves the worker URL in jsonData and the token only in secureJsonData', async () => {
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
     const b = installFakeBackend({ 'POST /api/plugins/cursorwatch-cost-app/settings': () => ({}) });
     renderConfig({});
     const save = screen.getByRole('button', { name: 'Save' });
@@ -26,8 +35,10 @@ describe('Configuration page', () => {
     fireEvent.change(screen.getByLabelText('API token'), { target: { value: 'short' } });
     expect(await screen.findByText(/at least 16 characters/)).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('API token'), { target: { value: 'a-long-enough-secret-token' } });
+    expect(reloads(consoleError)).toBe(0);
     fireEvent.click(save);
-    await waitFor(() => expect(reload).toHaveBeenCalled());
+    await waitFor(() => expect(reloads(consoleError)).toBe(1));
+    consoleError.mockRestore();
     const body = b.requests[0].body as Record<string, unknown>;
     expect(body).toEqual({
       enabled: true,
@@ -45,8 +56,11 @@ describe('Configuration page', () => {
       secureJsonFields: { apiToken: true },
     } as Partial<AppPluginMeta>);
     fireEvent.change(screen.getByLabelText('Worker URL'), { target: { value: 'http://new:8787' } });
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(b.requests).toHaveLength(1));
+    await waitFor(() => expect(reloads(consoleError)).toBe(1));
+    consoleError.mockRestore();
+    expect(b.requests).toHaveLength(1);
     expect(b.requests[0].body).toMatchObject({ jsonData: { workerUrl: 'http://new:8787' }, secureJsonData: undefined });
   });
 

@@ -52,7 +52,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
             // Left out when unchanged, so a saved token is kept.
             secureJsonData: tokenSet ? undefined : { apiToken: token.trim() },
           },
-        })
+        }),
       );
       window.location.reload();
     } catch (e) {

@@ -37,7 +37,7 @@ const opts = (routes: PluginRouteJson[], over: Partial<ProxyOptions> = {}): Prox
 const get = (rest: string, o: ProxyOptions, method = 'GET', headers: Record<string, string> = {}) =>
   planProxyRequest(
     { method, rawUrl: `/api/plugin-proxy/${o.plugin.id}${rest}`, headers, remoteAddress: '10.0.0.9' },
-    o
+    o,
   );
 
 describe('pluginproxy_test.go TestPluginProxyRoutes', () => {
@@ -78,7 +78,7 @@ describe('pluginproxy_test.go TestPluginProxyRoutes', () => {
         return;
       }
       expect(d).toMatchObject({ kind: 'forward', host: 'localhost', requestUri: expectedURLPath });
-    }
+    },
   );
 });
 
@@ -112,7 +112,7 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
       ],
       {
         settings: { enabled: true, secureJsonData: { key: '123' } },
-      }
+      },
     );
     const d = get('/api/v4/alerts', o);
     expect(d.kind === 'forward' && d.headers['x-header']).toBe('my secret 123');
@@ -132,8 +132,8 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
           { path: 'api/v4/', url: 'https://www.google.com', reqRole: 'Editor' },
           { path: 'api/v4/*', url: 'https://www.google.com' },
         ],
-        { sendUserHeader: send, user: u }
-      )
+        { sendUserHeader: send, user: u },
+      ),
     );
     expect(d.kind === 'forward' && d.headers['x-grafana-user']).toBe(expected);
   });
@@ -143,7 +143,7 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
       '/x',
       opts([{ path: 'x', url: '{{.JsonData.dynamicUrl}}', method: 'GET' }], {
         settings: { enabled: true, jsonData: { dynamicUrl: 'https://dynamic.grafana.com' } },
-      })
+      }),
     );
     expect(d).toMatchObject({ kind: 'forward', protocol: 'https:', host: 'dynamic.grafana.com', requestUri: '/' });
   });
@@ -157,7 +157,7 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
           url: '{{if .JsonData.apiHost}}{{.JsonData.apiHost}}{{else}}https://example.com{{end}}',
           method: 'GET',
         },
-      ])
+      ]),
     );
     expect(d).toMatchObject({ kind: 'forward', protocol: 'https:', host: 'example.com' });
   });
@@ -179,8 +179,8 @@ describe('pluginproxy_test.go TestPluginProxy (director)', () => {
             jsonData: { dynamicUrl: 'https://dynamic.grafana.com' },
             secureJsonData: { key: '123' },
           },
-        }
-      )
+        },
+      ),
     );
     expect(d.kind === 'forward' && d.body).toBe('{"url":"https://dynamic.grafana.com","secret":"123"}');
   });

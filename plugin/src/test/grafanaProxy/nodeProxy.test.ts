@@ -20,7 +20,7 @@ interface Answer {
 
 function request(
   url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {}
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers }, async (res) => {
@@ -37,7 +37,7 @@ function request(
 
 const listen = (s: http.Server) =>
   new Promise<string>((r) =>
-    s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`))
+    s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
   );
 
 beforeAll(async () => {

@@ -35,7 +35,7 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
 export async function servePluginProxy(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  opts: ProxyOptions & { timeoutMs?: number }
+  opts: ProxyOptions & { timeoutMs?: number },
 ): Promise<ProxyLogEntry> {
   const body = await readBody(req);
   const decision: ProxyDecision = planProxyRequest(
@@ -46,7 +46,7 @@ export async function servePluginProxy(
       remoteAddress: req.socket.remoteAddress,
       body,
     },
-    opts
+    opts,
   );
   const entry: ProxyLogEntry = {
     method: req.method ?? 'GET',
@@ -77,7 +77,7 @@ export async function servePluginProxy(
         res.writeHead(up.statusCode ?? 502, proxyResponseHeaders(up.headers));
         up.pipe(res);
         up.on('end', () => resolve({ ...entry, status: up.statusCode ?? 502 }));
-      }
+      },
     );
     upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (err: NodeJS.ErrnoException) => {

@@ -71,7 +71,7 @@ describe('HandleRequest: route order, method, reqRole', () => {
     const d = call(
       'GET',
       'api/x',
-      o('Admin', { plugin: { id: 'my-app', routes: [{ path: 'api/*', method: 'get', url: 'http://w' }] } })
+      o('Admin', { plugin: { id: 'my-app', routes: [{ path: 'api/*', method: 'get', url: 'http://w' }] } }),
     );
     expect(d).toMatchObject({ status: 404, body: '{"message":"plugin route match not found"}\n' });
   });
@@ -85,7 +85,7 @@ describe('HandleRequest: route order, method, reqRole', () => {
   it('reqRole is decoded like RoleType.UnmarshalText: lower case accepted, nonsense refused at load', () => {
     expect(loadRoutes({ id: 'a', routes: [{ path: 'x', reqRole: 'editor' }] })[0].reqRole).toBe('Editor');
     expect(() => loadRoutes({ id: 'a', routes: [{ path: 'x', reqRole: 'Owner' }] })).toThrow(
-      'invalid role value: Owner'
+      'invalid role value: Owner',
     );
   });
 
@@ -95,7 +95,7 @@ describe('HandleRequest: route order, method, reqRole', () => {
       body: '{"message":"Plugin is not enabled"}\n',
     });
     expect(
-      planProxyRequest({ method: 'GET', rawUrl: '/api/plugin-proxy/other-app/api/x', headers: {} }, o('Admin'))
+      planProxyRequest({ method: 'GET', rawUrl: '/api/plugin-proxy/other-app/api/x', headers: {} }, o('Admin')),
     ).toMatchObject({ status: 404, body: '{"message":"Plugin not found"}\n' });
   });
 });
@@ -217,7 +217,7 @@ describe('director: headers', () => {
       o('Viewer', { user: user('Viewer', { IDToken: 'eyJ.signed.id' }) }),
       {
         'x-grafana-id': 'eyJ.browser.made-up',
-      }
+      },
     );
     const h = withToken.kind === 'forward' ? withToken.headers : {};
     expect(h['x-grafana-id']).toBe('eyJ.signed.id');

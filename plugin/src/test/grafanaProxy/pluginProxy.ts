@@ -304,7 +304,7 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
         403,
         'plugin proxy route access denied',
         false,
-        `${opts.user.OrgRole || 'no role'} < ${route.reqRole}`
+        `${opts.user.OrgRole || 'no role'} < ${route.reqRole}`,
       );
     }
     // HandleRequest: only what `*` matched (unescaped by the tree) is kept; an exact route forwards nothing of the path.
@@ -439,7 +439,7 @@ export function planProxyRequest(req: IncomingRequest, opts: ProxyOptions): Prox
  * modifyResponse deletes Set-Cookie and sets Content-Security-Policy: sandbox.
  */
 export function proxyResponseHeaders(
-  upstream: Record<string, string | string[] | undefined>
+  upstream: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(upstream)) {

@@ -1,2 +1,0 @@
-export { EvidenceChart } from './charts/EvidenceChart';
-export { TrendSparkline } from './charts/TrendSparkline';
