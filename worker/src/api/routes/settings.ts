@@ -1,14 +1,7 @@
 import { settingsPatchSchema, type SettingsResponse } from '@cursor-cost-watch/contract';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/database';
-import {
-  getSettings,
-  SETTING_KEYS,
-  settingsSchema,
-  SettingsValidationError,
-  updateSettings,
-  type Settings,
-} from '../../settings';
+import { applySettingsPatch, getSettings, updateSettings, type Settings } from '../../settings';
 import { identityOf } from '../actor';
 import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
@@ -36,19 +29,6 @@ async function settingsResponse(db: Db, values: Settings): Promise<SettingsRespo
   };
 }
 
-/** The current settings with `patch` applied, validated exactly as a save would be; nothing is written. */
-function proposedSettings(current: Settings, patch: Record<string, unknown>): Settings {
-  const unknownKeys = Object.keys(patch).filter((k) => !(SETTING_KEYS as string[]).includes(k));
-  if (unknownKeys.length > 0)
-    throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
-  const result = settingsSchema.safeParse({ ...current, ...patch });
-  if (!result.success)
-    throw new SettingsValidationError(
-      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-    );
-  return result.data;
-}
-
 export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) {
   app.get('/api/settings', async () => settingsResponse(db, await getSettings(db)));
 
@@ -62,7 +42,7 @@ export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) 
   app.post('/api/settings/preview', async (req) => {
     const patch = parseRequest(settingsPatchSchema, req.body, 'body');
     const current = await getSettings(db);
-    const proposed = proposedSettings(current, patch);
+    const proposed = applySettingsPatch(current, patch);
     const [before, after] = await Promise.all([
       services.backtest(db, { days: PREVIEW_DAYS, settings: current }),
       services.backtest(db, { days: PREVIEW_DAYS, settings: proposed }),
