@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
   const { createDb } = await import('../src/db/pool');
   const { migrateToLatest } = await import('../src/db/migrate');
-  const { loadDetectionInput } = await import('../src/db/repositories/detection-input');
+  const { loadDetectionInput } = await import('./load-arrays-reference');
   const input = tiledInput();
   const pgServer = await startEmbeddedPostgres({
     dataDir: `/tmp/cw-bench-detect-load-${process.pid}`,

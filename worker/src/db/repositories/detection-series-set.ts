@@ -3,7 +3,7 @@ import type { DbOrTx } from '../database';
 import type { CycleSpend } from '../../detection/input';
 import { DetectionInputError } from '../../detection/input';
 import { emptyUserSeries, seriesDays, seriesSet, type SeriesSet, type UserSeries } from '../../detection/series';
-import { loadCycleSpend, loadFirstSeen } from './detection-input';
+import { loadCycleSpend, loadFirstSeen } from './detection-members';
 import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 
 /** Users read per round trip: bounds the JSON held at once (and so the pass's peak memory) whatever the team size. */
@@ -25,6 +25,9 @@ export interface SeriesLoadOptions {
   now?: Date;
   /** Users per round trip (default CHUNK_USERS). */
   chunkUsers?: number;
+  /** Already read (a backtest replaying many days reads them once): each developer's first-seen day, the cycles. */
+  firstSeen?: Map<string, string | null>;
+  cycleSpend?: CycleSpend[];
 }
 
 /**
@@ -37,7 +40,7 @@ export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoad
   if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
   const from = addDays(asOf, -(opts.days - 1));
   const { days, dayClass } = seriesDays(from, asOf, opts.weekdayAware);
-  const firstSeen = await loadFirstSeen(db, asOf);
+  const firstSeen = opts.firstSeen ?? (await loadFirstSeen(db, asOf));
   const byEmail = new Map<string, UserSeries>();
   const user = (email: string): UserSeries => {
     let u = byEmail.get(email);
@@ -61,7 +64,7 @@ export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoad
     if (last === null) break;
     after = last;
   }
-  const cycleSpend = await loadCycleSpend(db, `${addDays(asOf, 1)}T00:00:00.000Z`, false);
+  const cycleSpend = opts.cycleSpend ?? (await loadCycleSpend(db, `${addDays(asOf, 1)}T00:00:00.000Z`, false));
   const today = toDay((opts.now ?? new Date()).getTime());
   return {
     asOf,
