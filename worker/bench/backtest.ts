@@ -4,14 +4,10 @@
  * reference in bench/load-arrays-reference.ts). Checks both open the same incidents.
  *   --developers 400   the T2-weekend team tiled      --days 30   days replayed (the preview's)
  */
-import { addDays } from '@cursor-cost-watch/contract';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { detect, historyDays, type DetectionInput } from '../src/detection';
-import { toEpisodes, type Detection } from '../src/detection/episodes';
 import { backtest } from '../src/jobs/backtest';
 import { DEFAULT_SETTINGS } from '../src/settings';
-import type { Db } from '../src/db/database';
-import { loadDetectionInput } from './load-arrays-reference';
+import { backtestOnRows } from './backtest-reference';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
 import { storeTeam, withBenchDatabase } from './support/database';
@@ -21,29 +17,6 @@ const { values: args } = parseArgs({
   options: { developers: { type: 'string', default: '400' }, days: { type: 'string', default: '30' } },
 });
 const days = Number(args.days);
-
-/** The backtest before: every row loaded once, detect() on each day's prefix. */
-async function backtestOnRows(db: Db, to: string) {
-  const all = await loadDetectionInput(db, to, {
-    days: days + historyDays(DEFAULT_SETTINGS),
-    withoutReportedSpend: true,
-    now: new Date(0),
-  });
-  const detections: Detection[] = [];
-  for (let day = addDays(to, -(days - 1)); day <= to; day = addDays(day, 1)) {
-    const input: DetectionInput = {
-      ...all,
-      asOf: day,
-      partialDay: false,
-      userDays: all.userDays.filter((r) => r.day <= day),
-      userModelDays: all.userModelDays.filter((r) => r.day <= day),
-      cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
-    };
-    for (const a of detect(input, DEFAULT_SETTINGS))
-      detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
-  }
-  return toEpisodes(detections, DEFAULT_SETTINGS.autoResolveAfterDays);
-}
 
 async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; cpuMs: number; result: T }> {
   const cpu0 = process.cpuUsage();
@@ -59,7 +32,7 @@ async function main(): Promise<void> {
   const to = base.shape.lastDay;
   await withBenchDatabase('backtest', 4, async ({ db }) => {
     await storeTeam(db, input, base.firstDay);
-    const before = await timed(() => backtestOnRows(db, to));
+    const before = await timed(() => backtestOnRows(db, to, days, DEFAULT_SETTINGS));
     const after = await timed(() => backtest(db, { days, endDay: to, settings: DEFAULT_SETTINGS }));
     console.log(`backtest of ${days} days, ${args.developers} developers (T2-weekend tiled), default settings:`);
     console.log(

@@ -1,8 +1,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
-import { loadDetectionInput } from '../../bench/load-arrays-reference';
+import { backtestOnRows } from '../../bench/backtest-reference';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
-import { detect, historyDays, type DetectionInput } from '../../src/detection';
-import { toEpisodes, type Detection } from '../../src/detection/episodes';
+import { historyDays } from '../../src/detection';
 import { backtest } from '../../src/jobs/backtest';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -10,30 +9,6 @@ import { emailOf, makeInput } from './fixtures';
 
 const asOf = '2026-11-18';
 const DAYS = 12;
-
-/** The backtest before it read each day with the hourly pass's series loader: rows loaded once, detect() per prefix. */
-async function backtestOnRows(t: TestDb, settings: Settings) {
-  const from = addDays(asOf, -(DAYS - 1));
-  const all = await loadDetectionInput(t.db, asOf, {
-    days: DAYS + historyDays(settings),
-    withoutReportedSpend: true,
-    now: new Date(0),
-  });
-  const detections: Detection[] = [];
-  for (let day = from; day <= asOf; day = addDays(day, 1)) {
-    const input: DetectionInput = {
-      ...all,
-      asOf: day,
-      partialDay: false,
-      userDays: all.userDays.filter((r) => r.day <= day),
-      userModelDays: all.userModelDays.filter((r) => r.day <= day),
-      cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
-    };
-    for (const a of detect(input, settings))
-      detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
-  }
-  return toEpisodes(detections, settings.autoResolveAfterDays);
-}
 
 describe('backtest on the series loader', () => {
   let t: TestDb;
@@ -87,7 +62,7 @@ describe('backtest on the series loader', () => {
     ['weekdays not told apart, a short baseline', { weekdayAware: false, baselineDays: 14 }],
   ])('opens the same incidents as detect() on the loaded rows, with %s', async (_what, change) => {
     const settings = { ...DEFAULT_SETTINGS, ...change };
-    const expected = await backtestOnRows(t, settings);
+    const expected = await backtestOnRows(t.db, asOf, DAYS, settings);
     const got = await backtest(t.db, { days: DAYS, endDay: asOf, settings });
     expect(got.incidents).toEqual(expected);
     expect(got.total).toBeGreaterThan(2);
