@@ -1,6 +1,6 @@
 /**
  * npm run bench:detect-load — loading detection's input from PostgreSQL, the row-by-row loader detection used before
- * (bench/load-rows-reference.ts) against load.ts, side by side on the same embedded PostgreSQL, plus a check
+ * (bench/load-rows-reference.ts) against the per-user arrays loader (bench/load-arrays-reference.ts), side by side on the same embedded PostgreSQL, plus a check
  * that both return the same input.
  *   --developers 5000   simulated developers (one 200-developer team tiled with distinct emails)
  *   --days 90           history stored      --window 57   days loaded (runDetectionPass's window at default settings)
@@ -11,10 +11,10 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
 import { EventRollup } from './evaluation/rollup';
-import { storeDetectionInput } from './evaluation/store-input';
 import type { DetectionInput } from '../src/detection';
 import type { UserDay, UserModelDay } from '../src/detection/types';
 import { loadDetectionInputRowByRow, normalized } from './load-rows-reference';
+import { storeTeam, withBenchDatabase } from './support/database';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,32 +67,16 @@ async function time<T>(runs: number, f: () => Promise<T>): Promise<{ best: numbe
 }
 
 async function main(): Promise<void> {
-  const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
-  const { createDb } = await import('../src/db/pool');
-  const { migrateToLatest } = await import('../src/db/migrate');
-  const { loadDetectionInput } = await import('../src/db/repositories/detection-input');
+  const { loadDetectionInput } = await import('./load-arrays-reference');
   const input = tiledInput();
-  const pgServer = await startEmbeddedPostgres({
-    dataDir: `/tmp/cw-bench-detect-load-${process.pid}`,
-    port: await freePort(),
-    ephemeral: true,
-  });
-  const handle = createDb(pgServer.connectionString, 4);
-  try {
-    await migrateToLatest(handle.db);
-    await storeDetectionInput(handle.db, input);
-    await handle.db
-      .insertInto('members')
-      .values(
-        input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? input.firstDay}T00:00:00Z` })),
-      )
-      .execute();
-    await sql`VACUUM ANALYZE`.execute(handle.db);
+  await withBenchDatabase('detect-load', 4, async ({ db }) => {
+    await storeTeam(db, input, input.firstDay);
+    await sql`VACUUM ANALYZE`.execute(db);
     const opts = { days: Number(args.window), now: new Date(`${addDays(input.asOf, 1)}T00:30:00Z`) };
     const runs = Number(args.runs);
     const rss0 = process.memoryUsage().rss;
-    const before = await time(runs, () => loadDetectionInputRowByRow(handle.db, input.asOf, opts));
-    const after = await time(runs, () => loadDetectionInput(handle.db, input.asOf, opts));
+    const before = await time(runs, () => loadDetectionInputRowByRow(db, input.asOf, opts));
+    const after = await time(runs, () => loadDetectionInput(db, input.asOf, opts));
     // the row-by-row loader left models within a user's day and members unordered: both ordered alike first
     const same = isDeepStrictEqual(normalized(before.result), normalized(after.result));
     const n = after.result;
@@ -101,16 +85,13 @@ async function main(): Promise<void> {
         `(${n.userDays.length.toLocaleString('en-US')} user-days, ${n.userModelDays.length.toLocaleString('en-US')} user-model-days), best/mean of ${runs}:`,
     );
     console.log(`  row by row (before): ${before.best.toFixed(0)} / ${before.mean.toFixed(0)} ms`);
-    console.log(`  load.ts (now):       ${after.best.toFixed(0)} / ${after.mean.toFixed(0)} ms`);
+    console.log(`  arrays (reference):  ${after.best.toFixed(0)} / ${after.mean.toFixed(0)} ms`);
     console.log(`  speed-up ${(before.best / after.best).toFixed(1)}×; same input: ${same ? 'yes' : 'NO'}`);
     console.log(
       `  process RSS ${(rss0 / 2 ** 20).toFixed(0)} MiB before loading, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
     );
     if (!same) process.exitCode = 1;
-  } finally {
-    await handle.close();
-    await pgServer.stop();
-  }
+  });
 }
 
 void main();

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createDb } from '../src/db/pool';
 import { detect, historyDays, type Anomaly } from '../src/detection';
-import { loadDetectionInput } from '../src/db/repositories/detection-input';
+import { loadDetectionInput } from './load-arrays-reference';
 import { runDetectionPass } from '../src/jobs/detection-pass';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/config/log';

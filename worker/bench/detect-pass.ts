@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { storeDetectionInput } from './evaluation/store-input';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
+import { storeTeam, withBenchDatabase } from './support/database';
 import { tile } from './support/tile';
 
 const { values: args } = parseArgs({
@@ -58,27 +58,11 @@ const load = () =>
     .join(' ');
 
 async function main(): Promise<void> {
-  const { startEmbeddedPostgres, freePort } = await import('../src/db/embedded');
-  const { createDb } = await import('../src/db/pool');
-  const { migrateToLatest } = await import('../src/db/migrate');
   const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);
   const input = tile(base, BASE);
   const asOf = base.shape.lastDay;
-  const pgServer = await startEmbeddedPostgres({
-    dataDir: `/tmp/cw-bench-detect-pass-${process.pid}`,
-    port: await freePort(),
-    ephemeral: true,
-  });
-  const handle = createDb(pgServer.connectionString, 2);
-  try {
-    await migrateToLatest(handle.db);
-    await storeDetectionInput(handle.db, input);
-    await handle.db
-      .insertInto('members')
-      .values(
-        input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay ?? base.firstDay}T00:00:00Z` })),
-      )
-      .execute();
+  await withBenchDatabase('detect-pass', 2, async ({ db, url }) => {
+    await storeTeam(db, input, base.firstDay);
     let copies = 1;
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
@@ -92,16 +76,16 @@ async function main(): Promise<void> {
           await sql`INSERT INTO ${sql.table(table)} (user_email, ${sql.raw(columnsAfterEmail(table))})
             SELECT 't' || k || '#' || r.user_email, ${sql.raw(columnsAfterEmail(table))}
             FROM ${sql.table(table)} r, generate_series(${copies}::int, ${want - 1}::int) k
-            WHERE r.user_email NOT LIKE '%#%'`.execute(handle.db);
+            WHERE r.user_email NOT LIKE '%#%'`.execute(db);
         await sql`INSERT INTO members (email, first_seen_at)
           SELECT 't' || k || '#' || m.email, m.first_seen_at FROM members m, generate_series(${copies}::int, ${want - 1}::int) k
-          WHERE m.email NOT LIKE '%#%'`.execute(handle.db);
+          WHERE m.email NOT LIKE '%#%'`.execute(db);
         copies = want;
-        await sql`VACUUM ANALYZE`.execute(handle.db);
+        await sql`VACUUM ANALYZE`.execute(db);
       }
       const counts = await sql<{ d: number; m: number; u: number }>`
         SELECT (SELECT count(*) FROM user_daily_rollup)::int AS d, (SELECT count(*) FROM user_model_daily_rollup)::int AS m,
-               (SELECT count(DISTINCT user_email) FROM user_daily_rollup)::int AS u`.execute(handle.db);
+               (SELECT count(DISTINCT user_email) FROM user_daily_rollup)::int AS u`.execute(db);
       const c = counts.rows[0];
       console.log(
         `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
@@ -110,8 +94,8 @@ async function main(): Promise<void> {
       const digests = new Set<string>();
       for (const mode of modes) {
         for (let i = 0; i < Number(args.runs); i++) {
-          await sql`TRUNCATE anomalies, incidents, incident_events CASCADE`.execute(handle.db);
-          const r = runChild(pgServer.connectionString, asOf, mode);
+          await sql`TRUNCATE anomalies, incidents, incident_events CASCADE`.execute(db);
+          const r = runChild(url, asOf, mode);
           digests.add(`${r.anomalies}:${r.digest}`);
           console.log(
             `  ${LABEL[mode]}: ${String(r.ms).padStart(6)} ms, ` +
@@ -128,10 +112,7 @@ async function main(): Promise<void> {
       console.log(`  same anomalies in every mode: ${digests.size === 1 ? 'yes' : 'NO'}`);
       if (digests.size !== 1) process.exitCode = 1;
     }
-  } finally {
-    await handle.close();
-    await pgServer.stop();
-  }
+  });
 }
 
 function columnsAfterEmail(table: 'user_daily_rollup' | 'user_model_daily_rollup'): string {

@@ -218,7 +218,7 @@ async function dbTiming(base: Scenario, sizes: number[]): Promise<void> {
   const { createDb } = await import('../src/db/pool');
   const { migrateToLatest } = await import('../src/db/migrate');
   const { runDetectionPass } = await import('../src/jobs/detection-pass');
-  const { loadDetectionInput } = await import('../src/db/repositories/detection-input');
+  const { loadDetectionInput } = await import('./load-arrays-reference');
   const { loadConfig } = await import('../src/config/config');
   const { createLogger } = await import('../src/config/log');
   const pgServer = await startEmbeddedPostgres({

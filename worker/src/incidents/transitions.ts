@@ -1,7 +1,8 @@
-import type { ChosenResolutionReason } from '@cursor-cost-watch/contract';
+import type { ChosenResolutionReason, IncidentAction } from '@cursor-cost-watch/contract';
+import type { Updateable } from 'kysely';
 import type { DbOrTx, Tx } from '../db/database';
 import { inTransaction } from '../db/transaction';
-import type { IncidentStatus } from '../db/schema/detection';
+import type { IncidentsTable, IncidentStatus } from '../db/schema/detection';
 import { IncidentInputError, IncidentNotFoundError, IncidentTransitionError } from './errors';
 import { appendIncidentEvent } from './events';
 import type { IncidentRow } from './types';
@@ -20,83 +21,30 @@ function requireActor(actor: string): void {
     throw new IncidentInputError([{ path: 'actor', message: 'must name who made the change' }]);
 }
 
-/** A person has seen the incident and is on it: open or alerted → acknowledged. */
-export async function acknowledgeIncident(
-  db: DbOrTx,
-  id: number,
-  actor: string,
-  note?: string,
-  now = new Date(),
-): Promise<IncidentRow> {
-  requireActor(actor);
-  return inTransaction(db, async (tx) => {
-    const cur = await lockIncident(tx, id);
-    if (cur.status !== 'open' && cur.status !== 'alerted')
-      throw new IncidentTransitionError(id, 'acknowledge', cur.status);
-    const row = await tx
-      .updateTable('incidents')
-      .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendIncidentEvent(tx, {
-      incidentId: id,
-      actor,
-      action: 'acknowledged',
-      from: cur.status,
-      to: 'acknowledged',
-      details: note ? { note } : {},
-      at: now,
-    });
-    return row;
-  });
+/** What a person asks for with each action. */
+export interface TransitionRequests {
+  acknowledge: { note?: string };
+  resolve: { reason: HumanResolution; note?: string };
+  reopen: { note?: string };
+}
+export type HumanAction = keyof TransitionRequests;
+
+/** One allowed change: the statuses it starts from, where it leads, what it writes and what the timeline records. */
+interface Transition<A extends HumanAction> {
+  from: readonly IncidentStatus[];
+  /** Why another status refuses it (default: "it is <status>"). */
+  refusal?: (cur: IncidentRow) => string;
+  /** Checks the request before anything is read (a bad value is a 400, not a 409). */
+  check?: (request: TransitionRequests[A]) => void;
+  /** A refusal that depends on other incidents, read inside the transaction. */
+  guard?: (tx: Tx, cur: IncidentRow) => Promise<string | null>;
+  to: (cur: IncidentRow) => IncidentStatus;
+  event: IncidentAction;
+  set: (cur: IncidentRow, request: TransitionRequests[A], actor: string, now: Date) => Updateable<IncidentsTable>;
+  details: (cur: IncidentRow, request: TransitionRequests[A]) => Record<string, unknown>;
 }
 
-/** A person closes the incident with a reason: fixed, expected (planned) or false_positive. */
-export async function resolveIncident(
-  db: DbOrTx,
-  id: number,
-  resolution: { reason: HumanResolution; note?: string },
-  actor: string,
-  now = new Date(),
-): Promise<IncidentRow> {
-  requireActor(actor);
-  if (!HUMAN_RESOLUTIONS.includes(resolution?.reason)) {
-    throw new IncidentInputError([
-      {
-        path: 'reason',
-        message: `must be one of fixed, expected, false_positive (got "${String(resolution?.reason)}")`,
-      },
-    ]);
-  }
-  return inTransaction(db, async (tx) => {
-    const cur = await lockIncident(tx, id);
-    if (cur.status === 'resolved')
-      throw new IncidentTransitionError(id, 'resolve', cur.status, `it is already resolved (${cur.resolution_reason})`);
-    const row = await tx
-      .updateTable('incidents')
-      .set({
-        status: 'resolved',
-        resolved_at: now,
-        resolved_by: actor,
-        resolution_reason: resolution.reason,
-        resolution_note: resolution.note ?? null,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendIncidentEvent(tx, {
-      incidentId: id,
-      actor,
-      action: 'resolved',
-      from: cur.status,
-      to: 'resolved',
-      details: { reason: resolution.reason, ...(resolution.note ? { note: resolution.note } : {}) },
-      at: now,
-    });
-    return row;
-  });
-}
+const noteOf = (note: string | undefined) => (note ? { note } : {});
 
 /** The state an incident returns to when reopened: where it was before it was resolved. */
 function statusBeforeResolution(row: IncidentRow): IncidentStatus {
@@ -105,60 +53,126 @@ function statusBeforeResolution(row: IncidentRow): IncidentStatus {
   return 'open';
 }
 
-/** Undo a resolution. Refused while another incident for the same subject and detector is unresolved. */
-export async function reopenIncident(
+/** Every change a person may make to an incident, by action: from-statuses × action → to-status, timeline action. */
+const TRANSITIONS: { [A in HumanAction]: Transition<A> } = {
+  /** A person has seen the incident and is on it: open or alerted → acknowledged. */
+  acknowledge: {
+    from: ['open', 'alerted'],
+    to: () => 'acknowledged',
+    event: 'acknowledged',
+    set: (_cur, _req, actor, now) => ({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor }),
+    details: (_cur, { note }) => noteOf(note),
+  },
+  /** A person closes the incident with a reason: fixed, expected (planned) or false_positive. */
+  resolve: {
+    from: ['open', 'alerted', 'acknowledged'],
+    refusal: (cur) => `it is already resolved (${cur.resolution_reason})`,
+    check: (resolution) => {
+      if (!HUMAN_RESOLUTIONS.includes(resolution?.reason))
+        throw new IncidentInputError([
+          {
+            path: 'reason',
+            message: `must be one of fixed, expected, false_positive (got "${String(resolution?.reason)}")`,
+          },
+        ]);
+    },
+    to: () => 'resolved',
+    event: 'resolved',
+    set: (_cur, { reason, note }, actor, now) => ({
+      status: 'resolved',
+      resolved_at: now,
+      resolved_by: actor,
+      resolution_reason: reason,
+      resolution_note: note ?? null,
+    }),
+    details: (_cur, { reason, note }) => ({ reason, ...noteOf(note) }),
+  },
+  /** Undo a resolution. Refused while another incident for the same subject and detector is unresolved. */
+  reopen: {
+    from: ['resolved'],
+    refusal: (cur) => `it is ${cur.status}, not resolved`,
+    guard: async (tx, cur) => {
+      const other = await tx
+        .selectFrom('incidents')
+        .select('id')
+        .where('scope', '=', cur.scope)
+        .where('subject', '=', cur.subject)
+        .where('detector', '=', cur.detector)
+        .where('status', '<>', 'resolved')
+        .executeTakeFirst();
+      return other ? `incident ${other.id} is already open for ${cur.subject} / ${cur.detector}` : null;
+    },
+    to: statusBeforeResolution,
+    event: 'reopened',
+    set: (cur) => ({
+      status: statusBeforeResolution(cur),
+      resolved_at: null,
+      resolved_by: null,
+      resolution_reason: null,
+      resolution_note: null,
+      normal_days: 0,
+    }),
+    details: (cur, { note }) => ({
+      previousReason: cur.resolution_reason,
+      previousNote: cur.resolution_note,
+      ...noteOf(note),
+    }),
+  },
+};
+
+/**
+ * Applies a person's `action` to incident `id` as TRANSITIONS allows it: the row is locked, its status checked
+ * (IncidentTransitionError, the API's 409, when the action does not start from it), then updated with one timeline
+ * row, in one transaction.
+ */
+export async function transition<A extends HumanAction>(
   db: DbOrTx,
   id: number,
+  action: A,
+  request: TransitionRequests[A],
   actor: string,
-  note?: string,
   now = new Date(),
 ): Promise<IncidentRow> {
+  const rule: Transition<A> = TRANSITIONS[action];
   requireActor(actor);
+  rule.check?.(request);
   return inTransaction(db, async (tx) => {
     const cur = await lockIncident(tx, id);
-    if (cur.status !== 'resolved')
-      throw new IncidentTransitionError(id, 'reopen', cur.status, `it is ${cur.status}, not resolved`);
-    const other = await tx
-      .selectFrom('incidents')
-      .select('id')
-      .where('scope', '=', cur.scope)
-      .where('subject', '=', cur.subject)
-      .where('detector', '=', cur.detector)
-      .where('status', '<>', 'resolved')
-      .executeTakeFirst();
-    if (other)
-      throw new IncidentTransitionError(
-        id,
-        'reopen',
-        cur.status,
-        `incident ${other.id} is already open for ${cur.subject} / ${cur.detector}`,
-      );
-    const to = statusBeforeResolution(cur);
+    if (!rule.from.includes(cur.status)) throw new IncidentTransitionError(id, action, cur.status, rule.refusal?.(cur));
+    const blocked = await rule.guard?.(tx, cur);
+    if (blocked) throw new IncidentTransitionError(id, action, cur.status, blocked);
     const row = await tx
       .updateTable('incidents')
-      .set({
-        status: to,
-        resolved_at: null,
-        resolved_by: null,
-        resolution_reason: null,
-        resolution_note: null,
-        normal_days: 0,
-      })
+      .set(rule.set(cur, request, actor, now))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendIncidentEvent(tx, {
       incidentId: id,
       actor,
-      action: 'reopened',
-      from: 'resolved',
-      to,
-      details: { previousReason: cur.resolution_reason, previousNote: cur.resolution_note, ...(note ? { note } : {}) },
+      action: rule.event,
+      from: cur.status,
+      to: rule.to(cur),
+      details: rule.details(cur, request),
       at: now,
     });
     return row;
   });
 }
+
+export const acknowledgeIncident = (db: DbOrTx, id: number, actor: string, note?: string, now?: Date) =>
+  transition(db, id, 'acknowledge', { note }, actor, now);
+
+export const resolveIncident = (
+  db: DbOrTx,
+  id: number,
+  resolution: TransitionRequests['resolve'],
+  actor: string,
+  now?: Date,
+) => transition(db, id, 'resolve', resolution, actor, now);
+
+export const reopenIncident = (db: DbOrTx, id: number, actor: string, note?: string, now?: Date) =>
+  transition(db, id, 'reopen', { note }, actor, now);
 
 /**
  * Records, inside the caller's transaction, that a message about these incidents went out on `channel`: the first

@@ -2,9 +2,9 @@ import { DETECTORS, addDays, toDay } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { getSettings, type Settings } from '../settings';
 import type { DetectorName } from '../detection/types';
-import type { DetectionInput } from '../detection/input';
-import { detect, historyDays } from '../detection/detect';
-import { loadDetectionInput } from '../db/repositories/detection-input';
+import { detectOnSeries, historyDays } from '../detection/detect';
+import { loadCycleSpend, loadFirstSeen } from '../db/repositories/detection-members';
+import { loadSeriesInput } from '../db/repositories/detection-series-set';
 import { toEpisodes, type Detection, type Episode } from '../detection/episodes';
 
 export { DETECTORS };
@@ -17,18 +17,6 @@ export interface BacktestResult {
   total: number;
   /** The incidents that would have opened, oldest first. */
   incidents: Episode[];
-}
-
-/** Rows sorted by day: the input as of `day` is a prefix. */
-function upTo<T extends { day: string }>(rows: T[], day: string): T[] {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid].day <= day) lo = mid + 1;
-    else hi = mid;
-  }
-  return rows.slice(0, lo);
 }
 
 /**
@@ -45,22 +33,21 @@ export async function backtest(
   const settings = opts.settings ?? (await getSettings(db));
   const to = opts.endDay ?? (await latestDay(db)) ?? toDay(Date.now());
   const from = addDays(to, -(opts.days - 1));
-  const all = await loadDetectionInput(db, to, {
-    days: opts.days + historyDays(settings),
-    withoutReportedSpend: true,
-    now: new Date(0),
-  });
+  // Read once, as of the last day: who was first seen when, and each member's latest cycle by then without Cursor's
+  // reported total (a replayed day must not see a later day's total), kept on the days it had started.
+  const firstSeen = await loadFirstSeen(db, to);
+  const cycles = await loadCycleSpend(db, `${addDays(to, 1)}T00:00:00.000Z`, true);
   const detections: Detection[] = [];
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    const input: DetectionInput = {
-      ...all,
-      asOf: day,
-      partialDay: false,
-      userDays: upTo(all.userDays, day),
-      userModelDays: upTo(all.userModelDays, day),
-      cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
-    };
-    for (const a of detect(input, settings))
+    // Each day as the hourly pass reads it (detection-series-set.ts), a finished day.
+    const cycleSpend = cycles.filter((c) => c.cycleStart <= day);
+    const { series } = await loadSeriesInput(db, day, {
+      days: historyDays(settings),
+      weekdayAware: settings.weekdayAware,
+      firstSeen,
+      cycleSpend,
+    });
+    for (const a of detectOnSeries(series, { cycleSpend, partialDay: false }, settings))
       detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
   }
   const incidents = toEpisodes(detections, settings.autoResolveAfterDays);

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { z } from 'zod';
 import type { DbOrTx } from '../db/database';
 import type { IdentitySource } from '../db/schema/detection';
 import { inTransaction } from '../db/transaction';
-import { SettingsValidationError, type SettingsIssue } from './errors';
+import { SettingsValidationError } from './errors';
+import { applySettingsPatch } from './patch';
 import {
   DEFAULT_SETTINGS,
   SETTING_KEYS,
@@ -15,10 +15,6 @@ import {
 
 // Serialises concurrent updates so each audit row's old value is the value it replaced.
 const SETTINGS_LOCK = 7_348_112;
-
-function toIssues(error: z.ZodError): SettingsIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
 
 async function readStored(db: DbOrTx): Promise<Map<string, unknown>> {
   const rows = await db.selectFrom('settings').select(['key', 'value']).execute();
@@ -43,11 +39,6 @@ export async function getSettings(db: DbOrTx): Promise<Settings> {
   return merge(await readStored(db));
 }
 
-/**
- * Validates `patch` (a partial settings object) against the current settings, then writes each changed key and
- * one settings_audit row per change (old and new value, who, when). Throws SettingsValidationError naming every bad
- * field; nothing is written then.
- */
 /** Who changed a setting and whether that was verified (sql/012_identity.sql); a bare name is unverified. */
 export interface ChangedBy {
   actor: string;
@@ -55,24 +46,19 @@ export interface ChangedBy {
   source: IdentitySource;
 }
 
+/**
+ * Validates `patch` (a partial settings object) against the current settings (applySettingsPatch), then writes each changed key and
+ * one settings_audit row per change (old and new value, who, when). Throws SettingsValidationError naming every bad
+ * field; nothing is written then.
+ */
 export async function updateSettings(db: DbOrTx, patch: unknown, by: string | ChangedBy): Promise<Settings> {
   const who: ChangedBy = typeof by === 'string' ? { actor: by, verified: false, source: 'none' } : by;
   const actor = who.actor;
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-    throw new SettingsValidationError([{ path: '', message: 'must be an object of setting names to values' }]);
-  }
   if (!actor.trim()) throw new SettingsValidationError([{ path: 'actor', message: 'must name who made the change' }]);
-  const unknownKeys = Object.keys(patch).filter((k) => !(SETTING_KEYS as string[]).includes(k));
-  if (unknownKeys.length > 0) {
-    throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
-  }
   return inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${SETTINGS_LOCK})`.execute(tx);
-    const stored = await readStored(tx);
-    const current = merge(stored);
-    const result = settingsSchema.safeParse({ ...current, ...patch });
-    if (!result.success) throw new SettingsValidationError(toIssues(result.error));
-    const next = result.data;
+    const current = merge(await readStored(tx));
+    const next = applySettingsPatch(current, patch);
     const changed = SETTING_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
     for (const key of changed) await writeKey(tx, key, current[key], next[key], who);
     return next;

@@ -1,6 +1,6 @@
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { detect, historyDays, DetectionInputError } from '../../src/detection';
-import { loadDetectionInput } from '../../src/db/repositories/detection-input';
+import { loadDetectionInput } from '../../bench/load-arrays-reference';
 import { detectOnSeries } from '../../src/detection/detect';
 import { loadSeriesInput } from '../../src/db/repositories/detection-series-set';
 import { buildSeries } from '../../src/detection/series';

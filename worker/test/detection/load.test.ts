@@ -1,6 +1,6 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { loadDetectionInput } from '../../src/db/repositories/detection-input';
+import { loadDetectionInput } from '../../bench/load-arrays-reference';
 import type { DetectionInput } from '../../src/detection';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { makeInput } from './fixtures';

@@ -2,7 +2,7 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
-import { loadDetectionInput } from '../../src/db/repositories/detection-input';
+import { loadDetectionInput } from '../../bench/load-arrays-reference';
 import { backtest } from '../../src/jobs/backtest';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
 import type { DetectionInput } from '../../src/detection';

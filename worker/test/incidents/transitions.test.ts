@@ -14,6 +14,8 @@ import {
   resolveIncident,
   SnoozeNotFoundError,
 } from '../../src/incidents';
+import { transition, type HumanAction } from '../../src/incidents/transitions';
+import { INCIDENT_STATUSES } from '@cursor-cost-watch/contract';
 import { anomaly, endOf, POLICY } from './fixtures';
 
 describe('incident transitions and snoozes', () => {
@@ -73,6 +75,34 @@ describe('incident transitions and snoozes', () => {
       /already resolved \(false_positive\)/,
     );
     await expect(acknowledgeIncident(t.db, id, 'maria')).rejects.toThrow(IncidentTransitionError);
+  });
+
+  it('allows exactly the table of from-status × action, each a 409-kind refusal otherwise', async () => {
+    const allowed: Record<string, HumanAction[]> = {};
+    for (const status of INCIDENT_STATUSES) {
+      allowed[status] = [];
+      for (const action of ['acknowledge', 'resolve', 'reopen'] as const) {
+        await t.db
+          .updateTable('incidents')
+          .set({ status, resolution_reason: status === 'resolved' ? 'fixed' : null })
+          .where('id', '=', id)
+          .execute();
+        const done = await transition(t.db, id, action, action === 'resolve' ? { reason: 'fixed' } : {}, 'maria').then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof IncidentTransitionError) return false;
+            throw e;
+          },
+        );
+        if (done) allowed[status].push(action);
+      }
+    }
+    expect(allowed).toEqual({
+      open: ['acknowledge', 'resolve'],
+      alerted: ['acknowledge', 'resolve'],
+      acknowledged: ['resolve'],
+      resolved: ['reopen'],
+    });
   });
 
   it('refuses to reopen while a newer incident for the same subject and detector is open', async () => {

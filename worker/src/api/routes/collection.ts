@@ -1,32 +1,38 @@
-import type { FastifyInstance } from 'fastify';
 import { QUEUES } from '../../queue/boss';
 import type { ApiDeps } from '../deps';
 import { auditedChange, pgBossIn } from '../audit';
 import { ApiHttpError } from '../errors';
 import { collectionStatus } from '../queries/collection-status';
+import { Reply, type RouteHandlers } from '../route';
 
-export function collectionRoutes(app: FastifyInstance, { db, boss, now }: ApiDeps) {
-  app.get('/api/collection/status', async () => collectionStatus(db, now()));
+export function collectionHandlers({
+  db,
+  boss,
+  now,
+}: ApiDeps): Pick<RouteHandlers, 'collectionStatus' | 'runCollection'> {
+  return {
+    collectionStatus: async () => collectionStatus(db, now()),
 
-  /** Queues a manual collection (the collect job runs detection after it). The queue is exclusive: null means one is in flight. */
-  app.post('/api/collection/run', async (req, reply) => {
-    if (!boss)
-      throw new ApiHttpError(
-        503,
-        'unavailable',
-        'The job queue is not running in this process, so a collection cannot be queued',
-      );
-    // The job and its audit row are committed together (pg-boss inserts through the transaction).
-    const jobId = await auditedChange(db, req, 202, async (tx) => {
-      const id = await boss.send(QUEUES.collect, { trigger: 'manual' }, { db: pgBossIn(tx) });
-      if (id === null)
+    /** Queues a manual collection (the collect job runs detection after it). The queue is exclusive: null means one is in flight. */
+    runCollection: async (_input, req) => {
+      if (!boss)
         throw new ApiHttpError(
-          409,
-          'conflict',
-          'A collection is already queued or running; try again when it has finished',
+          503,
+          'unavailable',
+          'The job queue is not running in this process, so a collection cannot be queued',
         );
-      return id;
-    });
-    return reply.status(202).send({ jobId });
-  });
+      // The job and its audit row are committed together (pg-boss inserts through the transaction).
+      const jobId = await auditedChange(db, req, 202, async (tx) => {
+        const id = await boss.send(QUEUES.collect, { trigger: 'manual' }, { db: pgBossIn(tx) });
+        if (id === null)
+          throw new ApiHttpError(
+            409,
+            'conflict',
+            'A collection is already queued or running; try again when it has finished',
+          );
+        return id;
+      });
+      return new Reply(202, { jobId });
+    },
+  };
 }

@@ -1,5 +1,3 @@
-import { nudgeOptOutBodySchema, userEmailParamsSchema } from '@cursor-cost-watch/contract';
-import type { FastifyInstance } from 'fastify';
 import type { DbOrTx } from '../../db/database';
 import { nudgeStatus, setNudgeOptOut } from '../../nudge';
 import { getSettings } from '../../settings';
@@ -7,7 +5,7 @@ import { actorOf } from '../actor';
 import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
 import { ApiHttpError, ApiValidationError } from '../errors';
-import { parseRequest } from '../validate';
+import type { RouteHandlers } from '../route';
 
 /** A developer the team knows: a member, or someone with spend or an incident on record. */
 async function requireKnownDeveloper(db: DbOrTx, raw: string): Promise<string> {
@@ -23,18 +21,16 @@ async function requireKnownDeveloper(db: DbOrTx, raw: string): Promise<string> {
 }
 
 /** A developer's personal nudges: whether they opted out, and their latest nudges (worker/src/nudge). */
-export function nudgeRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
-  app.get('/api/users/:email/nudges', async (req) => {
-    const { email } = parseRequest(userEmailParamsSchema, req.params, 'params');
-    return nudgeStatus(db, await requireKnownDeveloper(db, email), await getSettings(db));
-  });
+export function nudgeHandlers({ db, now }: ApiDeps): Pick<RouteHandlers, 'getNudgeStatus' | 'setNudgeOptOut'> {
+  return {
+    getNudgeStatus: async ({ params }) =>
+      nudgeStatus(db, await requireKnownDeveloper(db, params.email), await getSettings(db)),
 
-  /** Opt out (or back in); the change and its api_audit row are one transaction. */
-  app.put('/api/users/:email/nudge-opt-out', async (req) => {
-    const params = parseRequest(userEmailParamsSchema, req.params, 'params');
-    const body = parseRequest(nudgeOptOutBodySchema, req.body, 'body');
-    const email = await requireKnownDeveloper(db, params.email);
-    await auditedChange(db, req, 200, (tx) => setNudgeOptOut(tx, email, body, actorOf(req), now()));
-    return nudgeStatus(db, email, await getSettings(db));
-  });
+    /** Opt out (or back in); the change and its api_audit row are one transaction. */
+    setNudgeOptOut: async ({ params, body }, req) => {
+      const email = await requireKnownDeveloper(db, params.email);
+      await auditedChange(db, req, 200, (tx) => setNudgeOptOut(tx, email, body, actorOf(req), now()));
+      return nudgeStatus(db, email, await getSettings(db));
+    },
+  };
 }

@@ -1,20 +1,12 @@
-import { settingsPatchSchema, type SettingsResponse } from '@cursor-cost-watch/contract';
-import type { FastifyInstance } from 'fastify';
+import type { SettingsResponse } from '@cursor-cost-watch/contract';
 import type { Db } from '../../db/database';
-import {
-  getSettings,
-  SETTING_KEYS,
-  settingsSchema,
-  SettingsValidationError,
-  updateSettings,
-  type Settings,
-} from '../../settings';
+import { applySettingsPatch, getSettings, updateSettings, type Settings } from '../../settings';
 import { identityOf } from '../actor';
 import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
 import { settingFields } from '../queries/settings-fields';
 import { diffBacktests } from '../queries/settings-preview';
-import { parseRequest } from '../validate';
+import type { RouteHandlers } from '../route';
 
 const AUDIT_ROWS = 50;
 const PREVIEW_DAYS = 30;
@@ -36,42 +28,32 @@ async function settingsResponse(db: Db, values: Settings): Promise<SettingsRespo
   };
 }
 
-/** The current settings with `patch` applied, validated exactly as a save would be; nothing is written. */
-function proposedSettings(current: Settings, patch: Record<string, unknown>): Settings {
-  const unknownKeys = Object.keys(patch).filter((k) => !(SETTING_KEYS as string[]).includes(k));
-  if (unknownKeys.length > 0)
-    throw new SettingsValidationError(unknownKeys.map((k) => ({ path: k, message: 'is not a setting' })));
-  const result = settingsSchema.safeParse({ ...current, ...patch });
-  if (!result.success)
-    throw new SettingsValidationError(
-      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-    );
-  return result.data;
-}
+export function settingsHandlers({
+  db,
+  services,
+}: ApiDeps): Pick<RouteHandlers, 'getSettings' | 'updateSettings' | 'previewSettings'> {
+  return {
+    getSettings: async () => settingsResponse(db, await getSettings(db)),
 
-export function settingsRoutes(app: FastifyInstance, { db, services }: ApiDeps) {
-  app.get('/api/settings', async () => settingsResponse(db, await getSettings(db)));
+    updateSettings: async ({ body: patch }, req) => {
+      const next = await auditedChange(db, req, 200, (tx) => updateSettings(tx, patch, identityOf(req)));
+      return settingsResponse(db, next);
+    },
 
-  app.put('/api/settings', async (req) => {
-    const patch = parseRequest(settingsPatchSchema, req.body, 'body');
-    const next = await auditedChange(db, req, 200, (tx) => updateSettings(tx, patch, identityOf(req)));
-    return settingsResponse(db, next);
-  });
-
-  /** How many incidents the last 30 days would have opened with the current and the proposed values, and which differ. */
-  app.post('/api/settings/preview', async (req) => {
-    const patch = parseRequest(settingsPatchSchema, req.body, 'body');
-    const current = await getSettings(db);
-    const proposed = proposedSettings(current, patch);
-    const [before, after] = await Promise.all([
-      services.backtest(db, { days: PREVIEW_DAYS, settings: current }),
-      services.backtest(db, { days: PREVIEW_DAYS, settings: proposed }),
-    ]);
-    return {
-      days: PREVIEW_DAYS,
-      current: { days: before.days, perDetector: before.perDetector, total: before.total },
-      proposed: { days: after.days, perDetector: after.perDetector, total: after.total },
-      ...diffBacktests(before.incidents ?? [], after.incidents ?? []),
-    };
-  });
+    /** How many incidents the last 30 days would have opened with the current and the proposed values, and which differ. */
+    previewSettings: async ({ body: patch }) => {
+      const current = await getSettings(db);
+      const proposed = applySettingsPatch(current, patch);
+      const [before, after] = await Promise.all([
+        services.backtest(db, { days: PREVIEW_DAYS, settings: current }),
+        services.backtest(db, { days: PREVIEW_DAYS, settings: proposed }),
+      ]);
+      return {
+        days: PREVIEW_DAYS,
+        current: { days: before.days, perDetector: before.perDetector, total: before.total },
+        proposed: { days: after.days, perDetector: after.perDetector, total: after.total },
+        ...diffBacktests(before.incidents ?? [], after.incidents ?? []),
+      };
+    },
+  };
 }

@@ -1,10 +1,9 @@
-import { snoozeCreateBodySchema, snoozeIdParamsSchema, type Snooze } from '@cursor-cost-watch/contract';
-import type { FastifyInstance } from 'fastify';
+import type { Snooze } from '@cursor-cost-watch/contract';
 import { createSnooze, deleteSnooze, listSnoozes, type SnoozeRow } from '../../incidents';
 import { actorOf } from '../actor';
 import { auditedChange } from '../audit';
 import type { ApiDeps } from '../deps';
-import { parseRequest } from '../validate';
+import { Reply, type RouteHandlers } from '../route';
 
 const toSnooze = (s: SnoozeRow): Snooze => ({
   id: s.id,
@@ -16,18 +15,19 @@ const toSnooze = (s: SnoozeRow): Snooze => ({
   createdAt: s.created_at.toISOString(),
 });
 
-export function snoozeRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
-  app.get('/api/snoozes', async () => ({ items: (await listSnoozes(db, { activeAt: now() })).map(toSnooze) }));
-
-  app.post('/api/snoozes', async (req, reply) => {
-    const body = parseRequest(snoozeCreateBodySchema, req.body, 'body');
-    const row = await auditedChange(db, req, 201, (tx) => createSnooze(tx, body, actorOf(req), now()));
-    return reply.status(201).send(toSnooze(row));
-  });
-
-  app.delete('/api/snoozes/:id', async (req) => {
-    const { id } = parseRequest(snoozeIdParamsSchema, req.params, 'params');
-    await auditedChange(db, req, 200, (tx) => deleteSnooze(tx, id, actorOf(req)));
-    return { ok: true as const };
-  });
+export function snoozeHandlers({
+  db,
+  now,
+}: ApiDeps): Pick<RouteHandlers, 'listSnoozes' | 'createSnooze' | 'deleteSnooze'> {
+  return {
+    listSnoozes: async () => ({ items: (await listSnoozes(db, { activeAt: now() })).map(toSnooze) }),
+    createSnooze: async ({ body }, req) => {
+      const row = await auditedChange(db, req, 201, (tx) => createSnooze(tx, body, actorOf(req), now()));
+      return new Reply(201, toSnooze(row));
+    },
+    deleteSnooze: async ({ params: { id } }, req) => {
+      await auditedChange(db, req, 200, (tx) => deleteSnooze(tx, id, actorOf(req)));
+      return { ok: true as const };
+    },
+  };
 }

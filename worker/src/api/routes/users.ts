@@ -1,13 +1,10 @@
-import { userEmailParamsSchema, userSearchQuerySchema } from '@cursor-cost-watch/contract';
-import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps';
 import { searchUsers, userDetail } from '../queries/users';
-import { parseRequest } from '../validate';
+import type { RouteHandlers } from '../route';
 
-export function userRoutes(app: FastifyInstance, { db, now }: ApiDeps) {
-  app.get('/api/users', async (req) => searchUsers(db, parseRequest(userSearchQuerySchema, req.query, 'query'), now()));
-  app.get('/api/users/:email', async (req) => {
-    const { email } = parseRequest(userEmailParamsSchema, req.params, 'params');
-    return userDetail(db, email, now());
-  });
+export function userHandlers({ db, now }: ApiDeps): Pick<RouteHandlers, 'searchUsers' | 'getUser'> {
+  return {
+    searchUsers: async ({ query }) => searchUsers(db, query, now()),
+    getUser: async ({ params }) => userDetail(db, params.email, now()),
+  };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database';
 import type { UserSeries } from '../../detection/series';
-import { loadFirstSeen } from './detection-input';
+import { loadFirstSeen } from './detection-members';
 import {
   finishInput,
   readSeries,
@@ -49,7 +49,7 @@ export class DetectionSeriesCache {
     const key = `${window.from}/${asOf}/${opts.weekdayAware}`;
     // Read before the rollups, so a run that commits rows during this load counts as a change for the next one.
     const runs = await runMarks(db);
-    const firstSeen = await loadFirstSeen(db, asOf);
+    const firstSeen = opts.firstSeen ?? (await loadFirstSeen(db, asOf));
     const prev = this.snapshot?.key === key ? this.snapshot : null;
     const dirtyFrom = prev ? await changedFrom(db, prev, window) : window.from;
     this.snapshot = null; // a load that fails half-way leaves nothing half-updated behind
@@ -68,7 +68,7 @@ export class DetectionSeriesCache {
       users = await readSeries(db, window, window.from, snap.byEmail, firstSeen, opts.chunkUsers, snap.firstRows);
     }
     for (const u of snap.byEmail.values()) u.firstSeenDay = firstSeen.get(u.email) ?? null;
-    const input = await finishInput(db, window, snap.byEmail, users, opts.now);
+    const input = await finishInput(db, window, snap.byEmail, users, opts);
     this.snapshot = { ...snap, lastRunId: runs.lastRunId, runningIds: runs.runningIds };
     return { ...input, cache: { full: snap !== prev, readFrom: snap !== prev ? window.from : dirtyFrom } };
   }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../database';
 import type { CycleSpend } from '../../detection/input';
 import { DetectionInputError } from '../../detection/input';
 import { emptyUserSeries, seriesDays, seriesSet, type SeriesSet, type UserSeries } from '../../detection/series';
-import { loadCycleSpend, loadFirstSeen } from './detection-input';
+import { loadCycleSpend, loadFirstSeen } from './detection-members';
 import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 
 /** Users read per round trip: bounds the JSON held at once (and so the pass's peak memory) whatever the team size. */
@@ -25,6 +25,9 @@ export interface SeriesLoadOptions {
   now?: Date;
   /** Users per round trip (default CHUNK_USERS). */
   chunkUsers?: number;
+  /** Already read (a backtest replaying many days reads them once): each developer's first-seen day, the cycles. */
+  firstSeen?: Map<string, string | null>;
+  cycleSpend?: CycleSpend[];
 }
 
 /**
@@ -35,10 +38,10 @@ export interface SeriesLoadOptions {
  */
 export async function loadSeriesInput(db: DbOrTx, asOf: string, opts: SeriesLoadOptions): Promise<SeriesInput> {
   const window = seriesWindow(asOf, opts);
-  const firstSeen = await loadFirstSeen(db, asOf);
+  const firstSeen = opts.firstSeen ?? (await loadFirstSeen(db, asOf));
   const byEmail = new Map<string, UserSeries>();
   const users = await readSeries(db, window, window.from, byEmail, firstSeen, opts.chunkUsers);
-  return finishInput(db, window, byEmail, users, opts.now);
+  return finishInput(db, window, byEmail, users, opts);
 }
 
 /** The days one load covers: `opts.days` days up to and including asOf. */
@@ -106,15 +109,16 @@ export async function readSeries(
   return users;
 }
 
-/** The input around series read into `byEmail`: cycle spend, whether asOf is still running. */
+/** The input around series read into `byEmail`: cycle spend (unless given), whether asOf is still running. */
 export async function finishInput(
   db: DbOrTx,
   window: SeriesWindow,
   byEmail: Map<string, UserSeries>,
   users: number,
-  now = new Date(),
+  opts: Pick<SeriesLoadOptions, 'now' | 'cycleSpend'>,
 ): Promise<SeriesInput> {
-  const cycleSpend = await loadCycleSpend(db, `${addDays(window.asOf, 1)}T00:00:00.000Z`, false);
+  const cycleSpend = opts.cycleSpend ?? (await loadCycleSpend(db, `${addDays(window.asOf, 1)}T00:00:00.000Z`, false));
+  const now = opts.now ?? new Date();
   return {
     asOf: window.asOf,
     series: seriesSet(window.days, window.dayClass, [...byEmail.values()]),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from '../database';
-import type { UserDay, UserModelDay } from '../../detection/types';
+import type { DbOrTx } from '../src/db/database';
+import type { UserDay, UserModelDay } from '../src/detection/types';
 
 /** A user's rows as parallel arrays, ordered by day (then model): one JSON document per user. */
 interface UserDayColumns {

@@ -1,43 +1,14 @@
-import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
+import { toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database';
-import type { CycleSpend, DetectionInput, MemberInfo } from '../../detection/input';
-import { byDay, loadUserDays, loadUserModelDays } from './detection-series';
-import { DetectionInputError } from '../../detection/input';
-
-export interface LoadOptions {
-  /** Days of history up to and including asOf (default 90). */
-  days?: number;
-  /** The clock: asOf equal to today's UTC day marks the input as a partial day. */
-  now?: Date;
-  /** Leave out Cursor's reported cycle totals (a backtest must not see today's total on an earlier day). */
-  withoutReportedSpend?: boolean;
-}
-
-/** Reads what detection needs from the rollups, only data up to and including `asOf`. */
-export async function loadDetectionInput(db: DbOrTx, asOf: string, opts: LoadOptions = {}): Promise<DetectionInput> {
-  if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
-  const from = addDays(asOf, -((opts.days ?? 90) - 1));
-  const endOfAsOf = `${addDays(asOf, 1)}T00:00:00.000Z`;
-
-  // One row per user with their days as JSON arrays (a few thousand rows instead of a million), read in the order of
-  // the primary keys (user_email, day[, model]), then laid out by day: the same rows, in the same order
-  // (day, user_email, model under the database's collation), that `ORDER BY day, user_email` returned row by row.
-  const userDays = byDay(await loadUserDays(db, from, asOf));
-  const userModelDays = byDay(await loadUserModelDays(db, from, asOf));
-
-  const members = await loadMembers(db, asOf);
-  const cycleSpend = await loadCycleSpend(db, endOfAsOf, opts.withoutReportedSpend === true);
-  const today = toDay((opts.now ?? new Date()).getTime());
-  return { asOf, userDays, userModelDays, members, cycleSpend, partialDay: asOf === today };
-}
+import type { CycleSpend, MemberInfo } from '../../detection/input';
 
 /** Each developer's first-seen day (detection reads only this from the members). */
 export async function loadFirstSeen(db: DbOrTx, asOf: string): Promise<Map<string, string | null>> {
   return new Map((await loadMembers(db, asOf)).map((m) => [m.email, m.firstSeenDay]));
 }
 
-async function loadMembers(db: DbOrTx, asOf: string): Promise<MemberInfo[]> {
+export async function loadMembers(db: DbOrTx, asOf: string): Promise<MemberInfo[]> {
   // First seen: the earlier of when the member list first showed them and their first day of use up to asOf.
   const memberRows = await sql<{ email: string; first_day: string | null; is_removed: boolean }>`
     WITH first_use AS (
