@@ -47,9 +47,15 @@ export interface Score {
 /** Days after a labelled anomaly ends during which an episode still counts as about it (it lingers, or starts late). */
 const GRACE_DAYS = 2;
 
+/**
+ * An episode is about an anomaly when its first alert came on or after the anomaly's start, and before its end
+ * (plus grace). An episode already open before the anomaly began was raised by something else: it neither finds
+ * the anomaly (before, a user's drift open since September "found" a team jump in November with a delay clamped to
+ * 0 d) nor is it made right by an anomaly that came later.
+ */
 function matches(ep: Episode, t: TruthAnomaly): boolean {
   const end = addDays(t.endDay, GRACE_DAYS);
-  if (ep.lastDay < t.startDay || ep.firstDay > end) return false;
+  if (ep.firstDay < t.startDay || ep.firstDay > end) return false;
   if (t.scope === 'team') return ep.scope === 'team' || (t.emails ?? []).includes(ep.subject);
   return ep.scope === 'user' && ep.subject === t.email;
 }
@@ -87,7 +93,7 @@ export function score(
     }
     byKind.detected++;
     const first = [...hits].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0))[0];
-    delays.push(Math.max(0, daysBetween(t.startDay, first.firstDay)));
+    delays.push(daysBetween(t.startDay, first.firstDay));
     found.push({ truth: t, episode: first, delayDays: delays[delays.length - 1] });
     if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
     if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.startDay, first.onset)));

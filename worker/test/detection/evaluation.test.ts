@@ -97,6 +97,49 @@ describe('benchmark helpers', () => {
     expect(s.falsePositives.map((f) => f.subject)).toEqual(['d']);
   });
 
+  it('does not credit an anomaly to an episode that was already open before it began', () => {
+    const truth = [
+      {
+        id: 'team-1',
+        scope: 'team' as const,
+        email: null,
+        emails: ['a', 'b'],
+        kind: 'team_jump',
+        startDay: '2026-11-18',
+        endDay: '2026-11-20',
+        extraCents: 130000,
+      },
+      {
+        id: 'ramp',
+        scope: 'user' as const,
+        email: 'c',
+        kind: 'ramp',
+        startDay: '2026-10-30',
+        endDay: '2026-11-20',
+        extraCents: 23000,
+      },
+    ];
+    const ep = (subject: string, firstDay: string, lastDay: string) => ({
+      scope: 'user' as const,
+      subject,
+      detector: 'sustained_drift',
+      firstDay,
+      lastDay,
+    });
+    // a's drift opened in October and lasts through the team jump; c's episode opened six days before its ramp.
+    const s = score([ep('a', '2026-10-26', '2026-11-20'), ep('c', '2026-10-24', '2026-11-20')], truth, {
+      minCents: 2000,
+      developers: 100,
+      days: 28,
+    });
+    expect(s.recall).toBe(0);
+    expect(s.missed.map((m) => m.id)).toEqual(['team-1', 'ramp']);
+    expect(s.precision).toBe(0);
+    // An episode opened on the jump's first day finds it with no delay.
+    const found = score([ep('b', '2026-11-18', '2026-11-20')], truth, { minCents: 2000, developers: 100, days: 28 });
+    expect(found.found.map((f) => [f.truth.id, f.delayDays])).toEqual([['team-1', 0]]);
+  });
+
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
     const input = makeInput({
       users: 10,
