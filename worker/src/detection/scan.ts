@@ -356,6 +356,12 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
     run.impact = state.runImpact;
   }
   if (run.onset < 0) return null;
+  const start = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.adaptAfterDays), settings.onsetZ, ctx.dayClass);
+  if (start < run.onset) {
+    run.onset = start;
+    run.impact = 0;
+    for (let d = start; d <= t; d++) if (s.user.events[d] > 0) run.impact += s.user.cents[d] - s.expected[d];
+  }
   span.onset = run.onset;
   span.impact = run.impact;
   s.onset[t] = span.onset;
@@ -492,6 +498,34 @@ function sustainedRun(
     if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z && excess >= minImpact) found = { onset: d, impact: excess };
   }
   return found;
+}
+
+/**
+ * Where a confirmed sustained rise began: the day that maximises Σ (min(z, Z_CAP) − reference) from it to today
+ * (the CUSUM change-point estimate), looked for back to `from`. The window of sustainedRun ends at the second day
+ * under the reference, which on a noisy person comes a few days into a level shift (a ×2 shift at σ 0.45 leaves a
+ * third of its days under z 1): its onset then came days late. Days under the reference count against an earlier
+ * onset, so ordinary days before the rise never win. Idle days are skipped; a gap of more than MAX_IDLE_GAP idle
+ * workdays ends the search. The onset is a day above expected.
+ */
+export function changePoint(s: UserScan, t: number, from: number, reference: number, dayClass: Uint8Array): number {
+  let sum = 0;
+  let best = t;
+  let most = Number.NEGATIVE_INFINITY;
+  let idle = 0;
+  for (let d = t; d >= Math.max(0, from); d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    sum += Math.min(s.z[d], Z_CAP) - reference;
+    if (sum > most && s.user.cents[d] > s.expected[d]) {
+      most = sum;
+      best = d;
+    }
+  }
+  return best;
 }
 
 /** Share of an episode's excess on one day that makes it a spike rather than a sustained rise. */
