@@ -35,7 +35,9 @@ export interface Score {
   falseAlertsPer100DevWeek: number;
   /** Onset moves over all episodes (an incident's onset changing after it was reported). */
   onsetMoves: number;
-  worthy: number; // labelled anomalies worth at least minCents
+  worthy: number; // labelled anomalies worth at least minCents, judged (not reaching $20 too late to judge)
+  /** Worth ≥ minCents, but reaching it within `dueDays` of the last replayed day: not judged for recall or delay. */
+  tooLate: TruthAnomaly[];
   detected: number;
   recallByKind: Record<string, { detected: number; total: number }>;
   missed: TruthAnomaly[];
@@ -68,7 +70,7 @@ function matches(ep: Episode, t: TruthAnomaly): boolean {
 export function score(
   episodes: Episode[],
   truth: TruthAnomaly[],
-  o: { minCents: number; developers: number; days: number },
+  o: { minCents: number; developers: number; days: number; lastDay?: string; dueDays?: number },
 ): Score {
   let tp = 0;
   const falsePositives: Episode[] = [];
@@ -76,7 +78,16 @@ export function score(
     if (truth.some((t) => matches(ep, t))) tp++;
     else falsePositives.push(ep);
   }
-  const worthy = truth.filter((t) => t.extraCents >= o.minCents);
+  // An anomaly that reached the alert floor on the last replayed days cannot be held to a find within dueDays of
+  // it: found or not, it is left out of recall and delay (leaving out only the unfound ones would flatter recall).
+  // Before, a team jump of the last two days counted as a miss after one day of evidence.
+  const judged = (t: TruthAnomaly) =>
+    o.lastDay === undefined ||
+    o.dueDays === undefined ||
+    t.worthyDay === undefined ||
+    addDays(t.worthyDay, o.dueDays) <= o.lastDay;
+  const tooLate = truth.filter((t) => t.extraCents >= o.minCents && !judged(t));
+  const worthy = truth.filter((t) => t.extraCents >= o.minCents && judged(t));
   const delays: number[] = [];
   const onsetErrors: number[] = [];
   const worthyDelays: number[] = [];
@@ -117,6 +128,7 @@ export function score(
     falseAlertsPer100DevWeek: falsePositives.length / (o.developers / 100) / (o.days / 7),
     onsetMoves: episodes.reduce((n, e) => n + (e.onsetMoves ?? 0), 0),
     worthy: worthy.length,
+    tooLate,
     detected: worthy.length - missed.length,
     recallByKind,
     missed,
