@@ -355,12 +355,22 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
     run.onset = Math.min(span.onset, state.runOnset);
     run.impact = state.runImpact;
   }
+  // A light developer's rise can be beyond doubt yet worth under minImpact within the window (a ×4 ramp of 60 cents
+  // a day adds a dollar or two a day: issue #12's light users found a week after their extra reached $20, or never):
+  // its excess is then counted from where the rise began, up to a baseline window back.
+  if (run.onset < 0 && run.significant) {
+    const from = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.baselineDays), settings.onsetZ, ctx.dayClass);
+    const impact = excessSince(s, from, t);
+    if (impact >= minImpact) {
+      run.onset = from;
+      run.impact = impact;
+    }
+  }
   if (run.onset < 0) return null;
   const start = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.adaptAfterDays), settings.onsetZ, ctx.dayClass);
   if (start < run.onset) {
     run.onset = start;
-    run.impact = 0;
-    for (let d = start; d <= t; d++) if (s.user.events[d] > 0) run.impact += s.user.cents[d] - s.expected[d];
+    run.impact = excessSince(s, start, t);
   }
   span.onset = run.onset;
   span.impact = run.impact;
@@ -471,13 +481,13 @@ function sustainedRun(
   onsetZ: number,
   minImpact: number,
   dayClass: Uint8Array,
-): { onset: number; impact: number } {
+): { onset: number; impact: number; significant: boolean } {
   let sum = 0;
   let excess = 0;
   let k = 0;
   let below = 0;
   let idle = 0;
-  let found = { onset: -1, impact: 0 };
+  let found = { onset: -1, impact: 0, significant: false };
   for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
@@ -495,7 +505,10 @@ function sustainedRun(
     // The window's days share one baseline median, whose own error does not average out over k days.
     const n = Math.max(3, s.baseline[t]?.ownDays ?? 3);
     const evidence = sum / Math.sqrt(k + (MEDIAN_VARIANCE * k * k) / n);
-    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z && excess >= minImpact) found = { onset: d, impact: excess };
+    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z) {
+      found.significant = true;
+      if (excess >= minImpact) found = { onset: d, impact: excess, significant: true };
+    }
   }
   return found;
 }
@@ -526,6 +539,13 @@ export function changePoint(s: UserScan, t: number, from: number, reference: num
     }
   }
   return best;
+}
+
+/** Cents above expected over the active days from..to. */
+function excessSince(s: UserScan, from: number, to: number): number {
+  let excess = 0;
+  for (let d = from; d <= to; d++) if (s.user.events[d] > 0) excess += s.user.cents[d] - s.expected[d];
+  return excess;
 }
 
 /** Share of an episode's excess on one day that makes it a spike rather than a sustained rise. */
