@@ -78,7 +78,7 @@ function replay(sc: Scenario): Run {
       original.push({ day, scope: 'user', subject: a.subject, detector: a.detector });
   }
   const days = daysBetween(from, last) + 1;
-  const o = { minCents: MIN_CENTS, developers: sc.shape.size, days };
+  const o = { minCents: MIN_CENTS, developers: sc.shape.size, days, lastDay: last, dueDays: TARGETS.worstDelay };
   const gap = DEFAULT_SETTINGS.autoResolveAfterDays;
   const episodes = toEpisodes(engine, gap);
   const byDetector = new Map<string, number>();
@@ -115,7 +115,7 @@ const COLUMNS: [string, number][] = [
   ['days', 5],
   ['alerts', 7],
   ['precision', 10],
-  ['recall ≥$20', 13],
+  ['recall ≥$20', 15],
   ['delay med/max', 14],
   ['from $20', 10],
   ['onset ±1d', 10],
@@ -135,7 +135,7 @@ function row(r: Run): string {
     String(r.days),
     String(e.episodes),
     pct(e.precision),
-    `${pct(e.recall)} ${e.detected}/${e.worthy}`,
+    `${pct(e.recall)} ${e.detected}/${e.worthy}${e.tooLate.length > 0 ? `+${e.tooLate.length}` : ''}`,
     `${num(e.medianDelayDays)} / ${num(e.worstDelayDays, 0)}`,
     `${num(e.medianDelayFromWorthyDays)} / ${num(e.worstDelayFromWorthyDays, 0)}`,
     `${e.onsetWithinOneDay}/${e.onsetJudged}`,
@@ -281,12 +281,16 @@ async function main(): Promise<void> {
     const run = replay(sc);
     runs.push(run);
     console.log(
-      `${shape.name}: ${shape.size} developers, ${sc.input.userDays.length.toLocaleString('en-US')} user-days, ${sc.truth.length} labelled anomalies (${run.engine.worthy} worth ≥ $20), ${run.days} days replayed, median pass ${run.medianPassMs.toFixed(0)} ms (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      `${shape.name}: ${shape.size} developers, ${sc.input.userDays.length.toLocaleString('en-US')} user-days, ${sc.truth.length} labelled anomalies (${run.engine.worthy + run.engine.tooLate.length} worth ≥ $20, of which ${run.engine.tooLate.length} reached it too late to judge), ${run.days} days replayed, median pass ${run.medianPassMs.toFixed(0)} ms (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
     if (args.verbose) {
       for (const m of run.engine.missed)
         console.log(
           `   missed ${m.id} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)}`,
+        );
+      for (const m of run.engine.tooLate)
+        console.log(
+          `   late   ${m.id} ${m.email ?? 'team'} ${m.startDay}..${m.endDay} $${(m.extraCents / 100).toFixed(0)} reached $20 on ${m.worthyDay} (not judged)`,
         );
       for (const f of run.engine.falsePositives)
         console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
@@ -297,7 +301,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; onset = the incident's onset within ±1 day of the true start)`,
+    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; an anomaly that reached $20 within ${TARGETS.worstDelay} days of the end is not judged for recall or delay, shown as +N after the recall; onset = the incident's onset within ±1 day of the true start)`,
   );
   printSet(
     'TUNING teams (thresholds were chosen on these)',

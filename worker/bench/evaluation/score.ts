@@ -35,7 +35,9 @@ export interface Score {
   falseAlertsPer100DevWeek: number;
   /** Onset moves over all episodes (an incident's onset changing after it was reported). */
   onsetMoves: number;
-  worthy: number; // labelled anomalies worth at least minCents
+  worthy: number; // labelled anomalies worth at least minCents, judged (not reaching $20 too late to judge)
+  /** Worth ≥ minCents, but reaching it within `dueDays` of the last replayed day: not judged for recall or delay. */
+  tooLate: TruthAnomaly[];
   detected: number;
   recallByKind: Record<string, { detected: number; total: number }>;
   missed: TruthAnomaly[];
@@ -47,9 +49,15 @@ export interface Score {
 /** Days after a labelled anomaly ends during which an episode still counts as about it (it lingers, or starts late). */
 const GRACE_DAYS = 2;
 
+/**
+ * An episode is about an anomaly when its first alert came on or after the anomaly's start, and before its end
+ * (plus grace). An episode already open before the anomaly began was raised by something else: it neither finds
+ * the anomaly (before, a user's drift open since September "found" a team jump in November with a delay clamped to
+ * 0 d) nor is it made right by an anomaly that came later.
+ */
 function matches(ep: Episode, t: TruthAnomaly): boolean {
   const end = addDays(t.endDay, GRACE_DAYS);
-  if (ep.lastDay < t.startDay || ep.firstDay > end) return false;
+  if (ep.firstDay < t.startDay || ep.firstDay > end) return false;
   if (t.scope === 'team') return ep.scope === 'team' || (t.emails ?? []).includes(ep.subject);
   return ep.scope === 'user' && ep.subject === t.email;
 }
@@ -62,7 +70,7 @@ function matches(ep: Episode, t: TruthAnomaly): boolean {
 export function score(
   episodes: Episode[],
   truth: TruthAnomaly[],
-  o: { minCents: number; developers: number; days: number },
+  o: { minCents: number; developers: number; days: number; lastDay?: string; dueDays?: number },
 ): Score {
   let tp = 0;
   const falsePositives: Episode[] = [];
@@ -70,7 +78,16 @@ export function score(
     if (truth.some((t) => matches(ep, t))) tp++;
     else falsePositives.push(ep);
   }
-  const worthy = truth.filter((t) => t.extraCents >= o.minCents);
+  // An anomaly that reached the alert floor on the last replayed days cannot be held to a find within dueDays of
+  // it: found or not, it is left out of recall and delay (leaving out only the unfound ones would flatter recall).
+  // Before, a team jump of the last two days counted as a miss after one day of evidence.
+  const judged = (t: TruthAnomaly) =>
+    o.lastDay === undefined ||
+    o.dueDays === undefined ||
+    t.worthyDay === undefined ||
+    addDays(t.worthyDay, o.dueDays) <= o.lastDay;
+  const tooLate = truth.filter((t) => t.extraCents >= o.minCents && !judged(t));
+  const worthy = truth.filter((t) => t.extraCents >= o.minCents && judged(t));
   const delays: number[] = [];
   const onsetErrors: number[] = [];
   const worthyDelays: number[] = [];
@@ -87,7 +104,7 @@ export function score(
     }
     byKind.detected++;
     const first = [...hits].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0))[0];
-    delays.push(Math.max(0, daysBetween(t.startDay, first.firstDay)));
+    delays.push(daysBetween(t.startDay, first.firstDay));
     found.push({ truth: t, episode: first, delayDays: delays[delays.length - 1] });
     if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
     if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.startDay, first.onset)));
@@ -111,6 +128,7 @@ export function score(
     falseAlertsPer100DevWeek: falsePositives.length / (o.developers / 100) / (o.days / 7),
     onsetMoves: episodes.reduce((n, e) => n + (e.onsetMoves ?? 0), 0),
     worthy: worthy.length,
+    tooLate,
     detected: worthy.length - missed.length,
     recallByKind,
     missed,

@@ -101,6 +101,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     alarmed: new Uint8Array(n),
   };
   const minImpact = settings.minImpactDollars * 100;
+  const ctx: ScanContext = { settings, evalFrom, minImpact, expensive, dayClass: series.dayClass };
   const ratios: number[] = [];
 
   for (let t = evalFrom; t < n; t++) {
@@ -132,8 +133,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
-    for (let i = 0; i < users.length; i++)
-      scanUserDay(users[i], states[i], t, evalFrom, logFactor, settings, expensive, minImpact, series.dayClass);
+    for (let i = 0; i < users.length; i++) scanUserDay(users[i], states[i], ctx, t, logFactor);
   }
   return { users, team, expensive };
 }
@@ -191,21 +191,54 @@ function scanTeamDay(
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
 }
 
-function scanUserDay(
-  s: UserScan,
-  state: EpisodeState,
-  t: number,
-  evalFrom: number,
-  logFactor: number,
-  settings: Settings,
-  expensive: Set<string>,
-  minImpact: number,
-  dayClass: Uint8Array,
-): void {
-  const u = s.user;
+/** What every user's day of one scan is judged with. */
+export interface ScanContext {
+  settings: Settings;
+  evalFrom: number;
+  /** minImpactDollars in cents: the least an episode must be worth to alarm. */
+  minImpact: number;
+  expensive: Set<string>;
+  /** 0 workday, 1 weekend, per day index. */
+  dayClass: Uint8Array;
+}
+
+/** One active day of a user measured against their baseline (times the team's day effect). */
+interface DayReading {
+  t: number;
+  b: Baseline;
+  x: number;
+  /** (log spend − center) / scale, before the t-to-z discount. */
+  tRaw: number;
+  z: number;
+  expected: number;
+  excess: number;
+  elevated: boolean;
+}
+
+/** A candidate episode: its onset and the cents above expected since then. */
+interface Span {
+  onset: number;
+  impact: number;
+}
+
+function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: number, logFactor: number): void {
+  const day = measureDay(s, ctx, t, logFactor);
+  if (!day) return; // idle days are neutral: they neither extend nor end an episode
+  advanceCusum(s, state, ctx, day);
+  if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
+  if (day.excess <= 0 || day.z < ctx.settings.onsetZ) return;
+  const span = findOnset(s, ctx, t);
+  const path = alarmPath(s, state, ctx, day, span);
+  if (path === null && (!day.elevated || span.impact < ctx.minImpact)) return;
+  classify(s, state, ctx, day, span, path);
+}
+
+/** Records day t's z, expected and band; null on a day not judged (no baseline, or idle). */
+function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number): DayReading | null {
   const b = s.baseline[t];
-  if (!b || u.events[t] <= 0) return; // idle days are neutral: they neither extend nor end an episode
-  const x = u.cents[t];
+  if (!b || s.user.events[t] <= 0) return null;
+  const { settings } = ctx;
+  const x = s.user.cents[t];
   const center = b.center + logFactor;
   const tRaw = (logSpend(x) - center) / b.scale;
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
@@ -216,101 +249,156 @@ function scanUserDay(
   s.expected[t] = expected;
   s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * b.scale) - LOG_OFFSET);
   s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * b.scale) - LOG_OFFSET);
-  const elevated = z >= settings.elevatedZ && excess > 0;
+  return { t, b, x, tRaw, z, expected, excess, elevated: z >= settings.elevatedZ && excess > 0 };
+}
 
-  // The CUSUM accumulates evidence of a sustained excess; it is capped so that it runs out within a few normal
-  // days once the cause stops. The alarmed episode lasts while it is above zero.
+/**
+ * The CUSUM accumulates evidence of a sustained excess; it is capped so that it runs out within a few normal
+ * days once the cause stops. The alarmed episode lasts while it is above zero.
+ */
+function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): void {
+  const { settings } = ctx;
+  const { t } = day;
   const previous = state.cusum;
-  state.cusum = Math.min(settings.cusumThreshold, Math.max(0, previous + Math.min(z, Z_CAP) - settings.onsetZ));
+  state.cusum = Math.min(settings.cusumThreshold, Math.max(0, previous + Math.min(day.z, Z_CAP) - settings.onsetZ));
   if (state.cusum === 0) {
     // A run that ended without an alarm was noise: its days go back into the baseline (trimming them for good
     // would bias the baseline low and breed more runs).
     if (state.detector === null) for (const d of state.provisional) s.flagged[d] = 0;
     state.provisional.length = 0;
     state.runOnset = -1;
-  } else {
-    if (previous === 0 || state.runOnset < 0) {
-      state.runOnset = t;
-      state.runImpact = 0;
-      state.provisional.length = 0;
-    }
-    state.runImpact += excess;
-    // A run that has built up half the evidence of a drift keeps its days out of later baselines for now, so that
-    // a level shift is not absorbed into the baseline before it is confirmed.
-    if (state.cusum >= settings.cusumThreshold / 4) {
-      for (let d = state.runOnset; d <= t; d++) {
-        if (u.events[d] > 0 && s.flagged[d] === 0) {
-          s.flagged[d] = 1;
-          state.provisional.push(d);
-        }
+    return;
+  }
+  if (previous === 0 || state.runOnset < 0) {
+    state.runOnset = t;
+    state.runImpact = 0;
+    state.provisional.length = 0;
+  }
+  state.runImpact += day.excess;
+  // A run that has built up half the evidence of a drift keeps its days out of later baselines for now, so that
+  // a level shift is not absorbed into the baseline before it is confirmed.
+  if (state.cusum >= settings.cusumThreshold / 4) {
+    for (let d = state.runOnset; d <= t; d++) {
+      if (s.user.events[d] > 0 && s.flagged[d] === 0) {
+        s.flagged[d] = 1;
+        state.provisional.push(d);
       }
     }
   }
-  if (state.detector !== null) {
-    // An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row
-    // back within the reference (so that a light user's pennies above expected do not keep it alive). A spike is
-    // one day's excess, not a sustained one: it ends on the first active day that is no longer elevated, or the
-    // spike's own CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves).
-    state.normalStreak = z < settings.onsetZ ? state.normalStreak + 1 : 0;
-    const spikeOver = state.detector === 'personal_spike' && !elevated;
-    if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS || spikeOver) {
-      state.detector = null;
-      state.cusum = 0;
-      state.runOnset = -1;
-      state.provisional.length = 0;
-    } else {
-      state.impact += excess;
-      s.onset[t] = state.onset;
-      s.impact[t] = Math.max(0, state.impact);
-      s.detector[t] = state.detector;
-      s.flagged[t] = 1;
-      return;
-    }
+}
+
+/**
+ * An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row back
+ * within the reference (so that a light user's pennies above expected do not keep it alive). A spike is one day's
+ * excess, not a sustained one: it ends on the first active day that is no longer elevated, or the spike's own
+ * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves).
+ * True when the episode goes on through day t (the day is recorded); false when it ended.
+ */
+function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
+  const { t } = day;
+  state.normalStreak = day.z < ctx.settings.onsetZ ? state.normalStreak + 1 : 0;
+  const spikeOver = state.detector === 'personal_spike' && !day.elevated;
+  if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS || spikeOver) {
+    endEpisode(state);
+    return false;
   }
-  if (excess <= 0 || z < settings.onsetZ) return;
-  // A day's excess began on the first day of the stretch of days above the reference leading up to it; a
-  // sustained excess began when the CUSUM run did.
-  let onset = walkBack(s, t, evalFrom, settings.onsetZ, settings.elevatedZ);
+  state.impact += day.excess;
+  s.onset[t] = state.onset;
+  s.impact[t] = Math.max(0, state.impact);
+  s.detector[t] = state.detector;
+  s.flagged[t] = 1;
+  return true;
+}
+
+function endEpisode(state: EpisodeState): void {
+  state.detector = null;
+  state.cusum = 0;
+  state.runOnset = -1;
+  state.provisional.length = 0;
+}
+
+/**
+ * A day's excess began on the first day of the stretch of days above the reference leading up to it (walkBack);
+ * recorded on day t as its onset and impact until a sustained run says otherwise.
+ */
+function findOnset(s: UserScan, ctx: ScanContext, t: number): Span {
+  const onset = walkBack(s, t, ctx.evalFrom, ctx.settings.onsetZ, ctx.settings.elevatedZ);
   let impact = 0;
   for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += s.user.cents[d] - s.expected[d];
   s.onset[t] = onset;
   s.impact[t] = Math.max(0, impact);
+  return { onset, impact };
+}
 
+/**
+ * A spike must clear spikeZThreshold and spikeMultiplier × expected and be worth minImpact: strong enough on its
+ * own that its z is discounted only for the days behind the scale, not MAD's inefficiency too (that hid
+ * part-timers' $50–$150 spikes). Otherwise a sustained excess began when its run did: `span` then moves to it.
+ */
+function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading, span: Span): AlarmPath | null {
+  const { settings, minImpact } = ctx;
+  const { t, b } = day;
   const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
-  let path: AlarmPath | null = null;
-  // A spike must clear spikeZThreshold and spikeMultiplier × expected and be worth minImpact: strong enough on its
-  // own that its z is discounted only for the days behind the scale, not MAD's inefficiency too (that hid
-  // part-timers' $50–$150 spikes).
-  if (impact >= minImpact && tToZ(tRaw, b.days) >= zNeeded && x >= settings.spikeMultiplier * expected) path = 'spike';
-  else {
-    const run = sustainedRun(s, t, settings.onsetZ, minImpact, dayClass);
-    // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
-    // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
-    if (
-      run.onset < 0 &&
-      state.runOnset >= 0 &&
-      t - state.runOnset < 7 &&
-      state.runImpact >= minImpact &&
-      state.cusum >= settings.cusumThreshold &&
-      daysAbove(s, t, settings) >= settings.driftDaysAbove
-    ) {
-      run.onset = Math.min(onset, state.runOnset);
-      run.impact = state.runImpact;
-    }
-    if (run.onset >= 0) {
-      path = 'drift';
-      onset = run.onset;
-      impact = run.impact;
-      s.onset[t] = onset;
-      s.impact[t] = Math.max(0, impact);
+  if (span.impact >= minImpact && tToZ(day.tRaw, b.days) >= zNeeded && day.x >= settings.spikeMultiplier * day.expected)
+    return 'spike';
+  const run = sustainedRun(s, t, settings.onsetZ, minImpact, ctx.dayClass);
+  // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
+  // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
+  if (
+    run.onset < 0 &&
+    state.runOnset >= 0 &&
+    t - state.runOnset < 7 &&
+    state.runImpact >= minImpact &&
+    state.cusum >= settings.cusumThreshold &&
+    daysAbove(s, t, settings) >= settings.driftDaysAbove
+  ) {
+    run.onset = Math.min(span.onset, state.runOnset);
+    run.impact = state.runImpact;
+  }
+  // A light developer's rise can be beyond doubt yet worth under minImpact within the window (a ×4 ramp of 60 cents
+  // a day adds a dollar or two a day: issue #12's light users found a week after their extra reached $20, or never):
+  // its excess is then counted from where the rise began, up to a baseline window back.
+  if (run.onset < 0 && run.significant) {
+    const from = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.baselineDays), settings.onsetZ, ctx.dayClass);
+    const impact = excessSince(s, from, t);
+    if (impact >= minImpact) {
+      run.onset = from;
+      run.impact = impact;
     }
   }
-  if (path === null && (!elevated || impact < minImpact)) return;
+  if (run.onset < 0) return null;
+  const start = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.adaptAfterDays), settings.onsetZ, ctx.dayClass);
+  if (start < run.onset) {
+    run.onset = start;
+    run.impact = excessSince(s, start, t);
+  }
+  span.onset = run.onset;
+  span.impact = run.impact;
+  s.onset[t] = span.onset;
+  s.impact[t] = Math.max(0, span.impact);
+  return 'drift';
+}
+
+/**
+ * Names the episode that alarms on day t (runaway agent, team z-score for a new user, personal spike, model shift
+ * or sustained drift) and opens it; a day with no alarm path that is neither a runaway nor a model shift opens none.
+ */
+function classify(
+  s: UserScan,
+  state: EpisodeState,
+  ctx: ScanContext,
+  day: DayReading,
+  span: Span,
+  alarm: AlarmPath | null,
+): void {
+  const { settings } = ctx;
+  const { t, b } = day;
+  let { onset, impact } = span;
   const why = explain(
-    [u],
+    [s.user],
     { from: onset, to: t },
     { from: onset - settings.baselineDays, to: onset - 1 },
-    expensive,
+    ctx.expensive,
     s.flagged,
   );
   const isRunaway =
@@ -318,6 +406,7 @@ function scanUserDay(
   const isModelShift =
     (why.premiumShareAfter ?? 0) >= settings.modelShiftMinShareAfter &&
     (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= settings.modelShiftMinShareRise;
+  let path = alarm;
   if (path === null && isRunaway) path = 'runaway';
   if (path === null && isModelShift) path = 'model';
   if (path === null) return;
@@ -328,7 +417,7 @@ function scanUserDay(
   const concentrated = path === 'spike' && impact > 0 && s.user.cents[peak] - s.expected[peak] >= SPIKE_SHARE * impact;
   if (concentrated && peak === t) {
     onset = t;
-    impact = Math.max(0, x - expected);
+    impact = Math.max(0, day.excess);
     s.onset[t] = onset;
     s.impact[t] = impact;
   }
@@ -392,13 +481,13 @@ function sustainedRun(
   onsetZ: number,
   minImpact: number,
   dayClass: Uint8Array,
-): { onset: number; impact: number } {
+): { onset: number; impact: number; significant: boolean } {
   let sum = 0;
   let excess = 0;
   let k = 0;
   let below = 0;
   let idle = 0;
-  let found = { onset: -1, impact: 0 };
+  let found = { onset: -1, impact: 0, significant: false };
   for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
@@ -416,9 +505,47 @@ function sustainedRun(
     // The window's days share one baseline median, whose own error does not average out over k days.
     const n = Math.max(3, s.baseline[t]?.ownDays ?? 3);
     const evidence = sum / Math.sqrt(k + (MEDIAN_VARIANCE * k * k) / n);
-    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z && excess >= minImpact) found = { onset: d, impact: excess };
+    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z) {
+      found.significant = true;
+      if (excess >= minImpact) found = { onset: d, impact: excess, significant: true };
+    }
   }
   return found;
+}
+
+/**
+ * Where a confirmed sustained rise began: the day that maximises Σ (min(z, Z_CAP) − reference) from it to today
+ * (the CUSUM change-point estimate), looked for back to `from`. The window of sustainedRun ends at the second day
+ * under the reference, which on a noisy person comes a few days into a level shift (a ×2 shift at σ 0.45 leaves a
+ * third of its days under z 1): its onset then came days late. Days under the reference count against an earlier
+ * onset, so ordinary days before the rise never win. Idle days are skipped; a gap of more than MAX_IDLE_GAP idle
+ * workdays ends the search. The onset is a day above expected.
+ */
+export function changePoint(s: UserScan, t: number, from: number, reference: number, dayClass: Uint8Array): number {
+  let sum = 0;
+  let best = t;
+  let most = Number.NEGATIVE_INFINITY;
+  let idle = 0;
+  for (let d = t; d >= Math.max(0, from); d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    sum += Math.min(s.z[d], Z_CAP) - reference;
+    if (sum > most && s.user.cents[d] > s.expected[d]) {
+      most = sum;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/** Cents above expected over the active days from..to. */
+function excessSince(s: UserScan, from: number, to: number): number {
+  let excess = 0;
+  for (let d = from; d <= to; d++) if (s.user.events[d] > 0) excess += s.user.cents[d] - s.expected[d];
+  return excess;
 }
 
 /** Share of an episode's excess on one day that makes it a spike rather than a sustained rise. */

@@ -97,6 +97,85 @@ describe('benchmark helpers', () => {
     expect(s.falsePositives.map((f) => f.subject)).toEqual(['d']);
   });
 
+  it('does not credit an anomaly to an episode that was already open before it began', () => {
+    const truth = [
+      {
+        id: 'team-1',
+        scope: 'team' as const,
+        email: null,
+        emails: ['a', 'b'],
+        kind: 'team_jump',
+        startDay: '2026-11-18',
+        endDay: '2026-11-20',
+        extraCents: 130000,
+      },
+      {
+        id: 'ramp',
+        scope: 'user' as const,
+        email: 'c',
+        kind: 'ramp',
+        startDay: '2026-10-30',
+        endDay: '2026-11-20',
+        extraCents: 23000,
+      },
+    ];
+    const ep = (subject: string, firstDay: string, lastDay: string) => ({
+      scope: 'user' as const,
+      subject,
+      detector: 'sustained_drift',
+      firstDay,
+      lastDay,
+    });
+    // a's drift opened in October and lasts through the team jump; c's episode opened six days before its ramp.
+    const s = score([ep('a', '2026-10-26', '2026-11-20'), ep('c', '2026-10-24', '2026-11-20')], truth, {
+      minCents: 2000,
+      developers: 100,
+      days: 28,
+    });
+    expect(s.recall).toBe(0);
+    expect(s.missed.map((m) => m.id)).toEqual(['team-1', 'ramp']);
+    expect(s.precision).toBe(0);
+    // An episode opened on the jump's first day finds it with no delay.
+    const found = score([ep('b', '2026-11-18', '2026-11-20')], truth, { minCents: 2000, developers: 100, days: 28 });
+    expect(found.found.map((f) => [f.truth.id, f.delayDays])).toEqual([['team-1', 0]]);
+  });
+
+  it('leaves an anomaly that reached $20 in the last days out of recall and delay, found or not', () => {
+    const t = (id: string, email: string, startDay: string, worthyDay: string) => ({
+      id,
+      scope: 'user' as const,
+      email,
+      kind: 'level_shift',
+      startDay,
+      endDay: '2026-11-20',
+      extraCents: 5000,
+      worthyDay,
+    });
+    const truth = [
+      t('old', 'a', '2026-11-02', '2026-11-03'),
+      t('due', 'b', '2026-11-16', '2026-11-17'), // due by the last day (3 days after $20)
+      t('late-missed', 'c', '2026-11-18', '2026-11-19'),
+      t('late-found', 'd', '2026-11-19', '2026-11-19'),
+    ];
+    const ep = (subject: string, firstDay: string) => ({
+      scope: 'user' as const,
+      subject,
+      detector: 'x',
+      firstDay,
+      lastDay: '2026-11-20',
+    });
+    const o = { minCents: 2000, developers: 100, days: 28, lastDay: '2026-11-20', dueDays: 3 };
+    const s = score([ep('a', '2026-11-04'), ep('d', '2026-11-19')], truth, o);
+    expect(s.tooLate.map((x) => x.id)).toEqual(['late-missed', 'late-found']);
+    expect(s.worthy).toBe(2);
+    expect(s.missed.map((x) => x.id)).toEqual(['due']);
+    expect(s.recall).toBe(0.5);
+    expect(s.worstDelayFromWorthyDays).toBe(1);
+    expect(s.precision).toBe(1); // the late anomaly's episode is still a right alert
+    // Without a last day every worthy anomaly is judged, as before.
+    expect(score([ep('a', '2026-11-04')], truth, { minCents: 2000, developers: 100, days: 28 }).worthy).toBe(4);
+  });
+
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
     const input = makeInput({
       users: 10,

@@ -83,6 +83,33 @@ describe('issue #12 failure patterns', () => {
     }
   });
 
+  it('finds a light developer’s level shift when its extra reaches $20, not once one week of it does', () => {
+    // About 60 cents a workday, ×3 from a Monday on: beyond doubt within days, but $20 only after three weeks or
+    // so, far more than the ten active days a rise's window holds add up to (before, never found).
+    const start = '2026-11-02'; // a Monday
+    const asOf = '2026-12-04';
+    const light = emailOf(5);
+    const input = makeInput({
+      users: 30,
+      days: 70,
+      asOf,
+      seed: 21,
+      tweak: (email, day) => (email === light ? { volume: day < start ? 0.3 : 0.9 } : undefined),
+    });
+    const rows = input.userDays.filter((r) => r.email === light && !isWeekend(r.day));
+    const before = rows.filter((r) => r.day < start).map((r) => r.chargedCents);
+    const usual = [...before].sort((a, b) => a - b)[before.length >> 1];
+    let extra = 0;
+    const worthyDay = rows.filter((r) => r.day >= start).find((r) => (extra += r.chargedCents - usual) >= 2_000)?.day;
+    expect(worthyDay).toBeDefined();
+    const found = replay(input, start, asOf).filter((a) => a.subject === light);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0].detector).toBe('sustained_drift');
+    expect(found[0].day <= addDays(worthyDay!, 1)).toBe(true);
+    // Its onset is where the shift began (within a day).
+    expect(found[0].onset >= addDays(start, -1) && found[0].onset <= addDays(start, 1)).toBe(true);
+  });
+
   it('calls a one-day spike after a quiet month a spike, and headlines its peak day, not the last day', () => {
     const asOf = '2026-11-20';
     const spikeDay = '2026-11-17';
