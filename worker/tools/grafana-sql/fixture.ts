@@ -14,6 +14,11 @@ export interface FixtureOptions {
   eventsPerUserDay?: number;
   seed?: number;
   now?: Date;
+  /**
+   * Keep raw usage events for the last `rawDays` days only; the rollups still cover every day (as after retention).
+   * Makes 20,000 developers x 90 days loadable; default: every day.
+   */
+  rawDays?: number;
   /** Called between steps with a short description (the benchmark prints progress). */
   onStep?: (step: string) => void;
 }
@@ -24,57 +29,27 @@ export const ENDPOINTS = ['members', 'billing_groups', 'spend', 'daily_usage', '
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
-export async function loadDashboardFixture(client: Queryable, opts: FixtureOptions): Promise<void> {
-  const now = opts.now ?? new Date();
-  const perDay = opts.eventsPerUserDay ?? 22;
-  const step = opts.onStep ?? (() => {});
-  const p = { users: opts.users, days: opts.days, now: now.toISOString(), perDay };
+/** Days generated per statement when only the last days keep raw events (bounds the scratch table's size). */
+const CHUNK_DAYS = 10;
 
-  // setseed applies to this session: every random() below is reproducible.
-  await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
-  await client.query(
-    `SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`,
-    [p.now, p.days],
-  );
-
-  step('members and groups');
-  await client.query(
-    `INSERT INTO members (email, cursor_user_id, name, role, is_removed, first_seen_at, last_seen_at, removed_at)
-     SELECT format('dev%s@example.com', lpad(i::text, 5, '0')), 'user_' || md5(i::text), format('Developer %s', i),
-            CASE WHEN i = 1 THEN 'owner' ELSE 'member' END, i % 97 = 0,
-            $2::timestamptz - interval '120 days', $2::timestamptz,
-            CASE WHEN i % 97 = 0 THEN $2::timestamptz - interval '3 days' END
-     FROM generate_series(1, $1::int) i`,
-    [p.users, p.now],
-  );
-  await client.query(
-    `INSERT INTO billing_groups (group_id, name, billing_cycle)
-     VALUES ('grp_platform', 'Platform', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_web', 'Web', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_mobile', 'Mobile', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_data', 'Data & ML', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date)`,
-    [p.now],
-  );
-  // One developer in five belongs to no group: "All" must still count them.
-  await client.query(
-    `INSERT INTO billing_group_members (group_id, email)
-     SELECT (ARRAY['grp_platform', 'grp_web', 'grp_mobile', 'grp_data'])[i % 5], format('dev%s@example.com', lpad(i::text, 5, '0'))
-     FROM generate_series(1, $1::int) i WHERE i % 5 <> 0`,
-    [p.users],
-  );
-
-  step('usage events');
-  await client.query(
-    `WITH users AS (
-       SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
+/** Each developer's draw: activity rate, and who favours Opus or runs headless agents. $1 = developers. */
+const USERS_SQL = `SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
               -- The spiking developer (7) works at the top of the usual range, so the spike makes them the team's
               -- most expensive developer whatever the other draws are.
               CASE WHEN i = 7 THEN 2.0 ELSE 0.25 + 1.75 * random() END AS rate, i % 17 = 0 AS opus_fan, i % 23 = 0 AS headless_user
-       FROM generate_series(1, $1::int) i
+       FROM generate_series(1, $1::int) i`;
+
+/**
+ * The synthetic usage events of days [today - ($2 - 1), today - $5] into `target`: $1 developers (read from `users`),
+ * $3 the clock, $4 mean events per active developer per weekday.
+ */
+function eventsSql(target: string, users: string): string {
+  return `WITH users AS (
+       ${users}
      ),
      days AS (
        SELECT d::date AS day
-       FROM generate_series(($3::timestamptz AT TIME ZONE 'UTC')::date - ($2::int - 1), ($3::timestamptz AT TIME ZONE 'UTC')::date, interval '1 day') d
+       FROM generate_series(($3::timestamptz AT TIME ZONE 'UTC')::date - ($2::int - 1), ($3::timestamptz AT TIME ZONE 'UTC')::date - $5::int, interval '1 day') d
      ),
      user_days AS (
        SELECT u.*, days.day,
@@ -118,7 +93,7 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
                     ('gpt-5-codex', 3.1, 31000), ('gemini-2.5-pro', 2.1, 28000), ('auto', 0.8, 16000)) AS v(model, cents, tokens)
          ON v.model = pk.model
      )
-     INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
+     INSERT INTO ${target} (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
        is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
        cache_read_tokens, token_total_cents, charged_cents, cursor_token_fee, conversation_id)
      SELECT ts, sha256(convert_to(email || ts::text || k::text, 'UTF8')), day, email, model,
@@ -133,11 +108,11 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END * 0.05)::numeric, 6),
             'conv_' || md5(email || day::text || (k / 6)::text)
      FROM chosen
-     WHERE ts <= $3::timestamptz`,
-    [p.users, p.days, p.now, p.perDay],
-  );
+     WHERE ts <= $3::timestamptz`;
+}
 
-  step('rollups');
+/** The rollups the collector keeps from events, computed from the events in `source` (sql/001, 005, 011). */
+async function insertEventRollups(client: Queryable, source: string): Promise<void> {
   await client.query(
     `INSERT INTO user_model_daily_rollup (user_email, day, model, events, requests_costs, charged_cents, token_fee_cents,
        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
@@ -146,8 +121,89 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
             count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
             coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
-     FROM usage_events GROUP BY user_email, day, model`,
+     FROM ${source} GROUP BY user_email, day, model`,
   );
+  await client.query(
+    `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
+     SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
+            sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
+     FROM ${source} GROUP BY 1, 2`,
+  );
+  await client.query(
+    `INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
+     SELECT user_email, day, kind, count(*), sum(requests_costs), sum(charged_cents), count(*) FILTER (WHERE is_chargeable)
+     FROM ${source} GROUP BY user_email, day, kind`,
+  );
+}
+
+export async function loadDashboardFixture(client: Queryable, opts: FixtureOptions): Promise<void> {
+  const now = opts.now ?? new Date();
+  const perDay = opts.eventsPerUserDay ?? 22;
+  const step = opts.onStep ?? (() => {});
+  const p = { users: opts.users, days: opts.days, now: now.toISOString(), perDay };
+
+  // setseed applies to this session: every random() below is reproducible.
+  await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
+  await client.query(
+    `SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`,
+    [p.now, p.days],
+  );
+
+  step('members and groups');
+  await client.query(
+    `INSERT INTO members (email, cursor_user_id, name, role, is_removed, first_seen_at, last_seen_at, removed_at)
+     SELECT format('dev%s@example.com', lpad(i::text, 5, '0')), 'user_' || md5(i::text), format('Developer %s', i),
+            CASE WHEN i = 1 THEN 'owner' ELSE 'member' END, i % 97 = 0,
+            $2::timestamptz - interval '120 days', $2::timestamptz,
+            CASE WHEN i % 97 = 0 THEN $2::timestamptz - interval '3 days' END
+     FROM generate_series(1, $1::int) i`,
+    [p.users, p.now],
+  );
+  await client.query(
+    `INSERT INTO billing_groups (group_id, name, billing_cycle)
+     VALUES ('grp_platform', 'Platform', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_web', 'Web', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_mobile', 'Mobile', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_data', 'Data & ML', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date)`,
+    [p.now],
+  );
+  // One developer in five belongs to no group: "All" must still count them.
+  await client.query(
+    `INSERT INTO billing_group_members (group_id, email)
+     SELECT (ARRAY['grp_platform', 'grp_web', 'grp_mobile', 'grp_data'])[i % 5], format('dev%s@example.com', lpad(i::text, 5, '0'))
+     FROM generate_series(1, $1::int) i WHERE i % 5 <> 0`,
+    [p.users],
+  );
+
+  if (opts.rawDays === undefined || opts.rawDays >= p.days) {
+    step('usage events');
+    await client.query(eventsSql('usage_events', USERS_SQL), [p.users, p.days, p.now, p.perDay, 0]);
+    step('rollups');
+    await insertEventRollups(client, 'usage_events');
+  } else {
+    // Raw events only for the last rawDays days: older days are generated a chunk at a time into a scratch table,
+    // rolled up from it exactly as for stored events, and thrown away (as if retention had dropped them).
+    await client.query(`CREATE TEMP TABLE fixture_users AS ${USERS_SQL}`, [p.users]);
+    await client.query('CREATE TEMP TABLE fixture_events (LIKE usage_events INCLUDING DEFAULTS)');
+    for (let last = p.days - 1; last >= 0; last -= CHUNK_DAYS) {
+      const first = Math.max(0, last - CHUNK_DAYS + 1);
+      step(`usage events and rollups, days ${p.days - last} to ${p.days - first} of ${p.days}`);
+      await client.query('TRUNCATE fixture_events');
+      await client.query(eventsSql('fixture_events', 'SELECT * FROM fixture_users'), [
+        p.users,
+        last + 1,
+        p.now,
+        p.perDay,
+        first,
+      ]);
+      await insertEventRollups(client, 'fixture_events');
+      await client.query(
+        `INSERT INTO usage_events SELECT * FROM fixture_events WHERE day > ($1::timestamptz AT TIME ZONE 'UTC')::date - $2::int`,
+        [p.now, opts.rawDays],
+      );
+    }
+    await client.query('DROP TABLE fixture_events, fixture_users');
+  }
   await client.query(
     `INSERT INTO user_daily_rollup (user_email, day, events, requests_costs, charged_cents, token_fee_cents,
        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
@@ -166,20 +222,9 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             sum(chargeable_events), sum(max_mode_cents), sum(headless_cents)
      FROM user_model_daily_rollup GROUP BY day, model`,
   );
-  await client.query(
-    `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
-     SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
-            sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
-     FROM usage_events GROUP BY 1, 2`,
-  );
 
   // Chargeback (sql/011_chargeback.sql): the per-kind rollup, and each grouped developer's group per day; developer 2
   // moved from Web to Data & ML ten days ago.
-  await client.query(
-    `INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
-     SELECT user_email, day, kind, count(*), sum(requests_costs), sum(charged_cents), count(*) FILTER (WHERE is_chargeable)
-     FROM usage_events GROUP BY user_email, day, kind`,
-  );
   await client.query(
     `INSERT INTO member_group_days (email, day, group_id)
      SELECT g.email, r.day,
