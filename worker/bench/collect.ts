@@ -108,6 +108,19 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
       rateLimits: { admin: 0, events: 0, analytics: 0 },
     });
     const rssBefore = peakRssMiB();
+    // BENCH_MEM_TRACE=1 (with node --expose-gc): the heap after a full GC every 5 s, to tell garbage from growth.
+    const g = (globalThis as { gc?: () => void }).gc;
+    const trace =
+      process.env.BENCH_MEM_TRACE && g
+        ? setInterval(() => {
+            g();
+            const m = process.memoryUsage();
+            const mib = (n: number) => `${(n / 1048576).toFixed(0)}`;
+            console.log(
+              `   memory after GC: rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB`,
+            );
+          }, 5000)
+        : undefined;
     const load0 = loadAvg();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -116,6 +129,7 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
       { trigger: 'bench', now: new Date() },
     );
     const wall = (performance.now() - t0) / 1000;
+    clearInterval(trace);
     const cpu = cpuS(cpu0);
     const peak = peakRssMiB();
     console.log(
