@@ -10,7 +10,7 @@
  *  3. Storing: the same --store-events events (read from the simulator) stored by storeUsageEvents a page of 1,000 at
  *     a time, and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round.
  *
- *   npm run bench:collect -- [--developers 1000] [--days 22] [--paced-developers 100] [--ceiling 60]
+ *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
  *                            [--store-events 100000] [--skip backfill,paced,store]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -305,7 +305,7 @@ async function storing(admin: pg.Pool, base: string, developers: number, want: n
 
 async function main() {
   const developers = arg('developers', 1000);
-  const days = arg('days', 22);
+  const days = arg('days', 27);
   const pacedDevelopers = arg('paced-developers', 100);
   const ceiling = arg('ceiling', 60);
   const storeEvents = arg('store-events', 100_000);
