@@ -13,7 +13,8 @@
  *   (b) BENCH_USERS=20000 BENCH_RAW_DAYS=3 BENCH_AIM_MS=300: 20,000 x 90 days of rollups (what 40M events give),
  *       raw events kept for the last 3 days only (the fixture rolls the older days up from events it then drops);
  *   (c) BENCH_DAYS=365 BENCH_RAW_DAYS=3 BENCH_RANGES=30d,90d,365d: a year of rollups (retention kept the rollups).
- * Other knobs: BENCH_DASHBOARDS=cursor-overview (uids, comma-separated), BENCH_RUNS (timed runs, default 15), and
+ * BENCH_CLOCK=2026-11-28T15:30:00Z: the data's clock (default now), also SQL's now() in the panels (a late day of
+ * the month gives the current-cycle panels a full cycle). Other knobs: BENCH_DASHBOARDS=cursor-overview (uids, comma-separated), BENCH_RUNS (timed runs, default 15), and
  * BENCH_BASELINE=<git ref>: also time that commit's dashboards, side by side in the same run (before/after).
  */
 import { DAY_MS } from '@cursor-cost-watch/contract';
@@ -140,7 +141,8 @@ async function main(): Promise<void> {
   try {
     await migrateToLatest(owner.db);
     const loaded = await owner.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM members');
-    let loadClock = new Date();
+    let loadClock = process.env.BENCH_CLOCK ? new Date(process.env.BENCH_CLOCK) : new Date();
+    if (Number.isNaN(loadClock.getTime())) throw new Error(`BENCH_CLOCK: "${process.env.BENCH_CLOCK}" is not a date`);
     if (loaded.rows[0].n === 0) {
       const t0 = Date.now();
       const client = await owner.pool.connect();
@@ -171,18 +173,29 @@ async function main(): Promise<void> {
       loadClock = m ? new Date(m[1]) : (c.rows[0].last ?? loadClock);
       log(`data already loaded at ${loadClock.toISOString()}; ranges end there`);
     }
+    if (process.env.BENCH_LOAD_ONLY) return; // BENCH_LOAD_ONLY=1 with BENCH_PG_DIR: load now, time later
     const sizes = await owner.pool.query<{ events: number; members: number; rollup: number; size: string }>(
       `SELECT (SELECT count(*) FROM usage_events)::int AS events, (SELECT count(*) FROM members)::int AS members,
               (SELECT count(*) FROM user_model_daily_rollup)::int AS rollup, pg_size_pretty(pg_database_size(current_database())) AS size`,
     );
     const s = sizes.rows[0];
 
+    // SQL's now() in the panels is the data's clock too: pinned_clock.now() comes ahead of pg_catalog's in the
+    // reader's search_path (PostgreSQL docs, "The Schema Search Path"), as in test/provisioning/dashboards-sql.test.ts.
+    await owner.pool.query('CREATE SCHEMA IF NOT EXISTS pinned_clock');
+    await owner.pool.query(
+      `CREATE OR REPLACE FUNCTION pinned_clock.now() RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$ SELECT '${loadClock.toISOString()}'::timestamptz $$`,
+    );
+    await owner.pool.query('GRANT USAGE ON SCHEMA pinned_clock TO grafana_reader');
     await owner.pool.query(`ALTER ROLE grafana_reader LOGIN PASSWORD 'bench-reader'`);
     const url = new URL(embedded.connectionString);
     url.username = 'grafana_reader';
     url.password = 'bench-reader';
     // One connection, so its backend's CPU time is the queries' own.
-    reader = new pg.Client({ connectionString: url.toString() });
+    reader = new pg.Client({
+      connectionString: url.toString(),
+      options: '-c search_path=public,pinned_clock,pg_catalog',
+    });
     await reader.connect();
     const backendPid = (await reader.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
@@ -213,8 +226,23 @@ async function main(): Promise<void> {
                     )
                   ).rowCount ?? 0
               : async () => (await runPanelQuery(db, q, range, variables)).rows.length;
-            const t = await timeQuery(backendPid, run);
-            timings.push({ label: q.label, range: rangeName, version, ...t });
+            try {
+              const t = await timeQuery(backendPid, run);
+              timings.push({ label: q.label, range: rangeName, version, ...t });
+            } catch (err) {
+              // A query over grafana_reader's statement_timeout (30 s, sql/004) fails in Grafana too: recorded as such.
+              const error = err instanceof Error ? err.message.split('\n')[0] : String(err);
+              log(`${version}: ${q.label} over ${rangeName}: ${error}`);
+              timings.push({
+                label: q.label,
+                range: rangeName,
+                version,
+                p50: Infinity,
+                p95: Infinity,
+                cpu: NaN,
+                rows: 0,
+              });
+            }
           }
           log(`${version}: ${d.title}${suffix}: ${rangeName} done (load average ${loadAvg()})`);
         }
@@ -234,6 +262,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** Milliseconds to one decimal; a query stopped by the statement timeout shows as such. */
+const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : 'timeout');
+
 function report(
   timings: Timing[],
   s: { events: number; members: number; rollup: number; size: string },
@@ -249,9 +280,9 @@ function report(
     const a = find(label, range, 'after');
     const b = find(label, range, 'before');
     const after = a
-      ? `${a.p50.toFixed(1).padStart(7)} ${a.p95.toFixed(1).padStart(7)}${flag(a)}${a.cpu.toFixed(0).padStart(6)}`
+      ? `${fmt(a.p50).padStart(7)} ${fmt(a.p95).padStart(7)}${flag(a)}${(Number.isNaN(a.cpu) ? '' : a.cpu.toFixed(0)).padStart(6)}`
       : ''.padStart(22);
-    const before = both ? (b ? `${b.p95.toFixed(1).padStart(8)}${flag(b)}` : ''.padStart(9)) : '';
+    const before = both ? (b ? `${fmt(b.p95).padStart(8)}${flag(b)}` : ''.padStart(9)) : '';
     return `${before}${after}  `;
   };
   const head = both ? '  before p95  p50     p95    cpu  ' : '  p50     p95    cpu  ';
@@ -274,7 +305,7 @@ function report(
     lines.push(
       '',
       `${both ? `${version}: ` : ''}${mine.length} query x range measurements; ${over.length} above the ${AIM_MS} ms p95 aim (marked !). ` +
-        `Slowest: ${worst.label} over ${worst.range}, p95 ${worst.p95.toFixed(1)} ms (backend CPU ${worst.cpu.toFixed(0)} ms).`,
+        `Slowest: ${worst.label} over ${worst.range}, p95 ${fmt(worst.p95)} ms (backend CPU ${worst.cpu.toFixed(0)} ms).`,
     );
   }
   console.log(lines.join('\n'));
