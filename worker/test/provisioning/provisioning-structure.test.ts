@@ -497,7 +497,9 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
       scripts: Record<string, string>;
     };
     expect(tsx.dependencies.tsx).toBeDefined(); // `npm start` runs tsx at runtime
-    expect(tsx.scripts.start).toMatch(/^node src\/cli\/require-node.cjs && (exec )?node (--max-semi-space-size=\d+ )?--import tsx /); // Node >= 22 checked first
+    expect(tsx.scripts.start).toMatch(
+      /^node src\/cli\/require-node.cjs && (exec )?node (--max-semi-space-size=\d+ )?--import tsx /,
+    ); // Node >= 22 checked first
   });
 
   it('copies what the worker runs: sources, the contract workspace, migrations, manifests; never .env', () => {
