@@ -23,5 +23,5 @@ export type {
 } from './types';
 export type * from './wire';
 export { auditLogEvents } from './audit-logs';
-export { NUMERIC_FAULTS } from './server/guards';
+export { DEFAULT_RATE_LIMITS, NUMERIC_FAULTS } from './server/guards';
 export { hexId } from './random';

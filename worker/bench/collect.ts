@@ -1,95 +1,333 @@
 /**
- * bench:collect — collects 30 days of a simulated 1,000-developer team into a fresh embedded PostgreSQL and prints
- * events/s end to end, rows/s into Postgres, peak RSS, and the share of the simulator's rate limit used.
+ * bench:collect — the collector against a simulated Cursor API served by `npm run simulate` in its own process,
+ * into an embedded PostgreSQL (its own processes), so the figures are the worker's own. Three measurements:
  *
- *   npm run bench:collect -- [--developers 1000] [--days 30] [--events-per-minute 3000]
+ *  1. Backfill memory: collects --days days of --developers simulated developers unpaced (the simulator without
+ *     rate limits) and prints events, wall and CPU time, and this process's peak RSS (VmHWM: the collector alone).
+ *  2. Pacer: a second backfill of --paced-developers developers with the simulator and the client both at Cursor's
+ *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
+ *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
+ *  3. Storing: the same --store-events events (read from the simulator) stored by storeUsageEvents a page of 1,000 at
+ *     a time, and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round.
  *
- * Cursor's documented limit on the events endpoint is 20–60 requests a minute; at 1,000 events a page that caps a
- * real backfill at 20k–60k events a minute whatever the collector does. The simulator's limit is raised here (and
- * the client paced to it) so the figure measures the collector and Postgres, not the limit.
+ *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
+ *                            [--store-events 100000] [--skip backfill,paced,store]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import pino from 'pino';
 import { collectOnce } from '../src/collector/collect';
+import { eventDedupeKey } from '../src/collector/dedupe';
+import { storeUsageEvents } from '../src/collector/store-events';
 import { CursorClient } from '../src/cursor/client';
+import type { UsageEvent } from '../src/cursor/schemas';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
-import { createSimulatedTeam, startSimulatorServer } from '@cursor-cost-watch/simulator';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
+const skip = (process.argv.includes('--skip') ? process.argv[process.argv.indexOf('--skip') + 1] : '').split(',');
+const WORKER_DIR = path.resolve(__dirname, '..');
+const API_KEY = 'key_' + 'ee'.repeat(32);
+const DAY_MS = 86_400_000;
+
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+/** This process's peak resident set so far, MiB (/proc/self/status VmHWM, "peak resident set size"). */
+function peakRssMiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
+const cpuS = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+
+/** `npm run simulate` in its own process group; resolves with its URL once it listens. */
+async function startSimulator(
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn('npm', ['run', '--silent', 'simulate', '--', '--port', '0', '--key', API_KEY, ...args], {
+    cwd: WORKER_DIR,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /CURSOR_API_BASE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`npm run simulate exited with ${code} before listening:\n${out}`)));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      process.kill(-child.pid!, 'SIGTERM'); // the group: npm and the node it started
+    });
+  return { url, child, stop };
+}
+
+async function freshDatabase(admin: pg.Pool, base: string, name: string) {
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const handle = createDb(url.toString(), 4);
+  await migrateToLatest(handle.db);
+  return { handle, url: url.toString() };
+}
+
+async function backfill(admin: pg.Pool, base: string, developers: number, days: number) {
+  const sim = await startSimulator([
+    '--size',
+    String(developers),
+    '--history-days',
+    String(days + 5),
+    '--no-rate-limits',
+  ]);
+  const { handle } = await freshDatabase(admin, base, 'bench_backfill');
+  try {
+    const client = new CursorClient({
+      baseUrl: sim.url,
+      apiKey: API_KEY,
+      rateLimits: { admin: 0, events: 0, analytics: 0 },
+    });
+    const rssBefore = peakRssMiB();
+    // BENCH_MEM_TRACE=1 (with node --expose-gc): the heap after a full GC every 5 s, to tell garbage from growth.
+    const g = (globalThis as { gc?: () => void }).gc;
+    const trace =
+      process.env.BENCH_MEM_TRACE && g
+        ? setInterval(() => {
+            g();
+            const m = process.memoryUsage();
+            const mib = (n: number) => `${(n / 1048576).toFixed(0)}`;
+            console.log(
+              `   memory after GC: rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB`,
+            );
+          }, 5000)
+        : undefined;
+    const load0 = loadAvg();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const summary = await collectOnce(
+      { db: handle.db, client, log: pino({ level: 'warn' }), config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } },
+      { trigger: 'bench', now: new Date() },
+    );
+    const wall = (performance.now() - t0) / 1000;
+    clearInterval(trace);
+    const cpu = cpuS(cpu0);
+    const peak = peakRssMiB();
+    console.log(
+      `\n1. Backfill of ${days} days, ${developers.toLocaleString()} developers, simulator in its own process, unpaced`,
+    );
+    console.log(
+      `   events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${wall.toFixed(1)} s wall, ` +
+        `${cpu.toFixed(1)} s worker CPU; load average ${load0} → ${loadAvg()}`,
+    );
+    console.log(`   end to end      ${Math.round(summary.events.inserted / wall).toLocaleString()} events/s`);
+    console.log(
+      `   worker peak RSS ${peak.toFixed(0)} MiB (VmHWM of the collector's process; ${rssBefore.toFixed(0)} MiB before the backfill) — aim < 300 MB (286 MiB)`,
+    );
+    if (summary.errors.length) console.log('   ERRORS', summary.errors);
+    return { events: summary.events.inserted, wall, cpu, peakMiB: peak };
+  } finally {
+    await handle.close();
+    await sim.stop();
+  }
+}
+
+async function paced(admin: pg.Pool, base: string, developers: number, ceiling: number) {
+  const days = 30;
+  const sim = await startSimulator([
+    '--size',
+    String(developers),
+    '--history-days',
+    String(days + 5),
+    '--events-per-minute',
+    String(ceiling),
+  ]);
+  const { handle } = await freshDatabase(admin, base, 'bench_paced');
+  try {
+    // The other endpoints unpaced (the simulator's own limits for them are generous next to one page each).
+    const client = new CursorClient({
+      baseUrl: sim.url,
+      apiKey: API_KEY,
+      rateLimits: { admin: 20, events: ceiling, analytics: 100 },
+    });
+    const load0 = loadAvg();
+    const cpu0 = process.cpuUsage();
+    const summary = await collectOnce(
+      { db: handle.db, client, log: pino({ level: 'warn' }), config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } },
+      { trigger: 'bench', now: new Date() },
+    );
+    const cpu = cpuS(cpu0);
+    const run = await sql<{ pages: number; duration_ms: number; rate_limited: number }>`
+      SELECT pages, duration_ms, rate_limited FROM collection_runs WHERE endpoint = 'usage_events'`.execute(handle.db);
+    const { pages, duration_ms: ms, rate_limited: limited } = run.rows[0];
+    const minimum = (pages / ceiling) * 60;
+    // A rolling minute lets the first `ceiling` requests go at once: the least any client could take is this.
+    const rollingMinimum = (Math.max(0, pages - ceiling) / ceiling) * 60;
+    console.log(
+      `\n2. Backfill paced at Cursor's documented ceiling: ${ceiling} requests a minute on the events endpoint`,
+    );
+    console.log(
+      `   ${summary.events.inserted.toLocaleString()} events in ${pages} pages: events run ${(ms / 1000).toFixed(1)} s wall, ` +
+        `${cpu.toFixed(1)} s worker CPU for the whole collection; ${limited} answered 429; load average ${load0} → ${loadAvg()}`,
+    );
+    console.log(
+      `   wall ÷ (pages ÷ rate) = ${(ms / 1000).toFixed(1)} ÷ ${minimum.toFixed(1)} = ${(ms / 1000 / minimum).toFixed(2)} (aim ≤ 1.1); ` +
+        `÷ the rolling-minute minimum ((pages − ${ceiling}) ÷ rate = ${rollingMinimum.toFixed(1)} s) = ${rollingMinimum > 0 ? (ms / 1000 / rollingMinimum).toFixed(2) : 'n/a'}`,
+    );
+    return { pages, seconds: ms / 1000, ratio: ms / 1000 / minimum };
+  } finally {
+    await handle.close();
+    await sim.stop();
+  }
+}
+
+/** The usage_events columns a raw COPY writes, in the order of copyLine. */
+const COPY_COLUMNS =
+  'event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs, is_token_based_call, is_chargeable, ' +
+  'is_headless, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, token_total_cents, charged_cents, ' +
+  'cursor_token_fee, conversation_id';
+const esc = (v: string | null | undefined) =>
+  v == null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+function copyLine(e: UsageEvent): string {
+  const t = e.tokenUsage;
+  const ts = new Date(e.timestamp);
+  return (
+    [
+      ts.toISOString(),
+      '\\\\x' + eventDedupeKey(e),
+      ts.toISOString().slice(0, 10),
+      esc(e.userEmail.toLowerCase()),
+      esc(e.model),
+      esc(e.kind),
+      e.maxMode ? 't' : 'f',
+      String(e.requestsCosts),
+      e.isTokenBasedCall ? 't' : 'f',
+      e.isChargeable ? 't' : 'f',
+      e.isHeadless ? 't' : 'f',
+      String(t?.inputTokens ?? 0),
+      String(t?.outputTokens ?? 0),
+      String(t?.cacheWriteTokens ?? 0),
+      String(t?.cacheReadTokens ?? 0),
+      String(t?.totalCents ?? 0),
+      String(e.chargedCents),
+      String(e.cursorTokenFee ?? 0),
+      esc(e.conversationId ?? null),
+    ].join('\t') + '\n'
+  );
+}
+
+async function storing(admin: pg.Pool, base: string, developers: number, want: number) {
+  const sim = await startSimulator(['--size', String(developers), '--history-days', '35', '--no-rate-limits']);
+  const events: UsageEvent[] = [];
+  try {
+    const client = new CursorClient({
+      baseUrl: sim.url,
+      apiKey: API_KEY,
+      rateLimits: { admin: 0, events: 0, analytics: 0 },
+    });
+    const end = Date.now();
+    for await (const page of client.usageEventPages(end - 30 * DAY_MS, end)) {
+      events.push(...page.events);
+      if (events.length >= want) break;
+    }
+  } finally {
+    await sim.stop();
+  }
+  const pages: UsageEvent[][] = [];
+  for (let i = 0; i < events.length; i += 1000) pages.push(events.slice(i, i + 1000));
+  const { handle, url } = await freshDatabase(admin, base, 'bench_store');
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  const rounds: { store: number; copy: number; storeCpu: number; copyCpu: number }[] = [];
+  try {
+    for (let round = 1; round <= 2; round++) {
+      // Fresh tables each round: every event is new to both.
+      await sql`TRUNCATE usage_events, user_daily_rollup, user_model_daily_rollup, model_daily_rollup, user_kind_daily_rollup, hourly_rollup`.execute(
+        handle.db,
+      );
+      await raw.query(`DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (LIKE usage_events INCLUDING DEFAULTS)`);
+      await raw.query('CHECKPOINT');
+      let cpu0 = process.cpuUsage();
+      let t0 = performance.now();
+      for (const page of pages) await handle.db.transaction().execute((tx) => storeUsageEvents(tx, page));
+      const store = (performance.now() - t0) / 1000;
+      const storeCpu = cpuS(cpu0);
+      await raw.query('CHECKPOINT');
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+      for (const page of pages) {
+        const stream = raw.query(copyFrom(`COPY raw_copy (${COPY_COLUMNS}) FROM STDIN`));
+        await pipeline(Readable.from([page.map(copyLine).join('')]), stream);
+      }
+      const copy = (performance.now() - t0) / 1000;
+      rounds.push({ store, copy, storeCpu, copyCpu: cpuS(cpu0) });
+    }
+    const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(handle.db);
+    const copied = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_copy');
+    console.log(
+      `\n3. Storing ${events.length.toLocaleString()} events a page of 1,000 at a time (one transaction per page), two rounds, side by side`,
+    );
+    for (const [i, r] of rounds.entries()) {
+      const s = events.length / r.store;
+      const c = events.length / r.copy;
+      console.log(
+        `   round ${i + 1}: storeUsageEvents ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
+          `raw COPY into an unindexed table ${Math.round(c).toLocaleString()} rows/s (${r.copy.toFixed(1)} s, ${r.copyCpu.toFixed(1)} s CPU) · ` +
+          `ratio ${(s / c).toFixed(2)} (aim ≥ 0.5); load average ${loadAvg()}`,
+      );
+    }
+    console.log(`   rows stored ${stored.rows[0].n.toLocaleString()}, copied ${copied.rows[0].n.toLocaleString()}`);
+    return rounds;
+  } finally {
+    await raw.end();
+    await handle.close();
+  }
+}
 
 async function main() {
   const developers = arg('developers', 1000);
-  const days = arg('days', 30);
-  const eventsPerMinute = arg('events-per-minute', 3000);
-  const limits = { admin: 600, events: eventsPerMinute, analytics: 600 };
+  const days = arg('days', 27);
+  const pacedDevelopers = arg('paced-developers', 100);
+  const ceiling = arg('ceiling', 60);
+  const storeEvents = arg('store-events', 100_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-bench-collect-'));
   fs.chmodSync(dir, 0o777);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), ephemeral: true });
-  const handle = createDb(pg.connectionString, 4);
-  await migrateToLatest(handle.db);
-
-  const now = Date.now();
-  const team = createSimulatedTeam({ seed: 42, teamSize: developers, historyDays: days + 5, now: () => now });
-  const apiKey = 'key_' + 'ee'.repeat(32);
-  const sim = await startSimulatorServer({ team, apiKey, port: 0, rateLimitsPerMinute: limits });
-  const client = new CursorClient({ baseUrl: sim.url, apiKey, rateLimits: limits });
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const log = pino({ level: 'warn' });
-  console.log(
-    `collecting ${days} days of ${developers.toLocaleString()} simulated developers (rate limit ${eventsPerMinute}/min on events)…`,
-  );
-  const t0 = performance.now();
-  const summary = await collectOnce(
-    { db: handle.db, client, log, config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } },
-    { trigger: 'bench', now: new Date(now) },
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-
-  const rows = await sql<{ n: number }>`
-    SELECT ((SELECT count(*) FROM usage_events) + (SELECT count(*) FROM user_daily_rollup) + (SELECT count(*) FROM user_model_daily_rollup)
-      + (SELECT count(*) FROM hourly_rollup) + (SELECT count(*) FROM daily_usage) + (SELECT count(*) FROM member_spend)
-      + (SELECT count(*) FROM members))::int AS n`.execute(handle.db);
-  const stats = sim.stats();
-  const eventsKey = Object.keys(stats.maxRequestsPerMinute).find((k) => k.includes('filtered-usage-events')) ?? '';
-  const peakPerMinute = stats.maxRequestsPerMinute[eventsKey] ?? 0;
-  const minutes = seconds / 60;
-  const avgPerMinute = (stats.requestsByEndpoint[eventsKey] ?? 0) / Math.max(minutes, 1 / 60);
-
-  console.log(
-    `events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${seconds.toFixed(1)} s`,
-  );
-  console.log(`end to end      ${Math.round(summary.events.inserted / seconds).toLocaleString()} events/s`);
-  console.log(
-    `into Postgres   ${Math.round(rows.rows[0].n / seconds).toLocaleString()} rows/s (${rows.rows[0].n.toLocaleString()} rows: events, rollups, daily usage, spend, members)`,
-  );
-  console.log(
-    `peak RSS        ${(peakRss / 1024 / 1024).toFixed(0)} MiB (worker, simulator and client in one process)`,
-  );
-  console.log(`API requests    ${stats.totalRequests} (${stats.rateLimited} answered 429)`);
-  console.log(
-    `rate limit used events endpoint: busiest wall-clock minute ${peakPerMinute} of ${eventsPerMinute} allowed (${((100 * peakPerMinute) / eventsPerMinute).toFixed(0)}%); ` +
-      `${Math.round(avgPerMinute)} requests per minute of run time on average`,
-  );
-  console.log(
-    `at Cursor's documented 60/min, the same backfill would need ≥ ${Math.ceil((stats.requestsByEndpoint[eventsKey] ?? 0) / 60)} minutes of API time`,
-  );
-  if (summary.errors.length) console.log('ERRORS', summary.errors);
-
-  await sim.close();
-  await handle.close();
-  await pg.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    port: await freePort(),
+    ephemeral: true,
+  });
+  const admin = new pg.Pool({ connectionString: embedded.connectionString, max: 1 });
+  console.log(`bench:collect on ${os.cpus().length} cores, load average ${loadAvg()} (1, 5, 15 min)`);
+  try {
+    // First, so that this process's peak RSS is the backfill's.
+    if (!skip.includes('backfill')) await backfill(admin, embedded.connectionString, developers, days);
+    if (!skip.includes('paced')) await paced(admin, embedded.connectionString, pacedDevelopers, ceiling);
+    if (!skip.includes('store')) await storing(admin, embedded.connectionString, developers, storeEvents);
+  } finally {
+    await admin.end();
+    await embedded.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   createSimulatedTeam,
+  DEFAULT_RATE_LIMITS,
   hexId,
   NUMERIC_FAULTS,
   startSimulatorServer,
@@ -9,9 +10,11 @@ import {
 
 /**
  * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]
- *                     [--no-anomalies] [--no-rate-limits] [--shapes documented|variants] [--truth]
+ *                     [--no-anomalies] [--no-rate-limits] [--events-per-minute N] [--shapes documented|variants]
+ *                     [--truth]
  *                     [--fault name=n ...]
  * Serves a simulated team's Cursor Admin API, or with --truth prints the injected anomalies as JSON and exits.
+ * --events-per-minute sets the usage-events endpoint's limit (Cursor documents 20, later 60; the default is 20).
  * --fault injects API chaos (guards.ts Faults), e.g. --fault serverErrors=5 --fault poisonEvents=3 --fault slowMs=200.
  */
 function faultsFrom(specs: string[]): Partial<Faults> {
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       'history-days': { type: 'string' },
       'no-anomalies': { type: 'boolean', default: false },
       'no-rate-limits': { type: 'boolean', default: false },
+      'events-per-minute': { type: 'string' },
       truth: { type: 'boolean', default: false },
       shapes: { type: 'string', default: 'documented' },
       fault: { type: 'string', multiple: true, default: [] },
@@ -76,7 +80,11 @@ async function main(): Promise<void> {
     apiKey: values.key ?? `key_${hexId(64, seed, 0xc0ffee)}`,
     analyticsApiKey: values['analytics-key'],
     port: integer(values.port, 'port', 4010, 0),
-    rateLimitsPerMinute: values['no-rate-limits'] ? null : undefined,
+    rateLimitsPerMinute: values['no-rate-limits']
+      ? null
+      : values['events-per-minute'] !== undefined
+        ? { ...DEFAULT_RATE_LIMITS, events: integer(values['events-per-minute'], 'events-per-minute', 20, 1) }
+        : undefined,
     shapes: values.shapes,
     faults: faultsFrom(values.fault),
   });

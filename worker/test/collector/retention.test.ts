@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { dropExpiredEventPartitions, firstKeptMonth } from '../../src/collector/retention';
+import { storeUsageEvents } from '../../src/collector/store-events';
+import { usageEventSchema } from '../../src/cursor/schemas';
 
 const NOW = new Date('2026-12-02T09:30:00Z');
 
@@ -50,5 +52,64 @@ describe('usage event retention', () => {
     expect(rollups.rows[0].n).toBe(4);
     // idempotent: a second run finds nothing to drop
     expect(await dropExpiredEventPartitions(t.db, NOW, 13)).toEqual([]);
+  });
+
+  it('keeps every rollup the collector wrote, to the cent, when the events behind them go', async () => {
+    await sql`TRUNCATE usage_events, user_daily_rollup, user_model_daily_rollup, model_daily_rollup, user_kind_daily_rollup, hourly_rollup`.execute(
+      t.db,
+    );
+    // Two events a day on the 1st and 15th of each month from 2025-06 to 2026-11, stored as the collector stores them.
+    const events = [];
+    for (let m = 0; m < 18; m++) {
+      for (const d of [1, 15]) {
+        for (const [i, model] of ['gpt-5', 'claude-4.5-sonnet'].entries()) {
+          events.push(
+            usageEventSchema.parse({
+              timestamp: String(Date.UTC(2025, 5 + m, d, 10 + i)),
+              userEmail: i ? 'a@x.io' : 'b@x.io',
+              model,
+              kind: i ? 'Usage-based' : 'Included in Business',
+              chargedCents: 10 + m + i / 4,
+              tokenUsage: {
+                inputTokens: 100 + m,
+                outputTokens: 10,
+                cacheWriteTokens: 0,
+                cacheReadTokens: 5,
+                totalCents: 3,
+              },
+            }),
+          );
+        }
+      }
+    }
+    expect((await storeUsageEvents(t.db, events)).inserted).toBe(72);
+    const rollupTables = [
+      'user_daily_rollup',
+      'user_model_daily_rollup',
+      'model_daily_rollup',
+      'user_kind_daily_rollup',
+      'hourly_rollup',
+    ];
+    const snapshot = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const table of rollupTables) {
+        out[table] = (
+          await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY 1, 2, 3`.execute(t.db)
+        ).rows;
+      }
+      return out;
+    };
+    const before = await snapshot();
+    expect(before.user_daily_rollup).toHaveLength(36 * 2);
+
+    const dropped = await dropExpiredEventPartitions(t.db, NOW, 13);
+    // 2025-06 … 2025-11 are past 13 months on 2026-12-02 (2025-10 and 2025-11 were dropped above and made again)
+    expect(dropped).toEqual(
+      ['2025_06', '2025_07', '2025_08', '2025_09', '2025_10', '2025_11'].map((m) => `usage_events_${m}`),
+    );
+    const kept = await sql<{ n: number; first: string }>`
+      SELECT count(*)::int AS n, min(day)::text AS first FROM usage_events`.execute(t.db);
+    expect(kept.rows[0]).toEqual({ n: 12 * 4, first: '2025-12-01' });
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -497,7 +497,9 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
       scripts: Record<string, string>;
     };
     expect(tsx.dependencies.tsx).toBeDefined(); // `npm start` runs tsx at runtime
-    expect(tsx.scripts.start).toMatch(/^node src\/cli\/require-node.cjs && (exec )?node --import tsx /); // Node >= 22 checked first
+    expect(tsx.scripts.start).toMatch(
+      /^node src\/cli\/require-node.cjs && (exec )?node (--max-semi-space-size=\d+ )?--import tsx /,
+    ); // Node >= 22 checked first
   });
 
   it('copies what the worker runs: sources, the contract workspace, migrations, manifests; never .env', () => {
@@ -522,7 +524,7 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     const user = ops('USER').at(-1);
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(ops('CMD').at(-1)).toBe('["node", "--import", "tsx", "src/cli/start.ts"]'); // what `npm start` runs, without npm between
+    expect(ops('CMD').at(-1)).toBe('["node", "--max-semi-space-size=8", "--import", "tsx", "src/cli/start.ts"]'); // what `npm start` runs, without npm between
     expect(ops('EXPOSE')).toContain('8787');
     expect(ops('HEALTHCHECK').join(' ')).toContain('/healthz');
     // USER comes before CMD: the process never starts as root.

@@ -14,6 +14,11 @@ export interface FixtureOptions {
   eventsPerUserDay?: number;
   seed?: number;
   now?: Date;
+  /**
+   * Keep raw usage events for the last `rawDays` days only; the rollups still cover every day (as after retention).
+   * Makes 20,000 developers x 90 days loadable; default: every day.
+   */
+  rawDays?: number;
   /** Called between steps with a short description (the benchmark prints progress). */
   onStep?: (step: string) => void;
 }
@@ -24,57 +29,71 @@ export const ENDPOINTS = ['members', 'billing_groups', 'spend', 'daily_usage', '
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
-export async function loadDashboardFixture(client: Queryable, opts: FixtureOptions): Promise<void> {
-  const now = opts.now ?? new Date();
-  const perDay = opts.eventsPerUserDay ?? 22;
-  const step = opts.onStep ?? (() => {});
-  const p = { users: opts.users, days: opts.days, now: now.toISOString(), perDay };
+/** Days of synthetic rollups generated per statement. */
+const CHUNK_DAYS = 10;
 
-  // setseed applies to this session: every random() below is reproducible.
-  await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
-  await client.query(
-    `SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`,
-    [p.now, p.days],
-  );
+/**
+ * Rollup rows of days [today - ($1 - 1), today - $4] made straight from each developer's draws in fixture_users ($2
+ * the clock, $3 mean events per weekday): each model's share of the day's events and the same prices per event as
+ * the events SQL below, without the individual events. The per-developer and per-kind rows; the team and hourly
+ * ones are summed from them afterwards, as for events.
+ */
+const SYNTHETIC_ROLLUPS_SQL = `
+  WITH days AS (
+    SELECT d::date AS day
+    FROM generate_series(($2::timestamptz AT TIME ZONE 'UTC')::date - ($1::int - 1), ($2::timestamptz AT TIME ZONE 'UTC')::date - $4::int, interval '1 day') d
+  ),
+  user_days AS (
+    SELECT u.email, u.opus_fan, u.headless_user, days.day,
+           u.rate * $3::numeric * (CASE WHEN extract(isodow FROM days.day) >= 6 THEN 0.15 ELSE 1 END) * (0.6 + 0.8 * random()) AS n
+    FROM fixture_users u CROSS JOIN days
+  ),
+  cells AS (
+    SELECT ud.email, ud.day, ud.headless_user, v.model, v.cents, v.tokens,
+           round(ud.n * (CASE WHEN v.model = 'claude-4.1-opus' THEN (CASE WHEN ud.opus_fan THEN 0.4 ELSE 0.04 END) ELSE v.w END)
+                 / ((CASE WHEN ud.opus_fan THEN 0.4 ELSE 0.04 END) + 0.96) * (0.5 + random()))::int AS events,
+           CASE WHEN v.model = 'claude-4.1-opus' THEN 0.35 ELSE 0.05 END AS max_share
+    FROM user_days ud
+    CROSS JOIN (VALUES ('claude-4.1-opus', 0, 20.0, 42000), ('claude-4.5-sonnet', 0.36, 4.2, 30000), ('gpt-5', 0.17, 2.6, 26000),
+                       ('gpt-5-codex', 0.09, 3.1, 31000), ('gemini-2.5-pro', 0.10, 2.1, 28000), ('auto', 0.24, 0.8, 16000)) AS v(model, w, cents, tokens)
+  ),
+  ins AS (
+    INSERT INTO user_model_daily_rollup (user_email, day, model, events, requests_costs, charged_cents, token_fee_cents,
+      input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
+      chargeable_events, max_mode_cents, headless_cents)
+    SELECT email, day, model, events, round(events * cents / 4, 2), round(events * cents * (1 + 0.3 * max_share), 6),
+           round(events * cents * 0.05, 6), (events * tokens * 0.12)::bigint, (events * tokens * 0.04)::bigint,
+           (events * tokens * 0.075)::bigint, (events * tokens * 0.55)::bigint, round(events * max_share)::int,
+           CASE WHEN headless_user THEN events / 2 ELSE 0 END, round(events * 0.72)::int,
+           round(events * cents * 1.3 * max_share, 6), CASE WHEN headless_user THEN round(events * cents / 2, 6) ELSE 0 END
+    FROM cells WHERE events > 0
+    RETURNING user_email, day, events, requests_costs, charged_cents, chargeable_events
+  )
+  INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
+  SELECT user_email, day, k.kind, sum(CASE WHEN k.usage THEN chargeable_events ELSE events - chargeable_events END),
+         sum(requests_costs * CASE WHEN k.usage THEN 0.72 ELSE 0.28 END), sum(charged_cents * CASE WHEN k.usage THEN 0.72 ELSE 0.28 END),
+         sum(CASE WHEN k.usage THEN chargeable_events ELSE 0 END)
+  FROM ins CROSS JOIN (VALUES ('Usage-based', true), ('Included in Business', false)) AS k(kind, usage)
+  GROUP BY user_email, day, k.kind`;
 
-  step('members and groups');
-  await client.query(
-    `INSERT INTO members (email, cursor_user_id, name, role, is_removed, first_seen_at, last_seen_at, removed_at)
-     SELECT format('dev%s@example.com', lpad(i::text, 5, '0')), 'user_' || md5(i::text), format('Developer %s', i),
-            CASE WHEN i = 1 THEN 'owner' ELSE 'member' END, i % 97 = 0,
-            $2::timestamptz - interval '120 days', $2::timestamptz,
-            CASE WHEN i % 97 = 0 THEN $2::timestamptz - interval '3 days' END
-     FROM generate_series(1, $1::int) i`,
-    [p.users, p.now],
-  );
-  await client.query(
-    `INSERT INTO billing_groups (group_id, name, billing_cycle)
-     VALUES ('grp_platform', 'Platform', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_web', 'Web', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_mobile', 'Mobile', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
-            ('grp_data', 'Data & ML', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date)`,
-    [p.now],
-  );
-  // One developer in five belongs to no group: "All" must still count them.
-  await client.query(
-    `INSERT INTO billing_group_members (group_id, email)
-     SELECT (ARRAY['grp_platform', 'grp_web', 'grp_mobile', 'grp_data'])[i % 5], format('dev%s@example.com', lpad(i::text, 5, '0'))
-     FROM generate_series(1, $1::int) i WHERE i % 5 <> 0`,
-    [p.users],
-  );
-
-  step('usage events');
-  await client.query(
-    `WITH users AS (
-       SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
+/** Each developer's draw: activity rate, and who favours Opus or runs headless agents. $1 = developers. */
+const USERS_SQL = `SELECT i, format('dev%s@example.com', lpad(i::text, 5, '0')) AS email,
               -- The spiking developer (7) works at the top of the usual range, so the spike makes them the team's
               -- most expensive developer whatever the other draws are.
               CASE WHEN i = 7 THEN 2.0 ELSE 0.25 + 1.75 * random() END AS rate, i % 17 = 0 AS opus_fan, i % 23 = 0 AS headless_user
-       FROM generate_series(1, $1::int) i
+       FROM generate_series(1, $1::int) i`;
+
+/**
+ * The synthetic usage events of days [today - ($2 - 1), today - $5] into `target`: $1 developers (read from `users`),
+ * $3 the clock, $4 mean events per active developer per weekday.
+ */
+function eventsSql(target: string, users: string): string {
+  return `WITH users AS (
+       ${users}
      ),
      days AS (
        SELECT d::date AS day
-       FROM generate_series(($3::timestamptz AT TIME ZONE 'UTC')::date - ($2::int - 1), ($3::timestamptz AT TIME ZONE 'UTC')::date, interval '1 day') d
+       FROM generate_series(($3::timestamptz AT TIME ZONE 'UTC')::date - ($2::int - 1), ($3::timestamptz AT TIME ZONE 'UTC')::date - $5::int, interval '1 day') d
      ),
      user_days AS (
        SELECT u.*, days.day,
@@ -118,7 +137,7 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
                     ('gpt-5-codex', 3.1, 31000), ('gemini-2.5-pro', 2.1, 28000), ('auto', 0.8, 16000)) AS v(model, cents, tokens)
          ON v.model = pk.model
      )
-     INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
+     INSERT INTO ${target} (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
        is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
        cache_read_tokens, token_total_cents, charged_cents, cursor_token_fee, conversation_id)
      SELECT ts, sha256(convert_to(email || ts::text || k::text, 'UTF8')), day, email, model,
@@ -133,11 +152,11 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             round((cents * (0.4 + 1.2 * r_size) * CASE WHEN max_mode THEN 1.3 ELSE 1 END * 0.05)::numeric, 6),
             'conv_' || md5(email || day::text || (k / 6)::text)
      FROM chosen
-     WHERE ts <= $3::timestamptz`,
-    [p.users, p.days, p.now, p.perDay],
-  );
+     WHERE ts <= $3::timestamptz`;
+}
 
-  step('rollups');
+/** The rollups the collector keeps from events, computed from the events in `source` (sql/001, 005, 011). */
+async function insertEventRollups(client: Queryable, source: string): Promise<void> {
   await client.query(
     `INSERT INTO user_model_daily_rollup (user_email, day, model, events, requests_costs, charged_cents, token_fee_cents,
        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
@@ -146,8 +165,85 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             sum(input_tokens), sum(output_tokens), sum(cache_write_tokens), sum(cache_read_tokens),
             count(*) FILTER (WHERE max_mode), count(*) FILTER (WHERE is_headless), count(*) FILTER (WHERE is_chargeable),
             coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0), coalesce(sum(charged_cents) FILTER (WHERE is_headless), 0)
-     FROM usage_events GROUP BY user_email, day, model`,
+     FROM ${source} GROUP BY user_email, day, model`,
   );
+  await client.query(
+    `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
+     SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
+            sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
+     FROM ${source} GROUP BY 1, 2`,
+  );
+  await client.query(
+    `INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
+     SELECT user_email, day, kind, count(*), sum(requests_costs), sum(charged_cents), count(*) FILTER (WHERE is_chargeable)
+     FROM ${source} GROUP BY user_email, day, kind`,
+  );
+}
+
+export async function loadDashboardFixture(client: Queryable, opts: FixtureOptions): Promise<void> {
+  const now = opts.now ?? new Date();
+  const perDay = opts.eventsPerUserDay ?? 22;
+  const step = opts.onStep ?? (() => {});
+  const p = { users: opts.users, days: opts.days, now: now.toISOString(), perDay };
+
+  // setseed applies to this session: every random() below is reproducible.
+  await client.query('SELECT setseed($1)', [((opts.seed ?? 42) % 1000) / 1000]);
+  await client.query(
+    `SELECT ensure_usage_event_partitions($1::timestamptz - make_interval(days => $2::int + 1), $1::timestamptz)`,
+    [p.now, p.days],
+  );
+
+  step('members and groups');
+  await client.query(
+    `INSERT INTO members (email, cursor_user_id, name, role, is_removed, first_seen_at, last_seen_at, removed_at)
+     SELECT format('dev%s@example.com', lpad(i::text, 5, '0')), 'user_' || md5(i::text), format('Developer %s', i),
+            CASE WHEN i = 1 THEN 'owner' ELSE 'member' END, i % 97 = 0,
+            $2::timestamptz - interval '120 days', $2::timestamptz,
+            CASE WHEN i % 97 = 0 THEN $2::timestamptz - interval '3 days' END
+     FROM generate_series(1, $1::int) i`,
+    [p.users, p.now],
+  );
+  await client.query(
+    `INSERT INTO billing_groups (group_id, name, billing_cycle)
+     VALUES ('grp_platform', 'Platform', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_web', 'Web', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_mobile', 'Mobile', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date),
+            ('grp_data', 'Data & ML', date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')::date)`,
+    [p.now],
+  );
+  // One developer in five belongs to no group: "All" must still count them.
+  await client.query(
+    `INSERT INTO billing_group_members (group_id, email)
+     SELECT (ARRAY['grp_platform', 'grp_web', 'grp_mobile', 'grp_data'])[i % 5], format('dev%s@example.com', lpad(i::text, 5, '0'))
+     FROM generate_series(1, $1::int) i WHERE i % 5 <> 0`,
+    [p.users],
+  );
+
+  if (opts.rawDays === undefined || opts.rawDays >= p.days) {
+    step('usage events');
+    await client.query(eventsSql('usage_events', USERS_SQL), [p.users, p.days, p.now, p.perDay, 0]);
+    step('rollups');
+    await insertEventRollups(client, 'usage_events');
+  } else {
+    // Raw events only for the last rawDays days (as after retention); the older days get their rollup rows straight
+    // from the same per-developer draws (generating 40M events first takes too long for a benchmark run).
+    await client.query(`CREATE TEMP TABLE fixture_users AS ${USERS_SQL}`, [p.users]);
+    for (let last = p.days - 1; last >= opts.rawDays; last -= CHUNK_DAYS) {
+      const first = Math.max(opts.rawDays, last - CHUNK_DAYS + 1);
+      step(`rollups, days ${p.days - last} to ${p.days - first} of ${p.days}`);
+      await client.query(SYNTHETIC_ROLLUPS_SQL, [last + 1, p.now, p.perDay, first]);
+    }
+    step(`usage events of the last ${opts.rawDays} days`);
+    await client.query(eventsSql('usage_events', 'SELECT * FROM fixture_users WHERE i <= $1::int'), [
+      p.users,
+      opts.rawDays,
+      p.now,
+      p.perDay,
+      0,
+    ]);
+    await insertEventRollups(client, 'usage_events');
+    await client.query('DROP TABLE fixture_users');
+  }
   await client.query(
     `INSERT INTO user_daily_rollup (user_email, day, events, requests_costs, charged_cents, token_fee_cents,
        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, max_mode_events, headless_events,
@@ -166,20 +262,20 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
             sum(chargeable_events), sum(max_mode_cents), sum(headless_cents)
      FROM user_model_daily_rollup GROUP BY day, model`,
   );
-  await client.query(
-    `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
-     SELECT date_trunc('hour', event_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, count(*), sum(charged_cents),
-            sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
-     FROM usage_events GROUP BY 1, 2`,
-  );
+  if (opts.rawDays !== undefined && opts.rawDays < p.days) {
+    // The synthetic days' hourly rows: each model's day spread evenly over its 24 hours.
+    await client.query(
+      `INSERT INTO hourly_rollup (hour, model, events, charged_cents, total_tokens)
+       SELECT (t.day + make_interval(hours => h))::timestamp AT TIME ZONE 'UTC', t.model, t.events / 24, t.charged_cents / 24,
+              (t.input_tokens + t.output_tokens + t.cache_write_tokens + t.cache_read_tokens) / 24
+       FROM model_daily_rollup t CROSS JOIN generate_series(0, 23) h
+       WHERE t.day <= ($1::timestamptz AT TIME ZONE 'UTC')::date - $2::int`,
+      [p.now, opts.rawDays],
+    );
+  }
 
   // Chargeback (sql/011_chargeback.sql): the per-kind rollup, and each grouped developer's group per day; developer 2
   // moved from Web to Data & ML ten days ago.
-  await client.query(
-    `INSERT INTO user_kind_daily_rollup (user_email, day, kind, events, requests_costs, charged_cents, chargeable_events)
-     SELECT user_email, day, kind, count(*), sum(requests_costs), sum(charged_cents), count(*) FILTER (WHERE is_chargeable)
-     FROM usage_events GROUP BY user_email, day, kind`,
-  );
   await client.query(
     `INSERT INTO member_group_days (email, day, group_id)
      SELECT g.email, r.day,
