@@ -1,5 +1,5 @@
 /**
- * Simulator speed over real HTTP: npx tsx bench/simulator.ts [--size 1000] [--days 1] [--page-size 1000]
+ * Simulator speed over real HTTP: npm run bench:simulator -- [--size 1000] [--days 1] [--page-size 1000]
  * Prints the first page (which counts the window) and the cost per following page of a window, plus spend and truth.
  */
 import { DAY_MS } from '@cursor-cost-watch/contract';

@@ -92,9 +92,15 @@ async function main(): Promise<void> {
   console.log(`CURSOR_API_BASE_URL=${server.url}`);
   console.log(`CURSOR_ADMIN_API_KEY=${server.apiKey}`);
   if (values['analytics-key']) console.log(`CURSOR_ANALYTICS_API_KEY=${server.analyticsApiKey}`);
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
+  // A signal handler's result is ignored by Node: the close is awaited here, and its failure reported.
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -18,7 +18,7 @@ async function hostileProxy(
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
-    req.on('end', async () => {
+    const forward = async () => {
       const upstream = await fetch(new URL(req.url ?? '/', target), {
         method: req.method,
         headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
@@ -29,6 +29,10 @@ async function hostileProxy(
         text = JSON.stringify(rewrite(JSON.parse(body), JSON.parse(text)));
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
       res.end(text);
+    };
+    // A failing proxy answers 500 with its error, so the test fails on it instead of hanging.
+    req.on('end', () => {
+      forward().catch((error: unknown) => res.writeHead(500).end(`proxy failed: ${String(error)}`));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

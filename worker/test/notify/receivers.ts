@@ -15,7 +15,7 @@ export async function startHttpReceiver() {
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
-    req.on('end', async () => {
+    const answer = async () => {
       if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
       if (state.down) {
         state.refused += 1;
@@ -24,6 +24,10 @@ export async function startHttpReceiver() {
       }
       received.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(raw) });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    };
+    // A body that is not JSON answers 500 with the reason, so the test fails on it instead of hanging.
+    req.on('end', () => {
+      answer().catch((error: unknown) => res.writeHead(500).end(`receiver failed: ${String(error)}`));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

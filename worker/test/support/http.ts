@@ -23,13 +23,21 @@ export async function scriptedServer(handler: (req: Recorded, n: number) => Repl
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
-    req.on('end', async () => {
+    req.on('end', () => {
       const rec = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: Date.now() };
       requests.push(rec);
-      const reply = await handler(rec, requests.length);
-      if (reply.destroy) return req.socket.destroy();
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+      Promise.resolve()
+        .then(() => handler(rec, requests.length))
+        .then(
+          (reply) => {
+            if (reply.destroy) return req.socket.destroy();
+            res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+            res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+          },
+          // A script that throws answers 500 with its error, so the test fails on it instead of hanging.
+          (error: unknown) =>
+            res.writeHead(500, { 'content-type': 'text/plain' }).end(`test script failed: ${String(error)}`),
+        );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
