@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../config/log';
 import type { Db } from '../../db/database';
-import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { deliverNotification } from '../../notify/deliver';
 import { defineQueue } from './define';
+import { registerDelivery } from './shared';
 
 /** One stored notification to deliver; retried with backoff, a channel that is down holds up no other. */
 export const notifyQueue = defineQueue(
@@ -29,20 +29,10 @@ export interface NotifyWorkerDeps {
 export async function registerNotifyWorker(boss: PgBoss, deps: NotifyWorkerDeps): Promise<void> {
   const { db, config, log } = deps;
   const opts = { pollingIntervalSeconds: deps.pollingIntervalSeconds ?? 2, localConcurrency: deps.concurrency ?? 4 };
-  await notifyQueue.work(boss, opts, async ({ notificationId: id }, job) => {
-    try {
-      const outcome = await resumeAfterDatabaseLoss(
-        'notification delivery',
-        () => deliverNotification(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit }),
-        { db, log, attempts: 3 },
-      );
-      log.info({ notificationId: id, outcome, attempt: job.retryCount + 1 }, 'notification delivery');
-    } catch (err) {
-      log.warn(
-        { notificationId: id, attempt: job.retryCount + 1, err: err instanceof Error ? err.message : String(err) },
-        'notification not delivered; will retry',
-      );
-      throw err;
-    }
-  });
+  await registerDelivery(
+    boss,
+    notifyQueue,
+    { db, log, what: 'notification', idOf: (p) => p.notificationId, ...opts },
+    (id, finalAttempt) => deliverNotification(db, config, id, { finalAttempt }),
+  );
 }

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../config/log';
 import type { Db } from '../../db/database';
-import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { deliverNudge } from '../../nudge/deliver';
 import { defineQueue } from './define';
+import { registerDelivery } from './shared';
 
 /** One personal nudge to send; it retries like a notification, the hourly check decides escalations. */
 export const nudgeQueue = defineQueue(
@@ -27,24 +27,10 @@ export interface NudgeWorkerDeps {
 
 export async function registerNudgeWorker(boss: PgBoss, deps: NudgeWorkerDeps): Promise<void> {
   const { db, config, log } = deps;
-  await nudgeQueue.work(
+  await registerDelivery(
     boss,
-    { pollingIntervalSeconds: deps.pollingIntervalSeconds ?? 2 },
-    async ({ nudgeId: id }, job) => {
-      try {
-        const outcome = await resumeAfterDatabaseLoss(
-          'nudge delivery',
-          () => deliverNudge(db, config, id, { finalAttempt: job.retryCount >= job.retryLimit, now: deps.now }),
-          { db, log, attempts: 3 },
-        );
-        log.info({ nudgeId: id, outcome, attempt: job.retryCount + 1 }, 'nudge delivery');
-      } catch (err) {
-        log.warn(
-          { nudgeId: id, attempt: job.retryCount + 1, err: err instanceof Error ? err.message : String(err) },
-          'nudge not delivered; will retry',
-        );
-        throw err;
-      }
-    },
+    nudgeQueue,
+    { db, log, what: 'nudge', idOf: (p) => p.nudgeId, pollingIntervalSeconds: deps.pollingIntervalSeconds ?? 2 },
+    (id, finalAttempt) => deliverNudge(db, config, id, { finalAttempt, now: deps.now }),
   );
 }
