@@ -149,6 +149,7 @@ export async function startSeededWorker(opts: { token: string; grafanaUrl: strin
   process.on('exit', orphanGuard);
   const ready = new Promise<void>((resolve, reject) => {
     let buffered = '';
+    let isReady = false;
     worker.stdout!.on('data', (c: Buffer) => {
       buffered += c.toString('utf8');
       const parts = buffered.split('\n');
@@ -162,7 +163,8 @@ export async function startSeededWorker(opts: { token: string; grafanaUrl: strin
           continue;
         }
         if (rec.msg?.startsWith('collection finished')) collectedEvents += rec.summary?.events?.inserted ?? 0;
-        if (rec.msg === 'run summary') {
+        if (rec.msg === 'run summary' && !isReady) {
+          isReady = true;
           console.log(`worker ready: ${line.length > 4000 ? `${line.slice(0, 4000)}…` : line}`);
           resolve();
         }
