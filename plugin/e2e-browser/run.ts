@@ -1,5 +1,6 @@
 /**
- * Browser check of the built pages: a real worker API over simulated data, the app rendered in headless Chromium
+ * Browser check of the built pages: the real worker (`npm start` and `npm run simulate` as child processes, seed.ts)
+ * over simulated data, the app rendered in headless Chromium
  * inside a minimal Grafana-like host whose /api/plugin-proxy is the model of Grafana's plugin proxy (src/test/
  * grafanaProxy) with the real plugin.json. Runs as an Admin (every page light and dark, every action), an Editor
  * (actions allowed to Editors; a settings save refused with 403) and a Viewer (read-only pages; an acknowledge
@@ -10,12 +11,9 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { sql } from 'kysely';
 import { chromium, type Page } from 'playwright-core';
-import { startApi } from '../../worker/src/api/server';
-import { startBoss } from '../../worker/src/queue/boss';
 import { E2E_USERS, startHostServer } from './host-server';
-import { seedWorld } from './seed';
+import { startSeededWorker } from './seed';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const SHOTS = path.join(__dirname, 'screenshots');
@@ -23,10 +21,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function main() {
   const t0 = performance.now();
-  const world = await seedWorld(TOKEN);
-  const tSeed = performance.now();
-  // A job queue (nobody consumes it): a manual collection run is queued (202), a second one meets the exclusive queue (409).
-  const boss = await startBoss(world.config.DATABASE_URL!, world.log);
   const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-host-'));
   await build({
     entryPoints: { host: path.join(__dirname, 'host.tsx') },
@@ -43,16 +37,9 @@ async function main() {
   let workerUrl = '';
   const host = await startHostServer({ bundleDir, workerUrl: () => workerUrl, token: TOKEN });
   // The worker verifies the stand-in Grafana's signed ID tokens (GRAFANA_IDENTITY=verify, as in production).
-  const config = { ...world.config, identity: host.identity };
-  const api = await startApi({
-    db: world.db,
-    config,
-    log: world.log,
-    host: '127.0.0.1',
-    port: 0,
-    boss,
-    cursor: world.cursor,
-  });
+  const world = await startSeededWorker({ token: TOKEN, grafanaUrl: host.url });
+  const tSeed = performance.now();
+  const api = { url: world.url };
   workerUrl = api.url;
   const asAdmin = { authorization: `Bearer ${TOKEN}`, 'x-grafana-id': await host.idToken('admin') };
   const incidents = (await (
@@ -274,15 +261,20 @@ async function main() {
         const ended = proxied(tab, 'DELETE', /\/api\/snoozes\/\d+$/);
         await tab.getByRole('button', { name: 'End snooze' }).first().click();
         check((await ended).status() === 200, `${role}: ending a snooze works`);
-        // No job runner in this check: the Editor's run stays queued, so the Admin's gets the worker's 409.
+        // The worker runs its jobs: a run is queued (202); the Admin asks twice in a row, and the second meets the
+        // exclusive collect queue while the first is still queued or running (409).
         expect('POST /api/plugin-proxy/cursorwatch-cost-app/api/collection/run 409');
+        const runButton = tab.getByRole('button', { name: 'Collect and detect now' });
         const queued = proxied(tab, 'POST', /\/api\/collection\/run$/);
-        await tab.getByRole('button', { name: 'Collect and detect now' }).click();
+        await runButton.click();
         const runStatus = (await queued).status();
-        check(
-          login === 'editor' ? runStatus === 202 : runStatus === 409,
-          `${role}: collection run reaches the worker (${runStatus})`,
-        );
+        check(runStatus === 202, `${role}: collection run reaches the worker (${runStatus})`);
+        if (login === 'admin') {
+          const again = proxied(tab, 'POST', /\/api\/collection\/run$/);
+          await runButton.click();
+          const againStatus = (await again).status();
+          check(againStatus === 409, `${role}: a second run while one is in flight is refused (${againStatus})`);
+        }
 
         // Settings: an Admin previews and saves. For the Editor the session starts as Admin and is lowered to Editor
         // after the preview, so the save reaches Grafana as an Editor's.
@@ -372,19 +364,16 @@ async function main() {
       await context.close();
     }
     // Every change the pages made is recorded under its signed-in user, verified from the ID token.
-    const audited = await sql<{ actor: string; verified: boolean; source: string }>`
-      SELECT DISTINCT actor, identity_verified AS verified, identity_source AS source FROM api_audit`.execute(world.db);
+    const audited = await world.audited();
     check(
-      audited.rows.length > 0 &&
-        audited.rows.every((r) => r.verified && r.source === 'grafana-id-token' && r.actor.startsWith('e2e.')),
-      `changes audited under the signed-in users, verified: ${audited.rows.map((r) => r.actor).join(', ')}`,
+      audited.length > 0 &&
+        audited.every((r) => r.verified && r.source === 'grafana-id-token' && r.actor.startsWith('e2e.')),
+      `changes audited under the signed-in users, verified: ${audited.map((r) => r.actor).join(', ')}`,
     );
   } finally {
     await browser.close();
     await host.close();
-    await api.app.close();
-    await boss.stop({ graceful: false });
-    await world.close();
+    await world.stop();
   }
   const refusedByGrafana = host.proxyLog
     .filter((e) => e.status === 403)
@@ -394,7 +383,7 @@ async function main() {
   );
   console.log(checks.map((c) => `ok  ${c}`).join('\n'));
   console.log(
-    `seed ${Math.round(tSeed - t0)} ms (${world.collected.events.inserted} events), bundle ${Math.round(tBuild - tSeed)} ms, total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`,
+    `bundle ${Math.round(tBuild - t0)} ms, worker started and seeded ${Math.round(tSeed - tBuild)} ms (${world.collectedEvents} events), total ${Math.round(performance.now() - t0)} ms; ${incidents.total} incidents`,
   );
   if (problems.length) {
     console.error(`FAILED: ${problems.length} problem(s)\n${problems.join('\n')}`);

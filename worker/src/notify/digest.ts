@@ -2,7 +2,8 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 import { CHANNELS, channelMode, missingChannelConfig, type NotificationPolicy } from './channels';
-import { sendNotifyJob, type Queued } from './enqueue';
+import { notifyQueue } from '../jobs/queues/notify';
+import type { Queued } from './enqueue';
 import { lockChannel, unannounced } from './pending';
 import { insertNotification } from './queue-message';
 
@@ -42,7 +43,7 @@ export async function runDigest(
       return id === null ? null : { channel, notificationId: id, incidentIds: notices.map((n) => n.id) };
     });
     if (!q) continue;
-    await sendNotifyJob(boss, q.notificationId);
+    await notifyQueue.send(boss, { notificationId: q.notificationId });
     queued.push(q);
   }
   return queued;

@@ -1,25 +1,15 @@
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
-import { QUEUES } from '../queue/boss';
+import { notifyQueue } from '../jobs/queues/notify';
 import { CHANNELS, channelMode, missingChannelConfig, type Channel, type NotificationPolicy } from './channels';
 import { lockChannel, unannounced } from './pending';
 import { insertNotification } from './queue-message';
-
-export interface NotifyJobData {
-  notificationId: number;
-}
 
 export interface Queued {
   channel: Channel;
   notificationId: number;
   incidentIds: number[];
-}
-
-/** Hands a stored notification to the notify queue; the job only carries the id, the row carries the message. */
-export async function sendNotifyJob(boss: PgBoss, notificationId: number): Promise<void> {
-  const data: NotifyJobData = { notificationId };
-  await boss.send(QUEUES.notify, data);
 }
 
 /**
@@ -49,7 +39,7 @@ export async function enqueueNotifications(
     });
     if (!q) continue;
     // After commit: if this send is lost, the sweep (sweep.ts) queues the pending row again.
-    await sendNotifyJob(boss, q.notificationId);
+    await notifyQueue.send(boss, { notificationId: q.notificationId });
     queued.push(q);
   }
   return queued;

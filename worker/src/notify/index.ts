@@ -1,5 +1,4 @@
-export { enqueueNotifications, type Queued, type NotifyJobData } from './enqueue';
-export { registerNotificationWorkers, type NotificationWorkerDeps } from './workers';
+export { enqueueNotifications, type Queued } from './enqueue';
 export { sendTestNotification } from './test-message';
 export { deliverNotification, type DeliveryOutcome } from './deliver';
 export { runDigest } from './digest';

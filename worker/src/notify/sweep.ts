@@ -1,7 +1,7 @@
 import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database';
-import { sendNotifyJob } from './enqueue';
+import { notifyQueue } from '../jobs/queues/notify';
 
 /**
  * Puts back on the queue every notification that is not sent and has no live job: those pg-boss gave up on
@@ -31,6 +31,6 @@ export async function requeueUnsent(
     )
     .returning('id')
     .execute();
-  for (const r of rows) await sendNotifyJob(boss, r.id);
+  for (const r of rows) await notifyQueue.send(boss, { notificationId: r.id });
   return rows.map((r) => r.id);
 }

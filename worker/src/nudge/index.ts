@@ -1,9 +1,8 @@
-export { runNudgePolicy, releaseToChannels, sendNudgeJob, type NudgeJobData, type NudgeRunResult } from './run';
+export { runNudgePolicy, releaseToChannels, type NudgeRunResult } from './run';
 export { runNudgeCheck } from './check';
 export { createNudges, type CreatedNudges } from './create';
 export { decideNudges, anomalyEnded, type NudgeDecisions } from './decide';
 export { deliverNudge, type NudgeDeliveryOutcome } from './deliver';
-export { registerNudgeWorkers, type NudgeWorkerDeps } from './workers';
 export { requeueUnsentNudges } from './sweep';
 export { nudgeStatus, setNudgeOptOut } from './opt-out';
 export { nudgeComparison } from './metrics';

@@ -2,27 +2,17 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 import { enqueueNotifications, type NotificationPolicy, type Queued } from '../notify';
-import { QUEUES } from '../queue/boss';
+import { nudgeQueue } from '../jobs/queues/nudge';
 import { createNudges, type CreatedNudges } from './create';
 import { decideNudges, type NudgeDecisions } from './decide';
 import { type NudgePolicy } from './policy';
 import { DAY_MS } from '@cursor-cost-watch/contract';
-
-export interface NudgeJobData {
-  nudgeId: number;
-}
 
 export interface NudgeRunResult {
   created: CreatedNudges;
   decided: NudgeDecisions;
   /** Channel messages queued for incidents released from a nudge (escalated, or skipped at delivery). */
   released: Queued[];
-}
-
-/** Hands a stored nudge to the nudge queue; the job carries only the id, the row carries the email. */
-export async function sendNudgeJob(boss: PgBoss, nudgeId: number): Promise<void> {
-  const data: NudgeJobData = { nudgeId };
-  await boss.send(QUEUES.nudge, data);
 }
 
 const RELEASE_LOOKBACK_DAYS = 7;
@@ -72,7 +62,7 @@ export async function runNudgePolicy(
 ): Promise<NudgeRunResult> {
   const created = await createNudges(db, incidentIds, settings, config, now);
   // After commit: a lost send is picked up by the hourly check's requeue (sweep.ts).
-  for (const id of created.queued) await sendNudgeJob(boss, id);
+  for (const id of created.queued) await nudgeQueue.send(boss, { nudgeId: id });
   const decided = await decideNudges(db, now);
   const released = await releaseToChannels(db, boss, settings, config, now);
   return { created, decided, released };

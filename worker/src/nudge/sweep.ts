@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/database';
-import { sendNudgeJob } from './run';
+import { nudgeQueue } from '../jobs/queues/nudge';
 
 /**
  * Puts back on the queue the nudges still pending with no live job (the process stopped between storing and
@@ -28,6 +28,6 @@ export async function requeueUnsentNudges(
     )
     .orderBy('id')
     .execute();
-  for (const r of rows) await sendNudgeJob(boss, r.id);
+  for (const r of rows) await nudgeQueue.send(boss, { nudgeId: r.id });
   return rows.map((r) => r.id);
 }

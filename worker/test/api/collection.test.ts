@@ -1,7 +1,8 @@
 import { collectionRunResultSchema, collectionStatusSchema } from '@cursor-cost-watch/contract';
 import type { PgBoss } from 'pg-boss';
 import { createLogger } from '../../src/config/log';
-import { QUEUES, startBoss } from '../../src/queue/boss';
+import { collectQueue } from '../../src/jobs/queues';
+import { startBoss } from '../../src/queue/boss';
 import { createTestDb } from '../support/test-db';
 import { NOW, startTestApi, type TestApi } from './support';
 
@@ -78,7 +79,7 @@ describe('POST /api/collection/run', () => {
     const first = await api.call('POST', '/api/collection/run', { login: 'ops.olga' });
     expect(first.status).toBe(202);
     const { jobId } = collectionRunResultSchema.parse(first.json);
-    const job = await boss.getJobById(QUEUES.collect, jobId);
+    const job = await boss.getJobById(collectQueue.name, jobId);
     expect(job?.data).toEqual({ trigger: 'manual' });
     const second = await api.call('POST', '/api/collection/run', { login: 'ops.olga' });
     expect(second.status).toBe(409);

@@ -2,8 +2,9 @@ import type { PgBoss } from 'pg-boss';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import { listIncidentEvents, recordDetections } from '../../src/incidents';
-import { enqueueNotifications, registerNotificationWorkers } from '../../src/notify';
-import { QUEUES, startBoss } from '../../src/queue/boss';
+import { notifyQueue, registerDigestWorker, registerNotifyWorker } from '../../src/jobs/queues';
+import { enqueueNotifications } from '../../src/notify';
+import { startBoss } from '../../src/queue/boss';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { anomaly, endOf } from '../incidents/fixtures';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -39,8 +40,10 @@ describe('notification delivery through pg-boss', () => {
     });
     boss = await startBoss(t.url, log);
     // Fast retries for the test; production keeps the queue's 15 s exponential backoff.
-    await boss.updateQueue(QUEUES.notify, { retryLimit: 30, retryDelay: 2, retryBackoff: false });
-    await registerNotificationWorkers(boss, { db: t.db, config, log, pollingIntervalSeconds: 0.5, digestCron: null });
+    await boss.updateQueue(notifyQueue.name, { retryLimit: 30, retryDelay: 2, retryBackoff: false });
+    const deps = { db: t.db, config, log, pollingIntervalSeconds: 0.5 };
+    await registerNotifyWorker(boss, deps);
+    await registerDigestWorker(boss, { ...deps, cron: null });
   });
   afterAll(async () => {
     await boss.stop({ graceful: false });

@@ -2,9 +2,9 @@ import type { PgBoss } from 'pg-boss';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import { recordDetections } from '../../src/incidents';
-import { deliverNotification, enqueueNotifications, registerNotificationWorkers } from '../../src/notify';
-import { sendNotifyJob } from '../../src/notify/enqueue';
-import { QUEUES, startBoss } from '../../src/queue/boss';
+import { digestQueue, notifyQueue, registerDigestWorker, registerNotifyWorker } from '../../src/jobs/queues';
+import { deliverNotification, enqueueNotifications } from '../../src/notify';
+import { startBoss } from '../../src/queue/boss';
 import { DEFAULT_SETTINGS, updateSettings } from '../../src/settings';
 import { anomaly, endOf } from '../incidents/fixtures';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -26,14 +26,10 @@ describe('two workers on the notify queue', () => {
     config = loadConfig({ ALERT_WEBHOOK_URL: hook.url });
     bosses = [await startBoss(t.url, log), await startBoss(t.url, log)];
     // The second process also schedules the hourly digest, as a production worker does.
-    await registerNotificationWorkers(bosses[0], {
-      db: t.db,
-      config,
-      log,
-      pollingIntervalSeconds: 0.5,
-      digestCron: null,
-    });
-    await registerNotificationWorkers(bosses[1], { db: t.db, config, log, pollingIntervalSeconds: 0.5 });
+    const deps = { db: t.db, config, log, pollingIntervalSeconds: 0.5 };
+    for (const boss of bosses) await registerNotifyWorker(boss, deps);
+    await registerDigestWorker(bosses[0], { ...deps, cron: null });
+    await registerDigestWorker(bosses[1], deps);
   });
   afterAll(async () => {
     await Promise.all(bosses.map((b) => b.stop({ graceful: false })));
@@ -58,7 +54,7 @@ describe('two workers on the notify queue', () => {
       ]);
       expect(a.length + b.length).toBe(1);
       const id = [...a, ...b][0].notificationId;
-      await sendNotifyJob(bosses[1], id); // and a stray duplicate job on top
+      await notifyQueue.send(bosses[1], { notificationId: id }); // and a stray duplicate job on top
       ids.push(id);
     }
     const allSent = async () =>
@@ -95,7 +91,7 @@ describe('two workers on the notify queue', () => {
   });
 
   it('runs the digest job with the stored settings and delivers it through the notify queue', async () => {
-    const schedules = await bosses[1].getSchedules(QUEUES.digest);
+    const schedules = await bosses[1].getSchedules(digestQueue.name);
     expect(schedules.map((x) => x.cron)).toEqual(['5 * * * *']);
     await updateSettings(t.db, { notifyWebhook: 'digest', digestHourUtc: 0 }, 'test');
     const r = await recordDetections(t.db, {
@@ -105,7 +101,7 @@ describe('two workers on the notify queue', () => {
       settings,
     });
     const before = hook.received.length;
-    await bosses[0].send(QUEUES.digest, {});
+    await digestQueue.send(bosses[0], {});
     expect(await waitFor(() => hook.received.length > before, 30_000)).toBe(true);
     const body = hook.received.at(-1)!.body as { type: string; incidents: { id: number }[] };
     expect(body.type).toBe('cursorwatch.digest');

@@ -3,18 +3,23 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import { announce } from '../../src/jobs/detection-pass';
 import { listIncidentEvents, recordDetections } from '../../src/incidents';
-import { registerNotificationWorkers } from '../../src/notify';
+import {
+  notifyQueue,
+  nudgeQueue,
+  registerDigestWorker,
+  registerNotifyWorker,
+  registerNudgeCheckWorker,
+  registerNudgeWorker,
+} from '../../src/jobs/queues';
 import {
   createNudges,
   decideNudges,
   deliverNudge,
-  registerNudgeWorkers,
   requeueUnsentNudges,
   runNudgeCheck,
-  sendNudgeJob,
   setNudgeOptOut,
 } from '../../src/nudge';
-import { QUEUES, startBoss } from '../../src/queue/boss';
+import { startBoss } from '../../src/queue/boss';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { anomaly, endOf } from '../incidents/fixtures';
 import { startHttpReceiver, startSmtpReceiver, waitFor } from '../notify/receivers';
@@ -71,11 +76,13 @@ describe('nudge the developer first', () => {
     });
     await seedTeamUsage(t.db, ['ana@example.com']);
     boss = await startBoss(t.url, log);
-    await boss.updateQueue(QUEUES.notify, { retryLimit: 30, retryDelay: 1, retryBackoff: false });
-    await boss.updateQueue(QUEUES.nudge, { retryLimit: 30, retryDelay: 1, retryBackoff: false });
+    await boss.updateQueue(notifyQueue.name, { retryLimit: 30, retryDelay: 1, retryBackoff: false });
+    await boss.updateQueue(nudgeQueue.name, { retryLimit: 30, retryDelay: 1, retryBackoff: false });
     const deps = { db: t.db, config, log, pollingIntervalSeconds: 0.5 };
-    await registerNotificationWorkers(boss, { ...deps, digestCron: null });
-    await registerNudgeWorkers(boss, { ...deps, checkCron: null, now: () => clock });
+    await registerNotifyWorker(boss, deps);
+    await registerDigestWorker(boss, { ...deps, cron: null });
+    await registerNudgeWorker(boss, { ...deps, now: () => clock });
+    await registerNudgeCheckWorker(boss, { ...deps, cron: null });
   });
   afterAll(async () => {
     await boss.stop({ graceful: false });
@@ -271,8 +278,8 @@ describe('nudge the developer first', () => {
     // again; two more jobs race it.
     expect(await requeueUnsentNudges(t.db, boss, { now: new Date(clock.getTime() + HOUR) })).toEqual([]);
     expect(await requeueUnsentNudges(t.db, boss, { now: new Date(clock.getTime() + 7 * HOUR) })).toEqual([nudgeId]);
-    await sendNudgeJob(boss, nudgeId);
-    await sendNudgeJob(boss, nudgeId);
+    await nudgeQueue.send(boss, { nudgeId });
+    await nudgeQueue.send(boss, { nudgeId });
     expect(await waitFor(async () => (await nudgeOf(id)).status === 'sent')).toBe(true);
     await settle();
     expect(mailsTo('ivy@example.com')).toHaveLength(1);

@@ -3,7 +3,7 @@ import { createLogger } from '../../src/config/log';
 import { startBoss } from '../../src/queue/boss';
 import { collectOnce } from '../../src/collector/collect';
 import { loadConfig } from '../../src/config/config';
-import { runDetectionPass } from '../../src/jobs/detection-pass';
+import { replayDetection } from '../../src/jobs/replay-detection';
 import { acknowledgeIncident, resolveIncident } from '../../src/incidents';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
@@ -49,14 +49,7 @@ beforeAll(async () => {
   // The detection pass over the last two weeks, day by day as the hourly job would have run it, then people
   // acting on what it opened: one incident acknowledged, two resolved with a verdict.
   const config = loadConfig({} as NodeJS.ProcessEnv);
-  const today = Math.floor(sim.nowMs / DAY_MS) * DAY_MS;
-  for (let d = 14; d >= 1; d -= 1) {
-    const asOf = new Date(today - d * DAY_MS).toISOString().slice(0, 10);
-    await runDetectionPass(
-      { db: t.db, config, log: silentLog },
-      { asOf, now: new Date(today - (d - 1) * DAY_MS + 3_600_000) },
-    );
-  }
+  await replayDetection({ db: t.db, config, log: silentLog }, { days: 14, now: new Date(sim.nowMs) });
   const opened = await t.db
     .selectFrom('incidents')
     .select(['id', 'scope', 'subject', 'status'])

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Runtime } from '../../src/cli/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { QUEUES, startBoss } from '../../src/queue/boss';
+import { collectQueue } from '../../src/jobs/queues';
+import { startBoss } from '../../src/queue/boss';
 import { startWorkerService, type WorkerService } from '../../src/worker';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { silentLog, startTestSimulator, testClient } from '../support/sim';
@@ -57,7 +58,7 @@ describe('two workers started at once', () => {
       90_000,
     );
     // Both workers queue a collection at the same moment: the queue keeps one.
-    const sent = await Promise.all(bosses.map((b) => b.send(QUEUES.collect, { trigger: 'manual' })));
+    const sent = await Promise.all(bosses.map((b) => collectQueue.send(b, { trigger: 'manual' })));
     expect(sent.filter((id) => id !== null)).toHaveLength(1);
     await waitFor(
       'the second collection to finish',

@@ -85,7 +85,7 @@ export async function accountAlerts(url: string, receiver: WebhookReceiver): Pro
     );
     // Due an alert: an unresolved incident the live (today's) pass saw; notifyMinSeverity is 'info' in the
     // campaign's fresh databases. Incidents only the first-run replay of past days saw are history by design
-    // (src/worker.ts, BACKFILL_REPLAY_DAYS: past days notify nobody).
+    // (src/jobs/queues/collect.ts, BACKFILL_REPLAY_DAYS: past days notify nobody).
     const never = await c.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM incidents i
         WHERE i.status <> 'resolved'

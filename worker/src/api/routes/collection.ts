@@ -1,4 +1,4 @@
-import { QUEUES } from '../../queue/boss';
+import { collectQueue } from '../../jobs/queues/collect';
 import type { ApiDeps } from '../deps';
 import { auditedChange, pgBossIn } from '../audit';
 import { ApiHttpError } from '../errors';
@@ -23,7 +23,7 @@ export function collectionHandlers({
         );
       // The job and its audit row are committed together (pg-boss inserts through the transaction).
       const jobId = await auditedChange(db, req, 202, async (tx) => {
-        const id = await boss.send(QUEUES.collect, { trigger: 'manual' }, { db: pgBossIn(tx) });
+        const id = await collectQueue.send(boss, { trigger: 'manual' }, { db: pgBossIn(tx) });
         if (id === null)
           throw new ApiHttpError(
             409,

@@ -1,15 +1,16 @@
-import { DAY_MS } from '@cursor-cost-watch/contract';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import type { Config } from '../../worker/src/config/config';
-import type { Db } from '../../worker/src/db/database';
-import { createNudges, decideNudges, deliverNudge } from '../../worker/src/nudge';
-import { DEFAULT_SETTINGS } from '../../worker/src/settings';
+import { DAY_MS } from '@cursor-cost-watch/contract';
+import type { Config } from '../../src/config/config';
+import type { Db } from '../../src/db/database';
+import { createNudges, decideNudges, deliverNudge } from '../../src/nudge';
+import { DEFAULT_SETTINGS } from '../../src/settings';
 
 /**
  * Gives one of the seeded incidents the nudge lifecycle through the real code: the nudge is stored and rendered from
  * the collected rollups, sent to a real SMTP server on 127.0.0.1 (what the developer receives is printed), then
  * decided by the check due two days after the nudge (escalated if still active, fixed after nudge if it ended).
+ * For the plugin's browser check (plugin/e2e-browser/run.ts), through main.ts.
  */
 export async function seedNudgedIncident(
   db: Db,
