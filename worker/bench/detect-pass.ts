@@ -6,8 +6,10 @@
  *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
  * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read).
  * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
+ * Each pass runs with the V8 flags of `npm start` (the worker's 8 MiB young generation), as the worker would run it.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,9 +44,17 @@ const LABEL: Record<Mode, string> = {
   hourly: 'hourly (cache, today read)',
 };
 
+/** The V8 flags `npm start` runs the worker with (worker/package.json), so the pass is measured as the worker runs it. */
+function workerNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts.start.match(/--max-semi-space-size=\d+/g) ?? [];
+}
+
 function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const child = path.join(import.meta.dirname, 'detect-pass-child.ts');
-  const out = execFileSync(process.execPath, ['--import', 'tsx', child, url, asOf, mode], {
+  const out = execFileSync(process.execPath, [...workerNodeFlags(), '--import', 'tsx', child, url, asOf, mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -66,7 +76,8 @@ async function main(): Promise<void> {
     let copies = 1;
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
-        `${os.cpus().length} cores shared; ms = wall of the pass, cpu = the worker process's own CPU time:`,
+        `${os.cpus().length} cores shared; node flags of npm start: ${workerNodeFlags().join(' ') || 'none'}; ` +
+        `ms = wall of the pass, cpu = the worker process's own CPU time:`,
     );
     for (const developers of args.sizes.split(',').map(Number)) {
       // More developers: the stored ones copied under new emails by SQL (t<copy>#<email>), fast at 20k.
