@@ -8,7 +8,8 @@
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
  *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
  *  3. Storing: the same --store-events events (read from the simulator) stored by storeUsageEvents a page of 1,000 at
- *     a time, and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round.
+ *     a time, and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
+ *     embedded PostgreSQL's CPU for each, and the store's rate over the first and the last tenth of its pages.
  *
  *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
  *                            [--store-events 100000] [--skip backfill,paced,store]
@@ -55,6 +56,32 @@ const cpuS = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
 };
+
+/**
+ * CPU seconds the embedded PostgreSQL has used so far: the postmaster with its exited children (cutime, cstime) plus
+ * its live children (backends, WAL writer, checkpointer). The database's share of the work, which wall time under a
+ * shared machine's load does not show.
+ */
+function postgresCpuS(dataDir: string): number {
+  const ticks = 100; // USER_HZ on Linux
+  const stat = (pid: string) => {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on: the name may hold spaces
+  };
+  const postmaster = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+  const pm = stat(postmaster);
+  let total = Number(pm[11]) + Number(pm[12]) + Number(pm[13]) + Number(pm[14]); // utime stime cutime cstime
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const f = stat(pid);
+      if (f[1] === postmaster) total += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone since readdir
+    }
+  }
+  return total / ticks;
+}
 
 /** `npm run simulate` in its own process group; resolves with its URL once it listens. */
 async function startSimulator(
@@ -235,7 +262,7 @@ function copyLine(e: UsageEvent): string {
   );
 }
 
-async function storing(admin: pg.Pool, base: string, developers: number, want: number) {
+async function storing(admin: pg.Pool, base: string, pgDataDir: string, developers: number, want: number) {
   const sim = await startSimulator(['--size', String(developers), '--history-days', '35', '--no-rate-limits']);
   const events: UsageEvent[] = [];
   try {
@@ -257,7 +284,15 @@ async function storing(admin: pg.Pool, base: string, developers: number, want: n
   const { handle, url } = await freshDatabase(admin, base, 'bench_store');
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
-  const rounds: { store: number; copy: number; storeCpu: number; copyCpu: number }[] = [];
+  const rounds: {
+    store: number;
+    copy: number;
+    storeCpu: number;
+    copyCpu: number;
+    storePgCpu: number;
+    copyPgCpu: number;
+    tenths: [first: number, last: number];
+  }[] = [];
   try {
     for (let round = 1; round <= 2; round++) {
       // Fresh tables each round: every event is new to both.
@@ -267,19 +302,35 @@ async function storing(admin: pg.Pool, base: string, developers: number, want: n
       await raw.query(`DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (LIKE usage_events INCLUDING DEFAULTS)`);
       await raw.query('CHECKPOINT');
       let cpu0 = process.cpuUsage();
+      let pg0 = postgresCpuS(pgDataDir);
       let t0 = performance.now();
-      for (const page of pages) await handle.db.transaction().execute((tx) => storeUsageEvents(tx, page));
+      const pageSeconds: number[] = [];
+      for (const page of pages) {
+        const t = performance.now();
+        await handle.db.transaction().execute((tx) => storeUsageEvents(tx, page));
+        pageSeconds.push((performance.now() - t) / 1000);
+      }
       const store = (performance.now() - t0) / 1000;
       const storeCpu = cpuS(cpu0);
+      const storePgCpu = postgresCpuS(pgDataDir) - pg0;
+      // The first and the last tenth of the pages: a store that slows down as the month's partition fills shows here.
+      const tenth = Math.max(1, Math.floor(pages.length / 10));
+      const rate = (ps: number[], pp: UsageEvent[][]) =>
+        pp.reduce((n, p) => n + p.length, 0) / ps.reduce((a, b) => a + b, 0);
+      const tenths: [number, number] = [
+        rate(pageSeconds.slice(0, tenth), pages.slice(0, tenth)),
+        rate(pageSeconds.slice(-tenth), pages.slice(-tenth)),
+      ];
       await raw.query('CHECKPOINT');
       cpu0 = process.cpuUsage();
+      pg0 = postgresCpuS(pgDataDir);
       t0 = performance.now();
       for (const page of pages) {
         const stream = raw.query(copyFrom(`COPY raw_copy (${COPY_COLUMNS}) FROM STDIN`));
         await pipeline(Readable.from([page.map(copyLine).join('')]), stream);
       }
       const copy = (performance.now() - t0) / 1000;
-      rounds.push({ store, copy, storeCpu, copyCpu: cpuS(cpu0) });
+      rounds.push({ store, copy, storeCpu, copyCpu: cpuS(cpu0), storePgCpu, copyPgCpu: postgresCpuS(pgDataDir) - pg0, tenths });
     }
     const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(handle.db);
     const copied = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_copy');
@@ -293,6 +344,10 @@ async function storing(admin: pg.Pool, base: string, developers: number, want: n
         `   round ${i + 1}: storeUsageEvents ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
           `raw COPY into an unindexed table ${Math.round(c).toLocaleString()} rows/s (${r.copy.toFixed(1)} s, ${r.copyCpu.toFixed(1)} s CPU) · ` +
           `ratio ${(s / c).toFixed(2)} (aim ≥ 0.5); load average ${loadAvg()}`,
+      );
+      console.log(
+        `            PostgreSQL CPU: storeUsageEvents ${r.storePgCpu.toFixed(1)} s, raw COPY ${r.copyPgCpu.toFixed(1)} s (ratio ${(r.copyPgCpu / r.storePgCpu).toFixed(2)}); ` +
+          `storeUsageEvents first tenth of the pages ${Math.round(r.tenths[0]).toLocaleString()} events/s, last tenth ${Math.round(r.tenths[1]).toLocaleString()} events/s`,
       );
     }
     console.log(`   rows stored ${stored.rows[0].n.toLocaleString()}, copied ${copied.rows[0].n.toLocaleString()}`);
@@ -322,7 +377,7 @@ async function main() {
     // First, so that this process's peak RSS is the backfill's.
     if (!skip.includes('backfill')) await backfill(admin, embedded.connectionString, developers, days);
     if (!skip.includes('paced')) await paced(admin, embedded.connectionString, pacedDevelopers, ceiling);
-    if (!skip.includes('store')) await storing(admin, embedded.connectionString, developers, storeEvents);
+    if (!skip.includes('store')) await storing(admin, embedded.connectionString, embedded.dataDir, developers, storeEvents);
   } finally {
     await admin.end();
     await embedded.stop();
