@@ -330,7 +330,15 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
         await pipeline(Readable.from([page.map(copyLine).join('')]), stream);
       }
       const copy = (performance.now() - t0) / 1000;
-      rounds.push({ store, copy, storeCpu, copyCpu: cpuS(cpu0), storePgCpu, copyPgCpu: postgresCpuS(pgDataDir) - pg0, tenths });
+      rounds.push({
+        store,
+        copy,
+        storeCpu,
+        copyCpu: cpuS(cpu0),
+        storePgCpu,
+        copyPgCpu: postgresCpuS(pgDataDir) - pg0,
+        tenths,
+      });
     }
     const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(handle.db);
     const copied = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_copy');
@@ -377,7 +385,8 @@ async function main() {
     // First, so that this process's peak RSS is the backfill's.
     if (!skip.includes('backfill')) await backfill(admin, embedded.connectionString, developers, days);
     if (!skip.includes('paced')) await paced(admin, embedded.connectionString, pacedDevelopers, ceiling);
-    if (!skip.includes('store')) await storing(admin, embedded.connectionString, embedded.dataDir, developers, storeEvents);
+    if (!skip.includes('store'))
+      await storing(admin, embedded.connectionString, embedded.dataDir, developers, storeEvents);
   } finally {
     await admin.end();
     await embedded.stop();
