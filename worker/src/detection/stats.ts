@@ -3,42 +3,125 @@
 // One scratch buffer for the many small medians of a pass (no allocation per call; detection is synchronous).
 let scratch = new Float64Array(256);
 
-function sortedCopy(values: ArrayLike<number>): Float64Array {
-  if (scratch.length < values.length) scratch = new Float64Array(values.length * 2);
-  const view = scratch.subarray(0, values.length);
-  for (let i = 0; i < values.length; i++) view[i] = values[i];
-  return view.sort();
+/** The scratch buffer, at least n long (its first n slots are used: no view is made, it would be one more object). */
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n * 2);
+  return scratch;
 }
 
-function middle(sorted: Float64Array): number {
-  const n = sorted.length;
+/**
+ * The values copied into the scratch buffer; true when one of them is NaN or −0, whose place in sorted order only a
+ * full sort gives as TypedArray.prototype.sort does (NaN last, −0 before +0).
+ */
+function copyIn(values: ArrayLike<number>, into: Float64Array): boolean {
+  // (into is the scratch buffer: only its first values.length slots are written and read)
+  let odd = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    into[i] = v;
+    if (v !== v || (v === 0 && 1 / v < 0)) odd = true;
+  }
+  return odd;
+}
+
+/**
+ * Rearranges a[lo..hi] so that a[k] holds the value a full sort would put there, with none greater before it and
+ * none smaller after it (Hoare's selection, median-of-three pivot; insertion sort for the last few). A median needs
+ * one or two order statistics, not the whole order: this is what makes the pass's many medians cheap.
+ */
+function select(a: Float64Array, k: number, lo: number, hi: number): void {
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < a[lo]) swap(a, lo, mid);
+    if (a[hi] < a[lo]) swap(a, lo, hi);
+    if (a[hi] < a[mid]) swap(a, mid, hi);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    // a[lo..j] ≤ pivot ≤ a[i..hi], and any slot between j and i holds the pivot's value.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= lo && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+/** The k-th value in sorted order of the first n values of `a` (rearranged). */
+function kth(a: Float64Array, n: number, k: number, odd: boolean): number {
+  if (odd) {
+    a.subarray(0, n).sort();
+    return a[k];
+  }
+  select(a, k, 0, n - 1);
+  return a[k];
+}
+
+/** The (k + 1)-th value in sorted order, once kth(a, n, k) has run: the least of those after k. */
+function next(a: Float64Array, n: number, k: number, odd: boolean): number {
+  if (odd) return a[k + 1]; // sorted
+  let least = a[k + 1];
+  for (let i = k + 2; i < n; i++) if (a[i] < least) least = a[i];
+  return least;
+}
+
+/** The middle of the first n values (the mean of the two middle ones for an even n), as sorting them would give. */
+function middle(a: Float64Array, n: number, odd: boolean): number {
   const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  if (n % 2 === 1) return kth(a, n, mid, odd);
+  const lower = kth(a, n, mid - 1, odd);
+  return (lower + next(a, n, mid - 1, odd)) / 2;
 }
 
 export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return Number.NaN;
-  return middle(sortedCopy(values));
+  const a = scratchOf(values.length);
+  return middle(a, values.length, copyIn(values, a));
 }
 
 /** Median absolute deviation scaled to estimate σ for normal data (1.4826 · MAD). */
 export function robustScale(values: ArrayLike<number>, center = median(values)): number {
   if (values.length === 0) return Number.NaN;
-  if (scratch.length < values.length) scratch = new Float64Array(values.length * 2);
-  const dev = scratch.subarray(0, values.length);
-  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - center);
-  return 1.4826 * middle(dev.sort());
+  const dev = scratchOf(values.length);
+  let odd = false;
+  for (let i = 0; i < values.length; i++) {
+    const d = Math.abs(values[i] - center);
+    dev[i] = d;
+    if (d !== d) odd = true; // |x| is never −0
+  }
+  return 1.4826 * middle(dev, values.length, odd);
 }
 
 /** The p-quantile (0..1) with linear interpolation. */
 export function quantile(values: ArrayLike<number>, p: number): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
+  const a = scratchOf(n);
+  const odd = copyIn(values, a);
   const pos = (n - 1) * p;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  const low = kth(a, n, lo, odd);
+  const high = hi === lo ? low : next(a, n, lo, odd);
+  return low + (high - low) * (pos - lo);
 }
 
 export function mean(values: ArrayLike<number>): number {

@@ -5,9 +5,9 @@ import { advanceNormalDays } from './auto-resolve';
 import type { IncidentPolicy } from './policy';
 import { anomalyKey, uniqueSorted, validateRecordInput } from './record-input';
 import { activeSnoozedSubjects } from './snoozes';
-import { belongsToClosedEpisode } from './suppression';
+import { closedEpisodes } from './suppression';
 import type { RecordResult } from './types';
-import { upsertIncident } from './upsert';
+import { upsertIncidents } from './upsert';
 
 export interface RecordInput {
   asOf: string;
@@ -19,7 +19,9 @@ export interface RecordInput {
 
 /**
  * Turns one detection pass into incident changes: opens, updates, escalates, auto-resolves. One pass at a time
- * (a transaction-scoped advisory lock), all or nothing, and re-running the same day changes nothing new.
+ * (a transaction-scoped advisory lock), all or nothing, and re-running the same day changes nothing new. A pass is a
+ * handful of set-based statements however many anomalies it found (not a few per anomaly), with the same rows,
+ * timeline entries and ids as taking the anomalies one by one in key order.
  */
 export async function recordDetections(db: Db, input: RecordInput): Promise<RecordResult> {
   validateRecordInput(input.asOf, input.anomalies);
@@ -41,19 +43,21 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     toNotify: [],
   };
   const snoozed = await activeSnoozedSubjects(tx, now);
-  const seenKeys = new Set<string>();
-  for (const a of uniqueSorted(input.anomalies)) {
-    seenKeys.add(anomalyKey(a));
-    if (snoozed.has(`${a.scope}\u0000${a.subject}`)) {
-      result.snoozed += 1;
-      continue;
-    }
-    if (await belongsToClosedEpisode(tx, a)) {
-      result.suppressed += 1;
-      continue;
-    }
-    const outcome = await upsertIncident(tx, a, now);
-    await linkAnomaly(tx, a, outcome.id);
+  const anomalies = uniqueSorted(input.anomalies);
+  const seenKeys = new Set(anomalies.map(anomalyKey));
+  const awake = anomalies.filter((a) => !snoozed.has(`${a.scope}\u0000${a.subject}`));
+  result.snoozed = anomalies.length - awake.length;
+  const closed = await closedEpisodes(tx, awake);
+  result.suppressed = closed.size;
+  const live = awake.filter((_, i) => !closed.has(i));
+  const outcomes = await upsertIncidents(tx, live, now);
+  await linkAnomalies(
+    tx,
+    input.asOf,
+    live,
+    outcomes.map((o) => o.id),
+  );
+  for (const outcome of outcomes) {
     if (outcome.kind === 'opened') {
       result.opened.push(outcome.id);
       result.toNotify.push(outcome.id);
@@ -72,14 +76,14 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   return result;
 }
 
-/** Points the pass's stored anomaly row (if the pass stored one) at its incident. */
-async function linkAnomaly(tx: Tx, a: Anomaly, incidentId: number): Promise<void> {
-  await tx
-    .updateTable('anomalies')
-    .set({ incident_id: incidentId })
-    .where('as_of', '=', a.asOf)
-    .where('scope', '=', a.scope)
-    .where('subject', '=', a.subject)
-    .where('detector', '=', a.detector)
-    .execute();
+/** Points the pass's stored anomaly rows (those the pass stored) at their incidents, in one statement. */
+async function linkAnomalies(tx: Tx, asOf: string, anomalies: Anomaly[], incidentIds: number[]): Promise<void> {
+  if (anomalies.length === 0) return;
+  await sql`
+    UPDATE anomalies a SET incident_id = v.incident_id
+    FROM unnest(${anomalies.map((x) => x.scope)}::text[], ${anomalies.map((x) => x.subject)}::text[],
+      ${anomalies.map((x) => x.detector)}::text[], ${incidentIds}::bigint[]) AS v(scope, subject, detector, incident_id)
+    WHERE a.as_of = ${asOf}::date AND a.scope = v.scope AND a.subject = v.subject AND a.detector = v.detector`.execute(
+    tx,
+  );
 }

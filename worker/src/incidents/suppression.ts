@@ -3,42 +3,36 @@ import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
 
 /**
- * True when this anomaly belongs to an episode that is already closed: a person resolved the incident after the
+ * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the
  * excess began (same onset, same episode: do not reopen what they judged), or a pass for an older day is replayed
- * after the incident resolved itself on a later day.
+ * after the incident resolved itself on a later day. One statement for the whole pass.
  */
-export async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
-  const row = await tx
-    .selectFrom('incidents')
-    .select('id')
-    .where('scope', '=', a.scope)
-    .where('subject', '=', a.subject)
-    .where('detector', '=', a.detector)
-    .where('status', '=', 'resolved')
-    .where((eb) =>
-      eb.or([
-        eb('last_evaluated_day', '>=', a.asOf),
-        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
-        eb.and([
-          eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
-          eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
-        ]),
-      ]),
-    )
-    // An episode that is open again (reopened, or a newer one) takes the anomaly instead.
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('incidents as o')
-            .select('o.id')
-            .whereRef('o.scope', '=', 'incidents.scope')
-            .whereRef('o.subject', '=', 'incidents.subject')
-            .whereRef('o.detector', '=', 'incidents.detector')
-            .where('o.status', '<>', 'resolved'),
-        ),
-      ),
-    )
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<number>> {
+  if (anomalies.length === 0) return new Set();
+  const keys = anomalies.map((a, i) => ({
+    i,
+    scope: a.scope,
+    subject: a.subject,
+    detector: a.detector,
+    as_of: a.asOf,
+    onset_at: a.onsetAt,
+  }));
+  const { rows } = await sql<{ i: number }>`
+    SELECT k.i FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+      AS k(i int, scope text, subject text, detector text, as_of date, onset_at timestamptz)
+    WHERE EXISTS (
+      SELECT 1 FROM incidents r
+      WHERE r.scope = k.scope AND r.subject = k.subject AND r.detector = k.detector AND r.status = 'resolved'
+        AND (
+          r.last_evaluated_day >= k.as_of
+          -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
+          OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)
+        )
+        -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.
+        AND NOT EXISTS (
+          SELECT 1 FROM incidents o
+          WHERE o.scope = r.scope AND o.subject = r.subject AND o.detector = r.detector AND o.status <> 'resolved'
+        )
+    )`.execute(tx);
+  return new Set(rows.map((r) => r.i));
 }

@@ -1,12 +1,16 @@
+import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
-import { appendIncidentEvent } from './events';
+import { appendIncidentEvents, type IncidentEventInput } from './events';
+import type { IncidentRow } from './types';
 import { maxSeverity, severityRank } from './severity';
 
 export type UpsertOutcome =
   | { kind: 'opened'; id: number }
   | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean }
   | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
+
+type Event = IncidentEventInput & { at: Date };
 
 function anomalyValues(a: Anomaly) {
   return {
@@ -18,10 +22,14 @@ function anomalyValues(a: Anomaly) {
     unit: a.unit,
     impact_cents: a.impactCents,
     top_model: a.topModel,
-    why: JSON.stringify(a.why),
+    why: a.why,
     summary: a.summary,
   };
 }
+
+/** The columns anomalyValues() sets, typed for jsonb_to_recordset. */
+const VALUE_COLUMNS = `severity text, observed float8, expected float8, band_low float8, band_high float8, unit text,
+  impact_cents float8, top_model text, why jsonb, summary text`;
 
 const facts = (a: Anomaly) => ({
   asOf: a.asOf,
@@ -33,102 +41,147 @@ const facts = (a: Anomaly) => ({
   summary: a.summary,
 });
 
+const keyOf = (r: { scope: string; subject: string; detector: string }) =>
+  `${r.scope}\u0000${r.subject}\u0000${r.detector}`;
+
 /**
- * Opens the subject's incident for this detector, or updates the unresolved one. The insert relies on the partial
- * unique index incidents_one_open_idx, so two passes racing on the same subject end with one incident.
+ * For each anomaly (one per subject and detector), opens the subject's incident for its detector or updates the
+ * unresolved one, in a few statements for the whole pass: the same rows, timeline entries and ids as one anomaly
+ * after another in the given order. The insert relies on the partial unique index incidents_one_open_idx, so two
+ * passes racing on the same subject end with one incident.
  */
-export async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutcome> {
-  const inserted = await tx
-    .insertInto('incidents')
-    .values({
-      ...anomalyValues(a),
-      scope: a.scope,
-      subject: a.subject,
-      detector: a.detector,
-      status: 'open',
-      max_severity: a.severity,
-      onset_at: a.onsetAt,
-      detected_at: now,
-      last_detected_at: now,
-      last_evaluated_day: a.asOf,
-    })
-    .onConflict((oc) => oc.columns(['scope', 'subject', 'detector']).where('status', '<>', 'resolved').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (inserted) {
-    await appendIncidentEvent(tx, {
-      incidentId: inserted.id,
-      actor: 'detector',
-      action: 'opened',
-      from: null,
-      to: 'open',
-      details: facts(a),
-      at: now,
-    });
-    return { kind: 'opened', id: inserted.id };
+export async function upsertIncidents(tx: Tx, anomalies: Anomaly[], now: Date): Promise<UpsertOutcome[]> {
+  if (anomalies.length === 0) return [];
+  const nowIso = now.toISOString();
+  const opened = await insertNew(tx, anomalies, nowIso);
+  const existing = await lockOpen(
+    tx,
+    anomalies.filter((a) => !opened.has(keyOf(a))),
+  );
+  const outcomes: UpsertOutcome[] = [];
+  const updates: Record<string, unknown>[] = [];
+  const events: Event[] = [];
+  for (const a of anomalies) {
+    const id = opened.get(keyOf(a));
+    if (id !== undefined) {
+      events.push({
+        incidentId: id,
+        actor: 'detector',
+        action: 'opened',
+        from: null,
+        to: 'open',
+        details: facts(a),
+        at: now,
+      });
+      outcomes.push({ kind: 'opened', id });
+      continue;
+    }
+    const cur = existing.get(keyOf(a));
+    if (!cur)
+      throw new Error(`no unresolved ${a.detector} incident for ${a.scope} ${a.subject} after its insert conflicted`);
+    outcomes.push(updateFrom(cur, a, now, updates, events));
   }
+  await applyUpdates(tx, updates, nowIso);
+  await appendIncidentEvents(tx, events);
+  return outcomes;
+}
 
-  const cur = await tx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('scope', '=', a.scope)
-    .where('subject', '=', a.subject)
-    .where('detector', '=', a.detector)
-    .where('status', '<>', 'resolved')
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id: cur.id };
+/** Inserts an open incident for every anomaly, in order, skipping those with one already open: their ids by key. */
+async function insertNew(tx: Tx, anomalies: Anomaly[], nowIso: string): Promise<Map<string, number>> {
+  const rows = anomalies.map((a, i) => ({
+    i,
+    ...anomalyValues(a),
+    scope: a.scope,
+    subject: a.subject,
+    detector: a.detector,
+    onset_at: a.onsetAt,
+    last_evaluated_day: a.asOf,
+  }));
+  const { rows: inserted } = await sql<{ id: string | number; scope: string; subject: string; detector: string }>`
+    INSERT INTO incidents (severity, observed, expected, band_low, band_high, unit, impact_cents, top_model, why, summary,
+      scope, subject, detector, status, max_severity, onset_at, detected_at, last_detected_at, last_evaluated_day)
+    SELECT severity, observed, expected, band_low, band_high, unit, impact_cents, top_model, why, summary,
+      scope, subject, detector, 'open', severity, onset_at, ${nowIso}::timestamptz, ${nowIso}::timestamptz, last_evaluated_day
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS v(i int, ${sql.raw(VALUE_COLUMNS)}, scope text, subject text, detector text, onset_at timestamptz,
+           last_evaluated_day date)
+    ORDER BY v.i
+    ON CONFLICT (scope, subject, detector) WHERE status <> 'resolved' DO NOTHING
+    RETURNING id, scope, subject, detector`.execute(tx);
+  return new Map(inserted.map((r) => [keyOf(r), Number(r.id)]));
+}
 
+/** The unresolved incidents of these anomalies' subjects and detectors, locked for this pass, by key. */
+async function lockOpen(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, IncidentRow>> {
+  if (anomalies.length === 0) return new Map();
+  const { rows } = await sql<IncidentRow>`
+    SELECT i.* FROM incidents i
+    WHERE i.status <> 'resolved'
+      AND (i.scope, i.subject, i.detector) IN (
+        SELECT * FROM unnest(${anomalies.map((a) => a.scope)}::text[], ${anomalies.map((a) => a.subject)}::text[],
+          ${anomalies.map((a) => a.detector)}::text[]))
+    ORDER BY i.id
+    FOR UPDATE`.execute(tx);
+  return new Map(rows.map((r) => [keyOf(r), r]));
+}
+
+/**
+ * What a detection of `a` does to its unresolved incident `cur`: the row's new values (pushed to `updates`) and its
+ * timeline entries (pushed to `events`), unless `a` is older than the day the incident was last evaluated.
+ */
+function updateFrom(
+  cur: IncidentRow,
+  a: Anomaly,
+  now: Date,
+  updates: Record<string, unknown>[],
+  events: Event[],
+): UpsertOutcome {
+  const id = Number(cur.id);
+  if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id };
   const newDay = cur.last_evaluated_day === null || a.asOf > cur.last_evaluated_day;
   const escalated = severityRank(a.severity) > severityRank(cur.max_severity);
   // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
   // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
   const onsetMs = Date.parse(a.onsetAt);
   const onsetMoved = Number.isFinite(onsetMs) && onsetMs !== cur.onset_at.getTime();
-  await tx
-    .updateTable('incidents')
-    .set({
-      ...anomalyValues(a),
-      max_severity: maxSeverity(cur.max_severity, a.severity),
-      onset_at: onsetMoved ? new Date(onsetMs) : cur.onset_at,
-      last_detected_at: now,
-      last_evaluated_day: a.asOf,
-      normal_days: 0,
-    })
-    .where('id', '=', cur.id)
-    .execute();
+  updates.push({
+    id,
+    ...anomalyValues(a),
+    max_severity: maxSeverity(cur.max_severity, a.severity),
+    onset_at: (onsetMoved ? new Date(onsetMs) : cur.onset_at).toISOString(),
+    last_evaluated_day: a.asOf,
+  });
+  const on = { incidentId: id, actor: 'detector', from: cur.status, to: cur.status, at: now } as const;
   if (onsetMoved) {
-    await appendIncidentEvent(tx, {
-      incidentId: cur.id,
-      actor: 'detector',
+    events.push({
+      ...on,
       action: 'onset_moved',
-      from: cur.status,
-      to: cur.status,
       details: { asOf: a.asOf, fromOnset: cur.onset_at.toISOString(), toOnset: new Date(onsetMs).toISOString() },
-      at: now,
     });
   }
   if (escalated) {
-    await appendIncidentEvent(tx, {
-      incidentId: cur.id,
-      actor: 'detector',
+    events.push({
+      ...on,
       action: 'escalated',
-      from: cur.status,
-      to: cur.status,
       details: { ...facts(a), fromSeverity: cur.max_severity, toSeverity: a.severity },
-      at: now,
     });
   } else if (newDay) {
     // One timeline entry per day the signal persists, not one per hourly pass.
-    await appendIncidentEvent(tx, {
-      incidentId: cur.id,
-      actor: 'detector',
-      action: 'updated',
-      from: cur.status,
-      to: cur.status,
-      details: facts(a),
-      at: now,
-    });
+    events.push({ ...on, action: 'updated', details: facts(a) });
   }
-  return { kind: 'updated', id: cur.id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
+  return { kind: 'updated', id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
+}
+
+/** Writes the updated incidents in one statement: the detection's values, and the signal seen again today. */
+async function applyUpdates(tx: Tx, updates: Record<string, unknown>[], nowIso: string): Promise<void> {
+  if (updates.length === 0) return;
+  await sql`
+    UPDATE incidents i SET
+      severity = v.severity, observed = v.observed, expected = v.expected, band_low = v.band_low,
+      band_high = v.band_high, unit = v.unit, impact_cents = v.impact_cents, top_model = v.top_model, why = v.why,
+      summary = v.summary, max_severity = v.max_severity, onset_at = v.onset_at,
+      last_detected_at = ${nowIso}::timestamptz, last_evaluated_day = v.last_evaluated_day, normal_days = 0
+    FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+      AS v(id bigint, ${sql.raw(VALUE_COLUMNS)}, max_severity text, onset_at timestamptz, last_evaluated_day date)
+    WHERE i.id = v.id`.execute(tx);
 }

@@ -2,7 +2,14 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../database';
 import type { CycleSpend } from '../../detection/input';
 import { DetectionInputError } from '../../detection/input';
-import { emptyUserSeries, seriesDays, seriesSet, type SeriesSet, type UserSeries } from '../../detection/series';
+import {
+  emptyModelSeries,
+  emptyUserSeries,
+  seriesDays,
+  seriesSet,
+  type SeriesSet,
+  type UserSeries,
+} from '../../detection/series';
 import { loadCycleSpend, loadFirstSeen } from './detection-members';
 import { addDays, isDay, toDay } from '@cursor-cost-watch/contract';
 
@@ -246,7 +253,7 @@ function addUserModels(u: UserSeries, row: UserModelRow, from: string, firstRows
     let m = u.models.get(model);
     const i = offsets[k];
     if (!m) {
-      u.models.set(model, (m = { cents: new Float64Array(n), events: new Float64Array(n) }));
+      u.models.set(model, (m = emptyModelSeries(n)));
       firstRows?.set(m, i);
     }
     m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);

@@ -1,0 +1,137 @@
+import { addDays } from '@cursor-cost-watch/contract';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import {
+  acknowledgeIncident,
+  createSnooze,
+  IncidentTransitionError,
+  markIncidentsAlerted,
+  recordDetections,
+  reopenIncident,
+  resolveIncident,
+  type HumanResolution,
+} from '../../src/incidents';
+import { storeAnomalies } from '../../src/jobs/detection-pass';
+import { uniqueSorted } from '../../src/incidents/record-input';
+import type { Severity } from '@cursor-cost-watch/contract';
+import type { Anomaly } from '../../src/detection/types';
+import { recordDetectionsOneByOne } from './record-reference';
+import { anomaly, POLICY } from './fixtures';
+
+/** A small deterministic generator (LCG), so the scenario is the same on every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
+const SUBJECTS = Array.from({ length: 14 }, (_, i) => `dev${i}@example.com`);
+const DETECTORS = ['personal_spike', 'sustained_drift'] as const;
+
+/** A day's anomalies: a random third of the subjects and detectors, some twice (the larger impact wins). */
+function anomaliesOf(day: string, rnd: () => number): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const subject of SUBJECTS)
+    for (const detector of DETECTORS) {
+      if (rnd() > 0.35) continue;
+      const copies = rnd() < 0.1 ? 2 : 1;
+      for (let c = 0; c < copies; c++)
+        out.push(
+          anomaly({
+            asOf: day,
+            subject,
+            detector,
+            severity: SEVERITIES[Math.floor(rnd() * 3)],
+            onsetAt: `${addDays(day, -Math.floor(rnd() * 3))}T00:00:00.000Z`,
+            observed: Math.round(rnd() * 20000),
+            impactCents: Math.round(rnd() * 30000) / 100,
+            summary: `${subject} on ${day}`,
+          }),
+        );
+    }
+  if (rnd() < 0.5) out.push(anomaly({ asOf: day, scope: 'team', subject: 'team', detector: 'team_shift' }));
+  return out;
+}
+
+const tables = async (t: TestDb) => ({
+  incidents: await t.db.selectFrom('incidents').selectAll().orderBy('id').execute(),
+  events: await t.db.selectFrom('incident_events').selectAll().orderBy('id').execute(),
+  links: await t.db
+    .selectFrom('anomalies')
+    .select(['as_of', 'scope', 'subject', 'detector', 'incident_id'])
+    .orderBy('id')
+    .execute(),
+});
+
+describe('recordDetections, set-based', () => {
+  let batched: TestDb;
+  let oneByOne: TestDb;
+  beforeEach(async () => {
+    [batched, oneByOne] = await Promise.all([createTestDb('incb'), createTestDb('inco')]);
+  });
+  afterEach(async () => Promise.all([dropTestDb(batched), dropTestDb(oneByOne)]));
+
+  it('writes the same incidents, timeline and links, with the same ids, as recording one anomaly at a time', async () => {
+    const rnd = random(13);
+    const both = async (f: (t: TestDb) => Promise<unknown>) => [await f(batched), await f(oneByOne)];
+    let passes = 0;
+    const seen = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      const day = addDays('2026-11-10', i);
+      // Most days one pass, some an hourly re-run, some also a replay of an older day (stale for some incidents).
+      const runs = [day, ...(rnd() < 0.4 ? [day] : []), ...(i > 3 && rnd() < 0.3 ? [addDays(day, -2)] : [])];
+      for (const [r, asOf] of runs.entries()) {
+        const found = anomaliesOf(asOf, rnd);
+        const now = new Date(`${day}T${String(8 + r).padStart(2, '0')}:15:00.000Z`);
+        const input = { asOf, anomalies: found, evaluatedAt: now, settings: POLICY };
+        // The pass stores one row per subject and detector (detection reports each once); the duplicates test the record.
+        await both((t) => storeAnomalies(t.db, uniqueSorted(found), now));
+        const [a, b] = [await recordDetections(batched.db, input), await recordDetectionsOneByOne(oneByOne.db, input)];
+        expect(a).toEqual(b);
+        passes++;
+        for (const k of ['opened', 'updated', 'escalated', 'autoResolved'] as const) if (a[k].length) seen.add(k);
+        if (a.snoozed) seen.add('snoozed');
+        if (a.suppressed) seen.add('suppressed');
+      }
+      // People act between passes, the same way on both databases.
+      const open = await batched.db.selectFrom('incidents').select(['id', 'status']).orderBy('id').execute();
+      const at = new Date(`${day}T20:00:00.000Z`);
+      for (const inc of open) {
+        const roll = rnd();
+        if (inc.status === 'resolved') {
+          // Refused while a newer episode is open: then on both databases.
+          if (roll < 0.1) {
+            const refused = (e: unknown) => (e instanceof IncidentTransitionError ? 'refused' : Promise.reject(e));
+            const [x, y] = await both((t) =>
+              reopenIncident(t.db, inc.id, 'lead', 'not over', at).then(() => 'ok', refused),
+            );
+            expect(x).toBe(y);
+          }
+        } else if (roll < 0.12) {
+          const reason = (['fixed', 'expected', 'false_positive'] as HumanResolution[])[Math.floor(rnd() * 3)];
+          await both((t) => resolveIncident(t.db, inc.id, { reason }, 'lead', at));
+        } else if (roll < 0.2 && inc.status !== 'acknowledged') {
+          await both((t) => acknowledgeIncident(t.db, inc.id, 'lead', undefined, at));
+        } else if (roll < 0.4 && inc.status === 'open') {
+          await both((t) => t.db.transaction().execute((tx) => markIncidentsAlerted(tx, [inc.id], 'slack', 1, at)));
+        }
+      }
+      if (i === 5) {
+        const until = `${addDays(day, 4)}T00:00:00.000Z`;
+        for (const subject of SUBJECTS.slice(0, 4))
+          await both((t) => createSnooze(t.db, { scope: 'user', subject, until, reason: 'offsite' }, 'lead', at));
+      }
+    }
+    // The scenario exercised every path (or this comparison would prove less than it says).
+    expect([...seen].sort()).toEqual(
+      ['autoResolved', 'escalated', 'opened', 'snoozed', 'suppressed', 'updated'].sort(),
+    );
+    expect(passes).toBeGreaterThan(16);
+    const [x, y] = [await tables(batched), await tables(oneByOne)];
+    expect(x.incidents.length).toBeGreaterThan(10);
+    expect(x.events.map((e) => e.action)).toEqual(expect.arrayContaining(['onset_moved', 'auto_resolved']));
+    expect(x).toEqual(y);
+  });
+});

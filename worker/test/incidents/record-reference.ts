@@ -1,0 +1,303 @@
+/**
+ * The incident recording as it was before it was batched (one anomaly after another, ~5 statements each), kept as
+ * the reference the set-based recordDetections must match row for row (record-batch.test.ts). Test code only.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../src/db/database';
+import type { Anomaly } from '../../src/detection/types';
+import { appendIncidentEvent } from '../../src/incidents/events';
+import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
+import { activeSnoozedSubjects } from '../../src/incidents/snoozes';
+import { maxSeverity, severityRank } from '../../src/incidents/severity';
+import type { RecordInput } from '../../src/incidents/record';
+import type { RecordResult } from '../../src/incidents/types';
+
+export async function recordDetectionsOneByOne(db: Db, input: RecordInput): Promise<RecordResult> {
+  validateRecordInput(input.asOf, input.anomalies);
+  const now = input.evaluatedAt ?? new Date();
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('cursorwatch.record_detections'))`.execute(tx);
+    return recordInTx(tx, input, now);
+  });
+}
+
+async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<RecordResult> {
+  const result: RecordResult = {
+    opened: [],
+    updated: [],
+    escalated: [],
+    autoResolved: [],
+    snoozed: 0,
+    suppressed: 0,
+    toNotify: [],
+  };
+  const snoozed = await activeSnoozedSubjects(tx, now);
+  const seenKeys = new Set<string>();
+  for (const a of uniqueSorted(input.anomalies)) {
+    seenKeys.add(anomalyKey(a));
+    if (snoozed.has(`${a.scope}\u0000${a.subject}`)) {
+      result.snoozed += 1;
+      continue;
+    }
+    if (await belongsToClosedEpisode(tx, a)) {
+      result.suppressed += 1;
+      continue;
+    }
+    const outcome = await upsertIncident(tx, a, now);
+    await linkAnomaly(tx, a, outcome.id);
+    if (outcome.kind === 'opened') {
+      result.opened.push(outcome.id);
+      result.toNotify.push(outcome.id);
+    } else if (outcome.kind === 'updated') {
+      result.updated.push(outcome.id);
+      if (outcome.escalated) result.escalated.push(outcome.id);
+      if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
+    }
+  }
+  result.autoResolved = await advanceNormalDays(tx, {
+    asOf: input.asOf,
+    seenKeys,
+    afterDays: input.settings.autoResolveAfterDays,
+    now,
+  });
+  return result;
+}
+
+/** Points the pass's stored anomaly row (if the pass stored one) at its incident. */
+async function linkAnomaly(tx: Tx, a: Anomaly, incidentId: number): Promise<void> {
+  await tx
+    .updateTable('anomalies')
+    .set({ incident_id: incidentId })
+    .where('as_of', '=', a.asOf)
+    .where('scope', '=', a.scope)
+    .where('subject', '=', a.subject)
+    .where('detector', '=', a.detector)
+    .execute();
+}
+
+/**
+ * True when this anomaly belongs to an episode that is already closed: a person resolved the incident after the
+ * excess began (same onset, same episode: do not reopen what they judged), or a pass for an older day is replayed
+ * after the incident resolved itself on a later day.
+ */
+async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
+  const row = await tx
+    .selectFrom('incidents')
+    .select('id')
+    .where('scope', '=', a.scope)
+    .where('subject', '=', a.subject)
+    .where('detector', '=', a.detector)
+    .where('status', '=', 'resolved')
+    .where((eb) =>
+      eb.or([
+        eb('last_evaluated_day', '>=', a.asOf),
+        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
+        eb.and([
+          eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
+          eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
+        ]),
+      ]),
+    )
+    // An episode that is open again (reopened, or a newer one) takes the anomaly instead.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('incidents as o')
+            .select('o.id')
+            .whereRef('o.scope', '=', 'incidents.scope')
+            .whereRef('o.subject', '=', 'incidents.subject')
+            .whereRef('o.detector', '=', 'incidents.detector')
+            .where('o.status', '<>', 'resolved'),
+        ),
+      ),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+type UpsertOutcome =
+  | { kind: 'opened'; id: number }
+  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean }
+  | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
+
+function anomalyValues(a: Anomaly) {
+  return {
+    severity: a.severity,
+    observed: a.observed,
+    expected: a.expected,
+    band_low: a.bandLow,
+    band_high: a.bandHigh,
+    unit: a.unit,
+    impact_cents: a.impactCents,
+    top_model: a.topModel,
+    why: JSON.stringify(a.why),
+    summary: a.summary,
+  };
+}
+
+const facts = (a: Anomaly) => ({
+  asOf: a.asOf,
+  severity: a.severity,
+  observed: a.observed,
+  expected: a.expected,
+  unit: a.unit,
+  impactCents: a.impactCents,
+  summary: a.summary,
+});
+
+/**
+ * Opens the subject's incident for this detector, or updates the unresolved one. The insert relies on the partial
+ * unique index incidents_one_open_idx, so two passes racing on the same subject end with one incident.
+ */
+async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutcome> {
+  const inserted = await tx
+    .insertInto('incidents')
+    .values({
+      ...anomalyValues(a),
+      scope: a.scope,
+      subject: a.subject,
+      detector: a.detector,
+      status: 'open',
+      max_severity: a.severity,
+      onset_at: a.onsetAt,
+      detected_at: now,
+      last_detected_at: now,
+      last_evaluated_day: a.asOf,
+    })
+    .onConflict((oc) => oc.columns(['scope', 'subject', 'detector']).where('status', '<>', 'resolved').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) {
+    await appendIncidentEvent(tx, {
+      incidentId: inserted.id,
+      actor: 'detector',
+      action: 'opened',
+      from: null,
+      to: 'open',
+      details: facts(a),
+      at: now,
+    });
+    return { kind: 'opened', id: inserted.id };
+  }
+
+  const cur = await tx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('scope', '=', a.scope)
+    .where('subject', '=', a.subject)
+    .where('detector', '=', a.detector)
+    .where('status', '<>', 'resolved')
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id: cur.id };
+
+  const newDay = cur.last_evaluated_day === null || a.asOf > cur.last_evaluated_day;
+  const escalated = severityRank(a.severity) > severityRank(cur.max_severity);
+  // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
+  // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
+  const onsetMs = Date.parse(a.onsetAt);
+  const onsetMoved = Number.isFinite(onsetMs) && onsetMs !== cur.onset_at.getTime();
+  await tx
+    .updateTable('incidents')
+    .set({
+      ...anomalyValues(a),
+      max_severity: maxSeverity(cur.max_severity, a.severity),
+      onset_at: onsetMoved ? new Date(onsetMs) : cur.onset_at,
+      last_detected_at: now,
+      last_evaluated_day: a.asOf,
+      normal_days: 0,
+    })
+    .where('id', '=', cur.id)
+    .execute();
+  if (onsetMoved) {
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'detector',
+      action: 'onset_moved',
+      from: cur.status,
+      to: cur.status,
+      details: { asOf: a.asOf, fromOnset: cur.onset_at.toISOString(), toOnset: new Date(onsetMs).toISOString() },
+      at: now,
+    });
+  }
+  if (escalated) {
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'detector',
+      action: 'escalated',
+      from: cur.status,
+      to: cur.status,
+      details: { ...facts(a), fromSeverity: cur.max_severity, toSeverity: a.severity },
+      at: now,
+    });
+  } else if (newDay) {
+    // One timeline entry per day the signal persists, not one per hourly pass.
+    await appendIncidentEvent(tx, {
+      incidentId: cur.id,
+      actor: 'detector',
+      action: 'updated',
+      from: cur.status,
+      to: cur.status,
+      details: facts(a),
+      at: now,
+    });
+  }
+  return { kind: 'updated', id: cur.id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
+}
+
+/**
+ * Counts one more normal day for each unresolved incident whose signal was absent on `asOf` (once per day, so a
+ * re-run changes nothing) and resolves those normal for `afterDays` consecutive evaluated days.
+ */
+async function advanceNormalDays(
+  tx: Tx,
+  { asOf, seenKeys, afterDays, now }: { asOf: string; seenKeys: Set<string>; afterDays: number; now: Date },
+): Promise<number[]> {
+  const candidates = await tx
+    .selectFrom('incidents')
+    .select(['id', 'scope', 'subject', 'detector', 'status', 'normal_days'])
+    .where('status', '<>', 'resolved')
+    .where((eb) => eb.or([eb('last_evaluated_day', 'is', null), eb('last_evaluated_day', '<', asOf)]))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const resolved: number[] = [];
+  for (const inc of candidates) {
+    if (seenKeys.has(`${inc.scope}\u0000${inc.subject}\u0000${inc.detector}`)) continue;
+    const normalDays = inc.normal_days + 1;
+    if (normalDays < afterDays) {
+      await tx
+        .updateTable('incidents')
+        .set({ normal_days: normalDays, last_evaluated_day: asOf })
+        .where('id', '=', inc.id)
+        .execute();
+      continue;
+    }
+    const note = `Signal normal for ${normalDays} consecutive evaluated day(s), through ${asOf}`;
+    await tx
+      .updateTable('incidents')
+      .set({
+        normal_days: normalDays,
+        last_evaluated_day: asOf,
+        status: 'resolved',
+        resolved_at: now,
+        resolved_by: 'system',
+        resolution_reason: 'auto',
+        resolution_note: note,
+      })
+      .where('id', '=', inc.id)
+      .execute();
+    await appendIncidentEvent(tx, {
+      incidentId: inc.id,
+      actor: 'system',
+      action: 'auto_resolved',
+      from: inc.status,
+      to: 'resolved',
+      details: { reason: 'auto', note, normalDays, asOf },
+      at: now,
+    });
+    resolved.push(inc.id);
+  }
+  return resolved;
+}
