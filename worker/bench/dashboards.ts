@@ -14,7 +14,8 @@
  *       raw events kept for the last 3 days only (the fixture rolls the older days up from events it then drops);
  *   (c) BENCH_DAYS=365 BENCH_RAW_DAYS=3 BENCH_RANGES=30d,90d,365d: a year of rollups (retention kept the rollups).
  * BENCH_CLOCK=2026-11-28T15:30:00Z: the data's clock (default now), also SQL's now() in the panels (a late day of
- * the month gives the current-cycle panels a full cycle). Other knobs: BENCH_DASHBOARDS=cursor-overview (uids, comma-separated), BENCH_RUNS (timed runs, default 15), and
+ * the month gives the current-cycle panels a full cycle). BENCH_VIEWS=group: only the overview with group Web selected
+ * (default all,group). Other knobs: BENCH_DASHBOARDS=cursor-overview (uids, comma-separated), BENCH_RUNS (timed runs, default 15), and
  * BENCH_BASELINE=<git ref>: also time that commit's dashboards, side by side in the same run (before/after).
  */
 import { DAY_MS } from '@cursor-cost-watch/contract';
@@ -42,6 +43,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const AIM_MS = Number(process.env.BENCH_AIM_MS ?? 150);
 const ONLY = process.env.BENCH_DASHBOARDS?.split(',').map((s) => s.trim());
 const BASELINE = process.env.BENCH_BASELINE;
+/** Which views to time: 'all' (each dashboard as it opens) and 'group' (the overview with group Web selected). */
+const VIEWS = (process.env.BENCH_VIEWS ?? 'all,group').split(',').map((v) => v.trim());
+if (VIEWS.some((v) => v !== 'all' && v !== 'group')) throw new Error(`BENCH_VIEWS: "${process.env.BENCH_VIEWS}" is not all, group or all,group`);
 const RANGES: [string, number][] = (process.env.BENCH_RANGES ?? '24h,7d,30d').split(',').map((r) => {
   const m = /^(\d+)([hd])$/.exec(r.trim());
   if (!m) throw new Error(`BENCH_RANGES: "${r}" is not like 24h or 30d`);
@@ -208,8 +212,9 @@ async function main(): Promise<void> {
       // Each dashboard as it opens; the overview also with one billing group selected (per-developer rollups).
       const views: { d: Dashboard; overrides?: Record<string, string | string[]>; suffix: string }[] = [];
       for (const d of dashboards.filter((x) => !ONLY || ONLY.includes(x.uid))) {
-        views.push({ d, overrides: ARRIVAL[d.uid], suffix: '' });
-        if (d.uid === 'cursor-overview') views.push({ d, overrides: { group: ['grp_web'] }, suffix: ' [group Web]' });
+        if (VIEWS.includes('all')) views.push({ d, overrides: ARRIVAL[d.uid], suffix: '' });
+        if (d.uid === 'cursor-overview' && VIEWS.includes('group'))
+          views.push({ d, overrides: { group: ['grp_web'] }, suffix: ' [group Web]' });
       }
       for (const { d, overrides, suffix } of views) {
         for (const [rangeName, ms] of RANGES) {
