@@ -45,7 +45,8 @@ const ONLY = process.env.BENCH_DASHBOARDS?.split(',').map((s) => s.trim());
 const BASELINE = process.env.BENCH_BASELINE;
 /** Which views to time: 'all' (each dashboard as it opens) and 'group' (the overview with group Web selected). */
 const VIEWS = (process.env.BENCH_VIEWS ?? 'all,group').split(',').map((v) => v.trim());
-if (VIEWS.some((v) => v !== 'all' && v !== 'group')) throw new Error(`BENCH_VIEWS: "${process.env.BENCH_VIEWS}" is not all, group or all,group`);
+if (VIEWS.some((v) => v !== 'all' && v !== 'group'))
+  throw new Error(`BENCH_VIEWS: "${process.env.BENCH_VIEWS}" is not all, group or all,group`);
 const RANGES: [string, number][] = (process.env.BENCH_RANGES ?? '24h,7d,30d').split(',').map((r) => {
   const m = /^(\d+)([hd])$/.exec(r.trim());
   if (!m) throw new Error(`BENCH_RANGES: "${r}" is not like 24h or 30d`);

@@ -87,7 +87,7 @@ describe('per-billing-group rollups', () => {
       expect(rows.stored).toEqual(rows.summed);
       expect(rows.storedModel).toEqual(rows.summedModel);
     } finally {
-      sim.server.close();
+      await sim.server.close();
     }
   });
 });
