@@ -1,8 +1,11 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 
-/** The per-billing-group rollups (sql/015_group_rollups.sql), materialized views over the per-developer rollups. */
-export const GROUP_ROLLUPS = ['group_daily_rollup', 'group_model_daily_rollup'] as const;
+/**
+ * The per-billing-group rollups and the team's developers per day (sql/015_group_rollups.sql), materialized views
+ * over the per-developer rollups.
+ */
+export const GROUP_ROLLUPS = ['group_daily_rollup', 'group_model_daily_rollup', 'team_daily_developers'] as const;
 
 /**
  * Recomputes the per-group rollups from the per-developer rollups and today's group membership. Called at the end of

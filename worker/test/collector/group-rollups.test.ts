@@ -57,6 +57,13 @@ describe('per-billing-group rollups', () => {
       ['g1', '2026-11-02', '1', '1', '2.000000'],
       ['g2', '2026-11-01', '1', '7', '4.000000'],
     ]);
+    // The team's developers per day count everyone with usage, in a group or not.
+    const team = await sql<{ day: string; developers: string }>`
+      SELECT day::text, developers::text FROM team_daily_developers ORDER BY 1`.execute(t.db);
+    expect(team.rows).toEqual([
+      { day: '2026-11-01', developers: '4' },
+      { day: '2026-11-02', developers: '1' },
+    ]);
     expect(rows.storedModel.map((r) => [r.group_id, r.model, r.charged_cents])).toEqual([
       ['g1', 'auto', '0.500000'],
       ['g1', 'gpt-5', '11.250000'],
