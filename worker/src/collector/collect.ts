@@ -16,6 +16,7 @@ import {
   type CollectPass,
   type CollectSummary,
 } from './pass';
+import { refreshGroupRollups } from './group-rollups';
 import { failAbandonedRuns, newRunId } from './runs';
 
 export type { CollectDeps, CollectOptions, CollectSummary } from './pass';
@@ -67,6 +68,9 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   await collectAuditLogs(pass);
   await collectUsageEvents(pass, opts.restateEvents === true);
   if (client.hasAnalytics) await collectAnalytics(pass);
+  // Last: the per-group rollups follow this pass's events and group membership.
+  const refreshMs = await refreshGroupRollups(deps.db);
+  deps.log.debug({ refreshMs }, 'per-group rollups refreshed');
 
   const summary = pass.summary;
   const delta = statsDelta(before, client.stats);

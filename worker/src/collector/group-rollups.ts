@@ -1,0 +1,20 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../db/database';
+
+/**
+ * The per-billing-group rollups and the team's developers per day (sql/015_group_rollups.sql), materialized views
+ * over the per-developer rollups.
+ */
+export const GROUP_ROLLUPS = ['group_daily_rollup', 'group_model_daily_rollup', 'team_daily_developers'] as const;
+
+/**
+ * Recomputes the per-group rollups from the per-developer rollups and today's group membership. Called at the end of
+ * every collection pass, after events and billing groups are stored, so a group panel is at most one pass behind
+ * and a developer who changed group has their whole history re-filed. CONCURRENTLY: Grafana keeps reading the
+ * previous contents meanwhile (needs the views' unique indexes). Returns the time it took, ms.
+ */
+export async function refreshGroupRollups(db: DbOrTx): Promise<number> {
+  const t0 = Date.now();
+  for (const view of GROUP_ROLLUPS) await sql.raw(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`).execute(db);
+  return Date.now() - t0;
+}

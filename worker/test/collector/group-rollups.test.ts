@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import { collectOnce } from '../../src/collector/collect';
+import { refreshGroupRollups } from '../../src/collector/group-rollups';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { silentLog, startTestSimulator, testClient } from '../support/sim';
+
+// The per-group rollups (sql/015) are the per-developer rollups summed by current billing group; the collector
+// refreshes them at the end of each pass.
+
+/** The per-group rows as the views hold them, and as summed straight from the per-developer rollups now. */
+async function groupRows(t: TestDb) {
+  const stored = await sql<Record<string, string>>`
+    SELECT group_id, day::text, developers::text, events::text, charged_cents::text, input_tokens::text,
+           output_tokens::text, cache_write_tokens::text, cache_read_tokens::text
+    FROM group_daily_rollup ORDER BY 1, 2`.execute(t.db);
+  const summed = await sql<Record<string, string>>`
+    SELECT bm.group_id, r.day::text, count(*)::text AS developers, sum(r.events)::text AS events,
+           sum(r.charged_cents)::text AS charged_cents, sum(r.input_tokens)::text AS input_tokens,
+           sum(r.output_tokens)::text AS output_tokens, sum(r.cache_write_tokens)::text AS cache_write_tokens,
+           sum(r.cache_read_tokens)::text AS cache_read_tokens
+    FROM user_daily_rollup r JOIN billing_group_members bm ON bm.email = r.user_email
+    GROUP BY 1, 2 ORDER BY 1, 2`.execute(t.db);
+  const storedModel = await sql<Record<string, string>>`
+    SELECT group_id, day::text, model, events::text, charged_cents::text FROM group_model_daily_rollup ORDER BY 1, 2, 3`.execute(
+    t.db,
+  );
+  const summedModel = await sql<Record<string, string>>`
+    SELECT bm.group_id, r.day::text, r.model, sum(r.events)::text AS events, sum(r.charged_cents)::text AS charged_cents
+    FROM user_model_daily_rollup r JOIN billing_group_members bm ON bm.email = r.user_email
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(t.db);
+  return { stored: stored.rows, summed: summed.rows, storedModel: storedModel.rows, summedModel: summedModel.rows };
+}
+
+describe('per-billing-group rollups', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('grouprollups');
+  });
+  afterEach(async () => dropTestDb(t));
+
+  it('sum each group’s developers by day and model; a refresh re-files a developer who changed group', async () => {
+    await sql`INSERT INTO billing_groups (group_id, name) VALUES ('g1', 'One'), ('g2', 'Two')`.execute(t.db);
+    await sql`INSERT INTO billing_group_members (group_id, email) VALUES ('g1', 'a@x.io'), ('g1', 'b@x.io'), ('g2', 'c@x.io')`.execute(
+      t.db,
+    );
+    await sql`INSERT INTO user_daily_rollup (user_email, day, events, charged_cents, input_tokens)
+              VALUES ('a@x.io', '2026-11-01', 3, 10.5, 100), ('b@x.io', '2026-11-01', 2, 1.25, 50),
+                     ('c@x.io', '2026-11-01', 7, 4, 1), ('a@x.io', '2026-11-02', 1, 2, 0),
+                     ('nobody@x.io', '2026-11-01', 9, 99, 9)`.execute(t.db);
+    await sql`INSERT INTO user_model_daily_rollup (user_email, day, model, events, charged_cents)
+              VALUES ('a@x.io', '2026-11-01', 'gpt-5', 2, 10), ('a@x.io', '2026-11-01', 'auto', 1, 0.5),
+                     ('b@x.io', '2026-11-01', 'gpt-5', 2, 1.25), ('c@x.io', '2026-11-01', 'auto', 7, 4)`.execute(t.db);
+    await refreshGroupRollups(t.db);
+    let rows = await groupRows(t);
+    expect(rows.stored.map((r) => [r.group_id, r.day, r.developers, r.events, r.charged_cents])).toEqual([
+      ['g1', '2026-11-01', '2', '5', '11.750000'],
+      ['g1', '2026-11-02', '1', '1', '2.000000'],
+      ['g2', '2026-11-01', '1', '7', '4.000000'],
+    ]);
+    // The team's developers per day count everyone with usage, in a group or not.
+    const team = await sql<{ day: string; developers: string }>`
+      SELECT day::text, developers::text FROM team_daily_developers ORDER BY 1`.execute(t.db);
+    expect(team.rows).toEqual([
+      { day: '2026-11-01', developers: '4' },
+      { day: '2026-11-02', developers: '1' },
+    ]);
+    expect(rows.storedModel.map((r) => [r.group_id, r.model, r.charged_cents])).toEqual([
+      ['g1', 'auto', '0.500000'],
+      ['g1', 'gpt-5', '11.250000'],
+      ['g2', 'auto', '4.000000'],
+    ]);
+
+    // a@x.io moves to g2: the panels filter by today's membership, so their whole history follows them.
+    await sql`UPDATE billing_group_members SET group_id = 'g2' WHERE email = 'a@x.io'`.execute(t.db);
+    await refreshGroupRollups(t.db);
+    rows = await groupRows(t);
+    expect(rows.stored).toEqual(rows.summed);
+    expect(rows.storedModel).toEqual(rows.summedModel);
+    expect(rows.stored.find((r) => r.group_id === 'g2' && r.day === '2026-11-01')?.developers).toBe('2');
+  });
+
+  it('a collection pass leaves them equal to the per-developer rollups summed by group', async () => {
+    const sim = await startTestSimulator({ teamSize: 20 });
+    try {
+      const now = new Date(sim.nowMs);
+      const config = { BACKFILL_DAYS: 2, RESTATE_DAYS: 1 };
+      const s = await collectOnce(
+        { db: t.db, client: testClient(sim.server.url), log: silentLog, config },
+        { trigger: 'test', now },
+      );
+      expect(s.errors).toEqual([]);
+      const rows = await groupRows(t);
+      expect(rows.summed.length).toBeGreaterThan(0); // the simulated team has grouped developers with usage
+      expect(rows.stored).toEqual(rows.summed);
+      expect(rows.storedModel).toEqual(rows.summedModel);
+    } finally {
+      await sim.server.close();
+    }
+  });
+});
