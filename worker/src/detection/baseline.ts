@@ -77,6 +77,28 @@ function typicalPersonalScale(series: SeriesSet): number {
   return scales.length > 0 ? Math.max(MIN_SCALE, median(scales)) : 0.5;
 }
 
+/** Deviations beyond this many MAD-σ count only up to it in the winsorized standard deviation. */
+const WINSOR_AT = 2.5;
+
+/**
+ * How much a person varies day to day, from their deviations around their medians: the larger of the MAD's σ and
+ * the standard deviation with each deviation clipped at WINSOR_AT MAD-σ. The MAD of 15–20 days is only 37% efficient:
+ * a window that is by chance tight around its median halves a noisy developer's scale, and their next ordinary high
+ * days read as a drift (5 of the 11 false alerts of bench:detect's T4-churn). The clipped standard deviation sees the
+ * spread of all the days, while one extreme day still cannot widen it beyond WINSOR_AT MAD-σ of its own.
+ */
+export function personalScale(deviations: number[]): number {
+  const mad = robustScale(deviations, 0);
+  if (deviations.length < 3 || !(mad > 0)) return mad;
+  const cap = WINSOR_AT * mad;
+  let sum = 0;
+  for (const v of deviations) {
+    const w = Math.max(-cap, Math.min(cap, v));
+    sum += w * w;
+  }
+  return Math.max(mad, Math.sqrt(sum / (deviations.length - 1)));
+}
+
 /** Statistical efficiency of the median absolute deviation against the standard deviation for normal data. */
 const MAD_EFFICIENCY = 0.37;
 
@@ -193,7 +215,7 @@ export function userBaseline(
   if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = spread.length >= 3 ? robustScale(spread, 0) : 0;
+  const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
   const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
   // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on

@@ -77,6 +77,8 @@ interface EpisodeState {
   impact: number; // net cents above expected since that onset
   detector: DetectorName | null; // set while an alarmed episode lasts
   normalStreak: number; // active days in a row within the reference during an alarmed episode
+  /** The day the last alarmed episode ended (or evalFrom): a new episode's onset is never before it. */
+  floor: number;
 }
 
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
@@ -92,6 +94,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     impact: 0,
     detector: null,
     normalStreak: 0,
+    floor: evalFrom,
   }));
   const team: TeamScan = {
     factor: new Float64Array(n).fill(1),
@@ -230,7 +233,7 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
   advanceCusum(s, state, ctx, day);
   if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
   if (day.excess <= 0 || day.z < ctx.settings.onsetZ) return;
-  const span = findOnset(s, ctx, t);
+  const span = findOnset(s, ctx, t, state.floor);
   const path = alarmPath(s, state, ctx, day, span);
   if (path === null && (!day.elevated || span.impact < ctx.minImpact)) return;
   classify(s, state, ctx, day, span, path);
@@ -294,15 +297,18 @@ function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext, day: D
  * An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row back
  * within the reference (so that a light user's pennies above expected do not keep it alive). A spike is one day's
  * excess, not a sustained one: it ends on the first active day that is no longer elevated, or the spike's own
- * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves).
+ * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves). So does a runaway
+ * agent: its evidence outlived the agent, and one ordinary day then one mildly high day a week later reported the
+ * same runaway again (bench:detect's T4-churn). A new episode never reaches back past the day the last one ended.
  * True when the episode goes on through day t (the day is recorded); false when it ended.
  */
 function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
   const { t } = day;
   state.normalStreak = day.z < ctx.settings.onsetZ ? state.normalStreak + 1 : 0;
-  const spikeOver = state.detector === 'personal_spike' && !day.elevated;
+  const spikeOver = (state.detector === 'personal_spike' || state.detector === 'runaway_agent') && !day.elevated;
   if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS || spikeOver) {
     endEpisode(state);
+    state.floor = t; // a new rise's window would otherwise take in this episode's days again, and its onset
     return false;
   }
   state.impact += day.excess;
@@ -324,8 +330,8 @@ function endEpisode(state: EpisodeState): void {
  * A day's excess began on the first day of the stretch of days above the reference leading up to it (walkBack);
  * recorded on day t as its onset and impact until a sustained run says otherwise.
  */
-function findOnset(s: UserScan, ctx: ScanContext, t: number): Span {
-  const onset = walkBack(s, t, ctx.evalFrom, ctx.settings.onsetZ, ctx.settings.elevatedZ);
+function findOnset(s: UserScan, ctx: ScanContext, t: number, floor: number): Span {
+  const onset = walkBack(s, t, floor, ctx.settings.onsetZ, ctx.settings.elevatedZ);
   let impact = 0;
   for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += s.user.cents[d] - s.expected[d];
   s.onset[t] = onset;
@@ -344,7 +350,7 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
   if (span.impact >= minImpact && tToZ(day.tRaw, b.days) >= zNeeded && day.x >= settings.spikeMultiplier * day.expected)
     return 'spike';
-  const run = sustainedRun(s, t, settings.onsetZ, minImpact, ctx.dayClass);
+  const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass);
   // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
   // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
   if (
@@ -362,7 +368,7 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   // a day adds a dollar or two a day: issue #12's light users found a week after their extra reached $20, or never):
   // its excess is then counted from where the rise began, up to a baseline window back.
   if (run.onset < 0 && run.significant) {
-    const from = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.baselineDays), settings.onsetZ, ctx.dayClass);
+    const from = changePoint(s, t, Math.max(state.floor, t - settings.baselineDays), settings.onsetZ, ctx.dayClass);
     const impact = excessSince(s, from, t);
     if (impact >= minImpact) {
       run.onset = from;
@@ -370,7 +376,7 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
     }
   }
   if (run.onset < 0) return null;
-  const start = changePoint(s, t, Math.max(ctx.evalFrom, t - settings.adaptAfterDays), settings.onsetZ, ctx.dayClass);
+  const start = changePoint(s, t, Math.max(state.floor, t - settings.adaptAfterDays), settings.onsetZ, ctx.dayClass);
   if (start < run.onset) {
     run.onset = start;
     run.impact = excessSince(s, start, t);
@@ -481,6 +487,7 @@ const DRIFT_Z = 3.5;
 function sustainedRun(
   s: UserScan,
   t: number,
+  floor: number,
   onsetZ: number,
   minImpact: number,
   dayClass: Uint8Array,
@@ -491,7 +498,16 @@ function sustainedRun(
   let below = 0;
   let idle = 0;
   let found = { onset: -1, impact: 0, significant: false };
-  for (let d = t; d >= 0 && k < DRIFT_MAX_DAYS; d--) {
+  // The window's days share one baseline median, whose own error (variance π/2 · σ²/n) does not average out over
+  // k days. Each day's z is already judged against a scale widened for it (userBaseline: × √(1 + π/2/n)), so has
+  // variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
+  // that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
+  // Someone judged against the team has no such widening: their days share the whole π/2/n.
+  const b = s.baseline[t];
+  const medianError = MEDIAN_VARIANCE / Math.max(3, b?.ownDays ?? 3);
+  const shared = medianError / (1 + medianError);
+  const teamLike = b === null || b.newUser || b.returning;
+  for (let d = t; d >= floor && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
       if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
@@ -505,9 +521,7 @@ function sustainedRun(
     k++;
     sum += Math.min(z, Z_CAP);
     excess += dayExcess;
-    // The window's days share one baseline median, whose own error does not average out over k days.
-    const n = Math.max(3, s.baseline[t]?.ownDays ?? 3);
-    const evidence = sum / Math.sqrt(k + (MEDIAN_VARIANCE * k * k) / n);
+    const evidence = sum / Math.sqrt(k + (teamLike ? medianError * k * k : k * (k - 1) * shared));
     if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z) {
       found.significant = true;
       if (excess >= minImpact) found = { onset: d, impact: excess, significant: true };
