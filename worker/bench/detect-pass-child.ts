@@ -1,10 +1,13 @@
 /**
  * One detection pass in a process of its own, so its peak RSS is the pass's alone (bench/detect-pass.ts runs it).
- *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after|hourly>
+ *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after|hourly|nextday>
  * before: loadDetectionInput → detect() (one object per rollup row, the pass until issue #13);
  * after:  runDetectionPass end to end (load-series-set.ts → detectOnSeries → anomalies → incidents).
  * hourly: the worker's next pass within the day: one pass fills its series cache (not timed), an hourly collection of
  *         today is recorded, and the next pass (timed) re-reads today only (detection-series-cache.ts).
+ * nextday: the worker's first pass of a new day: one pass at asOf − 1 fills the cache (not timed; asOf's rows are
+ *         already stored but outside its window), a collection from asOf − 1 08:00 on is recorded, and the pass at
+ *         asOf (timed) slides the kept series one day and re-reads asOf − 1 and asOf (detection-series-slide.ts).
  * Prints one JSON line: wall and CPU ms of this process, peak RSS, and a digest of the anomalies found.
  */
 import { createHash } from 'node:crypto';
@@ -33,10 +36,11 @@ async function main(): Promise<void> {
   try {
     const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
     const seriesCache = new DetectionSeriesCache();
-    if (mode === 'hourly') {
-      await runDetectionPass({ ...deps, seriesCache }, { asOf, now, settings: DEFAULT_SETTINGS });
+    if (mode === 'hourly' || mode === 'nextday') {
+      const filled = mode === 'hourly' ? asOf : addDays(asOf, -1);
+      await runDetectionPass({ ...deps, seriesCache }, { asOf: filled, now, settings: DEFAULT_SETTINGS });
       await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
-        VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${asOf}T08:00:00Z`})`.execute(handle.db);
+        VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${filled}T08:00:00Z`})`.execute(handle.db);
     }
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -46,10 +50,12 @@ async function main(): Promise<void> {
       const input = await loadDetectionInput(handle.db, asOf, { days: historyDays(DEFAULT_SETTINGS), now });
       found = detect(input, DEFAULT_SETTINGS);
     } else {
-      const cached = mode === 'hourly' ? { ...deps, seriesCache } : deps;
+      const cached = mode === 'after' ? deps : { ...deps, seriesCache };
       const summary = await runDetectionPass(cached, { asOf, now, settings: DEFAULT_SETTINGS });
       found = summary.anomalies;
       phasesMs = summary.phasesMs;
+      if (mode === 'nextday' && !(summary.cache && !summary.cache.full && summary.cache.slid === 1))
+        throw new Error(`the next-day pass did not slide its series: ${JSON.stringify(summary.cache)}`);
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);

@@ -5,6 +5,7 @@
  *   --sizes 5000,20000   developers: the generated T2-weekend team (bench/scenarios) tiled with distinct emails
  *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
  * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read).
+ * nextday: the worker's first pass of a new day, its series kept from the day before's pass and slid one day.
  * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
  * Each pass runs with the V8 flags of `npm start` (the worker's 8 MiB young generation), as the worker would run it.
  */
@@ -37,11 +38,12 @@ interface ChildResult {
   phasesMs?: Record<string, number>;
 }
 
-type Mode = 'before' | 'after' | 'hourly';
+type Mode = 'before' | 'after' | 'hourly' | 'nextday';
 const LABEL: Record<Mode, string> = {
-  before: 'before (rows → detect)   ',
-  after: 'after (runDetectionPass) ',
-  hourly: 'hourly (cache, today read)',
+  before: 'before (rows → detect)     ',
+  after: 'after (runDetectionPass)   ',
+  hourly: 'hourly (cache, today read) ',
+  nextday: 'next day (cache slid 1 day)',
 };
 
 /** The V8 flags `npm start` runs the worker with (worker/package.json), so the pass is measured as the worker runs it. */
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
       console.log(
         `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
       );
-      const modes: Mode[] = args['no-before'] ? ['after', 'hourly'] : ['before', 'after', 'hourly'];
+      const modes: Mode[] = args['no-before']
+        ? ['after', 'hourly', 'nextday']
+        : ['before', 'after', 'hourly', 'nextday'];
       const digests = new Set<string>();
       for (const mode of modes) {
         for (let i = 0; i < Number(args.runs); i++) {

@@ -43,6 +43,8 @@ export interface DetectionPassSummary {
   durationMs: number;
   /** Where the time went: reading the rollups, the pure detection, storing anomalies and incidents, announcing. */
   phasesMs: { load: number; detect: number; record: number; announce: number };
+  /** How the series cache served the load (with deps.seriesCache only). */
+  cache?: CacheLoad;
 }
 
 /** One pass: load the rollups up to asOf → detect → store the anomalies → update incidents → queue notifications. */
@@ -84,6 +86,7 @@ export async function runDetectionPass(
     nudges,
     durationMs: Math.round(performance.now() - started),
     phasesMs: { load, detect, record, announce: lap() },
+    ...(input.cache ? { cache: input.cache } : {}),
   };
   log.info(
     {
@@ -98,6 +101,7 @@ export async function runDetectionPass(
       durationMs: summary.durationMs,
       phasesMs: summary.phasesMs,
       ...(input.cache ? { reread: input.cache.readFrom ?? 'nothing' } : {}),
+      ...(input.cache?.slid ? { slidDays: input.cache.slid } : {}),
     },
     'detection pass finished',
   );

@@ -141,3 +141,137 @@ describe('DetectionSeriesCache: an hourly pass re-reads only the days collection
     expect(other.series).toEqual((await loadSeriesInput(t.db, yesterday, opts)).series);
   });
 });
+
+describe('DetectionSeriesCache: the first pass of a new day slides the kept series', () => {
+  let t: TestDb;
+  const cache = new DetectionSeriesCache();
+  const d0 = addDays(asOf, -3); // the day of the first pass; the new days are d0+1 … asOf
+  const first0 = addDays(d0, -(H - 1)); // d0's window starts here; it leaves on the next day
+  const dayOf = (day: string) => ({
+    userDays: all.userDays.filter((r) => r.day === day),
+    userModelDays: all.userModelDays.filter((r) => r.day === day),
+  });
+  const sameAsFullRead = async (got: SeriesInput, day: string) => {
+    const full = await loadSeriesInput(t.db, day, opts);
+    expect(got.series).toEqual(full.series);
+    expect(got.series.users.map((u) => [u.email, u.firstActive, ...u.models.keys()])).toEqual(
+      full.series.users.map((u) => [u.email, u.firstActive, ...u.models.keys()]),
+    );
+    expect(got.users).toBe(full.users);
+    expect(got.cycleSpend).toEqual(full.cycleSpend);
+    expect(detectOnSeries(got.series, got, DEFAULT_SETTINGS)).toEqual(
+      detectOnSeries(full.series, full, DEFAULT_SETTINGS),
+    );
+  };
+  const userDay = (email: string, day: string, events: number) => ({ ...all.userDays[0], email, day, events });
+  const modelDay = (email: string, day: string, model: string, events: number, chargedCents: number) => ({
+    email,
+    day,
+    model,
+    events,
+    chargedCents,
+    totalTokens: 10,
+  });
+
+  beforeAll(async () => {
+    t = await createTestDb('series_slide');
+    await storeDetectionInput(t.db, before(addDays(d0, 1)));
+    await t.db
+      .insertInto('members')
+      .values(all.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay}T09:00:00Z` })))
+      .execute();
+    // leaver: first rows on the window's first day, then from its sixth day; a model first used on the day that
+    // leaves ('zeta') and one first used later ('alpha'): once the first day left, a full read meets alpha first.
+    // gone: rows on the first day only (a model row of zeros too), so gone once it leaves. quiet: a zero model row.
+    const later = addDays(first0, 5);
+    await storeDetectionInput(t.db, {
+      userDays: [userDay('leaver@x.io', first0, 3), userDay('leaver@x.io', later, 0), userDay('gone@x.io', first0, 2)],
+      userModelDays: [
+        modelDay('leaver@x.io', first0, 'zeta-model', 3, 40),
+        modelDay('leaver@x.io', later, 'zeta-model', 0, 0),
+        modelDay('leaver@x.io', later, 'alpha-model', 2, 25),
+        modelDay('gone@x.io', first0, 'zeta-model', 0, 0),
+        modelDay('quiet@x.io', addDays(first0, 1), 'beta-model', 0, 0),
+      ],
+    });
+  });
+  afterAll(async () => dropTestDb(t));
+
+  it('one day later: reads the new day only, drops what left, and equals a full read (order included)', async () => {
+    const cold = await cache.load(t.db, d0, opts);
+    expect(cold.cache.full).toBe(true);
+    expect(
+      cold.series.users
+        .find((u) => u.email === 'leaver@x.io')!
+        .models.keys()
+        .next().value,
+    ).toBe('zeta-model');
+    const d1 = addDays(d0, 1);
+    await storeDetectionInput(t.db, dayOf(d1));
+    await recordRun(t, `${d1}T00:10:00Z`);
+    const got = await cache.load(t.db, d1, opts);
+    expect(got.cache).toEqual({ full: false, readFrom: d1, slid: 1 });
+    await sameAsFullRead(got, d1);
+    const emails = got.series.users.map((u) => u.email);
+    expect(emails).not.toContain('gone@x.io');
+    expect(emails).toContain('quiet@x.io');
+    const leaver = got.series.users.find((u) => u.email === 'leaver@x.io')!;
+    expect([...leaver.models.keys()]).toEqual(['alpha-model', 'zeta-model']);
+    expect(leaver.firstActive).toBe(got.series.days.length); // its one day with events left the window
+  });
+
+  it('a run restating an earlier day in the window: re-reads from that day as well', async () => {
+    const d1 = addDays(d0, 1);
+    const d2 = addDays(d0, 2);
+    const restated = addDays(d0, -10);
+    await storeDetectionInput(t.db, dayOf(d2));
+    await sql`UPDATE user_daily_rollup SET charged_cents = charged_cents + 999 WHERE user_email = ${emailOf(5)} AND day = ${restated}`.execute(
+      t.db,
+    );
+    await recordRun(t, `${restated}T00:00:00Z`);
+    const got = await cache.load(t.db, d2, opts);
+    expect(got.cache).toEqual({ full: false, readFrom: restated, slid: 1 });
+    await sameAsFullRead(got, d2);
+    const u = got.series.users.find((x) => x.email === emailOf(5))!;
+    const row = all.userDays.find((r) => r.email === emailOf(5) && r.day === restated)!;
+    expect(u.cents[got.series.days.indexOf(restated)]).toBeCloseTo(row.chargedCents + 999, 6);
+    expect(got.series.days[0]).toBe(addDays(first0, 2));
+    expect(got.series.days.indexOf(d1)).toBe(got.series.asOfIdx - 1);
+  });
+
+  it('two days later, with a developer and a model new on the new day', async () => {
+    // back to d1's series, then two days on
+    const d1 = addDays(d0, 1);
+    const back = new DetectionSeriesCache();
+    await back.load(t.db, d1, opts);
+    await storeDetectionInput(t.db, {
+      userDays: [...dayOf(asOf).userDays, userDay('joiner@x.io', asOf, 4)],
+      userModelDays: [
+        ...dayOf(asOf).userModelDays,
+        modelDay('joiner@x.io', asOf, 'mid-model', 4, 60),
+        modelDay(emailOf(2), asOf, 'aaa-model', 1, 5),
+      ],
+    });
+    await recordRun(t, `${asOf}T00:10:00Z`);
+    const got = await back.load(t.db, asOf, opts);
+    expect(got.cache).toEqual({ full: false, readFrom: addDays(d1, 1), slid: 2 });
+    await sameAsFullRead(got, asOf);
+    expect(got.series.users.map((u) => u.email)).toContain('joiner@x.io');
+    expect([...got.series.users.find((u) => u.email === emailOf(2))!.models.keys()].at(-1)).toBe('aaa-model');
+    expect(detectOnSeries(got.series, got, DEFAULT_SETTINGS).map((a) => a.subject)).toContain(emailOf(4));
+  });
+
+  it('reads everything when it cannot slide: asOf earlier, a jump past the window, other settings', async () => {
+    const back = await cache.load(t.db, d0, opts);
+    expect(back.cache.full).toBe(true);
+    await sameAsFullRead(back, d0);
+    const far = addDays(d0, H);
+    expect((await cache.load(t.db, far, opts)).cache.full).toBe(true);
+    await cache.load(t.db, d0, opts);
+    const other = await cache.load(t.db, addDays(d0, 1), { ...opts, weekdayAware: false });
+    expect(other.cache.full).toBe(true);
+    await cache.load(t.db, d0, opts);
+    const longer = await cache.load(t.db, addDays(d0, 1), { ...opts, days: H + 7 });
+    expect(longer.cache.full).toBe(true);
+  });
+});

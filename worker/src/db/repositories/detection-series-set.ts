@@ -72,6 +72,12 @@ export function seriesWindow(asOf: string, opts: Pick<SeriesLoadOptions, 'days' 
 export type FirstRows = WeakMap<object, number>;
 
 /**
+ * Which days of the window have a row, keyed like FirstRows (a user's cents array: user-day rows; a model: its rows):
+ * what a kept series needs to know where things first have a row once older days leave the window.
+ */
+export type RowDays = WeakMap<object, Uint8Array>;
+
+/**
  * Reads the rollups from `readFrom` to asOf into `byEmail` (users created as met, arrays indexed from window.from),
  * noting where users and models first have rows in `firstRows`. Returns how many users had a user-day row there.
  */
@@ -83,10 +89,12 @@ export async function readSeries(
   firstSeen: Map<string, string | null>,
   chunkUsers = CHUNK_USERS,
   firstRows?: FirstRows,
+  rowDays?: RowDays,
 ): Promise<number> {
   const { from, asOf } = window;
   const n = window.days.length;
   let users = 0;
+  const days = rowDays && ((key: object) => rowDaysOf(rowDays, key, n));
   const user = (email: string, offsets: number[]): UserSeries => {
     checkEmail(email, from);
     let u = byEmail.get(email);
@@ -106,10 +114,14 @@ export async function readSeries(
     for (const row of chunk) {
       const u = user(row.email, row.c[0]);
       if (firstRows) firstRows.set(u.cents, Math.min(firstRows.get(u.cents) ?? n, ...row.c[0]));
+      if (days) {
+        const had = days(u.cents);
+        for (const i of row.c[0]) had[i] = 1;
+      }
       addUserDays(u, row, from, asOf);
     }
     users += chunk.length;
-    for (const row of await models) addUserModels(user(row.email, row.m[1]), row, from, firstRows);
+    for (const row of await models) addUserModels(user(row.email, row.m[1]), row, from, firstRows, days);
     if (last === null) break;
     after = last;
   }
@@ -240,7 +252,19 @@ function addUserDays(u: UserSeries, row: UserDayRow, from: string, asOf: string)
   }
 }
 
-function addUserModels(u: UserSeries, row: UserModelRow, from: string, firstRows?: FirstRows): void {
+function rowDaysOf(rowDays: RowDays, key: object, n: number): Uint8Array {
+  let days = rowDays.get(key);
+  if (!days) rowDays.set(key, (days = new Uint8Array(n)));
+  return days;
+}
+
+function addUserModels(
+  u: UserSeries,
+  row: UserModelRow,
+  from: string,
+  firstRows?: FirstRows,
+  rowDaysOf?: (key: object) => Uint8Array,
+): void {
   const n = u.cents.length;
   if (row.floor < 0)
     throw new DetectionInputError(
@@ -256,6 +280,7 @@ function addUserModels(u: UserSeries, row: UserModelRow, from: string, firstRows
       u.models.set(model, (m = emptyModelSeries(n)));
       firstRows?.set(m, i);
     }
+    if (rowDaysOf) rowDaysOf(m)[i] = 1;
     m.cents[i] += checked(cents[k], 'chargedCents', u.email, from, i, `model ${model}`);
     m.events[i] += checked(events[k], 'events', u.email, from, i, `model ${model}`);
   }
