@@ -1,6 +1,6 @@
 import type { Settings } from '../settings/schema';
 import type { SeriesSet, UserSeries } from './series';
-import { median, robustScale } from './stats';
+import { median, medianOfFirst, robustScale, robustScaleOfFirst } from './stats';
 
 /** Spend is compared on log(cents + LOG_OFFSET): a $1 offset keeps near-zero days from dominating. */
 export const LOG_OFFSET = 100;
@@ -88,15 +88,20 @@ const WINSOR_AT = 2.5;
  * spread of all the days, while one extreme day still cannot widen it beyond WINSOR_AT MAD-σ of its own.
  */
 export function personalScale(deviations: number[]): number {
-  const mad = robustScale(deviations, 0);
-  if (deviations.length < 3 || !(mad > 0)) return mad;
+  return personalScaleOfFirst(deviations, deviations.length);
+}
+
+/** personalScale of the first n deviations (userBaseline's reused buffer). */
+function personalScaleOfFirst(deviations: ArrayLike<number>, n: number): number {
+  const mad = robustScaleOfFirst(deviations, n, 0);
+  if (n < 3 || !(mad > 0)) return mad;
   const cap = WINSOR_AT * mad;
   let sum = 0;
-  for (const v of deviations) {
-    const w = Math.max(-cap, Math.min(cap, v));
+  for (let i = 0; i < n; i++) {
+    const w = Math.max(-cap, Math.min(cap, deviations[i]));
     sum += w * w;
   }
-  return Math.max(mad, Math.sqrt(sum / (deviations.length - 1)));
+  return Math.max(mad, Math.sqrt(sum / (n - 1)));
 }
 
 /** Statistical efficiency of the median absolute deviation against the standard deviation for normal data. */
@@ -117,17 +122,24 @@ const TEAM_HIGH_Z = 1.28;
 /** Variance of a sample median relative to σ²/n for normal data (π/2). */
 export const MEDIAN_VARIANCE = Math.PI / 2;
 
-function pooledDeviations(own: number[], other: number[]): number[] {
-  const out: number[] = [];
-  if (own.length >= 2) {
-    const c = median(own);
-    for (const v of own) out.push(v - c);
-  }
-  if (other.length >= 3) {
-    const c = median(other);
-    for (const v of other) out.push(v - c);
-  }
-  return out;
+/**
+ * Reused buffers of userBaseline (detection is synchronous; one call at a time): it runs once per developer and
+ * evaluated day, and arrays of its own per call were most of a pass's garbage. Each is filled from index 0 up to a
+ * count kept by the call; they grow when a window is longer than any before.
+ */
+let ownBuf = new Float64Array(64);
+let otherBuf = new Float64Array(64);
+let eventsBuf = new Float64Array(64);
+let tokensBuf = new Float64Array(64);
+let spreadBuf = new Float64Array(128);
+
+function ensureBuffers(days: number): void {
+  if (ownBuf.length >= days) return;
+  ownBuf = new Float64Array(days * 2); // own may also take the other class's days (shifted)
+  otherBuf = new Float64Array(days);
+  eventsBuf = new Float64Array(days);
+  tokensBuf = new Float64Array(days);
+  spreadBuf = new Float64Array(days * 2);
 }
 
 export interface Baseline {
@@ -161,10 +173,12 @@ export function userBaseline(
 ): Baseline | null {
   const cls = series.dayClass[t];
   const from = Math.max(0, t - settings.baselineDays);
-  const own: number[] = [];
-  const other: number[] = [];
-  const events: number[] = [];
-  const tokens: number[] = [];
+  ensureBuffers(t - from);
+  const own = ownBuf;
+  const other = otherBuf;
+  let nOwn = 0;
+  let nOther = 0;
+  let nEvents = 0; // events and tokens: one entry per own day (before any shifted other-class days)
   let history = 0; // every active day counts as history, anomalous or not
   let usable = 0;
   for (let d = from; d < t; d++) {
@@ -179,21 +193,29 @@ export function userBaseline(
     if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
     const v = logSpend(u.cents[d]);
     if (series.dayClass[d] === cls) {
-      own.push(v);
-      events.push(u.events[d]);
-      tokens.push(u.tokens[d]);
-    } else other.push(v);
+      own[nOwn++] = v;
+      eventsBuf[nEvents] = u.events[d];
+      tokensBuf[nEvents++] = u.tokens[d];
+    } else other[nOther++] = v;
   }
   const teamCenter = prior.center[cls][t];
   // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
   // four or five days alone make a scale too narrow to trust.
-  const spread = pooledDeviations(own, other);
-  // Too few days of this class: use the other class, shifted by the team's difference between the two.
-  if (own.length < 3 && other.length > 0) {
-    const shift = teamCenter - prior.center[1 - cls][t];
-    for (const v of other) own.push(Number.isNaN(shift) ? v : v + shift);
+  const spread = spreadBuf;
+  let nSpread = 0;
+  const ownMedian = nOwn >= 2 ? medianOfFirst(own, nOwn) : Number.NaN;
+  if (nOwn >= 2) for (let i = 0; i < nOwn; i++) spread[nSpread++] = own[i] - ownMedian;
+  if (nOther >= 3) {
+    const c = medianOfFirst(other, nOther);
+    for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
   }
-  const n = own.length;
+  // Too few days of this class: use the other class, shifted by the team's difference between the two.
+  const borrowed = nOwn < 3 && nOther > 0;
+  if (borrowed) {
+    const shift = teamCenter - prior.center[1 - cls][t];
+    for (let i = 0; i < nOther; i++) own[nOwn++] = Number.isNaN(shift) ? other[i] : other[i] + shift;
+  }
+  const n = nOwn;
   if (n === 0 && Number.isNaN(teamCenter)) return null;
   // New: little history AND first seen recently (after the data began: someone active from the first collected
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
@@ -214,8 +236,9 @@ export function userBaseline(
   // most false alerts of a fresh install came from days judged on two or three days of history).
   if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
-  const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
+  // (the median of the own days is the one the deviations were taken around, unless other-class days joined them)
+  const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 ? ownMedian : medianOfFirst(own, n);
+  const ownScale = nSpread >= 3 ? personalScaleOfFirst(spread, nSpread) : 0;
   const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
   // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
@@ -224,7 +247,7 @@ export function userBaseline(
     ? ownCenter
     : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
+  const ownWeight = nSpread >= 3 ? nSpread : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
@@ -242,7 +265,7 @@ export function userBaseline(
     days: ownWeight + k,
     newUser,
     returning,
-    events: events.length > 0 ? median(events) : 0,
-    tokens: tokens.length > 0 ? median(tokens) : 0,
+    events: nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0,
+    tokens: nEvents > 0 ? medianOfFirst(tokensBuf, nEvents) : 0,
   };
 }
