@@ -158,8 +158,94 @@ export interface Baseline {
   tokens: number; // median tokens on a baseline day
 }
 
+/** What kind of baseline a day has in BaselineDays.kind. */
+export const NO_BASELINE = 0;
+const OWN_BASELINE = 1;
+const NEW_USER_BASELINE = 2;
+const RETURNING_BASELINE = 3;
+
 /**
- * The user's expected log spend for day t: the median/MAD of their own active days of the same class in the
+ * One developer's baselines of the evaluated days, as typed arrays in one buffer (index t − from): one object per
+ * developer and evaluated day was ≈ 120 bytes with its boxed numbers, 560,000 of them at 20,000 developers; here a
+ * day takes 41 bytes. dof and days are derived from ownWeight as userBaseline defined them.
+ */
+export class BaselineDays {
+  readonly center: Float64Array;
+  readonly scale: Float64Array;
+  readonly events: Float64Array;
+  readonly tokens: Float64Array;
+  readonly ownDays: Int32Array;
+  /** Days behind the own scale (0 with fewer than 3): dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k. */
+  readonly ownWeight: Int32Array;
+  /** NO_BASELINE (not judged), or an own / new-user / returning baseline. */
+  readonly kind: Uint8Array;
+
+  constructor(
+    readonly from: number,
+    readonly length: number,
+    /** settings.shrinkageDays: the team prior's weight in days. */
+    readonly priorDays: number,
+  ) {
+    const buffer = new ArrayBuffer(length * 41);
+    const f64 = (k: number) => new Float64Array(buffer, k * length * 8, length);
+    this.center = f64(0);
+    this.scale = f64(1);
+    this.events = f64(2);
+    this.tokens = f64(3);
+    this.ownDays = new Int32Array(buffer, length * 32, length);
+    this.ownWeight = new Int32Array(buffer, length * 36, length);
+    this.kind = new Uint8Array(buffer, length * 40, length);
+  }
+
+  /** True when day t has a baseline. */
+  has(t: number): boolean {
+    const i = t - this.from;
+    return i >= 0 && i < this.length && this.kind[i] !== NO_BASELINE;
+  }
+
+  /** Judged against the team (a new user, or one back from a long absence). Only for a day that has a baseline. */
+  teamLike(t: number): boolean {
+    return this.kind[t - this.from] !== OWN_BASELINE;
+  }
+
+  /** A new user's baseline (judged against the team's heavy users). Only for a day that has a baseline. */
+  newUser(t: number): boolean {
+    return this.kind[t - this.from] === NEW_USER_BASELINE;
+  }
+
+  /** Baseline.dof of day t (which has a baseline). */
+  dof(t: number): number {
+    return MAD_EFFICIENCY * this.ownWeight[t - this.from] + this.priorDays;
+  }
+
+  /** Baseline.days of day t (which has a baseline). */
+  days(t: number): number {
+    return this.ownWeight[t - this.from] + this.priorDays;
+  }
+
+  /** Day t's baseline as an object, or null: for the readers outside the scan's loop over every developer-day. */
+  at(t: number): Baseline | null {
+    if (!this.has(t)) return null;
+    const i = t - this.from;
+    const w = this.ownWeight[i];
+    const k = this.priorDays;
+    return {
+      center: this.center[i],
+      scale: this.scale[i],
+      ownDays: this.ownDays[i],
+      dof: MAD_EFFICIENCY * w + k,
+      days: w + k,
+      newUser: this.kind[i] === NEW_USER_BASELINE,
+      returning: this.kind[i] === RETURNING_BASELINE,
+      events: this.events[i],
+      tokens: this.tokens[i],
+    };
+  }
+}
+
+/**
+ * The user's expected log spend for day t, written into `out` (kind NO_BASELINE when the day is not judged): the
+ * median/MAD of their own active days of the same class in the
  * previous baselineDays days (skipping days flagged as anomalous unless older than adaptAfterDays), mixed with the
  * team's prior with a weight of shrinkageDays. Users with little history lean on the team (and its cross-user spread).
  */
@@ -170,7 +256,10 @@ export function userBaseline(
   prior: TeamPrior,
   flagged: Uint8Array,
   settings: Settings,
-): Baseline | null {
+  out: BaselineDays,
+): void {
+  const slot = t - out.from;
+  out.kind[slot] = NO_BASELINE;
   const cls = series.dayClass[t];
   const from = Math.max(0, t - settings.baselineDays);
   ensureBuffers(t - from);
@@ -216,7 +305,7 @@ export function userBaseline(
     for (let i = 0; i < nOther; i++) own[nOwn++] = Number.isNaN(shift) ? other[i] : other[i] + shift;
   }
   const n = nOwn;
-  if (n === 0 && Number.isNaN(teamCenter)) return null;
+  if (n === 0 && Number.isNaN(teamCenter)) return;
   // New: little history AND first seen recently (after the data began: someone active from the first collected
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
   // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
@@ -230,11 +319,11 @@ export function userBaseline(
   // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
   // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
   const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
-  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
-  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
+  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return;
   const k = settings.shrinkageDays;
   // (the median of the own days is the one the deviations were taken around, unless other-class days joined them)
   const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 ? ownMedian : medianOfFirst(own, n);
@@ -257,15 +346,11 @@ export function userBaseline(
     // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
     Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
     (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
-  return {
-    center: teamLike && n + kc === 0 ? priorCenter : center,
-    scale,
-    ownDays: n,
-    dof: MAD_EFFICIENCY * ownWeight + k,
-    days: ownWeight + k,
-    newUser,
-    returning,
-    events: nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0,
-    tokens: nEvents > 0 ? medianOfFirst(tokensBuf, nEvents) : 0,
-  };
+  out.center[slot] = teamLike && n + kc === 0 ? priorCenter : center;
+  out.scale[slot] = scale;
+  out.ownDays[slot] = n;
+  out.ownWeight[slot] = ownWeight; // dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k (BaselineDays.at)
+  out.kind[slot] = newUser ? NEW_USER_BASELINE : returning ? RETURNING_BASELINE : OWN_BASELINE;
+  out.events[slot] = nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0;
+  out.tokens[slot] = nEvents > 0 ? medianOfFirst(tokensBuf, nEvents) : 0;
 }
