@@ -355,7 +355,11 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   const { settings, minImpact } = ctx;
   const { t } = day;
   const zNeeded = day.teamLike ? settings.teamZThreshold : settings.spikeZThreshold;
-  if (span.impact >= minImpact && tToZ(day.tRaw, day.days) >= zNeeded && day.x >= settings.spikeMultiplier * day.expected)
+  if (
+    span.impact >= minImpact &&
+    tToZ(day.tRaw, day.days) >= zNeeded &&
+    day.x >= settings.spikeMultiplier * day.expected
+  )
     return 'spike';
   const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass);
   // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
