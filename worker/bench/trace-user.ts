@@ -22,7 +22,7 @@ const r = scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor)
 const u = r.users.find((x) => x.user.email === email)!;
 console.log(sc.truth.filter((t) => t.emails?.includes(email) && t.scope === 'user'));
 for (let d = 0; d < series.days.length; d++) {
-  const b = u.baseline[d];
+  const b = u.baseline.at(d);
   console.log(
     `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
   );

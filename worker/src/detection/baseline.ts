@@ -1,6 +1,6 @@
 import type { Settings } from '../settings/schema';
 import type { SeriesSet, UserSeries } from './series';
-import { median, robustScale } from './stats';
+import { median, medianOfFirst, robustScale, robustScaleOfFirst } from './stats';
 
 /** Spend is compared on log(cents + LOG_OFFSET): a $1 offset keeps near-zero days from dominating. */
 export const LOG_OFFSET = 100;
@@ -88,15 +88,20 @@ const WINSOR_AT = 2.5;
  * spread of all the days, while one extreme day still cannot widen it beyond WINSOR_AT MAD-σ of its own.
  */
 export function personalScale(deviations: number[]): number {
-  const mad = robustScale(deviations, 0);
-  if (deviations.length < 3 || !(mad > 0)) return mad;
+  return personalScaleOfFirst(deviations, deviations.length);
+}
+
+/** personalScale of the first n deviations (userBaseline's reused buffer). */
+function personalScaleOfFirst(deviations: ArrayLike<number>, n: number): number {
+  const mad = robustScaleOfFirst(deviations, n, 0);
+  if (n < 3 || !(mad > 0)) return mad;
   const cap = WINSOR_AT * mad;
   let sum = 0;
-  for (const v of deviations) {
-    const w = Math.max(-cap, Math.min(cap, v));
+  for (let i = 0; i < n; i++) {
+    const w = Math.max(-cap, Math.min(cap, deviations[i]));
     sum += w * w;
   }
-  return Math.max(mad, Math.sqrt(sum / (deviations.length - 1)));
+  return Math.max(mad, Math.sqrt(sum / (n - 1)));
 }
 
 /** Statistical efficiency of the median absolute deviation against the standard deviation for normal data. */
@@ -117,17 +122,24 @@ const TEAM_HIGH_Z = 1.28;
 /** Variance of a sample median relative to σ²/n for normal data (π/2). */
 export const MEDIAN_VARIANCE = Math.PI / 2;
 
-function pooledDeviations(own: number[], other: number[]): number[] {
-  const out: number[] = [];
-  if (own.length >= 2) {
-    const c = median(own);
-    for (const v of own) out.push(v - c);
-  }
-  if (other.length >= 3) {
-    const c = median(other);
-    for (const v of other) out.push(v - c);
-  }
-  return out;
+/**
+ * Reused buffers of userBaseline (detection is synchronous; one call at a time): it runs once per developer and
+ * evaluated day, and arrays of its own per call were most of a pass's garbage. Each is filled from index 0 up to a
+ * count kept by the call; they grow when a window is longer than any before.
+ */
+let ownBuf = new Float64Array(64);
+let otherBuf = new Float64Array(64);
+let eventsBuf = new Float64Array(64);
+let tokensBuf = new Float64Array(64);
+let spreadBuf = new Float64Array(128);
+
+function ensureBuffers(days: number): void {
+  if (ownBuf.length >= days) return;
+  ownBuf = new Float64Array(days * 2); // own may also take the other class's days (shifted)
+  otherBuf = new Float64Array(days);
+  eventsBuf = new Float64Array(days);
+  tokensBuf = new Float64Array(days);
+  spreadBuf = new Float64Array(days * 2);
 }
 
 export interface Baseline {
@@ -146,8 +158,94 @@ export interface Baseline {
   tokens: number; // median tokens on a baseline day
 }
 
+/** What kind of baseline a day has in BaselineDays.kind. */
+export const NO_BASELINE = 0;
+const OWN_BASELINE = 1;
+const NEW_USER_BASELINE = 2;
+const RETURNING_BASELINE = 3;
+
 /**
- * The user's expected log spend for day t: the median/MAD of their own active days of the same class in the
+ * One developer's baselines of the evaluated days, as typed arrays in one buffer (index t − from): one object per
+ * developer and evaluated day was ≈ 120 bytes with its boxed numbers, 560,000 of them at 20,000 developers; here a
+ * day takes 41 bytes. dof and days are derived from ownWeight as userBaseline defined them.
+ */
+export class BaselineDays {
+  readonly center: Float64Array;
+  readonly scale: Float64Array;
+  readonly events: Float64Array;
+  readonly tokens: Float64Array;
+  readonly ownDays: Int32Array;
+  /** Days behind the own scale (0 with fewer than 3): dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k. */
+  readonly ownWeight: Int32Array;
+  /** NO_BASELINE (not judged), or an own / new-user / returning baseline. */
+  readonly kind: Uint8Array;
+
+  constructor(
+    readonly from: number,
+    readonly length: number,
+    /** settings.shrinkageDays: the team prior's weight in days. */
+    readonly priorDays: number,
+  ) {
+    const buffer = new ArrayBuffer(length * 41);
+    const f64 = (k: number) => new Float64Array(buffer, k * length * 8, length);
+    this.center = f64(0);
+    this.scale = f64(1);
+    this.events = f64(2);
+    this.tokens = f64(3);
+    this.ownDays = new Int32Array(buffer, length * 32, length);
+    this.ownWeight = new Int32Array(buffer, length * 36, length);
+    this.kind = new Uint8Array(buffer, length * 40, length);
+  }
+
+  /** True when day t has a baseline. */
+  has(t: number): boolean {
+    const i = t - this.from;
+    return i >= 0 && i < this.length && this.kind[i] !== NO_BASELINE;
+  }
+
+  /** Judged against the team (a new user, or one back from a long absence). Only for a day that has a baseline. */
+  teamLike(t: number): boolean {
+    return this.kind[t - this.from] !== OWN_BASELINE;
+  }
+
+  /** A new user's baseline (judged against the team's heavy users). Only for a day that has a baseline. */
+  newUser(t: number): boolean {
+    return this.kind[t - this.from] === NEW_USER_BASELINE;
+  }
+
+  /** Baseline.dof of day t (which has a baseline). */
+  dof(t: number): number {
+    return MAD_EFFICIENCY * this.ownWeight[t - this.from] + this.priorDays;
+  }
+
+  /** Baseline.days of day t (which has a baseline). */
+  days(t: number): number {
+    return this.ownWeight[t - this.from] + this.priorDays;
+  }
+
+  /** Day t's baseline as an object, or null: for the readers outside the scan's loop over every developer-day. */
+  at(t: number): Baseline | null {
+    if (!this.has(t)) return null;
+    const i = t - this.from;
+    const w = this.ownWeight[i];
+    const k = this.priorDays;
+    return {
+      center: this.center[i],
+      scale: this.scale[i],
+      ownDays: this.ownDays[i],
+      dof: MAD_EFFICIENCY * w + k,
+      days: w + k,
+      newUser: this.kind[i] === NEW_USER_BASELINE,
+      returning: this.kind[i] === RETURNING_BASELINE,
+      events: this.events[i],
+      tokens: this.tokens[i],
+    };
+  }
+}
+
+/**
+ * The user's expected log spend for day t, written into `out` (kind NO_BASELINE when the day is not judged): the
+ * median/MAD of their own active days of the same class in the
  * previous baselineDays days (skipping days flagged as anomalous unless older than adaptAfterDays), mixed with the
  * team's prior with a weight of shrinkageDays. Users with little history lean on the team (and its cross-user spread).
  */
@@ -158,13 +256,18 @@ export function userBaseline(
   prior: TeamPrior,
   flagged: Uint8Array,
   settings: Settings,
-): Baseline | null {
+  out: BaselineDays,
+): void {
+  const slot = t - out.from;
+  out.kind[slot] = NO_BASELINE;
   const cls = series.dayClass[t];
   const from = Math.max(0, t - settings.baselineDays);
-  const own: number[] = [];
-  const other: number[] = [];
-  const events: number[] = [];
-  const tokens: number[] = [];
+  ensureBuffers(t - from);
+  const own = ownBuf;
+  const other = otherBuf;
+  let nOwn = 0;
+  let nOther = 0;
+  let nEvents = 0; // events and tokens: one entry per own day (before any shifted other-class days)
   let history = 0; // every active day counts as history, anomalous or not
   let usable = 0;
   for (let d = from; d < t; d++) {
@@ -179,22 +282,30 @@ export function userBaseline(
     if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
     const v = logSpend(u.cents[d]);
     if (series.dayClass[d] === cls) {
-      own.push(v);
-      events.push(u.events[d]);
-      tokens.push(u.tokens[d]);
-    } else other.push(v);
+      own[nOwn++] = v;
+      eventsBuf[nEvents] = u.events[d];
+      tokensBuf[nEvents++] = u.tokens[d];
+    } else other[nOther++] = v;
   }
   const teamCenter = prior.center[cls][t];
   // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
   // four or five days alone make a scale too narrow to trust.
-  const spread = pooledDeviations(own, other);
-  // Too few days of this class: use the other class, shifted by the team's difference between the two.
-  if (own.length < 3 && other.length > 0) {
-    const shift = teamCenter - prior.center[1 - cls][t];
-    for (const v of other) own.push(Number.isNaN(shift) ? v : v + shift);
+  const spread = spreadBuf;
+  let nSpread = 0;
+  const ownMedian = nOwn >= 2 ? medianOfFirst(own, nOwn) : Number.NaN;
+  if (nOwn >= 2) for (let i = 0; i < nOwn; i++) spread[nSpread++] = own[i] - ownMedian;
+  if (nOther >= 3) {
+    const c = medianOfFirst(other, nOther);
+    for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
   }
-  const n = own.length;
-  if (n === 0 && Number.isNaN(teamCenter)) return null;
+  // Too few days of this class: use the other class, shifted by the team's difference between the two.
+  const borrowed = nOwn < 3 && nOther > 0;
+  if (borrowed) {
+    const shift = teamCenter - prior.center[1 - cls][t];
+    for (let i = 0; i < nOther; i++) own[nOwn++] = Number.isNaN(shift) ? other[i] : other[i] + shift;
+  }
+  const n = nOwn;
+  if (n === 0 && Number.isNaN(teamCenter)) return;
   // New: little history AND first seen recently (after the data began: someone active from the first collected
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
   // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
@@ -208,14 +319,15 @@ export function userBaseline(
   // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
   // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
   const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
-  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
-  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
+  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return;
   const k = settings.shrinkageDays;
-  const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
+  // (the median of the own days is the one the deviations were taken around, unless other-class days joined them)
+  const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 ? ownMedian : medianOfFirst(own, n);
+  const ownScale = nSpread >= 3 ? personalScaleOfFirst(spread, nSpread) : 0;
   const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
   // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
@@ -224,7 +336,7 @@ export function userBaseline(
     ? ownCenter
     : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
+  const ownWeight = nSpread >= 3 ? nSpread : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
@@ -234,15 +346,11 @@ export function userBaseline(
     // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
     Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
     (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
-  return {
-    center: teamLike && n + kc === 0 ? priorCenter : center,
-    scale,
-    ownDays: n,
-    dof: MAD_EFFICIENCY * ownWeight + k,
-    days: ownWeight + k,
-    newUser,
-    returning,
-    events: events.length > 0 ? median(events) : 0,
-    tokens: tokens.length > 0 ? median(tokens) : 0,
-  };
+  out.center[slot] = teamLike && n + kc === 0 ? priorCenter : center;
+  out.scale[slot] = scale;
+  out.ownDays[slot] = n;
+  out.ownWeight[slot] = ownWeight; // dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k (BaselineDays.at)
+  out.kind[slot] = newUser ? NEW_USER_BASELINE : returning ? RETURNING_BASELINE : OWN_BASELINE;
+  out.events[slot] = nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0;
+  out.tokens[slot] = nEvents > 0 ? medianOfFirst(tokensBuf, nEvents) : 0;
 }

@@ -85,7 +85,7 @@ function personalAnomaly(
   const detector = s.detector[t];
   if (detector === null || !current(t)) return null;
   const onset = s.onset[t];
-  const b = s.baseline[onset];
+  const b = s.baseline.at(onset);
   const why = explain(
     [s.user],
     { from: onset, to: t },

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
-import { LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline, type Baseline } from './baseline';
+import { BaselineDays, LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline } from './baseline';
 import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
@@ -19,7 +19,8 @@ export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
 /** A user's evaluated days (index = day in the series); NaN / -1 / 0 where not evaluated or inactive. */
 export interface UserScan {
   user: UserSeries;
-  baseline: (Baseline | null)[];
+  /** Baselines of the evaluated days (from evalFrom). */
+  baseline: BaselineDays;
   z: Float64Array;
   expected: Float64Array;
   bandLow: Float64Array;
@@ -50,13 +51,13 @@ export interface ScanResult {
   expensive: Set<string>;
 }
 
-function newUserScan(user: UserSeries, n: number): UserScan {
+function newUserScan(user: UserSeries, n: number, evalFrom: number, priorDays: number): UserScan {
   // One buffer for the user's day arrays (5 × f64, i32, u8): fewer, larger allocations at 20,000 developers.
   const buffer = new ArrayBuffer(n * 45);
   const f64 = (k: number) => new Float64Array(buffer, k * n * 8, n);
   return {
     user,
-    baseline: new Array<Baseline | null>(n).fill(null),
+    baseline: new BaselineDays(evalFrom, Math.max(0, n - evalFrom), priorDays),
     z: f64(0).fill(Number.NaN),
     expected: f64(1),
     bandLow: f64(2),
@@ -84,7 +85,7 @@ interface EpisodeState {
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
   const n = series.days.length;
   const prior = teamPrior(series, settings, evalFrom);
-  const users = series.users.map((u) => newUserScan(u, n));
+  const users = series.users.map((u) => newUserScan(u, n, evalFrom, settings.shrinkageDays));
   const states = users.map<EpisodeState>(() => ({
     cusum: 0,
     runOnset: -1,
@@ -116,12 +117,13 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     let observed = 0;
     let expectedRaw = 0;
     for (const s of users) {
-      const b = userBaseline(s.user, t, series, prior, s.flagged, settings);
-      s.baseline[t] = b;
-      if (!b || b.newUser || b.returning || s.user.events[t] <= 0) continue;
-      ratios.push(logSpend(s.user.cents[t]) - b.center);
+      const b = s.baseline;
+      userBaseline(s.user, t, series, prior, s.flagged, settings, b);
+      if (!b.has(t) || b.teamLike(t) || s.user.events[t] <= 0) continue;
+      const center = b.center[t - b.from];
+      ratios.push(logSpend(s.user.cents[t]) - center);
       observed += s.user.cents[t];
-      expectedRaw += Math.max(0, Math.exp(b.center) - LOG_OFFSET);
+      expectedRaw += Math.max(0, Math.exp(center) - LOG_OFFSET);
     }
     if (ratios.length >= MIN_TEAM_USERS) {
       team.factor[t] = Math.exp(Math.max(0, median(ratios)));
@@ -211,7 +213,10 @@ export interface ScanContext {
 /** One active day of a user measured against their baseline (times the team's day effect). */
 interface DayReading {
   t: number;
-  b: Baseline;
+  /** Judged against the team (a new user or one back from a long absence). */
+  teamLike: boolean;
+  /** Days behind the baseline's scale (Baseline.days). */
+  days: number;
   x: number;
   /** (log spend − center) / scale, before the t-to-z discount. */
   tRaw: number;
@@ -241,21 +246,23 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
 
 /** Records day t's z, expected and band; null on a day not judged (no baseline, or idle). */
 function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number): DayReading | null {
-  const b = s.baseline[t];
-  if (!b || s.user.events[t] <= 0) return null;
+  const b = s.baseline;
+  if (!b.has(t) || s.user.events[t] <= 0) return null;
   const { settings } = ctx;
   const x = s.user.cents[t];
-  const center = b.center + logFactor;
-  const tRaw = (logSpend(x) - center) / b.scale;
+  const center = b.center[t - b.from] + logFactor;
+  const scale = b.scale[t - b.from];
+  const tRaw = (logSpend(x) - center) / scale;
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
-  const z = tToZ(tRaw, b.dof);
+  const z = tToZ(tRaw, b.dof(t));
   const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
   const excess = x - expected;
   s.z[t] = z;
   s.expected[t] = expected;
-  s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * b.scale) - LOG_OFFSET);
-  s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * b.scale) - LOG_OFFSET);
-  return { t, b, x, tRaw, z, expected, excess, elevated: z >= settings.elevatedZ && excess > 0 };
+  s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * scale) - LOG_OFFSET);
+  s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * scale) - LOG_OFFSET);
+  const elevated = z >= settings.elevatedZ && excess > 0;
+  return { t, teamLike: b.teamLike(t), days: b.days(t), x, tRaw, z, expected, excess, elevated };
 }
 
 /**
@@ -346,9 +353,13 @@ function findOnset(s: UserScan, ctx: ScanContext, t: number, floor: number): Spa
  */
 function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading, span: Span): AlarmPath | null {
   const { settings, minImpact } = ctx;
-  const { t, b } = day;
-  const zNeeded = b.newUser || b.returning ? settings.teamZThreshold : settings.spikeZThreshold;
-  if (span.impact >= minImpact && tToZ(day.tRaw, b.days) >= zNeeded && day.x >= settings.spikeMultiplier * day.expected)
+  const { t } = day;
+  const zNeeded = day.teamLike ? settings.teamZThreshold : settings.spikeZThreshold;
+  if (
+    span.impact >= minImpact &&
+    tToZ(day.tRaw, day.days) >= zNeeded &&
+    day.x >= settings.spikeMultiplier * day.expected
+  )
     return 'spike';
   const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass);
   // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
@@ -401,7 +412,7 @@ function classify(
   alarm: AlarmPath | null,
 ): void {
   const { settings } = ctx;
-  const { t, b } = day;
+  const { t } = day;
   let { onset, impact } = span;
   const why = explain(
     [s.user],
@@ -431,10 +442,11 @@ function classify(
     s.impact[t] = impact;
   }
   for (let d = onset; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
-  const baselineAtOnset = s.baseline[onset] ?? b;
+  // The baseline at the onset, or today's when the onset day has none.
+  const newAtOnset = s.baseline.newUser(s.baseline.has(onset) ? onset : t);
   let detector: DetectorName;
   if (isRunaway) detector = 'runaway_agent';
-  else if (baselineAtOnset.newUser) detector = 'team_zscore';
+  else if (newAtOnset) detector = 'team_zscore';
   else if (path === 'spike' && (activeDays(s, onset, t) <= 2 || concentrated))
     detector = 'personal_spike'; // even when on premium models
   else if (isModelShift) detector = 'model_shift';
@@ -503,10 +515,11 @@ function sustainedRun(
   // variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
   // that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
   // Someone judged against the team has no such widening: their days share the whole π/2/n.
-  const b = s.baseline[t];
-  const medianError = MEDIAN_VARIANCE / Math.max(3, b?.ownDays ?? 3);
+  const b = s.baseline;
+  const judged = b.has(t);
+  const medianError = MEDIAN_VARIANCE / Math.max(3, judged ? b.ownDays[t - b.from] : 3);
   const shared = medianError / (1 + medianError);
-  const teamLike = b === null || b.newUser || b.returning;
+  const teamLike = !judged || b.teamLike(t);
   for (let d = t; d >= floor && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.

@@ -10,13 +10,13 @@ function scratchOf(n: number): Float64Array {
 }
 
 /**
- * The values copied into the scratch buffer; true when one of them is NaN or −0, whose place in sorted order only a
+ * The first n values copied into the scratch buffer; true when one of them is NaN or −0, whose place in sorted order only a
  * full sort gives as TypedArray.prototype.sort does (NaN last, −0 before +0).
  */
-function copyIn(values: ArrayLike<number>, into: Float64Array): boolean {
-  // (into is the scratch buffer: only its first values.length slots are written and read)
+function copyIn(values: ArrayLike<number>, n: number, into: Float64Array): boolean {
+  // (into is the scratch buffer: only its first n slots are written and read)
   let odd = false;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = values[i];
     into[i] = v;
     if (v !== v || (v === 0 && 1 / v < 0)) odd = true;
@@ -92,22 +92,32 @@ function middle(a: Float64Array, n: number, odd: boolean): number {
 }
 
 export function median(values: ArrayLike<number>): number {
-  if (values.length === 0) return Number.NaN;
-  const a = scratchOf(values.length);
-  return middle(a, values.length, copyIn(values, a));
+  return medianOfFirst(values, values.length);
+}
+
+/** The median of the first n values (a reused buffer filled up to n: no array per call in the baseline's hot loop). */
+export function medianOfFirst(values: ArrayLike<number>, n: number): number {
+  if (n === 0) return Number.NaN;
+  const a = scratchOf(n);
+  return middle(a, n, copyIn(values, n, a));
 }
 
 /** Median absolute deviation scaled to estimate σ for normal data (1.4826 · MAD). */
 export function robustScale(values: ArrayLike<number>, center = median(values)): number {
-  if (values.length === 0) return Number.NaN;
-  const dev = scratchOf(values.length);
+  return robustScaleOfFirst(values, values.length, center);
+}
+
+/** robustScale of the first n values. */
+export function robustScaleOfFirst(values: ArrayLike<number>, n: number, center: number): number {
+  if (n === 0) return Number.NaN;
+  const dev = scratchOf(n);
   let odd = false;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const d = Math.abs(values[i] - center);
     dev[i] = d;
     if (d !== d) odd = true; // |x| is never −0
   }
-  return 1.4826 * middle(dev, values.length, odd);
+  return 1.4826 * middle(dev, n, odd);
 }
 
 /** The p-quantile (0..1) with linear interpolation. */
@@ -115,7 +125,7 @@ export function quantile(values: ArrayLike<number>, p: number): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
   const a = scratchOf(n);
-  const odd = copyIn(values, a);
+  const odd = copyIn(values, n, a);
   const pos = (n - 1) * p;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);

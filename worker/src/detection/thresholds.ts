@@ -25,7 +25,7 @@ export function thresholdAnomalies(
   const out: Draft[] = [];
   const t = series.asOfIdx;
   const u = s.user;
-  const b = s.baseline[t];
+  const b = s.baseline.at(t);
   if (u.events[t] <= 0) return out;
   const minImpact = settings.minImpactDollars * 100;
   const dayImpact = s.onset[t] >= 0 ? s.impact[t] : Math.max(0, u.cents[t] - s.expected[t]);

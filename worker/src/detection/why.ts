@@ -16,26 +16,58 @@ interface Totals {
   models: Map<string, number>;
 }
 
+/**
+ * Sums over the range's days, in the order day → user → the user's models (so every sum, and the models' first-seen
+ * order that breaks ties between equal shares, is what a plain nested loop gives). Each model gets a slot in an
+ * accumulator once per call rather than a Map lookup per user-day: the team-wide explanation goes over every
+ * developer's every model.
+ */
 function totals(users: UserSeries[], range: DayRange, expensive: Set<string>, skip?: Uint8Array): Totals {
   const t: Totals = { cents: 0, events: 0, activeDays: 0, headless: 0, maxMode: 0, premium: 0, models: new Map() };
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const userModels: { cents: Float64Array; slot: number; premium: boolean }[][] = [];
+  for (const u of users) {
+    const own: { cents: Float64Array; slot: number; premium: boolean }[] = [];
+    for (const [model, m] of u.models) {
+      let slot = slotOf.get(model);
+      if (slot === undefined) {
+        slot = names.length;
+        slotOf.set(model, slot);
+        names.push(model);
+      }
+      own.push({ cents: m.cents, slot, premium: expensive.has(model) });
+    }
+    userModels.push(own);
+  }
+  const sums = new Float64Array(names.length);
+  const seen = new Uint8Array(names.length);
+  const order: number[] = [];
   for (let d = Math.max(0, range.from); d <= range.to; d++) {
     if (skip?.[d] === 1) continue;
     let active = false;
-    for (const u of users) {
+    for (let i = 0; i < users.length; i++) {
+      const u = users[i];
       if (u.events[d] <= 0) continue;
       active = true;
       t.cents += u.cents[d];
       t.events += u.events[d];
       t.headless += u.headlessCents[d];
       t.maxMode += u.maxModeCents[d];
-      for (const [model, m] of u.models) {
-        if (m.cents[d] === 0) continue;
-        t.models.set(model, (t.models.get(model) ?? 0) + m.cents[d]);
-        if (expensive.has(model)) t.premium += m.cents[d];
+      for (const m of userModels[i]) {
+        const cents = m.cents[d];
+        if (cents === 0) continue;
+        sums[m.slot] += cents;
+        if (seen[m.slot] === 0) {
+          seen[m.slot] = 1;
+          order.push(m.slot);
+        }
+        if (m.premium) t.premium += cents;
       }
     }
     if (active) t.activeDays++;
   }
+  for (const slot of order) t.models.set(names[slot], sums[slot]);
   return t;
 }
 

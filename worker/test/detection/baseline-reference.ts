@@ -1,0 +1,130 @@
+/**
+ * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day.
+ * The straightforward reference baseline-days.test.ts compares the buffered version with, bit for bit.
+ */
+import type { Settings } from '../../src/settings/schema';
+import type { SeriesSet, UserSeries } from '../../src/detection/series';
+import {
+  logSpend,
+  MEDIAN_VARIANCE,
+  MIN_SCALE,
+  NEW_USER_GRACE_DAYS,
+  personalScale,
+  type Baseline,
+  type TeamPrior,
+} from '../../src/detection/baseline';
+import { median } from '../../src/detection/stats';
+
+const MIN_SPARSE_DAYS = 5;
+const MIN_CLEAN_DAYS = 8;
+const MAD_EFFICIENCY = 0.37;
+const TEAM_HIGH_Z = 1.28;
+
+function pooledDeviations(own: number[], other: number[]): number[] {
+  const out: number[] = [];
+  if (own.length >= 2) {
+    const c = median(own);
+    for (const v of own) out.push(v - c);
+  }
+  if (other.length >= 3) {
+    const c = median(other);
+    for (const v of other) out.push(v - c);
+  }
+  return out;
+}
+
+export function referenceBaseline(
+  u: UserSeries,
+  t: number,
+  series: SeriesSet,
+  prior: TeamPrior,
+  flagged: Uint8Array,
+  settings: Settings,
+): Baseline | null {
+  const cls = series.dayClass[t];
+  const from = Math.max(0, t - settings.baselineDays);
+  const own: number[] = [];
+  const other: number[] = [];
+  const events: number[] = [];
+  const tokens: number[] = [];
+  let history = 0; // every active day counts as history, anomalous or not
+  let usable = 0;
+  for (let d = from; d < t; d++) {
+    if (u.events[d] <= 0) continue;
+    history++;
+    if (!(flagged[d] === 1 && t - d <= settings.adaptAfterDays)) usable++;
+  }
+  // When nearly all recent days were anomalous there is no clean baseline left: use them all rather than none.
+  const skipFlagged = usable >= MIN_CLEAN_DAYS;
+  for (let d = from; d < t; d++) {
+    if (u.events[d] <= 0) continue;
+    if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
+    const v = logSpend(u.cents[d]);
+    if (series.dayClass[d] === cls) {
+      own.push(v);
+      events.push(u.events[d]);
+      tokens.push(u.tokens[d]);
+    } else other.push(v);
+  }
+  const teamCenter = prior.center[cls][t];
+  // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
+  // four or five days alone make a scale too narrow to trust.
+  const spread = pooledDeviations(own, other);
+  // Too few days of this class: use the other class, shifted by the team's difference between the two.
+  if (own.length < 3 && other.length > 0) {
+    const shift = teamCenter - prior.center[1 - cls][t];
+    for (const v of other) own.push(Number.isNaN(shift) ? v : v + shift);
+  }
+  const n = own.length;
+  if (n === 0 && Number.isNaN(teamCenter)) return null;
+  // New: little history AND first seen recently (after the data began: someone active from the first collected
+  // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
+  // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
+  const firstSeen = u.firstSeenDay ?? series.days[u.firstActive];
+  // Someone first seen in the first week of our data is not new (issue #12: data that begins on a Saturday made
+  // every Monday-starting power user "new", and flagged as far above the team): we had just not watched them yet.
+  const watchedFrom =
+    series.days[Math.min(t, Math.max(series.dataStart + NEW_USER_GRACE_DAYS, t - settings.baselineDays))];
+  const thin = history < settings.newUserDays;
+  const newUser = thin && firstSeen > watchedFrom;
+  // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
+  // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
+  const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
+  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  const teamLike = newUser || returning;
+  // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
+  // most false alerts of a fresh install came from days judged on two or three days of history).
+  if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
+  const k = settings.shrinkageDays;
+  const ownCenter = n > 0 ? median(own) : 0;
+  const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
+  const teamSpread = prior.spread[cls][t];
+  // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
+  // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
+  // teams with joiners); one far above even them is.
+  const priorCenter = Number.isNaN(teamCenter)
+    ? ownCenter
+    : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
+  const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
+  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
+  // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
+  // (pulling a heavy user down would flag them every day: the original's power-user noise).
+  const kc = settings.newUserPriorDays;
+  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
+  // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
+  const scale =
+    // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
+    Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
+    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
+  return {
+    center: teamLike && n + kc === 0 ? priorCenter : center,
+    scale,
+    ownDays: n,
+    dof: MAD_EFFICIENCY * ownWeight + k,
+    days: ownWeight + k,
+    newUser,
+    returning,
+    events: events.length > 0 ? median(events) : 0,
+    tokens: tokens.length > 0 ? median(tokens) : 0,
+  };
+}
