@@ -8,13 +8,15 @@ import { resolveVariables, runPanelQuery } from '../../tools/grafana-sql/run-pan
 import type { TimeRange } from '../../tools/grafana-sql/grafana-sql';
 
 // Issue #13 rewrote overview panels for speed (bench:dashboards): first the chargeback panels, then the group branch
-// of the daily panels onto the per-group rollups (sql/015). Their SQL before each rewrite is kept in
-// support/overview-panels-before-13.json and -15.json; on the dashboard fixture both must return exactly the same
-// rows, for every range and billing-group selection a manager can make.
+// of the daily panels onto the per-group rollups (sql/015), then the chargeback panels onto the current cycle's
+// chargeback views (sql/016). Their SQL before each rewrite is kept in support/overview-panels-before-13.json, -15.json
+// and -16.json; on the dashboard fixture both must return exactly the same rows, for every range and billing-group
+// selection a manager can make.
 // A panel rewritten twice is compared with both of its earlier versions.
 const CASES: [file: string, title: string, sql: string][] = [
   'overview-panels-before-13.json',
   'overview-panels-before-15.json',
+  'overview-panels-before-16.json',
 ].flatMap((file) =>
   Object.entries(
     JSON.parse(fs.readFileSync(path.join(__dirname, 'support', file), 'utf8')) as Record<string, string>,
@@ -68,7 +70,33 @@ describe('overview panels rewritten for speed (issue #13)', () => {
       expect(rewritten.find((q) => q.panel!.title === title)!.target.rawSql).not.toBe(sql);
   });
 
+  it('the chargeback views hold the fixture’s current cycle, so the rewritten panels read them', async () => {
+    const { rows } = await t.pool.query<{ cycle: string; n: number }>(
+      `SELECT cycle_start::text AS cycle, count(*)::int AS n FROM chargeback_cycle_developers GROUP BY 1`,
+    );
+    expect(rows).toEqual([{ cycle: '2026-11-01', n: expect.any(Number) }]);
+    expect(rows[0].n).toBeGreaterThan(40);
+  });
+
   it.each(CASES)('%s: %s returns the same rows as before', async (_file, title, sql) => {
+    await expectSameRows(title, sql);
+  });
+
+  // A new cycle Cursor reported (or a new calendar month) before the views were refreshed: the views hold the previous
+  // cycle, so the panels must compute the new one from the per-day rows, not show the old one's figures.
+  it.each(CASES.filter(([file]) => file === 'overview-panels-before-16.json'))(
+    '%s: %s returns the same rows as before when the views hold another cycle',
+    async (_file, title, sql) => {
+      await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start - interval '1 month'`);
+      try {
+        await expectSameRows(title, sql);
+      } finally {
+        await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start + interval '1 month'`);
+      }
+    },
+  );
+
+  async function expectSameRows(title: string, sql: string): Promise<void> {
     const after = rewritten.find((q) => q.panel!.title === title)!;
     const before: PanelQuery = { ...after, target: { ...after.target, rawSql: sql } };
     let nonEmpty = 0;
@@ -84,5 +112,5 @@ describe('overview panels rewritten for speed (issue #13)', () => {
     }
     // The comparison means something: the fixture gives these panels rows.
     expect(nonEmpty).toBeGreaterThan(RANGES.length * SELECTIONS.length - 2);
-  });
+  }
 });
