@@ -57,3 +57,28 @@ GROUP BY g.group_id, r.model;
 CREATE UNIQUE INDEX chargeback_cycle_group_models_key ON chargeback_cycle_group_models (group_id, model) NULLS NOT DISTINCT;
 
 GRANT SELECT ON chargeback_cycle_developers, chargeback_cycle_group_models TO grafana_reader;
+
+-- The per-developer rankings ("Top spenders", "Daily spend by developer") sum every developer's days in the range:
+-- 600k rows over 30 days at 20,000 developers, 7.3M over a year. Each developer's spend per calendar month, and each
+-- month's first and last stored day: a panel takes a month from here when its stored days all lie in the range, and
+-- the range's other days from the daily rollup (two days for the last 30 days at the end of a month). Refreshed
+-- with the views above; rollup_months after user_monthly_rollup, which it reads.
+CREATE MATERIALIZED VIEW user_monthly_rollup AS
+SELECT date_trunc('month', r.day)::date AS month,
+       r.user_email,
+       min(r.day) AS first_day,
+       max(r.day) AS last_day,
+       sum(r.charged_cents) AS charged_cents
+FROM user_daily_rollup r
+GROUP BY 1, 2;
+
+CREATE UNIQUE INDEX user_monthly_rollup_key ON user_monthly_rollup (month, user_email);
+
+CREATE MATERIALIZED VIEW rollup_months AS
+SELECT month, min(first_day) AS first_day, max(last_day) AS last_day
+FROM user_monthly_rollup
+GROUP BY month;
+
+CREATE UNIQUE INDEX rollup_months_key ON rollup_months (month);
+
+GRANT SELECT ON user_monthly_rollup, rollup_months TO grafana_reader;

@@ -162,6 +162,23 @@ describe('per-billing-group rollups', () => {
       expect(rows.summed.length).toBeGreaterThan(0); // the simulated team has grouped developers with usage
       expect(rows.stored).toEqual(rows.summed);
       expect(rows.storedModel).toEqual(rows.summedModel);
+      // Each developer's spend per month, and each month's stored days.
+      const monthly = await sql<Record<string, string>>`
+        SELECT month::text, user_email, first_day::text, last_day::text, charged_cents::text FROM user_monthly_rollup
+        EXCEPT ALL
+        SELECT date_trunc('month', day)::date::text, user_email, min(day)::text, max(day)::text, sum(charged_cents)::text
+        FROM user_daily_rollup GROUP BY 1, 2`.execute(t.db);
+      expect(monthly.rows).toEqual([]);
+      const months = await sql<Record<string, string>>`
+        SELECT month::text, first_day::text, last_day::text FROM rollup_months ORDER BY 1`.execute(t.db);
+      const fromDaily = await sql<Record<string, string>>`
+        SELECT date_trunc('month', day)::date::text AS month, min(day)::text AS first_day, max(day)::text AS last_day
+        FROM user_daily_rollup GROUP BY 1 ORDER BY 1`.execute(t.db);
+      expect(months.rows.length).toBeGreaterThan(0);
+      expect(months.rows).toEqual(fromDaily.rows);
+      expect(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM user_monthly_rollup`.execute(t.db)).rows[0].n)).toBe(
+        Number((await sql<{ n: string }>`SELECT count(DISTINCT (user_email, date_trunc('month', day))) AS n FROM user_daily_rollup`.execute(t.db)).rows[0].n),
+      );
       const chargeback = await chargebackRows(t);
       expect(chargeback.summed.length).toBeGreaterThan(0);
       expect(chargeback.stored).toEqual(chargeback.summed);

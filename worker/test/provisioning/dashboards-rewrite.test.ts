@@ -25,7 +25,9 @@ const CASES: [file: string, title: string, sql: string][] = [
 const TITLES = [...new Set(CASES.map(([, title]) => title))];
 const overview = loadDashboards().find((f) => f.dashboard.uid === 'cursor-overview')!.dashboard as Dashboard;
 const now = new Date('2026-11-18T15:30:00Z'); // pinned: the fixture, the ranges and SQL's now()
-const RANGES = [86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+// 90 days: whole calendar months in the range (Aug 20 - Nov 18: September, October and November's stored days), which
+// the rankings take from the monthly rollup (sql/016); 30 days: November's.
+const RANGES = [86_400_000, 7 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000];
 const SELECTIONS: (string[] | undefined)[] = [undefined, ['grp_web'], ['grp_web', 'grp_data'], ['grp_mobile']];
 
 let t: TestDb;
@@ -78,13 +80,21 @@ describe('overview panels rewritten for speed (issue #13)', () => {
     expect(rows[0].n).toBeGreaterThan(40);
   });
 
+  it('the 90-day range holds whole stored months, so the rankings read the monthly rollup for them', async () => {
+    const { rows } = await t.pool.query<{ month: string }>(
+      `SELECT month::text FROM rollup_months WHERE first_day >= $1::date AND last_day <= $2::date ORDER BY 1`,
+      [new Date(now.getTime() - 90 * 86_400_000).toISOString(), now.toISOString()],
+    );
+    expect(rows.map((r) => r.month)).toEqual(['2026-09-01', '2026-10-01', '2026-11-01']); // November: Nov 1-18 stored
+  });
+
   it.each(CASES)('%s: %s returns the same rows as before', async (_file, title, sql) => {
     await expectSameRows(title, sql);
   });
 
   // A new cycle Cursor reported (or a new calendar month) before the views were refreshed: the views hold the previous
   // cycle, so the panels must compute the new one from the per-day rows, not show the old one's figures.
-  it.each(CASES.filter(([file]) => file === 'overview-panels-before-16.json'))(
+  it.each(CASES.filter(([file, title]) => file === 'overview-panels-before-16.json' && title.endsWith('(current cycle)')))(
     '%s: %s returns the same rows as before when the views hold another cycle',
     async (_file, title, sql) => {
       await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start - interval '1 month'`);
