@@ -132,7 +132,15 @@ describe('per-billing-group rollups', () => {
     await refreshGroupRollups(t.db);
     const rows = await chargebackRows(t);
     expect(
-      rows.stored.map((r) => [r.cycle_start, r.user_email, r.group_name, r.charged_cents, r.usage_based_cents, r.included_cents, r.requests]),
+      rows.stored.map((r) => [
+        r.cycle_start,
+        r.user_email,
+        r.group_name,
+        r.charged_cents,
+        r.usage_based_cents,
+        r.included_cents,
+        r.requests,
+      ]),
     ).toEqual([
       ['2026-11-01', 'a@x.io', 'One', '24.500000', '20.000000', '4.500000', '6'],
       ['2026-11-01', 'a@x.io', 'Two', '8.000000', '8.000000', '0', '4'],
@@ -176,8 +184,16 @@ describe('per-billing-group rollups', () => {
         FROM user_daily_rollup GROUP BY 1 ORDER BY 1`.execute(t.db);
       expect(months.rows.length).toBeGreaterThan(0);
       expect(months.rows).toEqual(fromDaily.rows);
-      expect(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM user_monthly_rollup`.execute(t.db)).rows[0].n)).toBe(
-        Number((await sql<{ n: string }>`SELECT count(DISTINCT (user_email, date_trunc('month', day))) AS n FROM user_daily_rollup`.execute(t.db)).rows[0].n),
+      expect(
+        Number((await sql<{ n: string }>`SELECT count(*) AS n FROM user_monthly_rollup`.execute(t.db)).rows[0].n),
+      ).toBe(
+        Number(
+          (
+            await sql<{
+              n: string;
+            }>`SELECT count(DISTINCT (user_email, date_trunc('month', day))) AS n FROM user_daily_rollup`.execute(t.db)
+          ).rows[0].n,
+        ),
       );
       const chargeback = await chargebackRows(t);
       expect(chargeback.summed.length).toBeGreaterThan(0);

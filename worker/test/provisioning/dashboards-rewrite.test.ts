@@ -94,17 +94,16 @@ describe('overview panels rewritten for speed (issue #13)', () => {
 
   // A new cycle Cursor reported (or a new calendar month) before the views were refreshed: the views hold the previous
   // cycle, so the panels must compute the new one from the per-day rows, not show the old one's figures.
-  it.each(CASES.filter(([file, title]) => file === 'overview-panels-before-16.json' && title.endsWith('(current cycle)')))(
-    '%s: %s returns the same rows as before when the views hold another cycle',
-    async (_file, title, sql) => {
-      await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start - interval '1 month'`);
-      try {
-        await expectSameRows(title, sql);
-      } finally {
-        await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start + interval '1 month'`);
-      }
-    },
-  );
+  it.each(
+    CASES.filter(([file, title]) => file === 'overview-panels-before-16.json' && title.endsWith('(current cycle)')),
+  )('%s: %s returns the same rows as before when the views hold another cycle', async (_file, title, sql) => {
+    await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start - interval '1 month'`);
+    try {
+      await expectSameRows(title, sql);
+    } finally {
+      await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start + interval '1 month'`);
+    }
+  });
 
   async function expectSameRows(title: string, sql: string): Promise<void> {
     const after = rewritten.find((q) => q.panel!.title === title)!;
