@@ -2,10 +2,19 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database';
 
 /**
- * The per-billing-group rollups and the team's developers per day (sql/015_group_rollups.sql), materialized views
- * over the per-developer rollups.
+ * The per-billing-group rollups and the team's developers per day (sql/015_group_rollups.sql), and the current
+ * billing cycle's chargeback per developer and group and each developer's spend per month
+ * (sql/016_chargeback_cycle_rollups.sql): materialized views over the per-developer rollups.
  */
-export const GROUP_ROLLUPS = ['group_daily_rollup', 'group_model_daily_rollup', 'team_daily_developers'] as const;
+export const GROUP_ROLLUPS = [
+  'group_daily_rollup',
+  'group_model_daily_rollup',
+  'team_daily_developers',
+  'chargeback_cycle_developers',
+  'chargeback_cycle_group_models',
+  'user_monthly_rollup',
+  'rollup_months', // reads user_monthly_rollup: after it
+] as const;
 
 /**
  * Recomputes the per-group rollups from the per-developer rollups and today's group membership. Called at the end of

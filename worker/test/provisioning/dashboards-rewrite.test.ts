@@ -8,13 +8,15 @@ import { resolveVariables, runPanelQuery } from '../../tools/grafana-sql/run-pan
 import type { TimeRange } from '../../tools/grafana-sql/grafana-sql';
 
 // Issue #13 rewrote overview panels for speed (bench:dashboards): first the chargeback panels, then the group branch
-// of the daily panels onto the per-group rollups (sql/015). Their SQL before each rewrite is kept in
-// support/overview-panels-before-13.json and -15.json; on the dashboard fixture both must return exactly the same
-// rows, for every range and billing-group selection a manager can make.
+// of the daily panels onto the per-group rollups (sql/015), then the chargeback panels onto the current cycle's
+// chargeback views (sql/016). Their SQL before each rewrite is kept in support/overview-panels-before-13.json, -15.json
+// and -16.json; on the dashboard fixture both must return exactly the same rows, for every range and billing-group
+// selection a manager can make.
 // A panel rewritten twice is compared with both of its earlier versions.
 const CASES: [file: string, title: string, sql: string][] = [
   'overview-panels-before-13.json',
   'overview-panels-before-15.json',
+  'overview-panels-before-16.json',
 ].flatMap((file) =>
   Object.entries(
     JSON.parse(fs.readFileSync(path.join(__dirname, 'support', file), 'utf8')) as Record<string, string>,
@@ -23,7 +25,9 @@ const CASES: [file: string, title: string, sql: string][] = [
 const TITLES = [...new Set(CASES.map(([, title]) => title))];
 const overview = loadDashboards().find((f) => f.dashboard.uid === 'cursor-overview')!.dashboard as Dashboard;
 const now = new Date('2026-11-18T15:30:00Z'); // pinned: the fixture, the ranges and SQL's now()
-const RANGES = [86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+// 90 days: whole calendar months in the range (Aug 20 - Nov 18: September, October and November's stored days), which
+// the rankings take from the monthly rollup (sql/016); 30 days: November's.
+const RANGES = [86_400_000, 7 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000];
 const SELECTIONS: (string[] | undefined)[] = [undefined, ['grp_web'], ['grp_web', 'grp_data'], ['grp_mobile']];
 
 let t: TestDb;
@@ -68,7 +72,40 @@ describe('overview panels rewritten for speed (issue #13)', () => {
       expect(rewritten.find((q) => q.panel!.title === title)!.target.rawSql).not.toBe(sql);
   });
 
+  it('the chargeback views hold the fixture’s current cycle, so the rewritten panels read them', async () => {
+    const { rows } = await t.pool.query<{ cycle: string; n: number }>(
+      `SELECT cycle_start::text AS cycle, count(*)::int AS n FROM chargeback_cycle_developers GROUP BY 1`,
+    );
+    expect(rows).toEqual([{ cycle: '2026-11-01', n: expect.any(Number) }]);
+    expect(rows[0].n).toBeGreaterThan(40);
+  });
+
+  it('the 90-day range holds whole stored months, so the rankings read the monthly rollup for them', async () => {
+    const { rows } = await t.pool.query<{ month: string }>(
+      `SELECT month::text FROM rollup_months WHERE first_day >= $1::date AND last_day <= $2::date ORDER BY 1`,
+      [new Date(now.getTime() - 90 * 86_400_000).toISOString(), now.toISOString()],
+    );
+    expect(rows.map((r) => r.month)).toEqual(['2026-09-01', '2026-10-01', '2026-11-01']); // November: Nov 1-18 stored
+  });
+
   it.each(CASES)('%s: %s returns the same rows as before', async (_file, title, sql) => {
+    await expectSameRows(title, sql);
+  });
+
+  // A new cycle Cursor reported (or a new calendar month) before the views were refreshed: the views hold the previous
+  // cycle, so the panels must compute the new one from the per-day rows, not show the old one's figures.
+  it.each(
+    CASES.filter(([file, title]) => file === 'overview-panels-before-16.json' && title.endsWith('(current cycle)')),
+  )('%s: %s returns the same rows as before when the views hold another cycle', async (_file, title, sql) => {
+    await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start - interval '1 month'`);
+    try {
+      await expectSameRows(title, sql);
+    } finally {
+      await t.pool.query(`UPDATE member_spend SET cycle_start = cycle_start + interval '1 month'`);
+    }
+  });
+
+  async function expectSameRows(title: string, sql: string): Promise<void> {
     const after = rewritten.find((q) => q.panel!.title === title)!;
     const before: PanelQuery = { ...after, target: { ...after.target, rawSql: sql } };
     let nonEmpty = 0;
@@ -84,5 +121,5 @@ describe('overview panels rewritten for speed (issue #13)', () => {
     }
     // The comparison means something: the fixture gives these panels rows.
     expect(nonEmpty).toBeGreaterThan(RANGES.length * SELECTIONS.length - 2);
-  });
+  }
 });
