@@ -9,6 +9,7 @@ import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
 import { loadDashboards, panelQueries, relativeMs, type Dashboard } from '../../tools/grafana-sql/dashboards';
 import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from '../../tools/grafana-sql/run-panel';
+import { quietPool } from '../support/quiet-pool';
 
 // The same dashboards on data the real pipeline stored: the simulated Cursor API served over HTTP, collected by
 // collectOnce into the real schema (members, spend, daily usage, events and their rollups, groups, runs), then the
@@ -69,7 +70,7 @@ beforeAll(async () => {
   const url = new URL(t.url);
   url.username = 'grafana_reader';
   url.password = 'grafana-test-password';
-  reader = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  reader = quietPool({ connectionString: url.toString(), max: 4 });
 }, 180_000);
 
 afterAll(async () => {

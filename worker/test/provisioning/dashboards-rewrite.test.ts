@@ -6,6 +6,7 @@ import { loadDashboards, panelQueries, type Dashboard, type PanelQuery } from '.
 import { loadDashboardFixture } from '../../tools/grafana-sql/fixture';
 import { resolveVariables, runPanelQuery } from '../../tools/grafana-sql/run-panel';
 import type { TimeRange } from '../../tools/grafana-sql/grafana-sql';
+import { quietPool } from '../support/quiet-pool';
 
 // Issue #13 rewrote overview panels for speed (bench:dashboards): first the chargeback panels, then the group branch
 // of the daily panels onto the per-group rollups (sql/015), then the chargeback panels onto the current cycle's
@@ -51,7 +52,7 @@ beforeAll(async () => {
   const url = new URL(t.url);
   url.username = 'grafana_reader';
   url.password = 'grafana-test-password';
-  reader = new pg.Pool({
+  reader = quietPool({
     connectionString: url.toString(),
     max: 2,
     options: '-c search_path=public,pinned_clock,pg_catalog',

@@ -9,6 +9,7 @@ import { loadDashboardFixture } from '../../tools/grafana-sql/fixture';
 import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from '../../tools/grafana-sql/run-panel';
 import { expandGrafanaSql, type TimeRange } from '../../tools/grafana-sql/grafana-sql';
 import { alertRules, ruleParts, thresholdFires, type AlertRule } from './support/provisioning-files';
+import { quietPool } from '../support/quiet-pool';
 
 // Every panel and annotation query of every provisioned dashboard, expanded as Grafana expands it and run as
 // the read-only grafana_reader role against a database holding 100 days of a simulated team.
@@ -64,8 +65,8 @@ beforeAll(async () => {
   const url = new URL(t.url);
   url.username = 'grafana_reader';
   url.password = 'grafana-test-password';
-  reader = new pg.Pool({ connectionString: url.toString(), max: 4, options: PINNED_SEARCH_PATH });
-  owner = new pg.Pool({ connectionString: t.url, max: 2, options: PINNED_SEARCH_PATH });
+  reader = quietPool({ connectionString: url.toString(), max: 4, options: PINNED_SEARCH_PATH });
+  owner = quietPool({ connectionString: t.url, max: 2, options: PINNED_SEARCH_PATH });
 }, 180_000);
 
 afterAll(async () => {

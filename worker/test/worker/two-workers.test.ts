@@ -45,15 +45,16 @@ describe('two workers started at once', () => {
     );
     services.push(...(await Promise.all(runtimes.map((rt) => startWorkerService(rt)))));
 
+    // The whole backfill job, not only its usage_events run: the pass goes on after it (analytics, the per-group
+    // rollups' refresh), and while its job is active the exclusive queue rightly refuses another collection.
     await waitFor(
       'the backfill to finish',
       async () => {
-        const r = await sql<{
-          n: number;
-        }>`SELECT count(*)::int AS n FROM collection_runs WHERE endpoint = 'usage_events' AND status <> 'running'`.execute(
-          t.db,
-        );
-        return r.rows[0].n >= 1;
+        const r = await sql<{ done: number; busy: number }>`
+          SELECT count(*) FILTER (WHERE state = 'completed')::int AS done,
+                 count(*) FILTER (WHERE state IN ('created', 'retry', 'active'))::int AS busy
+          FROM pgboss.job WHERE name = ${collectQueue.name}`.execute(t.db);
+        return r.rows[0].done >= 1 && r.rows[0].busy === 0;
       },
       90_000,
     );
