@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config';
 import { replayDetection } from '../../src/jobs/replay-detection';
 import { acknowledgeIncident, resolveIncident } from '../../src/incidents';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
+import { cycleDayStartedBefore, DAY_MS, silentLog, startTestSimulator, testClient } from '../support/sim';
 import { loadDashboards, panelQueries, relativeMs, type Dashboard } from '../../tools/grafana-sql/dashboards';
 import { resolveVariables, runPanelQuery, showsData, timeSeriesProblems } from '../../tools/grafana-sql/run-panel';
 import { quietPool } from '../support/quiet-pool';
@@ -37,7 +37,14 @@ let collectedCents = 0;
 let incidentCount = 0;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ teamSize: 25, historyDays: 45, seed: 11 });
+  // The test runs on the real clock (the collector stamps its runs with it); the current billing cycle began ten days
+  // ago whatever today is, so the current-cycle chargeback panels have collected days to show.
+  sim = await startTestSimulator({
+    teamSize: 25,
+    historyDays: 45,
+    seed: 11,
+    cycleDayOfMonth: cycleDayStartedBefore(Date.now(), 10),
+  });
   t = await createTestDb('dashpipe');
   const summary = await collectOnce(
     { db: t.db, client: testClient(sim.server.url), log: silentLog, config: { BACKFILL_DAYS, RESTATE_DAYS: 2 } },

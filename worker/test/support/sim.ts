@@ -8,12 +8,13 @@ import {
 } from '@cursor-cost-watch/simulator';
 
 export const TEST_KEY = 'key_' + 'cd'.repeat(32);
-export { DAY_MS } from '@cursor-cost-watch/contract';
+import { DAY_MS } from '@cursor-cost-watch/contract';
+export { DAY_MS };
 export const silentLog = pino({ level: 'silent' });
 
 /** A simulated team on a frozen clock, served over real HTTP, rate limits scaled up for tests. */
 export async function startTestSimulator(
-  opts: { teamSize?: number; seed?: number; nowMs?: number; historyDays?: number } = {},
+  opts: { teamSize?: number; seed?: number; nowMs?: number; historyDays?: number; cycleDayOfMonth?: number } = {},
 ) {
   const nowMs = opts.nowMs ?? Date.now();
   const team: SimulatedTeam = createSimulatedTeam({
@@ -21,6 +22,7 @@ export async function startTestSimulator(
     teamSize: opts.teamSize ?? 20,
     historyDays: opts.historyDays ?? 40,
     now: () => nowMs,
+    cycleDayOfMonth: opts.cycleDayOfMonth,
   });
   const server: SimulatorServer = await startSimulatorServer({
     team,
@@ -29,6 +31,14 @@ export async function startTestSimulator(
     rateLimitsPerMinute: { admin: 10_000, events: 10_000, analytics: 10_000 },
   });
   return { team, server, nowMs };
+}
+
+/**
+ * A billing-cycle day (1..28) whose cycle, at `nowMs`, began `daysAgo` days or more before: a test on the real clock
+ * whose current cycle must already hold collected days (the seed's own cycle day may be today, early in the day).
+ */
+export function cycleDayStartedBefore(nowMs: number, daysAgo: number): number {
+  return Math.min(28, new Date(nowMs - daysAgo * DAY_MS).getUTCDate());
 }
 
 export function testClient(
