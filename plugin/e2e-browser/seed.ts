@@ -22,11 +22,15 @@ const SIM_KEY = `key_${'e'.repeat(64)}`;
 
 /**
  * The simulated Cursor API as its own process (`npm run simulate`): 30 developers, seed 11, 60 days of history, each
- * answer 150 ms late, so a collection the pages start is still in flight when they ask for a second one.
+ * answer 150 ms late, so a collection the pages start is still in flight when they ask for a second one. The billing
+ * cycle began ten days ago whatever today is (seed 11's own cycle starts on the 3rd: on the 3rd the current cycle
+ * held minutes of spend, and the Users page no share of it).
  */
 async function startSimulator(): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const args = ['--size', '30', '--seed', '11', '--history-days', '60', '--port', String(port), '--key', SIM_KEY];
+  const cycleDay = Math.min(28, new Date(Date.now() - 10 * 86_400_000).getUTCDate());
+  const args = ['--size', '30', '--seed', '11', '--history-days', '60', '--cycle-day', String(cycleDay)];
+  args.push('--port', String(port), '--key', SIM_KEY);
   const child = spawn(
     'npm',
     ['run', '--silent', 'simulate', '--', ...args, '--no-rate-limits', '--fault', 'slowMs=150'],

@@ -9,11 +9,12 @@ import {
 } from '@cursor-cost-watch/simulator';
 
 /**
- * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D]
+ * npm run simulate -- [--size N] [--seed S] [--port P] [--key K] [--analytics-key K] [--history-days D] [--cycle-day C]
  *                     [--no-anomalies] [--no-rate-limits] [--events-per-minute N] [--shapes documented|variants]
  *                     [--truth]
  *                     [--fault name=n ...]
  * Serves a simulated team's Cursor Admin API, or with --truth prints the injected anomalies as JSON and exits.
+ * --cycle-day sets the day of the month (1..28) billing cycles start on (default: from the seed).
  * --events-per-minute sets the usage-events endpoint's limit (Cursor documents 20, later 60; the default is 20).
  * --fault injects API chaos (guards.ts Faults), e.g. --fault serverErrors=5 --fault poisonEvents=3 --fault slowMs=200.
  */
@@ -43,6 +44,15 @@ function integer(value: string | undefined, name: string, fallback: number, min:
   return n;
 }
 
+function cycleDay(value: string): number {
+  const n = integer(value, 'cycle-day', 1, 1);
+  if (n > 28) {
+    console.error(`--cycle-day must be a day of the month from 1 to 28 (Cursor's cycles start on those), got ${n}`);
+    process.exit(2);
+  }
+  return n;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
       key: { type: 'string' },
       'analytics-key': { type: 'string' },
       'history-days': { type: 'string' },
+      'cycle-day': { type: 'string' },
       'no-anomalies': { type: 'boolean', default: false },
       'no-rate-limits': { type: 'boolean', default: false },
       'events-per-minute': { type: 'string' },
@@ -70,6 +81,7 @@ async function main(): Promise<void> {
     teamSize: integer(values.size, 'size', 50, 1),
     historyDays: integer(values['history-days'], 'history-days', 90, 1),
     anomalies: !values['no-anomalies'],
+    cycleDayOfMonth: values['cycle-day'] === undefined ? undefined : cycleDay(values['cycle-day']),
   });
   if (values.truth) {
     process.stdout.write(`${JSON.stringify(team.truth(), null, 2)}\n`);
