@@ -1,9 +1,15 @@
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from './input';
 
+/**
+ * Events per day are whole counts: single precision holds them exactly up to 2^24 (16.7 million a day for one
+ * developer, far past what Cursor's rate limits allow), at half the memory of the cents and tokens beside them.
+ */
+export type EventCounts = Float32Array;
+
 export interface ModelSeries {
   cents: Float64Array;
-  events: Float64Array;
+  events: EventCounts;
 }
 
 /** One user's days as dense arrays indexed by day (0 = the window's first day); missing days are zero. */
@@ -11,7 +17,7 @@ export interface UserSeries {
   email: string;
   firstSeenDay: string | null;
   cents: Float64Array;
-  events: Float64Array;
+  events: EventCounts;
   tokens: Float64Array;
   headlessCents: Float64Array;
   maxModeCents: Float64Array;
@@ -81,23 +87,26 @@ export function seriesDays(
 
 /** A user with no activity yet over `n` days. */
 export function emptyUserSeries(email: string, firstSeenDay: string | null, n: number): UserSeries {
-  const [cents, events, tokens, headlessCents, maxModeCents] = float64Arrays(5, n);
+  const { f64, events } = seriesBuffer(4, n);
+  const [cents, tokens, headlessCents, maxModeCents] = f64;
   return { email, firstSeenDay, cents, events, tokens, headlessCents, maxModeCents, models: new Map(), firstActive: n };
 }
 
 /** A model's two series, zeroed (one buffer for both). */
 export function emptyModelSeries(n: number): ModelSeries {
-  const [cents, events] = float64Arrays(2, n);
-  return { cents, events };
+  const { f64, events } = seriesBuffer(1, n);
+  return { cents: f64[0], events };
 }
 
 /**
- * `count` zeroed arrays of n days, views into one buffer: at 20,000 developers a pass holds some 400,000 of these
- * small arrays, and each buffer of its own costs about half its 57 days' size again in allocation and bookkeeping.
+ * `count` zeroed arrays of n days and the event counts after them, views into one buffer: at 20,000 developers a pass
+ * holds some 400,000 of these small arrays, and each buffer of its own costs about half its 57 days' size again in
+ * allocation and bookkeeping.
  */
-export function float64Arrays(count: number, n: number): Float64Array[] {
-  const all = new Float64Array(count * n);
-  return Array.from({ length: count }, (_, k) => all.subarray(k * n, (k + 1) * n));
+function seriesBuffer(count: number, n: number): { f64: Float64Array[]; events: EventCounts } {
+  const buffer = new ArrayBuffer(n * (count * 8 + 4));
+  const f64 = Array.from({ length: count }, (_, k) => new Float64Array(buffer, k * n * 8, n));
+  return { f64, events: new Float32Array(buffer, count * n * 8, n) };
 }
 
 /** The set over `users` (any order): users sorted by email (code-unit order), the start of the data found. */

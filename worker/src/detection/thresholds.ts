@@ -36,7 +36,12 @@ export function thresholdAnomalies(
     ...explain([u], { from: t, to: t }, { from: t - settings.baselineDays, to: t - 1 }, expensive, s.flagged),
   });
 
-  const daily = (detector: 'daily_requests' | 'daily_tokens', values: Float64Array, limit: number, usual: number) => {
+  const daily = (
+    detector: 'daily_requests' | 'daily_tokens',
+    values: Float64Array | Float32Array,
+    limit: number,
+    usual: number,
+  ) => {
     if (limit <= 0 || values[t] <= limit) return;
     if (settings.thresholdsOnlyWhenUnusual && (usual > limit || !unusualToday || dayImpact < minImpact)) return;
     let onset = t;

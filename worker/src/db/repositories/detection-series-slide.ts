@@ -55,13 +55,13 @@ export async function slideSeries(
   return true;
 }
 
-function shiftLeft(a: Float64Array | Uint8Array, shift: number): void {
+function shiftLeft(a: Float64Array | Float32Array | Uint8Array, shift: number): void {
   a.copyWithin(0, shift);
   a.fill(0, a.length - shift);
 }
 
 /** The first index with a value above zero, or the length (what firstActive is when no day had events). */
-function firstAbove(a: Float64Array): number {
+function firstAbove(a: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] > 0) return i;
   return a.length;
 }
