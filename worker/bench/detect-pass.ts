@@ -4,10 +4,11 @@
  * a process of its own (bench/detect-pass-child.ts) so its peak RSS is its own. Checks both find the same anomalies.
  *   --sizes 5000,20000   developers: the generated T2-weekend team (bench/scenarios) tiled with distinct emails
  *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
- * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read).
+ * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read), 20 s after it.
  * nextday: the worker's first pass of a new day, its series kept from the day before's pass and slid one day.
  * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
- * Each pass runs with the V8 flags of `npm start` (the worker's 8 MiB young generation), as the worker would run it.
+ * Each pass runs with the V8 flags and malloc arenas of `npm start` (the worker's 8 MiB young generation, two arenas), as
+ * the worker would run it.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,12 +47,22 @@ const LABEL: Record<Mode, string> = {
   nextday: 'next day (cache slid 1 day)',
 };
 
-/** The V8 flags `npm start` runs the worker with (worker/package.json), so the pass is measured as the worker runs it. */
-function workerNodeFlags(): string[] {
+function startScript(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  return pkg.scripts.start.match(/--max-semi-space-size=\d+/g) ?? [];
+  return pkg.scripts.start;
+}
+
+/** The V8 flags `npm start` runs the worker with (worker/package.json), so the pass is measured as the worker runs it. */
+function workerNodeFlags(): string[] {
+  return startScript().match(/--max-semi-space-size=\d+/g) ?? [];
+}
+
+/** The malloc arenas `npm start` gives the worker (MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}: its default), if any. */
+function workerEnv(): Record<string, string> {
+  const m = /MALLOC_ARENA_MAX=(?:\$\{MALLOC_ARENA_MAX:-(\d+)\}|(\d+))/.exec(startScript());
+  return m ? { MALLOC_ARENA_MAX: m[1] ?? m[2] } : {};
 }
 
 function runChild(url: string, asOf: string, mode: Mode): ChildResult {
@@ -59,6 +70,7 @@ function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const out = execFileSync(process.execPath, [...workerNodeFlags(), '--import', 'tsx', child, url, asOf, mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...workerEnv() },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
@@ -78,7 +90,8 @@ async function main(): Promise<void> {
     let copies = 1;
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
-        `${os.cpus().length} cores shared; node flags of npm start: ${workerNodeFlags().join(' ') || 'none'}; ` +
+        `${os.cpus().length} cores shared; node flags of npm start: ${workerNodeFlags().join(' ') || 'none'}, ` +
+        `its environment: ${JSON.stringify(workerEnv())}; ` +
         `ms = wall of the pass, cpu = the worker process's own CPU time:`,
     );
     for (const developers of args.sizes.split(',').map(Number)) {

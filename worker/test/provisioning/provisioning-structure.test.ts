@@ -498,7 +498,7 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     };
     expect(tsx.dependencies.tsx).toBeDefined(); // `npm start` runs tsx at runtime
     expect(tsx.scripts.start).toMatch(
-      /^node src\/cli\/require-node.cjs && (exec )?node (--max-semi-space-size=\d+ )?--import tsx /,
+      /^node src\/cli\/require-node.cjs && (MALLOC_ARENA_MAX=\S+ )?(exec )?node (--max-semi-space-size=\d+ )?--import tsx /,
     ); // Node >= 22 checked first
   });
 
@@ -525,6 +525,7 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(ops('CMD').at(-1)).toBe('["node", "--max-semi-space-size=8", "--import", "tsx", "src/cli/start.ts"]'); // what `npm start` runs, without npm between
+    expect(ops('ENV').join('\n')).toContain('MALLOC_ARENA_MAX=2'); // as `npm start` sets it
     expect(ops('EXPOSE')).toContain('8787');
     expect(ops('HEALTHCHECK').join(' ')).toContain('/healthz');
     // USER comes before CMD: the process never starts as root.
