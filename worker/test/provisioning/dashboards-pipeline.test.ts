@@ -37,10 +37,12 @@ let collectedCents = 0;
 let incidentCount = 0;
 
 beforeAll(async () => {
-  // The test runs on the real clock (the collector stamps its runs with it); the current billing cycle began ten days
-  // ago whatever today is, so the current-cycle chargeback panels have collected days to show.
+  // The test runs on the real clock (the collector stamps its runs with it), so what it needs must hold whatever today
+  // is: the current billing cycle began ten days ago (the current-cycle chargeback panels have collected days to show),
+  // and 40 developers replayed over 30 days open 4-9 incidents whatever the weekday and hour (25 over 14 days opened
+  // 2 at 2027-02-01 00:00, 3 at others; checked under libfaketime at 14 dates and hours).
   sim = await startTestSimulator({
-    teamSize: 25,
+    teamSize: 40,
     historyDays: 45,
     seed: 11,
     cycleDayOfMonth: cycleDayStartedBefore(Date.now(), 10),
@@ -54,10 +56,10 @@ beforeAll(async () => {
   const windowStart = Math.floor(sim.nowMs / DAY_MS) * DAY_MS - BACKFILL_DAYS * DAY_MS;
   collectedCents = sim.team.eventsBetween(windowStart, sim.nowMs).reduce((s, e) => s + (e.chargedCents ?? 0), 0);
 
-  // The detection pass over the last two weeks, day by day as the hourly job would have run it, then people
+  // The detection pass over the last 30 days, day by day as the hourly job would have run it, then people
   // acting on what it opened: one incident acknowledged, two resolved with a verdict.
   const config = loadConfig({} as NodeJS.ProcessEnv);
-  await replayDetection({ db: t.db, config, log: silentLog }, { days: 14, now: new Date(sim.nowMs) });
+  await replayDetection({ db: t.db, config, log: silentLog }, { days: 30, now: new Date(sim.nowMs) });
   const opened = await t.db
     .selectFrom('incidents')
     .select(['id', 'scope', 'subject', 'status'])
