@@ -39,8 +39,8 @@ let incidentCount = 0;
 beforeAll(async () => {
   // The test runs on the real clock (the collector stamps its runs with it), so what it needs must hold whatever today
   // is: the current billing cycle began ten days ago (the current-cycle chargeback panels have collected days to show),
-  // and 40 developers replayed over 30 days open 4-9 incidents whatever the weekday and hour (25 over 14 days opened
-  // 2 at 2027-02-01 00:00, 3 at others; checked under libfaketime at 14 dates and hours).
+  // and 40 developers replayed over 30 days open enough incidents to act on: 4-9 at six dates and hours tried under
+  // libfaketime (25 developers over 14 days opened only 2 at 2027-02-01 00:00; over 30 days, 3-8 at seven dates).
   sim = await startTestSimulator({
     teamSize: 40,
     historyDays: 45,
