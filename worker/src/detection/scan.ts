@@ -13,6 +13,13 @@ const ENDING_NORMAL_DAYS = 2;
 const MAX_IDLE_GAP = 3;
 /** A team-wide day effect needs at least this many established users active that day. */
 const MIN_TEAM_USERS = 8;
+/**
+ * A day this many times a developer's expected spend is a spike from a lower z (LARGE_SPIKE_Z, not spikeZThreshold):
+ * on a noisy developer (log scale 0.5-0.8) a 10-50x day with $50-$500 above expected reached only z 3.7-4.1 and was
+ * missed, since a scale taken from 15-20 days is itself uncertain and the z is discounted for it (tToZ).
+ */
+const LARGE_SPIKE_MULTIPLE = 10;
+const LARGE_SPIKE_Z = 3.5;
 
 export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
 
@@ -355,11 +362,9 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   const { settings, minImpact } = ctx;
   const { t } = day;
   const zNeeded = day.teamLike ? settings.teamZThreshold : settings.spikeZThreshold;
-  if (
-    span.impact >= minImpact &&
-    tToZ(day.tRaw, day.days) >= zNeeded &&
-    day.x >= settings.spikeMultiplier * day.expected
-  )
+  const z = tToZ(day.tRaw, day.days);
+  const large = !day.teamLike && z >= LARGE_SPIKE_Z && day.x >= LARGE_SPIKE_MULTIPLE * day.expected;
+  if (span.impact >= minImpact && (z >= zNeeded || large) && day.x >= settings.spikeMultiplier * day.expected)
     return 'spike';
   const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass);
   // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
