@@ -15,8 +15,9 @@ const MAX_IDLE_GAP = 3;
 const MIN_TEAM_USERS = 8;
 /**
  * A day this many times a developer's expected spend is a spike from a lower z (LARGE_SPIKE_Z, not spikeZThreshold):
- * on a noisy developer (log scale 0.5-0.8) a 10-50x day with $50-$500 above expected reached only z 3.7-4.1 and was
- * missed, since a scale taken from 15-20 days is itself uncertain and the z is discounted for it (tToZ).
+ * on a noisy developer (log scale 0.5-0.8) an 11-53x day (bench:detect's held-out spikes of $21-$232) reached only
+ * z 3.7-4.1 and was missed, since a scale taken from 15-20 days is itself uncertain and the z is discounted for it
+ * (tToZ).
  */
 const LARGE_SPIKE_MULTIPLE = 10;
 const LARGE_SPIKE_Z = 3.5;

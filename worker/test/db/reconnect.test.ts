@@ -14,6 +14,35 @@ import { silentLog } from '../support/sim';
 const postmasterPid = (dataDir: string) =>
   Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
+/**
+ * SIGKILL to the postmaster and every backend it started (their parent pid, field 4 of /proc/<pid>/stat): a backend
+ * outlives a killed postmaster until it notices (postmaster death is checked while waiting), so a pooled connection
+ * could still answer the pass's first queries and the pass would not lose its database at all.
+ */
+function killServer(dataDir: string): void {
+  const postmaster = postmasterPid(dataDir);
+  const children = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  process.kill(postmaster, 'SIGKILL');
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited by itself
+    }
+  }
+}
+
 describe('a pass that loses its database', () => {
   let dir: string;
   let opts: { dataDir: string; port: number };
@@ -62,8 +91,8 @@ describe('a pass that loses its database', () => {
       async () => {
         attempts++;
         if (attempts === 1) {
-          // The server dies mid-pass (SIGKILL of the postmaster); it is started again two seconds later.
-          process.kill(postmasterPid(opts.dataDir), 'SIGKILL');
+          // The server dies mid-pass (SIGKILL of the postmaster and its backends); it is started again two seconds later.
+          killServer(opts.dataDir);
           setTimeout(() => {
             void (async () => {
               for (;;) {

@@ -1,6 +1,6 @@
 /**
- * A one-day spike many times a noisy developer's usual spend (bench:detect's held-out misses, Dec 3 2026: $50–$470
- * above expected on days 14–53 times the usual, z 3.7–4.1 against a spikeZThreshold of 4.5, since a noisy
+ * A one-day spike many times a noisy developer's usual spend (bench:detect's held-out misses, Dec 3 2026: spikes labelled
+ * $21–$232 on days 11–53 times the usual, z 3.7–4.1 against a spikeZThreshold of 4.5, since a noisy
  * developer's scale from 15–20 days is uncertain and the z is discounted for it). From 10 times the usual, a day is a
  * spike from z 3.5; below that, spikeZThreshold still applies.
  */
