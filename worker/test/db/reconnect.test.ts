@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../src/db/embedded';
+import { parentPid } from '../../src/db/embedded-pg/proc-info';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createDb, type DbHandle } from '../../src/db/pool';
 import { isConnectionError, resumeAfterDatabaseLoss } from '../../src/db/reconnect';
@@ -15,24 +16,17 @@ const postmasterPid = (dataDir: string) =>
   Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
 /**
- * SIGKILL to the postmaster and every backend it started (their parent pid, field 4 of /proc/<pid>/stat): a backend
- * outlives a killed postmaster until it notices (postmaster death is checked while waiting), so a pooled connection
- * could still answer the pass's first queries and the pass would not lose its database at all.
+ * SIGKILL to the postmaster and every backend it started: a backend outlives a killed postmaster until it notices
+ * (postmaster death is checked while waiting), so a pooled connection could still answer the pass's first queries
+ * and the pass would not lose its database at all.
  */
 function killServer(dataDir: string): void {
   const postmaster = postmasterPid(dataDir);
   const children = fs
     .readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
+    .map(Number)
+    .filter((pid) => parentPid(pid) === postmaster);
   process.kill(postmaster, 'SIGKILL');
   for (const pid of children) {
     try {

@@ -13,7 +13,8 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+/** A standard normal draw (Box–Muller) from `r`. */
+export const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 
 /** Cents per request by model: the premium one is ~12× the cheap one. */
 export const MODEL_CENTS = { 'cheap-model': 3, 'mid-model': 8, 'premium-model': 40 } as const;
@@ -111,4 +112,30 @@ export function asOfDay(input: DetectionInput, day: string): DetectionInput {
     userDays: input.userDays.filter((r) => r.day <= day),
     userModelDays: input.userModelDays.filter((r) => r.day <= day),
   };
+}
+
+/**
+ * 20 developers over 100 days whose every day is × e^(sigma·N(0,1)) on top of the fixture's ±25%, nothing changing
+ * over time; `day` adjusts a user-day given that volume (default: the volume alone).
+ */
+export function noisyTeam(
+  seed: number,
+  asOf: string,
+  sigma: number,
+  day: (email: string, date: string, volume: number) => DayTweak = (_e, _d, volume) => ({ volume }),
+): DetectionInput {
+  const noise = rng(seed * 7919);
+  const volume = new Map<string, number>();
+  return makeInput({
+    users: 20,
+    days: 100,
+    asOf,
+    seed,
+    requests: 150,
+    tweak: (email, date) => {
+      const key = `${email}|${date}`;
+      if (!volume.has(key)) volume.set(key, Math.exp(sigma * gauss(noise)));
+      return day(email, date, volume.get(key)!);
+    },
+  });
 }

@@ -5,31 +5,18 @@
  * spike from z 3.5; below that, spikeZThreshold still applies.
  */
 import { addDays } from '@cursor-cost-watch/contract';
-import { detect } from '../../src/detection';
+import { detect, type DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, emailOf, makeInput, rng } from './fixtures';
+import { asOfDay, emailOf, noisyTeam } from './fixtures';
 
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+/** Developers whose every day is × e^(0.6·N(0,1)), all active; `who` × `times` on `day`. */
+const noisy = (seed: number, asOf: string, who: string, day: string, times: number) =>
+  noisyTeam(seed, asOf, 0.6, (email, date, volume) => ({
+    volume: volume * (email === who && date === day ? times : 1),
+    active: true,
+  }));
 
-/** 20 developers whose every day is × e^(0.6·N(0,1)) on top of the fixture's ±25%; `who` × `times` on `day`. */
-function noisyTeam(seed: number, asOf: string, who: string, day: string, times: number) {
-  const noise = rng(seed * 7919);
-  const volume = new Map<string, number>();
-  return makeInput({
-    users: 20,
-    days: 100,
-    asOf,
-    seed,
-    requests: 150,
-    tweak: (email, d) => {
-      const key = `${email}|${d}`;
-      if (!volume.has(key)) volume.set(key, Math.exp(0.6 * gauss(noise)));
-      return { volume: volume.get(key)! * (email === who && d === day ? times : 1), active: true };
-    },
-  });
-}
-
-const userAlerts = (input: ReturnType<typeof makeInput>, day: string, who: string) =>
+const userAlerts = (input: DetectionInput, day: string, who: string) =>
   detect(asOfDay(input, day), DEFAULT_SETTINGS).filter((a) => a.scope === 'user' && a.subject === who);
 
 describe('a large one-day spike on a noisy developer', () => {
@@ -39,14 +26,14 @@ describe('a large one-day spike on a noisy developer', () => {
   // Seeds where a day 20 times the usual was missed at spikeZThreshold alone (over seeds 1–30, 12 of 30 such days
   // were found before and 21 with the large-spike path; at 30 times, 17 and 28).
   it.each([3, 7, 15])('is a personal spike on its day, onset that day (team seed %i)', (seed) => {
-    const input = noisyTeam(seed, addDays(spikeDay, 2), who, spikeDay, 20);
+    const input = noisy(seed, addDays(spikeDay, 2), who, spikeDay, 20);
     const found = userAlerts(input, spikeDay, who);
     expect(found.map((a) => [a.detector, a.onsetAt.slice(0, 10)])).toEqual([['personal_spike', spikeDay]]);
     expect(found[0].observed).toBeGreaterThan(10 * found[0].expected);
   });
 
   it.each([3, 7, 15])('a day 3 times the usual is not (team seed %i)', (seed) => {
-    const input = noisyTeam(seed, addDays(spikeDay, 2), who, spikeDay, 3);
+    const input = noisy(seed, addDays(spikeDay, 2), who, spikeDay, 3);
     expect(userAlerts(input, spikeDay, who).map((a) => a.detector)).toEqual([]);
   });
 });

@@ -8,27 +8,7 @@ import { detect } from '../../src/detection';
 import { personalScale } from '../../src/detection/baseline';
 import { robustScale } from '../../src/detection/stats';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, makeInput, rng } from './fixtures';
-
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-
-/** 20 developers whose every day is × e^(0.5·N(0,1)) on top of the fixture's ±25%: nothing changes over time. */
-function noisyTeam(seed: number, asOf: string) {
-  const noise = rng(seed * 7919);
-  const volume = new Map<string, number>();
-  return makeInput({
-    users: 20,
-    days: 100,
-    asOf,
-    seed,
-    requests: 150,
-    tweak: (email, day) => {
-      const key = `${email}|${day}`;
-      if (!volume.has(key)) volume.set(key, Math.exp(0.5 * gauss(noise)));
-      return { volume: volume.get(key) };
-    },
-  });
-}
+import { asOfDay, noisyTeam } from './fixtures';
 
 describe('noisy developers with no anomaly', () => {
   // Seeds whose ordinary days were each reported as a sustained drift (a week of alerts) with the MAD alone. (Seed 30
@@ -36,7 +16,7 @@ describe('noisy developers with no anomaly', () => {
   // developers has a two-day drift again: that change's price in precision.)
   it.each([3, 20])('raises no alert over six weeks of ordinary days (team seed %i)', (seed) => {
     const asOf = '2026-11-20';
-    const input = noisyTeam(seed, asOf);
+    const input = noisyTeam(seed, asOf, 0.5); // every day × e^(0.5·N(0,1)): nothing changes over time
     const alerts: string[] = [];
     for (let day = addDays(asOf, -41); day <= asOf; day = addDays(day, 1))
       for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))

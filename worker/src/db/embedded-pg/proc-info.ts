@@ -12,18 +12,32 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat, proc(5)): with the pid it
- * names one process, so a pid reused after a reboot or a wrap-around is not mistaken for the original. Undefined
- * where /proc is missing (macOS): the pid alone is then trusted.
+ * The fields of /proc/<pid>/stat after the command name (proc(5)): index 0 is field 3 (state). The command name
+ * (field 2) is in parentheses and may hold spaces, so counting starts after its closing one. Undefined where the
+ * process is gone or /proc is missing (macOS).
  */
-export function processStartTime(pid: number): string | undefined {
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the pid it names one
+ * process, so a pid reused after a reboot or a wrap-around is not mistaken for the original. Undefined where /proc
+ * is missing (macOS): the pid alone is then trusted.
+ */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** The process's parent pid (field 4 of /proc/<pid>/stat); undefined when it is gone or /proc is missing. */
+export function parentPid(pid: number): number | undefined {
+  const ppid = statFields(pid)?.[1];
+  return ppid === undefined ? undefined : Number(ppid);
 }
 
 /** The process `pid` started at `startTime` is still running (not merely some process with a reused pid). */
