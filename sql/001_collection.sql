@@ -113,7 +113,7 @@ BEGIN
   END LOOP;
 END $$;
 
--- Rollups, maintained in the same statement as the events they summarise (from the rows actually inserted).
+-- Rollups of the events, recomputed from them per UTC day after the day's pages are stored (sql/017).
 CREATE TABLE user_daily_rollup (
   user_email          text NOT NULL,
   day                 date NOT NULL,

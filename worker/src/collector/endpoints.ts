@@ -5,7 +5,8 @@ import { recordRun, type CollectPass } from './pass';
 import { quarantineEvents } from './quarantine';
 import { advanceWatermark, getWatermark, type RunCounters } from './runs';
 import { storeAuditEvents } from './store-audit';
-import { ensureEventPartitions, storeUsageEvents } from './store-events';
+import { refreshStaleDayRollups } from './day-rollups';
+import { ensureEventPartitions, storeEventPage } from './store-events';
 import { recordGroupDays } from './store-group-days';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 
@@ -135,6 +136,7 @@ export async function collectUsageEvents(pass: CollectPass, restateEvents: boole
   const overlapMs = (config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
   const start = eventWm ? eventWm.getTime() - overlapMs : backfillStart(pass);
   const restateStart = startOfUtcDay(now) - config.RESTATE_DAYS * DAY_MS;
+  await refreshStaleDayRollups(db); // days a crashed pass stored and did not get to
   if (restateEvents && eventWm && restateStart < start) {
     await recordRun(pass, 'usage_events_restate', { start: restateStart, end: start - 1 }, async (c) => {
       await readEventDays(pass, restateStart, start - 1, c, false);
@@ -161,8 +163,7 @@ async function readEventDays(
   for (const [i, [s, e]] of chunks.entries()) {
     let dayEvents = 0;
     for await (const page of client.usageEventPages(s, e, { signal })) {
-      await db.transaction().execute(async (tx) => {
-        const r = await storeUsageEvents(tx, page.events);
+      await storeEventPage(db, page.events, async (tx, r) => {
         const refused = await quarantineEvents(tx, 'usage_events', { start: s, end: e }, page.refused);
         c.rowsRefused = (c.rowsRefused ?? 0) + refused;
         summary.events.refused += refused;
@@ -178,6 +179,7 @@ async function readEventDays(
       });
       dayEvents += page.events.length;
     }
+    await refreshStaleDayRollups(db); // the day's rollups, once its pages are in
     watermark = new Date(e);
     if (chunks.length > 2) {
       log.info(

@@ -8,6 +8,16 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 // Keep dates as "YYYY-MM-DD": a JS Date would shift them by the local time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/** The pool behind each Db that createDb made, for work kysely cannot express (COPY: db/client-transaction.ts). */
+const pools = new WeakMap<Db, pg.Pool>();
+
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool)
+    throw new Error('poolOf: this Kysely instance was not made by createDb (db/pool.ts), so it has no pg pool');
+  return pool;
+}
+
 export interface DbHandle {
   db: Db;
   pool: pg.Pool;
@@ -25,5 +35,6 @@ export function createDb(connectionString: string, max = 10, onError?: (err: Err
   pool.on('error', (err) => onError?.(err)); // an idle client lost its connection; the pool replaces it
   pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   return { db, pool, close: () => db.destroy() };
 }

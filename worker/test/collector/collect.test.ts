@@ -136,7 +136,7 @@ describe('collectOnce against the simulated Cursor API', () => {
       events.slice(half - 50),
       events.slice(0, half + 50),
     ];
-    const results = await Promise.all(batches.map((b) => t.db.transaction().execute((tx) => storeUsageEvents(tx, b))));
+    const results = await Promise.all(batches.map((b) => storeUsageEvents(t.db, b)));
     expect(results.reduce((n, r) => n + r.inserted, 0)).toBe(events.length);
     expectMatchesTruth(await storedTotals(t), truthTotals(sim.team, sim.nowMs - DAY_MS, sim.nowMs));
   });

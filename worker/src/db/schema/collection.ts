@@ -130,6 +130,12 @@ export interface HourlyRollupTable {
   total_tokens: Num;
 }
 
+/** UTC days whose events changed since their rollups were computed (sql/017_rollup_stale_days.sql). */
+export interface RollupStaleDaysTable {
+  day: DayColumn;
+  marked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface BillingGroupsTable {
   group_id: string;
   name: string;

@@ -1,0 +1,146 @@
+import { sql } from 'kysely';
+import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
+import { refreshStaleDayRollups } from '../../src/collector/day-rollups';
+import { ensureEventPartitions, storeEventPage, storeUsageEvents } from '../../src/collector/store-events';
+import { usageEventSchema, type UsageEvent } from '../../src/cursor/schemas';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { DAY_MS } from '../support/sim';
+
+const NOW = Date.UTC(2026, 10, 20, 15, 0); // a pinned clock: 2026-11-20 15:00 UTC
+const team = createSimulatedTeam({ seed: 5, teamSize: 12, historyDays: 10, now: () => NOW });
+const events = (fromMs: number, toMs: number): UsageEvent[] =>
+  team.eventsBetween(fromMs, toMs).map((e) => usageEventSchema.parse(e));
+
+/** Rows of the five rollups that differ from the sums of the stored events (every key, both ways). */
+async function rollupsOff(t: TestDb): Promise<Record<string, number>> {
+  const r = await sql<Record<string, number>>`
+    SELECT
+      (SELECT count(*) FROM (SELECT user_email, day, count(*) AS n, sum(charged_cents) AS c, sum(cursor_token_fee) AS f,
+                                    coalesce(sum(charged_cents) FILTER (WHERE max_mode), 0) AS m
+                             FROM usage_events GROUP BY 1, 2) e
+         FULL JOIN user_daily_rollup r USING (user_email, day)
+         WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents
+            OR e.f IS DISTINCT FROM r.token_fee_cents OR e.m IS DISTINCT FROM r.max_mode_cents)::int AS user_day,
+      (SELECT count(*) FROM (SELECT user_email, day, model, count(*) AS n, sum(charged_cents) AS c
+                             FROM usage_events GROUP BY 1, 2, 3) e
+         FULL JOIN user_model_daily_rollup r USING (user_email, day, model)
+         WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents)::int AS user_model,
+      (SELECT count(*) FROM (SELECT day, model, count(*) AS n, sum(charged_cents) AS c FROM usage_events GROUP BY 1, 2) e
+         FULL JOIN model_daily_rollup r USING (day, model)
+         WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents)::int AS model_day,
+      (SELECT count(*) FROM (SELECT user_email, day, kind, count(*) AS n, sum(charged_cents) AS c
+                             FROM usage_events GROUP BY 1, 2, 3) e
+         FULL JOIN user_kind_daily_rollup r USING (user_email, day, kind)
+         WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents)::int AS user_kind,
+      (SELECT count(*) FROM (SELECT date_trunc('hour', event_ts, 'UTC') AS hour, model, count(*) AS n,
+                                    sum(charged_cents) AS c FROM usage_events GROUP BY 1, 2) e
+         FULL JOIN hourly_rollup r USING (hour, model)
+         WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents)::int AS hourly`.execute(
+    t.db,
+  );
+  return r.rows[0];
+}
+const NONE_OFF = { user_day: 0, user_model: 0, model_day: 0, user_kind: 0, hourly: 0 };
+
+const staleDays = async (t: TestDb) =>
+  (await sql<{ day: string }>`SELECT day FROM rollup_stale_days ORDER BY day`.execute(t.db)).rows.map((r) => r.day);
+
+describe('event rollups recomputed per day', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('dayroll');
+  });
+  afterEach(async () => {
+    await dropTestDb(t);
+  });
+
+  it('a page marks its days; the rollups follow once they are refreshed, and a crash in between loses nothing', async () => {
+    const page = events(NOW - 2 * DAY_MS, NOW);
+    const days = [...new Set(page.map((e) => new Date(e.timestamp).toISOString().slice(0, 10)))].sort();
+    expect(days.length).toBeGreaterThanOrEqual(2);
+
+    const stored = await storeEventPage(t.db, page); // and then the process dies: no refresh
+    expect(stored.inserted).toBe(page.length);
+    expect(await staleDays(t)).toEqual(days);
+    const before = await rollupsOff(t);
+    expect(before.user_day).toBeGreaterThan(0); // the rollups do not have the page yet
+
+    expect(await refreshStaleDayRollups(t.db)).toEqual(days); // what the next collection does first
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+    expect(await staleDays(t)).toEqual([]);
+  });
+
+  it('a re-delivered page marks nothing; a restated price marks its day and moves every rollup', async () => {
+    const page = events(NOW - DAY_MS, NOW);
+    await storeUsageEvents(t.db, page);
+    const again = await storeEventPage(t.db, page);
+    expect(again).toEqual({ inserted: 0, restated: 0, duplicates: page.length });
+    expect(await staleDays(t)).toEqual([]);
+
+    const target = page[Math.floor(page.length / 2)];
+    const restated = page.map((e) => (e === target ? { ...e, chargedCents: e.chargedCents + 123.456789 } : e));
+    const r = await storeEventPage(t.db, restated);
+    expect(r).toEqual({ inserted: 0, restated: 1, duplicates: page.length - 1 });
+    expect(await staleDays(t)).toEqual([new Date(target.timestamp).toISOString().slice(0, 10)]);
+    await refreshStaleDayRollups(t.db);
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+    const total = await sql<{ c: number }>`SELECT sum(charged_cents)::float8 AS c FROM user_daily_rollup`.execute(t.db);
+    const expected = restated.reduce((s, e) => s + e.chargedCents, 0);
+    expect(total.rows[0].c).toBeCloseTo(expected, 4);
+  });
+
+  it('text that COPY must escape is stored as sent', async () => {
+    const [first] = events(NOW - DAY_MS, NOW);
+    const odd = {
+      ...first,
+      conversationId: 'tab\there, newline\nthere, a \\ backslash, \\N and a CR\r',
+      serviceAccountName: 'Büro-Agent ☃',
+      model: 'model\\with\\backslashes',
+    };
+    expect((await storeUsageEvents(t.db, [odd])).inserted).toBe(1);
+    const row = await t.db
+      .selectFrom('usage_events')
+      .select(['conversation_id', 'service_account_name', 'model'])
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      conversation_id: odd.conversationId,
+      service_account_name: odd.serviceAccountName,
+      model: odd.model,
+    });
+  });
+
+  it('a page that meets another writer storing some of its events is redone by INSERT … ON CONFLICT', async () => {
+    const [a, b] = events(NOW - DAY_MS, NOW);
+    // The month's partition exists first: creating it would lock usage_events, and writer 2 would wait there (and
+    // then see `a`) instead of in its COPY.
+    await ensureEventPartitions(t.db, a.timestamp, b.timestamp);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // Writer 1 stores `a` and keeps its transaction open.
+    const first = storeEventPage(t.db, [a], async () => {
+      holding();
+      await gate;
+    });
+    await held;
+    // Writer 2 does not see `a` (not committed), so it COPYs it and waits on writer 1's key.
+    const second = storeEventPage(t.db, [a, b]);
+    const waiting = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
+      ).rows[0].n;
+    for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await waiting()).toBe(1);
+    const blocked = await sql<{ query: string }>`SELECT query FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
+    expect(blocked.rows[0].query).toMatch(/^COPY usage_events/);
+    release();
+    expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
+    expect(await second).toEqual({ inserted: 1, restated: 0, duplicates: 1 }); // the COPY failed; the redo skipped `a`
+    await refreshStaleDayRollups(t.db);
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db)).rows[0].n).toBe(2);
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+  });
+});
