@@ -447,7 +447,6 @@ function classify(
     s.onset[t] = onset;
     s.impact[t] = impact;
   }
-  for (let d = onset; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
   // The baseline at the onset, or today's when the onset day has none.
   const newAtOnset = s.baseline.newUser(s.baseline.has(onset) ? onset : t);
   let detector: DetectorName;
@@ -457,12 +456,66 @@ function classify(
     detector = 'personal_spike'; // even when on premium models
   else if (isModelShift) detector = 'model_shift';
   else detector = 'sustained_drift';
+  // The days the span took in stay out of the baseline, even those a model shift's onset leaves out.
+  let kept = onset;
+  if (detector === 'model_shift') {
+    const from = mixOnset(s, ctx, onset, t, Math.max(state.floor, t - settings.adaptAfterDays), why.premiumShareBefore);
+    if (from !== onset) {
+      kept = Math.min(kept, from);
+      onset = from;
+      impact = excessSince(s, onset, t);
+      s.onset[t] = onset;
+      s.impact[t] = Math.max(0, impact);
+    }
+  }
+  for (let d = kept; d < t; d++) if (s.user.events[d] > 0) s.flagged[d] = 1;
   state.detector = detector;
   state.normalStreak = 0;
   state.onset = onset;
   state.impact = impact;
   state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // outlives one quieter day (a personal spike ends with its day, above)
   s.detector[t] = detector;
+}
+
+/** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
+function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
+  const total = s.user.cents[d];
+  if (!(total > 0)) return Number.NaN;
+  let premium = 0;
+  for (const [model, m] of s.user.models) if (expensive.has(model)) premium += m.cents[d];
+  return premium / total;
+}
+
+/**
+ * A model shift began on the first day of the new model mix, not on the first day above the reference that the
+ * cost-only search found (issue #12: a busy Friday on the usual mix, z 1.8 at a 30% premium share, became the onset
+ * of a switch to 85% premium the next Monday, three days early). A day is on the new mix when its share of spend on
+ * expensive models passes the episode's own test (modelShiftMinShareAfter, and modelShiftMinShareRise over the
+ * baseline's share). The onset moves forward past leading days on the old mix, and back over the days on the new
+ * mix just before it (a share that moved before the cost looked unusual), no further than `from` and across no more
+ * than MAX_IDLE_GAP idle workdays. When no day up to t is on the new mix, the cost search's onset stands.
+ */
+function mixOnset(s: UserScan, ctx: ScanContext, onset: number, t: number, from: number, before?: number): number {
+  const { settings, expensive, dayClass } = ctx;
+  const base = before ?? 0;
+  const shifted = (d: number) => {
+    const share = premiumShareOn(s, d, expensive);
+    return share >= settings.modelShiftMinShareAfter && share - base >= settings.modelShiftMinShareRise;
+  };
+  let start = onset;
+  while (start < t && (s.user.events[start] <= 0 || !shifted(start))) start++;
+  if (!shifted(start)) return onset;
+  let idle = 0;
+  for (let d = start - 1; d >= Math.max(0, from); d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    if (!shifted(d)) break;
+    start = d;
+  }
+  return start;
 }
 
 /**
