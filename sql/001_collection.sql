@@ -113,7 +113,7 @@ BEGIN
   END LOOP;
 END $$;
 
--- Rollups of the events, recomputed from them per UTC day after the day's pages are stored (sql/017).
+-- Rollups of the events, moved by what each page changed once a day's pages are stored (sql/017).
 CREATE TABLE user_daily_rollup (
   user_email          text NOT NULL,
   day                 date NOT NULL,

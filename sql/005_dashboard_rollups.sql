@@ -1,6 +1,6 @@
 -- Team-wide spend per model per UTC day: what the dashboards' team and model panels read. Summing the per-user
 -- rollups over 5,000 developers and 30 days means scanning ~750k rows per panel (seconds); this is 30 x models.
--- Recomputed from the events with the other rollups (sql/017, worker/src/collector/day-rollups.ts).
+-- Moved with the other rollups (sql/017, worker/src/collector/rollup-pending.ts).
 CREATE TABLE model_daily_rollup (
   day                 date NOT NULL,
   model               text NOT NULL,

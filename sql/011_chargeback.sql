@@ -6,7 +6,7 @@
 
 -- Per developer, day and event kind ("Included in Business", "Usage-based", "Errored, Not Charged", ...): the split
 -- /teams/spend reports as overallSpendCents (all) and spendCents (on-demand). Same measures as the other daily
--- rollups, recomputed from the events with them (sql/017, worker/src/collector/day-rollups.ts).
+-- rollups, moved with them (sql/017, worker/src/collector/rollup-pending.ts).
 CREATE TABLE user_kind_daily_rollup (
   user_email          text NOT NULL,
   day                 date NOT NULL,

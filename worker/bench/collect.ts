@@ -8,12 +8,15 @@
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
  *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
  *  3. Storing: the same --store-events events (read from the simulator) stored as the collector stores them, a page of
- *     1,000 at a time (storeEventPage), then the rollups of the days they fall on recomputed once each
- *     (refreshStaleDayRollups, inside the timed span), and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
+ *     1,000 at a time (storeEventPage), then their pending rollup rows moved into the rollups once
+ *     (flushPendingRollups, inside the timed span), and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
  *     embedded PostgreSQL's CPU for each, and the store's rate over the first and the last tenth of its pages.
  *
+ *  4. Flushing: one synthetic day of --flush-developers developers' pending rows into the rollups (flushing() says how).
+ *
  *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
- *                            [--store-events 100000] [--skip backfill,paced,store]
+ *                            [--store-events 100000] [--flush-developers 20000]
+ *                            [--skip backfill,paced,store,flush]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,8 +30,8 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { collectOnce } from '../src/collector/collect';
 import { eventDedupeKey } from '../src/collector/dedupe';
-import { refreshStaleDayRollups } from '../src/collector/day-rollups';
-import { storeEventPage } from '../src/collector/store-events';
+import { addInsertedToPending, flushPendingRollups } from '../src/collector/rollup-pending';
+import { ensureEventPartitions, storeEventPage } from '../src/collector/store-events';
 import { CursorClient } from '../src/cursor/client';
 import type { UsageEvent } from '../src/cursor/schemas';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
@@ -298,7 +301,7 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
     copyPgCpu: number;
     tenths: [first: number, last: number];
     rollups: number;
-    days: number;
+    pending: number;
   }[] = [];
   try {
     for (let round = 1; round <= 2; round++) {
@@ -317,10 +320,10 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
         await storeEventPage(handle.db, page);
         pageSeconds.push((performance.now() - t) / 1000);
       }
-      // The rollups of the days stored, recomputed once each as the collector does after a day's pages: part of the
-      // cost of storing, so inside the timed span.
+      // The rollups moved once, as the collector does after a day's pages: part of the cost of storing, so inside
+      // the timed span.
       const r0 = performance.now();
-      const days = await refreshStaleDayRollups(handle.db);
+      const pending = await flushPendingRollups(handle.db);
       const rollups = (performance.now() - r0) / 1000;
       const store = (performance.now() - t0) / 1000;
       const storeCpu = cpuS(cpu0);
@@ -351,7 +354,7 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
         copyPgCpu: postgresCpuS(pgDataDir) - pg0,
         tenths,
         rollups,
-        days: days.length,
+        pending,
       });
     }
     const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(handle.db);
@@ -363,7 +366,7 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
       const s = events.length / r.store;
       const c = events.length / r.copy;
       console.log(
-        `   round ${i + 1}: stored ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, of which ${r.rollups.toFixed(1)} s recomputing ${r.days} days' rollups; ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
+        `   round ${i + 1}: stored ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, of which ${r.rollups.toFixed(1)} s adding ${r.pending.toLocaleString()} pending rows to the rollups; ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
           `raw COPY into an unindexed table ${Math.round(c).toLocaleString()} rows/s (${r.copy.toFixed(1)} s, ${r.copyCpu.toFixed(1)} s CPU) · ` +
           `ratio ${(s / c).toFixed(2)} (aim ≥ 0.5); load average ${loadAvg()}`,
       );
@@ -380,12 +383,55 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
   }
 }
 
+/**
+ * 4. Moving the rollups at a size no simulator backfill here reaches: one day of `developers` × 23 synthetic events
+ * (5 models, 3 kinds, over the day's first 23 hours) inserted by SQL with their pending rows, and flushed into empty
+ * rollups; then the day's last hour, one event per developer, flushed into the full ones (what an hourly pass late
+ * in the day does).
+ */
+async function flushing(admin: pg.Pool, base: string, developers: number) {
+  const { handle } = await freshDatabase(admin, base, 'bench_flush');
+  const day = '2026-11-18';
+  const addEvents = (fromHour: number, hours: number, perDeveloper: number) =>
+    handle.db.transaction().execute(async (tx) => {
+      await sql`INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, is_chargeable,
+          charged_cents, cursor_token_fee, requests_costs, input_tokens, output_tokens)
+        SELECT ${day}::timestamptz + make_interval(hours => ${fromHour}) + (random() * ${hours} * interval '1 hour'),
+          decode(md5(d || ':' || i || ':' || ${fromHour}), 'hex') || decode(md5(i || ':' || d), 'hex'), ${day}::date,
+          'dev' || d || '@example.org', 'model-' || (i % 5), (ARRAY['Included', 'Usage-based', 'Errored'])[1 + i % 3],
+          i % 7 = 0, true, round((random() * 40)::numeric, 6), round((random() * 2)::numeric, 6), 1,
+          (random() * 50000)::bigint, (random() * 5000)::bigint
+        FROM generate_series(1, ${developers}) d, generate_series(1, ${perDeveloper}) i`.execute(tx);
+      await addInsertedToPending(tx, `${day}T00:00:00Z`, `${day}T23:59:59.999Z`);
+    });
+  const flush = async () => {
+    const t = performance.now();
+    const rows = await flushPendingRollups(handle.db);
+    return `${rows.toLocaleString()} pending rows in ${((performance.now() - t) / 1000).toFixed(2)} s`;
+  };
+  try {
+    await ensureEventPartitions(handle.db, Date.parse(day), Date.parse(day));
+    await addEvents(0, 23, 23);
+    const dayFlush = await flush();
+    await addEvents(23, 1, 1);
+    const hourFlush = await flush();
+    console.log(`\n4. Moving the rollups of one day of ${developers.toLocaleString()} developers`);
+    console.log(
+      `   the first 23 hours (${(developers * 23).toLocaleString()} events) into empty rollups: ${dayFlush} · ` +
+        `the last hour (${developers.toLocaleString()} events) into the day's rollups: ${hourFlush}; load average ${loadAvg()}`,
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
 async function main() {
   const developers = arg('developers', 1000);
   const days = arg('days', 27);
   const pacedDevelopers = arg('paced-developers', 100);
   const ceiling = arg('ceiling', 60);
   const storeEvents = arg('store-events', 100_000);
+  const flushDevelopers = arg('flush-developers', 20_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-bench-collect-'));
   fs.chmodSync(dir, 0o777);
   const embedded = await startEmbeddedPostgres({
@@ -401,6 +447,7 @@ async function main() {
     if (!skip.includes('paced')) await paced(admin, embedded.connectionString, pacedDevelopers, ceiling);
     if (!skip.includes('store'))
       await storing(admin, embedded.connectionString, embedded.dataDir, developers, storeEvents);
+    if (!skip.includes('flush')) await flushing(admin, embedded.connectionString, flushDevelopers);
   } finally {
     await admin.end();
     await embedded.stop();

@@ -5,7 +5,7 @@ import { recordRun, type CollectPass } from './pass';
 import { quarantineEvents } from './quarantine';
 import { advanceWatermark, getWatermark, type RunCounters } from './runs';
 import { storeAuditEvents } from './store-audit';
-import { refreshStaleDayRollups } from './day-rollups';
+import { flushPendingRollups } from './rollup-pending';
 import { ensureEventPartitions, storeEventPage } from './store-events';
 import { recordGroupDays } from './store-group-days';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
@@ -136,7 +136,7 @@ export async function collectUsageEvents(pass: CollectPass, restateEvents: boole
   const overlapMs = (config.EVENT_OVERLAP_HOURS ?? 6) * HOUR_MS;
   const start = eventWm ? eventWm.getTime() - overlapMs : backfillStart(pass);
   const restateStart = startOfUtcDay(now) - config.RESTATE_DAYS * DAY_MS;
-  await refreshStaleDayRollups(db); // days a crashed pass stored and did not get to
+  await flushPendingRollups(db); // what a crashed pass stored and did not get to
   if (restateEvents && eventWm && restateStart < start) {
     await recordRun(pass, 'usage_events_restate', { start: restateStart, end: start - 1 }, async (c) => {
       await readEventDays(pass, restateStart, start - 1, c, false);
@@ -179,7 +179,7 @@ async function readEventDays(
       });
       dayEvents += page.events.length;
     }
-    await refreshStaleDayRollups(db); // the day's rollups, once its pages are in
+    await flushPendingRollups(db); // the day's rollups, once its pages are in
     watermark = new Date(e);
     if (chunks.length > 2) {
       log.info(

@@ -33,7 +33,7 @@ export interface CollectSummary {
   groups: number;
   auditEvents: number;
   analyticsRows: number;
-  /** restated: events already stored whose price changed (row updated, its day recomputed); refused: events quarantined
+  /** restated: events already stored whose price changed (row updated, the difference pending for the rollups); refused: events quarantined
    * (unparseable, unstorable text, outside the window asked for). */
   events: { fetched: number; inserted: number; restated: number; duplicates: number; refused: number };
   requests: number;

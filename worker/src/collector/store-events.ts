@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { clientTransaction } from '../db/client-transaction';
 import type { Db, DbOrTx, Tx } from '../db/database';
 import type { UsageEvent } from '../cursor/schemas';
-import { markDaysStale, refreshStaleDayRollups } from './day-rollups';
+import { addInsertedToPending, flushPendingRollups, PENDING_FROM_RESTATED } from './rollup-pending';
 import { eventDedupeKey } from './dedupe';
 
 export interface StoreResult {
@@ -124,35 +124,54 @@ async function copyRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
   await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
 }
 
-/** Restated prices written over the stored ones; returns the days of the rows that really changed. */
-async function updatePrices(tx: Tx, rows: Row[]): Promise<string[]> {
-  if (rows.length === 0) return [];
+/**
+ * Restated prices written over the stored ones, and their differences added to rollup_pending; returns how many
+ * events really changed (at the columns' scale). The stored rows are read from the statement's snapshot, before
+ * the update.
+ */
+async function restatePrices(tx: Tx, rows: Row[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const col = (f: (e: UsageEvent) => number) => rows.map((r) => f(r.e));
-  const updated = await sql<{ day: string }>`
-    UPDATE usage_events u SET charged_cents = v.charged_cents, cursor_token_fee = v.cursor_token_fee,
-      requests_costs = v.requests_costs, token_total_cents = v.token_total_cents, collected_at = now()
-    FROM unnest(${rows.map((r) => r.ts)}::timestamptz[], ${rows.map((r) => r.key)}::text[],
-      ${col(PRICES[0][2])}::numeric(14,6)[], ${col(PRICES[1][2])}::numeric(14,6)[],
-      ${col(PRICES[2][2])}::numeric(14,4)[], ${col(PRICES[3][2])}::numeric(14,6)[])
-      AS v(event_ts, key_hex, charged_cents, cursor_token_fee, requests_costs, token_total_cents)
-    WHERE u.event_ts = v.event_ts AND u.dedupe_key = decode(v.key_hex, 'hex')
-      AND (u.charged_cents, u.cursor_token_fee, u.requests_costs, u.token_total_cents)
+  const r = await sql<{ restated: number }>`
+    WITH v AS (
+      SELECT * FROM unnest(${rows.map((r) => r.ts)}::timestamptz[], ${rows.map((r) => r.key)}::text[],
+        ${col(PRICES[0][2])}::numeric(14,6)[], ${col(PRICES[1][2])}::numeric(14,6)[],
+        ${col(PRICES[2][2])}::numeric(14,4)[], ${col(PRICES[3][2])}::numeric(14,6)[])
+        AS v(event_ts, key_hex, charged_cents, cursor_token_fee, requests_costs, token_total_cents)
+    ),
+    changed AS MATERIALIZED (
+      SELECT o.*, v.charged_cents AS new_charged_cents, v.cursor_token_fee AS new_cursor_token_fee,
+        v.requests_costs AS new_requests_costs, v.token_total_cents AS new_token_total_cents
+      FROM v JOIN LATERAL (
+        SELECT u.event_ts, u.dedupe_key, u.user_email, u.day, u.model, u.kind, u.max_mode, u.is_headless,
+          u.charged_cents, u.cursor_token_fee, u.requests_costs, u.token_total_cents
+        FROM usage_events u WHERE u.event_ts = v.event_ts AND u.dedupe_key = decode(v.key_hex, 'hex') OFFSET 0
+      ) o ON true
+      WHERE (o.charged_cents, o.cursor_token_fee, o.requests_costs, o.token_total_cents)
         IS DISTINCT FROM (v.charged_cents, v.cursor_token_fee, v.requests_costs, v.token_total_cents)
-    RETURNING u.day`.execute(tx);
-  return updated.rows.map((r) => r.day);
+    ),
+    updated AS (
+      UPDATE usage_events u SET charged_cents = c.new_charged_cents, cursor_token_fee = c.new_cursor_token_fee,
+        requests_costs = c.new_requests_costs, token_total_cents = c.new_token_total_cents, collected_at = now()
+      FROM changed c WHERE u.event_ts = c.event_ts AND u.dedupe_key = c.dedupe_key
+      RETURNING 1
+    ),
+    pending AS (${PENDING_FROM_RESTATED})
+    SELECT (SELECT count(*) FROM updated)::int AS restated`.execute(tx);
+  return r.rows[0].restated;
 }
 
 /**
  * Stores a page of events in the caller's transaction, on the connection `client` (the same one as `tx`): the page's
  * events already stored are found by key; the new ones go in by one COPY; the stored ones whose price Cursor restated
- * are updated; the rest are duplicates (inclusive bounds, overlapping windows, a crash and a retry), left alone. The
- * days of what changed are marked for their rollups to be recomputed (day-rollups.ts), in the same transaction.
+ * are updated; the rest are duplicates (inclusive bounds, overlapping windows, a crash and a retry), left alone. What
+ * changed is added to rollup_pending (rollup-pending.ts) in the same transaction.
  * A page whose time span holds no stored event at all (a backfill, a new hour) skips the look-up by key.
  *
  * Callers hold the collection lock, so nothing else writes events between the look-up and the COPY. If something
- * did (a second writer), the COPY fails on the primary key and storeEventPage redoes the page with upsertRows.
+ * did (a second writer), the COPY fails on the primary key and storeEventPage redoes the page with storeAlongside.
  */
-async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<StoreResult & { days: string[] }> {
+async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<StoreResult> {
   const first = rows[0].ts;
   const last = rows[rows.length - 1].ts;
   // First and alone: a partition it creates locks usage_events, which must not be held already (two writers that
@@ -169,24 +188,22 @@ async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<Stor
     if (!old) fresh.push(r);
     else if (PRICES.some(([, scale, value], i) => atScale(value(r.e), scale) !== old[i])) repriced.push(r);
   }
-  if (fresh.length > 0) await copyRows(client, fresh);
-  const restatedDays = await updatePrices(tx, repriced);
-  return {
-    inserted: fresh.length,
-    restated: restatedDays.length,
-    duplicates: rows.length - fresh.length - restatedDays.length,
-    days: [...fresh.map((r) => r.day), ...restatedDays],
-  };
+  if (fresh.length > 0) {
+    await copyRows(client, fresh);
+    await addInsertedToPending(tx, first, last); // before any stored row of the range is updated
+  }
+  const restated = await restatePrices(tx, repriced);
+  return { inserted: fresh.length, restated, duplicates: rows.length - fresh.length - restated };
 }
 
 /**
- * The page in one statement that tolerates rows another writer is storing at the same time: inserted, or updated
- * when the stored price differs; which of the two is read from the statement's snapshot (the row as it was before).
+ * The page stored when another writer is storing some of its events at the same time: INSERT … ON CONFLICT DO
+ * NOTHING waits for the other writer and skips what it stored; the rest of the page is then compared with the stored
+ * prices like any re-delivered event.
  */
-async function upsertRows(tx: Tx, rows: Row[]): Promise<StoreResult & { days: string[] }> {
+async function storeAlongside(tx: Tx, rows: Row[]): Promise<StoreResult> {
   const col = <T>(f: (r: Row) => T) => rows.map(f);
-  const result = await sql<{ day: string; inserted: boolean }>`
-    WITH ins AS (
+  const result = await sql<{ key: string }>`
       INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
         is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
         cache_read_tokens, token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
@@ -215,27 +232,22 @@ async function upsertRows(tx: Tx, rows: Row[]): Promise<StoreResult & { days: st
              is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens,
              token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
              service_account_id, service_account_name, cloud_agent_id, automation_id, is_free_bugbot)
-      ON CONFLICT (event_ts, dedupe_key) DO UPDATE SET charged_cents = excluded.charged_cents,
-        cursor_token_fee = excluded.cursor_token_fee, requests_costs = excluded.requests_costs,
-        token_total_cents = excluded.token_total_cents, collected_at = now()
-      WHERE (usage_events.${sql.raw(PRICE_LIST.replaceAll(', ', ', usage_events.'))})
-        IS DISTINCT FROM (excluded.${sql.raw(PRICE_LIST.replaceAll(', ', ', excluded.'))})
-      RETURNING event_ts, dedupe_key, day
-    )
-    SELECT ins.day, p.event_ts IS NULL AS inserted
-    FROM ins LEFT JOIN LATERAL (
-      SELECT u.event_ts FROM usage_events u WHERE u.event_ts = ins.event_ts AND u.dedupe_key = ins.dedupe_key OFFSET 0
-    ) p ON true`.execute(tx);
-  const inserted = result.rows.filter((r) => r.inserted).length;
-  const restated = result.rows.length - inserted;
-  return { inserted, restated, duplicates: rows.length - inserted - restated, days: result.rows.map((r) => r.day) };
+      ON CONFLICT (event_ts, dedupe_key) DO NOTHING
+      RETURNING encode(dedupe_key, 'hex') AS key`.execute(tx);
+  const inserted = new Set(result.rows.map((r) => r.key));
+  if (inserted.size > 0) await addInsertedToPending(tx, rows[0].ts, rows[rows.length - 1].ts);
+  const restated = await restatePrices(
+    tx,
+    rows.filter((r) => !inserted.has(r.key)),
+  );
+  return { inserted: inserted.size, restated, duplicates: rows.length - inserted.size - restated };
 }
 
 /**
  * One page in its own transaction: its events stored (storeOn) and `more` (the collector's quarantine and
- * watermark) committed with them. The rollups are not moved: the days are marked, and refreshStaleDayRollups
- * recomputes them once the day's pages are in. A page another writer stored part of at the same time is redone in a
- * new transaction by upsertRows, which waits for and skips what the other writer stored.
+ * watermark) committed with them. The rollups are not moved: what changed waits in rollup_pending until
+ * flushPendingRollups, once the day's pages are in. A page another writer stored part of at the same time is redone
+ * in a new transaction by storeAlongside.
  */
 export async function storeEventPage(
   db: Db,
@@ -243,15 +255,14 @@ export async function storeEventPage(
   more?: (tx: Tx, stored: StoreResult) => Promise<void>,
 ): Promise<StoreResult> {
   const rows = pageRows(events);
-  const page = async (store: (tx: Tx, client: pg.PoolClient) => Promise<StoreResult & { days: string[] }>) =>
+  const page = async (store: (tx: Tx, client: pg.PoolClient) => Promise<StoreResult>) =>
     clientTransaction(db, async (tx, client) => {
       // The commit does not wait for its WAL to reach the disk. If PostgreSQL itself crashes, the last few hundred
       // milliseconds of pages can be lost, but only as a whole suffix, and the watermark moves in the same
       // transactions: what is lost is behind the stored watermark and read again by the next pass. Waiting for each
       // page's flush was ~15% of the time it took to store a page.
       await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-      const { days, ...stored } = rows.length > 0 ? await store(tx, client) : { ...NOTHING, days: [] };
-      await markDaysStale(tx, days);
+      const stored = rows.length > 0 ? await store(tx, client) : { ...NOTHING };
       stored.duplicates += events.length - rows.length; // repeated within the page
       if (more) await more(tx, stored);
       return stored;
@@ -261,15 +272,15 @@ export async function storeEventPage(
   } catch (err) {
     const { code, table } = err as { code?: string; table?: string };
     if (code !== '23505' || !table?.startsWith('usage_events')) throw err; // another writer stored some events first
-    return page((tx) => upsertRows(tx, rows));
+    return page((tx) => storeAlongside(tx, rows));
   }
 }
 
 const NOTHING: StoreResult = { inserted: 0, restated: 0, duplicates: 0 };
 
-/** Stores events and brings the rollups of their days up to date: for callers outside a collection pass. */
+/** Stores events and brings the rollups up to date: for callers outside a collection pass. */
 export async function storeUsageEvents(db: Db, events: UsageEvent[]): Promise<StoreResult> {
   const stored = await storeEventPage(db, events);
-  await refreshStaleDayRollups(db);
+  await flushPendingRollups(db);
   return stored;
 }

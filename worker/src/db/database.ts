@@ -13,7 +13,7 @@ export interface Database {
   user_model_daily_rollup: C.UserModelDailyRollupTable;
   model_daily_rollup: C.ModelDailyRollupTable;
   hourly_rollup: C.HourlyRollupTable;
-  rollup_stale_days: C.RollupStaleDaysTable;
+  rollup_pending: C.RollupPendingTable;
   billing_groups: C.BillingGroupsTable;
   billing_group_members: C.BillingGroupMembersTable;
   billing_group_daily_spend: C.BillingGroupDailySpendTable;

@@ -130,10 +130,13 @@ export interface HourlyRollupTable {
   total_tokens: Num;
 }
 
-/** UTC days whose events changed since their rollups were computed (sql/017_rollup_stale_days.sql). */
-export interface RollupStaleDaysTable {
+/** What stored pages changed, not yet added to the rollups (sql/017_rollup_pending.sql). */
+export interface RollupPendingTable extends RollupMeasures {
+  user_email: string;
   day: DayColumn;
-  marked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  model: string;
+  kind: string;
+  hour: Timestamp;
 }
 
 export interface BillingGroupsTable {

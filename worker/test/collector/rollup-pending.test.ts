@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
-import { refreshStaleDayRollups } from '../../src/collector/day-rollups';
+import { flushPendingRollups } from '../../src/collector/rollup-pending';
 import { ensureEventPartitions, storeEventPage, storeUsageEvents } from '../../src/collector/store-events';
 import { usageEventSchema, type UsageEvent } from '../../src/cursor/schemas';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -42,10 +42,15 @@ async function rollupsOff(t: TestDb): Promise<Record<string, number>> {
 }
 const NONE_OFF = { user_day: 0, user_model: 0, model_day: 0, user_kind: 0, hourly: 0 };
 
-const staleDays = async (t: TestDb) =>
-  (await sql<{ day: string }>`SELECT day FROM rollup_stale_days ORDER BY day`.execute(t.db)).rows.map((r) => r.day);
+/** Pending rows and what they add up to. */
+const pending = async (t: TestDb) =>
+  (
+    await sql<{ rows: number; events: number; cents: number }>`
+      SELECT count(*)::int AS rows, coalesce(sum(events), 0)::int AS events,
+        coalesce(sum(charged_cents), 0)::float8 AS cents FROM rollup_pending`.execute(t.db)
+  ).rows[0];
 
-describe('event rollups recomputed per day', () => {
+describe('event rollups moved through rollup_pending', () => {
   let t: TestDb;
   beforeEach(async () => {
     t = await createTestDb('dayroll');
@@ -54,39 +59,46 @@ describe('event rollups recomputed per day', () => {
     await dropTestDb(t);
   });
 
-  it('a page marks its days; the rollups follow once they are refreshed, and a crash in between loses nothing', async () => {
+  it('a page leaves what it added pending; a flush moves it into the rollups, and a crash in between loses nothing', async () => {
     const page = events(NOW - 2 * DAY_MS, NOW);
-    const days = [...new Set(page.map((e) => new Date(e.timestamp).toISOString().slice(0, 10)))].sort();
-    expect(days.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(page.map((e) => new Date(e.timestamp).toISOString().slice(0, 10))).size).toBeGreaterThanOrEqual(2);
 
-    const stored = await storeEventPage(t.db, page); // and then the process dies: no refresh
+    const stored = await storeEventPage(t.db, page); // and then the process dies: no flush
     expect(stored.inserted).toBe(page.length);
-    expect(await staleDays(t)).toEqual(days);
-    const before = await rollupsOff(t);
-    expect(before.user_day).toBeGreaterThan(0); // the rollups do not have the page yet
+    const waiting = await pending(t);
+    expect(waiting.events).toBe(page.length);
+    expect(waiting.cents).toBeCloseTo(
+      page.reduce((s, e) => s + e.chargedCents, 0),
+      4,
+    );
+    expect((await rollupsOff(t)).user_day).toBeGreaterThan(0); // the rollups do not have the page yet
 
-    expect(await refreshStaleDayRollups(t.db)).toEqual(days); // what the next collection does first
+    expect(await flushPendingRollups(t.db)).toBe(waiting.rows); // what the next collection does first
     expect(await rollupsOff(t)).toEqual(NONE_OFF);
-    expect(await staleDays(t)).toEqual([]);
+    expect(await pending(t)).toEqual({ rows: 0, events: 0, cents: 0 });
+    expect(await flushPendingRollups(t.db)).toBe(0); // nothing is added twice
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
   });
 
-  it('a re-delivered page marks nothing; a restated price marks its day and moves every rollup', async () => {
+  it('a re-delivered page adds nothing; a restated price adds its difference and every rollup follows', async () => {
     const page = events(NOW - DAY_MS, NOW);
     await storeUsageEvents(t.db, page);
     const again = await storeEventPage(t.db, page);
     expect(again).toEqual({ inserted: 0, restated: 0, duplicates: page.length });
-    expect(await staleDays(t)).toEqual([]);
+    expect((await pending(t)).rows).toBe(0);
 
-    const target = page[Math.floor(page.length / 2)];
+    const target = page.find((e) => e.maxMode) ?? page[0];
     const restated = page.map((e) => (e === target ? { ...e, chargedCents: e.chargedCents + 123.456789 } : e));
     const r = await storeEventPage(t.db, restated);
     expect(r).toEqual({ inserted: 0, restated: 1, duplicates: page.length - 1 });
-    expect(await staleDays(t)).toEqual([new Date(target.timestamp).toISOString().slice(0, 10)]);
-    await refreshStaleDayRollups(t.db);
+    expect(await pending(t)).toEqual({ rows: 1, events: 0, cents: expect.closeTo(123.456789, 6) });
+    await flushPendingRollups(t.db);
     expect(await rollupsOff(t)).toEqual(NONE_OFF);
     const total = await sql<{ c: number }>`SELECT sum(charged_cents)::float8 AS c FROM user_daily_rollup`.execute(t.db);
-    const expected = restated.reduce((s, e) => s + e.chargedCents, 0);
-    expect(total.rows[0].c).toBeCloseTo(expected, 4);
+    expect(total.rows[0].c).toBeCloseTo(
+      restated.reduce((s, e) => s + e.chargedCents, 0),
+      4,
+    );
   });
 
   it('text that COPY must escape is stored as sent', async () => {
@@ -109,7 +121,7 @@ describe('event rollups recomputed per day', () => {
     });
   });
 
-  it('a page that meets another writer storing some of its events is redone by INSERT … ON CONFLICT', async () => {
+  it('a page that meets another writer storing some of its events is redone by INSERT … ON CONFLICT DO NOTHING', async () => {
     const [a, b] = events(NOW - DAY_MS, NOW);
     // The month's partition exists first: creating it would lock usage_events, and writer 2 would wait there (and
     // then see `a`) instead of in its COPY.
@@ -139,7 +151,7 @@ describe('event rollups recomputed per day', () => {
     release();
     expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
     expect(await second).toEqual({ inserted: 1, restated: 0, duplicates: 1 }); // the COPY failed; the redo skipped `a`
-    await refreshStaleDayRollups(t.db);
+    await flushPendingRollups(t.db);
     expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db)).rows[0].n).toBe(2);
     expect(await rollupsOff(t)).toEqual(NONE_OFF);
   });

@@ -1,0 +1,102 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Tx } from '../db/database';
+
+/**
+ * The event rollups move in two steps (sql/017_rollup_pending.sql says why): a page adds what it changed to
+ * rollup_pending, summed per developer, day, model, kind and hour, in its own transaction; once a day's pages are in,
+ * flushPendingRollups adds those rows to the five rollups and deletes them, in one transaction. So the rollups are
+ * the sums of the stored events after every flush, and each rollup row is written once per flush instead of once per
+ * page.
+ */
+
+/** The rollup measures, with how the events of a set (`e`) add up to each. */
+const MEASURES: [column: string, fromEvents: string][] = [
+  ['events', 'count(*)'],
+  ['requests_costs', 'sum(e.requests_costs)'],
+  ['charged_cents', 'sum(e.charged_cents)'],
+  ['token_fee_cents', 'sum(e.cursor_token_fee)'],
+  ['input_tokens', 'sum(e.input_tokens)'],
+  ['output_tokens', 'sum(e.output_tokens)'],
+  ['cache_write_tokens', 'sum(e.cache_write_tokens)'],
+  ['cache_read_tokens', 'sum(e.cache_read_tokens)'],
+  ['max_mode_events', 'count(*) FILTER (WHERE e.max_mode)'],
+  ['headless_events', 'count(*) FILTER (WHERE e.is_headless)'],
+  ['chargeable_events', 'count(*) FILTER (WHERE e.is_chargeable)'],
+  ['max_mode_cents', 'coalesce(sum(e.charged_cents) FILTER (WHERE e.max_mode), 0)'],
+  ['headless_cents', 'coalesce(sum(e.charged_cents) FILTER (WHERE e.is_headless), 0)'],
+];
+const COLUMNS = MEASURES.map(([c]) => c);
+const PENDING_COLUMNS = sql.raw(`user_email, day, model, kind, hour, ${COLUMNS.join(', ')}`);
+/** The UTC hour of e.event_ts: date_bin is arithmetic on the timestamp (date_trunc(…, 'UTC') converts per row). */
+const HOUR = `date_bin('1 hour', e.event_ts, TIMESTAMPTZ '2000-01-01 00:00:00+00')`;
+const PENDING_FROM_EVENTS = sql.raw(
+  `e.user_email, e.day, e.model, e.kind, ${HOUR}, ${MEASURES.map(([, agg]) => agg).join(', ')}`,
+);
+
+/**
+ * Adds the events this transaction inserted with event_ts in [first, last] (a page's COPY: they are the rows of the
+ * range whose xmin is this transaction's id) to rollup_pending. Call it before the page updates any stored row.
+ */
+export async function addInsertedToPending(tx: Tx, first: string, last: string): Promise<void> {
+  await sql`
+    INSERT INTO rollup_pending (${PENDING_COLUMNS})
+    SELECT ${PENDING_FROM_EVENTS}
+    FROM usage_events e
+    WHERE e.event_ts BETWEEN ${first}::timestamptz AND ${last}::timestamptz AND e.xmin = pg_current_xact_id()::xid
+    GROUP BY 1, 2, 3, 4, 5`.execute(tx);
+}
+
+/**
+ * The pending rows of events whose price was restated, from a set `changed` of (old row columns, new_* prices): the
+ * counts do not move, the prices by their difference. A fragment for a statement that defines `changed`.
+ */
+export const PENDING_FROM_RESTATED: RawBuilder<unknown> = sql.raw(`
+  INSERT INTO rollup_pending (user_email, day, model, kind, hour, ${COLUMNS.join(', ')})
+  SELECT e.user_email, e.day, e.model, e.kind, ${HOUR}, 0, sum(e.new_requests_costs - e.requests_costs),
+    sum(e.new_charged_cents - e.charged_cents), sum(e.new_cursor_token_fee - e.cursor_token_fee), 0, 0, 0, 0, 0, 0, 0,
+    coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.max_mode), 0),
+    coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.is_headless), 0)
+  FROM changed e GROUP BY 1, 2, 3, 4, 5
+  RETURNING 1`);
+
+/** One rollup fed from `taken` (the pending rows flushed) regrouped by `keys`, added to the stored sums. */
+function addTo(table: string, keys: string[]): string {
+  const k = keys.join(', ');
+  return `
+    INSERT INTO ${table} AS r (${k}, ${COLUMNS.join(', ')})
+    SELECT ${k}, ${COLUMNS.map((c) => `sum(${c})`).join(', ')} FROM taken GROUP BY ${k} ORDER BY ${k}
+    ON CONFLICT (${k}) DO UPDATE SET ${COLUMNS.map((c) => `${c} = r.${c} + excluded.${c}`).join(', ')}
+    RETURNING 1`;
+}
+
+const FLUSH = sql.raw(`
+  WITH taken AS (DELETE FROM rollup_pending RETURNING *),
+  per_user AS (${addTo('user_daily_rollup', ['user_email', 'day'])}),
+  per_model AS (${addTo('user_model_daily_rollup', ['user_email', 'day', 'model'])}),
+  -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
+  per_model_day AS (${addTo('model_daily_rollup', ['day', 'model'])}),
+  -- Per developer, day and kind (sql/011_chargeback.sql): included versus usage-based spend for chargeback.
+  per_kind AS (${addTo('user_kind_daily_rollup', ['user_email', 'day', 'kind'])}),
+  per_hour AS (
+    INSERT INTO hourly_rollup AS r (hour, model, events, charged_cents, total_tokens)
+    SELECT hour, model, sum(events), sum(charged_cents),
+      sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)
+    FROM taken GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (hour, model) DO UPDATE SET events = r.events + excluded.events,
+      charged_cents = r.charged_cents + excluded.charged_cents, total_tokens = r.total_tokens + excluded.total_tokens
+    RETURNING 1
+  )
+  SELECT count(*)::int AS rows FROM taken`);
+
+/**
+ * Adds every pending row to the rollups and deletes it, in one transaction (a crash leaves them all pending). The
+ * rows of a page another writer has not committed yet stay for the next flush. Returns the pending rows flushed.
+ */
+export async function flushPendingRollups(db: Db): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    // Regrouping in hash tables in memory rather than sorting on disk (a day of 20,000 developers is ~100k groups).
+    await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+    const r = await FLUSH.execute(tx);
+    return (r.rows[0] as { rows: number }).rows;
+  });
+}
