@@ -4,8 +4,8 @@
 -- changed here instead, summed per developer, day, model, kind and hour, in its own transaction: a new event all of
 -- itself, a restated one the difference of its price. Once a day's pages are in, the collector moves these rows into
 -- the rollups, one upsert per rollup row (worker/src/collector/rollup-pending.ts). Nothing is counted twice or lost:
--- a page and its pending rows commit together, and a flush deletes the rows it adds in the same transaction; a crash
--- in between leaves them here for the next collection. No index: the table holds a day or so of rows, read whole.
+-- a page and its pending rows commit together, and a flush adds them and empties the table in one transaction; a
+-- crash in between leaves them here for the next collection. No index: the table holds a day or so of rows, read whole.
 CREATE TABLE rollup_pending (
   user_email          text NOT NULL,
   day                 date NOT NULL,

@@ -4,9 +4,9 @@ import type { Db, Tx } from '../db/database';
 /**
  * The event rollups move in two steps (sql/017_rollup_pending.sql says why): a page adds what it changed to
  * rollup_pending, summed per developer, day, model, kind and hour, in its own transaction; once a day's pages are in,
- * flushPendingRollups adds those rows to the five rollups and deletes them, in one transaction. So the rollups are
- * the sums of the stored events after every flush, and each rollup row is written once per flush instead of once per
- * page.
+ * flushPendingRollups adds those rows to the five rollups and empties the table, in one transaction. So the rollups
+ * are the sums of the stored events after every flush, and each rollup row is written once per flush instead of once
+ * per page.
  */
 
 /** The rollup measures, with how the events of a set (`e`) add up to each. */
