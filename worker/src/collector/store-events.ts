@@ -36,13 +36,51 @@ interface Row {
   day: string;
 }
 
-/** The restatable prices, as their usage_events columns keep them (the scale is the column's). */
-const PRICES: [column: string, scale: number, value: (e: UsageEvent) => number][] = [
-  ['charged_cents', 6, (e) => e.chargedCents],
-  ['cursor_token_fee', 6, (e) => e.cursorTokenFee ?? 0],
-  ['requests_costs', 4, (e) => e.requestsCosts],
-  ['token_total_cents', 6, (e) => e.tokenUsage?.totalCents ?? 0],
+type Value = string | number | boolean | null | undefined;
+
+/**
+ * usage_events' columns as a page writes them, in one order for the COPY and for storeAlongside's INSERT: the
+ * column, the type its values are sent as (dedupe_key travels as hex), and its value for an event of the page.
+ */
+const EVENT_COLUMNS: [column: string, type: string, value: (r: Row) => Value][] = [
+  ['event_ts', 'timestamptz', (r) => r.ts],
+  ['dedupe_key', 'bytea', (r) => r.key],
+  ['day', 'date', (r) => r.day],
+  ['user_email', 'text', (r) => r.e.userEmail.toLowerCase()],
+  ['model', 'text', (r) => r.e.model],
+  ['kind', 'text', (r) => r.e.kind],
+  ['max_mode', 'boolean', (r) => r.e.maxMode],
+  ['requests_costs', 'numeric', (r) => r.e.requestsCosts],
+  ['is_token_based_call', 'boolean', (r) => r.e.isTokenBasedCall],
+  ['is_chargeable', 'boolean', (r) => r.e.isChargeable],
+  ['is_headless', 'boolean', (r) => r.e.isHeadless],
+  ['input_tokens', 'bigint', (r) => r.e.tokenUsage?.inputTokens ?? 0],
+  ['output_tokens', 'bigint', (r) => r.e.tokenUsage?.outputTokens ?? 0],
+  ['cache_write_tokens', 'bigint', (r) => r.e.tokenUsage?.cacheWriteTokens ?? 0],
+  ['cache_read_tokens', 'bigint', (r) => r.e.tokenUsage?.cacheReadTokens ?? 0],
+  ['token_total_cents', 'numeric', (r) => r.e.tokenUsage?.totalCents ?? 0],
+  ['discount_percent_off', 'numeric', (r) => r.e.tokenUsage?.discountPercentOff],
+  ['charged_cents', 'numeric', (r) => r.e.chargedCents],
+  ['cursor_token_fee', 'numeric', (r) => r.e.cursorTokenFee ?? 0],
+  ['conversation_id', 'text', (r) => r.e.conversationId],
+  ['service_account_id', 'text', (r) => r.e.serviceAccountId],
+  ['service_account_name', 'text', (r) => r.e.serviceAccountName],
+  ['cloud_agent_id', 'text', (r) => r.e.cloudAgentId],
+  ['automation_id', 'text', (r) => r.e.automationId],
+  ['is_free_bugbot', 'boolean', (r) => r.e.isFreeBugbot],
 ];
+const COLUMN_LIST = EVENT_COLUMNS.map(([c]) => c).join(', ');
+const valueOf = (column: string) => EVENT_COLUMNS.find(([c]) => c === column)![2];
+
+/** The restatable prices and their columns' scale. */
+const PRICES: [column: string, scale: number, value: (r: Row) => Value][] = (
+  [
+    ['charged_cents', 6],
+    ['cursor_token_fee', 6],
+    ['requests_costs', 4],
+    ['token_total_cents', 6],
+  ] as const
+).map(([c, scale]) => [c, scale, valueOf(c)]);
 const PRICE_LIST = PRICES.map(([c]) => c).join(', ');
 const atScale = (v: number, scale: number) => Math.round(v * 10 ** scale) / 10 ** scale;
 
@@ -74,53 +112,25 @@ async function storedPrices(tx: Tx, rows: Row[]): Promise<Map<string, number[]>>
   return new Map(found.rows.map((r) => [r.key, PRICES.map(([c]) => r[c])]));
 }
 
-/** The columns a page's COPY writes, in the order of copyLine. */
-const COPY_COLUMNS =
-  'event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs, is_token_based_call, is_chargeable, ' +
-  'is_headless, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, token_total_cents, ' +
-  'discount_percent_off, charged_cents, cursor_token_fee, conversation_id, service_account_id, service_account_name, ' +
-  'cloud_agent_id, automation_id, is_free_bugbot';
-
 /** COPY's text format: tab-separated, \N for null, backslash escapes (PostgreSQL's COPY documentation). */
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const text = (v: string | null | undefined) =>
-  v == null ? '\\N' : /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ESCAPED[c]) : v;
-const bool = (v: boolean | null | undefined) => (v == null ? '\\N' : v ? 't' : 'f');
-const num = (v: number | null | undefined) => (v == null ? '\\N' : String(v));
-
-function copyLine({ e, key, ts, day }: Row): string {
-  const t = e.tokenUsage;
-  return `${[
-    ts,
-    `\\\\x${key}`,
-    day,
-    text(e.userEmail.toLowerCase()),
-    text(e.model),
-    text(e.kind),
-    bool(e.maxMode),
-    num(e.requestsCosts),
-    bool(e.isTokenBasedCall),
-    bool(e.isChargeable),
-    bool(e.isHeadless),
-    num(t?.inputTokens ?? 0),
-    num(t?.outputTokens ?? 0),
-    num(t?.cacheWriteTokens ?? 0),
-    num(t?.cacheReadTokens ?? 0),
-    num(t?.totalCents ?? 0),
-    num(t?.discountPercentOff),
-    num(e.chargedCents),
-    num(e.cursorTokenFee ?? 0),
-    text(e.conversationId),
-    text(e.serviceAccountId),
-    text(e.serviceAccountName),
-    text(e.cloudAgentId),
-    text(e.automationId),
-    bool(e.isFreeBugbot),
-  ].join('\t')}\n`;
-}
+const COPY_FORMAT: Record<string, (v: NonNullable<Value>) => string> = {
+  text: (v) =>
+    /[\\\t\n\r]/.test(v as string) ? (v as string).replace(/[\\\t\n\r]/g, (c) => ESCAPED[c]) : (v as string),
+  boolean: (v) => (v ? 't' : 'f'),
+  bytea: (v) => `\\\\x${v}`,
+};
+const COPY_FIELDS = EVENT_COLUMNS.map(([, type, value]) => {
+  const format = COPY_FORMAT[type] ?? String;
+  return (r: Row) => {
+    const v = value(r);
+    return v == null ? '\\N' : format(v);
+  };
+});
+const copyLine = (r: Row) => `${COPY_FIELDS.map((field) => field(r)).join('\t')}\n`;
 
 async function copyRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
-  const stream = client.query(copyFrom(`COPY usage_events (${COPY_COLUMNS}) FROM STDIN`));
+  const stream = client.query(copyFrom(`COPY usage_events (${COLUMN_LIST}) FROM STDIN`));
   await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
 }
 
@@ -131,12 +141,11 @@ async function copyRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
  */
 async function restatePrices(tx: Tx, rows: Row[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const col = (f: (e: UsageEvent) => number) => rows.map((r) => f(r.e));
+  const col = (i: number) => rows.map(PRICES[i][2]);
   const r = await sql<{ restated: number }>`
     WITH v AS (
       SELECT * FROM unnest(${rows.map((r) => r.ts)}::timestamptz[], ${rows.map((r) => r.key)}::text[],
-        ${col(PRICES[0][2])}::numeric(14,6)[], ${col(PRICES[1][2])}::numeric(14,6)[],
-        ${col(PRICES[2][2])}::numeric(14,4)[], ${col(PRICES[3][2])}::numeric(14,6)[])
+        ${col(0)}::numeric(14,6)[], ${col(1)}::numeric(14,6)[], ${col(2)}::numeric(14,4)[], ${col(3)}::numeric(14,6)[])
         AS v(event_ts, key_hex, charged_cents, cursor_token_fee, requests_costs, token_total_cents)
     ),
     changed AS MATERIALIZED (
@@ -186,7 +195,7 @@ async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<Stor
   for (const r of rows) {
     const old = stored.get(r.key);
     if (!old) fresh.push(r);
-    else if (PRICES.some(([, scale, value], i) => atScale(value(r.e), scale) !== old[i])) repriced.push(r);
+    else if (PRICES.some(([, scale, value], i) => atScale(Number(value(r)), scale) !== old[i])) repriced.push(r);
   }
   if (fresh.length > 0) {
     await copyRows(client, fresh);
@@ -202,38 +211,15 @@ async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<Stor
  * prices like any re-delivered event.
  */
 async function storeAlongside(tx: Tx, rows: Row[]): Promise<StoreResult> {
-  const col = <T>(f: (r: Row) => T) => rows.map(f);
+  const arrays = EVENT_COLUMNS.map(
+    ([, type, value]) => sql`${rows.map((r) => value(r) ?? null)}::${sql.raw(type === 'bytea' ? 'text' : type)}[]`,
+  );
   const result = await sql<{ key: string }>`
-      INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, requests_costs,
-        is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
-        cache_read_tokens, token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
-        service_account_id, service_account_name, cloud_agent_id, automation_id, is_free_bugbot)
-      SELECT event_ts, decode(key_hex, 'hex'), day, user_email, model, kind, max_mode, requests_costs,
-        is_token_based_call, is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens,
-        cache_read_tokens, token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
-        service_account_id, service_account_name, cloud_agent_id, automation_id, is_free_bugbot
-      FROM unnest(
-        ${col((r) => r.ts)}::timestamptz[], ${col((r) => r.key)}::text[], ${col((r) => r.day)}::date[],
-        ${col((r) => r.e.userEmail.toLowerCase())}::text[], ${col((r) => r.e.model)}::text[],
-        ${col((r) => r.e.kind)}::text[], ${col((r) => r.e.maxMode)}::boolean[],
-        ${col((r) => r.e.requestsCosts)}::numeric[], ${col((r) => r.e.isTokenBasedCall)}::boolean[],
-        ${col((r) => r.e.isChargeable)}::boolean[], ${col((r) => r.e.isHeadless)}::boolean[],
-        ${col((r) => r.e.tokenUsage?.inputTokens ?? 0)}::bigint[],
-        ${col((r) => r.e.tokenUsage?.outputTokens ?? 0)}::bigint[],
-        ${col((r) => r.e.tokenUsage?.cacheWriteTokens ?? 0)}::bigint[],
-        ${col((r) => r.e.tokenUsage?.cacheReadTokens ?? 0)}::bigint[],
-        ${col((r) => r.e.tokenUsage?.totalCents ?? 0)}::numeric[],
-        ${col((r) => r.e.tokenUsage?.discountPercentOff ?? null)}::numeric[],
-        ${col((r) => r.e.chargedCents)}::numeric[], ${col((r) => r.e.cursorTokenFee ?? 0)}::numeric[],
-        ${col((r) => r.e.conversationId ?? null)}::text[], ${col((r) => r.e.serviceAccountId ?? null)}::text[],
-        ${col((r) => r.e.serviceAccountName ?? null)}::text[], ${col((r) => r.e.cloudAgentId ?? null)}::text[],
-        ${col((r) => r.e.automationId ?? null)}::text[], ${col((r) => r.e.isFreeBugbot ?? null)}::boolean[]
-      ) AS t(event_ts, key_hex, day, user_email, model, kind, max_mode, requests_costs, is_token_based_call,
-             is_chargeable, is_headless, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens,
-             token_total_cents, discount_percent_off, charged_cents, cursor_token_fee, conversation_id,
-             service_account_id, service_account_name, cloud_agent_id, automation_id, is_free_bugbot)
-      ON CONFLICT (event_ts, dedupe_key) DO NOTHING
-      RETURNING encode(dedupe_key, 'hex') AS key`.execute(tx);
+    INSERT INTO usage_events (${sql.raw(COLUMN_LIST)})
+    SELECT ${sql.raw(COLUMN_LIST.replace('dedupe_key', "decode(dedupe_key, 'hex')"))}
+    FROM unnest(${sql.join(arrays)}) AS t(${sql.raw(COLUMN_LIST)})
+    ON CONFLICT (event_ts, dedupe_key) DO NOTHING
+    RETURNING encode(dedupe_key, 'hex') AS key`.execute(tx);
   const inserted = new Set(result.rows.map((r) => r.key));
   if (inserted.size > 0) await addInsertedToPending(tx, rows[0].ts, rows[rows.length - 1].ts);
   const restated = await restatePrices(
