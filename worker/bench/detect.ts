@@ -18,7 +18,7 @@ import { score, type Score } from './evaluation/score';
 import { DEFAULT_SETTINGS } from '../src/settings';
 import { storeDetectionInput } from './evaluation/store-input';
 import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario, type Scenario } from './scenarios/team';
+import { generateScenario, inputAsOf, type Scenario } from './scenarios/team';
 import { tile } from './support/tile';
 
 const { values: args } = parseArgs({
@@ -36,17 +36,6 @@ const MIN_CENTS = 2_000;
 const TARGETS = { precision: 0.9, recall: 0.9, medianDelay: 1, worstDelay: 3, onset: 1, falsePer100Week: 0.5 };
 
 /** Rows are sorted by day: the input as of `day` is a prefix. */
-function prefix<T extends { day: string }>(rows: T[], day: string): T[] {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid].day <= day) lo = mid + 1;
-    else hi = mid;
-  }
-  return rows.slice(0, lo);
-}
-
 interface Run {
   scenario: Scenario;
   engine: Score;
@@ -63,13 +52,7 @@ function replay(sc: Scenario): Run {
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   const last = sc.shape.lastDay;
   for (let day = from; day <= last; day = addDays(day, 1)) {
-    const input: DetectionInput = {
-      asOf: day,
-      userDays: prefix(sc.input.userDays, day),
-      userModelDays: prefix(sc.input.userModelDays, day),
-      members: sc.input.members.filter((m) => m.firstSeenDay === null || m.firstSeenDay <= day),
-      cycleSpend: [],
-    };
+    const input = inputAsOf(sc, day);
     const t0 = performance.now();
     for (const a of detect(input, DEFAULT_SETTINGS))
       engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10) });

@@ -8,11 +8,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
-import { buildSeries } from '../src/detection/series';
-import { scan } from '../src/detection/scan';
-import { historyDays, evaluationDays } from '../src/detection/detect';
-import { DEFAULT_SETTINGS as S } from '../src/settings';
-import { expensiveModels } from '../src/detection/premium';
+import { scanAsOf } from './support/scan-as-of';
 
 const [name, kinds = 'level_shift'] = process.argv.slice(2);
 const shape = SCENARIOS.find((s) => s.name === name);
@@ -26,16 +22,7 @@ const cell = (v: number, width: number, digits = 0) => v.toFixed(digits).padStar
 for (let day = addDays(sc.firstDay, shape.replayFrom); day <= shape.lastDay; day = addDays(day, 1)) {
   const current = targets.filter((t) => day >= addDays(t.startDay, -3) && day <= addDays(t.endDay, 3));
   if (current.length === 0) continue;
-  const input = {
-    ...sc.input,
-    asOf: day,
-    userDays: sc.input.userDays.filter((r) => r.day <= day),
-    userModelDays: sc.input.userModelDays.filter((r) => r.day <= day),
-    members: sc.input.members.filter((m) => m.firstSeenDay === null || m.firstSeenDay <= day),
-  };
-  const series = buildSeries(input, addDays(day, -historyDays(S) + 1), S.weekdayAware);
-  const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(S) + 1);
-  const result = scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor));
+  const { series, result } = scanAsOf(sc, day);
   const t = series.asOfIdx;
   for (const a of current) {
     const u = result.users.find((x) => x.user.email === a.email);

@@ -1,24 +1,11 @@
 /** Debug: node --import tsx bench/trace-user.ts T1-steady t1-steady.dev0096@example.org 2026-10-14 — one user's scan as of a day. */
-import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
-import { buildSeries } from '../src/detection/series';
-import { scan } from '../src/detection/scan';
-import { historyDays, evaluationDays } from '../src/detection/detect';
-import { DEFAULT_SETTINGS as S } from '../src/settings';
-import { expensiveModels } from '../src/detection/premium';
+import { scanAsOf } from './support/scan-as-of';
 
 const [name, email, asOf] = process.argv.slice(2);
 const sc = generateScenario(SCENARIOS.find((s) => s.name === name)!);
-const input = {
-  ...sc.input,
-  asOf,
-  userDays: sc.input.userDays.filter((r) => r.day <= asOf),
-  userModelDays: sc.input.userModelDays.filter((r) => r.day <= asOf),
-};
-const series = buildSeries(input, addDays(asOf, -historyDays(S) + 1), S.weekdayAware);
-const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(S) + 1);
-const r = scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor));
+const { series, result: r } = scanAsOf(sc, asOf);
 const u = r.users.find((x) => x.user.email === email)!;
 console.log(sc.truth.filter((t) => t.emails?.includes(email) && t.scope === 'user'));
 for (let d = 0; d < series.days.length; d++) {

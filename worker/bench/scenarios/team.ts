@@ -355,3 +355,26 @@ function userDay(
   }
   return { day: row, models };
 }
+
+/** Rows (in day order) up to and including `day`. */
+function upTo<T extends { day: string }>(rows: T[], day: string): T[] {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].day <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return rows.slice(0, lo);
+}
+
+/** The team as a detection pass on `day` sees it: the rows up to that day and the members seen by then. */
+export function inputAsOf(sc: Scenario, day: string): DetectionInput {
+  return {
+    asOf: day,
+    userDays: upTo(sc.input.userDays, day),
+    userModelDays: upTo(sc.input.userModelDays, day),
+    members: sc.input.members.filter((m) => m.firstSeenDay === null || m.firstSeenDay <= day),
+    cycleSpend: [],
+  };
+}
