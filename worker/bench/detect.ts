@@ -11,7 +11,7 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { detect, type DetectionInput } from '../src/detection';
+import { detect } from '../src/detection';
 import { originalRules } from './evaluation/original-rules';
 import { toEpisodes, type Detection } from '../src/detection/episodes';
 import { score, type Score } from './evaluation/score';
