@@ -99,8 +99,8 @@ export async function flushPendingRollups(db: Db): Promise<number> {
     await sql`LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE`.execute(tx);
     // Regrouping in hash tables in memory rather than sorting on disk (a day of 20,000 developers is ~100k groups).
     await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-    const r = await FLUSH.execute(tx);
-    await sql`TRUNCATE rollup_pending`.execute(tx);
-    return (r.rows[0] as { rows: number }).rows;
+    const { rows } = (await FLUSH.execute(tx)).rows[0] as { rows: number };
+    if (rows > 0) await sql`TRUNCATE rollup_pending`.execute(tx); // most calls (a day without new events) find none
+    return rows;
   });
 }

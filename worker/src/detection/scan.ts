@@ -429,9 +429,7 @@ function classify(
   );
   const isRunaway =
     why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
-  const isModelShift =
-    (why.premiumShareAfter ?? 0) >= settings.modelShiftMinShareAfter &&
-    (why.premiumShareAfter ?? 0) - (why.premiumShareBefore ?? 0) >= settings.modelShiftMinShareRise;
+  const isModelShift = onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0);
   let path = alarm;
   if (path === null && isRunaway) path = 'runaway';
   if (path === null && isModelShift) path = 'model';
@@ -477,6 +475,11 @@ function classify(
   s.detector[t] = detector;
 }
 
+/** A share of spend on expensive models that is a model shift from the baseline's share `before`. */
+function onNewMix(settings: Settings, share: number, before: number): boolean {
+  return share >= settings.modelShiftMinShareAfter && share - before >= settings.modelShiftMinShareRise;
+}
+
 /** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
 function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
   const total = s.user.cents[d];
@@ -498,10 +501,7 @@ function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number 
 function mixOnset(s: UserScan, ctx: ScanContext, onset: number, t: number, from: number, before?: number): number {
   const { settings, expensive, dayClass } = ctx;
   const base = before ?? 0;
-  const shifted = (d: number) => {
-    const share = premiumShareOn(s, d, expensive);
-    return share >= settings.modelShiftMinShareAfter && share - base >= settings.modelShiftMinShareRise;
-  };
+  const shifted = (d: number) => onNewMix(settings, premiumShareOn(s, d, expensive), base);
   let start = onset;
   while (start < t && (s.user.events[start] <= 0 || !shifted(start))) start++;
   if (!shifted(start)) return onset;
