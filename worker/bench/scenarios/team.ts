@@ -38,6 +38,8 @@ export interface Scenario {
   input: DetectionInput; // asOf = lastDay
   truth: TruthAnomaly[];
   firstDay: string;
+  /** The generated developers (for bench/false-alerts.ts). */
+  devs?: Dev[];
 }
 
 /** The alert floor (minImpactDollars' default): the day an anomaly's extra reaches it is when it can be found. */
@@ -62,7 +64,7 @@ const int = (r: () => number, lo: number, hi: number) => Math.floor(between(r, l
 const MODELS = { cheap: 2, mid: 6, premium: 40 } as const;
 type Model = keyof typeof MODELS;
 
-interface Dev {
+export interface Dev {
   email: string;
   base: number; // cents on a usual workday
   sigma: number; // day-to-day log noise
@@ -298,7 +300,13 @@ export function generateScenario(shape: TeamShape): Scenario {
   });
   userDays.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   userModelDays.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  return { shape, input: { asOf: shape.lastDay, userDays, userModelDays, members, cycleSpend: [] }, truth, firstDay };
+  return {
+    shape,
+    input: { asOf: shape.lastDay, userDays, userModelDays, members, cycleSpend: [] },
+    truth,
+    firstDay,
+    devs,
+  };
 }
 
 const avgCost = (premiumShare: number) =>

@@ -4,7 +4,7 @@ import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
-import { peakDay, scan, type ScanResult, type UserScan } from './scan';
+import { MAX_IDLE_GAP, peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -82,6 +82,7 @@ function personalAnomaly(
   let t = asOfIdx;
   // While today is still running, yesterday's episode stays current until today proves normal.
   if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;
+  if (!current(t)) t = heldOverIdleDays(s, t, current);
   const detector = s.detector[t];
   if (detector === null || !current(t)) return null;
   const onset = s.onset[t];
@@ -113,6 +114,23 @@ function personalAnomaly(
       ...peakOf(s, onset, t, days),
     },
   };
+}
+
+/**
+ * A sustained episode (a drift, a model shift, a new user's level) lasts over the developer's idle days in the scan:
+ * they neither extend nor end it (scanUserDay), up to MAX_IDLE_GAP in a row. Its report must too, or each idle day
+ * counts as a normal one towards auto-resolve: a weekend and one quieter workday resolved the incident, and the next
+ * workday's report of the same episode (same onset) opened a second one (bench:detect's T1-steady and T4-churn: 2 of
+ * the tuning teams' 11 false sustained drifts). On an idle day t, the episode current on the last active day within
+ * MAX_IDLE_GAP idle days is still current (its values are that day's); otherwise t. A spike or a runaway agent is one
+ * day's excess (it ends on the next ordinary active day): it is not held over.
+ */
+function heldOverIdleDays(s: UserScan, t: number, current: (i: number) => boolean): number {
+  let last = t;
+  while (last > 0 && t - last < MAX_IDLE_GAP && s.user.events[last] <= 0) last--;
+  if (last === t || s.user.events[last] <= 0 || !current(last)) return t;
+  const detector = s.detector[last];
+  return detector === 'personal_spike' || detector === 'runaway_agent' ? t : last;
 }
 
 function peakOf(s: UserScan, onset: number, t: number, days: string[]) {

@@ -10,7 +10,7 @@ const Z_CAP = 3;
 /** Active days in a row back within the reference that end an alarmed episode. */
 const ENDING_NORMAL_DAYS = 2;
 /** Idle days (a user's weekend, a day too quiet to judge the team) inside an episode do not end it, up to this many in a row. */
-const MAX_IDLE_GAP = 3;
+export const MAX_IDLE_GAP = 3;
 /** A team-wide day effect needs at least this many established users active that day. */
 const MIN_TEAM_USERS = 8;
 /**
