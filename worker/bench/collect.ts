@@ -2,8 +2,9 @@
  * bench:collect — the collector against a simulated Cursor API served by `npm run simulate` in its own process,
  * into an embedded PostgreSQL (its own processes), so the figures are the worker's own. Three measurements:
  *
- *  1. Backfill memory: collects --days days of --developers simulated developers unpaced (the simulator without
- *     rate limits) and prints events, wall and CPU time, and this process's peak RSS (VmHWM: the collector alone).
+ *  1. Backfill memory: the worker itself, launched as `npm start` launches it, backfills --days days of --developers
+ *     simulated developers unpaced (the simulator without rate limits); prints events, wall and CPU time, and the
+ *     worker process's peak RSS (VmHWM).
  *  2. Pacer: a second backfill of --paced-developers developers with the simulator and the client both at Cursor's
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
  *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
@@ -14,11 +15,14 @@
  *
  *  4. Flushing: one synthetic day of --flush-developers developers' pending rows into the rollups (flushing() says how).
  *
+ * Section 1's diagnostics: BENCH_MEM_TRACE=1 prints the worker's RSS at each line it logs; BENCH_WORKER_FLAGS adds node
+ * flags to the worker's (e.g. "--trace-gc", printed with BENCH_MEM_TRACE=1).
+ *
  *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
  *                            [--store-events 100000] [--flush-developers 20000]
  *                            [--skip backfill,paced,store,flush]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +41,7 @@ import type { UsageEvent } from '../src/cursor/schemas';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
+import { workerEntry, workerEnv, workerNodeFlags } from './support/worker-launch';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,11 +57,6 @@ const loadAvg = () =>
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-/** This process's peak resident set so far, MiB (/proc/self/status VmHWM, "peak resident set size"). */
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
-}
 const cpuS = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
@@ -124,6 +124,19 @@ async function freshDatabase(admin: pg.Pool, base: string, name: string) {
   return { handle, url: url.toString() };
 }
 
+/** A process's peak resident set (VmHWM) in MiB and CPU seconds (utime + stime), read from /proc while it lives. */
+function processFigures(pid: number): { peakMiB: number; cpuS: number } {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return { peakMiB: Number(hwm![1]) / 1024, cpuS: (Number(f[11]) + Number(f[12])) / 100 };
+}
+
+/**
+ * Section 1: the worker itself, as `npm start` runs it (its bundle, V8 flags and malloc arenas: worker-launch.ts),
+ * pointed at the bench's database and the simulator, its rate limits out of the way. Its first run is the backfill;
+ * its figures are read from /proc when it logs the backfill's summary, then it is stopped (before its detection).
+ */
 async function backfill(admin: pg.Pool, base: string, developers: number, days: number) {
   const sim = await startSimulator([
     '--size',
@@ -132,53 +145,92 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
     String(days + 5),
     '--no-rate-limits',
   ]);
-  const { handle } = await freshDatabase(admin, base, 'bench_backfill');
+  const { handle, url } = await freshDatabase(admin, base, 'bench_backfill');
+  await handle.close();
+  execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
+  const load0 = loadAvg();
+  const t0 = performance.now();
+  const worker = spawn(
+    process.execPath,
+    [...workerNodeFlags(), ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), workerEntry()],
+    {
+      env: {
+        ...process.env,
+        ...workerEnv(),
+        DATABASE_URL: url,
+        CURSOR_ADMIN_API_KEY: API_KEY,
+        CURSOR_API_BASE_URL: sim.url,
+        CURSOR_RATE_LIMIT_PER_MIN: '10000',
+        CURSOR_EVENTS_RATE_LIMIT_PER_MIN: '10000',
+        BACKFILL_DAYS: String(days),
+        RESTATE_DAYS: '2',
+        WORKER_API_PORT: String(await freePort()),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
-    const client = new CursorClient({
-      baseUrl: sim.url,
-      apiKey: API_KEY,
-      rateLimits: { admin: 0, events: 0, analytics: 0 },
-    });
-    const rssBefore = peakRssMiB();
-    // BENCH_MEM_TRACE=1 (with node --expose-gc): the heap after a full GC every 5 s, to tell garbage from growth.
-    const g = (globalThis as { gc?: () => void }).gc;
-    const trace =
-      process.env.BENCH_MEM_TRACE && g
-        ? setInterval(() => {
-            g();
-            const m = process.memoryUsage();
-            const mib = (n: number) => `${(n / 1048576).toFixed(0)}`;
+    const { summary, firstDay, done } = await new Promise<{
+      summary: { events: { inserted: number; duplicates: number }; durationMs: number; errors: unknown[] };
+      firstDay: { peakMiB: number };
+      done: { peakMiB: number; cpuS: number };
+    }>((resolve, reject) => {
+      let firstDay: { peakMiB: number } | undefined;
+      let rest = '';
+      worker.stdout!.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) {
+          if (!line.startsWith('{')) {
+            if (process.env.BENCH_MEM_TRACE) console.log(`   worker: ${line}`); // e.g. node --trace-gc
+            continue;
+          }
+          const entry = JSON.parse(line) as { msg: string; level: number; summary?: never };
+          if (entry.level >= 50) console.log(`   worker: ${entry.msg}`);
+          // BENCH_MEM_TRACE=1: the worker's resident set at each line it logs, to see which step raises the peak.
+          if (process.env.BENCH_MEM_TRACE) {
+            const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1];
+            const { peakMiB } = processFigures(worker.pid!);
             console.log(
-              `   memory after GC: rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB`,
+              `   ${((performance.now() - t0) / 1000).toFixed(1)} s  rss ${Math.round(Number(rss) / 1024)} MiB, peak ${peakMiB.toFixed(0)}: ${line.slice(line.indexOf(',"name"') + 16, 200)}`,
             );
-          }, 5000)
-        : undefined;
-    const load0 = loadAvg();
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const summary = await collectOnce(
-      { db: handle.db, client, log: pino({ level: 'warn' }), config: { BACKFILL_DAYS: days, RESTATE_DAYS: 2 } },
-      { trigger: 'bench', now: new Date() },
-    );
+          }
+          if (!firstDay && entry.msg.startsWith('backfill: usage events collected'))
+            firstDay = processFigures(worker.pid!);
+          if (entry.msg.startsWith('collection finished')) {
+            const done = processFigures(worker.pid!);
+            resolve({ summary: entry.summary!, firstDay: firstDay ?? done, done });
+          }
+        }
+      });
+      worker.on('exit', (code) => reject(new Error(`the worker exited with ${code} before its backfill finished`)));
+    });
     const wall = (performance.now() - t0) / 1000;
-    clearInterval(trace);
-    const cpu = cpuS(cpu0);
-    const peak = peakRssMiB();
     console.log(
-      `\n1. Backfill of ${days} days, ${developers.toLocaleString()} developers, simulator in its own process, unpaced`,
+      `\n1. Backfill of ${days} days, ${developers.toLocaleString()} developers: the worker as npm start runs it ` +
+        `(${[...workerNodeFlags(), path.relative(WORKER_DIR, workerEntry())].join(' ')}, ${JSON.stringify(workerEnv())}), ` +
+        `the simulator in its own process, unpaced`,
     );
     console.log(
-      `   events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${wall.toFixed(1)} s wall, ` +
-        `${cpu.toFixed(1)} s worker CPU; load average ${load0} → ${loadAvg()}`,
+      `   events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${(summary.durationMs / 1000).toFixed(1)} s ` +
+        `(${wall.toFixed(1)} s from the worker's launch), ${done.cpuS.toFixed(1)} s worker CPU; load average ${load0} → ${loadAvg()}`,
     );
-    console.log(`   end to end      ${Math.round(summary.events.inserted / wall).toLocaleString()} events/s`);
     console.log(
-      `   worker peak RSS ${peak.toFixed(0)} MiB (VmHWM of the collector's process; ${rssBefore.toFixed(0)} MiB before the backfill) — aim < 300 MB (286 MiB)`,
+      `   end to end      ${Math.round(summary.events.inserted / (summary.durationMs / 1000)).toLocaleString()} events/s`,
+    );
+    console.log(
+      `   worker peak RSS ${done.peakMiB.toFixed(0)} MiB (VmHWM of the worker's process; ${firstDay.peakMiB.toFixed(0)} MiB after ` +
+        `its start-up and the first day) — aim < 300 MB (286 MiB)`,
     );
     if (summary.errors.length) console.log('   ERRORS', summary.errors);
-    return { events: summary.events.inserted, wall, cpu, peakMiB: peak };
+    return { events: summary.events.inserted, wall, cpu: done.cpuS, peakMiB: done.peakMiB };
   } finally {
-    await handle.close();
+    await new Promise<void>((resolve) => {
+      if (worker.exitCode !== null) return resolve();
+      worker.once('exit', () => resolve());
+      worker.kill('SIGTERM');
+    });
     await sim.stop();
   }
 }

@@ -11,7 +11,6 @@
  * the worker would run it.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +19,7 @@ import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
 import { storeTeam, withBenchDatabase } from './support/database';
 import { tile } from './support/tile';
+import { workerEnv, workerNodeFlags } from './support/worker-launch';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,24 +46,6 @@ const LABEL: Record<Mode, string> = {
   hourly: 'hourly (cache, today read) ',
   nextday: 'next day (cache slid 1 day)',
 };
-
-function startScript(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return pkg.scripts.start;
-}
-
-/** The V8 flags `npm start` runs the worker with (worker/package.json), so the pass is measured as the worker runs it. */
-function workerNodeFlags(): string[] {
-  return startScript().match(/--max-semi-space-size=\d+/g) ?? [];
-}
-
-/** The malloc arenas `npm start` gives the worker (MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}: its default), if any. */
-function workerEnv(): Record<string, string> {
-  const m = /MALLOC_ARENA_MAX=(?:\$\{MALLOC_ARENA_MAX:-(\d+)\}|(\d+))/.exec(startScript());
-  return m ? { MALLOC_ARENA_MAX: m[1] ?? m[2] } : {};
-}
 
 function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const child = path.join(import.meta.dirname, 'detect-pass-child.ts');

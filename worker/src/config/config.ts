@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** The repository root: relative paths in the configuration are resolved from here. */
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/**
+ * The repository root: relative paths in the configuration are resolved from here. The nearest folder above this
+ * module that holds the migrations (`sql/`) and the worker: the same whether the sources run (worker/src/config) or
+ * the bundle does (worker/dist/cli, `npm run build`).
+ */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'sql')) && existsSync(path.join(dir, 'worker', 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no repository root (sql/ and worker/) above ${from}`);
+  }
+}
 
 /**
  * As root, PostgreSQL runs as the `postgres` user, which cannot enter a 0700 home such as /root: its binaries and

@@ -492,14 +492,16 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     const install = stages[0].instructions.find((i) => i.op === 'RUN' && i.args.includes('npm ci'))?.args ?? '';
     expect(install).toContain('--omit=dev');
     expect(install).toContain('--workspace worker');
-    const tsx = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'worker/package.json'), 'utf8')) as {
+    const worker = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'worker/package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
       scripts: Record<string, string>;
     };
-    expect(tsx.dependencies.tsx).toBeDefined(); // `npm start` runs tsx at runtime
-    expect(tsx.scripts.start).toMatch(
-      /^node src\/cli\/require-node.cjs && (MALLOC_ARENA_MAX=\S+ )?(exec )?node (--max-semi-space-size=\d+ )?--import tsx /,
-    ); // Node >= 22 checked first
+    // `npm start` bundles the worker with esbuild, then runs the bundle; the other CLIs run tsx: both at run time.
+    expect(worker.dependencies.esbuild).toBeDefined();
+    expect(worker.dependencies.tsx).toBeDefined();
+    expect(worker.scripts.start).toMatch(
+      /^node src\/cli\/require-node.cjs && node tools\/build\/main.mjs && (MALLOC_ARENA_MAX=\S+ )?exec node (--\S+ )*dist\/cli\/start.cjs$/,
+    ); // Node >= 22 checked first, then the bundle built
   });
 
   it('copies what the worker runs: sources, the contract workspace, migrations, manifests; never .env', () => {
@@ -524,7 +526,13 @@ describe('worker/Dockerfile (read, since no Docker engine runs here)', () => {
     const user = ops('USER').at(-1);
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(ops('CMD').at(-1)).toBe('["node", "--max-semi-space-size=8", "--import", "tsx", "src/cli/start.ts"]'); // what `npm start` runs, without npm between
+    // What `npm start` runs, without npm between: its last command, the worker's bundle, built in the image.
+    const manifest = fs.readFileSync(path.join(REPO_ROOT, 'worker/package.json'), 'utf8');
+    const { start } = (JSON.parse(manifest) as { scripts: Record<string, string> }).scripts;
+    const launched = /exec (node .*)$/.exec(start)![1].split(' ');
+    expect(JSON.parse(ops('CMD').at(-1)!)).toEqual(launched);
+    expect(launched.at(-1)).toBe('dist/cli/start.cjs');
+    expect(ops('RUN').join('\n')).toContain('node tools/build/main.mjs');
     expect(ops('ENV').join('\n')).toContain('MALLOC_ARENA_MAX=2'); // as `npm start` sets it
     expect(ops('EXPOSE')).toContain('8787');
     expect(ops('HEALTHCHECK').join(' ')).toContain('/healthz');
