@@ -6,8 +6,9 @@
 // `--enable-source-maps` costs about 10 MB of live heap, which V8's heap growth turns into up to 60 MiB of peak.
 // Plain JavaScript so that it runs before anything is built; esbuild is the one tsx itself uses.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 
 const workerDir = path.resolve(import.meta.dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(workerDir, 'package.json'), 'utf8'));
@@ -16,7 +17,7 @@ const external = Object.keys(manifest.dependencies).filter((name) => !name.start
 // The short-lived CLIs (doctor, migrate, detect, …) still run by tsx: their footprint does not matter.
 const entryPoints = ['start', 'collect'].map((name) => path.join(workerDir, 'src/cli', `${name}.ts`));
 
-await build({
+const result = await build({
   entryPoints,
   outdir: path.join(workerDir, 'dist/cli'),
   outExtension: { '.js': '.cjs' },
@@ -26,5 +27,14 @@ await build({
   format: 'cjs',
   external,
   sourcemap: true,
+  write: false,
   logLevel: 'warning',
 });
+// Each file written beside, then renamed over the old one: a second worker starting in the same checkout at the same
+// moment reads a whole bundle, the old or the new, never a half-written one.
+for (const file of result.outputFiles) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  const partial = `${file.path}.${process.pid}.partial`;
+  writeFileSync(partial, file.contents);
+  renameSync(partial, file.path);
+}
