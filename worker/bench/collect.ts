@@ -145,9 +145,18 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
     String(days + 5),
     '--no-rate-limits',
   ]);
-  const { handle, url } = await freshDatabase(admin, base, 'bench_backfill');
-  await handle.close();
-  execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
+  try {
+    const { handle, url } = await freshDatabase(admin, base, 'bench_backfill');
+    await handle.close();
+    execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
+    return await workerBackfill(url, sim.url, developers, days);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** The worker, started as `npm start` starts it, until it logs its first run's summary; then it is stopped. */
+async function workerBackfill(databaseUrl: string, apiUrl: string, developers: number, days: number) {
   const load0 = loadAvg();
   const t0 = performance.now();
   const worker = spawn(
@@ -157,9 +166,9 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
       env: {
         ...process.env,
         ...workerEnv(),
-        DATABASE_URL: url,
+        DATABASE_URL: databaseUrl,
         CURSOR_ADMIN_API_KEY: API_KEY,
-        CURSOR_API_BASE_URL: sim.url,
+        CURSOR_API_BASE_URL: apiUrl,
         CURSOR_RATE_LIMIT_PER_MIN: '10000',
         CURSOR_EVENTS_RATE_LIMIT_PER_MIN: '10000',
         BACKFILL_DAYS: String(days),
@@ -186,14 +195,14 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
             if (process.env.BENCH_MEM_TRACE) console.log(`   worker: ${line}`); // e.g. node --trace-gc
             continue;
           }
-          const entry = JSON.parse(line) as { msg: string; level: number; summary?: never };
+          const entry = JSON.parse(line) as { msg: string; level: number; day?: string; summary?: never };
           if (entry.level >= 50) console.log(`   worker: ${entry.msg}`);
           // BENCH_MEM_TRACE=1: the worker's resident set at each line it logs, to see which step raises the peak.
           if (process.env.BENCH_MEM_TRACE) {
             const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1];
             const { peakMiB } = processFigures(worker.pid!);
             console.log(
-              `   ${((performance.now() - t0) / 1000).toFixed(1)} s  rss ${Math.round(Number(rss) / 1024)} MiB, peak ${peakMiB.toFixed(0)}: ${line.slice(line.indexOf(',"name"') + 16, 200)}`,
+              `   ${((performance.now() - t0) / 1000).toFixed(1)} s  rss ${Math.round(Number(rss) / 1024)} MiB, peak ${peakMiB.toFixed(0)}: ${entry.msg.slice(0, 60)} ${entry.day ?? ''}`,
             );
           }
           if (!firstDay && entry.msg.startsWith('backfill: usage events collected'))
@@ -231,7 +240,6 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
       worker.once('exit', () => resolve());
       worker.kill('SIGTERM');
     });
-    await sim.stop();
   }
 }
 
