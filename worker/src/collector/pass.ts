@@ -124,8 +124,12 @@ export async function recordRun(
     Object.assign(c, statsDelta(statsBefore, client.stats));
     await finishRun(db, id, t0, c, { error: message, drift: takeDrift() }).catch(() => {});
     pass.summary.errors.push({ endpoint, message });
-    if (isConnectionError(err)) pass.summary.databaseLost = true;
-    if (pass.keyRefused) {
+    if (isConnectionError(err)) {
+      // Not the endpoint's failure: the worker waits for the database and runs the pass again (resumeAfterDatabaseLoss),
+      // and a one-off `collect` reports it in its summary and exit code.
+      pass.summary.databaseLost = true;
+      log.warn({ endpoint, err: message }, 'the database went away during the collection of an endpoint');
+    } else if (pass.keyRefused) {
       // already said once
     } else if (
       err instanceof CursorApiError &&
