@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const WORKER_DIR = path.resolve(__dirname, '../..');
@@ -23,10 +24,12 @@ export function killLiveChildren(): void {
 export function spawnCli(script: string, env: Record<string, string | undefined>, args: string[] = []): CliChild {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  // node --import tsx: one process (the tsx binary would run the script in a grandchild a SIGKILL cannot reach).
+  // One process, as `npm run` ends in `exec node …` (the tsx binary would run the script in a grandchild a SIGKILL
+  // cannot reach): the worker's bundle where npm runs it (start, collect), else the source through tsx.
+  const bundle = bundleOf(script);
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
+    bundle ? [bundle, ...args] : ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
     { cwd: WORKER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   live.add(child);
@@ -40,6 +43,25 @@ export function spawnCli(script: string, env: Record<string, string | undefined>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
   );
   return { child, exited, output: () => output, stdout: () => stdout, stderr: () => stderr };
+}
+
+let built = false;
+
+/**
+ * The bundle `npm run <name>` runs for src/cli/<name>.ts (worker/package.json: `… dist/cli/<name>.cjs`), built once
+ * per process by the same tool; undefined for a CLI npm runs from its source.
+ */
+function bundleOf(script: string): string | undefined {
+  const name = path.basename(script, '.ts');
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(WORKER_DIR, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  if (!scripts[name]?.includes(`dist/cli/${name}.cjs`)) return undefined;
+  if (!built) execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
+  built = true;
+  return path.join(WORKER_DIR, 'dist/cli', `${name}.cjs`);
 }
 
 /** Polls `probe` until it returns something truthy; a probe that throws counts as "not yet". */
