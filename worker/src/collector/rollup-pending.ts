@@ -9,29 +9,40 @@ import type { Db, Tx } from '../db/database';
  * per page.
  */
 
-/** The rollup measures, with how the events of a set (`e`) add up to each. */
-const MEASURES: [column: string, fromEvents: string][] = [
-  ['events', 'count(*)'],
-  ['requests_costs', 'sum(e.requests_costs)'],
-  ['charged_cents', 'sum(e.charged_cents)'],
-  ['token_fee_cents', 'sum(e.cursor_token_fee)'],
-  ['input_tokens', 'sum(e.input_tokens)'],
-  ['output_tokens', 'sum(e.output_tokens)'],
-  ['cache_write_tokens', 'sum(e.cache_write_tokens)'],
-  ['cache_read_tokens', 'sum(e.cache_read_tokens)'],
-  ['max_mode_events', 'count(*) FILTER (WHERE e.max_mode)'],
-  ['headless_events', 'count(*) FILTER (WHERE e.is_headless)'],
-  ['chargeable_events', 'count(*) FILTER (WHERE e.is_chargeable)'],
-  ['max_mode_cents', 'coalesce(sum(e.charged_cents) FILTER (WHERE e.max_mode), 0)'],
-  ['headless_cents', 'coalesce(sum(e.charged_cents) FILTER (WHERE e.is_headless), 0)'],
+/**
+ * The rollup measures: how the events of a set (`e`) add up to each, and what a restated price changes in it (rows of
+ * `changed`: the stored columns and the new_* prices; counts and tokens do not move).
+ */
+const MEASURES: [column: string, fromEvents: string, fromRestated: string][] = [
+  ['events', 'count(*)', '0'],
+  ['requests_costs', 'sum(e.requests_costs)', 'sum(e.new_requests_costs - e.requests_costs)'],
+  ['charged_cents', 'sum(e.charged_cents)', 'sum(e.new_charged_cents - e.charged_cents)'],
+  ['token_fee_cents', 'sum(e.cursor_token_fee)', 'sum(e.new_cursor_token_fee - e.cursor_token_fee)'],
+  ['input_tokens', 'sum(e.input_tokens)', '0'],
+  ['output_tokens', 'sum(e.output_tokens)', '0'],
+  ['cache_write_tokens', 'sum(e.cache_write_tokens)', '0'],
+  ['cache_read_tokens', 'sum(e.cache_read_tokens)', '0'],
+  ['max_mode_events', 'count(*) FILTER (WHERE e.max_mode)', '0'],
+  ['headless_events', 'count(*) FILTER (WHERE e.is_headless)', '0'],
+  ['chargeable_events', 'count(*) FILTER (WHERE e.is_chargeable)', '0'],
+  [
+    'max_mode_cents',
+    'coalesce(sum(e.charged_cents) FILTER (WHERE e.max_mode), 0)',
+    'coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.max_mode), 0)',
+  ],
+  [
+    'headless_cents',
+    'coalesce(sum(e.charged_cents) FILTER (WHERE e.is_headless), 0)',
+    'coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.is_headless), 0)',
+  ],
 ];
 const COLUMNS = MEASURES.map(([c]) => c);
-const PENDING_COLUMNS = sql.raw(`user_email, day, model, kind, hour, ${COLUMNS.join(', ')}`);
+const PENDING_COLUMNS = `user_email, day, model, kind, hour, ${COLUMNS.join(', ')}`;
 /** The UTC hour of e.event_ts: date_bin is arithmetic on the timestamp (date_trunc(…, 'UTC') converts per row). */
 const HOUR = `date_bin('1 hour', e.event_ts, TIMESTAMPTZ '2000-01-01 00:00:00+00')`;
-const PENDING_FROM_EVENTS = sql.raw(
-  `e.user_email, e.day, e.model, e.kind, ${HOUR}, ${MEASURES.map(([, agg]) => agg).join(', ')}`,
-);
+/** The pending rows of a set of events `e`, by developer, day, model, kind and hour, from `measure` of MEASURES. */
+const pendingFrom = (measure: 1 | 2) =>
+  `SELECT e.user_email, e.day, e.model, e.kind, ${HOUR}, ${MEASURES.map((m) => m[measure]).join(', ')}`;
 
 /**
  * Adds the events this transaction inserted with event_ts in [first, last] (a page's COPY: they are the rows of the
@@ -39,8 +50,8 @@ const PENDING_FROM_EVENTS = sql.raw(
  */
 export async function addInsertedToPending(tx: Tx, first: string, last: string): Promise<void> {
   await sql`
-    INSERT INTO rollup_pending (${PENDING_COLUMNS})
-    SELECT ${PENDING_FROM_EVENTS}
+    INSERT INTO rollup_pending (${sql.raw(PENDING_COLUMNS)})
+    ${sql.raw(pendingFrom(1))}
     FROM usage_events e
     WHERE e.event_ts BETWEEN ${first}::timestamptz AND ${last}::timestamptz AND e.xmin = pg_current_xact_id()::xid
     GROUP BY 1, 2, 3, 4, 5`.execute(tx);
@@ -51,11 +62,8 @@ export async function addInsertedToPending(tx: Tx, first: string, last: string):
  * counts do not move, the prices by their difference. A fragment for a statement that defines `changed`.
  */
 export const PENDING_FROM_RESTATED: RawBuilder<unknown> = sql.raw(`
-  INSERT INTO rollup_pending (user_email, day, model, kind, hour, ${COLUMNS.join(', ')})
-  SELECT e.user_email, e.day, e.model, e.kind, ${HOUR}, 0, sum(e.new_requests_costs - e.requests_costs),
-    sum(e.new_charged_cents - e.charged_cents), sum(e.new_cursor_token_fee - e.cursor_token_fee), 0, 0, 0, 0, 0, 0, 0,
-    coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.max_mode), 0),
-    coalesce(sum(e.new_charged_cents - e.charged_cents) FILTER (WHERE e.is_headless), 0)
+  INSERT INTO rollup_pending (${PENDING_COLUMNS})
+  ${pendingFrom(2)}
   FROM changed e GROUP BY 1, 2, 3, 4, 5
   RETURNING 1`);
 
