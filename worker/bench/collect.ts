@@ -41,7 +41,7 @@ import type { UsageEvent } from '../src/cursor/schemas';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
-import { workerEntry, workerEnv, workerNodeFlags } from './support/worker-launch';
+import { npmLaunch } from '../tools/build/npm-launch';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -133,7 +133,7 @@ function processFigures(pid: number): { peakMiB: number; cpuS: number } {
 }
 
 /**
- * Section 1: the worker itself, as `npm start` runs it (its bundle, V8 flags and malloc arenas: worker-launch.ts),
+ * Section 1: the worker itself, as `npm start` runs it (its bundle, V8 flags and malloc arenas: tools/build/npm-launch.ts),
  * pointed at the bench's database and the simulator, its rate limits out of the way. Its first run is the backfill;
  * its figures are read from /proc when it logs the backfill's summary, then it is stopped (before its detection).
  */
@@ -159,13 +159,14 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
 async function workerBackfill(databaseUrl: string, apiUrl: string, developers: number, days: number) {
   const load0 = loadAvg();
   const t0 = performance.now();
+  const launch = npmLaunch('start');
   const worker = spawn(
     process.execPath,
-    [...workerNodeFlags(), ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), workerEntry()],
+    [...launch.flags, ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), launch.entry],
     {
       env: {
         ...process.env,
-        ...workerEnv(),
+        ...launch.env,
         DATABASE_URL: databaseUrl,
         CURSOR_ADMIN_API_KEY: API_KEY,
         CURSOR_API_BASE_URL: apiUrl,
@@ -218,7 +219,7 @@ async function workerBackfill(databaseUrl: string, apiUrl: string, developers: n
     const wall = (performance.now() - t0) / 1000;
     console.log(
       `\n1. Backfill of ${days} days, ${developers.toLocaleString()} developers: the worker as npm start runs it ` +
-        `(${[...workerNodeFlags(), path.relative(WORKER_DIR, workerEntry())].join(' ')}, ${JSON.stringify(workerEnv())}), ` +
+        `(${[...launch.flags, path.relative(WORKER_DIR, launch.entry)].join(' ')}, ${JSON.stringify(launch.env)}), ` +
         `the simulator in its own process, unpaced`,
     );
     console.log(

@@ -19,7 +19,7 @@ import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
 import { storeTeam, withBenchDatabase } from './support/database';
 import { tile } from './support/tile';
-import { workerEnv, workerNodeFlags } from './support/worker-launch';
+import { npmLaunch } from '../tools/build/npm-launch';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,10 +49,11 @@ const LABEL: Record<Mode, string> = {
 
 function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const child = path.join(import.meta.dirname, 'detect-pass-child.ts');
-  const out = execFileSync(process.execPath, [...workerNodeFlags(), '--import', 'tsx', child, url, asOf, mode], {
+  const { flags, env } = npmLaunch('start');
+  const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', child, url, asOf, mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
-    env: { ...process.env, ...workerEnv() },
+    env: { ...process.env, ...env },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
@@ -72,8 +73,8 @@ async function main(): Promise<void> {
     let copies = 1;
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
-        `${os.cpus().length} cores shared; node flags of npm start: ${workerNodeFlags().join(' ') || 'none'}, ` +
-        `its environment: ${JSON.stringify(workerEnv())}; ` +
+        `${os.cpus().length} cores shared; node flags of npm start: ${npmLaunch('start').flags.join(' ') || 'none'}, ` +
+        `its environment: ${JSON.stringify(npmLaunch('start').env)}; ` +
         `ms = wall of the pass, cpu = the worker process's own CPU time:`,
     );
     for (const developers of args.sizes.split(',').map(Number)) {

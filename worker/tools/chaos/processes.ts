@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { npmLaunch, npmScript, type NpmLaunch } from '../build/npm-launch';
 
 export const WORKER_DIR = path.resolve(__dirname, '../..');
 
@@ -25,11 +25,15 @@ export function spawnCli(script: string, env: Record<string, string | undefined>
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   // One process, as `npm run` ends in `exec node …` (the tsx binary would run the script in a grandchild a SIGKILL
-  // cannot reach): the worker's bundle where npm runs it (start, collect), else the source through tsx.
-  const bundle = bundleOf(script);
+  // cannot reach): the worker's bundle where npm runs it (start, collect), with the script's flags and environment,
+  // else the source through tsx.
+  const bundle = bundleOf(script, childEnv);
+  if (bundle) Object.assign(childEnv, bundle.env);
   const child: ChildProcess = spawn(
     process.execPath,
-    bundle ? [bundle, ...args] : ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
+    bundle
+      ? [...bundle.flags, bundle.entry, ...args]
+      : ['--import', 'tsx', path.join(WORKER_DIR, 'src/cli', script), ...args],
     { cwd: WORKER_DIR, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   live.add(child);
@@ -51,17 +55,12 @@ let built = false;
  * The bundle `npm run <name>` runs for src/cli/<name>.ts (worker/package.json: `… dist/cli/<name>.cjs`), built once
  * per process by the same tool; undefined for a CLI npm runs from its source.
  */
-function bundleOf(script: string): string | undefined {
+function bundleOf(script: string, env: NodeJS.ProcessEnv): NpmLaunch | undefined {
   const name = path.basename(script, '.ts');
-  const scripts = (
-    JSON.parse(fs.readFileSync(path.join(WORKER_DIR, 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    }
-  ).scripts;
-  if (!scripts[name]?.includes(`dist/cli/${name}.cjs`)) return undefined;
+  if (!npmScript(name).includes(`dist/cli/${name}.cjs`)) return undefined;
   if (!built) execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
   built = true;
-  return path.join(WORKER_DIR, 'dist/cli', `${name}.cjs`);
+  return npmLaunch(name, env);
 }
 
 /** Polls `probe` until it returns something truthy; a probe that throws counts as "not yet". */
