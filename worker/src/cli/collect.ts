@@ -1,4 +1,5 @@
 import { collectOnce, formatSummary } from '../collector/collect';
+import { withLeanHeap } from '../jobs/lean-heap';
 import { withRuntime } from './bootstrap';
 
 /**
@@ -7,7 +8,9 @@ import { withRuntime } from './bootstrap';
  */
 void withRuntime(
   async ({ db, client, log, config }) => {
-    const summary = await collectOnce({ db, client: client!, log, config }, { trigger: 'cli', restateEvents: true });
+    const summary = await withLeanHeap(() =>
+      collectOnce({ db, client: client!, log, config }, { trigger: 'cli', restateEvents: true }),
+    );
     console.log(formatSummary(summary));
     return summary.errors.length ? 1 : 0;
   },
