@@ -46,6 +46,7 @@ export interface TeamScan {
   factor: Float64Array; // team day effect (≥ 1) applied to everyone's expected
   level: Float64Array; // log ratio to expected of the (1 − teamShiftFraction) quantile user; NaN when not judged
   shift: Uint8Array; // a team-wide shift that day
+  z: Float64Array; // the level's rise over its own recent history, in its scale; NaN when not judged
   observed: Float64Array; // cents of established active users
   expected: Float64Array; // their expected cents without the day effect
   onset: Int32Array;
@@ -109,6 +110,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     factor: new Float64Array(n).fill(1),
     level: new Float64Array(n).fill(Number.NaN),
     shift: new Uint8Array(n),
+    z: new Float64Array(n).fill(Number.NaN),
     observed: new Float64Array(n),
     expected: new Float64Array(n),
     onset: new Int32Array(n).fill(-1),
@@ -175,6 +177,7 @@ function isTeamShift(
   const center = median(past);
   const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(past, center));
   const rise = team.level[t] - center;
+  team.z[t] = rise / scale;
   return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
 }
 
