@@ -63,9 +63,20 @@ function matches(ep: Episode, t: TruthAnomaly): boolean {
 }
 
 /**
+ * An episode finds an anomaly when it is about it and of its scope: a team-wide jump is found by a team incident
+ * only. A developer's own alert during the jump is right (precision) but does not tell anyone the team moved: before,
+ * 5 of the 18 judged team jumps (up to $16,800) counted as found through one affected developer's alert with no team
+ * incident at all.
+ */
+function finds(ep: Episode, t: TruthAnomaly): boolean {
+  return matches(ep, t) && (t.scope === 'user' || ep.scope === 'team');
+}
+
+/**
  * Precision over every episode (an episode is right when it overlaps a labelled anomaly of its subject; per-user
  * episodes during a team-wide anomaly count as right for the users it touched), recall over the labelled anomalies
- * worth at least `minCents`, the delay from an anomaly's start to the first episode about it, and alert volume.
+ * worth at least `minCents` (found by an episode of its scope), the delay from an anomaly's start to the first episode
+ * that finds it, and alert volume.
  */
 export function score(
   episodes: Episode[],
@@ -97,7 +108,7 @@ export function score(
   for (const t of worthy) {
     const byKind = (recallByKind[t.kind] ??= { detected: 0, total: 0 });
     byKind.total++;
-    const hits = episodes.filter((ep) => matches(ep, t));
+    const hits = episodes.filter((ep) => finds(ep, t));
     if (hits.length === 0) {
       missed.push(t);
       continue;

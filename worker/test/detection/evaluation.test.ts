@@ -135,9 +135,48 @@ describe('benchmark helpers', () => {
     expect(s.recall).toBe(0);
     expect(s.missed.map((m) => m.id)).toEqual(['team-1', 'ramp']);
     expect(s.precision).toBe(0);
-    // An episode opened on the jump's first day finds it with no delay.
-    const found = score([ep('b', '2026-11-18', '2026-11-20')], truth, { minCents: 2000, developers: 100, days: 28 });
+    // A team incident opened on the jump's first day finds it with no delay.
+    const team = { ...ep('team', '2026-11-18', '2026-11-20'), scope: 'team' as const, detector: 'team_shift' };
+    const found = score([team], truth, { minCents: 2000, developers: 100, days: 28 });
     expect(found.found.map((f) => [f.truth.id, f.delayDays])).toEqual([['team-1', 0]]);
+  });
+
+  it("finds a team-wide jump by a team incident only; an affected developer's own alert is right but finds nothing", () => {
+    const truth = [
+      {
+        id: 'team-1',
+        scope: 'team' as const,
+        email: null,
+        emails: ['a', 'b'],
+        kind: 'team_jump',
+        startDay: '2026-11-18',
+        endDay: '2026-11-20',
+        extraCents: 130000,
+      },
+    ];
+    const o = { minCents: 2000, developers: 100, days: 28 };
+    const own = {
+      scope: 'user' as const,
+      subject: 'b',
+      detector: 'personal_spike',
+      firstDay: '2026-11-18',
+      lastDay: '2026-11-18',
+    };
+    const alone = score([own], truth, o);
+    expect(alone.precision).toBe(1);
+    expect(alone.recall).toBe(0);
+    expect(alone.missed.map((m) => m.id)).toEqual(['team-1']);
+    // With a team incident two days in, the jump is found by it, two days late, the developer's alert notwithstanding.
+    const team = {
+      scope: 'team' as const,
+      subject: 'team',
+      detector: 'team_shift',
+      firstDay: '2026-11-20',
+      lastDay: '2026-11-20',
+    };
+    const both = score([own, team], truth, o);
+    expect(both.found.map((f) => [f.truth.id, f.episode.scope, f.delayDays])).toEqual([['team-1', 'team', 2]]);
+    expect(both.precision).toBe(1);
   });
 
   it('leaves an anomaly that reached $20 in the last days out of recall and delay, found or not', () => {
