@@ -3,12 +3,7 @@ import path from 'node:path';
 
 const WORKER_DIR = path.resolve(__dirname, '../..');
 
-/**
- * How `npm run <script>` launches a bundled CLI (worker/package.json: `… VAR=${VAR:-default} exec node <flags>
- * dist/cli/<name>.cjs`), read from the script so benchmarks and tests start the process as users do: its node and
- * V8 flags, the environment the script sets, the file. `${VAR:-default}` takes VAR from `env` when set and not
- * empty, as the shell does.
- */
+/** How npm launches a bundled CLI: node and V8 flags, the environment its script sets, the bundle. */
 export interface NpmLaunch {
   flags: string[];
   env: Record<string, string>;
@@ -16,6 +11,11 @@ export interface NpmLaunch {
   entry: string;
 }
 
+/**
+ * How `npm run <script>` launches a bundled CLI (worker/package.json: `… VAR=${VAR:-default} exec node <flags>
+ * dist/cli/<name>.cjs`), read from the script so benchmarks and tests start the process as users do.
+ * `${VAR:-default}` takes VAR from `env` when set and not empty, as the shell does.
+ */
 export function npmLaunch(script: string, env: NodeJS.ProcessEnv = process.env): NpmLaunch {
   const text = npmScript(script);
   const m = /&& ((?:[A-Z_]+=\S+ )*)exec node ((?:--\S+ )*)(dist\/cli\/\S+\.cjs)$/.exec(text);

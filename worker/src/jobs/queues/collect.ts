@@ -7,8 +7,8 @@ import { dropExpiredEventPartitions } from '../../collector/retention';
 import type { CursorClient } from '../../cursor/client';
 import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
-import { defineQueue } from './define';
 import { withLeanHeap } from '../lean-heap';
+import { defineQueue } from './define';
 import { detectQueue } from './detect';
 
 /** Days of history a first-run backfill replays through detection (past days notify nobody). */
