@@ -1,6 +1,7 @@
 /**
  * One detection pass in a process of its own, so its peak RSS is the pass's alone (bench/detect-pass.ts runs it).
- *   node --import tsx bench/detect-pass-child.ts <database url> <asOf> <before|after|hourly|nextday>
+ *   node dist/bench/detect-pass-child.cjs <database url> <asOf> <before|after|hourly|nextday>
+ *   (bundled there by bench/detect-pass.ts as the worker is bundled, tools/build/bundle.mjs)
  * before: loadDetectionInput → detect() (one object per rollup row, the pass until issue #13);
  * after:  runDetectionPass end to end (load-series-set.ts → detectOnSeries → anomalies → incidents).
  * hourly: the worker's next pass within the day: one pass fills its series cache (not timed), an hourly collection of
