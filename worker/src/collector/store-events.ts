@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { clientTransaction } from '../db/client-transaction';
+import { copyIn } from '../db/copy';
 import type { Db, DbOrTx, Tx } from '../db/database';
 import type { UsageEvent } from '../cursor/schemas';
 import { addInsertedToPending, flushPendingRollups, PENDING_FROM_RESTATED } from './rollup-pending';
@@ -130,8 +128,7 @@ const COPY_FIELDS = EVENT_COLUMNS.map(([, type, value]) => {
 const copyLine = (r: Row) => `${COPY_FIELDS.map((field) => field(r)).join('\t')}\n`;
 
 async function copyRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
-  const stream = client.query(copyFrom(`COPY usage_events (${COLUMN_LIST}) FROM STDIN`));
-  await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
+  await copyIn(client, `COPY usage_events (${COLUMN_LIST}) FROM STDIN`, rows, copyLine);
 }
 
 /**
