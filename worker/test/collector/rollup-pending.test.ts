@@ -101,6 +101,21 @@ describe('event rollups moved through rollup_pending', () => {
     );
   });
 
+  it('a page commits without waiting for its WAL flush, empty or not, and creates the partitions it needs', async () => {
+    const page = events(NOW - DAY_MS, NOW);
+    const settings: string[] = [];
+    const setting = async (tx: Parameters<NonNullable<Parameters<typeof storeEventPage>[2]>>[0]) => {
+      const r = await sql<{ s: string }>`SELECT current_setting('synchronous_commit') AS s`.execute(tx);
+      settings.push(r.rows[0].s);
+    };
+    // No partition exists yet: the page's first round trip creates it.
+    expect((await storeEventPage(t.db, page, setting)).inserted).toBe(page.length);
+    expect((await storeEventPage(t.db, [], setting)).inserted).toBe(0);
+    expect(settings).toEqual(['off', 'off']);
+    const now = await sql<{ s: string }>`SELECT current_setting('synchronous_commit') AS s`.execute(t.db);
+    expect(now.rows[0].s).toBe('on'); // SET LOCAL: the pool's connections keep their own setting
+  });
+
   it('text that COPY must escape is stored as sent', async () => {
     const [first] = events(NOW - DAY_MS, NOW);
     const odd = {
