@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { clientTransaction } from '../db/client-transaction';
+import { copyIn } from '../db/copy';
 import type { Db, DbOrTx, Tx } from '../db/database';
 import type { UsageEvent } from '../cursor/schemas';
 import { addInsertedToPending, flushPendingRollups, PENDING_FROM_RESTATED } from './rollup-pending';
@@ -18,9 +16,9 @@ export interface StoreResult {
 
 /**
  * Creates the monthly partitions that events in [minMs, maxMs] need. Idempotent and cheap when they exist (a
- * catalogue lookup per month), so it is simply called for every batch: no process-local cache that a rolled-back
- * transaction could leave lying. The collector also calls it once per window outside any transaction, so the DDL
- * (which locks usage_events) never sits inside a long page transaction.
+ * catalogue lookup per month), so every page calls the same SQL function too (storeOn): no process-local cache that a
+ * rolled-back transaction could leave lying. The collector also calls it once per window outside any transaction, so
+ * the DDL (which locks usage_events) never sits inside a long page transaction.
  */
 export async function ensureEventPartitions(db: DbOrTx, minMs: number, maxMs: number): Promise<void> {
   await sql`SELECT ensure_usage_event_partitions(${new Date(minMs).toISOString()}::timestamptz, ${new Date(maxMs).toISOString()}::timestamptz)`.execute(
@@ -98,6 +96,14 @@ function pageRows(events: UsageEvent[]): Row[] {
 }
 
 /**
+ * Run first in a page's transaction (storeOn, storeAlongside, nothing): its commit does not wait for its WAL to reach the disk.
+ * If PostgreSQL itself crashes, the last few hundred milliseconds of pages can be lost, but only as a whole suffix,
+ * and the watermark moves in the same transactions: what is lost is behind the stored watermark and read again by the
+ * next pass. Waiting for each page's flush was ~15% of the time it took to store a page.
+ */
+const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
+
+/**
  * The stored prices of the page's events that are already there: one primary-key probe per event (LATERAL with
  * OFFSET 0 keeps the planner from a hash join over the whole month's partition).
  */
@@ -130,8 +136,7 @@ const COPY_FIELDS = EVENT_COLUMNS.map(([, type, value]) => {
 const copyLine = (r: Row) => `${COPY_FIELDS.map((field) => field(r)).join('\t')}\n`;
 
 async function copyRows(client: pg.PoolClient, rows: Row[]): Promise<void> {
-  const stream = client.query(copyFrom(`COPY usage_events (${COLUMN_LIST}) FROM STDIN`));
-  await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
+  await copyIn(client, `COPY usage_events (${COLUMN_LIST}) FROM STDIN`, rows, copyLine);
 }
 
 /**
@@ -183,12 +188,17 @@ async function restatePrices(tx: Tx, rows: Row[]): Promise<number> {
 async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<StoreResult> {
   const first = rows[0].ts;
   const last = rows[rows.length - 1].ts;
-  // First and alone: a partition it creates locks usage_events, which must not be held already (two writers that
-  // each read usage_events and then created a partition deadlocked).
-  await ensureEventPartitions(tx, rows[0].e.timestamp, rows[rows.length - 1].e.timestamp);
-  const span = await sql<{ any_stored: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM usage_events WHERE event_ts BETWEEN ${first}::timestamptz AND ${last}::timestamptz)
-      AS any_stored`.execute(tx);
+  // One round trip, three statements run one after the other (the simple query protocol): the commit that does not
+  // wait for its WAL flush (ASYNC_COMMIT says why), the page's partitions, and whether any event is stored in its
+  // span. The partitions come before the look-up and in a statement of their own: a partition they create locks
+  // usage_events, which must not be held already (two writers that each read usage_events and then created a
+  // partition deadlocked).
+  const [from, to] = [client.escapeLiteral(first), client.escapeLiteral(last)];
+  const results = (await client.query(`${ASYNC_COMMIT};
+    SELECT ensure_usage_event_partitions(${from}::timestamptz, ${to}::timestamptz);
+    SELECT EXISTS (SELECT 1 FROM usage_events WHERE event_ts BETWEEN ${from}::timestamptz AND ${to}::timestamptz)
+      AS any_stored`)) as unknown as pg.QueryResult<{ any_stored: boolean }>[];
+  const span = results[2];
   const stored = span.rows[0].any_stored ? await storedPrices(tx, rows) : new Map<string, number[]>();
   const fresh: Row[] = [];
   const repriced: Row[] = [];
@@ -211,6 +221,7 @@ async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<Stor
  * prices like any re-delivered event.
  */
 async function storeAlongside(tx: Tx, rows: Row[]): Promise<StoreResult> {
+  await sql.raw(ASYNC_COMMIT).execute(tx);
   const arrays = EVENT_COLUMNS.map(
     ([, type, value]) => sql`${rows.map((r) => value(r) ?? null)}::${sql.raw(type === 'bytea' ? 'text' : type)}[]`,
   );
@@ -243,12 +254,7 @@ export async function storeEventPage(
   const rows = pageRows(events);
   const page = async (store: (tx: Tx, client: pg.PoolClient) => Promise<StoreResult>) =>
     clientTransaction(db, async (tx, client) => {
-      // The commit does not wait for its WAL to reach the disk. If PostgreSQL itself crashes, the last few hundred
-      // milliseconds of pages can be lost, but only as a whole suffix, and the watermark moves in the same
-      // transactions: what is lost is behind the stored watermark and read again by the next pass. Waiting for each
-      // page's flush was ~15% of the time it took to store a page.
-      await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-      const stored = rows.length > 0 ? await store(tx, client) : { ...NOTHING };
+      const stored = rows.length > 0 ? await store(tx, client) : await nothing(tx);
       stored.duplicates += events.length - rows.length; // repeated within the page
       if (more) await more(tx, stored);
       return stored;
@@ -262,7 +268,11 @@ export async function storeEventPage(
   }
 }
 
-const NOTHING: StoreResult = { inserted: 0, restated: 0, duplicates: 0 };
+/** An empty page: only what `more` writes, committed as the pages are. */
+async function nothing(tx: Tx): Promise<StoreResult> {
+  await sql.raw(ASYNC_COMMIT).execute(tx);
+  return { inserted: 0, restated: 0, duplicates: 0 };
+}
 
 /** Stores events and brings the rollups up to date: for callers outside a collection pass. */
 export async function storeUsageEvents(db: Db, events: UsageEvent[]): Promise<StoreResult> {

@@ -101,6 +101,21 @@ describe('event rollups moved through rollup_pending', () => {
     );
   });
 
+  it('a page commits without waiting for its WAL flush, empty or not, and creates the partitions it needs', async () => {
+    const page = events(NOW - DAY_MS, NOW);
+    const settings: string[] = [];
+    const setting = async (tx: Parameters<NonNullable<Parameters<typeof storeEventPage>[2]>>[0]) => {
+      const r = await sql<{ s: string }>`SELECT current_setting('synchronous_commit') AS s`.execute(tx);
+      settings.push(r.rows[0].s);
+    };
+    // No partition exists yet: the page's first round trip creates it.
+    expect((await storeEventPage(t.db, page, setting)).inserted).toBe(page.length);
+    expect((await storeEventPage(t.db, [], setting)).inserted).toBe(0);
+    expect(settings).toEqual(['off', 'off']);
+    const now = await sql<{ s: string }>`SELECT current_setting('synchronous_commit') AS s`.execute(t.db);
+    expect(now.rows[0].s).toBe('on'); // SET LOCAL: the pool's connections keep their own setting
+  });
+
   it('text that COPY must escape is stored as sent', async () => {
     const [first] = events(NOW - DAY_MS, NOW);
     const odd = {
@@ -121,38 +136,50 @@ describe('event rollups moved through rollup_pending', () => {
     });
   });
 
-  it('a page that meets another writer storing some of its events is redone by INSERT … ON CONFLICT DO NOTHING', async () => {
-    const [a, b] = events(NOW - DAY_MS, NOW);
-    // The month's partition exists first: creating it would lock usage_events, and writer 2 would wait there (and
-    // then see `a`) instead of in its COPY.
-    await ensureEventPartitions(t.db, a.timestamp, b.timestamp);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    // Writer 1 stores `a` and keeps its transaction open.
-    const first = storeEventPage(t.db, [a], async () => {
-      holding();
-      await gate;
-    });
-    await held;
-    // Writer 2 does not see `a` (not committed), so it COPYs it and waits on writer 1's key.
-    const second = storeEventPage(t.db, [a, b]);
-    const waiting = async () =>
-      (
-        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
-      ).rows[0].n;
-    for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await waiting()).toBe(1);
-    const blocked = await sql<{ query: string }>`SELECT query FROM pg_stat_activity
-      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
-    expect(blocked.rows[0].query).toMatch(/^COPY usage_events/);
-    release();
-    expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
-    expect(await second).toEqual({ inserted: 1, restated: 0, duplicates: 1 }); // the COPY failed; the redo skipped `a`
-    await flushPendingRollups(t.db);
-    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db)).rows[0].n).toBe(2);
-    expect(await rollupsOff(t)).toEqual(NONE_OFF);
-  });
+  // The page's COPY is sent a batch at a time (db/copy.ts): the other writer's key in the first batch, or in a later one
+  // while earlier batches are already stored.
+  it.each([
+    ['its first COPY batch', 2, 0],
+    ['a later COPY batch', 300, 180],
+  ])(
+    'a page that meets another writer storing some of its events (in %s) is redone by INSERT … ON CONFLICT DO NOTHING',
+    async (_where, size, at) => {
+      const page = events(NOW - 3 * DAY_MS, NOW).slice(0, size);
+      expect(page).toHaveLength(size);
+      const a = [...page].sort((x, y) => x.timestamp - y.timestamp)[at]; // the page's COPY sends its events in time order
+      // The month's partitions exist first: creating one would lock usage_events, and writer 2 would wait there (and
+      // then see `a`) instead of in its COPY.
+      await ensureEventPartitions(t.db, NOW - 3 * DAY_MS, NOW);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      // Writer 1 stores `a` and keeps its transaction open.
+      const first = storeEventPage(t.db, [a], async () => {
+        holding();
+        await gate;
+      });
+      await held;
+      // Writer 2 does not see `a` (not committed), so it COPYs it and waits on writer 1's key.
+      const second = storeEventPage(t.db, page);
+      const waiting = async () =>
+        (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
+        ).rows[0].n;
+      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await waiting()).toBe(1);
+      const blocked = await sql<{ query: string }>`SELECT query FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
+      expect(blocked.rows[0].query).toMatch(/^COPY usage_events/);
+      release();
+      expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
+      // the COPY failed; the redo skipped `a`
+      expect(await second).toEqual({ inserted: size - 1, restated: 0, duplicates: 1 });
+      await flushPendingRollups(t.db);
+      const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db);
+      expect(stored.rows[0].n).toBe(size);
+      expect(await rollupsOff(t)).toEqual(NONE_OFF);
+    },
+  );
 });
