@@ -6,6 +6,7 @@ import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { DetectionSeriesCache } from '../../db/repositories/detection-series-cache';
 import { logRunReport } from '../../report/log-report';
+import { withOwnHeapGrowth } from '../lean-heap';
 import { runDetectionPass } from '../detection-pass';
 import { replayDetection } from '../replay-detection';
 import { defineQueue } from './define';
@@ -40,13 +41,16 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
     const now = new Date();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
-    await resumeAfterDatabaseLoss(
-      'detection',
-      async () => {
-        await replayDetection({ db, config, log }, { days: job.replayDays ?? 0, now });
-        await runDetectionPass({ db, boss, config, log, seriesCache });
-      },
-      { db, log, signal },
+    // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
+    await withOwnHeapGrowth(() =>
+      resumeAfterDatabaseLoss(
+        'detection',
+        async () => {
+          await replayDetection({ db, config, log }, { days: job.replayDays ?? 0, now });
+          await runDetectionPass({ db, boss, config, log, seriesCache });
+        },
+        { db, log, signal },
+      ),
     );
     if (job.collectRunId)
       await logRunReport({ db, log, config }, { runId: job.collectRunId, trigger: job.collectTrigger ?? 'schedule' });
