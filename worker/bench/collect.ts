@@ -3,7 +3,8 @@
  * into an embedded PostgreSQL (its own processes), so the figures are the worker's own. Three measurements:
  *
  *  1. Backfill memory: the worker itself, launched as `npm start` launches it, backfills --days days of --developers
- *     simulated developers unpaced (the simulator without rate limits); prints events, wall and CPU time, and the
+ *     simulated developers unpaced (the simulator without rate limits; --events-per-min paces the worker's own client,
+ *     e.g. 60, Cursor's ceiling, to see its memory when it mostly waits); prints events, wall and CPU time, and the
  *     worker process's peak RSS (VmHWM).
  *  2. Pacer: a second backfill of --paced-developers developers with the simulator and the client both at Cursor's
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
@@ -18,7 +19,7 @@
  * Section 1's diagnostics: BENCH_MEM_TRACE=1 prints the worker's RSS at each line it logs; BENCH_WORKER_FLAGS adds node
  * flags to the worker's (e.g. "--trace-gc", printed with BENCH_MEM_TRACE=1).
  *
- *   npm run bench:collect -- [--developers 1000] [--days 27] [--paced-developers 100] [--ceiling 60]
+ *   npm run bench:collect -- [--developers 1000] [--days 27] [--events-per-min 10000] [--paced-developers 100] [--ceiling 60]
  *                            [--store-events 100000] [--flush-developers 20000]
  *                            [--skip backfill,paced,store,flush]
  */
@@ -42,6 +43,9 @@ import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
 import { npmLaunch } from '../tools/build/npm-launch';
+
+/** Section 1's events pacing when none is asked: far above what a backfill's pages need, so nothing waits. */
+const UNPACED = 10_000;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -137,7 +141,7 @@ function processFigures(pid: number): { peakMiB: number; cpuS: number } {
  * pointed at the bench's database and the simulator, its rate limits out of the way. Its first run is the backfill;
  * its figures are read from /proc when it logs the backfill's summary, then it is stopped (before its detection).
  */
-async function backfill(admin: pg.Pool, base: string, developers: number, days: number) {
+async function backfill(admin: pg.Pool, base: string, developers: number, days: number, eventsPerMin: number) {
   const sim = await startSimulator([
     '--size',
     String(developers),
@@ -149,14 +153,20 @@ async function backfill(admin: pg.Pool, base: string, developers: number, days: 
     const { handle, url } = await freshDatabase(admin, base, 'bench_backfill');
     await handle.close();
     execFileSync(process.execPath, [path.join(WORKER_DIR, 'tools/build/main.mjs')], { stdio: 'inherit' });
-    return await workerBackfill(url, sim.url, developers, days);
+    return await workerBackfill(url, sim.url, developers, days, eventsPerMin);
   } finally {
     await sim.stop();
   }
 }
 
 /** The worker, started as `npm start` starts it, until it logs its first run's summary; then it is stopped. */
-async function workerBackfill(databaseUrl: string, apiUrl: string, developers: number, days: number) {
+async function workerBackfill(
+  databaseUrl: string,
+  apiUrl: string,
+  developers: number,
+  days: number,
+  eventsPerMin: number,
+) {
   const load0 = loadAvg();
   const t0 = performance.now();
   const launch = npmLaunch('start');
@@ -171,7 +181,7 @@ async function workerBackfill(databaseUrl: string, apiUrl: string, developers: n
         CURSOR_ADMIN_API_KEY: API_KEY,
         CURSOR_API_BASE_URL: apiUrl,
         CURSOR_RATE_LIMIT_PER_MIN: '10000',
-        CURSOR_EVENTS_RATE_LIMIT_PER_MIN: '10000',
+        CURSOR_EVENTS_RATE_LIMIT_PER_MIN: String(eventsPerMin),
         BACKFILL_DAYS: String(days),
         RESTATE_DAYS: '2',
         WORKER_API_PORT: String(await freePort()),
@@ -220,7 +230,7 @@ async function workerBackfill(databaseUrl: string, apiUrl: string, developers: n
     console.log(
       `\n1. Backfill of ${days} days, ${developers.toLocaleString()} developers: the worker as npm start runs it ` +
         `(${[...launch.flags, path.relative(WORKER_DIR, launch.entry)].join(' ')}, ${JSON.stringify(launch.env)}), ` +
-        `the simulator in its own process, unpaced`,
+        `the simulator in its own process, ${eventsPerMin >= UNPACED ? 'unpaced' : `events paced at ${eventsPerMin} requests a minute by the worker`}`,
     );
     console.log(
       `   events          ${summary.events.inserted.toLocaleString()} stored (${summary.events.duplicates} duplicates) in ${(summary.durationMs / 1000).toFixed(1)} s ` +
@@ -489,6 +499,7 @@ async function flushing(admin: pg.Pool, base: string, developers: number) {
 async function main() {
   const developers = arg('developers', 1000);
   const days = arg('days', 27);
+  const eventsPerMin = arg('events-per-min', UNPACED);
   const pacedDevelopers = arg('paced-developers', 100);
   const ceiling = arg('ceiling', 60);
   const storeEvents = arg('store-events', 100_000);
@@ -504,7 +515,7 @@ async function main() {
   console.log(`bench:collect on ${os.cpus().length} cores, load average ${loadAvg()} (1, 5, 15 min)`);
   try {
     // First, so that this process's peak RSS is the backfill's.
-    if (!skip.includes('backfill')) await backfill(admin, embedded.connectionString, developers, days);
+    if (!skip.includes('backfill')) await backfill(admin, embedded.connectionString, developers, days, eventsPerMin);
     if (!skip.includes('paced')) await paced(admin, embedded.connectionString, pacedDevelopers, ceiling);
     if (!skip.includes('store'))
       await storing(admin, embedded.connectionString, embedded.dataDir, developers, storeEvents);

@@ -46,7 +46,7 @@ export interface TeamScan {
   factor: Float64Array; // team day effect (≥ 1) applied to everyone's expected
   level: Float64Array; // log ratio to expected of the (1 − teamShiftFraction) quantile user; NaN when not judged
   shift: Uint8Array; // a team-wide shift that day
-  z: Float64Array; // the level's rise over its own recent history, in its scale; NaN when not judged
+  z: Float64Array; // the level's rise over its own recent history, in its scale; NaN when not judged (for traces)
   observed: Float64Array; // cents of established active users
   expected: Float64Array; // their expected cents without the day effect
   onset: Int32Array;
