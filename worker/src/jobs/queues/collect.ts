@@ -52,13 +52,18 @@ export async function registerCollectWorker(boss: PgBoss, deps: CollectWorkerDep
   const { db, client, log, config, signal } = deps;
   await collectQueue.work(boss, { pollingIntervalSeconds: 2 }, async ({ trigger, restateEvents }, job) => {
     log.info({ trigger, job: job.id }, 'collection started');
+    // pg-boss aborts job.signal when the job is no longer this worker's (cancelled, expired, retried elsewhere): a
+    // collection whose result can no longer land stops there, as at shutdown, instead of running on (with the
+    // collection's heap growth) until its own end.
+    const stop = AbortSignal.any([signal, job.signal]);
     // A PostgreSQL restart mid-pass: wait for it with backoff and collect again from the watermark.
-    // With V8's heap growth held down while it runs: a backfill's peak RSS otherwise swings by 100 MiB (lean-heap.ts).
+    // With V8's heap growth fixed at ×2 while it runs: a backfill's peak RSS otherwise swings by 100 MiB (lean-heap.ts).
     const summary = await withLeanHeap(() =>
       resumeAfterDatabaseLoss(
         'collection',
-        () => collectOnce({ db, client, log, config, signal }, { trigger, restateEvents: restateEvents === true }),
-        { db, log, signal, lost: (s) => s.databaseLost === true },
+        () =>
+          collectOnce({ db, client, log, config, signal: stop }, { trigger, restateEvents: restateEvents === true }),
+        { db, log, signal: stop, lost: (s) => s.databaseLost === true },
       ),
     );
     // The message says it all for a person; JSON logs keep the counts as fields.
