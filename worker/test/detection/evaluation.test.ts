@@ -4,6 +4,18 @@ import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { makeInput, emailOf } from './fixtures';
 
+/** A team-wide jump on developers a and b, Nov 18–20. */
+const TEAM_JUMP = {
+  id: 'team-1',
+  scope: 'team' as const,
+  email: null,
+  emails: ['a', 'b'],
+  kind: 'team_jump',
+  startDay: '2026-11-18',
+  endDay: '2026-11-20',
+  extraCents: 130000,
+};
+
 describe('benchmark helpers', () => {
   it('groups day-by-day detections into episodes the way incidents do', () => {
     const d = (day: string, subject = 'a', detector = 'personal_spike') => ({
@@ -99,16 +111,7 @@ describe('benchmark helpers', () => {
 
   it('does not credit an anomaly to an episode that was already open before it began', () => {
     const truth = [
-      {
-        id: 'team-1',
-        scope: 'team' as const,
-        email: null,
-        emails: ['a', 'b'],
-        kind: 'team_jump',
-        startDay: '2026-11-18',
-        endDay: '2026-11-20',
-        extraCents: 130000,
-      },
+      TEAM_JUMP,
       {
         id: 'ramp',
         scope: 'user' as const,
@@ -142,18 +145,7 @@ describe('benchmark helpers', () => {
   });
 
   it("finds a team-wide jump by a team incident only; an affected developer's own alert is right but finds nothing", () => {
-    const truth = [
-      {
-        id: 'team-1',
-        scope: 'team' as const,
-        email: null,
-        emails: ['a', 'b'],
-        kind: 'team_jump',
-        startDay: '2026-11-18',
-        endDay: '2026-11-20',
-        extraCents: 130000,
-      },
-    ];
+    const truth = [TEAM_JUMP];
     const o = { minCents: 2000, developers: 100, days: 28 };
     const own = {
       scope: 'user' as const,
