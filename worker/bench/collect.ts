@@ -10,7 +10,7 @@
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
  *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
  *  3. Storing: the same --store-events events (read from the simulator) stored as the collector stores them, a page of
- *     1,000 at a time (storeEventPage), then their pending rollup rows moved into the rollups once
+ *     1,000 at a time (storeEventPages: the next page prepared while the current one is stored), then their pending rollup rows moved into the rollups once
  *     (flushPendingRollups, inside the timed span), and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
  *     embedded PostgreSQL's CPU for each, and the store's rate over the first and the last tenth of its pages.
  *
@@ -36,7 +36,7 @@ import pino from 'pino';
 import { collectOnce } from '../src/collector/collect';
 import { eventDedupeKey } from '../src/collector/dedupe';
 import { addInsertedToPending, flushPendingRollups } from '../src/collector/rollup-pending';
-import { ensureEventPartitions, storeEventPage } from '../src/collector/store-events';
+import { ensureEventPartitions, storeEventPages } from '../src/collector/store-events';
 import { CursorClient } from '../src/cursor/client';
 import type { UsageEvent } from '../src/cursor/schemas';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
@@ -338,6 +338,11 @@ function copyLine(e: UsageEvent): string {
   );
 }
 
+/** The pages as the collector's source hands them out, one at a time. */
+async function* toAsync<T>(items: T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}
+
 async function storing(admin: pg.Pool, base: string, pgDataDir: string, developers: number, want: number) {
   const sim = await startSimulator(['--size', String(developers), '--history-days', '35', '--no-rate-limits']);
   const events: UsageEvent[] = [];
@@ -385,12 +390,15 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
       let cpu0 = process.cpuUsage();
       let pg0 = postgresCpuS(pgDataDir);
       let t0 = performance.now();
+      // As the collector stores a day's pages: the next page prepared while the current one is stored. A page's time
+      // is from the previous page's `more` (just before its commit) to its own.
       const pageSeconds: number[] = [];
-      for (const page of pages) {
-        const t = performance.now();
-        await storeEventPage(handle.db, page);
-        pageSeconds.push((performance.now() - t) / 1000);
-      }
+      let t = performance.now();
+      await storeEventPages(handle.db, toAsync(pages.map((events) => ({ events }))), async () => {
+        const now = performance.now();
+        pageSeconds.push((now - t) / 1000);
+        t = now;
+      });
       // The rollups moved once, as the collector does after a day's pages: part of the cost of storing, so inside
       // the timed span.
       const r0 = performance.now();

@@ -6,7 +6,7 @@ import { quarantineEvents } from './quarantine';
 import { advanceWatermark, getWatermark, type RunCounters } from './runs';
 import { storeAuditEvents } from './store-audit';
 import { flushPendingRollups } from './rollup-pending';
-import { ensureEventPartitions, storeEventPage } from './store-events';
+import { ensureEventPartitions, storeEventPages } from './store-events';
 import { recordGroupDays } from './store-group-days';
 import { storeAnalytics, storeBillingGroups, storeDailyUsage, storeMembers, storeSpend } from './store-reference';
 
@@ -162,8 +162,13 @@ async function readEventDays(
   let watermark: Date | null = null;
   for (const [i, [s, e]] of chunks.entries()) {
     let dayEvents = 0;
-    for await (const page of client.usageEventPages(s, e, { signal })) {
-      await storeEventPage(db, page.events, async (tx, r) => {
+    // The next page is requested while this one is stored (storeEventPages); aborted if the day stops early.
+    const stop = new AbortController();
+    try {
+      const pages = client.usageEventPages(s, e, {
+        signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
+      });
+      await storeEventPages(db, pages, async (tx, r, page) => {
         const refused = await quarantineEvents(tx, 'usage_events', { start: s, end: e }, page.refused);
         c.rowsRefused = (c.rowsRefused ?? 0) + refused;
         summary.events.refused += refused;
@@ -176,8 +181,10 @@ async function readEventDays(
         summary.events.restated += r.restated;
         summary.events.duplicates += r.duplicates;
         if (advance && page.last) await advanceWatermark(tx, 'usage_events', new Date(e));
+        dayEvents += page.events.length;
       });
-      dayEvents += page.events.length;
+    } finally {
+      stop.abort();
     }
     await flushPendingRollups(db); // the day's rollups, once its pages are in
     watermark = new Date(e);
