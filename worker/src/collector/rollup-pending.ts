@@ -6,7 +6,8 @@ import type { Db, Tx } from '../db/database';
  * rollup_pending, summed per developer, day, model, kind and hour, in its own transaction; once a day's pages are in,
  * flushPendingRollups adds those rows to the five rollups and empties the table, in one transaction. So the rollups
  * are the sums of the stored events after every flush, and each rollup row is written once per flush instead of once
- * per page.
+ * per page. A day that was empty when its first page came (sql/018_rollup_fresh_days.sql: markFreshDays) skips the
+ * first step: the flush sums its stored events instead.
  */
 
 /**
@@ -48,6 +49,29 @@ const pendingFrom = (measure: 1 | 2) =>
  * Adds the events this transaction inserted with event_ts in [first, last] (a page's COPY: they are the rows of the
  * range whose xmin is this transaction's id) to rollup_pending. Call it before the page updates any stored row.
  */
+/**
+ * A statement that marks the days among `days` (an SQL date[] expression: a page's UTC dates) that hold no stored
+ * event and no rollup row yet, and returns every one of them that is marked (now or by an earlier page) as `day`
+ * (YYYY-MM-DD): their events need no pending rows, the flush sums them. The event check comes first, so a day that has
+ * events (an hourly pass's today) costs one index probe. storeEventPage runs it before it stores the page's events,
+ * in the page's first round trip.
+ */
+export const markFreshDays = (days: string): string => `
+  WITH page AS (SELECT DISTINCT d AS day FROM unnest(${days}) AS d),
+  newly AS (
+    INSERT INTO rollup_fresh_days (day)
+    SELECT p.day FROM page p
+    WHERE NOT EXISTS (
+        SELECT 1 FROM usage_events e
+        WHERE e.event_ts >= p.day::timestamp AT TIME ZONE 'UTC' AND e.event_ts < (p.day + 1)::timestamp AT TIME ZONE 'UTC')
+      AND NOT EXISTS (SELECT 1 FROM user_daily_rollup r WHERE r.day = p.day)
+    ON CONFLICT (day) DO NOTHING
+    RETURNING day
+  )
+  SELECT to_char(day, 'YYYY-MM-DD') AS day FROM newly
+  UNION
+  SELECT to_char(f.day, 'YYYY-MM-DD') FROM rollup_fresh_days f JOIN page p USING (day)`;
+
 export async function addInsertedToPending(tx: Tx, first: string, last: string): Promise<void> {
   await sql`
     INSERT INTO rollup_pending (${sql.raw(PENDING_COLUMNS)})
@@ -77,8 +101,20 @@ function addTo(table: string, keys: string[]): string {
     RETURNING 1`;
 }
 
+/**
+ * What the flush adds: the pending rows, and the sums of the fresh days' stored events at the same grain. A fresh
+ * day's pending rows, if any (a writer that did not see its mark), are left out: its events are all counted here.
+ */
 const FLUSH = sql.raw(`
-  WITH taken AS MATERIALIZED (SELECT * FROM rollup_pending),
+  WITH fresh AS MATERIALIZED (SELECT day FROM rollup_fresh_days),
+  taken AS MATERIALIZED (
+    SELECT ${PENDING_COLUMNS} FROM rollup_pending WHERE day NOT IN (SELECT day FROM fresh)
+    UNION ALL
+    ${pendingFrom(1)}
+    FROM fresh f JOIN usage_events e
+      ON e.event_ts >= f.day::timestamp AT TIME ZONE 'UTC' AND e.event_ts < (f.day + 1)::timestamp AT TIME ZONE 'UTC'
+    GROUP BY 1, 2, 3, 4, 5
+  ),
   per_user AS (${addTo('user_daily_rollup', ['user_email', 'day'])}),
   per_model AS (${addTo('user_model_daily_rollup', ['user_email', 'day', 'model'])}),
   -- Team-wide per model and day (sql/005_dashboard_rollups.sql): the dashboards' team panels.
@@ -97,18 +133,21 @@ const FLUSH = sql.raw(`
   SELECT count(*)::int AS rows FROM taken`);
 
 /**
- * Adds every pending row to the rollups and empties rollup_pending, in one transaction (a crash leaves them all
- * pending). Returns the pending rows flushed.
+ * Adds every pending row and the fresh days' events to the rollups, and empties rollup_pending and rollup_fresh_days,
+ * in one transaction (a crash leaves them all for the next flush). Returns the rows it added (pending rows, and the
+ * fresh days' events summed at the same grain).
  */
 export async function flushPendingRollups(db: Db): Promise<number> {
   return db.transaction().execute(async (tx) => {
     // The lock TRUNCATE takes anyway, taken first: no page adds rows between the read and the TRUNCATE (a writer
     // waits for the flush to commit). TRUNCATE rather than DELETE: no dead rows left for vacuum, and no WAL per row.
-    await sql`LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE`.execute(tx);
+    await sql`LOCK TABLE rollup_pending, rollup_fresh_days IN ACCESS EXCLUSIVE MODE`.execute(tx);
     // Regrouping in hash tables in memory rather than sorting on disk (a day of 20,000 developers is ~100k groups).
     await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
     const { rows } = (await FLUSH.execute(tx)).rows[0] as { rows: number };
-    if (rows > 0) await sql`TRUNCATE rollup_pending`.execute(tx); // most calls (a day without new events) find none
+    // Most calls (a day without new events) find none of either.
+    if (rows > 0) await sql`TRUNCATE rollup_pending, rollup_fresh_days`.execute(tx);
+    else await sql`DELETE FROM rollup_fresh_days`.execute(tx); // a fresh day whose events all went (or none came)
     return rows;
   });
 }

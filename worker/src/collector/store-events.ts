@@ -4,7 +4,7 @@ import { clientTransaction } from '../db/client-transaction';
 import { copyIn } from '../db/copy';
 import type { Db, DbOrTx, Tx } from '../db/database';
 import type { UsageEvent } from '../cursor/schemas';
-import { addInsertedToPending, flushPendingRollups, PENDING_FROM_RESTATED } from './rollup-pending';
+import { addInsertedToPending, flushPendingRollups, markFreshDays, PENDING_FROM_RESTATED } from './rollup-pending';
 import { eventDedupeKey } from './dedupe';
 import { readAhead } from './read-ahead';
 
@@ -221,26 +221,37 @@ async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<Stor
   // span. The partitions come before the look-up and in a statement of their own: a partition they create locks
   // usage_events, which must not be held already (two writers that each read usage_events and then created a
   // partition deadlocked).
+  // Then the page's days that were empty before it are marked fresh (rollup-pending.ts): their events add nothing
+  // to rollup_pending.
   const [from, to] = [client.escapeLiteral(first), client.escapeLiteral(last)];
+  const days = [...new Set(rows.map((r) => r.day))];
   const results = (await client.query(`${ASYNC_COMMIT};
     SELECT ensure_usage_event_partitions(${from}::timestamptz, ${to}::timestamptz);
     SELECT EXISTS (SELECT 1 FROM usage_events WHERE event_ts BETWEEN ${from}::timestamptz AND ${to}::timestamptz)
-      AS any_stored`)) as unknown as pg.QueryResult<{ any_stored: boolean }>[];
+      AS any_stored;
+    ${markFreshDays(`ARRAY[${days.map((d) => client.escapeLiteral(d)).join(', ')}]::date[]`)}`)) as unknown as [
+    unknown,
+    unknown,
+    pg.QueryResult<{ any_stored: boolean }>,
+    pg.QueryResult<{ day: string }>,
+  ];
   const span = results[2];
+  const fresh = new Set(results[3].rows.map((r) => r.day));
   const stored = span.rows[0].any_stored ? await storedPrices(tx, rows) : new Map<string, number[]>();
-  const fresh: Row[] = [];
+  const added: Row[] = [];
   const repriced: Row[] = [];
   for (const r of rows) {
     const old = stored.get(r.key);
-    if (!old) fresh.push(r);
+    if (!old) added.push(r);
     else if (PRICES.some(([, scale, value], i) => atScale(Number(value(r)), scale) !== old[i])) repriced.push(r);
   }
-  if (fresh.length > 0) {
-    await copyRows(client, fresh);
-    await addInsertedToPending(tx, first, last); // before any stored row of the range is updated
+  if (added.length > 0) {
+    await copyRows(client, added);
+    // Before any stored row of the range is updated; not needed when every day of the page is fresh (a backfill).
+    if (days.some((d) => !fresh.has(d))) await addInsertedToPending(tx, first, last);
   }
   const restated = await restatePrices(tx, repriced);
-  return { inserted: fresh.length, restated, duplicates: rows.length - fresh.length - restated };
+  return { inserted: added.length, restated, duplicates: rows.length - added.length - restated };
 }
 
 /**

@@ -14,6 +14,7 @@ export interface Database {
   model_daily_rollup: C.ModelDailyRollupTable;
   hourly_rollup: C.HourlyRollupTable;
   rollup_pending: C.RollupPendingTable;
+  rollup_fresh_days: C.RollupFreshDaysTable;
   billing_groups: C.BillingGroupsTable;
   billing_group_members: C.BillingGroupMembersTable;
   billing_group_daily_spend: C.BillingGroupDailySpendTable;

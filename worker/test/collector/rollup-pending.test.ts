@@ -59,25 +59,55 @@ describe('event rollups moved through rollup_pending', () => {
     await dropTestDb(t);
   });
 
-  it('a page leaves what it added pending; a flush moves it into the rollups, and a crash in between loses nothing', async () => {
+  /** The days marked fresh (sql/018): the next flush sums their events. */
+  const freshDays = async (t: TestDb) =>
+    (
+      await sql<{ day: string }>`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM rollup_fresh_days ORDER BY 1`.execute(
+        t.db,
+      )
+    ).rows.map((r) => r.day);
+  const daysOf = (page: UsageEvent[]) =>
+    [...new Set(page.map((e) => new Date(e.timestamp).toISOString().slice(0, 10)))].sort();
+
+  it('a page of days with no events yet marks them fresh and adds nothing pending; a flush sums them, and a crash in between loses nothing', async () => {
     const page = events(NOW - 2 * DAY_MS, NOW);
-    expect(new Set(page.map((e) => new Date(e.timestamp).toISOString().slice(0, 10))).size).toBeGreaterThanOrEqual(2);
+    expect(daysOf(page).length).toBeGreaterThanOrEqual(2);
 
     const stored = await storeEventPage(t.db, page); // and then the process dies: no flush
     expect(stored.inserted).toBe(page.length);
+    expect(await freshDays(t)).toEqual(daysOf(page));
+    expect(await pending(t)).toEqual({ rows: 0, events: 0, cents: 0 });
+    expect((await rollupsOff(t)).user_day).toBeGreaterThan(0); // the rollups do not have the page yet
+
+    expect(await flushPendingRollups(t.db)).toBeGreaterThan(0); // what the next collection does first
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+    expect(await freshDays(t)).toEqual([]);
+    expect(await flushPendingRollups(t.db)).toBe(0); // nothing is added twice
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+  });
+
+  it('a page over a day that has events and a fresh one leaves its events pending; the flush counts each event once', async () => {
+    const before = events(NOW - 3 * DAY_MS, NOW - DAY_MS - 1);
+    await storeUsageEvents(t.db, before);
+    const page = events(NOW - DAY_MS, NOW); // yesterday's day has events from `before`; today's has none
+    const [yesterday, today] = daysOf(page);
+    expect(daysOf(before)).toContain(yesterday);
+    expect(daysOf(before)).not.toContain(today);
+
+    const stored = await storeEventPage(t.db, page); // no flush yet
+    expect(stored.inserted).toBe(page.length);
+    expect(await freshDays(t)).toEqual([today]);
+    // Pending rows for the whole page (its days are not all fresh); the flush leaves out today's and sums its events.
     const waiting = await pending(t);
     expect(waiting.events).toBe(page.length);
     expect(waiting.cents).toBeCloseTo(
       page.reduce((s, e) => s + e.chargedCents, 0),
       4,
     );
-    expect((await rollupsOff(t)).user_day).toBeGreaterThan(0); // the rollups do not have the page yet
-
-    expect(await flushPendingRollups(t.db)).toBe(waiting.rows); // what the next collection does first
+    await flushPendingRollups(t.db);
     expect(await rollupsOff(t)).toEqual(NONE_OFF);
     expect(await pending(t)).toEqual({ rows: 0, events: 0, cents: 0 });
-    expect(await flushPendingRollups(t.db)).toBe(0); // nothing is added twice
-    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+    expect(await freshDays(t)).toEqual([]);
   });
 
   it('a re-delivered page adds nothing; a restated price adds its difference and every rollup follows', async () => {
@@ -144,12 +174,17 @@ describe('event rollups moved through rollup_pending', () => {
   ])(
     'a page that meets another writer storing some of its events (in %s) is redone by INSERT … ON CONFLICT DO NOTHING',
     async (_where, size, at) => {
-      const page = events(NOW - 3 * DAY_MS, NOW).slice(0, size);
+      const all = events(NOW - 3 * DAY_MS, NOW);
+      const page = all.filter((_, i) => i % 2 === 0).slice(0, size); // every other event: its days keep others
+      const rest = all.filter((e) => !page.includes(e));
       expect(page).toHaveLength(size);
       const a = [...page].sort((x, y) => x.timestamp - y.timestamp)[at]; // the page's COPY sends its events in time order
       // The month's partitions exist first: creating one would lock usage_events, and writer 2 would wait there (and
-      // then see `a`) instead of in its COPY.
+      // then see `a`) instead of in its COPY. The page's days already hold events (the rest of those days), so neither
+      // writer marks them fresh: a second writer would wait on the first one's mark (the next test) instead.
       await ensureEventPartitions(t.db, NOW - 3 * DAY_MS, NOW);
+      await storeUsageEvents(t.db, rest);
+      expect(daysOf(rest)).toEqual(expect.arrayContaining(daysOf(page)));
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let holding!: () => void;
@@ -178,8 +213,38 @@ describe('event rollups moved through rollup_pending', () => {
       expect(await second).toEqual({ inserted: size - 1, restated: 0, duplicates: 1 });
       await flushPendingRollups(t.db);
       const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(t.db);
-      expect(stored.rows[0].n).toBe(size);
+      expect(stored.rows[0].n).toBe(all.length);
       expect(await rollupsOff(t)).toEqual(NONE_OFF);
     },
   );
+
+  it("two writers on a fresh day: the second waits on the first one's mark, then its page is redone and every event counts once", async () => {
+    const page = events(NOW - DAY_MS / 2, NOW);
+    const a = page[Math.floor(page.length / 2)];
+    await ensureEventPartitions(t.db, NOW - DAY_MS, NOW);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const first = storeEventPage(t.db, [a], async () => {
+      holding();
+      await gate;
+    });
+    await held;
+    const second = storeEventPage(t.db, page);
+    const blocked = async () =>
+      (
+        await sql<{ query: string }>`SELECT query FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
+      ).rows;
+    for (let i = 0; i < 200 && (await blocked()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const waiting = await blocked();
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0].query).toMatch(/INSERT INTO rollup_fresh_days/);
+    release();
+    expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
+    expect(await second).toEqual({ inserted: page.length - 1, restated: 0, duplicates: 1 });
+    await flushPendingRollups(t.db);
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+  });
 });

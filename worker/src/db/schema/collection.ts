@@ -139,6 +139,11 @@ export interface RollupPendingTable extends RollupMeasures {
   hour: Timestamp;
 }
 
+/** Days whose rollups the next flush sums from their stored events (sql/018_rollup_fresh_days.sql). */
+export interface RollupFreshDaysTable {
+  day: DayColumn;
+}
+
 export interface BillingGroupsTable {
   group_id: string;
   name: string;
