@@ -1,6 +1,6 @@
 /**
  * One detection pass in a process of its own, so its peak RSS is the pass's alone (bench/detect-pass.ts runs it).
- *   node dist/bench/detect-pass-child.cjs <database url> <asOf> <before|after|hourly|nextday>
+ *   node dist/bench/detect-pass-child.cjs <database url> <asOf> <before|after|hourly|nextday|afterstart>
  *   (bundled there by bench/detect-pass.ts as the worker is bundled, tools/build/bundle.mjs)
  * before: loadDetectionInput → detect() (one object per rollup row, the pass until issue #13);
  * after:  runDetectionPass end to end (load-series-set.ts → detectOnSeries → anomalies → incidents).
@@ -9,7 +9,10 @@
  * nextday: the worker's first pass of a new day: one pass at asOf − 1 fills the cache (not timed; asOf's rows are
  *         already stored but outside its window), a collection from asOf − 1 08:00 on is recorded, and the pass at
  *         asOf (timed) slides the kept series one day and re-reads asOf − 1 and asOf (detection-series-slide.ts).
- * In both, the timed pass starts IDLE_MS after the one that filled the cache, as the worker's passes are apart (an hourly
+ * afterstart: the worker's first pass after a start: the cache filled at start by warmSeriesCache (timed apart, as
+ *         warmMs: it runs while the start-up collection does), that collection recorded as the hourly one is, and the
+ *         pass (timed) re-reads today only.
+ * In all three, the timed pass starts IDLE_MS after the one that filled the cache, as the worker's passes are apart (an hourly
  * collection between them): back to back, the timed pass allocated while the first one's garbage was still being
  * swept, and peaked 30-45 MiB higher at 20,000 developers than with a pause (the worker never runs them that way).
  * Prints one JSON line: wall and CPU ms of this process, peak RSS, and a digest of the anomalies found.
@@ -18,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { createDb } from '../src/db/pool';
 import { detect, historyDays, type Anomaly } from '../src/detection';
 import { loadDetectionInput } from './load-arrays-reference';
-import { runDetectionPass } from '../src/jobs/detection-pass';
+import { runDetectionPass, warmSeriesCache } from '../src/jobs/detection-pass';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/config/log';
 import { DEFAULT_SETTINGS } from '../src/settings';
@@ -41,9 +44,14 @@ async function main(): Promise<void> {
   try {
     const deps = { db: handle.db, config: loadConfig({} as NodeJS.ProcessEnv), log: createLogger('silent') };
     const seriesCache = new DetectionSeriesCache();
-    if (mode === 'hourly' || mode === 'nextday') {
-      const filled = mode === 'hourly' ? asOf : addDays(asOf, -1);
-      await runDetectionPass({ ...deps, seriesCache }, { asOf: filled, now, settings: DEFAULT_SETTINGS });
+    let warmMs: number | undefined;
+    if (mode === 'hourly' || mode === 'nextday' || mode === 'afterstart') {
+      const filled = mode === 'nextday' ? addDays(asOf, -1) : asOf;
+      if (mode === 'afterstart')
+        warmMs = Math.round(
+          await warmSeriesCache({ db: handle.db, seriesCache }, { asOf: filled, now, settings: DEFAULT_SETTINGS }),
+        );
+      else await runDetectionPass({ ...deps, seriesCache }, { asOf: filled, now, settings: DEFAULT_SETTINGS });
       await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
         VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${filled}T08:00:00Z`})`.execute(handle.db);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
@@ -62,6 +70,8 @@ async function main(): Promise<void> {
       phasesMs = summary.phasesMs;
       if (mode === 'nextday' && !(summary.cache && !summary.cache.full && summary.cache.slid === 1))
         throw new Error(`the next-day pass did not slide its series: ${JSON.stringify(summary.cache)}`);
+      if (mode === 'afterstart' && !(summary.cache && !summary.cache.full))
+        throw new Error(`the pass after the warm-up read everything: ${JSON.stringify(summary.cache)}`);
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -72,6 +82,7 @@ async function main(): Promise<void> {
       anomalies: found.length,
       digest: digest(found),
       phasesMs,
+      ...(warmMs !== undefined ? { warmMs } : {}),
     };
     console.log(JSON.stringify(result));
   } finally {

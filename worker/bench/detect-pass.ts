@@ -6,6 +6,8 @@
  *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
  * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read), 20 s after it.
  * nextday: the worker's first pass of a new day, its series kept from the day before's pass and slid one day.
+ * afterstart: the worker's first pass after a start, its series filled by the warm-up the worker runs at start
+ * (warmSeriesCache, while the start-up collection runs; its time printed apart).
  * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
  * Each pass runs with the V8 flags and malloc arenas of `npm start` (the worker's 8 MiB young generation, two arenas), as
  * the worker would run it.
@@ -38,14 +40,16 @@ interface ChildResult {
   anomalies: number;
   digest: string;
   phasesMs?: Record<string, number>;
+  warmMs?: number;
 }
 
-type Mode = 'before' | 'after' | 'hourly' | 'nextday';
+type Mode = 'before' | 'after' | 'hourly' | 'nextday' | 'afterstart';
 const LABEL: Record<Mode, string> = {
   before: 'before (rows → detect)     ',
   after: 'after (runDetectionPass)   ',
   hourly: 'hourly (cache, today read) ',
   nextday: 'next day (cache slid 1 day)',
+  afterstart: 'after start (cache warmed) ',
 };
 
 /**
@@ -107,8 +111,8 @@ async function main(): Promise<void> {
         `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
       );
       const modes: Mode[] = args['no-before']
-        ? ['after', 'hourly', 'nextday']
-        : ['before', 'after', 'hourly', 'nextday'];
+        ? ['after', 'hourly', 'nextday', 'afterstart']
+        : ['before', 'after', 'hourly', 'nextday', 'afterstart'];
       const digests = new Set<string>();
       for (const mode of modes) {
         for (let i = 0; i < Number(args.runs); i++) {
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
             `  ${LABEL[mode]}: ${String(r.ms).padStart(6)} ms, ` +
               `cpu ${String(r.cpuMs).padStart(6)} ms, peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
               `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}` +
+              (r.warmMs !== undefined ? `; the warm-up at start took ${r.warmMs} ms` : '') +
               (r.phasesMs
                 ? `\n      phases (ms): ${Object.entries(r.phasesMs)
                     .map(([k, v]) => `${k} ${v}`)

@@ -7,7 +7,7 @@ import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { DetectionSeriesCache } from '../../db/repositories/detection-series-cache';
 import { logRunReport } from '../../report/log-report';
 import { withOwnHeapGrowth } from '../lean-heap';
-import { runDetectionPass } from '../detection-pass';
+import { runDetectionPass, warmSeriesCache } from '../detection-pass';
 import { replayDetection } from '../replay-detection';
 import { defineQueue } from './define';
 
@@ -38,7 +38,15 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
   const { db, config, log, signal } = deps;
   // This process's hourly passes share their series: each re-reads only the days collections changed since the last.
   const seriesCache = new DetectionSeriesCache();
+  // Filled now, while the start-up collection runs: the first pass then reads only what that collection changed.
+  // The first job waits for it (one load at a time); a failure only leaves the first pass to read everything.
+  const warming = withOwnHeapGrowth(() => warmSeriesCache({ db, seriesCache })).then(
+    (ms) => log.info({ ms: Math.round(ms) }, 'detection: series cache filled'),
+    (err: unknown) =>
+      log.warn({ err }, 'detection: filling the series cache at start failed; the first pass reads all'),
+  );
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
+    await warming;
     const now = new Date();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.

@@ -1,0 +1,133 @@
+import { Writable } from 'node:stream';
+import { addDays } from '@cursor-cost-watch/contract';
+import { sql } from 'kysely';
+import pino from 'pino';
+import type { PgBoss } from 'pg-boss';
+import { storeDetectionInput } from '../../bench/evaluation/store-input';
+import { loadConfig } from '../../src/config/config';
+import { DetectionSeriesCache } from '../../src/db/repositories/detection-series-cache';
+import { historyDays } from '../../src/detection';
+import { runDetectionPass, warmSeriesCache } from '../../src/jobs/detection-pass';
+import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
+import { startBoss } from '../../src/queue/boss';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { waitFor } from '../support/child';
+import { silentLog } from '../support/sim';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { emailOf, makeInput } from '../detection/fixtures';
+
+// The worker fills its series cache at start (warmSeriesCache), while its start-up collection runs: its first
+// detection pass then re-reads only the days that collection changed, as an hourly pass does, instead of the whole
+// history (issue #13: the first pass after a start was the one not reliably under target).
+
+const asOf = '2026-11-18';
+const yesterday = addDays(asOf, -1);
+const H = historyDays(DEFAULT_SETTINGS);
+const now = new Date(`${asOf}T20:00:00Z`);
+// 12 developers; one runs a headless agent over the last three days, so the passes have something to find.
+const all = makeInput({
+  users: 12,
+  days: H + 5,
+  asOf,
+  seed: 5,
+  requests: 60,
+  tweak: (email, day) =>
+    email === emailOf(4) && day >= addDays(asOf, -2) ? { headlessRequests: 900, active: true } : undefined,
+});
+const upTo = (day: string) => ({
+  ...all,
+  userDays: all.userDays.filter((r) => r.day < day),
+  userModelDays: all.userModelDays.filter((r) => r.day < day),
+});
+const from = (day: string) => ({
+  ...all,
+  members: [],
+  cycleSpend: [],
+  userDays: all.userDays.filter((r) => r.day >= day),
+  userModelDays: all.userModelDays.filter((r) => r.day >= day),
+});
+
+/** What the start-up collection does, as far as detection can tell: yesterday's and today's rows, and its run. */
+async function startUpCollection(t: TestDb): Promise<void> {
+  await storeDetectionInput(t.db, from(yesterday));
+  await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
+    VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${yesterday}T18:00:00Z`})`.execute(t.db);
+}
+
+async function seeded(name: string): Promise<TestDb> {
+  const t = await createTestDb(name);
+  await storeDetectionInput(t.db, upTo(yesterday));
+  await t.db
+    .insertInto('members')
+    .values(all.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay}T09:00:00Z` })))
+    .execute();
+  return t;
+}
+
+const found = (s: Awaited<ReturnType<typeof runDetectionPass>>) =>
+  s.anomalies.map((a) => [a.subject, a.detector, a.onsetAt, a.impactCents]);
+
+describe('warmSeriesCache', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await seeded('warm_cache');
+  });
+  afterAll(async () => dropTestDb(t));
+
+  it('leaves the first pass after it to re-read only what the collection since changed, finding what a cold pass finds', async () => {
+    const deps = { db: t.db, config: loadConfig({} as NodeJS.ProcessEnv), log: silentLog };
+    const seriesCache = new DetectionSeriesCache();
+    await warmSeriesCache({ db: t.db, seriesCache }, { asOf, now, settings: DEFAULT_SETTINGS });
+    await startUpCollection(t);
+    const warm = await runDetectionPass({ ...deps, seriesCache }, { asOf, now, settings: DEFAULT_SETTINGS });
+    expect(warm.cache).toEqual({ full: false, readFrom: yesterday });
+    const cold = await runDetectionPass(deps, { asOf, now, settings: DEFAULT_SETTINGS });
+    expect(found(warm)).toEqual(found(cold));
+    expect(warm.anomalies.map((a) => a.subject)).toContain(emailOf(4));
+  });
+});
+
+describe('the detect worker', () => {
+  let t: TestDb;
+  let boss: PgBoss;
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+  const stop = new AbortController();
+
+  beforeAll(async () => {
+    t = await seeded('warm_worker');
+    boss = await startBoss(t.url, silentLog);
+  });
+  afterAll(async () => {
+    stop.abort();
+    await boss?.stop({ graceful: false, close: true }).catch(() => {});
+    await dropTestDb(t);
+  });
+
+  it('fills its series cache when it starts, so its first pass re-reads only the start-up collection’s days', async () => {
+    // The worker's passes run on its own clock (today, whatever the date): the run is recorded relative to it.
+    const today = new Date().toISOString().slice(0, 10);
+    const config = loadConfig({} as NodeJS.ProcessEnv);
+    await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal });
+    await waitFor(
+      'the series cache to be filled',
+      async () => lines.some((l) => l.msg === 'detection: series cache filled'),
+      30_000,
+    );
+    await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
+      VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${addDays(today, -1)}T18:00:00Z`})`.execute(t.db);
+    await detectQueue.send(boss, { trigger: 'test' });
+    const pass = () => lines.find((l) => l.msg === 'detection pass finished');
+    await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
+    // A cold first pass would re-read its whole window (from today − H + 1).
+    expect(pass()!.reread).toBe(addDays(today, -1));
+  }, 90_000);
+});
