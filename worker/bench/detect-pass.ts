@@ -17,10 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario } from './scenarios/team';
-import { storeTeam, withBenchDatabase } from './support/database';
-import { tile } from './support/tile';
+import { withBenchDatabase } from './support/database';
+import {
+  BASE,
+  detectPassTeam,
+  growDetectPassTeam,
+  storeDetectPassTeam,
+  storedCounts,
+} from './support/detect-pass-team';
 import { bundle, workerDir } from '../tools/build/bundle.mjs';
 import { npmLaunch } from '../tools/build/npm-launch';
 
@@ -31,7 +35,6 @@ const { values: args } = parseArgs({
     'no-before': { type: 'boolean', default: false },
   },
 });
-const BASE = 1_000;
 
 interface ChildResult {
   ms: number;
@@ -76,12 +79,10 @@ const load = () =>
 
 async function main(): Promise<void> {
   await bundle([path.join(import.meta.dirname, 'detect-pass-child.ts')], path.dirname(CHILD));
-  const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);
-  const input = tile(base, BASE);
-  const asOf = base.shape.lastDay;
+  const team = detectPassTeam();
+  const asOf = team.asOf;
   await withBenchDatabase('detect-pass', 2, async ({ db, url }) => {
-    await storeTeam(db, input, base.firstDay);
-    let copies = 1;
+    let copies = await storeDetectPassTeam(db, team);
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
         `${os.cpus().length} cores shared; node flags of npm start: ${npmLaunch('start').flags.join(' ') || 'none'}, ` +
@@ -89,24 +90,8 @@ async function main(): Promise<void> {
         `ms = wall of the pass, cpu = the worker process's own CPU time:`,
     );
     for (const developers of args.sizes.split(',').map(Number)) {
-      // More developers: the stored ones copied under new emails by SQL (t<copy>#<email>), fast at 20k.
-      const want = Math.ceil(developers / BASE);
-      if (want > copies) {
-        for (const table of ['user_daily_rollup', 'user_model_daily_rollup'] as const)
-          await sql`INSERT INTO ${sql.table(table)} (user_email, ${sql.raw(columnsAfterEmail(table))})
-            SELECT 't' || k || '#' || r.user_email, ${sql.raw(columnsAfterEmail(table))}
-            FROM ${sql.table(table)} r, generate_series(${copies}::int, ${want - 1}::int) k
-            WHERE r.user_email NOT LIKE '%#%'`.execute(db);
-        await sql`INSERT INTO members (email, first_seen_at)
-          SELECT 't' || k || '#' || m.email, m.first_seen_at FROM members m, generate_series(${copies}::int, ${want - 1}::int) k
-          WHERE m.email NOT LIKE '%#%'`.execute(db);
-        copies = want;
-        await sql`VACUUM ANALYZE`.execute(db);
-      }
-      const counts = await sql<{ d: number; m: number; u: number }>`
-        SELECT (SELECT count(*) FROM user_daily_rollup)::int AS d, (SELECT count(*) FROM user_model_daily_rollup)::int AS m,
-               (SELECT count(DISTINCT user_email) FROM user_daily_rollup)::int AS u`.execute(db);
-      const c = counts.rows[0];
+      copies = await growDetectPassTeam(db, copies, developers);
+      const c = await storedCounts(db);
       console.log(
         `\n${c.u.toLocaleString('en-US')} developers (${c.d.toLocaleString('en-US')} user-days, ${c.m.toLocaleString('en-US')} user-model-days stored):`,
       );
@@ -136,13 +121,6 @@ async function main(): Promise<void> {
       if (digests.size !== 1) process.exitCode = 1;
     }
   });
-}
-
-function columnsAfterEmail(table: 'user_daily_rollup' | 'user_model_daily_rollup'): string {
-  const common =
-    'events, requests_costs, charged_cents, token_fee_cents, input_tokens, output_tokens, cache_write_tokens, ' +
-    'cache_read_tokens, max_mode_events, headless_events, chargeable_events, max_mode_cents, headless_cents';
-  return table === 'user_daily_rollup' ? `day, ${common}` : `day, model, ${common}`;
 }
 
 void main();
