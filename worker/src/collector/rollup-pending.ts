@@ -46,15 +46,11 @@ const pendingFrom = (measure: 1 | 2) =>
   `SELECT e.user_email, e.day, e.model, e.kind, ${HOUR}, ${MEASURES.map((m) => m[measure]).join(', ')}`;
 
 /**
- * Adds the events this transaction inserted with event_ts in [first, last] (a page's COPY: they are the rows of the
- * range whose xmin is this transaction's id) to rollup_pending. Call it before the page updates any stored row.
- */
-/**
  * A statement that marks the days among `days` (an SQL date[] expression: a page's UTC dates) that hold no stored
  * event and no rollup row yet, and returns every one of them that is marked (now or by an earlier page) as `day`
  * (YYYY-MM-DD): their events need no pending rows, the flush sums them. The event check comes first, so a day that has
  * events (an hourly pass's today) costs one index probe. storeEventPage runs it before it stores the page's events,
- * in the page's first round trip.
+ * in the page's first round trip: so a page locks rollup_fresh_days before rollup_pending, as the flush does.
  */
 export const markFreshDays = (days: string): string => `
   WITH page AS (SELECT DISTINCT d AS day FROM unnest(${days}) AS d),
@@ -65,6 +61,7 @@ export const markFreshDays = (days: string): string => `
         SELECT 1 FROM usage_events e
         WHERE e.event_ts >= p.day::timestamp AT TIME ZONE 'UTC' AND e.event_ts < (p.day + 1)::timestamp AT TIME ZONE 'UTC')
       AND NOT EXISTS (SELECT 1 FROM user_daily_rollup r WHERE r.day = p.day)
+    ORDER BY p.day -- two writers' pages lock their marks in one order
     ON CONFLICT (day) DO NOTHING
     RETURNING day
   )
@@ -72,6 +69,10 @@ export const markFreshDays = (days: string): string => `
   UNION
   SELECT to_char(f.day, 'YYYY-MM-DD') FROM rollup_fresh_days f JOIN page p USING (day)`;
 
+/**
+ * Adds the events this transaction inserted with event_ts in [first, last] (a page's COPY: they are the rows of the
+ * range whose xmin is this transaction's id) to rollup_pending. Call it before the page updates any stored row.
+ */
 export async function addInsertedToPending(tx: Tx, first: string, last: string): Promise<void> {
   await sql`
     INSERT INTO rollup_pending (${sql.raw(PENDING_COLUMNS)})
@@ -130,7 +131,7 @@ const FLUSH = sql.raw(`
       charged_cents = r.charged_cents + excluded.charged_cents, total_tokens = r.total_tokens + excluded.total_tokens
     RETURNING 1
   )
-  SELECT count(*)::int AS rows FROM taken`);
+  SELECT (SELECT count(*) FROM taken)::int AS rows, (SELECT count(*) FROM fresh)::int AS marked`);
 
 /**
  * Adds every pending row and the fresh days' events to the rollups, and empties rollup_pending and rollup_fresh_days,
@@ -141,13 +142,14 @@ export async function flushPendingRollups(db: Db): Promise<number> {
   return db.transaction().execute(async (tx) => {
     // The lock TRUNCATE takes anyway, taken first: no page adds rows between the read and the TRUNCATE (a writer
     // waits for the flush to commit). TRUNCATE rather than DELETE: no dead rows left for vacuum, and no WAL per row.
-    await sql`LOCK TABLE rollup_pending, rollup_fresh_days IN ACCESS EXCLUSIVE MODE`.execute(tx);
+    // In the order a page takes them (rollup_fresh_days in its first round trip, rollup_pending after its COPY): the
+    // other order deadlocked with a page whose COPY was under way.
+    await sql`LOCK TABLE rollup_fresh_days, rollup_pending IN ACCESS EXCLUSIVE MODE`.execute(tx);
     // Regrouping in hash tables in memory rather than sorting on disk (a day of 20,000 developers is ~100k groups).
     await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-    const { rows } = (await FLUSH.execute(tx)).rows[0] as { rows: number };
-    // Most calls (a day without new events) find none of either.
-    if (rows > 0) await sql`TRUNCATE rollup_pending, rollup_fresh_days`.execute(tx);
-    else await sql`DELETE FROM rollup_fresh_days`.execute(tx); // a fresh day whose events all went (or none came)
+    const { rows, marked } = (await FLUSH.execute(tx)).rows[0] as { rows: number; marked: number };
+    // Most calls (a day without new events) find neither: no TRUNCATE then.
+    if (rows > 0 || marked > 0) await sql`TRUNCATE rollup_pending, rollup_fresh_days`.execute(tx);
     return rows;
   });
 }

@@ -216,7 +216,7 @@ async function restatePrices(tx: Tx, rows: Row[]): Promise<number> {
 async function storeOn(tx: Tx, client: pg.PoolClient, rows: Row[]): Promise<StoreResult> {
   const first = rows[0].ts;
   const last = rows[rows.length - 1].ts;
-  // One round trip, three statements run one after the other (the simple query protocol): the commit that does not
+  // One round trip, four statements run one after the other (the simple query protocol): the commit that does not
   // wait for its WAL flush (ASYNC_COMMIT says why), the page's partitions, and whether any event is stored in its
   // span. The partitions come before the look-up and in a statement of their own: a partition they create locks
   // usage_events, which must not be held already (two writers that each read usage_events and then created a

@@ -110,6 +110,24 @@ describe('event rollups moved through rollup_pending', () => {
     expect(await freshDays(t)).toEqual([]);
   });
 
+  it('a flush that starts while a page is in its COPY waits for the page to commit; neither deadlocks', async () => {
+    await storeUsageEvents(t.db, events(NOW - 3 * DAY_MS, NOW - DAY_MS - 1));
+    const page = events(NOW - DAY_MS, NOW); // a day with events and a fresh one: the page marks, copies, then pends
+    // A slow COPY (a statement trigger of this test's database), so the flush starts while the page holds its mark.
+    await sql`CREATE FUNCTION slow_copy() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER slow AFTER INSERT ON usage_events FOR EACH STATEMENT EXECUTE FUNCTION slow_copy()`.execute(
+      t.db,
+    );
+    const storing = storeEventPage(t.db, page);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const flushing = flushPendingRollups(t.db);
+    const [stored] = await Promise.all([storing, flushing]); // the other lock order failed here: deadlock detected
+    expect(stored.inserted).toBe(page.length);
+    await flushPendingRollups(t.db);
+    expect(await rollupsOff(t)).toEqual(NONE_OFF);
+  });
+
   it('a re-delivered page adds nothing; a restated price adds its difference and every rollup follows', async () => {
     const page = events(NOW - DAY_MS, NOW);
     await storeUsageEvents(t.db, page);
