@@ -63,6 +63,16 @@ describe('readAhead', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('closes the source once the item read ahead is in when the consumer breaks off', async () => {
+    const log: string[] = [];
+    for await (const item of readAhead(source(3, log))) {
+      log.push(`work ${item}`);
+      break; // item 2 is being read
+    }
+    await waitFor('the source to be closed', async () => log.includes('closed'), 5_000, 5);
+    expect(log).toEqual(['read 1', 'read 2', 'work 1', 'closed']); // item 3 never read
+  });
+
   it('drops the item read ahead when the consumer stops early: its failure is not unhandled, the source is closed', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -97,7 +107,8 @@ describe('the collector reading events a page ahead', () => {
   let hang = new Set<number>();
 
   beforeAll(async () => {
-    sim = await startTestSimulator({ teamSize: 20, seed: 5 });
+    // A pinned clock: Friday 2026-11-20 15:00 UTC, two whole weekdays behind it (a weekend's days hold few events).
+    sim = await startTestSimulator({ teamSize: 20, seed: 5, nowMs: Date.UTC(2026, 10, 20, 15) });
     proxy = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -114,10 +125,13 @@ describe('the collector reading events a page ahead', () => {
           method: req.method,
           headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
           body: req.method === 'GET' ? undefined : json ? JSON.stringify(json) : body,
-        }).then(async (r) => {
-          seen.answered = true;
-          res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
-        });
+        }).then(
+          async (r) => {
+            seen.answered = true;
+            res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+          },
+          (err: unknown) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${String(err)}`),
+        );
       });
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -137,7 +151,7 @@ describe('the collector reading events a page ahead', () => {
 
   const config = { BACKFILL_DAYS: 2, RESTATE_DAYS: 1 };
 
-  it('stores every page exactly once, in order, with the day read a page ahead', async () => {
+  it('stores every page exactly once with the day read a page ahead', async () => {
     const now = new Date(sim.nowMs);
     const s = await collectOnce(
       { db: t.db, client: testClient(proxyUrl), log: silentLog, config },
