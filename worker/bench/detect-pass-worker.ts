@@ -180,6 +180,7 @@ class WorkerLog {
         () => reject(new Error(`no "${msg}" from the worker in ${timeoutMs / 1000} s`)),
         timeoutMs,
       );
+      timer.unref(); // a message that never comes does not hold the bench open
       this.waiters.push({
         msg,
         resolve: (l) => {
@@ -229,7 +230,7 @@ class WorkerClock {
 interface Pass {
   label: string;
   clock: string;
-  /** The collection run recorded before the pass (none before the first). */
+  /** Whether the collection run an hourly collection leaves is recorded before the pass. */
   run: boolean;
   expect: (p: PassLog) => string | null;
 }
@@ -305,6 +306,11 @@ async function main(): Promise<void> {
     const log = new WorkerLog();
     const started = log.next('worker started', 120_000);
     const warmed = log.next('detection: series cache filled', 900_000);
+    const warmFailed = log.next(
+      'detection: filling the series cache at start failed; the first pass reads all',
+      900_000,
+    );
+    for (const waiter of [warmed, warmFailed]) waiter.catch(() => undefined); // the one that never comes times out
     const worker = spawn(process.execPath, [...launch.flags, launch.entry], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -324,7 +330,8 @@ async function main(): Promise<void> {
           `alerts to a webhook there (ALERT_WEBHOOK_URL; no Slack, no email), ` +
           `clock by libfaketime (${path.basename(lib)}); passes --idle-seconds ${IDLE_MS / 1000} apart`,
       );
-      const warm = (await Promise.race([warmed, exited])) as unknown as { ms: number };
+      const warm = (await Promise.race([warmed, warmFailed, exited])) as unknown as { msg: string; ms: number };
+      if (warm.msg !== 'detection: series cache filled') throw new Error(`the worker's warm-up failed: ${warm.msg}`);
       console.log(`the series cache filled at start in ${(warm.ms / 1000).toFixed(1)} s (warmSeriesCache)`);
       await sleep(IDLE_MS);
       const rest = proc(pid);

@@ -48,9 +48,9 @@ export interface DetectionPassSummary {
 }
 
 /**
- * Fills the worker's series cache as its first pass would, without detecting: run at the worker's start, while the
- * start-up collection runs, so that first pass re-reads only the days that collection changed (as an hourly pass
- * does) instead of the whole history after the collection is done. Returns how long it took.
+ * Fills the worker's series cache as its first pass would, without detecting: run at the worker's start, so its first
+ * pass (after the next collection) re-reads only the days that collection changed, as an hourly pass does, instead of
+ * the whole window. Returns how long it took.
  */
 export async function warmSeriesCache(
   deps: { db: Db; seriesCache: DetectionSeriesCache },

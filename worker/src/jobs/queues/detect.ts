@@ -38,15 +38,19 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
   const { db, config, log, signal } = deps;
   // This process's hourly passes share their series: each re-reads only the days collections changed since the last.
   const seriesCache = new DetectionSeriesCache();
-  // Filled now, while the start-up collection runs: the first pass then reads only what that collection changed.
-  // The first job waits for it (one load at a time); a failure only leaves the first pass to read everything.
+  // Filled at start (the worker collects at start only on a first run, when there is nothing to fill): the first pass,
+  // after the next collection, then re-reads only what that collection changed instead of the whole window. A job
+  // that comes sooner waits for it (one load at a time), at most WARM_WAIT_MS; a failure only leaves the first pass
+  // to read everything.
   const warming = withOwnHeapGrowth(() => warmSeriesCache({ db, seriesCache })).then(
     (ms) => log.info({ ms: Math.round(ms) }, 'detection: series cache filled'),
-    (err: unknown) =>
-      log.warn({ err }, 'detection: filling the series cache at start failed; the first pass reads all'),
+    (err: unknown) => {
+      if (!signal.aborted)
+        log.warn({ err }, 'detection: filling the series cache at start failed; the first pass reads all');
+    },
   );
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
-    await warming;
+    await Promise.race([warming, waitAtMost(WARM_WAIT_MS, signal)]);
     const now = new Date();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
@@ -62,5 +66,17 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
     );
     if (job.collectRunId)
       await logRunReport({ db, log, config }, { runId: job.collectRunId, trigger: job.collectTrigger ?? 'schedule' });
+  });
+}
+
+/** How long a detection job waits for the series cache filled at start (4–6 s at 20,000 developers here). */
+const WARM_WAIT_MS = 10 * 60_000;
+
+/** Resolves after `ms`, or at once when `signal` aborts; holds no process open. */
+function waitAtMost(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 }
