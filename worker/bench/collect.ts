@@ -10,9 +10,10 @@
  *     documented ceiling on the events endpoint (--ceiling, 60 a minute: /work/shared/design/cursor-api.md, "Rate
  *     limits are per team, per endpoint") and prints the events run's wall time ÷ (pages ÷ rate).
  *  3. Storing: the same --store-events events (read from the simulator) stored as the collector stores them, a page of
- *     1,000 at a time (storeEventPages: the next page prepared while the current one is stored), then their pending rollup rows moved into the rollups once
- *     (flushPendingRollups, inside the timed span), and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
- *     embedded PostgreSQL's CPU for each, and the store's rate over the first and the last tenth of its pages.
+ *     1,000 at a time (storeEventPages: the next page prepared while the current one is stored), then the rollups moved once
+ *     (flushPendingRollups, inside the timed span: the days were empty, so it sums their events), and COPYed raw into an unindexed table, alternately, side by side, in fresh tables each round; with the
+ *     embedded PostgreSQL's CPU for each, and the store's rate over the first and the last tenth of its pages. Then the
+ *     same store again on days that already hold data (an hourly pass's path: every page adds pending rows).
  *
  *  4. Flushing: one synthetic day of --flush-developers developers' pending rows into the rollups (flushing() says how).
  *
@@ -368,90 +369,99 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
   // The collector commits its event pages without waiting for the WAL flush (store-events.ts says why it is safe):
   // the raw COPY gets the same, so the two differ only in the work each does.
   await raw.query('SET synchronous_commit = off');
-  const rounds: {
+  interface Stored {
     store: number;
-    copy: number;
     storeCpu: number;
-    copyCpu: number;
     storePgCpu: number;
-    copyPgCpu: number;
     tenths: [first: number, last: number];
     rollups: number;
     pending: number;
-  }[] = [];
+  }
+  const rounds: (Stored & { copy: number; copyCpu: number; copyPgCpu: number; held: Stored })[] = [];
+  const days = [...new Set(events.map((e) => new Date(e.timestamp).toISOString().slice(0, 10)))];
+  /**
+   * The events stored into emptied tables, timed with the flush. `held`: each of their days already holds a rollup row
+   * (a placeholder developer's), so no day is fresh and every page adds its pending rows: an hourly pass's path.
+   * Without it every day is fresh (a backfill's path: the flush sums the days' events).
+   */
+  const timeStore = async (held: boolean): Promise<Stored> => {
+    await sql`TRUNCATE usage_events, user_daily_rollup, user_model_daily_rollup, model_daily_rollup, user_kind_daily_rollup, hourly_rollup`.execute(
+      handle.db,
+    );
+    if (held)
+      await sql`INSERT INTO user_daily_rollup (user_email, day) SELECT 'held-day@bench.invalid', d::date
+        FROM unnest(${days}::text[]) d`.execute(handle.db);
+    await raw.query('CHECKPOINT');
+    const cpu0 = process.cpuUsage();
+    const pg0 = postgresCpuS(pgDataDir);
+    const t0 = performance.now();
+    // As the collector stores a day's pages: the next page prepared while the current one is stored. A page's time
+    // is from the previous page's `more` (just before its commit) to its own.
+    const pageSeconds: number[] = [];
+    let t = performance.now();
+    await storeEventPages(handle.db, toAsync(pages.map((events) => ({ events }))), async () => {
+      const now = performance.now();
+      pageSeconds.push((now - t) / 1000);
+      t = now;
+    });
+    // The rollups moved once, as the collector does after a day's pages: part of the cost of storing, so inside
+    // the timed span.
+    const r0 = performance.now();
+    const pending = await flushPendingRollups(handle.db);
+    const rollups = (performance.now() - r0) / 1000;
+    const store = (performance.now() - t0) / 1000;
+    // The first and the last tenth of the pages: a store that slows down as the month's partition fills shows here.
+    const tenth = Math.max(1, Math.floor(pages.length / 10));
+    const rate = (ps: number[], pp: UsageEvent[][]) =>
+      pp.reduce((n, p) => n + p.length, 0) / ps.reduce((a, b) => a + b, 0);
+    const tenths: [number, number] = [
+      rate(pageSeconds.slice(0, tenth), pages.slice(0, tenth)),
+      rate(pageSeconds.slice(-tenth), pages.slice(-tenth)),
+    ];
+    return { store, storeCpu: cpuS(cpu0), storePgCpu: postgresCpuS(pgDataDir) - pg0, tenths, rollups, pending };
+  };
   try {
     for (let round = 1; round <= 2; round++) {
       // Fresh tables each round: every event is new to both.
-      await sql`TRUNCATE usage_events, user_daily_rollup, user_model_daily_rollup, model_daily_rollup, user_kind_daily_rollup, hourly_rollup`.execute(
-        handle.db,
-      );
       await raw.query(`DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (LIKE usage_events INCLUDING DEFAULTS)`);
+      const fresh = await timeStore(false);
       await raw.query('CHECKPOINT');
-      let cpu0 = process.cpuUsage();
-      let pg0 = postgresCpuS(pgDataDir);
-      let t0 = performance.now();
-      // As the collector stores a day's pages: the next page prepared while the current one is stored. A page's time
-      // is from the previous page's `more` (just before its commit) to its own.
-      const pageSeconds: number[] = [];
-      let t = performance.now();
-      await storeEventPages(handle.db, toAsync(pages.map((events) => ({ events }))), async () => {
-        const now = performance.now();
-        pageSeconds.push((now - t) / 1000);
-        t = now;
-      });
-      // The rollups moved once, as the collector does after a day's pages: part of the cost of storing, so inside
-      // the timed span.
-      const r0 = performance.now();
-      const pending = await flushPendingRollups(handle.db);
-      const rollups = (performance.now() - r0) / 1000;
-      const store = (performance.now() - t0) / 1000;
-      const storeCpu = cpuS(cpu0);
-      const storePgCpu = postgresCpuS(pgDataDir) - pg0;
-      // The first and the last tenth of the pages: a store that slows down as the month's partition fills shows here.
-      const tenth = Math.max(1, Math.floor(pages.length / 10));
-      const rate = (ps: number[], pp: UsageEvent[][]) =>
-        pp.reduce((n, p) => n + p.length, 0) / ps.reduce((a, b) => a + b, 0);
-      const tenths: [number, number] = [
-        rate(pageSeconds.slice(0, tenth), pages.slice(0, tenth)),
-        rate(pageSeconds.slice(-tenth), pages.slice(-tenth)),
-      ];
-      await raw.query('CHECKPOINT');
-      cpu0 = process.cpuUsage();
-      pg0 = postgresCpuS(pgDataDir);
-      t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const pg0 = postgresCpuS(pgDataDir);
+      const t0 = performance.now();
       for (const page of pages) {
         const stream = raw.query(copyFrom(`COPY raw_copy (${COPY_COLUMNS}) FROM STDIN`));
         await pipeline(Readable.from([page.map(copyLine).join('')]), stream);
       }
       const copy = (performance.now() - t0) / 1000;
-      rounds.push({
-        store,
-        copy,
-        storeCpu,
-        copyCpu: cpuS(cpu0),
-        storePgCpu,
-        copyPgCpu: postgresCpuS(pgDataDir) - pg0,
-        tenths,
-        rollups,
-        pending,
-      });
+      const copyCpu = cpuS(cpu0);
+      const copyPgCpu = postgresCpuS(pgDataDir) - pg0;
+      const held = await timeStore(true);
+      rounds.push({ ...fresh, copy, copyCpu, copyPgCpu, held });
     }
     const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events`.execute(handle.db);
     const copied = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_copy');
     console.log(
-      `\n3. Storing ${events.length.toLocaleString()} events a page of 1,000 at a time (one transaction per page), two rounds, side by side`,
+      `\n3. Storing ${events.length.toLocaleString()} events a page of 1,000 at a time (one transaction per page), two rounds, side by side; ` +
+        `the first figure is a backfill's path (every day fresh: the flush sums the days' events)`,
     );
     for (const [i, r] of rounds.entries()) {
       const s = events.length / r.store;
       const c = events.length / r.copy;
       console.log(
-        `   round ${i + 1}: stored ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, of which ${r.rollups.toFixed(1)} s adding ${r.pending.toLocaleString()} pending rows to the rollups; ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
+        `   round ${i + 1}: stored ${Math.round(s).toLocaleString()} events/s (${r.store.toFixed(1)} s wall, of which ${r.rollups.toFixed(1)} s adding ${r.pending.toLocaleString()} rows to the rollups; ${r.storeCpu.toFixed(1)} s worker CPU) · ` +
           `raw COPY into an unindexed table ${Math.round(c).toLocaleString()} rows/s (${r.copy.toFixed(1)} s, ${r.copyCpu.toFixed(1)} s CPU) · ` +
           `ratio ${(s / c).toFixed(2)} (aim ≥ 0.5); load average ${loadAvg()}`,
       );
       console.log(
         `            PostgreSQL CPU: storing ${r.storePgCpu.toFixed(1)} s, raw COPY ${r.copyPgCpu.toFixed(1)} s (ratio ${(r.copyPgCpu / r.storePgCpu).toFixed(2)}); ` +
           `pages: first tenth ${Math.round(r.tenths[0]).toLocaleString()} events/s, last tenth ${Math.round(r.tenths[1]).toLocaleString()} events/s`,
+      );
+      const h = events.length / r.held.store;
+      console.log(
+        `            the same events on days that already hold data (an hourly pass's path, every page adding pending rows): ` +
+          `${Math.round(h).toLocaleString()} events/s (${r.held.store.toFixed(1)} s, of which ${r.held.rollups.toFixed(1)} s adding ` +
+          `${r.held.pending.toLocaleString()} pending rows; PostgreSQL CPU ${r.held.storePgCpu.toFixed(1)} s) · ratio ${(h / c).toFixed(2)}`,
       );
     }
     console.log(`   rows stored ${stored.rows[0].n.toLocaleString()}, copied ${copied.rows[0].n.toLocaleString()}`);
