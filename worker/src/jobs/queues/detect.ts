@@ -10,6 +10,7 @@ import { withOwnHeapGrowth } from '../lean-heap';
 import { runDetectionPass, warmSeriesCache } from '../detection-pass';
 import { replayDetection } from '../replay-detection';
 import { defineQueue } from './define';
+import { waitAtMost } from '../wait-at-most';
 
 /** `exclusive`: at most one detection pass queued or running across worker processes (see collect.ts). */
 export const detectQueue = defineQueue(
@@ -50,7 +51,8 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
     },
   );
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
-    await Promise.race([warming, waitAtMost(WARM_WAIT_MS, signal)]);
+    const limit = waitAtMost(WARM_WAIT_MS, signal);
+    await Promise.race([warming, limit.done]).finally(limit.cancel);
     const now = new Date();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
@@ -71,12 +73,3 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
 
 /** How long a detection job waits for the series cache filled at start (4–6 s at 20,000 developers here). */
 const WARM_WAIT_MS = 10 * 60_000;
-
-/** Resolves after `ms`, or at once when `signal` aborts; holds no process open. */
-function waitAtMost(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-}
