@@ -6,6 +6,7 @@ import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
 import { DetectionSeriesCache } from '../../src/db/repositories/detection-series-cache';
+import { seriesWindow } from '../../src/db/repositories/detection-series-set';
 import { historyDays } from '../../src/detection';
 import { runDetectionPass, warmSeriesCache } from '../../src/jobs/detection-pass';
 import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
@@ -112,7 +113,7 @@ describe('the detect worker', () => {
     await dropTestDb(t);
   });
 
-  it('fills its series cache when it starts, so its first pass re-reads only the start-up collection’s days', async () => {
+  it('fills its series cache when it starts, so its first pass re-reads only the next collection’s days', async () => {
     // The worker's passes run on its own clock (today, whatever the date): the run is recorded relative to it.
     const today = new Date().toISOString().slice(0, 10);
     const config = loadConfig({} as NodeJS.ProcessEnv);
@@ -129,5 +130,50 @@ describe('the detect worker', () => {
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     // A cold first pass would re-read its whole window (from today − H + 1).
     expect(pass()!.reread).toBe(addDays(today, -1));
+  }, 90_000);
+});
+
+describe('the detect worker whose warm-up fails', () => {
+  let t: TestDb;
+  let boss: PgBoss;
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+  const stop = new AbortController();
+
+  beforeAll(async () => {
+    t = await seeded('warm_fails');
+    boss = await startBoss(t.url, silentLog);
+  });
+  afterAll(async () => {
+    stop.abort();
+    await boss?.stop({ graceful: false, close: true }).catch(() => {});
+    await dropTestDb(t);
+  });
+
+  it('logs a warning, and its first pass reads its whole window', async () => {
+    // The rollup the warm-up reads is missing while the worker starts (renamed on this test's database), and back
+    // before the first job.
+    await sql`ALTER TABLE user_daily_rollup RENAME TO user_daily_rollup_away`.execute(t.db);
+    const config = loadConfig({} as NodeJS.ProcessEnv);
+    await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal });
+    const warned = () =>
+      lines.find((l) => l.msg === 'detection: filling the series cache at start failed; the first pass reads all');
+    await waitFor('the warm-up to fail', async () => warned() !== undefined, 30_000);
+    expect(lines.some((l) => l.msg === 'detection: series cache filled')).toBe(false);
+    expect(JSON.stringify(warned()!.err)).toMatch(/user_daily_rollup/);
+    await sql`ALTER TABLE user_daily_rollup_away RENAME TO user_daily_rollup`.execute(t.db);
+    await detectQueue.send(boss, { trigger: 'test' });
+    const pass = () => lines.find((l) => l.msg === 'detection pass finished');
+    await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
+    const asOf = pass()!.asOf as string;
+    expect(pass()!.reread).toBe(seriesWindow(asOf, { days: H, weekdayAware: DEFAULT_SETTINGS.weekdayAware }).from);
   }, 90_000);
 });
