@@ -43,6 +43,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { PgBoss } from 'pg-boss';
@@ -85,7 +86,6 @@ const loadAvg = () =>
     .map((v) => v.toFixed(1))
     .join(' ');
 const mib = (kB: number) => Math.round(kB / 1024);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The worker process's figures from /proc: resident set now and at its peak (kB), CPU seconds. */
 function proc(pid: number): { rssKb: number; hwmKb: number; cpuS: number } {

@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { clientTransaction } from '../db/client-transaction';
@@ -7,9 +8,6 @@ import type { UsageEvent } from '../cursor/schemas';
 import { addInsertedToPending, flushPendingRollups, markFreshDays, PENDING_FROM_RESTATED } from './rollup-pending';
 import { eventDedupeKey } from './dedupe';
 import { readAhead } from './read-ahead';
-
-/** Lets the event loop run what is waiting (a database reply) before the next slice of work. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface StoreResult {
   inserted: number;
@@ -138,7 +136,10 @@ export interface PreparedPage {
   rows: Row[];
 }
 
-/** Events handled between two turns of the event loop while a page is prepared (~0.5 ms of work each). */
+/**
+ * Events handled between two turns of the event loop (`turn`: what is waiting, a database reply, runs first) while a
+ * page is prepared (~0.5 ms of work each).
+ */
 const SLICE = 100;
 
 /**

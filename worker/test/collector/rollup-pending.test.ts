@@ -50,6 +50,31 @@ const pending = async (t: TestDb) =>
         coalesce(sum(charged_cents), 0)::float8 AS cents FROM rollup_pending`.execute(t.db)
   ).rows[0];
 
+/** A writer that stores `a` and keeps its transaction open until release(). */
+async function holdingOpen(t: TestDb, a: UsageEvent) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const first = storeEventPage(t.db, [a], async () => {
+    holding();
+    await gate;
+  });
+  await held;
+  return { first, release };
+}
+
+/** The queries of this database waiting on a lock, once at least one waits (or after 2 s). */
+async function lockWaits(t: TestDb): Promise<string[]> {
+  const waits = async () =>
+    (
+      await sql<{ query: string }>`SELECT query FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
+    ).rows.map((r) => r.query);
+  for (let i = 0; i < 200 && (await waits()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return waits();
+}
+
 describe('event rollups moved through rollup_pending', () => {
   let t: TestDb;
   beforeEach(async () => {
@@ -203,28 +228,13 @@ describe('event rollups moved through rollup_pending', () => {
       await ensureEventPartitions(t.db, NOW - 3 * DAY_MS, NOW);
       await storeUsageEvents(t.db, rest);
       expect(daysOf(rest)).toEqual(expect.arrayContaining(daysOf(page)));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => (holding = resolve));
       // Writer 1 stores `a` and keeps its transaction open.
-      const first = storeEventPage(t.db, [a], async () => {
-        holding();
-        await gate;
-      });
-      await held;
+      const { first, release } = await holdingOpen(t, a);
       // Writer 2 does not see `a` (not committed), so it COPYs it and waits on writer 1's key.
       const second = storeEventPage(t.db, page);
-      const waiting = async () =>
-        (
-          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
-        ).rows[0].n;
-      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await waiting()).toBe(1);
-      const blocked = await sql<{ query: string }>`SELECT query FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
-      expect(blocked.rows[0].query).toMatch(/^COPY usage_events/);
+      const waiting = await lockWaits(t);
+      expect(waiting).toHaveLength(1);
+      expect(waiting[0]).toMatch(/^COPY usage_events/);
       release();
       expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
       // the COPY failed; the redo skipped `a`
@@ -240,25 +250,11 @@ describe('event rollups moved through rollup_pending', () => {
     const page = events(NOW - DAY_MS / 2, NOW);
     const a = page[Math.floor(page.length / 2)];
     await ensureEventPartitions(t.db, NOW - DAY_MS, NOW);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const first = storeEventPage(t.db, [a], async () => {
-      holding();
-      await gate;
-    });
-    await held;
+    const { first, release } = await holdingOpen(t, a);
     const second = storeEventPage(t.db, page);
-    const blocked = async () =>
-      (
-        await sql<{ query: string }>`SELECT query FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
-      ).rows;
-    for (let i = 0; i < 200 && (await blocked()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    const waiting = await blocked();
+    const waiting = await lockWaits(t);
     expect(waiting).toHaveLength(1);
-    expect(waiting[0].query).toMatch(/INSERT INTO rollup_fresh_days/);
+    expect(waiting[0]).toMatch(/INSERT INTO rollup_fresh_days/);
     release();
     expect(await first).toEqual({ inserted: 1, restated: 0, duplicates: 0 });
     expect(await second).toEqual({ inserted: page.length - 1, restated: 0, duplicates: 1 });

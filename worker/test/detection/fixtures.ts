@@ -139,3 +139,33 @@ export function noisyTeam(
     },
   });
 }
+
+/**
+ * 12 developers over `days` days to `asOf`; one of them (emailOf(4)) runs a headless agent over the last three days,
+ * so a pass has something to find. With the team's rows before a day, and from a day on (as a collection since then
+ * would add them: no members or cycle spend again).
+ */
+export function headlessAgentTeam(asOf: string, days: number) {
+  const all = makeInput({
+    users: 12,
+    days,
+    asOf,
+    seed: 5,
+    requests: 60,
+    tweak: (email, day) =>
+      email === emailOf(4) && day >= addDays(asOf, -2) ? { headlessRequests: 900, active: true } : undefined,
+  });
+  const before = (day: string): DetectionInput => ({
+    ...all,
+    userDays: all.userDays.filter((r) => r.day < day),
+    userModelDays: all.userModelDays.filter((r) => r.day < day),
+  });
+  const from = (day: string): DetectionInput => ({
+    ...all,
+    members: [],
+    cycleSpend: [],
+    userDays: all.userDays.filter((r) => r.day >= day),
+    userModelDays: all.userModelDays.filter((r) => r.day >= day),
+  });
+  return { all, before, from };
+}

@@ -7,7 +7,7 @@ import { historyDays } from '../../src/detection';
 import { detectOnSeries } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { emailOf, makeInput } from './fixtures';
+import { emailOf, headlessAgentTeam } from './fixtures';
 
 const asOf = '2026-11-18';
 const H = historyDays(DEFAULT_SETTINGS);
@@ -15,28 +15,7 @@ const yesterday = addDays(asOf, -1);
 const now = new Date(`${addDays(asOf, 1)}T01:00:00Z`);
 const opts = { days: H, weekdayAware: true, now, chunkUsers: 3 };
 
-// 12 developers; one of them runs a headless agent over the last three days, so the pass has something to find.
-const all = makeInput({
-  users: 12,
-  days: H + 5,
-  asOf,
-  seed: 5,
-  requests: 60,
-  tweak: (email, day) =>
-    email === emailOf(4) && day >= addDays(asOf, -2) ? { headlessRequests: 900, active: true } : undefined,
-});
-const before = (day: string) => ({
-  ...all,
-  userDays: all.userDays.filter((r) => r.day < day),
-  userModelDays: all.userModelDays.filter((r) => r.day < day),
-});
-const from = (day: string) => ({
-  ...all,
-  members: [],
-  cycleSpend: [],
-  userDays: all.userDays.filter((r) => r.day >= day),
-  userModelDays: all.userModelDays.filter((r) => r.day >= day),
-});
+const { all, before, from } = headlessAgentTeam(asOf, H + 5);
 
 /** What a full read gives now, compared field by field, user order and model order included. */
 async function expectSameAsFullRead(t: TestDb, got: SeriesInput): Promise<void> {

@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS } from '../../src/settings';
 import { waitFor } from '../support/child';
 import { silentLog } from '../support/sim';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { emailOf, makeInput } from '../detection/fixtures';
+import { emailOf, headlessAgentTeam } from '../detection/fixtures';
 
 // The worker fills its series cache at start (warmSeriesCache), while its start-up collection runs: its first
 // detection pass then re-reads only the days that collection changed, as an hourly pass does, instead of the whole
@@ -25,28 +25,7 @@ const asOf = '2026-11-18';
 const yesterday = addDays(asOf, -1);
 const H = historyDays(DEFAULT_SETTINGS);
 const now = new Date(`${asOf}T20:00:00Z`);
-// 12 developers; one runs a headless agent over the last three days, so the passes have something to find.
-const all = makeInput({
-  users: 12,
-  days: H + 5,
-  asOf,
-  seed: 5,
-  requests: 60,
-  tweak: (email, day) =>
-    email === emailOf(4) && day >= addDays(asOf, -2) ? { headlessRequests: 900, active: true } : undefined,
-});
-const upTo = (day: string) => ({
-  ...all,
-  userDays: all.userDays.filter((r) => r.day < day),
-  userModelDays: all.userModelDays.filter((r) => r.day < day),
-});
-const from = (day: string) => ({
-  ...all,
-  members: [],
-  cycleSpend: [],
-  userDays: all.userDays.filter((r) => r.day >= day),
-  userModelDays: all.userModelDays.filter((r) => r.day >= day),
-});
+const { all, before: upTo, from } = headlessAgentTeam(asOf, H + 5);
 
 /** What the start-up collection does, as far as detection can tell: yesterday's and today's rows, and its run. */
 async function startUpCollection(t: TestDb): Promise<void> {
@@ -88,45 +67,63 @@ describe('warmSeriesCache', () => {
   });
 });
 
-describe('the detect worker', () => {
-  let t: TestDb;
-  let boss: PgBoss;
-  const lines: Record<string, unknown>[] = [];
-  const log = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
-  const stop = new AbortController();
-
+/**
+ * A detect worker on a seeded database of its own (`name`), registered by the test, its log lines kept: the hooks of
+ * the describe block it is called in.
+ */
+function detectWorker(name: string) {
+  const w = {
+    t: undefined as unknown as TestDb,
+    boss: undefined as unknown as PgBoss,
+    lines: [] as Record<string, unknown>[],
+    stop: new AbortController(),
+    log: pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) w.lines.push(JSON.parse(line));
+          done();
+        },
+      }),
+    ),
+    register: () =>
+      registerDetectWorker(w.boss, {
+        db: w.t.db,
+        config: loadConfig({} as NodeJS.ProcessEnv),
+        log: w.log,
+        signal: w.stop.signal,
+      }),
+  };
   beforeAll(async () => {
-    t = await seeded('warm_worker');
-    boss = await startBoss(t.url, silentLog);
+    w.t = await seeded(name);
+    w.boss = await startBoss(w.t.url, silentLog);
   });
   afterAll(async () => {
-    stop.abort();
-    await boss?.stop({ graceful: false, close: true }).catch(() => {});
-    await dropTestDb(t);
+    w.stop.abort();
+    await w.boss?.stop({ graceful: false, close: true }).catch(() => {});
+    await dropTestDb(w.t);
   });
+  return w;
+}
+
+describe('the detect worker', () => {
+  const w = detectWorker('warm_worker');
 
   it('fills its series cache when it starts, so its first pass re-reads only the next collection’s days', async () => {
     // The worker's passes run on its own clock (today, whatever the date): the run is recorded relative to it.
     const today = new Date().toISOString().slice(0, 10);
-    const config = loadConfig({} as NodeJS.ProcessEnv);
-    await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal });
+    await w.register();
     await waitFor(
       'the series cache to be filled',
-      async () => lines.some((l) => l.msg === 'detection: series cache filled'),
+      async () => w.lines.some((l) => l.msg === 'detection: series cache filled'),
       30_000,
     );
     await sql`INSERT INTO collection_runs (run_id, endpoint, trigger, status, window_start)
-      VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${addDays(today, -1)}T18:00:00Z`})`.execute(t.db);
-    await detectQueue.send(boss, { trigger: 'test' });
-    const pass = () => lines.find((l) => l.msg === 'detection pass finished');
+      VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${addDays(today, -1)}T18:00:00Z`})`.execute(
+      w.t.db,
+    );
+    await detectQueue.send(w.boss, { trigger: 'test' });
+    const pass = () => w.lines.find((l) => l.msg === 'detection pass finished');
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     // A cold first pass would re-read its whole window (from today − H + 1).
     expect(pass()!.reread).toBe(addDays(today, -1));
@@ -134,44 +131,21 @@ describe('the detect worker', () => {
 });
 
 describe('the detect worker whose warm-up fails', () => {
-  let t: TestDb;
-  let boss: PgBoss;
-  const lines: Record<string, unknown>[] = [];
-  const log = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
-  const stop = new AbortController();
-
-  beforeAll(async () => {
-    t = await seeded('warm_fails');
-    boss = await startBoss(t.url, silentLog);
-  });
-  afterAll(async () => {
-    stop.abort();
-    await boss?.stop({ graceful: false, close: true }).catch(() => {});
-    await dropTestDb(t);
-  });
+  const w = detectWorker('warm_fails');
 
   it('logs a warning, and its first pass reads its whole window', async () => {
     // The rollup the warm-up reads is missing while the worker starts (renamed on this test's database), and back
     // before the first job.
-    await sql`ALTER TABLE user_daily_rollup RENAME TO user_daily_rollup_away`.execute(t.db);
-    const config = loadConfig({} as NodeJS.ProcessEnv);
-    await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal });
+    await sql`ALTER TABLE user_daily_rollup RENAME TO user_daily_rollup_away`.execute(w.t.db);
+    await w.register();
     const warned = () =>
-      lines.find((l) => l.msg === 'detection: filling the series cache at start failed; the first pass reads all');
+      w.lines.find((l) => l.msg === 'detection: filling the series cache at start failed; the first pass reads all');
     await waitFor('the warm-up to fail', async () => warned() !== undefined, 30_000);
-    expect(lines.some((l) => l.msg === 'detection: series cache filled')).toBe(false);
+    expect(w.lines.some((l) => l.msg === 'detection: series cache filled')).toBe(false);
     expect(JSON.stringify(warned()!.err)).toMatch(/user_daily_rollup/);
-    await sql`ALTER TABLE user_daily_rollup_away RENAME TO user_daily_rollup`.execute(t.db);
-    await detectQueue.send(boss, { trigger: 'test' });
-    const pass = () => lines.find((l) => l.msg === 'detection pass finished');
+    await sql`ALTER TABLE user_daily_rollup_away RENAME TO user_daily_rollup`.execute(w.t.db);
+    await detectQueue.send(w.boss, { trigger: 'test' });
+    const pass = () => w.lines.find((l) => l.msg === 'detection pass finished');
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     const asOf = pass()!.asOf as string;
     expect(pass()!.reread).toBe(seriesWindow(asOf, { days: H, weekdayAware: DEFAULT_SETTINGS.weekdayAware }).from);
