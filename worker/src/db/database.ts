@@ -11,6 +11,7 @@ export interface Database {
   usage_events: C.UsageEventsTable;
   user_daily_rollup: C.UserDailyRollupTable;
   user_model_daily_rollup: C.UserModelDailyRollupTable;
+  user_model_monthly_rollup: C.UserModelMonthlyRollupTable;
   model_daily_rollup: C.ModelDailyRollupTable;
   hourly_rollup: C.HourlyRollupTable;
   rollup_pending: C.RollupPendingTable;

@@ -15,13 +15,16 @@ function adminUrl(): string {
   return url;
 }
 
-/** A fresh, migrated database cloned from the template; drop it with dropTestDb. */
-export async function createTestDb(prefix = 't'): Promise<TestDb> {
+/**
+ * A fresh, migrated database cloned from the template; drop it with dropTestDb. `{ migrated: false }`: an empty one
+ * (no migration applied), for tests of a migration itself.
+ */
+export async function createTestDb(prefix = 't', { migrated = true } = {}): Promise<TestDb> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${migrated ? TEMPLATE_DB : 'template0'}`);
   } finally {
     await admin.end();
   }

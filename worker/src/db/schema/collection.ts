@@ -144,6 +144,18 @@ export interface RollupFreshDaysTable {
   day: DayColumn;
 }
 
+/**
+ * Each developer's sums per calendar month and model, kept by triggers on user_model_daily_rollup
+ * (sql/019_user_model_monthly_rollup.sql): written by PostgreSQL only, read by the dashboards.
+ */
+export interface UserModelMonthlyRollupTable {
+  user_email: string;
+  month: DayColumn;
+  model: string;
+  events: Num;
+  charged_cents: Num;
+}
+
 export interface BillingGroupsTable {
   group_id: string;
   name: string;
