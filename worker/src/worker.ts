@@ -9,6 +9,7 @@ import {
   registerNudgeCheckWorker,
   registerNudgeWorker,
 } from './jobs/queues';
+import { startSeriesWarmUp } from './jobs/series-warm-up';
 
 export interface WorkerService {
   stop(): Promise<void>;
@@ -29,8 +30,10 @@ export async function startWorkerService(rt: Runtime): Promise<WorkerService> {
   await registerDigestWorker(boss, { db, config, log });
   await registerNudgeWorker(boss, { db, config, log });
   await registerNudgeCheckWorker(boss, { db, config, log });
-  await registerCollectWorker(boss, { db, client, log, config, signal });
-  await registerDetectWorker(boss, { db, config, log, signal });
+  // Before the collect worker: a collection that comes in the first seconds waits for the warm-up to end.
+  const warmUp = startSeriesWarmUp({ db, log, signal });
+  await registerCollectWorker(boss, { db, client, log, config, signal, warmUp });
+  await registerDetectWorker(boss, { db, config, log, signal, warmUp });
 
   await collectQueue.schedule(boss, config.COLLECT_CRON, { trigger: 'schedule' });
   // Restated prices: once a day by default, because re-reading two days of events costs about two days' worth of

@@ -1,4 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
 import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -9,17 +12,19 @@ import { DetectionSeriesCache } from '../../src/db/repositories/detection-series
 import { seriesWindow } from '../../src/db/repositories/detection-series-set';
 import { historyDays } from '../../src/detection';
 import { runDetectionPass, warmSeriesCache } from '../../src/jobs/detection-pass';
-import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
+import { collectQueue, detectQueue, registerCollectWorker, registerDetectWorker } from '../../src/jobs/queues';
+import { startSeriesWarmUp, type SeriesWarmUp } from '../../src/jobs/series-warm-up';
 import { startBoss } from '../../src/queue/boss';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { waitFor } from '../support/child';
-import { silentLog } from '../support/sim';
+import { silentLog, testClient } from '../support/sim';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { emailOf, headlessAgentTeam } from '../detection/fixtures';
 
-// The worker fills its series cache at start (warmSeriesCache), while its start-up collection runs: its first
-// detection pass then re-reads only the days that collection changed, as an hourly pass does, instead of the whole
-// history (issue #13: the first pass after a start was the one not reliably under target).
+// The worker fills its series cache at start (warmSeriesCache): its first detection pass, after the next collection,
+// then re-reads only the days that collection changed, as an hourly pass does, instead of the whole history (issue
+// #13: the first pass after a start was the one not reliably under target). A collection that comes while it fills
+// waits for it, so their memory never adds up.
 
 const asOf = '2026-11-18';
 const yesterday = addDays(asOf, -1);
@@ -86,13 +91,18 @@ function detectWorker(name: string) {
         },
       }),
     ),
-    register: () =>
-      registerDetectWorker(w.boss, {
+    warmUp: undefined as unknown as SeriesWarmUp,
+    /** As the worker starts (src/worker.ts): the warm-up first, then the workers that wait for it. */
+    register: () => {
+      w.warmUp = startSeriesWarmUp({ db: w.t.db, log: w.log, signal: w.stop.signal });
+      return registerDetectWorker(w.boss, {
         db: w.t.db,
         config: loadConfig({} as NodeJS.ProcessEnv),
         log: w.log,
         signal: w.stop.signal,
-      }),
+        warmUp: w.warmUp,
+      });
+    },
   };
   beforeAll(async () => {
     w.t = await seeded(name);
@@ -149,5 +159,56 @@ describe('the detect worker whose warm-up fails', () => {
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     const asOf = pass()!.asOf as string;
     expect(pass()!.reread).toBe(seriesWindow(asOf, { days: H, weekdayAware: DEFAULT_SETTINGS.weekdayAware }).from);
+  }, 90_000);
+});
+
+describe('a collection queued while the detect worker fills its series cache', () => {
+  const w = detectWorker('warm_collect');
+
+  it('waits for the warm-up to end before it calls Cursor', async () => {
+    // Cursor: counts the requests and answers none of them with data (the collection's outcome is not the point).
+    const requests: string[] = [];
+    const api = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    // The warm-up is held on the rollup it reads, by a transaction of the test's.
+    const holder = await w.t.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE user_daily_rollup IN ACCESS EXCLUSIVE MODE');
+      await w.register();
+      const client = testClient(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, { maxRetries: 0 });
+      const config = loadConfig({ BACKFILL_DAYS: '2' });
+      await registerCollectWorker(w.boss, {
+        db: w.t.db,
+        client,
+        log: w.log,
+        config,
+        signal: w.stop.signal,
+        warmUp: w.warmUp,
+      });
+      await collectQueue.send(w.boss, { trigger: 'manual' });
+      const said = (msg: string) => w.lines.findIndex((l) => l.msg === msg);
+      await waitFor(
+        'the collection to wait',
+        async () => said('collection waits for detection to fill its series cache') >= 0,
+        30_000,
+      );
+      await setTimeout(3_000); // more than a poll of the queue (2 s): a collection that did not wait would have begun
+      expect(requests).toEqual([]);
+      expect(said('collection started')).toBe(-1);
+
+      await holder.query('COMMIT');
+      await waitFor('the collection to call Cursor', async () => requests.length > 0, 30_000);
+      expect(said('detection: series cache filled')).toBeGreaterThanOrEqual(0);
+      expect(said('collection started')).toBeGreaterThan(said('detection: series cache filled'));
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
   }, 90_000);
 });

@@ -8,6 +8,7 @@ import type { CursorClient } from '../../cursor/client';
 import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { withLeanHeap } from '../lean-heap';
+import type { SeriesWarmUp } from '../series-warm-up';
 import { defineQueue } from './define';
 import { detectQueue } from './detect';
 
@@ -45,17 +46,25 @@ export interface CollectWorkerDeps {
   log: Logger;
   config: Config;
   signal: AbortSignal;
+  /** Detection's series cache being filled at start (startSeriesWarmUp): a collection waits for it to end. */
+  warmUp?: Pick<SeriesWarmUp, 'ended' | 'wait'>;
 }
 
 /** One collection per job; detection is queued on what was stored, even after a partial failure. */
 export async function registerCollectWorker(boss: PgBoss, deps: CollectWorkerDeps): Promise<void> {
-  const { db, client, log, config, signal } = deps;
+  const { db, client, log, config, signal, warmUp } = deps;
   await collectQueue.work(boss, { pollingIntervalSeconds: 2 }, async ({ trigger, restateEvents }, job) => {
-    log.info({ trigger, job: job.id }, 'collection started');
     // pg-boss aborts job.signal when the job is no longer this worker's (cancelled, expired, retried elsewhere): a
     // collection whose result can no longer land stops there, as at shutdown, instead of running on (with the
     // collection's heap growth) until its own end.
     const stop = AbortSignal.any([signal, job.signal]);
+    // Never both in one process: the warm-up holds what a detection pass holds, and a collection's memory would add
+    // to it (a restart just before the hourly collection, a retried job). It takes seconds; a collection, minutes.
+    if (warmUp && !warmUp.ended()) {
+      log.info({ trigger, job: job.id }, 'collection waits for detection to fill its series cache');
+      await warmUp.wait(stop);
+    }
+    log.info({ trigger, job: job.id }, 'collection started');
     // A PostgreSQL restart mid-pass: wait for it with backoff and collect again from the watermark.
     // With V8's heap growth fixed at ×2 while it runs: a backfill's peak RSS otherwise swings by 100 MiB (lean-heap.ts).
     const summary = await withLeanHeap(() =>
