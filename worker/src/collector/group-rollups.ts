@@ -3,8 +3,8 @@ import type { DbOrTx } from '../db/database';
 
 /**
  * The per-billing-group rollups and the team's developers per day (sql/015_group_rollups.sql), and the current
- * billing cycle's chargeback per developer and group and each developer's spend per month
- * (sql/016_chargeback_cycle_rollups.sql): materialized views over the per-developer rollups.
+ * billing cycle's chargeback per developer and group (sql/016_chargeback_cycle_rollups.sql): materialized views over
+ * the per-developer rollups. (Each developer's spend per month is a table kept by triggers since sql/019.)
  */
 export const GROUP_ROLLUPS = [
   'group_daily_rollup',
@@ -12,8 +12,6 @@ export const GROUP_ROLLUPS = [
   'team_daily_developers',
   'chargeback_cycle_developers',
   'chargeback_cycle_group_models',
-  'user_monthly_rollup',
-  'rollup_months', // reads user_monthly_rollup: after it
 ] as const;
 
 /**

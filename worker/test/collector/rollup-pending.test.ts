@@ -11,7 +11,7 @@ const team = createSimulatedTeam({ seed: 5, teamSize: 12, historyDays: 10, now: 
 const events = (fromMs: number, toMs: number): UsageEvent[] =>
   team.eventsBetween(fromMs, toMs).map((e) => usageEventSchema.parse(e));
 
-/** Rows of the six rollups that differ from the sums of the stored events (every key, both ways). */
+/** Rows of the seven rollups that differ from the sums of the stored events (every key, both ways). */
 async function rollupsOff(t: TestDb): Promise<Record<string, number>> {
   const r = await sql<Record<string, number>>`
     SELECT
@@ -36,16 +36,26 @@ async function rollupsOff(t: TestDb): Promise<Record<string, number>> {
                                     sum(charged_cents) AS c FROM usage_events GROUP BY 1, 2) e
          FULL JOIN hourly_rollup r USING (hour, model)
          WHERE e.n IS DISTINCT FROM r.events::bigint OR e.c IS DISTINCT FROM r.charged_cents)::int AS hourly,
-      -- Kept by triggers on user_model_daily_rollup (sql/019), whatever wrote it.
+      -- The monthly ones are kept by triggers on the daily ones (sql/019), whatever wrote those.
       (SELECT count(*) FROM (SELECT user_email, date_trunc('month', day)::date AS month, model, count(*) AS n,
                                     sum(charged_cents) AS c FROM usage_events GROUP BY 1, 2, 3) e
          FULL JOIN user_model_monthly_rollup r USING (user_email, month, model)
-         WHERE e.n IS DISTINCT FROM r.events OR e.c IS DISTINCT FROM r.charged_cents)::int AS user_model_month`.execute(
-    t.db,
-  );
+         WHERE e.n IS DISTINCT FROM r.events OR e.c IS DISTINCT FROM r.charged_cents)::int AS user_model_month,
+      (SELECT count(*) FROM (SELECT user_email, date_trunc('month', day)::date AS month, sum(charged_cents) AS c
+                             FROM usage_events GROUP BY 1, 2) e
+         FULL JOIN user_monthly_rollup r USING (user_email, month)
+         WHERE e.c IS DISTINCT FROM r.charged_cents)::int AS user_month`.execute(t.db);
   return r.rows[0];
 }
-const NONE_OFF = { user_day: 0, user_model: 0, model_day: 0, user_kind: 0, hourly: 0, user_model_month: 0 };
+const NONE_OFF = {
+  user_day: 0,
+  user_model: 0,
+  model_day: 0,
+  user_kind: 0,
+  hourly: 0,
+  user_model_month: 0,
+  user_month: 0,
+};
 
 /** Pending rows and what they add up to. */
 const pending = async (t: TestDb) =>

@@ -13,20 +13,34 @@ import type { Db } from '../../src/db/database';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS } from '../support/sim';
 
-// sql/019_user_model_monthly_rollup.sql: the monthly sums per developer and model are kept by triggers on
-// user_model_daily_rollup, so they must equal the daily rows' sums after any statement that writes them.
+// sql/019_monthly_rollups.sql: the monthly sums per developer and model, and per developer, are kept by triggers on
+// user_model_daily_rollup and user_daily_rollup, so they must equal the daily rows' sums after any statement that
+// writes those; rollup_months reads the daily rollup's days as they are.
 
-/** Monthly rows that differ from the daily rows' sums (every key, both ways). */
+/** Rows of the two monthly tables that differ from their daily rows' sums (every key, both ways). */
 async function monthlyOff(db: Db): Promise<number> {
   const r = await sql<{ n: number }>`
-    SELECT count(*)::int AS n
-    FROM (SELECT user_email, date_trunc('month', day)::date AS month, model, sum(events) AS events,
-                 sum(charged_cents) AS charged_cents
-          FROM user_model_daily_rollup GROUP BY 1, 2, 3) d
-    FULL JOIN user_model_monthly_rollup m USING (user_email, month, model)
-    WHERE d.events IS DISTINCT FROM m.events OR d.charged_cents IS DISTINCT FROM m.charged_cents`.execute(db);
+    SELECT
+      (SELECT count(*)
+       FROM (SELECT user_email, date_trunc('month', day)::date AS month, model, sum(events) AS events,
+                    sum(charged_cents) AS charged_cents
+             FROM user_model_daily_rollup GROUP BY 1, 2, 3) d
+       FULL JOIN user_model_monthly_rollup m USING (user_email, month, model)
+       WHERE d.events IS DISTINCT FROM m.events OR d.charged_cents IS DISTINCT FROM m.charged_cents)::int
+    + (SELECT count(*)
+       FROM (SELECT user_email, date_trunc('month', day)::date AS month, sum(charged_cents) AS charged_cents
+             FROM user_daily_rollup GROUP BY 1, 2) d
+       FULL JOIN user_monthly_rollup m USING (user_email, month)
+       WHERE d.charged_cents IS DISTINCT FROM m.charged_cents)::int AS n`.execute(db);
   return r.rows[0].n;
 }
+
+const months = async (db: Db) =>
+  (
+    await sql<{ m: string }>`
+      SELECT to_char(month, 'YYYY-MM') || ' ' || first_day || '..' || last_day AS m
+      FROM rollup_months ORDER BY month`.execute(db)
+  ).rows.map((r) => r.m);
 
 const monthly = async (db: Db) =>
   (
@@ -36,17 +50,35 @@ const monthly = async (db: Db) =>
       FROM user_model_monthly_rollup ORDER BY 1`.execute(db)
   ).rows;
 
-/** Upserts daily rows as the collector's flush does (INSERT ... ON CONFLICT DO UPDATE adding to the sums). */
-const upsert = (db: Db, rows: [email: string, day: string, model: string, events: number, cents: number][]) =>
-  sql`
+type DailyRow = [email: string, day: string, model: string, events: number, cents: number];
+
+/**
+ * Upserts daily rows as the collector's flush does (INSERT ... ON CONFLICT DO UPDATE adding to the sums), into both
+ * daily rollups: per model, and summed per developer and day.
+ */
+async function upsert(db: Db, rows: DailyRow[]): Promise<void> {
+  await sql`
     INSERT INTO user_model_daily_rollup AS r (user_email, day, model, events, charged_cents)
     SELECT * FROM unnest(${rows.map((r) => r[0])}::text[], ${rows.map((r) => r[1])}::date[],
                          ${rows.map((r) => r[2])}::text[], ${rows.map((r) => r[3])}::int[],
                          ${rows.map((r) => r[4])}::numeric[])
     ON CONFLICT (user_email, day, model) DO UPDATE
       SET events = r.events + excluded.events, charged_cents = r.charged_cents + excluded.charged_cents`.execute(db);
+  await sql`
+    INSERT INTO user_daily_rollup AS r (user_email, day, events, charged_cents)
+    SELECT e, d, sum(n), sum(c) FROM unnest(${rows.map((r) => r[0])}::text[], ${rows.map((r) => r[1])}::date[],
+                                            ${rows.map((r) => r[3])}::int[], ${rows.map((r) => r[4])}::numeric[]) u (e, d, n, c)
+    GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (user_email, day) DO UPDATE
+      SET events = r.events + excluded.events, charged_cents = r.charged_cents + excluded.charged_cents`.execute(db);
+}
 
-describe('user_model_monthly_rollup (sql/019)', () => {
+/** A statement run on both daily rollups (`table` stands for the name). */
+const onBoth = async (db: Db, statement: (table: string) => string) => {
+  for (const table of ['user_model_daily_rollup', 'user_daily_rollup']) await sql.raw(statement(table)).execute(db);
+};
+
+describe('the monthly rollups (sql/019)', () => {
   let t: TestDb;
   beforeEach(async () => {
     t = await createTestDb('monthly');
@@ -65,6 +97,8 @@ describe('user_model_monthly_rollup (sql/019)', () => {
       { key: 'a@x.io 2026-11 gpt-5', events: 3, cents: 140.5 },
       { key: 'b@x.io 2026-11 claude-4-opus', events: 5, cents: 900 },
     ]);
+    expect(await monthlyOff(t.db)).toBe(0);
+    expect(await months(t.db)).toEqual(['2026-10 2026-10-31..2026-10-31', '2026-11 2026-11-01..2026-11-02']);
 
     // A flush's upsert: one row updated, one inserted in the same statement.
     await upsert(t.db, [
@@ -78,23 +112,28 @@ describe('user_model_monthly_rollup (sql/019)', () => {
     ]);
 
     // An update that moves a row to another month; one that changes no summed column.
-    await sql`UPDATE user_model_daily_rollup SET day = '2026-11-05' WHERE day = '2026-10-31'`.execute(t.db);
-    await sql`UPDATE user_model_daily_rollup SET input_tokens = 99`.execute(t.db);
+    await onBoth(t.db, (table) => `UPDATE ${table} SET day = '2026-11-05' WHERE day = '2026-10-31'`);
+    await onBoth(t.db, (table) => `UPDATE ${table} SET input_tokens = 99`);
     expect(await monthly(t.db)).toEqual([
       { key: 'a@x.io 2026-11 gpt-5', events: 10, cents: 300.5 },
       { key: 'b@x.io 2026-11 claude-4-opus', events: 6, cents: 1000 },
     ]);
     expect(await monthlyOff(t.db)).toBe(0);
+    expect(await months(t.db)).toEqual(['2026-11 2026-11-01..2026-11-05']);
 
     // Deleting some of a month's days, then all of them: the month goes with its last day.
-    await sql`DELETE FROM user_model_daily_rollup WHERE user_email = 'b@x.io' AND day = '2026-11-01'`.execute(t.db);
+    await onBoth(t.db, (table) => `DELETE FROM ${table} WHERE user_email = 'b@x.io' AND day = '2026-11-01'`);
     expect(await monthly(t.db)).toContainEqual({ key: 'b@x.io 2026-11 claude-4-opus', events: 1, cents: 100 });
-    await sql`DELETE FROM user_model_daily_rollup WHERE user_email = 'b@x.io'`.execute(t.db);
+    await onBoth(t.db, (table) => `DELETE FROM ${table} WHERE user_email = 'b@x.io'`);
     expect((await monthly(t.db)).map((r) => r.key)).toEqual(['a@x.io 2026-11 gpt-5']);
+    const perDeveloper = await sql<{ user_email: string }>`SELECT user_email FROM user_monthly_rollup`.execute(t.db);
+    expect(perDeveloper.rows).toEqual([{ user_email: 'a@x.io' }]);
     expect(await monthlyOff(t.db)).toBe(0);
 
-    await sql`TRUNCATE user_model_daily_rollup`.execute(t.db);
+    await onBoth(t.db, (table) => `TRUNCATE ${table}`);
     expect(await monthly(t.db)).toEqual([]);
+    expect(await monthlyOff(t.db)).toBe(0);
+    expect(await months(t.db)).toEqual([]);
   });
 
   it('follows the collector: events stored across a month boundary, flushed, stored again and flushed', async () => {
@@ -113,6 +152,7 @@ describe('user_model_monthly_rollup (sql/019)', () => {
       FULL JOIN user_model_monthly_rollup m USING (user_email, month, model)
       WHERE e.events IS DISTINCT FROM m.events OR e.charged_cents IS DISTINCT FROM m.charged_cents`.execute(t.db);
     expect(byEvents.rows[0].n).toBe(0);
+    expect(await monthlyOff(t.db)).toBe(0);
     const months = await sql<{ month: string }>`
       SELECT DISTINCT to_char(month, 'YYYY-MM') AS month FROM user_model_monthly_rollup ORDER BY 1`.execute(t.db);
     expect(months.rows.map((r) => r.month)).toEqual(['2026-10', '2026-11']);
@@ -183,11 +223,13 @@ describe('migration 019 on a database that holds daily rows', () => {
       ['a@x.io', '2026-10-15', 'gpt-5', 4, 40],
     ]);
 
-    expect(await migrateToLatest(t.db)).toContain('019_user_model_monthly_rollup');
+    expect(await migrateToLatest(t.db)).toContain('019_monthly_rollups');
     expect(await monthly(t.db)).toEqual([
       { key: 'a@x.io 2026-09 gpt-5', events: 2, cents: 20 },
       { key: 'a@x.io 2026-10 gpt-5', events: 7, cents: 70 },
     ]);
+    expect(await monthlyOff(t.db)).toBe(0); // user_monthly_rollup too, a materialized view before
+    expect(await months(t.db)).toEqual(['2026-09 2026-09-30..2026-09-30', '2026-10 2026-10-01..2026-10-15']);
     // And the triggers keep them from there.
     await upsert(t.db, [['a@x.io', '2026-10-16', 'gpt-5', 1, 5]]);
     expect(await monthlyOff(t.db)).toBe(0);
