@@ -386,11 +386,15 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   }
   // A light developer's rise can be beyond doubt yet worth under minImpact within the window (a ×4 ramp of 60 cents
   // a day adds a dollar or two a day: issue #12's light users found a week after their extra reached $20, or never):
-  // its excess is then counted from where the rise began, up to a baseline window back.
+  // its excess is then counted from where the rise began, up to a baseline window back. Only a light developer's
+  // (lightDeveloper): one whose rise would be worth minImpact within the window and is not rose too little to be
+  // news, and their earlier ordinary-but-high days must not make up the difference (bench:detect, Dec 3 2026: 8 of
+  // the 35 false alerts of the three sets opened this way, 6 of them on developers expecting $2.50-$4.70 a day; 2
+  // of those 6 are gone, the other 4 open 1-3 days later on their own window).
   if (run.onset < 0 && run.significant) {
     const from = changePoint(s, t, Math.max(state.floor, t - settings.baselineDays), settings.onsetZ, ctx.dayClass);
     const impact = excessSince(s, from, t);
-    if (impact >= minImpact) {
+    if (impact >= minImpact && lightDeveloper(s, from, t, minImpact)) {
       run.onset = from;
       run.impact = impact;
     }
@@ -631,6 +635,21 @@ export function changePoint(s: UserScan, t: number, from: number, reference: num
     }
   }
   return best;
+}
+
+/**
+ * A developer too light for a rise to be worth minImpact within sustainedRun's window: even doubling their expected
+ * spend (its mean over the active days from..to) for DRIFT_MAX_DAYS active days would add less.
+ */
+function lightDeveloper(s: UserScan, from: number, to: number, minImpact: number): boolean {
+  let expected = 0;
+  let active = 0;
+  for (let d = from; d <= to; d++) {
+    if (s.user.events[d] <= 0) continue;
+    expected += s.expected[d];
+    active++;
+  }
+  return active > 0 && (expected / active) * DRIFT_MAX_DAYS < minImpact;
 }
 
 /** Cents above expected over the active days from..to. */
