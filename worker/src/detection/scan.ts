@@ -386,8 +386,8 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   }
   // A light developer's rise can be beyond doubt yet worth under minImpact within the window (a ×4 ramp of 60 cents
   // a day adds a dollar or two a day: issue #12's light users found a week after their extra reached $20, or never):
-  // its excess is then counted from where the rise began, up to a baseline window back. Only a light developer's
-  // (lightDeveloper): one whose rise would be worth minImpact within the window and is not rose too little to be
+  // its excess is then counted from where the rise began, up to a baseline window back. For a light developer only
+  // (lightDeveloper): a heavier one whose rise is worth less than minImpact within the window rose too little to be
   // news, and their earlier ordinary-but-high days must not make up the difference (bench:detect, Dec 3 2026: 8 of
   // the 35 false alerts of the three sets opened this way, 6 of them on developers expecting $2.50-$4.70 a day; 2
   // of those 6 are gone, the other 4 open 1-3 days later on their own window).
