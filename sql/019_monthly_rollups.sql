@@ -20,10 +20,11 @@
 
 -- Adds a change of a daily rollup to its monthly table: the rows a statement inserted count positive, those it
 -- deleted negative, an update both (its new rows less its old ones). Arguments: the monthly table, its key columns
--- besides month (as in the daily rollup), and its summed columns. In key order, so two writers lock shared rows in one
--- order; a month a change left at zero (its daily rows deleted) is dropped. The statement is put together per event,
+-- besides month (as in the daily rollup), and its summed columns; `days` counts the month's daily rows, so a month
+-- is there exactly when it has daily rows, whatever they sum to (a developer on free models spends $0), and goes
+-- with its last one. In key order, so two writers lock shared rows in one order. The statement is put together per event,
 -- since the transition tables a trigger has depend on it (EXECUTE sees them as static SQL does).
-CREATE FUNCTION add_to_monthly_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION add_to_monthly_rollup() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
 DECLARE
   monthly  CONSTANT text := TG_ARGV[0];
   keys     CONSTANT text[] := string_to_array(TG_ARGV[1], ',');
@@ -33,31 +34,30 @@ DECLARE
   removed  text;
   zeroed   tid[];
 BEGIN
-  added := format('SELECT %s, day, %s FROM new_rows', key_list, array_to_string(measures, ', '));
-  removed := format('SELECT %s, day, %s FROM old_rows', key_list,
+  added := format('SELECT %s, day, 1, %s FROM new_rows', key_list, array_to_string(measures, ', '));
+  removed := format('SELECT %s, day, -1, %s FROM old_rows', key_list,
     (SELECT string_agg('-' || m, ', ') FROM unnest(measures) m));
   EXECUTE format($sql$
-    WITH delta (%1$s, day, %2$s) AS (%3$s),
+    WITH delta (%1$s, day, days, %2$s) AS (%3$s),
     summed AS (
-      SELECT %1$s, date_trunc('month', day)::date AS month, %4$s
+      SELECT %1$s, date_trunc('month', day)::date AS month, sum(days) AS days, %4$s
       FROM delta
       GROUP BY %1$s, month
-      HAVING %5$s
+      HAVING sum(days) <> 0 OR %5$s
     ), moved AS (
-      INSERT INTO %6$I AS r (%1$s, month, %2$s)
+      INSERT INTO %6$I AS r (%1$s, month, days, %2$s)
       SELECT * FROM summed ORDER BY %1$s, month
-      ON CONFLICT (%1$s, month) DO UPDATE SET %7$s
-      RETURNING r.ctid, %8$s AS zero
+      ON CONFLICT (%1$s, month) DO UPDATE SET days = r.days + excluded.days, %7$s
+      RETURNING r.ctid, r.days
     )
-    SELECT array_agg(ctid) FROM moved WHERE zero$sql$,
+    SELECT array_agg(ctid) FROM moved WHERE days = 0$sql$,
     key_list,
     array_to_string(measures, ', '),
     CASE TG_OP WHEN 'INSERT' THEN added WHEN 'DELETE' THEN removed ELSE added || ' UNION ALL ' || removed END,
     (SELECT string_agg(format('sum(%1$s) AS %1$s', m), ', ') FROM unnest(measures) m),
     (SELECT string_agg(format('sum(%s) <> 0', m), ' OR ') FROM unnest(measures) m),
     monthly,
-    (SELECT string_agg(format('%1$s = r.%1$s + excluded.%1$s', m), ', ') FROM unnest(measures) m),
-    (SELECT string_agg(format('r.%s = 0', m), ' AND ') FROM unnest(measures) m))
+    (SELECT string_agg(format('%1$s = r.%1$s + excluded.%1$s', m), ', ') FROM unnest(measures) m))
   INTO zeroed;
   -- A statement of its own: one WITH query does not see what its own upsert wrote.
   IF zeroed IS NOT NULL THEN
@@ -67,7 +67,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION empty_monthly_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION empty_monthly_rollup() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
 BEGIN
   EXECUTE format('TRUNCATE %I', TG_ARGV[0]);
   RETURN NULL;
@@ -79,10 +79,11 @@ CREATE TABLE user_model_monthly_rollup (
   user_email     text NOT NULL,
   month          date NOT NULL, -- the first day of the calendar month (UTC days, as the daily rollup's)
   model          text NOT NULL,
+  days           integer NOT NULL, -- the month's daily rows
   events         bigint NOT NULL,
   charged_cents  numeric(20,6) NOT NULL,
   PRIMARY KEY (user_email, month, model)
-);
+) WITH (fillfactor = 70); -- room on the page for the hourly flush's updates of the current month (HOT)
 
 CREATE TRIGGER monthly_on_insert AFTER INSERT ON user_model_daily_rollup
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -96,8 +97,8 @@ CREATE TRIGGER monthly_on_delete AFTER DELETE ON user_model_daily_rollup
 CREATE TRIGGER monthly_on_truncate AFTER TRUNCATE ON user_model_daily_rollup
   FOR EACH STATEMENT EXECUTE FUNCTION empty_monthly_rollup('user_model_monthly_rollup');
 
-INSERT INTO user_model_monthly_rollup (user_email, month, model, events, charged_cents)
-SELECT user_email, date_trunc('month', day)::date, model, sum(events), sum(charged_cents)
+INSERT INTO user_model_monthly_rollup (user_email, month, model, days, events, charged_cents)
+SELECT user_email, date_trunc('month', day)::date, model, count(*), sum(events), sum(charged_cents)
 FROM user_model_daily_rollup
 GROUP BY 1, 2, 3;
 
@@ -108,9 +109,10 @@ DROP MATERIALIZED VIEW user_monthly_rollup;
 CREATE TABLE user_monthly_rollup (
   month          date NOT NULL,
   user_email     text NOT NULL,
+  days           integer NOT NULL, -- the month's daily rows
   charged_cents  numeric(20,6) NOT NULL,
   PRIMARY KEY (month, user_email)
-);
+) WITH (fillfactor = 70);
 
 CREATE TRIGGER monthly_on_insert AFTER INSERT ON user_daily_rollup
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -124,8 +126,8 @@ CREATE TRIGGER monthly_on_delete AFTER DELETE ON user_daily_rollup
 CREATE TRIGGER monthly_on_truncate AFTER TRUNCATE ON user_daily_rollup
   FOR EACH STATEMENT EXECUTE FUNCTION empty_monthly_rollup('user_monthly_rollup');
 
-INSERT INTO user_monthly_rollup (month, user_email, charged_cents)
-SELECT date_trunc('month', day)::date, user_email, sum(charged_cents)
+INSERT INTO user_monthly_rollup (month, user_email, days, charged_cents)
+SELECT date_trunc('month', day)::date, user_email, count(*), sum(charged_cents)
 FROM user_daily_rollup
 GROUP BY 1, 2;
 

@@ -22,16 +22,18 @@ async function monthlyOff(db: Db): Promise<number> {
   const r = await sql<{ n: number }>`
     SELECT
       (SELECT count(*)
-       FROM (SELECT user_email, date_trunc('month', day)::date AS month, model, sum(events) AS events,
-                    sum(charged_cents) AS charged_cents
+       FROM (SELECT user_email, date_trunc('month', day)::date AS month, model, count(*)::int AS days,
+                    sum(events) AS events, sum(charged_cents) AS charged_cents
              FROM user_model_daily_rollup GROUP BY 1, 2, 3) d
        FULL JOIN user_model_monthly_rollup m USING (user_email, month, model)
-       WHERE d.events IS DISTINCT FROM m.events OR d.charged_cents IS DISTINCT FROM m.charged_cents)::int
+       WHERE d.days IS DISTINCT FROM m.days OR d.events IS DISTINCT FROM m.events
+          OR d.charged_cents IS DISTINCT FROM m.charged_cents)::int
     + (SELECT count(*)
-       FROM (SELECT user_email, date_trunc('month', day)::date AS month, sum(charged_cents) AS charged_cents
+       FROM (SELECT user_email, date_trunc('month', day)::date AS month, count(*)::int AS days,
+                    sum(charged_cents) AS charged_cents
              FROM user_daily_rollup GROUP BY 1, 2) d
        FULL JOIN user_monthly_rollup m USING (user_email, month)
-       WHERE d.charged_cents IS DISTINCT FROM m.charged_cents)::int AS n`.execute(db);
+       WHERE d.days IS DISTINCT FROM m.days OR d.charged_cents IS DISTINCT FROM m.charged_cents)::int AS n`.execute(db);
   return r.rows[0].n;
 }
 
@@ -134,6 +136,31 @@ describe('the monthly rollups (sql/019)', () => {
     expect(await monthly(t.db)).toEqual([]);
     expect(await monthlyOff(t.db)).toBe(0);
     expect(await months(t.db)).toEqual([]);
+  });
+
+  it('keeps a month whose days sum to nothing: free models, a price restated to zero', async () => {
+    // A developer on free models only: requests, no spend. The rankings count them (rank 91 of 150, not missing).
+    await upsert(t.db, [['free@x.io', '2026-11-03', 'cursor-small', 12, 0]]);
+    // Rows with neither (the rollups' row of a day whose events were all errored and free).
+    await upsert(t.db, [['idle@x.io', '2026-11-03', 'auto', 0, 0]]);
+    await upsert(t.db, [['paid@x.io', '2026-11-03', 'gpt-5', 2, 80]]);
+    await onBoth(t.db, (table) => `UPDATE ${table} SET charged_cents = 0 WHERE user_email = 'paid@x.io'`);
+    expect(await monthly(t.db)).toEqual([
+      { key: 'free@x.io 2026-11 cursor-small', events: 12, cents: 0 },
+      { key: 'idle@x.io 2026-11 auto', events: 0, cents: 0 },
+      { key: 'paid@x.io 2026-11 gpt-5', events: 2, cents: 0 },
+    ]);
+    const perDeveloper = await sql<{ user_email: string; days: number }>`
+      SELECT user_email, days FROM user_monthly_rollup ORDER BY 1`.execute(t.db);
+    expect(perDeveloper.rows).toEqual([
+      { user_email: 'free@x.io', days: 1 },
+      { user_email: 'idle@x.io', days: 1 },
+      { user_email: 'paid@x.io', days: 1 },
+    ]);
+    expect(await monthlyOff(t.db)).toBe(0);
+    await onBoth(t.db, (table) => `DELETE FROM ${table} WHERE user_email <> 'paid@x.io'`);
+    expect((await monthly(t.db)).map((r) => r.key)).toEqual(['paid@x.io 2026-11 gpt-5']);
+    expect(await monthlyOff(t.db)).toBe(0);
   });
 
   it('follows the collector: events stored across a month boundary, flushed, stored again and flushed', async () => {

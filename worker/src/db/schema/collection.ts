@@ -146,12 +146,14 @@ export interface RollupFreshDaysTable {
 
 /**
  * Each developer's sums per calendar month and model, kept by triggers on user_model_daily_rollup
- * (sql/019_user_model_monthly_rollup.sql): written by PostgreSQL only, read by the dashboards.
+ * (sql/019_monthly_rollups.sql): written by PostgreSQL only, read by the dashboards.
  */
 export interface UserModelMonthlyRollupTable {
   user_email: string;
   month: DayColumn;
   model: string;
+  /** The month's daily rows: a month is stored exactly when it has some, whatever they sum to. */
+  days: number;
   events: Num;
   charged_cents: Num;
 }
