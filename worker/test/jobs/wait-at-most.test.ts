@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { setImmediate } from 'node:timers/promises';
 import { waitAtMost } from '../../src/jobs/wait-at-most';
 
 describe('waitAtMost', () => {
@@ -20,5 +21,11 @@ describe('waitAtMost', () => {
     shutdown.abort();
     await pending.done; // at once, not in a minute
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('resolves at once on a signal that has already aborted', async () => {
+    // Settled before the event loop's next turn, not in a minute.
+    const { done } = waitAtMost(60_000, AbortSignal.abort());
+    expect(await Promise.race([done.then(() => 'resolved'), setImmediate('still waiting')])).toBe('resolved');
   });
 });

@@ -63,6 +63,8 @@ export async function registerCollectWorker(boss: PgBoss, deps: CollectWorkerDep
     if (warmUp && !warmUp.ended()) {
       log.info({ trigger, job: job.id }, 'collection waits for detection to fill its series cache');
       await warmUp.wait(stop);
+      // Shut down or taken from this worker meanwhile: nothing was collected, the next run collects from the watermark.
+      if (stop.aborted) return;
     }
     log.info({ trigger, job: job.id }, 'collection started');
     // A PostgreSQL restart mid-pass: wait for it with backoff and collect again from the watermark.
