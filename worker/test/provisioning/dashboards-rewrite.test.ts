@@ -213,5 +213,21 @@ describe('models panels rewritten for speed (issue #13)', () => {
       expect({ range: ms, rows: a.rows }).toEqual({ range: ms, rows: b.rows });
       expect(a.rows.length).toBeGreaterThan(0);
     }
+    // Ranges that end in the past and start and end mid-month (whole months inside or none), and a few models only.
+    const past: [from: string, to: string][] = [
+      ['2026-08-20T09:15:00Z', '2026-10-20T17:45:00Z'], // September whole
+      ['2026-09-03T00:00:00Z', '2026-11-02T06:00:00Z'], // October whole
+      ['2026-10-05T12:00:00Z', '2026-10-25T12:00:00Z'], // no whole month
+    ];
+    for (const [from, to] of past) {
+      const range: TimeRange = { from: new Date(from), to: new Date(to) };
+      for (const overrides of [{}, { model: ['gpt-5', 'auto'] }]) {
+        const vars = await resolveVariables(bigReader, models, range, overrides);
+        const a = await runPanelQuery(bigReader, after, range, vars);
+        const b = await runPanelQuery(bigReader, old, range, vars);
+        expect({ from, overrides, rows: a.rows }).toEqual({ from, overrides, rows: b.rows });
+        expect(a.rows.length).toBeGreaterThan(0);
+      }
+    }
   });
 });
