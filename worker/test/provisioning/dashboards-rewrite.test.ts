@@ -221,7 +221,7 @@ describe('models panels rewritten for speed (issue #13)', () => {
     ];
     for (const [from, to] of past) {
       const range: TimeRange = { from: new Date(from), to: new Date(to) };
-      for (const overrides of [{}, { model: ['gpt-5', 'auto'] }]) {
+      for (const overrides of [{}, { model: ['gpt-5', 'auto'] }] as Record<string, string[]>[]) {
         const vars = await resolveVariables(bigReader, models, range, overrides);
         const a = await runPanelQuery(bigReader, after, range, vars);
         const b = await runPanelQuery(bigReader, old, range, vars);
