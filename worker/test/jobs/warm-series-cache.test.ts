@@ -162,53 +162,109 @@ describe('the detect worker whose warm-up fails', () => {
   }, 90_000);
 });
 
+/** A Cursor API that counts the requests and answers none of them with data (the collection's outcome is not the point). */
+async function cursorStub() {
+  const requests: string[] = [];
+  const api = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  return {
+    requests,
+    client: testClient(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, { maxRetries: 0 }),
+    close: async () => {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    },
+  };
+}
+
+/**
+ * Starts `w`'s detect worker with its warm-up held on the rollup it reads (by a transaction of the test's), registers
+ * a collect worker on `signal` and queues a collection; resolves once that collection says it waits. release() lets
+ * the warm-up go on.
+ */
+async function collectionWaiting(
+  w: ReturnType<typeof detectWorker>,
+  cursor: Awaited<ReturnType<typeof cursorStub>>,
+  signal: AbortSignal,
+) {
+  const holder = await w.t.pool.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE user_daily_rollup IN ACCESS EXCLUSIVE MODE');
+  let held = true;
+  const release = async () => {
+    if (!held) return;
+    held = false;
+    await holder.query('COMMIT').catch(() => {});
+    holder.release();
+  };
+  try {
+    await w.register();
+    const config = loadConfig({ BACKFILL_DAYS: '2' });
+    await registerCollectWorker(w.boss, {
+      db: w.t.db,
+      client: cursor.client,
+      log: w.log,
+      config,
+      signal,
+      warmUp: w.warmUp,
+    });
+    await collectQueue.send(w.boss, { trigger: 'manual' });
+    await waitFor(
+      'the collection to wait',
+      async () => said(w, 'collection waits for detection to fill its series cache') >= 0,
+      30_000,
+    );
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return { release };
+}
+
+const said = (w: ReturnType<typeof detectWorker>, msg: string) => w.lines.findIndex((l) => l.msg === msg);
+
 describe('a collection queued while the detect worker fills its series cache', () => {
   const w = detectWorker('warm_collect');
 
   it('waits for the warm-up to end before it calls Cursor', async () => {
-    // Cursor: counts the requests and answers none of them with data (the collection's outcome is not the point).
-    const requests: string[] = [];
-    const api = http.createServer((req, res) => {
-      requests.push(req.url ?? '');
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-    // The warm-up is held on the rollup it reads, by a transaction of the test's.
-    const holder = await w.t.pool.connect();
+    const cursor = await cursorStub();
+    const { release } = await collectionWaiting(w, cursor, w.stop.signal);
     try {
-      await holder.query('BEGIN');
-      await holder.query('LOCK TABLE user_daily_rollup IN ACCESS EXCLUSIVE MODE');
-      await w.register();
-      const client = testClient(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, { maxRetries: 0 });
-      const config = loadConfig({ BACKFILL_DAYS: '2' });
-      await registerCollectWorker(w.boss, {
-        db: w.t.db,
-        client,
-        log: w.log,
-        config,
-        signal: w.stop.signal,
-        warmUp: w.warmUp,
-      });
-      await collectQueue.send(w.boss, { trigger: 'manual' });
-      const said = (msg: string) => w.lines.findIndex((l) => l.msg === msg);
-      await waitFor(
-        'the collection to wait',
-        async () => said('collection waits for detection to fill its series cache') >= 0,
-        30_000,
-      );
       await setTimeout(3_000); // more than a poll of the queue (2 s): a collection that did not wait would have begun
-      expect(requests).toEqual([]);
-      expect(said('collection started')).toBe(-1);
+      expect(cursor.requests).toEqual([]);
+      expect(said(w, 'collection started')).toBe(-1);
 
-      await holder.query('COMMIT');
-      await waitFor('the collection to call Cursor', async () => requests.length > 0, 30_000);
-      expect(said('detection: series cache filled')).toBeGreaterThanOrEqual(0);
-      expect(said('collection started')).toBeGreaterThan(said('detection: series cache filled'));
+      await release();
+      await waitFor('the collection to call Cursor', async () => cursor.requests.length > 0, 30_000);
+      expect(said(w, 'detection: series cache filled')).toBeGreaterThanOrEqual(0);
+      expect(said(w, 'collection started')).toBeGreaterThan(said(w, 'detection: series cache filled'));
     } finally {
-      await holder.query('ROLLBACK').catch(() => {});
-      holder.release();
-      api.closeAllConnections();
-      await new Promise((resolve) => api.close(resolve));
+      await release();
+      await cursor.close();
+    }
+  }, 90_000);
+});
+
+describe('a collection waiting for the warm-up when the worker shuts down', () => {
+  const w = detectWorker('warm_collect_stop');
+
+  it('does not start', async () => {
+    const cursor = await cursorStub();
+    const shutdown = new AbortController(); // the collect worker's; the detect worker's warm-up goes on
+    const { release } = await collectionWaiting(w, cursor, shutdown.signal);
+    try {
+      shutdown.abort();
+      await release();
+      await waitFor('the warm-up to end', async () => said(w, 'detection: series cache filled') >= 0, 30_000);
+      await setTimeout(3_000); // more than a poll of the queue (2 s)
+      expect(said(w, 'collection started')).toBe(-1);
+      expect(cursor.requests).toEqual([]);
+    } finally {
+      await release();
+      await cursor.close();
     }
   }, 90_000);
 });
