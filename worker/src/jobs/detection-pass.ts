@@ -57,11 +57,18 @@ export async function warmSeriesCache(
   opts: DetectionPassOptions = {},
 ): Promise<number> {
   const started = performance.now();
-  const now = opts.now ?? new Date();
-  const settings = opts.settings ?? (await getSettings(deps.db));
-  const loadOptions = { days: historyDays(settings), weekdayAware: settings.weekdayAware, now };
-  await deps.seriesCache.load(deps.db, opts.asOf ?? toDay(now.getTime()), loadOptions);
+  const { asOf, loadOptions } = await passWindow(deps.db, opts);
+  await deps.seriesCache.load(deps.db, asOf, loadOptions);
   return performance.now() - started;
+}
+
+/** A pass's clock, day, settings and what it loads: the same for a pass and for the warm-up that stands in for one. */
+async function passWindow(db: Db, opts: DetectionPassOptions) {
+  const now = opts.now ?? new Date();
+  const asOf = opts.asOf ?? toDay(now.getTime());
+  const settings = opts.settings ?? (await getSettings(db));
+  const loadOptions = { days: historyDays(settings), weekdayAware: settings.weekdayAware, now };
+  return { now, asOf, settings, loadOptions };
 }
 
 /** One pass: load the rollups up to asOf → detect → store the anomalies → update incidents → queue notifications. */
@@ -71,11 +78,8 @@ export async function runDetectionPass(
 ): Promise<DetectionPassSummary> {
   const started = performance.now();
   const { db, boss, config, log } = deps;
-  const now = opts.now ?? new Date();
-  const asOf = opts.asOf ?? toDay(now.getTime());
-  const settings = opts.settings ?? (await getSettings(db));
+  const { now, asOf, settings, loadOptions } = await passWindow(db, opts);
   const lap = stopwatch();
-  const loadOptions = { days: historyDays(settings), weekdayAware: settings.weekdayAware, now };
   const input: SeriesInput & { cache?: CacheLoad } = deps.seriesCache
     ? await deps.seriesCache.load(db, asOf, loadOptions)
     : await loadSeriesInput(db, asOf, loadOptions);

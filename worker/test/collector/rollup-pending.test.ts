@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
 import { flushPendingRollups } from '../../src/collector/rollup-pending';
@@ -5,6 +6,7 @@ import { ensureEventPartitions, storeEventPage, storeUsageEvents } from '../../s
 import { usageEventSchema, type UsageEvent } from '../../src/cursor/schemas';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS } from '../support/sim';
+import { lockWaits } from '../support/lock-waits';
 
 const NOW = Date.UTC(2026, 10, 20, 15, 0); // a pinned clock: 2026-11-20 15:00 UTC
 const team = createSimulatedTeam({ seed: 5, teamSize: 12, historyDays: 10, now: () => NOW });
@@ -79,17 +81,6 @@ async function holdingOpen(t: TestDb, a: UsageEvent) {
   return { first, release };
 }
 
-/** The queries of this database waiting on a lock, once at least one waits (or after 2 s). */
-async function lockWaits(t: TestDb): Promise<string[]> {
-  const waits = async () =>
-    (
-      await sql<{ query: string }>`SELECT query FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db)
-    ).rows.map((r) => r.query);
-  for (let i = 0; i < 200 && (await waits()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  return waits();
-}
-
 describe('event rollups moved through rollup_pending', () => {
   let t: TestDb;
   beforeEach(async () => {
@@ -160,7 +151,7 @@ describe('event rollups moved through rollup_pending', () => {
       t.db,
     );
     const storing = storeEventPage(t.db, page);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await setTimeout(200);
     const flushing = flushPendingRollups(t.db);
     const [stored] = await Promise.all([storing, flushing]); // the other lock order failed here: deadlock detected
     expect(stored.inserted).toBe(page.length);
@@ -247,7 +238,7 @@ describe('event rollups moved through rollup_pending', () => {
       const { first, release } = await holdingOpen(t, a);
       // Writer 2 does not see `a` (not committed), so it COPYs it and waits on writer 1's key.
       const second = storeEventPage(t.db, page);
-      const waiting = await lockWaits(t);
+      const waiting = await lockWaits(t.db);
       expect(waiting).toHaveLength(1);
       expect(waiting[0]).toMatch(/^COPY usage_events/);
       release();
@@ -267,7 +258,7 @@ describe('event rollups moved through rollup_pending', () => {
     await ensureEventPartitions(t.db, NOW - DAY_MS, NOW);
     const { first, release } = await holdingOpen(t, a);
     const second = storeEventPage(t.db, page);
-    const waiting = await lockWaits(t);
+    const waiting = await lockWaits(t.db);
     expect(waiting).toHaveLength(1);
     expect(waiting[0]).toMatch(/INSERT INTO rollup_fresh_days/);
     release();

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
@@ -12,6 +11,7 @@ import { migrateToLatest, SqlFileMigrationProvider, SQL_DIR } from '../../src/db
 import type { Db } from '../../src/db/database';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS } from '../support/sim';
+import { lockWaits } from '../support/lock-waits';
 
 // sql/019_monthly_rollups.sql: the monthly sums per developer and model, and per developer, are kept by triggers on
 // user_model_daily_rollup and user_daily_rollup, so they must equal the daily rows' sums after any statement that
@@ -203,15 +203,7 @@ describe('the monthly rollups (sql/019)', () => {
     await firstDone;
     // Other days (no daily row in common), the same months, in the other order.
     const second = upsert(t.db, rowsOf('2026-11-04', 5).reverse());
-    let blocked = false;
-    for (let i = 0; i < 100 && !blocked; i++) {
-      const w = await sql<{ n: number }>`
-        SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
-      blocked = w.rows[0].n > 0;
-      if (!blocked) await setTimeout(20);
-    }
-    expect(blocked).toBe(true); // on the first writer's monthly rows
+    expect((await lockWaits(t.db)).length).toBeGreaterThan(0); // on the first writer's monthly rows
     release();
     await Promise.all([first, second]);
 
