@@ -476,10 +476,18 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
  * 4. Moving the rollups at a size no simulator backfill here reaches: one day of `developers` × 23 synthetic events
  * (5 models, 3 kinds, over the day's first 23 hours) inserted by SQL with their pending rows, and flushed into empty
  * rollups; then the day's last hour, one event per developer, flushed into the full ones (what an hourly pass late
- * in the day does).
+ * in the day does). Every developer is in one of 20 billing groups, so the flush also moves the per-group rollups
+ * (sql/020's triggers), as it does for a team with groups.
  */
 async function flushing(admin: pg.Pool, base: string, developers: number) {
   const { handle } = await freshDatabase(admin, base, 'bench_flush');
+  await sql`INSERT INTO billing_groups (group_id, name) SELECT 'g' || g, 'Group ' || g FROM generate_series(1, 20) g`.execute(
+    handle.db,
+  );
+  await sql`INSERT INTO billing_group_members (group_id, email)
+    SELECT 'g' || (1 + d % 20), 'dev' || d || '@example.org' FROM generate_series(1, ${developers}) d`.execute(
+    handle.db,
+  );
   const day = '2026-11-18';
   const addEvents = (fromHour: number, hours: number, perDeveloper: number) =>
     handle.db.transaction().execute(async (tx) => {

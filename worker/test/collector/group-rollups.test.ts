@@ -4,11 +4,11 @@ import { refreshGroupRollups } from '../../src/collector/group-rollups';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { cycleDayStartedBefore, silentLog, startTestSimulator, testClient } from '../support/sim';
 
-// The per-group rollups (sql/015) are the per-developer rollups summed by current billing group, the chargeback views
-// (sql/016) the current cycle's chargeback_user_days summed per developer and group; the collector refreshes them at
-// the end of each pass.
+// The per-group rollups (sql/015, kept by triggers since sql/020) are the per-developer rollups summed by current
+// billing group; the chargeback views (sql/016) the current cycle's chargeback_user_days summed per developer and
+// group, which the collector refreshes at the end of each pass.
 
-/** The per-group rows as the views hold them, and as summed straight from the per-developer rollups now. */
+/** The per-group rows as stored, and as summed straight from the per-developer rollups now. */
 async function groupRows(t: TestDb) {
   const stored = await sql<Record<string, string>>`
     SELECT group_id, day::text, developers::text, events::text, charged_cents::text, input_tokens::text,
@@ -70,7 +70,7 @@ describe('per-billing-group rollups', () => {
   });
   afterEach(async () => dropTestDb(t));
 
-  it('sum each group’s developers by day and model; a refresh re-files a developer who changed group', async () => {
+  it('sum each group’s developers by day and model, as they are written; a developer who changed group has their history re-filed', async () => {
     await sql`INSERT INTO billing_groups (group_id, name) VALUES ('g1', 'One'), ('g2', 'Two')`.execute(t.db);
     await sql`INSERT INTO billing_group_members (group_id, email) VALUES ('g1', 'a@x.io'), ('g1', 'b@x.io'), ('g2', 'c@x.io')`.execute(
       t.db,
@@ -82,7 +82,6 @@ describe('per-billing-group rollups', () => {
     await sql`INSERT INTO user_model_daily_rollup (user_email, day, model, events, charged_cents)
               VALUES ('a@x.io', '2026-11-01', 'gpt-5', 2, 10), ('a@x.io', '2026-11-01', 'auto', 1, 0.5),
                      ('b@x.io', '2026-11-01', 'gpt-5', 2, 1.25), ('c@x.io', '2026-11-01', 'auto', 7, 4)`.execute(t.db);
-    await refreshGroupRollups(t.db);
     let rows = await groupRows(t);
     expect(rows.stored.map((r) => [r.group_id, r.day, r.developers, r.events, r.charged_cents])).toEqual([
       ['g1', '2026-11-01', '2', '5', '11.750000'],
@@ -104,7 +103,6 @@ describe('per-billing-group rollups', () => {
 
     // a@x.io moves to g2: the panels filter by today's membership, so their whole history follows them.
     await sql`UPDATE billing_group_members SET group_id = 'g2' WHERE email = 'a@x.io'`.execute(t.db);
-    await refreshGroupRollups(t.db);
     rows = await groupRows(t);
     expect(rows.stored).toEqual(rows.summed);
     expect(rows.storedModel).toEqual(rows.summedModel);

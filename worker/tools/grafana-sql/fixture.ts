@@ -419,12 +419,14 @@ export async function loadDashboardFixture(client: Queryable, opts: FixtureOptio
      FROM user_daily_rollup WHERE day > ($2::timestamptz AT TIME ZONE 'UTC')::date - 30`,
     [BUDGET_SETTING_KEY, p.now],
   );
-  // The per-group rollups (sql/015), as the collector refreshes them at the end of a pass.
-  step('per-group rollups');
+  // The current cycle's chargeback views (sql/016), as the collector refreshes them at the end of a pass.
+  step('chargeback views');
   for (const view of GROUP_ROLLUPS) await client.query(`REFRESH MATERIALIZED VIEW ${view}`);
-  // The monthly rollups kept by triggers (sql/019) were updated by every batch of days above: vacuumed, as autovacuum
+  // The rollups kept by triggers (sql/019, sql/020) were updated by every batch of days above: vacuumed, as autovacuum
   // keeps these small, often-updated tables, so their index-only scans find their pages all-visible.
-  await client.query('VACUUM user_monthly_rollup, user_model_monthly_rollup');
+  await client.query(
+    'VACUUM user_monthly_rollup, user_model_monthly_rollup, group_daily_rollup, group_model_daily_rollup, team_daily_developers',
+  );
   await client.query('ANALYZE');
 }
 
