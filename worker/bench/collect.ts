@@ -36,6 +36,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { collectOnce } from '../src/collector/collect';
 import { eventDedupeKey } from '../src/collector/dedupe';
+import { followChargebackCycle } from '../src/collector/group-rollups';
 import { addInsertedToPending, flushPendingRollups } from '../src/collector/rollup-pending';
 import { ensureEventPartitions, storeEventPages } from '../src/collector/store-events';
 import { CursorClient } from '../src/cursor/client';
@@ -476,11 +477,13 @@ async function storing(admin: pg.Pool, base: string, pgDataDir: string, develope
  * 4. Moving the rollups at a size no simulator backfill here reaches: one day of `developers` × 23 synthetic events
  * (5 models, 3 kinds, over the day's first 23 hours) inserted by SQL with their pending rows, and flushed into empty
  * rollups; then the day's last hour, one event per developer, flushed into the full ones (what an hourly pass late
- * in the day does). Every developer is in one of 20 billing groups, so the flush also moves the per-group rollups
- * (sql/020's triggers), as it does for a team with groups.
+ * in the day does). Every developer is in one of 20 billing groups, filed in it that day, in a cycle that began on
+ * the 1st, so the flush also moves the per-group rollups and the cycle's chargeback (sql/020 and sql/021's triggers),
+ * as it does for a team with groups.
  */
 async function flushing(admin: pg.Pool, base: string, developers: number) {
   const { handle } = await freshDatabase(admin, base, 'bench_flush');
+  const day = '2026-11-18';
   await sql`INSERT INTO billing_groups (group_id, name) SELECT 'g' || g, 'Group ' || g FROM generate_series(1, 20) g`.execute(
     handle.db,
   );
@@ -488,7 +491,11 @@ async function flushing(admin: pg.Pool, base: string, developers: number) {
     SELECT 'g' || (1 + d % 20), 'dev' || d || '@example.org' FROM generate_series(1, ${developers}) d`.execute(
     handle.db,
   );
-  const day = '2026-11-18';
+  await sql`INSERT INTO member_group_days (email, day, group_id)
+    SELECT email, ${day}::date, group_id FROM billing_group_members`.execute(handle.db);
+  await sql`INSERT INTO member_spend (email, cycle_start, spend_cents, overall_spend_cents)
+    SELECT email, date_trunc('month', ${day}::date), 0, 0 FROM billing_group_members`.execute(handle.db);
+  await followChargebackCycle(handle.db);
   const addEvents = (fromHour: number, hours: number, perDeveloper: number) =>
     handle.db.transaction().execute(async (tx) => {
       await sql`INSERT INTO usage_events (event_ts, dedupe_key, day, user_email, model, kind, max_mode, is_chargeable,

@@ -16,7 +16,7 @@ import {
   type CollectPass,
   type CollectSummary,
 } from './pass';
-import { refreshGroupRollups } from './group-rollups';
+import { followChargebackCycle } from './group-rollups';
 import { failAbandonedRuns, newRunId } from './runs';
 
 export type { CollectDeps, CollectOptions, CollectSummary } from './pass';
@@ -68,9 +68,9 @@ async function collectLocked(deps: CollectDeps, opts: CollectOptions): Promise<C
   await collectAuditLogs(pass);
   await collectUsageEvents(pass, opts.restateEvents === true);
   if (client.hasAnalytics) await collectAnalytics(pass);
-  // Last: the per-group rollups follow this pass's events and group membership.
-  const refreshMs = await refreshGroupRollups(deps.db);
-  deps.log.debug({ refreshMs }, 'per-group rollups refreshed');
+  // Last: the chargeback tables follow the cycle this pass's spend reported (the rollups follow its writes).
+  const cycle = await followChargebackCycle(deps.db);
+  if (cycle.rebuilt) deps.log.info({ ms: cycle.ms }, 'a new billing cycle: its chargeback tables were rebuilt');
 
   const summary = pass.summary;
   const delta = statsDelta(before, client.stats);

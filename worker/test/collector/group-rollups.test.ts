@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
-import { refreshGroupRollups } from '../../src/collector/group-rollups';
+import { followChargebackCycle } from '../../src/collector/group-rollups';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { cycleDayStartedBefore, silentLog, startTestSimulator, testClient } from '../support/sim';
 
 // The per-group rollups (sql/015, kept by triggers since sql/020) are the per-developer rollups summed by current
-// billing group; the chargeback views (sql/016) the current cycle's chargeback_user_days summed per developer and
-// group, which the collector refreshes at the end of each pass.
+// billing group; the chargeback tables (sql/016, kept by triggers since sql/021) the current cycle's
+// chargeback_user_days summed per developer and group.
 
 /** The per-group rows as stored, and as summed straight from the per-developer rollups now. */
 async function groupRows(t: TestDb) {
@@ -33,7 +33,7 @@ async function groupRows(t: TestDb) {
 }
 
 /**
- * The current cycle's chargeback as the views (sql/016) hold it, and as chargeback_user_days (sql/011, each
+ * The current cycle's chargeback as the tables (sql/016, sql/021) hold it, and as chargeback_user_days (sql/011, each
  * developer-day in that day's group) sums it over the cycle now: per developer and group, and per group and model.
  */
 async function chargebackRows(t: TestDb) {
@@ -113,6 +113,10 @@ describe('per-billing-group rollups', () => {
     await sql`INSERT INTO billing_groups (group_id, name) VALUES ('g1', 'One'), ('g2', 'Two')`.execute(t.db);
     await sql`INSERT INTO member_spend (email, cycle_start, spend_cents, overall_spend_cents)
               VALUES ('a@x.io', '2026-11-01T00:00:00Z', 0, 0), ('a@x.io', '2026-10-01T00:00:00Z', 0, 0)`.execute(t.db);
+    // The spend reports a new cycle: the collector's end of a pass moves the chargeback tables onto it; from there
+    // the triggers keep them (sql/021).
+    expect((await followChargebackCycle(t.db)).rebuilt).toBe(true);
+    expect((await followChargebackCycle(t.db)).rebuilt).toBe(false);
     // a@x.io is in g1, then moves to g2 on Nov 3; b@x.io's group g9 was deleted since; c@x.io has no known group.
     await sql`INSERT INTO member_group_days (email, day, group_id)
               VALUES ('a@x.io', '2026-10-31', 'g2'), ('a@x.io', '2026-11-01', 'g1'), ('a@x.io', '2026-11-02', 'g1'),
@@ -127,7 +131,6 @@ describe('per-billing-group rollups', () => {
     await sql`INSERT INTO user_model_daily_rollup (user_email, day, model, events, charged_cents)
               VALUES ('a@x.io', '2026-10-31', 'gpt-5', 5, 50), ('a@x.io', '2026-11-01', 'gpt-5', 5, 23),
                      ('a@x.io', '2026-11-03', 'auto', 4, 8), ('b@x.io', '2026-11-01', 'auto', 1, 0.25)`.execute(t.db);
-    await refreshGroupRollups(t.db);
     const rows = await chargebackRows(t);
     expect(
       rows.stored.map((r) => [

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
-import { migrateToLatest, SqlFileMigrationProvider, SQL_DIR } from '../../src/db/migrate';
+import { migrateToLatest } from '../../src/db/migrate';
 import type { Db } from '../../src/db/database';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { lockWaits } from '../support/lock-waits';
+import { waitsWhileHeld } from '../support/lock-waits';
+import { migrateBefore } from '../support/migrate-before';
 
 // sql/020_group_rollups_kept.sql: the per-group rollups and the team's developers per day are kept by triggers on the
 // per-developer rollups and on billing_group_members, so after any statement on those they must equal what sql/015's
@@ -156,21 +153,7 @@ describe('the per-group rollups kept by triggers (sql/020)', () => {
     const move = (db: Db) => run(db, `UPDATE billing_group_members SET group_id = 'g2' WHERE email = 'a@x.io'`);
     const [held, then] = order === 'flush first' ? [flush, move] : [move, flush];
 
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let written!: () => void;
-    const heldWritten = new Promise<void>((resolve) => (written = resolve));
-    const first = t.db.transaction().execute(async (tx) => {
-      await held(tx);
-      written();
-      await gate;
-    });
-    await heldWritten;
-    const second = then(t.db);
-    // The second one's trigger waits for the first transaction, before it reads what the first one writes.
-    const waiting = await lockWaits(t.db);
-    release();
-    await Promise.all([first, second]);
+    const waiting = await waitsWhileHeld(t.db, held, then);
     expect(waiting).toHaveLength(1);
 
     expect(await groupOff(t.db)).toBe(0);
@@ -180,24 +163,15 @@ describe('the per-group rollups kept by triggers (sql/020)', () => {
 
 describe('migration 020 on a database that holds rollups and memberships', () => {
   let t: TestDb;
-  let before020: string;
   beforeAll(async () => {
     t = await createTestDb('mig020', { migrated: false });
-    before020 = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-sql-019-'));
-    for (const f of fs.readdirSync(SQL_DIR).filter((f) => f.endsWith('.sql') && f < '020'))
-      fs.copyFileSync(path.join(SQL_DIR, f), path.join(before020, f));
   });
   afterAll(async () => {
     await dropTestDb(t);
-    fs.rmSync(before020, { recursive: true, force: true });
   });
 
   it('fills the tables from the rows stored before it, as the views held them', async () => {
-    const { error } = await new Migrator({
-      db: t.db,
-      provider: new SqlFileMigrationProvider(before020),
-    }).migrateToLatest();
-    expect(error).toBeUndefined();
+    await migrateBefore(t.db, '020');
     await run(t.db, `INSERT INTO billing_groups (group_id, name) VALUES ('g1', 'One')`);
     await run(t.db, `INSERT INTO billing_group_members (group_id, email) VALUES ('g1', 'a@x.io')`);
     await upsert(t.db, [

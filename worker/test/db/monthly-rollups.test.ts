@@ -1,17 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import { createSimulatedTeam } from '@cursor-cost-watch/simulator';
 import { flushPendingRollups } from '../../src/collector/rollup-pending';
 import { storeUsageEvents } from '../../src/collector/store-events';
 import { usageEventSchema } from '../../src/cursor/schemas';
-import { migrateToLatest, SqlFileMigrationProvider, SQL_DIR } from '../../src/db/migrate';
+import { migrateToLatest } from '../../src/db/migrate';
 import type { Db } from '../../src/db/database';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS } from '../support/sim';
 import { lockWaits } from '../support/lock-waits';
+import { migrateBefore } from '../support/migrate-before';
 
 // sql/019_monthly_rollups.sql: the monthly sums per developer and model, and per developer, are kept by triggers on
 // user_model_daily_rollup and user_daily_rollup, so they must equal the daily rows' sums after any statement that
@@ -218,24 +215,15 @@ describe('the monthly rollups (sql/019)', () => {
 
 describe('migration 019 on a database that holds daily rows', () => {
   let t: TestDb;
-  let before018: string;
   beforeAll(async () => {
     t = await createTestDb('mig019', { migrated: false });
-    before018 = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-sql-018-'));
-    for (const f of fs.readdirSync(SQL_DIR).filter((f) => f.endsWith('.sql') && f < '019'))
-      fs.copyFileSync(path.join(SQL_DIR, f), path.join(before018, f));
   });
   afterAll(async () => {
     await dropTestDb(t);
-    fs.rmSync(before018, { recursive: true, force: true });
   });
 
   it('fills the monthly sums from the rows stored before it', async () => {
-    const { error } = await new Migrator({
-      db: t.db,
-      provider: new SqlFileMigrationProvider(before018),
-    }).migrateToLatest();
-    expect(error).toBeUndefined();
+    await migrateBefore(t.db, '019');
     await upsert(t.db, [
       ['a@x.io', '2026-09-30', 'gpt-5', 2, 20],
       ['a@x.io', '2026-10-01', 'gpt-5', 3, 30],
