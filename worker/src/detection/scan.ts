@@ -161,6 +161,15 @@ const MIN_TEAM_HISTORY = 5;
 /** Floor of the team level's robust scale: the median of a hundred people hardly moves by itself. */
 const MIN_TEAM_SCALE = 0.02;
 
+/**
+ * Day t's team level against its own recent history of the same class of day: a team shift when it rose by
+ * teamShiftMinFactor and by elevatedZ of the history's scale. The history leaves out shift days, and days that rose
+ * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 sat at
+ * z 2.5–4 for a week, those days became the reference, and so did the following weeks in which developers' own
+ * baselines absorbed the jump (their level still ×1.05–1.12); a second jump three weeks later then read as z 1, and
+ * was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
+ * days stay out of their baseline, the reference is the team's level when nothing is happening.
+ */
 function isTeamShift(
   team: TeamScan,
   t: number,
@@ -171,7 +180,9 @@ function isTeamShift(
 ): boolean {
   const past: number[] = [];
   for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
-    if (dayClass[d] === dayClass[t] && !Number.isNaN(team.level[d]) && team.shift[d] === 0) past.push(team.level[d]);
+    if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d]) || team.shift[d] === 1) continue;
+    if (team.z[d] >= settings.elevatedZ) continue; // elevated, if by less than teamShiftMinFactor
+    past.push(team.level[d]);
   }
   if (past.length < MIN_TEAM_HISTORY) return false;
   const center = median(past);

@@ -1,0 +1,60 @@
+/**
+ * Team-wide jumps that no team incident found (bench:detect, Dec 3 2026), rebuilt from their pattern and replayed
+ * day by day (pure, no database): a lasting first price rise that developers' baselines absorb over the next weeks,
+ * then a second one.
+ */
+import { addDays } from '@cursor-cost-watch/contract';
+import { detect } from '../../src/detection';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { asOfDay, makeInput, rng } from './fixtures';
+
+const FIRST = '2026-10-12'; // a Monday
+const SECOND = '2026-11-02'; // a Monday, three weeks later
+
+/**
+ * 200 developers over 70 days to 2026-11-20; from FIRST a share `s1` of them pays × `f1`, from SECOND a share `s2`
+ * (drawn apart) pays × `f2` more. Both rises last to the end.
+ */
+function twoJumps(seed: number, s1: number, f1: number, s2: number, f2: number) {
+  const pick = rng(seed * 31);
+  const first = new Set<number>();
+  const second = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    if (pick() < s1) first.add(i);
+    if (pick() < s2) second.add(i);
+  }
+  return makeInput({
+    users: 200,
+    days: 70,
+    asOf: '2026-11-20',
+    seed,
+    tweak: (_email, day, i) => {
+      let price = 1;
+      if (day >= FIRST && first.has(i)) price *= f1;
+      if (day >= SECOND && second.has(i)) price *= f2;
+      return price === 1 ? undefined : { priceFactor: price };
+    },
+  });
+}
+
+/** The team anomalies of the replayed days from..to (inclusive): the day and the onset reported. */
+function teamReplay(input: ReturnType<typeof makeInput>, from: string, to: string) {
+  const out: { day: string; onset: string }[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1))
+    for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
+      if (a.scope === 'team') out.push({ day, onset: a.onsetAt.slice(0, 10) });
+  return out;
+}
+
+describe('team-wide jumps', () => {
+  it('finds a second jump after weeks in which developers absorbed the first', () => {
+    // 80% of the team × 1.25 from FIRST (a team incident that day), then 70% × 1.3 from SECOND. Before, the days
+    // after the first jump that rose by less than ×1.1 became the team level's reference, and the second read as
+    // z ≈ 1: no team incident.
+    const input = twoJumps(4, 0.8, 1.25, 0.7, 1.3);
+    expect(teamReplay(input, FIRST, FIRST)).toEqual([{ day: FIRST, onset: FIRST }]);
+    const second = teamReplay(input, SECOND, addDays(SECOND, 2));
+    expect(second.length).toBeGreaterThan(0);
+    expect(second[0]).toEqual({ day: SECOND, onset: SECOND });
+  });
+});
