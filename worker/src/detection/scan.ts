@@ -147,7 +147,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       const noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
       team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
-    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings.teamShiftMinFactor);
+    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings);
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
@@ -195,7 +195,11 @@ function isTeamShift(
 /**
  * A team episode opens only on a workday whose whole-team spend is up by teamShiftMinFactor too (issue #12: a $22
  * Saturday bump of a few weekend workers opened one, then absorbed Monday's real jump and walked its onset back).
- * Weekend days and days too quiet to judge neither open nor break an episode; a weekend shift continues one.
+ * Days without a shift do not end an episode while its incident would still be open (fewer than
+ * autoResolveAfterDays of them in a row): a shift after them continues it, with its onset. Before, only weekend and
+ * quiet days were bridged: one workday on which the level dipped under the bar ended the episode, the next shift day
+ * opened a new one, and the incident, still open, had its onset moved to that day (bench:detect's T2-weekend and
+ * H5-churn, and H2-power's and H6-large's team incidents, whose onsets moved 11 and 16 days late).
  */
 function scanTeamDay(
   team: TeamScan,
@@ -203,19 +207,13 @@ function scanTeamDay(
   evalFrom: number,
   minImpact: number,
   dayClass: Uint8Array,
-  minFactor: number,
+  settings: Settings,
 ): void {
   if (team.shift[t] !== 1) return;
   let prev = t - 1;
-  while (
-    prev >= evalFrom &&
-    team.shift[prev] === 0 &&
-    (team.expected[prev] === 0 || dayClass[prev] === 1) &&
-    t - prev <= MAX_IDLE_GAP
-  )
-    prev--;
+  while (prev > t - settings.autoResolveAfterDays && prev >= evalFrom && team.shift[prev] === 0) prev--;
   const continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
-  if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * minFactor)) return;
+  if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * settings.teamShiftMinFactor)) return;
   team.onset[t] = continues ? team.onset[prev] : t;
   team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t]);
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;

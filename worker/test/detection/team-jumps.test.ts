@@ -57,4 +57,15 @@ describe('team-wide jumps', () => {
     expect(second.length).toBeGreaterThan(0);
     expect(second[0]).toEqual({ day: SECOND, onset: SECOND });
   });
+
+  it('keeps the onset of a team incident over a day its level dipped under the bar', () => {
+    // 80% of the team × 1.25 from FIRST; on Wednesday the team's level was not a shift (no team anomaly that day).
+    // Before, Thursday's shift opened a new episode with its own onset, and the incident, still open, had its onset
+    // moved from Monday to Thursday for the rest of the jump.
+    const input = twoJumps(3, 0.8, 1.25, 0.7, 1.3);
+    const days = teamReplay(input, FIRST, addDays(FIRST, 7));
+    expect(days.map((d) => d.day)).not.toContain(addDays(FIRST, 2));
+    expect(days.filter((d) => d.day > addDays(FIRST, 2)).length).toBeGreaterThan(0);
+    expect(new Set(days.map((d) => d.onset))).toEqual(new Set([FIRST]));
+  });
 });
