@@ -12,7 +12,34 @@
 -- group they left to the one they joined). Writes to the per-developer rollups and to the memberships are serialized
 -- by a transaction-level advisory lock taken in their triggers, before either reads the other table: with READ
 -- COMMITTED, the second one's trigger then reads the first one's committed rows, so a flush and a membership change in
--- two transactions cannot each miss the other's rows.
+-- two transactions cannot each miss the other's rows. What that asks of other writers (a repair by hand, a tool):
+--   - READ COMMITTED, PostgreSQL's default: a trigger reads the other table with a fresh snapshot per statement,
+--     which REPEATABLE READ and SERIALIZABLE do not take, so the triggers refuse to run in them (an error names it);
+--   - one source table per statement: a data-modifying WITH that writes both a per-developer rollup and the
+--     memberships (or, for sql/021, the days' groups) fires both triggers at its end, each seeing the other's rows,
+--     and counts them twice;
+--   - short transactions: the lock is held until the writer's transaction ends, so one left open after changing rows
+--     holds up the collector's next flush (a statement that changes no rows takes no lock); two writers that lock the
+--     same rows in opposite orders may deadlock, and PostgreSQL then rolls one back whole, losing nothing.
+-- A TRUNCATE of a source table truncates these tables too, waiting for (and then holding up) the dashboards' reads.
+
+-- Taken by a trigger before it reads another table: see above.
+CREATE FUNCTION serialize_rollup_writers() RETURNS void LANGUAGE plpgsql SET search_path = public AS $$
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'the rollups kept by triggers (sql/020, sql/021) are written only in READ COMMITTED transactions, '
+      'and this one is %: they read other tables with each statement''s snapshot', current_setting('transaction_isolation')
+      USING HINT = 'Run the statement in a READ COMMITTED transaction (PostgreSQL''s default).';
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+END
+$$;
+
+-- Whether a statement changed any row: the transition table its trigger has. A statement that changed none does
+-- nothing more (and takes no lock).
+CREATE FUNCTION transition_rows_sql(op text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('SELECT EXISTS (SELECT 1 FROM %s)', CASE op WHEN 'DELETE' THEN 'old_rows' ELSE 'new_rows' END)
+$$;
 
 -- The upsert that adds a change to a group rollup: `source` selects the target's key columns, then `n` (+1 for each
 -- per-developer row added, -1 for each removed) and the measures (signed); rows are summed per key, added to the
@@ -57,9 +84,14 @@ DECLARE
   d_sums   CONSTANT text := (SELECT coalesce(string_agg(', d.' || m, ''), '') FROM unnest(measures) m);
   delta    text;
   zeroed   tid[];
+  changed  boolean;
 BEGIN
+  EXECUTE transition_rows_sql(TG_OP) INTO changed;
+  IF NOT changed THEN
+    RETURN NULL;
+  END IF;
   IF by_group THEN
-    PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+    PERFORM serialize_rollup_writers();
   END IF;
   delta := CASE TG_OP
     WHEN 'INSERT' THEN format('SELECT user_email, %s, 1 AS n%s FROM new_rows', array_to_string(keys, ', '),
@@ -92,11 +124,16 @@ $$;
 -- per-developer rows into that group's rollups, each one it removed takes it out.
 CREATE FUNCTION file_group_history() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
 DECLARE
-  delta  text;
-  zeroed tid[];
-  rollup record;
+  delta   text;
+  zeroed  tid[];
+  rollup  record;
+  changed boolean;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  EXECUTE transition_rows_sql(TG_OP) INTO changed;
+  IF NOT changed THEN
+    RETURN NULL;
+  END IF;
+  PERFORM serialize_rollup_writers();
   delta := CASE TG_OP
     WHEN 'INSERT' THEN 'SELECT group_id, email, 1 AS n FROM new_rows'
     WHEN 'DELETE' THEN 'SELECT group_id, email, -1 AS n FROM old_rows'

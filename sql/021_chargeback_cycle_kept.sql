@@ -14,7 +14,8 @@
 -- nothing the triggers see: the collector calls follow_chargeback_cycle() at the end of every pass, which rebuilds
 -- both tables when the current cycle is not the stored one (a panel falls back to the per-day computation meanwhile,
 -- as it did before a refresh). The triggers take sql/020's advisory lock before reading another table, so writes to
--- these sources in concurrent transactions are applied one after the other.
+-- these sources in concurrent transactions are applied one after the other (sql/020 says what that asks of other
+-- writers: READ COMMITTED, one source table per statement, short transactions).
 
 -- The cycle the two tables hold.
 CREATE TABLE chargeback_cycle (
@@ -112,8 +113,13 @@ DECLARE
   filed  text;
   developers_zeroed tid[];
   models_zeroed     tid[];
+  changed boolean;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  EXECUTE transition_rows_sql(TG_OP) INTO changed;
+  IF NOT changed THEN
+    RETURN NULL;
+  END IF;
+  PERFORM serialize_rollup_writers();
   delta := CASE TG_OP
     WHEN 'INSERT' THEN format('SELECT 1 AS sign, %s FROM new_rows', cols)
     WHEN 'DELETE' THEN format('SELECT -1 AS sign, %s FROM old_rows', cols)
@@ -158,8 +164,13 @@ DECLARE
     ELSE 'SELECT NULL::text AS email, NULL::date AS day, NULL::text AS group_id WHERE false' END;
   developers_zeroed tid[];
   models_zeroed     tid[];
+  changed boolean;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  EXECUTE transition_rows_sql(TG_OP) INTO changed;
+  IF NOT changed THEN
+    RETURN NULL;
+  END IF;
+  PERFORM serialize_rollup_writers();
   -- A day's group as the chargeback counts it: its row's group if that group exists, else Unassigned.
   EXECUTE chargeback_moves_sql(format($sql$
     SELECT c.email, c.day, g.group_id, c.sign
@@ -191,8 +202,13 @@ DECLARE
   new_ids text[] := '{}';
   developers_zeroed tid[];
   models_zeroed     tid[];
+  changed boolean;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  EXECUTE transition_rows_sql(TG_OP) INTO changed;
+  IF NOT changed THEN
+    RETURN NULL;
+  END IF;
+  PERFORM serialize_rollup_writers();
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     EXECUTE 'SELECT coalesce(array_agg(group_id), ''{}'') FROM old_rows' INTO old_ids;
   END IF;
@@ -258,7 +274,7 @@ CREATE FUNCTION follow_chargeback_cycle() RETURNS boolean LANGUAGE plpgsql SET s
 DECLARE
   now_start CONSTANT date := current_chargeback_cycle();
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  PERFORM serialize_rollup_writers();
   IF now_start IS NOT DISTINCT FROM (SELECT start FROM chargeback_cycle) THEN
     RETURN false;
   END IF;
@@ -270,7 +286,7 @@ $$;
 
 CREATE FUNCTION rebuild_chargeback_on_truncate() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('cursor-cost-watch:group-rollups'));
+  PERFORM serialize_rollup_writers();
   PERFORM rebuild_chargeback_cycle();
   RETURN NULL;
 END

@@ -159,6 +159,23 @@ describe('the per-group rollups kept by triggers (sql/020)', () => {
     expect(await groupOff(t.db)).toBe(0);
     expect(await groupDays(t.db)).toEqual(['g2 2026-11-01 1 1 1', 'g2 2026-11-02 1 2 5']);
   });
+
+  it('hold up no flush for a transaction left open after a statement that changed nothing', async () => {
+    await run(t.db, `INSERT INTO billing_group_members (group_id, email) VALUES ('g1', 'a@x.io')`);
+    const idle = (db: Db) => run(db, `UPDATE billing_group_members SET group_id = group_id WHERE false`);
+    const flush = (db: Db) => upsert(db, [['a@x.io', '2026-11-02', 'gpt-5', 2, 5]]);
+    expect(await waitsWhileHeld(t.db, idle, flush)).toEqual([]);
+    expect(await groupDays(t.db)).toEqual(['g1 2026-11-02 1 2 5']);
+  });
+
+  it('refuse a write in REPEATABLE READ, whose snapshot would miss other transactions’ rows, and say why', async () => {
+    const write = t.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute((tx) => run(tx, `INSERT INTO billing_group_members (group_id, email) VALUES ('g1', 'a@x.io')`));
+    await expect(write).rejects.toThrow(/only in READ COMMITTED transactions, and this one is repeatable read/);
+    expect(await groupOff(t.db)).toBe(0);
+  });
 });
 
 describe('migration 020 on a database that holds rollups and memberships', () => {
