@@ -36,7 +36,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { collectOnce } from '../src/collector/collect';
 import { eventDedupeKey } from '../src/collector/dedupe';
-import { followChargebackCycle } from '../src/collector/group-rollups';
+import { followChargebackCycle } from '../src/collector/chargeback-cycle';
 import { addInsertedToPending, flushPendingRollups } from '../src/collector/rollup-pending';
 import { ensureEventPartitions, storeEventPages } from '../src/collector/store-events';
 import { CursorClient } from '../src/cursor/client';

@@ -30,7 +30,7 @@ import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createDb } from '../src/db/pool';
 import { startBoss } from '../src/queue/boss';
-import { followChargebackCycle } from '../src/collector/group-rollups';
+import { followChargebackCycle } from '../src/collector/chargeback-cycle';
 import { sql } from 'kysely';
 import { loadDashboards, panelQueries, type Dashboard, type PanelQuery } from '../tools/grafana-sql/dashboards';
 import { loadDashboardFixture } from '../tools/grafana-sql/fixture';

@@ -16,7 +16,7 @@ import {
   type CollectPass,
   type CollectSummary,
 } from './pass';
-import { followChargebackCycle } from './group-rollups';
+import { followChargebackCycle } from './chargeback-cycle';
 import { failAbandonedRuns, newRunId } from './runs';
 
 export type { CollectDeps, CollectOptions, CollectSummary } from './pass';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
-import { followChargebackCycle } from '../../src/collector/group-rollups';
+import { followChargebackCycle } from '../../src/collector/chargeback-cycle';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { cycleDayStartedBefore, silentLog, startTestSimulator, testClient } from '../support/sim';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { followChargebackCycle } from '../../src/collector/group-rollups';
+import { followChargebackCycle } from '../../src/collector/chargeback-cycle';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Db } from '../../src/db/database';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
