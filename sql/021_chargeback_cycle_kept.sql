@@ -219,7 +219,11 @@ BEGIN
     EXECUTE 'UPDATE chargeback_cycle_developers c SET group_name = n.name FROM new_rows n JOIN old_rows o USING (group_id)
              WHERE c.group_id = n.group_id AND n.name IS DISTINCT FROM o.name';
   END IF;
-  -- Groups that came (in new_ids only) or went (in old_ids only); an update that keeps its id moves nothing.
+  -- Groups that came (in new_ids only) or went (in old_ids only); an update that keeps its id moves nothing, and the
+  -- collector's upsert of every group each pass is such an update.
+  IF new_ids <@ old_ids AND old_ids <@ new_ids THEN
+    RETURN NULL;
+  END IF;
   EXECUTE chargeback_moves_sql(format($sql$
     SELECT m.email, m.day, x.group_id, x.sign
     FROM (SELECT id, 1 AS came FROM unnest(%1$L::text[]) id EXCEPT SELECT id, 1 FROM unnest(%2$L::text[]) id) c
