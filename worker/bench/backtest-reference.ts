@@ -26,7 +26,14 @@ export async function backtestOnRows(db: Db, to: string, days: number, settings:
       cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
     };
     for (const a of detect(input, settings))
-      detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
+      detections.push({
+        day,
+        scope: a.scope,
+        subject: a.subject,
+        detector: a.detector,
+        // A team step opens a new incident (incidents/team-steps.ts): toEpisodes needs its onset and mark.
+        ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
+      });
   }
   return toEpisodes(detections, settings.autoResolveAfterDays);
 }

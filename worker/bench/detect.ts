@@ -55,7 +55,14 @@ function replay(sc: Scenario): Run {
     const input = inputAsOf(sc, day);
     const t0 = performance.now();
     for (const a of detect(input, DEFAULT_SETTINGS))
-      engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
+      engine.push({
+        day,
+        scope: a.scope,
+        subject: a.subject,
+        detector: a.detector,
+        onset: a.onsetAt.slice(0, 10),
+        ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
+      });
     ms.push(performance.now() - t0);
     for (const a of originalRules(input, `${day.slice(0, 8)}01`))
       original.push({ day, scope: 'user', subject: a.subject, detector: a.detector });

@@ -20,6 +20,6 @@ for (let t = 0; t <= series.asOfIdx; t++) {
   console.log(
     `  ${series.days[t]} ${series.dayClass[t] ? 'we' : '  '} level ${cell(team.level[t], 6, 3)} z ${cell(team.z[t], 5, 2)}` +
       ` shift ${team.shift[t]} spend ${cell(team.observed[t] / 100, 7)} expected ${cell(team.expected[t] / 100, 7)}` +
-      ` onset ${team.onset[t] >= 0 ? series.days[team.onset[t]] : '    -     '} impact ${cell(team.impact[t] / 100, 6)} alarmed ${team.alarmed[t]}`,
+      ` onset ${team.onset[t] >= 0 ? series.days[team.onset[t]] : '    -     '} impact ${cell(team.impact[t] / 100, 6)} alarmed ${team.alarmed[t]}${team.stepFrom[t] >= 0 ? ` step after ${series.days[team.stepFrom[t]]}` : ''}`,
   );
 }

@@ -170,6 +170,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
       peakDay: days[peak],
       peakCents: round(team.observed[peak]),
       peakExpectedCents: round(team.expected[peak]),
+      ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
     },
   };
 }

@@ -52,6 +52,10 @@ export interface TeamScan {
   onset: Int32Array;
   impact: Float64Array;
   alarmed: Uint8Array;
+  /** A step episode: the onset of the open episode it stepped up from (stepOver), or -1. */
+  stepFrom: Int32Array;
+  /** Spend over expected the episode's impact is counted above: 1, or the level a step episode stepped up from. */
+  base: Float64Array;
 }
 
 export interface ScanResult {
@@ -116,10 +120,13 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     onset: new Int32Array(n).fill(-1),
     impact: new Float64Array(n),
     alarmed: new Uint8Array(n),
+    stepFrom: new Int32Array(n).fill(-1),
+    base: new Float64Array(n).fill(1),
   };
   const minImpact = settings.minImpactDollars * 100;
   const ctx: ScanContext = { settings, evalFrom, minImpact, expensive, dayClass: series.dayClass };
   const ratios: number[] = [];
+  let noiseFloor = MIN_TEAM_SCALE;
 
   for (let t = evalFrom; t < n; t++) {
     // A. Everyone's baseline for day t, and the team's day effect from established users' log ratios.
@@ -144,10 +151,10 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       team.expected[t] = expectedRaw;
       // The median of N people's ratios is itself noisy (standard error ≈ 1.25 σ / √N): a quiet weekend with a
       // few dozen active users must clear a wider band than a full workday.
-      const noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
+      noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
       team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
-    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings);
+    scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings, noiseFloor);
 
     // B. Each user against their baseline times the team's day effect.
     const logFactor = Math.log(team.factor[t]);
@@ -199,7 +206,8 @@ function isTeamShift(
  * autoResolveAfterDays of them in a row): a shift after them continues it, with its onset. Before, only weekend and
  * quiet days were bridged: one workday on which the level dipped under the bar ended the episode, the next shift day
  * opened a new one, and the incident, still open, had its onset moved to that day (bench:detect's T2-weekend and
- * H5-churn, and H2-power's and H6-large's team incidents, whose onsets moved 11 and 16 days late).
+ * H5-churn, and H2-power's and H6-large's team incidents, whose onsets moved 11 and 16 days late). A further step of
+ * the level over what the open episode settled at starts a new episode with its own onset (stepOver).
  */
 function scanTeamDay(
   team: TeamScan,
@@ -208,15 +216,66 @@ function scanTeamDay(
   minImpact: number,
   dayClass: Uint8Array,
   settings: Settings,
+  noiseFloor: number,
 ): void {
   if (team.shift[t] !== 1) return;
   let prev = t - 1;
   while (prev > t - settings.autoResolveAfterDays && prev >= evalFrom && team.shift[prev] === 0) prev--;
-  const continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
+  let continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
   if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * settings.teamShiftMinFactor)) return;
+  let base = continues ? team.base[prev] : 1;
+  if (continues) {
+    const step = stepOver(team, t, prev, dayClass, settings, noiseFloor);
+    if (step > 0) {
+      team.stepFrom[t] = team.onset[prev];
+      continues = false;
+      base = step;
+    } else team.stepFrom[t] = team.stepFrom[prev];
+  }
   team.onset[t] = continues ? team.onset[prev] : t;
-  team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t]);
+  team.base[t] = base;
+  team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t] * base);
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
+}
+
+/** Days back within which an open team episode's days make the level it settled at. */
+const STEP_WINDOW_DAYS = 7;
+/** Days of an open episode (same class, shift days) needed before a further step over its level can be judged. */
+const MIN_STEP_HISTORY = 3;
+
+/**
+ * A further team-wide jump while a team episode is open (a second price rise a week into the first): on a workday,
+ * the team level rose by teamShiftMinFactor and by elevatedZ (the test of isTeamShift) over the level the open
+ * episode settled at (the median of its shift days of the same class in the last STEP_WINDOW_DAYS days, at least
+ * MIN_STEP_HISTORY of them). It starts a new team episode with its own onset, whose impact is counted over the spend
+ * the open one settled at; the incident layer opens a new team incident for it (why.stepAfter) instead of moving
+ * the open incident's onset. Before, the open episode absorbed it: its extra showed only as a larger impact of the
+ * first incident (bench:detect's H3-weekend, a $16,800 second jump two weeks into the first; issue #12's failure
+ * kind 2). Returns the spend over expected the open episode settled at (> 0) when day t is such a step, else 0.
+ */
+function stepOver(
+  team: TeamScan,
+  t: number,
+  prev: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+  noiseFloor: number,
+): number {
+  if (dayClass[t] !== 0 || Number.isNaN(team.level[t])) return 0;
+  const onset = team.onset[prev];
+  const levels: number[] = [];
+  const spend: number[] = [];
+  for (let d = Math.max(onset, t - STEP_WINDOW_DAYS); d < t; d++) {
+    if (dayClass[d] !== dayClass[t] || team.shift[d] !== 1 || team.onset[d] !== onset) continue;
+    levels.push(team.level[d]);
+    spend.push(team.expected[d] > 0 ? team.observed[d] / team.expected[d] : 1);
+  }
+  if (levels.length < MIN_STEP_HISTORY) return 0;
+  const center = median(levels);
+  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(levels, center));
+  const rise = team.level[t] - center;
+  if (rise < Math.log(settings.teamShiftMinFactor) || rise / scale < settings.elevatedZ) return 0;
+  return Math.max(1, median(spend));
 }
 
 /** What every user's day of one scan is judged with. */

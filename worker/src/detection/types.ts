@@ -51,6 +51,12 @@ export interface Why {
   peakCents?: number;
   peakExpectedCents?: number; // compared with the (shrunken) team baseline rather than their own history
   firstSeenDay?: string | null;
+  /**
+   * A team episode that began as a further step of the team's level while an earlier team episode was open: that
+   * episode's onset (YYYY-MM-DD). The incident layer opens a new team incident for it rather than moving the open
+   * one's onset.
+   */
+  stepAfter?: string;
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

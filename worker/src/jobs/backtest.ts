@@ -48,7 +48,14 @@ export async function backtest(
       cycleSpend,
     });
     for (const a of detectOnSeries(series, { cycleSpend, partialDay: false }, settings))
-      detections.push({ day, scope: a.scope, subject: a.subject, detector: a.detector });
+      detections.push({
+        day,
+        scope: a.scope,
+        subject: a.subject,
+        detector: a.detector,
+        // A team step opens a new incident (incidents/team-steps.ts): toEpisodes needs its onset and mark.
+        ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
+      });
   }
   const incidents = toEpisodes(detections, settings.autoResolveAfterDays);
   const perDetector = Object.fromEntries(DETECTORS.map((d) => [d, 0])) as Record<DetectorName, number>;

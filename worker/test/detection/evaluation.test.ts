@@ -17,6 +17,30 @@ const TEAM_JUMP = {
 };
 
 describe('benchmark helpers', () => {
+  it('starts a new episode at a team step, as the incidents do, with or without onsets before it', () => {
+    const t = (day: string, onset?: string, stepAfter?: string) => ({
+      day,
+      scope: 'team' as const,
+      subject: 'team',
+      detector: 'team_shift',
+      ...(onset === undefined ? {} : { onset }),
+      ...(stepAfter === undefined ? {} : { stepAfter }),
+    });
+    const withOnsets = [t('2026-10-16', '2026-10-05'), t('2026-10-18', '2026-10-05')];
+    const withoutOnsets = [t('2026-10-16'), t('2026-10-18')];
+    const step = [t('2026-10-19', '2026-10-19', '2026-10-05'), t('2026-10-20', '2026-10-19', '2026-10-05')];
+    for (const before of [withOnsets, withoutOnsets])
+      expect(toEpisodes([...before, ...step], 3).map((e) => `${e.firstDay}..${e.lastDay}`)).toEqual([
+        '2026-10-16..2026-10-18',
+        '2026-10-19..2026-10-20',
+      ]);
+    // A later onset without the step's mark is an onset move of the same episode.
+    const moved = toEpisodes([...withOnsets, t('2026-10-19', '2026-10-19')], 3);
+    expect(moved.map((e) => [e.firstDay, e.lastDay, e.onset, e.onsetMoves])).toEqual([
+      ['2026-10-16', '2026-10-19', '2026-10-19', 1],
+    ]);
+  });
+
   it('groups day-by-day detections into episodes the way incidents do', () => {
     const d = (day: string, subject = 'a', detector = 'personal_spike') => ({
       day,

@@ -5,6 +5,7 @@
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
+import { toEpisodes, type Detection } from '../../src/detection/episodes';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { asOfDay, makeInput, rng } from './fixtures';
 
@@ -15,13 +16,14 @@ const SECOND = '2026-11-02'; // a Monday, three weeks later
  * 200 developers over 70 days to 2026-11-20; from FIRST a share `s1` of them pays × `f1`, from SECOND a share `s2`
  * (drawn apart) pays × `f2` more. Both rises last to the end.
  */
-function twoJumps(seed: number, s1: number, f1: number, s2: number, f2: number) {
+function twoJumps(seed: number, s1: number, f1: number, s2: number, f2: number, second = SECOND) {
+  const secondDay = second;
   const pick = rng(seed * 31);
   const first = new Set<number>();
-  const second = new Set<number>();
+  const later = new Set<number>();
   for (let i = 0; i < 200; i++) {
     if (pick() < s1) first.add(i);
-    if (pick() < s2) second.add(i);
+    if (pick() < s2) later.add(i);
   }
   return makeInput({
     users: 200,
@@ -31,18 +33,23 @@ function twoJumps(seed: number, s1: number, f1: number, s2: number, f2: number) 
     tweak: (_email, day, i) => {
       let price = 1;
       if (day >= FIRST && first.has(i)) price *= f1;
-      if (day >= SECOND && second.has(i)) price *= f2;
+      if (day >= secondDay && later.has(i)) price *= f2;
       return price === 1 ? undefined : { priceFactor: price };
     },
   });
 }
 
-/** The team anomalies of the replayed days from..to (inclusive): the day and the onset reported. */
+/** The team anomalies of the replayed days from..to (inclusive): the day, the onset reported, and a step's stepAfter. */
 function teamReplay(input: ReturnType<typeof makeInput>, from: string, to: string) {
-  const out: { day: string; onset: string }[] = [];
+  const out: { day: string; onset: string; stepAfter?: string }[] = [];
   for (let day = from; day <= to; day = addDays(day, 1))
     for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
-      if (a.scope === 'team') out.push({ day, onset: a.onsetAt.slice(0, 10) });
+      if (a.scope === 'team')
+        out.push({
+          day,
+          onset: a.onsetAt.slice(0, 10),
+          ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
+        });
   return out;
 }
 
@@ -67,5 +74,40 @@ describe('team-wide jumps', () => {
     expect(days.map((d) => d.day)).not.toContain(addDays(FIRST, 2));
     expect(days.filter((d) => d.day > addDays(FIRST, 2)).length).toBeGreaterThan(0);
     expect(new Set(days.map((d) => d.onset))).toEqual(new Set([FIRST]));
+  });
+
+  it('opens a new team episode for a second jump while the first one is still open', () => {
+    // 80% of the team × 1.25 from FIRST, then 70% × 1.3 a week later, while the first jump's team incident is open
+    // and its level has settled at about × 1.2. Before, the open episode absorbed the second jump: the team anomaly
+    // kept FIRST as its onset (the second showed only as a larger impact), so no incident was about it (bench:detect's
+    // H3-weekend). Now the step over the level the episode settled at starts a new episode with its own onset, marked
+    // as a step after FIRST, and the episodes an incident would hold are two.
+    const secondDay = addDays(FIRST, 7);
+    const input = twoJumps(4, 0.8, 1.25, 0.7, 1.3, secondDay);
+    const days = teamReplay(input, FIRST, addDays(secondDay, 6));
+    expect(days[0]).toEqual({ day: FIRST, onset: FIRST });
+    expect(days.filter((d) => d.day < secondDay).every((d) => d.onset === FIRST && d.stepAfter === undefined)).toBe(
+      true,
+    );
+    const after = days.filter((d) => d.day >= secondDay);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0]).toEqual({ day: secondDay, onset: secondDay, stepAfter: FIRST });
+    // The onset holds over the step's later days: it moves only with new evidence.
+    expect(new Set(after.map((d) => d.onset))).toEqual(new Set([secondDay]));
+
+    const detections: Detection[] = days.map((d) => ({ scope: 'team', subject: 'team', detector: 'team_shift', ...d }));
+    const episodes = toEpisodes(detections, DEFAULT_SETTINGS.autoResolveAfterDays);
+    expect(episodes.map((e) => [e.firstDay, e.onset, e.onsetMoves])).toEqual([
+      [FIRST, FIRST, 0],
+      [secondDay, secondDay, 0],
+    ]);
+  });
+
+  it('does not split a single lasting jump into steps', () => {
+    // One jump of 80% × 1.25 (no second): its team anomaly keeps one onset and no day of it is a step.
+    const input = twoJumps(3, 0.8, 1.25, 0.7, 1, SECOND);
+    const days = teamReplay(input, FIRST, addDays(FIRST, 20));
+    expect(days.length).toBeGreaterThan(0);
+    expect(days.filter((d) => d.stepAfter !== undefined)).toEqual([]);
   });
 });
