@@ -7,6 +7,7 @@ import { anomalyKey, uniqueSorted, validateRecordInput } from './record-input';
 import { activeSnoozedSubjects } from './snoozes';
 import { closedEpisodes } from './suppression';
 import type { RecordResult } from './types';
+import { closeSteppedOver } from './team-steps';
 import { upsertIncidents } from './upsert';
 
 export interface RecordInput {
@@ -50,6 +51,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   const closed = await closedEpisodes(tx, awake);
   result.suppressed = closed.size;
   const live = awake.filter((_, i) => !closed.has(i));
+  const steppedOver = await closeSteppedOver(tx, live, now);
   const outcomes = await upsertIncidents(tx, live, now);
   await linkAnomalies(
     tx,
@@ -67,12 +69,15 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }
   }
-  result.autoResolved = await advanceNormalDays(tx, {
-    asOf: input.asOf,
-    seenKeys,
-    afterDays: input.settings.autoResolveAfterDays,
-    now,
-  });
+  result.autoResolved = [
+    ...steppedOver,
+    ...(await advanceNormalDays(tx, {
+      asOf: input.asOf,
+      seenKeys,
+      afterDays: input.settings.autoResolveAfterDays,
+      now,
+    })),
+  ];
   return result;
 }
 

@@ -8,6 +8,7 @@ import type { Anomaly } from '../../src/detection/types';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
 import { activeSnoozedSubjects } from '../../src/incidents/snoozes';
+import { closeSteppedOver } from '../../src/incidents/team-steps';
 import { maxSeverity, severityRank } from '../../src/incidents/severity';
 import type { RecordInput } from '../../src/incidents/record';
 import type { RecordResult } from '../../src/incidents/types';
@@ -33,6 +34,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   };
   const snoozed = await activeSnoozedSubjects(tx, now);
   const seenKeys = new Set<string>();
+  const steppedOver: number[] = [];
   for (const a of uniqueSorted(input.anomalies)) {
     seenKeys.add(anomalyKey(a));
     if (snoozed.has(`${a.scope}\u0000${a.subject}`)) {
@@ -43,6 +45,8 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       result.suppressed += 1;
       continue;
     }
+    // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
+    steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
     const outcome = await upsertIncident(tx, a, now);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
@@ -54,12 +58,15 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }
   }
-  result.autoResolved = await advanceNormalDays(tx, {
-    asOf: input.asOf,
-    seenKeys,
-    afterDays: input.settings.autoResolveAfterDays,
-    now,
-  });
+  result.autoResolved = [
+    ...steppedOver,
+    ...(await advanceNormalDays(tx, {
+      asOf: input.asOf,
+      seenKeys,
+      afterDays: input.settings.autoResolveAfterDays,
+      now,
+    })),
+  ];
   return result;
 }
 
