@@ -146,6 +146,11 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
   let peak = t;
   for (let d = onset; d <= t; d++)
     if (team.observed[d] - team.expected[d] > team.observed[peak] - team.expected[peak]) peak = d;
+  // The first day from which this pass judged every day's team level against a reference of its own class
+  // (isTeamShift: at least MIN_TEAM_HISTORY earlier days in the pass's window): on a day before it, the pass had
+  // too little history to say whether the team had shifted.
+  let judged = 0;
+  for (let d = 0; d <= t; d++) if (!Number.isNaN(team.level[d]) && Number.isNaN(team.z[d])) judged = d + 1;
   const why = explain(
     result.users.map((s) => s.user),
     { from: onset, to: t },
@@ -171,6 +176,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
       peakCents: round(team.observed[peak]),
       peakExpectedCents: round(team.expected[peak]),
       ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
+      judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),
     },
   };
 }

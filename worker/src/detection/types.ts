@@ -57,6 +57,13 @@ export interface Why {
    * one's onset.
    */
   stepAfter?: string;
+  /**
+   * A team anomaly: the first day (YYYY-MM-DD) from which the pass judged every day's team level against a full
+   * reference of its own class of day. A pass whose window begins after an open team incident's onset, or inside a
+   * team-wide jump, has too little history for the days before it: its later onset is not evidence against the
+   * incident's, which keeps it (incidents/upsert.ts, detection/episodes.ts).
+   */
+  judgedFrom?: string;
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

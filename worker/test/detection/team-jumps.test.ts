@@ -65,6 +65,16 @@ describe('team-wide jumps', () => {
     expect(second[0]).toEqual({ day: SECOND, onset: SECOND });
   });
 
+  it("reports the first day from which a pass judged every day's team level", () => {
+    // 80% of the team × 1.25 from FIRST. The pass judges a day only against at least 5 earlier days of its class in
+    // its 28-day window: the days after that are the ones it read in full (why.judgedFrom), and FIRST is among them.
+    const input = twoJumps(4, 0.8, 1.25, 0.7, 1.3);
+    const [a] = detect(asOfDay(input, FIRST), DEFAULT_SETTINGS).filter((x) => x.scope === 'team');
+    const windowStart = addDays(FIRST, -27);
+    expect(a.why.judgedFrom! > addDays(windowStart, 6)).toBe(true);
+    expect(a.why.judgedFrom! <= FIRST).toBe(true);
+  });
+
   it('keeps the onset of a team incident over a day its level dipped under the bar', () => {
     // 80% of the team × 1.25 from FIRST; on Wednesday the team's level was not a shift (no team anomaly that day).
     // Before, Thursday's shift opened a new episode with its own onset, and the incident, still open, had its onset
