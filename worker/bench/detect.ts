@@ -62,6 +62,7 @@ function replay(sc: Scenario): Run {
         detector: a.detector,
         onset: a.onsetAt.slice(0, 10),
         ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
+        ...(a.why.judgedFrom === undefined ? {} : { judgedFrom: a.why.judgedFrom }),
       });
     ms.push(performance.now() - t0);
     for (const a of originalRules(input, `${day.slice(0, 8)}01`))

@@ -8,6 +8,8 @@ export interface Detection {
   onset?: string;
   /** A team step (Why.stepAfter): the onset of the earlier team episode it stepped up over. */
   stepAfter?: string;
+  /** A team detection: the first day its pass judged every day's team level with a full reference (Why.judgedFrom). */
+  judgedFrom?: string;
 }
 
 /** Consecutive detections of one subject and detector, as an incident would hold them. */
@@ -20,6 +22,20 @@ export interface Episode {
   /** The onset an incident would hold: the first reported, then each different one reported later (a move). */
   onset?: string;
   onsetMoves?: number;
+}
+
+/**
+ * Whether an open incident keeps its onset `current` (YYYY-MM-DD) against a later pass's `reported` one: a later
+ * onset is evidence against the earlier only when that pass judged every day since the earlier onset with a full
+ * reference (`judgedFrom`, Why.judgedFrom, on or before it). A pass's window is its last 28 days, and a team level is
+ * judged only against at least 5 earlier days of its class in that window: once the window starts near or after the
+ * incident's onset (inside a team-wide jump), a day that an earlier pass read as a shift (a weekend joining two
+ * stretches of a jump) goes unjudged or is judged against the jump's own days, the pass sees the episode begin later,
+ * and the incident's onset walked to it (bench:detect's new-seed X6-power, Oct 14 → Oct 20; X3-holidays, Sep 30 →
+ * Oct 20). Moves to an earlier onset, and every move of a pass that judged the whole span, go ahead.
+ */
+export function keepsOnset(current: string, reported: string, judgedFrom: string | undefined): boolean {
+  return judgedFrom !== undefined && reported > current && current < judgedFrom;
 }
 
 /**
@@ -39,7 +55,11 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       d.stepAfter !== undefined && d.onset !== undefined && (ep?.onset === undefined || d.onset > ep.onset);
     if (ep && daysBetween(ep.lastDay, d.day) <= gapDays && !stepped) {
       ep.lastDay = d.day;
-      if (d.onset !== undefined && d.onset !== ep.onset) {
+      if (
+        d.onset !== undefined &&
+        d.onset !== ep.onset &&
+        !(ep.onset !== undefined && keepsOnset(ep.onset, d.onset, d.judgedFrom))
+      ) {
         ep.onsetMoves = (ep.onsetMoves ?? 0) + (ep.onset === undefined ? 0 : 1);
         ep.onset = d.onset;
       }

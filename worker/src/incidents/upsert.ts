@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
+import { keepsOnset } from '../detection/episodes';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
 import type { IncidentRow } from './types';
 import { maxSeverity, severityRank } from './severity';
@@ -142,8 +143,13 @@ function updateFrom(
   const escalated = severityRank(a.severity) > severityRank(cur.max_severity);
   // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
   // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
+  // A team pass that had too little history to judge the days since the incident's onset (its window began after
+  // it, or inside the jump) reports a later onset without evidence against the earlier one: the onset stays.
   const onsetMs = Date.parse(a.onsetAt);
-  const onsetMoved = Number.isFinite(onsetMs) && onsetMs !== cur.onset_at.getTime();
+  const onsetMoved =
+    Number.isFinite(onsetMs) &&
+    onsetMs !== cur.onset_at.getTime() &&
+    !keepsOnset(cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why.judgedFrom);
   updates.push({
     id,
     ...anomalyValues(a),

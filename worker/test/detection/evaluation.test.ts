@@ -41,6 +41,30 @@ describe('benchmark helpers', () => {
     ]);
   });
 
+  it("keeps a team episode's onset against a later pass that did not judge every day since it, as the incidents do", () => {
+    // bench:detect's new-seed X6-power: the pass of Oct 26 judged in full only from Oct 18 and saw the jump begin
+    // on Oct 20; before, the episode's onset moved there from Oct 14.
+    const t = (day: string, onset: string, judgedFrom: string) => ({
+      day,
+      scope: 'team' as const,
+      subject: 'team',
+      detector: 'team_shift',
+      onset,
+      judgedFrom,
+    });
+    const passes = [t('2026-10-21', '2026-10-14', '2026-10-11'), t('2026-10-23', '2026-10-14', '2026-10-11')];
+    const kept = toEpisodes([...passes, t('2026-10-26', '2026-10-20', '2026-10-18')], 3);
+    expect(kept.map((e) => [e.firstDay, e.lastDay, e.onset, e.onsetMoves])).toEqual([
+      ['2026-10-21', '2026-10-26', '2026-10-14', 0],
+    ]);
+    // A pass that judged every day since the onset moves it; so does an earlier onset.
+    const moved = toEpisodes(
+      [...passes, t('2026-10-24', '2026-10-20', '2026-10-11'), t('2026-10-26', '2026-10-12', '2026-10-18')],
+      3,
+    );
+    expect(moved.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-10-12', 2]]);
+  });
+
   it('groups day-by-day detections into episodes the way incidents do', () => {
     const d = (day: string, subject = 'a', detector = 'personal_spike') => ({
       day,

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
 import type { Anomaly } from '../../src/detection/types';
+import { keepsOnset } from '../../src/detection/episodes';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
 import { activeSnoozedSubjects } from '../../src/incidents/snoozes';
@@ -204,7 +205,10 @@ async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutc
   // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
   // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
   const onsetMs = Date.parse(a.onsetAt);
-  const onsetMoved = Number.isFinite(onsetMs) && onsetMs !== cur.onset_at.getTime();
+  const onsetMoved =
+    Number.isFinite(onsetMs) &&
+    onsetMs !== cur.onset_at.getTime() &&
+    !keepsOnset(cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why.judgedFrom);
   await tx
     .updateTable('incidents')
     .set({

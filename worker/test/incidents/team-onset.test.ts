@@ -1,0 +1,81 @@
+/**
+ * An open team incident's onset against a later pass that saw less of the jump (bench:detect's new-seed X6-power,
+ * Dec 3 2026): each pass judges the team level only within its own 28-day window, against at least 5 earlier days of
+ * the same class. The passes of Oct 14–23 read the jump from Oct 14 (a Saturday shift joined its two stretches);
+ * the pass of Oct 26, whose window held too few weekend days to judge that Saturday (its team anomaly's
+ * why.judgedFrom is Oct 18), saw an episode from Oct 20. Before, the incident's onset moved to Oct 20 with nothing
+ * against Oct 14 but less history. A pass that did judge every day since the onset still moves it, and so does an
+ * earlier onset.
+ */
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { listIncidentEvents, recordDetections } from '../../src/incidents';
+import { recordDetectionsOneByOne } from './record-reference';
+import { anomaly, endOf, POLICY } from './fixtures';
+
+/** The team anomaly of day `asOf`: an episode from `onset`, its pass having judged every day from `judgedFrom`. */
+const team = (asOf: string, onset: string, judgedFrom: string) =>
+  anomaly({
+    asOf,
+    scope: 'team',
+    subject: 'team',
+    detector: 'team_shift',
+    onsetAt: `${onset}T00:00:00.000Z`,
+    why: { ...anomaly({ asOf }).why, judgedFrom },
+  });
+
+/** X6-power's team passes: the day, the onset it reported, and the first day it judged in full. */
+const X6: [string, string, string][] = [
+  ['2026-10-14', '2026-10-14', '2026-10-04'],
+  ['2026-10-17', '2026-10-14', '2026-10-05'],
+  ['2026-10-20', '2026-10-14', '2026-10-11'],
+  ['2026-10-23', '2026-10-14', '2026-10-11'],
+  ['2026-10-26', '2026-10-20', '2026-10-18'],
+  ['2026-10-27', '2026-10-20', '2026-10-18'],
+];
+
+describe("an open team incident's onset against a pass with less history", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('team_onset');
+  });
+  afterEach(async () => dropTestDb(t));
+
+  const incidents = () => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
+  const onsets = async () => (await incidents()).map((r) => [r.status, r.onset_at.toISOString().slice(0, 10)]);
+  const pass = (asOf: string, onset: string, judgedFrom: string, record = recordDetections) =>
+    record(t.db, { asOf, anomalies: [team(asOf, onset, judgedFrom)], evaluatedAt: endOf(asOf), settings: POLICY });
+
+  it('keeps the onset when the later pass did not judge every day since it', async () => {
+    for (const [day, onset, judged] of X6) await pass(day, onset, judged);
+    expect(await onsets()).toEqual([['open', '2026-10-14']]);
+    const [row] = await incidents();
+    const actions = (await listIncidentEvents(t.db, row.id)).map((e) => e.action);
+    expect(actions).not.toContain('onset_moved');
+    expect(actions).toEqual(['opened', 'updated', 'updated', 'updated', 'updated', 'updated']);
+  });
+
+  it('moves it, on the timeline, when the pass judged every day since it, or reports an earlier onset', async () => {
+    await pass('2026-10-14', '2026-10-14', '2026-10-04');
+    // A pass that read every day from Oct 11 on and found the episode began on Oct 16: evidence, the onset moves.
+    await pass('2026-10-17', '2026-10-16', '2026-10-11');
+    expect(await onsets()).toEqual([['open', '2026-10-16']]);
+    // An earlier onset is more of the episode seen: it moves back, whatever the pass judged in full.
+    await pass('2026-10-20', '2026-10-13', '2026-10-18');
+    expect(await onsets()).toEqual([['open', '2026-10-13']]);
+    const [row] = await incidents();
+    const moves = (await listIncidentEvents(t.db, row.id)).filter((e) => e.action === 'onset_moved');
+    expect(moves.map((e) => [e.details.fromOnset, e.details.toOnset])).toEqual([
+      ['2026-10-14T00:00:00.000Z', '2026-10-16T00:00:00.000Z'],
+      ['2026-10-16T00:00:00.000Z', '2026-10-13T00:00:00.000Z'],
+    ]);
+  });
+
+  it('matches the one-at-a-time reference', async () => {
+    for (const [day, onset, judged] of X6) await pass(day, onset, judged);
+    const batch = await onsets();
+    await t.db.deleteFrom('incident_events').execute();
+    await t.db.deleteFrom('incidents').execute();
+    for (const [day, onset, judged] of X6) await pass(day, onset, judged, recordDetectionsOneByOne);
+    expect(await onsets()).toEqual(batch);
+  });
+});
