@@ -224,17 +224,16 @@ BEGIN
   IF new_ids <@ old_ids AND old_ids <@ new_ids THEN
     RETURN NULL;
   END IF;
+  -- A group's days leave Unassigned for it when it came (dir 1), and go back when it went (dir -1).
   EXECUTE chargeback_moves_sql(format($sql$
     SELECT m.email, m.day, x.group_id, x.sign
-    FROM (SELECT id, 1 AS came FROM unnest(%1$L::text[]) id EXCEPT SELECT id, 1 FROM unnest(%2$L::text[]) id) c
-    CROSS JOIN LATERAL (VALUES (NULL::text, -1), (c.id, 1)) x (group_id, sign)
+    FROM (
+      (SELECT id, 1 AS dir FROM unnest(%1$L::text[]) id EXCEPT SELECT id, 1 FROM unnest(%2$L::text[]) id)
+      UNION ALL
+      (SELECT id, -1 FROM unnest(%2$L::text[]) id EXCEPT SELECT id, -1 FROM unnest(%1$L::text[]) id)
+    ) c
+    CROSS JOIN LATERAL (VALUES (NULL::text, -c.dir), (c.id, c.dir)) x (group_id, sign)
     JOIN member_group_days m ON m.group_id = c.id
-    WHERE %3$s
-    UNION ALL
-    SELECT m.email, m.day, x.group_id, x.sign
-    FROM (SELECT id FROM unnest(%2$L::text[]) id EXCEPT SELECT id FROM unnest(%1$L::text[]) id) w
-    CROSS JOIN LATERAL (VALUES (w.id, -1), (NULL::text, 1)) x (group_id, sign)
-    JOIN member_group_days m ON m.group_id = w.id
     WHERE %3$s$sql$, new_ids, old_ids, in_chargeback_cycle('m.day')))
   INTO developers_zeroed, models_zeroed;
   PERFORM delete_emptied_chargeback_rows(developers_zeroed, models_zeroed);

@@ -1,7 +1,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import type { Db } from '../src/db/database';
 import { detect, historyDays, type DetectionInput } from '../src/detection';
-import { toEpisodes, type Detection, type Episode } from '../src/detection/episodes';
+import { backtestDetection, toEpisodes, type Detection, type Episode } from '../src/detection/episodes';
 import type { Settings } from '../src/settings';
 import { loadDetectionInput } from './load-arrays-reference';
 
@@ -25,15 +25,7 @@ export async function backtestOnRows(db: Db, to: string, days: number, settings:
       userModelDays: all.userModelDays.filter((r) => r.day <= day),
       cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
     };
-    for (const a of detect(input, settings))
-      detections.push({
-        day,
-        scope: a.scope,
-        subject: a.subject,
-        detector: a.detector,
-        // A team step opens a new incident (incidents/team-steps.ts): toEpisodes needs its onset and mark.
-        ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
-      });
+    for (const a of detect(input, settings)) detections.push(backtestDetection(day, a));
   }
   return toEpisodes(detections, settings.autoResolveAfterDays);
 }

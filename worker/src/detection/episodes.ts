@@ -1,3 +1,6 @@
+import { daysBetween } from '@cursor-cost-watch/contract';
+import type { Anomaly } from './types';
+
 /** A detection on one evaluated day. */
 export interface Detection {
   day: string;
@@ -77,4 +80,17 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
   }
   return [...done, ...open.values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
 }
-import { daysBetween } from '@cursor-cost-watch/contract';
+
+/**
+ * A backtest's detection of `day` from an anomaly: its subject and detector, and for a team step (which opens a new
+ * incident: incidents/team-steps.ts) the onset and mark toEpisodes needs.
+ */
+export function backtestDetection(day: string, a: Anomaly): Detection {
+  return {
+    day,
+    scope: a.scope,
+    subject: a.subject,
+    detector: a.detector,
+    ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
+  };
+}

@@ -192,11 +192,29 @@ function isTeamShift(
     past.push(team.level[d]);
   }
   if (past.length < MIN_TEAM_HISTORY) return false;
-  const center = median(past);
-  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(past, center));
-  const rise = team.level[t] - center;
-  team.z[t] = rise / scale;
-  return rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ;
+  const { z, shifted } = teamRise(team.level[t], past, noiseFloor, settings);
+  team.z[t] = z;
+  return shifted;
+}
+
+/**
+ * A team level against a reference of levels: its z over their median (on their robust scale, floored by
+ * MIN_TEAM_SCALE and the day's noise floor), and whether it rose by teamShiftMinFactor and by elevatedZ. The test of
+ * a team shift (isTeamShift) and of a further step over an open episode (stepOver).
+ */
+function teamRise(
+  level: number,
+  reference: number[],
+  noiseFloor: number,
+  settings: Settings,
+): { z: number; shifted: boolean } {
+  const center = median(reference);
+  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(reference, center));
+  const rise = level - center;
+  return {
+    z: rise / scale,
+    shifted: rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ,
+  };
 }
 
 /**
@@ -271,10 +289,7 @@ function stepOver(
     spend.push(team.expected[d] > 0 ? team.observed[d] / team.expected[d] : 1);
   }
   if (levels.length < MIN_STEP_HISTORY) return 0;
-  const center = median(levels);
-  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(levels, center));
-  const rise = team.level[t] - center;
-  if (rise < Math.log(settings.teamShiftMinFactor) || rise / scale < settings.elevatedZ) return 0;
+  if (!teamRise(team.level[t], levels, noiseFloor, settings).shifted) return 0;
   return Math.max(1, median(spend));
 }
 

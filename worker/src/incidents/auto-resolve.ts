@@ -28,23 +28,46 @@ export async function advanceNormalDays(
     UPDATE incidents i SET normal_days = v.normal_days, last_evaluated_day = ${asOf}::date
     FROM unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.normalDays)}::int[]) AS v(id, normal_days)
     WHERE i.id = v.id`.execute(tx);
-  if (resolving.length === 0) return [];
+  return resolveAutomatically(
+    tx,
+    resolving.map((inc) => ({
+      id: inc.id,
+      status: inc.status,
+      note: note(inc.normalDays),
+      asOf,
+      details: { normalDays: inc.normalDays },
+    })),
+    now,
+  );
+}
+
+/**
+ * Resolves incidents by the system ('auto', with a note), each evaluated through `asOf` at least, and records each on
+ * its timeline as auto_resolved (details: the reason, the note, asOf and `details`). Returns their ids, in order.
+ */
+export async function resolveAutomatically(
+  tx: Tx,
+  incidents: { id: number; status: string; note: string; asOf: string; details: Record<string, unknown> }[],
+  now: Date,
+): Promise<number[]> {
+  if (incidents.length === 0) return [];
   await sql`
     UPDATE incidents i SET status = 'resolved', resolved_at = ${now.toISOString()}::timestamptz, resolved_by = 'system',
-      resolution_reason = 'auto', resolution_note = v.note
-    FROM unnest(${resolving.map((c) => c.id)}::bigint[], ${resolving.map((c) => note(c.normalDays))}::text[]) AS v(id, note)
+      resolution_reason = 'auto', resolution_note = v.note, last_evaluated_day = GREATEST(i.last_evaluated_day, v.as_of)
+    FROM unnest(${incidents.map((c) => c.id)}::bigint[], ${incidents.map((c) => c.note)}::text[],
+      ${incidents.map((c) => c.asOf)}::date[]) AS v(id, note, as_of)
     WHERE i.id = v.id`.execute(tx);
   await appendIncidentEvents(
     tx,
-    resolving.map((inc) => ({
+    incidents.map((inc) => ({
       incidentId: inc.id,
       actor: 'system',
       action: 'auto_resolved' as const,
       from: inc.status,
       to: 'resolved',
-      details: { reason: 'auto', note: note(inc.normalDays), normalDays: inc.normalDays, asOf },
+      details: { reason: 'auto', note: inc.note, ...inc.details, asOf: inc.asOf },
       at: now,
     })),
   );
-  return resolving.map((inc) => inc.id);
+  return incidents.map((inc) => inc.id);
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
-import { appendIncidentEvents } from './events';
+import { resolveAutomatically } from './auto-resolve';
 
 /**
  * A team anomaly that is a further step of the team's level over an earlier team episode (why.stepAfter: a second
@@ -30,7 +30,7 @@ export async function closeSteppedOver(tx: Tx, anomalies: Anomaly[], now: Date):
         SELECT * FROM unnest(${steps.map((a) => a.subject)}::text[], ${steps.map((a) => a.detector)}::text[]))
     ORDER BY id
     FOR UPDATE`.execute(tx);
-  const closing: { id: number; status: string; note: string; details: Record<string, unknown> }[] = [];
+  const closing: Parameters<typeof resolveAutomatically>[1] = [];
   for (const r of rows) {
     const a = steps.find((s) => s.subject === r.subject && s.detector === r.detector);
     if (!a) continue;
@@ -38,32 +38,13 @@ export async function closeSteppedOver(tx: Tx, anomalies: Anomaly[], now: Date):
     if (!(onsetMs > r.onset_at.getTime())) continue;
     if (r.last_evaluated_day !== null && a.asOf < r.last_evaluated_day) continue;
     const onsetDay = a.onsetAt.slice(0, 10);
-    const note = `A further team-wide step began on ${onsetDay}, over this episode's level: a new incident follows it`;
     closing.push({
       id: Number(r.id),
       status: r.status,
-      note,
-      details: { reason: 'auto', note, asOf: a.asOf, stepOnset: onsetDay, stepAfter: a.why.stepAfter },
+      note: `A further team-wide step began on ${onsetDay}, over this episode's level: a new incident follows it`,
+      asOf: a.asOf,
+      details: { stepOnset: onsetDay, stepAfter: a.why.stepAfter },
     });
   }
-  if (closing.length === 0) return [];
-  await sql`
-    UPDATE incidents i SET status = 'resolved', resolved_at = ${now.toISOString()}::timestamptz, resolved_by = 'system',
-      resolution_reason = 'auto', resolution_note = v.note, last_evaluated_day = GREATEST(i.last_evaluated_day, v.as_of)
-    FROM unnest(${closing.map((c) => c.id)}::bigint[], ${closing.map((c) => c.note)}::text[],
-      ${closing.map((c) => c.details.asOf as string)}::date[]) AS v(id, note, as_of)
-    WHERE i.id = v.id`.execute(tx);
-  await appendIncidentEvents(
-    tx,
-    closing.map((c) => ({
-      incidentId: c.id,
-      actor: 'system',
-      action: 'auto_resolved' as const,
-      from: c.status,
-      to: 'resolved',
-      details: c.details,
-      at: now,
-    })),
-  );
-  return closing.map((c) => c.id);
+  return resolveAutomatically(tx, closing, now);
 }

@@ -5,7 +5,7 @@ import type { DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays } from '../detection/detect';
 import { loadCycleSpend, loadFirstSeen } from '../db/repositories/detection-members';
 import { loadSeriesInput } from '../db/repositories/detection-series-set';
-import { toEpisodes, type Detection, type Episode } from '../detection/episodes';
+import { backtestDetection, toEpisodes, type Detection, type Episode } from '../detection/episodes';
 
 export { DETECTORS };
 
@@ -48,14 +48,7 @@ export async function backtest(
       cycleSpend,
     });
     for (const a of detectOnSeries(series, { cycleSpend, partialDay: false }, settings))
-      detections.push({
-        day,
-        scope: a.scope,
-        subject: a.subject,
-        detector: a.detector,
-        // A team step opens a new incident (incidents/team-steps.ts): toEpisodes needs its onset and mark.
-        ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
-      });
+      detections.push(backtestDetection(day, a));
   }
   const incidents = toEpisodes(detections, settings.autoResolveAfterDays);
   const perDetector = Object.fromEntries(DETECTORS.map((d) => [d, 0])) as Record<DetectorName, number>;
