@@ -333,9 +333,69 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
   if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
   if (day.excess <= 0 || day.z < ctx.settings.onsetZ) return;
   const span = findOnset(s, ctx, t, state.floor);
-  const path = alarmPath(s, state, ctx, day, span);
+  let path = alarmPath(s, state, ctx, day, span);
+  if (path === null && headlessBurst(s, ctx, t)) path = burstSpan(s, ctx, t, state.floor, span);
   if (path === null && (!day.elevated || span.impact < ctx.minImpact)) return;
   classify(s, state, ctx, day, span, path);
+}
+
+/** Headless spend at least this many times the developer's usual (on log(cents + LOG_OFFSET), as spend is judged). */
+const HEADLESS_BURST_FACTOR = 3;
+/** Share of a day's spend above expected that must be headless spend above the developer's usual. */
+const HEADLESS_SHARE_OF_EXCESS = 0.5;
+
+/**
+ * A runaway agent's signature on day t: headless (background and cloud agent) spend far above the developer's own
+ * usual (the median over their active days in the baseline window, anomalous ones left out), making up most of
+ * the day's spend above expected. A runaway agent was found only through the day's total z: on a heavy or noisy
+ * developer, $40-$200 of agent spend on a $80-$110 day reached z 1-2.2, under elevatedZ, and its headless share of
+ * 45-50% missed the classification's 50% (bench:detect's H5-churn dev0608 and dev0769: $248 and $41, never found).
+ * The total must still be above the reference (z ≥ onsetZ): moving work to agents without spending more is not news.
+ */
+function headlessBurst(s: UserScan, ctx: ScanContext, t: number): boolean {
+  const u = s.user;
+  const excess = u.cents[t] - s.expected[t];
+  const headless = u.headlessCents[t];
+  if (!(excess > 0) || !(headless > 0)) return false;
+  const usual = usualHeadless(s, t, ctx.settings.baselineDays);
+  return (
+    headless - usual >= HEADLESS_SHARE_OF_EXCESS * excess &&
+    headless + LOG_OFFSET >= HEADLESS_BURST_FACTOR * (usual + LOG_OFFSET)
+  );
+}
+
+/** Median headless cents over the developer's active, unflagged days in the window before day t. */
+function usualHeadless(s: UserScan, t: number, windowDays: number): number {
+  const values: number[] = [];
+  for (let d = Math.max(0, t - windowDays); d < t; d++)
+    if (s.user.events[d] > 0 && s.flagged[d] === 0) values.push(s.user.headlessCents[d]);
+  return values.length > 0 ? median(values) : 0;
+}
+
+/**
+ * A headless burst's episode: it began on the first day of the burst (back over active days that are bursts too,
+ * across at most MAX_IDLE_GAP idle workdays, never before `floor`), not on the first day of whatever rise the
+ * walk-back found; it alarms when its spend above expected since then is worth minImpact. Moves `span` to it.
+ */
+function burstSpan(s: UserScan, ctx: ScanContext, t: number, floor: number, span: Span): AlarmPath | null {
+  let onset = t;
+  let idle = 0;
+  for (let d = t - 1; d >= floor; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (ctx.dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    if (!headlessBurst(s, ctx, d)) break;
+    onset = d;
+  }
+  const impact = excessSince(s, onset, t);
+  if (impact < ctx.minImpact) return null;
+  span.onset = onset;
+  span.impact = impact;
+  s.onset[t] = onset;
+  s.impact[t] = Math.max(0, impact);
+  return 'runaway';
 }
 
 /** Records day t's z, expected and band; null on a day not judged (no baseline, or idle). */
@@ -406,7 +466,9 @@ function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext, day: D
 function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
   const { t } = day;
   state.normalStreak = day.z < ctx.settings.onsetZ ? state.normalStreak + 1 : 0;
-  const spikeOver = (state.detector === 'personal_spike' || state.detector === 'runaway_agent') && !day.elevated;
+  const spikeOver =
+    (state.detector === 'personal_spike' && !day.elevated) ||
+    (state.detector === 'runaway_agent' && !day.elevated && !headlessBurst(s, ctx, t));
   if (state.cusum === 0 || state.normalStreak >= ENDING_NORMAL_DAYS || spikeOver) {
     endEpisode(state);
     state.floor = t; // a new rise's window would otherwise take in this episode's days again, and its onset
@@ -518,7 +580,8 @@ function classify(
     s.flagged,
   );
   const isRunaway =
-    why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor;
+    alarm === 'runaway' ||
+    (why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor);
   const isModelShift = onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0);
   let path = alarm;
   if (path === null && isRunaway) path = 'runaway';

@@ -116,13 +116,15 @@ export function asOfDay(input: DetectionInput, day: string): DetectionInput {
 
 /**
  * 20 developers over 100 days whose every day is × e^(sigma·N(0,1)) on top of the fixture's ±25%, nothing changing
- * over time; `day` adjusts a user-day given that volume (default: the volume alone).
+ * over time; `day` adjusts a user-day given that volume (default: the volume alone); `requests` is the median
+ * developer's workday.
  */
 export function noisyTeam(
   seed: number,
   asOf: string,
   sigma: number,
   day: (email: string, date: string, volume: number) => DayTweak = (_e, _d, volume) => ({ volume }),
+  requests = 150,
 ): DetectionInput {
   const noise = rng(seed * 7919);
   const volume = new Map<string, number>();
@@ -131,7 +133,7 @@ export function noisyTeam(
     days: 100,
     asOf,
     seed,
-    requests: 150,
+    requests,
     tweak: (email, date) => {
       const key = `${email}|${date}`;
       if (!volume.has(key)) volume.set(key, Math.exp(sigma * gauss(noise)));
