@@ -40,6 +40,8 @@ export interface Scenario {
   firstDay: string;
   /** The generated developers (for bench/false-alerts.ts). */
   devs?: Dev[];
+  /** The planned anomalies behind `truth`, with their parameters (for bench/detect-ceiling.ts's oracle). */
+  plan?: PlannedAnomaly[];
 }
 
 /** The alert floor (minImpactDollars' default): the day an anomaly's extra reaches it is when it can be found. */
@@ -80,10 +82,10 @@ export interface Dev {
 
 type Kind = 'spike' | 'level_shift' | 'ramp' | 'model_shift' | 'runaway_agent' | 'team_jump';
 
-interface Planned {
+export interface PlannedAnomaly {
   id: string;
   kind: Kind;
-  users: number[];
+  users: number[]; // indices into Scenario.devs
   start: number;
   end: number; // inclusive day index
   factor: number; // spike/level: volume ×; ramp: the final ×; team_jump: price ×
@@ -120,8 +122,8 @@ function makeDevs(shape: TeamShape, r: () => number, days: number): Dev[] {
   return devs;
 }
 
-function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: number): Planned[] {
-  const out: Planned[] = [];
+function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: number): PlannedAnomaly[] {
+  const out: PlannedAnomaly[] = [];
   const stayers = devs.map((d, i) => ({ d, i })).filter(({ d }) => d.joined === 0 && d.left === null);
   const pool = stayers.map(({ i }) => i).sort(() => r() - 0.5);
   const firstEval = shape.replayFrom;
@@ -139,7 +141,7 @@ function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: num
     const small = !early && r() < 0.15;
     const user = pool.pop()!;
     const start = workday(early ? firstEval + int(r, 0, 3) : int(r, firstEval, days - 2), firstDay);
-    const a: Planned = {
+    const a: PlannedAnomaly = {
       id: `${shape.name}-${String(k + 1).padStart(3, '0')}-${kind}${early ? '-early' : ''}${small ? '-small' : ''}`,
       kind,
       users: [user],
@@ -212,7 +214,7 @@ export function generateScenario(shape: TeamShape): Scenario {
   const planned = planAnomalies(shape, r, devs, days);
   const holidays = new Set<number>();
   for (let h = 0; h < shape.holidays; h++) holidays.add(int(r, 3, days - 2));
-  const byUser = new Map<number, Planned[]>();
+  const byUser = new Map<number, PlannedAnomaly[]>();
   for (const a of planned) for (const u of a.users) byUser.set(u, [...(byUser.get(u) ?? []), a]);
   const extra = new Map<string, number>();
   const worthy = new Map<string, number>(); // anomaly id → day index its extra reached $20
@@ -306,7 +308,27 @@ export function generateScenario(shape: TeamShape): Scenario {
     truth,
     firstDay,
     devs,
+    plan: planned,
   };
+}
+
+/**
+ * A developer's row on `day` with no anomaly of their own, at a given noise draw (`noise`, the generator's
+ * exp(σ · gauss)) and model split (`split`, uniform 0..1), under a team jump's `price` (1 when none): what
+ * generateScenario draws on an active day before it applies a developer's anomaly. For bench/detect-ceiling.ts's
+ * oracle, which integrates it over the noise to know a developer's true usual day; the generator does not call it.
+ */
+export function usualDay(
+  dev: Dev,
+  day: string,
+  weekendVolume: number,
+  noise: number,
+  split: number,
+  price: number,
+): { day: UserDay; models: UserModelDay[] } {
+  const volume = (isWeekend(day) ? weekendVolume : 1) * noise;
+  const requests = Math.max(1, (dev.base * volume) / avgCost(dev.premiumShare));
+  return userDay(dev, day, requests, dev.premiumShare, price, 0, split);
 }
 
 const avgCost = (premiumShare: number) =>
