@@ -6,7 +6,7 @@ import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
-const Z_CAP = 3;
+export const Z_CAP = 3;
 /** Active days in a row back within the reference that end an alarmed episode. */
 const ENDING_NORMAL_DAYS = 2;
 /** Idle days (a user's weekend, a day too quiet to judge the team) inside an episode do not end it, up to this many in a row. */
@@ -19,8 +19,8 @@ const MIN_TEAM_USERS = 8;
  * z 3.7-4.1 and was missed, since a scale taken from 15-20 days is itself uncertain and the z is discounted for it
  * (tToZ).
  */
-const LARGE_SPIKE_MULTIPLE = 10;
-const LARGE_SPIKE_Z = 3.5;
+export const LARGE_SPIKE_MULTIPLE = 10;
+export const LARGE_SPIKE_Z = 3.5;
 
 export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
 
@@ -697,9 +697,9 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
 }
 
 /** Active days a sustained rise is looked for in (the window ends today). */
-const DRIFT_MAX_DAYS = 10;
+export const DRIFT_MAX_DAYS = 10;
 /** Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). */
-const DRIFT_Z = 3.5;
+export const DRIFT_Z = 3.5;
 
 /**
  * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that

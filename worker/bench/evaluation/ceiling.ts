@@ -1,0 +1,315 @@
+/**
+ * An oracle ceiling for bench:detect's per-developer anomalies (bench/detect-ceiling.ts): the first day on which an
+ * oracle that knows a developer's true usual day (level, model mix, the team jump's price, everything but the
+ * anomaly under test and the day's noise draw) and their true day-to-day noise could call the anomaly, at the
+ * engine's own evidence bars (src/detection/scan.ts). What it cannot find in time at those bars, no better
+ * estimation of a baseline could: only lower bars (more false alerts) could.
+ *
+ * Pure: the script builds each anomaly's days from the generator (bench/scenarios/team.ts) and the engine's replay.
+ */
+import { daysBetween } from '@cursor-cost-watch/contract';
+import { LOG_OFFSET } from '../../src/detection/baseline';
+import {
+  DRIFT_MAX_DAYS,
+  DRIFT_Z,
+  LARGE_SPIKE_MULTIPLE,
+  LARGE_SPIKE_Z,
+  MAX_IDLE_GAP,
+  Z_CAP,
+} from '../../src/detection/scan';
+import { median } from '../../src/detection/stats';
+import type { Settings } from '../../src/settings/schema';
+
+/** A developer's true usual day of one class (workday or weekend, at one team-jump price): what the oracle knows. */
+export interface UsualLevel {
+  /** Mean of ln(cents + LOG_OFFSET) over the noise: the engine's log spend (baseline.ts logSpend) at its centre. */
+  center: number;
+  /** Standard deviation of ln(cents + LOG_OFFSET) over the noise: the true scale of the day's log ratio. */
+  sigma: number;
+  /** exp(center) − LOG_OFFSET: the usual day in cents (the engine's `expected`). */
+  expected: number;
+  /** Mean requests on such a day. */
+  events: number;
+  /** Share of the spend on premium models (a ratio of means, as why.ts's premiumShareBefore is a ratio of sums). */
+  premiumShare: number;
+}
+
+/** One day the generator could draw: its cents, requests and premium-model cents. */
+export interface DrawnDay {
+  cents: number;
+  events: number;
+  premiumCents: number;
+}
+
+/** Points of the quadrature over the standard normal noise draw (a grid over ±6σ) and over the uniform split. */
+const NOISE_POINTS = 121;
+const SPLIT_POINTS = 16;
+
+/**
+ * A developer's true usual day: the moments of ln(cents + LOG_OFFSET) over the generator's noise, by quadrature.
+ * `draw(noise, split)` is the day at a noise multiplier exp(σ·g) (g standard normal) and a model split (uniform
+ * 0..1). Log spend is taken with the engine's $1 offset, so a light developer's σ on it is well under the σ of
+ * their spend (30 cents a day at σ 0.5 moves ln(cents + 100) by about 0.12): the engine's scale estimates this,
+ * and so does the oracle.
+ */
+export function usualLevel(draw: (noise: number, split: number) => DrawnDay, sigma: number): UsualLevel {
+  let w = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let events = 0;
+  let cents = 0;
+  let premium = 0;
+  for (let i = 0; i < NOISE_POINTS; i++) {
+    const g = -6 + (12 * i) / (NOISE_POINTS - 1);
+    const pg = Math.exp(-0.5 * g * g);
+    for (let j = 0; j < SPLIT_POINTS; j++) {
+      const day = draw(Math.exp(sigma * g), (j + 0.5) / SPLIT_POINTS);
+      const l = Math.log(day.cents + LOG_OFFSET);
+      w += pg;
+      m1 += pg * l;
+      m2 += pg * l * l;
+      events += pg * day.events;
+      cents += pg * day.cents;
+      premium += pg * day.premiumCents;
+    }
+  }
+  const center = m1 / w;
+  return {
+    center,
+    sigma: Math.sqrt(Math.max(0, m2 / w - center * center)),
+    expected: Math.max(0, Math.exp(center) - LOG_OFFSET),
+    events: events / w,
+    premiumShare: cents > 0 ? premium / cents : 0,
+  };
+}
+
+/** An active day of the developer from the anomaly's start, with what the oracle knows of their usual such day. */
+export interface OracleDay {
+  day: string;
+  cents: number;
+  events: number;
+  headlessCents: number;
+  premiumCents: number;
+  /** Idle workdays between the previous active day of the list (or the anomaly's start) and this one. */
+  idleWorkdaysBefore: number;
+  usual: UsualLevel;
+}
+
+/** The engine's bars the oracle is held to (DEFAULT_SETTINGS and scan.ts's constants). */
+export interface OracleBars {
+  minImpactCents: number; // settings.minImpactDollars × 100
+  onsetZ: number; // settings.onsetZ: the reference z; a day under it is "below"
+  elevatedZ: number; // settings.elevatedZ: the day z a non-cost path needs (scanUserDay: day.elevated)
+  spikeZ: number; // settings.spikeZThreshold
+  spikeMultiplier: number; // settings.spikeMultiplier
+  largeSpikeZ: number; // scan.ts LARGE_SPIKE_Z
+  largeSpikeMultiple: number; // scan.ts LARGE_SPIKE_MULTIPLE
+  zCap: number; // scan.ts Z_CAP
+  driftZ: number; // scan.ts DRIFT_Z
+  driftMaxDays: number; // scan.ts DRIFT_MAX_DAYS
+  maxIdleGap: number; // scan.ts MAX_IDLE_GAP
+  runawayMinHeadlessShare: number; // settings.runawayMinHeadlessShare
+  runawayMinVolumeFactor: number; // settings.runawayMinVolumeFactor
+  modelShiftMinShareAfter: number; // settings.modelShiftMinShareAfter
+  modelShiftMinShareRise: number; // settings.modelShiftMinShareRise
+}
+
+export function oracleBars(settings: Settings): OracleBars {
+  return {
+    minImpactCents: settings.minImpactDollars * 100,
+    onsetZ: settings.onsetZ,
+    elevatedZ: settings.elevatedZ,
+    spikeZ: settings.spikeZThreshold,
+    spikeMultiplier: settings.spikeMultiplier,
+    largeSpikeZ: LARGE_SPIKE_Z,
+    largeSpikeMultiple: LARGE_SPIKE_MULTIPLE,
+    zCap: Z_CAP,
+    driftZ: DRIFT_Z,
+    driftMaxDays: DRIFT_MAX_DAYS,
+    maxIdleGap: MAX_IDLE_GAP,
+    runawayMinHeadlessShare: settings.runawayMinHeadlessShare,
+    runawayMinVolumeFactor: settings.runawayMinVolumeFactor,
+    modelShiftMinShareAfter: settings.modelShiftMinShareAfter,
+    modelShiftMinShareRise: settings.modelShiftMinShareRise,
+  };
+}
+
+export type OraclePath = 'spike' | 'large_spike' | 'drift' | 'runaway' | 'model';
+
+export interface OracleFind {
+  index: number; // into the days given
+  day: string;
+  path: OraclePath;
+  z: number; // the day's z
+  /** The drift window's Σ min(z, Z_CAP) / √k (drift only). */
+  evidence?: number;
+  /** Cents above the usual day since the onset (the largest over onsets from the anomaly's start). */
+  impact: number;
+}
+
+/** The day's z against the developer's true usual day: ln((cents + $1) / (expected + $1)) / σ. */
+export function oracleZ(d: OracleDay): number {
+  return (Math.log(d.cents + LOG_OFFSET) - d.usual.center) / Math.max(d.usual.sigma, 1e-9);
+}
+
+/**
+ * The first of `days` (a developer's active days from an anomaly's start, in order) on which the oracle calls it,
+ * with the engine's evidence bars and perfect knowledge of the usual day and its noise; null when none does.
+ *
+ * A day is looked at only when it is above the usual day with z ≥ onsetZ (scanUserDay's entry), and its impact is
+ * the most cents above the usual day summed from any onset on or after the anomaly's start up to it (the engine
+ * counts from its walkBack/changePoint onset: the oracle's is never smaller). It calls the anomaly when the impact
+ * reaches minImpact and:
+ *  - spike (alarmPath): z ≥ spikeZThreshold, or z ≥ LARGE_SPIKE_Z on a day ≥ LARGE_SPIKE_MULTIPLE × the usual; and
+ *    the day ≥ spikeMultiplier × the usual;
+ *  - drift (sustainedRun): over the last k = 2..DRIFT_MAX_DAYS active days, at most one under onsetZ, the first of
+ *    them at or over it, and no more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The
+ *    engine divides by more than √k (its baseline median's own error, shared by the window's days); the oracle
+ *    has no such error;
+ *  - runaway / model shift (classify, the non-cost paths: a day elevated, z ≥ elevatedZ): from the impact's onset
+ *    to the day, headless share of spend ≥ runawayMinHeadlessShare and requests ≥ runawayMinVolumeFactor × the
+ *    usual; or premium share of spend ≥ modelShiftMinShareAfter and ≥ the usual share + modelShiftMinShareRise.
+ * Not modelled: the CUSUM path (cusum ≥ cusumThreshold with driftDaysAbove days over elevatedZ): a run it passes
+ * has Σ (min(z, Z_CAP) − onsetZ) ≥ 4 and so Σ min(z, Z_CAP) / √k ≥ 4 > DRIFT_Z, which the drift path passes unless
+ * the run holds two days under onsetZ; nor the team z-score of a developer with little history (the anomalies are
+ * on developers present from the first day).
+ */
+export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | null {
+  const z = days.map(oracleZ);
+  const excess = days.map((d) => d.cents - d.usual.expected);
+  for (let j = 0; j < days.length; j++) {
+    const today = days[j];
+    if (excess[j] <= 0 || z[j] < bars.onsetZ) continue;
+    // The impact: the largest sum of excess over days i..j, i ≥ 0 (the anomaly's start), and the onset i giving it.
+    let sum = 0;
+    let impact = Number.NEGATIVE_INFINITY;
+    let onset = j;
+    for (let i = j; i >= 0; i--) {
+      sum += excess[i];
+      if (sum > impact) {
+        impact = sum;
+        onset = i;
+      }
+    }
+    if (impact < bars.minImpactCents) continue;
+    const expected = today.usual.expected;
+    const found = (path: OraclePath, evidence?: number): OracleFind => ({
+      index: j,
+      day: today.day,
+      path,
+      z: z[j],
+      impact,
+      ...(evidence === undefined ? {} : { evidence }),
+    });
+    if (today.cents >= bars.spikeMultiplier * expected) {
+      if (z[j] >= bars.spikeZ) return found('spike');
+      if (z[j] >= bars.largeSpikeZ && today.cents >= bars.largeSpikeMultiple * expected) return found('large_spike');
+    }
+    let k = 0;
+    let total = 0;
+    let below = 0;
+    for (let i = j; i >= 0 && k < bars.driftMaxDays; i--) {
+      if (i < j && days[i + 1].idleWorkdaysBefore > bars.maxIdleGap) break;
+      if (z[i] < bars.onsetZ && ++below > 1) break;
+      k++;
+      total += Math.min(z[i], bars.zCap);
+      const evidence = total / Math.sqrt(k);
+      if (k >= 2 && z[i] >= bars.onsetZ && evidence >= bars.driftZ) return found('drift', evidence);
+    }
+    if (z[j] < bars.elevatedZ) continue;
+    let cents = 0;
+    let headless = 0;
+    let premium = 0;
+    let events = 0;
+    let usualEvents = 0;
+    let usualPremium = 0;
+    for (let i = onset; i <= j; i++) {
+      cents += days[i].cents;
+      headless += days[i].headlessCents;
+      premium += days[i].premiumCents;
+      events += days[i].events;
+      usualEvents += days[i].usual.events;
+      usualPremium += days[i].usual.premiumShare;
+    }
+    const share = (part: number) => (cents > 0 ? part / cents : 0);
+    if (share(headless) >= bars.runawayMinHeadlessShare && events >= bars.runawayMinVolumeFactor * usualEvents)
+      return found('runaway');
+    const before = usualPremium / (j - onset + 1);
+    if (share(premium) >= bars.modelShiftMinShareAfter && share(premium) - before >= bars.modelShiftMinShareRise)
+      return found('model');
+  }
+  return null;
+}
+
+/** The days from `worthyDay` (the day the anomaly's extra reached $20) to a find, 0 when found before it (score.ts). */
+export function delayFromWorthy(worthyDay: string, day: string): number {
+  return Math.max(0, daysBetween(worthyDay, day));
+}
+
+/** One labelled per-developer anomaly worth ≥ $20, as the oracle and the engine saw it. */
+export interface CeilingRow {
+  id: string;
+  kind: string;
+  worthyDay: string;
+  /** Judged as score.ts judges it: its extra reached $20 at least dueDays before the last replayed day. */
+  judged: boolean;
+  oracle: { day: string; delay: number; path: OraclePath } | null;
+  /** The engine's first episode about it (score.ts's found), or null when missed (or not judged). */
+  engine: { day: string; delay: number } | null;
+}
+
+/**
+ * Where an anomaly the engine missed, or found more than dueDays after its worthyDay, stands against the oracle:
+ * 'beyond the data' when the oracle too misses it or finds it only more than dueDays after worthyDay (no estimation
+ * could do better at these bars), 'the engine's' when the oracle finds it within dueDays. Null when the engine
+ * found it in time, or when it is not judged.
+ */
+export function verdict(row: CeilingRow, dueDays: number): 'beyond the data' | "the engine's" | null {
+  if (!row.judged || (row.engine !== null && row.engine.delay <= dueDays)) return null;
+  return row.oracle !== null && row.oracle.delay <= dueDays ? "the engine's" : 'beyond the data';
+}
+
+export interface CeilingSummary {
+  judged: number;
+  oracleFound: number;
+  /** Found by the oracle within dueDays of worthyDay. */
+  oracleInTime: number;
+  oracleMedianDelay: number;
+  oracleWorstDelay: number;
+  engineFound: number;
+  engineInTime: number;
+  engineMedianDelay: number;
+  engineWorstDelay: number;
+  /** The engine's misses, by verdict. */
+  missedBeyond: number;
+  missedEngine: number;
+  /** The engine's finds later than dueDays after worthyDay, by verdict. */
+  lateBeyond: number;
+  lateEngine: number;
+  /** Found by the engine but never by the oracle (the oracle is no strict ceiling: its bars are the engine's main ones). */
+  engineOnly: number;
+}
+
+export function summarize(rows: CeilingRow[], dueDays: number): CeilingSummary {
+  const judged = rows.filter((r) => r.judged);
+  const oracle = judged.flatMap((r) => (r.oracle ? [r.oracle.delay] : []));
+  const engine = judged.flatMap((r) => (r.engine ? [r.engine.delay] : []));
+  const count = (f: (r: CeilingRow) => boolean) => judged.filter(f).length;
+  const stat = (v: number[], f: (v: number[]) => number) => (v.length > 0 ? f(v) : Number.NaN);
+  return {
+    judged: judged.length,
+    oracleFound: oracle.length,
+    oracleInTime: oracle.filter((d) => d <= dueDays).length,
+    oracleMedianDelay: stat(oracle, median),
+    oracleWorstDelay: stat(oracle, (v) => Math.max(...v)),
+    engineFound: engine.length,
+    engineInTime: engine.filter((d) => d <= dueDays).length,
+    engineMedianDelay: stat(engine, median),
+    engineWorstDelay: stat(engine, (v) => Math.max(...v)),
+    missedBeyond: count((r) => r.engine === null && verdict(r, dueDays) === 'beyond the data'),
+    missedEngine: count((r) => r.engine === null && verdict(r, dueDays) === "the engine's"),
+    lateBeyond: count((r) => r.engine !== null && verdict(r, dueDays) === 'beyond the data'),
+    lateEngine: count((r) => r.engine !== null && verdict(r, dueDays) === "the engine's"),
+    engineOnly: count((r) => r.engine !== null && r.oracle === null),
+  };
+}

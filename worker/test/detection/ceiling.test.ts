@@ -1,0 +1,170 @@
+import { addDays, isWeekend } from '@cursor-cost-watch/contract';
+import {
+  oracleBars,
+  oracleFind,
+  oracleZ,
+  summarize,
+  usualLevel,
+  verdict,
+  type CeilingRow,
+  type OracleDay,
+  type UsualLevel,
+} from '../../bench/evaluation/ceiling';
+import { SCENARIOS } from '../../bench/scenarios/catalog';
+import { generateScenario, usualDay } from '../../bench/scenarios/team';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+
+const bars = oracleBars(DEFAULT_SETTINGS);
+
+/** A usual day of `expected` cents whose log spend (with the $1 offset) has scale `sigma`. */
+const usual = (expected: number, sigma: number): UsualLevel => ({
+  center: Math.log(expected + 100),
+  sigma,
+  expected,
+  events: 100,
+  premiumShare: 0.05,
+});
+
+/** Active days (one a calendar day) at the given z's against `level`; extra fields apply to every day. */
+function daysAt(level: UsualLevel, zs: number[], extra: Partial<OracleDay> = {}): OracleDay[] {
+  return zs.map((z, i) => ({
+    day: addDays('2026-11-02', i),
+    cents: Math.exp(level.center + z * level.sigma) - 100,
+    events: 100,
+    headlessCents: 0,
+    premiumCents: 0,
+    idleWorkdaysBefore: 0,
+    usual: level,
+    ...extra,
+  }));
+}
+
+describe('the oracle ceiling (bench:detect-ceiling)', () => {
+  it('takes the usual day and its scale on the log spend the engine judges, with its $1 offset', () => {
+    const heavy = usualLevel((noise) => ({ cents: 5000 * noise, events: 10 * noise, premiumCents: 500 * noise }), 0.3);
+    expect(heavy.expected).toBeGreaterThan(4900);
+    expect(heavy.expected).toBeLessThan(5050);
+    expect(heavy.sigma).toBeCloseTo(0.3 * (5000 / 5100), 1);
+    expect(heavy.premiumShare).toBeCloseTo(0.1, 6);
+    expect(heavy.events).toBeCloseTo(10 * Math.exp(0.045), 2); // E[e^{σg}] = e^{σ²/2}
+    // 50 cents a day at σ 0.5: the offset flattens the noise to about a third of σ
+    const light = usualLevel((noise) => ({ cents: 50 * noise, events: 5, premiumCents: 0 }), 0.5);
+    expect(light.sigma).toBeGreaterThan(0.12);
+    expect(light.sigma).toBeLessThan(0.2);
+    expect(light.expected).toBeGreaterThan(45);
+    expect(light.expected).toBeLessThan(60);
+  });
+
+  it("knows the generator's usual day: an untouched developer's days have z about N(0, 1)", () => {
+    const sc = generateScenario(SCENARIOS.find((s) => s.name === 'H1-small')!);
+    const touched = new Set(sc.plan!.flatMap((a) => a.users));
+    const z: number[] = [];
+    sc.devs!.forEach((dev, i) => {
+      if (touched.has(i)) return;
+      const level = new Map<boolean, UsualLevel>();
+      for (const row of sc.input.userDays) {
+        if (row.email !== dev.email) continue;
+        const weekend = isWeekend(row.day);
+        if (!level.has(weekend))
+          level.set(
+            weekend,
+            usualLevel((noise, split) => {
+              const d = usualDay(dev, row.day, sc.shape.weekendVolume, noise, split, 1);
+              return { cents: d.day.chargedCents, events: d.day.events, premiumCents: 0 };
+            }, dev.sigma),
+          );
+        z.push(oracleZ({ ...daysAt(level.get(weekend)!, [0])[0], cents: row.chargedCents }));
+      }
+    });
+    expect(z.length).toBeGreaterThan(300);
+    const mean = z.reduce((a, b) => a + b, 0) / z.length;
+    const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length);
+    expect(Math.abs(mean)).toBeLessThan(0.1);
+    expect(sd).toBeGreaterThan(0.9);
+    expect(sd).toBeLessThan(1.1);
+  });
+
+  it("calls a spike at the engine's spike bars: z ≥ spikeZThreshold and ≥ spikeMultiplier × the usual day", () => {
+    const level = usual(1000, 0.3); // $10 a day
+    const spike = daysAt(level, [0.2, 5]); // ×4.5
+    expect(oracleFind(spike, bars)).toMatchObject({ index: 1, path: 'spike' });
+    // z ≥ 4.5 but under 3× the usual day (a steady developer): no spike, and one day is no drift
+    const steady = usual(1000, 0.15);
+    expect(Math.exp(4.6 * 0.15)).toBeLessThan(3);
+    expect(oracleFind(daysAt(steady, [0, 4.6]), bars)).toBeNull();
+    // a large spike: ×10 or more from z 3.5 (a noisy developer)
+    const noisy = usual(1000, 0.7);
+    const large = daysAt(noisy, [3.6]);
+    expect(large[0].cents).toBeGreaterThan(10 * 1000);
+    expect(oracleFind(large, bars)).toMatchObject({ index: 0, path: 'large_spike' });
+  });
+
+  it("calls a sustained rise at the engine's drift bar, Σ min(z, 3) / √k ≥ 3.5 over k ≥ 2 days", () => {
+    const level = usual(1500, 0.4);
+    // 2.5 + 2.5 over √2 = 3.54: found on the second day; 2.4 + 2.4 = 3.39 is not, 3 × 2.4 / √3 = 4.16 is
+    expect(oracleFind(daysAt(level, [2.5, 2.5]), bars)).toMatchObject({ index: 1, path: 'drift' });
+    expect(oracleFind(daysAt(level, [2.4, 2.4, 2.4]), bars)).toMatchObject({ index: 2, path: 'drift' });
+    // z is capped at Z_CAP: 4.4 (no spike: ×5.8) then 1.8 is (3 + 1.8) / √2 = 3.39, not (4.4 + 1.8) / √2 = 4.38;
+    // a third day at 2 makes (3 + 1.8 + 2) / √3 = 3.93
+    expect(oracleFind(daysAt(level, [4.4, 1.8]), bars)).toBeNull();
+    expect(oracleFind(daysAt(level, [4.4, 1.8, 2]), bars)).toMatchObject({ index: 2, path: 'drift' });
+    // two days under onsetZ end the window
+    expect(oracleFind(daysAt(level, [3, 0.5, 0.5, 2.6]), bars)).toBeNull();
+    // a gap of more than MAX_IDLE_GAP idle workdays ends it too
+    const gap = daysAt(level, [2.5, 2.5]);
+    gap[1].idleWorkdaysBefore = 4;
+    expect(oracleFind(gap, bars)).toBeNull();
+    // a light developer's rise beyond doubt is not called until its extra since the start reaches $20
+    const light = usual(60, 0.12);
+    const rise = daysAt(light, Array<number>(30).fill(3));
+    const found = oracleFind(rise, bars)!;
+    const perDay = rise[0].cents - 60;
+    expect(found.index).toBe(Math.ceil(2000 / perDay) - 1);
+    expect(found.impact).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('calls a runaway or a model shift from an elevated day with the mix evidence (the non-cost paths of classify)', () => {
+    const level = usual(2000, 0.5);
+    const runaway = daysAt(level, [0, 2.2], { headlessCents: 0 });
+    expect(oracleFind(runaway, bars)).toBeNull(); // z 2.2 alone is no spike and one day no drift
+    runaway[1].headlessCents = 0.6 * runaway[1].cents;
+    runaway[1].events = 400;
+    expect(oracleFind(runaway, bars)).toMatchObject({ index: 1, path: 'runaway' });
+    const shift = daysAt(level, [0, 2.2]);
+    shift[1].premiumCents = 0.5 * shift[1].cents; // 5% usually → 50%
+    expect(oracleFind(shift, bars)).toMatchObject({ index: 1, path: 'model' });
+    shift[1].premiumCents = 0.3 * shift[1].cents;
+    expect(oracleFind(shift, bars)).toBeNull();
+  });
+
+  it("says whose a miss is: beyond the data when the oracle too misses it or is late, else the engine's", () => {
+    const row = (oracle: number | null, engine: number | null, judged = true): CeilingRow => ({
+      id: 'x',
+      kind: 'level_shift',
+      worthyDay: '2026-11-02',
+      judged,
+      oracle: oracle === null ? null : { day: addDays('2026-11-02', oracle), delay: oracle, path: 'drift' },
+      engine: engine === null ? null : { day: addDays('2026-11-02', engine), delay: engine },
+    });
+    expect(verdict(row(2, null), 3)).toBe("the engine's");
+    expect(verdict(row(3, 7), 3)).toBe("the engine's");
+    expect(verdict(row(4, null), 3)).toBe('beyond the data');
+    expect(verdict(row(null, 9), 3)).toBe('beyond the data');
+    expect(verdict(row(0, 3), 3)).toBeNull();
+    expect(verdict(row(0, null, false), 3)).toBeNull();
+    const s = summarize([row(2, null), row(4, null), row(null, 9), row(0, 0), row(null, 1), row(0, null, false)], 3);
+    expect(s).toMatchObject({
+      judged: 5,
+      oracleFound: 3,
+      oracleInTime: 2,
+      oracleWorstDelay: 4,
+      engineFound: 3,
+      engineInTime: 2,
+      missedBeyond: 1,
+      missedEngine: 1,
+      lateBeyond: 1,
+      lateEngine: 0,
+      engineOnly: 2,
+    });
+  });
+});
