@@ -1,0 +1,209 @@
+/**
+ * npm run bench:detect-ceiling — how much of bench:detect's recall and delay gap is the engine's and how much the
+ * data's. For every labelled per-developer anomaly worth ≥ $20, an oracle that knows the generator's truth about the
+ * developer (their usual day of each class, model mix, the team jump's price; their true noise) judges each day from
+ * the anomaly's start at the engine's own evidence bars (bench/evaluation/ceiling.ts), next to the engine's replay as
+ * bench:detect scores it. An anomaly the oracle cannot find within 3 days of its extra reaching $20 is beyond these
+ * data at these bars; one it finds in time and the engine does not is the engine's. Team-wide jumps are left out.
+ *   --set tuning|held-out|fresh|all   (default all)     --only H3-weekend,T1-steady
+ * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
+ */
+import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS } from '../src/settings';
+import type { UserDay, UserModelDay } from '../src/detection/types';
+import {
+  delayFromWorthy,
+  oracleBars,
+  oracleFind,
+  summarize,
+  usualLevel,
+  verdict,
+  type CeilingRow,
+  type CeilingSummary,
+  type OracleDay,
+  type UsualLevel,
+} from './evaluation/ceiling';
+import { DUE_DAYS, MIN_CENTS, replayEngine } from './evaluation/replay';
+import { SCENARIOS } from './scenarios/catalog';
+import { generateScenario, usualDay, type Dev, type Scenario } from './scenarios/team';
+
+const { values: args } = parseArgs({
+  options: {
+    set: { type: 'string', default: 'all' },
+    only: { type: 'string', default: '' },
+  },
+});
+
+/** Days after an anomaly's end an episode still counts as about it (score.ts's GRACE_DAYS): the oracle looks as far. */
+const GRACE_DAYS = 2;
+const PREMIUM_MODEL = 'premium-model';
+const bars = oracleBars(DEFAULT_SETTINGS);
+
+/** The price factor of the team jumps touching developer `index` on day index `d` (1 when none), as the generator multiplies them. */
+function priceOn(sc: Scenario, index: number, d: number): number {
+  let price = 1;
+  for (const a of sc.plan ?? [])
+    if (a.kind === 'team_jump' && d >= a.start && d <= a.end && a.users.includes(index)) price *= a.factor;
+  return price;
+}
+
+/** The developer's usual day on `day` (its class, at `price`), integrated over the generator's noise. */
+function usualOf(sc: Scenario, dev: Dev, day: string, price: number, cache: Map<string, UsualLevel>): UsualLevel {
+  const key = `${isWeekend(day)}|${price}`;
+  let level = cache.get(key);
+  if (level === undefined) {
+    level = usualLevel((noise, split) => {
+      const row = usualDay(dev, day, sc.shape.weekendVolume, noise, split, price);
+      const premium = row.models.find((m) => m.model === PREMIUM_MODEL)?.chargedCents ?? 0;
+      return { cents: row.day.chargedCents, events: row.day.events, premiumCents: premium };
+    }, dev.sigma);
+    cache.set(key, level);
+  }
+  return level;
+}
+
+function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string } {
+  const { score } = replayEngine(sc);
+  const devs = sc.devs!;
+  const byEmail = new Map<string, UserDay[]>();
+  for (const r of sc.input.userDays) byEmail.set(r.email, [...(byEmail.get(r.email) ?? []), r]);
+  const premiumCents = new Map<string, number>();
+  for (const m of sc.input.userModelDays as UserModelDay[])
+    if (m.model === PREMIUM_MODEL) premiumCents.set(`${m.email}|${m.day}`, m.chargedCents);
+  const engineFind = new Map(score.found.map((f) => [f.truth.id, f.episode.firstDay]));
+  const judgedIds = new Set<string>();
+  for (const t of sc.truth) if (t.extraCents >= MIN_CENTS && !score.tooLate.includes(t)) judgedIds.add(t.id);
+  const rows: CeilingRow[] = [];
+  for (const t of sc.truth) {
+    if (t.scope !== 'user' || t.extraCents < MIN_CENTS || t.worthyDay === undefined) continue;
+    const planned = sc.plan!.find((a) => a.id === t.id)!;
+    const index = planned.users[0];
+    const dev = devs[index];
+    const cache = new Map<string, UsualLevel>();
+    const rowsOf = new Map((byEmail.get(dev.email) ?? []).map((r) => [r.day, r]));
+    const last = addDays(t.endDay, GRACE_DAYS) < sc.shape.lastDay ? addDays(t.endDay, GRACE_DAYS) : sc.shape.lastDay;
+    const days: OracleDay[] = [];
+    let idle = 0;
+    for (let day = t.startDay; day <= last; day = addDays(day, 1)) {
+      const row = rowsOf.get(day);
+      if (row === undefined || row.events <= 0) {
+        if (!isWeekend(day)) idle++;
+        continue;
+      }
+      const d = daysBetween(sc.firstDay, day);
+      days.push({
+        day,
+        cents: row.chargedCents,
+        events: row.events,
+        headlessCents: row.headlessCents,
+        premiumCents: premiumCents.get(`${dev.email}|${day}`) ?? 0,
+        idleWorkdaysBefore: idle,
+        usual: usualOf(sc, dev, day, priceOn(sc, index, d), cache),
+      });
+      idle = 0;
+    }
+    const find = oracleFind(days, bars);
+    const engineDay = engineFind.get(t.id);
+    rows.push({
+      id: t.id,
+      kind: t.kind,
+      worthyDay: t.worthyDay,
+      judged: judgedIds.has(t.id),
+      oracle: find ? { day: find.day, delay: delayFromWorthy(t.worthyDay, find.day), path: find.path } : null,
+      engine: engineDay ? { day: engineDay, delay: delayFromWorthy(t.worthyDay, engineDay) } : null,
+    });
+  }
+  const user = score.found.filter((f) => f.truth.scope === 'user').length;
+  const judgedUser = rows.filter((r) => r.judged).length;
+  return { rows, engineRecall: `${user}/${judgedUser}` };
+}
+
+const pct = (a: number, b: number) => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : 'n/a');
+const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+
+const COLUMNS: [string, number][] = [
+  ['team', 15],
+  ['judged', 7],
+  ['engine recall', 15],
+  ['≤3 d', 6],
+  ['med/max', 9],
+  ['oracle recall', 15],
+  ['≤3 d', 6],
+  ['med/max', 9],
+  ['engine misses: beyond/engine', 30],
+  ['late >3 d: beyond/engine', 26],
+  ['engine-only', 11],
+];
+
+function line(name: string, s: CeilingSummary): string {
+  const cells = [
+    name,
+    String(s.judged),
+    `${pct(s.engineFound, s.judged)} ${s.engineFound}/${s.judged}`,
+    String(s.engineInTime),
+    `${num(s.engineMedianDelay)}/${num(s.engineWorstDelay, 0)}`,
+    `${pct(s.oracleFound, s.judged)} ${s.oracleFound}/${s.judged}`,
+    String(s.oracleInTime),
+    `${num(s.oracleMedianDelay)}/${num(s.oracleWorstDelay, 0)}`,
+    `${s.missedBeyond} / ${s.missedEngine}`,
+    `${s.lateBeyond} / ${s.lateEngine}`,
+    String(s.engineOnly),
+  ];
+  return cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join('');
+}
+
+function describe(r: CeilingRow): string {
+  const o = r.oracle
+    ? `oracle ${r.oracle.day} +${r.oracle.delay} d (${r.oracle.path})`
+    : 'oracle never by the last day';
+  const e = !r.judged
+    ? 'not judged (reached $20 too late)'
+    : r.engine
+      ? `engine ${r.engine.day} +${r.engine.delay} d`
+      : 'engine missed';
+  const v = verdict(r, DUE_DAYS);
+  return `   ${r.id.padEnd(34)} $20 on ${r.worthyDay}  ${o.padEnd(40)} ${e}${v ? `  → ${v}` : ''}`;
+}
+
+function main(): void {
+  const only = new Set(args.only.split(',').filter(Boolean));
+  const shapes = SCENARIOS.filter(
+    (s) => (args.set === 'all' || s.set === args.set) && (only.size === 0 || only.has(s.name)),
+  );
+  if (shapes.length === 0) throw new Error(`no scenario matches --set ${args.set} --only ${args.only}`);
+  const results: { name: string; set: string; rows: CeilingRow[] }[] = [];
+  for (const shape of shapes) {
+    const t0 = performance.now();
+    const sc = generateScenario(shape);
+    const { rows, engineRecall } = ceilingRows(sc);
+    console.log(
+      `${shape.name}: ${rows.length} per-developer anomalies worth ≥ $20 (${rows.filter((r) => r.judged).length} judged), engine ${engineRecall} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    for (const r of rows) console.log(describe(r));
+    results.push({ name: shape.name, set: shape.set, rows });
+  }
+  console.log(
+    `\nper-developer anomalies worth ≥ $20 (team jumps left out), judged as bench:detect judges them; delays in days from the day the extra reached $20; ` +
+      `"beyond/engine": the engine's misses (and finds more than ${DUE_DAYS} days late) that the oracle also misses or finds only more than ${DUE_DAYS} days late / that it finds within ${DUE_DAYS} days; ` +
+      `engine-only: found by the engine, never by the oracle`,
+  );
+  for (const set of ['tuning', 'held-out', 'fresh']) {
+    const mine = results.filter((r) => r.set === set);
+    if (mine.length === 0) continue;
+    console.log(`\n== ${set} ==`);
+    console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
+    for (const r of mine) console.log(line(r.name, summarize(r.rows, DUE_DAYS)));
+    console.log(
+      line(
+        'total',
+        summarize(
+          mine.flatMap((r) => r.rows),
+          DUE_DAYS,
+        ),
+      ),
+    );
+  }
+}
+
+main();
