@@ -6,6 +6,7 @@
  * bench:detect scores it. An anomaly the oracle cannot find within 3 days of its extra reaching $20 is beyond these
  * data at these bars; one it finds in time and the engine does not is the engine's. Team-wide jumps are left out.
  *   --set tuning|held-out|fresh|all   (default all)     --only H3-weekend,T1-steady
+ *   --trace H5-churn-040-ramp,...   also print the oracle's days of these anomalies (cents, usual, σ, z)
  * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
  */
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
@@ -16,6 +17,7 @@ import {
   delayFromWorthy,
   oracleBars,
   oracleFind,
+  oracleZ,
   summarize,
   usualLevel,
   verdict,
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
   options: {
     set: { type: 'string', default: 'all' },
     only: { type: 'string', default: '' },
+    trace: { type: 'string', default: '' },
   },
 });
 
@@ -104,6 +107,7 @@ function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string }
       idle = 0;
     }
     const find = oracleFind(days, bars);
+    if (traced.has(t.id)) trace(t.id, dev, days);
     const engineDay = engineFind.get(t.id);
     rows.push({
       id: t.id,
@@ -117,6 +121,16 @@ function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string }
   const user = score.found.filter((f) => f.truth.scope === 'user').length;
   const judgedUser = rows.filter((r) => r.judged).length;
   return { rows, engineRecall: `${user}/${judgedUser}` };
+}
+
+const traced = new Set(args.trace.split(',').filter(Boolean));
+
+function trace(id: string, dev: Dev, days: OracleDay[]): void {
+  console.log(`   trace ${id}: ${dev.email} base $${(dev.base / 100).toFixed(2)} σ ${dev.sigma.toFixed(2)}`);
+  for (const d of days)
+    console.log(
+      `     ${d.day} ${isWeekend(d.day) ? 'we' : 'wd'} $${(d.cents / 100).toFixed(2).padStart(8)} usual $${(d.usual.expected / 100).toFixed(2).padStart(7)} σ ${d.usual.sigma.toFixed(3)} z ${oracleZ(d).toFixed(2).padStart(6)} headless ${(d.headlessCents / Math.max(1, d.cents)).toFixed(2)} premium ${(d.premiumCents / Math.max(1, d.cents)).toFixed(2)} requests ${d.events} (usual ${d.usual.events.toFixed(0)})${d.idleWorkdaysBefore > 0 ? ` after ${d.idleWorkdaysBefore} idle workdays` : ''}`,
+    );
 }
 
 const pct = (a: number, b: number) => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : 'n/a');
