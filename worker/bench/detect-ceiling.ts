@@ -59,7 +59,12 @@ function usualOf(sc: Scenario, dev: Dev, day: string, price: number, cache: Map<
     level = usualLevel((noise, split) => {
       const row = usualDay(dev, day, sc.shape.weekendVolume, noise, split, price);
       const premium = row.models.find((m) => m.model === PREMIUM_MODEL)?.chargedCents ?? 0;
-      return { cents: row.day.chargedCents, events: row.day.events, premiumCents: premium };
+      return {
+        cents: row.day.chargedCents,
+        events: row.day.events,
+        premiumCents: premium,
+        headlessCents: row.day.headlessCents,
+      };
     }, dev.sigma);
     cache.set(key, level);
   }

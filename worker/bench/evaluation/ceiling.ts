@@ -12,6 +12,8 @@ import { LOG_OFFSET } from '../../src/detection/baseline';
 import {
   DRIFT_MAX_DAYS,
   DRIFT_Z,
+  HEADLESS_BURST_FACTOR,
+  HEADLESS_SHARE_OF_EXCESS,
   LARGE_SPIKE_MULTIPLE,
   LARGE_SPIKE_Z,
   MAX_IDLE_GAP,
@@ -32,6 +34,8 @@ export interface UsualLevel {
   events: number;
   /** Share of the spend on premium models (a ratio of means, as why.ts's premiumShareBefore is a ratio of sums). */
   premiumShare: number;
+  /** Median headless cents (scan.ts's usualHeadless takes the median over the baseline window's days). */
+  headless: number;
 }
 
 /** One day the generator could draw: its cents, requests and premium-model cents. */
@@ -39,6 +43,7 @@ export interface DrawnDay {
   cents: number;
   events: number;
   premiumCents: number;
+  headlessCents: number;
 }
 
 /** Points of the quadrature over the standard normal noise draw (a grid over ±6σ) and over the uniform split. */
@@ -80,6 +85,8 @@ export function usualLevel(draw: (noise: number, split: number) => DrawnDay, sig
     expected: Math.max(0, Math.exp(center) - LOG_OFFSET),
     events: events / w,
     premiumShare: cents > 0 ? premium / cents : 0,
+    // Headless spend rises with the noise draw: its median is at the median draw.
+    headless: draw(1, 0.5).headlessCents,
   };
 }
 
@@ -108,6 +115,8 @@ export interface OracleBars {
   driftZ: number; // scan.ts DRIFT_Z
   driftMaxDays: number; // scan.ts DRIFT_MAX_DAYS
   maxIdleGap: number; // scan.ts MAX_IDLE_GAP
+  headlessBurstFactor: number; // scan.ts HEADLESS_BURST_FACTOR
+  headlessShareOfExcess: number; // scan.ts HEADLESS_SHARE_OF_EXCESS
   runawayMinHeadlessShare: number; // settings.runawayMinHeadlessShare
   runawayMinVolumeFactor: number; // settings.runawayMinVolumeFactor
   modelShiftMinShareAfter: number; // settings.modelShiftMinShareAfter
@@ -127,6 +136,8 @@ export function oracleBars(settings: Settings): OracleBars {
     driftZ: DRIFT_Z,
     driftMaxDays: DRIFT_MAX_DAYS,
     maxIdleGap: MAX_IDLE_GAP,
+    headlessBurstFactor: HEADLESS_BURST_FACTOR,
+    headlessShareOfExcess: HEADLESS_SHARE_OF_EXCESS,
     runawayMinHeadlessShare: settings.runawayMinHeadlessShare,
     runawayMinVolumeFactor: settings.runawayMinVolumeFactor,
     modelShiftMinShareAfter: settings.modelShiftMinShareAfter,
@@ -134,7 +145,7 @@ export function oracleBars(settings: Settings): OracleBars {
   };
 }
 
-export type OraclePath = 'spike' | 'large_spike' | 'drift' | 'runaway' | 'model';
+export type OraclePath = 'spike' | 'large_spike' | 'drift' | 'headless_burst' | 'runaway' | 'model';
 
 export interface OracleFind {
   index: number; // into the days given
@@ -166,6 +177,9 @@ export function oracleZ(d: OracleDay): number {
  *    them at or over it, and no more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The
  *    engine divides by more than √k (its baseline median's own error, shared by the window's days); the oracle
  *    has no such error;
+ *  - headless burst (scanUserDay's headlessBurst, a runaway agent's own path, on any day at or over onsetZ): the
+ *    day's headless cents ≥ HEADLESS_BURST_FACTOR × the usual (on cents + LOG_OFFSET) and, above the usual, at least
+ *    HEADLESS_SHARE_OF_EXCESS of the day's excess;
  *  - runaway / model shift (classify, the non-cost paths: a day elevated, z ≥ elevatedZ): from the impact's onset
  *    to the day, headless share of spend ≥ runawayMinHeadlessShare and requests ≥ runawayMinVolumeFactor × the
  *    usual; or premium share of spend ≥ modelShiftMinShareAfter and ≥ the usual share + modelShiftMinShareRise.
@@ -216,6 +230,12 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
       const evidence = total / Math.sqrt(k);
       if (k >= 2 && z[i] >= bars.onsetZ && evidence >= bars.driftZ) return found('drift', evidence);
     }
+    const usualHeadless = today.usual.headless;
+    if (
+      today.headlessCents - usualHeadless >= bars.headlessShareOfExcess * excess[j] &&
+      today.headlessCents + LOG_OFFSET >= bars.headlessBurstFactor * (usualHeadless + LOG_OFFSET)
+    )
+      return found('headless_burst');
     if (z[j] < bars.elevatedZ) continue;
     let cents = 0;
     let headless = 0;

@@ -340,9 +340,9 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
 }
 
 /** Headless spend at least this many times the developer's usual (on log(cents + LOG_OFFSET), as spend is judged). */
-const HEADLESS_BURST_FACTOR = 3;
+export const HEADLESS_BURST_FACTOR = 3;
 /** Share of a day's spend above expected that must be headless spend above the developer's usual. */
-const HEADLESS_SHARE_OF_EXCESS = 0.5;
+export const HEADLESS_SHARE_OF_EXCESS = 0.5;
 
 /**
  * A runaway agent's signature on day t: headless (background and cloud agent) spend far above the developer's own

@@ -17,12 +17,13 @@ import { DEFAULT_SETTINGS } from '../../src/settings';
 const bars = oracleBars(DEFAULT_SETTINGS);
 
 /** A usual day of `expected` cents whose log spend (with the $1 offset) has scale `sigma`. */
-const usual = (expected: number, sigma: number): UsualLevel => ({
+const usual = (expected: number, sigma: number, headless = 50): UsualLevel => ({
   center: Math.log(expected + 100),
   sigma,
   expected,
   events: 100,
   premiumShare: 0.05,
+  headless,
 });
 
 /** Active days (one a calendar day) at the given z's against `level`; extra fields apply to every day. */
@@ -41,14 +42,18 @@ function daysAt(level: UsualLevel, zs: number[], extra: Partial<OracleDay> = {})
 
 describe('the oracle ceiling (bench:detect-ceiling)', () => {
   it('takes the usual day and its scale on the log spend the engine judges, with its $1 offset', () => {
-    const heavy = usualLevel((noise) => ({ cents: 5000 * noise, events: 10 * noise, premiumCents: 500 * noise }), 0.3);
+    const heavy = usualLevel(
+      (noise) => ({ cents: 5000 * noise, events: 10 * noise, premiumCents: 500 * noise, headlessCents: 200 * noise }),
+      0.3,
+    );
     expect(heavy.expected).toBeGreaterThan(4900);
     expect(heavy.expected).toBeLessThan(5050);
     expect(heavy.sigma).toBeCloseTo(0.3 * (5000 / 5100), 1);
     expect(heavy.premiumShare).toBeCloseTo(0.1, 6);
     expect(heavy.events).toBeCloseTo(10 * Math.exp(0.045), 2); // E[e^{σg}] = e^{σ²/2}
+    expect(heavy.headless).toBe(200); // the median
     // 50 cents a day at σ 0.5: the offset flattens the noise to about a third of σ
-    const light = usualLevel((noise) => ({ cents: 50 * noise, events: 5, premiumCents: 0 }), 0.5);
+    const light = usualLevel((noise) => ({ cents: 50 * noise, events: 5, premiumCents: 0, headlessCents: 0 }), 0.5);
     expect(light.sigma).toBeGreaterThan(0.12);
     expect(light.sigma).toBeLessThan(0.2);
     expect(light.expected).toBeGreaterThan(45);
@@ -70,7 +75,7 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
             weekend,
             usualLevel((noise, split) => {
               const d = usualDay(dev, row.day, sc.shape.weekendVolume, noise, split, 1);
-              return { cents: d.day.chargedCents, events: d.day.events, premiumCents: 0 };
+              return { cents: d.day.chargedCents, events: d.day.events, premiumCents: 0, headlessCents: 0 };
             }, dev.sigma),
           );
         z.push(oracleZ({ ...daysAt(level.get(weekend)!, [0])[0], cents: row.chargedCents }));
@@ -123,11 +128,24 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(found.impact).toBeGreaterThanOrEqual(2000);
   });
 
-  it('calls a runaway or a model shift from an elevated day with the mix evidence (the non-cost paths of classify)', () => {
-    const level = usual(2000, 0.5);
-    const runaway = daysAt(level, [0, 2.2], { headlessCents: 0 });
+  it('calls a headless burst from a day over the reference, and a runaway or a model shift from an elevated one', () => {
+    // headlessBurst: headless ≥ 3 × the usual (on cents + $1) and, above the usual, half the day's excess
+    const level = usual(2000, 0.5, 50);
+    const burst = daysAt(level, [0, 1.5]); // $20 → $43.4, z 1.5: no spike, no drift, not elevated; $23 over
+    const excess = burst[1].cents - 2000;
+    burst[1].headlessCents = 50 + 0.5 * excess;
+    expect(burst[1].headlessCents + 100).toBeGreaterThan(3 * 150);
+    expect(oracleFind(burst, bars)).toMatchObject({ index: 1, path: 'headless_burst' });
+    burst[1].headlessCents = 50 + 0.45 * excess;
+    expect(oracleFind(burst, bars)).toBeNull();
+    // classify's runaway: headless ≥ 50% of spend and requests ≥ 3 × usual on an elevated day, here not a burst
+    // (the usual headless is $20, and $37 is under 3 × $21)
+    const busy = usual(2000, 0.5, 2000);
+    const runaway = daysAt(busy, [0, 2.2], { headlessCents: 0 });
     expect(oracleFind(runaway, bars)).toBeNull(); // z 2.2 alone is no spike and one day no drift
     runaway[1].headlessCents = 0.6 * runaway[1].cents;
+    expect(runaway[1].headlessCents + 100).toBeLessThan(3 * 2100);
+    expect(oracleFind(runaway, bars)).toBeNull(); // requests as usual
     runaway[1].events = 400;
     expect(oracleFind(runaway, bars)).toMatchObject({ index: 1, path: 'runaway' });
     const shift = daysAt(level, [0, 2.2]);
