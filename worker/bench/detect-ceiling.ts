@@ -5,7 +5,7 @@
  * the anomaly's start at the engine's own evidence bars (bench/evaluation/ceiling.ts), next to the engine's replay as
  * bench:detect scores it. An anomaly the oracle cannot find within 3 days of its extra reaching $20 is beyond these
  * data at these bars; one it finds in time and the engine does not is the engine's. Team-wide jumps are left out.
- *   --set tuning|held-out|fresh|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|all   (default all)     --only H3-weekend,T1-steady
  *   --trace H5-churn-040-ramp,...   also print the oracle's days of these anomalies (cents, usual, σ, z)
  * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
  */
@@ -207,7 +207,7 @@ function main(): void {
       `"beyond/engine": the engine's misses (and finds more than ${DUE_DAYS} days late) that the oracle also misses or finds only more than ${DUE_DAYS} days late / that it finds within ${DUE_DAYS} days; ` +
       `engine-only: found by the engine, never by the oracle`,
   );
-  for (const set of ['tuning', 'held-out', 'fresh']) {
+  for (const set of ['tuning', 'held-out', 'fresh', 'unseen']) {
     const mine = results.filter((r) => r.set === set);
     if (mine.length === 0) continue;
     console.log(`\n== ${set} ==`);

@@ -4,7 +4,7 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|all   (default all)     --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  */
@@ -296,6 +296,10 @@ async function main(): Promise<void> {
   printSet(
     'FRESH teams (added Dec 3 2026 after the last detection changes; never read for design)',
     runs.filter((r) => r.scenario.shape.set === 'fresh'),
+  );
+  printSet(
+    'UNSEEN teams (added Dec 3 2026, measured with the last detection change of that session in; never read for design)',
+    runs.filter((r) => r.scenario.shape.set === 'unseen'),
   );
 
   if (!args['no-timing']) {
