@@ -1,7 +1,16 @@
 import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';
 import type { SeriesSet, UserSeries } from './series';
-import { BaselineDays, LOG_OFFSET, logSpend, MEDIAN_VARIANCE, teamPrior, tToZ, userBaseline } from './baseline';
+import {
+  BaselineDays,
+  fromLog,
+  LOG_OFFSET,
+  logSpend,
+  MEDIAN_VARIANCE,
+  teamPrior,
+  tToZ,
+  userBaseline,
+} from './baseline';
 import { explain } from './why';
 import { median, quantile, robustScale } from './stats';
 
@@ -124,7 +133,15 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     base: new Float64Array(n).fill(1),
   };
   const minImpact = settings.minImpactDollars * 100;
-  const ctx: ScanContext = { settings, evalFrom, minImpact, expensive, dayClass: series.dayClass };
+  const ctx: ScanContext = {
+    settings,
+    evalFrom,
+    minImpact,
+    expensive,
+    dayClass: series.dayClass,
+    teamFactor: team.factor,
+    teamAlarmed: team.alarmed,
+  };
   const ratios: number[] = [];
   let noiseFloor = MIN_TEAM_SCALE;
 
@@ -302,6 +319,10 @@ export interface ScanContext {
   expensive: Set<string>;
   /** 0 workday, 1 weekend, per day index. */
   dayClass: Uint8Array;
+  /** The team's day effect (TeamScan.factor), per day index: every expected is the baseline times it. */
+  teamFactor: Float64Array;
+  /** TeamScan.alarmed: days of an alarmed team episode. */
+  teamAlarmed: Uint8Array;
 }
 
 /** One active day of a user measured against their baseline (times the team's day effect). */
@@ -331,11 +352,25 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
   if (!day) return; // idle days are neutral: they neither extend nor end an episode
   advanceCusum(s, state, ctx, day);
   if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
-  if (day.excess <= 0 || day.z < ctx.settings.onsetZ) return;
-  const span = findOnset(s, ctx, t, state.floor);
-  let path = alarmPath(s, state, ctx, day, span);
-  if (path === null && headlessBurst(s, ctx, t)) path = burstSpan(s, ctx, t, state.floor, span);
-  if (path === null && (!day.elevated || span.impact < ctx.minImpact)) return;
+  if (day.excess <= 0) return;
+  let span: Span = { onset: t, impact: 0 };
+  let path: AlarmPath | null = null;
+  if (day.z >= ctx.settings.onsetZ) {
+    span = findOnset(s, ctx, t, state.floor);
+    path = alarmPath(s, state, ctx, day, span);
+    if (path === null && headlessBurst(s, ctx, t)) path = burstSpan(s, ctx, t, state.floor, span);
+  }
+  // A level shift the rolling baseline absorbed before it was significant: one more path to a drift.
+  if (path === null && !day.teamLike) {
+    const shift = frozenShift(s, ctx, t, state.floor);
+    if (shift !== null) {
+      span = shift;
+      path = 'drift';
+      s.onset[t] = shift.onset;
+      s.impact[t] = Math.max(0, shift.impact);
+    }
+  }
+  if (path === null && (day.z < ctx.settings.onsetZ || !day.elevated || span.impact < ctx.minImpact)) return;
   classify(s, state, ctx, day, span, path);
 }
 
@@ -753,6 +788,106 @@ function sustainedRun(
     }
   }
   return found;
+}
+
+/** Calendar days back a change point is looked for against the reference frozen at it (frozenShift). */
+const SHIFT_LOOKBACK_DAYS = 21;
+/** Active days from the change point to today the frozen-reference test needs (shorter rises are sustainedRun's). */
+const SHIFT_MIN_DAYS = 5;
+/** The evidence the frozen-reference test needs: above DRIFT_Z, since it searches over change points. */
+const SHIFT_Z = 4.0;
+/** Days back a class's reference is looked for from a change point (a weekend is at most 6 days back). */
+const REFERENCE_REACH = 7;
+
+// Reused buffers of frozenShift (one call at a time): the window's active days, and their log spend over the team's
+// day effect.
+const shiftDay = new Int32Array(SHIFT_LOOKBACK_DAYS + 1);
+const shiftLog = new Float64Array(SHIFT_LOOKBACK_DAYS + 1);
+
+/**
+ * A level shift the rolling baseline absorbed before it was significant (issue #12: H5-churn's ×1.8 developer, whose
+ * expected climbed 77 → 130 $/day as the shifted days entered the median, each day then at z 0.1–0.9): on day t, each
+ * active day c above expected within the last SHIFT_LOOKBACK_DAYS is a candidate change point, and the active days
+ * c..t are judged against the baseline as it was at c (for each class of day, the baseline of the latest evaluated day
+ * ≤ c of that class, times each day's team effect), with sustainedRun's evidence Σ min(z, Z_CAP)/√(k + k(k−1)·shared).
+ * The search over c is paid for by a higher bar (SHIFT_Z). The change point is the one of most evidence, and the
+ * extra over its reference since then must be worth minImpact. A candidate is passed over when a team episode alarmed
+ * on or after it, or when a day within adaptAfterDays before it is flagged (its reference then left out an episode's
+ * or a run's days: a level that went on after an episode would be found again against the level before it).
+ * Returns the change point and that extra, or null.
+ */
+function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): Span | null {
+  const b = s.baseline;
+  const { dayClass, teamFactor } = ctx;
+  const from = Math.max(floor, t - SHIFT_LOOKBACK_DAYS, b.from + REFERENCE_REACH);
+  if (t - from + 1 < SHIFT_MIN_DAYS) return null;
+  const cents = s.user.cents;
+  let n = 0;
+  for (let d = from; d <= t; d++) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
+    shiftDay[n] = d;
+    shiftLog[n++] = logSpend(cents[d]) - Math.log(teamFactor[d]);
+  }
+  // A change point before a team episode's day would judge the team's jump, absorbed into everyone's baseline, as
+  // this developer's own.
+  let lastTeam = -1;
+  for (let d = t; d >= from && lastTeam < 0; d--) if (ctx.teamAlarmed[d] === 1) lastTeam = d;
+  let onset = -1;
+  let ref0 = -1;
+  let ref1 = -1;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i + SHIFT_MIN_DAYS <= n; i++) {
+    const c = shiftDay[i];
+    if (cents[c] <= s.expected[c] || c <= lastTeam || flaggedWithin(s, c - ctx.settings.adaptAfterDays, c)) continue;
+    // The reference of each class of day: the latest evaluated day ≤ c of that class with a baseline of its own.
+    let r0 = -1;
+    let r1 = -1;
+    for (let r = c; r >= Math.max(b.from, c - REFERENCE_REACH) && (r0 < 0 || r1 < 0); r--) {
+      if (!b.has(r) || b.teamLike(r)) continue;
+      if (dayClass[r] === 0) {
+        if (r0 < 0) r0 = r;
+      } else if (r1 < 0) r1 = r;
+    }
+    if ((dayClass[c] === 0 ? r0 : r1) < 0) continue;
+    // The days share their reference's median error (sustainedRun's term); with two references, the one of fewer days.
+    const ownDays = Math.min(
+      r0 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r0 - b.from],
+      r1 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r1 - b.from],
+    );
+    const medianError = MEDIAN_VARIANCE / Math.max(3, ownDays);
+    const shared = medianError / (1 + medianError);
+    let sum = 0;
+    let k = 0;
+    for (let j = i; j < n; j++) {
+      const r = dayClass[shiftDay[j]] === 0 ? r0 : r1;
+      if (r < 0) continue;
+      sum += Math.min(tToZ((shiftLog[j] - b.center[r - b.from]) / b.scale[r - b.from], b.dof(r)), Z_CAP);
+      k++;
+    }
+    if (k < SHIFT_MIN_DAYS) continue;
+    const evidence = sum / Math.sqrt(k + k * (k - 1) * shared);
+    if (evidence >= SHIFT_Z && evidence > most) {
+      most = evidence;
+      onset = c;
+      ref0 = r0;
+      ref1 = r1;
+    }
+  }
+  if (onset < 0) return null;
+  // The extra since the change point over that reference (times each day's team effect) must be worth minImpact.
+  let impact = 0;
+  for (let d = onset; d <= t; d++) {
+    const r = dayClass[d] === 0 ? ref0 : ref1;
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d]) || r < 0) continue;
+    impact += cents[d] - fromLog(b.center[r - b.from] + Math.log(teamFactor[d]));
+  }
+  return impact >= ctx.minImpact ? { onset, impact } : null;
+}
+
+/** Whether any day in [from, to) is flagged (left out of baselines as an episode's, or held out by a run). */
+function flaggedWithin(s: UserScan, from: number, to: number): boolean {
+  for (let d = Math.max(0, from); d < to; d++) if (s.flagged[d] === 1) return true;
+  return false;
 }
 
 /**

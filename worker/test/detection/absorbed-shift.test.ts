@@ -1,0 +1,46 @@
+/**
+ * A level shift the rolling baseline absorbs before it is significant (scan.ts frozenShift; issue #12: bench:detect's
+ * H5-churn dev0723, ×1.8 at a day-to-day spread of σ ≈ 0.47, whose expected climbed 77 → 130 $/day as the shifted
+ * days entered the median, each day then at z 0.1–0.9). Here a developer of a noisy team (every day × e^(0.45·N(0,1))
+ * on top of the fixture's ±25%) spends ×1.8 from Monday 2026-11-02: their expected rises from $8–11 a day to $17–18
+ * over the next three weeks and their daily z falls to 0.4–0.7, so no window of the rolling reference is ever
+ * significant (without the frozen reference this developer is never alerted on). Judged against the baseline as it
+ * was on the shift's second day, the days since are (on Nov 20).
+ */
+import { addDays } from '@cursor-cost-watch/contract';
+import { detect } from '../../src/detection';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { asOfDay, emailOf, noisyTeam } from './fixtures';
+
+const asOf = '2026-11-20';
+const start = '2026-11-02';
+const who = emailOf(3);
+
+function alerts(shift: number): { day: string; subject: string; detector: string; onset: string }[] {
+  const input = noisyTeam(10, asOf, 0.45, (email, date, volume) => ({
+    volume: email === who && date >= start ? shift * volume : volume,
+  }));
+  const found: { day: string; subject: string; detector: string; onset: string }[] = [];
+  for (let day = addDays(start, -14); day <= asOf; day = addDays(day, 1))
+    for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
+      if (a.scope === 'user')
+        found.push({ day, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
+  return found;
+}
+
+describe('a level shift the rolling baseline absorbs', () => {
+  it('is found against the baseline frozen at its change point, with its onset at the start', () => {
+    const found = alerts(1.8);
+    const mine = found.filter((a) => a.subject === who);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine[0]).toMatchObject({ day: asOf, detector: 'sustained_drift' });
+    // The shift's first day is z 0.6 (its noise was low), the second z 2.2: the onset is within a day of the start.
+    expect(Math.abs(Date.parse(mine[0].onset) - Date.parse(start))).toBeLessThanOrEqual(86_400_000);
+    // Nobody else on the team is alerted on.
+    expect(found.filter((a) => a.subject !== who)).toEqual([]);
+  });
+
+  it('raises nothing on the same team without the shift', () => {
+    expect(alerts(1)).toEqual([]);
+  });
+});
