@@ -12,7 +12,7 @@ import {
   userBaseline,
 } from './baseline';
 import { explain } from './why';
-import { median, quantile, robustScale } from './stats';
+import { median, medianOfFirst, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
 export const Z_CAP = 3;
@@ -374,18 +374,21 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
   classify(s, state, ctx, day, span, path);
 }
 
-/** Headless spend at least this many times the developer's usual (on log(cents + LOG_OFFSET), as spend is judged). */
+/** Headless spend at least this many times the developer's usual, both plus LOG_OFFSET (as spend is judged): with no
+ * usual headless spend at all, $2 of it passes this test, and the share of the excess and minImpact decide. */
 export const HEADLESS_BURST_FACTOR = 3;
 /** Share of a day's spend above expected that must be headless spend above the developer's usual. */
 export const HEADLESS_SHARE_OF_EXCESS = 0.5;
 
 /**
- * A runaway agent's signature on day t: headless (background and cloud agent) spend far above the developer's own
- * usual (the median over their active days in the baseline window, anomalous ones left out), making up most of
- * the day's spend above expected. A runaway agent was found only through the day's total z: on a heavy or noisy
- * developer, $40-$200 of agent spend on a $80-$110 day reached z 1-2.2, under elevatedZ, and its headless share of
- * 45-50% missed the classification's 50% (bench:detect's H5-churn dev0608 and dev0769: $248 and $41, never found).
- * The total must still be above the reference (z ≥ onsetZ): moving work to agents without spending more is not news.
+ * A runaway agent's signature on day t (a day measured in this scan): headless (background and cloud agent) spend far
+ * above the developer's own usual (the median over their active days in the baseline window, anomalous ones left
+ * out), making up at least half the day's spend above expected. A runaway agent was found only through the day's
+ * total z: on a heavy or noisy developer, $40-$200 of agent spend on a $80-$110 day reached z 1-2.2, under elevatedZ,
+ * and its headless share of 45-50% missed the classification's 50% (bench:detect's H5-churn dev0608 and dev0769: $248
+ * and $41, never found). Only a day above the reference (z ≥ onsetZ, scanUserDay) opens such an episode: moving work
+ * to agents without spending more is not news. Once open, the episode goes on through burst days within the
+ * developer's noise, and its onset reaches back over them (burstSpan): the agent was running.
  */
 function headlessBurst(s: UserScan, ctx: ScanContext, t: number): boolean {
   const u = s.user;
@@ -399,12 +402,16 @@ function headlessBurst(s: UserScan, ctx: ScanContext, t: number): boolean {
   );
 }
 
+/** usualHeadless's reused buffer (one call at a time), grown to the longest window seen. */
+let headlessBuf = new Float64Array(64);
+
 /** Median headless cents over the developer's active, unflagged days in the window before day t. */
 function usualHeadless(s: UserScan, t: number, windowDays: number): number {
-  const values: number[] = [];
+  if (headlessBuf.length < windowDays) headlessBuf = new Float64Array(windowDays);
+  let n = 0;
   for (let d = Math.max(0, t - windowDays); d < t; d++)
-    if (s.user.events[d] > 0 && s.flagged[d] === 0) values.push(s.user.headlessCents[d]);
-  return values.length > 0 ? median(values) : 0;
+    if (s.user.events[d] > 0 && s.flagged[d] === 0) headlessBuf[n++] = s.user.headlessCents[d];
+  return n > 0 ? medianOfFirst(headlessBuf, n) : 0;
 }
 
 /**
@@ -494,8 +501,9 @@ function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext, day: D
  * within the reference (so that a light user's pennies above expected do not keep it alive). A spike is one day's
  * excess, not a sustained one: it ends on the first active day that is no longer elevated, or the spike's own
  * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves). So does a runaway
- * agent: its evidence outlived the agent, and one ordinary day then one mildly high day a week later reported the
- * same runaway again (bench:detect's T4-churn). A new episode never reaches back past the day the last one ended.
+ * agent, unless its headless burst goes on (a day of agent spend within a heavy developer's noise, as it opened):
+ * its evidence outlived the agent, and one ordinary day then one mildly high day a week later reported the same
+ * runaway again (bench:detect's T4-churn). A new episode never reaches back past the day the last one ended.
  * True when the episode goes on through day t (the day is recorded); false when it ended.
  */
 function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {

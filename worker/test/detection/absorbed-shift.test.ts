@@ -5,7 +5,7 @@
  * on top of the fixture's ±25%) spends ×1.8 from Monday 2026-11-02: their expected rises from $8–11 a day to $17–18
  * over the next three weeks and their daily z falls to 0.4–0.7, so no window of the rolling reference is ever
  * significant (without the frozen reference this developer is never alerted on). Judged against the baseline as it
- * was on the shift's second day, the days since are (on Nov 20).
+ * was on the shift's second day, the days since are significant (found on Nov 20).
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';

@@ -35,6 +35,51 @@ describe('runaway agent by its headless spend', () => {
     expect(found).toEqual([{ day: asOf, detector: 'runaway_agent', onset: asOf }]);
   });
 
+  it('opens the runaway on the burst’s first day when it runs for days, and keeps one episode while it lasts', () => {
+    // Mon–Wed of ~$100 of agent spend on busy days; Tuesday's total is within the developer's noise (z 0.9): the
+    // agent is still running, so Wednesday is the same runaway, not a second one.
+    const days = [addDays(asOf, -2), addDays(asOf, -1), asOf];
+    const input = noisyTeam(
+      11,
+      asOf,
+      0.45,
+      (email, day, volume) =>
+        email === who && days.includes(day) ? { volume: 1.2, headlessRequests: 1_300, active: true } : { volume },
+      1_500,
+    );
+    const found = alertsOf(input, addDays(asOf, -14), asOf);
+    expect(found.length).toBeGreaterThan(0);
+    expect(new Set(found.map((a) => `${a.detector} ${a.onset}`))).toEqual(new Set([`runaway_agent ${days[0]}`]));
+  });
+
+  it('needs the day above the reference: agent spend on a quieter day is not news', () => {
+    // Two ordinary days plus ~$40 of agent spend each: above expected (z 0.1 and 0.6), under onsetZ.
+    const days = [addDays(asOf, -1), asOf];
+    const input = noisyTeam(
+      11,
+      asOf,
+      0.45,
+      (email, day, volume) =>
+        email === who && days.includes(day) ? { volume: 1, headlessRequests: 500, active: true } : { volume },
+      1_500,
+    );
+    expect(alertsOf(input, addDays(asOf, -14), asOf)).toEqual([]);
+  });
+
+  it('needs most of the extra to be agent spend: a busy day with some agent use is not a runaway', () => {
+    // ×1.8 the usual volume (a total z under elevatedZ) with ~$24 of agent spend: ×3 the usual agents, but a third
+    // of the day's extra.
+    const input = noisyTeam(
+      11,
+      asOf,
+      0.45,
+      (email, day, volume) =>
+        email === who && day === asOf ? { volume: 1.8, headlessRequests: 300, active: true } : { volume },
+      1_500,
+    );
+    expect(alertsOf(input, asOf, asOf).filter((a) => a.detector === 'runaway_agent')).toEqual([]);
+  });
+
   it('does not flag work moved to agents without spending more', () => {
     const input = noisyTeam(
       11,
@@ -45,6 +90,18 @@ describe('runaway agent by its headless spend', () => {
       1_500,
     );
     expect(alertsOf(input, addDays(asOf, -14), asOf)).toEqual([]);
+  });
+
+  it('does not flag a developer whose agents do most of their work every day', () => {
+    // ~$120 of agent spend a day on top of ~$95: a busy day raises both, but never ×3 the usual agent spend.
+    const input = noisyTeam(
+      11,
+      asOf,
+      0.45,
+      (email, _day, volume) => (email === who ? { volume, headlessRequests: 1_500 * volume } : { volume }),
+      1_500,
+    );
+    expect(alertsOf(input, addDays(asOf, -28), asOf).filter((a) => a.detector === 'runaway_agent')).toEqual([]);
   });
 
   it('does not flag a developer whose agents run every day', () => {
