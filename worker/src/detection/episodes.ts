@@ -28,17 +28,31 @@ export interface Episode {
 }
 
 /**
- * Whether an open incident keeps its onset `current` (YYYY-MM-DD) against a later pass's `reported` one: a later
- * onset is evidence against the earlier only when that pass judged every day since the earlier onset with a full
- * reference (`judgedFrom`, Why.judgedFrom, on or before it). A pass's window is its last 28 days, and a team level is
- * judged only against at least 5 earlier days of its class in that window: once the window starts near or after the
+ * Whether an open incident of `scope` keeps its onset `current` (YYYY-MM-DD) against a later pass's `reported` one.
+ * Moves to an earlier onset always go ahead: more days showed the excess began sooner.
+ *
+ * A developer's later onset is the pass's window sliding, not evidence: each pass re-derives the episode from its own
+ * 28 days, and the change point of a noisy developer's rise lands on nearby days in turn (bench:detect, Dec 3 2026:
+ * 51 onset moves over the 22 teams, nearly all in one or two drifts per team flipping between days, e.g. H5-churn's
+ * dev0694 five times between Oct 22 and Oct 21, dev0674 Oct 13, 11, 14, 18; keeping the earlier onset left 6 moves and
+ * put 5 more incidents' onsets within a day of the truth, 1 fewer).
+ *
+ * A team's later onset is evidence only when that pass judged every day since the earlier onset with a full reference
+ * (`judgedFrom`, Why.judgedFrom, on or before it). A pass's window is its last 28 days, and a team level is judged
+ * only against at least 5 earlier days of its class in that window: once the window starts near or after the
  * incident's onset (inside a team-wide jump), a day that an earlier pass read as a shift (a weekend joining two
  * stretches of a jump) goes unjudged or is judged against the jump's own days, the pass sees the episode begin later,
  * and the incident's onset walked to it (bench:detect's new-seed X6-power, Oct 14 → Oct 20; X3-holidays, Sep 30 →
- * Oct 20). Moves to an earlier onset, and every move of a pass that judged the whole span, go ahead.
+ * Oct 20).
  */
-export function keepsOnset(current: string, reported: string, judgedFrom: string | undefined): boolean {
-  return judgedFrom !== undefined && reported > current && current < judgedFrom;
+export function keepsOnset(
+  scope: 'user' | 'team',
+  current: string,
+  reported: string,
+  judgedFrom: string | undefined,
+): boolean {
+  if (reported <= current) return false;
+  return scope === 'user' || (judgedFrom !== undefined && current < judgedFrom);
 }
 
 /**
@@ -61,7 +75,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       if (
         d.onset !== undefined &&
         d.onset !== ep.onset &&
-        !(ep.onset !== undefined && keepsOnset(ep.onset, d.onset, d.judgedFrom))
+        !(ep.onset !== undefined && keepsOnset(d.scope, ep.onset, d.onset, d.judgedFrom))
       ) {
         ep.onsetMoves = (ep.onsetMoves ?? 0) + (ep.onset === undefined ? 0 : 1);
         ep.onset = d.onset;

@@ -143,13 +143,14 @@ function updateFrom(
   const escalated = severityRank(a.severity) > severityRank(cur.max_severity);
   // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
   // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
-  // A team pass that had too little history to judge the days since the incident's onset (its window began after
-  // it, or inside the jump) reports a later onset without evidence against the earlier one: the onset stays.
+  // A later onset moves it only for a team, and only from a pass that judged every day since the incident's onset
+  // (keepsOnset): a developer's later onset, or a team pass with too little history, is the window sliding, not
+  // evidence against the earlier one. An earlier onset always moves it.
   const onsetMs = Date.parse(a.onsetAt);
   const onsetMoved =
     Number.isFinite(onsetMs) &&
     onsetMs !== cur.onset_at.getTime() &&
-    !keepsOnset(cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why.judgedFrom);
+    !keepsOnset(a.scope, cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why.judgedFrom);
   updates.push({
     id,
     ...anomalyValues(a),

@@ -65,6 +65,28 @@ describe('benchmark helpers', () => {
     expect(moved.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-10-12', 2]]);
   });
 
+  it("moves a developer episode's onset only earlier, as the incidents do: a later one is the window sliding", () => {
+    // bench:detect's H5-churn dev0694: passes read the drift's start on Oct 22 and Oct 21 in turn (five moves).
+    const d = (day: string, onset: string) => ({
+      day,
+      scope: 'user' as const,
+      subject: 'dev0694',
+      detector: 'sustained_drift',
+      onset,
+    });
+    const episodes = toEpisodes(
+      [
+        d('2026-10-28', '2026-10-22'),
+        d('2026-10-29', '2026-10-21'),
+        d('2026-10-30', '2026-10-22'),
+        d('2026-10-31', '2026-10-21'),
+        d('2026-11-02', '2026-10-20'),
+      ],
+      3,
+    );
+    expect(episodes.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-10-20', 2]]);
+  });
+
   it('groups day-by-day detections into episodes the way incidents do', () => {
     const d = (day: string, subject = 'a', detector = 'personal_spike') => ({
       day,

@@ -61,22 +61,24 @@ describe('recordDetections', () => {
     expect((await listIncidentEvents(t.db, row.id)).map((e) => e.action)).toEqual(['opened', 'updated']);
   });
 
-  it('keeps the onset it reported unless a newer day reports another, and records each move on the timeline', async () => {
+  it('moves its onset only to an earlier day a newer pass reports, and records each move on the timeline', async () => {
     const sat = '2026-11-14T00:00:00.000Z';
     const mon = '2026-11-16T00:00:00.000Z';
-    const { opened } = await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: sat })]);
+    const { opened } = await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: mon })]);
     // Same day again on the same data: same onset, nothing moves.
-    await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: sat })]);
-    // The next day's data shows the rise began on Monday: the onset moves, once, and the timeline says so.
-    await pass('2026-11-17', [anomaly({ asOf: '2026-11-17', onsetAt: mon })]);
-    await pass('2026-11-18', [anomaly({ asOf: '2026-11-18', onsetAt: mon })]);
+    await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: mon })]);
+    // The next day's data shows the rise began on Saturday: the onset moves, once, and the timeline says so.
+    await pass('2026-11-17', [anomaly({ asOf: '2026-11-17', onsetAt: sat })]);
+    await pass('2026-11-18', [anomaly({ asOf: '2026-11-18', onsetAt: sat })]);
+    // A later pass whose window reads the start on Monday again is no evidence against Saturday: it stays.
+    await pass('2026-11-19', [anomaly({ asOf: '2026-11-19', onsetAt: mon })]);
     // A replay of an older day is stale: it moves nothing.
-    await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: sat })]);
+    await pass('2026-11-16', [anomaly({ asOf: '2026-11-16', onsetAt: mon })]);
     const [row] = await incidents();
-    expect(row.onset_at.toISOString()).toBe(mon);
+    expect(row.onset_at.toISOString()).toBe(sat);
     const moves = (await listIncidentEvents(t.db, opened[0])).filter((e) => e.action === 'onset_moved');
     expect(moves).toHaveLength(1);
-    expect(moves[0].details).toMatchObject({ asOf: '2026-11-17', fromOnset: sat, toOnset: mon });
+    expect(moves[0].details).toMatchObject({ asOf: '2026-11-17', fromOnset: mon, toOnset: sat });
   });
 
   it('escalates once when severity rises above its highest so far, and asks to notify again', async () => {
