@@ -353,7 +353,7 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
   advanceCusum(s, state, ctx, day);
   if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
   if (day.excess <= 0) return;
-  let span: Span = { onset: t, impact: 0 };
+  let span: Span | null = null;
   let path: AlarmPath | null = null;
   if (day.z >= ctx.settings.onsetZ) {
     span = findOnset(s, ctx, t, state.floor);
@@ -370,7 +370,8 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
       s.impact[t] = Math.max(0, shift.impact);
     }
   }
-  if (path === null && (day.z < ctx.settings.onsetZ || !day.elevated || span.impact < ctx.minImpact)) return;
+  // No span: the day is under the reference and no path opened.
+  if (span === null || (path === null && (!day.elevated || span.impact < ctx.minImpact))) return;
   classify(s, state, ctx, day, span, path);
 }
 
@@ -420,17 +421,7 @@ function usualHeadless(s: UserScan, t: number, windowDays: number): number {
  * walk-back found; it alarms when its spend above expected since then is worth minImpact. Moves `span` to it.
  */
 function burstSpan(s: UserScan, ctx: ScanContext, t: number, floor: number, span: Span): AlarmPath | null {
-  let onset = t;
-  let idle = 0;
-  for (let d = t - 1; d >= floor; d--) {
-    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
-      if (ctx.dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
-      continue;
-    }
-    idle = 0;
-    if (!headlessBurst(s, ctx, d)) break;
-    onset = d;
-  }
+  const onset = reachBack(s, ctx.dayClass, t, floor, (d) => headlessBurst(s, ctx, d));
   const impact = excessSince(s, onset, t);
   if (impact < ctx.minImpact) return null;
   span.onset = onset;
@@ -701,14 +692,23 @@ function mixOnset(s: UserScan, ctx: ScanContext, onset: number, t: number, from:
   let start = onset;
   while (start < t && (s.user.events[start] <= 0 || !shifted(start))) start++;
   if (!shifted(start)) return onset;
+  return reachBack(s, dayClass, start, from, shifted);
+}
+
+/**
+ * The earliest day, back from `day` to no earlier than `from`, reached over judged active days that all `hold`:
+ * idle or unjudged days are skipped, across at most MAX_IDLE_GAP idle workdays in a row (a weekend is no gap).
+ */
+function reachBack(s: UserScan, dayClass: Uint8Array, day: number, from: number, hold: (d: number) => boolean): number {
+  let start = day;
   let idle = 0;
-  for (let d = start - 1; d >= Math.max(0, from); d--) {
+  for (let d = day - 1; d >= Math.max(0, from); d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
       continue;
     }
     idle = 0;
-    if (!shifted(d)) break;
+    if (!hold(d)) break;
     start = d;
   }
   return start;
@@ -844,9 +844,13 @@ function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): S
   let ref0 = -1;
   let ref1 = -1;
   let most = Number.NEGATIVE_INFINITY;
+  // The last flagged day before the candidate, kept as the candidates move forward (one pass over the days).
+  let lastFlagged = -1;
+  let scanned = Math.max(0, from - ctx.settings.adaptAfterDays);
   for (let i = 0; i + SHIFT_MIN_DAYS <= n; i++) {
     const c = shiftDay[i];
-    if (cents[c] <= s.expected[c] || c <= lastTeam || flaggedWithin(s, c - ctx.settings.adaptAfterDays, c)) continue;
+    for (; scanned < c; scanned++) if (s.flagged[scanned] === 1) lastFlagged = scanned;
+    if (cents[c] <= s.expected[c] || c <= lastTeam || lastFlagged >= c - ctx.settings.adaptAfterDays) continue;
     // The reference of each class of day: the latest evaluated day ≤ c of that class with a baseline of its own.
     let r0 = -1;
     let r1 = -1;
@@ -890,12 +894,6 @@ function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): S
     impact += cents[d] - fromLog(b.center[r - b.from] + Math.log(teamFactor[d]));
   }
   return impact >= ctx.minImpact ? { onset, impact } : null;
-}
-
-/** Whether any day in [from, to) is flagged (left out of baselines as an episode's, or held out by a run). */
-function flaggedWithin(s: UserScan, from: number, to: number): boolean {
-  for (let d = Math.max(0, from); d < to; d++) if (s.flagged[d] === 1) return true;
-  return false;
 }
 
 /**
