@@ -52,6 +52,30 @@ describe('runaway agent by its headless spend', () => {
     expect(new Set(found.map((a) => `${a.detector} ${a.onset}`))).toEqual(new Set([`runaway_agent ${days[0]}`]));
   });
 
+  it('reaches the onset back over burst days within the developer’s noise that did not open the episode', () => {
+    // burstSpan's walk-back (reachBack over headlessBurst days), alone: Mon and Tue carry $40 and $56 of agent spend
+    // on ordinary volume, a total z of 0.9 and 0.2 (under onsetZ, so neither opens an episode, and the cost walk-back
+    // would stop at them), each above expected with most of its extra headless; Wednesday's busier day with $104 of
+    // agent spend (z 1.4) opens the runaway. The agent was running since Monday: that is the onset, not Wednesday.
+    const days = [addDays(asOf, -2), addDays(asOf, -1), asOf];
+    const plan: Record<string, { volume: number; headlessRequests: number }> = {
+      [days[0]]: { volume: 1, headlessRequests: 500 },
+      [days[1]]: { volume: 1, headlessRequests: 700 },
+      [days[2]]: { volume: 1.3, headlessRequests: 1_300 },
+    };
+    const input = noisyTeam(
+      11,
+      asOf,
+      0.45,
+      (email, day, volume) => (email === who && plan[day] ? { ...plan[day], active: true } : { volume }),
+      1_500,
+    );
+    // Nothing on Monday or Tuesday (they did not open it), then one runaway dated from Monday.
+    expect(alertsOf(input, addDays(asOf, -14), asOf)).toEqual([
+      { day: asOf, detector: 'runaway_agent', onset: days[0] },
+    ]);
+  });
+
   it('needs the day above the reference: agent spend on a quieter day is not news', () => {
     // Two ordinary days plus ~$40 of agent spend each: above expected (z 0.1 and 0.6), under onsetZ.
     const days = [addDays(asOf, -1), asOf];
