@@ -1,6 +1,6 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import type { Db } from '../src/db/database';
-import { detect, historyDays, type DetectionInput } from '../src/detection';
+import { detect, historyDays, olderDays, type DetectionInput } from '../src/detection';
 import { backtestDetection, toEpisodes, type Detection, type Episode } from '../src/detection/episodes';
 import type { Settings } from '../src/settings';
 import { loadDetectionInput } from './load-arrays-reference';
@@ -11,7 +11,7 @@ import { loadDetectionInput } from './load-arrays-reference';
  */
 export async function backtestOnRows(db: Db, to: string, days: number, settings: Settings): Promise<Episode[]> {
   const all = await loadDetectionInput(db, to, {
-    days: days + historyDays(settings),
+    days: days + historyDays(settings) + olderDays(settings),
     withoutReportedSpend: true,
     now: new Date(0),
   });

@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createDb } from '../src/db/pool';
-import { detect, historyDays, type Anomaly } from '../src/detection';
+import { detect, historyDays, olderDays, type Anomaly } from '../src/detection';
 import { loadDetectionInput } from './load-arrays-reference';
 import { runDetectionPass, warmSeriesCache } from '../src/jobs/detection-pass';
 import { loadConfig } from '../src/config/config';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     let found: Anomaly[];
     let phasesMs: Record<string, number> | undefined;
     if (mode === 'before') {
-      const input = await loadDetectionInput(handle.db, asOf, { days: historyDays(DEFAULT_SETTINGS), now });
+      const days = historyDays(DEFAULT_SETTINGS) + olderDays(DEFAULT_SETTINGS); // the days before: the scale's
+      const input = await loadDetectionInput(handle.db, asOf, { days, now });
       found = detect(input, DEFAULT_SETTINGS);
     } else {
       const cached = mode === 'after' ? deps : { ...deps, seriesCache };

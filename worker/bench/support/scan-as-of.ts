@@ -1,5 +1,5 @@
 import { addDays } from '@cursor-cost-watch/contract';
-import { historyDays, evaluationDays } from '../../src/detection/detect';
+import { historyDays, evaluationDays, olderDays } from '../../src/detection/detect';
 import { expensiveModels } from '../../src/detection/premium';
 import { scan } from '../../src/detection/scan';
 import { buildSeries } from '../../src/detection/series';
@@ -8,7 +8,7 @@ import { inputAsOf, type Scenario } from '../scenarios/team';
 
 /** The scan of a bench:detect team's pass on `day`, with default settings: for the trace tools. */
 export function scanAsOf(sc: Scenario, day: string) {
-  const series = buildSeries(inputAsOf(sc, day), addDays(day, -historyDays(S) + 1), S.weekdayAware);
+  const series = buildSeries(inputAsOf(sc, day), addDays(day, -historyDays(S) + 1), S.weekdayAware, olderDays(S));
   const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(S) + 1);
   return { series, result: scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor)) };
 }

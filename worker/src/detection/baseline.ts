@@ -1,9 +1,9 @@
 import type { Settings } from '../settings/schema';
-import type { SeriesSet, UserSeries } from './series';
+import { classOfDay, olderSpend, type SeriesSet, type UserSeries } from './series';
 import { median, medianOfFirst, robustScale, robustScaleOfFirst } from './stats';
+import { logSpend } from './log-spend';
 
-/** Spend is compared on log(cents + LOG_OFFSET): a $1 offset keeps near-zero days from dominating. */
-export const LOG_OFFSET = 100;
+export { LOG_OFFSET, logSpend, fromLog } from './log-spend';
 /** The narrowest robust scale a baseline may have (≈ ±20%): nobody's daily spend is steadier than that, and a
  * median/MAD over a few weeks underestimates the spread. */
 export const MIN_SCALE = 0.2;
@@ -16,9 +16,6 @@ const MIN_SPARSE_DAYS = 5;
 
 /** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 8;
-
-export const logSpend = (cents: number): number => Math.log(cents + LOG_OFFSET);
-export const fromLog = (value: number): number => Math.max(0, Math.exp(value) - LOG_OFFSET);
 
 export interface TeamPrior {
   /** Team median log spend of an active user-day, per day index and class. */
@@ -132,6 +129,8 @@ let otherBuf = new Float64Array(64);
 let eventsBuf = new Float64Array(64);
 let tokensBuf = new Float64Array(64);
 let spreadBuf = new Float64Array(128);
+let olderBuf = new Float64Array(64);
+let olderOtherBuf = new Float64Array(64);
 
 function ensureBuffers(days: number): void {
   if (ownBuf.length >= days) return;
@@ -139,7 +138,36 @@ function ensureBuffers(days: number): void {
   otherBuf = new Float64Array(days);
   eventsBuf = new Float64Array(days);
   tokensBuf = new Float64Array(days);
-  spreadBuf = new Float64Array(days * 2);
+  spreadBuf = new Float64Array(days * 3); // both classes of the window, and of the older block
+  olderBuf = new Float64Array(days);
+  olderOtherBuf = new Float64Array(days);
+}
+
+/**
+ * Appends to spreadBuf, from index n, the deviations of the user's active days in [from, to) (window indices; below
+ * 0, the days before the window in UserSeries.olderLog), each class of day around its own median; returns the new
+ * count. A class with fewer than 3 such days adds nothing.
+ */
+function olderDeviations(u: UserSeries, series: SeriesSet, from: number, to: number, n: number): number {
+  const olderLen = u.olderLog.length;
+  let n0 = 0;
+  let n1 = 0;
+  for (let d = Math.max(from, -olderLen); d < to; d++) {
+    // in single precision in the window too: a day's value is the same before and after it leaves the window
+    const v = d < 0 ? u.olderLog[d + olderLen] : Math.fround(olderSpend(u.cents[d], u.events[d]));
+    if (Number.isNaN(v)) continue;
+    if (classOfDay(series, d) === 0) olderBuf[n0++] = v;
+    else olderOtherBuf[n1++] = v;
+  }
+  if (n0 >= 3) {
+    const c = medianOfFirst(olderBuf, n0);
+    for (let i = 0; i < n0; i++) spreadBuf[n++] = olderBuf[i] - c;
+  }
+  if (n1 >= 3) {
+    const c = medianOfFirst(olderOtherBuf, n1);
+    for (let i = 0; i < n1; i++) spreadBuf[n++] = olderOtherBuf[i] - c;
+  }
+  return n;
 }
 
 export interface Baseline {
@@ -262,7 +290,7 @@ export function userBaseline(
   out.kind[slot] = NO_BASELINE;
   const cls = series.dayClass[t];
   const from = Math.max(0, t - settings.baselineDays);
-  ensureBuffers(t - from);
+  ensureBuffers(settings.baselineDays + 1);
   const own = ownBuf;
   const other = otherBuf;
   let nOwn = 0;
@@ -297,6 +325,14 @@ export function userBaseline(
   if (nOther >= 3) {
     const c = medianOfFirst(other, nOther);
     for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
+  }
+  // The block of baselineDays before these (its classes around their own medians, so that a level that changed a
+  // month ago does not widen it) adds to the evidence of the spread only: the MAD of 15–20 days is only 37%
+  // efficient, and a scale estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining
+  // false alerts come from"). The weight and degrees of freedom stay those of the recent days.
+  const nRecent = nSpread;
+  if (nRecent >= 3) {
+    nSpread = olderDeviations(u, series, t - 2 * settings.baselineDays, from, nSpread);
   }
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   const borrowed = nOwn < 3 && nOther > 0;
@@ -336,7 +372,7 @@ export function userBaseline(
     ? ownCenter
     : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = nSpread >= 3 ? nSpread : 0; // fewer than 3 days say nothing about spread
+  const ownWeight = nRecent >= 3 ? nRecent : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;

@@ -21,6 +21,11 @@ export function historyDays(settings: Settings): number {
   return evaluationDays(settings) + Math.max(settings.baselineDays, settings.teamZWindowDays) + 1;
 }
 
+/** Days before a pass's window whose spend it also reads (UserSeries.olderLog: for the baseline's scale only). */
+export function olderDays(settings: Settings): number {
+  return settings.baselineDays;
+}
+
 /**
  * Every anomaly current on `input.asOf`: pure, deterministic, no I/O. Throws DetectionInputError on bad rows.
  * Per user at most one personal anomaly (spike, drift, model shift, runaway agent, or team z-score for new users)
@@ -30,7 +35,7 @@ export function historyDays(settings: Settings): number {
 export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
   validateInput(input);
   const firstDay = addDays(input.asOf, -historyDays(settings) + 1);
-  return detectOnSeries(buildSeries(input, firstDay, settings.weekdayAware), input, settings);
+  return detectOnSeries(buildSeries(input, firstDay, settings.weekdayAware, olderDays(settings)), input, settings);
 }
 
 /**

@@ -1,3 +1,3 @@
 export type { UserDay, UserModelDay, Anomaly, Why, DetectorName } from './types';
-export { detect, historyDays, evaluationDays } from './detect';
+export { detect, historyDays, evaluationDays, olderDays } from './detect';
 export { validateInput, DetectionInputError, type DetectionInput, type MemberInfo, type CycleSpend } from './input';

@@ -1,5 +1,6 @@
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from './input';
+import { logSpend } from './log-spend';
 
 /**
  * Events per day are whole counts: single precision holds them exactly up to 2^24 (16.7 million a day for one
@@ -21,6 +22,12 @@ export interface UserSeries {
   tokens: Float64Array;
   headlessCents: Float64Array;
   maxModeCents: Float64Array;
+  /**
+   * The days just before the window (index 0 = `olderLog.length` days before its first day) as olderSpend gives them:
+   * kept only for the baseline's scale (userBaseline). A scale from 28 days is too noisy, and a window twice as long
+   * held every column of those days: at 20,000 developers it took the worker past issue #13's 500 MB.
+   */
+  olderLog: Float32Array;
   models: Map<string, ModelSeries>;
   /** Index of the first day with activity in the window. */
   firstActive: number;
@@ -36,8 +43,12 @@ export interface SeriesSet {
   users: UserSeries[];
 }
 
-/** Lays the rows of `input` from `firstDay` to asOf into per-user arrays; older rows are ignored. */
-export function buildSeries(input: DetectionInput, firstDay: string, weekdayAware: boolean): SeriesSet {
+/**
+ * Lays the rows of `input` from `firstDay` to asOf into per-user arrays; of older rows, those of the `olderDays` days
+ * before `firstDay` go into UserSeries.olderLog of the users with a row in the window (their spend only), the rest
+ * are ignored.
+ */
+export function buildSeries(input: DetectionInput, firstDay: string, weekdayAware: boolean, olderDays = 0): SeriesSet {
   const { days, dayClass } = seriesDays(firstDay, input.asOf, weekdayAware);
   const n = days.length;
   const firstSeen = new Map(input.members.map((m) => [m.email, m.firstSeenDay]));
@@ -45,12 +56,21 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
   const byEmail = new Map<string, UserSeries>();
   const user = (email: string): UserSeries => {
     let u = byEmail.get(email);
-    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n)));
+    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n, olderDays)));
     return u;
   };
+  const olderFrom = addDays(firstDay, -olderDays);
+  const older = new Map<string, { cents: number; events: number }>(); // email|day of the days before the window
   for (const r of input.userDays) {
     const i = index.get(r.day);
-    if (i === undefined) continue; // older than the window
+    if (i === undefined) {
+      if (r.day >= olderFrom && r.day < firstDay) {
+        const key = `${r.email}|${r.day}`;
+        const sum = older.get(key) ?? { cents: 0, events: 0 };
+        older.set(key, { cents: sum.cents + r.chargedCents, events: sum.events + r.events });
+      }
+      continue; // older than the window
+    }
     const u = user(r.email);
     if (r.events > 0 && i < u.firstActive) u.firstActive = i;
     u.cents[i] += r.chargedCents;
@@ -71,6 +91,12 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     m.cents[i] += r.chargedCents;
     m.events[i] += r.events;
   }
+  for (const [key, sum] of older) {
+    const [email, day] = key.split('|');
+    const u = byEmail.get(email);
+    if (!u) continue; // no row in the window: not in the set
+    u.olderLog[olderDays - daysBetween(day, firstDay)] = olderSpend(sum.cents, sum.events);
+  }
   return seriesSet(days, dayClass, [...byEmail.values()]);
 }
 
@@ -85,11 +111,38 @@ export function seriesDays(
   return { days, dayClass: Uint8Array.from(days, (d) => (weekdayAware && isWeekend(d) ? 1 : 0)) };
 }
 
-/** A user with no activity yet over `n` days. */
-export function emptyUserSeries(email: string, firstSeenDay: string | null, n: number): UserSeries {
-  const { f64, events } = seriesBuffer(4, n);
+/**
+ * A day before the window as UserSeries.olderLog keeps it: log(cents + $1) as the baseline judges spend (baseline.ts
+ * logSpend), in single precision; NaN when the developer made no request that day.
+ */
+export function olderSpend(cents: number, events: number): number {
+  return events > 0 ? logSpend(cents) : Number.NaN;
+}
+
+/** A user with no activity yet over `n` days, nor over the `olderDays` days before them. */
+export function emptyUserSeries(email: string, firstSeenDay: string | null, n: number, olderDays = 0): UserSeries {
+  const { f64, events, olderLog } = seriesBuffer(4, n, olderDays);
   const [cents, tokens, headlessCents, maxModeCents] = f64;
-  return { email, firstSeenDay, cents, events, tokens, headlessCents, maxModeCents, models: new Map(), firstActive: n };
+  return {
+    email,
+    firstSeenDay,
+    cents,
+    events,
+    tokens,
+    headlessCents,
+    maxModeCents,
+    olderLog,
+    models: new Map(),
+    firstActive: n,
+  };
+}
+
+/**
+ * The class (0 workday, 1 weekend) of window day d, d < 0 included (a day before the window, UserSeries.olderLog): the
+ * class of a day depends only on its weekday.
+ */
+export function classOfDay(series: Pick<SeriesSet, 'dayClass'>, d: number): number {
+  return series.dayClass[d >= 0 ? d : d + 7 * Math.ceil(-d / 7)] ?? 0;
 }
 
 /** A model's two series, zeroed (one buffer for both). */
@@ -103,10 +156,15 @@ export function emptyModelSeries(n: number): ModelSeries {
  * holds some 400,000 of these small arrays, and each buffer of its own costs about half its 57 days' size again in
  * allocation and bookkeeping.
  */
-function seriesBuffer(count: number, n: number): { f64: Float64Array[]; events: EventCounts } {
-  const buffer = new ArrayBuffer(n * (count * 8 + 4));
+function seriesBuffer(
+  count: number,
+  n: number,
+  olderDays = 0,
+): { f64: Float64Array[]; events: EventCounts; olderLog: Float32Array } {
+  const buffer = new ArrayBuffer(n * (count * 8 + 4) + olderDays * 4);
   const f64 = Array.from({ length: count }, (_, k) => new Float64Array(buffer, k * n * 8, n));
-  return { f64, events: new Float32Array(buffer, count * n * 8, n) };
+  const olderLog = new Float32Array(buffer, n * (count * 8 + 4), olderDays).fill(Number.NaN);
+  return { f64, events: new Float32Array(buffer, count * n * 8, n), olderLog };
 }
 
 /** The set over `users` (any order): users sorted by email (code-unit order), the start of the data found. */

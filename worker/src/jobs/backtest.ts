@@ -2,7 +2,7 @@ import { DETECTORS, addDays, toDay } from '@cursor-cost-watch/contract';
 import type { Db } from '../db/database';
 import { getSettings, type Settings } from '../settings';
 import type { DetectorName } from '../detection/types';
-import { detectOnSeries, historyDays } from '../detection/detect';
+import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadCycleSpend, loadFirstSeen } from '../db/repositories/detection-members';
 import { loadSeriesInput } from '../db/repositories/detection-series-set';
 import { backtestDetection, toEpisodes, type Detection, type Episode } from '../detection/episodes';
@@ -43,6 +43,7 @@ export async function backtest(
     const cycleSpend = cycles.filter((c) => c.cycleStart <= day);
     const { series } = await loadSeriesInput(db, day, {
       days: historyDays(settings),
+      olderDays: olderDays(settings),
       weekdayAware: settings.weekdayAware,
       firstSeen,
       cycleSpend,

@@ -8,7 +8,7 @@ import { enqueueNotifications, type Queued } from '../notify';
 import { runNudgePolicy, type NudgeRunResult } from '../nudge';
 import { getSettings, type Settings } from '../settings';
 import type { Anomaly, DetectorName } from '../detection/types';
-import { detectOnSeries, historyDays } from '../detection/detect';
+import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadSeriesInput, type SeriesInput } from '../db/repositories/detection-series-set';
 import type { CacheLoad, DetectionSeriesCache } from '../db/repositories/detection-series-cache';
 
@@ -67,7 +67,12 @@ async function passWindow(db: Db, opts: DetectionPassOptions) {
   const now = opts.now ?? new Date();
   const asOf = opts.asOf ?? toDay(now.getTime());
   const settings = opts.settings ?? (await getSettings(db));
-  const loadOptions = { days: historyDays(settings), weekdayAware: settings.weekdayAware, now };
+  const loadOptions = {
+    days: historyDays(settings),
+    olderDays: olderDays(settings),
+    weekdayAware: settings.weekdayAware,
+    now,
+  };
   return { now, asOf, settings, loadOptions };
 }
 

@@ -1,15 +1,17 @@
 import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
-import { emptyUserSeries, seriesSet, type UserSeries } from '../../src/detection/series';
+import { emptyUserSeries, olderSpend, seriesSet, type UserSeries } from '../../src/detection/series';
 import { medianOfFirst, robustScaleOfFirst, median, robustScale } from '../../src/detection/stats';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { rng } from './fixtures';
 import { referenceBaseline } from './baseline-reference';
 
+const OLDER_DAYS = DEFAULT_SETTINGS.baselineDays;
+
 /** Random developers: heavy, light, part-time, new (first seen late), absent for weeks, flat (ties). */
 function randomUser(rnd: () => number, i: number, n: number, days: string[]): UserSeries {
   const kind = i % 6;
   const firstSeen = kind === 3 ? Math.floor(n * (0.4 + 0.5 * rnd())) : 0;
-  const u = emptyUserSeries(`dev${String(i).padStart(3, '0')}@example.com`, days[firstSeen], n);
+  const u = emptyUserSeries(`dev${String(i).padStart(3, '0')}@example.com`, days[firstSeen], n, OLDER_DAYS);
   const level = [5000, 80, 900, 600, 1500, 300][kind];
   const activity = [0.95, 0.5, 0.3, 0.9, 0.8, 0.9][kind];
   for (let d = firstSeen; d < n; d++) {
@@ -19,6 +21,11 @@ function randomUser(rnd: () => number, i: number, n: number, days: string[]): Us
     u.tokens[d] = Math.floor(rnd() * 1e6);
     u.cents[d] = kind === 5 ? level : Math.round(level * Math.exp((rnd() - 0.5) * 1.6));
     if (u.firstActive > d) u.firstActive = d;
+  }
+  // the days before the series, which only the scale reads (none for a developer first seen late)
+  for (let d = 0; d < OLDER_DAYS && firstSeen === 0; d++) {
+    if (rnd() > activity) continue;
+    u.olderLog[d] = olderSpend(kind === 5 ? level : Math.round(level * Math.exp((rnd() - 0.5) * 1.6)), 1);
   }
   return u;
 }

@@ -1,9 +1,11 @@
 /**
- * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day.
- * The straightforward reference baseline-days.test.ts compares the buffered version with, bit for bit.
+ * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
+ * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
+ * the series from UserSeries.olderLog). The straightforward reference baseline-days.test.ts compares the buffered
+ * version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
-import type { SeriesSet, UserSeries } from '../../src/detection/series';
+import { classOfDay, type SeriesSet, type UserSeries } from '../../src/detection/series';
 import {
   logSpend,
   MEDIAN_VARIANCE,
@@ -29,6 +31,24 @@ function pooledDeviations(own: number[], other: number[]): number[] {
   if (other.length >= 3) {
     const c = median(other);
     for (const v of other) out.push(v - c);
+  }
+  return out;
+}
+
+/** Each class's active days in [from, to) (below 0: UserSeries.olderLog) around that class's median, class 0 first. */
+function olderBlock(u: UserSeries, series: SeriesSet, from: number, to: number): number[] {
+  const len = u.olderLog.length;
+  const byClass: number[][] = [[], []];
+  for (let d = Math.max(from, -len); d < to; d++) {
+    // in single precision, as UserSeries.olderLog keeps the days before the window
+    const v = d < 0 ? u.olderLog[d + len] : u.events[d] > 0 ? Math.fround(logSpend(u.cents[d])) : Number.NaN;
+    if (!Number.isNaN(v)) byClass[classOfDay(series, d)].push(v);
+  }
+  const out: number[] = [];
+  for (const values of byClass) {
+    if (values.length < 3) continue;
+    const c = median(values);
+    for (const v of values) out.push(v - c);
   }
   return out;
 }
@@ -69,7 +89,9 @@ export function referenceBaseline(
   const teamCenter = prior.center[cls][t];
   // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
   // four or five days alone make a scale too narrow to trust.
-  const spread = pooledDeviations(own, other);
+  const recent = pooledDeviations(own, other);
+  const spread =
+    recent.length >= 3 ? [...recent, ...olderBlock(u, series, t - 2 * settings.baselineDays, from)] : recent;
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   if (own.length < 3 && other.length > 0) {
     const shift = teamCenter - prior.center[1 - cls][t];
@@ -106,7 +128,7 @@ export function referenceBaseline(
     ? ownCenter
     : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = spread.length >= 3 ? spread.length : 0; // fewer than 3 days say nothing about spread
+  const ownWeight = recent.length >= 3 ? recent.length : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { DetectionSeriesCache } from '../../src/db/repositories/detection-series-cache';
 import { loadSeriesInput, type SeriesInput } from '../../src/db/repositories/detection-series-set';
-import { historyDays } from '../../src/detection';
+import { historyDays, olderDays } from '../../src/detection';
+import { olderSpend } from '../../src/detection/series';
 import { detectOnSeries } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
@@ -11,11 +12,12 @@ import { emailOf, headlessAgentTeam } from './fixtures';
 
 const asOf = '2026-11-18';
 const H = historyDays(DEFAULT_SETTINGS);
+const O = olderDays(DEFAULT_SETTINGS);
 const yesterday = addDays(asOf, -1);
 const now = new Date(`${addDays(asOf, 1)}T01:00:00Z`);
-const opts = { days: H, weekdayAware: true, now, chunkUsers: 3 };
+const opts = { days: H, olderDays: O, weekdayAware: true, now, chunkUsers: 3 };
 
-const { all, before, from } = headlessAgentTeam(asOf, H + 5);
+const { all, before, from } = headlessAgentTeam(asOf, H + O + 5);
 
 /** What a full read gives now, compared field by field, user order and model order included. */
 async function expectSameAsFullRead(t: TestDb, got: SeriesInput): Promise<void> {
@@ -62,10 +64,15 @@ describe('DetectionSeriesCache: an hourly pass re-reads only the days collection
 
   it('after a run from yesterday evening: re-reads from yesterday and equals a full read (new user, new model, restated row)', async () => {
     await storeDetectionInput(t.db, from(yesterday));
-    // a developer first seen yesterday, and a model an existing developer first used yesterday
+    // a developer first seen yesterday (back: they had a day before the window, which the scale reads), and a model
+    // an existing developer first used yesterday
+    const beforeWindow = addDays(asOf, -(H - 1) - 3);
     await storeDetectionInput(t.db, {
       ...from(yesterday),
-      userDays: [{ ...all.userDays[0], email: 'joiner@x.io', day: yesterday }],
+      userDays: [
+        { ...all.userDays[0], email: 'joiner@x.io', day: yesterday },
+        { ...all.userDays[0], email: 'joiner@x.io', day: beforeWindow, events: 4, chargedCents: 321 },
+      ],
       userModelDays: [
         { email: 'joiner@x.io', day: yesterday, model: 'mid-model', events: 2, chargedCents: 30, totalTokens: 500 },
         { email: emailOf(2), day: yesterday, model: 'brand-new-model', events: 1, chargedCents: 0, totalTokens: 10 },
@@ -85,6 +92,9 @@ describe('DetectionSeriesCache: an hourly pass re-reads only the days collection
     expect(got.cache).toEqual({ full: false, readFrom: yesterday });
     expect(got.series.users.map((u) => u.email)).toContain('joiner@x.io');
     await expectSameAsFullRead(t, got);
+    // the joiner's day before the window, read for them when the re-read met them
+    const joiner = got.series.users.find((u) => u.email === 'joiner@x.io')!;
+    expect(joiner.olderLog[O - 3]).toBe(Math.fround(olderSpend(321, 4)));
     expect(detectOnSeries(got.series, got, DEFAULT_SETTINGS).map((a) => a.subject)).toContain(emailOf(4));
     // the re-read days carry yesterday's and today's rows: the agent's headless spend, the restated price
     const agent = got.series.users.find((u) => u.email === emailOf(4))!;
@@ -197,6 +207,8 @@ describe('DetectionSeriesCache: the first pass of a new day slides the kept seri
     const leaver = got.series.users.find((u) => u.email === 'leaver@x.io')!;
     expect([...leaver.models.keys()]).toEqual(['alpha-model', 'zeta-model']);
     expect(leaver.firstActive).toBe(got.series.days.length); // its one day with events left the window
+    // ... into the days before the window, which the scale reads
+    expect(leaver.olderLog[O - 1]).toBe(Math.fround(olderSpend(all.userDays[0].chargedCents, 3)));
   });
 
   it('a run restating an earlier day in the window: re-reads from that day as well', async () => {

@@ -55,7 +55,7 @@ export class DetectionSeriesCache {
 
   async load(db: DbOrTx, asOf: string, opts: SeriesLoadOptions): Promise<SeriesInput & { cache: CacheLoad }> {
     const window = seriesWindow(asOf, opts);
-    const key = `${window.from}/${asOf}/${opts.weekdayAware}`;
+    const key = `${window.from}/${asOf}/${opts.weekdayAware}/${window.olderDays}`;
     // Read before the rollups, so a run that commits rows during this load counts as a change for the next one.
     const runs = await runMarks(db);
     const firstSeen = opts.firstSeen ?? (await loadFirstSeen(db, asOf));
@@ -118,7 +118,12 @@ export class DetectionSeriesCache {
  * same number of days, the same weekday setting. 0 when they cannot (read everything).
  */
 function slidable(prev: Snapshot, window: SeriesWindow, weekdayAware: boolean): number {
-  if (prev.weekdayAware !== weekdayAware || prev.window.days.length !== window.days.length) return 0;
+  if (
+    prev.weekdayAware !== weekdayAware ||
+    prev.window.days.length !== window.days.length ||
+    prev.window.olderDays !== window.olderDays
+  )
+    return 0;
   const shift = daysBetween(prev.window.asOf, window.asOf);
   return shift > 0 && shift < window.days.length ? shift : 0;
 }

@@ -5,6 +5,7 @@ import { DetectionInputError } from '../../detection/input';
 import {
   emptyModelSeries,
   emptyUserSeries,
+  olderSpend,
   seriesDays,
   seriesSet,
   type SeriesSet,
@@ -28,6 +29,8 @@ export interface SeriesInput {
 export interface SeriesLoadOptions {
   /** Days of history up to and including asOf: historyDays(settings). */
   days: number;
+  /** Days before those whose spend is read into UserSeries.olderLog: olderDays(settings). */
+  olderDays?: number;
   weekdayAware: boolean;
   now?: Date;
   /** Users per round trip (default CHUNK_USERS). */
@@ -57,12 +60,17 @@ export interface SeriesWindow {
   from: string;
   days: string[];
   dayClass: Uint8Array;
+  /** Days before `from` kept in UserSeries.olderLog. */
+  olderDays: number;
 }
 
-export function seriesWindow(asOf: string, opts: Pick<SeriesLoadOptions, 'days' | 'weekdayAware'>): SeriesWindow {
+export function seriesWindow(
+  asOf: string,
+  opts: Pick<SeriesLoadOptions, 'days' | 'weekdayAware' | 'olderDays'>,
+): SeriesWindow {
   if (!isDay(asOf)) throw new DetectionInputError(`asOf "${asOf}" must be a day as YYYY-MM-DD`);
   const from = addDays(asOf, -(opts.days - 1));
-  return { asOf, from, ...seriesDays(from, asOf, opts.weekdayAware) };
+  return { asOf, from, ...seriesDays(from, asOf, opts.weekdayAware), olderDays: opts.olderDays ?? 0 };
 }
 
 /**
@@ -80,6 +88,8 @@ export type RowDays = WeakMap<object, Uint8Array>;
 /**
  * Reads the rollups from `readFrom` to asOf into `byEmail` (users created as met, arrays indexed from window.from),
  * noting where users and models first have rows in `firstRows`. Returns how many users had a user-day row there.
+ * UserSeries.olderLog is read with a read of the whole window, and for the users a later read creates (as buildSeries
+ * does: only for users with a row in the window).
  */
 export async function readSeries(
   db: DbOrTx,
@@ -91,41 +101,71 @@ export async function readSeries(
   firstRows?: FirstRows,
   rowDays?: RowDays,
 ): Promise<number> {
-  const { from, asOf } = window;
+  const { from, asOf, olderDays } = window;
   const n = window.days.length;
   let users = 0;
   const days = rowDays && ((key: object) => rowDaysOf(rowDays, key, n));
+  const whole = readFrom === from;
+  const created: string[] = [];
   const user = (email: string, offsets: number[]): UserSeries => {
     checkEmail(email, from);
     let u = byEmail.get(email);
-    if (!u) byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n)));
+    if (!u) {
+      byEmail.set(email, (u = emptyUserSeries(email, firstSeen.get(email) ?? null, n, olderDays)));
+      created.push(email);
+    }
     if (firstRows) firstRows.set(u, Math.min(firstRows.get(u) ?? n, ...offsets));
     return u;
   };
+  // A read of the whole window takes the older days in the same scan (their offsets are negative).
   const range = { from, readFrom, to: asOf };
+  const dayRange = { ...range, readFrom: whole ? addDays(from, -olderDays) : readFrom };
+  const olderOnly: UserDayRow[] = [];
   let after: string | null = null;
-  let next = inFlight(userDayChunk(db, range, after, chunkUsers));
+  let next = inFlight(userDayChunk(db, dayRange, after, chunkUsers));
   for (;;) {
     const chunk = await next;
     const last = chunk.length === chunkUsers ? chunk[chunk.length - 1].email : null;
     // The next chunk's days are read while this chunk's models are (two connections, two PostgreSQL backends).
-    if (last !== null) next = inFlight(userDayChunk(db, range, last, chunkUsers));
+    if (last !== null) next = inFlight(userDayChunk(db, dayRange, last, chunkUsers));
     const models = inFlight(userModelChunk(db, range, after, last));
     for (const row of chunk) {
-      const u = user(row.email, row.c[0]);
-      if (firstRows) firstRows.set(u.cents, Math.min(firstRows.get(u.cents) ?? n, ...row.c[0]));
+      const inWindow = row.c[0].filter((i) => i >= 0);
+      if (inWindow.length === 0) {
+        olderOnly.push(row); // a user with rows before the window only: theirs if a model row brings them in
+        continue;
+      }
+      const u = user(row.email, inWindow);
+      if (firstRows) firstRows.set(u.cents, Math.min(firstRows.get(u.cents) ?? n, ...inWindow));
       if (days) {
         const had = days(u.cents);
-        for (const i of row.c[0]) had[i] = 1;
+        for (const i of inWindow) had[i] = 1;
       }
       addUserDays(u, row, from, asOf);
+      users++;
     }
-    users += chunk.length;
     for (const row of await models) addUserModels(user(row.email, row.m[1]), row, from, firstRows, days);
+    for (const row of olderOnly) {
+      const u = byEmail.get(row.email);
+      if (u) addUserDays(u, row, from, asOf);
+    }
+    olderOnly.length = 0;
     if (last === null) break;
     after = last;
   }
+  if (!whole && olderDays > 0 && created.length > 0) await readOlder(db, window, created, byEmail);
   return users;
+}
+
+/** The older days (UserSeries.olderLog) of users a read after the window's first day created. */
+async function readOlder(db: DbOrTx, window: SeriesWindow, emails: string[], byEmail: Map<string, UserSeries>) {
+  const { from, olderDays } = window;
+  const { rows } = await sql<UserDayRow>`
+    SELECT ${userDayColumns(from)}
+    FROM user_daily_rollup
+    WHERE user_email = ANY(${emails}::text[]) AND day >= ${addDays(from, -olderDays)} AND day < ${from}
+    GROUP BY user_email`.execute(db);
+  for (const row of rows) addUserDays(byEmail.get(row.email)!, row, from, window.asOf);
 }
 
 /** The input around series read into `byEmail`: cycle spend (unless given), whether asOf is still running. */
@@ -180,6 +220,15 @@ interface ReadRange {
   to: string;
 }
 
+/** A UserDayRow's columns: one row per user, days as offsets from `from` (negative before it). */
+function userDayColumns(from: string) {
+  return sql`user_email AS email,
+    json_build_array(json_agg(day - ${from}::date), json_agg(events), json_agg(charged_cents),
+      json_agg(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens),
+      json_agg(max_mode_cents), json_agg(headless_cents)) AS c,
+    min(least(requests_costs, max_mode_events, headless_events))::float8 AS floor`;
+}
+
 function userDayChunk(
   db: DbOrTx,
   { from, readFrom, to }: ReadRange,
@@ -187,11 +236,7 @@ function userDayChunk(
   size: number,
 ): Promise<UserDayRow[]> {
   return sql<UserDayRow>`
-    SELECT user_email AS email,
-           json_build_array(json_agg(day - ${from}::date), json_agg(events), json_agg(charged_cents),
-             json_agg(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens),
-             json_agg(max_mode_cents), json_agg(headless_cents)) AS c,
-           min(least(requests_costs, max_mode_events, headless_events))::float8 AS floor
+    SELECT ${userDayColumns(from)}
     FROM user_daily_rollup
     WHERE day >= ${readFrom} AND day <= ${to} ${after === null ? sql`` : sql`AND user_email > ${after}`}
     GROUP BY user_email ORDER BY user_email LIMIT ${size}`
@@ -239,10 +284,19 @@ function addUserDays(u: UserSeries, row: UserDayRow, from: string, asOf: string)
     throw new DetectionInputError(
       `requests_costs, max_mode_events or headless_events is negative for ${u.email} between ${from} and ${asOf} (user day): must not be negative`,
     );
+  const olderLen = u.olderLog.length;
   for (let k = 0; k < offsets.length; k++) {
     const i = offsets[k];
     const where = (v: number, f: string) => checked(v, f, u.email, from, i, 'user day');
     const e = where(events[k], 'events');
+    if (i < 0) {
+      // a day before the window (UserSeries.olderLog; one row per developer and day in the rollup)
+      where(tokens[k], 'totalTokens');
+      where(maxMode[k], 'maxModeCents');
+      where(headless[k], 'headlessCents');
+      u.olderLog[i + olderLen] = olderSpend(where(cents[k], 'chargedCents'), e);
+      continue;
+    }
     if (e > 0 && i < u.firstActive) u.firstActive = i;
     u.events[i] += e;
     u.cents[i] += where(cents[k], 'chargedCents');

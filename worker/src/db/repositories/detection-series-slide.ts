@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database';
-import type { ModelSeries, UserSeries } from '../../detection/series';
+import { olderSpend, type ModelSeries, type UserSeries } from '../../detection/series';
 import type { FirstRows, RowDays } from './detection-series-set';
 
 /**
  * Moves kept series `shift` days forward in place (issue #13: the first pass of a new day): each array drops its first
- * `shift` days and ends with `shift` zeroed days, to be read. What a full read of the new window would note is
+ * `shift` days and ends with `shift` zeroed days, to be read; the spend and requests of the days dropped move into
+ * UserSeries.olderLog. What a full read of the new window would note is
  * rebuilt from the days with rows (`rowDays`): where each user and model first has a row, firstActive; users and
  * models left without a row are dropped, and a user whose model first had a row on a day that left gets its models
  * re-ordered as a full read meets them (first day with a row, then model under the database's collation).
@@ -25,6 +26,7 @@ export async function slideSeries(
   const reorder: UserSeries[] = [];
   for (const [email, u] of byEmail) {
     const n = u.cents.length;
+    slideOlder(u, shift);
     for (const a of [u.cents, u.events, u.tokens, u.headlessCents, u.maxModeCents]) shiftLeft(a, shift);
     u.firstActive = firstAbove(u.events);
     let first = slideRows(u.cents, firstRows, rowDays, shift, n);
@@ -53,6 +55,15 @@ export async function slideSeries(
     }
   }
   return true;
+}
+
+/** The days that leave the window (its first `shift`) become the last of the days before it (UserSeries.olderLog). */
+function slideOlder(u: UserSeries, shift: number): void {
+  const older = u.olderLog;
+  const len = older.length;
+  if (len === 0) return;
+  older.copyWithin(0, Math.min(shift, len));
+  for (let i = Math.max(0, shift - len); i < shift; i++) older[len - shift + i] = olderSpend(u.cents[i], u.events[i]);
 }
 
 function shiftLeft(a: Float64Array | Float32Array | Uint8Array, shift: number): void {

@@ -1,0 +1,86 @@
+/**
+ * A developer's scale also reads the baselineDays before the baseline's own (userBaseline, UserSeries.olderLog). The MAD
+ * of 15–20 days is only 37% efficient: four weeks that are by chance quiet halve a noisy developer's scale, and their
+ * next ordinary days read as a drift — most of bench:detect's false alerts sat on scales 0.40–0.78 of the developer's
+ * true spread (docs/benchmarks.md). Built directly on userBaseline: one developer, one evaluated day, the days before it
+ * written by hand.
+ */
+import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
+import {
+  classOfDay,
+  emptyUserSeries,
+  olderSpend,
+  seriesDays,
+  seriesSet,
+  type UserSeries,
+} from '../../src/detection/series';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { rng } from './fixtures';
+
+const settings = DEFAULT_SETTINGS;
+const B = settings.baselineDays;
+const { days, dayClass } = seriesDays('2026-09-25', '2026-11-20', true);
+const n = days.length; // 57: historyDays
+const t = n - 1;
+
+/**
+ * A workday-only developer around $50 a day, judged on day `at`: the baseline's days (the baselineDays before `at`) at
+ * spread `recent`, the days before those at spread `older` and `olderLevel` times the level — in the window, and
+ * before it (UserSeries.olderLog) for a day early in the window.
+ */
+function developer(at: number, recent: number, older: number, olderLevel = 1): UserSeries {
+  const u = emptyUserSeries('dev@example.com', null, n, B);
+  const noise = rng(17);
+  const gauss = () => Math.sqrt(-2 * Math.log(noise() + 1e-12)) * Math.cos(2 * Math.PI * noise());
+  const cents = (d: number) =>
+    d >= at - B ? 5000 * Math.exp(recent * gauss()) : olderLevel * 5000 * Math.exp(older * gauss());
+  for (let d = -B; d < n; d++) {
+    if (classOfDay({ dayClass }, d) === 1) continue;
+    if (d < 0) {
+      u.olderLog[d + B] = olderSpend(Math.round(cents(d)), 40);
+    } else {
+      u.events[d] = 40;
+      u.cents[d] = Math.round(cents(d));
+      u.firstActive = Math.min(u.firstActive, d);
+    }
+  }
+  return u;
+}
+
+/** Day `at`'s scale; the team prior (here the developer alone) from `priorOf`'s days, u's by default. */
+function scaleOf(u: UserSeries, at: number, priorOf: UserSeries = u): number {
+  const set = seriesSet(days, dayClass, [u]);
+  const prior = teamPrior(seriesSet(days, dayClass, [priorOf]), settings, at);
+  const store = new BaselineDays(at, 1, settings.shrinkageDays);
+  userBaseline(u, at, set, prior, new Uint8Array(n), settings, store);
+  expect(store.has(at)).toBe(true);
+  return store.scale[0];
+}
+
+describe("a developer's scale", () => {
+  // asOf (its older block inside the window), and a day early in the window (its older block mostly before it)
+  it.each([t, 30])('is wider after four quiet weeks when the four before them were not (day %i)', (at) => {
+    const quietOnly = scaleOf(developer(at, 0.2, 0.2), at);
+    const withNoisyBefore = scaleOf(developer(at, 0.2, 0.6), at);
+    // the quiet weeks alone: about their own spread (or the floors); with the noisy block before, well above it
+    expect(withNoisyBefore).toBeGreaterThan(quietOnly * 1.3);
+  });
+
+  it.each([t, 30])('is not widened by a level that changed between the blocks (day %i)', (at) => {
+    const same = developer(at, 0.35, 0.35);
+    // (the same team prior for both: the typical spread of a team of one would see the level change)
+    const tripledBefore = scaleOf(developer(at, 0.35, 0.35, 3), at, same);
+    // within 2% (spend is judged on log(cents + $1): the offset weighs less at three times the level); around one
+    // median for both blocks, the older days would sit ln 3 ≈ 1.1 away and the scale would be far wider
+    expect(Math.abs(tripledBefore / scaleOf(same, at) - 1)).toBeLessThan(0.02);
+  });
+
+  it('rests its degrees of freedom on the recent days only', () => {
+    const u = developer(t, 0.3, 0.3);
+    const set = seriesSet(days, dayClass, [u]);
+    const store = new BaselineDays(t, 1, settings.shrinkageDays);
+    userBaseline(u, t, set, teamPrior(set, settings, t), new Uint8Array(n), settings, store);
+    const recentDays = Array.from({ length: B }, (_, k) => t - B + k).filter((d) => u.events[d] > 0).length;
+    expect(store.days(t)).toBe(recentDays + settings.shrinkageDays);
+  });
+});
