@@ -326,10 +326,12 @@ export function userBaseline(
     const c = medianOfFirst(other, nOther);
     for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
   }
-  // The block of baselineDays before these (its classes around their own medians, so that a level that changed a
-  // month ago does not widen it) adds to the evidence of the spread only: the MAD of 15–20 days is only 37%
-  // efficient, and a scale estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining
-  // false alerts come from"). The weight and degrees of freedom stay those of the recent days.
+  // The block of baselineDays before these adds to the evidence of the spread only: the MAD of 15–20 days is only
+  // 37% efficient, and a scale estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining
+  // false alerts come from"). The weight and degrees of freedom stay those of the recent days. Its classes are taken
+  // around their own medians, so a level that changed between the two blocks does not widen it; one that changed
+  // within the older block does, for up to four weeks (a ×3 step: 0.21 → 0.50). Only with a spread of their own:
+  // someone back from a month away is judged on the team's.
   const nRecent = nSpread;
   if (nRecent >= 3) {
     nSpread = olderDeviations(u, series, t - 2 * settings.baselineDays, from, nSpread);

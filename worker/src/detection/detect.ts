@@ -23,6 +23,8 @@ export function historyDays(settings: Settings): number {
 
 /** Days before a pass's window whose spend it also reads (UserSeries.olderLog: for the baseline's scale only). */
 export function olderDays(settings: Settings): number {
+  // Enough for every evaluated day (the first reaches 2·baselineDays − max(baselineDays, teamZWindowDays) − 1 days
+  // back: one fewer with the defaults), and the same whatever teamZWindowDays is.
   return settings.baselineDays;
 }
 

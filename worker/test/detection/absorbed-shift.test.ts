@@ -34,7 +34,7 @@ describe('a level shift the rolling baseline absorbs', () => {
     const found = alerts(1.8);
     const mine = found.filter((a) => a.subject === who);
     expect(mine.length).toBeGreaterThan(0);
-    expect(mine[0].detector).toBe('sustained_drift');
+    expect(mine[0]).toMatchObject({ day: '2026-11-18', detector: 'sustained_drift' });
     // The shift's first day is z 0.6 (its noise was low), the second z 2.2: the onset is within a day of the start.
     expect(Math.abs(Date.parse(mine[0].onset) - Date.parse(start))).toBeLessThanOrEqual(86_400_000);
     // Nobody else on the team is alerted on.

@@ -3,7 +3,7 @@ import { detect, historyDays, olderDays, DetectionInputError } from '../../src/d
 import { loadDetectionInput } from '../../bench/load-arrays-reference';
 import { detectOnSeries } from '../../src/detection/detect';
 import { loadSeriesInput } from '../../src/db/repositories/detection-series-set';
-import { buildSeries } from '../../src/detection/series';
+import { buildSeries, olderSpend } from '../../src/detection/series';
 import { addDays } from '@cursor-cost-watch/contract';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { DEFAULT_SETTINGS } from '../../src/settings';
@@ -39,6 +39,14 @@ describe('loadSeriesInput lays the rollups straight into series', () => {
       ...base.userDays.map((r) => ({ ...r, email: rename(r.email) })),
       // one developer with a row before the window only: not in the set
       { ...base.userDays[0], email: 'older-only@x.io', day: addDays(asOf, -(H - 1) - 2) },
+      // and one in the window by a model row only, with a day before the window: that day is theirs
+      {
+        ...base.userDays[0],
+        email: 'zz-model-only@x.io',
+        day: addDays(asOf, -(H - 1) - 3),
+        chargedCents: 777,
+        events: 5,
+      },
     ],
     // one developer seen only on the model rollup (their user row missing)
     userModelDays: [
@@ -78,6 +86,8 @@ describe('loadSeriesInput lays the rollups straight into series', () => {
       expect(got.series.users.every((u) => u.olderLog.length === O)).toBe(true);
       expect(got.series.users.find((u) => u.email === EMAILS[1])!.olderLog.some((v) => v > 0)).toBe(true);
       expect(got.series.users.map((u) => u.email)).not.toContain('older-only@x.io');
+      const modelOnly = got.series.users.find((u) => u.email === 'zz-model-only@x.io')!;
+      expect(modelOnly.olderLog[O - 3]).toBe(Math.fround(olderSpend(777, 5)));
       expect(got.partialDay).toBe(true);
       expect(got.cycleSpend).toEqual(old.cycleSpend);
     },

@@ -57,6 +57,13 @@ function scaleOf(u: UserSeries, at: number, priorOf: UserSeries = u): number {
   return store.scale[0];
 }
 
+describe('classOfDay', () => {
+  it('gives a day before the window the class of its weekday', () => {
+    // the window starts on Friday 2026-09-25
+    expect([-1, -5, -6, -7, -8, -13, -14].map((d) => classOfDay({ dayClass }, d))).toEqual([0, 1, 1, 0, 0, 1, 0]);
+  });
+});
+
 describe("a developer's scale", () => {
   // asOf (its older block inside the window), and a day early in the window (its older block mostly before it)
   it.each([t, 30])('is wider after four quiet weeks when the four before them were not (day %i)', (at) => {
@@ -73,6 +80,24 @@ describe("a developer's scale", () => {
     // within 2% (spend is judged on log(cents + $1): the offset weighs less at three times the level); around one
     // median for both blocks, the older days would sit ln 3 ≈ 1.1 away and the scale would be far wider
     expect(Math.abs(tripledBefore / scaleOf(same, at) - 1)).toBeLessThan(0.02);
+  });
+
+  it("is the team's for a developer back from a month away, however they varied before", () => {
+    // active in the window's first four weeks and today only: no day of their own in the baseline's window
+    const returning = (older: number) => {
+      const u = developer(t, 0.3, older);
+      for (let d = t - B; d < t; d++) u.events[d] = u.cents[d] = 0;
+      return u;
+    };
+    const team = [1, 2, 3, 4].map((k) => ({ ...developer(t, 0.3, 0.3), email: `team${k}@example.com` }));
+    const scale = (u: UserSeries) => {
+      const set = seriesSet(days, dayClass, [u, ...team]);
+      const store = new BaselineDays(t, 1, settings.shrinkageDays);
+      userBaseline(u, t, set, teamPrior(set, settings, t), new Uint8Array(n), settings, store);
+      expect(store.at(t)?.returning).toBe(true);
+      return store.scale[0];
+    };
+    expect(scale(returning(0.9))).toBe(scale(returning(0.1)));
   });
 
   it('rests its degrees of freedom on the recent days only', () => {

@@ -290,7 +290,8 @@ function addUserDays(u: UserSeries, row: UserDayRow, from: string, asOf: string)
     const where = (v: number, f: string) => checked(v, f, u.email, from, i, 'user day');
     const e = where(events[k], 'events');
     if (i < 0) {
-      // a day before the window (UserSeries.olderLog; one row per developer and day in the rollup)
+      // a day before the window (UserSeries.olderLog; one row per developer and day in the rollup): validated as the
+      // window's days are, for the developers kept (a developer with rows before the window only is not read)
       where(tokens[k], 'totalTokens');
       where(maxMode[k], 'maxModeCents');
       where(headless[k], 'headlessCents');
