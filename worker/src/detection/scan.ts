@@ -741,8 +741,12 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
 
 /** Active days a sustained rise is looked for in (the window ends today). */
 export const DRIFT_MAX_DAYS = 10;
-/** Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). */
-export const DRIFT_Z = 3.5;
+/**
+ * Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). 3.75 since
+ * the scale reads eight weeks (Dec 4 2026, chosen on bench:detect's tuning teams: false alerts 8 → 4 for one find of
+ * 75; it was 3.5).
+ */
+export const DRIFT_Z = 3.75;
 
 /**
  * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that

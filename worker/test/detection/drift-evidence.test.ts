@@ -18,10 +18,11 @@ describe('sustained drift evidence', () => {
     const truth = sc.truth.find((t) => t.email === who)!;
     expect(truth).toMatchObject({ kind: 'level_shift', startDay: '2026-09-25' });
     const found: { day: string; detector: string; onset: string }[] = [];
-    for (let day = '2026-10-05'; day <= '2026-10-09'; day = addDays(day, 1))
+    for (let day = '2026-10-05'; day <= '2026-10-13'; day = addDays(day, 1))
       for (const a of detect(asOfDay(sc.input, day), DEFAULT_SETTINGS))
         if (a.subject === who) found.push({ day, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
     expect(found.length).toBeGreaterThan(0);
-    expect(found[0]).toEqual({ day: '2026-10-08', detector: 'sustained_drift', onset: '2026-09-25' });
+    // on Oct 12 since the drift bar is 3.75 (Oct 8 at 3.5: the cost of its fewer false alerts, docs/benchmarks.md)
+    expect(found[0]).toEqual({ day: '2026-10-12', detector: 'sustained_drift', onset: '2026-09-25' });
   });
 });
