@@ -131,9 +131,14 @@ let tokensBuf = new Float64Array(64);
 let spreadBuf = new Float64Array(128);
 let olderBuf = new Float64Array(64);
 let olderOtherBuf = new Float64Array(64);
+/** Days every buffer above holds (own and spread hold more). */
+let bufferDays = 64;
 
 function ensureBuffers(days: number): void {
-  if (ownBuf.length >= days) return;
+  // Checked against every buffer's size, not ownBuf's (twice it): a baselineDays raised in the Settings to under twice
+  // an earlier one would otherwise overrun the one-window buffers.
+  if (bufferDays >= days) return;
+  bufferDays = days;
   ownBuf = new Float64Array(days * 2); // own may also take the other class's days (shifted)
   otherBuf = new Float64Array(days);
   eventsBuf = new Float64Array(days);

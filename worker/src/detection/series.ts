@@ -60,12 +60,13 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     return u;
   };
   const olderFrom = addDays(firstDay, -olderDays);
-  const older = new Map<string, { cents: number; events: number }>(); // email|day of the days before the window
+  // the days before the window, by day then email (a day is 10 characters; an email may hold any of them)
+  const older = new Map<string, { cents: number; events: number }>();
   for (const r of input.userDays) {
     const i = index.get(r.day);
     if (i === undefined) {
       if (r.day >= olderFrom && r.day < firstDay) {
-        const key = `${r.email}|${r.day}`;
+        const key = r.day + r.email;
         const sum = older.get(key) ?? { cents: 0, events: 0 };
         older.set(key, { cents: sum.cents + r.chargedCents, events: sum.events + r.events });
       }
@@ -92,8 +93,8 @@ export function buildSeries(input: DetectionInput, firstDay: string, weekdayAwar
     m.events[i] += r.events;
   }
   for (const [key, sum] of older) {
-    const [email, day] = key.split('|');
-    const u = byEmail.get(email);
+    const day = key.slice(0, 10);
+    const u = byEmail.get(key.slice(10));
     if (!u) continue; // no row in the window: not in the set
     u.olderLog[olderDays - daysBetween(day, firstDay)] = olderSpend(sum.cents, sum.events);
   }

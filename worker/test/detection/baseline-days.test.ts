@@ -1,3 +1,4 @@
+import { addDays } from '@cursor-cost-watch/contract';
 import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
 import { emptyUserSeries, olderSpend, seriesSet, type UserSeries } from '../../src/detection/series';
 import { medianOfFirst, robustScaleOfFirst, median, robustScale } from '../../src/detection/stats';
@@ -69,6 +70,33 @@ describe('userBaseline into BaselineDays', () => {
       }
       expect(compared).toBeGreaterThan(500);
       expect([...kinds].sort()).toEqual(['new', 'own', 'returning']);
+    }
+  });
+
+  it('equals the reference when baselineDays changes between passes (its reused buffers grow with it)', () => {
+    // 28 (the file's other test), then 70 (the buffers grow), then 120 (more than 70, less than twice it)
+    for (const baselineDays of [70, 120]) {
+      const settings = { ...DEFAULT_SETTINGS, baselineDays };
+      const rnd = rng(baselineDays);
+      const n = 2 * baselineDays + 10;
+      const days = Array.from({ length: n }, (_, d) => addDays('2026-01-01', d));
+      const dayClass = Uint8Array.from(days, (_, d) => (d % 7 >= 5 ? 1 : 0));
+      const set = seriesSet(
+        days,
+        dayClass,
+        Array.from({ length: 12 }, (_, i) => randomUser(rnd, i, n, days)),
+      );
+      const from = n - 5;
+      const prior = teamPrior(set, settings, from);
+      for (const u of set.users) {
+        const flagged = new Uint8Array(n);
+        const store = new BaselineDays(from, n - from, settings.shrinkageDays);
+        for (let t = from; t < n; t++) {
+          userBaseline(u, t, set, prior, flagged, settings, store);
+          const want = referenceBaseline(u, t, set, prior, flagged, settings);
+          expect(store.at(t)).toEqual(want);
+        }
+      }
     }
   });
 

@@ -7,6 +7,7 @@
  */
 import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
 import {
+  buildSeries,
   classOfDay,
   emptyUserSeries,
   olderSpend,
@@ -61,6 +62,33 @@ describe('classOfDay', () => {
   it('gives a day before the window the class of its weekday', () => {
     // the window starts on Friday 2026-09-25
     expect([-1, -5, -6, -7, -8, -13, -14].map((d) => classOfDay({ dayClass }, d))).toEqual([0, 1, 1, 0, 0, 1, 0]);
+  });
+});
+
+describe('buildSeries', () => {
+  it("keeps a developer's day before the window, whatever their email holds", () => {
+    const row = (email: string, day: string, chargedCents: number) => ({
+      email,
+      day,
+      events: 3,
+      chargedCents,
+      totalTokens: 10,
+      maxModeCents: 0,
+      headlessCents: 0,
+      requestsCosts: 0,
+      maxModeEvents: 0,
+      headlessEvents: 0,
+    });
+    const email = 'a|b@x.io';
+    const input = {
+      asOf: '2026-11-20',
+      userDays: [row(email, '2026-11-20', 500), row(email, '2026-11-18', 900)],
+      userModelDays: [],
+      members: [],
+      cycleSpend: [],
+    };
+    const set = buildSeries(input, '2026-11-19', true, 3); // 2026-11-18 is the last day before the window
+    expect(set.users[0].olderLog[2]).toBe(Math.fround(olderSpend(900, 3)));
   });
 });
 

@@ -5,7 +5,7 @@ import type { FirstRows, RowDays } from './detection-series-set';
 
 /**
  * Moves kept series `shift` days forward in place (issue #13: the first pass of a new day): each array drops its first
- * `shift` days and ends with `shift` zeroed days, to be read; the spend and requests of the days dropped move into
+ * `shift` days and ends with `shift` zeroed days, to be read; the spend of the days dropped moves into
  * UserSeries.olderLog. What a full read of the new window would note is
  * rebuilt from the days with rows (`rowDays`): where each user and model first has a row, firstActive; users and
  * models left without a row are dropped, and a user whose model first had a row on a day that left gets its models
