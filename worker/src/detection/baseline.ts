@@ -14,7 +14,8 @@ export const NEW_USER_GRACE_DAYS = 7;
 /** Active days of their own a user with thin history (not new) needs before being judged at all. */
 const MIN_SPARSE_DAYS = 5;
 
-/** Fewer clean (not anomalous) days than this in the window: the baseline uses the anomalous ones too. */
+/** Fewer clean (not anomalous) days than this in the window: days before it make up the difference, or when there
+ * are too few of those, the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 8;
 
 export interface TeamPrior {
@@ -175,6 +176,40 @@ function olderDeviations(u: UserSeries, series: SeriesSet, from: number, to: num
   return n;
 }
 
+/** olderClean's days (log spend) and their class, latest first. */
+let fillBuf = new Float64Array(MIN_CLEAN_DAYS);
+let fillClass = new Uint8Array(MIN_CLEAN_DAYS);
+
+/**
+ * Up to `need` of the user's latest active days before the baseline's window [from, t), back to baselineDays before
+ * it, into fillBuf and fillClass; returns how many. Only days past adaptAfterDays, which no flag leaves out: a day is
+ * then taken the same way whichever pass reads it, in the window or in UserSeries.olderLog after the slide.
+ */
+function olderClean(
+  u: UserSeries,
+  series: SeriesSet,
+  t: number,
+  from: number,
+  settings: Settings,
+  need: number,
+): number {
+  if (fillBuf.length < need) {
+    fillBuf = new Float64Array(need);
+    fillClass = new Uint8Array(need);
+  }
+  const olderLen = u.olderLog.length;
+  const floor = Math.max(from - settings.baselineDays, -olderLen);
+  let n = 0;
+  for (let d = Math.min(from, t - settings.adaptAfterDays) - 1; d >= floor && n < need; d--) {
+    // in single precision in the window too, as olderDeviations reads them
+    const v = d < 0 ? u.olderLog[d + olderLen] : Math.fround(olderSpend(u.cents[d], u.events[d]));
+    if (Number.isNaN(v)) continue;
+    fillBuf[n] = v;
+    fillClass[n++] = classOfDay(series, d);
+  }
+  return n;
+}
+
 export interface Baseline {
   center: number; // expected log spend
   scale: number; // robust σ of log spend
@@ -308,8 +343,13 @@ export function userBaseline(
     history++;
     if (!(flagged[d] === 1 && t - d <= settings.adaptAfterDays)) usable++;
   }
-  // When nearly all recent days were anomalous there is no clean baseline left: use them all rather than none.
-  const skipFlagged = usable >= MIN_CLEAN_DAYS;
+  // Too few clean days in the window (days held as anomalous, or a part-timer's few days): the latest active days
+  // before it make up the difference, the developer's level before whatever the held days are. When the held days
+  // made the baseline instead, a part-timer's rise was absorbed within days of its start (bench:detect, Dec 4 2026:
+  // T4-churn's dev0483, back from a week away at a higher level: z 0.07 on its fifth day, 1.0 now). Only when even
+  // those fall short is there no clean baseline left: then the anomalous days are used too, rather than none.
+  const older = usable < MIN_CLEAN_DAYS ? olderClean(u, series, t, from, settings, MIN_CLEAN_DAYS - usable) : 0;
+  const skipFlagged = usable + older >= MIN_CLEAN_DAYS;
   for (let d = from; d < t; d++) {
     if (u.events[d] <= 0) continue;
     if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
@@ -341,6 +381,15 @@ export function userBaseline(
   if (nRecent >= 3) {
     nSpread = olderDeviations(u, series, t - 2 * settings.baselineDays, from, nSpread);
   }
+  // The days before the window that made up for anomalous ones count towards the level, not the spread (the older
+  // block's deviations are in it already).
+  const nWindowOwn = nOwn;
+  if (skipFlagged) {
+    for (let i = 0; i < older; i++) {
+      if (fillClass[i] === cls) own[nOwn++] = fillBuf[i];
+      else other[nOther++] = fillBuf[i];
+    }
+  }
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   const borrowed = nOwn < 3 && nOther > 0;
   if (borrowed) {
@@ -368,8 +417,9 @@ export function userBaseline(
   // most false alerts of a fresh install came from days judged on two or three days of history).
   if (t < series.dataStart + NEW_USER_GRACE_DAYS) return;
   const k = settings.shrinkageDays;
-  // (the median of the own days is the one the deviations were taken around, unless other-class days joined them)
-  const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 ? ownMedian : medianOfFirst(own, n);
+  // (the median of the own days is the one the deviations were taken around, unless other-class days or days before
+  // the window joined them)
+  const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 && n === nWindowOwn ? ownMedian : medianOfFirst(own, n);
   const ownScale = nSpread >= 3 ? personalScaleOfFirst(spread, nSpread) : 0;
   const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its

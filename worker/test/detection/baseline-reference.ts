@@ -1,7 +1,8 @@
 /**
  * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
  * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
- * the series from UserSeries.olderLog). The straightforward reference baseline-days.test.ts compares the buffered
+ * the series from UserSeries.olderLog) and the days before the window that stand in for anomalous ones when the window
+ * has too few clean days. The straightforward reference baseline-days.test.ts compares the buffered
  * version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
@@ -74,8 +75,21 @@ export function referenceBaseline(
     history++;
     if (!(flagged[d] === 1 && t - d <= settings.adaptAfterDays)) usable++;
   }
-  // When nearly all recent days were anomalous there is no clean baseline left: use them all rather than none.
-  const skipFlagged = usable >= MIN_CLEAN_DAYS;
+  // Too few clean days: the latest active days before the window (past adaptAfterDays) make up the difference; when
+  // even those fall short, the anomalous days are used too.
+  const fill: { v: number; cls: number }[] = [];
+  if (usable < MIN_CLEAN_DAYS) {
+    const len = u.olderLog.length;
+    for (
+      let d = Math.min(from, t - settings.adaptAfterDays) - 1;
+      d >= Math.max(from - settings.baselineDays, -len);
+      d--
+    ) {
+      const v = d < 0 ? u.olderLog[d + len] : u.events[d] > 0 ? Math.fround(logSpend(u.cents[d])) : Number.NaN;
+      if (!Number.isNaN(v) && fill.length < MIN_CLEAN_DAYS - usable) fill.push({ v, cls: classOfDay(series, d) });
+    }
+  }
+  const skipFlagged = usable + fill.length >= MIN_CLEAN_DAYS;
   for (let d = from; d < t; d++) {
     if (u.events[d] <= 0) continue;
     if (skipFlagged && flagged[d] === 1 && t - d <= settings.adaptAfterDays) continue;
@@ -92,6 +106,8 @@ export function referenceBaseline(
   const recent = pooledDeviations(own, other);
   const spread =
     recent.length >= 3 ? [...recent, ...olderBlock(u, series, t - 2 * settings.baselineDays, from)] : recent;
+  // The days before the window that made up for anomalous ones count towards the level, not the spread.
+  if (skipFlagged) for (const f of fill) (f.cls === cls ? own : other).push(f.v);
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
   if (own.length < 3 && other.length > 0) {
     const shift = teamCenter - prior.center[1 - cls][t];
