@@ -117,6 +117,14 @@ export function tToZ(t: number, dof: number): number {
 /** The team's 90th percentile in robust σ above its median: where a newcomer is judged from. */
 const TEAM_HIGH_Z = 1.28;
 
+/** The team's heavy users' level (its 90th percentile) on day t's days of class cls; −∞ when unknown. */
+function heavyLevel(prior: TeamPrior, cls: number, t: number): number {
+  const center = prior.center[cls][t];
+  const spread = prior.spread[cls][t];
+  if (Number.isNaN(center)) return Number.NEGATIVE_INFINITY;
+  return center + (Number.isNaN(spread) ? 0 : TEAM_HIGH_Z * spread);
+}
+
 /** Variance of a sample median relative to σ²/n for normal data (π/2). */
 export const MEDIAN_VARIANCE = Math.PI / 2;
 
@@ -421,13 +429,13 @@ export function userBaseline(
   // the window joined them)
   const ownCenter = n === 0 ? 0 : !borrowed && n >= 2 && n === nWindowOwn ? ownMedian : medianOfFirst(own, n);
   const ownScale = nSpread >= 3 ? personalScaleOfFirst(spread, nSpread) : 0;
-  const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
   // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
-  // teams with joiners); one far above even them is.
-  const priorCenter = Number.isNaN(teamCenter)
-    ? ownCenter
-    : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
+  // teams with joiners); one far above even them is. On the class of day where those heavy users spend more: the
+  // team's weekend mixes a few people's light check-ins, and a joiner's first Saturday of work read as far above it.
+  const heavyCls = teamLike && heavyLevel(prior, 1 - cls, t) > heavyLevel(prior, cls, t) ? 1 - cls : cls;
+  const teamSpread = prior.spread[heavyCls][t];
+  const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamLike ? heavyLevel(prior, heavyCls, t) : teamCenter;
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
   const ownWeight = nRecent >= 3 ? nRecent : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them

@@ -136,13 +136,15 @@ export function referenceBaseline(
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
   const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
-  const teamSpread = prior.spread[cls][t];
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
-  // median: a new hire who is a heavy user from day one is not news (issue #12: most team_zscore false alerts on
-  // teams with joiners); one far above even them is.
-  const priorCenter = Number.isNaN(teamCenter)
-    ? ownCenter
-    : teamCenter + (teamLike && !Number.isNaN(teamSpread) ? TEAM_HIGH_Z * teamSpread : 0);
+  // median, on the class of day where those spend more.
+  const heavy = (c: number) =>
+    Number.isNaN(prior.center[c][t])
+      ? Number.NEGATIVE_INFINITY
+      : prior.center[c][t] + (Number.isNaN(prior.spread[c][t]) ? 0 : TEAM_HIGH_Z * prior.spread[c][t]);
+  const heavyCls = teamLike && heavy(1 - cls) > heavy(cls) ? 1 - cls : cls;
+  const teamSpread = prior.spread[heavyCls][t];
+  const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamLike ? heavy(heavyCls) : teamCenter;
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
   const ownWeight = recent.length >= 3 ? recent.length : 0; // fewer than 3 days say nothing about spread
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them

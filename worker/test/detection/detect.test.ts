@@ -75,6 +75,40 @@ describe('detect: edge cases', () => {
     expect(found[0].why.firstSeenDay).toBe(first);
   });
 
+  it("compares a joiner whose first day is a Saturday with the team's heavy users' workdays, not the light weekend", () => {
+    // bench:detect's T4-churn dev0059: a power user's first day, a Saturday of $28, read as far above the team's
+    // weekend (a few people's light check-ins) and opened a team_zscore incident
+    const saturday = '2026-11-14';
+    const team = makeInput({ users: 20, days: 60, asOf: saturday, seed: 5, requests: 400 });
+    const workdays = team.userDays.filter((r) => !isWeekend(r.day)).map((r) => r.chargedCents);
+    const typical = workdays.sort((a, b) => a - b)[Math.floor(workdays.length / 2)];
+    const joinerOn = (cents: number): DetectionInput => {
+      const email = emailOf(20);
+      const row = { email, day: saturday, events: Math.round(cents / 8), totalTokens: 1_000_000 };
+      return {
+        ...team,
+        members: [...team.members, { email, firstSeenDay: saturday, isRemoved: false }],
+        userDays: [
+          ...team.userDays,
+          {
+            ...row,
+            chargedCents: cents,
+            requestsCosts: row.events,
+            maxModeEvents: 0,
+            headlessEvents: 0,
+            maxModeCents: 0,
+            headlessCents: 0,
+          },
+        ],
+        userModelDays: [...team.userModelDays, { ...row, model: 'mid-model', chargedCents: cents }],
+      };
+    };
+    // three times the team's typical workday: a power user at work, quiet
+    expect(forUser(detect(joinerOn(3 * typical), settings()), 20)).toEqual([]);
+    // thirty times it is still far above even the team's heavy users
+    expect(forUser(detect(joinerOn(30 * typical), settings()), 20).map((a) => a.detector)).toEqual(['team_zscore']);
+  });
+
   it("judges weekends against weekends: a team's quiet weekends raise nothing, a weekend spike is measured from a weekend baseline", () => {
     const input = makeInput({ users: 30, days: 70, asOf, seed: 6 });
     const weekendAlerts = [];
