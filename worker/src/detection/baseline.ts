@@ -356,7 +356,9 @@ export function userBaseline(
   // made the baseline instead, a part-timer's rise was absorbed within days of its start (bench:detect, Dec 4 2026:
   // T4-churn's dev0483, back from a week away at a higher level: z 0.07 on its fifth day, 1.0 now). Only when even
   // those fall short is there no clean baseline left: then the anomalous days are used too, rather than none.
-  const older = usable < MIN_CLEAN_DAYS ? olderClean(u, series, t, from, settings, MIN_CLEAN_DAYS - usable) : 0;
+  // (Not for someone with no day at all in the window: back from a month away, they are judged against the team.)
+  const older =
+    usable < MIN_CLEAN_DAYS && history > 0 ? olderClean(u, series, t, from, settings, MIN_CLEAN_DAYS - usable) : 0;
   const skipFlagged = usable + older >= MIN_CLEAN_DAYS;
   for (let d = from; d < t; d++) {
     if (u.events[d] <= 0) continue;
@@ -379,12 +381,13 @@ export function userBaseline(
     const c = medianOfFirst(other, nOther);
     for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
   }
-  // The block of baselineDays before these adds to the evidence of the spread only: the MAD of 15–20 days is only
-  // 37% efficient, and a scale estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining
-  // false alerts come from"). The weight and degrees of freedom stay those of the recent days. Its classes are taken
-  // around their own medians, so a level that changed between the two blocks does not widen it; one that changed
-  // within the older block does, for up to four weeks (a ×3 step: 0.21 → 0.50). Only with a spread of their own:
-  // someone back from a month away is judged on the team's.
+  // The block of baselineDays before these adds to the evidence of the spread (and to the level only through the
+  // days that make up for too few clean ones, above): the MAD of 15–20 days is only 37% efficient, and a scale
+  // estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining false alerts come from").
+  // The weight and degrees of freedom stay those of the recent days. Its classes are taken around their own medians,
+  // so a level that changed between the two blocks does not widen it; one that changed within the older block does,
+  // for up to four weeks (a ×3 step: 0.21 → 0.50). Only with a spread of their own: someone back from a month away is
+  // judged on the team's.
   const nRecent = nSpread;
   if (nRecent >= 3) {
     nSpread = olderDeviations(u, series, t - 2 * settings.baselineDays, from, nSpread);

@@ -21,7 +21,8 @@ export function historyDays(settings: Settings): number {
   return evaluationDays(settings) + Math.max(settings.baselineDays, settings.teamZWindowDays) + 1;
 }
 
-/** Days before a pass's window whose spend it also reads (UserSeries.olderLog: for the baseline's scale only). */
+/** Days before a pass's window whose spend it also reads (UserSeries.olderLog: for the baseline's scale, and its level
+ * when the window has too few clean days). */
 export function olderDays(settings: Settings): number {
   // Enough for every evaluated day (the first reaches 2·baselineDays − max(baselineDays, teamZWindowDays) − 1 days
   // back: one fewer with the defaults), and the same whatever teamZWindowDays is.

@@ -131,7 +131,9 @@ export const settingsShape = {
   weekdayAware: z
     .boolean({ message: 'must be true or false' })
     .default(true)
-    .describe('Compare workdays with workdays and weekends with weekends'),
+    .describe(
+      "Compare workdays with workdays and weekends with weekends (someone without a level of their own is compared with the team's heavy users on the class of day where those spend more)",
+    ),
   newUserDays: int(
     0,
     120,

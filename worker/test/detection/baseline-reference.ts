@@ -78,7 +78,7 @@ export function referenceBaseline(
   // Too few clean days: the latest active days before the window (past adaptAfterDays) make up the difference; when
   // even those fall short, the anomalous days are used too.
   const fill: { v: number; cls: number }[] = [];
-  if (usable < MIN_CLEAN_DAYS) {
+  if (usable < MIN_CLEAN_DAYS && history > 0) {
     const len = u.olderLog.length;
     for (
       let d = Math.min(from, t - settings.adaptAfterDays) - 1;

@@ -140,58 +140,78 @@ describe("a developer's scale", () => {
 
 describe("a developer's level when the window has too few clean days", () => {
   // A part-timer: four ordinary workdays early in the window, then four at ×3 that are held (flagged, within
-  // adaptAfterDays) as a rise not yet confirmed; four ordinary workdays before the window (bench:detect's T4-churn
+  // adaptAfterDays) as a rise not yet confirmed; ordinary workdays before the window (bench:detect's T4-churn
   // dev0483: back from a week away at a higher level, whose held days then made the baseline).
   const workdaysBack = (at: number, fromBack: number, count: number): number[] => {
     const out: number[] = [];
     for (let d = at - fromBack; out.length < count; d--) if (classOfDay({ dayClass }, d) === 0) out.push(d);
     return out;
   };
-  function partTimer(at: number, olderDays: boolean) {
+  const put = (u: UserSeries, d: number, cents: number) => {
+    if (d < 0) u.olderLog[d + B] = olderSpend(cents, 10);
+    else {
+      u.events[d] = 10;
+      u.cents[d] = cents;
+      u.firstActive = Math.min(u.firstActive, d);
+    }
+  };
+  /** The part-timer judged on day `at`, with `older` ordinary workdays from `olderFrom` days back. */
+  function partTimer(at: number, older: number, olderFrom = B + 2) {
     const u = emptyUserSeries('part@example.com', null, n, B);
     const flagged = new Uint8Array(n);
-    const put = (d: number, cents: number) => {
-      if (d < 0) u.olderLog[d + B] = olderSpend(cents, 10);
-      else {
-        u.events[d] = 10;
-        u.cents[d] = cents;
-        u.firstActive = Math.min(u.firstActive, d);
-      }
-    };
-    workdaysBack(at, 16, 4).forEach((d, i) => put(d, [650, 700, 750, 720][i]));
+    workdaysBack(at, 16, 4).forEach((d, i) => put(u, d, [650, 700, 750, 720][i]));
     workdaysBack(at, 1, 4).forEach((d) => {
-      put(d, 2100);
+      put(u, d, 2100);
       flagged[d] = 1;
     });
-    if (olderDays) workdaysBack(at, B + 2, 4).forEach((d, i) => put(d, [680, 700, 710, 730][i]));
+    if (older > 0) workdaysBack(at, olderFrom, older).forEach((d, i) => put(u, d, 680 + 10 * (i % 6)));
     return { u, flagged };
   }
-  const baselineOf = (at: number, olderDays: boolean, s = settings) => {
-    const { u, flagged } = partTimer(at, olderDays);
+  const baselineOf = (at: number, older: number, s = settings, olderFrom = B + 2) => {
+    const { u, flagged } = partTimer(at, older, olderFrom);
     const set = seriesSet(days, dayClass, [u]);
     const store = new BaselineDays(at, 1, s.shrinkageDays);
     userBaseline(u, at, set, teamPrior(set, s, at), flagged, s, store);
     return store.at(at)!;
   };
+  const expectedOf = (b: { center: number }) => Math.exp(b.center) - 100;
 
   // asOf (the days before the window inside the series), and a day whose days before the window are in olderLog
   it.each([t, 30])('stays at their level from the days before the window, not the held days (day %i)', (at) => {
-    const b = baselineOf(at, true);
+    const b = baselineOf(at, 4);
     // the median of the four ordinary days in the window and the four before it: 700-720 cents
-    expect(Math.exp(b.center) - 100).toBeGreaterThan(690);
-    expect(Math.exp(b.center) - 100).toBeLessThan(725);
+    expect(expectedOf(b)).toBeGreaterThan(690);
+    expect(expectedOf(b)).toBeLessThan(725);
     expect(b.ownDays).toBe(8);
   });
 
-  it('takes in the held days when there are no days before the window to stand in for them', () => {
-    const b = baselineOf(t, false);
-    // four ordinary days and the four held ones at 2,100: the median lies between the two levels
-    expect(Math.exp(b.center) - 100).toBeGreaterThan(1000);
+  it.each([0, 2])('takes in the held days when the days before the window are too few (%i of them)', (older) => {
+    const b = baselineOf(t, older);
+    // four ordinary days and the four held ones at 2,100: the median lies between the two levels; no day before the
+    // window joins them
+    expect(expectedOf(b)).toBeGreaterThan(1000);
     expect(b.ownDays).toBe(8);
   });
 
   it('takes only days past adaptAfterDays from before the window (a day within it may be a held one)', () => {
     // adaptAfterDays 40: the four days before the window (30-36 days back) are within it, and none stand in
-    expect(Math.exp(baselineOf(t, true, { ...settings, adaptAfterDays: 40 }).center) - 100).toBeGreaterThan(1000);
+    expect(expectedOf(baselineOf(t, 4, { ...settings, adaptAfterDays: 40 }))).toBeGreaterThan(1000);
+  });
+
+  it('takes no day more than baselineDays before the window', () => {
+    // eight ordinary workdays 57-67 days back (in olderLog at asOf): beyond the block before the window
+    expect(expectedOf(baselineOf(t, 8, settings, 2 * B + 1))).toBeGreaterThan(1000);
+  });
+
+  it('leaves a developer back from a month away to the team, whatever days lie before the window', () => {
+    const u = emptyUserSeries('back@example.com', null, n, B);
+    workdaysBack(t, B + 2, 10).forEach((d) => put(u, d, 700));
+    put(u, t, 700);
+    const team = [1, 2, 3, 4].map((k) => ({ ...developer(t, 0.3, 0.3), email: `team${k}@example.com` }));
+    const set = seriesSet(days, dayClass, [u, ...team]);
+    const store = new BaselineDays(t, 1, settings.shrinkageDays);
+    userBaseline(u, t, set, teamPrior(set, settings, t), new Uint8Array(n), settings, store);
+    expect(store.at(t)?.returning).toBe(true);
+    expect(store.ownDays[0]).toBe(0);
   });
 });
