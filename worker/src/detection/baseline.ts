@@ -17,6 +17,14 @@ const MIN_SPARSE_DAYS = 5;
 /** Fewer clean (not anomalous) days than this in the window: days before it make up the difference, or when there
  * are too few of those, the baseline uses the anomalous ones too. */
 const MIN_CLEAN_DAYS = 8;
+/** Days of the class the block before the window needs for its level to be pooled with the window's. */
+const MIN_LEVEL_DAYS = 5;
+/**
+ * How far apart (in standard errors of their difference) the window's median and the older block's may be and still
+ * be one level: two, so a level that moved by a 95% test is not pooled. On bench:detect's tuning teams (Dec 4 2026,
+ * first version) 1 found 5 more anomalies, 2 found 6, 3 and more found 8-9 with more of them late.
+ */
+const LEVEL_AGREEMENT_SE = 2;
 
 export interface TeamPrior {
   /** Team median log spend of an active user-day, per day index and class. */
@@ -157,6 +165,10 @@ function ensureBuffers(days: number): void {
   olderOtherBuf = new Float64Array(days);
 }
 
+/** olderDeviations' median and count of each class of day (class 0 first); a count of 0 when it has none. */
+const olderMedian = new Float64Array(2);
+const olderCount = new Int32Array(2);
+
 /**
  * Appends to spreadBuf, from index n, the deviations of the user's active days in [from, to) (window indices; below
  * 0, the days before the window in UserSeries.olderLog), each class of day around its own median; returns the new
@@ -175,13 +187,22 @@ function olderDeviations(u: UserSeries, series: SeriesSet, from: number, to: num
   }
   if (n0 >= 3) {
     const c = medianOfFirst(olderBuf, n0);
+    olderMedian[0] = c;
+    olderCount[0] = n0;
     for (let i = 0; i < n0; i++) spreadBuf[n++] = olderBuf[i] - c;
   }
   if (n1 >= 3) {
     const c = medianOfFirst(olderOtherBuf, n1);
+    olderMedian[1] = c;
+    olderCount[1] = n1;
     for (let i = 0; i < n1; i++) spreadBuf[n++] = olderOtherBuf[i] - c;
   }
   return n;
+}
+
+/** Two medians of n and m days, on a spread of scale, are one level (within LEVEL_AGREEMENT_SE of each other). */
+function levelsAgree(a: number, b: number, n: number, m: number, scale: number): boolean {
+  return scale > 0 && Math.abs(a - b) <= LEVEL_AGREEMENT_SE * scale * Math.sqrt(MEDIAN_VARIANCE * (1 / n + 1 / m));
 }
 
 /** olderClean's days (log spend) and their class, latest first. */
@@ -389,6 +410,7 @@ export function userBaseline(
   // for up to four weeks (a ×3 step: 0.21 → 0.50). Only with a spread of their own: someone back from a month away is
   // judged on the team's.
   const nRecent = nSpread;
+  olderCount.fill(0);
   if (nRecent >= 3) {
     nSpread = olderDeviations(u, series, t - 2 * settings.baselineDays, from, nSpread);
   }
@@ -444,15 +466,27 @@ export function userBaseline(
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
+  // The level also reads the block before the window when the window's clean days of this class agree with it: a
+  // median of 15-20 days is uncertain enough (π/2 · σ²/n) that a ×2 level shift of a noisy developer was not
+  // significant within the window; the oracle that knows the level found most such misses (bench:detect-ceiling).
+  // The older block then stands in for the days that made up for held ones (they are among its days).
+  const olderDays = olderCount[cls];
+  const pooled =
+    !teamLike &&
+    nWindowOwn >= 2 &&
+    olderDays >= MIN_LEVEL_DAYS &&
+    levelsAgree(ownMedian, olderMedian[cls], nWindowOwn, olderDays, ownScale);
+  const levelDays = pooled ? nWindowOwn + olderDays : n;
+  const ownLevel = pooled ? (nWindowOwn * ownMedian + olderDays * olderMedian[cls]) / levelDays : ownCenter;
+  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownLevel;
   // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
   const scale =
     // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
     Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
-    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
+    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, levelDays)));
   out.center[slot] = teamLike && n + kc === 0 ? priorCenter : center;
   out.scale[slot] = scale;
-  out.ownDays[slot] = n;
+  out.ownDays[slot] = levelDays; // the days behind the level (its error, in sustainedRun and frozenShift)
   out.ownWeight[slot] = ownWeight; // dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k (BaselineDays.at)
   out.kind[slot] = newUser ? NEW_USER_BASELINE : returning ? RETURNING_BASELINE : OWN_BASELINE;
   out.events[slot] = nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0;

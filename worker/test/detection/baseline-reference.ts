@@ -1,8 +1,8 @@
 /**
  * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
  * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
- * the series from UserSeries.olderLog) and the days before the window that stand in for anomalous ones when the window
- * has too few clean days. The straightforward reference baseline-days.test.ts compares the buffered
+ * the series from UserSeries.olderLog), the days before the window that stand in for anomalous ones when the window
+ * has too few clean days, and the level pooled with that older block's when the two agree. The straightforward reference baseline-days.test.ts compares the buffered
  * version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
@@ -20,6 +20,8 @@ import { median } from '../../src/detection/stats';
 
 const MIN_SPARSE_DAYS = 5;
 const MIN_CLEAN_DAYS = 8;
+const MIN_LEVEL_DAYS = 5;
+const LEVEL_AGREEMENT_SE = 2;
 const MAD_EFFICIENCY = 0.37;
 const TEAM_HIGH_Z = 1.28;
 
@@ -36,8 +38,16 @@ function pooledDeviations(own: number[], other: number[]): number[] {
   return out;
 }
 
-/** Each class's active days in [from, to) (below 0: UserSeries.olderLog) around that class's median, class 0 first. */
-function olderBlock(u: UserSeries, series: SeriesSet, from: number, to: number): number[] {
+/**
+ * Each class's active days in [from, to) (below 0: UserSeries.olderLog) around that class's median, class 0 first;
+ * and each class's median and count (count 0 for a class with fewer than 3 days).
+ */
+function olderBlock(
+  u: UserSeries,
+  series: SeriesSet,
+  from: number,
+  to: number,
+): { deviations: number[]; median: number[]; count: number[] } {
   const len = u.olderLog.length;
   const byClass: number[][] = [[], []];
   for (let d = Math.max(from, -len); d < to; d++) {
@@ -45,12 +55,14 @@ function olderBlock(u: UserSeries, series: SeriesSet, from: number, to: number):
     const v = d < 0 ? u.olderLog[d + len] : u.events[d] > 0 ? Math.fround(logSpend(u.cents[d])) : Number.NaN;
     if (!Number.isNaN(v)) byClass[classOfDay(series, d)].push(v);
   }
-  const out: number[] = [];
-  for (const values of byClass) {
-    if (values.length < 3) continue;
+  const out = { deviations: [] as number[], median: [Number.NaN, Number.NaN], count: [0, 0] };
+  byClass.forEach((values, cls) => {
+    if (values.length < 3) return;
     const c = median(values);
-    for (const v of values) out.push(v - c);
-  }
+    out.median[cls] = c;
+    out.count[cls] = values.length;
+    for (const v of values) out.deviations.push(v - c);
+  });
   return out;
 }
 
@@ -104,8 +116,10 @@ export function referenceBaseline(
   // How much the person varies day to day, from both classes of day (each around its own median): a weekend's
   // four or five days alone make a scale too narrow to trust.
   const recent = pooledDeviations(own, other);
-  const spread =
-    recent.length >= 3 ? [...recent, ...olderBlock(u, series, t - 2 * settings.baselineDays, from)] : recent;
+  const block = recent.length >= 3 ? olderBlock(u, series, t - 2 * settings.baselineDays, from) : null;
+  const spread = block ? [...recent, ...block.deviations] : recent;
+  // The window's own clean days of this class, before anything makes up for held ones.
+  const windowOwn = [...own];
   // The days before the window that made up for anomalous ones count towards the level, not the spread.
   if (skipFlagged) for (const f of fill) (f.cls === cls ? own : other).push(f.v);
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
@@ -150,16 +164,31 @@ export function referenceBaseline(
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownCenter;
+  // The level also reads the block before the window when the window's clean days of this class agree with it
+  // (medians within 2 standard errors of their difference); the block then stands in for any days that made up
+  // for held ones.
+  const nWindow = windowOwn.length;
+  const olderDays = block ? block.count[cls] : 0;
+  const windowMedian = nWindow >= 2 ? median(windowOwn) : Number.NaN;
+  const pooled =
+    !teamLike &&
+    nWindow >= 2 &&
+    olderDays >= MIN_LEVEL_DAYS &&
+    ownScale > 0 &&
+    Math.abs(windowMedian - block!.median[cls]) <=
+      LEVEL_AGREEMENT_SE * ownScale * Math.sqrt(MEDIAN_VARIANCE * (1 / nWindow + 1 / olderDays));
+  const levelDays = pooled ? nWindow + olderDays : n;
+  const ownLevel = pooled ? (nWindow * windowMedian + olderDays * block!.median[cls]) / levelDays : ownCenter;
+  const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownLevel;
   // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
   const scale =
     // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
     Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
-    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, n)));
+    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, levelDays)));
   return {
     center: teamLike && n + kc === 0 ? priorCenter : center,
     scale,
-    ownDays: n,
+    ownDays: levelDays,
     dof: MAD_EFFICIENCY * ownWeight + k,
     days: ownWeight + k,
     newUser,

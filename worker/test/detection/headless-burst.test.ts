@@ -20,15 +20,15 @@ function alertsOf(input: ReturnType<typeof noisyTeam>, from: string, to: string,
 
 describe('runaway agent by its headless spend', () => {
   it('finds an agent under half of a noisy heavy developer’s day on its first day, with its onset', () => {
-    // ~1,500 requests a workday at σ ≈ 0.5 (this one expects ~$95); on the day an ordinary volume plus 1,000
-    // headless requests ($80): a total z of about 1.3 (not elevated), 46% of it headless (under the 50% the
+    // ~1,500 requests a workday at σ ≈ 0.5 (this one expects ~$107); on the day a busy volume (×1.3) plus 1,000
+    // headless requests ($80): a total z of about 1.3 (not elevated), 40% of it headless (under the 50% the
     // classification asks of an episode), as H5-churn's dev0608.
     const input = noisyTeam(
       11,
       asOf,
       0.45,
       (email, day, volume) =>
-        email === who && day === asOf ? { volume: 1, headlessRequests: 1_000, active: true } : { volume },
+        email === who && day === asOf ? { volume: 1.3, headlessRequests: 1_000, active: true } : { volume },
       1_500,
     );
     const found = alertsOf(input, addDays(asOf, -14), asOf);
@@ -53,13 +53,13 @@ describe('runaway agent by its headless spend', () => {
   });
 
   it('reaches the onset back over burst days within the developer’s noise that did not open the episode', () => {
-    // burstSpan's walk-back (reachBack over headlessBurst days), alone: Mon and Tue carry $40 and $56 of agent spend
-    // on ordinary volume, a total z of 0.9 and 0.2 (under onsetZ, so neither opens an episode, and the cost walk-back
+    // burstSpan's walk-back (reachBack over headlessBurst days), alone: Mon and Tue carry $36 and $56 of agent spend
+    // on ordinary volume, a total z of 0.9 and 0.4 (under onsetZ, so neither opens an episode, and the cost walk-back
     // would stop at them), each above expected with most of its extra headless; Wednesday's busier day with $104 of
-    // agent spend (z 1.4) opens the runaway. The agent was running since Monday: that is the onset, not Wednesday.
+    // agent spend (z 1.3) opens the runaway. The agent was running since Monday: that is the onset, not Wednesday.
     const days = [addDays(asOf, -2), addDays(asOf, -1), asOf];
     const plan: Record<string, { volume: number; headlessRequests: number }> = {
-      [days[0]]: { volume: 1, headlessRequests: 500 },
+      [days[0]]: { volume: 1, headlessRequests: 450 },
       [days[1]]: { volume: 1, headlessRequests: 700 },
       [days[2]]: { volume: 1.3, headlessRequests: 1_300 },
     };

@@ -5,7 +5,8 @@
  * true spread (docs/benchmarks.md). Built directly on userBaseline: one developer, one evaluated day, the days before it
  * written by hand.
  */
-import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
+import { BaselineDays, logSpend, MEDIAN_VARIANCE, teamPrior, userBaseline } from '../../src/detection/baseline';
+import { median } from '../../src/detection/stats';
 import {
   buildSeries,
   classOfDay,
@@ -48,14 +49,23 @@ function developer(at: number, recent: number, older: number, olderLevel = 1): U
   return u;
 }
 
-/** Day `at`'s scale; the team prior (here the developer alone) from `priorOf`'s days, u's by default. */
-function scaleOf(u: UserSeries, at: number, priorOf: UserSeries = u): number {
+/** Day `at`'s baseline; the team prior (here the developer alone) from `priorOf`'s days, u's by default. */
+function baselineAt(u: UserSeries, at: number, priorOf: UserSeries = u): BaselineDays {
   const set = seriesSet(days, dayClass, [u]);
   const prior = teamPrior(seriesSet(days, dayClass, [priorOf]), settings, at);
   const store = new BaselineDays(at, 1, settings.shrinkageDays);
   userBaseline(u, at, set, prior, new Uint8Array(n), settings, store);
   expect(store.has(at)).toBe(true);
-  return store.scale[0];
+  return store;
+}
+
+/** Day `at`'s scale. */
+const scaleOf = (u: UserSeries, at: number, priorOf: UserSeries = u): number => baselineAt(u, at, priorOf).scale[0];
+
+/** Day `at`'s spread: its scale without the widening for the level's own error, which depends on the level's days. */
+function spreadOf(u: UserSeries, at: number, priorOf: UserSeries = u): number {
+  const b = baselineAt(u, at, priorOf);
+  return b.scale[0] / Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, b.ownDays[0]));
 }
 
 describe('classOfDay', () => {
@@ -104,10 +114,11 @@ describe("a developer's scale", () => {
   it.each([t, 30])('is not widened by a level that changed between the blocks (day %i)', (at) => {
     const same = developer(at, 0.35, 0.35);
     // (the same team prior for both: the typical spread of a team of one would see the level change)
-    const tripledBefore = scaleOf(developer(at, 0.35, 0.35, 3), at, same);
+    // (the spread: the level of `same` also reads the older block, so its median's error widens its scale less)
+    const tripledBefore = spreadOf(developer(at, 0.35, 0.35, 3), at, same);
     // within 2% (spend is judged on log(cents + $1): the offset weighs less at three times the level); around one
     // median for both blocks, the older days would sit ln 3 ≈ 1.1 away and the scale would be far wider
-    expect(Math.abs(tripledBefore / scaleOf(same, at) - 1)).toBeLessThan(0.02);
+    expect(Math.abs(tripledBefore / spreadOf(same, at) - 1)).toBeLessThan(0.02);
   });
 
   it("is the team's for a developer back from a month away, however they varied before", () => {
@@ -185,6 +196,16 @@ describe("a developer's level when the window has too few clean days", () => {
     expect(b.ownDays).toBe(8);
   });
 
+  // (day 32 is a Tuesday: a weekend day of a workday-only developer borrows the other class, and reads no block)
+  it.each([t, 32])('reads the whole block before the window once it has five such days (day %i)', (at) => {
+    const b = baselineOf(at, 6);
+    // the four ordinary days in the window and the six before it make the level; the days that stood in for held
+    // ones are among those six and are not counted twice
+    expect(b.ownDays).toBe(10);
+    expect(expectedOf(b)).toBeGreaterThan(680);
+    expect(expectedOf(b)).toBeLessThan(725);
+  });
+
   it.each([0, 2])('takes in the held days when the days before the window are too few (%i of them)', (older) => {
     const b = baselineOf(t, older);
     // four ordinary days and the four held ones at 2,100: the median lies between the two levels; no day before the
@@ -213,5 +234,46 @@ describe("a developer's level when the window has too few clean days", () => {
     userBaseline(u, t, set, teamPrior(set, settings, t), new Uint8Array(n), settings, store);
     expect(store.at(t)?.returning).toBe(true);
     expect(store.ownDays[0]).toBe(0);
+  });
+});
+
+describe("a developer's level", () => {
+  // The median of 15-20 days is uncertain (π/2 · σ²/n): a ×2 level shift of a noisy developer was not significant
+  // within the window (bench:detect's T1-steady dev0002, drift-evidence.test.ts). The block before the window adds
+  // its days when the two medians agree.
+  const workdays = (from: number, to: number, u: UserSeries) => {
+    let k = 0;
+    for (let d = from; d < to; d++) if (d < 0 ? !Number.isNaN(u.olderLog[d + B]) : u.events[d] > 0) k++;
+    return k;
+  };
+
+  // asOf, and a Tuesday early in the window (its block before mostly in olderLog)
+  it.each([t, 32])('reads the block before the window when the two agree (day %i)', (at) => {
+    const u = developer(at, 0.35, 0.35);
+    const b = baselineAt(u, at).at(at)!;
+    expect(b.ownDays).toBe(workdays(at - B, at, u) + workdays(at - 2 * B, at - B, u));
+    expect(b.ownDays).toBeGreaterThan(30);
+    // around the true level, $50 (log(cents + $1))
+    expect(Math.abs(b.center - Math.log(5100))).toBeLessThan(0.15);
+  });
+
+  it.each([t, 32])('keeps the window’s own when the block before was at another level (day %i)', (at) => {
+    const same = developer(at, 0.35, 0.35);
+    const halvedBefore = developer(at, 0.35, 0.35, 0.5);
+    const b = baselineAt(halvedBefore, at, same).at(at)!;
+    expect(b.ownDays).toBe(workdays(at - B, at, halvedBefore));
+    // the median of the window's days alone, not pulled towards the lower block's
+    const window: number[] = [];
+    for (let d = at - B; d < at; d++) if (halvedBefore.events[d] > 0) window.push(logSpend(halvedBefore.cents[d]));
+    expect(b.center).toBe(median(window));
+  });
+
+  it('narrows the widening for the level’s own error with the days it rests on', () => {
+    const u = developer(t, 0.35, 0.35);
+    const pooled = baselineAt(u, t);
+    const apart = baselineAt(developer(t, 0.35, 0.35, 0.5), t, u);
+    // √(1 + π/2/n): the same spread widened less for ~40 days than for ~20
+    expect(spreadOf(u, t)).toBeCloseTo(spreadOf(developer(t, 0.35, 0.35, 0.5), t, u), 1);
+    expect(pooled.scale[0] / apart.scale[0]).toBeLessThan(1);
   });
 });
