@@ -20,9 +20,10 @@ const MIN_CLEAN_DAYS = 8;
 /** Days of the class the block before the window needs for its level to be pooled with the window's. */
 const MIN_LEVEL_DAYS = 5;
 /**
- * How far apart (in standard errors of their difference) the window's median and the older block's may be and still
- * be one level: two, so a level that moved by a 95% test is not pooled. On bench:detect's tuning teams (Dec 4 2026,
- * first version) 1 found 5 more anomalies, 2 found 6, 3 and more found 8-9 with more of them late.
+ * How far apart (in standard errors of their difference) the window's median and the older block's may be and the
+ * older still add to the level (olderLevelWeight): two, so a level that moved by a 95% test reads the window alone. On
+ * bench:detect's tuning teams (Dec 4 2026, with a cut instead of the taper) 1 found 5 more anomalies, 2 found 6, 3 and
+ * more found 8-9 with more of them late.
  */
 const LEVEL_AGREEMENT_SE = 2;
 
@@ -200,9 +201,17 @@ function olderDeviations(u: UserSeries, series: SeriesSet, from: number, to: num
   return n;
 }
 
-/** Two medians of n and m days, on a spread of scale, are one level (within LEVEL_AGREEMENT_SE of each other). */
-function levelsAgree(a: number, b: number, n: number, m: number, scale: number): boolean {
-  return scale > 0 && Math.abs(a - b) <= LEVEL_AGREEMENT_SE * scale * Math.sqrt(MEDIAN_VARIANCE * (1 / n + 1 / m));
+/**
+ * The weight, in days, that a median of m older days adds to a median of n recent ones, on a spread of `scale`: all
+ * m when the two are equal, fewer the further apart they are, none from LEVEL_AGREEMENT_SE standard errors of their
+ * difference on. Tapered (m · (1 − r²)), not cut, so that the level moves by small steps as the two part: with a cut,
+ * a noisy developer's expected jumped by a third from one day to the next as the test flipped (bench:detect, Dec 4
+ * 2026: H3-weekend's dev0039, $15.48 ↔ $10.21).
+ */
+function olderLevelWeight(a: number, b: number, n: number, m: number, scale: number): number {
+  if (!(scale > 0)) return 0;
+  const r = (a - b) / (LEVEL_AGREEMENT_SE * scale * Math.sqrt(MEDIAN_VARIANCE * (1 / n + 1 / m)));
+  return r * r >= 1 ? 0 : Math.round(m * (1 - r * r));
 }
 
 /** olderClean's days (log spend) and their class, latest first. */
@@ -466,18 +475,17 @@ export function userBaseline(
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  // The level also reads the block before the window when the window's clean days of this class agree with it: a
+  // The level also reads the block before the window, as far as the window's clean days of this class agree with it: a
   // median of 15-20 days is uncertain enough (π/2 · σ²/n) that a ×2 level shift of a noisy developer was not
   // significant within the window; the oracle that knows the level found most such misses (bench:detect-ceiling).
   // The older block then stands in for the days that made up for held ones (they are among its days).
   const olderDays = olderCount[cls];
-  const pooled =
-    !teamLike &&
-    nWindowOwn >= 2 &&
-    olderDays >= MIN_LEVEL_DAYS &&
-    levelsAgree(ownMedian, olderMedian[cls], nWindowOwn, olderDays, ownScale);
-  const levelDays = pooled ? nWindowOwn + olderDays : n;
-  const ownLevel = pooled ? (nWindowOwn * ownMedian + olderDays * olderMedian[cls]) / levelDays : ownCenter;
+  const olderWeight =
+    !teamLike && nWindowOwn >= 2 && olderDays >= MIN_LEVEL_DAYS
+      ? olderLevelWeight(ownMedian, olderMedian[cls], nWindowOwn, olderDays, ownScale)
+      : 0;
+  const levelDays = olderWeight > 0 ? nWindowOwn + olderWeight : n;
+  const ownLevel = olderWeight > 0 ? (nWindowOwn * ownMedian + olderWeight * olderMedian[cls]) / levelDays : ownCenter;
   const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownLevel;
   // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
   const scale =

@@ -2,7 +2,7 @@
  * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
  * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
  * the series from UserSeries.olderLog), the days before the window that stand in for anomalous ones when the window
- * has too few clean days, and the level pooled with that older block's when the two agree. The straightforward reference baseline-days.test.ts compares the buffered
+ * has too few clean days, and the level pooled with that older block's as far as the two agree. The straightforward reference baseline-days.test.ts compares the buffered
  * version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
@@ -164,21 +164,22 @@ export function referenceBaseline(
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
-  // The level also reads the block before the window when the window's clean days of this class agree with it
-  // (medians within 2 standard errors of their difference); the block then stands in for any days that made up
-  // for held ones.
+  // The level also reads the block before the window, as far as the window's clean days of this class agree with it
+  // (its days weigh m · (1 − r²), r the medians' difference in 2 standard errors); the block then stands in for any
+  // days that made up for held ones.
   const nWindow = windowOwn.length;
   const olderDays = block ? block.count[cls] : 0;
   const windowMedian = nWindow >= 2 ? median(windowOwn) : Number.NaN;
-  const pooled =
-    !teamLike &&
-    nWindow >= 2 &&
-    olderDays >= MIN_LEVEL_DAYS &&
-    ownScale > 0 &&
-    Math.abs(windowMedian - block!.median[cls]) <=
-      LEVEL_AGREEMENT_SE * ownScale * Math.sqrt(MEDIAN_VARIANCE * (1 / nWindow + 1 / olderDays));
-  const levelDays = pooled ? nWindow + olderDays : n;
-  const ownLevel = pooled ? (nWindow * windowMedian + olderDays * block!.median[cls]) / levelDays : ownCenter;
+  let olderWeight = 0;
+  if (!teamLike && nWindow >= 2 && olderDays >= MIN_LEVEL_DAYS && ownScale > 0) {
+    const apart =
+      (windowMedian - block!.median[cls]) /
+      (LEVEL_AGREEMENT_SE * ownScale * Math.sqrt(MEDIAN_VARIANCE * (1 / nWindow + 1 / olderDays)));
+    if (apart * apart < 1) olderWeight = Math.round(olderDays * (1 - apart * apart));
+  }
+  const levelDays = olderWeight > 0 ? nWindow + olderWeight : n;
+  const ownLevel =
+    olderWeight > 0 ? (nWindow * windowMedian + olderWeight * block!.median[cls]) / levelDays : ownCenter;
   const center = teamLike ? (n * ownCenter + kc * priorCenter) / (n + kc || 1) : ownLevel;
   // A median of n days is itself uncertain (variance ≈ π/2 · σ²/n): a new day is judged against that too.
   const scale =

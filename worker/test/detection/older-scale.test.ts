@@ -251,8 +251,10 @@ describe("a developer's level", () => {
   it.each([t, 32])('reads the block before the window when the two agree (day %i)', (at) => {
     const u = developer(at, 0.35, 0.35);
     const b = baselineAt(u, at).at(at)!;
-    expect(b.ownDays).toBe(workdays(at - B, at, u) + workdays(at - 2 * B, at - B, u));
-    expect(b.ownDays).toBeGreaterThan(30);
+    // most of the older block's days: the same level, its median a little apart by chance
+    const recent = workdays(at - B, at, u);
+    expect(b.ownDays).toBeGreaterThan(recent + 0.75 * workdays(at - 2 * B, at - B, u));
+    expect(b.ownDays).toBeLessThanOrEqual(recent + workdays(at - 2 * B, at - B, u));
     // around the true level, $50 (log(cents + $1))
     expect(Math.abs(b.center - Math.log(5100))).toBeLessThan(0.15);
   });
@@ -266,6 +268,23 @@ describe("a developer's level", () => {
     const window: number[] = [];
     for (let d = at - B; d < at; d++) if (halvedBefore.events[d] > 0) window.push(logSpend(halvedBefore.cents[d]));
     expect(b.center).toBe(median(window));
+  });
+
+  it('weighs the block before the less the further apart the two levels are, so the level moves by small steps', () => {
+    const same = developer(t, 0.35, 0.35);
+    const recent = workdays(t - B, t, same);
+    const steps = [1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7].map((level) =>
+      baselineAt(developer(t, 0.35, 0.35, level), t, same),
+    );
+    const weights = steps.map((b) => b.ownDays[0] - recent);
+    // from most of the block's days down to none (the same draws, the block's level lower step by step), through
+    // weights in between: a taper, not a cut
+    expect(weights[0]).toBeGreaterThan(15);
+    expect(weights[weights.length - 1]).toBe(0);
+    expect(weights.filter((w) => w > 0 && w < 10).length).toBeGreaterThan(0);
+    // the expected never moves by more than 5% between two steps of 5% in the older level
+    for (let i = 1; i < steps.length; i++)
+      expect(Math.abs(steps[i].center[0] - steps[i - 1].center[0])).toBeLessThan(0.05);
   });
 
   it('narrows the widening for the level’s own error with the days it rests on', () => {
