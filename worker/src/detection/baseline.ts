@@ -22,8 +22,9 @@ const MIN_LEVEL_DAYS = 5;
 /**
  * How far apart (in standard errors of their difference) the window's median and the older block's may be and the
  * older still add to the level (olderLevelWeight): two, so a level that moved by a 95% test reads the window alone. On
- * bench:detect's tuning teams (Dec 4 2026, with a cut instead of the taper) 1 found 5 more anomalies, 2 found 6, 3 and
- * more found 8-9 with more of them late.
+ * bench:detect's nine tuning teams (Dec 4 2026) with the taper: 1.5 gave one false alert more and later finds than 2,
+ * 3 the same as 2. (A first version, a cut that also counted the days making up for held ones twice: 1 found 5 more
+ * anomalies than none, 2 found 6, 3 and more 8-9 with more of them late.)
  */
 const LEVEL_AGREEMENT_SE = 2;
 
@@ -251,7 +252,7 @@ function olderClean(
 export interface Baseline {
   center: number; // expected log spend
   scale: number; // robust σ of log spend
-  ownDays: number; // active days of the user's own history behind it
+  ownDays: number; // days behind the level: the window's own, plus the older block's weight (olderLevelWeight)
   /** Degrees of freedom of the scale: how many days' worth of evidence it rests on (own days at MAD's efficiency
    * plus the team prior's weight). A z against a scale from few days is a Student t, not a normal z. */
   dof: number;
@@ -351,9 +352,10 @@ export class BaselineDays {
 
 /**
  * The user's expected log spend for day t, written into `out` (kind NO_BASELINE when the day is not judged): the
- * median/MAD of their own active days of the same class in the
- * previous baselineDays days (skipping days flagged as anomalous unless older than adaptAfterDays), mixed with the
- * team's prior with a weight of shrinkageDays. Users with little history lean on the team (and its cross-user spread).
+ * median/MAD of their own active days of the same class in the previous baselineDays days (skipping days flagged as
+ * anomalous unless older than adaptAfterDays), the level joined by the baselineDays before those as far as the two
+ * agree (olderLevelWeight) and the spread by them always, mixed with the team's prior with a weight of
+ * shrinkageDays. Users with little history lean on the team (and its cross-user spread).
  */
 export function userBaseline(
   u: UserSeries,
@@ -411,8 +413,8 @@ export function userBaseline(
     const c = medianOfFirst(other, nOther);
     for (let i = 0; i < nOther; i++) spread[nSpread++] = other[i] - c;
   }
-  // The block of baselineDays before these adds to the evidence of the spread (and to the level only through the
-  // days that make up for too few clean ones, above): the MAD of 15–20 days is only 37% efficient, and a scale
+  // The block of baselineDays before these adds to the evidence of the spread (and to the level, below, as far as its
+  // median agrees with the window's): the MAD of 15–20 days is only 37% efficient, and a scale
   // estimated low was behind most false drifts (docs/benchmarks.md, "Where the remaining false alerts come from").
   // The weight and degrees of freedom stay those of the recent days. Its classes are taken around their own medians,
   // so a level that changed between the two blocks does not widen it; one that changed within the older block does,

@@ -287,6 +287,19 @@ describe("a developer's level", () => {
       expect(Math.abs(steps[i].center[0] - steps[i - 1].center[0])).toBeLessThan(0.05);
   });
 
+  it('needs five days of the class in the block before the window', () => {
+    // the older block's workdays thinned to k (the window's untouched)
+    const thinned = (k: number) => {
+      const u = developer(t, 0.35, 0.35);
+      let kept = 0;
+      for (let d = t - 2 * B; d < t - B; d++) if (u.events[d] > 0 && ++kept > k) u.events[d] = u.cents[d] = 0;
+      return baselineAt(u, t, developer(t, 0.35, 0.35)).ownDays[0];
+    };
+    const recent = workdays(t - B, t, developer(t, 0.35, 0.35));
+    expect(thinned(4)).toBe(recent);
+    expect(thinned(5)).toBeGreaterThan(recent);
+  });
+
   it('narrows the widening for the level’s own error with the days it rests on', () => {
     const u = developer(t, 0.35, 0.35);
     const pooled = baselineAt(u, t);
