@@ -300,6 +300,25 @@ describe("a developer's level", () => {
     expect(thinned(5)).toBeGreaterThan(recent);
   });
 
+  it('reads the block before the window with weekdayAware off too (every day one class)', () => {
+    const flat = seriesDays('2026-09-25', '2026-11-20', false);
+    const u = emptyUserSeries('flat@example.com', null, n, B);
+    const noise = rng(23);
+    const gauss = () => Math.sqrt(-2 * Math.log(noise() + 1e-12)) * Math.cos(2 * Math.PI * noise());
+    for (let d = 0; d < n; d++) {
+      u.events[d] = 40;
+      u.cents[d] = Math.round(5000 * Math.exp(0.35 * gauss()));
+      u.firstActive = Math.min(u.firstActive, d);
+    }
+    const s = { ...settings, weekdayAware: false };
+    const set = seriesSet(flat.days, flat.dayClass, [u]);
+    const store = new BaselineDays(t, 1, s.shrinkageDays);
+    userBaseline(u, t, set, teamPrior(set, s, t), new Uint8Array(n), s, store);
+    // the window's 28 days and most of the 28 before them
+    expect(store.ownDays[0]).toBeGreaterThan(B + 0.75 * B);
+    expect(store.ownDays[0]).toBeLessThanOrEqual(2 * B);
+  });
+
   it('narrows the widening for the level’s own error with the days it rests on', () => {
     const u = developer(t, 0.35, 0.35);
     const pooled = baselineAt(u, t);
