@@ -187,18 +187,17 @@ function olderDeviations(u: UserSeries, series: SeriesSet, from: number, to: num
     if (classOfDay(series, d) === 0) olderBuf[n0++] = v;
     else olderOtherBuf[n1++] = v;
   }
-  if (n0 >= 3) {
-    const c = medianOfFirst(olderBuf, n0);
-    olderMedian[0] = c;
-    olderCount[0] = n0;
-    for (let i = 0; i < n0; i++) spreadBuf[n++] = olderBuf[i] - c;
-  }
-  if (n1 >= 3) {
-    const c = medianOfFirst(olderOtherBuf, n1);
-    olderMedian[1] = c;
-    olderCount[1] = n1;
-    for (let i = 0; i < n1; i++) spreadBuf[n++] = olderOtherBuf[i] - c;
-  }
+  n = aroundOlderMedian(olderBuf, n0, 0, n);
+  return aroundOlderMedian(olderOtherBuf, n1, 1, n);
+}
+
+/** olderDeviations for one class: its `count` values around their median, appended to spreadBuf from index n. */
+function aroundOlderMedian(values: Float64Array, count: number, cls: number, n: number): number {
+  if (count < 3) return n;
+  const c = medianOfFirst(values, count);
+  olderMedian[cls] = c;
+  olderCount[cls] = count;
+  for (let i = 0; i < count; i++) spreadBuf[n++] = values[i] - c;
   return n;
 }
 

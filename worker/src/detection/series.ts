@@ -25,9 +25,8 @@ export interface UserSeries {
   /**
    * The days just before the window (index 0 = `olderLog.length` days before its first day) as olderSpend gives them:
    * kept for the baseline's scale, and for its level (as far as its median agrees with the window's, and when the
-   * window has too few clean days: userBaseline). A scale
-   * from 28 days is too noisy, and a window twice as long held every column of those days: at 20,000 developers it
-   * took the worker past issue #13's 500 MB.
+   * window has too few clean days: userBaseline). A scale from 28 days is too noisy, and a window twice as long held
+   * every column of those days: at 20,000 developers it took the worker past issue #13's 500 MB.
    */
   olderLog: Float32Array;
   models: Map<string, ModelSeries>;

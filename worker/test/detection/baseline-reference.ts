@@ -2,8 +2,8 @@
  * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
  * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
  * the series from UserSeries.olderLog), the days before the window that stand in for anomalous ones when the window
- * has too few clean days, and the level pooled with that older block's as far as the two agree. The straightforward reference baseline-days.test.ts compares the buffered
- * version with, bit for bit.
+ * has too few clean days, and the level pooled with that older block's as far as the two agree. The straightforward
+ * reference baseline-days.test.ts compares the buffered version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
 import { classOfDay, type SeriesSet, type UserSeries } from '../../src/detection/series';

@@ -25,6 +25,12 @@ const { days, dayClass } = seriesDays('2026-09-25', '2026-11-20', true);
 const n = days.length; // 57: historyDays
 const t = n - 1;
 
+/** Standard normal draws (Box–Muller) from the fixtures' seeded generator. */
+function gaussian(seed: number): () => number {
+  const noise = rng(seed);
+  return () => Math.sqrt(-2 * Math.log(noise() + 1e-12)) * Math.cos(2 * Math.PI * noise());
+}
+
 /**
  * A workday-only developer around $50 a day, judged on day `at`: the baseline's days (the baselineDays before `at`) at
  * spread `recent`, the days before those at spread `older` and `olderLevel` times the level — in the window, and
@@ -32,8 +38,7 @@ const t = n - 1;
  */
 function developer(at: number, recent: number, older: number, olderLevel = 1): UserSeries {
   const u = emptyUserSeries('dev@example.com', null, n, B);
-  const noise = rng(17);
-  const gauss = () => Math.sqrt(-2 * Math.log(noise() + 1e-12)) * Math.cos(2 * Math.PI * noise());
+  const gauss = gaussian(17);
   const cents = (d: number) =>
     d >= at - B ? 5000 * Math.exp(recent * gauss()) : olderLevel * 5000 * Math.exp(older * gauss());
   for (let d = -B; d < n; d++) {
@@ -303,8 +308,7 @@ describe("a developer's level", () => {
   it('reads the block before the window with weekdayAware off too (every day one class)', () => {
     const flat = seriesDays('2026-09-25', '2026-11-20', false);
     const u = emptyUserSeries('flat@example.com', null, n, B);
-    const noise = rng(23);
-    const gauss = () => Math.sqrt(-2 * Math.log(noise() + 1e-12)) * Math.cos(2 * Math.PI * noise());
+    const gauss = gaussian(23);
     for (let d = 0; d < n; d++) {
       u.events[d] = 40;
       u.cents[d] = Math.round(5000 * Math.exp(0.35 * gauss()));
