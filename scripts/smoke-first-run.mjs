@@ -26,15 +26,22 @@ const cleanups = [];
 const t0 = Date.now();
 const say = (line) => console.log(`[smoke ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/** `n` distinct free ports on 127.0.0.1: all are held until the last is picked, so the kernel cannot repeat one. */
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      await new Promise((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', resolve);
+      });
+      servers.push(srv);
+    }
+    return servers.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
 }
 
 /** A process as `account` (uid/gid) or as us; output kept; resolves with the exit code (-1 when killed). */
@@ -160,7 +167,8 @@ async function scenario(name, fn) {
 }
 
 async function ports() {
-  return { EMBEDDED_PG_PORT: String(await freePort()), WORKER_API_PORT: String(await freePort()) };
+  const [pg, api] = await freePorts(2);
+  return { EMBEDDED_PG_PORT: String(pg), WORKER_API_PORT: String(api) };
 }
 
 /** An unprivileged account, created with useradd when missing (removed at the end). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { PgBoss } from 'pg-boss';
 import { ConfigError, REPO_ROOT, ROOT_STATE_DIR, loadConfig, type Config } from '../config/config';
-import { StartupError, assertPortFree } from '../config/startup-error';
+import { StartupError, assertPortFree, freePortAvoiding } from '../config/startup-error';
 import { createLogger, type Logger } from '../config/log';
 import { captureSamples } from '../cursor/capture';
 import { CursorClient } from '../cursor/client';
@@ -129,11 +129,13 @@ async function openCursor(
     // The simulated team is local: a faster pace than Cursor's documented limits makes the first backfill quick.
     rateLimits = { admin: 120, events: 600, analytics: 100 };
     await assertPortFree('127.0.0.1', config.SIM_PORT, 'SIM_PORT', 'the simulated Cursor API');
+    // The worker API and the embedded PostgreSQL bind their ports after this: the kernel's pick must not be theirs.
+    const later = new Set([config.WORKER_API_PORT, ...(config.DATABASE_URL ? [] : [config.EMBEDDED_PG_PORT])]);
     const sim = await startSimulatorServer({
       team,
       apiKey,
       analyticsApiKey,
-      port: config.SIM_PORT,
+      port: config.SIM_PORT === 0 ? await freePortAvoiding('127.0.0.1', later) : config.SIM_PORT,
       rateLimitsPerMinute: rateLimits,
     });
     closers.push(() => sim.close());

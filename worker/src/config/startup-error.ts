@@ -37,3 +37,30 @@ export function portError(err: NodeJS.ErrnoException, host: string, port: number
     );
   return err;
 }
+
+/**
+ * A port the kernel hands out on `host` that is none of `avoid`: the simulated Cursor API on SIM_PORT=0 must not take
+ * the worker API's or the embedded PostgreSQL's port, which are only bound after it (a free-port pick in the ephemeral
+ * range, as a test harness makes, would otherwise collide now and then). An avoided port stays held while the kernel
+ * is asked again, so each ask gets a new one.
+ */
+export async function freePortAvoiding(host: string, avoid: { has(port: number): boolean }): Promise<number> {
+  const held: net.Server[] = [];
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const server = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port: 0, exclusive: true }, () => resolve());
+      });
+      held.push(server);
+      const port = (server.address() as net.AddressInfo).port;
+      if (!avoid.has(port)) return port;
+    }
+    throw new StartupError(
+      `No free port on ${host} outside the worker's own after 20 tries: set SIM_PORT to a free port.`,
+    );
+  } finally {
+    await Promise.all(held.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
