@@ -278,12 +278,12 @@ async function main(): Promise<void> {
         console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
       for (const f of run.engine.found)
         console.log(
-          `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d, $20 on ${f.truth.worthyDay}) onset ${f.episode.onset}`,
+          `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay}${f.truth.seenDay && f.truth.seenDay !== f.truth.startDay ? ` (first use ${f.truth.seenDay})` : ''} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d, $20 on ${f.truth.worthyDay}) onset ${f.episode.onset}`,
         );
     }
   }
   console.log(
-    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; an anomaly that reached $20 within ${TARGETS.worstDelay} days of the end is not judged for recall or delay, shown as +N after the recall; onset = the incident's onset within ±1 day of the true start)`,
+    `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; an anomaly that reached $20 within ${TARGETS.worstDelay} days of the end is not judged for recall or delay, shown as +N after the recall; onset = the incident's onset within ±1 day of the true start, or of the developer's first day of use after it when they were away then)`,
   );
   printSet(
     'TUNING teams (thresholds were chosen on these)',

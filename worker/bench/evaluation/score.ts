@@ -14,6 +14,12 @@ export interface TruthAnomaly {
   extraCents: number;
   /** The day its extra cost reached the alert floor (minImpactDollars, $20): no alert can be due before it. */
   worthyDay?: string;
+  /**
+   * Its first day with use on or after startDay: the onset it can be seen to have. A level shift drawn to start
+   * while the developer was away (a holiday, days off) shows from the day they are back; the onset is judged
+   * against this day.
+   */
+  seenDay?: string;
 }
 
 export interface Score {
@@ -27,7 +33,10 @@ export interface Score {
   /** Delays counted from the day the anomaly's extra cost reached $20 (worthyDay), where the truth has it. */
   medianDelayFromWorthyDays: number;
   worstDelayFromWorthyDays: number;
-  /** Detected anomalies whose first matching episode's onset is within ±1 day of the true start, of those with an onset. */
+  /**
+   * Detected anomalies whose first matching episode's onset is within ±1 day of the true start (its first day with
+   * use: seenDay), of those with an onset.
+   */
   onsetWithinOneDay: number;
   onsetJudged: number;
   worstOnsetErrorDays: number;
@@ -118,7 +127,7 @@ export function score(
     delays.push(daysBetween(t.startDay, first.firstDay));
     found.push({ truth: t, episode: first, delayDays: delays[delays.length - 1] });
     if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
-    if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.startDay, first.onset)));
+    if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.seenDay ?? t.startDay, first.onset)));
   }
   const precision = episodes.length > 0 ? tp / episodes.length : 1;
   const recall = worthy.length > 0 ? (worthy.length - missed.length) / worthy.length : 1;

@@ -218,6 +218,7 @@ export function generateScenario(shape: TeamShape): Scenario {
   for (const a of planned) for (const u of a.users) byUser.set(u, [...(byUser.get(u) ?? []), a]);
   const extra = new Map<string, number>();
   const worthy = new Map<string, number>(); // anomaly id → day index its extra reached $20
+  const seen = new Map<string, number>(); // anomaly id → its first day with use (a developer away shows no change)
   const teamExtra = new Map<string, number>(); // `${id}|${day}` → the team's extra that day
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
@@ -262,6 +263,7 @@ export function generateScenario(shape: TeamShape): Scenario {
         // Every anomaly touching this day shares its extra in proportion (overlaps are rare).
         const delta = row.day.chargedCents - plain;
         for (const a of effects) {
+          if (!seen.has(a.id)) seen.set(a.id, d);
           const sum = (extra.get(a.id) ?? 0) + delta / effects.length;
           extra.set(a.id, sum);
           // Team events: the team's extra (summed over its members, in user order) is tracked per day below.
@@ -289,6 +291,7 @@ export function generateScenario(shape: TeamShape): Scenario {
     endDay: addDays(firstDay, a.end),
     extraCents: Math.max(0, extra.get(a.id) ?? 0),
     ...(worthy.has(a.id) ? { worthyDay: addDays(firstDay, worthy.get(a.id)!) } : {}),
+    ...(seen.has(a.id) ? { seenDay: addDays(firstDay, seen.get(a.id)!) } : {}),
   }));
   // As load.ts derives it: the earlier of when the member list first showed them (the install day, or the day they
   // joined after it) and their first day of use in the backfilled history.

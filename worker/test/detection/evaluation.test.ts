@@ -2,6 +2,9 @@ import { toEpisodes } from '../../src/detection/episodes';
 import { score } from '../../bench/evaluation/score';
 import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
+import { addDays } from '@cursor-cost-watch/contract';
+import { SCENARIOS } from '../../bench/scenarios/catalog';
+import { generateScenario } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
 
 /** A team-wide jump on developers a and b, Nov 18–20. */
@@ -275,6 +278,46 @@ describe('benchmark helpers', () => {
     expect(s.precision).toBe(1); // the late anomaly's episode is still a right alert
     // Without a last day every worthy anomaly is judged, as before.
     expect(score([ep('a', '2026-11-04')], truth, { minCents: 2000, developers: 100, days: 28 }).worthy).toBe(4);
+  });
+
+  it("judges an incident's onset against the first day of use on or after the true start", () => {
+    // A level shift drawn to begin on Monday Oct 12 while the developer was away all week: their first day back,
+    // Oct 19, is where it can first be seen.
+    const shift = {
+      id: 'shift',
+      scope: 'user' as const,
+      email: 'a',
+      kind: 'level_shift',
+      startDay: '2026-10-12',
+      endDay: '2026-11-20',
+      extraCents: 9500,
+      worthyDay: '2026-10-22',
+    };
+    const ep = { scope: 'user' as const, subject: 'a', detector: 'x', firstDay: '2026-10-23', lastDay: '2026-11-20' };
+    const o = { minCents: 2000, developers: 100, days: 28 };
+    const onset = (day: string, seenDay?: string) => {
+      const s = score([{ ...ep, onset: day }], [{ ...shift, ...(seenDay ? { seenDay } : {}) }], o);
+      return `${s.onsetWithinOneDay}/${s.onsetJudged}`;
+    };
+    expect(onset('2026-10-20', '2026-10-19')).toBe('1/1');
+    expect(onset('2026-10-20')).toBe('0/1'); // eight days from the drawn start
+    expect(onset('2026-10-12', '2026-10-19')).toBe('0/1'); // an onset in the week away is wrong
+  });
+
+  it('gives each generated anomaly the first day its developer used Cursor on or after its start', () => {
+    const sc = generateScenario(SCENARIOS.find((s) => s.name === 'T4-churn')!);
+    const used = new Set(sc.input.userDays.map((d) => `${d.email}|${d.day}`));
+    const users = sc.truth.filter((t) => t.scope === 'user' && t.extraCents > 0);
+    expect(users.length).toBeGreaterThan(20);
+    let later = 0;
+    for (const t of users) {
+      expect(t.seenDay! >= t.startDay && t.seenDay! <= t.endDay).toBe(true);
+      expect(used.has(`${t.email}|${t.seenDay}`)).toBe(true);
+      for (let d = t.startDay; d < t.seenDay!; d = addDays(d, 1)) expect(used.has(`${t.email}|${d}`)).toBe(false);
+      if (t.seenDay !== t.startDay) later++;
+    }
+    expect(later).toBeGreaterThan(0); // some start on a day away (T4-churn-007: Oct 13, back Oct 19)
+    expect(sc.truth.find((t) => t.id === 'T4-churn-007-level_shift')?.seenDay).toBe('2026-10-19');
   });
 
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
