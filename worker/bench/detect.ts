@@ -4,7 +4,7 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|heavy-tail|heavy-tail-held-out|all   (default all)     --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  */
@@ -90,6 +90,9 @@ function meets(s: Score): string[] {
   return failed;
 }
 
+/** The set column's label, within its width. */
+const SET_LABEL: Record<string, string> = { 'heavy-tail': 'tails', 'heavy-tail-held-out': 'tails-ho' };
+
 const COLUMNS: [string, number][] = [
   ['team', 15],
   ['set', 9],
@@ -112,7 +115,7 @@ function row(r: Run): string {
   const failed = meets(e);
   const cells = [
     r.scenario.shape.name,
-    r.scenario.shape.set,
+    SET_LABEL[r.scenario.shape.set] ?? r.scenario.shape.set,
     String(r.scenario.shape.size),
     String(r.days),
     String(e.episodes),
@@ -300,6 +303,14 @@ async function main(): Promise<void> {
   printSet(
     'UNSEEN teams (added Dec 3 2026, measured with the last detection change of that session in; never read for design)',
     runs.filter((r) => r.scenario.shape.set === 'unseen'),
+  );
+  printSet(
+    'HEAVY-TAIL teams (added Dec 4 2026 11:56 UTC: Student t day-to-day noise; never tuned on)',
+    runs.filter((r) => r.scenario.shape.set === 'heavy-tail'),
+  );
+  printSet(
+    'HEAVY-TAIL HELD-OUT teams (added Dec 4 2026 11:58 UTC, before any rule for heavy tails)',
+    runs.filter((r) => r.scenario.shape.set === 'heavy-tail-held-out'),
   );
 
   if (!args['no-timing']) {

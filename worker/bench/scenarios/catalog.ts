@@ -208,4 +208,54 @@ export const SCENARIOS: TeamShape[] = [
     teamEvents: 3,
     earlyAnomalies: 3,
   }),
+  // --- heavy-tail (Dec 4 2026, 11:56 UTC): day-to-day noise with Student t tails, at the Gaussian's interquartile
+  // range; added after every detection change so far, never tuned on. What it asks: does the false-alert rate hold
+  // when unusual days are more common than a log-normal has them? Each comes with its Gaussian twin: the same seed
+  // draws the same developers and anomalies (before any day's noise), only the days' noise differs.
+  ...[undefined, 4].map((noiseTail) =>
+    shape({ name: `R1-${noiseTail ? 'tails4' : 'gauss'}`, set: 'heavy-tail', seed: 1001, size: 200, noiseTail }),
+  ),
+  ...[undefined, 3].map((noiseTail) =>
+    shape({
+      name: `R2-${noiseTail ? 'tails3' : 'gauss'}`,
+      set: 'heavy-tail',
+      seed: 1002,
+      size: 300,
+      noiseTail,
+      powerShare: 0.2,
+      partTimeShare: 0.15,
+      weekendActive: 0.35,
+      vacationShare: 0.3,
+      teamEvents: 2,
+    }),
+  ),
+  // --- heavy-tail held-out (Dec 4 2026, 11:58 UTC): written before any rule for heavy tails, their rows read only
+  // as summaries until one is kept.
+  ...[undefined, 3].map((noiseTail) =>
+    shape({
+      name: `R3-${noiseTail ? 'tails3' : 'gauss'}`,
+      set: 'heavy-tail-held-out',
+      seed: 1003,
+      size: 500,
+      noiseTail,
+      joinerShare: 0.15,
+      leaverShare: 0.1,
+      partTimeShare: 0.1,
+      holidays: 2,
+      teamEvents: 2,
+      earlyAnomalies: 2,
+    }),
+  ),
+  ...[undefined, 4].map((noiseTail) =>
+    shape({
+      name: `R4-${noiseTail ? 'tails4' : 'gauss'}`,
+      set: 'heavy-tail-held-out',
+      seed: 1004,
+      size: 150,
+      noiseTail,
+      powerShare: 0.3,
+      replayFrom: 14,
+      weekendActive: 0.3,
+    }),
+  ),
 ];

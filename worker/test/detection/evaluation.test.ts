@@ -4,7 +4,7 @@ import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
-import { generateScenario } from '../../bench/scenarios/team';
+import { generateScenario, prng, studentT } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
 
 /** A team-wide jump on developers a and b, Nov 18–20. */
@@ -318,6 +318,33 @@ describe('benchmark helpers', () => {
     }
     expect(later).toBeGreaterThan(0); // some start on a day away (T4-churn-007: Oct 13, back Oct 19)
     expect(sc.truth.find((t) => t.id === 'T4-churn-007-level_shift')?.seenDay).toBe('2026-10-19');
+  });
+
+  it("draws heavy-tailed noise at the Gaussian's interquartile range, and a heavy-tail team's twin shares its plan", () => {
+    const draws = (dof: number) => {
+      const r = prng(7);
+      return Array.from({ length: 40_000 }, () => studentT(r, dof)).sort((a, b) => a - b);
+    };
+    for (const [dof, beyondThree] of [
+      [3, [0.015, 0.03]], // Student t with 3: 2.1% beyond 3 (at the Gaussian's IQR); a Gaussian: 0.13%
+      [4, [0.01, 0.02]],
+    ] as const) {
+      const x = draws(dof);
+      const iqr = x[30_000] - x[10_000];
+      expect(Math.abs(iqr / 1.349 - 1)).toBeLessThan(0.04);
+      const share = x.filter((v) => v > 3).length / x.length;
+      expect(share).toBeGreaterThan(beyondThree[0]);
+      expect(share).toBeLessThan(beyondThree[1]);
+    }
+    expect(() => studentT(prng(1), 7)).toThrow(/noiseTail must be 3, 4 or 5/);
+    const [gauss, tails] = ['R1-gauss', 'R1-tails4'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
+    // The same developers (their numbers; the team's name is in their emails) and anomalies.
+    const plan = (sc: typeof gauss) =>
+      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
+    expect(plan(tails)).toEqual(plan(gauss));
+    expect(tails.input.userDays.map((d) => d.chargedCents)).not.toEqual(
+      gauss.input.userDays.map((d) => d.chargedCents),
+    );
   });
 
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
