@@ -4,7 +4,7 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|heavy-tail|heavy-tail-held-out|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|all   (default all)     --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  */
@@ -91,7 +91,7 @@ function meets(s: Score): string[] {
 }
 
 /** The set column's label, within its width. */
-const SET_LABEL: Record<string, string> = { 'heavy-tail': 'tails', 'heavy-tail-held-out': 'tails-ho' };
+const SET_LABEL: Record<string, string> = { 'busy-held-out': 'busy-ho' };
 
 const COLUMNS: [string, number][] = [
   ['team', 15],
@@ -305,12 +305,12 @@ async function main(): Promise<void> {
     runs.filter((r) => r.scenario.shape.set === 'unseen'),
   );
   printSet(
-    'HEAVY-TAIL teams (added Dec 4 2026 11:56 UTC: Student t day-to-day noise; never tuned on)',
-    runs.filter((r) => r.scenario.shape.set === 'heavy-tail'),
+    'BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; never tuned on)',
+    runs.filter((r) => r.scenario.shape.set === 'busy'),
   );
   printSet(
-    'HEAVY-TAIL HELD-OUT teams (added Dec 4 2026 11:58 UTC, before any rule for heavy tails)',
-    runs.filter((r) => r.scenario.shape.set === 'heavy-tail-held-out'),
+    'BUSY-DAY HELD-OUT teams (added Dec 4 2026 12:05 UTC, before any rule for busy days)',
+    runs.filter((r) => r.scenario.shape.set === 'busy-held-out'),
   );
 
   if (!args['no-timing']) {

@@ -208,20 +208,20 @@ export const SCENARIOS: TeamShape[] = [
     teamEvents: 3,
     earlyAnomalies: 3,
   }),
-  // --- heavy-tail (Dec 4 2026, 11:56 UTC): day-to-day noise with Student t tails, at the Gaussian's interquartile
-  // range; added after every detection change so far, never tuned on. What it asks: does the false-alert rate hold
-  // when unusual days are more common than a log-normal has them? Each comes with its Gaussian twin: the same seed
-  // draws the same developers and anomalies (before any day's noise), only the days' noise differs.
-  ...[undefined, 4].map((noiseTail) =>
-    shape({ name: `R1-${noiseTail ? 'tails4' : 'gauss'}`, set: 'heavy-tail', seed: 1001, size: 200, noiseTail }),
+  // --- busy days (Dec 4 2026, 12:05 UTC): a share of every developer's days at 2-4 times their usual, as ordinary work;
+  // added after every detection change so far, never tuned on. Does the false-alert rate hold when high days are far
+  // more common than a log-normal has them? Each comes with its twin without busy days: the same seed draws the same
+  // developers and anomalies (before any day's noise), only the days differ.
+  ...[undefined, 0.1].map((busyDayShare) =>
+    shape({ name: `R1-${busyDayShare ? 'busy10' : 'plain'}`, set: 'busy', seed: 1001, size: 200, busyDayShare }),
   ),
-  ...[undefined, 3].map((noiseTail) =>
+  ...[undefined, 0.2].map((busyDayShare) =>
     shape({
-      name: `R2-${noiseTail ? 'tails3' : 'gauss'}`,
-      set: 'heavy-tail',
+      name: `R2-${busyDayShare ? 'busy20' : 'plain'}`,
+      set: 'busy',
       seed: 1002,
       size: 300,
-      noiseTail,
+      busyDayShare,
       powerShare: 0.2,
       partTimeShare: 0.15,
       weekendActive: 0.35,
@@ -229,15 +229,15 @@ export const SCENARIOS: TeamShape[] = [
       teamEvents: 2,
     }),
   ),
-  // --- heavy-tail held-out (Dec 4 2026, 11:58 UTC): written before any rule for heavy tails, their rows read only
-  // as summaries until one is kept.
-  ...[undefined, 3].map((noiseTail) =>
+  // --- busy days, held out (Dec 4 2026, 12:05 UTC): written before any rule for busy days, read only as summary rows
+  // until one is kept.
+  ...[undefined, 0.2].map((busyDayShare) =>
     shape({
-      name: `R3-${noiseTail ? 'tails3' : 'gauss'}`,
-      set: 'heavy-tail-held-out',
+      name: `R3-${busyDayShare ? 'busy20' : 'plain'}`,
+      set: 'busy-held-out',
       seed: 1003,
       size: 500,
-      noiseTail,
+      busyDayShare,
       joinerShare: 0.15,
       leaverShare: 0.1,
       partTimeShare: 0.1,
@@ -246,13 +246,13 @@ export const SCENARIOS: TeamShape[] = [
       earlyAnomalies: 2,
     }),
   ),
-  ...[undefined, 4].map((noiseTail) =>
+  ...[undefined, 0.1].map((busyDayShare) =>
     shape({
-      name: `R4-${noiseTail ? 'tails4' : 'gauss'}`,
-      set: 'heavy-tail-held-out',
+      name: `R4-${busyDayShare ? 'busy10' : 'plain'}`,
+      set: 'busy-held-out',
       seed: 1004,
       size: 150,
-      noiseTail,
+      busyDayShare,
       powerShare: 0.3,
       replayFrom: 14,
       weekendActive: 0.3,

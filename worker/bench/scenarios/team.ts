@@ -12,7 +12,7 @@ import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;
-  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'heavy-tail' | 'heavy-tail-held-out';
+  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
@@ -32,12 +32,11 @@ export interface TeamShape {
   earlyAnomalies: number; // anomalies starting within 3 days of replayFrom
   anomaliesPer100: number; // user anomalies per 100 developers over the history
   /**
-   * Degrees of freedom (3, 4 or 5) of a Student t day-to-day noise in place of the Gaussian: days far from the usual
-   * come far more often (a t with 3 has 15 times the Gaussian's share beyond 3 σ), at the same interquartile range.
-   * Real spend is likely heavier-tailed than log-normal; the engine's z reads the spread from the median absolute
-   * deviation and its tails as a t of the baseline's degrees of freedom, not of the data's.
+   * Share of a developer's days that are busy days, at 2 to 4 times their usual spend: ordinary work (a deadline, a
+   * long agent session), not an anomaly, and far more common than the log-normal noise has days that high. Real
+   * spend is likely burstier than log-normal; how the engine holds on such days is what these teams ask.
    */
-  noiseTail?: number;
+  busyDayShare?: number;
 }
 
 export interface Scenario {
@@ -66,16 +65,12 @@ export function prng(seed: number): () => number {
   };
 }
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-/** The upper quartile of Student's t by degrees of freedom (a Gaussian's is 0.6745): to match interquartile ranges. */
-const T_QUARTILE: Record<number, number> = { 3: 0.7649, 4: 0.7407, 5: 0.7267 };
-/** A Student t draw with `dof` degrees of freedom (a Gaussian over the root of a χ² / dof), scaled to the Gaussian's IQR. */
-export function studentT(r: () => number, dof: number): number {
-  const quartile = T_QUARTILE[dof];
-  if (quartile === undefined) throw new Error(`noiseTail must be 3, 4 or 5, not ${dof}`);
-  const z = gauss(r);
-  let chi2 = 0;
-  for (let i = 0; i < dof; i++) chi2 += gauss(r) ** 2;
-  return ((z / Math.sqrt(chi2 / dof)) * 0.6745) / quartile;
+/** A busy day's factor on a developer's usual spend: 1 on other days. Two draws whenever the team has busy days. */
+export function busyFactor(r: () => number, share: number | undefined): number {
+  if (share === undefined) return 1;
+  const roll = r();
+  const factor = between(r, 2, 4);
+  return roll < share ? factor : 1;
 }
 const between = (r: () => number, lo: number, hi: number) => lo + (hi - lo) * r();
 const int = (r: () => number, lo: number, hi: number) => Math.floor(between(r, lo, hi + 1));
@@ -248,7 +243,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       const day = addDays(firstDay, d);
       // Draw the same numbers whatever happens, so an anomaly never changes a user's other days.
       const roll = r();
-      const noise = Math.exp(dev.sigma * (shape.noiseTail === undefined ? gauss(r) : studentT(r, shape.noiseTail)));
+      const noise = Math.exp(dev.sigma * gauss(r)) * busyFactor(r, shape.busyDayShare);
       const split = r();
       if (d < dev.joined || (dev.left !== null && d >= dev.left)) continue;
       if (dev.vacation && d >= dev.vacation[0] && d <= dev.vacation[1]) continue;

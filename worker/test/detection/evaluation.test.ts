@@ -4,7 +4,7 @@ import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
-import { generateScenario, prng, studentT } from '../../bench/scenarios/team';
+import { busyFactor, generateScenario, prng } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
 
 /** A team-wide jump on developers a and b, Nov 18–20. */
@@ -320,31 +320,27 @@ describe('benchmark helpers', () => {
     expect(sc.truth.find((t) => t.id === 'T4-churn-007-level_shift')?.seenDay).toBe('2026-10-19');
   });
 
-  it("draws heavy-tailed noise at the Gaussian's interquartile range, and a heavy-tail team's twin shares its plan", () => {
-    const draws = (dof: number) => {
-      const r = prng(7);
-      return Array.from({ length: 40_000 }, () => studentT(r, dof)).sort((a, b) => a - b);
-    };
-    for (const [dof, beyondThree] of [
-      [3, [0.015, 0.03]], // Student t with 3: 2.1% beyond 3 (at the Gaussian's IQR); a Gaussian: 0.13%
-      [4, [0.01, 0.02]],
-    ] as const) {
-      const x = draws(dof);
-      const iqr = x[30_000] - x[10_000];
-      expect(Math.abs(iqr / 1.349 - 1)).toBeLessThan(0.04);
-      const share = x.filter((v) => v > 3).length / x.length;
-      expect(share).toBeGreaterThan(beyondThree[0]);
-      expect(share).toBeLessThan(beyondThree[1]);
-    }
-    expect(() => studentT(prng(1), 7)).toThrow(/noiseTail must be 3, 4 or 5/);
-    const [gauss, tails] = ['R1-gauss', 'R1-tails4'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
-    // The same developers (their numbers; the team's name is in their emails) and anomalies.
-    const plan = (sc: typeof gauss) =>
-      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
-    expect(plan(tails)).toEqual(plan(gauss));
-    expect(tails.input.userDays.map((d) => d.chargedCents)).not.toEqual(
-      gauss.input.userDays.map((d) => d.chargedCents),
+  it("draws busy days at 2-4 times usual on the team's share of days, and a busy team's twin shares its plan", () => {
+    const r = prng(7);
+    const factors = Array.from({ length: 40_000 }, () => busyFactor(r, 0.1));
+    const busy = factors.filter((f) => f !== 1);
+    expect(busy.length / factors.length).toBeGreaterThan(0.09);
+    expect(busy.length / factors.length).toBeLessThan(0.11);
+    expect(Math.min(...busy)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...busy)).toBeLessThanOrEqual(4);
+    // A team without busy days draws nothing for them: its stream is the one it always had.
+    const plain = prng(3);
+    expect(busyFactor(plain, undefined)).toBe(1);
+    expect(plain()).toBe(prng(3)());
+    const [twin, busyTeam] = ['R1-plain', 'R1-busy10'].map((n) =>
+      generateScenario(SCENARIOS.find((s) => s.name === n)!),
     );
+    // The same developers (their numbers; the team's name is in their emails) and anomalies.
+    const plan = (sc: typeof twin) =>
+      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
+    expect(plan(busyTeam)).toEqual(plan(twin));
+    const spend = (sc: typeof twin) => sc.input.userDays.reduce((sum, d) => sum + d.chargedCents, 0);
+    expect(spend(busyTeam) / spend(twin)).toBeGreaterThan(1.1); // 10% of days at 2-4×: about +20%
   });
 
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
