@@ -122,7 +122,11 @@ export function robustScaleOfFirst(values: ArrayLike<number>, n: number, center:
 
 /** The p-quantile (0..1) with linear interpolation. */
 export function quantile(values: ArrayLike<number>, p: number): number {
-  const n = values.length;
+  return quantileOfFirst(values, values.length, p);
+}
+
+/** quantile of the first n values (a reused buffer filled up to n). */
+export function quantileOfFirst(values: ArrayLike<number>, n: number, p: number): number {
   if (n === 0) return Number.NaN;
   const a = scratchOf(n);
   const odd = copyIn(values, n, a);

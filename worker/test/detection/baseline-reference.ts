@@ -2,7 +2,8 @@
  * userBaseline as it was before it wrote into BaselineDays (main at 3680196): arrays per call, one object per day,
  * with the older block of the scale added since (each class of the baselineDays before the window's, the days before
  * the series from UserSeries.olderLog), the days before the window that stand in for anomalous ones when the window
- * has too few clean days, and the level pooled with that older block's as far as the two agree. The straightforward
+ * has too few clean days, the level pooled with that older block's as far as the two agree, and the scale widened to
+ * the upper tail of the deviations (a developer's regular busy days). The straightforward
  * reference baseline-days.test.ts compares the buffered version with, bit for bit.
  */
 import type { Settings } from '../../src/settings/schema';
@@ -16,7 +17,7 @@ import {
   type Baseline,
   type TeamPrior,
 } from '../../src/detection/baseline';
-import { median } from '../../src/detection/stats';
+import { median, quantile } from '../../src/detection/stats';
 
 const MIN_SPARSE_DAYS = 5;
 const MIN_CLEAN_DAYS = 8;
@@ -149,7 +150,9 @@ export function referenceBaseline(
   if (t < series.dataStart + NEW_USER_GRACE_DAYS) return null;
   const k = settings.shrinkageDays;
   const ownCenter = n > 0 ? median(own) : 0;
-  const ownScale = spread.length >= 3 ? personalScale(spread) : 0;
+  // The upper tail's σ (its 90th percentile over a normal's, at 0.8), with 10 deviations or more.
+  const upperTail = spread.length >= 10 ? (quantile(spread, 0.9) / 1.2816) * 0.8 : 0;
+  const ownScale = spread.length >= 3 ? Math.max(personalScale(spread), upperTail) : 0;
   // Someone without a level of their own is compared with the team's heavy users (its 90th percentile), not its
   // median, on the class of day where those spend more.
   const heavy = (c: number) =>
