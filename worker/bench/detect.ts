@@ -305,7 +305,7 @@ async function main(): Promise<void> {
     runs.filter((r) => r.scenario.shape.set === 'unseen'),
   );
   printSet(
-    'BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; never tuned on)',
+    "BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; the scale's upper tail was designed on R1 and R2)",
     runs.filter((r) => r.scenario.shape.set === 'busy'),
   );
   printSet(

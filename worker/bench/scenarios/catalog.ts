@@ -209,9 +209,10 @@ export const SCENARIOS: TeamShape[] = [
     earlyAnomalies: 3,
   }),
   // --- busy days (Dec 4 2026, 12:05 UTC): a share of every developer's days at 2-4 times their usual, as ordinary work;
-  // added after every detection change so far, never tuned on. Does the false-alert rate hold when high days are far
-  // more common than a log-normal has them? Each comes with its twin without busy days: the same seed draws the same
-  // developers and anomalies (before any day's noise), only the days differ.
+  // added after every earlier detection change; the scale's upper tail (d45a1ec) was designed on these two. Does the
+  // false-alert rate hold when high days are far more common than a log-normal has them? Each comes with its twin
+  // without busy days: the same seed draws the same developers, anomalies, working days and noise (busy days have a
+  // stream of their own), and only the busy days' factors differ.
   ...[undefined, 0.1].map((busyDayShare) =>
     shape({ name: `R1-${busyDayShare ? 'busy10' : 'plain'}`, set: 'busy', seed: 1001, size: 200, busyDayShare }),
   ),

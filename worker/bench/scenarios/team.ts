@@ -65,7 +65,7 @@ export function prng(seed: number): () => number {
   };
 }
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-/** A busy day's factor on a developer's usual spend: 1 on other days. Two draws whenever the team has busy days. */
+/** A busy day's factor on a developer's usual spend: 1 on other days. Two draws a day whenever the team has busy days. */
 export function busyFactor(r: () => number, share: number | undefined): number {
   if (share === undefined) return 1;
   const roll = r();
@@ -221,6 +221,9 @@ function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: num
 /** Generates one team: its rows, members and the labelled anomalies (with their exact extra cost). */
 export function generateScenario(shape: TeamShape): Scenario {
   const r = prng(shape.seed);
+  // Busy days come from a stream of their own: a busy team and its twin without them draw the same developers,
+  // anomalies, working days and noise, and differ only by the busy days' factors.
+  const busy = prng(shape.seed ^ 0x5bd1e995);
   const days = shape.historyDays;
   const firstDay = addDays(shape.lastDay, -(days - 1));
   const devs = makeDevs(shape, r, days);
@@ -243,7 +246,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       const day = addDays(firstDay, d);
       // Draw the same numbers whatever happens, so an anomaly never changes a user's other days.
       const roll = r();
-      const noise = Math.exp(dev.sigma * gauss(r)) * busyFactor(r, shape.busyDayShare);
+      const noise = Math.exp(dev.sigma * gauss(r)) * busyFactor(busy, shape.busyDayShare);
       const split = r();
       if (d < dev.joined || (dev.left !== null && d >= dev.left)) continue;
       if (dev.vacation && d >= dev.vacation[0] && d <= dev.vacation[1]) continue;
@@ -276,7 +279,8 @@ export function generateScenario(shape: TeamShape): Scenario {
         // Every anomaly touching this day shares its extra in proportion (overlaps are rare).
         const delta = row.day.chargedCents - plain;
         for (const a of effects) {
-          if (!seen.has(a.id)) seen.set(a.id, d);
+          // (developer by developer: a team event's first day of use is the earliest of any member's)
+          if (!(seen.get(a.id)! <= d)) seen.set(a.id, d);
           const sum = (extra.get(a.id) ?? 0) + delta / effects.length;
           extra.set(a.id, sum);
           // Team events: the team's extra (summed over its members, in user order) is tracked per day below.

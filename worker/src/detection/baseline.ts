@@ -129,8 +129,8 @@ const MIN_UPPER_TAIL_DAYS = 10;
  * UPPER_TAIL_WEIGHT), 0 with fewer than MIN_UPPER_TAIL_DAYS. The median absolute deviation is blind to a developer's
  * regular busy days (Dec 4 2026: with one day in five at 2-4 times their usual, the median and MAD read only the other
  * days), so those days read as z 3-4, and two in a row as a drift. The 90th percentile lies among the busy days and
- * widens the scale for such a developer; on a normal one it falls under the winsorized σ and changes nothing.
- * Their own days only: bench:detect's busy-day teams carry 0.56 false alerts per 100 developers a week without it.
+ * widens the scale for such a developer; on a normal one it falls under the winsorized σ and changes nothing. Without
+ * it, bench:detect's R2-busy20 (one day in five busy) had 0.56 false alerts per 100 developers a week.
  */
 export function upperTailScale(deviations: ArrayLike<number>, n: number): number {
   if (n < MIN_UPPER_TAIL_DAYS) return 0;

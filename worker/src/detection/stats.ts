@@ -125,8 +125,10 @@ export function quantile(values: ArrayLike<number>, p: number): number {
   return quantileOfFirst(values, values.length, p);
 }
 
-/** quantile of the first n values (a reused buffer filled up to n). */
+/** quantile of the first n values (a reused buffer filled up to n); p outside 0..1 or n past the values is an error. */
 export function quantileOfFirst(values: ArrayLike<number>, n: number, p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: p must be within 0..1, not ${p}`);
+  if (n > values.length) throw new RangeError(`quantile: ${n} values asked of ${values.length}`);
   if (n === 0) return Number.NaN;
   const a = scratchOf(n);
   const odd = copyIn(values, n, a);

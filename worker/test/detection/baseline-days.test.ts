@@ -1,7 +1,14 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { BaselineDays, teamPrior, userBaseline } from '../../src/detection/baseline';
 import { emptyUserSeries, olderSpend, seriesSet, type UserSeries } from '../../src/detection/series';
-import { medianOfFirst, robustScaleOfFirst, median, robustScale } from '../../src/detection/stats';
+import {
+  medianOfFirst,
+  quantile,
+  quantileOfFirst,
+  robustScaleOfFirst,
+  median,
+  robustScale,
+} from '../../src/detection/stats';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { rng } from './fixtures';
 import { referenceBaseline } from './baseline-reference';
@@ -106,5 +113,17 @@ describe('userBaseline into BaselineDays', () => {
     expect(medianOfFirst(buf, 4)).toBe(median([3, 1, 2, 100]));
     expect(robustScaleOfFirst(buf, 3, 2)).toBe(robustScale([3, 1, 2], 2));
     expect(Number.isNaN(medianOfFirst(buf, 0))).toBe(true);
+  });
+
+  it('quantileOfFirst reads only the first n values, and refuses a p outside 0..1 or more values than there are', () => {
+    const buf = Float64Array.of(3, 1, 2, 100, -100, 7);
+    expect(quantileOfFirst(buf, 3, 0.9)).toBe(quantile([3, 1, 2], 0.9));
+    expect(quantileOfFirst(buf, 4, 0.9)).toBeCloseTo(3 + 0.7 * 97, 10); // sorted 1, 2, 3, 100: position 2.7
+    expect(quantileOfFirst(buf, 6, 0)).toBe(-100);
+    expect(quantileOfFirst(buf, 6, 1)).toBe(100);
+    expect(Number.isNaN(quantileOfFirst(buf, 0, 0.5))).toBe(true);
+    expect(() => quantileOfFirst(buf, 3, 1.1)).toThrow(/p must be within 0..1, not 1.1/);
+    expect(() => quantileOfFirst(buf, 3, Number.NaN)).toThrow(/p must be within 0..1/);
+    expect(() => quantileOfFirst(buf, 7, 0.5)).toThrow(/7 values asked of 6/);
   });
 });

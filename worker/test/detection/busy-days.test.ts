@@ -59,8 +59,10 @@ describe('developers with regular busy days', () => {
 
   it('raises fewer alerts on developers whose busy days come at random (one day in five, 2-4 times usual)', () => {
     // Two busy days in a row still read as a drift on some (such a run is what a short level shift looks like), but
-    // fewer: alert-days over seeds 1-10 of this team, 52 without the upper tail and 42 with it; this seed 3 and 0.
-    expect(replay(busyTeam(8), 42)).toEqual([]);
+    // fewer: alert-days over seeds 1-10 of this team were 52 without the upper tail (checked), 42 with it.
+    let alertDays = 0;
+    for (let seed = 1; seed <= 10; seed++) alertDays += replay(busyTeam(seed), 42).length;
+    expect(alertDays).toBeLessThan(52);
   });
 
   it("still finds a busy developer's level shift (×3 for the last ten days)", () => {

@@ -320,6 +320,21 @@ describe('benchmark helpers', () => {
     expect(sc.truth.find((t) => t.id === 'T4-churn-007-level_shift')?.seenDay).toBe('2026-10-19');
   });
 
+  it("gives a team event the first day any of its members used Cursor on or after its start, not the first member's", () => {
+    // U5-weekend's first jump starts Tuesday Sep 29; its first member was away until Thursday, others were not.
+    const sc = generateScenario(SCENARIOS.find((s) => s.name === 'U5-weekend')!);
+    const jumps = sc.truth.filter((t) => t.scope === 'team');
+    expect(jumps.length).toBeGreaterThan(0);
+    for (const t of jumps) {
+      const days = sc.input.userDays
+        .filter((d) => t.emails!.includes(d.email) && d.day >= t.startDay && d.day <= t.endDay)
+        .map((d) => d.day)
+        .sort();
+      expect(t.seenDay).toBe(days[0]);
+    }
+    expect(sc.truth.find((t) => t.id === 'U5-weekend-team-1')?.seenDay).toBe('2026-09-29');
+  });
+
   it("draws busy days at 2-4 times usual on the team's share of days, and a busy team's twin shares its plan", () => {
     const r = prng(7);
     const factors = Array.from({ length: 40_000 }, () => busyFactor(r, 0.1));
@@ -335,10 +350,23 @@ describe('benchmark helpers', () => {
     const [twin, busyTeam] = ['R1-plain', 'R1-busy10'].map((n) =>
       generateScenario(SCENARIOS.find((s) => s.name === n)!),
     );
-    // The same developers (their numbers; the team's name is in their emails) and anomalies.
+    // The same developers (their numbers; the team's name is in their emails), anomalies and working days: busy days
+    // come from a stream of their own.
     const plan = (sc: typeof twin) =>
       sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
     expect(plan(busyTeam)).toEqual(plan(twin));
+    const worked = (sc: typeof twin) => sc.input.userDays.map((d) => `${d.email.split('.')[1]} ${d.day}`);
+    expect(worked(busyTeam)).toEqual(worked(twin));
+    // Their days differ by the busy factors alone: each day is ×1 or ×2-4 (but for a runaway agent's days, whose
+    // agent spend is added, not multiplied).
+    const agents = twin.truth.filter((t) => t.kind === 'runaway_agent');
+    const byAgent = (email: string, day: string) =>
+      agents.some((t) => t.emails!.includes(email) && day >= t.startDay && day <= t.endDay);
+    const ratios = twin.input.userDays.map((d, i) =>
+      byAgent(d.email, d.day) ? 1 : busyTeam.input.userDays[i].chargedCents / d.chargedCents,
+    );
+    expect(ratios.filter((x) => Math.abs(x - 1) < 0.02).length / ratios.length).toBeGreaterThan(0.85);
+    expect(ratios.every((x) => Math.abs(x - 1) < 0.02 || (x > 1.9 && x < 4.1))).toBe(true);
     const spend = (sc: typeof twin) => sc.input.userDays.reduce((sum, d) => sum + d.chargedCents, 0);
     expect(spend(busyTeam) / spend(twin)).toBeGreaterThan(1.1); // 10% of days at 2-4×: about +20%
   });
