@@ -13,10 +13,10 @@ import {
   MEDIAN_VARIANCE,
   MIN_SCALE,
   NEW_USER_GRACE_DAYS,
-  personalScale,
   type Baseline,
   type TeamPrior,
 } from '../../src/detection/baseline';
+import { personalScale } from '../../src/detection/personal-scale';
 import { median, quantile } from '../../src/detection/stats';
 
 const MIN_SPARSE_DAYS = 5;

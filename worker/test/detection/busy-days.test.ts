@@ -2,11 +2,11 @@
  * Developers with regular busy days (one day in five at 2-4 times their usual: a deadline, a long agent session) and
  * no anomaly. The median and its absolute deviation read only the other days, so a busy day read as z 3-4 and two in
  * a row as a drift (bench:detect's busy-day teams, Dec 4 2026: 0.56 false alerts per 100 developers a week on R2).
- * The scale now also reads the upper tail of the developer's own days (baseline.ts, upperTailScale). Pure, no database.
+ * The scale now also reads the upper tail of the developer's own days (personal-scale.ts, upperTailScale). Pure, no database.
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
-import { personalScale, upperTailScale } from '../../src/detection/baseline';
+import { personalScale, upperTailScale } from '../../src/detection/personal-scale';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { asOfDay, emailOf, noisyTeam, rng } from './fixtures';
 

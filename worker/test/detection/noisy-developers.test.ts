@@ -5,7 +5,7 @@
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
-import { personalScale } from '../../src/detection/baseline';
+import { personalScale } from '../../src/detection/personal-scale';
 import { robustScale } from '../../src/detection/stats';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { asOfDay, noisyTeam } from './fixtures';
