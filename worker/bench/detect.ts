@@ -19,7 +19,7 @@ import { DEFAULT_SETTINGS } from '../src/settings';
 import { storeDetectionInput } from './evaluation/store-input';
 import { DUE_DAYS, scoreOptions, toDetection } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario, inputAsOf, type Scenario } from './scenarios/team';
+import { generateScenario, inputAsOf, type Scenario, type TeamShape } from './scenarios/team';
 import { tile } from './support/tile';
 
 const { values: args } = parseArgs({
@@ -89,6 +89,22 @@ function meets(s: Score): string[] {
   if (s.falseAlertsPer100DevWeek > TARGETS.falsePer100Week) failed.push('false alerts');
   return failed;
 }
+
+/** Each set's heading, in the order they are printed. */
+const SET_TITLES: [TeamShape['set'], string][] = [
+  ['tuning', 'TUNING teams (thresholds were chosen on these)'],
+  ['held-out', 'HELD-OUT teams (never used for tuning)'],
+  ['fresh', 'FRESH teams (added Dec 3 2026 after the last detection changes; never read for design)'],
+  [
+    'unseen',
+    'UNSEEN teams (added Dec 3 2026, measured with the last detection change of that session in; never read for design)',
+  ],
+  [
+    'busy',
+    "BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; the scale's upper tail was designed on R1 and R2)",
+  ],
+  ['busy-held-out', 'BUSY-DAY HELD-OUT teams (added Dec 4 2026 12:05 UTC, before any rule for busy days)'],
+];
 
 /** The set column's label, within its width. */
 const SET_LABEL: Record<string, string> = { 'busy-held-out': 'busy-ho' };
@@ -288,30 +304,11 @@ async function main(): Promise<void> {
   console.log(
     `\n${runs.length} teams replayed in ${((performance.now() - started) / 1000).toFixed(0)} s (alerts = incidents that would have opened; delay in days from the true start to the first alert, and from the day its extra cost reached $20 (the alert floor: no alert can be due before it), the targets use the latter; an anomaly that reached $20 within ${TARGETS.worstDelay} days of the end is not judged for recall or delay, shown as +N after the recall; onset = the incident's onset within ±1 day of the true start, or of the developer's first day of use after it when they were away then)`,
   );
-  printSet(
-    'TUNING teams (thresholds were chosen on these)',
-    runs.filter((r) => r.scenario.shape.set === 'tuning'),
-  );
-  printSet(
-    'HELD-OUT teams (never used for tuning)',
-    runs.filter((r) => r.scenario.shape.set === 'held-out'),
-  );
-  printSet(
-    'FRESH teams (added Dec 3 2026 after the last detection changes; never read for design)',
-    runs.filter((r) => r.scenario.shape.set === 'fresh'),
-  );
-  printSet(
-    'UNSEEN teams (added Dec 3 2026, measured with the last detection change of that session in; never read for design)',
-    runs.filter((r) => r.scenario.shape.set === 'unseen'),
-  );
-  printSet(
-    "BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; the scale's upper tail was designed on R1 and R2)",
-    runs.filter((r) => r.scenario.shape.set === 'busy'),
-  );
-  printSet(
-    'BUSY-DAY HELD-OUT teams (added Dec 4 2026 12:05 UTC, before any rule for busy days)',
-    runs.filter((r) => r.scenario.shape.set === 'busy-held-out'),
-  );
+  for (const [set, title] of SET_TITLES)
+    printSet(
+      title,
+      runs.filter((r) => r.scenario.shape.set === set),
+    );
 
   if (!args['no-timing']) {
     const base = generateScenario(SCENARIOS.find((s) => s.name === 'T2-weekend')!);

@@ -65,6 +65,8 @@ export function prng(seed: number): () => number {
   };
 }
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+const between = (r: () => number, lo: number, hi: number) => lo + (hi - lo) * r();
+const int = (r: () => number, lo: number, hi: number) => Math.floor(between(r, lo, hi + 1));
 /** A busy day's factor on a developer's usual spend: 1 on other days. Two draws a day whenever the team has busy days. */
 export function busyFactor(r: () => number, share: number | undefined): number {
   if (share === undefined) return 1;
@@ -72,8 +74,6 @@ export function busyFactor(r: () => number, share: number | undefined): number {
   const factor = between(r, 2, 4);
   return roll < share ? factor : 1;
 }
-const between = (r: () => number, lo: number, hi: number) => lo + (hi - lo) * r();
-const int = (r: () => number, lo: number, hi: number) => Math.floor(between(r, lo, hi + 1));
 
 /** Cents per request by model; premium is ~6× the team's average cost per request. */
 const MODELS = { cheap: 2, mid: 6, premium: 40 } as const;
@@ -280,7 +280,7 @@ export function generateScenario(shape: TeamShape): Scenario {
         const delta = row.day.chargedCents - plain;
         for (const a of effects) {
           // (developer by developer: a team event's first day of use is the earliest of any member's)
-          if (!(seen.get(a.id)! <= d)) seen.set(a.id, d);
+          seen.set(a.id, Math.min(seen.get(a.id) ?? d, d));
           const sum = (extra.get(a.id) ?? 0) + delta / effects.length;
           extra.set(a.id, sum);
           // Team events: the team's extra (summed over its members, in user order) is tracked per day below.

@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { StartupError, assertPortFree } from '../config/startup-error';
+import { StartupError, assertPortFree, freePortAvoiding } from '../config/startup-error';
 import { binariesFor, installedBinaries } from './embedded-pg/binaries';
 import {
   LEGACY_PASSWORD,
@@ -74,14 +73,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+  return freePortAvoiding(HOST, new Set());
 }
 
 /** The one message for "embedded PostgreSQL cannot work for root here", with the three ways out. */
