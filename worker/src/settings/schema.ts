@@ -161,8 +161,8 @@ export const settingsShape = {
   teamShiftMinFactor: num(
     1,
     100,
-    1.1,
-    "Team shift: how much that share of the team must have risen (1.1 = 10%) compared with the team's usual level",
+    1.07,
+    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level (and the whole team's spend over expected, for a team incident to open)",
   ),
   runawayMinHeadlessShare: num(
     0,
