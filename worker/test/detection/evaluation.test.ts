@@ -68,6 +68,25 @@ describe('benchmark helpers', () => {
     expect(moved.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-10-12', 2]]);
   });
 
+  it("keeps a team episode's onset against a later pass that still reads it as a team shift, as the incidents do", () => {
+    // bench:detect's T1-steady (Dec 4 2026): from Nov 13 the passes read Nov 2 as a shift but not Nov 4, so in their
+    // reading the stretch of Nov 2 ended and another began on Nov 10; before, the episode's onset moved there.
+    const t = (day: string, onset: string, shiftOnsets: string[]) => ({
+      day,
+      scope: 'team' as const,
+      subject: 'team',
+      detector: 'team_shift',
+      onset,
+      judgedFrom: '2026-10-20',
+      shiftOnsets,
+    });
+    const passes = [t('2026-11-10', '2026-11-02', ['2026-11-02']), t('2026-11-12', '2026-11-02', ['2026-11-02'])];
+    const kept = toEpisodes([...passes, t('2026-11-13', '2026-11-10', ['2026-11-02', '2026-11-10'])], 3);
+    expect(kept.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-11-02', 0]]);
+    const moved = toEpisodes([...passes, t('2026-11-13', '2026-11-10', ['2026-11-10'])], 3);
+    expect(moved.map((e) => [e.onset, e.onsetMoves])).toEqual([['2026-11-10', 1]]);
+  });
+
   it("moves a developer episode's onset only earlier, as the incidents do: a later one is the window sliding", () => {
     // bench:detect's H5-churn dev0694: passes read the drift's start on Oct 22 and Oct 21 in turn (five moves).
     const d = (day: string, onset: string) => ({

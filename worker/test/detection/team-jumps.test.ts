@@ -73,6 +73,8 @@ describe('team-wide jumps', () => {
     const windowStart = addDays(FIRST, -27);
     expect(a.why.judgedFrom! > addDays(windowStart, 6)).toBe(true);
     expect(a.why.judgedFrom! <= FIRST).toBe(true);
+    // And the onsets of the alarmed team episodes it saw: this one's only, on its first day.
+    expect(a.why.shiftOnsets).toEqual([FIRST]);
   });
 
   it('keeps the onset of a team incident over a day its level dipped under the bar', () => {

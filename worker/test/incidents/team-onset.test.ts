@@ -13,15 +13,27 @@ import { recordDetectionsOneByOne } from './record-reference';
 import { anomaly, endOf, POLICY } from './fixtures';
 
 /** The team anomaly of day `asOf`: an episode from `onset`, its pass having judged every day from `judgedFrom`. */
-const team = (asOf: string, onset: string, judgedFrom: string) =>
+const team = (asOf: string, onset: string, judgedFrom: string, shiftOnsets?: string[]) =>
   anomaly({
     asOf,
     scope: 'team',
     subject: 'team',
     detector: 'team_shift',
     onsetAt: `${onset}T00:00:00.000Z`,
-    why: { ...anomaly({ asOf }).why, judgedFrom },
+    why: { ...anomaly({ asOf }).why, judgedFrom, ...(shiftOnsets ? { shiftOnsets } : {}) },
   });
+
+/**
+ * T1-steady's team passes under the bar of ×1.07 (bench:detect, Dec 4 2026): the day, the onset it reported, the
+ * first day it judged in full, and the onsets of the alarmed team episodes it saw. From Nov 13 the passes still read
+ * Nov 2 as a team shift, but no longer Nov 4, so in their reading that stretch ended and another began on Nov 10.
+ */
+const T1: [string, string, string, string[]][] = [
+  ['2026-11-02', '2026-11-02', '2026-10-13', ['2026-11-02']],
+  ['2026-11-10', '2026-11-02', '2026-10-21', ['2026-11-02']],
+  ['2026-11-13', '2026-11-10', '2026-10-24', ['2026-11-02', '2026-11-10']],
+  ['2026-11-14', '2026-11-10', '2026-10-25', ['2026-11-02', '2026-11-10']],
+];
 
 /** X6-power's team passes: the day, the onset it reported, and the first day it judged in full. */
 const X6: [string, string, string][] = [
@@ -42,8 +54,13 @@ describe("an open team incident's onset against a pass with less history", () =>
 
   const incidents = () => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
   const onsets = async () => (await incidents()).map((r) => [r.status, r.onset_at.toISOString().slice(0, 10)]);
-  const pass = (asOf: string, onset: string, judgedFrom: string, record = recordDetections) =>
-    record(t.db, { asOf, anomalies: [team(asOf, onset, judgedFrom)], evaluatedAt: endOf(asOf), settings: POLICY });
+  const pass = (asOf: string, onset: string, judgedFrom: string, record = recordDetections, shiftOnsets?: string[]) =>
+    record(t.db, {
+      asOf,
+      anomalies: [team(asOf, onset, judgedFrom, shiftOnsets)],
+      evaluatedAt: endOf(asOf),
+      settings: POLICY,
+    });
 
   it('keeps the onset when the later pass did not judge every day since it', async () => {
     for (const [day, onset, judged] of X6) await pass(day, onset, judged);
@@ -70,6 +87,26 @@ describe("an open team incident's onset against a pass with less history", () =>
     ]);
   });
 
+  it('keeps the onset when the later pass still reads it as a team shift', async () => {
+    for (const [day, onset, judged, seen] of T1) await pass(day, onset, judged, recordDetections, seen);
+    expect(await onsets()).toEqual([['open', '2026-11-02']]);
+    const [row] = await incidents();
+    expect((await listIncidentEvents(t.db, row.id)).map((e) => e.action)).not.toContain('onset_moved');
+  });
+
+  it('moves it when the later pass no longer reads it as a team shift', async () => {
+    // The same passes, but those from Nov 13 saw no team shift from Nov 2: their later onset is evidence.
+    for (const [day, onset, judged, seen] of T1)
+      await pass(
+        day,
+        onset,
+        judged,
+        recordDetections,
+        seen.filter((d) => d !== '2026-11-02' || day < '2026-11-13'),
+      );
+    expect(await onsets()).toEqual([['open', '2026-11-10']]);
+  });
+
   it('matches the one-at-a-time reference', async () => {
     for (const [day, onset, judged] of X6) await pass(day, onset, judged);
     const batch = await onsets();
@@ -77,5 +114,11 @@ describe("an open team incident's onset against a pass with less history", () =>
     await t.db.deleteFrom('incidents').execute();
     for (const [day, onset, judged] of X6) await pass(day, onset, judged, recordDetectionsOneByOne);
     expect(await onsets()).toEqual(batch);
+    for (const record of [recordDetections, recordDetectionsOneByOne]) {
+      await t.db.deleteFrom('incident_events').execute();
+      await t.db.deleteFrom('incidents').execute();
+      for (const [day, onset, judged, seen] of T1) await pass(day, onset, judged, record, seen);
+      expect(await onsets()).toEqual([['open', '2026-11-02']]);
+    }
   });
 });
