@@ -194,6 +194,12 @@ const MIN_TEAM_SCALE = 0.02;
  * baselines absorbed the jump (their level still ×1.05–1.12); a second jump three weeks later then read as z 1, and
  * was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
  * days stay out of their baseline, the reference is the team's level when nothing is happening.
+ *
+ * The days the pass could not judge (the first MIN_TEAM_HISTORY of each class in its window) were never checked for
+ * a shift or an elevated level, so they make the reference only until MIN_TEAM_HISTORY judged days exist. A jump from
+ * before the window, still being absorbed into developers' baselines, sits in them at its height: H3-weekend's third
+ * jump (×1.22 of 65% of the team, $2,891 over four days) read as z 1.0 against a reference whose first week was the
+ * second jump's tail four weeks earlier (levels ×1.2–1.28, then falling to ×1.01–1.06), and was never a team incident.
  */
 function isTeamShift(
   team: TeamScan,
@@ -203,12 +209,14 @@ function isTeamShift(
   settings: Settings,
   noiseFloor: number,
 ): boolean {
-  const past: number[] = [];
+  const judged: number[] = [];
+  const unjudged: number[] = [];
   for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
     if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d]) || team.shift[d] === 1) continue;
     if (team.z[d] >= settings.elevatedZ) continue; // elevated, if by less than teamShiftMinFactor
-    past.push(team.level[d]);
+    (Number.isNaN(team.z[d]) ? unjudged : judged).push(team.level[d]);
   }
+  const past = judged.length >= MIN_TEAM_HISTORY ? judged : [...judged, ...unjudged];
   if (past.length < MIN_TEAM_HISTORY) return false;
   const { z, shifted } = teamRise(team.level[t], past, noiseFloor, settings);
   team.z[t] = z;

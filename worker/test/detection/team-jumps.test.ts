@@ -125,6 +125,22 @@ describe('team-wide jumps', () => {
   });
 });
 
+describe('a team-wide jump whose pass window begins in the tail of an earlier one', () => {
+  it('is a team incident on its first day', () => {
+    // bench:detect's H3-weekend (Dec 4 2026): a jump four weeks after another. The pass of the second jump's day had
+    // a window that began two days after the first, whose tail (the level at ×1.2, falling as developers' baselines
+    // absorbed it) filled the first week: unjudged days (too little history), never left out as elevated, that made
+    // the reference's median and spread. Against it the second jump read as z 1.0: no team incident. Here 80% × 1.3
+    // from FIRST, then 65% × 1.25 five weeks later (the pass's window begins a week after FIRST): before, the first
+    // team anomaly came two days late.
+    const second = addDays(FIRST, 35);
+    const input = twoJumps(6, 0.8, 1.3, 0.65, 1.25, second);
+    const days = teamReplay(input, second, addDays(second, 2));
+    expect(days.length).toBeGreaterThan(0);
+    expect(days[0]).toEqual({ day: second, onset: second });
+  });
+});
+
 describe('a small team-wide rise', () => {
   it('opens a team incident on its first day when most of the team rose by ×1.09', () => {
     // bench:detect's U6-enterprise (Dec 4 2026): a pricier mid model for 83% of 1,200 developers moved the team's level
