@@ -8,7 +8,8 @@
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults (a study without a
- *                     throwaway build; validated as the worker's settings are)
+ *                     throwaway build; validated as the worker's settings are; printed first; the --db pass reads
+ *                     the database's settings instead)
  */
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
@@ -294,6 +295,7 @@ async function main(): Promise<void> {
       (!args.quick || s.size <= 300),
   );
   if (shapes.length === 0) throw new Error(`no scenario matches --set ${args.set} --only ${args.only}`);
+  if (args.settings !== '{}') console.log(`settings other than the defaults: ${args.settings}`);
   const runs: Run[] = [];
   const started = performance.now();
   for (const shape of shapes) {

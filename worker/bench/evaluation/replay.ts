@@ -21,7 +21,7 @@ export function toDetection(a: Anomaly, day: string): Detection {
     onset: a.onsetAt.slice(0, 10),
     ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
     ...(a.why.judgedFrom === undefined ? {} : { judgedFrom: a.why.judgedFrom }),
-    ...(a.why.shiftOnsets === undefined ? {} : { shiftOnsets: a.why.shiftOnsets }),
+    ...(a.why.alarmedOnsets === undefined ? {} : { alarmedOnsets: a.why.alarmedOnsets }),
   };
 }
 

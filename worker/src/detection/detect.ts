@@ -146,6 +146,19 @@ function peakOf(s: UserScan, onset: number, t: number, days: string[]) {
   return { peakDay: days[p], peakCents: round(s.user.cents[p]), peakExpectedCents: round(s.expected[p]) };
 }
 
+/**
+ * The onsets of every alarmed team episode a pass saw up to day t, oldest first (the current one's last; a step's
+ * includes the episode it stepped over): an open incident keeps an onset that the pass still reads as an alarmed
+ * episode's, though that episode ended in this pass's reading (Why.alarmedOnsets).
+ */
+function alarmedOnsets(team: ScanResult['team'], days: string[], t: number): string[] {
+  const onsets: string[] = [];
+  for (let d = 0; d <= t; d++)
+    if (team.alarmed[d] === 1 && team.onset[d] >= 0 && onsets.at(-1) !== days[team.onset[d]])
+      onsets.push(days[team.onset[d]]);
+  return onsets;
+}
+
 function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Draft | null {
   const { team } = result;
   const t = days.length - 1;
@@ -159,12 +172,6 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
   // too little history to say whether the team had shifted.
   let judged = 0;
   for (let d = 0; d <= t; d++) if (!Number.isNaN(team.level[d]) && Number.isNaN(team.z[d])) judged = d + 1;
-  // The onsets of every alarmed team episode this pass saw, oldest first (this one's last): an open incident keeps an
-  // onset that the pass still reads as a team shift's, though the episode it began has ended in this pass's reading.
-  const shiftOnsets: string[] = [];
-  for (let d = 0; d <= t; d++)
-    if (team.alarmed[d] === 1 && team.onset[d] >= 0 && shiftOnsets.at(-1) !== days[team.onset[d]])
-      shiftOnsets.push(days[team.onset[d]]);
   const why = explain(
     result.users.map((s) => s.user),
     { from: onset, to: t },
@@ -191,7 +198,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
       peakExpectedCents: round(team.expected[peak]),
       ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
       judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),
-      shiftOnsets,
+      alarmedOnsets: alarmedOnsets(team, days, t),
     },
   };
 }

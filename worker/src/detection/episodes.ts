@@ -13,8 +13,8 @@ export interface Detection {
   stepAfter?: string;
   /** A team detection: the first day its pass judged every day's team level with a full reference (Why.judgedFrom). */
   judgedFrom?: string;
-  /** A team detection: the onsets of the alarmed team episodes its pass saw (Why.shiftOnsets). */
-  shiftOnsets?: string[];
+  /** A team detection: the onsets of the alarmed team episodes its pass saw (Why.alarmedOnsets). */
+  alarmedOnsets?: string[];
 }
 
 /** Consecutive detections of one subject and detector, as an incident would hold them. */
@@ -45,8 +45,8 @@ export interface Episode {
  * incident's onset (inside a team-wide jump), a day that an earlier pass read as a shift (a weekend joining two
  * stretches of a jump) goes unjudged or is judged against the jump's own days, the pass sees the episode begin later,
  * and the incident's onset walked to it (bench:detect's new-seed X6-power, Oct 14 → Oct 20; X3-holidays, Sep 30 →
- * Oct 20). Nor is it evidence when the pass still reads the earlier onset as a team shift's (`shiftOnsets`,
- * Why.shiftOnsets): one day under the bar ended that stretch in its reading, and a later one began (T1-steady's jump
+ * Oct 20). Nor is it evidence when the pass still reads the earlier onset as a team shift's (`alarmedOnsets`,
+ * Why.alarmedOnsets): one day under the bar ended that stretch in its reading, and a later one began (T1-steady's jump
  * of Nov 2 under the bar of ×1.07, moved to Nov 10).
  */
 export function keepsOnset(
@@ -54,10 +54,10 @@ export function keepsOnset(
   current: string,
   reported: string,
   judgedFrom: string | undefined,
-  shiftOnsets: readonly string[] = [],
+  alarmedOnsets: readonly string[] = [],
 ): boolean {
   if (reported <= current) return false;
-  return scope === 'user' || (judgedFrom !== undefined && current < judgedFrom) || shiftOnsets.includes(current);
+  return scope === 'user' || (judgedFrom !== undefined && current < judgedFrom) || alarmedOnsets.includes(current);
 }
 
 /**
@@ -80,7 +80,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       if (
         d.onset !== undefined &&
         d.onset !== ep.onset &&
-        !(ep.onset !== undefined && keepsOnset(d.scope, ep.onset, d.onset, d.judgedFrom, d.shiftOnsets))
+        !(ep.onset !== undefined && keepsOnset(d.scope, ep.onset, d.onset, d.judgedFrom, d.alarmedOnsets))
       ) {
         ep.onsetMoves = (ep.onsetMoves ?? 0) + (ep.onset === undefined ? 0 : 1);
         ep.onset = d.onset;

@@ -188,9 +188,8 @@ const MIN_TEAM_SCALE = 0.02;
 /**
  * Day t's team level against its own recent history of the same class of day: a team shift when it rose by
  * teamShiftMinFactor and by elevatedZ of the history's scale. The history leaves out shift days, and days that rose
- * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 (under
- * the bar of ×1.1 until Dec 4 2026, ×1.07 since: U6-enterprise's ×1.08 rise of $800 a day went 26 days without a team
- * incident) sat at z 2.5–4 for a week, those days became the reference, and so did the following weeks in which developers' own
+ * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 (with
+ * the bar at ×1.1, as it was then) sat at z 2.5–4 for a week, those days became the reference, and so did the following weeks in which developers' own
  * baselines absorbed the jump (their level still ×1.05–1.12); a second jump three weeks later then read as z 1, and
  * was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
  * days stay out of their baseline, the reference is the team's level when nothing is happening.
@@ -200,6 +199,8 @@ const MIN_TEAM_SCALE = 0.02;
  * before the window, still being absorbed into developers' baselines, sits in them at its height: H3-weekend's third
  * jump (×1.22 of 65% of the team, $2,891 over four days) read as z 1.0 against a reference whose first week was the
  * second jump's tail four weeks earlier (levels ×1.2–1.28, then falling to ×1.01–1.06), and was never a team incident.
+ * Until five judged days exist (the pass's second week) the unjudged days still make the reference, so a jump in that
+ * week is judged against them as before.
  */
 function isTeamShift(
   team: TeamScan,

@@ -66,11 +66,13 @@ export interface Why {
   judgedFrom?: string;
   /**
    * A team anomaly: the onsets (YYYY-MM-DD) of every alarmed team episode the pass saw in its window, oldest first,
-   * this one's last. An open team incident keeps an onset the pass still reads as a team shift's: a later onset of
-   * that pass is its reading of where the latest stretch began (one day under the bar in between ended the earlier
-   * stretch), not evidence that the earlier day was no shift (bench:detect's T1-steady, Nov 2 -> Nov 10).
+   * this one's last (a step's list includes the episode it stepped over; the step opens its own incident first,
+   * incidents/team-steps.ts). An open team incident keeps an onset the pass still reads as an alarmed episode's: a
+   * later onset of that pass is its reading of where the latest stretch began (one day under the bar in between
+   * ended the earlier stretch in its reading, while earlier passes joined them), not evidence that the earlier day was
+   * no shift (bench:detect's T1-steady, Nov 2 -> Nov 10).
    */
-  shiftOnsets?: string[];
+  alarmedOnsets?: string[];
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

@@ -156,7 +156,7 @@ function updateFrom(
       cur.onset_at.toISOString().slice(0, 10),
       a.onsetAt.slice(0, 10),
       a.why.judgedFrom,
-      a.why.shiftOnsets,
+      a.why.alarmedOnsets,
     );
   updates.push({
     id,

@@ -71,14 +71,14 @@ describe('benchmark helpers', () => {
   it("keeps a team episode's onset against a later pass that still reads it as a team shift, as the incidents do", () => {
     // bench:detect's T1-steady (Dec 4 2026): from Nov 13 the passes read Nov 2 as a shift but not Nov 4, so in their
     // reading the stretch of Nov 2 ended and another began on Nov 10; before, the episode's onset moved there.
-    const t = (day: string, onset: string, shiftOnsets: string[]) => ({
+    const t = (day: string, onset: string, alarmedOnsets: string[]) => ({
       day,
       scope: 'team' as const,
       subject: 'team',
       detector: 'team_shift',
       onset,
       judgedFrom: '2026-10-20',
-      shiftOnsets,
+      alarmedOnsets,
     });
     const passes = [t('2026-11-10', '2026-11-02', ['2026-11-02']), t('2026-11-12', '2026-11-02', ['2026-11-02'])];
     const kept = toEpisodes([...passes, t('2026-11-13', '2026-11-10', ['2026-11-02', '2026-11-10'])], 3);

@@ -74,7 +74,7 @@ describe('team-wide jumps', () => {
     expect(a.why.judgedFrom! > addDays(windowStart, 6)).toBe(true);
     expect(a.why.judgedFrom! <= FIRST).toBe(true);
     // And the onsets of the alarmed team episodes it saw: this one's only, on its first day.
-    expect(a.why.shiftOnsets).toEqual([FIRST]);
+    expect(a.why.alarmedOnsets).toEqual([FIRST]);
   });
 
   it('keeps the onset of a team incident over a day its level dipped under the bar', () => {
@@ -107,6 +107,9 @@ describe('team-wide jumps', () => {
     expect(after[0]).toEqual({ day: secondDay, onset: secondDay, stepAfter: FIRST });
     // The onset holds over the step's later days: it moves only with new evidence.
     expect(new Set(after.map((d) => d.onset))).toEqual(new Set([secondDay]));
+    // The step's pass saw two alarmed team episodes: the one it stepped over, then its own.
+    const [step] = detect(asOfDay(input, secondDay), DEFAULT_SETTINGS).filter((a) => a.scope === 'team');
+    expect(step.why.alarmedOnsets).toEqual([FIRST, secondDay]);
 
     const detections: Detection[] = days.map((d) => ({ scope: 'team', subject: 'team', detector: 'team_shift', ...d }));
     const episodes = toEpisodes(detections, DEFAULT_SETTINGS.autoResolveAfterDays);

@@ -213,7 +213,7 @@ async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutc
       cur.onset_at.toISOString().slice(0, 10),
       a.onsetAt.slice(0, 10),
       a.why.judgedFrom,
-      a.why.shiftOnsets,
+      a.why.alarmedOnsets,
     );
   await tx
     .updateTable('incidents')

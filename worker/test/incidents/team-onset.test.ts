@@ -5,7 +5,8 @@
  * the pass of Oct 26, whose window held too few weekend days to judge that Saturday (its team anomaly's
  * why.judgedFrom is Oct 18), saw an episode from Oct 20. Before, the incident's onset moved to Oct 20 with nothing
  * against Oct 14 but less history. A pass that did judge every day since the onset still moves it, and so does an
- * earlier onset.
+ * earlier onset. Nor does a pass move it that still reads the onset as an alarmed team episode's (why.alarmedOnsets:
+ * T1-steady's passes, below).
  */
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { listIncidentEvents, recordDetections } from '../../src/incidents';
@@ -13,14 +14,14 @@ import { recordDetectionsOneByOne } from './record-reference';
 import { anomaly, endOf, POLICY } from './fixtures';
 
 /** The team anomaly of day `asOf`: an episode from `onset`, its pass having judged every day from `judgedFrom`. */
-const team = (asOf: string, onset: string, judgedFrom: string, shiftOnsets?: string[]) =>
+const team = (asOf: string, onset: string, judgedFrom: string, alarmedOnsets?: string[]) =>
   anomaly({
     asOf,
     scope: 'team',
     subject: 'team',
     detector: 'team_shift',
     onsetAt: `${onset}T00:00:00.000Z`,
-    why: { ...anomaly({ asOf }).why, judgedFrom, ...(shiftOnsets ? { shiftOnsets } : {}) },
+    why: { ...anomaly({ asOf }).why, judgedFrom, ...(alarmedOnsets ? { alarmedOnsets } : {}) },
   });
 
 /**
@@ -45,7 +46,7 @@ const X6: [string, string, string][] = [
   ['2026-10-27', '2026-10-20', '2026-10-18'],
 ];
 
-describe("an open team incident's onset against a pass with less history", () => {
+describe("an open team incident's onset against a later pass's later onset", () => {
   let t: TestDb;
   beforeEach(async () => {
     t = await createTestDb('team_onset');
@@ -54,10 +55,10 @@ describe("an open team incident's onset against a pass with less history", () =>
 
   const incidents = () => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
   const onsets = async () => (await incidents()).map((r) => [r.status, r.onset_at.toISOString().slice(0, 10)]);
-  const pass = (asOf: string, onset: string, judgedFrom: string, record = recordDetections, shiftOnsets?: string[]) =>
+  const pass = (asOf: string, onset: string, judgedFrom: string, record = recordDetections, alarmedOnsets?: string[]) =>
     record(t.db, {
       asOf,
-      anomalies: [team(asOf, onset, judgedFrom, shiftOnsets)],
+      anomalies: [team(asOf, onset, judgedFrom, alarmedOnsets)],
       evaluatedAt: endOf(asOf),
       settings: POLICY,
     });
