@@ -45,7 +45,7 @@ export interface Episode {
  * incident's onset (inside a team-wide jump), a day that an earlier pass read as a shift (a weekend joining two
  * stretches of a jump) goes unjudged or is judged against the jump's own days, the pass sees the episode begin later,
  * and the incident's onset walked to it (bench:detect's new-seed X6-power, Oct 14 → Oct 20; X3-holidays, Sep 30 →
- * Oct 20). Nor is it evidence when the pass still reads the earlier onset as a team shift's (`alarmedOnsets`,
+ * Oct 20). Nor is it evidence when the pass still reads the earlier onset as an alarmed episode's (`alarmedOnsets`,
  * Why.alarmedOnsets): one day under the bar ended that stretch in its reading, and a later one began (T1-steady's jump
  * of Nov 2 under the bar of ×1.07, moved to Nov 10).
  */

@@ -189,9 +189,9 @@ const MIN_TEAM_SCALE = 0.02;
  * Day t's team level against its own recent history of the same class of day: a team shift when it rose by
  * teamShiftMinFactor and by elevatedZ of the history's scale. The history leaves out shift days, and days that rose
  * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 (with
- * the bar at ×1.1, as it was then) sat at z 2.5–4 for a week, those days became the reference, and so did the following weeks in which developers' own
- * baselines absorbed the jump (their level still ×1.05–1.12); a second jump three weeks later then read as z 1, and
- * was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
+ * the bar at ×1.1, as it was then) sat at z 2.5–4 for a week, those days became the reference, and so did the
+ * following weeks in which developers' own baselines absorbed the jump (their level still ×1.05–1.12); a second jump
+ * three weeks later then read as z 1, and was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
  * days stay out of their baseline, the reference is the team's level when nothing is happening.
  *
  * The days the pass could not judge (the first MIN_TEAM_HISTORY of each class in its window) were never checked for

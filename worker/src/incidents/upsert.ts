@@ -144,9 +144,9 @@ function updateFrom(
   // The onset moves only when a pass on data at least as new reports a different one (detection is deterministic:
   // re-running a day on the same data reports the same onset), and every move is on the timeline (issue #12).
   // A later onset moves it only for a team, and only from a pass that judged every day since the incident's onset
-  // (keepsOnset) and no longer reads the incident's onset as a team shift's: a developer's later onset, a team pass
-  // with too little history, or one that still sees the earlier shift, is the window sliding, not evidence against
-  // the earlier onset. An earlier onset always moves it.
+  // (keepsOnset) and no longer reads the incident's onset as an alarmed team episode's: a developer's later onset, a
+  // team pass with too little history, or one that still sees the earlier episode, is the window sliding, not
+  // evidence against the earlier onset. An earlier onset always moves it.
   const onsetMs = Date.parse(a.onsetAt);
   const onsetMoved =
     Number.isFinite(onsetMs) &&
