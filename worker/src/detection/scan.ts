@@ -277,10 +277,36 @@ function scanTeamDay(
       base = step;
     } else team.stepFrom[t] = team.stepFrom[prev];
   }
-  team.onset[t] = continues ? team.onset[prev] : t;
+  const onset = continues ? team.onset[prev] : base === 1 ? leadingOnset(team, t, evalFrom, dayClass, settings) : t;
+  let impact = continues ? team.impact[prev] : 0;
+  if (!continues)
+    for (let d = onset; d < t; d++)
+      if (dayClass[d] === dayClass[t]) impact += Math.max(0, team.observed[d] - team.expected[d]);
+  team.onset[t] = onset;
   team.base[t] = base;
-  team.impact[t] = (continues ? team.impact[prev] : 0) + Math.max(0, team.observed[t] - team.expected[t] * base);
+  team.impact[t] = impact + Math.max(0, team.observed[t] - team.expected[t] * base);
   team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
+}
+
+/** Days back over which a new team episode's onset reaches across the elevated days just before its first shift. */
+const MAX_LEAD_DAYS = 7;
+
+/**
+ * A new team episode's onset: its first shift day t, or the earliest of the days of its class just before it that
+ * rose by elevatedZ but less than teamShiftMinFactor (within MAX_LEAD_DAYS; days of the other class in between are
+ * passed over), as a developer's episode starts where its excess began, not where it crossed the bar. A jump's first
+ * day that rose a little less than the bar otherwise flipped the onset as passes slid: F1-mixed's Oct 12 (×1.076 at
+ * z 3.0–3.2, under the bar by a hair depending on the window) was read as the onset by some passes and not by others,
+ * and the incident's onset moved three times between Oct 12 and Oct 13.
+ */
+function leadingOnset(team: TeamScan, t: number, evalFrom: number, dayClass: Uint8Array, settings: Settings): number {
+  let onset = t;
+  for (let d = t - 1; d >= evalFrom && d >= t - MAX_LEAD_DAYS; d--) {
+    if (dayClass[d] !== dayClass[t]) continue;
+    if (!(team.z[d] >= settings.elevatedZ) || team.shift[d] === 1) break;
+    onset = d;
+  }
+  return onset;
 }
 
 /** Days back within which an open team episode's days make the level it settled at. */
