@@ -7,11 +7,13 @@
  * data at these bars; one it finds in time and the engine does not is the engine's. Team-wide jumps are left out.
  *   --set tuning|held-out|fresh|unseen|all   (default all)     --only H3-weekend,T1-steady
  *   --trace H5-churn-040-ramp,...   also print the oracle's days of these anomalies (cents, usual, σ, z)
+ *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults, for the engine and the
+ *                     oracle's bars alike (printed first)
  * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
  */
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SETTINGS } from '../src/settings';
+import { benchSettings } from './support/bench-settings';
 import type { UserDay, UserModelDay } from '../src/detection/types';
 import {
   delayFromWorthy,
@@ -35,13 +37,16 @@ const { values: args } = parseArgs({
     set: { type: 'string', default: 'all' },
     only: { type: 'string', default: '' },
     trace: { type: 'string', default: '' },
+    settings: { type: 'string', default: '{}' },
   },
 });
+const SETTINGS = benchSettings(args.settings);
+if (args.settings !== '{}') console.log(`settings other than the defaults: ${args.settings}`);
 
 /** Days after an anomaly's end an episode still counts as about it (score.ts's GRACE_DAYS): the oracle looks as far. */
 const GRACE_DAYS = 2;
 const PREMIUM_MODEL = 'premium-model';
-const bars = oracleBars(DEFAULT_SETTINGS);
+const bars = oracleBars(SETTINGS);
 
 /** The price factor of the team jumps touching developer `index` on day index `d` (1 when none), as the generator multiplies them. */
 function priceOn(sc: Scenario, index: number, d: number): number {
@@ -72,7 +77,7 @@ function usualOf(sc: Scenario, dev: Dev, day: string, price: number, cache: Map<
 }
 
 function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string } {
-  const { score } = replayEngine(sc);
+  const { score } = replayEngine(sc, SETTINGS);
   const devs = sc.devs!;
   const byEmail = new Map<string, UserDay[]>();
   for (const r of sc.input.userDays) byEmail.set(r.email, [...(byEmail.get(r.email) ?? []), r]);

@@ -18,7 +18,7 @@ import { detect } from '../src/detection';
 import { originalRules } from './evaluation/original-rules';
 import { toEpisodes, type Detection } from '../src/detection/episodes';
 import { score, type Score } from './evaluation/score';
-import { settingsSchema, type Settings } from '../src/settings';
+import { benchSettings } from './support/bench-settings';
 import { storeDetectionInput } from './evaluation/store-input';
 import { DUE_DAYS, scoreOptions, toDetection } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
@@ -38,21 +38,6 @@ const { values: args } = parseArgs({
 });
 const SETTINGS = benchSettings(args.settings);
 
-/** The settings every pass runs with: the defaults, and what --settings changes, checked by the settings schema. */
-function benchSettings(json: string): Settings {
-  let patch: unknown;
-  try {
-    patch = JSON.parse(json);
-  } catch (e) {
-    throw new Error(`--settings is not JSON: ${(e as Error).message}`);
-  }
-  const parsed = settingsSchema.safeParse(patch);
-  if (!parsed.success)
-    throw new Error(
-      `--settings: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
-}
 /** The targets of issue #12, checked on every held-out team. */
 const TARGETS = { precision: 0.9, recall: 0.9, medianDelay: 1, worstDelay: DUE_DAYS, onset: 1, falsePer100Week: 0.5 };
 

@@ -2,7 +2,7 @@ import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
 import { toEpisodes, type Detection } from '../../src/detection/episodes';
 import type { Anomaly } from '../../src/detection/types';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { inputAsOf, type Scenario } from '../scenarios/team';
 import { score, type Score } from './score';
 
@@ -35,12 +35,12 @@ export function scoreOptions(sc: Scenario, days: number) {
  * detections grouped into episodes as incidents would hold them) and scored: bench:detect's engine figures, without
  * the original rules' comparison and the timing.
  */
-export function replayEngine(sc: Scenario): { score: Score; days: number } {
+export function replayEngine(sc: Scenario, settings: Settings = DEFAULT_SETTINGS): { score: Score; days: number } {
   const engine: Detection[] = [];
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   for (let day = from; day <= sc.shape.lastDay; day = addDays(day, 1))
-    for (const a of detect(inputAsOf(sc, day), DEFAULT_SETTINGS)) engine.push(toDetection(a, day));
+    for (const a of detect(inputAsOf(sc, day), settings)) engine.push(toDetection(a, day));
   const days = daysBetween(from, sc.shape.lastDay) + 1;
-  const episodes = toEpisodes(engine, DEFAULT_SETTINGS.autoResolveAfterDays);
+  const episodes = toEpisodes(engine, settings.autoResolveAfterDays);
   return { score: score(episodes, sc.truth, scoreOptions(sc, days)), days };
 }

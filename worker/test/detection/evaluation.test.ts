@@ -6,6 +6,8 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
 import { busyFactor, generateScenario, prng } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
+import { benchSettings } from '../../bench/support/bench-settings';
+import { DEFAULT_SETTINGS } from '../../src/settings';
 
 /** A team-wide jump on developers a and b, Nov 18–20. */
 const TEAM_JUMP = {
@@ -20,6 +22,16 @@ const TEAM_JUMP = {
 };
 
 describe('benchmark helpers', () => {
+  it("reads a benchmark's --settings as the worker's settings are read, with errors that name what is wrong", () => {
+    expect(benchSettings('{}')).toEqual(DEFAULT_SETTINGS);
+    expect(benchSettings('{"teamShiftMinFactor":1.1}')).toEqual({ ...DEFAULT_SETTINGS, teamShiftMinFactor: 1.1 });
+    expect(() => benchSettings('{teamShiftMinFactor:1.1}')).toThrow(/--settings is not JSON/);
+    expect(() => benchSettings('{"teamShiftMinFactor":"x"}')).toThrow(
+      /--settings: teamShiftMinFactor must be a number/,
+    );
+    expect(() => benchSettings('{"teamShiftMinFactr":1.1}')).toThrow(/--settings: .*teamShiftMinFactr/);
+  });
+
   it('starts a new episode at a team step, as the incidents do, with or without onsets before it', () => {
     const t = (day: string, onset?: string, stepAfter?: string) => ({
       day,
