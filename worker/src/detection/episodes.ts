@@ -1,5 +1,5 @@
 import { daysBetween } from '@cursor-cost-watch/contract';
-import type { Anomaly } from './types';
+import type { Anomaly, Why } from './types';
 
 /** A detection on one evaluated day. */
 export interface Detection {
@@ -53,11 +53,11 @@ export function keepsOnset(
   scope: 'user' | 'team',
   current: string,
   reported: string,
-  judgedFrom: string | undefined,
-  alarmedOnsets: readonly string[] = [],
+  pass: Pick<Why, 'judgedFrom' | 'alarmedOnsets'>,
 ): boolean {
   if (reported <= current) return false;
-  return scope === 'user' || (judgedFrom !== undefined && current < judgedFrom) || alarmedOnsets.includes(current);
+  if (scope === 'user') return true;
+  return (pass.judgedFrom !== undefined && current < pass.judgedFrom) || (pass.alarmedOnsets ?? []).includes(current);
 }
 
 /**
@@ -80,7 +80,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       if (
         d.onset !== undefined &&
         d.onset !== ep.onset &&
-        !(ep.onset !== undefined && keepsOnset(d.scope, ep.onset, d.onset, d.judgedFrom, d.alarmedOnsets))
+        !(ep.onset !== undefined && keepsOnset(d.scope, ep.onset, d.onset, d))
       ) {
         ep.onsetMoves = (ep.onsetMoves ?? 0) + (ep.onset === undefined ? 0 : 1);
         ep.onset = d.onset;

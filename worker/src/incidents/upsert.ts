@@ -151,13 +151,7 @@ function updateFrom(
   const onsetMoved =
     Number.isFinite(onsetMs) &&
     onsetMs !== cur.onset_at.getTime() &&
-    !keepsOnset(
-      a.scope,
-      cur.onset_at.toISOString().slice(0, 10),
-      a.onsetAt.slice(0, 10),
-      a.why.judgedFrom,
-      a.why.alarmedOnsets,
-    );
+    !keepsOnset(a.scope, cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why);
   updates.push({
     id,
     ...anomalyValues(a),

@@ -208,13 +208,7 @@ async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutc
   const onsetMoved =
     Number.isFinite(onsetMs) &&
     onsetMs !== cur.onset_at.getTime() &&
-    !keepsOnset(
-      a.scope,
-      cur.onset_at.toISOString().slice(0, 10),
-      a.onsetAt.slice(0, 10),
-      a.why.judgedFrom,
-      a.why.alarmedOnsets,
-    );
+    !keepsOnset(a.scope, cur.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10), a.why);
   await tx
     .updateTable('incidents')
     .set({
