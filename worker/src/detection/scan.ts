@@ -191,8 +191,9 @@ const MIN_TEAM_SCALE = 0.02;
  * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 (with
  * the bar at ×1.1, as it was then) sat at z 2.5–4 for a week, those days became the reference, and so did the
  * following weeks in which developers' own baselines absorbed the jump (their level still ×1.05–1.12); a second jump
- * three weeks later then read as z 1, and was never a team incident (bench:detect's F1-mixed; test/detection/team-jumps.test.ts). As a developer's elevated
- * days stay out of their baseline, the reference is the team's level when nothing is happening.
+ * three weeks later then read as z 1, and was never a team incident (bench:detect's F1-mixed;
+ * test/detection/team-jumps.test.ts). As a developer's elevated days stay out of their baseline, the reference is the
+ * team's level when nothing is happening.
  *
  * The days the pass could not judge (the first MIN_TEAM_HISTORY of each class in its window) were never checked for
  * a shift or an elevated level, so they make the reference only until MIN_TEAM_HISTORY judged days exist. A jump from
@@ -217,9 +218,9 @@ function isTeamShift(
     if (team.z[d] >= settings.elevatedZ) continue; // elevated, if by less than teamShiftMinFactor
     (Number.isNaN(team.z[d]) ? unjudged : judged).push(team.level[d]);
   }
-  const past = judged.length >= MIN_TEAM_HISTORY ? judged : [...judged, ...unjudged];
-  if (past.length < MIN_TEAM_HISTORY) return false;
-  const { z, shifted } = teamRise(team.level[t], past, noiseFloor, settings);
+  if (judged.length < MIN_TEAM_HISTORY) judged.push(...unjudged);
+  if (judged.length < MIN_TEAM_HISTORY) return false;
+  const { z, shifted } = teamRise(team.level[t], judged, noiseFloor, settings);
   team.z[t] = z;
   return shifted;
 }
