@@ -12,10 +12,10 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
-  // A worker whose heap passed this after a test file is replaced. Module registries under --experimental-vm-modules
-  // are never freed, so a worker ended the run at 0.9-1 GB RSS and took 380-590 ms to exit after its 'exit' event
-  // (the heap's teardown), past jest-worker's 500 ms grace: "A worker process has failed to exit gracefully" in CI,
-  // though no handle was left open (Dec 4 2026: jest-worker's END and the parent's exit event timed, 6 of 6 runs with
-  // a fresh cache; none in 4 runs and one full suite at this limit, which took no longer).
+  // A worker whose heap passed this after a test file is replaced. A worker's heap grows over the files it runs (why
+  // was not traced): it ended the run at 0.9-1 GB RSS and took 380-590 ms to exit after its 'exit' event, past
+  // jest-worker's 500 ms grace, so CI printed "A worker process has failed to exit gracefully" though no handle was
+  // left open (Dec 4 2026: jest-worker's END and the parent's exit event timed; 6 of 6 runs with a fresh cache
+  // warned, none of 4 runs and one full suite at this limit, which took no longer).
   workerIdleMemoryLimit: '300MB',
 };
