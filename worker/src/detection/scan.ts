@@ -211,16 +211,16 @@ function isTeamShift(
   settings: Settings,
   noiseFloor: number,
 ): boolean {
-  const judged: number[] = [];
+  const reference: number[] = []; // the judged days, topped up with the unjudged ones while too few
   const unjudged: number[] = [];
   for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
     if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d]) || team.shift[d] === 1) continue;
     if (team.z[d] >= settings.elevatedZ) continue; // elevated, if by less than teamShiftMinFactor
-    (Number.isNaN(team.z[d]) ? unjudged : judged).push(team.level[d]);
+    (Number.isNaN(team.z[d]) ? unjudged : reference).push(team.level[d]);
   }
-  if (judged.length < MIN_TEAM_HISTORY) judged.push(...unjudged);
-  if (judged.length < MIN_TEAM_HISTORY) return false;
-  const { z, shifted } = teamRise(team.level[t], judged, noiseFloor, settings);
+  if (reference.length < MIN_TEAM_HISTORY) reference.push(...unjudged);
+  if (reference.length < MIN_TEAM_HISTORY) return false;
+  const { z, shifted } = teamRise(team.level[t], reference, noiseFloor, settings);
   team.z[t] = z;
   return shifted;
 }
