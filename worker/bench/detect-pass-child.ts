@@ -15,9 +15,11 @@
  * In all three, the timed pass starts IDLE_MS after the one that filled the cache, as the worker's passes are apart (an hourly
  * collection between them): back to back, the timed pass allocated while the first one's garbage was still being
  * swept, and peaked 30-45 MiB higher at 20,000 developers than with a pause (the worker never runs them that way).
- * Prints one JSON line: wall and CPU ms of this process, peak RSS, and a digest of the anomalies found.
+ * Prints one JSON line: wall and CPU ms of this process, the garbage collector's pauses during the timed pass (their
+ * count and ms, young generation and the rest), peak RSS, and a digest of the anomalies found.
  */
 import { createHash } from 'node:crypto';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createDb } from '../src/db/pool';
 import { detect, historyDays, olderDays, type Anomaly } from '../src/detection';
 import { loadDetectionInput } from './load-arrays-reference';
@@ -39,6 +41,29 @@ const digest = (found: Omit<Anomaly, 'severity'>[]) =>
     .digest('hex')
     .slice(0, 12);
 
+/** The collector's pauses (perf_hooks 'gc' entries) from start() on: young generation (scavenges) and the rest. */
+class GcPauses {
+  private minor = { n: 0, ms: 0 };
+  private other = { n: 0, ms: 0 };
+  private observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const into = e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? this.minor : this.other;
+      into.n++;
+      into.ms += e.duration;
+    }
+  });
+  start(): void {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+  /** Stops observing once the entries still queued are delivered. */
+  async stop(): Promise<{ minorN: number; minorMs: number; otherN: number; otherMs: number }> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.observer.disconnect();
+    const r = (x: number) => Math.round(x);
+    return { minorN: this.minor.n, minorMs: r(this.minor.ms), otherN: this.other.n, otherMs: r(this.other.ms) };
+  }
+}
+
 async function main(): Promise<void> {
   const handle = createDb(url, 4);
   try {
@@ -56,6 +81,8 @@ async function main(): Promise<void> {
         VALUES (gen_random_uuid(), 'usage_events', 'schedule', 'ok', ${`${filled}T08:00:00Z`})`.execute(handle.db);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     }
+    const gc = new GcPauses();
+    gc.start();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let found: Anomaly[];
@@ -76,9 +103,11 @@ async function main(): Promise<void> {
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const gcPauses = await gc.stop();
     const result = {
       ms: Math.round(ms),
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      gc: gcPauses,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       anomalies: found.length,
       digest: digest(found),

@@ -5,7 +5,9 @@
  * worker/package.json by tools/build/npm-launch.ts): pg-boss and every queue's worker, the HTTP API, the notifiers,
  * and the detect queue's own worker running each pass with its series cache, as in production.
  *
- *   npm run bench:detect-pass-worker -- [--developers 20000] [--idle-seconds 30]
+ *   npm run bench:detect-pass-worker -- [--developers 20000] [--idle-seconds 30] [--node-flags=--trace-gc]
+ * (--node-flags: V8 flags after npm start's, to try others or trace; lines the worker prints that are not its JSON
+ * log are echoed as "worker: …")
  *
  * The database: bench:detect-pass's (bench/support/detect-pass-team.ts: the generated T2-weekend team tiled to
  * --developers, 90 days of rollups ending 2026-11-20), on an embedded PostgreSQL of the bench's own (DATABASE_URL).
@@ -34,7 +36,8 @@
  * process during it (VmHWM, reset before the pass by writing 5 to /proc/<pid>/clear_refs) and in the idle time before
  * it (when the previous pass's notifications are delivered), VmRSS sampled every 100 ms as a check, the
  * process's CPU time, the pass's wall time as the worker logs it (durationMs, phasesMs) and from the job's send to that
- * log line, os.loadavg(). The anomalies each pass stored are counted by tile of developers (t<k>#…), so an empty pass or
+ * log line, os.loadavg(), and the machine's speed just before and after the pass (bench/support/machine-probe.ts, in the
+ * bench's process: the same fixed loop's ms; this machine's cores run it at 467–791 ms). The anomalies each pass stored are counted by tile of developers (t<k>#…), so an empty pass or
  * one over part of the team shows.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -52,6 +55,7 @@ import type { Db } from '../src/db/database';
 import { freePort } from '../src/db/embedded';
 import { detectQueue } from '../src/jobs/queues';
 import { withBenchDatabase } from './support/database';
+import { machineProbeMs } from './support/machine-probe';
 import {
   BASE,
   detectPassTeam,
@@ -66,6 +70,7 @@ const { values: args } = parseArgs({
   options: {
     developers: { type: 'string', default: '20000' },
     'idle-seconds': { type: 'string', default: '30' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const DEVELOPERS = Number(args.developers);
@@ -311,7 +316,8 @@ async function main(): Promise<void> {
       900_000,
     );
     for (const waiter of [warmed, warmFailed]) waiter.catch(() => undefined); // the one that never comes times out
-    const worker = spawn(process.execPath, [...launch.flags, launch.entry], {
+    const flags = [...launch.flags, ...args['node-flags'].split(/\s+/).filter(Boolean)];
+    const worker = spawn(process.execPath, [...flags, launch.entry], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -325,7 +331,7 @@ async function main(): Promise<void> {
     try {
       await Promise.race([started, exited]);
       console.log(
-        `worker: ${[...launch.flags, path.relative(workerDir, launch.entry)].join(' ')} ${JSON.stringify(launch.env)}, ` +
+        `worker: ${[...flags, path.relative(workerDir, launch.entry)].join(' ')} ${JSON.stringify(launch.env)}, ` +
           `pid ${pid}, COLLECT_CRON and RESTATE_EVENTS_CRON "${NEVER}", Cursor at ${cursor.url} (key check only), ` +
           `alerts to a webhook there (ALERT_WEBHOOK_URL; no Slack, no email), ` +
           `clock by libfaketime (${path.basename(lib)}); passes --idle-seconds ${IDLE_MS / 1000} apart`,
@@ -353,6 +359,7 @@ async function main(): Promise<void> {
           if (pass.run) await recordHourlyRun(db, pass.clock);
           await sleep(IDLE_MS);
         });
+        const probeBefore = machineProbeMs();
         const load0 = loadAvg();
         const m = await measured(pid, async () => {
           const finished = log.next('detection pass finished', 900_000);
@@ -361,6 +368,7 @@ async function main(): Promise<void> {
           return (await Promise.race([finished, exited])) as PassLog;
         });
         const p = m.result;
+        const probeAfter = machineProbeMs();
         const verified = await anomaliesByTile(db, p.asOf);
         const problem =
           pass.expect(p) ??
@@ -380,7 +388,8 @@ async function main(): Promise<void> {
               .join(' · ')}), send→logged ${(m.ms / 1000).toFixed(1)} s, worker CPU ${m.cpuS.toFixed(1)} s; ` +
             `${p.anomalies} anomalies in ${verified.tiles} tiles, ${p.opened} opened, ${p.queued} notifications, ` +
             `${p.nudged} nudges; re-read from ${p.reread ?? '?'}${p.slidDays ? `, slid ${p.slidDays} day` : ''}; ` +
-            `loadavg ${load0} → ${loadAvg()}; ${new Date().toISOString()}` +
+            `loadavg ${load0} → ${loadAvg()}; machine probe ${probeBefore.toFixed(0)} → ${probeAfter.toFixed(0)} ms; ` +
+            new Date().toISOString() +
             (problem ? `\n         NOT AS EXPECTED: ${problem}` : ''),
         );
       }

@@ -3,12 +3,14 @@
  * rollup row as an object, then detect()) and after (series straight from the rollups, load-series-set.ts), each in
  * a process of its own (bench/detect-pass-child.ts) so its peak RSS is its own. Checks both find the same anomalies.
  *   --sizes 5000,20000   developers: the generated T2-weekend team (bench/scenarios) tiled with distinct emails
- *   --runs 2             passes of each kind per size (best printed)      --no-before   only the new passes
+ *   --runs 2             passes of each kind per size (each printed)      --no-before   only the new passes
+ *   --node-flags='--max-semi-space-size=16'   V8 flags after npm start's (a later one wins), to try others
  * hourly: the worker's next pass within a day, its series kept from the previous pass (only today re-read), 20 s after it.
  * nextday: the worker's first pass of a new day, its series kept from the day before's pass and slid one day.
  * afterstart: the worker's first pass after a start, its series filled by the warm-up the worker runs at start
  * (warmSeriesCache, while the start-up collection runs; its time printed apart).
- * The machine is shared: each figure is printed with os.loadavg() and the pass's own CPU time (less noisy than wall).
+ * The machine is shared: each figure is printed with os.loadavg(), the pass's own CPU time (less noisy than wall) and
+ * the machine's speed just before it (bench/support/machine-probe.ts: a fixed loop's ms, 467–791 on this machine).
  * Each pass runs with the V8 flags and malloc arenas of `npm start` (the worker's 8 MiB young generation, two arenas), as
  * the worker would run it.
  */
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { withBenchDatabase } from './support/database';
+import { machineProbeMs } from './support/machine-probe';
 import {
   BASE,
   detectPassTeam,
@@ -33,11 +36,13 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '5000,20000' },
     runs: { type: 'string', default: '2' },
     'no-before': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 
 interface ChildResult {
   ms: number;
+  gc: { minorN: number; minorMs: number; otherN: number; otherMs: number };
   cpuMs: number;
   peakRssMiB: number;
   anomalies: number;
@@ -60,10 +65,11 @@ const LABEL: Record<Mode, string> = {
  * loader and transforms held 20–35 MiB more than the worker does.
  */
 const CHILD = path.join(workerDir, 'dist/bench/detect-pass-child.cjs');
+const EXTRA_FLAGS = args['node-flags'].split(/\s+/).filter(Boolean);
 
 function runChild(url: string, asOf: string, mode: Mode): ChildResult {
   const { flags, env } = npmLaunch('start');
-  const out = execFileSync(process.execPath, [...flags, CHILD, url, asOf, mode], {
+  const out = execFileSync(process.execPath, [...flags, ...EXTRA_FLAGS, CHILD, url, asOf, mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     env: { ...process.env, ...env },
@@ -85,7 +91,9 @@ async function main(): Promise<void> {
     let copies = await storeDetectPassTeam(db, team);
     console.log(
       `one full detection pass on PostgreSQL (embedded), T2-weekend tiled from ${BASE} developers, asOf ${asOf}, ` +
-        `${os.cpus().length} cores shared; node flags of npm start: ${npmLaunch('start').flags.join(' ') || 'none'}, ` +
+        `${os.cpus().length} cores shared; node flags of npm start: ${npmLaunch('start').flags.join(' ') || 'none'}` +
+        (EXTRA_FLAGS.length ? `, then ${EXTRA_FLAGS.join(' ')} (--node-flags)` : '') +
+        ', ' +
         `its environment: ${JSON.stringify(npmLaunch('start').env)}; ` +
         `ms = wall of the pass, cpu = the worker process's own CPU time:`,
     );
@@ -102,12 +110,14 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         for (let i = 0; i < Number(args.runs); i++) {
           await sql`TRUNCATE anomalies, incidents, incident_events CASCADE`.execute(db);
+          const probe = machineProbeMs();
           const r = runChild(url, asOf, mode);
           digests.add(`${r.anomalies}:${r.digest}`);
           console.log(
             `  ${LABEL[mode]}: ${String(r.ms).padStart(6)} ms, ` +
-              `cpu ${String(r.cpuMs).padStart(6)} ms, peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
-              `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}` +
+              `cpu ${String(r.cpuMs).padStart(6)} ms (gc pauses: young ${r.gc.minorN} × = ${r.gc.minorMs} ms, ` +
+              `other ${r.gc.otherN} × = ${r.gc.otherMs} ms), peak RSS ${String(r.peakRssMiB).padStart(5)} MiB, ` +
+              `${r.anomalies} anomalies (${r.digest}); loadavg ${load()}; machine probe ${probe.toFixed(0)} ms` +
               (r.warmMs !== undefined ? `; the warm-up at start took ${r.warmMs} ms` : '') +
               (r.phasesMs
                 ? `\n      phases (ms): ${Object.entries(r.phasesMs)
