@@ -36,9 +36,9 @@
  * process during it (VmHWM, reset before the pass by writing 5 to /proc/<pid>/clear_refs) and in the idle time before
  * it (when the previous pass's notifications are delivered), VmRSS sampled every 100 ms as a check, the
  * process's CPU time, the pass's wall time as the worker logs it (durationMs, phasesMs) and from the job's send to that
- * log line, os.loadavg(), and the machine's speed just before and after the pass (bench/support/machine-probe.ts, in the
- * bench's process: the same fixed loop's ms; this machine's cores run it at 467–791 ms). The anomalies each pass stored are counted by tile of developers (t<k>#…), so an empty pass or
- * one over part of the team shows.
+ * log line, os.loadavg(), and the machine's speed just before and after the pass (bench/support/machine-probe.ts, in
+ * the bench's process: the same fixed loop's ms; this machine's cores run it at 467–791 ms). The anomalies each pass
+ * stored are counted by tile of developers (t<k>#…), so an empty pass or one over part of the team shows.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
