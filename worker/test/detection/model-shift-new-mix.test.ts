@@ -17,8 +17,8 @@ const who = emailOf(5);
 
 /**
  * A team of 20 at about $20 a workday each; `who` spends 15% of their requests on the premium model (about 59% of
- * their spend) and is away the weekend; on `monday` they either move to 75% (`switched`) or make 2.6 × their requests
- * on the old mix (about the same cost); `fridayVolume` × their requests on `friday`.
+ * their spend) and is away the weekend; on `monday` they either move to 75% (96% of their spend, × 3 the cost;
+ * `switched`) or make 2.6 × their requests on the old mix; `fridayVolume` × their requests on `friday`.
  */
 function team(seed: number, fridayVolume: number, switched = true): DetectionInput {
   return makeInput({
@@ -50,9 +50,9 @@ function firstFind(input: DetectionInput): { asOf: string; onset: string } | nul
 }
 
 // Team seeds 1-8 with the Friday at × 1.5: before, the switch of seeds 1, 3, 5 and 8 was not reported as a model shift
-// that week (the others' Friday was not taken into the span); now 1, 3 and 8 are on the Monday, from the Monday. With
-// an ordinary Friday, seed 3's was reported only on the Saturday before (an earlier day above the reference began its
-// span), on the Monday now.
+// that week; now 1, 3 and 8 are on the Monday, from the Monday (2 and 4 were on the Monday either way; 5, 6 and 7 late
+// or not reported either way). With an ordinary Friday, seed 3's was reported only on the Saturday before (an earlier
+// day above the reference began its span), on the Monday now.
 describe('a model shift after a busy day on the old mix', () => {
   it.each([1, 3, 8])('is reported on the day of the switch, from that day (team seed %i)', (seed) => {
     expect(firstFind(team(seed, 1.5))).toEqual({ asOf: monday, onset: monday });
