@@ -4,7 +4,7 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|all   (default all)     --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults (a study without a
@@ -110,6 +110,10 @@ const SET_TITLES: [TeamShape['set'], string][] = [
     "BUSY-DAY teams (added Dec 4 2026 12:05 UTC: a share of days at 2-4 times usual, as ordinary work; the scale's upper tail was designed on R1 and R2)",
   ],
   ['busy-held-out', 'BUSY-DAY HELD-OUT teams (added Dec 4 2026 12:05 UTC, before any rule for busy days)'],
+  [
+    'mix',
+    'MODEL-MIX-DAY teams (added Dec 4 2026 21:30 UTC: a share of days with 30-70% of requests on the premium model, as ordinary work)',
+  ],
 ];
 
 /** The set column's label, within its width. */

@@ -26,6 +26,12 @@ const busyTwins = (prefix: string, share: number, s: Omit<Parameters<typeof shap
   shape({ ...s, name: `${prefix}-busy${Math.round(share * 100)}`, busyDayShare: share }),
 ];
 
+/** A team without mix days (`<prefix>-plain`) and its twin with `share` of them (`<prefix>-mix<percent>`). */
+const mixTwins = (prefix: string, share: number, s: Omit<Parameters<typeof shape>[0], 'name'>): TeamShape[] => [
+  shape({ ...s, name: `${prefix}-plain` }),
+  shape({ ...s, name: `${prefix}-mix${Math.round(share * 100)}`, mixDayShare: share }),
+];
+
 /**
  * The benchmark's teams. Thresholds were tuned on the TUNING set only; the HELD-OUT set was written before the fixes
  * were tuned and is never used to choose a setting: its rows are the figures the README quotes. The FRESH set was
@@ -251,4 +257,10 @@ export const SCENARIOS: TeamShape[] = [
     replayFrom: 14,
     weekendActive: 0.3,
   }),
+  // --- model-mix days (Dec 4 2026, 21:30 UTC): a share of every developer's days with 30-70% of their requests on the
+  // premium model, as ordinary work. Added after the model shift was judged on its new mix's days (3b8221e), to measure
+  // what rules that read the model mix cost where people switch models often; no setting is chosen on them. Twins as
+  // above (mix days have a stream of their own).
+  ...mixTwins('M1', 0.1, { set: 'mix', seed: 1101, size: 200 }),
+  ...mixTwins('M2', 0.2, { set: 'mix', seed: 1102, size: 300, powerShare: 0.2, partTimeShare: 0.1 }),
 ];

@@ -12,7 +12,7 @@ import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;
-  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out';
+  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
@@ -37,6 +37,13 @@ export interface TeamShape {
    * spend is likely burstier than log-normal; how the engine holds on such days is what these teams ask.
    */
   busyDayShare?: number;
+  /**
+   * Share of a developer's days on expensive models far more than usual: that day's share of requests on the premium
+   * model drawn between 30% and 70% (a hard problem, a pricier model tried for a day), as ordinary work, not an
+   * anomaly. The other teams' developers keep one share of premium requests every day, so a rule that reads the model
+   * mix could not show its false alerts on them; these teams can.
+   */
+  mixDayShare?: number;
 }
 
 export interface Scenario {
@@ -73,6 +80,14 @@ export function busyFactor(r: () => number, share: number | undefined): number {
   const roll = r();
   const factor = between(r, 2, 4);
   return roll < share ? factor : 1;
+}
+
+/** A mix day's share of requests on the premium model: 0 on other days. Two draws a day whenever the team has mix days. */
+export function mixDayPremium(r: () => number, share: number | undefined): number {
+  if (share === undefined) return 0;
+  const roll = r();
+  const premium = between(r, 0.3, 0.7);
+  return roll < share ? premium : 0;
 }
 
 /** Cents per request by model; premium is ~6× the team's average cost per request. */
@@ -224,6 +239,7 @@ export function generateScenario(shape: TeamShape): Scenario {
   // Busy days come from a stream of their own: a busy team and its twin without them draw the same developers,
   // anomalies, working days and noise, and differ only by the busy days' factors.
   const busy = prng(shape.seed ^ 0x5bd1e995);
+  const mixDays = prng(shape.seed ^ 0x27d4eb2f);
   const days = shape.historyDays;
   const firstDay = addDays(shape.lastDay, -(days - 1));
   const devs = makeDevs(shape, r, days);
@@ -247,6 +263,8 @@ export function generateScenario(shape: TeamShape): Scenario {
       // Draw the same numbers whatever happens, so an anomaly never changes a user's other days.
       const roll = r();
       const noise = Math.exp(dev.sigma * gauss(r)) * busyFactor(busy, shape.busyDayShare);
+      // The day's usual share of premium requests: the developer's own, or a mix day's when that is higher.
+      const usualPremium = Math.max(dev.premiumShare, mixDayPremium(mixDays, shape.mixDayShare));
       const split = r();
       if (d < dev.joined || (dev.left !== null && d >= dev.left)) continue;
       if (dev.vacation && d >= dev.vacation[0] && d <= dev.vacation[1]) continue;
@@ -261,7 +279,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       const volume = (weekend ? shape.weekendVolume : 1) * noise;
       const baseRequests = Math.max(1, (dev.base * volume) / avgCost(dev.premiumShare));
       let requests = baseRequests;
-      let premium = dev.premiumShare;
+      let premium = usualPremium;
       let price = 1;
       let runaway = 0;
       for (const a of effects) {
@@ -275,7 +293,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       userDays.push(row.day);
       userModelDays.push(...row.models);
       if (effects.length > 0) {
-        const plain = active ? userDay(dev, day, baseRequests, dev.premiumShare, 1, 0, split).day.chargedCents : 0;
+        const plain = active ? userDay(dev, day, baseRequests, usualPremium, 1, 0, split).day.chargedCents : 0;
         // Every anomaly touching this day shares its extra in proportion (overlaps are rare).
         const delta = row.day.chargedCents - plain;
         for (const a of effects) {

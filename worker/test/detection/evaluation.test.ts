@@ -4,7 +4,7 @@ import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
-import { busyFactor, generateScenario, prng } from '../../bench/scenarios/team';
+import { busyFactor, generateScenario, mixDayPremium, prng } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
 import { benchSettings } from '../../bench/support/bench-settings';
 import { DEFAULT_SETTINGS } from '../../src/settings';
@@ -400,6 +400,35 @@ describe('benchmark helpers', () => {
     expect(ratios.every((x) => Math.abs(x - 1) < 0.02 || (x > 1.9 && x < 4.1))).toBe(true);
     const spend = (sc: typeof twin) => sc.input.userDays.reduce((sum, d) => sum + d.chargedCents, 0);
     expect(spend(busyTeam) / spend(twin)).toBeGreaterThan(1.1); // 10% of days at 2-4×: about +20%
+  });
+
+  it("draws model-mix days at 30-70% premium requests on the team's share of days, and the twin shares its plan", () => {
+    const r = prng(7);
+    const shares = Array.from({ length: 40_000 }, () => mixDayPremium(r, 0.2));
+    const mixed = shares.filter((x) => x !== 0);
+    expect(mixed.length / shares.length).toBeGreaterThan(0.19);
+    expect(mixed.length / shares.length).toBeLessThan(0.21);
+    expect(Math.min(...mixed)).toBeGreaterThanOrEqual(0.3);
+    expect(Math.max(...mixed)).toBeLessThanOrEqual(0.7);
+    // A team without mix days draws nothing for them: its stream is the one it always had.
+    const plain = prng(3);
+    expect(mixDayPremium(plain, undefined)).toBe(0);
+    expect(plain()).toBe(prng(3)());
+    const [twin, mixTeam] = ['M2-plain', 'M2-mix20'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
+    const plan = (sc: typeof twin) =>
+      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
+    expect(plan(mixTeam)).toEqual(plan(twin));
+    const worked = (sc: typeof twin) => sc.input.userDays.map((d) => `${d.email.split('.')[1]} ${d.day}`);
+    expect(worked(mixTeam)).toEqual(worked(twin));
+    // Their days differ by the model mix alone: the same requests (but for each model's rounding), and about a fifth
+    // of the days pricier.
+    const events = twin.input.userDays.map((d, i) => Math.abs(mixTeam.input.userDays[i].events - d.events));
+    expect(Math.max(...events)).toBeLessThanOrEqual(2);
+    const ratios = twin.input.userDays.map((d, i) => mixTeam.input.userDays[i].chargedCents / d.chargedCents);
+    const pricier = ratios.filter((x) => x > 1.05).length / ratios.length;
+    expect(pricier).toBeGreaterThan(0.12);
+    expect(pricier).toBeLessThan(0.22);
+    expect(ratios.every((x) => x > 0.98)).toBe(true);
   });
 
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
