@@ -4,7 +4,7 @@ import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { addDays } from '@cursor-cost-watch/contract';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
-import { busyFactor, generateScenario, mixDayPremium, prng } from '../../bench/scenarios/team';
+import { busyFactor, generateScenario, mixDayPremium, prng, type Scenario } from '../../bench/scenarios/team';
 import { makeInput, emailOf } from './fixtures';
 import { benchSettings } from '../../bench/support/bench-settings';
 import { DEFAULT_SETTINGS } from '../../src/settings';
@@ -20,6 +20,42 @@ const TEAM_JUMP = {
   endDay: '2026-11-20',
   extraCents: 130000,
 };
+
+/**
+ * `draw` (a day's busy factor, a mix day's premium share) gives a value other than `none` on `share` of many days,
+ * within `range`, and with no share draws nothing: a team without such days keeps the stream it always had.
+ */
+function expectDraws(
+  draw: (r: () => number, share: number | undefined) => number,
+  share: number,
+  none: number,
+  range: [number, number],
+): void {
+  const r = prng(7);
+  const values = Array.from({ length: 40_000 }, () => draw(r, share));
+  const drawn = values.filter((v) => v !== none);
+  expect(drawn.length / values.length).toBeGreaterThan(share - 0.01);
+  expect(drawn.length / values.length).toBeLessThan(share + 0.01);
+  expect(Math.min(...drawn)).toBeGreaterThanOrEqual(range[0]);
+  expect(Math.max(...drawn)).toBeLessThanOrEqual(range[1]);
+  const plain = prng(3);
+  expect(draw(plain, undefined)).toBe(none);
+  expect(plain()).toBe(prng(3)());
+}
+
+/**
+ * The twin teams generated: the same developers (their numbers; the team's name is in their emails), anomalies and
+ * working days, since the days that differ come from a stream of their own.
+ */
+function sameTwins(plainName: string, otherName: string): [Scenario, Scenario] {
+  const [twin, other] = [plainName, otherName].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
+  const plan = (sc: Scenario) =>
+    sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
+  expect(plan(other)).toEqual(plan(twin));
+  const worked = (sc: Scenario) => sc.input.userDays.map((d) => `${d.email.split('.')[1]} ${d.day}`);
+  expect(worked(other)).toEqual(worked(twin));
+  return [twin, other];
+}
 
 describe('benchmark helpers', () => {
   it("reads a benchmark's --settings as the worker's settings are read, with errors that name what is wrong", () => {
@@ -367,27 +403,8 @@ describe('benchmark helpers', () => {
   });
 
   it("draws busy days at 2-4 times usual on the team's share of days, and a busy team's twin shares its plan", () => {
-    const r = prng(7);
-    const factors = Array.from({ length: 40_000 }, () => busyFactor(r, 0.1));
-    const busy = factors.filter((f) => f !== 1);
-    expect(busy.length / factors.length).toBeGreaterThan(0.09);
-    expect(busy.length / factors.length).toBeLessThan(0.11);
-    expect(Math.min(...busy)).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...busy)).toBeLessThanOrEqual(4);
-    // A team without busy days draws nothing for them: its stream is the one it always had.
-    const plain = prng(3);
-    expect(busyFactor(plain, undefined)).toBe(1);
-    expect(plain()).toBe(prng(3)());
-    const [twin, busyTeam] = ['R1-plain', 'R1-busy10'].map((n) =>
-      generateScenario(SCENARIOS.find((s) => s.name === n)!),
-    );
-    // The same developers (their numbers; the team's name is in their emails), anomalies and working days: busy days
-    // come from a stream of their own.
-    const plan = (sc: typeof twin) =>
-      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
-    expect(plan(busyTeam)).toEqual(plan(twin));
-    const worked = (sc: typeof twin) => sc.input.userDays.map((d) => `${d.email.split('.')[1]} ${d.day}`);
-    expect(worked(busyTeam)).toEqual(worked(twin));
+    expectDraws((r, share) => busyFactor(r, share), 0.1, 1, [2, 4]);
+    const [twin, busyTeam] = sameTwins('R1-plain', 'R1-busy10');
     // Their days differ by the busy factors alone: each day is ×1 or ×2-4 (but for a runaway agent's days, whose
     // agent spend is added, not multiplied).
     const agents = twin.truth.filter((t) => t.kind === 'runaway_agent');
@@ -403,23 +420,8 @@ describe('benchmark helpers', () => {
   });
 
   it("draws model-mix days at 30-70% premium requests on the team's share of days, and the twin shares its plan", () => {
-    const r = prng(7);
-    const shares = Array.from({ length: 40_000 }, () => mixDayPremium(r, 0.2));
-    const mixed = shares.filter((x) => x !== 0);
-    expect(mixed.length / shares.length).toBeGreaterThan(0.19);
-    expect(mixed.length / shares.length).toBeLessThan(0.21);
-    expect(Math.min(...mixed)).toBeGreaterThanOrEqual(0.3);
-    expect(Math.max(...mixed)).toBeLessThanOrEqual(0.7);
-    // A team without mix days draws nothing for them: its stream is the one it always had.
-    const plain = prng(3);
-    expect(mixDayPremium(plain, undefined)).toBe(0);
-    expect(plain()).toBe(prng(3)());
-    const [twin, mixTeam] = ['M2-plain', 'M2-mix20'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
-    const plan = (sc: typeof twin) =>
-      sc.truth.map((t) => `${t.kind} ${t.emails?.map((e) => e.split('.')[1]).join(',')} ${t.startDay} ${t.endDay}`);
-    expect(plan(mixTeam)).toEqual(plan(twin));
-    const worked = (sc: typeof twin) => sc.input.userDays.map((d) => `${d.email.split('.')[1]} ${d.day}`);
-    expect(worked(mixTeam)).toEqual(worked(twin));
+    expectDraws((r, share) => mixDayPremium(r, share), 0.2, 0, [0.3, 0.7]);
+    const [twin, mixTeam] = sameTwins('M2-plain', 'M2-mix20');
     // Their days differ by the model mix alone: the same requests (but for each model's rounding), and about a fifth
     // of the days pricier.
     const events = twin.input.userDays.map((d, i) => Math.abs(mixTeam.input.userDays[i].events - d.events));
