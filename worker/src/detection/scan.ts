@@ -717,7 +717,7 @@ function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: number, bef
   for (let d = from; d <= t; d++) {
     if (s.user.events[d] <= 0) continue;
     cents += s.user.cents[d];
-    for (const [model, m] of s.user.models) if (ctx.expensive.has(model)) premium += m.cents[d];
+    premium += premiumCentsOn(s, d, ctx.expensive);
   }
   return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
 }
@@ -727,13 +727,17 @@ function onNewMix(settings: Settings, share: number, before: number): boolean {
   return share >= settings.modelShiftMinShareAfter && share - before >= settings.modelShiftMinShareRise;
 }
 
+/** Day d's spend on expensive models, in cents. */
+function premiumCentsOn(s: UserScan, d: number, expensive: Set<string>): number {
+  let premium = 0;
+  for (const [model, m] of s.user.models) if (expensive.has(model)) premium += m.cents[d];
+  return premium;
+}
+
 /** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
 function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
   const total = s.user.cents[d];
-  if (!(total > 0)) return Number.NaN;
-  let premium = 0;
-  for (const [model, m] of s.user.models) if (expensive.has(model)) premium += m.cents[d];
-  return premium / total;
+  return total > 0 ? premiumCentsOn(s, d, expensive) / total : Number.NaN;
 }
 
 /**
