@@ -4,7 +4,7 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|all   (default all)     --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults (a study without a
@@ -112,12 +112,16 @@ const SET_TITLES: [TeamShape['set'], string][] = [
   ['busy-held-out', 'BUSY-DAY HELD-OUT teams (added Dec 4 2026 12:05 UTC, before any rule for busy days)'],
   [
     'mix',
-    'MODEL-MIX-DAY teams (added Dec 4 2026 21:30 UTC: a share of days with 30-70% of requests on the premium model, as ordinary work)',
+    'MODEL-MIX-DAY teams (added Dec 4 2026 21:30 UTC: a share of days with 30-70% of requests on the premium model, as ordinary work; the rule for mix days was chosen on these)',
+  ],
+  [
+    'mix-held-out',
+    'MODEL-MIX-DAY HELD-OUT teams (added Dec 4 2026 22:55 UTC, before the window and count of the rule for mix days were chosen on M1 and M2)',
   ],
 ];
 
 /** The set column's label, within its width. */
-const SET_LABEL: Record<string, string> = { 'busy-held-out': 'busy-ho' };
+const SET_LABEL: Record<string, string> = { 'busy-held-out': 'busy-ho', 'mix-held-out': 'mix-ho' };
 
 const COLUMNS: [string, number][] = [
   ['team', 15],

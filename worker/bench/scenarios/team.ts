@@ -12,7 +12,7 @@ import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;
-  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix';
+  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix' | 'mix-held-out';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
