@@ -5,12 +5,18 @@ import { scanAsOf } from './support/scan-as-of';
 
 const [name, email, asOf] = process.argv.slice(2);
 const sc = generateScenario(SCENARIOS.find((s) => s.name === name)!);
-const { series, result: r } = scanAsOf(sc, asOf);
+const { series, expensive, result: r } = scanAsOf(sc, asOf);
 const u = r.users.find((x) => x.user.email === email)!;
 console.log(sc.truth.filter((t) => t.emails?.includes(email) && t.scope === 'user'));
+/** Share of day d's spend on expensive models, as a percentage ('  -' on a day without spend). */
+const premium = (d: number) => {
+  let cents = 0;
+  for (const [model, m] of u.user.models) if (expensive.has(model)) cents += m.cents[d];
+  return u.user.cents[d] > 0 ? `${((100 * cents) / u.user.cents[d]).toFixed(0).padStart(3)}%` : '   -';
+};
 for (let d = 0; d < series.days.length; d++) {
   const b = u.baseline.at(d);
   console.log(
-    `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
+    `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} prem ${premium(d)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
   );
 }

@@ -10,5 +10,6 @@ import { inputAsOf, type Scenario } from '../scenarios/team';
 export function scanAsOf(sc: Scenario, day: string) {
   const series = buildSeries(inputAsOf(sc, day), addDays(day, -historyDays(S) + 1), S.weekdayAware, olderDays(S));
   const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(S) + 1);
-  return { series, result: scan(series, S, evalFrom, expensiveModels(series, S.premiumCostFactor)) };
+  const expensive = expensiveModels(series, S.premiumCostFactor);
+  return { series, expensive, result: scan(series, S, evalFrom, expensive) };
 }
