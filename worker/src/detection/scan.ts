@@ -658,7 +658,7 @@ function classify(
     (alarm === null && !isRunaway && onNewMixSince(s, ctx, span, t, why.premiumShareBefore ?? 0));
   let path = alarm;
   if (path === null && isRunaway) path = 'runaway';
-  if (path === null && isModelShift) path = 'model';
+  if (path === null && isModelShift && !familiarMix(s, ctx, onset, t, why.premiumShareBefore ?? 0)) path = 'model';
   if (path === null) return;
 
   // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
@@ -720,6 +720,26 @@ function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: number, bef
     premium += premiumCentsOn(s, d, ctx.expensive);
   }
   return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
+}
+
+/**
+ * A new mix the developer has been on before: an active day of day t's baseline window, before the current run on
+ * the new mix (mixOnset, reaching back over it), was on a mix that passes the same test. With no cost alarm, such a
+ * day opens no model shift: a developer who reaches for the expensive model on some days as ordinary work had a
+ * model-shift alert for each such day that was elevated and worth minImpact (bench:detect's mix teams M1 and M2, Dec
+ * 4 2026: 140 of their 161 false alerts). Now it is news once in a baseline window; a cost alarm still opens an
+ * episode, named as before. One earlier day, not two: at 10% of days, two fell in the window too seldom (M1: 2.11
+ * false alerts per 100 developers a week, against 1.44). The window is the baseline's, which every pass holds in full
+ * for every day it judges, so a later pass gives the same answer for the same day; two days in eight weeks left
+ * fewer false alerts in M1's and M2's last five weeks, but a pass holds eight weeks only for its last day.
+ */
+function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, before: number): boolean {
+  const { settings, expensive } = ctx;
+  const windowStart = Math.max(0, t - settings.baselineDays);
+  const from = mixOnset(s, ctx, onset, t, windowStart, before);
+  for (let d = windowStart; d < from; d++)
+    if (s.user.events[d] > 0 && onNewMix(settings, premiumShareOn(s, d, expensive), before)) return true;
+  return false;
 }
 
 /** A share of spend on expensive models that is a model shift from the baseline's share `before`. */
