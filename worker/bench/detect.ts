@@ -116,7 +116,7 @@ const SET_TITLES: [TeamShape['set'], string][] = [
   ],
   [
     'mix-held-out',
-    'MODEL-MIX-DAY HELD-OUT teams (added Dec 4 2026 22:55 UTC, before the window and count of the rule for mix days were chosen on M1 and M2)',
+    'MODEL-MIX-DAY HELD-OUT teams (added Dec 4 2026 22:47 UTC, before the window and count of the rule for mix days were chosen on M1 and M2)',
   ],
 ];
 

@@ -263,7 +263,7 @@ export const SCENARIOS: TeamShape[] = [
   // scan.ts, Dec 4 2026 22:30 UTC) was drafted and chosen on them. Twins as above (mix days have a stream of their own).
   ...mixTwins('M1', 0.1, { set: 'mix', seed: 1101, size: 200 }),
   ...mixTwins('M2', 0.2, { set: 'mix', seed: 1102, size: 300, powerShare: 0.2, partTimeShare: 0.1 }),
-  // --- model-mix days held out (Dec 4 2026, 22:55 UTC): added once a rule for mix days had been drafted on M1 and M2
+  // --- model-mix days held out (Dec 4 2026, 22:47 UTC): added once a rule for mix days had been drafted on M1 and M2
   // (familiarMix in scan.ts), before its window and count were chosen, and not run until they were.
   ...mixTwins('M3', 0.15, {
     set: 'mix-held-out',
