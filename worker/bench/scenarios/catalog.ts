@@ -32,6 +32,12 @@ const mixTwins = (prefix: string, share: number, s: Omit<Parameters<typeof shape
   shape({ ...s, name: `${prefix}-mix${Math.round(share * 100)}`, mixDayShare: share }),
 ];
 
+/** A team judged after 21 days of history (`<prefix>-short`) and its twin judged after 77 (`<prefix>-long`). */
+const backfillTwins = (prefix: string, s: Omit<Parameters<typeof shape>[0], 'name' | 'historyDays' | 'replayFrom'>) => [
+  shape({ ...s, name: `${prefix}-short`, historyDays: 140, replayFrom: 77, backfillDays: 21 }),
+  shape({ ...s, name: `${prefix}-long`, historyDays: 140, replayFrom: 77 }),
+];
+
 /**
  * The benchmark's teams. Thresholds were tuned on the TUNING set only; the HELD-OUT set was written before the fixes
  * were tuned and is never used to choose a setting: its rows are the figures the README quotes. The FRESH set was
@@ -275,4 +281,11 @@ export const SCENARIOS: TeamShape[] = [
     teamEvents: 2,
   }),
   ...mixTwins('M4', 0.05, { set: 'mix-held-out', seed: 1104, size: 120, powerShare: 0.25, replayFrom: 14 }),
+  // --- the first backfill's length (Dec 4 2026, 23:00 UTC): most teams above are judged from their 22nd day of
+  // history on (replayFrom 21), as an install with a short first backfill is (BACKFILL_DAYS is 30 by default, and the
+  // first pass judges its last 14 days). Each B team has two twins: the same developers, anomalies and noise, replayed
+  // over the same days, one with 21 days of history before the first replayed day, one with 77 (all a pass reads: 57
+  // days, and the 28 before them for the scale). No rule is chosen on them.
+  ...backfillTwins('B1', { set: 'backfill', seed: 1201, size: 300 }),
+  ...backfillTwins('B2', { set: 'backfill', seed: 1202, size: 300, mixDayShare: 0.15, powerShare: 0.15 }),
 ];

@@ -12,7 +12,7 @@ import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;
-  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix' | 'mix-held-out';
+  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix' | 'mix-held-out' | 'backfill';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
@@ -44,6 +44,12 @@ export interface TeamShape {
    * mix could not show its false alerts on them; these teams can.
    */
   mixDayShare?: number;
+  /**
+   * Days of history before replayFrom the input holds, the older ones dropped as a shorter first backfill never
+   * collected them (all when unset). The team, its anomalies and its noise are the same whatever this is: a team
+   * and its twin with a longer backfill differ only by what detection could read.
+   */
+  backfillDays?: number;
 }
 
 export interface Scenario {
@@ -328,6 +334,11 @@ export function generateScenario(shape: TeamShape): Scenario {
     ...(worthy.has(a.id) ? { worthyDay: addDays(firstDay, worthy.get(a.id)!) } : {}),
     ...(seen.has(a.id) ? { seenDay: addDays(firstDay, seen.get(a.id)!) } : {}),
   }));
+  if (shape.backfillDays !== undefined) {
+    const collected = addDays(firstDay, shape.replayFrom - shape.backfillDays);
+    dropBefore(userDays, collected);
+    dropBefore(userModelDays, collected);
+  }
   // As load.ts derives it: the earlier of when the member list first showed them (the install day, or the day they
   // joined after it) and their first day of use in the backfilled history.
   const firstUse = new Map<string, string>();
@@ -434,6 +445,13 @@ function upTo<T extends { day: string }>(rows: T[], day: string): T[] {
     else hi = mid;
   }
   return rows.slice(0, lo);
+}
+
+/** Removes, in place, the rows of days before `day`. */
+function dropBefore(rows: { day: string }[], day: string): void {
+  let kept = 0;
+  for (const row of rows) if (row.day >= day) rows[kept++] = row;
+  rows.length = kept;
 }
 
 /** The team as a detection pass on `day` sees it: the rows up to that day and the members seen by then. */

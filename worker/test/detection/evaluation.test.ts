@@ -433,6 +433,23 @@ describe('benchmark helpers', () => {
     expect(ratios.every((x) => x > 0.98)).toBe(true);
   });
 
+  it('gives a shorter first backfill the same team with the older days dropped', () => {
+    const [short, long] = ['B1-short', 'B1-long'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
+    const collected = addDays(short.firstDay, short.shape.replayFrom - 21);
+    const row = (d: { email: string; day: string; chargedCents: number }) =>
+      `${d.email.split('.')[1]} ${d.day} ${d.chargedCents}`;
+    expect(short.input.userDays.map(row)).toEqual(long.input.userDays.filter((d) => d.day >= collected).map(row));
+    expect(short.input.userModelDays.length).toBe(long.input.userModelDays.filter((d) => d.day >= collected).length);
+    expect(long.input.userDays.some((d) => d.day < collected)).toBe(true);
+    const plan = (sc: Scenario) => sc.truth.map((t) => `${t.kind} ${t.startDay} ${t.extraCents}`);
+    expect(plan(short)).toEqual(plan(long));
+    // No member is seen before the first collected day (load.ts derives it from the member list and the rows).
+    const seen = (sc: Scenario) => new Map(sc.input.members.map((m) => [m.email.split('.')[1], m.firstSeenDay]));
+    const [shortSeen, longSeen] = [seen(short), seen(long)];
+    expect([...shortSeen.values()].every((d) => d !== null && d >= collected)).toBe(true);
+    expect([...longSeen.values()].some((d) => d !== null && d < collected)).toBe(true);
+  });
+
   it("applies the original tool's rules: a heavy user trips the limits on every run", () => {
     const input = makeInput({
       users: 10,
