@@ -4,7 +4,8 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|all   (default all)     --only H3-weekend,T1-steady
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|all   (default all)
+ *   --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults (a study without a

@@ -8,30 +8,18 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect, type DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, emailOf, makeInput } from './fixtures';
+import { asOfDay, PREMIUM_USER as who, premiumUserTeam } from './fixtures';
 
 const monday = '2026-11-16';
-const who = emailOf(5);
 
-/**
- * A team of 20 at about $20 a workday each; `who` spends 15% of their requests on the premium model (about 59% of
- * their spend) and goes to 75% (96% of their spend, × 3 the cost) on each of `mixDays` and on `monday`, and from
- * `monday` on when `lasting`.
- */
+/** `who` goes to 75% of their requests on the premium model on each of `mixDays` and on `monday`, and from `monday` on
+ * when `lasting`. */
 function team(seed: number, mixDays: string[], lasting = false): DetectionInput {
-  return makeInput({
-    users: 20,
-    days: 70,
-    asOf: addDays(monday, 7),
-    seed,
-    requests: 200,
-    tweak: (email, day) => {
-      if (email !== who) return undefined;
-      if (day === monday || mixDays.includes(day) || (lasting && day > monday))
-        return { premiumShare: 0.72, active: true };
-      return { premiumShare: 0.12 };
-    },
-  });
+  return premiumUserTeam(seed, addDays(monday, 7), (day) =>
+    day === monday || mixDays.includes(day) || (lasting && day > monday)
+      ? { premiumShare: 0.72, active: true }
+      : undefined,
+  );
 }
 
 /** The first pass (one a day from `monday`) that reports an episode of `who`'s, with its detector. */

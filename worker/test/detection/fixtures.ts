@@ -142,6 +142,29 @@ export function noisyTeam(
   });
 }
 
+/** The model-shift tests' developer (premiumUserTeam). */
+export const PREMIUM_USER = emailOf(5);
+
+/**
+ * A team of 20 at about $20 a workday each over 70 days to `asOf`, where PREMIUM_USER spends 15% of their requests
+ * on the premium model (about 59% of their spend) and `mix` sets each of their days ({ premiumShare: 0.72 } is 96% of
+ * their spend at × 3 the cost).
+ */
+export function premiumUserTeam(
+  seed: number,
+  asOf: string,
+  mix: (day: string) => DayTweak | undefined,
+): DetectionInput {
+  return makeInput({
+    users: 20,
+    days: 70,
+    asOf,
+    seed,
+    requests: 200,
+    tweak: (email, day) => (email === PREMIUM_USER ? (mix(day) ?? { premiumShare: 0.12 }) : undefined),
+  });
+}
+
 /**
  * 12 developers over `days` days to `asOf`; one of them (emailOf(4)) runs a headless agent over the last three days,
  * so a pass has something to find. With the team's rows before a day, and from a day on (as a collection since then

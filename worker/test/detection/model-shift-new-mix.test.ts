@@ -9,32 +9,22 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect, type DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, emailOf, makeInput } from './fixtures';
+import { asOfDay, PREMIUM_USER as who, premiumUserTeam } from './fixtures';
 
 const friday = '2026-11-13';
 const monday = '2026-11-16';
-const who = emailOf(5);
 
 /**
- * A team of 20 at about $20 a workday each; `who` spends 15% of their requests on the premium model (about 59% of
- * their spend) and is away the weekend; on `monday` they either move to 75% (96% of their spend, × 3 the cost;
- * `switched`) or make 2.6 × their requests on the old mix; `fridayVolume` × their requests on `friday`.
+ * `who` is away the weekend; on `monday` they either move to 75% of their requests on the premium model (`switched`)
+ * or make 2.6 × their requests on the old mix; `fridayVolume` × their requests on `friday`.
  */
 function team(seed: number, fridayVolume: number, switched = true): DetectionInput {
-  return makeInput({
-    users: 20,
-    days: 70,
-    asOf: addDays(monday, 7),
-    seed,
-    requests: 200,
-    tweak: (email, day) => {
-      if (email !== who) return undefined;
-      if (day === addDays(friday, 1) || day === addDays(friday, 2)) return { active: false };
-      if (day === friday) return { premiumShare: 0.12, volume: fridayVolume, active: true };
-      if (day === monday && !switched) return { premiumShare: 0.12, volume: 2.6, active: true };
-      if (day >= monday && switched) return { premiumShare: 0.72, active: true };
-      return { premiumShare: 0.12 };
-    },
+  return premiumUserTeam(seed, addDays(monday, 7), (day) => {
+    if (day === addDays(friday, 1) || day === addDays(friday, 2)) return { active: false };
+    if (day === friday) return { premiumShare: 0.12, volume: fridayVolume, active: true };
+    if (day === monday && !switched) return { premiumShare: 0.12, volume: 2.6, active: true };
+    if (day >= monday && switched) return { premiumShare: 0.72, active: true };
+    return undefined;
   });
 }
 
