@@ -40,7 +40,10 @@ describe('npm run chaos: its accounting against the ground truth', () => {
       await sql`CREATE TEMP TABLE copy ON COMMIT DROP AS SELECT * FROM usage_events ORDER BY event_ts DESC LIMIT 1`.execute(
         tx,
       );
-      await sql`UPDATE copy SET dedupe_key = '\\x00'::bytea, charged_cents = charged_cents + 1.5`.execute(tx);
+      // The price rises by more than any row's cents: a fixed +1.5 could cancel the deleted row's cents (Dec 4 2026
+      // 23:40 UTC, the clock's events: 1.70574 deleted, 0.20618 + 1.5 copied, a difference that rounds to 0.00).
+      await sql`UPDATE copy SET dedupe_key = '\\x00'::bytea,
+                  charged_cents = charged_cents + 1.5 + (SELECT max(charged_cents) FROM usage_events)`.execute(tx);
       await sql`INSERT INTO usage_events SELECT * FROM copy`.execute(tx);
     });
     const a = await accountEvents(t.url, truth);
