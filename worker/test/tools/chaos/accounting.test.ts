@@ -6,6 +6,8 @@ import { createTestDb, dropTestDb, type TestDb } from '../../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient } from '../../support/sim';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+/** The simulator's and the collector's clock: a test may not depend on today. */
+const NOW = Date.UTC(2026, 10, 18, 15, 20);
 
 /** The campaign's figures must be able to fail: a lost row, a second copy and a wrong price each show. */
 describe('npm run chaos: its accounting against the ground truth', () => {
@@ -14,12 +16,12 @@ describe('npm run chaos: its accounting against the ground truth', () => {
   let truth: [string, number][];
   beforeAll(async () => {
     t = await createTestDb('chaosacct');
-    sim = await startTestSimulator({ teamSize: 10, seed: 3 });
+    sim = await startTestSimulator({ teamSize: 10, seed: 3, nowMs: NOW });
     await collectOnce(
       { db: t.db, client: testClient(sim.server.url), log: silentLog, config: { BACKFILL_DAYS: 2, RESTATE_DAYS: 1 } },
-      { trigger: 'test' },
+      { trigger: 'test', now: new Date(NOW) },
     );
-    const start = startOfDay(Date.now()) - 2 * DAY_MS;
+    const start = startOfDay(NOW) - 2 * DAY_MS;
     truth = sim.team.eventsBetween(start, sim.nowMs).map((e) => [eventIdentity(e), e.chargedCents ?? 0]);
   });
   afterAll(async () => {
@@ -41,7 +43,7 @@ describe('npm run chaos: its accounting against the ground truth', () => {
         tx,
       );
       // The price rises by more than any row's cents: a fixed +1.5 could cancel the deleted row's cents (Dec 4 2026
-      // 23:40 UTC, the clock's events: 1.70574 deleted, 0.20618 + 1.5 copied, a difference that rounds to 0.00).
+      // 23:40 UTC, when this test ran on the wall clock: 1.70574 deleted, 0.20618 + 1.5 copied, 0.00 once rounded).
       await sql`UPDATE copy SET dedupe_key = '\\x00'::bytea,
                   charged_cents = charged_cents + 1.5 + (SELECT max(charged_cents) FROM usage_events)`.execute(tx);
       await sql`INSERT INTO usage_events SELECT * FROM copy`.execute(tx);
