@@ -4,7 +4,7 @@ import { collectOnce, formatSummary } from '../../src/collector/collect';
 import { storeUsageEvents } from '../../src/collector/store-events';
 import { usageEventSchema } from '../../src/cursor/schemas';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { DAY_MS, silentLog, startTestSimulator, testClient, truthTotals } from '../support/sim';
+import { DAY_MS, silentLog, startTestSimulator, testClient, truthTotals, TEST_NOW } from '../support/sim';
 
 const BACKFILL_DAYS = 3;
 const config = { BACKFILL_DAYS, RESTATE_DAYS: 2 };
@@ -50,7 +50,7 @@ describe('collectOnce against the simulated Cursor API', () => {
   let t: TestDb;
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
   beforeAll(async () => {
-    sim = await startTestSimulator({ teamSize: 20 });
+    sim = await startTestSimulator({ teamSize: 20, nowMs: TEST_NOW });
   });
   afterAll(async () => sim.server.close());
   beforeEach(async () => {

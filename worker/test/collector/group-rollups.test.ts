@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
 import { followChargebackCycle } from '../../src/collector/chargeback-cycle';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { cycleDayStartedBefore, silentLog, startTestSimulator, testClient } from '../support/sim';
+import { cycleDayStartedBefore, silentLog, startTestSimulator, testClient, TEST_NOW } from '../support/sim';
 
 // The per-group rollups (sql/015, kept by triggers since sql/020) are the per-developer rollups summed by current
 // billing group; the chargeback tables (sql/016, kept by triggers since sql/021) the current cycle's
@@ -158,8 +158,12 @@ describe('per-billing-group rollups', () => {
   });
 
   it('a collection pass leaves them equal to the per-developer rollups summed by group', async () => {
-    // The current cycle began yesterday whatever today is: the two collected days hold some of it.
-    const sim = await startTestSimulator({ teamSize: 20, cycleDayOfMonth: cycleDayStartedBefore(Date.now(), 1) });
+    // The current cycle began yesterday: the two collected days hold some of it.
+    const sim = await startTestSimulator({
+      teamSize: 20,
+      nowMs: TEST_NOW,
+      cycleDayOfMonth: cycleDayStartedBefore(TEST_NOW, 1),
+    });
     try {
       const now = new Date(sim.nowMs);
       const config = { BACKFILL_DAYS: 2, RESTATE_DAYS: 1 };

@@ -6,7 +6,7 @@ import { collectOnce } from '../../src/collector/collect';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../src/db/embedded';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createDb, type DbHandle } from '../../src/db/pool';
-import { silentLog, startTestSimulator, testClient } from '../support/sim';
+import { silentLog, startTestSimulator, testClient, TEST_NOW } from '../support/sim';
 
 describe('a PostgreSQL restart', () => {
   it('is survived by the same pool: the next collection reconnects and loses nothing', async () => {
@@ -16,7 +16,7 @@ describe('a PostgreSQL restart', () => {
     const opts = { dataDir: path.join(dir, 'pg'), port };
     let pg: EmbeddedPg = await startEmbeddedPostgres(opts);
     const handle: DbHandle = createDb(pg.connectionString, 4);
-    const sim = await startTestSimulator({ teamSize: 10, seed: 5 });
+    const sim = await startTestSimulator({ teamSize: 10, seed: 5, nowMs: TEST_NOW });
     const deps = {
       db: handle.db,
       client: testClient(sim.server.url),

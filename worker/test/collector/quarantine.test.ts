@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { collectOnce } from '../../src/collector/collect';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { DAY_MS, silentLog, startTestSimulator, testClient, truthTotals } from '../support/sim';
+import { DAY_MS, silentLog, startTestSimulator, testClient, truthTotals, TEST_NOW } from '../support/sim';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
@@ -53,7 +53,7 @@ describe('poison events from the API', () => {
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
   beforeAll(async () => {
     t = await createTestDb('quar');
-    sim = await startTestSimulator({ teamSize: 10, seed: 23 });
+    sim = await startTestSimulator({ teamSize: 10, seed: 23, nowMs: TEST_NOW });
   });
   afterAll(async () => {
     await sim.server.close();

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import { spawnCli } from '../support/child';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
-import { DAY_MS, silentLog, startTestSimulator, testClient, TEST_KEY, truthTotals } from '../support/sim';
+import { DAY_MS, silentLog, startTestSimulator, testClient, TEST_KEY, truthTotals, TEST_NOW } from '../support/sim';
 
 const config = { BACKFILL_DAYS: 3, RESTATE_DAYS: 2 };
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -38,7 +38,7 @@ describe('collection against Cursor answers in other shapes (simulator "shape va
   let documented: TestDb;
   let variants: TestDb;
   beforeAll(async () => {
-    sim = await startTestSimulator({ teamSize: 15, seed: 5 });
+    sim = await startTestSimulator({ teamSize: 15, seed: 5, nowMs: TEST_NOW });
     documented = await createTestDb('shapes_doc');
     variants = await createTestDb('shapes_var');
   });

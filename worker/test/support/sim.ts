@@ -11,6 +11,12 @@ export const TEST_KEY = 'key_' + 'cd'.repeat(32);
 import { DAY_MS } from '@cursor-cost-watch/contract';
 export { DAY_MS };
 export const silentLog = pino({ level: 'silent' });
+/**
+ * A fixed clock for tests whose collector takes its `now` from the simulator (collectOnce's `now`): a test may not
+ * depend on today (a rounding coincidence of the wall clock's events failed the chaos accounting test on Dec 4 2026).
+ * Mid-month and mid-afternoon: no month boundary within the days collected, and not near midnight.
+ */
+export const TEST_NOW = Date.UTC(2026, 10, 18, 15, 20);
 
 /** A simulated team on a frozen clock, served over real HTTP, rate limits scaled up for tests. */
 export async function startTestSimulator(

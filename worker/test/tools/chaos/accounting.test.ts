@@ -3,11 +3,9 @@ import { collectOnce } from '../../../src/collector/collect';
 import { eventIdentity, accountEvents } from '../../../tools/chaos/ground-truth';
 import { accountAlerts, WebhookReceiver } from '../../../tools/chaos/alerts';
 import { createTestDb, dropTestDb, type TestDb } from '../../support/test-db';
-import { DAY_MS, silentLog, startTestSimulator, testClient } from '../../support/sim';
+import { DAY_MS, silentLog, startTestSimulator, testClient, TEST_NOW } from '../../support/sim';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
-/** The simulator's and the collector's clock: a test may not depend on today. */
-const NOW = Date.UTC(2026, 10, 18, 15, 20);
 
 /** The campaign's figures must be able to fail: a lost row, a second copy and a wrong price each show. */
 describe('npm run chaos: its accounting against the ground truth', () => {
@@ -16,12 +14,12 @@ describe('npm run chaos: its accounting against the ground truth', () => {
   let truth: [string, number][];
   beforeAll(async () => {
     t = await createTestDb('chaosacct');
-    sim = await startTestSimulator({ teamSize: 10, seed: 3, nowMs: NOW });
+    sim = await startTestSimulator({ teamSize: 10, seed: 3, nowMs: TEST_NOW });
     await collectOnce(
       { db: t.db, client: testClient(sim.server.url), log: silentLog, config: { BACKFILL_DAYS: 2, RESTATE_DAYS: 1 } },
-      { trigger: 'test', now: new Date(NOW) },
+      { trigger: 'test', now: new Date(TEST_NOW) },
     );
-    const start = startOfDay(NOW) - 2 * DAY_MS;
+    const start = startOfDay(TEST_NOW) - 2 * DAY_MS;
     truth = sim.team.eventsBetween(start, sim.nowMs).map((e) => [eventIdentity(e), e.chargedCents ?? 0]);
   });
   afterAll(async () => {
