@@ -755,7 +755,7 @@ function premiumCentsOn(s: UserScan, d: number, expensive: Set<string>): number 
 }
 
 /** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
-function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
+export function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
   const total = s.user.cents[d];
   return total > 0 ? premiumCentsOn(s, d, expensive) / total : Number.NaN;
 }
