@@ -105,9 +105,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
     account = await postgresAccount().catch((err: Error) => {
       throw cannotRunAsRoot(err.message);
     });
-    const blocked = firstBlockedDir(dataDir, account);
+    // The folders on the way, not the data directory itself: prepareDataDir hands that to the postgres user, and an
+    // owner starting at the same moment has it root-owned and closed between creating and handing it over (a second
+    // process refused it then: "inside" itself).
+    const blocked = firstBlockedDir(path.dirname(dataDir), account);
     if (blocked) {
-      if (opts.fallbackDataDir && !firstBlockedDir(opts.fallbackDataDir, account)) {
+      if (opts.fallbackDataDir && !firstBlockedDir(path.dirname(path.resolve(opts.fallbackDataDir)), account)) {
         opts.onLog?.(`${dataDir} is closed to the ${PG_OS_USER} user (${blocked}); using ${opts.fallbackDataDir}`);
         dataDir = path.resolve(opts.fallbackDataDir);
       } else {

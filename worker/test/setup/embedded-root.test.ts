@@ -77,6 +77,27 @@ describe('embedded PostgreSQL as root, from a clone the postgres user cannot ent
     expect(version).toMatch(/^postgres \(PostgreSQL\) \d+/);
   }, 120_000);
 
+  it('starts on a data directory left closed and owned by root, as a starting owner has it for a moment', async () => {
+    // Between creating the data directory (0700, as root) and handing it to the postgres user, an owner starting at
+    // the same moment leaves it so; a second process checking the way to it refused it as closed ("inside" itself).
+    const dataDir = path.join(tmp, 'handover', 'postgres');
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.dirname(dataDir), 0o755);
+    fs.chmodSync(dataDir, 0o700);
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      ephemeral: true,
+      database: 'handover_test',
+    });
+    try {
+      expect(server.dataDir).toBe(dataDir);
+      if (isRoot) expect(fs.statSync(dataDir).uid).toBe((await postgresAccount()).uid);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
   it('keeps the data in the fallback folder when the default one is closed to the postgres user', async () => {
     const closed = path.join(tmp, 'clone');
     fs.mkdirSync(closed, { mode: 0o700 });
