@@ -1,20 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/db/embedded';
+import { freePorts } from '../support/ports';
 import { spawnCli, waitFor } from '../support/child';
 
 describe('npm start: the summary after the first backfill', () => {
   it('logs one "run summary" record (JSON when stdout is not a terminal) once detection has run on the backfill', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-summary-'));
     fs.chmodSync(dir, 0o777); // as root, Postgres runs as the postgres user
-    const apiPort = await freePort();
+    const [apiPort, pgPort] = await freePorts(2);
     const run = spawnCli('start.ts', {
       DATABASE_URL: undefined,
       CURSOR_ADMIN_API_KEY: undefined,
       LOG_FORMAT: undefined,
       EMBEDDED_PG_DIR: path.join(dir, 'pg'),
-      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(pgPort),
       WORKER_API_PORT: String(apiPort),
       SIM_TEAM_SIZE: '15',
       BACKFILL_DAYS: '2',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../src/db/embedded';
+import { freePorts } from '../support/ports';
 import { spawnCli, waitFor } from '../support/child';
 
 const COLLECTION_TABLES = [
@@ -26,8 +26,7 @@ describe('npm start with nothing configured', () => {
   it('starts an embedded PostgreSQL and the simulated team, fills every collection table, and stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-demo-'));
     fs.chmodSync(dir, 0o777); // as root, Postgres runs as the postgres user
-    const port = await freePort();
-    const apiPort = await freePort();
+    const [port, apiPort] = await freePorts(2);
     const run = spawnCli('start.ts', {
       DATABASE_URL: undefined,
       CURSOR_ADMIN_API_KEY: undefined,

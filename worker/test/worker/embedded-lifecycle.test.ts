@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT } from '../../src/config/config';
-import { freePort } from '../../src/db/embedded';
+import { freePorts } from '../support/ports';
 import { spawnCli, waitFor } from '../support/child';
 
 /** The postmaster's pid, first line of postmaster.pid (PostgreSQL's src/backend/utils/init/miscinit.c). */
@@ -26,10 +26,10 @@ async function setup() {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (/^(npm_|NODE_OPTIONS$|INIT_CWD$)/.test(k)) delete env[k];
   for (const k of ['DATABASE_URL', 'CURSOR_ADMIN_API_KEY', 'LOG_FORMAT']) delete env[k];
-  const apiPort = await freePort();
+  const [apiPort, pgPort] = await freePorts(2);
   Object.assign(env, {
     EMBEDDED_PG_DIR: path.join(dir, 'pg'),
-    EMBEDDED_PG_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(pgPort),
     EMBEDDED_PG_FAST: '1',
     WORKER_API_PORT: String(apiPort),
     SIM_TEAM_SIZE: '10',
