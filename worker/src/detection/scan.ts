@@ -153,7 +153,9 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     for (const s of users) {
       const b = s.baseline;
       userBaseline(s.user, t, series, prior, s.flagged, settings, b);
-      if (!b.has(t) || b.teamLike(t) || s.user.events[t] <= 0) continue;
+      // Not from a thin own level either (b.sparse): with them in, the team's level read three false team shifts in
+      // the first days judged (bench:detect, Dec 5 2026: M4-plain, B2-short).
+      if (!b.has(t) || b.teamLike(t) || b.sparse(t) || s.user.events[t] <= 0) continue;
       const center = b.center[t - b.from];
       ratios.push(logSpend(s.user.cents[t]) - center);
       observed += s.user.cents[t];

@@ -68,15 +68,16 @@ describe('userBaseline into BaselineDays', () => {
           expect(got === null).toBe(want === null);
           if (want === null || got === null) continue;
           compared++;
-          kinds.add(want.newUser ? 'new' : want.returning ? 'returning' : 'own');
+          kinds.add(want.newUser ? 'new' : want.returning ? 'returning' : want.sparse ? 'sparse' : 'own');
           for (const key of Object.keys(want) as (keyof typeof want)[])
             expect(Object.is(got[key], want[key])).toBe(true);
           expect(store.teamLike(t)).toBe(want.newUser || want.returning);
+          expect(store.sparse(t)).toBe(want.sparse);
           expect(store.dof(t)).toBe(want.dof);
         }
       }
       expect(compared).toBeGreaterThan(500);
-      expect([...kinds].sort()).toEqual(['new', 'own', 'returning']);
+      expect([...kinds].sort()).toEqual(['new', 'own', 'returning', 'sparse']);
     }
   });
 

@@ -124,7 +124,8 @@ export function referenceBaseline(
   // The days before the window that made up for anomalous ones count towards the level, not the spread.
   if (skipFlagged) for (const f of fill) (f.cls === cls ? own : other).push(f.v);
   // Too few days of this class: use the other class, shifted by the team's difference between the two.
-  if (own.length < 3 && other.length > 0) {
+  const borrowed = own.length < 3 && other.length > 0;
+  if (borrowed) {
     const shift = teamCenter - prior.center[1 - cls][t];
     for (const v of other) own.push(Number.isNaN(shift) ? v : v + shift);
   }
@@ -143,7 +144,9 @@ export function referenceBaseline(
   // Someone back after a month or more away has no level of their own to compare with: the team's stands in (issue
   // #12: a $110 day after a quiet month was not judged at all, and the days after it were called a drift).
   const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
-  if (thin && !newUser && !returning && n < MIN_SPARSE_DAYS) return null;
+  // Days of both classes count towards MIN_SPARSE_DAYS; under it of the day's class, the baseline is a sparse one.
+  const sparse = thin && !newUser && !returning && n < MIN_SPARSE_DAYS;
+  if (sparse && n + (borrowed ? 0 : other.length) < MIN_SPARSE_DAYS) return null;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
@@ -197,6 +200,7 @@ export function referenceBaseline(
     days: ownWeight + k,
     newUser,
     returning,
+    sparse,
     events: events.length > 0 ? median(events) : 0,
     tokens: tokens.length > 0 ? median(tokens) : 0,
   };
