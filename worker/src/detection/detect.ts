@@ -4,7 +4,7 @@ import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
-import { MAX_IDLE_GAP, peakDay, scan, type ScanResult, type UserScan } from './scan';
+import { peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -125,17 +125,25 @@ function personalAnomaly(
 }
 
 /**
+ * Idle days in a row over which a sustained episode's report is held (heldOverIdleDays): six, so that someone who
+ * works one day a week keeps one incident. With three (it was MAX_IDLE_GAP), H5-churn's dev0338, who shifted to the
+ * premium model on one weekday a week, had the same episode (same onset) opened again each week, four incidents; over
+ * bench:detect's 46 teams (Dec 5 2026) six left 11 such repeats fewer and moved no find, miss, onset or delay.
+ */
+const HOLD_OVER_IDLE_DAYS = 6;
+
+/**
  * A sustained episode (a drift, a model shift, a new user's level) lasts over the developer's idle days in the scan:
- * they neither extend nor end it (scanUserDay), up to MAX_IDLE_GAP in a row. Its report must too, or each idle day
- * counts as a normal one towards auto-resolve: a weekend and one quieter workday resolved the incident, and the next
- * workday's report of the same episode (same onset) opened a second one (bench:detect's T1-steady and T4-churn: 2 of
- * the tuning teams' 11 false sustained drifts). On an idle day t, the episode current on the last active day within
- * MAX_IDLE_GAP idle days is still current (its values are that day's); otherwise t. A spike or a runaway agent is one
- * day's excess (it ends on the next ordinary active day): it is not held over.
+ * they neither extend nor end it (scanUserDay). Its report must too, or each idle day counts as a normal one towards
+ * auto-resolve: a weekend and one quieter workday resolved the incident, and the next workday's report of the same
+ * episode (same onset) opened a second one (bench:detect's T1-steady and T4-churn: 2 of the tuning teams' 11 false
+ * sustained drifts). On an idle day t, the episode current on the last active day within HOLD_OVER_IDLE_DAYS idle
+ * days is still current (its values are that day's); otherwise t. A spike or a runaway agent is one day's excess (it
+ * ends on the next ordinary active day): it is not held over.
  */
 function heldOverIdleDays(s: UserScan, t: number, current: (i: number) => boolean): number {
   let last = t;
-  while (last > 0 && t - last < MAX_IDLE_GAP && s.user.events[last] <= 0) last--;
+  while (last > 0 && t - last < HOLD_OVER_IDLE_DAYS && s.user.events[last] <= 0) last--;
   if (last === t || s.user.events[last] <= 0 || !current(last)) return t;
   const detector = s.detector[last];
   return detector === 'personal_spike' || detector === 'runaway_agent' ? t : last;

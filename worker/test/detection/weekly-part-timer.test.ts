@@ -3,7 +3,8 @@
  * the day's class and with thin history, they were never judged on a workday: anything they did there went unseen
  * (bench:detect's H5-churn dev0338, a held-out trace: a $77 shift to the premium model, never found). Their days of
  * both classes now count towards the five; their level stays their own workdays'. Such a thin level is left out of
- * the team's day effect, which reads the developers whose level is firm. Pure, no database.
+ * the team's day effect, which reads the developers whose level is firm. And someone who works one day a week keeps
+ * one incident over the six idle days between. Pure, no database.
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect, type DetectionInput } from '../../src/detection';
@@ -21,7 +22,7 @@ const lastDay = addDays(shiftDay, 7);
 /** 20 developers over 70 days; PART_TIMER works Wednesdays and Saturdays (eight days in four weeks: too few to be
  * sure of their level, enough that no older day fills in for them), 15% of their requests on the premium model (about
  * 59% of their spend), and from `from` on 72% (96% of their spend, × 3 the cost). */
-function team(seed: number, from: string | null): DetectionInput {
+function team(seed: number, from: string | null, workdays = [3, 6]): DetectionInput {
   return makeInput({
     users: 20,
     days: 70,
@@ -31,7 +32,7 @@ function team(seed: number, from: string | null): DetectionInput {
     tweak: (email, day) => {
       if (email !== PART_TIMER) return undefined;
       const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-      return { active: weekday === 3 || weekday === 6, premiumShare: from !== null && day >= from ? 0.72 : 0.12 };
+      return { active: workdays.includes(weekday), premiumShare: from !== null && day >= from ? 0.72 : 0.12 };
     },
   });
 }
@@ -78,4 +79,23 @@ describe('a developer who works one weekday a week and Saturdays', () => {
     };
     expect(levels(all)).toEqual(levels(without));
   });
+});
+
+describe('a developer who works Wednesdays only', () => {
+  // Judged on their Wednesdays, from four in the window and older ones (too few clean days in it). Their shift is
+  // one episode from its first report to the next Wednesday: the six idle days between are held over, not counted
+  // as normal days towards auto-resolve (with three, the incident resolved on the Sunday and a second one opened on
+  // the next Wednesday, with the same onset).
+  it.each(seeds)(
+    'has one incident for a lasting shift, reported on every day of the week after (team seed %i)',
+    (seed) => {
+      const input = team(seed, shiftDay, [3]);
+      const onsets: (string | null)[] = [];
+      for (let day = shiftDay; day < lastDay; day = addDays(day, 1)) {
+        const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.subject === PART_TIMER);
+        onsets.push(a ? a.onsetAt.slice(0, 10) : null);
+      }
+      expect(onsets).toEqual(Array(7).fill(shiftDay));
+    },
+  );
 });
