@@ -84,7 +84,7 @@ describe('a developer who works one weekday a week and Saturdays', () => {
 describe('a developer who works Wednesdays only', () => {
   // Judged on their Wednesdays, from four in the window and older ones (too few clean days in it). Their shift is
   // one episode from its first report to the next Wednesday: the six idle days between are held over, not counted
-  // as normal days towards auto-resolve (with three, the incident resolved on the Sunday and a second one opened on
+  // as normal days towards auto-resolve (with three, the incident resolved on the Tuesday and a second one opened on
   // the next Wednesday, with the same onset).
   it.each(seeds)(
     'has one incident for a lasting shift, reported on every day of the week after (team seed %i)',
