@@ -109,7 +109,7 @@ for (const shape of SCENARIOS.filter((s) => s.set === set)) {
         `peak% ${((100 * peak) / Math.max(1, u.impact[t])).toFixed(0)}`.padEnd(9),
         `scale ${b ? b.scale.toFixed(2) : '-'}`,
         `own ${b?.ownDays ?? '-'}`.padEnd(6),
-        `bk ${b === null ? '-' : b.newUser ? 'new' : b.returning ? 'back' : 'own'}`,
+        `bk ${b === null ? '-' : b.newUser ? 'new' : b.returning ? 'back' : b.sparse ? 'sparse' : 'own'}`,
         `exp/d $${(exp / Math.max(1, act) / 100).toFixed(2)}`,
         `tm ${teamShift}/${teamFactor.toFixed(2)}`,
         `dev ${kind} base$${(dev.base / 100).toFixed(1)} sig ${dev.sigma.toFixed(2)}${dev.joined ? ` joined-${joinedAgo}d` : ''}${dev.left !== null ? ' leaver' : ''}${dev.vacation ? ` vac${daysBetween(sc.firstDay, ep.firstDay) - dev.vacation[1]}` : ''}${dev.weekdays ? ' parttime' : ''}`,

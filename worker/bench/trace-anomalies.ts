@@ -29,7 +29,7 @@ for (let day = addDays(sc.firstDay, shape.replayFrom); day <= shape.lastDay; day
     if (!u) continue;
     const b = u.baseline.at(t);
     const mark = day < a.startDay ? ' ' : day > a.endDay ? '>' : day === a.worthyDay ? '$' : '*';
-    const kind = b === null ? '  -  ' : b.newUser ? 'new  ' : b.returning ? 'back ' : 'own  ';
+    const kind = b === null ? '  -   ' : b.newUser ? 'new   ' : b.returning ? 'back  ' : b.sparse ? 'sparse' : 'own   ';
     lines
       .get(a.id)!
       .push(

@@ -13,7 +13,7 @@ export const MIN_SCALE = 0.2;
 export const NEW_USER_GRACE_DAYS = 7;
 
 /** Active days of their own (of both classes) a user with thin history (not new) needs before being judged at all;
- * with fewer of the day's class than this, their baseline is SPARSE_BASELINE. */
+ * with three or four of the day's class (fewer borrow the other class's days), their baseline is SPARSE_BASELINE. */
 const MIN_SPARSE_DAYS = 5;
 
 /** Fewer clean (not anomalous) days than this in the window: days before it make up the difference, or when there
@@ -235,7 +235,7 @@ export interface Baseline {
   newUser: boolean;
   /** Not new, but no active day in the whole baseline window (back from a long absence): judged against the team. */
   returning: boolean;
-  /** Own, but from under MIN_SPARSE_DAYS days of the day's class and thin history (SPARSE_BASELINE). */
+  /** Own, but from three or four days of the day's class and thin history (SPARSE_BASELINE). */
   sparse: boolean;
   events: number; // median requests on a baseline day
   tokens: number; // median tokens on a baseline day
@@ -246,8 +246,9 @@ export const NO_BASELINE = 0;
 const OWN_BASELINE = 1;
 const NEW_USER_BASELINE = 2;
 const RETURNING_BASELINE = 3;
-/** Own, from under MIN_SPARSE_DAYS days of the day's class and thin history (a part-timer's four workdays in four
- * weeks and a few weekend days): judged, but left out of the team's day effect. */
+/** Own, from three or four days of the day's class (under MIN_SPARSE_DAYS, not borrowing the other class's) and thin
+ * history (a part-timer's four workdays in four weeks and a few weekend days): judged, but left out of the team's day
+ * effect. */
 const SPARSE_BASELINE = 4;
 
 /**
@@ -263,7 +264,7 @@ export class BaselineDays {
   readonly ownDays: Int32Array;
   /** Days behind the own scale (0 with fewer than 3): dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k. */
   readonly ownWeight: Int32Array;
-  /** NO_BASELINE (not judged), or an own / new-user / returning baseline. */
+  /** NO_BASELINE (not judged), or an own / sparse / new-user / returning baseline. */
   readonly kind: Uint8Array;
 
   constructor(
@@ -430,7 +431,7 @@ export function userBaseline(
   if (n === 0 && Number.isNaN(teamCenter)) return;
   // New: little history AND first seen recently (after the data began: someone active from the first collected
   // day is not a new hire, we just have not watched them long). New users lean on the team's level and spread;
-  // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under 3 days.
+  // "sparse" ones (thin history, not new) are judged on their own level, and not at all with under MIN_SPARSE_DAYS.
   const firstSeen = u.firstSeenDay ?? series.days[u.firstActive];
   // Someone first seen in the first week of our data is not new (issue #12: data that begins on a Saturday made
   // every Monday-starting power user "new", and flagged as far above the team): we had just not watched them yet.
@@ -444,9 +445,10 @@ export function userBaseline(
   // Counted over both classes of day: someone who works one weekday a week has four workdays in four weeks, and was
   // never judged on a workday at all (bench:detect's H5-churn dev0338, a held-out trace: a $77 shift to the premium
   // model on one weekday a week for five weeks, its first day × 4 their usual, never found). Their level is still
-  // their own workdays' (other-class days stand in only under three); the spread reads both classes.
+  // their own workdays' (other-class days stand in only under three); the spread reads both classes (from three days
+  // of the other).
   const sparse = thin && !newUser && !returning && n < MIN_SPARSE_DAYS;
-  if (sparse && n + (borrowed ? 0 : nOther) < MIN_SPARSE_DAYS) return;
+  if (sparse && (borrowed || n + nOther < MIN_SPARSE_DAYS)) return;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).

@@ -146,7 +146,7 @@ export function referenceBaseline(
   const returning = !newUser && history === 0 && !Number.isNaN(teamCenter);
   // Days of both classes count towards MIN_SPARSE_DAYS; under it of the day's class, the baseline is a sparse one.
   const sparse = thin && !newUser && !returning && n < MIN_SPARSE_DAYS;
-  if (sparse && n + (borrowed ? 0 : other.length) < MIN_SPARSE_DAYS) return null;
+  if (sparse && (borrowed || n + other.length < MIN_SPARSE_DAYS)) return null;
   const teamLike = newUser || returning;
   // Nothing is judged in the first week of data: neither the user's level nor the team's is known yet (issue #12:
   // most false alerts of a fresh install came from days judged on two or three days of history).
