@@ -3,16 +3,20 @@ import { collectOnce } from '../../src/collector/collect';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, silentLog, startTestSimulator, testClient, TEST_KEY, truthTotals } from '../support/sim';
 import { spawnCli, waitFor } from '../support/child';
+import { clearOfMidnight } from '../support/clock';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 describe('a collection killed halfway', () => {
   let t: TestDb;
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+  // The collector CLI below runs on the wall clock, as does the simulator it reads: the whole test stays within one
+  // UTC day.
   beforeAll(async () => {
+    await clearOfMidnight();
     t = await createTestDb('crash');
     sim = await startTestSimulator({ teamSize: 30, seed: 11 });
-  });
+  }, 150_000);
   afterAll(async () => {
     await sim.server.close();
     await dropTestDb(t);

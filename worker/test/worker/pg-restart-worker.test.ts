@@ -6,6 +6,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../../src/db/e
 import { createDb, type DbHandle } from '../../src/db/pool';
 import { DAY_MS, startTestSimulator, TEST_KEY, truthTotals } from '../support/sim';
 import { spawnCli, waitFor } from '../support/child';
+import { clearOfMidnight } from '../support/clock';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,14 +34,16 @@ describe('the worker while PostgreSQL restarts mid-collection', () => {
   let pg: EmbeddedPg;
   let handle: DbHandle;
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+  // The worker process runs on the wall clock, as does the simulator it reads: the whole test stays within one UTC day.
   beforeAll(async () => {
+    await clearOfMidnight();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pgrestart-'));
     fs.chmodSync(dir, 0o777);
     opts = { dataDir: path.join(dir, 'pg'), port: await freePort() };
     pg = await startEmbeddedPostgres(opts);
     handle = createDb(pg.connectionString, 2);
     sim = await startTestSimulator({ teamSize: 30, seed: 17 });
-  }, 120_000);
+  }, 210_000);
   afterAll(async () => {
     await handle.close();
     await sim.server.close();

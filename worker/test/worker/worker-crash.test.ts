@@ -3,16 +3,19 @@ import { freePort } from '../../src/db/embedded';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { DAY_MS, startTestSimulator, TEST_KEY, truthTotals } from '../support/sim';
 import { spawnCli, waitFor } from '../support/child';
+import { clearOfMidnight } from '../support/clock';
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 describe('the worker killed in the middle of its backfill', () => {
   let t: TestDb;
   let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+  // The worker process runs on the wall clock, as does the simulator it reads: the whole test stays within one UTC day.
   beforeAll(async () => {
+    await clearOfMidnight();
     t = await createTestDb('wcrash');
     sim = await startTestSimulator({ teamSize: 30, seed: 13 });
-  });
+  }, 150_000);
   afterAll(async () => {
     await sim.server.close();
     await dropTestDb(t);
