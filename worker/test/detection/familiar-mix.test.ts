@@ -6,9 +6,8 @@
  * day on it is news once in four weeks.
  */
 import { addDays } from '@cursor-cost-watch/contract';
-import { detect, type DetectionInput } from '../../src/detection';
-import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, PREMIUM_USER as who, premiumUserTeam } from './fixtures';
+import type { DetectionInput } from '../../src/detection';
+import { firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam } from './fixtures';
 
 const monday = '2026-11-16';
 
@@ -23,13 +22,7 @@ function team(seed: number, mixDays: string[], lasting = false): DetectionInput 
 }
 
 /** The first pass (one a day from `monday`) that reports an episode of `who`'s, with its detector. */
-function firstAlert(input: DetectionInput): { asOf: string; detector: string } | null {
-  for (let day = monday; day <= addDays(monday, 7); day = addDays(day, 1)) {
-    const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.scope === 'user' && x.subject === who);
-    if (a) return { asOf: day, detector: a.detector };
-  }
-  return null;
-}
+const firstAlert = (input: DetectionInput) => firstAlertOf(input, who, monday, addDays(monday, 7));
 
 const lastTuesday = addDays(monday, -6);
 const threeWeeksAgo = addDays(monday, -21);

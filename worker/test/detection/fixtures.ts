@@ -1,5 +1,7 @@
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
+import { detect } from '../../src/detection';
 import type { DetectionInput, MemberInfo } from '../../src/detection/input';
+import { DEFAULT_SETTINGS } from '../../src/settings';
 import type { UserDay, UserModelDay } from '../../src/detection/types';
 
 /** A tiny seeded PRNG (mulberry32) so fixtures are the same on every run. */
@@ -112,6 +114,20 @@ export function asOfDay(input: DetectionInput, day: string): DetectionInput {
     userDays: input.userDays.filter((r) => r.day <= day),
     userModelDays: input.userModelDays.filter((r) => r.day <= day),
   };
+}
+
+/** The first pass, one a day from `from` to `to`, that reports an anomaly of `who`'s, with its detector. */
+export function firstAlert(
+  input: DetectionInput,
+  who: string,
+  from: string,
+  to: string,
+): { asOf: string; detector: string } | null {
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.scope === 'user' && x.subject === who);
+    if (a) return { asOf: day, detector: a.detector };
+  }
+  return null;
 }
 
 /**

@@ -13,7 +13,7 @@ import { expensiveModels } from '../../src/detection/premium';
 import { scan } from '../../src/detection/scan';
 import { buildSeries } from '../../src/detection/series';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, emailOf, makeInput } from './fixtures';
+import { asOfDay, emailOf, firstAlert as firstAlertOf, makeInput } from './fixtures';
 
 const PART_TIMER = emailOf(7);
 const shiftDay = '2026-11-18'; // a Wednesday
@@ -38,13 +38,7 @@ function team(seed: number, from: string | null, workdays = [3, 6]): DetectionIn
 }
 
 /** The first pass, one a day from shiftDay, that reports an episode of PART_TIMER's, with its detector. */
-function firstAlert(input: DetectionInput): { asOf: string; detector: string } | null {
-  for (let day = shiftDay; day <= lastDay; day = addDays(day, 1)) {
-    const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.subject === PART_TIMER);
-    if (a) return { asOf: day, detector: a.detector };
-  }
-  return null;
-}
+const firstAlert = (input: DetectionInput) => firstAlertOf(input, PART_TIMER, shiftDay, lastDay);
 
 const seeds = [1, 2, 3, 4, 5];
 
