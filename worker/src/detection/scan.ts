@@ -12,6 +12,7 @@ import {
   userBaseline,
 } from './baseline';
 import { explain } from './why';
+import { mixHabitDays, onNewMix, premiumCents, premiumShare } from './mix-habit';
 import { median, medianOfFirst, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
@@ -141,6 +142,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     dayClass: series.dayClass,
     teamFactor: team.factor,
     teamAlarmed: team.alarmed,
+    mixHabit: mixHabitDays(series, settings, expensive),
   };
   const ratios: number[] = [];
   let noiseFloor = MIN_TEAM_SCALE;
@@ -362,6 +364,8 @@ export interface ScanContext {
   teamFactor: Float64Array;
   /** TeamScan.alarmed: days of an alarmed team episode. */
   teamAlarmed: Uint8Array;
+  /** mixHabitDays, per day index: 1 where the team tries pricier models for a day as ordinary work (oneMixDay). */
+  mixHabit: Uint8Array;
 }
 
 /** One active day of a user measured against their baseline (times the team's day effect). */
@@ -660,7 +664,13 @@ function classify(
     (alarm === null && !isRunaway && onNewMixSince(s, ctx, span, t, why.premiumShareBefore ?? 0));
   let path = alarm;
   if (path === null && isRunaway) path = 'runaway';
-  if (path === null && isModelShift && !familiarMix(s, ctx, onset, t, why.premiumShareBefore ?? 0)) path = 'model';
+  if (
+    path === null &&
+    isModelShift &&
+    !familiarMix(s, ctx, onset, t, why.premiumShareBefore ?? 0) &&
+    !oneMixDay(s, ctx, t, why.premiumShareBefore ?? 0)
+  )
+    path = 'model';
   if (path === null) return;
 
   // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
@@ -719,7 +729,7 @@ function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: number, bef
   for (let d = from; d <= t; d++) {
     if (s.user.events[d] <= 0) continue;
     cents += s.user.cents[d];
-    premium += premiumCentsOn(s, d, ctx.expensive);
+    premium += premiumCents(s.user, d, ctx.expensive);
   }
   return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
 }
@@ -744,22 +754,30 @@ function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, be
   return false;
 }
 
-/** A share of spend on expensive models that is a model shift from the baseline's share `before`. */
-function onNewMix(settings: Settings, share: number, before: number): boolean {
-  return share >= settings.modelShiftMinShareAfter && share - before >= settings.modelShiftMinShareRise;
-}
-
-/** Day d's spend on expensive models, in cents. */
-function premiumCentsOn(s: UserScan, d: number, expensive: Set<string>): number {
-  let premium = 0;
-  for (const [model, m] of s.user.models) if (expensive.has(model)) premium += m.cents[d];
-  return premium;
+/**
+ * On a team whose developers try pricier models for a day as ordinary work (ScanContext.mixHabit), day t is the
+ * first on its new mix: the active day before it (within MAX_IDLE_GAP idle workdays) was not. With no cost alarm, such
+ * a day opens no model shift there; a second day on the mix does, its onset the first (mixOnset). On bench:detect's
+ * model-mix-day teams (Dec 5 2026) false alerts per 100 developers a week went 1.3–1.7 → 0.6–1.0 and no other team
+ * moved; a real switch there is reported a day later (M2-mix20's $741), and a level shift found by luck as a model
+ * shift on a mix day 16 days late (M3-mix15's) is missed.
+ */
+function oneMixDay(s: UserScan, ctx: ScanContext, t: number, before: number): boolean {
+  if (ctx.mixHabit[t] === 0) return false;
+  let idle = 0;
+  for (let d = t - 1; d >= 0; d--) {
+    if (s.user.events[d] <= 0) {
+      if (ctx.dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) return true;
+      continue;
+    }
+    return !onNewMix(ctx.settings, premiumShareOn(s, d, ctx.expensive), before);
+  }
+  return true;
 }
 
 /** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
 export function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
-  const total = s.user.cents[d];
-  return total > 0 ? premiumCentsOn(s, d, expensive) / total : Number.NaN;
+  return premiumShare(s.user, d, expensive);
 }
 
 /**

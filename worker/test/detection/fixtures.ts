@@ -164,12 +164,13 @@ export const PREMIUM_USER = emailOf(5);
 /**
  * A team of 20 at about $20 a workday each over 70 days to `asOf`, where PREMIUM_USER spends 15% of their requests
  * on the premium model (about 59% of their spend) and `mix` sets each of their days ({ premiumShare: 0.72 } is 96% of
- * their spend at × 3 the cost).
+ * their spend at × 3 the cost); `others` sets the other developers' days.
  */
 export function premiumUserTeam(
   seed: number,
   asOf: string,
   mix: (day: string) => DayTweak | undefined,
+  others?: FixtureOptions['tweak'],
 ): DetectionInput {
   return makeInput({
     users: 20,
@@ -177,7 +178,7 @@ export function premiumUserTeam(
     asOf,
     seed,
     requests: 200,
-    tweak: (email, day) => (email === PREMIUM_USER ? (mix(day) ?? { premiumShare: 0.12 }) : undefined),
+    tweak: (email, day, i) => (email === PREMIUM_USER ? (mix(day) ?? { premiumShare: 0.12 }) : others?.(email, day, i)),
   });
 }
 

@@ -1,0 +1,102 @@
+import type { Settings } from '../settings/schema';
+import type { SeriesSet, UserSeries } from './series';
+
+/**
+ * Share of the team's developers with a one-off mix day in the window before a day at or above which trying a
+ * pricier mix for a day is the team's habit (mixHabitDays). On teams without such days (bench:detect's teams of one
+ * fixed mix per developer) it is 0–3%; where one day in ten or twenty is a mix day, 60–90%.
+ */
+export const MIX_HABIT_SHARE = 0.1;
+
+/** A share of spend on expensive models that is a model shift from the share `before` (the baseline's, or a day's). */
+export function onNewMix(settings: Settings, share: number, before: number): boolean {
+  return share >= settings.modelShiftMinShareAfter && share - before >= settings.modelShiftMinShareRise;
+}
+
+/** Day d's spend on expensive models, in cents. */
+export function premiumCents(u: UserSeries, d: number, expensive: Set<string>): number {
+  let premium = 0;
+  for (const [model, m] of u.models) if (expensive.has(model)) premium += m.cents[d];
+  return premium;
+}
+
+/** Day d's share of spend on expensive models (0..1); NaN on a day without spend. */
+export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): number {
+  const total = u.cents[d];
+  return total > 0 ? premiumCents(u, d, expensive) / total : Number.NaN;
+}
+
+/**
+ * Per day t (1 or 0): on the baselineDays before t, at least MIX_HABIT_SHARE of the developers active then had a
+ * one-off mix day, one whose share of spend on expensive models passed the model shift's own test
+ * (modelShiftMinShareAfter, and modelShiftMinShareRise) over both the active day before it and the one after it, both
+ * before t. Such a team tries pricier models for a day as ordinary work, and one day on a new mix is no model shift
+ * there without a cost alarm (scan.ts's oneMixDay). Read from the days alone, so the next pass judges a day the same,
+ * but for a lone day whose active day before it falls before the pass's series.
+ */
+export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: Set<string>): Uint8Array {
+  const n = series.days.length;
+  const window = settings.baselineDays;
+  // Differences over t of the count of developers with a one-off mix day in [t − window, t), and of those active.
+  const oneOff = new Int32Array(n + 1);
+  const active = new Int32Array(n + 1);
+  if (expensive.size === 0) return new Uint8Array(n);
+  for (const u of series.users) {
+    // Each a union of the intervals (from, to] a day covers; the counts change where a developer's union starts and ends.
+    const coverOneOff = cover(oneOff, n);
+    const coverActive = cover(active, n);
+    let before = Number.NaN; // share of the active day before `day`
+    let day = -1;
+    let share = Number.NaN;
+    for (let d = 0; d < n; d++) {
+      if (u.cents[d] <= 0) continue;
+      coverActive(d, d, d + window);
+      const next = premiumShare(u, d, expensive);
+      // `day` had an active day on either side: known one-off from d + 1 on (d is its next day, before t).
+      if (day >= 0 && !Number.isNaN(before) && onNewMix(settings, share, before) && onNewMix(settings, share, next))
+        coverOneOff(d, day, day + window);
+      before = share;
+      share = next;
+      day = d;
+    }
+    coverOneOff(-1, -1, -1);
+    coverActive(-1, -1, -1);
+  }
+  const habit = new Uint8Array(n);
+  let withOneOff = 0;
+  let withActive = 0;
+  for (let t = 0; t < n; t++) {
+    withOneOff += oneOff[t];
+    withActive += active[t];
+    habit[t] = withActive > 0 && withOneOff >= MIX_HABIT_SHARE * withActive ? 1 : 0;
+  }
+  return habit;
+}
+
+/**
+ * Adds to the difference array `counts` one developer's union of intervals: `add(known, day, until)` covers the days t
+ * with max(known, day) < t ≤ until (intervals come in order of `day`); `add(-1, …)` closes the union.
+ */
+function cover(counts: Int32Array, n: number): (known: number, day: number, until: number) => void {
+  let from = -1;
+  let to = -1;
+  const close = () => {
+    if (from < 0) return;
+    counts[Math.min(n, from + 1)]++;
+    counts[Math.min(n, to + 1)]--;
+  };
+  return (known, day, until) => {
+    if (known < 0) {
+      close();
+      from = -1;
+      return;
+    }
+    const start = Math.max(known, day);
+    if (from >= 0 && start <= to) to = Math.max(to, until);
+    else {
+      close();
+      from = start;
+      to = until;
+    }
+  };
+}
