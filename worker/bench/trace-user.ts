@@ -1,7 +1,7 @@
 /** Debug: node --import tsx bench/trace-user.ts T1-steady t1-steady.dev0096@example.org 2026-10-14 — one user's scan as of a day. */
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario } from './scenarios/team';
-import { premiumShareOn } from '../src/detection/scan';
+import { premiumShare } from '../src/detection/mix-habit';
 import { scanAsOf } from './support/scan-as-of';
 
 const [name, email, asOf] = process.argv.slice(2);
@@ -11,7 +11,7 @@ const u = r.users.find((x) => x.user.email === email)!;
 console.log(sc.truth.filter((t) => t.emails?.includes(email) && t.scope === 'user'));
 /** Share of day d's spend on expensive models, as a percentage ('  -' on a day without spend). */
 const premium = (d: number) => {
-  const share = premiumShareOn(u, d, expensive);
+  const share = premiumShare(u.user, d, expensive);
   return Number.isNaN(share) ? '   -' : `${(100 * share).toFixed(0).padStart(3)}%`;
 };
 for (let d = 0; d < series.days.length; d++) {

@@ -4,7 +4,7 @@ import type { SeriesSet, UserSeries } from './series';
 /**
  * Share of the team's developers with a one-off mix day in the window before a day at or above which trying a
  * pricier mix for a day is the team's habit (mixHabitDays). On teams without such days (bench:detect's teams of one
- * fixed mix per developer) it is 0–3%; where one day in ten or twenty is a mix day, 60–90%.
+ * fixed mix per developer) it is 0–3%; where one day in five to twenty is a mix day, 60–90%.
  */
 export const MIX_HABIT_SHARE = 0.1;
 
@@ -31,8 +31,9 @@ export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): 
  * one-off mix day, one whose share of spend on expensive models passed the model shift's own test
  * (modelShiftMinShareAfter, and modelShiftMinShareRise) over both the active day before it and the one after it, both
  * before t. Such a team tries pricier models for a day as ordinary work, and one day on a new mix is no model shift
- * there without a cost alarm (scan.ts's oneMixDay). Read from the days alone, so the next pass judges a day the same,
- * but for a lone day whose active day before it falls before the pass's series.
+ * there without a cost alarm (scan.ts's oneMixDay). Read from the days before t alone: given the same expensive models
+ * (expensiveModels reads the pass's whole series), the next pass judges a day the same, but for a lone day whose
+ * active day before it falls before the pass's series.
  */
 export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: Set<string>): Uint8Array {
   const n = series.days.length;
@@ -49,7 +50,7 @@ export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: S
     let day = -1;
     let share = Number.NaN;
     for (let d = 0; d < n; d++) {
-      if (u.cents[d] <= 0) continue;
+      if (u.events[d] <= 0) continue;
       coverActive(d, d, d + window);
       const next = premiumShare(u, d, expensive);
       // `day` had an active day on either side: known one-off from d + 1 on (d is its next day, before t).
@@ -92,6 +93,7 @@ function cover(counts: Int32Array, n: number): (known: number, day: number, unti
       return;
     }
     const start = Math.max(known, day);
+    if (start >= until) return; // known only after its window: it covers no day
     if (from >= 0 && start <= to) to = Math.max(to, until);
     else {
       close();

@@ -750,34 +750,31 @@ function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, be
   const windowStart = Math.max(0, t - settings.baselineDays);
   const from = mixOnset(s, ctx, onset, t, windowStart, before);
   for (let d = windowStart; d < from; d++)
-    if (s.user.events[d] > 0 && onNewMix(settings, premiumShareOn(s, d, expensive), before)) return true;
+    if (s.user.events[d] > 0 && onNewMix(settings, premiumShare(s.user, d, expensive), before)) return true;
   return false;
 }
 
 /**
- * On a team whose developers try pricier models for a day as ordinary work (ScanContext.mixHabit), day t is the
- * first on its new mix: the active day before it (within MAX_IDLE_GAP idle workdays) was not. With no cost alarm, such
- * a day opens no model shift there; a second day on the mix does, its onset the first (mixOnset). On bench:detect's
+ * On a team whose developers try pricier models for a day as ordinary work (ScanContext.mixHabit), day t and the
+ * judged active day before it (across at most MAX_IDLE_GAP idle workdays, as reachBack walks) are not both on the new
+ * mix. With no cost alarm, such a day opens no model shift there: neither a first day on the mix nor a day back on the
+ * old one after it (whose span takes that day in); a second day on the mix does, its onset the first (mixOnset). On bench:detect's
  * model-mix-day teams (Dec 5 2026) false alerts per 100 developers a week went 1.3–1.7 → 0.6–1.0 and no other team
  * moved; a real switch there is reported a day later (M2-mix20's $741), and a level shift found by luck as a model
  * shift on a mix day 16 days late (M3-mix15's) is missed.
  */
 function oneMixDay(s: UserScan, ctx: ScanContext, t: number, before: number): boolean {
   if (ctx.mixHabit[t] === 0) return false;
+  if (!onNewMix(ctx.settings, premiumShare(s.user, t, ctx.expensive), before)) return true;
   let idle = 0;
   for (let d = t - 1; d >= 0; d--) {
-    if (s.user.events[d] <= 0) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       if (ctx.dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) return true;
       continue;
     }
-    return !onNewMix(ctx.settings, premiumShareOn(s, d, ctx.expensive), before);
+    return !onNewMix(ctx.settings, premiumShare(s.user, d, ctx.expensive), before);
   }
   return true;
-}
-
-/** Share of day d's spend on expensive models (0..1); NaN on a day without spend. */
-export function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): number {
-  return premiumShare(s.user, d, expensive);
 }
 
 /**
@@ -792,7 +789,7 @@ export function premiumShareOn(s: UserScan, d: number, expensive: Set<string>): 
 function mixOnset(s: UserScan, ctx: ScanContext, onset: number, t: number, from: number, before?: number): number {
   const { settings, expensive, dayClass } = ctx;
   const base = before ?? 0;
-  const shifted = (d: number) => onNewMix(settings, premiumShareOn(s, d, expensive), base);
+  const shifted = (d: number) => onNewMix(settings, premiumShare(s.user, d, expensive), base);
   let start = onset;
   while (start < t && (s.user.events[start] <= 0 || !shifted(start))) start++;
   if (!shifted(start)) return onset;

@@ -29,9 +29,18 @@ const loneDays =
  * premiumUserTeam to `asOf` (`who` as `mine` says), where developer 10 + i has a lone day on the premium mix on each
  * day of triers[i] (the rest of the team never).
  */
-function team(seed: number, triers: string[][], mine: (day: string) => DayTweak | undefined): DetectionInput {
-  return premiumUserTeam(seed, asOf, mine, (_email, day, i) =>
-    i >= 10 && i - 10 < triers.length ? loneDays(triers[i - 10])(day) : undefined,
+function team(
+  seed: number,
+  triers: string[][],
+  mine: (day: string) => DayTweak | undefined,
+  others: (day: string, i: number) => DayTweak | undefined = () => undefined,
+): DetectionInput {
+  return premiumUserTeam(
+    seed,
+    asOf,
+    mine,
+    (_email, day, i) =>
+      others(day, i) ?? (i >= 10 && i - 10 < triers.length ? loneDays(triers[i - 10])(day) : undefined),
   );
 }
 
@@ -47,6 +56,7 @@ function habit(input: DetectionInput): Map<string, number> {
 }
 
 const wednesday = '2026-10-21';
+const h = (input: DetectionInput, day: string) => habit(input).get(day);
 const steady = () => undefined;
 
 describe('mixHabitDays', () => {
@@ -62,6 +72,25 @@ describe('mixHabitDays', () => {
   it('is 0 when one developer in twenty has lone days', () => {
     const h = habit(team(1, [[wednesday, addDays(wednesday, 14)]], steady));
     expect([...h.values()].every((v) => v === 0)).toBe(true);
+  });
+
+  it('counts a lone day known only after its window for no day (a developer back after six weeks away)', () => {
+    const away = '2026-10-01';
+    const input = team(1, [['2026-10-21'], ['2026-10-21']], steady, (day, i) =>
+      i === 12 && day > away && day < '2026-11-12' ? { active: false } : i === 12 ? loneDays([away])(day) : undefined,
+    );
+    // Two of the 19 active on Nov 5 (the third of the lone-day developers is away): with the empty interval counted
+    // as one less, one of 19.
+    expect(h(input, '2026-11-05')).toBe(1);
+  });
+
+  it('reads the developers active in the window, not the team', () => {
+    // Ten of the twenty (not `who`, not the one with a lone day) away from Oct 2 on: on Nov 6 the window [Oct 9, Nov 6)
+    // holds ten active developers, one of them with a lone day on Wednesday Nov 4: a tenth.
+    const away = (day: string, i: number) =>
+      i < 12 && i !== 5 && i !== 10 && day > '2026-10-01' ? { active: false } : undefined;
+    expect(h(team(1, [['2026-11-04']], steady, away), '2026-11-06')).toBe(1);
+    expect(h(team(1, [['2026-11-04']], steady), '2026-11-06')).toBe(0);
   });
 
   it('is 0 when two developers in twenty switch for good (no lone day)', () => {
@@ -99,6 +128,25 @@ describe('a developer’s first day on the premium model', () => {
     const input = team(seed, triers, lone);
     expect(habit(input).get(monday)).toBe(1);
     expect(firstAlert(input)).toBeNull();
+  });
+
+  it.each(seeds)('is when its cost alarms on its own there (team seed %i)', (seed) => {
+    const spike = (day: string): DayTweak | undefined =>
+      day === monday ? { premiumShare: 0.72, volume: 3, active: true } : undefined;
+    expect(firstAlert(team(seed, triers, spike))?.asOf).toBe(monday);
+  });
+
+  // A developer at about 20% of their spend on the premium model (premiumShare 0): 45% of requests on it for a day,
+  // then a busier day on the old mix. Seeds where the two days' span passed the model-shift test while only the day
+  // before was on the new mix (a model shift on the Tuesday before it was judged on day t's mix too).
+  it.each([5, 8])('nor is a day back on the old mix after it there (team seed %i)', (seed) => {
+    const back = (day: string): DayTweak =>
+      day === monday
+        ? { premiumShare: 0.45, active: true }
+        : day === addDays(monday, 1)
+          ? { premiumShare: 0, volume: 1.8, active: true }
+          : { premiumShare: 0 };
+    expect(firstAlert(team(seed, triers, back))).toBeNull();
   });
 
   it.each(seeds)('but a lasting switch there is reported on its second day (team seed %i)', (seed) => {
