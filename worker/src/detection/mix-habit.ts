@@ -43,7 +43,8 @@ export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: S
   const active = new Int32Array(n + 1);
   if (expensive.size === 0) return new Uint8Array(n);
   for (const u of series.users) {
-    // Each a union of the intervals (from, to] a day covers; the counts change where a developer's union starts and ends.
+    // Each a union of the intervals (from, to] a day covers: the counts change where a developer's union starts and
+    // where it ends.
     const coverOneOff = cover(oneOff, n);
     const coverActive = cover(active, n);
     let before = Number.NaN; // share of the active day before `day`

@@ -60,7 +60,7 @@ const h = (input: DetectionInput, day: string) => habit(input).get(day);
 const steady = () => undefined;
 
 describe('mixHabitDays', () => {
-  it('is 1 from the day after a lone day is known as one (its next active day) for four weeks, with a tenth of the team', () => {
+  it('is 1 for four weeks from the day after a lone day is known (its next active day), with a tenth of the team', () => {
     const h = habit(team(1, [[wednesday], [wednesday]], steady));
     // Known on Thursday (the next active day), counted from Friday, for baselineDays days from Wednesday.
     expect(h.get(addDays(wednesday, 1))).toBe(0);
