@@ -37,11 +37,11 @@ export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): 
  */
 export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: Set<string>): Uint8Array {
   const n = series.days.length;
+  if (expensive.size === 0) return new Uint8Array(n);
   const window = settings.baselineDays;
   // Differences over t of the count of developers with a one-off mix day in [t − window, t), and of those active.
   const oneOff = new Int32Array(n + 1);
   const active = new Int32Array(n + 1);
-  if (expensive.size === 0) return new Uint8Array(n);
   for (const u of series.users) {
     // Each a union of the intervals (from, to] a day covers: the counts change where a developer's union starts and
     // where it ends.
@@ -55,7 +55,7 @@ export function mixHabitDays(series: SeriesSet, settings: Settings, expensive: S
       coverActive(d, d, d + window);
       const next = premiumShare(u, d, expensive);
       // `day` had an active day on either side: known one-off from d + 1 on (d is its next day, before t).
-      if (day >= 0 && !Number.isNaN(before) && onNewMix(settings, share, before) && onNewMix(settings, share, next))
+      if (!Number.isNaN(before) && onNewMix(settings, share, before) && onNewMix(settings, share, next))
         coverOneOff(d, day, day + window);
       before = share;
       share = next;

@@ -765,16 +765,9 @@ function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, be
  */
 function oneMixDay(s: UserScan, ctx: ScanContext, t: number, before: number): boolean {
   if (ctx.mixHabit[t] === 0) return false;
-  if (!onNewMix(ctx.settings, premiumShare(s.user, t, ctx.expensive), before)) return true;
-  let idle = 0;
-  for (let d = t - 1; d >= 0; d--) {
-    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
-      if (ctx.dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) return true;
-      continue;
-    }
-    return !onNewMix(ctx.settings, premiumShare(s.user, d, ctx.expensive), before);
-  }
-  return true;
+  const onMix = (d: number) => onNewMix(ctx.settings, premiumShare(s.user, d, ctx.expensive), before);
+  // reachBack moves off t only when the judged active day before it is on the mix too.
+  return !onMix(t) || reachBack(s, ctx.dayClass, t, 0, onMix) === t;
 }
 
 /**

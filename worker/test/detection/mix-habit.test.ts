@@ -11,7 +11,7 @@ import { expensiveModels } from '../../src/detection/premium';
 import { mixHabitDays } from '../../src/detection/mix-habit';
 import { historyDays, olderDays } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { firstAlert as firstAlertOf, makeInput, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
+import { firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
 
 const monday = '2026-11-16';
 const asOf = addDays(monday, 7);
@@ -94,14 +94,9 @@ describe('mixHabitDays', () => {
   });
 
   it('is 0 when two developers in twenty switch for good (no lone day)', () => {
-    const input = makeInput({
-      users: 20,
-      days: 70,
-      asOf,
-      seed: 1,
-      requests: 200,
-      tweak: (_email, day, i) => (i >= 10 && i < 12 && day >= wednesday ? { premiumShare: 0.72 } : undefined),
-    });
+    const input = team(1, [], steady, (day, i) =>
+      i >= 10 && i < 12 && day >= wednesday ? { premiumShare: 0.72 } : undefined,
+    );
     expect([...habit(input).values()].every((v) => v === 0)).toBe(true);
   });
 });
