@@ -1,5 +1,6 @@
 import type { Settings } from '../settings/schema';
 import type { SeriesSet, UserSeries } from './series';
+import { medianOfFirst } from './stats';
 
 /**
  * Share of the team's developers with a one-off mix day in the window before a day at or above which trying a
@@ -24,6 +25,95 @@ export function premiumCents(u: UserSeries, d: number, expensive: Set<string>): 
 export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): number {
   const total = u.cents[d];
   return total > 0 ? premiumCents(u, d, expensive) / total : Number.NaN;
+}
+
+/** A developer's usual day: the median share of spend on expensive models and the median cost per request. */
+export interface UsualMix {
+  share: number;
+  centsPerRequest: number;
+}
+
+/** usualMix's reused buffers (one call at a time), grown to the longest window seen. */
+let shareBuf = new Float64Array(64);
+let priceBuf = new Float64Array(64);
+
+/**
+ * The developer's usual day before day t: medians over their active days in the `windowDays` before it. Medians, not
+ * the window's totals: the days on a pricier mix of a team that has that habit (mixHabitDays) do not move them. Null
+ * without an active day.
+ */
+export function usualMix(u: UserSeries, t: number, windowDays: number, expensive: Set<string>): UsualMix | null {
+  if (shareBuf.length < windowDays) {
+    shareBuf = new Float64Array(windowDays);
+    priceBuf = new Float64Array(windowDays);
+  }
+  let n = 0;
+  for (let d = Math.max(0, t - windowDays); d < t; d++) {
+    if (u.events[d] <= 0 || u.cents[d] <= 0) continue;
+    shareBuf[n] = premiumCents(u, d, expensive) / u.cents[d];
+    priceBuf[n++] = u.cents[d] / u.events[d];
+  }
+  if (n === 0) return null;
+  const share = medianOfFirst(shareBuf, n);
+  return { share, centsPerRequest: medianOfFirst(priceBuf, n) };
+}
+
+/**
+ * The developer's spend as detection judges it, per day. On a day of a team with the habit (`habit`, mixHabitDays), a
+ * day on a new mix (a share of spend on expensive models that passes the model shift's test over the developer's usual
+ * share, usualMix) counts at their usual cost per request, by its volume, when it is the first day in a row on it (the
+ * active day before it, across at most `maxIdleGap` idle workdays, is not), or the second for a developer who was on
+ * such a mix in the baselineDays before the run. Its price alone is the habit: not a spike, nor a drift's day, nor a
+ * wider scale for the days after it (the baseline reads this spend too). The next day in a row counts at its cost, and
+ * opens a model shift when it alarms. Read from the days before each day, as mixHabitDays is. `u.cents` itself when no
+ * day changes.
+ */
+export function judgedSpend(
+  u: UserSeries,
+  habit: Uint8Array,
+  dayClass: Uint8Array,
+  settings: Settings,
+  expensive: Set<string>,
+  maxIdleGap: number,
+): Float64Array {
+  let judged = u.cents;
+  for (let t = 0; t < u.cents.length; t++) {
+    if (habit[t] === 0 || u.events[t] <= 0) continue;
+    const share = premiumShare(u, t, expensive);
+    if (!(share >= settings.modelShiftMinShareAfter)) continue;
+    const usual = usualMix(u, t, settings.baselineDays, expensive);
+    if (usual === null || !onNewMix(settings, share, usual.share)) continue;
+    const onMix = (d: number) => onNewMix(settings, premiumShare(u, d, expensive), usual.share);
+    let runStart = t;
+    let runDays = 1;
+    for (
+      let d = activeDayBefore(u, dayClass, t, maxIdleGap);
+      d >= 0 && onMix(d);
+      d = activeDayBefore(u, dayClass, d, maxIdleGap)
+    ) {
+      runStart = d;
+      runDays++;
+    }
+    let familiar = false;
+    for (let d = Math.max(0, t - settings.baselineDays); d < runStart && !familiar; d++)
+      familiar = u.events[d] > 0 && onMix(d);
+    if (runDays >= (familiar ? 3 : 2)) continue;
+    const priced = u.events[t] * usual.centsPerRequest;
+    if (priced >= u.cents[t]) continue;
+    if (judged === u.cents) judged = Float64Array.from(u.cents);
+    judged[t] = priced;
+  }
+  return judged;
+}
+
+/** The developer's last active day before t, across at most maxIdleGap idle workdays in a row; −1 when none. */
+function activeDayBefore(u: UserSeries, dayClass: Uint8Array, t: number, maxIdleGap: number): number {
+  let idle = 0;
+  for (let d = t - 1; d >= 0; d--) {
+    if (u.events[d] > 0) return d;
+    if (dayClass[d] === 0 && ++idle > maxIdleGap) return -1;
+  }
+  return -1;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   userBaseline,
 } from './baseline';
 import { explain } from './why';
-import { mixHabitDays, onNewMix, premiumCents, premiumShare } from './mix-habit';
+import { judgedSpend, mixHabitDays, onNewMix, premiumCents, premiumShare } from './mix-habit';
 import { median, medianOfFirst, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
@@ -37,6 +37,8 @@ export type AlarmPath = 'spike' | 'drift' | 'model' | 'runaway';
 /** A user's evaluated days (index = day in the series); NaN / -1 / 0 where not evaluated or inactive. */
 export interface UserScan {
   user: UserSeries;
+  /** `user` with the spend detection judges (judgedSpend: a habit's day on a pricier mix at its volume), or `user`. */
+  judged: UserSeries;
   /** Baselines of the evaluated days (from evalFrom). */
   baseline: BaselineDays;
   z: Float64Array;
@@ -74,12 +76,13 @@ export interface ScanResult {
   expensive: Set<string>;
 }
 
-function newUserScan(user: UserSeries, n: number, evalFrom: number, priorDays: number): UserScan {
+function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom: number, priorDays: number): UserScan {
   // One buffer for the user's day arrays (5 × f64, i32, u8): fewer, larger allocations at 20,000 developers.
   const buffer = new ArrayBuffer(n * 45);
   const f64 = (k: number) => new Float64Array(buffer, k * n * 8, n);
   return {
     user,
+    judged: judged === user.cents ? user : { ...user, cents: judged },
     baseline: new BaselineDays(evalFrom, Math.max(0, n - evalFrom), priorDays),
     z: f64(0).fill(Number.NaN),
     expected: f64(1),
@@ -108,7 +111,11 @@ interface EpisodeState {
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
   const n = series.days.length;
   const prior = teamPrior(series, settings, evalFrom);
-  const users = series.users.map((u) => newUserScan(u, n, evalFrom, settings.shrinkageDays));
+  const mixHabit = mixHabitDays(series, settings, expensive);
+  const users = series.users.map((u) => {
+    const judged = judgedSpend(u, mixHabit, series.dayClass, settings, expensive, MAX_IDLE_GAP);
+    return newUserScan(u, judged, n, evalFrom, settings.shrinkageDays);
+  });
   const states = users.map<EpisodeState>(() => ({
     cusum: 0,
     runOnset: -1,
@@ -142,7 +149,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     dayClass: series.dayClass,
     teamFactor: team.factor,
     teamAlarmed: team.alarmed,
-    mixHabit: mixHabitDays(series, settings, expensive),
+    mixHabit,
   };
   const ratios: number[] = [];
   let noiseFloor = MIN_TEAM_SCALE;
@@ -154,12 +161,12 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     let expectedRaw = 0;
     for (const s of users) {
       const b = s.baseline;
-      userBaseline(s.user, t, series, prior, s.flagged, settings, b);
+      userBaseline(s.judged, t, series, prior, s.flagged, settings, b);
       // Not from a thin own level either (b.sparse): with them in, the team's level read three false team shifts in
       // the first days judged (bench:detect, Dec 5 2026: M4-plain, B2-short).
       if (!b.has(t) || b.teamLike(t) || b.sparse(t) || s.user.events[t] <= 0) continue;
       const center = b.center[t - b.from];
-      ratios.push(logSpend(s.user.cents[t]) - center);
+      ratios.push(logSpend(s.judged.cents[t]) - center);
       observed += s.user.cents[t];
       expectedRaw += Math.max(0, Math.exp(center) - LOG_OFFSET);
     }
@@ -375,12 +382,16 @@ interface DayReading {
   teamLike: boolean;
   /** Days behind the baseline's scale (Baseline.days). */
   days: number;
+  /** The day's spend as judged (UserScan.judged). */
   x: number;
   /** (log spend − center) / scale, before the t-to-z discount. */
   tRaw: number;
   z: number;
   expected: number;
+  /** x above expected. */
   excess: number;
+  /** The day's spend as it was above expected: what an episode's impact reports. */
+  spentExcess: number;
   elevated: boolean;
 }
 
@@ -479,7 +490,7 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   const b = s.baseline;
   if (!b.has(t) || s.user.events[t] <= 0) return null;
   const { settings } = ctx;
-  const x = s.user.cents[t];
+  const x = s.judged.cents[t];
   const center = b.center[t - b.from] + logFactor;
   const scale = b.scale[t - b.from];
   const tRaw = (logSpend(x) - center) / scale;
@@ -492,7 +503,8 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * scale) - LOG_OFFSET);
   s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * scale) - LOG_OFFSET);
   const elevated = z >= settings.elevatedZ && excess > 0;
-  return { t, teamLike: b.teamLike(t), days: b.days(t), x, tRaw, z, expected, excess, elevated };
+  const spentExcess = s.user.cents[t] - expected;
+  return { t, teamLike: b.teamLike(t), days: b.days(t), x, tRaw, z, expected, excess, spentExcess, elevated };
 }
 
 /**
@@ -551,7 +563,7 @@ function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day
     state.floor = t; // a new rise's window would otherwise take in this episode's days again, and its onset
     return false;
   }
-  state.impact += day.excess;
+  state.impact += day.spentExcess;
   s.onset[t] = state.onset;
   s.impact[t] = Math.max(0, state.impact);
   s.detector[t] = state.detector;
@@ -679,7 +691,7 @@ function classify(
   const concentrated = path === 'spike' && impact > 0 && s.user.cents[peak] - s.expected[peak] >= SPIKE_SHARE * impact;
   if (concentrated && peak === t) {
     onset = t;
-    impact = Math.max(0, day.excess);
+    impact = Math.max(0, day.spentExcess);
     s.onset[t] = onset;
     s.impact[t] = impact;
   }

@@ -2,14 +2,16 @@
  * Where trying a pricier model for a day is the team's habit (a tenth of its developers or more had such a lone day in
  * the last four weeks), one day on a new mix is no model shift unless its cost alarms on its own; a second day on it
  * is (bench:detect's model-mix-day teams, Dec 5 2026: false alerts per 100 developers a week 1.3–1.7 → 0.6–1.0, no
- * other team moved).
+ * other team moved). And such a day is judged by its volume, at the developer's usual cost per request (judgedSpend):
+ * its price alone raises no spike or drift and does not widen the scale of the days after it.
  */
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from '../../src/detection';
 import { buildSeries } from '../../src/detection/series';
 import { expensiveModels } from '../../src/detection/premium';
-import { mixHabitDays } from '../../src/detection/mix-habit';
-import { historyDays, olderDays } from '../../src/detection/detect';
+import { judgedSpend, mixHabitDays } from '../../src/detection/mix-habit';
+import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
+import { evaluationDays, historyDays, olderDays } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
 
@@ -125,9 +127,9 @@ describe('a developer’s first day on the premium model', () => {
     expect(firstAlert(input)).toBeNull();
   });
 
-  it.each(seeds)('is when its cost alarms on its own there (team seed %i)', (seed) => {
+  it.each(seeds)('is when its volume alarms on its own there (team seed %i)', (seed) => {
     const spike = (day: string): DayTweak | undefined =>
-      day === monday ? { premiumShare: 0.72, volume: 3, active: true } : undefined;
+      day === monday ? { premiumShare: 0.72, volume: 6, active: true } : undefined;
     expect(firstAlert(team(seed, triers, spike))?.asOf).toBe(monday);
   });
 
@@ -146,5 +148,121 @@ describe('a developer’s first day on the premium model', () => {
 
   it.each(seeds)('but a lasting switch there is reported on its second day (team seed %i)', (seed) => {
     expect(firstAlert(team(seed, triers, lasting))).toEqual({ asOf: addDays(monday, 1), detector: 'model_shift' });
+  });
+});
+
+/** `who`'s spend as detection judges it (judgedSpend) and as it was, by day. */
+function judged(input: DetectionInput): { judged: Map<string, number>; cents: Map<string, number> } {
+  const series = buildSeries(
+    input,
+    addDays(input.asOf, -historyDays(DEFAULT_SETTINGS) + 1),
+    true,
+    olderDays(DEFAULT_SETTINGS),
+  );
+  const expensive = expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor);
+  const u = series.users.find((x) => x.email === who)!;
+  const spend = judgedSpend(
+    u,
+    mixHabitDays(series, DEFAULT_SETTINGS, expensive),
+    series.dayClass,
+    DEFAULT_SETTINGS,
+    expensive,
+    MAX_IDLE_GAP,
+  );
+  return {
+    judged: new Map(series.days.map((d, i) => [d, spend[i]])),
+    cents: new Map(series.days.map((d, i) => [d, u.cents[i]])),
+  };
+}
+
+/** `who`'s median spend on the workdays of the four weeks before `monday`. */
+function usualWorkday(cents: Map<string, number>): number {
+  const days = [...cents].filter(([d, c]) => d < monday && d >= addDays(monday, -28) && !isWeekend(d) && c > 0);
+  const sorted = days.map(([, c]) => c).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+describe('judgedSpend: where a day on the premium model is the habit', () => {
+  it.each(seeds)('counts a first day on it at the usual cost per request (team seed %i)', (seed) => {
+    const { judged: j, cents } = judged(team(seed, triers, lone));
+    const usual = usualWorkday(cents);
+    expect(cents.get(monday)!).toBeGreaterThan(2 * usual);
+    expect(j.get(monday)!).toBeGreaterThan(usual / 1.8);
+    expect(j.get(monday)!).toBeLessThan(1.8 * usual);
+    // Every other day as it was.
+    for (const [day, c] of cents) if (day !== monday) expect(j.get(day)).toBe(c);
+  });
+
+  it.each(seeds)('keeps its volume: three times the requests count three times (team seed %i)', (seed) => {
+    const busy = (day: string): DayTweak | undefined =>
+      day === monday ? { premiumShare: 0.72, volume: 3, active: true } : undefined;
+    const { judged: j, cents } = judged(team(seed, triers, busy));
+    const usual = usualWorkday(cents);
+    expect(j.get(monday)!).toBeGreaterThan((3 * usual) / 1.8);
+    expect(j.get(monday)!).toBeLessThan(cents.get(monday)!);
+  });
+
+  it.each(seeds)('counts the second day in a row at its cost (team seed %i)', (seed) => {
+    const { judged: j, cents } = judged(team(seed, triers, lasting));
+    const tuesday = addDays(monday, 1);
+    expect(j.get(monday)!).toBeLessThan(cents.get(monday)!);
+    expect(j.get(tuesday)).toBe(cents.get(tuesday));
+  });
+
+  it.each(seeds)('of a developer who had such a day in the weeks before, the third (team seed %i)', (seed) => {
+    const before = addDays(monday, -10); // a Friday, with active days either side
+    const familiar = (day: string): DayTweak | undefined =>
+      day === before ? { premiumShare: 0.72, active: true } : lasting(day);
+    const { judged: j, cents } = judged(team(seed, triers, familiar));
+    for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
+    expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
+  });
+
+  it('changes nothing on a team without the habit', () => {
+    const { judged: j, cents } = judged(team(1, [], lone));
+    expect([...j]).toEqual([...cents]);
+  });
+});
+
+describe('a developer’s day on the premium model where that is the habit', () => {
+  // A developer with 3% of requests on the premium model, and 95% for a day: it costs about ten times the usual, at
+  // the usual volume.
+  const pricey = (day: string): DayTweak =>
+    day === monday ? { premiumShare: 0.92, active: true } : { premiumShare: 0 };
+
+  it.each(seeds)('is no spike when its price alone is up (team seed %i)', (seed) => {
+    expect(firstAlert(team(seed, triers, pricey))).toBeNull();
+  });
+
+  it.each(seeds)('is news on a team without the habit (team seed %i)', (seed) => {
+    expect(firstAlert(team(seed, [], pricey))?.asOf).toBe(monday);
+  });
+
+  // Three such days in the four weeks before Monday (with the habit all along): read at their price, they widened
+  // the developer's scale, and a later rise in volume had to be larger to be seen.
+  it.each(seeds)('does not widen their scale for the days after (team seed %i)', (seed) => {
+    const early = [27, 26, 25, 24].map((back) => [addDays(monday, -back)]); // Oct 20-23, known by Oct 26
+    // Fri Oct 30, Fri Nov 6, Wed Nov 11
+    const mixDays = [addDays(monday, -17), addDays(monday, -10), addDays(monday, -5)];
+    const scaleOn = (mine: (day: string) => DayTweak | undefined) => {
+      const input = team(seed, early, mine);
+      const series = buildSeries(
+        input,
+        addDays(asOf, -historyDays(DEFAULT_SETTINGS) + 1),
+        true,
+        olderDays(DEFAULT_SETTINGS),
+      );
+      const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(DEFAULT_SETTINGS) + 1);
+      const result = scan(
+        series,
+        DEFAULT_SETTINGS,
+        evalFrom,
+        expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor),
+      );
+      return result.users.find((u) => u.user.email === who)!.baseline.at(series.days.indexOf(monday))!.scale;
+    };
+    const withMixDays = scaleOn((day) => (mixDays.includes(day) ? { premiumShare: 0.92, active: true } : undefined));
+    const without = scaleOn((day) => (mixDays.includes(day) ? { premiumShare: 0.12, active: true } : undefined));
+    expect(withMixDays).toBeLessThan(1.04 * without);
   });
 });
