@@ -17,6 +17,6 @@ const premium = (d: number) => {
 for (let d = 0; d < series.days.length; d++) {
   const b = u.baseline.at(d);
   console.log(
-    `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} prem ${premium(d)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
+    `${series.days[d]} ${series.dayClass[d] ? 'we' : '  '} cents ${u.user.cents[d].toFixed(0).padStart(6)} j ${u.judged.cents[d].toFixed(0).padStart(6)} exp ${u.expected[d].toFixed(0).padStart(6)} prem ${premium(d)} z ${u.z[d].toFixed(2).padStart(6)} scale ${b ? b.scale.toFixed(2) : '  - '} own ${b?.ownDays ?? '-'} fl ${u.flagged[d]} on ${u.onset[d] >= 0 ? series.days[u.onset[d]] : '-'} ${u.detector[d] ?? ''}`,
   );
 }

@@ -86,7 +86,7 @@ function personalAnomaly(
   settings: Settings,
   expensive: Set<string>,
 ): Draft | null {
-  const current = (i: number) => s.detector[i] !== null && s.user.cents[i] > s.expected[i];
+  const current = (i: number) => s.detector[i] !== null && s.judged.cents[i] > s.expected[i];
   let t = asOfIdx;
   // While today is still running, yesterday's episode stays current until today proves normal.
   if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;

@@ -27,46 +27,24 @@ export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): 
   return total > 0 ? premiumCents(u, d, expensive) / total : Number.NaN;
 }
 
-/** A developer's usual day: the median share of spend on expensive models and the median cost per request. */
-export interface UsualMix {
-  share: number;
-  centsPerRequest: number;
-}
-
-/** usualMix's reused buffers (one call at a time), grown to the longest window seen. */
-let shareBuf = new Float64Array(64);
-let priceBuf = new Float64Array(64);
-
-/**
- * The developer's usual day before day t: medians over their active days in the `windowDays` before it. Medians, not
- * the window's totals: the days on a pricier mix of a team that has that habit (mixHabitDays) do not move them. Null
- * without an active day.
- */
-export function usualMix(u: UserSeries, t: number, windowDays: number, expensive: Set<string>): UsualMix | null {
-  if (shareBuf.length < windowDays) {
-    shareBuf = new Float64Array(windowDays);
-    priceBuf = new Float64Array(windowDays);
-  }
-  let n = 0;
-  for (let d = Math.max(0, t - windowDays); d < t; d++) {
-    if (u.events[d] <= 0 || u.cents[d] <= 0) continue;
-    shareBuf[n] = premiumCents(u, d, expensive) / u.cents[d];
-    priceBuf[n++] = u.cents[d] / u.events[d];
-  }
-  if (n === 0) return null;
-  const share = medianOfFirst(shareBuf, n);
-  return { share, centsPerRequest: medianOfFirst(priceBuf, n) };
-}
+/** judgedSpend's reused buffers (one call at a time), grown to the longest series and window seen. */
+let shareOf = new Float64Array(128);
+let priceOf = new Float64Array(128);
+let windowBuf = new Float64Array(64);
 
 /**
  * The developer's spend as detection judges it, per day. On a day of a team with the habit (`habit`, mixHabitDays), a
  * day on a new mix (a share of spend on expensive models that passes the model shift's test over the developer's usual
- * share, usualMix) counts at their usual cost per request, by its volume, when it is the first day in a row on it (the
- * active day before it, across at most `maxIdleGap` idle workdays, is not), or the second for a developer who was on
- * such a mix in the baselineDays before the run. Its price alone is the habit: not a spike, nor a drift's day, nor a
- * wider scale for the days after it (the baseline reads this spend too). The next day in a row counts at its cost, and
- * opens a model shift when it alarms. Read from the days before each day, as mixHabitDays is. `u.cents` itself when no
- * day changes.
+ * share) counts at their usual cost per request, by its volume, when it is the first day in a row on it (the active day
+ * before it, across at most `maxIdleGap` idle workdays, is not), or the second for a developer who was on such a mix
+ * earlier in the baselineDays before the day. Its price alone is the habit: not a spike, nor a drift's day, nor a wider
+ * scale for the days after it (the baselines, the team prior and the team's day effect read this spend too). The next
+ * day in a row counts at its cost, and opens a model shift when it alarms. The usual share and cost per request are
+ * medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
+ * while they are under half their days. Read from the series alone, as mixHabitDays is: a day within the first weeks
+ * of a pass's series, before a habit can be read, counts at its cost, so the next pass (its series a day later) can
+ * judge it otherwise; such days reach only the oldest part of the first judged days' baselines. `u.cents` itself when
+ * no day changes.
  */
 export function judgedSpend(
   u: UserSeries,
@@ -76,34 +54,72 @@ export function judgedSpend(
   expensive: Set<string>,
   maxIdleGap: number,
 ): Float64Array {
+  const n = u.cents.length;
   let judged = u.cents;
-  for (let t = 0; t < u.cents.length; t++) {
-    if (habit[t] === 0 || u.events[t] <= 0) continue;
-    const share = premiumShare(u, t, expensive);
+  let measured = false;
+  for (let t = 0; t < n; t++) {
+    if (habit[t] === 0 || u.events[t] <= 0 || u.cents[t] <= 0) continue;
+    if (!measured) {
+      measureDays(u, expensive);
+      measured = true;
+    }
+    const share = shareOf[t];
     if (!(share >= settings.modelShiftMinShareAfter)) continue;
-    const usual = usualMix(u, t, settings.baselineDays, expensive);
-    if (usual === null || !onNewMix(settings, share, usual.share)) continue;
-    const onMix = (d: number) => onNewMix(settings, premiumShare(u, d, expensive), usual.share);
+    const from = Math.max(0, t - settings.baselineDays);
+    const usualShare = windowMedian(shareOf, from, t);
+    if (Number.isNaN(usualShare) || !onNewMix(settings, share, usualShare)) continue;
+    const onMix = (d: number) => onNewMix(settings, shareOf[d], usualShare);
+    // The run of active days on the new mix that t ends, back to the third day (no further day changes the answer).
     let runStart = t;
     let runDays = 1;
-    for (
-      let d = activeDayBefore(u, dayClass, t, maxIdleGap);
-      d >= 0 && onMix(d);
-      d = activeDayBefore(u, dayClass, d, maxIdleGap)
-    ) {
+    for (let d = activeDayBefore(u, dayClass, t, maxIdleGap); runDays < 3 && d >= 0 && onMix(d);) {
       runStart = d;
       runDays++;
+      d = activeDayBefore(u, dayClass, d, maxIdleGap);
     }
+    if (runDays >= 3) continue;
     let familiar = false;
-    for (let d = Math.max(0, t - settings.baselineDays); d < runStart && !familiar; d++)
-      familiar = u.events[d] > 0 && onMix(d);
-    if (runDays >= (familiar ? 3 : 2)) continue;
-    const priced = u.events[t] * usual.centsPerRequest;
-    if (priced >= u.cents[t]) continue;
+    for (let d = from; d < runStart && !familiar; d++) familiar = onMix(d);
+    if (runDays === 2 && !familiar) continue;
+    // Only ever lower: a day on a pricier mix that cost less per request than usual is judged as it was.
+    const priced = u.events[t] * windowMedian(priceOf, from, t);
+    if (!(priced < u.cents[t])) continue;
     if (judged === u.cents) judged = Float64Array.from(u.cents);
     judged[t] = priced;
   }
   return judged;
+}
+
+/** Fills shareOf and priceOf with each day's share of spend on expensive models and cost per request (NaN when idle). */
+function measureDays(u: UserSeries, expensive: Set<string>): void {
+  const n = u.cents.length;
+  if (shareOf.length < n) {
+    shareOf = new Float64Array(n);
+    priceOf = new Float64Array(n);
+  }
+  shareOf.fill(Number.NaN, 0, n);
+  priceOf.fill(Number.NaN, 0, n);
+  for (const [model, m] of u.models) {
+    if (!expensive.has(model)) continue;
+    for (let d = 0; d < n; d++)
+      if (m.cents[d] !== 0) shareOf[d] = (Number.isNaN(shareOf[d]) ? 0 : shareOf[d]) + m.cents[d];
+  }
+  for (let d = 0; d < n; d++) {
+    if (u.events[d] <= 0 || u.cents[d] <= 0) {
+      shareOf[d] = Number.NaN;
+      continue;
+    }
+    shareOf[d] = (Number.isNaN(shareOf[d]) ? 0 : shareOf[d]) / u.cents[d];
+    priceOf[d] = u.cents[d] / u.events[d];
+  }
+}
+
+/** Median of `values` over the days [from, to) that have one (not NaN); NaN when none has. */
+function windowMedian(values: Float64Array, from: number, to: number): number {
+  if (windowBuf.length < to - from) windowBuf = new Float64Array(to - from);
+  let k = 0;
+  for (let d = from; d < to; d++) if (!Number.isNaN(values[d])) windowBuf[k++] = values[d];
+  return k > 0 ? medianOfFirst(windowBuf, k) : Number.NaN;
 }
 
 /** The developer's last active day before t, across at most maxIdleGap idle workdays in a row; −1 when none. */

@@ -59,7 +59,7 @@ export interface TeamScan {
   level: Float64Array; // log ratio to expected of the (1 − teamShiftFraction) quantile user; NaN when not judged
   shift: Uint8Array; // a team-wide shift that day
   z: Float64Array; // the level's rise over its own recent history, in its scale; NaN when not judged (for traces)
-  observed: Float64Array; // cents of established active users
+  observed: Float64Array; // cents of established active users (their spend as judged, UserScan.judged)
   expected: Float64Array; // their expected cents without the day effect
   onset: Int32Array;
   impact: Float64Array;
@@ -110,12 +110,12 @@ interface EpisodeState {
 
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
   const n = series.days.length;
-  const prior = teamPrior(series, settings, evalFrom);
   const mixHabit = mixHabitDays(series, settings, expensive);
   const users = series.users.map((u) => {
     const judged = judgedSpend(u, mixHabit, series.dayClass, settings, expensive, MAX_IDLE_GAP);
     return newUserScan(u, judged, n, evalFrom, settings.shrinkageDays);
   });
+  const prior = teamPrior({ ...series, users: users.map((s) => s.judged) }, settings, evalFrom);
   const states = users.map<EpisodeState>(() => ({
     cusum: 0,
     runOnset: -1,
@@ -167,7 +167,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       if (!b.has(t) || b.teamLike(t) || b.sparse(t) || s.user.events[t] <= 0) continue;
       const center = b.center[t - b.from];
       ratios.push(logSpend(s.judged.cents[t]) - center);
-      observed += s.user.cents[t];
+      observed += s.judged.cents[t];
       expectedRaw += Math.max(0, Math.exp(center) - LOG_OFFSET);
     }
     if (ratios.length >= MIN_TEAM_USERS) {
@@ -388,10 +388,8 @@ interface DayReading {
   tRaw: number;
   z: number;
   expected: number;
-  /** x above expected. */
+  /** x above expected, at the day's own price (atDayPrice). */
   excess: number;
-  /** The day's spend as it was above expected: what an episode's impact reports. */
-  spentExcess: number;
   elevated: boolean;
 }
 
@@ -447,7 +445,7 @@ export const HEADLESS_SHARE_OF_EXCESS = 0.5;
  */
 function headlessBurst(s: UserScan, ctx: ScanContext, t: number): boolean {
   const u = s.user;
-  const excess = u.cents[t] - s.expected[t];
+  const excess = excessOn(s, t);
   const headless = u.headlessCents[t];
   if (!(excess > 0) || !(headless > 0)) return false;
   const usual = usualHeadless(s, t, ctx.settings.baselineDays);
@@ -497,14 +495,30 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
   const z = tToZ(tRaw, b.dof(t));
   const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
-  const excess = x - expected;
+  const excess = atDayPrice(s, t, x - expected);
   s.z[t] = z;
   s.expected[t] = expected;
   s.bandLow[t] = Math.max(0, Math.exp(center - settings.elevatedZ * scale) - LOG_OFFSET);
   s.bandHigh[t] = Math.max(0, Math.exp(center + settings.elevatedZ * scale) - LOG_OFFSET);
   const elevated = z >= settings.elevatedZ && excess > 0;
-  const spentExcess = s.user.cents[t] - expected;
-  return { t, teamLike: b.teamLike(t), days: b.days(t), x, tRaw, z, expected, excess, spentExcess, elevated };
+  return { t, teamLike: b.teamLike(t), days: b.days(t), x, tRaw, z, expected, excess, elevated };
+}
+
+/**
+ * An excess of day d's judged spend (UserScan.judged) at the day's own price. On a day judged by its volume, the extra
+ * requests cost what that day's requests cost, and its usual ones are no excess: the judged excess times the day's
+ * spend over its judged spend (how the benchmark counts an anomaly's extra on such a day, too). On any other day, the
+ * excess itself.
+ */
+function atDayPrice(s: UserScan, d: number, excess: number): number {
+  const judged = s.judged.cents[d];
+  const spent = s.user.cents[d];
+  return judged === spent || !(judged > 0) ? excess : (excess * spent) / judged;
+}
+
+/** Day d's judged spend over its expected, at the day's own price (atDayPrice). */
+function excessOn(s: UserScan, d: number): number {
+  return atDayPrice(s, d, s.judged.cents[d] - s.expected[d]);
 }
 
 /**
@@ -563,7 +577,7 @@ function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day
     state.floor = t; // a new rise's window would otherwise take in this episode's days again, and its onset
     return false;
   }
-  state.impact += day.spentExcess;
+  state.impact += day.excess;
   s.onset[t] = state.onset;
   s.impact[t] = Math.max(0, state.impact);
   s.detector[t] = state.detector;
@@ -585,7 +599,7 @@ function endEpisode(state: EpisodeState): void {
 function findOnset(s: UserScan, ctx: ScanContext, t: number, floor: number): Span {
   const onset = walkBack(s, t, floor, ctx.settings.onsetZ, ctx.settings.elevatedZ);
   let impact = 0;
-  for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += s.user.cents[d] - s.expected[d];
+  for (let d = onset; d <= t; d++) if (s.user.events[d] > 0) impact += excessOn(s, d);
   s.onset[t] = onset;
   s.impact[t] = Math.max(0, impact);
   return { onset, impact };
@@ -688,10 +702,10 @@ function classify(
   // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
   // (issue #12: a one-day $110 spike after a quiet month was called a sustained drift); its onset is that day.
   const peak = peakDay(s, onset, t);
-  const concentrated = path === 'spike' && impact > 0 && s.user.cents[peak] - s.expected[peak] >= SPIKE_SHARE * impact;
+  const concentrated = path === 'spike' && impact > 0 && excessOn(s, peak) >= SPIKE_SHARE * impact;
   if (concentrated && peak === t) {
     onset = t;
-    impact = Math.max(0, day.spentExcess);
+    impact = Math.max(0, day.excess);
     s.onset[t] = onset;
     s.impact[t] = impact;
   }
@@ -835,7 +849,7 @@ function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elev
       continue;
     }
     idle = 0;
-    const above = s.user.cents[d] > s.expected[d];
+    const above = s.judged.cents[d] > s.expected[d];
     if (above && s.z[d] >= (bridging ? elevatedZ : onsetZ)) {
       onset = d;
       bridging = false;
@@ -893,7 +907,7 @@ function sustainedRun(
     }
     idle = 0;
     const z = s.z[d];
-    const dayExcess = s.user.cents[d] - s.expected[d];
+    const dayExcess = excessOn(s, d);
     // One quieter day (even below expected) inside a rise is allowed, a second ends the window.
     if (z < onsetZ && ++below > 1) break;
     k++;
@@ -939,7 +953,7 @@ function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): S
   const { dayClass, teamFactor } = ctx;
   const from = Math.max(floor, t - SHIFT_LOOKBACK_DAYS, b.from + REFERENCE_REACH);
   if (t - from + 1 < SHIFT_MIN_DAYS) return null;
-  const cents = s.user.cents;
+  const cents = s.judged.cents;
   let n = 0;
   for (let d = from; d <= t; d++) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
@@ -1001,7 +1015,7 @@ function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): S
   for (let d = onset; d <= t; d++) {
     const r = dayClass[d] === 0 ? ref0 : ref1;
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d]) || r < 0) continue;
-    impact += cents[d] - fromLog(b.center[r - b.from] + Math.log(teamFactor[d]));
+    impact += atDayPrice(s, d, cents[d] - fromLog(b.center[r - b.from] + Math.log(teamFactor[d])));
   }
   return impact >= ctx.minImpact ? { onset, impact } : null;
 }
@@ -1026,7 +1040,7 @@ export function changePoint(s: UserScan, t: number, from: number, reference: num
     }
     idle = 0;
     sum += Math.min(s.z[d], Z_CAP) - reference;
-    if (sum > most && s.user.cents[d] > s.expected[d]) {
+    if (sum > most && s.judged.cents[d] > s.expected[d]) {
       most = sum;
       best = d;
     }
@@ -1052,7 +1066,7 @@ function lightDeveloper(s: UserScan, from: number, to: number, minImpact: number
 /** Cents above expected over the active days from..to. */
 function excessSince(s: UserScan, from: number, to: number): number {
   let excess = 0;
-  for (let d = from; d <= to; d++) if (s.user.events[d] > 0) excess += s.user.cents[d] - s.expected[d];
+  for (let d = from; d <= to; d++) if (s.user.events[d] > 0) excess += excessOn(s, d);
   return excess;
 }
 
@@ -1065,7 +1079,7 @@ export function peakDay(s: UserScan, from: number, to: number): number {
   let most = Number.NEGATIVE_INFINITY;
   for (let d = from; d <= to; d++) {
     if (s.user.events[d] <= 0) continue;
-    const excess = s.user.cents[d] - s.expected[d];
+    const excess = excessOn(s, d);
     if (excess > most) {
       most = excess;
       best = d;
@@ -1084,7 +1098,7 @@ function activeDays(s: UserScan, from: number, to: number): number {
 function daysAbove(s: UserScan, t: number, settings: Settings): number {
   let count = 0;
   for (let d = Math.max(0, t - settings.driftWindowDays + 1); d <= t; d++) {
-    if (s.z[d] >= settings.elevatedZ && s.user.cents[d] > s.expected[d]) count++;
+    if (s.z[d] >= settings.elevatedZ && s.judged.cents[d] > s.expected[d]) count++;
   }
   return count;
 }

@@ -17,7 +17,7 @@ function userScan(days: ([number, number, number] | null)[]): UserScan {
     events[i] = 10;
   });
   const user = { email: 'a@x.io', firstSeenDay: null, cents, events, firstActive: 0 } as unknown as UserScan['user'];
-  return { user, expected, z } as unknown as UserScan;
+  return { user, judged: user, expected, z } as unknown as UserScan;
 }
 
 describe('changePoint', () => {

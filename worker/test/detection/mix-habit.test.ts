@@ -13,7 +13,8 @@ import { judgedSpend, mixHabitDays } from '../../src/detection/mix-habit';
 import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
 import { evaluationDays, historyDays, olderDays } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
+import { detect } from '../../src/detection';
+import { asOfDay, firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
 
 const monday = '2026-11-16';
 const asOf = addDays(monday, 7);
@@ -199,6 +200,7 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const { judged: j, cents } = judged(team(seed, triers, busy));
     const usual = usualWorkday(cents);
     expect(j.get(monday)!).toBeGreaterThan((3 * usual) / 1.8);
+    expect(j.get(monday)!).toBeLessThan(3 * usual * 1.8);
     expect(j.get(monday)!).toBeLessThan(cents.get(monday)!);
   });
 
@@ -207,6 +209,19 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const tuesday = addDays(monday, 1);
     expect(j.get(monday)!).toBeLessThan(cents.get(monday)!);
     expect(j.get(tuesday)).toBe(cents.get(tuesday));
+  });
+
+  it.each(seeds)('takes a Friday and the Monday after as two days in a row (team seed %i)', (seed) => {
+    const friday = addDays(monday, -3);
+    const overWeekend = (day: string): DayTweak | undefined =>
+      day === friday || day === monday
+        ? { premiumShare: 0.72, active: true }
+        : day > friday && day < monday
+          ? { active: false }
+          : undefined;
+    const { judged: j, cents } = judged(team(seed, triers, overWeekend));
+    expect(j.get(friday)!).toBeLessThan(cents.get(friday)!);
+    expect(j.get(monday)).toBe(cents.get(monday));
   });
 
   it.each(seeds)('of a developer who had such a day in the weeks before, the third (team seed %i)', (seed) => {
@@ -264,5 +279,24 @@ describe('a developer’s day on the premium model where that is the habit', () 
     const withMixDays = scaleOn((day) => (mixDays.includes(day) ? { premiumShare: 0.92, active: true } : undefined));
     const without = scaleOn((day) => (mixDays.includes(day) ? { premiumShare: 0.12, active: true } : undefined));
     expect(withMixDays).toBeLessThan(1.04 * without);
+  });
+
+  // Three times the requests from the Monday before on, and on its Wednesday the usual requests on the premium mix: that
+  // day's extra is none, and its price is no part of the episode's dollars (counted, they differ by all of it).
+  it.each(seeds)('adds nothing but its extra requests to an episode’s dollars (team seed %i)', (seed) => {
+    const start = addDays(monday, -7);
+    const wednesday = addDays(start, 2);
+    const impactOf = (mine: (day: string) => DayTweak | undefined) => {
+      const input = team(seed, triers, mine);
+      const found = detect(asOfDay(input, monday), DEFAULT_SETTINGS).find((a) => a.subject === who);
+      return { impact: found?.impactCents ?? 0, cents: judged(input).cents.get(wednesday)! };
+    };
+    const shift = (day: string): DayTweak | undefined =>
+      day >= start && day <= monday ? { volume: 3, premiumShare: 0.12, active: !isWeekend(day) } : undefined;
+    const plain = impactOf((day) => (day === wednesday ? { premiumShare: 0.12, active: true } : shift(day)));
+    const mix = impactOf((day) => (day === wednesday ? { premiumShare: 0.72, active: true } : shift(day)));
+    expect(plain.impact).toBeGreaterThan(0);
+    // The episodes' onsets can differ by a day with the Wednesday's reading: a quarter of its price either way.
+    expect(Math.abs(mix.impact - plain.impact)).toBeLessThan(0.5 * (mix.cents - plain.cents));
   });
 });
