@@ -196,7 +196,8 @@ let fillClass = new Uint8Array(MIN_CLEAN_DAYS);
 /**
  * Up to `need` of the user's latest active days before the baseline's window [from, t), back to baselineDays before
  * it, into fillBuf and fillClass; returns how many. Only days past adaptAfterDays, which no flag leaves out: a day is
- * then taken the same way whichever pass reads it, in the window or in UserSeries.olderLog after the slide.
+ * then taken the same way whichever pass reads it, in the window or in UserSeries.olderLog after the slide; but for a
+ * day judged by its volume (judgedSpend, on a team with a habit of pricier days), which olderLog holds at its price.
  */
 function olderClean(
   u: UserSeries,

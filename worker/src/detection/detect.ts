@@ -4,7 +4,7 @@ import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
-import { peakDay, scan, type ScanResult, type UserScan } from './scan';
+import { baselineSkip, peakDay, scan, type ScanResult, type UserScan } from './scan';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -100,7 +100,7 @@ function personalAnomaly(
     { from: onset, to: t },
     { from: onset - settings.baselineDays, to: onset - 1 },
     expensive,
-    s.flagged,
+    baselineSkip(s),
   );
   return {
     scope: 'user',
@@ -192,7 +192,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
     detector: 'team_shift',
     asOf: days[t],
     onsetAt: startOfDayIso(days[onset]),
-    observed: team.observed[t],
+    observed: team.spent[t],
     expected: team.expected[t],
     bandLow: null,
     bandHigh: team.expected[t] * settings.teamShiftMinFactor,
@@ -202,7 +202,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
     why: {
       ...why,
       peakDay: days[peak],
-      peakCents: round(team.observed[peak]),
+      peakCents: round(team.spent[peak]),
       peakExpectedCents: round(team.expected[peak]),
       ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
       judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),

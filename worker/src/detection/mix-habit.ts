@@ -41,10 +41,10 @@ let windowBuf = new Float64Array(64);
  * scale for the days after it (the baselines, the team prior and the team's day effect read this spend too). The next
  * day in a row counts at its cost, and opens a model shift when it alarms. The usual share and cost per request are
  * medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
- * while they are under half their days. Read from the series alone, as mixHabitDays is: a day within the first weeks
- * of a pass's series, before a habit can be read, counts at its cost, so the next pass (its series a day later) can
- * judge it otherwise; such days reach only the oldest part of the first judged days' baselines. `u.cents` itself when
- * no day changes.
+ * while they are under half their days. Read from the series alone, as mixHabitDays is: in a series' first weeks a
+ * habit is read from fewer days, and UserSeries.olderLog holds the days before the series at their price, so the
+ * baselines of the days judged, which reach back that far, can take a habitual day at its price, and the next pass
+ * (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
  */
 export function judgedSpend(
   u: UserSeries,
@@ -90,7 +90,7 @@ export function judgedSpend(
   return judged;
 }
 
-/** Fills shareOf and priceOf with each day's share of spend on expensive models and cost per request (NaN when idle). */
+/** Fills shareOf and priceOf with each day's share of spend on expensive models and cost per request (NaN if idle). */
 function measureDays(u: UserSeries, expensive: Set<string>): void {
   const n = u.cents.length;
   if (shareOf.length < n) {

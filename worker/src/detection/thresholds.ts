@@ -3,7 +3,7 @@ import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import type { CycleSpend } from './input';
 import type { SeriesSet } from './series';
-import type { UserScan } from './scan';
+import { baselineSkip, type UserScan } from './scan';
 import { explain } from './why';
 
 type Draft = Omit<Anomaly, 'summary' | 'severity'>;
@@ -33,7 +33,7 @@ export function thresholdAnomalies(
   // heavy user near the limit is not news).
   const unusualToday = s.z[t] >= settings.spikeZThreshold;
   const why = () => ({
-    ...explain([u], { from: t, to: t }, { from: t - settings.baselineDays, to: t - 1 }, expensive, s.flagged),
+    ...explain([u], { from: t, to: t }, { from: t - settings.baselineDays, to: t - 1 }, expensive, baselineSkip(s)),
   });
 
   const daily = (

@@ -147,6 +147,16 @@ describe('a developer’s first day on the premium model', () => {
     expect(firstAlert(team(seed, triers, back))).toBeNull();
   });
 
+  // Two lone days on it in the weeks before (judged by their volume): the switch is told from the developer's ordinary
+  // days, not from a usual mix those days would make pricier (it was named a drift: bench:detect's M3-mix15 dev0317).
+  // Not seed 2: there the switch's third day, the first judged at its cost, is a spike on its own, and named one.
+  it.each([1, 3, 5, 8])('and a lasting switch after lone days on it is a model shift there (team seed %i)', (seed) => {
+    const earlier = [addDays(monday, -10), addDays(monday, -5)]; // Fri Nov 6, Wed Nov 11
+    const switched = (day: string): DayTweak | undefined =>
+      earlier.includes(day) ? { premiumShare: 0.72, active: true } : lasting(day);
+    expect(firstAlert(team(seed, triers, switched))?.detector).toBe('model_shift');
+  });
+
   it.each(seeds)('but a lasting switch there is reported on its second day (team seed %i)', (seed) => {
     expect(firstAlert(team(seed, triers, lasting))).toEqual({ asOf: addDays(monday, 1), detector: 'model_shift' });
   });
@@ -281,8 +291,19 @@ describe('a developer’s day on the premium model where that is the habit', () 
     expect(withMixDays).toBeLessThan(1.04 * without);
   });
 
-  // Three times the requests from the Monday before on, and on its Wednesday the usual requests on the premium mix: that
-  // day's extra is none, and its price is no part of the episode's dollars (counted, they differ by all of it).
+  // Six times the requests on the premium mix: an alarm by its volume, whose dollars are its extra requests at the
+  // day's price (at the usual price they would be a quarter of the day's spend).
+  it.each(seeds)('reports a rise of requests on it at that day’s price (team seed %i)', (seed) => {
+    const input = team(seed, triers, (day) =>
+      day === monday ? { premiumShare: 0.72, volume: 6, active: true } : undefined,
+    );
+    const found = detect(asOfDay(input, monday), DEFAULT_SETTINGS).find((a) => a.subject === who);
+    expect(found).toBeDefined();
+    expect(found!.impactCents).toBeGreaterThan(0.6 * judged(input).cents.get(monday)!);
+  });
+
+  // Three times the requests from the Monday before on, and on its Wednesday the usual requests on the premium mix:
+  // that day's extra is none, and its price is no part of the episode's dollars (counted, they differ by all of it).
   it.each(seeds)('adds nothing but its extra requests to an episode’s dollars (team seed %i)', (seed) => {
     const start = addDays(monday, -7);
     const wednesday = addDays(start, 2);
