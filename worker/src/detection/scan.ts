@@ -807,8 +807,9 @@ function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, be
  * mix. With no cost alarm, such a day opens no model shift there: neither a first day on the mix nor a day back on the
  * old one after it (whose span takes that day in); a second day on the mix does, its onset the first (mixOnset). On
  * bench:detect's model-mix-day teams (Dec 5 2026, before such days were judged by volume: judgedSpend) false alerts
- * per 100 developers a week went 1.3–1.7 → 0.6–1.0 and no other team moved; a real switch there is reported a day later (M2-mix20's $741), and a level shift found by luck as
- * a model shift on a mix day 16 days late (M3-mix15's) is missed.
+ * per 100 developers a week went 1.3–1.7 → 0.6–1.0 and no other team moved; a real switch there is reported a day
+ * later (M2-mix20's $741), and a level shift found by luck as a model shift on a mix day 16 days late (M3-mix15's) is
+ * missed.
  */
 function oneMixDay(s: UserScan, ctx: ScanContext, t: number, before: number): boolean {
   if (ctx.mixHabit[t] === 0) return false;
