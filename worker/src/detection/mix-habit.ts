@@ -78,9 +78,11 @@ export function judgedSpend(
       d = activeDayBefore(u, dayClass, d, maxIdleGap);
     }
     if (runDays >= 3) continue;
-    let familiar = false;
-    for (let d = from; d < runStart && !familiar; d++) familiar = onMix(d);
-    if (runDays === 2 && !familiar) continue;
+    if (runDays === 2) {
+      let familiar = false;
+      for (let d = from; d < runStart && !familiar; d++) familiar = onMix(d);
+      if (!familiar) continue;
+    }
     // Only ever lower: a day on a pricier mix that cost less per request than usual is judged as it was.
     const priced = u.events[t] * windowMedian(priceOf, from, t);
     if (!(priced < u.cents[t])) continue;
@@ -97,20 +99,10 @@ function measureDays(u: UserSeries, expensive: Set<string>): void {
     shareOf = new Float64Array(n);
     priceOf = new Float64Array(n);
   }
-  shareOf.fill(Number.NaN, 0, n);
-  priceOf.fill(Number.NaN, 0, n);
-  for (const [model, m] of u.models) {
-    if (!expensive.has(model)) continue;
-    for (let d = 0; d < n; d++)
-      if (m.cents[d] !== 0) shareOf[d] = (Number.isNaN(shareOf[d]) ? 0 : shareOf[d]) + m.cents[d];
-  }
   for (let d = 0; d < n; d++) {
-    if (u.events[d] <= 0 || u.cents[d] <= 0) {
-      shareOf[d] = Number.NaN;
-      continue;
-    }
-    shareOf[d] = (Number.isNaN(shareOf[d]) ? 0 : shareOf[d]) / u.cents[d];
-    priceOf[d] = u.cents[d] / u.events[d];
+    const active = u.events[d] > 0 && u.cents[d] > 0;
+    shareOf[d] = active ? premiumShare(u, d, expensive) : Number.NaN;
+    priceOf[d] = active ? u.cents[d] / u.events[d] : Number.NaN;
   }
 }
 

@@ -39,8 +39,6 @@ export interface UserScan {
   user: UserSeries;
   /** `user` with the spend detection judges (judgedSpend: a habit's day on a pricier mix at its volume), or `user`. */
   judged: UserSeries;
-  /** 1 on the days judgedSpend judged by their volume; null when none. */
-  byVolume: Uint8Array | null;
   /** Baselines of the evaluated days (from evalFrom). */
   baseline: BaselineDays;
   z: Float64Array;
@@ -86,7 +84,6 @@ function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom
   return {
     user,
     judged: judged === user.cents ? user : { ...user, cents: judged },
-    byVolume: judged === user.cents ? null : Uint8Array.from(judged, (v, d) => (v === user.cents[d] ? 0 : 1)),
     baseline: new BaselineDays(evalFrom, Math.max(0, n - evalFrom), priorDays),
     z: f64(0).fill(Number.NaN),
     expected: f64(1),
@@ -436,15 +433,17 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
 }
 
 /**
- * The days a why's baseline leaves out: anomalous ones (flagged), and the days judged by their volume (byVolume),
+ * The days a why's baseline leaves out: anomalous ones (flagged), and the days judged by their volume (judgedSpend),
  * which are a habit's days on a pricier mix, not the developer's usual one: a switch of mix is told from their
  * ordinary days (a developer with such days in the four weeks before a lasting switch had its new mix read as their
  * usual one, and the switch named a drift: bench:detect's M3-mix15 dev0317, Dec 5 2026).
  */
 export function baselineSkip(s: UserScan): Uint8Array {
-  if (s.byVolume === null) return s.flagged;
+  const judged = s.judged.cents;
+  const spent = s.user.cents;
+  if (judged === spent) return s.flagged;
   const skip = new Uint8Array(s.flagged.length);
-  for (let d = 0; d < skip.length; d++) skip[d] = s.flagged[d] | s.byVolume[d];
+  for (let d = 0; d < skip.length; d++) skip[d] = s.flagged[d] === 1 || judged[d] !== spent[d] ? 1 : 0;
   return skip;
 }
 

@@ -47,14 +47,20 @@ function team(
   );
 }
 
-function habit(input: DetectionInput): Map<string, number> {
+/** The series a pass on input.asOf reads, with its expensive models. */
+function passSeries(input: DetectionInput) {
   const series = buildSeries(
     input,
     addDays(input.asOf, -historyDays(DEFAULT_SETTINGS) + 1),
     true,
     olderDays(DEFAULT_SETTINGS),
   );
-  const days = mixHabitDays(series, DEFAULT_SETTINGS, expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor));
+  return { series, expensive: expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor) };
+}
+
+function habit(input: DetectionInput): Map<string, number> {
+  const { series, expensive } = passSeries(input);
+  const days = mixHabitDays(series, DEFAULT_SETTINGS, expensive);
   return new Map(series.days.map((d, i) => [d, days[i]]));
 }
 
@@ -164,13 +170,7 @@ describe('a developer’s first day on the premium model', () => {
 
 /** `who`'s spend as detection judges it (judgedSpend) and as it was, by day. */
 function judged(input: DetectionInput): { judged: Map<string, number>; cents: Map<string, number> } {
-  const series = buildSeries(
-    input,
-    addDays(input.asOf, -historyDays(DEFAULT_SETTINGS) + 1),
-    true,
-    olderDays(DEFAULT_SETTINGS),
-  );
-  const expensive = expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor);
+  const { series, expensive } = passSeries(input);
   const u = series.users.find((x) => x.email === who)!;
   const spend = judgedSpend(
     u,
@@ -270,20 +270,9 @@ describe('a developer’s day on the premium model where that is the habit', () 
     // Fri Oct 30, Fri Nov 6, Wed Nov 11
     const mixDays = [addDays(monday, -17), addDays(monday, -10), addDays(monday, -5)];
     const scaleOn = (mine: (day: string) => DayTweak | undefined) => {
-      const input = team(seed, early, mine);
-      const series = buildSeries(
-        input,
-        addDays(asOf, -historyDays(DEFAULT_SETTINGS) + 1),
-        true,
-        olderDays(DEFAULT_SETTINGS),
-      );
+      const { series, expensive } = passSeries(team(seed, early, mine));
       const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(DEFAULT_SETTINGS) + 1);
-      const result = scan(
-        series,
-        DEFAULT_SETTINGS,
-        evalFrom,
-        expensiveModels(series, DEFAULT_SETTINGS.premiumCostFactor),
-      );
+      const result = scan(series, DEFAULT_SETTINGS, evalFrom, expensive);
       return result.users.find((u) => u.user.email === who)!.baseline.at(series.days.indexOf(monday))!.scale;
     };
     const withMixDays = scaleOn((day) => (mixDays.includes(day) ? { premiumShare: 0.92, active: true } : undefined));
