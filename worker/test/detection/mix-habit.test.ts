@@ -166,6 +166,16 @@ describe('a developer’s first day on the premium model', () => {
   it.each(seeds)('but a lasting switch there is reported on its second day (team seed %i)', (seed) => {
     expect(firstAlert(team(seed, triers, lasting))).toEqual({ asOf: addDays(monday, 1), detector: 'model_shift' });
   });
+
+  // Seeds where a joiner's second day, judged at its cost, alarms (on 1, 5 and 8 their wider scale holds it back
+  // either way). On seed 2 the third day is a spike on its own, and named one.
+  it.each([2, 3])('and on its third for a developer whose use began within four weeks (team seed %i)', (seed) => {
+    const joiner = (day: string): DayTweak | undefined =>
+      day < addDays(monday, -16) ? { active: false } : lasting(day);
+    const alert = firstAlert(team(seed, triers, joiner));
+    expect(alert?.asOf).toBe(addDays(monday, 2));
+    expect(alert?.detector).toBe(seed === 2 ? 'personal_spike' : 'model_shift');
+  });
 });
 
 /** `who`'s spend as detection judges it (judgedSpend) and as it was, by day. */
@@ -241,6 +251,20 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const { judged: j, cents } = judged(team(seed, triers, familiar));
     for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
     expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
+  });
+
+  // Whether a joiner was on such a mix before is unknown: on the habit's team they are taken to have been (B2-short,
+  // judged from its 22nd day of history, raised model shifts on two pricier days in a row that B2-long did not).
+  it.each(seeds)('of a developer whose use began within the four weeks, the second too (team seed %i)', (seed) => {
+    const joined = addDays(monday, -16); // a Saturday: they work from Monday Nov 2
+    const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
+    const { judged: j, cents } = judged(team(seed, triers, joiner));
+    for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
+    expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
+    // A week and a half of use is enough to judge by: their usual day is their own.
+    const usual = usualWorkday(cents);
+    expect(j.get(monday)!).toBeGreaterThan(usual / 1.8);
+    expect(j.get(monday)!).toBeLessThan(1.8 * usual);
   });
 
   it('changes nothing on a team without the habit', () => {
