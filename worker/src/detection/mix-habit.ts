@@ -37,15 +37,16 @@ let windowBuf = new Float64Array(64);
  * day on a new mix (a share of spend on expensive models that passes the model shift's test over the developer's usual
  * share) counts at their usual cost per request, by its volume, when it is the first day in a row on it (the active day
  * before it, across at most `maxIdleGap` idle workdays, is not), or the second for a developer who was on such a mix
- * earlier in the baselineDays before the day, or whose first day of use in the series is within them (a joiner, an
- * install's first weeks: their mix before is unknown). Its price alone is the habit: not a spike, nor a drift's day,
- * nor a wider scale for the days after it (the baselines, the team prior and the team's day effect read this spend
- * too). The next day in a row counts at its cost, and opens a model shift when it alarms. The usual share and cost per
- * request are medians over the developer's active days in the baselineDays before the day: their own mix days do not
- * move them while they are under half their days. Read from the series alone, as mixHabitDays is: in a series' first
- * weeks a habit is read from fewer days, and UserSeries.olderLog holds the days before the series at their price, so
- * the baselines of the days judged, which reach back that far, can take a habitual day at its price, and the next
- * pass (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
+ * earlier in the baselineDays before the day, or whose use began within them (`began`, the window index of their first
+ * seen day, useBegan: a joiner, an install's first weeks; their mix before is unknown). Its price alone is the habit:
+ * not a spike, nor a drift's day, nor a wider scale for the days after it (the baselines, the team prior and the team's
+ * day effect read this spend too). The next day in a row counts at its cost, and opens a model shift when it alarms.
+ * The usual share and cost per request are medians over the developer's active days in the baselineDays before the day:
+ * their own mix days do not move them while they are under half their days. Read from the series and `began` alone, as
+ * mixHabitDays is from the series: in a series' first weeks a habit is read from fewer days, and UserSeries.olderLog
+ * holds the days before the series at their price, so the baselines of the days judged, which reach back that far, can
+ * take a habitual day at its price, and the next pass (its series a day later) can judge a day otherwise. `u.cents`
+ * itself when no day changes.
  */
 export function judgedSpend(
   u: UserSeries,
@@ -54,12 +55,11 @@ export function judgedSpend(
   settings: Settings,
   expensive: Set<string>,
   maxIdleGap: number,
+  began: number,
 ): Float64Array {
   const n = u.cents.length;
   let judged = u.cents;
   let measured = false;
-  let firstActive = 0; // the series' first day of use: the mix before it is unknown (olderLog keeps spend only)
-  while (firstActive < n && !(u.events[firstActive] > 0)) firstActive++;
   for (let t = 0; t < n; t++) {
     if (habit[t] === 0 || u.events[t] <= 0 || u.cents[t] <= 0) continue;
     if (!measured) {
@@ -84,7 +84,7 @@ export function judgedSpend(
     if (runDays === 2) {
       // A developer whose use began within the window (a joiner, an install's first weeks) may have had such days
       // before it, or not: on a team with the habit they are taken to have.
-      let familiar = firstActive > t - settings.baselineDays;
+      let familiar = began >= t - settings.baselineDays;
       for (let d = from; d < runStart && !familiar; d++) familiar = onMix(d);
       if (!familiar) continue;
     }

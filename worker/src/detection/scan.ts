@@ -1,6 +1,6 @@
 import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';
-import type { SeriesSet, UserSeries } from './series';
+import { useBegan, type SeriesSet, type UserSeries } from './series';
 import {
   BaselineDays,
   fromLog,
@@ -113,7 +113,15 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
   const n = series.days.length;
   const mixHabit = mixHabitDays(series, settings, expensive);
   const users = series.users.map((u) => {
-    const judged = judgedSpend(u, mixHabit, series.dayClass, settings, expensive, MAX_IDLE_GAP);
+    const judged = judgedSpend(
+      u,
+      mixHabit,
+      series.dayClass,
+      settings,
+      expensive,
+      MAX_IDLE_GAP,
+      useBegan(u, series.days),
+    );
     return newUserScan(u, judged, n, evalFrom, settings.shrinkageDays);
   });
   const prior = teamPrior({ ...series, users: users.map((s) => s.judged) }, settings, evalFrom);

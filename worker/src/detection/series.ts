@@ -34,6 +34,17 @@ export interface UserSeries {
   firstActive: number;
 }
 
+/**
+ * The window index of the day the developer's use began: their first seen day (the member list's or their first day
+ * of use, whichever came first), negative when before the window. Without one, their first active day in the window,
+ * or −Infinity when olderLog holds use before it.
+ */
+export function useBegan(u: UserSeries, days: string[]): number {
+  if (u.firstSeenDay !== null) return daysBetween(days[0], u.firstSeenDay);
+  for (const v of u.olderLog) if (!Number.isNaN(v)) return Number.NEGATIVE_INFINITY;
+  return u.firstActive;
+}
+
 export interface SeriesSet {
   days: string[];
   /** 1 for Saturday/Sunday (when weekday-aware), else 0: the class a day's baseline is taken from. */

@@ -7,7 +7,7 @@
  */
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from '../../src/detection';
-import { buildSeries } from '../../src/detection/series';
+import { buildSeries, useBegan } from '../../src/detection/series';
 import { expensiveModels } from '../../src/detection/premium';
 import { judgedSpend, mixHabitDays } from '../../src/detection/mix-habit';
 import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
@@ -45,6 +45,11 @@ function team(
     (_email, day, i) =>
       others(day, i) ?? (i >= 10 && i - 10 < triers.length ? loneDays(triers[i - 10])(day) : undefined),
   );
+}
+
+/** `input` with `who` first seen on `day` (the member list's, as a joiner's is). */
+function joinedOn(input: DetectionInput, day: string): DetectionInput {
+  return { ...input, members: input.members.map((m) => (m.email === who ? { ...m, firstSeenDay: day } : m)) };
 }
 
 /** The series a pass on input.asOf reads, with its expensive models. */
@@ -170,9 +175,9 @@ describe('a developer’s first day on the premium model', () => {
   // Seeds where a joiner's second day, judged at its cost, alarms (on 1, 5 and 8 their wider scale holds it back
   // either way). On seed 2 the third day is a spike on its own, and named one.
   it.each([2, 3])('and on its third for a developer whose use began within four weeks (team seed %i)', (seed) => {
-    const joiner = (day: string): DayTweak | undefined =>
-      day < addDays(monday, -16) ? { active: false } : lasting(day);
-    const alert = firstAlert(team(seed, triers, joiner));
+    const joined = addDays(monday, -16);
+    const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
+    const alert = firstAlert(joinedOn(team(seed, triers, joiner), joined));
     expect(alert?.asOf).toBe(addDays(monday, 2));
     expect(alert?.detector).toBe(seed === 2 ? 'personal_spike' : 'model_shift');
   });
@@ -189,6 +194,7 @@ function judged(input: DetectionInput): { judged: Map<string, number>; cents: Ma
     DEFAULT_SETTINGS,
     expensive,
     MAX_IDLE_GAP,
+    useBegan(u, series.days),
   );
   return {
     judged: new Map(series.days.map((d, i) => [d, spend[i]])),
@@ -258,13 +264,32 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
   it.each(seeds)('of a developer whose use began within the four weeks, the second too (team seed %i)', (seed) => {
     const joined = addDays(monday, -16); // a Saturday: they work from Monday Nov 2
     const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
-    const { judged: j, cents } = judged(team(seed, triers, joiner));
+    const { judged: j, cents } = judged(joinedOn(team(seed, triers, joiner), joined));
     for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
     expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
     // A week and a half of use is enough to judge by: their usual day is their own.
     const usual = usualWorkday(cents);
     expect(j.get(monday)!).toBeGreaterThan(usual / 1.8);
     expect(j.get(monday)!).toBeLessThan(1.8 * usual);
+  });
+
+  // The four weeks are the 28 days before the second day (Tuesday): first seen on the first of them, or the day before.
+  it.each([
+    [-27, true],
+    [-28, false],
+  ])('of a developer first seen %i days from the first, the second too: %s', (first, byVolume) => {
+    const joined = addDays(monday, first);
+    const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
+    const { judged: j, cents } = judged(joinedOn(team(1, triers, joiner), joined));
+    const tuesday = addDays(monday, 1);
+    expect(j.get(tuesday)! < cents.get(tuesday)!).toBe(byVolume);
+  });
+
+  // Their use began when the member list first showed them: a developer away for the window's first weeks is no joiner.
+  it.each(seeds)('not of one back from weeks away (team seed %i)', (seed) => {
+    const away = (day: string): DayTweak | undefined => (day < addDays(monday, -16) ? { active: false } : lasting(day));
+    const { judged: j, cents } = judged(team(seed, triers, away));
+    expect(j.get(addDays(monday, 1))).toBe(cents.get(addDays(monday, 1)));
   });
 
   it('changes nothing on a team without the habit', () => {
