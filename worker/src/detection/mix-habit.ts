@@ -82,8 +82,8 @@ export function judgedSpend(
     }
     if (runDays >= 3) continue;
     if (runDays === 2) {
-      // A developer whose use began within the window (a joiner, an install's first weeks) may have had such days
-      // before it, or not: on a team with the habit they are taken to have.
+      // A developer whose use began within the baselineDays before t (a joiner, an install's first weeks) may have had
+      // such days before it, or not: on a team with the habit they are taken to have.
       let familiar = began >= t - settings.baselineDays;
       for (let d = from; d < runStart && !familiar; d++) familiar = onMix(d);
       if (!familiar) continue;

@@ -259,8 +259,8 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
   });
 
-  // Whether a joiner was on such a mix before is unknown: on the habit's team they are taken to have been (B2-short,
-  // judged from its 22nd day of history, raised model shifts on two pricier days in a row that B2-long did not).
+  // Whether a joiner was on such a mix before is unknown: on the habit's team they are taken to have been (bench:detect,
+  // Dec 5 2026: two false model shifts fewer on M3, one on M1 and on M2, all in the install's first weeks).
   it.each(seeds)('of a developer whose use began within the four weeks, the second too (team seed %i)', (seed) => {
     const joined = addDays(monday, -16); // a Saturday: they work from Monday Nov 2
     const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
@@ -277,7 +277,7 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
   it.each([
     [-27, true],
     [-28, false],
-  ])('of a developer first seen %i days from the first, the second too: %s', (first, byVolume) => {
+  ])('of a developer first seen %i days from the first day on it, the second by volume: %s', (first, byVolume) => {
     const joined = addDays(monday, first);
     const joiner = (day: string): DayTweak | undefined => (day < joined ? { active: false } : lasting(day));
     const { judged: j, cents } = judged(joinedOn(team(1, triers, joiner), joined));
