@@ -90,6 +90,11 @@ export const SETTING_PRESENTATION: Readonly<Record<string, SettingPresentation>>
     unit: 'share',
   },
   runawayMinVolumeFactor: { section: 'personal', label: 'Runaway agent: requests above usual', unit: '×' },
+  mixHabitVolumeDays: {
+    section: 'personal',
+    label: 'Where a pricier model for a day is usual: days on it judged by their requests',
+    unit: 'days',
+  },
   autoResolveAfterDays: { section: 'personal', label: 'Close an incident after this many normal days', unit: 'days' },
   disabledDetectors: { section: 'personal', label: 'Detectors switched off' },
   // Notifications

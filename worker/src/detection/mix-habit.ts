@@ -35,18 +35,18 @@ let windowBuf = new Float64Array(64);
 /**
  * The developer's spend as detection judges it, per day. On a day of a team with the habit (`habit`, mixHabitDays), a
  * day on a new mix (a share of spend on expensive models that passes the model shift's test over the developer's usual
- * share) counts at their usual cost per request, by its volume, when it is the first day in a row on it (the active day
- * before it, across at most `maxIdleGap` idle workdays, is not), or the second for a developer who was on such a mix
- * earlier in the baselineDays before the day, or whose use began within them (`began`, the window index of their first
- * seen day, useBegan: a joiner, an install's first weeks; their mix before is unknown). Its price alone is the habit:
- * not a spike, nor a drift's day, nor a wider scale for the days after it (the baselines, the team prior and the team's
- * day effect read this spend too). The next day in a row counts at its cost, and opens a model shift when it alarms.
- * The usual share and cost per request are medians over the developer's active days in the baselineDays before the day:
- * their own mix days do not move them while they are under half their days. Read from the series and `began` alone, as
- * mixHabitDays is from the series: in a series' first weeks a habit is read from fewer days, and UserSeries.olderLog
- * holds the days before the series at their price, so the baselines of the days judged, which reach back that far, can
- * take a habitual day at its price, and the next pass (its series a day later) can judge a day otherwise. `u.cents`
- * itself when no day changes.
+ * share) counts at their usual cost per request, by its volume, when it is among the first settings.mixHabitVolumeDays
+ * (1 by default) days in a row on it (a day and the active day before it, across at most `maxIdleGap` idle workdays,
+ * are in a row), or one day more for a developer who was on such a mix earlier in the baselineDays before the day, or
+ * whose use began within them (`began`, the window index of their first seen day, useBegan: a joiner, an install's
+ * first weeks; their mix before is unknown). Its price alone is the habit: not a spike, nor a drift's day, nor a wider
+ * scale for the days after it (the baselines, the team prior and the team's day effect read this spend too). The day
+ * after those counts at its cost, and opens a model shift when it alarms. The usual share and cost per request are
+ * medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
+ * while they are under half their days. Read from the series and `began` alone, as mixHabitDays is from the series: in
+ * a series' first weeks a habit is read from fewer days, and UserSeries.olderLog holds the days before the series at
+ * their price, so the baselines of the days judged, which reach back that far, can take a habitual day at its price,
+ * and the next pass (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
  */
 export function judgedSpend(
   u: UserSeries,
@@ -72,16 +72,18 @@ export function judgedSpend(
     const usualShare = windowMedian(shareOf, from, t);
     if (Number.isNaN(usualShare) || !onNewMix(settings, share, usualShare)) continue;
     const onMix = (d: number) => onNewMix(settings, shareOf[d], usualShare);
-    // The run of active days on the new mix that t ends, back to the third day (no further day changes the answer).
+    // The run of active days on the new mix that t ends, back to one day past those judged by volume for a developer
+    // familiar with such a mix (no further day changes the answer).
+    const byVolume = settings.mixHabitVolumeDays;
     let runStart = t;
     let runDays = 1;
-    for (let d = activeDayBefore(u, dayClass, t, maxIdleGap); runDays < 3 && d >= 0 && onMix(d);) {
+    for (let d = activeDayBefore(u, dayClass, t, maxIdleGap); runDays <= byVolume + 1 && d >= 0 && onMix(d);) {
       runStart = d;
       runDays++;
       d = activeDayBefore(u, dayClass, d, maxIdleGap);
     }
-    if (runDays >= 3) continue;
-    if (runDays === 2) {
+    if (runDays > byVolume + 1) continue;
+    if (runDays === byVolume + 1) {
       // A developer whose use began within the baselineDays before t (a joiner, an install's first weeks) may have had
       // such days before it, or not: on a team with the habit they are taken to have.
       let familiar = began >= t - settings.baselineDays;

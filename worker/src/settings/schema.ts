@@ -174,6 +174,12 @@ export const settingsShape = {
     'Runaway agent: share of the episode spend that is headless (background/cloud agents) at least this',
   ),
   runawayMinVolumeFactor: num(1, 1000, 3, 'Runaway agent: requests at least this many times the expected'),
+  mixHabitVolumeDays: int(
+    1,
+    5,
+    1,
+    "Model shift: on a team where taking a pricier model for a day is ordinary (a tenth of its developers had a lone such day in the last baselineDays), the first N days in a row on a new mix are judged by their volume, at the developer's usual cost per request (one day more for a developer who had such a day in the baselineDays before, or whose use began within them); the next day is judged at its cost and opens a model shift when it alarms. 2 raises fewer false model shifts on such teams and tells a lasting switch a day or more later",
+  ),
   autoResolveAfterDays: int(
     2,
     60,

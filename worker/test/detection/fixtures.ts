@@ -1,7 +1,7 @@
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
 import type { DetectionInput, MemberInfo } from '../../src/detection/input';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import type { UserDay, UserModelDay } from '../../src/detection/types';
 
 /** A tiny seeded PRNG (mulberry32) so fixtures are the same on every run. */
@@ -122,9 +122,10 @@ export function firstAlert(
   who: string,
   from: string,
   to: string,
+  settings: Settings = DEFAULT_SETTINGS,
 ): { asOf: string; detector: string } | null {
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.scope === 'user' && x.subject === who);
+    const a = detect(asOfDay(input, day), settings).find((x) => x.scope === 'user' && x.subject === who);
     if (a) return { asOf: day, detector: a.detector };
   }
   return null;

@@ -12,7 +12,7 @@ import { expensiveModels } from '../../src/detection/premium';
 import { judgedSpend, mixHabitDays } from '../../src/detection/mix-habit';
 import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
 import { evaluationDays, historyDays, olderDays } from '../../src/detection/detect';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { detect } from '../../src/detection';
 import { asOfDay, firstAlert as firstAlertOf, PREMIUM_USER as who, premiumUserTeam, type DayTweak } from './fixtures';
 
@@ -121,7 +121,8 @@ const triers = [3, 8, 15, 22].map((back) => {
   while (isWeekend(day) || isWeekend(addDays(day, -1)) || isWeekend(addDays(day, 1))) day = addDays(day, -1);
   return [day];
 });
-const firstAlert = (input: DetectionInput) => firstAlertOf(input, who, monday, asOf);
+const firstAlert = (input: DetectionInput, settings: Settings = DEFAULT_SETTINGS) =>
+  firstAlertOf(input, who, monday, asOf, settings);
 const lone = (day: string): DayTweak | undefined => (day === monday ? { premiumShare: 0.72, active: true } : undefined);
 const lasting = (day: string): DayTweak | undefined =>
   day >= monday ? { premiumShare: 0.72, active: !isWeekend(day) } : undefined;
@@ -172,6 +173,11 @@ describe('a developer’s first day on the premium model', () => {
     expect(firstAlert(team(seed, triers, lasting))).toEqual({ asOf: addDays(monday, 1), detector: 'model_shift' });
   });
 
+  it.each(seeds)('and on its third with mixHabitVolumeDays 2 (team seed %i)', (seed) => {
+    const alert = firstAlert(team(seed, triers, lasting), { ...DEFAULT_SETTINGS, mixHabitVolumeDays: 2 });
+    expect(alert?.asOf).toBe(addDays(monday, 2));
+  });
+
   // Seeds where a joiner's second day, judged at its cost, alarms (on 1, 5 and 8 their wider scale holds it back
   // either way). On seed 2 the third day is a spike on its own, and named one.
   it.each([2, 3])('and on its third for a developer whose use began within four weeks (team seed %i)', (seed) => {
@@ -184,14 +190,17 @@ describe('a developer’s first day on the premium model', () => {
 });
 
 /** `who`'s spend as detection judges it (judgedSpend) and as it was, by day. */
-function judged(input: DetectionInput): { judged: Map<string, number>; cents: Map<string, number> } {
+function judged(
+  input: DetectionInput,
+  settings: Settings = DEFAULT_SETTINGS,
+): { judged: Map<string, number>; cents: Map<string, number> } {
   const { series, expensive } = passSeries(input);
   const u = series.users.find((x) => x.email === who)!;
   const spend = judgedSpend(
     u,
-    mixHabitDays(series, DEFAULT_SETTINGS, expensive),
+    mixHabitDays(series, settings, expensive),
     series.dayClass,
-    DEFAULT_SETTINGS,
+    settings,
     expensive,
     MAX_IDLE_GAP,
     useBegan(u, series.days),
@@ -290,6 +299,13 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const away = (day: string): DayTweak | undefined => (day < addDays(monday, -16) ? { active: false } : lasting(day));
     const { judged: j, cents } = judged(team(seed, triers, away));
     expect(j.get(addDays(monday, 1))).toBe(cents.get(addDays(monday, 1)));
+  });
+
+  // A team that would rather hear of a lasting switch later than of two such days in a row (mixHabitVolumeDays).
+  it.each(seeds)('counts the first two days at their volume with mixHabitVolumeDays 2 (team seed %i)', (seed) => {
+    const { judged: j, cents } = judged(team(seed, triers, lasting), { ...DEFAULT_SETTINGS, mixHabitVolumeDays: 2 });
+    for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
+    expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
   });
 
   it('changes nothing on a team without the habit', () => {
