@@ -21,6 +21,13 @@ export function premiumCents(u: UserSeries, d: number, expensive: Set<string>): 
   return premium;
 }
 
+/** Day d's requests on expensive models. */
+function premiumEvents(u: UserSeries, d: number, expensive: Set<string>): number {
+  let premium = 0;
+  for (const [model, m] of u.models) if (expensive.has(model)) premium += m.events[d];
+  return premium;
+}
+
 /** Day d's share of spend on expensive models (0..1); NaN on a day without spend. */
 export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): number {
   const total = u.cents[d];
@@ -30,23 +37,25 @@ export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): 
 /** judgedSpend's reused buffers (one call at a time), grown to the longest series and window seen. */
 let shareOf = new Float64Array(128);
 let priceOf = new Float64Array(128);
+let requestShareOf = new Float64Array(128);
 let windowBuf = new Float64Array(64);
 
 /**
  * The developer's spend as detection judges it, per day. On a day of a team with the habit (`habit`, mixHabitDays), a
- * day on a new mix (a share of spend on expensive models that passes the model shift's test over the developer's usual
- * share) counts at their usual cost per request, by its volume, when it is among the first settings.mixHabitVolumeDays
- * (1 by default) days in a row on it (a day and the active day before it, across at most `maxIdleGap` idle workdays,
- * are in a row), or one day more for a developer who was on such a mix earlier in the baselineDays before the day, or
- * whose use began within them (`began`, the window index of their first seen day, useBegan: a joiner, an install's
- * first weeks; their mix before is unknown). Its price alone is the habit: not a spike, nor a drift's day, nor a wider
- * scale for the days after it (the baselines, the team prior and the team's day effect read this spend too). The day
- * after those counts at its cost, and opens a model shift when it alarms. The usual share and cost per request are
- * medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
- * while they are under half their days. Read from the series and `began` alone, as mixHabitDays is from the series: in
- * a series' first weeks a habit is read from fewer days, and UserSeries.olderLog holds the days before the series at
- * their price, so the baselines of the days judged, which reach back that far, can take a habitual day at its price,
- * and the next pass (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
+ * day on a new mix (a share of spend, or of requests, on expensive models that passes the model shift's test over the
+ * developer's usual one) counts at their usual cost per request, by its volume, when it is among the first
+ * settings.mixHabitVolumeDays (1 by default) days in a row on it (a day and the active day before it, across at most
+ * `maxIdleGap` idle workdays, are in a row), or one day more for a developer who was on such a mix earlier in the
+ * baselineDays before the day, or whose use began within them (`began`, the window index of their first seen day,
+ * useBegan: a joiner, an install's first weeks; their mix before is unknown). Its price alone is the habit: not a
+ * spike, nor a drift's day, nor a wider scale for the days after it (the baselines, the team prior and the team's day
+ * effect read this spend too). The day after those counts at its cost, and opens a model shift when it alarms. The
+ * usual shares and cost per request are medians over the developer's active days in the baselineDays before the day:
+ * their own mix days do not move them while they are under half their days. Read from the series and `began` alone, as
+ * mixHabitDays is from the series: in a series' first weeks a habit is read from fewer days, and UserSeries.olderLog
+ * holds the days before the series at their price, so the baselines of the days judged, which reach back that far, can
+ * take a habitual day at its price, and the next pass (its series a day later) can judge a day otherwise. `u.cents`
+ * itself when no day changes.
  */
 export function judgedSpend(
   u: UserSeries,
@@ -66,12 +75,16 @@ export function judgedSpend(
       measureDays(u, expensive);
       measured = true;
     }
-    const share = shareOf[t];
-    if (!(share >= settings.modelShiftMinShareAfter)) continue;
+    const after = settings.modelShiftMinShareAfter;
+    if (!(shareOf[t] >= after) && !(requestShareOf[t] >= after)) continue; // no new mix, whatever the usual one
     const from = Math.max(0, t - settings.baselineDays);
     const usualShare = windowMedian(shareOf, from, t);
-    if (Number.isNaN(usualShare) || !onNewMix(settings, share, usualShare)) continue;
-    const onMix = (d: number) => onNewMix(settings, shareOf[d], usualShare);
+    const usualRequests = windowMedian(requestShareOf, from, t);
+    // The share of spend, or of requests: the first cannot rise by modelShiftMinShareRise for a developer who already
+    // spends most on expensive models (at 65%, a day at 90% is a rise of 0.25), the second still can.
+    const onMix = (d: number) =>
+      onNewMix(settings, shareOf[d], usualShare) || onNewMix(settings, requestShareOf[d], usualRequests);
+    if (Number.isNaN(usualShare) || !onMix(t)) continue;
     // The run of active days on the new mix that t ends, back to one day past those judged by volume for a developer
     // familiar with such a mix (no further day changes the answer).
     const byVolume = settings.mixHabitVolumeDays;
@@ -99,17 +112,22 @@ export function judgedSpend(
   return judged;
 }
 
-/** Fills shareOf and priceOf with each day's share of spend on expensive models and cost per request (NaN if idle). */
+/**
+ * Fills shareOf, requestShareOf and priceOf with each day's share of spend and of requests on expensive models and its
+ * cost per request (NaN if idle).
+ */
 function measureDays(u: UserSeries, expensive: Set<string>): void {
   const n = u.cents.length;
   if (shareOf.length < n) {
     shareOf = new Float64Array(n);
     priceOf = new Float64Array(n);
+    requestShareOf = new Float64Array(n);
   }
   for (let d = 0; d < n; d++) {
     const active = u.events[d] > 0 && u.cents[d] > 0;
     shareOf[d] = active ? premiumShare(u, d, expensive) : Number.NaN;
     priceOf[d] = active ? u.cents[d] / u.events[d] : Number.NaN;
+    requestShareOf[d] = active ? premiumEvents(u, d, expensive) / u.events[d] : Number.NaN;
   }
 }
 

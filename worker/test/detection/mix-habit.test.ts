@@ -9,7 +9,7 @@ import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from '../../src/detection';
 import { buildSeries, useBegan } from '../../src/detection/series';
 import { expensiveModels } from '../../src/detection/premium';
-import { judgedSpend, mixHabitDays } from '../../src/detection/mix-habit';
+import { judgedSpend, mixHabitDays, premiumShare } from '../../src/detection/mix-habit';
 import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
 import { evaluationDays, historyDays, olderDays } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
@@ -306,6 +306,24 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const { judged: j, cents } = judged(team(seed, triers, lasting), { ...DEFAULT_SETTINGS, mixHabitVolumeDays: 2 });
     for (const d of [0, 1]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
     expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
+  });
+
+  // A developer who already spends most on the premium model (25% of requests, about 73% of spend) takes it for a day
+  // (58% of requests, about 92% of spend): their share of spend cannot rise by modelShiftMinShareRise, their share of
+  // requests does (bench:detect's M2-mix20 dev0135, at 65% of spend and 89–95% on such days, had three false drifts).
+  it.each(seeds)('counts a power user’s day on it at their usual cost per request too (team seed %i)', (seed) => {
+    const heavy = (day: string): DayTweak =>
+      day === monday ? { premiumShare: 0.55, active: true } : { premiumShare: 0.22 };
+    const input = team(seed, triers, heavy);
+    const { series, expensive } = passSeries(input);
+    const u = series.users.find((x) => x.email === who)!;
+    const t = series.days.indexOf(monday);
+    const spendRise = premiumShare(u, t, expensive) - premiumShare(u, t - 7, expensive);
+    expect(spendRise).toBeLessThan(DEFAULT_SETTINGS.modelShiftMinShareRise);
+    // Its requests cost about 1.85 times their usual: judged at the usual cost per request, it is that much less.
+    const { judged: j, cents } = judged(input);
+    expect(j.get(monday)!).toBeLessThan(cents.get(monday)! / 1.5);
+    expect(j.get(monday)!).toBeGreaterThan(cents.get(monday)! / 2.3);
   });
 
   it('changes nothing on a team without the habit', () => {
