@@ -92,7 +92,7 @@ export const SETTING_PRESENTATION: Readonly<Record<string, SettingPresentation>>
   runawayMinVolumeFactor: { section: 'personal', label: 'Runaway agent: requests above usual', unit: '×' },
   mixHabitVolumeDays: {
     section: 'personal',
-    label: 'Where a pricier model for a day is usual: days on it judged by their requests',
+    label: 'Where a pricier model for a day is usual: days in a row on a new mix judged at the usual cost per request',
     unit: 'days',
   },
   autoResolveAfterDays: { section: 'personal', label: 'Close an incident after this many normal days', unit: 'days' },

@@ -9,7 +9,10 @@ import { medianOfFirst } from './stats';
  */
 export const MIX_HABIT_SHARE = 0.1;
 
-/** A share of spend on expensive models that is a model shift from the share `before` (the baseline's, or a day's). */
+/**
+ * A share on expensive models that is a model shift from the share `before` (the baseline's, or a day's): of spend, and
+ * in judgedSpend of requests too.
+ */
 export function onNewMix(settings: Settings, share: number, before: number): boolean {
   return share >= settings.modelShiftMinShareAfter && share - before >= settings.modelShiftMinShareRise;
 }
@@ -49,13 +52,13 @@ let windowBuf = new Float64Array(64);
  * baselineDays before the day, or whose use began within them (`began`, the window index of their first seen day,
  * useBegan: a joiner, an install's first weeks; their mix before is unknown). Its price alone is the habit: not a
  * spike, nor a drift's day, nor a wider scale for the days after it (the baselines, the team prior and the team's day
- * effect read this spend too). The day after those counts at its cost, and opens a model shift when it alarms. The
- * usual shares and cost per request are medians over the developer's active days in the baselineDays before the day:
- * their own mix days do not move them while they are under half their days. Read from the series and `began` alone, as
- * mixHabitDays is from the series: in a series' first weeks a habit is read from fewer days, and UserSeries.olderLog
- * holds the days before the series at their price, so the baselines of the days judged, which reach back that far, can
- * take a habitual day at its price, and the next pass (its series a day later) can judge a day otherwise. `u.cents`
- * itself when no day changes.
+ * effect read this spend too). The day after those counts at its cost, and raises an alert when it alarms (a model
+ * shift when its share of spend passes the test: scan.ts reads only that one). The usual shares and cost per request
+ * are medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
+ * while they are under half their days. Read from the series and `began` alone, as mixHabitDays is from the series: in
+ * a series' first weeks a habit is read from fewer days, and UserSeries.olderLog holds the days before the series at
+ * their price, so the baselines of the days judged, which reach back that far, can take a habitual day at its price,
+ * and the next pass (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
  */
 export function judgedSpend(
   u: UserSeries,

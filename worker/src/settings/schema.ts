@@ -178,7 +178,7 @@ export const settingsShape = {
     1,
     5,
     1,
-    "Model shift: on a team where taking a pricier model for a day is ordinary (a tenth of its developers had a lone such day in the last baselineDays), the first N days in a row on a new mix are judged by their volume, at the developer's usual cost per request (one day more for a developer who had such a day in the baselineDays before, or whose use began within them); the next day is judged at its cost and opens a model shift when it alarms. 2 raises fewer false model shifts on such teams and tells a lasting switch a day or more later",
+    "Model shift: on a team where taking a pricier model for a day is ordinary (a tenth of its developers had a lone such day in the last baselineDays), the first N days in a row on a new mix are judged by their volume, at the developer's usual cost per request (one day more for a developer who had such a day in the baselineDays before, or whose use began within them); the next day is judged at its cost and raises an alert when it alarms. A day is on a new mix when its share of spend, or of requests, on expensive models passes modelShiftMinShareAfter and modelShiftMinShareRise. 2 raises fewer false model shifts on such teams and tells a lasting switch a day or more later",
   ),
   autoResolveAfterDays: int(
     2,

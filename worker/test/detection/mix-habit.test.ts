@@ -9,8 +9,9 @@ import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import type { DetectionInput } from '../../src/detection';
 import { buildSeries, useBegan } from '../../src/detection/series';
 import { expensiveModels } from '../../src/detection/premium';
-import { judgedSpend, mixHabitDays, premiumShare } from '../../src/detection/mix-habit';
+import { judgedSpend, mixHabitDays, onNewMix, premiumShare } from '../../src/detection/mix-habit';
 import { MAX_IDLE_GAP, scan } from '../../src/detection/scan';
+import { median } from '../../src/detection/stats';
 import { evaluationDays, historyDays, olderDays } from '../../src/detection/detect';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { detect } from '../../src/detection';
@@ -268,6 +269,15 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     expect(j.get(addDays(monday, 2))).toBe(cents.get(addDays(monday, 2)));
   });
 
+  it.each(seeds)('of one who had, the fourth with mixHabitVolumeDays 2 (team seed %i)', (seed) => {
+    const before = addDays(monday, -10);
+    const familiar = (day: string): DayTweak | undefined =>
+      day === before ? { premiumShare: 0.72, active: true } : lasting(day);
+    const { judged: j, cents } = judged(team(seed, triers, familiar), { ...DEFAULT_SETTINGS, mixHabitVolumeDays: 2 });
+    for (const d of [0, 1, 2]) expect(j.get(addDays(monday, d))!).toBeLessThan(cents.get(addDays(monday, d))!);
+    expect(j.get(addDays(monday, 3))).toBe(cents.get(addDays(monday, 3)));
+  });
+
   // Whether a joiner was on such a mix before is unknown: on the habit's team they are taken to have been (bench:detect,
   // Dec 5 2026: two false model shifts fewer on M3, one on M1 and on M2, all in the install's first weeks).
   it.each(seeds)('of a developer whose use began within the four weeks, the second too (team seed %i)', (seed) => {
@@ -317,9 +327,18 @@ describe('judgedSpend: where a day on the premium model is the habit', () => {
     const input = team(seed, triers, heavy);
     const { series, expensive } = passSeries(input);
     const u = series.users.find((x) => x.email === who)!;
+    // Against their usual shares (medians over the four weeks before), only the share of requests passes the test.
     const t = series.days.indexOf(monday);
-    const spendRise = premiumShare(u, t, expensive) - premiumShare(u, t - 7, expensive);
-    expect(spendRise).toBeLessThan(DEFAULT_SETTINGS.modelShiftMinShareRise);
+    const before = Array.from({ length: 28 }, (_, k) => t - 28 + k).filter((d) => u.events[d] > 0);
+    const usual = (share: (d: number) => number) => median(before.map(share));
+    const ofSpend = (d: number) => premiumShare(u, d, expensive);
+    const ofRequests = (d: number) => {
+      let premium = 0;
+      for (const [model, m] of u.models) if (expensive.has(model)) premium += m.events[d];
+      return premium / u.events[d];
+    };
+    expect(onNewMix(DEFAULT_SETTINGS, ofSpend(t), usual(ofSpend))).toBe(false);
+    expect(onNewMix(DEFAULT_SETTINGS, ofRequests(t), usual(ofRequests))).toBe(true);
     // Its requests cost about 1.85 times their usual: judged at the usual cost per request, it is that much less.
     const { judged: j, cents } = judged(input);
     expect(j.get(monday)!).toBeLessThan(cents.get(monday)! / 1.5);
