@@ -24,13 +24,6 @@ export function premiumCents(u: UserSeries, d: number, expensive: Set<string>): 
   return premium;
 }
 
-/** Day d's requests on expensive models. */
-function premiumEvents(u: UserSeries, d: number, expensive: Set<string>): number {
-  let premium = 0;
-  for (const [model, m] of u.models) if (expensive.has(model)) premium += m.events[d];
-  return premium;
-}
-
 /** Day d's share of spend on expensive models (0..1); NaN on a day without spend. */
 export function premiumShare(u: UserSeries, d: number, expensive: Set<string>): number {
   const total = u.cents[d];
@@ -127,10 +120,21 @@ function measureDays(u: UserSeries, expensive: Set<string>): void {
     requestShareOf = new Float64Array(n);
   }
   for (let d = 0; d < n; d++) {
-    const active = u.events[d] > 0 && u.cents[d] > 0;
-    shareOf[d] = active ? premiumShare(u, d, expensive) : Number.NaN;
-    priceOf[d] = active ? u.cents[d] / u.events[d] : Number.NaN;
-    requestShareOf[d] = active ? premiumEvents(u, d, expensive) / u.events[d] : Number.NaN;
+    if (!(u.events[d] > 0 && u.cents[d] > 0)) {
+      shareOf[d] = priceOf[d] = requestShareOf[d] = Number.NaN;
+      continue;
+    }
+    // One walk over the models for both shares (premiumShare's sum of cents, and the requests beside it).
+    let cents = 0;
+    let events = 0;
+    for (const [model, m] of u.models) {
+      if (!expensive.has(model)) continue;
+      cents += m.cents[d];
+      events += m.events[d];
+    }
+    shareOf[d] = cents / u.cents[d];
+    priceOf[d] = u.cents[d] / u.events[d];
+    requestShareOf[d] = events / u.events[d];
   }
 }
 

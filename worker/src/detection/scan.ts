@@ -112,16 +112,12 @@ interface EpisodeState {
 export function scan(series: SeriesSet, settings: Settings, evalFrom: number, expensive: Set<string>): ScanResult {
   const n = series.days.length;
   const mixHabit = mixHabitDays(series, settings, expensive);
+  // Most teams have no day of the habit: every developer's spend is then judged as it was.
+  const habitual = mixHabit.includes(1);
   const users = series.users.map((u) => {
-    const judged = judgedSpend(
-      u,
-      mixHabit,
-      series.dayClass,
-      settings,
-      expensive,
-      MAX_IDLE_GAP,
-      useBegan(u, series.days),
-    );
+    const judged = habitual
+      ? judgedSpend(u, mixHabit, series.dayClass, settings, expensive, MAX_IDLE_GAP, useBegan(u, series.days))
+      : u.cents;
     return newUserScan(u, judged, n, evalFrom, settings.shrinkageDays);
   });
   const prior = teamPrior({ ...series, users: users.map((s) => s.judged) }, settings, evalFrom);
