@@ -4,7 +4,8 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|all   (default all)
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|autocorr|autocorr-held-out|all
+ *                     (default all)
  *   --only H3-weekend,T1-steady
  *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
@@ -123,10 +124,19 @@ const SET_TITLES: [TeamShape['set'], string][] = [
     'backfill',
     'FIRST-BACKFILL twins (added Dec 4 2026 23:00 UTC: the same team judged after 21 or 77 days of history; nothing chosen on them)',
   ],
+  [
+    'autocorr',
+    "STRETCH teams (added Dec 5 2026 12:00 UTC: each day's noise correlated with the day before's, so stretches last a few days)",
+  ],
+  ['autocorr-held-out', 'STRETCH HELD-OUT teams (added Dec 5 2026 12:00 UTC with A1 and A2, before any rule for them)'],
 ];
 
 /** The set column's label, within its width. */
-const SET_LABEL: Record<string, string> = { 'busy-held-out': 'busy-ho', 'mix-held-out': 'mix-ho' };
+const SET_LABEL: Record<string, string> = {
+  'busy-held-out': 'busy-ho',
+  'mix-held-out': 'mix-ho',
+  'autocorr-held-out': 'ar-ho',
+};
 
 const COLUMNS: [string, number][] = [
   ['team', 15],

@@ -32,6 +32,12 @@ const mixTwins = (prefix: string, share: number, s: Omit<Parameters<typeof shape
   shape({ ...s, name: `${prefix}-mix${Math.round(share * 100)}`, mixDayShare: share }),
 ];
 
+/** A team whose noise is drawn day by day (`<prefix>-plain`) and its twin with it correlated `rho` with the day before. */
+const autocorrTwins = (prefix: string, rho: number, s: Omit<Parameters<typeof shape>[0], 'name'>): TeamShape[] => [
+  shape({ ...s, name: `${prefix}-plain` }),
+  shape({ ...s, name: `${prefix}-ar${Math.round(rho * 100)}`, noiseCorrelation: rho }),
+];
+
 /** A team judged after 21 days of history (`<prefix>-short`) and its twin judged after 77 (`<prefix>-long`). */
 const backfillTwins = (prefix: string, s: Omit<Parameters<typeof shape>[0], 'name' | 'historyDays' | 'replayFrom'>) => [
   shape({ ...s, name: `${prefix}-short`, historyDays: 140, replayFrom: 77, backfillDays: 21 }),
@@ -288,4 +294,38 @@ export const SCENARIOS: TeamShape[] = [
   // days, and the 28 before them for the scale). No rule is chosen on them.
   ...backfillTwins('B1', { set: 'backfill', seed: 1201, size: 300 }),
   ...backfillTwins('B2', { set: 'backfill', seed: 1202, size: 300, mixDayShare: 0.15, powerShare: 0.15 }),
+  // --- stretches (Dec 5 2026, 12:00 UTC): each developer's log noise correlated with the day before (an AR(1) with the
+  // same spread), so good and bad stretches last a few days, as a project or a quiet week makes them. Added after every
+  // earlier detection change, to ask whether tests that add up several days' evidence hold when days are not
+  // independent. Twins as above (the same draws, reshaped). A1 and A2 are for designing a rule; A3 and A4 were written
+  // with them and are read only as summary rows until a rule is kept.
+  ...autocorrTwins('A1', 0.5, { set: 'autocorr', seed: 1301, size: 200 }),
+  ...autocorrTwins('A2', 0.7, {
+    set: 'autocorr',
+    seed: 1302,
+    size: 300,
+    powerShare: 0.2,
+    partTimeShare: 0.15,
+    weekendActive: 0.35,
+    teamEvents: 2,
+  }),
+  ...autocorrTwins('A3', 0.6, {
+    set: 'autocorr-held-out',
+    seed: 1303,
+    size: 500,
+    joinerShare: 0.15,
+    leaverShare: 0.1,
+    partTimeShare: 0.1,
+    holidays: 2,
+    teamEvents: 2,
+    earlyAnomalies: 2,
+  }),
+  ...autocorrTwins('A4', 0.4, {
+    set: 'autocorr-held-out',
+    seed: 1304,
+    size: 150,
+    powerShare: 0.3,
+    replayFrom: 14,
+    weekendActive: 0.3,
+  }),
 ];

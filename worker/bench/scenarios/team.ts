@@ -12,7 +12,18 @@ import type { TruthAnomaly } from '../evaluation/score';
 
 export interface TeamShape {
   name: string;
-  set: 'tuning' | 'held-out' | 'fresh' | 'unseen' | 'busy' | 'busy-held-out' | 'mix' | 'mix-held-out' | 'backfill';
+  set:
+    | 'tuning'
+    | 'held-out'
+    | 'fresh'
+    | 'unseen'
+    | 'busy'
+    | 'busy-held-out'
+    | 'mix'
+    | 'mix-held-out'
+    | 'backfill'
+    | 'autocorr'
+    | 'autocorr-held-out';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
@@ -50,6 +61,14 @@ export interface TeamShape {
    * and its twin with a longer backfill differ only by what detection could read.
    */
   backfillDays?: number;
+  /**
+   * Correlation of a developer's day-to-day log noise with the day before (0..1; 0 when unset): an AR(1) over calendar
+   * days with the same spread (dev.sigma), so a good or a bad stretch lasts a few days (a hard project, a quiet week).
+   * Every other team draws each day's noise on its own, which real spend likely does not; a test that sums several
+   * days' evidence as if they were independent would see drifts in ordinary stretches, and only these teams can show it.
+   * It reshapes the same draws: a team and its twin without it have the same developers, anomalies and working days.
+   */
+  noiseCorrelation?: number;
 }
 
 export interface Scenario {
@@ -260,15 +279,19 @@ export function generateScenario(shape: TeamShape): Scenario {
   const teamExtra = new Map<string, number>(); // `${id}|${day}` → the team's extra that day
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
+  const rho = shape.noiseCorrelation ?? 0;
 
   for (let i = 0; i < devs.length; i++) {
     const dev = devs[i];
     const mine = byUser.get(i) ?? [];
+    let carried = 0; // the AR(1) noise of the day before, in units of dev.sigma
     for (let d = 0; d < days; d++) {
       const day = addDays(firstDay, d);
       // Draw the same numbers whatever happens, so an anomaly never changes a user's other days.
       const roll = r();
-      const noise = Math.exp(dev.sigma * gauss(r)) * busyFactor(busy, shape.busyDayShare);
+      const drawn = gauss(r);
+      carried = d === 0 || rho === 0 ? drawn : rho * carried + Math.sqrt(1 - rho * rho) * drawn;
+      const noise = Math.exp(dev.sigma * carried) * busyFactor(busy, shape.busyDayShare);
       // The day's usual share of premium requests: the developer's own, or a mix day's when that is higher.
       const usualPremium = Math.max(dev.premiumShare, mixDayPremium(mixDays, shape.mixDayShare));
       const split = r();
