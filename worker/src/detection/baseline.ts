@@ -3,6 +3,7 @@ import { classOfDay, olderSpend, type SeriesSet, type UserSeries } from './serie
 import { developerScaleOfFirst } from './personal-scale';
 import { median, medianOfFirst, robustScale } from './stats';
 import { logSpend } from './log-spend';
+import { noiseCorrelation, stretchFactor } from './noise-correlation';
 
 export { LOG_OFFSET, logSpend, fromLog } from './log-spend';
 /** The narrowest robust scale a baseline may have (≈ ±20%): nobody's daily spend is steadier than that, and a
@@ -37,6 +38,8 @@ export interface TeamPrior {
   spread: Float64Array[];
   /** Median of established users' own robust scales: how much a typical person varies day to day. */
   personalScale: number;
+  /** The team's day-to-day noise correlation (noiseCorrelation): 0 when each day's noise is its own. */
+  noiseCorrelation: number;
 }
 
 /** Per-day team distributions, then for each day the median over the previous teamZWindowDays days of its class. */
@@ -72,7 +75,16 @@ export function teamPrior(series: SeriesSet, settings: Settings, fromIdx: number
       if (Number.isNaN(spread[cls][t])) spread[cls][t] = spread[1 - cls][t];
     }
   }
-  return { center, spread, personalScale: typicalPersonalScale(series) };
+  return {
+    center,
+    spread,
+    personalScale: typicalPersonalScale(series),
+    noiseCorrelation: noiseCorrelation(
+      series,
+      series.users.map((u) => u.cents),
+      0,
+    ),
+  };
 }
 
 function typicalPersonalScale(series: SeriesSet): number {
@@ -467,7 +479,11 @@ export function userBaseline(
   const teamSpread = prior.spread[heavyCls][t];
   const priorCenter = Number.isNaN(teamCenter) ? ownCenter : teamLike ? heavyLevel(prior, heavyCls, t) : teamCenter;
   const priorScale = teamLike && !Number.isNaN(teamSpread) ? teamSpread : prior.personalScale;
-  const ownWeight = nRecent >= 3 ? nRecent : 0; // fewer than 3 days say nothing about spread
+  // Where the team's days are correlated, n of them say as much as n / stretch independent ones, of the spread and
+  // of the level (bench:detect's stretch teams: a week of days alike gave too narrow a scale, and drifts).
+  const stretch = stretchFactor(prior.noiseCorrelation);
+  // fewer than 3 days say nothing about spread
+  const ownWeight = nRecent >= 3 ? Math.max(1, Math.round(nRecent / stretch)) : 0;
   // Only new users have their level pulled towards the team's: anyone else's own median is the truth about them
   // (pulling a heavy user down would flag them every day: the original's power-user noise).
   const kc = settings.newUserPriorDays;
@@ -487,7 +503,7 @@ export function userBaseline(
   const scale =
     // The team's typical spread guards against a too-narrow own scale; it never narrows a noisy person's.
     Math.max(MIN_SCALE, ownScale, (ownWeight * ownScale + k * priorScale) / (ownWeight + k || 1)) *
-    (teamLike ? 1 : Math.sqrt(1 + MEDIAN_VARIANCE / Math.max(3, levelDays)));
+    (teamLike ? 1 : Math.sqrt(1 + (MEDIAN_VARIANCE * stretch) / Math.max(3, levelDays)));
   out.center[slot] = teamLike && n + kc === 0 ? priorCenter : center;
   out.scale[slot] = scale;
   out.ownDays[slot] = levelDays; // the days behind the level (its error, in sustainedRun and frozenShift)

@@ -13,6 +13,7 @@ import {
 } from './baseline';
 import { explain } from './why';
 import { judgedSpend, mixHabitDays, onNewMix, premiumCents, premiumShare } from './mix-habit';
+import { stretchFactor } from './noise-correlation';
 import { median, medianOfFirst, quantile, robustScale } from './stats';
 
 /** Each z contributes at most this much to the drift sum: one huge day is a spike, not a drift. */
@@ -156,6 +157,7 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     teamFactor: team.factor,
     teamAlarmed: team.alarmed,
     mixHabit,
+    stretch: stretchFactor(prior.noiseCorrelation),
   };
   const ratios: number[] = [];
   let noiseFloor = MIN_TEAM_SCALE;
@@ -382,6 +384,8 @@ export interface ScanContext {
   teamAlarmed: Uint8Array;
   /** mixHabitDays, per day index: 1 where the team tries pricier models for a day as ordinary work (oneMixDay). */
   mixHabit: Uint8Array;
+  /** stretchFactor of the team's noise correlation: how many times a median of n days errs as much as n would. */
+  stretch: number;
 }
 
 /** One active day of a user measured against their baseline (times the team's day effect). */
@@ -642,7 +646,7 @@ function alarmPath(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayR
   const large = !day.teamLike && z >= LARGE_SPIKE_Z && day.x >= LARGE_SPIKE_MULTIPLE * day.expected;
   if (span.impact >= minImpact && (z >= zNeeded || large) && day.x >= settings.spikeMultiplier * day.expected)
     return 'spike';
-  const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass);
+  const run = sustainedRun(s, t, state.floor, settings.onsetZ, minImpact, ctx.dayClass, ctx.stretch);
   // The CUSUM's own evidence (days above 2σ and a sustained sum) still counts when it built up within a week: on
   // a steady person it is quicker; a sum that crept up over weeks of ordinary days is noise.
   if (
@@ -907,6 +911,7 @@ function sustainedRun(
   onsetZ: number,
   minImpact: number,
   dayClass: Uint8Array,
+  stretch: number,
 ): { onset: number; impact: number; significant: boolean } {
   let sum = 0;
   let excess = 0;
@@ -918,10 +923,11 @@ function sustainedRun(
   // k days. Each day's z is already judged against a scale widened for it (userBaseline: × √(1 + π/2/n)), so has
   // variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
   // that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
-  // Someone judged against the team has no such widening: their days share the whole π/2/n.
+  // Someone judged against the team has no such widening: their days share the whole π/2/n. On a team whose days
+  // are correlated, the median errs stretch times more (userBaseline widens for that too).
   const b = s.baseline;
   const judged = b.has(t);
-  const medianError = MEDIAN_VARIANCE / Math.max(3, judged ? b.ownDays[t - b.from] : 3);
+  const medianError = (MEDIAN_VARIANCE * stretch) / Math.max(3, judged ? b.ownDays[t - b.from] : 3);
   const shared = medianError / (1 + medianError);
   const teamLike = !judged || b.teamLike(t);
   for (let d = t; d >= floor && k < DRIFT_MAX_DAYS; d--) {
@@ -1015,7 +1021,7 @@ function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): S
       r0 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r0 - b.from],
       r1 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r1 - b.from],
     );
-    const medianError = MEDIAN_VARIANCE / Math.max(3, ownDays);
+    const medianError = (MEDIAN_VARIANCE * ctx.stretch) / Math.max(3, ownDays);
     const shared = medianError / (1 + medianError);
     let sum = 0;
     let k = 0;
