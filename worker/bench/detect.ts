@@ -126,9 +126,9 @@ const SET_TITLES: [TeamShape['set'], string][] = [
   ],
   [
     'autocorr',
-    "STRETCH teams (added Dec 5 2026 12:00 UTC: each day's noise correlated with the day before's, so stretches last a few days)",
+    "STRETCH teams (added Dec 5 2026 11:35 UTC: each day's noise correlated with the day before's, so stretches last a few days)",
   ],
-  ['autocorr-held-out', 'STRETCH HELD-OUT teams (added Dec 5 2026 12:00 UTC with A1 and A2, before any rule for them)'],
+  ['autocorr-held-out', 'STRETCH HELD-OUT teams (added Dec 5 2026 11:35 UTC with A1 and A2, before any rule for them)'],
 ];
 
 /** The set column's label, within its width. */

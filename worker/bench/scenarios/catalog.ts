@@ -294,7 +294,7 @@ export const SCENARIOS: TeamShape[] = [
   // days, and the 28 before them for the scale). No rule is chosen on them.
   ...backfillTwins('B1', { set: 'backfill', seed: 1201, size: 300 }),
   ...backfillTwins('B2', { set: 'backfill', seed: 1202, size: 300, mixDayShare: 0.15, powerShare: 0.15 }),
-  // --- stretches (Dec 5 2026, 12:00 UTC): each developer's log noise correlated with the day before (an AR(1) with the
+  // --- stretches (Dec 5 2026, 11:35 UTC): each developer's log noise correlated with the day before (an AR(1) with the
   // same spread), so good and bad stretches last a few days, as a project or a quiet week makes them. Added after every
   // earlier detection change, to ask whether tests that add up several days' evidence hold when days are not
   // independent. Twins as above (the same draws, reshaped). A1 and A2 are for designing a rule; A3 and A4 were written
