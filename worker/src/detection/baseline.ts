@@ -275,7 +275,10 @@ export class BaselineDays {
   readonly events: Float64Array;
   readonly tokens: Float64Array;
   readonly ownDays: Int32Array;
-  /** Days behind the own scale (0 with fewer than 3): dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k. */
+  /**
+   * Days behind the own scale, as independent days (0 with fewer than 3; on a team whose days are correlated, fewer
+   * than were read: userBaseline): dof = MAD_EFFICIENCY · ownWeight + k, days = ownWeight + k.
+   */
   readonly ownWeight: Int32Array;
   /** NO_BASELINE (not judged), or an own / sparse / new-user / returning baseline. */
   readonly kind: Uint8Array;

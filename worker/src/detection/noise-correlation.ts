@@ -4,34 +4,40 @@ import { medianOfFirst, robustScaleOfFirst } from './stats';
 
 /** Active days a developer needs in the window to count towards the team's noise correlation. */
 const MIN_ACTIVE_DAYS = 10;
-/** A day's standardized residual is clamped to this many robust scales: one spike must not make a stretch. */
+/** A day's standardized deviation is clamped to this many robust scales: one spike must not make a stretch. */
 const RESIDUAL_CLAMP = 3;
-/** Pairs of neighbouring active days the team needs before its correlation is read at all. */
-const MIN_PAIRS = 200;
+/** Pairs of neighbouring active days a developer needs for a correlation of their own. */
+const MIN_DEVELOPER_PAIRS = 10;
+/** Developers with a correlation of their own the team needs before its correlation is read at all. */
+const MIN_DEVELOPERS = 10;
 /** Developers active on a day needed before the team's effect that day is taken off (as MIN_TEAM_USERS in scan.ts). */
 const MIN_DAY_USERS = 8;
 
-// Reused buffers (one call at a time): a developer's active days and their log spend.
+// Reused buffers (one call at a time): a developer's active days, their log spend, and their deviations.
 let dayBuf = new Int32Array(128);
 let logBuf = new Float64Array(128);
 let classBuf = new Float64Array(128);
 
 /**
- * How much a developer's day resembles the day before beyond their usual level: the team's pooled lag-1
- * autocorrelation of standardized log spend, over pairs of neighbouring calendar days both active, from `from` on.
- * Each developer's days are centred on the median of their class of day (workday, weekend) and divided by their
- * robust scale, clamped to ±RESIDUAL_CLAMP; the correlation is Σ r(d)·r(d+1) over Σ (r(d)² + r(d+1)²) / 2. Pooled over
- * the team because one developer's few dozen pairs give it ± 0.2; a team's thousands give it ± 0.02.
+ * How much a developer's day resembles the day before beyond their usual level, for the median developer of the team:
+ * each developer's lag-1 autocorrelation of log spend over pairs of neighbouring calendar days both active, from `from`
+ * to the day before the pass's (today is partial in an hourly pass). A developer's days are taken around the median of
+ * their class of day (workday, weekend), over their robust scale, clamped to ±RESIDUAL_CLAMP; their correlation is
+ * Σ r(d)·r(d+1) over Σ (r(d)² + r(d+1)²) / 2, read with and without each day's median over the team taken off, the
+ * smaller of the two counting (lagOneCorrelation). One developer's few dozen pairs give it
+ * ± 0.2; the median of a team's developers is steady, and a minority of them in a level shift or ramp of their own
+ * does not move it (the pooled correlation of every developer's pairs, a first version, read a third of a team at
+ * three times its spend for twenty days as 0.2-0.3).
  *
- * Spend drawn day by day on its own (every bench:detect team before Dec 5 2026) reads near 0. A developer whose good
- * and bad stretches last a few days (a hard project, a quiet week) reads 0.4–0.7, and then several days above their
- * usual are ordinary: a test that adds up days' evidence as independent saw drifts in them (bench:detect's stretch
- * teams, A1 and A2). A lasting level shift or ramp reads as correlation too; with a few developers of a team in one,
- * the pooled figure hardly moves. Returns 0 (not negative: alternation would only make sums safer) when there are
- * fewer than MIN_PAIRS pairs.
+ * Spend drawn day by day on its own (every bench:detect team before Dec 5 2026) reads 0-0.12 over every pass (the most:
+ * T9-power's). A team whose good and bad stretches last a few days (a hard project, a quiet week) reads 0.1-0.35 when
+ * generated at 0.4 (A4-ar40), 0.32-0.43 at 0.5 and 0.52-0.63 at 0.7; then several days above the usual are ordinary,
+ * and a test that adds up days' evidence as independent saw drifts in them (bench:detect's stretch teams). Returns 0
+ * (not negative: alternation would only make sums safer) with fewer than MIN_DEVELOPERS developers of their own reading.
  */
 export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[], from: number): number {
-  const n = series.days.length;
+  // Today is left out: an hourly pass sees only part of it.
+  const n = series.asOfIdx;
   const start = Math.max(0, from);
   if (n - start < 2) return 0;
   if (dayBuf.length < n) {
@@ -40,10 +46,9 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
     classBuf = new Float64Array(n);
   }
   const users = series.users.length;
-  // Each counted developer's median of each class of day and robust scale (NaN: not counted). Residuals are
-  // computed again where needed rather than kept: at 20,000 developers a pass keeps no array per developer for this.
-  const center = new Float64Array(2 * users);
-  const scale = new Float64Array(users).fill(Number.NaN);
+  // Each counted developer's median of each class of day (NaN: not counted). Residuals are computed again where
+  // needed rather than kept: at 20,000 developers a pass keeps no array per developer for this.
+  const center = new Float64Array(2 * users).fill(Number.NaN);
   for (let u = 0; u < users; u++) {
     const events = series.users[u].events;
     const spend = cents[u];
@@ -59,43 +64,68 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
       for (let i = 0; i < active; i++) if (series.dayClass[dayBuf[i]] === c) classBuf[m++] = logBuf[i];
       center[2 * u + c] = m > 0 ? medianOfFirst(classBuf, m) : 0;
     }
-    for (let i = 0; i < active; i++) classBuf[i] = logBuf[i] - center[2 * u + series.dayClass[dayBuf[i]]];
-    const spread = robustScaleOfFirst(classBuf, active, 0);
-    if (spread > 0) scale[u] = spread;
   }
-  const residual = (u: number, d: number) => (logSpend(cents[u][d]) - center[2 * u + series.dayClass[d]]) / scale[u];
+  const deviation = (u: number, d: number) => logSpend(cents[u][d]) - center[2 * u + series.dayClass[d]];
   // What the whole team did that day (a price change, a holiday) is no developer's stretch: each day's median
-  // residual comes off first.
+  // deviation (in log spend, as a price change moves everyone's alike) comes off first.
   const dayEffect = new Float64Array(n);
   const sameDay = new Float64Array(users);
   for (let d = start; d < n; d++) {
     let m = 0;
     for (let u = 0; u < users; u++)
-      if (!Number.isNaN(scale[u]) && series.users[u].events[d] > 0) sameDay[m++] = residual(u, d);
+      if (!Number.isNaN(center[2 * u]) && series.users[u].events[d] > 0) sameDay[m++] = deviation(u, d);
     dayEffect[d] = m >= MIN_DAY_USERS ? medianOfFirst(sameDay, m) : 0;
   }
+  // Each developer's correlation over their own pairs, read twice: their deviations as they are, and less the day's
+  // effect; the smaller counts. A stretch of their own shows both ways. A price change moves everyone's days alike
+  // and shows only as they are; a group's own level shift (a third of the team took to agents) moves the day's median
+  // and so shows in everyone else's days only less the day's effect. The team's is the median developer's, so that a
+  // minority in a level shift of their own does not read as everyone's stretch.
+  const perDeveloper = new Float64Array(users);
+  let counted = 0;
+  for (let u = 0; u < users; u++) {
+    if (Number.isNaN(center[2 * u])) continue;
+    const events = series.users[u].events;
+    let least = Number.POSITIVE_INFINITY;
+    for (const effect of [0, 1]) {
+      let active = 0;
+      for (let d = start; d < n; d++) {
+        if (events[d] <= 0) continue;
+        dayBuf[active] = d;
+        classBuf[active++] = deviation(u, d) - effect * dayEffect[d];
+      }
+      const r = lagOneCorrelation(active);
+      least = Number.isNaN(r) ? Number.NaN : Math.min(least, r);
+      if (Number.isNaN(least)) break;
+    }
+    if (!Number.isNaN(least)) perDeveloper[counted++] = least;
+  }
+  return counted >= MIN_DEVELOPERS ? Math.max(0, medianOfFirst(perDeveloper, counted)) : 0;
+}
+
+/**
+ * The lag-1 correlation of the first `active` values of classBuf, on the days in dayBuf: over pairs of neighbouring
+ * calendar days, around their median and over their robust scale, clamped to ±RESIDUAL_CLAMP; NaN with fewer than
+ * MIN_DEVELOPER_PAIRS pairs or no spread.
+ */
+function lagOneCorrelation(active: number): number {
+  if (active < 2) return Number.NaN;
+  const middle = medianOfFirst(classBuf, active);
+  const scale = robustScaleOfFirst(classBuf, active, middle);
+  if (!(scale > 0)) return Number.NaN;
+  const at = (i: number) => Math.max(-RESIDUAL_CLAMP, Math.min(RESIDUAL_CLAMP, (classBuf[i] - middle) / scale));
   let products = 0;
   let squares = 0;
   let pairs = 0;
-  for (let u = 0; u < users; u++) {
-    if (Number.isNaN(scale[u])) continue;
-    const events = series.users[u].events;
-    let before = Number.NaN; // the day before's clamped residual, NaN when idle
-    for (let d = start; d < n; d++) {
-      if (events[d] <= 0) {
-        before = Number.NaN;
-        continue;
-      }
-      const r = Math.max(-RESIDUAL_CLAMP, Math.min(RESIDUAL_CLAMP, residual(u, d) - dayEffect[d]));
-      if (!Number.isNaN(before)) {
-        products += before * r;
-        squares += (before * before + r * r) / 2;
-        pairs++;
-      }
-      before = r;
-    }
+  for (let i = 1; i < active; i++) {
+    if (dayBuf[i] !== dayBuf[i - 1] + 1) continue;
+    const a = at(i - 1);
+    const b = at(i);
+    products += a * b;
+    squares += (a * a + b * b) / 2;
+    pairs++;
   }
-  return pairs >= MIN_PAIRS && squares > 0 ? Math.max(0, products / squares) : 0;
+  return pairs >= MIN_DEVELOPER_PAIRS && squares > 0 ? products / squares : Number.NaN;
 }
 
 /** Below this measured correlation none is credited, from CREDIT_FROM + CREDIT_RAMP all of it (linear between). */
@@ -104,11 +134,11 @@ const CREDIT_RAMP = 0.2;
 
 /**
  * The noise correlation detection credits the team with: measuredCorrelation, none of it under 0.1, all of it from
- * 0.3, in proportion between. Teams whose days are independent read up to 0.12 (bench:detect's tuning teams; 0.15 on
- * a held-out team of 50): their level shifts and ramps are stretches too, and the estimate has its own noise. Crediting
- * that much cost them finds (a correlation of 0.05-0.15 makes every sum's bar a little higher: T4-churn lost a level
- * shift, T6-churn's slowest find came 14 days later). Teams with stretches read 0.3-0.6. The ramp keeps the credit
- * continuous as a team's reading moves from one pass to the next.
+ * 0.3, in proportion between. Teams whose days are independent read up to 0.12 (bench:detect's tuning teams, every
+ * pass): a developer's level shift or ramp is a stretch too, and the estimate has its own noise. Crediting that much
+ * cost them finds (a first version, which credited every reading, pooled every developer's pairs and also counted
+ * each pair of days' correlation in the sums: T4-churn lost a level shift, T6-churn's slowest find came 14 days later).
+ * Teams with stretches read 0.3-0.6. The ramp keeps the credit continuous as a reading moves from one pass to the next.
  */
 export function noiseCorrelation(series: SeriesSet, cents: ArrayLike<number>[], from: number): number {
   return creditedCorrelation(measuredCorrelation(series, cents, from));

@@ -384,7 +384,8 @@ export interface ScanContext {
   teamAlarmed: Uint8Array;
   /** mixHabitDays, per day index: 1 where the team tries pricier models for a day as ordinary work (oneMixDay). */
   mixHabit: Uint8Array;
-  /** stretchFactor of the team's noise correlation: how many times a median of n days errs as much as n would. */
+  /** stretchFactor of the team's noise correlation: how many times more a median of n days errs than one of n
+   * independent ones. */
   stretch: number;
 }
 
