@@ -10,6 +10,8 @@ const RESIDUAL_CLAMP = 3;
 const MIN_DEVELOPER_PAIRS = 10;
 /** Developers with a correlation of their own the team needs before its correlation is read at all. */
 const MIN_DEVELOPERS = 10;
+/** Developers read at most (every stride-th of a larger team). */
+const MAX_DEVELOPERS_READ = 2_000;
 /** Developers active on a day needed before the team's effect that day is taken off (as MIN_TEAM_USERS in scan.ts). */
 const MIN_DAY_USERS = 8;
 
@@ -24,14 +26,15 @@ let classBuf = new Float64Array(128);
  * to the day before the pass's (today is partial in an hourly pass). A developer's days are taken around the median of
  * their class of day (workday, weekend), over their robust scale, clamped to ±RESIDUAL_CLAMP; their correlation is
  * Σ r(d)·r(d+1) over Σ (r(d)² + r(d+1)²) / 2, read with and without each day's median over the team taken off, the
- * smaller of the two counting (lagOneCorrelation). One developer's few dozen pairs give it
- * ± 0.2; the median of a team's developers is steady, and a minority of them in a level shift or ramp of their own
- * does not move it (the pooled correlation of every developer's pairs, a first version, read a third of a team at
- * three times its spend for twenty days as 0.2-0.3).
+ * smaller of the two counting (lagOneCorrelation). One developer's few dozen pairs give it ± 0.2; the median of a
+ * team's developers is steady, and a minority of them in a level shift or ramp of their own moves it little (a third of
+ * a fixture team at three times its spend for twenty days: 0.03-0.12; the pooled correlation of every developer's pairs,
+ * a first version, read 0.2-0.3). The median is a switch at half the team: a minority in stretches is credited next to
+ * nothing, a majority credits every developer (40 developers, a share of them at 0.8: 30% read 0-0.13, 55% 0.25-0.32).
  *
  * Spend drawn day by day on its own (every bench:detect team before Dec 5 2026) reads 0-0.12 over every pass (the most:
- * T9-power's). A team whose good and bad stretches last a few days (a hard project, a quiet week) reads 0.1-0.35 when
- * generated at 0.4 (A4-ar40), 0.32-0.43 at 0.5 and 0.52-0.63 at 0.7; then several days above the usual are ordinary,
+ * T9-power's). A team whose good and bad stretches last a few days (a hard project, a quiet week) reads 0.10-0.34 when
+ * generated at 0.4 (A4-ar40), 0.32-0.43 at 0.5, 0.42-0.53 at 0.6 and 0.52-0.63 at 0.7; then several days above the usual are ordinary,
  * and a test that adds up days' evidence as independent saw drifts in them (bench:detect's stretch teams). Returns 0
  * (not negative: alternation would only make sums safer) with fewer than MIN_DEVELOPERS developers of their own reading.
  */
@@ -46,10 +49,13 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
     classBuf = new Float64Array(n);
   }
   const users = series.users.length;
+  // A team of more than MAX_DEVELOPERS_READ is read from every stride-th developer: a median of 2,000 is as steady, and
+  // at 20,000 developers the reading took 190 ms of a pass.
+  const stride = Math.ceil(users / MAX_DEVELOPERS_READ);
   // Each counted developer's median of each class of day (NaN: not counted). Residuals are computed again where
   // needed rather than kept: at 20,000 developers a pass keeps no array per developer for this.
   const center = new Float64Array(2 * users).fill(Number.NaN);
-  for (let u = 0; u < users; u++) {
+  for (let u = 0; u < users; u += stride) {
     const events = series.users[u].events;
     const spend = cents[u];
     let active = 0;
@@ -72,7 +78,7 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
   const sameDay = new Float64Array(users);
   for (let d = start; d < n; d++) {
     let m = 0;
-    for (let u = 0; u < users; u++)
+    for (let u = 0; u < users; u += stride)
       if (!Number.isNaN(center[2 * u]) && series.users[u].events[d] > 0) sameDay[m++] = deviation(u, d);
     dayEffect[d] = m >= MIN_DAY_USERS ? medianOfFirst(sameDay, m) : 0;
   }
@@ -83,7 +89,7 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
   // minority in a level shift of their own does not read as everyone's stretch.
   const perDeveloper = new Float64Array(users);
   let counted = 0;
-  for (let u = 0; u < users; u++) {
+  for (let u = 0; u < users; u += stride) {
     if (Number.isNaN(center[2 * u])) continue;
     const events = series.users[u].events;
     let least = Number.POSITIVE_INFINITY;
@@ -138,7 +144,7 @@ const CREDIT_RAMP = 0.2;
  * pass): a developer's level shift or ramp is a stretch too, and the estimate has its own noise. Crediting that much
  * cost them finds (a first version, which credited every reading, pooled every developer's pairs and also counted
  * each pair of days' correlation in the sums: T4-churn lost a level shift, T6-churn's slowest find came 14 days later).
- * Teams with stretches read 0.3-0.6. The ramp keeps the credit continuous as a reading moves from one pass to the next.
+ * Teams with stretches read 0.10-0.63. The ramp keeps the credit continuous as a reading moves from one pass to the next.
  */
 export function noiseCorrelation(series: SeriesSet, cents: ArrayLike<number>[], from: number): number {
   return creditedCorrelation(measuredCorrelation(series, cents, from));

@@ -122,8 +122,8 @@ describe("the team's noise correlation", () => {
     expect(noiseCorrelation(series, cents, 0)).toBe(creditedCorrelation(measuredCorrelation(series, cents, 0)));
   });
 
-  it('reads no correlation from fewer than 10 developers with 10 pairs of neighbouring days each', () => {
-    // Nine developers of a team in stretches (they read 0.5 without the minimum), then twelve.
+  it('reads no correlation from fewer than 10 developers', () => {
+    // Nine developers of a team in stretches (they read 0.43 without the minimum), then twelve.
     const series = passSeries(stretchTeam(1, 0.8));
     const read = (count: number) => {
       const users = series.users.slice(0, count);
@@ -135,6 +135,20 @@ describe("the team's noise correlation", () => {
     };
     expect(read(9)).toBe(0);
     expect(read(12)).toBeGreaterThan(0.3);
+  });
+
+  it('reads a team of more than 2,000 developers from every stride-th of them, as steady', () => {
+    // The twenty developers of a team in stretches, each 101 times over (2,020: every second one read).
+    const series = passSeries(stretchTeam(1, 0.8));
+    const many = Array.from({ length: 101 }, () => series.users).flat();
+    const read = (users: typeof series.users) =>
+      measuredCorrelation(
+        { ...series, users },
+        users.map((u) => u.cents),
+        0,
+      );
+    expect(read(many)).toBeCloseTo(read(series.users), 1);
+    expect(read(many)).toBeGreaterThan(0.35);
   });
 
   it("stretches a median's error by (1 + ρ) / (1 − ρ), ρ taken at most 0.9 and at least 0", () => {
