@@ -79,11 +79,7 @@ export function teamPrior(series: SeriesSet, settings: Settings, fromIdx: number
     center,
     spread,
     personalScale: typicalPersonalScale(series),
-    noiseCorrelation: noiseCorrelation(
-      series,
-      series.users.map((u) => u.cents),
-      0,
-    ),
+    noiseCorrelation: noiseCorrelation(series),
   };
 }
 

@@ -22,8 +22,8 @@ let classBuf = new Float64Array(128);
 
 /**
  * How much a developer's day resembles the day before beyond their usual level, for the median developer of the team:
- * each developer's lag-1 autocorrelation of log spend over pairs of neighbouring calendar days both active, from `from`
- * to the day before the pass's (today is partial in an hourly pass). A developer's days are taken around the median of
+ * each developer's lag-1 autocorrelation of log spend over pairs of neighbouring calendar days both active, from the
+ * window's first day to the day before the pass's (today is partial in an hourly pass). A developer's days are taken around the median of
  * their class of day (workday, weekend), over their robust scale, clamped to ±RESIDUAL_CLAMP; their correlation is
  * Σ r(d)·r(d+1) over Σ (r(d)² + r(d+1)²) / 2, read with and without each day's median over the team taken off, the
  * smaller of the two counting (lagOneCorrelation). One developer's few dozen pairs give it ± 0.2; the median of a
@@ -38,11 +38,10 @@ let classBuf = new Float64Array(128);
  * and a test that adds up days' evidence as independent saw drifts in them (bench:detect's stretch teams). Returns 0
  * (not negative: alternation would only make sums safer) with fewer than MIN_DEVELOPERS developers of their own reading.
  */
-export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[], from: number): number {
+export function measuredCorrelation(series: SeriesSet): number {
   // Today is left out: an hourly pass sees only part of it.
   const n = series.asOfIdx;
-  const start = Math.max(0, from);
-  if (n - start < 2) return 0;
+  if (n < 2) return 0;
   if (dayBuf.length < n) {
     dayBuf = new Int32Array(n);
     logBuf = new Float64Array(n);
@@ -57,9 +56,9 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
   const center = new Float64Array(2 * users).fill(Number.NaN);
   for (let u = 0; u < users; u += stride) {
     const events = series.users[u].events;
-    const spend = cents[u];
+    const spend = series.users[u].cents;
     let active = 0;
-    for (let d = start; d < n; d++) {
+    for (let d = 0; d < n; d++) {
       if (events[d] <= 0) continue;
       dayBuf[active] = d;
       logBuf[active++] = logSpend(spend[d]);
@@ -71,12 +70,12 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
       center[2 * u + c] = m > 0 ? medianOfFirst(classBuf, m) : 0;
     }
   }
-  const deviation = (u: number, d: number) => logSpend(cents[u][d]) - center[2 * u + series.dayClass[d]];
+  const deviation = (u: number, d: number) => logSpend(series.users[u].cents[d]) - center[2 * u + series.dayClass[d]];
   // What the whole team did that day (a price change, a holiday) is no developer's stretch: each day's median
   // deviation (in log spend, as a price change moves everyone's alike) comes off first.
   const dayEffect = new Float64Array(n);
   const sameDay = new Float64Array(users);
-  for (let d = start; d < n; d++) {
+  for (let d = 0; d < n; d++) {
     let m = 0;
     for (let u = 0; u < users; u += stride)
       if (!Number.isNaN(center[2 * u]) && series.users[u].events[d] > 0) sameDay[m++] = deviation(u, d);
@@ -95,7 +94,7 @@ export function measuredCorrelation(series: SeriesSet, cents: ArrayLike<number>[
     let least = Number.POSITIVE_INFINITY;
     for (const effect of [0, 1]) {
       let active = 0;
-      for (let d = start; d < n; d++) {
+      for (let d = 0; d < n; d++) {
         if (events[d] <= 0) continue;
         dayBuf[active] = d;
         classBuf[active++] = deviation(u, d) - effect * dayEffect[d];
@@ -146,8 +145,8 @@ const CREDIT_RAMP = 0.2;
  * each pair of days' correlation in the sums: T4-churn lost a level shift, T6-churn's slowest find came 14 days later).
  * Teams with stretches read 0.10-0.63. The ramp keeps the credit continuous as a reading moves from one pass to the next.
  */
-export function noiseCorrelation(series: SeriesSet, cents: ArrayLike<number>[], from: number): number {
-  return creditedCorrelation(measuredCorrelation(series, cents, from));
+export function noiseCorrelation(series: SeriesSet): number {
+  return creditedCorrelation(measuredCorrelation(series));
 }
 
 /** The share of a measured correlation that is credited (noiseCorrelation). */

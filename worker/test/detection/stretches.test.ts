@@ -55,11 +55,7 @@ function stretchTeam(
 /** The input's noise correlation as a pass on ASOF measures it (over the days of its window). */
 function measured(input: ReturnType<typeof stretchTeam>): number {
   const series = passSeries(input);
-  return measuredCorrelation(
-    series,
-    series.users.map((u) => u.cents),
-    0,
-  );
+  return measuredCorrelation(series);
 }
 
 /** The developers with a personal alert in a day-by-day replay of the last `days` days. */
@@ -118,8 +114,7 @@ describe("the team's noise correlation", () => {
     expect(creditedCorrelation(0.3)).toBeCloseTo(0.3, 10);
     expect(creditedCorrelation(0.6)).toBeCloseTo(0.6, 10);
     const series = passSeries(stretchTeam(1, 0.8));
-    const cents = series.users.map((u) => u.cents);
-    expect(noiseCorrelation(series, cents, 0)).toBe(creditedCorrelation(measuredCorrelation(series, cents, 0)));
+    expect(noiseCorrelation(series)).toBe(creditedCorrelation(measuredCorrelation(series)));
   });
 
   it('reads no correlation from fewer than 10 developers', () => {
@@ -127,11 +122,7 @@ describe("the team's noise correlation", () => {
     const series = passSeries(stretchTeam(1, 0.8));
     const read = (count: number) => {
       const users = series.users.slice(0, count);
-      return measuredCorrelation(
-        { ...series, users },
-        users.map((u) => u.cents),
-        0,
-      );
+      return measuredCorrelation({ ...series, users });
     };
     expect(read(9)).toBe(0);
     expect(read(12)).toBeGreaterThan(0.3);
@@ -141,12 +132,7 @@ describe("the team's noise correlation", () => {
     // The twenty developers of a team in stretches, each 101 times over (2,020: every second one read).
     const series = passSeries(stretchTeam(1, 0.8));
     const many = Array.from({ length: 101 }, () => series.users).flat();
-    const read = (users: typeof series.users) =>
-      measuredCorrelation(
-        { ...series, users },
-        users.map((u) => u.cents),
-        0,
-      );
+    const read = (users: typeof series.users) => measuredCorrelation({ ...series, users });
     expect(read(many)).toBeCloseTo(read(series.users), 1);
     expect(read(many)).toBeGreaterThan(0.35);
   });
