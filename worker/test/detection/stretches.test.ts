@@ -128,6 +128,38 @@ describe("the team's noise correlation", () => {
     expect(read(12)).toBeGreaterThan(0.3);
   });
 
+  it('reads a developer only from 10 pairs of neighbouring active days', () => {
+    // Every developer of a team in stretches kept active on pairs of their active days with a day off after each (one
+    // pair of neighbours each, none across the day off): nine such pairs count for nobody (read, they give 0.26), ten
+    // for everyone.
+    const series = passSeries(stretchTeam(1, 0.8));
+    const inPairs = (pairs: number) =>
+      series.users.map((u) => {
+        const events = new Float32Array(u.events.length);
+        for (let d = 0, p = 0; d + 1 < series.asOfIdx && p < pairs; d++)
+          if (u.events[d] > 0 && u.events[d + 1] > 0) {
+            events[d] = u.events[d];
+            events[d + 1] = u.events[d + 1];
+            p++;
+            d += 2; // and the day after the pair off
+          }
+        return { ...u, events };
+      });
+    const read = (pairs: number) => measuredCorrelation({ ...series, users: inPairs(pairs) });
+    expect(read(9)).toBe(0);
+    expect(read(10)).toBeGreaterThan(0.2);
+  });
+
+  it('clamps a day at three robust scales: one spike a developer hides no stretch', () => {
+    // Each developer of a team in stretches with one day at a hundred times their usual (z about 9): unclamped, its
+    // square outweighs the developer's fifty-odd ordinary pairs and the reading falls towards none (0.18 on the first).
+    const spiked = (seed: number) =>
+      stretchTeam(seed, 0.8, (email, date, volume) => ({
+        volume: date === addDays(ASOF, -20 - (Number(email.slice(3, 6)) % 15)) ? volume * 100 : volume,
+      }));
+    for (const seed of [1, 2, 3]) expect(measured(spiked(seed))).toBeGreaterThan(0.35);
+  });
+
   it('reads a team of more than 2,000 developers from every stride-th of them, as steady', () => {
     // The twenty developers of a team in stretches, each 101 times over (2,020: every second one read).
     const series = passSeries(stretchTeam(1, 0.8));
