@@ -174,6 +174,12 @@ class WorkerLog {
       const entry = JSON.parse(line) as LogLine;
       this.counts.set(entry.msg, (this.counts.get(entry.msg) ?? 0) + 1);
       if (entry.level >= 40) console.log(`   worker ${entry.level >= 50 ? 'error' : 'warning'}: ${line.slice(0, 400)}`);
+      if (entry.msg === 'idle heap released') {
+        const r = entry as unknown as { after: string; ms: number; rssBeforeMiB: number; rssAfterMiB: number };
+        console.log(
+          `   the worker released its idle heap after the ${r.after} in ${r.ms} ms: RSS ${r.rssBeforeMiB} → ${r.rssAfterMiB} MiB`,
+        );
+      }
       for (const w of this.waiters.filter((x) => x.msg === entry.msg)) w.resolve(entry);
       this.waiters = this.waiters.filter((x) => x.msg !== entry.msg);
     }

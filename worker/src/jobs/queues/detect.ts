@@ -6,6 +6,7 @@ import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { logRunReport } from '../../report/log-report';
 import { withOwnHeapGrowth } from '../lean-heap';
+import { logRelease, releaseIdleHeap } from '../release-heap';
 import { runDetectionPass } from '../detection-pass';
 import { replayDetection } from '../replay-detection';
 import { defineQueue } from './define';
@@ -48,16 +49,22 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
     const now = new Date();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
-    await withOwnHeapGrowth(() =>
-      resumeAfterDatabaseLoss(
-        'detection',
-        async () => {
-          await replayDetection({ db, config, log }, { days: job.replayDays ?? 0, now });
-          await runDetectionPass({ db, boss, config, log, seriesCache });
-        },
-        { db, log, signal },
-      ),
-    );
+    try {
+      await withOwnHeapGrowth(() =>
+        resumeAfterDatabaseLoss(
+          'detection',
+          async () => {
+            await replayDetection({ db, config, log }, { days: job.replayDays ?? 0, now });
+            await runDetectionPass({ db, boss, config, log, seriesCache });
+          },
+          { db, log, signal },
+        ),
+      );
+    } finally {
+      // A pass's mark-compacts leave V8's page pool full until a memory-reducing collection (release-heap.ts): the
+      // next pass would peak that much higher.
+      logRelease(log, releaseIdleHeap(), 'detection pass');
+    }
     if (job.collectRunId)
       await logRunReport({ db, log, config }, { runId: job.collectRunId, trigger: job.collectTrigger ?? 'schedule' });
   });
