@@ -24,9 +24,10 @@ const MIB = 1024 * 1024;
  * `if (ShouldReduceMemory()) memory_allocator_->pool()->ReleasePooledChunks()`). Every ordinary mark-compact adds the
  * pages it emptied to that pool and only a memory-reducing one empties it; V8's memory reducer, which would, never ran
  * in the worker (bench:detect-pass-worker with --trace-gc, Dec 5 2026: no "(reduce)" collection in a run). The pool
- * held 18 MB after one start-up and 35-50 MB after another, so the worker rested at 372-413 MiB once it had filled the
- * series cache, and a 20,000-developer pass peaked 82-89 MiB above wherever it rested: over issue #13's 500 MB in 4 of
- * 11 runs. Checked on Node 24.21 (V8 13.6): such a collection printed "Mark-Compact (reduce)" and "pooled: 0 MB".
+ * held 4, 16 and 24 MB at rest after start-up in three traced runs (up to 91 MB just after a pass's mark-compact), the
+ * worker rested at 369-413 MiB once it had filled the series cache, and a 20,000-developer pass peaked 82-89 MiB above
+ * wherever it rested: over issue #13's 500 MB in 4 of 11 runs; with the release, 437-440 MiB in five of five (it takes
+ * 200-270 ms). Checked on Node 24.21 (V8 13.6): such a collection printed "Mark-Compact (reduce)" and "pooled: 0 MB".
  *
  * `gc` is there when node runs with --expose-gc (`npm start`'s flags in worker/package.json, and the Dockerfile's);
  * without it (tests, `tsx`) nothing is done and null is returned. It blocks the event loop while it runs, between
