@@ -10,6 +10,7 @@ import {
   registerNudgeWorker,
 } from './jobs/queues';
 import { startSeriesWarmUp } from './jobs/series-warm-up';
+import { exposedGc } from './jobs/release-heap';
 
 export interface WorkerService {
   stop(): Promise<void>;
@@ -32,6 +33,10 @@ export async function startWorkerService(rt: Runtime): Promise<WorkerService> {
   await registerNudgeCheckWorker(boss, { db, config, log });
   // Before the collect worker: a collection that comes in the first seconds waits for the warm-up to end.
   const warmUp = startSeriesWarmUp({ db, log, signal });
+  if (exposedGc() === null)
+    log.info(
+      'node runs without --expose-gc: the heap V8 no longer uses is not given back after detection passes (npm start and the Dockerfile run node with it)',
+    );
   await registerCollectWorker(boss, { db, client, log, config, signal, warmUp });
   await registerDetectWorker(boss, { db, config, log, signal, warmUp });
 

@@ -63,6 +63,11 @@ export function withLeanHeap<T>(work: () => Promise<T>, setFlags: SetFlags = v8.
   return counted('collections', work, setFlags);
 }
 
+/** How many collections run in this process now. */
+export function collectionsRunning(): number {
+  return state.collections;
+}
+
 /** Runs a detection pass with the process's own heap growth, even while a collection runs (see withLeanHeap). */
 export function withOwnHeapGrowth<T>(work: () => Promise<T>, setFlags: SetFlags = v8.setFlagsFromString): Promise<T> {
   return counted('detections', work, setFlags);

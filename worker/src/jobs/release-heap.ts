@@ -1,4 +1,5 @@
 import type { Logger } from '../config/log';
+import { collectionsRunning } from './lean-heap';
 
 /** The options of the `gc` that `--expose-gc` gives (V8's src/extensions/gc-extension.cc: type, execution, flavor). */
 export interface GcOptions {
@@ -18,23 +19,21 @@ export interface HeapRelease {
 const MIB = 1024 * 1024;
 
 /**
- * Gives back to the system the pages V8 keeps for reuse, once a detection pass or the series warm-up has ended: a
+ * Gives back to the system what V8 holds but no longer uses, once a detection pass or the series warm-up has ended: a
  * memory-reducing full collection (`gc({ flavor: 'last-resort' })`: Heap::CollectAllAvailableGarbage, two to seven
- * mark-compacts with kReduceMemoryFootprint), after which V8 releases its page pool (heap.cc, after a mark-compact:
+ * mark-compacts with kReduceMemoryFootprint), which also empties V8's page pool (heap.cc, after a mark-compact:
  * `if (ShouldReduceMemory()) memory_allocator_->pool()->ReleasePooledChunks()`). Every ordinary mark-compact adds the
- * pages it emptied to that pool and only a memory-reducing one empties it; V8's memory reducer, which would, never ran
- * in the worker (bench:detect-pass-worker with --trace-gc, Dec 5 2026: no "(reduce)" collection in a run). The pool
- * held 4, 16 and 24 MB at rest after start-up in three traced runs (up to 91 MB just after a pass's mark-compact), the
- * worker rested at 369-413 MiB once it had filled the series cache, and a 20,000-developer pass peaked 82-89 MiB above
- * wherever it rested: over issue #13's 500 MB in 4 of 11 runs; with the release, 437-440 MiB in five of five (it takes
- * 200-270 ms). Checked on Node 24.21 (V8 13.6): such a collection printed "Mark-Compact (reduce)" and "pooled: 0 MB".
+ * pages it emptied to that pool and only a memory-reducing one empties it. In the runs of bench:detect-pass-worker with
+ * --trace-gc (Dec 5 2026, passes 10 s apart) no collection was a memory-reducing one; the pool held 4, 16 and 24 MiB at
+ * rest after start-up (up to 91 just after a pass's mark-compact), the worker rested at 372-413 MiB once it had filled
+ * the series cache, and a 20,000-developer pass peaked 84-93 MiB above wherever it rested: over issue #13's 500 MB in
+ * 4 of 11 runs. With the release it rests at 275-279 MiB after start-up and peaks at 437-440 MiB (five runs); each
+ * release takes 200-270 ms. Checked on Node 24.21 (V8 13.6) and 22.23 (V8 12.4): "Mark-Compact (reduce)", "pooled: 0".
  *
- * `gc` is there when node runs with --expose-gc (`npm start`'s flags in worker/package.json, and the Dockerfile's);
- * without it (tests, `tsx`) nothing is done and null is returned. It blocks the event loop while it runs, between
- * passes, when the worker has nothing else heavy to do.
+ * Throws what `gc` or the RSS reading throws; returns null without a `gc` (node without --expose-gc: tests, `tsx`).
  */
-export function releaseIdleHeap(gc: ExposedGc | undefined = exposedGc()): HeapRelease | null {
-  if (typeof gc !== 'function') return null;
+export function releaseIdleHeap(gc: ExposedGc | null = exposedGc()): HeapRelease | null {
+  if (gc === null) return null;
   const rssBefore = process.memoryUsage.rss();
   const started = performance.now();
   gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
@@ -45,16 +44,40 @@ export function releaseIdleHeap(gc: ExposedGc | undefined = exposedGc()): HeapRe
   };
 }
 
-function exposedGc(): ExposedGc | undefined {
+/** The `gc` this process was given by --expose-gc, or null. */
+export function exposedGc(): ExposedGc | null {
   const gc = (globalThis as { gc?: unknown }).gc;
-  return typeof gc === 'function' ? (gc as ExposedGc) : undefined;
+  return typeof gc === 'function' ? (gc as ExposedGc) : null;
 }
 
-/** Logs a release (nothing when `gc` is not exposed), after `what` ended. */
-export function logRelease(log: Logger, release: HeapRelease | null, what: string): void {
-  if (release)
-    log.info(
-      { after: what, ms: Math.round(release.ms), rssBeforeMiB: release.rssBeforeMiB, rssAfterMiB: release.rssAfterMiB },
-      'idle heap released',
-    );
+/** Releases the idle heap after `after` (a detection pass, the warm-up) ended. */
+export type ReleaseHeap = (after: string) => void;
+
+/**
+ * The worker's release (releaseIdleHeap), logged. Skipped while a collection runs in the process (lean-heap.ts): it
+ * would take the pages straight back. It never throws: a failure is a warning, and the pass or warm-up it follows
+ * stands. It blocks the event loop while it runs (pg-boss's heartbeats are seconds apart; an API request waits).
+ */
+export function idleHeapReleaser(log: Logger, gc: ExposedGc | null = exposedGc()): ReleaseHeap {
+  return (after) => {
+    if (gc === null) return;
+    if (collectionsRunning() > 0) {
+      log.debug({ after }, 'idle heap kept: a collection runs');
+      return;
+    }
+    try {
+      const release = releaseIdleHeap(gc)!;
+      log.info(
+        {
+          after,
+          ms: Math.round(release.ms),
+          rssBeforeMiB: release.rssBeforeMiB,
+          rssAfterMiB: release.rssAfterMiB,
+        },
+        'idle heap released',
+      );
+    } catch (err) {
+      log.warn({ err, after }, 'releasing the idle heap failed');
+    }
+  };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import { DetectionSeriesCache } from '../db/repositories/detection-series-cache';
 import { warmSeriesCache } from './detection-pass';
 import { withOwnHeapGrowth } from './lean-heap';
-import { logRelease, releaseIdleHeap } from './release-heap';
+import { idleHeapReleaser, type ReleaseHeap } from './release-heap';
 import { waitAtMost } from './wait-at-most';
 
 /** How long a job waits for the series cache filled at start (4–6 s at 20,000 developers here). */
@@ -26,8 +26,14 @@ export interface SeriesWarmUp {
  * peak RSS at 20,000 developers is the warm-up's or a pass's, 440–457 MiB, with little room for a collection on top).
  * A failure only leaves the first pass to read everything.
  */
-export function startSeriesWarmUp(deps: { db: Db; log: Logger; signal: AbortSignal }): SeriesWarmUp {
-  const { db, log, signal } = deps;
+export function startSeriesWarmUp(deps: {
+  db: Db;
+  log: Logger;
+  signal: AbortSignal;
+  /** Default: idleHeapReleaser (release-heap.ts); tests count its calls. */
+  releaseHeap?: ReleaseHeap;
+}): SeriesWarmUp {
+  const { db, log, signal, releaseHeap = idleHeapReleaser(log) } = deps;
   const seriesCache = new DetectionSeriesCache();
   let done = false;
   const warming = withOwnHeapGrowth(() => warmSeriesCache({ db, seriesCache }))
@@ -39,9 +45,9 @@ export function startSeriesWarmUp(deps: { db: Db; log: Logger; signal: AbortSign
       },
     )
     .finally(() => {
-      // The warm-up's garbage leaves V8's page pool 18-50 MB full, resident until a memory-reducing collection.
-      logRelease(log, releaseIdleHeap(), 'warm-up');
       done = true;
+      // What the warm-up left (garbage, V8's pooled pages) stays resident until a memory-reducing collection.
+      if (!signal.aborted) releaseHeap('warm-up');
     });
   return {
     seriesCache,

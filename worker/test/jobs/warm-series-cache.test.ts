@@ -81,6 +81,8 @@ function detectWorker(name: string) {
     t: undefined as unknown as TestDb,
     boss: undefined as unknown as PgBoss,
     lines: [] as Record<string, unknown>[],
+    /** What each release of the idle heap followed (release-heap.ts), in order. */
+    releases: [] as string[],
     stop: new AbortController(),
     log: pino(
       { level: 'info' },
@@ -94,13 +96,15 @@ function detectWorker(name: string) {
     warmUp: undefined as unknown as SeriesWarmUp,
     /** As the worker starts (src/worker.ts): the warm-up first, then the workers that wait for it. */
     register: () => {
-      w.warmUp = startSeriesWarmUp({ db: w.t.db, log: w.log, signal: w.stop.signal });
+      const releaseHeap = (after: string) => void w.releases.push(after);
+      w.warmUp = startSeriesWarmUp({ db: w.t.db, log: w.log, signal: w.stop.signal, releaseHeap });
       return registerDetectWorker(w.boss, {
         db: w.t.db,
         config: loadConfig({} as NodeJS.ProcessEnv),
         log: w.log,
         signal: w.stop.signal,
         warmUp: w.warmUp,
+        releaseHeap,
       });
     },
   };
@@ -137,6 +141,9 @@ describe('the detect worker', () => {
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     // A cold first pass would re-read its whole window (from today − H + 1).
     expect(pass()!.reread).toBe(addDays(today, -1));
+    // The heap V8 no longer uses is given back after the warm-up and after the job's pass (release-heap.ts).
+    await waitFor('the release after the pass', async () => w.releases.length === 2, 10_000);
+    expect(w.releases).toEqual(['warm-up', 'detection pass']);
   }, 90_000);
 });
 
@@ -159,6 +166,9 @@ describe('the detect worker whose warm-up fails', () => {
     await waitFor('the first detection pass', async () => pass() !== undefined, 60_000);
     const asOf = pass()!.asOf as string;
     expect(pass()!.reread).toBe(seriesWindow(asOf, { days: H, weekdayAware: DEFAULT_SETTINGS.weekdayAware }).from);
+    // A failed warm-up is given back too.
+    await waitFor('the release after the pass', async () => w.releases.length === 2, 10_000);
+    expect(w.releases).toEqual(['warm-up', 'detection pass']);
   }, 90_000);
 });
 

@@ -6,7 +6,7 @@ import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { logRunReport } from '../../report/log-report';
 import { withOwnHeapGrowth } from '../lean-heap';
-import { logRelease, releaseIdleHeap } from '../release-heap';
+import { idleHeapReleaser, type ReleaseHeap } from '../release-heap';
 import { runDetectionPass } from '../detection-pass';
 import { replayDetection } from '../replay-detection';
 import { defineQueue } from './define';
@@ -34,6 +34,8 @@ export interface DetectWorkerDeps {
   signal: AbortSignal;
   /** The process's series cache, filled at start (startSeriesWarmUp). */
   warmUp: SeriesWarmUp;
+  /** After each job's passes (default idleHeapReleaser, release-heap.ts; tests count its calls). */
+  releaseHeap?: ReleaseHeap;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface DetectWorkerDeps {
  * last; a job that comes before the warm-up has ended waits for it.
  */
 export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps): Promise<void> {
-  const { db, config, log, signal, warmUp } = deps;
+  const { db, config, log, signal, warmUp, releaseHeap = idleHeapReleaser(log) } = deps;
   const { seriesCache } = warmUp;
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
     await warmUp.wait(signal);
@@ -61,9 +63,10 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
         ),
       );
     } finally {
-      // A pass's mark-compacts leave V8's page pool full until a memory-reducing collection (release-heap.ts): the
-      // next pass would peak that much higher.
-      logRelease(log, releaseIdleHeap(), 'detection pass');
+      // What the job's passes left (garbage, V8's pooled pages) stays resident until a memory-reducing collection
+      // (release-heap.ts), and the next pass would peak that much higher. Once per job: a backfill's replayed passes
+      // share one release.
+      if (!signal.aborted) releaseHeap('detection pass');
     }
     if (job.collectRunId)
       await logRunReport({ db, log, config }, { runId: job.collectRunId, trigger: job.collectTrigger ?? 'schedule' });
