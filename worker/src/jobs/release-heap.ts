@@ -67,15 +67,7 @@ export function idleHeapReleaser(log: Logger, gc: ExposedGc | null = exposedGc()
     }
     try {
       const release = releaseIdleHeap(gc)!;
-      log.info(
-        {
-          after,
-          ms: Math.round(release.ms),
-          rssBeforeMiB: release.rssBeforeMiB,
-          rssAfterMiB: release.rssAfterMiB,
-        },
-        'idle heap released',
-      );
+      log.info({ after, ...release, ms: Math.round(release.ms) }, 'idle heap released');
     } catch (err) {
       log.warn({ err, after }, 'releasing the idle heap failed');
     }

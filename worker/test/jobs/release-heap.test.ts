@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { withLeanHeap } from '../../src/jobs/lean-heap';
 import { exposedGc, idleHeapReleaser, releaseIdleHeap, type GcOptions } from '../../src/jobs/release-heap';
 import { npmLaunch } from '../../tools/build/npm-launch';
+import { keptLog } from '../support/kept-log';
 
 // What a release gives back is measured by bench:detect-pass-worker (the whole worker's RSS at rest and per pass); this
 // checks that the worker asks V8 for a memory-reducing collection, that the V8 it runs on does one for that ask, and
@@ -30,21 +29,6 @@ function traced(script: string): { collections: string[]; result: string | undef
     collections: lines.filter((l) => TRACE_LINE.test(l)).map((l) => l.replace(TRACE_LINE, '')),
     result: lines.find((l) => l.startsWith('RESULT '))?.slice('RESULT '.length),
   };
-}
-
-/** A logger whose lines are kept. */
-function keptLog() {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
-  return { log, lines };
 }
 
 /** Flushes pino's lines to the stream (it writes asynchronously). */
@@ -98,7 +82,7 @@ describe('releaseIdleHeap', () => {
 
 describe("idleHeapReleaser: the worker's release, logged", () => {
   it('logs what it released', async () => {
-    const { log, lines } = keptLog();
+    const { log, lines } = keptLog('debug');
     let asked = 0;
     idleHeapReleaser(log, () => void asked++)('detection pass');
     await settled();
@@ -109,7 +93,7 @@ describe("idleHeapReleaser: the worker's release, logged", () => {
   });
 
   it('never throws: a failing release is a warning, and what it followed stands', async () => {
-    const { log, lines } = keptLog();
+    const { log, lines } = keptLog('debug');
     const release = idleHeapReleaser(log, () => {
       throw new Error('no gc today');
     });
@@ -122,7 +106,7 @@ describe("idleHeapReleaser: the worker's release, logged", () => {
   });
 
   it('keeps the heap while a collection runs in the process (it would take the pages straight back)', async () => {
-    const { log, lines } = keptLog();
+    const { log, lines } = keptLog('debug');
     let asked = 0;
     const release = idleHeapReleaser(log, () => void asked++);
     await withLeanHeap(
@@ -137,7 +121,7 @@ describe("idleHeapReleaser: the worker's release, logged", () => {
   });
 
   it('does nothing without a gc', async () => {
-    const { log, lines } = keptLog();
+    const { log, lines } = keptLog('debug');
     idleHeapReleaser(log, null)('detection pass');
     await settled();
     expect(lines).toEqual([]);

@@ -1,10 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { setTimeout } from 'node:timers/promises';
 import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
-import pino from 'pino';
 import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
@@ -17,6 +15,7 @@ import { startSeriesWarmUp, type SeriesWarmUp } from '../../src/jobs/series-warm
 import { startBoss } from '../../src/queue/boss';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { waitFor } from '../support/child';
+import { keptLog } from '../support/kept-log';
 import { silentLog, testClient } from '../support/sim';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import { emailOf, headlessAgentTeam } from '../detection/fixtures';
@@ -77,22 +76,15 @@ describe('warmSeriesCache', () => {
  * the describe block it is called in.
  */
 function detectWorker(name: string) {
+  const { log, lines } = keptLog();
   const w = {
     t: undefined as unknown as TestDb,
     boss: undefined as unknown as PgBoss,
-    lines: [] as Record<string, unknown>[],
+    lines,
     /** What each release of the idle heap followed (release-heap.ts), in order. */
     releases: [] as string[],
     stop: new AbortController(),
-    log: pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n').filter(Boolean)) w.lines.push(JSON.parse(line));
-          done();
-        },
-      }),
-    ),
+    log,
     warmUp: undefined as unknown as SeriesWarmUp,
     /** As the worker starts (src/worker.ts): the warm-up first, then the workers that wait for it. */
     register: () => {
