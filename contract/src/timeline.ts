@@ -66,6 +66,9 @@ export function timelineEntryDetail(e: Pick<TimelineEntry, 'action' | 'details'>
       return text(d.channel) ? `via ${d.channel}` : null;
     case 'resolved':
       return text(d.reason) ? `as ${String(d.reason).replace(/_/g, ' ')}` : null;
+    case 'reopened':
+      // By the detector: the excess that began while it was open came back after it resolved itself (upsert.ts).
+      return d.reason === 'came_back' ? `the excess since ${day(d.onset)} came back` : null;
     default:
       return null;
   }

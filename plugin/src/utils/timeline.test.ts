@@ -33,5 +33,10 @@ describe('timeline labels', () => {
     );
     expect(actionDetail(entry('auto_resolved', { reason: 'auto' }))).toBe('Resolved automatically (back to normal)');
     expect(actionDetail(entry('opened', {}))).toBeNull();
+    // Reopened by the detector: the excess came back after the incident resolved itself (worker upsert.ts).
+    expect(actionDetail(entry('reopened', { reason: 'came_back', onset: '2026-11-10T00:00:00.000Z' }))).toBe(
+      'the excess since 2026-11-10 came back',
+    );
+    expect(actionDetail(entry('reopened', { previousReason: 'fixed', note: 'not over' }))).toBeNull();
   });
 });

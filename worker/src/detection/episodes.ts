@@ -1,4 +1,4 @@
-import { daysBetween } from '@cursor-cost-watch/contract';
+import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import type { Anomaly, Why } from './types';
 
 /** A detection on one evaluated day. */
@@ -27,6 +27,8 @@ export interface Episode {
   /** The onset an incident would hold: the first reported, then each different one reported later (a move). */
   onset?: string;
   onsetMoves?: number;
+  /** Times a developer's excess came back after the incident had resolved itself (incidents/upsert.ts reopens it). */
+  reopens?: number;
 }
 
 /**
@@ -64,6 +66,8 @@ export function keepsOnset(
  * Groups day-by-day detections into episodes the way incidents do: a detection within `gapDays` of the previous
  * one (before auto-resolve would have closed it) continues the same episode, unless it is a team step (stepAfter)
  * whose onset is after the open episode's: that one closes and the step is a new episode (incidents/team-steps.ts).
+ * A developer's later detection whose onset is on or before the day the episode resolved itself (its last day plus
+ * `gapDays`) is the same excess come back: it continues the episode too, as the incident is reopened (cameBack).
  */
 export function toEpisodes(detections: Detection[], gapDays: number): Episode[] {
   const sorted = [...detections].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -75,7 +79,9 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     // An episode grouped without onsets (a backtest) holds the episode the step came after.
     const stepped =
       d.stepAfter !== undefined && d.onset !== undefined && (ep?.onset === undefined || d.onset > ep.onset);
-    if (ep && daysBetween(ep.lastDay, d.day) <= gapDays && !stepped) {
+    const within = ep !== undefined && daysBetween(ep.lastDay, d.day) <= gapDays;
+    if (ep && (within || cameBack(ep, d, gapDays)) && !stepped) {
+      if (!within) ep.reopens = (ep.reopens ?? 0) + 1;
       ep.lastDay = d.day;
       if (
         d.onset !== undefined &&
@@ -101,8 +107,22 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 }
 
 /**
- * A backtest's detection of `day` from an anomaly: its subject and detector, and for a team step (which opens a new
- * incident: incidents/team-steps.ts) the onset and mark toEpisodes needs.
+ * Whether developer detection `d`, after `ep` resolved itself, reports the same excess: its onset is on or before
+ * the day the incident resolved (`gapDays` normal days after its last), so the excess began while it was open.
+ * The incident is reopened then (incidents/upsert.ts, reopenCameBack), not opened again.
+ */
+export function cameBack(
+  ep: Pick<Episode, 'lastDay'>,
+  d: Pick<Detection, 'scope' | 'onset'>,
+  gapDays: number,
+): boolean {
+  return d.scope === 'user' && d.onset !== undefined && d.onset <= addDays(ep.lastDay, gapDays);
+}
+
+/**
+ * A backtest's detection of `day` from an anomaly: its subject and detector; a developer's onset (an excess that came
+ * back reopens its incident: cameBack); and for a team step (which opens a new incident: incidents/team-steps.ts)
+ * the onset and mark toEpisodes needs.
  */
 export function backtestDetection(day: string, a: Anomaly): Detection {
   return {
@@ -110,6 +130,7 @@ export function backtestDetection(day: string, a: Anomaly): Detection {
     scope: a.scope,
     subject: a.subject,
     detector: a.detector,
+    ...(a.scope === 'user' ? { onset: a.onsetAt.slice(0, 10) } : {}),
     ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
   };
 }

@@ -39,6 +39,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     updated: [],
     escalated: [],
     autoResolved: [],
+    reopened: [],
     snoozed: 0,
     suppressed: 0,
     toNotify: [],
@@ -65,6 +66,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       result.toNotify.push(outcome.id);
     } else if (outcome.kind === 'updated') {
       result.updated.push(outcome.id);
+      if (outcome.reopened) result.reopened.push(outcome.id);
       if (outcome.escalated) result.escalated.push(outcome.id);
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }

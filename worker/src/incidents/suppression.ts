@@ -25,7 +25,7 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
       WHERE r.scope = k.scope AND r.subject = k.subject AND r.detector = k.detector AND r.status = 'resolved'
         AND (
           r.last_evaluated_day >= k.as_of
-          -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
+          -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
           OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.

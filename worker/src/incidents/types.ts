@@ -9,6 +9,8 @@ export interface RecordResult {
   updated: number[];
   escalated: number[];
   autoResolved: number[];
+  /** Incidents the system had resolved whose excess came back (in `updated` too): reopened, not opened again. */
+  reopened: number[];
   /** Anomalies of snoozed subjects: recorded by the pass, no incident, nobody notified. */
   snoozed: number;
   /** Anomalies of an episode a person already closed (or a replay of a day already past an auto-resolution). */

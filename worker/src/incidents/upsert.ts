@@ -8,7 +8,7 @@ import { maxSeverity, severityRank } from './severity';
 
 export type UpsertOutcome =
   | { kind: 'opened'; id: number }
-  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean }
+  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean; reopened: boolean }
   | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
 
 type Event = IncidentEventInput & { at: Date };
@@ -48,12 +48,14 @@ const keyOf = (r: { scope: string; subject: string; detector: string }) =>
 /**
  * For each anomaly (one per subject and detector), opens the subject's incident for its detector or updates the
  * unresolved one, in a few statements for the whole pass: the same rows, timeline entries and ids as one anomaly
- * after another in the given order. The insert relies on the partial unique index incidents_one_open_idx, so two
+ * after another in the given order. A developer's excess that came back after its incident resolved itself reopens
+ * that incident first (reopenCameBack). The insert relies on the partial unique index incidents_one_open_idx, so two
  * passes racing on the same subject end with one incident.
  */
 export async function upsertIncidents(tx: Tx, anomalies: Anomaly[], now: Date): Promise<UpsertOutcome[]> {
   if (anomalies.length === 0) return [];
   const nowIso = now.toISOString();
+  const reopened = await reopenCameBack(tx, anomalies);
   const opened = await insertNew(tx, anomalies, nowIso);
   const existing = await lockOpen(
     tx,
@@ -80,11 +82,78 @@ export async function upsertIncidents(tx: Tx, anomalies: Anomaly[], now: Date): 
     const cur = existing.get(keyOf(a));
     if (!cur)
       throw new Error(`no unresolved ${a.detector} incident for ${a.scope} ${a.subject} after its insert conflicted`);
-    outcomes.push(updateFrom(cur, a, now, updates, events));
+    const back = reopened.get(keyOf(a));
+    if (back) events.push(reopenedEvent(back, cur.status, a, now));
+    outcomes.push(updateFrom(cur, a, now, updates, events, back !== undefined));
   }
   await applyUpdates(tx, updates, nowIso);
   await appendIncidentEvents(tx, events);
   return outcomes;
+}
+
+/** An auto-resolved incident as it was when its excess came back (reopenCameBack). */
+interface CameBack {
+  id: number;
+  /** Its resolution note (what the system wrote when it closed it). */
+  note: string | null;
+}
+
+/**
+ * Reopens the incidents whose excess came back: for a developer's anomaly with no unresolved incident of its
+ * detector, the latest incident of that key when the system resolved it (reason auto, after normal days) on or after
+ * the day the anomaly says its excess began (its last evaluated day ≥ the onset). The excess began while that
+ * incident was open, and a few days within the noise closed it (a noisy level shift, a drift that dipped): before, the
+ * same excess opened a second incident and sent a second message. It returns to the state it had before (alerted,
+ * acknowledged), so it is announced again only when its severity rises. A later onset is a new excess: a new incident.
+ * Team incidents are left alone (a team step closes the one before it on purpose: team-steps.ts); so is a person's
+ * resolution (suppression.ts). One statement for the whole pass; the reopened incidents by key.
+ */
+async function reopenCameBack(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, CameBack>> {
+  const keys = anomalies
+    .filter((a) => a.scope === 'user')
+    .map((a) => ({ scope: a.scope, subject: a.subject, detector: a.detector, onset_day: a.onsetAt.slice(0, 10) }));
+  if (keys.length === 0) return new Map();
+  const { rows } = await sql<{
+    id: string | number;
+    scope: string;
+    subject: string;
+    detector: string;
+    note: string | null;
+  }>`
+    WITH k AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+        AS k(scope text, subject text, detector text, onset_day date)
+    ), latest AS (
+      SELECT DISTINCT ON (i.scope, i.subject, i.detector) i.id, i.scope, i.subject, i.detector, i.status,
+        i.resolution_reason, i.resolution_note, i.last_evaluated_day, k.onset_day
+      FROM incidents i JOIN k ON (i.scope, i.subject, i.detector) = (k.scope, k.subject, k.detector)
+      ORDER BY i.scope, i.subject, i.detector, i.id DESC
+    )
+    UPDATE incidents i SET
+      status = CASE WHEN i.acknowledged_at IS NOT NULL THEN 'acknowledged'
+                    WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
+      resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0
+    FROM latest l
+    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.last_evaluated_day >= l.onset_day
+      -- (an older incident a person reopened may be the unresolved one)
+      AND NOT EXISTS (
+        SELECT 1 FROM incidents o
+        WHERE (o.scope, o.subject, o.detector) = (l.scope, l.subject, l.detector) AND o.status <> 'resolved')
+    RETURNING i.id, i.scope, i.subject, i.detector, l.resolution_note AS note`.execute(tx);
+  return new Map(rows.map((r) => [keyOf(r), { id: Number(r.id), note: r.note }]));
+}
+
+/** The timeline entry of an incident reopened because its excess came back (`to`: the state it returned to). */
+function reopenedEvent(back: CameBack, to: string, a: Anomaly, now: Date): Event {
+  return {
+    incidentId: back.id,
+    actor: 'detector',
+    action: 'reopened',
+    from: 'resolved',
+    to,
+    details: { reason: 'came_back', asOf: a.asOf, onset: a.onsetAt, previousReason: 'auto', previousNote: back.note },
+    at: now,
+  };
 }
 
 /** Inserts an open incident for every anomaly, in order, skipping those with one already open: their ids by key. */
@@ -136,6 +205,7 @@ function updateFrom(
   now: Date,
   updates: Record<string, unknown>[],
   events: Event[],
+  reopened = false,
 ): UpsertOutcome {
   const id = Number(cur.id);
   if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id };
@@ -177,7 +247,7 @@ function updateFrom(
     // One timeline entry per day the signal persists, not one per hourly pass.
     events.push({ ...on, action: 'updated', details: facts(a) });
   }
-  return { kind: 'updated', id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
+  return { kind: 'updated', id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open', reopened };
 }
 
 /** Writes the updated incidents in one statement: the detection's values, and the signal seen again today. */

@@ -121,6 +121,7 @@ export async function runDetectionPass(
       byDetector,
       opened: incidents.opened.length,
       escalated: incidents.escalated.length,
+      reopened: incidents.reopened.length,
       autoResolved: incidents.autoResolved.length,
       queued: queued.length,
       nudged: nudges?.created.queued.length ?? 0,

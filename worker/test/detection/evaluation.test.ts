@@ -183,6 +183,33 @@ describe('benchmark helpers', () => {
     ]);
   });
 
+  it("continues a developer's episode whose excess came back after it resolved itself, as the incidents reopen it", () => {
+    // bench:detect's T5-holidays: a level shift's drift alarmed Oct 5-22, went quiet, and was read again from Oct 26
+    // with the same onset (Oct 2): one incident, reopened, not two.
+    const d = (day: string, onset: string, scope: 'user' | 'team' = 'user') => ({
+      day,
+      scope,
+      subject: scope === 'user' ? 'dev0042' : 'team',
+      detector: 'sustained_drift',
+      onset,
+    });
+    const shape = (days: ReturnType<typeof d>[]) =>
+      toEpisodes(days, 3).map((e) => [e.firstDay, e.lastDay, e.onset, e.reopens ?? 0]);
+    // Resolved itself on Oct 25 (three normal days after Oct 22): an onset up to that day is the same excess.
+    expect(
+      shape([d('2026-10-20', '2026-10-02'), d('2026-10-22', '2026-10-02'), d('2026-10-26', '2026-10-02')]),
+    ).toEqual([['2026-10-20', '2026-10-26', '2026-10-02', 1]]);
+    expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-30', '2026-10-25')])).toEqual([
+      ['2026-10-22', '2026-10-30', '2026-10-02', 1],
+    ]);
+    // An excess that began after that is a new one; a team's is never reopened (team steps close the one before).
+    expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-30', '2026-10-26')])).toEqual([
+      ['2026-10-22', '2026-10-22', '2026-10-02', 0],
+      ['2026-10-30', '2026-10-30', '2026-10-26', 0],
+    ]);
+    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-30', '2026-10-02', 'team')])).toHaveLength(2);
+  });
+
   it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {
     const ep = (subject: string, firstDay: string, lastDay = firstDay, scope: 'user' | 'team' = 'user') => ({
       scope,

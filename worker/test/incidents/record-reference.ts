@@ -29,6 +29,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     updated: [],
     escalated: [],
     autoResolved: [],
+    reopened: [],
     snoozed: 0,
     suppressed: 0,
     toNotify: [],
@@ -48,13 +49,15 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     }
     // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
     steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
-    const outcome = await upsertIncident(tx, a, now);
+    const reopened = await reopenIfCameBack(tx, a, now);
+    const outcome = await upsertIncident(tx, a, now, reopened);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
       result.opened.push(outcome.id);
       result.toNotify.push(outcome.id);
     } else if (outcome.kind === 'updated') {
       result.updated.push(outcome.id);
+      if (outcome.reopened) result.reopened.push(outcome.id);
       if (outcome.escalated) result.escalated.push(outcome.id);
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }
@@ -99,7 +102,7 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
     .where((eb) =>
       eb.or([
         eb('last_evaluated_day', '>=', a.asOf),
-        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back opens a new incident.
+        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
         eb.and([
           eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
           eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
@@ -124,9 +127,62 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
   return row !== undefined;
 }
 
+/**
+ * Reopens the developer's latest incident of this detector when the system resolved it on or after the day this
+ * anomaly's excess began and none of theirs is unresolved: the excess came back. True when it did.
+ */
+async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
+  if (a.scope !== 'user') return false;
+  const key = (q: typeof tx) =>
+    q
+      .selectFrom('incidents')
+      .selectAll()
+      .where('scope', '=', a.scope)
+      .where('subject', '=', a.subject)
+      .where('detector', '=', a.detector);
+  if (await key(tx).where('status', '<>', 'resolved').executeTakeFirst()) return false;
+  const last = await key(tx).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  if (
+    !last ||
+    last.resolution_reason !== 'auto' ||
+    last.last_evaluated_day === null ||
+    last.last_evaluated_day < a.onsetAt.slice(0, 10)
+  )
+    return false;
+  const status = last.acknowledged_at ? 'acknowledged' : last.alerted_at ? 'alerted' : 'open';
+  await tx
+    .updateTable('incidents')
+    .set({
+      status,
+      resolved_at: null,
+      resolved_by: null,
+      resolution_reason: null,
+      resolution_note: null,
+      normal_days: 0,
+    })
+    .where('id', '=', last.id)
+    .execute();
+  await appendIncidentEvent(tx, {
+    incidentId: last.id,
+    actor: 'detector',
+    action: 'reopened',
+    from: 'resolved',
+    to: status,
+    details: {
+      reason: 'came_back',
+      asOf: a.asOf,
+      onset: a.onsetAt,
+      previousReason: 'auto',
+      previousNote: last.resolution_note,
+    },
+    at: now,
+  });
+  return true;
+}
+
 type UpsertOutcome =
   | { kind: 'opened'; id: number }
-  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean }
+  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean; reopened: boolean }
   | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
 
 function anomalyValues(a: Anomaly) {
@@ -158,7 +214,7 @@ const facts = (a: Anomaly) => ({
  * Opens the subject's incident for this detector, or updates the unresolved one. The insert relies on the partial
  * unique index incidents_one_open_idx, so two passes racing on the same subject end with one incident.
  */
-async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutcome> {
+async function upsertIncident(tx: Tx, a: Anomaly, now: Date, reopened: boolean): Promise<UpsertOutcome> {
   const inserted = await tx
     .insertInto('incidents')
     .values({
@@ -254,7 +310,13 @@ async function upsertIncident(tx: Tx, a: Anomaly, now: Date): Promise<UpsertOutc
       at: now,
     });
   }
-  return { kind: 'updated', id: cur.id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open' };
+  return {
+    kind: 'updated',
+    id: cur.id,
+    escalated,
+    neverAnnounced: cur.alerted_at === null && cur.status === 'open',
+    reopened,
+  };
 }
 
 /**

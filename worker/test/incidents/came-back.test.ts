@@ -1,0 +1,132 @@
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import {
+  acknowledgeIncident,
+  listIncidentEvents,
+  markIncidentsAlerted,
+  recordDetections,
+  resolveIncident,
+} from '../../src/incidents';
+import { anomaly, endOf, POLICY } from './fixtures';
+
+/**
+ * A developer's excess that came back after its incident resolved itself (a noisy level shift a few days within the
+ * noise) reopens that incident instead of opening a second one (upsert.ts, reopenCameBack).
+ */
+describe('an excess that came back', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('back');
+  });
+  afterEach(async () => dropTestDb(t));
+
+  const incidents = () => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
+  const pass = (asOf: string, anomalies: ReturnType<typeof anomaly>[]) =>
+    recordDetections(t.db, { asOf, anomalies, evaluatedAt: endOf(asOf), settings: POLICY });
+  const drift = (asOf: string, onsetDay: string, over: Partial<ReturnType<typeof anomaly>> = {}) =>
+    anomaly({ asOf, detector: 'sustained_drift', onsetAt: `${onsetDay}T00:00:00.000Z`, ...over });
+
+  /** A drift from Nov 10, announced on Slack, then three days within the noise: resolved by the system on Nov 14. */
+  async function closedByItself(): Promise<number> {
+    const { opened } = await pass('2026-11-11', [drift('2026-11-11', '2026-11-10')]);
+    await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-11')));
+    for (const day of ['2026-11-12', '2026-11-13', '2026-11-14']) await pass(day, []);
+    expect(await incidents()).toMatchObject([{ status: 'resolved', resolution_reason: 'auto' }]);
+    return opened[0];
+  }
+
+  it('reopens the incident, with its onset, in the state it had, without a second message', async () => {
+    const id = await closedByItself();
+    const back = await pass('2026-11-17', [drift('2026-11-17', '2026-11-10', { summary: 'back' })]);
+    expect(back).toMatchObject({ opened: [], updated: [id], reopened: [id], toNotify: [] });
+    const rows = await incidents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      status: 'alerted',
+      resolved_at: null,
+      resolved_by: null,
+      resolution_reason: null,
+      resolution_note: null,
+      normal_days: 0,
+      summary: 'back',
+      last_evaluated_day: '2026-11-17',
+    });
+    expect(rows[0].onset_at.toISOString()).toBe('2026-11-10T00:00:00.000Z');
+    const events = await listIncidentEvents(t.db, id);
+    expect(events.map((e) => e.action)).toEqual(['opened', 'alerted', 'auto_resolved', 'reopened', 'updated']);
+    expect(events[3]).toMatchObject({ actor: 'detector', from_status: 'resolved', to_status: 'alerted' });
+    expect(events[3].details).toMatchObject({
+      reason: 'came_back',
+      asOf: '2026-11-17',
+      onset: '2026-11-10T00:00:00.000Z',
+      previousReason: 'auto',
+    });
+    expect(String(events[3].details.previousNote)).toContain('3 consecutive');
+    // The next days update it as any open incident.
+    expect(await pass('2026-11-18', [drift('2026-11-18', '2026-11-10')])).toMatchObject({
+      updated: [id],
+      reopened: [],
+    });
+  });
+
+  it('takes an excess that began on the day it resolved itself, or earlier than its onset', async () => {
+    const id = await closedByItself();
+    expect((await pass('2026-11-16', [drift('2026-11-16', '2026-11-14')])).reopened).toEqual([id]);
+    for (const day of ['2026-11-17', '2026-11-18', '2026-11-19']) await pass(day, []);
+    expect((await pass('2026-11-24', [drift('2026-11-24', '2026-11-08')])).reopened).toEqual([id]);
+    expect(await incidents()).toHaveLength(1);
+  });
+
+  it('announces it again when its severity rises above what was announced', async () => {
+    const id = await closedByItself();
+    const back = await pass('2026-11-17', [drift('2026-11-17', '2026-11-10', { severity: 'critical' })]);
+    expect(back).toMatchObject({ reopened: [id], escalated: [id], toNotify: [id] });
+  });
+
+  it('returns an acknowledged incident to acknowledged', async () => {
+    const { opened } = await pass('2026-11-11', [drift('2026-11-11', '2026-11-10')]);
+    await acknowledgeIncident(t.db, opened[0], 'lead', undefined, endOf('2026-11-11'));
+    for (const day of ['2026-11-12', '2026-11-13', '2026-11-14']) await pass(day, []);
+    await pass('2026-11-17', [drift('2026-11-17', '2026-11-10')]);
+    expect(await incidents()).toMatchObject([{ id: opened[0], status: 'acknowledged' }]);
+  });
+
+  it('opens a new incident for an excess that began after it resolved itself', async () => {
+    const id = await closedByItself();
+    const later = await pass('2026-11-17', [drift('2026-11-17', '2026-11-15')]);
+    expect(later.reopened).toEqual([]);
+    expect(later.opened).toHaveLength(1);
+    expect(later.opened[0]).not.toBe(id);
+    expect(later.toNotify).toEqual(later.opened);
+  });
+
+  it('opens a new incident after a fixed-after-nudge verdict: the developer was told and spend came down', async () => {
+    const id = await closedByItself();
+    await t.db.updateTable('incidents').set({ resolution_reason: 'fixed_after_nudge' }).where('id', '=', id).execute();
+    const back = await pass('2026-11-17', [drift('2026-11-17', '2026-11-10')]);
+    expect(back.reopened).toEqual([]);
+    expect(back.opened).toHaveLength(1);
+  });
+
+  it('opens a new incident for another detector, and leaves a team incident and a person’s verdict closed', async () => {
+    await closedByItself();
+    const spike = await pass('2026-11-17', [anomaly({ asOf: '2026-11-17', onsetAt: '2026-11-10T00:00:00.000Z' })]);
+    expect(spike).toMatchObject({ reopened: [] });
+    expect(spike.opened).toHaveLength(1);
+
+    const team = (asOf: string) =>
+      anomaly({ asOf, scope: 'team', subject: 'team', detector: 'team_shift', onsetAt: '2026-11-10T00:00:00.000Z' });
+    const { opened: teamOpened } = await pass('2026-11-18', [team('2026-11-18')]);
+    for (const day of ['2026-11-19', '2026-11-20', '2026-11-21']) await pass(day, []);
+    const teamBack = await pass('2026-11-23', [team('2026-11-23')]);
+    expect(teamBack.reopened).toEqual([]);
+    expect(teamBack.opened).toHaveLength(1);
+    expect(teamBack.opened[0]).not.toBe(teamOpened[0]);
+
+    const { opened: judged } = await pass('2026-11-24', [
+      drift('2026-11-24', '2026-11-24', { subject: 'bo@example.com' }),
+    ]);
+    await resolveIncident(t.db, judged[0], { reason: 'expected', note: 'migration' }, 'lead', endOf('2026-11-24'));
+    const after = await pass('2026-11-27', [drift('2026-11-27', '2026-11-24', { subject: 'bo@example.com' })]);
+    expect(after).toMatchObject({ reopened: [], opened: [], suppressed: 1 });
+  });
+});
