@@ -66,8 +66,8 @@ export function keepsOnset(
  * Groups day-by-day detections into episodes the way incidents do: a detection within `gapDays` of the previous
  * one (before auto-resolve would have closed it) continues the same episode, unless it is a team step (stepAfter)
  * whose onset is after the open episode's: that one closes and the step is a new episode (incidents/team-steps.ts).
- * A developer's later detection whose onset is on or before the day the episode resolved itself (its last day plus
- * `gapDays`) is the same excess come back: it continues the episode too, as the incident is reopened (cameBack).
+ * A developer's later detection whose onset is on or before the episode's last day, within `gapDays` of the day it
+ * resolved itself, is the same excess come back: it continues the episode too, as the incident is reopened (cameBack).
  */
 export function toEpisodes(detections: Detection[], gapDays: number): Episode[] {
   const sorted = [...detections].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -107,16 +107,18 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 }
 
 /**
- * Whether developer detection `d`, after `ep` resolved itself, reports the same excess: its onset is on or before
- * the day the incident resolved (`gapDays` normal days after its last), so the excess began while it was open.
- * The incident is reopened then (incidents/upsert.ts, reopenCameBack), not opened again.
+ * Whether developer detection `d`, after `ep` resolved itself (`gapDays` normal days after its last day), reports the
+ * same excess come back within `gapDays` of that: its onset is on or before the episode's last day. The incident is
+ * reopened then (incidents/upsert.ts, reopenCameBack), not opened again.
  */
 export function cameBack(
   ep: Pick<Episode, 'lastDay'>,
-  d: Pick<Detection, 'scope' | 'onset'>,
+  d: Pick<Detection, 'scope' | 'onset' | 'day'>,
   gapDays: number,
 ): boolean {
-  return d.scope === 'user' && d.onset !== undefined && d.onset <= addDays(ep.lastDay, gapDays);
+  return (
+    d.scope === 'user' && d.onset !== undefined && d.onset <= ep.lastDay && d.day <= addDays(ep.lastDay, 2 * gapDays)
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
+import type { IncidentPolicy } from './policy';
 import type { IncidentRow } from './types';
 import { maxSeverity, severityRank } from './severity';
 
@@ -52,10 +53,15 @@ const keyOf = (r: { scope: string; subject: string; detector: string }) =>
  * that incident first (reopenCameBack). The insert relies on the partial unique index incidents_one_open_idx, so two
  * passes racing on the same subject end with one incident.
  */
-export async function upsertIncidents(tx: Tx, anomalies: Anomaly[], now: Date): Promise<UpsertOutcome[]> {
+export async function upsertIncidents(
+  tx: Tx,
+  anomalies: Anomaly[],
+  now: Date,
+  policy: IncidentPolicy,
+): Promise<UpsertOutcome[]> {
   if (anomalies.length === 0) return [];
   const nowIso = now.toISOString();
-  const reopened = await reopenCameBack(tx, anomalies);
+  const reopened = await reopenCameBack(tx, anomalies, policy.autoResolveAfterDays);
   const opened = await insertNew(tx, anomalies, nowIso);
   const existing = await lockOpen(
     tx,
@@ -100,18 +106,26 @@ interface CameBack {
 
 /**
  * Reopens the incidents whose excess came back: for a developer's anomaly with no unresolved incident of its
- * detector, the latest incident of that key when the system resolved it (reason auto, after normal days) on or after
- * the day the anomaly says its excess began (its last evaluated day ≥ the onset). The excess began while that
- * incident was open, and a few days within the noise closed it (a noisy level shift, a drift that dipped): before, the
- * same excess opened a second incident and sent a second message. It returns to the state it had before (alerted,
- * acknowledged), so it is announced again only when its severity rises. A later onset is a new excess: a new incident.
- * Team incidents are left alone (a team step closes the one before it on purpose: team-steps.ts); so is a person's
- * resolution (suppression.ts). One statement for the whole pass; the reopened incidents by key.
+ * detector, the latest incident of that key when the system resolved it (reason auto, after normal days), the
+ * anomaly's onset is on or before the last day that incident's signal was seen (its last evaluated day less its
+ * normal days), and the anomaly comes within `withinDays` of the resolution. The same excess then went on through a
+ * few days within the noise that closed the incident (a noisy level shift, a drift that dipped): before, it opened a
+ * second incident and sent a second message. It returns to the state it had (alerted, acknowledged), so it is
+ * announced again only when its severity rises: within so few days of a resolution nobody was told of, the first
+ * message still stands. Later than that, or an excess that began after the signal was last seen, is a new incident,
+ * announced as any. Team incidents are left alone (a team step closes the one before it on purpose: team-steps.ts);
+ * so is a person's resolution (suppression.ts). One statement for the whole pass; the reopened incidents by key.
  */
-async function reopenCameBack(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, CameBack>> {
+async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
   const keys = anomalies
     .filter((a) => a.scope === 'user')
-    .map((a) => ({ scope: a.scope, subject: a.subject, detector: a.detector, onset_day: a.onsetAt.slice(0, 10) }));
+    .map((a) => ({
+      scope: a.scope,
+      subject: a.subject,
+      detector: a.detector,
+      onset_day: a.onsetAt.slice(0, 10),
+      as_of: a.asOf,
+    }));
   if (keys.length === 0) return new Map();
   const { rows } = await sql<{
     id: string | number;
@@ -122,10 +136,10 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[]): Promise<Map<string,
   }>`
     WITH k AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
-        AS k(scope text, subject text, detector text, onset_day date)
+        AS k(scope text, subject text, detector text, onset_day date, as_of date)
     ), latest AS (
       SELECT DISTINCT ON (i.scope, i.subject, i.detector) i.id, i.scope, i.subject, i.detector, i.status,
-        i.resolution_reason, i.resolution_note, i.last_evaluated_day, k.onset_day
+        i.resolution_reason, i.resolution_note, i.last_evaluated_day, i.normal_days, k.onset_day, k.as_of
       FROM incidents i JOIN k ON (i.scope, i.subject, i.detector) = (k.scope, k.subject, k.detector)
       ORDER BY i.scope, i.subject, i.detector, i.id DESC
     )
@@ -134,7 +148,9 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[]): Promise<Map<string,
                     WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
       resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0
     FROM latest l
-    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.last_evaluated_day >= l.onset_day
+    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
+      AND l.onset_day <= l.last_evaluated_day - l.normal_days
+      AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       -- (an older incident a person reopened may be the unresolved one)
       AND NOT EXISTS (
         SELECT 1 FROM incidents o

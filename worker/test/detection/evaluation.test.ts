@@ -195,19 +195,25 @@ describe('benchmark helpers', () => {
     });
     const shape = (days: ReturnType<typeof d>[]) =>
       toEpisodes(days, 3).map((e) => [e.firstDay, e.lastDay, e.onset, e.reopens ?? 0]);
-    // Resolved itself on Oct 25 (three normal days after Oct 22): an onset up to that day is the same excess.
+    // Resolved itself on Oct 25 (three normal days after Oct 22): an onset up to Oct 22, the last day it was seen,
+    // is the same excess when it comes back within three days of that, by Oct 28.
     expect(
       shape([d('2026-10-20', '2026-10-02'), d('2026-10-22', '2026-10-02'), d('2026-10-26', '2026-10-02')]),
     ).toEqual([['2026-10-20', '2026-10-26', '2026-10-02', 1]]);
-    expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-30', '2026-10-25')])).toEqual([
-      ['2026-10-22', '2026-10-30', '2026-10-02', 1],
+    expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-28', '2026-10-22')])).toEqual([
+      ['2026-10-22', '2026-10-28', '2026-10-02', 1],
     ]);
-    // An excess that began after that is a new one; a team's is never reopened (team steps close the one before).
-    expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-30', '2026-10-26')])).toEqual([
-      ['2026-10-22', '2026-10-22', '2026-10-02', 0],
-      ['2026-10-30', '2026-10-30', '2026-10-26', 0],
-    ]);
-    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-30', '2026-10-02', 'team')])).toHaveLength(2);
+    // An excess that began in the normal days, or came back later, is a new one; a team's is never reopened (team
+    // steps close the one before).
+    for (const [day, onset] of [
+      ['2026-10-28', '2026-10-23'],
+      ['2026-10-29', '2026-10-02'],
+    ])
+      expect(shape([d('2026-10-22', '2026-10-02'), d(day, onset)])).toEqual([
+        ['2026-10-22', '2026-10-22', '2026-10-02', 0],
+        [day, day, onset, 0],
+      ]);
+    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toHaveLength(2);
   });
 
   it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {

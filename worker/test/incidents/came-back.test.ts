@@ -4,6 +4,7 @@ import {
   listIncidentEvents,
   markIncidentsAlerted,
   recordDetections,
+  reopenIncident,
   resolveIncident,
 } from '../../src/incidents';
 import { anomaly, endOf, POLICY } from './fixtures';
@@ -68,12 +69,43 @@ describe('an excess that came back', () => {
     });
   });
 
-  it('takes an excess that began on the day it resolved itself, or earlier than its onset', async () => {
+  it('takes an excess that began by the last day its signal was seen, also earlier than its onset', async () => {
     const id = await closedByItself();
-    expect((await pass('2026-11-16', [drift('2026-11-16', '2026-11-14')])).reopened).toEqual([id]);
+    expect((await pass('2026-11-16', [drift('2026-11-16', '2026-11-11')])).reopened).toEqual([id]);
     for (const day of ['2026-11-17', '2026-11-18', '2026-11-19']) await pass(day, []);
-    expect((await pass('2026-11-24', [drift('2026-11-24', '2026-11-08')])).reopened).toEqual([id]);
+    expect((await pass('2026-11-20', [drift('2026-11-20', '2026-11-08')])).reopened).toEqual([id]);
     expect(await incidents()).toHaveLength(1);
+  });
+
+  it('opens a new incident, announced, for an excess that began in its normal days or came back too late', async () => {
+    const id = await closedByItself();
+    // Nov 12-14 were the normal days that closed it: an excess from Nov 12 is another one.
+    const normalDays = await pass('2026-11-15', [drift('2026-11-15', '2026-11-12')]);
+    expect(normalDays).toMatchObject({ reopened: [], toNotify: normalDays.opened });
+    expect(normalDays.opened).toHaveLength(1);
+    expect(normalDays.opened[0]).not.toBe(id);
+
+    const other = 'bo@example.com';
+    const { opened } = await pass('2026-11-15', [drift('2026-11-15', '2026-11-14', { subject: other })]);
+    for (const day of ['2026-11-16', '2026-11-17', '2026-11-18']) await pass(day, []);
+    // Resolved Nov 18: within three days of it, the same excess reopens it; four days on, it is news again.
+    const late = await pass('2026-11-22', [drift('2026-11-22', '2026-11-14', { subject: other })]);
+    expect(late).toMatchObject({ reopened: [], toNotify: late.opened });
+    expect(late.opened).toHaveLength(1);
+    expect(late.opened[0]).not.toBe(opened[0]);
+  });
+
+  it('updates an older incident a person reopened, not the latest one that resolved itself', async () => {
+    const first = await closedByItself();
+    const { opened } = await pass('2026-11-16', [drift('2026-11-16', '2026-11-16')]);
+    for (const day of ['2026-11-17', '2026-11-18', '2026-11-19']) await pass(day, []);
+    await reopenIncident(t.db, first, 'lead', 'not over', endOf('2026-11-19'));
+    const back = await pass('2026-11-20', [drift('2026-11-20', '2026-11-16')]);
+    expect(back).toMatchObject({ reopened: [], opened: [], updated: [first] });
+    expect((await incidents()).map((r) => [r.id, r.status])).toEqual([
+      [first, 'alerted'],
+      [opened[0], 'resolved'],
+    ]);
   });
 
   it('announces it again when its severity rises above what was announced', async () => {

@@ -2,6 +2,7 @@
  * The incident recording as it was before it was batched (one anomaly after another, ~5 statements each), kept as
  * the reference the set-based recordDetections must match row for row (record-batch.test.ts). Test code only.
  */
+import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
 import type { Anomaly } from '../../src/detection/types';
@@ -49,7 +50,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     }
     // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
     steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
-    const reopened = await reopenIfCameBack(tx, a, now);
+    const reopened = await reopenIfCameBack(tx, a, now, input.settings.autoResolveAfterDays);
     const outcome = await upsertIncident(tx, a, now, reopened);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
@@ -128,10 +129,11 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
 }
 
 /**
- * Reopens the developer's latest incident of this detector when the system resolved it on or after the day this
- * anomaly's excess began and none of theirs is unresolved: the excess came back. True when it did.
+ * Reopens the developer's latest incident of this detector when the system resolved it, this anomaly's excess began
+ * on or before the last day its signal was seen, it comes within `withinDays` of the resolution, and none of theirs is
+ * unresolved: the excess came back. True when it did.
  */
-async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
+async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
   if (a.scope !== 'user') return false;
   const key = (q: typeof tx) =>
     q
@@ -146,7 +148,8 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date): Promise<boolean>
     !last ||
     last.resolution_reason !== 'auto' ||
     last.last_evaluated_day === null ||
-    last.last_evaluated_day < a.onsetAt.slice(0, 10)
+    addDays(last.last_evaluated_day, -last.normal_days) < a.onsetAt.slice(0, 10) ||
+    addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;
   const status = last.acknowledged_at ? 'acknowledged' : last.alerted_at ? 'alerted' : 'open';
