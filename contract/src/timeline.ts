@@ -10,6 +10,7 @@ export const INCIDENT_ACTIONS = [
   'acknowledged',
   'resolved',
   'reopened',
+  'reclassified',
   'auto_resolved',
   'spend_limit_changed',
   // Nudge the developer first (worker/src/nudge)
@@ -33,6 +34,7 @@ export const TIMELINE_ACTION_LABELS: Record<IncidentAction | (typeof AUDIT_TIMEL
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
   reopened: 'Reopened',
+  reclassified: 'Renamed',
   auto_resolved: 'Resolved automatically (back to normal)',
   spend_limit_changed: 'Spend limit set from Grafana',
   nudged: 'Developer nudged by email',
@@ -66,6 +68,11 @@ export function timelineEntryDetail(e: Pick<TimelineEntry, 'action' | 'details'>
       return text(d.channel) ? `via ${d.channel}` : null;
     case 'resolved':
       return text(d.reason) ? `as ${String(d.reason).replace(/_/g, ' ')}` : null;
+    case 'reclassified':
+      // By the detector: a spike that went on is a lasting rise (worker upsert.ts, renameLastingSpikes).
+      return text(d.fromDetector) && text(d.toDetector)
+        ? `${String(d.fromDetector).replace(/_/g, ' ')} → ${String(d.toDetector).replace(/_/g, ' ')}`
+        : null;
     case 'reopened':
       // By the detector: the excess that began while it was open came back after it resolved itself (upsert.ts).
       return d.reason === 'came_back' ? `the excess since ${day(d.onset)} came back` : null;

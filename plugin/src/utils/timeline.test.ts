@@ -38,5 +38,10 @@ describe('timeline labels', () => {
       'the excess since 2026-11-10 came back',
     );
     expect(actionDetail(entry('reopened', { previousReason: 'fixed', note: 'not over' }))).toBeNull();
+    // Renamed by the detector: a spike that went on is a lasting rise (worker upsert.ts).
+    expect(actionLabel('reclassified')).toBe('Renamed');
+    expect(actionDetail(entry('reclassified', { fromDetector: 'personal_spike', toDetector: 'model_shift' }))).toBe(
+      'personal spike → model shift',
+    );
   });
 });

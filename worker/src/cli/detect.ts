@@ -39,7 +39,7 @@ function printSummary(s: DetectionPassSummary, sent: number, failed: number): vo
             .map(([d, n]) => `${d} ${n}`)
             .join(', ')})`
         : '') +
-      `; incidents: ${i.opened.length} opened, ${i.updated.length} updated, ${i.escalated.length} escalated, ${i.reopened.length} reopened, ${i.autoResolved.length} auto-resolved, ${i.snoozed} snoozed` +
+      `; incidents: ${i.opened.length} opened, ${i.updated.length} updated, ${i.escalated.length} escalated, ${i.reopened.length} reopened, ${i.renamed.length} renamed, ${i.autoResolved.length} auto-resolved, ${i.snoozed} snoozed` +
       `; notifications: ${s.queued.length} queued, ${sent} sent, ${failed} left for retry; ${s.durationMs} ms`,
   );
   for (const a of s.anomalies)

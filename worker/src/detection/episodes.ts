@@ -27,6 +27,8 @@ export interface Episode {
   /** The onset an incident would hold: the first reported, then each different one reported later (a move). */
   onset?: string;
   onsetMoves?: number;
+  /** The detector it was opened under, when a later detection renamed it (a spike that went on: reclassifies). */
+  openedAs?: string;
   /** Times a developer's excess came back after the incident had resolved itself (incidents/upsert.ts reopens it). */
   reopens?: number;
 }
@@ -75,7 +77,17 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
   const done: Episode[] = [];
   for (const d of sorted) {
     const key = `${d.scope}|${d.subject}|${d.detector}`;
-    const ep = open.get(key);
+    let ep = open.get(key);
+    const live = ep !== undefined && (daysBetween(ep.lastDay, d.day) <= gapDays || cameBack(ep, d, gapDays));
+    const spike = live ? undefined : open.get(`${d.scope}|${d.subject}|personal_spike`);
+    if (spike && reclassifies(spike, d, gapDays)) {
+      if (ep) done.push(ep);
+      open.delete(`${d.scope}|${d.subject}|personal_spike`);
+      spike.openedAs ??= spike.detector;
+      spike.detector = d.detector;
+      open.set(key, spike);
+      ep = spike;
+    }
     // An episode grouped without onsets (a backtest) holds the episode the step came after.
     const stepped =
       d.stepAfter !== undefined && d.onset !== undefined && (ep?.onset === undefined || d.onset > ep.onset);
@@ -104,6 +116,20 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     });
   }
   return [...done, ...open.values()].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
+}
+
+/**
+ * Whether developer detection `d` renames the open spike episode `spike` (incidents/upsert.ts renames the incident):
+ * a lasting rise's detector from the spike's own onset (scan.ts's lastingSpike), while the spike is still open.
+ */
+export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {
+  return (
+    d.scope === 'user' &&
+    (d.detector === 'model_shift' || d.detector === 'sustained_drift') &&
+    d.onset !== undefined &&
+    d.onset === spike.onset &&
+    daysBetween(spike.lastDay, d.day) <= gapDays
+  );
 }
 
 /**

@@ -40,6 +40,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     escalated: [],
     autoResolved: [],
     reopened: [],
+    renamed: [],
     snoozed: 0,
     suppressed: 0,
     toNotify: [],
@@ -67,6 +68,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     } else if (outcome.kind === 'updated') {
       result.updated.push(outcome.id);
       if (outcome.reopened) result.reopened.push(outcome.id);
+      if (outcome.renamed) result.renamed.push(outcome.id);
       if (outcome.escalated) result.escalated.push(outcome.id);
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }

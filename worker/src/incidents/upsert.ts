@@ -9,7 +9,15 @@ import { maxSeverity, severityRank } from './severity';
 
 export type UpsertOutcome =
   | { kind: 'opened'; id: number }
-  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean; reopened: boolean }
+  | {
+      kind: 'updated';
+      id: number;
+      escalated: boolean;
+      neverAnnounced: boolean;
+      reopened: boolean;
+      /** Renamed from a personal spike to this anomaly's detector (renameLastingSpikes). */
+      renamed: boolean;
+    }
   | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
 
 type Event = IncidentEventInput & { at: Date };
@@ -62,6 +70,7 @@ export async function upsertIncidents(
   if (anomalies.length === 0) return [];
   const nowIso = now.toISOString();
   const reopened = await reopenCameBack(tx, anomalies, policy.autoResolveAfterDays);
+  const renamed = await renameLastingSpikes(tx, anomalies);
   const opened = await insertNew(tx, anomalies, nowIso);
   const existing = await lockOpen(
     tx,
@@ -90,7 +99,9 @@ export async function upsertIncidents(
       throw new Error(`no unresolved ${a.detector} incident for ${a.scope} ${a.subject} after its insert conflicted`);
     const back = reopened.get(keyOf(a));
     if (back) events.push(reopenedEvent(back, cur.status, a, now));
-    outcomes.push(updateFrom(cur, a, now, updates, events, back !== undefined));
+    const spike = renamed.get(keyOf(a));
+    if (spike !== undefined) events.push(renamedEvent(spike, cur.status, a, now));
+    outcomes.push(updateFrom(cur, a, now, updates, events, back !== undefined, spike !== undefined));
   }
   await applyUpdates(tx, updates, nowIso);
   await appendIncidentEvents(tx, events);
@@ -159,6 +170,51 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
   return new Map(rows.map((r) => [keyOf(r), { id: Number(r.id), note: r.note }]));
 }
 
+/** The detectors a lasting spike is renamed to (detection/scan.ts, lastingSpike). */
+const LASTING_RISES = ['model_shift', 'sustained_drift'];
+
+/**
+ * Renames a developer's open personal-spike incident to the detector that now reads the same excess as a lasting rise
+ * (a model shift or a sustained drift from the spike's own onset: detection's lastingSpike, once the rise has three
+ * active days and its excess is no longer mostly one day's), when none of theirs is open under that detector. Before,
+ * the spike incident went on as a "spike" for as long as the rise lasted (up to 18 days in bench:detect) and the
+ * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
+ * renamed incidents' ids by key (under their new detector).
+ */
+async function renameLastingSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, number>> {
+  // (a pass that still reports the spike itself keeps it: detection names one episode per developer and day)
+  const spiking = new Set(
+    anomalies.filter((a) => a.detector === 'personal_spike').map((a) => `${a.scope}|${a.subject}`),
+  );
+  const keys = anomalies
+    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && !spiking.has(`user|${a.subject}`))
+    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt }));
+  if (keys.length === 0) return new Map();
+  const { rows } = await sql<{ id: string | number; scope: string; subject: string; detector: string }>`
+    UPDATE incidents i SET detector = k.detector
+    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, detector text, onset_at timestamptz)
+    WHERE i.scope = 'user' AND i.subject = k.subject AND i.detector = 'personal_spike' AND i.status <> 'resolved'
+      AND i.onset_at = k.onset_at
+      AND NOT EXISTS (
+        SELECT 1 FROM incidents o
+        WHERE o.scope = 'user' AND o.subject = k.subject AND o.detector = k.detector AND o.status <> 'resolved')
+    RETURNING i.id, i.scope, i.subject, i.detector`.execute(tx);
+  return new Map(rows.map((r) => [keyOf(r), Number(r.id)]));
+}
+
+/** The timeline entry of a spike incident renamed to anomaly `a`'s detector (its status unchanged: `status`). */
+function renamedEvent(id: number, status: string, a: Anomaly, now: Date): Event {
+  return {
+    incidentId: id,
+    actor: 'detector',
+    action: 'reclassified',
+    from: status,
+    to: status,
+    details: { asOf: a.asOf, fromDetector: 'personal_spike', toDetector: a.detector, onset: a.onsetAt },
+    at: now,
+  };
+}
+
 /** The timeline entry of an incident reopened because its excess came back (`to`: the state it returned to). */
 function reopenedEvent(back: CameBack, to: string, a: Anomaly, now: Date): Event {
   return {
@@ -222,6 +278,7 @@ function updateFrom(
   updates: Record<string, unknown>[],
   events: Event[],
   reopened = false,
+  renamed = false,
 ): UpsertOutcome {
   const id = Number(cur.id);
   if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id };
@@ -263,7 +320,14 @@ function updateFrom(
     // One timeline entry per day the signal persists, not one per hourly pass.
     events.push({ ...on, action: 'updated', details: facts(a) });
   }
-  return { kind: 'updated', id, escalated, neverAnnounced: cur.alerted_at === null && cur.status === 'open', reopened };
+  return {
+    kind: 'updated',
+    id,
+    escalated,
+    neverAnnounced: cur.alerted_at === null && cur.status === 'open',
+    reopened,
+    renamed,
+  };
 }
 
 /** Writes the updated incidents in one statement: the detection's values, and the signal seen again today. */

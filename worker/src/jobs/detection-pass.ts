@@ -122,6 +122,7 @@ export async function runDetectionPass(
       opened: incidents.opened.length,
       escalated: incidents.escalated.length,
       reopened: incidents.reopened.length,
+      renamed: incidents.renamed.length,
       autoResolved: incidents.autoResolved.length,
       queued: queued.length,
       nudged: nudges?.created.queued.length ?? 0,

@@ -216,6 +216,30 @@ describe('benchmark helpers', () => {
     expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toHaveLength(2);
   });
 
+  it("renames a developer's open spike episode to the lasting rise read from its onset, as the incidents do", () => {
+    // bench:detect's T8-mixed dev0293: a model shift from Oct 23, told as a spike for 11 days before (Dec 5 2026).
+    const d = (day: string, detector: string, onset = '2026-10-23') => ({
+      day,
+      scope: 'user' as const,
+      subject: 'dev0293',
+      detector,
+      onset,
+    });
+    const shape = (days: ReturnType<typeof d>[]) =>
+      toEpisodes(days, 3).map((e) => [e.detector, e.openedAs ?? '-', e.firstDay, e.lastDay]);
+    const spike = [d('2026-10-23', 'personal_spike'), d('2026-10-24', 'personal_spike')];
+    expect(shape([...spike, d('2026-10-25', 'model_shift'), d('2026-10-26', 'model_shift')])).toEqual([
+      ['model_shift', 'personal_spike', '2026-10-23', '2026-10-26'],
+    ]);
+    // Another onset, a spike already over, or a detector that is no lasting rise: a new episode.
+    for (const next of [
+      d('2026-10-25', 'model_shift', '2026-10-24'),
+      d('2026-10-28', 'model_shift'),
+      d('2026-10-25', 'runaway_agent'),
+    ])
+      expect(shape([...spike, next])).toHaveLength(2);
+  });
+
   it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {
     const ep = (subject: string, firstDay: string, lastDay = firstDay, scope: 'user' | 'team' = 'user') => ({
       scope,

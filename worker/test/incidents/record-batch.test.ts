@@ -30,10 +30,18 @@ const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
 const SUBJECTS = Array.from({ length: 14 }, (_, i) => `dev${i}@example.com`);
 const DETECTORS = ['personal_spike', 'sustained_drift'] as const;
 
-/** A day's anomalies: a random third of the subjects and detectors, some twice (the larger impact wins). */
-function anomaliesOf(day: string, rnd: () => number): Anomaly[] {
+/**
+ * A day's anomalies: a random third of the subjects and detectors, some twice (the larger impact wins); now and then
+ * a developer's spike goes on as a drift from the same onset, as detection renames a lasting spike.
+ */
+function anomaliesOf(day: string, rnd: () => number, spikes: Map<string, string>): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const subject of SUBJECTS)
+  for (const subject of SUBJECTS) {
+    const spikeOnset = spikes.get(subject);
+    if (spikeOnset !== undefined && rnd() < 0.3) {
+      out.push(anomaly({ asOf: day, subject, detector: 'sustained_drift', onsetAt: spikeOnset }));
+      continue;
+    }
     for (const detector of DETECTORS) {
       if (rnd() > 0.35) continue;
       const copies = rnd() < 0.1 ? 2 : 1;
@@ -52,6 +60,8 @@ function anomaliesOf(day: string, rnd: () => number): Anomaly[] {
           }),
         );
     }
+  }
+  for (const a of out) if (a.detector === 'personal_spike') spikes.set(a.subject, a.onsetAt);
   if (rnd() < 0.5) out.push(anomaly({ asOf: day, scope: 'team', subject: 'team', detector: 'team_shift' }));
   return out;
 }
@@ -78,13 +88,14 @@ describe('recordDetections, set-based', () => {
     const rnd = random(13);
     const both = async (f: (t: TestDb) => Promise<unknown>) => [await f(batched), await f(oneByOne)];
     let passes = 0;
+    const spikes = new Map<string, string>(); // each developer's last spike onset
     const seen = new Set<string>();
     for (let i = 0; i < 16; i++) {
       const day = addDays('2026-11-10', i);
       // Most days one pass, some an hourly re-run, some also a replay of an older day (stale for some incidents).
       const runs = [day, ...(rnd() < 0.4 ? [day] : []), ...(i > 3 && rnd() < 0.3 ? [addDays(day, -2)] : [])];
       for (const [r, asOf] of runs.entries()) {
-        const found = anomaliesOf(asOf, rnd);
+        const found = anomaliesOf(asOf, rnd, spikes);
         const now = new Date(`${day}T${String(8 + r).padStart(2, '0')}:15:00.000Z`);
         const input = { asOf, anomalies: found, evaluatedAt: now, settings: POLICY };
         // The pass stores one row per subject and detector (detection reports each once); the duplicates test the record.
@@ -92,7 +103,7 @@ describe('recordDetections, set-based', () => {
         const [a, b] = [await recordDetections(batched.db, input), await recordDetectionsOneByOne(oneByOne.db, input)];
         expect(a).toEqual(b);
         passes++;
-        for (const k of ['opened', 'updated', 'escalated', 'autoResolved', 'reopened'] as const)
+        for (const k of ['opened', 'updated', 'escalated', 'autoResolved', 'reopened', 'renamed'] as const)
           if (a[k].length) seen.add(k);
         if (a.snoozed) seen.add('snoozed');
         if (a.suppressed) seen.add('suppressed');
@@ -128,7 +139,7 @@ describe('recordDetections, set-based', () => {
     }
     // The scenario exercised every path (or this comparison would prove less than it says).
     expect([...seen].sort()).toEqual(
-      ['autoResolved', 'escalated', 'opened', 'reopened', 'snoozed', 'suppressed', 'updated'].sort(),
+      ['autoResolved', 'escalated', 'opened', 'renamed', 'reopened', 'snoozed', 'suppressed', 'updated'].sort(),
     );
     expect(passes).toBeGreaterThan(16);
     const [x, y] = [await tables(batched), await tables(oneByOne)];

@@ -31,6 +31,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     escalated: [],
     autoResolved: [],
     reopened: [],
+    renamed: [],
     snoozed: 0,
     suppressed: 0,
     toNotify: [],
@@ -51,7 +52,11 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
     steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
     const reopened = await reopenIfCameBack(tx, a, now, input.settings.autoResolveAfterDays);
-    const outcome = await upsertIncident(tx, a, now, reopened);
+    const spiking = input.anomalies.some(
+      (b) => b.scope === 'user' && b.subject === a.subject && b.detector === 'personal_spike',
+    );
+    const renamed = !spiking && (await renameIfLastingSpike(tx, a, now));
+    const outcome = await upsertIncident(tx, a, now, reopened, renamed);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
       result.opened.push(outcome.id);
@@ -59,6 +64,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     } else if (outcome.kind === 'updated') {
       result.updated.push(outcome.id);
       if (outcome.reopened) result.reopened.push(outcome.id);
+      if (outcome.renamed) result.renamed.push(outcome.id);
       if (outcome.escalated) result.escalated.push(outcome.id);
       if (outcome.escalated || outcome.neverAnnounced) result.toNotify.push(outcome.id);
     }
@@ -183,9 +189,40 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
   return true;
 }
 
+/**
+ * Renames the developer's open personal-spike incident with this anomaly's onset to its detector, when that is a
+ * lasting rise (model shift, sustained drift) and none of theirs is open under it. True when it did.
+ */
+async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
+  if (a.scope !== 'user' || !['model_shift', 'sustained_drift'].includes(a.detector)) return false;
+  const open = (detector: string) =>
+    tx
+      .selectFrom('incidents')
+      .selectAll()
+      .where('scope', '=', 'user')
+      .where('subject', '=', a.subject)
+      .where('detector', '=', detector)
+      .where('status', '<>', 'resolved')
+      .executeTakeFirst();
+  if (await open(a.detector)) return false;
+  const spike = await open('personal_spike');
+  if (!spike || spike.onset_at.getTime() !== Date.parse(a.onsetAt)) return false;
+  await tx.updateTable('incidents').set({ detector: a.detector }).where('id', '=', spike.id).execute();
+  await appendIncidentEvent(tx, {
+    incidentId: spike.id,
+    actor: 'detector',
+    action: 'reclassified',
+    from: spike.status,
+    to: spike.status,
+    details: { asOf: a.asOf, fromDetector: 'personal_spike', toDetector: a.detector, onset: a.onsetAt },
+    at: now,
+  });
+  return true;
+}
+
 type UpsertOutcome =
   | { kind: 'opened'; id: number }
-  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean; reopened: boolean }
+  | { kind: 'updated'; id: number; escalated: boolean; neverAnnounced: boolean; reopened: boolean; renamed: boolean }
   | { kind: 'stale'; id: number }; // an older day replayed after a newer one: leave the incident alone
 
 function anomalyValues(a: Anomaly) {
@@ -217,7 +254,13 @@ const facts = (a: Anomaly) => ({
  * Opens the subject's incident for this detector, or updates the unresolved one. The insert relies on the partial
  * unique index incidents_one_open_idx, so two passes racing on the same subject end with one incident.
  */
-async function upsertIncident(tx: Tx, a: Anomaly, now: Date, reopened: boolean): Promise<UpsertOutcome> {
+async function upsertIncident(
+  tx: Tx,
+  a: Anomaly,
+  now: Date,
+  reopened: boolean,
+  renamed: boolean,
+): Promise<UpsertOutcome> {
   const inserted = await tx
     .insertInto('incidents')
     .values({
@@ -319,6 +362,7 @@ async function upsertIncident(tx: Tx, a: Anomaly, now: Date, reopened: boolean):
     escalated,
     neverAnnounced: cur.alerted_at === null && cur.status === 'open',
     reopened,
+    renamed,
   };
 }
 

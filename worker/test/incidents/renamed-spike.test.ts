@@ -1,0 +1,93 @@
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+import { listIncidentEvents, markIncidentsAlerted, recordDetections, resolveIncident } from '../../src/incidents';
+import type { DetectorName } from '../../src/detection/types';
+import { anomaly, endOf, POLICY } from './fixtures';
+
+/**
+ * A developer's spike that goes on is renamed, in its open incident, to the lasting rise detection now reads from the
+ * spike's onset (upsert.ts, renameLastingSpikes), instead of a second incident and a second message.
+ */
+describe('a spike that goes on', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('renm');
+  });
+  afterEach(async () => dropTestDb(t));
+
+  const incidents = () => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
+  const pass = (asOf: string, anomalies: ReturnType<typeof anomaly>[]) =>
+    recordDetections(t.db, { asOf, anomalies, evaluatedAt: endOf(asOf), settings: POLICY });
+  const onset = '2026-11-10T00:00:00.000Z';
+  const of = (asOf: string, detector: DetectorName, over: Partial<ReturnType<typeof anomaly>> = {}) =>
+    anomaly({ asOf, detector, onsetAt: onset, ...over });
+
+  /** A spike on Nov 10, announced on Slack, still a spike on Nov 11. */
+  async function spike(): Promise<number> {
+    const { opened } = await pass('2026-11-10', [of('2026-11-10', 'personal_spike')]);
+    await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-10')));
+    await pass('2026-11-11', [of('2026-11-11', 'personal_spike')]);
+    return opened[0];
+  }
+
+  for (const detector of ['model_shift', 'sustained_drift'] as const)
+    it(`renames the spike's incident a ${detector}, with its onset and state, without a second message`, async () => {
+      const id = await spike();
+      const renamed = await pass('2026-11-12', [of('2026-11-12', detector, { summary: 'lasting' })]);
+      expect(renamed).toMatchObject({ opened: [], updated: [id], renamed: [id], toNotify: [] });
+      const rows = await incidents();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ id, detector, status: 'alerted', summary: 'lasting' });
+      expect(rows[0].onset_at.toISOString()).toBe(onset);
+      const events = await listIncidentEvents(t.db, id);
+      expect(events.map((e) => e.action)).toEqual(['opened', 'alerted', 'updated', 'reclassified', 'updated']);
+      expect(events[3]).toMatchObject({ actor: 'detector', from_status: 'alerted', to_status: 'alerted' });
+      expect(events[3].details).toMatchObject({
+        asOf: '2026-11-12',
+        fromDetector: 'personal_spike',
+        toDetector: detector,
+        onset,
+      });
+      // The next days update it under its new name; a spike of theirs later is a new incident.
+      expect(await pass('2026-11-13', [of('2026-11-13', detector)])).toMatchObject({ updated: [id], renamed: [] });
+      const later = await pass('2026-11-14', [of('2026-11-14', 'personal_spike', { onsetAt: '2026-11-14T00:00:00Z' })]);
+      expect(later.opened).toHaveLength(1);
+    });
+
+  it('announces the renamed incident again when its severity rises', async () => {
+    const id = await spike();
+    const renamed = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { severity: 'critical' })]);
+    expect(renamed).toMatchObject({ renamed: [id], escalated: [id], toNotify: [id] });
+  });
+
+  it('leaves the spike alone for another onset, another detector, a resolved spike, or a pass that still reports it', async () => {
+    const id = await spike();
+    const otherOnset = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { onsetAt: '2026-11-11T00:00:00Z' })]);
+    expect(otherOnset.renamed).toEqual([]);
+    expect(otherOnset.opened).toHaveLength(1);
+    const runaway = await pass('2026-11-12', [of('2026-11-12', 'runaway_agent')]);
+    expect(runaway.renamed).toEqual([]);
+
+    // bo: a spike and, in the same pass, a drift from its onset (detection names one episode a day: not renamed).
+    const bo = 'bo@example.com';
+    await pass('2026-11-12', [of('2026-11-12', 'personal_spike', { subject: bo })]);
+    const both = await pass('2026-11-13', [
+      of('2026-11-13', 'personal_spike', { subject: bo }),
+      of('2026-11-13', 'sustained_drift', { subject: bo }),
+    ]);
+    expect(both.renamed).toEqual([]);
+    expect(both.opened).toHaveLength(1);
+
+    // cy: a spike a person closed is not renamed; the lasting rise is a new incident.
+    const cy = 'cy@example.com';
+    const { opened } = await pass('2026-11-12', [of('2026-11-12', 'personal_spike', { subject: cy })]);
+    await resolveIncident(t.db, opened[0], { reason: 'fixed' }, 'lead', endOf('2026-11-12'));
+    const afterVerdict = await pass('2026-11-13', [of('2026-11-13', 'sustained_drift', { subject: cy })]);
+    expect(afterVerdict.renamed).toEqual([]);
+    expect(afterVerdict.opened).toHaveLength(1);
+    expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
+    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({
+      detector: 'personal_spike',
+      status: 'resolved',
+    });
+  });
+});
