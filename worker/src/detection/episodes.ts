@@ -88,6 +88,13 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       open.set(key, spike);
       ep = spike;
     }
+    // A spike read again from a renamed episode's onset is that episode (incidents/upsert.ts, lastingOfSpikes).
+    if (!live && d.scope === 'user' && d.detector === 'personal_spike' && d.onset !== undefined) {
+      const lasting = ['model_shift', 'sustained_drift']
+        .map((x) => open.get(`${d.scope}|${d.subject}|${x}`))
+        .find((e) => e !== undefined && e.onset === d.onset && daysBetween(e.lastDay, d.day) <= gapDays);
+      if (lasting) ep = lasting;
+    }
     // An episode grouped without onsets (a backtest) holds the episode the step came after.
     const stepped =
       d.stepAfter !== undefined && d.onset !== undefined && (ep?.onset === undefined || d.onset > ep.onset);
@@ -119,8 +126,9 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 }
 
 /**
- * Whether developer detection `d` renames the open spike episode `spike` (incidents/upsert.ts renames the incident):
- * a lasting rise's detector from the spike's own onset (scan.ts's lastingSpike), while the spike is still open.
+ * Whether developer detection `d` renames the spike episode `spike` (incidents/upsert.ts renames the incident): a
+ * lasting rise's detector from the spike's own onset (scan.ts's lastingSpike), while the spike is still open or has
+ * come back as cameBack says (reopenSpikesCameBack).
  */
 export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {
   return (
@@ -128,7 +136,7 @@ export function reclassifies(spike: Episode, d: Detection, gapDays: number): boo
     (d.detector === 'model_shift' || d.detector === 'sustained_drift') &&
     d.onset !== undefined &&
     d.onset === spike.onset &&
-    daysBetween(spike.lastDay, d.day) <= gapDays
+    (daysBetween(spike.lastDay, d.day) <= gapDays || cameBack(spike, d, gapDays))
   );
 }
 

@@ -4,8 +4,9 @@ import type { Anomaly } from '../detection/types';
 
 /**
  * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the
- * excess began (same onset, same episode: do not reopen what they judged), or a pass for an older day is replayed
- * after the incident resolved itself on a later day. One statement for the whole pass.
+ * excess began (same onset, same episode: do not reopen what they judged; a spike they judged counts for the lasting
+ * rise read from its day), or a pass for an older day is replayed after the incident resolved itself on a later day.
+ * One statement for the whole pass.
  */
 export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<number>> {
   if (anomalies.length === 0) return new Set();
@@ -22,16 +23,21 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
       AS k(i int, scope text, subject text, detector text, as_of date, onset_at timestamptz)
     WHERE EXISTS (
       SELECT 1 FROM incidents r
-      WHERE r.scope = k.scope AND r.subject = k.subject AND r.detector = k.detector AND r.status = 'resolved'
+      WHERE r.scope = k.scope AND r.subject = k.subject AND r.status = 'resolved'
         AND (
-          r.last_evaluated_day >= k.as_of
-          -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
-          OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)
+          (r.detector = k.detector AND (
+            r.last_evaluated_day >= k.as_of
+            -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
+            OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)))
+          -- A developer's spike a person judged, now read as the lasting rise it is from its day (upsert.ts,
+          -- renameLastingSpikes): the same episode under its new name.
+          OR (k.scope = 'user' AND k.detector IN ('model_shift', 'sustained_drift') AND r.detector = 'personal_spike'
+            AND r.onset_at = k.onset_at AND r.resolution_reason NOT IN ('auto', 'fixed_after_nudge'))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.
         AND NOT EXISTS (
           SELECT 1 FROM incidents o
-          WHERE o.scope = r.scope AND o.subject = r.subject AND o.detector = r.detector AND o.status <> 'resolved'
+          WHERE o.scope = k.scope AND o.subject = k.subject AND o.detector = k.detector AND o.status <> 'resolved'
         )
     )`.execute(tx);
   return new Set(rows.map((r) => r.i));

@@ -70,11 +70,18 @@ export async function upsertIncidents(
   if (anomalies.length === 0) return [];
   const nowIso = now.toISOString();
   const reopened = await reopenCameBack(tx, anomalies, policy.autoResolveAfterDays);
+  for (const [key, back] of await reopenSpikesCameBack(tx, anomalies, policy.autoResolveAfterDays))
+    reopened.set(key, back);
   const renamed = await renameLastingSpikes(tx, anomalies);
-  const opened = await insertNew(tx, anomalies, nowIso);
+  const absorbed = await lastingOfSpikes(tx, anomalies);
+  const opened = await insertNew(
+    tx,
+    anomalies.filter((a) => !absorbed.has(keyOf(a))),
+    nowIso,
+  );
   const existing = await lockOpen(
     tx,
-    anomalies.filter((a) => !opened.has(keyOf(a))),
+    anomalies.filter((a) => !opened.has(keyOf(a)) && !absorbed.has(keyOf(a))),
   );
   const outcomes: UpsertOutcome[] = [];
   const updates: Record<string, unknown>[] = [];
@@ -94,7 +101,7 @@ export async function upsertIncidents(
       outcomes.push({ kind: 'opened', id });
       continue;
     }
-    const cur = existing.get(keyOf(a));
+    const cur = absorbed.get(keyOf(a)) ?? existing.get(keyOf(a));
     if (!cur)
       throw new Error(`no unresolved ${a.detector} incident for ${a.scope} ${a.subject} after its insert conflicted`);
     const back = reopened.get(keyOf(a));
@@ -188,18 +195,99 @@ async function renameLastingSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<st
   );
   const keys = anomalies
     .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && !spiking.has(`user|${a.subject}`))
-    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt }));
+    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
   if (keys.length === 0) return new Map();
+  // One rise per developer, the first in key order (as one anomaly after another would take it); a replay of a day
+  // before the incident's last leaves it as it is (updateFrom: stale).
   const { rows } = await sql<{ id: string | number; scope: string; subject: string; detector: string }>`
     UPDATE incidents i SET detector = k.detector
-    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, detector text, onset_at timestamptz)
+    FROM (
+      SELECT DISTINCT ON (subject) * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+        AS k(subject text, detector text, onset_at timestamptz, as_of date)
+      ORDER BY subject, detector
+    ) k
     WHERE i.scope = 'user' AND i.subject = k.subject AND i.detector = 'personal_spike' AND i.status <> 'resolved'
-      AND i.onset_at = k.onset_at
+      AND i.onset_at = k.onset_at AND (i.last_evaluated_day IS NULL OR i.last_evaluated_day <= k.as_of)
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
         WHERE o.scope = 'user' AND o.subject = k.subject AND o.detector = k.detector AND o.status <> 'resolved')
     RETURNING i.id, i.scope, i.subject, i.detector`.execute(tx);
   return new Map(rows.map((r) => [keyOf(r), Number(r.id)]));
+}
+
+/**
+ * The spike incidents a lasting rise reopens to rename: for a developer's model-shift or drift anomaly with no
+ * unresolved incident of its detector nor a spike, when the pass does not report the spike too, their latest spike
+ * incident, when the system resolved it at most `withinDays` before and its onset is the anomaly's. A spike that went
+ * on over idle days resolved itself on them (a spike is not held over idle days), and its rise read on the next active
+ * day would open a second incident. Reopened as reopenCameBack does (renameLastingSpikes then renames it); by the
+ * anomaly's key.
+ */
+async function reopenSpikesCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
+  const spiking = new Set(
+    anomalies.filter((a) => a.detector === 'personal_spike').map((a) => `${a.scope}|${a.subject}`),
+  );
+  const keys = anomalies
+    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && !spiking.has(`user|${a.subject}`))
+    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
+  if (keys.length === 0) return new Map();
+  const { rows } = await sql<{ id: string | number; subject: string; detector: string; note: string | null }>`
+    WITH k AS (
+      SELECT DISTINCT ON (subject) * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+        AS k(subject text, detector text, onset_at timestamptz, as_of date)
+      ORDER BY subject, detector
+    ), latest AS (
+      SELECT DISTINCT ON (i.subject) i.id, i.subject, i.status, i.resolution_reason, i.resolution_note,
+        i.last_evaluated_day, i.onset_at, k.onset_at AS k_onset, k.as_of, k.detector AS k_detector
+      FROM incidents i JOIN k ON i.subject = k.subject
+      WHERE i.scope = 'user' AND i.detector = 'personal_spike'
+      ORDER BY i.subject, i.id DESC
+    )
+    UPDATE incidents i SET
+      status = CASE WHEN i.acknowledged_at IS NOT NULL THEN 'acknowledged'
+                    WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
+      resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0
+    FROM latest l
+    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.onset_at = l.k_onset
+      AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
+      AND NOT EXISTS (
+        SELECT 1 FROM incidents o
+        WHERE o.scope = 'user' AND o.subject = l.subject AND o.detector IN ('personal_spike', l.k_detector)
+          AND o.status <> 'resolved')
+    RETURNING i.id, i.subject, l.k_detector AS detector, l.resolution_note AS note`.execute(tx);
+  return new Map(rows.map((r) => [keyOf({ scope: 'user', ...r }), { id: Number(r.id), note: r.note }]));
+}
+
+/**
+ * The open lasting-rise incidents a spike reading belongs to: a developer's spike anomaly with no unresolved spike
+ * incident of theirs, whose onset is that of their open model-shift or drift incident. The same episode, read as a
+ * spike again (hourly passes on a growing day can read a renamed spike's newest day as a spike once more, and a replay
+ * of an older day reads it as it was): it updates that incident under its lasting name (or is stale), instead of
+ * opening a second one. Locked for this pass; by the anomaly's key.
+ */
+async function lastingOfSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, IncidentRow>> {
+  // (a pass that reports the lasting rise itself updates the incident through it)
+  const rising = new Set(
+    anomalies.filter((a) => LASTING_RISES.includes(a.detector)).map((a) => `${a.scope}|${a.subject}`),
+  );
+  const keys = anomalies
+    .filter((a) => a.scope === 'user' && a.detector === 'personal_spike' && !rising.has(`user|${a.subject}`))
+    .map((a) => ({ subject: a.subject, onset_at: a.onsetAt }));
+  if (keys.length === 0) return new Map();
+  const { rows } = await sql<IncidentRow>`
+    SELECT i.* FROM incidents i
+    WHERE i.id IN (
+      SELECT DISTINCT ON (c.subject) c.id FROM incidents c
+      JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, onset_at timestamptz)
+        ON c.subject = k.subject AND c.onset_at = k.onset_at
+      WHERE c.scope = 'user' AND c.detector IN ('model_shift', 'sustained_drift') AND c.status <> 'resolved'
+        AND NOT EXISTS (
+          SELECT 1 FROM incidents o
+          WHERE o.scope = 'user' AND o.subject = c.subject AND o.detector = 'personal_spike' AND o.status <> 'resolved')
+      ORDER BY c.subject, c.detector)
+    ORDER BY i.id
+    FOR UPDATE`.execute(tx);
+  return new Map(rows.map((r) => [keyOf({ scope: 'user', subject: r.subject, detector: 'personal_spike' }), r]));
 }
 
 /** The timeline entry of a spike incident renamed to anomaly `a`'s detector (its status unchanged: `status`). */

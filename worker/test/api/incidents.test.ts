@@ -141,6 +141,37 @@ describe('GET /api/incidents/:id', () => {
     expect(d.timeline.map((e) => e.action)).toEqual(['opened']);
   });
 
+  it("draws a renamed spike's first days with the band stored under its old detector", async () => {
+    // carol's model shift as if renamed from a spike: the spike's day was stored as a personal_spike anomaly, linked.
+    await api.t.db
+      .insertInto('anomalies')
+      .values({
+        as_of: '2026-11-17',
+        scope: 'user',
+        subject: 'carol@example.com',
+        detector: 'personal_spike',
+        severity: 'critical',
+        onset_at: '2026-11-17T00:00:00.000Z',
+        observed: 9000,
+        expected: 1234,
+        band_low: 600,
+        band_high: 2000,
+        why: '{}',
+        incident_id: ids.carolShift,
+      })
+      .execute();
+    try {
+      const d = incidentDetailSchema.parse((await api.call('GET', `/api/incidents/${ids.carolShift}`)).json);
+      expect(d.series.find((p) => p.day === '2026-11-17')).toMatchObject({
+        expected: 1234,
+        bandLow: 600,
+        bandHigh: 2000,
+      });
+    } finally {
+      await api.t.db.deleteFrom('anomalies').where('detector', '=', 'personal_spike').execute();
+    }
+  });
+
   it('sums a billing group for a team incident', async () => {
     const d = incidentDetailSchema.parse((await api.call('GET', `/api/incidents/${ids.groupTeam}`)).json);
     expect(d.series.find((p) => p.day === '2026-11-10')!.observed).toBe(3000); // alice + bob

@@ -231,10 +231,18 @@ describe('benchmark helpers', () => {
     expect(shape([...spike, d('2026-10-25', 'model_shift'), d('2026-10-26', 'model_shift')])).toEqual([
       ['model_shift', 'personal_spike', '2026-10-23', '2026-10-26'],
     ]);
-    // Another onset, a spike already over, or a detector that is no lasting rise: a new episode.
+    // A spike read again from its onset stays in the renamed episode; one that came back within three days of
+    // resolving itself (Oct 27) is renamed there and then.
+    expect(shape([...spike, d('2026-10-25', 'model_shift'), d('2026-10-26', 'personal_spike')])).toEqual([
+      ['model_shift', 'personal_spike', '2026-10-23', '2026-10-26'],
+    ]);
+    expect(shape([...spike, d('2026-10-30', 'sustained_drift')])).toEqual([
+      ['sustained_drift', 'personal_spike', '2026-10-23', '2026-10-30'],
+    ]);
+    // Another onset, a spike over for longer, or a detector that is no lasting rise: a new episode.
     for (const next of [
       d('2026-10-25', 'model_shift', '2026-10-24'),
-      d('2026-10-28', 'model_shift'),
+      d('2026-10-31', 'model_shift'),
       d('2026-10-25', 'runaway_agent'),
     ])
       expect(shape([...spike, next])).toHaveLength(2);

@@ -51,12 +51,15 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     }
     // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
     steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
-    const reopened = await reopenIfCameBack(tx, a, now, input.settings.autoResolveAfterDays);
-    const spiking = input.anomalies.some(
-      (b) => b.scope === 'user' && b.subject === a.subject && b.detector === 'personal_spike',
-    );
+    const reports = (detectors: string[]) =>
+      input.anomalies.some((b) => b.scope === 'user' && b.subject === a.subject && detectors.includes(b.detector));
+    const spiking = reports(['personal_spike']);
+    const window = input.settings.autoResolveAfterDays;
+    const reopened =
+      (await reopenIfCameBack(tx, a, now, window)) || (!spiking && (await reopenSpikeIfCameBack(tx, a, now, window)));
     const renamed = !spiking && (await renameIfLastingSpike(tx, a, now));
-    const outcome = await upsertIncident(tx, a, now, reopened, renamed);
+    const lasting = reports(LASTING) ? undefined : await lastingOfSpike(tx, a);
+    const outcome = await upsertIncident(tx, a, now, reopened, renamed, lasting);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
       result.opened.push(outcome.id);
@@ -95,8 +98,8 @@ async function linkAnomaly(tx: Tx, a: Anomaly, incidentId: number): Promise<void
 
 /**
  * True when this anomaly belongs to an episode that is already closed: a person resolved the incident after the
- * excess began (same onset, same episode: do not reopen what they judged), or a pass for an older day is replayed
- * after the incident resolved itself on a later day.
+ * excess began (same onset, same episode: do not reopen what they judged; a spike they judged counts for the lasting
+ * rise read from its day), or a pass for an older day is replayed after the incident resolved itself on a later day.
  */
 async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
   const row = await tx
@@ -104,15 +107,26 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
     .select('id')
     .where('scope', '=', a.scope)
     .where('subject', '=', a.subject)
-    .where('detector', '=', a.detector)
     .where('status', '=', 'resolved')
     .where((eb) =>
       eb.or([
-        eb('last_evaluated_day', '>=', a.asOf),
-        // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
         eb.and([
+          eb('detector', '=', a.detector),
+          eb.or([
+            eb('last_evaluated_day', '>=', a.asOf),
+            // A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded.
+            eb.and([
+              eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
+              eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
+            ]),
+          ]),
+        ]),
+        // A developer's spike a person judged, now read as the lasting rise it is from its day.
+        eb.and([
+          eb.val(a.scope === 'user' && ['model_shift', 'sustained_drift'].includes(a.detector)),
+          eb('detector', '=', 'personal_spike'),
+          eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
           eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
-          eb('resolved_at', '>=', sql<Date>`${a.onsetAt}::timestamptz`),
         ]),
       ]),
     )
@@ -122,9 +136,9 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
         exists(
           selectFrom('incidents as o')
             .select('o.id')
-            .whereRef('o.scope', '=', 'incidents.scope')
-            .whereRef('o.subject', '=', 'incidents.subject')
-            .whereRef('o.detector', '=', 'incidents.detector')
+            .where('o.scope', '=', a.scope)
+            .where('o.subject', '=', a.subject)
+            .where('o.detector', '=', a.detector)
             .where('o.status', '<>', 'resolved'),
         ),
       ),
@@ -189,6 +203,85 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
   return true;
 }
 
+const LASTING = ['model_shift', 'sustained_drift'];
+
+/** The open incident of a developer (their open incident of `detector`), if any. */
+const openOf = (tx: Tx, subject: string, detector: string) =>
+  tx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('scope', '=', 'user')
+    .where('subject', '=', subject)
+    .where('detector', '=', detector)
+    .where('status', '<>', 'resolved')
+    .executeTakeFirst();
+
+/**
+ * Reopens the developer's latest spike incident for a lasting rise with its onset, when the system resolved it at
+ * most `withinDays` before and none of theirs is open under either detector. True when it did.
+ */
+async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
+  if (a.scope !== 'user' || !LASTING.includes(a.detector)) return false;
+  if ((await openOf(tx, a.subject, a.detector)) || (await openOf(tx, a.subject, 'personal_spike'))) return false;
+  const last = await tx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('scope', '=', 'user')
+    .where('subject', '=', a.subject)
+    .where('detector', '=', 'personal_spike')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (
+    !last ||
+    last.resolution_reason !== 'auto' ||
+    last.onset_at.getTime() !== Date.parse(a.onsetAt) ||
+    last.last_evaluated_day === null ||
+    addDays(last.last_evaluated_day, withinDays) < a.asOf
+  )
+    return false;
+  const status = last.acknowledged_at ? 'acknowledged' : last.alerted_at ? 'alerted' : 'open';
+  await tx
+    .updateTable('incidents')
+    .set({
+      status,
+      resolved_at: null,
+      resolved_by: null,
+      resolution_reason: null,
+      resolution_note: null,
+      normal_days: 0,
+    })
+    .where('id', '=', last.id)
+    .execute();
+  await appendIncidentEvent(tx, {
+    incidentId: last.id,
+    actor: 'detector',
+    action: 'reopened',
+    from: 'resolved',
+    to: status,
+    details: {
+      reason: 'came_back',
+      asOf: a.asOf,
+      onset: a.onsetAt,
+      previousReason: 'auto',
+      previousNote: last.resolution_note,
+    },
+    at: now,
+  });
+  return true;
+}
+
+/** For a developer's spike with no open spike incident: their open lasting-rise incident with its onset, if any. */
+async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
+  if (a.scope !== 'user' || a.detector !== 'personal_spike') return undefined;
+  if (await openOf(tx, a.subject, 'personal_spike')) return undefined;
+  for (const detector of LASTING) {
+    const inc = await openOf(tx, a.subject, detector);
+    if (inc && inc.onset_at.getTime() === Date.parse(a.onsetAt)) return inc.id;
+  }
+  return undefined;
+}
+
 /**
  * Renames the developer's open personal-spike incident with this anomaly's onset to its detector, when that is a
  * lasting rise (model shift, sustained drift) and none of theirs is open under it. True when it did.
@@ -207,6 +300,7 @@ async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<bool
   if (await open(a.detector)) return false;
   const spike = await open('personal_spike');
   if (!spike || spike.onset_at.getTime() !== Date.parse(a.onsetAt)) return false;
+  if (spike.last_evaluated_day !== null && spike.last_evaluated_day > a.asOf) return false;
   await tx.updateTable('incidents').set({ detector: a.detector }).where('id', '=', spike.id).execute();
   await appendIncidentEvent(tx, {
     incidentId: spike.id,
@@ -260,24 +354,30 @@ async function upsertIncident(
   now: Date,
   reopened: boolean,
   renamed: boolean,
+  lasting: number | undefined,
 ): Promise<UpsertOutcome> {
-  const inserted = await tx
-    .insertInto('incidents')
-    .values({
-      ...anomalyValues(a),
-      scope: a.scope,
-      subject: a.subject,
-      detector: a.detector,
-      status: 'open',
-      max_severity: a.severity,
-      onset_at: a.onsetAt,
-      detected_at: now,
-      last_detected_at: now,
-      last_evaluated_day: a.asOf,
-    })
-    .onConflict((oc) => oc.columns(['scope', 'subject', 'detector']).where('status', '<>', 'resolved').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const inserted =
+    lasting !== undefined
+      ? undefined
+      : await tx
+          .insertInto('incidents')
+          .values({
+            ...anomalyValues(a),
+            scope: a.scope,
+            subject: a.subject,
+            detector: a.detector,
+            status: 'open',
+            max_severity: a.severity,
+            onset_at: a.onsetAt,
+            detected_at: now,
+            last_detected_at: now,
+            last_evaluated_day: a.asOf,
+          })
+          .onConflict((oc) =>
+            oc.columns(['scope', 'subject', 'detector']).where('status', '<>', 'resolved').doNothing(),
+          )
+          .returning('id')
+          .executeTakeFirst();
   if (inserted) {
     await appendIncidentEvent(tx, {
       incidentId: inserted.id,
@@ -291,15 +391,18 @@ async function upsertIncident(
     return { kind: 'opened', id: inserted.id };
   }
 
-  const cur = await tx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('scope', '=', a.scope)
-    .where('subject', '=', a.subject)
-    .where('detector', '=', a.detector)
-    .where('status', '<>', 'resolved')
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const cur =
+    lasting !== undefined
+      ? await tx.selectFrom('incidents').selectAll().where('id', '=', lasting).forUpdate().executeTakeFirstOrThrow()
+      : await tx
+          .selectFrom('incidents')
+          .selectAll()
+          .where('scope', '=', a.scope)
+          .where('subject', '=', a.subject)
+          .where('detector', '=', a.detector)
+          .where('status', '<>', 'resolved')
+          .forUpdate()
+          .executeTakeFirstOrThrow();
   if (cur.last_evaluated_day !== null && a.asOf < cur.last_evaluated_day) return { kind: 'stale', id: cur.id };
 
   const newDay = cur.last_evaluated_day === null || a.asOf > cur.last_evaluated_day;

@@ -77,17 +77,69 @@ describe('a spike that goes on', () => {
     expect(both.renamed).toEqual([]);
     expect(both.opened).toHaveLength(1);
 
-    // cy: a spike a person closed is not renamed; the lasting rise is a new incident.
+    // cy: a spike a person closed is not renamed, and what they judged covers the lasting rise from its day.
     const cy = 'cy@example.com';
     const { opened } = await pass('2026-11-12', [of('2026-11-12', 'personal_spike', { subject: cy })]);
-    await resolveIncident(t.db, opened[0], { reason: 'fixed' }, 'lead', endOf('2026-11-12'));
+    await resolveIncident(t.db, opened[0], { reason: 'expected' }, 'lead', endOf('2026-11-12'));
     const afterVerdict = await pass('2026-11-13', [of('2026-11-13', 'sustained_drift', { subject: cy })]);
-    expect(afterVerdict.renamed).toEqual([]);
-    expect(afterVerdict.opened).toHaveLength(1);
+    expect(afterVerdict).toMatchObject({ renamed: [], opened: [], suppressed: 1, toNotify: [] });
+    const laterRise = await pass('2026-11-14', [
+      of('2026-11-14', 'sustained_drift', { subject: cy, onsetAt: '2026-11-14T00:00:00Z' }),
+    ]);
+    expect(laterRise.opened).toHaveLength(1);
     expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
     expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({
       detector: 'personal_spike',
       status: 'resolved',
     });
+  });
+
+  it('keeps the lasting name when a pass reads the episode as a spike again, and a replay of an earlier day is stale', async () => {
+    const id = await spike();
+    await pass('2026-11-12', [of('2026-11-12', 'model_shift')]);
+    // An hourly pass later on Nov 12, its day grown, reads a spike from the same onset again.
+    const again = await pass('2026-11-12', [of('2026-11-12', 'personal_spike', { summary: 'a spike again' })]);
+    expect(again).toMatchObject({ opened: [], updated: [id], toNotify: [] });
+    expect(await incidents()).toMatchObject([{ id, detector: 'model_shift', summary: 'a spike again' }]);
+    const replay = await pass('2026-11-11', [of('2026-11-11', 'personal_spike')]);
+    expect(replay).toMatchObject({ opened: [], updated: [] });
+    expect(await incidents()).toHaveLength(1);
+    // A spike from another day is another episode.
+    const other = await pass('2026-11-13', [of('2026-11-13', 'personal_spike', { onsetAt: '2026-11-13T00:00:00Z' })]);
+    expect(other.opened).toHaveLength(1);
+  });
+
+  it('reopens and renames a spike that resolved itself over idle days when its rise is read on the next one', async () => {
+    const id = await spike();
+    for (const day of ['2026-11-12', '2026-11-13', '2026-11-14']) await pass(day, []);
+    expect(await incidents()).toMatchObject([{ id, status: 'resolved', resolution_reason: 'auto' }]);
+    const back = await pass('2026-11-16', [of('2026-11-16', 'model_shift')]);
+    expect(back).toMatchObject({ opened: [], updated: [id], reopened: [id], renamed: [id], toNotify: [] });
+    expect(await incidents()).toMatchObject([{ id, detector: 'model_shift', status: 'alerted' }]);
+    const actions = (await listIncidentEvents(t.db, id)).map((e) => e.action);
+    expect(actions.slice(-4)).toEqual(['auto_resolved', 'reopened', 'reclassified', 'updated']);
+    // Four days after it resolved, the rise is news: a new incident.
+    const { opened } = await pass('2026-11-20', [of('2026-11-20', 'personal_spike', { subject: 'bo@example.com' })]);
+    for (const day of ['2026-11-21', '2026-11-22', '2026-11-23']) await pass(day, []);
+    const late = await pass('2026-11-27', [
+      of('2026-11-27', 'sustained_drift', { subject: 'bo@example.com', onsetAt: '2026-11-20T00:00:00.000Z' }),
+    ]);
+    expect(late).toMatchObject({ reopened: [], renamed: [] });
+    expect(late.opened).toHaveLength(1);
+    expect(late.opened[0]).not.toBe(opened[0]);
+  });
+
+  it('renames for the first lasting rise in key order only, and not from a replay of an earlier day', async () => {
+    const id = await spike();
+    const replay = await pass('2026-11-10', [of('2026-11-10', 'model_shift')]);
+    expect(replay.renamed).toEqual([]);
+    expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
+    await t.db.deleteFrom('incidents').where('detector', '=', 'model_shift').execute();
+    const both = await pass('2026-11-12', [of('2026-11-12', 'sustained_drift'), of('2026-11-12', 'model_shift')]);
+    expect(both.renamed).toEqual([id]);
+    expect((await incidents()).map((r) => [r.detector, r.status])).toEqual([
+      ['model_shift', 'alerted'],
+      ['sustained_drift', 'open'],
+    ]);
   });
 });

@@ -61,7 +61,8 @@ async function dailySeries(db: DbOrTx, inc: IncidentRow, start: string, end: str
     .select(['as_of', 'expected', 'band_low', 'band_high'])
     .where('scope', '=', inc.scope)
     .where('subject', '=', inc.subject)
-    .where('detector', '=', inc.detector)
+    // (a renamed spike's first days were stored under its old detector, and linked to it: upsert.ts)
+    .where((eb) => eb.or([eb('detector', '=', inc.detector), eb('incident_id', '=', inc.id)]))
     .where('as_of', '>=', start)
     .where('as_of', '<=', end)
     .execute();
