@@ -615,27 +615,29 @@ function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day
   return true;
 }
 
+/** The why of the developer's days onset..t against their baseline window before the onset. */
+function spanWhy(s: UserScan, ctx: ScanContext, onset: number, t: number) {
+  const before = { from: onset - ctx.settings.baselineDays, to: onset - 1 };
+  return explain([s.user], { from: onset, to: t }, before, ctx.expensive, baselineSkip(s));
+}
+
 /**
  * What a spike episode still elevated on day t is: a lasting rise once it has three active days and its excess is no
- * longer mostly one day's (SPIKE_SHARE), named as classify names one (a model shift on a new mix, a sustained drift
- * otherwise), its onset kept; a spike until then. A one-day spike ends on its first ordinary day (continueEpisode), so
- * only a rise that goes on gets here: on bench:detect's tuning, held-out, fresh and unseen teams (Dec 5 2026, 17:34
- * UTC) every personal-spike episode of three days or more was a labelled model shift (9), ramp (4), level shift (2) or
- * team jump (1), up to 18 days told as a "spike", and every labelled spike's lasted at most two.
+ * longer mostly its first day's (SPIKE_SHARE), named as classify names one (a model shift on a new mix, a sustained
+ * drift otherwise), its onset kept; a spike until then. A one-day spike ends on its first ordinary day
+ * (continueEpisode), so only a rise that goes on gets here: on bench:detect's tuning, held-out, fresh and unseen teams
+ * (Dec 5 2026, 17:34 UTC) every personal-spike episode of three days or more was a labelled model shift (9), ramp (4),
+ * level shift (2) or team jump (1), up to 18 days told as a "spike", and every labelled spike's lasted at most two.
+ * The first day's share only falls as elevated days follow, so once named a lasting rise the episode stays one as its
+ * newest day grows through the day's hourly passes (a share of the peak day flipped back to a spike when that day grew
+ * large: a reviewer's scratch test, a third day at 40 times the usual).
  */
 function lastingSpike(s: UserScan, ctx: ScanContext, state: EpisodeState, t: number): DetectorName {
   const { onset, impact } = state;
-  if (activeDays(s, onset, t) < 3 || !(impact > 0) || excessOn(s, peakDay(s, onset, t)) >= SPIKE_SHARE * impact)
+  if (activeDays(s, onset, t) < 3 || !(impact > 0) || excessOn(s, onset) >= SPIKE_SHARE * impact)
     return 'personal_spike';
-  const { settings } = ctx;
-  const why = explain(
-    [s.user],
-    { from: onset, to: t },
-    { from: onset - settings.baselineDays, to: onset - 1 },
-    ctx.expensive,
-    baselineSkip(s),
-  );
-  return onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0)
+  const why = spanWhy(s, ctx, onset, t);
+  return onNewMix(ctx.settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0)
     ? 'model_shift'
     : 'sustained_drift';
 }
@@ -730,13 +732,7 @@ function classify(
   const { settings } = ctx;
   const { t } = day;
   let { onset, impact } = span;
-  const why = explain(
-    [s.user],
-    { from: onset, to: t },
-    { from: onset - settings.baselineDays, to: onset - 1 },
-    ctx.expensive,
-    baselineSkip(s),
-  );
+  const why = spanWhy(s, ctx, onset, t);
   const isRunaway =
     alarm === 'runaway' ||
     (why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor);

@@ -54,7 +54,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   result.suppressed = closed.size;
   const live = awake.filter((_, i) => !closed.has(i));
   const steppedOver = await closeSteppedOver(tx, live, now);
-  const outcomes = await upsertIncidents(tx, live, now, input.settings);
+  const outcomes = await upsertIncidents(tx, live, now, input.settings, anomalies);
   await linkAnomalies(
     tx,
     input.asOf,

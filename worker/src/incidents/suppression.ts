@@ -4,8 +4,8 @@ import type { Anomaly } from '../detection/types';
 
 /**
  * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the
- * excess began (same onset, same episode: do not reopen what they judged; a spike they judged counts for the lasting
- * rise read from its day), or a pass for an older day is replayed after the incident resolved itself on a later day.
+ * excess began (same onset, same episode: do not reopen what they judged; a spike and the lasting rise read from its
+ * day are one episode), or a pass for an older day is replayed after the incident resolved itself on a later day.
  * One statement for the whole pass.
  */
 export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<number>> {
@@ -29,10 +29,13 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
             r.last_evaluated_day >= k.as_of
             -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
             OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)))
-          -- A developer's spike a person judged, now read as the lasting rise it is from its day (upsert.ts,
-          -- renameLastingSpikes): the same episode under its new name.
-          OR (k.scope = 'user' AND k.detector IN ('model_shift', 'sustained_drift') AND r.detector = 'personal_spike'
-            AND r.onset_at = k.onset_at AND r.resolution_reason NOT IN ('auto', 'fixed_after_nudge'))
+          -- A developer's episode under its other name: a spike read as the lasting rise it is from its day
+          -- (upsert.ts, renameLastingSpikes), or a renamed rise read as a spike again, with the same onset; closed by
+          -- a person, or replayed for a day it had already been evaluated through.
+          OR (k.scope = 'user' AND r.onset_at = k.onset_at
+            AND ((k.detector IN ('model_shift', 'sustained_drift') AND r.detector = 'personal_spike')
+              OR (k.detector = 'personal_spike' AND r.detector IN ('model_shift', 'sustained_drift')))
+            AND (r.last_evaluated_day >= k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.
         AND NOT EXISTS (

@@ -54,6 +54,37 @@ const facts = (a: Anomaly) => ({
 const keyOf = (r: { scope: string; subject: string; detector: string }) =>
   `${r.scope}\u0000${r.subject}\u0000${r.detector}`;
 
+/** The detectors a lasting spike is renamed to (detection/scan.ts, lastingSpike). */
+const LASTING_RISES = ['model_shift', 'sustained_drift'];
+
+/**
+ * What a pass read each developer's current excess as, when it reported exactly one of a spike and the lasting rises
+ * for them (detection names one episode per developer and day); a developer with none of these, or more than one,
+ * is not in the map and nothing is renamed or folded for them.
+ */
+function soleReadings(reported: Anomaly[]): Map<string, string> {
+  const readings = new Map<string, Set<string>>();
+  for (const a of reported)
+    if (a.scope === 'user' && (a.detector === 'personal_spike' || LASTING_RISES.includes(a.detector)))
+      readings.set(a.subject, (readings.get(a.subject) ?? new Set()).add(a.detector));
+  const sole = new Map<string, string>();
+  for (const [subject, detectors] of readings) if (detectors.size === 1) sole.set(subject, [...detectors][0]);
+  return sole;
+}
+
+/** The developers' lasting-rise anomalies the pass read as their sole reading (soleReadings), as statement keys. */
+function lastingRiseKeys(anomalies: Anomaly[], sole: Map<string, string>) {
+  return anomalies
+    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && sole.get(a.subject) === a.detector)
+    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
+}
+
+/** A resolved incident back to the state it had before its resolution (transitions.ts's reopen does the same). */
+const REOPEN = sql`
+  status = CASE WHEN i.acknowledged_at IS NOT NULL THEN 'acknowledged'
+                WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
+  resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0`;
+
 /**
  * For each anomaly (one per subject and detector), opens the subject's incident for its detector or updates the
  * unresolved one, in a few statements for the whole pass: the same rows, timeline entries and ids as one anomaly
@@ -66,14 +97,16 @@ export async function upsertIncidents(
   anomalies: Anomaly[],
   now: Date,
   policy: IncidentPolicy,
+  reported: Anomaly[] = anomalies,
 ): Promise<UpsertOutcome[]> {
   if (anomalies.length === 0) return [];
   const nowIso = now.toISOString();
+  const sole = soleReadings(reported);
   const reopened = await reopenCameBack(tx, anomalies, policy.autoResolveAfterDays);
-  for (const [key, back] of await reopenSpikesCameBack(tx, anomalies, policy.autoResolveAfterDays))
+  for (const [key, back] of await reopenSpikesCameBack(tx, anomalies, sole, policy.autoResolveAfterDays))
     reopened.set(key, back);
-  const renamed = await renameLastingSpikes(tx, anomalies);
-  const absorbed = await lastingOfSpikes(tx, anomalies);
+  const renamed = await renameLastingSpikes(tx, anomalies, sole);
+  const absorbed = await lastingOfSpikes(tx, anomalies, sole);
   const opened = await insertNew(
     tx,
     anomalies.filter((a) => !absorbed.has(keyOf(a))),
@@ -161,10 +194,7 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
       FROM incidents i JOIN k ON (i.scope, i.subject, i.detector) = (k.scope, k.subject, k.detector)
       ORDER BY i.scope, i.subject, i.detector, i.id DESC
     )
-    UPDATE incidents i SET
-      status = CASE WHEN i.acknowledged_at IS NOT NULL THEN 'acknowledged'
-                    WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
-      resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0
+    UPDATE incidents i SET ${REOPEN}
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
       AND l.onset_day <= l.last_evaluated_day - l.normal_days
@@ -177,9 +207,6 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
   return new Map(rows.map((r) => [keyOf(r), { id: Number(r.id), note: r.note }]));
 }
 
-/** The detectors a lasting spike is renamed to (detection/scan.ts, lastingSpike). */
-const LASTING_RISES = ['model_shift', 'sustained_drift'];
-
 /**
  * Renames a developer's open personal-spike incident to the detector that now reads the same excess as a lasting rise
  * (a model shift or a sustained drift from the spike's own onset: detection's lastingSpike, once the rise has three
@@ -188,24 +215,17 @@ const LASTING_RISES = ['model_shift', 'sustained_drift'];
  * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
  * renamed incidents' ids by key (under their new detector).
  */
-async function renameLastingSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, number>> {
-  // (a pass that still reports the spike itself keeps it: detection names one episode per developer and day)
-  const spiking = new Set(
-    anomalies.filter((a) => a.detector === 'personal_spike').map((a) => `${a.scope}|${a.subject}`),
-  );
-  const keys = anomalies
-    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && !spiking.has(`user|${a.subject}`))
-    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
+async function renameLastingSpikes(
+  tx: Tx,
+  anomalies: Anomaly[],
+  sole: Map<string, string>,
+): Promise<Map<string, number>> {
+  const keys = lastingRiseKeys(anomalies, sole);
   if (keys.length === 0) return new Map();
-  // One rise per developer, the first in key order (as one anomaly after another would take it); a replay of a day
-  // before the incident's last leaves it as it is (updateFrom: stale).
+  // (a replay of a day before the incident's last leaves it as it is: updateFrom, stale)
   const { rows } = await sql<{ id: string | number; scope: string; subject: string; detector: string }>`
     UPDATE incidents i SET detector = k.detector
-    FROM (
-      SELECT DISTINCT ON (subject) * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
-        AS k(subject text, detector text, onset_at timestamptz, as_of date)
-      ORDER BY subject, detector
-    ) k
+    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, detector text, onset_at timestamptz, as_of date)
     WHERE i.scope = 'user' AND i.subject = k.subject AND i.detector = 'personal_spike' AND i.status <> 'resolved'
       AND i.onset_at = k.onset_at AND (i.last_evaluated_day IS NULL OR i.last_evaluated_day <= k.as_of)
       AND NOT EXISTS (
@@ -223,19 +243,18 @@ async function renameLastingSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<st
  * day would open a second incident. Reopened as reopenCameBack does (renameLastingSpikes then renames it); by the
  * anomaly's key.
  */
-async function reopenSpikesCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
-  const spiking = new Set(
-    anomalies.filter((a) => a.detector === 'personal_spike').map((a) => `${a.scope}|${a.subject}`),
-  );
-  const keys = anomalies
-    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && !spiking.has(`user|${a.subject}`))
-    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
+async function reopenSpikesCameBack(
+  tx: Tx,
+  anomalies: Anomaly[],
+  sole: Map<string, string>,
+  withinDays: number,
+): Promise<Map<string, CameBack>> {
+  const keys = lastingRiseKeys(anomalies, sole);
   if (keys.length === 0) return new Map();
   const { rows } = await sql<{ id: string | number; subject: string; detector: string; note: string | null }>`
     WITH k AS (
-      SELECT DISTINCT ON (subject) * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
         AS k(subject text, detector text, onset_at timestamptz, as_of date)
-      ORDER BY subject, detector
     ), latest AS (
       SELECT DISTINCT ON (i.subject) i.id, i.subject, i.status, i.resolution_reason, i.resolution_note,
         i.last_evaluated_day, i.onset_at, k.onset_at AS k_onset, k.as_of, k.detector AS k_detector
@@ -243,13 +262,10 @@ async function reopenSpikesCameBack(tx: Tx, anomalies: Anomaly[], withinDays: nu
       WHERE i.scope = 'user' AND i.detector = 'personal_spike'
       ORDER BY i.subject, i.id DESC
     )
-    UPDATE incidents i SET
-      status = CASE WHEN i.acknowledged_at IS NOT NULL THEN 'acknowledged'
-                    WHEN i.alerted_at IS NOT NULL THEN 'alerted' ELSE 'open' END,
-      resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL, resolution_note = NULL, normal_days = 0
+    UPDATE incidents i SET ${REOPEN}
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.onset_at = l.k_onset
-      AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
+      AND l.as_of > l.last_evaluated_day AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
         WHERE o.scope = 'user' AND o.subject = l.subject AND o.detector IN ('personal_spike', l.k_detector)
@@ -265,13 +281,13 @@ async function reopenSpikesCameBack(tx: Tx, anomalies: Anomaly[], withinDays: nu
  * of an older day reads it as it was): it updates that incident under its lasting name (or is stale), instead of
  * opening a second one. Locked for this pass; by the anomaly's key.
  */
-async function lastingOfSpikes(tx: Tx, anomalies: Anomaly[]): Promise<Map<string, IncidentRow>> {
-  // (a pass that reports the lasting rise itself updates the incident through it)
-  const rising = new Set(
-    anomalies.filter((a) => LASTING_RISES.includes(a.detector)).map((a) => `${a.scope}|${a.subject}`),
-  );
+async function lastingOfSpikes(
+  tx: Tx,
+  anomalies: Anomaly[],
+  sole: Map<string, string>,
+): Promise<Map<string, IncidentRow>> {
   const keys = anomalies
-    .filter((a) => a.scope === 'user' && a.detector === 'personal_spike' && !rising.has(`user|${a.subject}`))
+    .filter((a) => a.scope === 'user' && a.detector === 'personal_spike' && sole.get(a.subject) === a.detector)
     .map((a) => ({ subject: a.subject, onset_at: a.onsetAt }));
   if (keys.length === 0) return new Map();
   const { rows } = await sql<IncidentRow>`

@@ -81,6 +81,23 @@ describe('detect: a spike that goes on', () => {
     }
   });
 
+  it('stays a lasting rise however large its newest day grows (as through a day of hourly passes)', () => {
+    const third = addDays(start, 2);
+    for (const seed of [1, 2, 3])
+      for (const volume of [20, 40, 80]) {
+        const p = passes((day) => ({ volume: day === start ? 12 : day === third ? volume : 8, active: true }), seed);
+        const spiked = movers.filter((i) => named(p, i)[0] === `personal_spike@${start}`);
+        expect({ seed, spiked: spiked.length >= 2 }).toEqual({ seed, spiked: true });
+        for (const i of spiked)
+          expect({ seed, volume, i, third: named(p, i)[2] }).toEqual({
+            seed,
+            volume,
+            i,
+            third: `sustained_drift@${start}`,
+          });
+      }
+  });
+
   it('stays a spike over two days, and ends', () => {
     for (const seed of [1, 2, 3]) {
       const p = passes((day) => (day <= addDays(start, 1) ? { volume: 25, active: true } : { active: true }), seed);

@@ -147,4 +147,72 @@ describe('recordDetections, set-based', () => {
     expect(x.events.map((e) => e.action)).toEqual(expect.arrayContaining(['onset_moved', 'auto_resolved']));
     expect(x).toEqual(y);
   });
+
+  it('agrees with one anomaly at a time on a spike renamed, read again, come back and replayed', async () => {
+    const both = async (f: (t: TestDb) => Promise<unknown>) => [await f(batched), await f(oneByOne)];
+    const at = (subject: string, detector: Anomaly['detector'], asOf: string, onsetDay: string) =>
+      anomaly({
+        asOf,
+        subject,
+        detector,
+        onsetAt: `${onsetDay}T00:00:00.000Z`,
+        summary: `${subject} ${detector} ${asOf}`,
+      });
+    const [ana, bo, cy, dan] = ['ana@example.com', 'bo@example.com', 'cy@example.com', 'dan@example.com'];
+    // (day, anomalies): ana's spike renamed, read as a spike again, replayed; bo's spike over idle days, renamed on
+    // its return, then a replay; cy's spike judged by a person, then its rise; dan's spike read as two rises at once.
+    const script: [string, Anomaly[]][] = [
+      [
+        '2026-11-10',
+        [at(ana, 'personal_spike', '2026-11-10', '2026-11-10'), at(bo, 'personal_spike', '2026-11-10', '2026-11-10')],
+      ],
+      [
+        '2026-11-11',
+        [at(ana, 'personal_spike', '2026-11-11', '2026-11-10'), at(cy, 'personal_spike', '2026-11-11', '2026-11-11')],
+      ],
+      [
+        '2026-11-12',
+        [at(ana, 'model_shift', '2026-11-12', '2026-11-10'), at(dan, 'personal_spike', '2026-11-12', '2026-11-12')],
+      ],
+      ['2026-11-12', [at(ana, 'personal_spike', '2026-11-12', '2026-11-10')]],
+      [
+        '2026-11-13',
+        [
+          at(ana, 'model_shift', '2026-11-13', '2026-11-10'),
+          at(cy, 'sustained_drift', '2026-11-13', '2026-11-11'),
+          at(dan, 'model_shift', '2026-11-13', '2026-11-12'),
+          at(dan, 'sustained_drift', '2026-11-13', '2026-11-12'),
+        ],
+      ],
+      ['2026-11-11', [at(ana, 'personal_spike', '2026-11-11', '2026-11-10')]],
+      ['2026-11-14', [at(bo, 'model_shift', '2026-11-14', '2026-11-10')]],
+      [
+        '2026-11-15',
+        [at(bo, 'sustained_drift', '2026-11-15', '2026-11-10'), at(bo, 'model_shift', '2026-11-15', '2026-11-10')],
+      ],
+      ['2026-11-19', []],
+      ['2026-11-20', []],
+      ['2026-11-21', []],
+      [
+        '2026-11-20',
+        [at(bo, 'personal_spike', '2026-11-20', '2026-11-10'), at(ana, 'model_shift', '2026-11-20', '2026-11-10')],
+      ],
+    ];
+    for (const [n, [asOf, found]] of script.entries()) {
+      const now = new Date(`${asOf}T${String(8 + (n % 10)).padStart(2, '0')}:15:00.000Z`);
+      const input = { asOf, anomalies: found, evaluatedAt: now, settings: POLICY };
+      await both((t) => storeAnomalies(t.db, uniqueSorted(found), now));
+      expect(await recordDetections(batched.db, input)).toEqual(await recordDetectionsOneByOne(oneByOne.db, input));
+      if (asOf === '2026-11-11' && n === 1) {
+        const [cyIncident] = await batched.db.selectFrom('incidents').select('id').where('subject', '=', cy).execute();
+        await both((t) => resolveIncident(t.db, cyIncident.id, { reason: 'expected' }, 'lead', now));
+      }
+    }
+    const [x, y] = [await tables(batched), await tables(oneByOne)];
+    // The paths this script is for were taken.
+    expect(x.events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['reclassified', 'reopened', 'auto_resolved']),
+    );
+    expect(x).toEqual(y);
+  });
 });

@@ -13,7 +13,7 @@ import { activeSnoozedSubjects } from '../../src/incidents/snoozes';
 import { closeSteppedOver } from '../../src/incidents/team-steps';
 import { maxSeverity, severityRank } from '../../src/incidents/severity';
 import type { RecordInput } from '../../src/incidents/record';
-import type { RecordResult } from '../../src/incidents/types';
+import type { IncidentRow, RecordResult } from '../../src/incidents/types';
 
 export async function recordDetectionsOneByOne(db: Db, input: RecordInput): Promise<RecordResult> {
   validateRecordInput(input.asOf, input.anomalies);
@@ -51,14 +51,19 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     }
     // A further team step resolves the open team incident it stepped over first (one team anomaly per pass).
     steppedOver.push(...(await closeSteppedOver(tx, [a], now)));
-    const reports = (detectors: string[]) =>
-      input.anomalies.some((b) => b.scope === 'user' && b.subject === a.subject && detectors.includes(b.detector));
-    const spiking = reports(['personal_spike']);
+    // The pass's one reading of the developer among a spike and the lasting rises, if it has exactly one.
+    const readings = new Set(
+      input.anomalies
+        .filter((b) => b.scope === 'user' && b.subject === a.subject)
+        .map((b) => b.detector)
+        .filter((d) => d === 'personal_spike' || LASTING.includes(d)),
+    );
+    const sole = readings.size === 1 && readings.has(a.detector);
     const window = input.settings.autoResolveAfterDays;
     const reopened =
-      (await reopenIfCameBack(tx, a, now, window)) || (!spiking && (await reopenSpikeIfCameBack(tx, a, now, window)));
-    const renamed = !spiking && (await renameIfLastingSpike(tx, a, now));
-    const lasting = reports(LASTING) ? undefined : await lastingOfSpike(tx, a);
+      (await reopenIfCameBack(tx, a, now, window)) || (sole && (await reopenSpikeIfCameBack(tx, a, now, window)));
+    const renamed = sole && (await renameIfLastingSpike(tx, a, now));
+    const lasting = sole ? await lastingOfSpike(tx, a) : undefined;
     const outcome = await upsertIncident(tx, a, now, reopened, renamed, lasting);
     await linkAnomaly(tx, a, outcome.id);
     if (outcome.kind === 'opened') {
@@ -121,12 +126,20 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
             ]),
           ]),
         ]),
-        // A developer's spike a person judged, now read as the lasting rise it is from its day.
+        // A developer's episode under its other name (a spike, the lasting rise read from it), closed by a person or
+        // replayed for a day it had been evaluated through.
         eb.and([
-          eb.val(a.scope === 'user' && ['model_shift', 'sustained_drift'].includes(a.detector)),
-          eb('detector', '=', 'personal_spike'),
+          eb.val(a.scope === 'user'),
+          eb(
+            'detector',
+            'in',
+            a.detector === 'personal_spike' ? LASTING : LASTING.includes(a.detector) ? ['personal_spike'] : ['-'],
+          ),
           eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
-          eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
+          eb.or([
+            eb('last_evaluated_day', '>=', a.asOf),
+            eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
+          ]),
         ]),
       ]),
     )
@@ -172,6 +185,14 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;
+  await reopenAsCameBack(tx, last, a, now);
+  return true;
+}
+
+const LASTING = ['model_shift', 'sustained_drift'];
+
+/** Returns incident `last` to the state it had before the system resolved it, the excess of `a` having come back. */
+async function reopenAsCameBack(tx: Tx, last: IncidentRow, a: Anomaly, now: Date): Promise<void> {
   const status = last.acknowledged_at ? 'acknowledged' : last.alerted_at ? 'alerted' : 'open';
   await tx
     .updateTable('incidents')
@@ -200,10 +221,7 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
     },
     at: now,
   });
-  return true;
 }
-
-const LASTING = ['model_shift', 'sustained_drift'];
 
 /** The open incident of a developer (their open incident of `detector`), if any. */
 const openOf = (tx: Tx, subject: string, detector: string) =>
@@ -237,37 +255,11 @@ async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: 
     last.resolution_reason !== 'auto' ||
     last.onset_at.getTime() !== Date.parse(a.onsetAt) ||
     last.last_evaluated_day === null ||
+    a.asOf <= last.last_evaluated_day ||
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;
-  const status = last.acknowledged_at ? 'acknowledged' : last.alerted_at ? 'alerted' : 'open';
-  await tx
-    .updateTable('incidents')
-    .set({
-      status,
-      resolved_at: null,
-      resolved_by: null,
-      resolution_reason: null,
-      resolution_note: null,
-      normal_days: 0,
-    })
-    .where('id', '=', last.id)
-    .execute();
-  await appendIncidentEvent(tx, {
-    incidentId: last.id,
-    actor: 'detector',
-    action: 'reopened',
-    from: 'resolved',
-    to: status,
-    details: {
-      reason: 'came_back',
-      asOf: a.asOf,
-      onset: a.onsetAt,
-      previousReason: 'auto',
-      previousNote: last.resolution_note,
-    },
-    at: now,
-  });
+  await reopenAsCameBack(tx, last, a, now);
   return true;
 }
 

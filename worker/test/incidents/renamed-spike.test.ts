@@ -119,27 +119,55 @@ describe('a spike that goes on', () => {
     const actions = (await listIncidentEvents(t.db, id)).map((e) => e.action);
     expect(actions.slice(-4)).toEqual(['auto_resolved', 'reopened', 'reclassified', 'updated']);
     // Four days after it resolved, the rise is news: a new incident.
-    const { opened } = await pass('2026-11-20', [of('2026-11-20', 'personal_spike', { subject: 'bo@example.com' })]);
+    const bo = { subject: 'bo@example.com', onsetAt: '2026-11-20T00:00:00.000Z' };
+    const { opened } = await pass('2026-11-20', [of('2026-11-20', 'personal_spike', bo)]);
     for (const day of ['2026-11-21', '2026-11-22', '2026-11-23']) await pass(day, []);
-    const late = await pass('2026-11-27', [
-      of('2026-11-27', 'sustained_drift', { subject: 'bo@example.com', onsetAt: '2026-11-20T00:00:00.000Z' }),
-    ]);
+    const late = await pass('2026-11-27', [of('2026-11-27', 'sustained_drift', bo)]);
     expect(late).toMatchObject({ reopened: [], renamed: [] });
     expect(late.opened).toHaveLength(1);
     expect(late.opened[0]).not.toBe(opened[0]);
   });
 
-  it('renames for the first lasting rise in key order only, and not from a replay of an earlier day', async () => {
+  it('renames nothing from a replay of an earlier day, nor when a pass reads two lasting rises', async () => {
     const id = await spike();
     const replay = await pass('2026-11-10', [of('2026-11-10', 'model_shift')]);
     expect(replay.renamed).toEqual([]);
     expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
     await t.db.deleteFrom('incidents').where('detector', '=', 'model_shift').execute();
     const both = await pass('2026-11-12', [of('2026-11-12', 'sustained_drift'), of('2026-11-12', 'model_shift')]);
-    expect(both.renamed).toEqual([id]);
-    expect((await incidents()).map((r) => [r.detector, r.status])).toEqual([
-      ['model_shift', 'alerted'],
-      ['sustained_drift', 'open'],
+    expect(both.renamed).toEqual([]);
+    expect((await incidents()).map((r) => r.detector).sort()).toEqual([
+      'model_shift',
+      'personal_spike',
+      'sustained_drift',
+    ]);
+  });
+
+  it('takes a replay of a day the closed episode was evaluated through, under either name, as that episode', async () => {
+    // A spike that resolved itself on Nov 14: a replay of Nov 12 read as a rise neither reopens it nor opens one.
+    const id = await spike();
+    for (const day of ['2026-11-12', '2026-11-13', '2026-11-14']) await pass(day, []);
+    const replay = await pass('2026-11-12', [of('2026-11-12', 'model_shift')]);
+    expect(replay).toMatchObject({ opened: [], reopened: [], renamed: [], suppressed: 1 });
+    expect(await incidents()).toMatchObject([{ id, detector: 'personal_spike', status: 'resolved' }]);
+  });
+
+  it('takes a spike reading of a renamed episode a person closed, or replayed after it closed, as that episode', async () => {
+    const id = await spike();
+    await pass('2026-11-12', [of('2026-11-12', 'model_shift')]);
+    await resolveIncident(t.db, id, { reason: 'expected' }, 'lead', endOf('2026-11-12'));
+    const again = await pass('2026-11-13', [of('2026-11-13', 'personal_spike')]);
+    expect(again).toMatchObject({ opened: [], suppressed: 1, toNotify: [] });
+
+    const bo = { subject: 'bo@example.com', onsetAt: '2026-11-20T00:00:00.000Z' };
+    await pass('2026-11-20', [of('2026-11-20', 'personal_spike', bo)]);
+    await pass('2026-11-21', [of('2026-11-21', 'personal_spike', bo)]);
+    await pass('2026-11-22', [of('2026-11-22', 'sustained_drift', bo)]);
+    for (const day of ['2026-11-23', '2026-11-24', '2026-11-25']) await pass(day, []);
+    const replay = await pass('2026-11-21', [of('2026-11-21', 'personal_spike', bo)]);
+    expect(replay).toMatchObject({ opened: [], suppressed: 1 });
+    expect((await incidents()).filter((r) => r.subject === bo.subject)).toMatchObject([
+      { detector: 'sustained_drift', status: 'resolved' },
     ]);
   });
 });

@@ -65,6 +65,7 @@ async function dailySeries(db: DbOrTx, inc: IncidentRow, start: string, end: str
     .where((eb) => eb.or([eb('detector', '=', inc.detector), eb('incident_id', '=', inc.id)]))
     .where('as_of', '>=', start)
     .where('as_of', '<=', end)
+    .orderBy('id') // the day's latest reading wins (the map below keeps the last)
     .execute();
   const observed = new Map(rows.map((r) => [r.day, Number(r.value)]));
   const perDay = new Map(anomalies.map((a) => [a.as_of, a]));
