@@ -210,7 +210,8 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
 /**
  * Renames a developer's open personal-spike incident to the detector that now reads the same excess as a lasting rise
  * (a model shift or a sustained drift from the spike's own onset: detection's lastingSpike, once the rise has three
- * active days and its excess is no longer mostly one day's), when none of theirs is open under that detector. Before,
+ * active days and its excess is no longer mostly its first day's), when none of theirs is open under that detector and
+ * the pass read them as that rise only (soleReadings). Before,
  * the spike incident went on as a "spike" for as long as the rise lasted (up to 18 days in bench:detect) and the
  * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
  * renamed incidents' ids by key (under their new detector).
