@@ -623,18 +623,19 @@ function spanWhy(s: UserScan, ctx: ScanContext, onset: number, t: number) {
 
 /**
  * What a spike episode still elevated on day t is: a lasting rise once it has three active days and its excess is no
- * longer mostly its first day's (SPIKE_SHARE), named as classify names one (a model shift on a new mix, a sustained
+ * longer mostly one day's before t (SPIKE_SHARE), named as classify names one (a model shift on a new mix, a sustained
  * drift otherwise), its onset kept; a spike until then. A one-day spike ends on its first ordinary day
  * (continueEpisode), so only a rise that goes on gets here: on bench:detect's tuning, held-out, fresh and unseen teams
  * (Dec 5 2026, 17:34 UTC) every personal-spike episode of three days or more was a labelled model shift (9), ramp (4),
  * level shift (2) or team jump (1), up to 18 days told as a "spike", and every labelled spike's lasted at most two.
- * The first day's share only falls as elevated days follow, so once named a lasting rise the episode stays one as its
- * newest day grows through the day's hourly passes (a share of the peak day flipped back to a spike when that day grew
- * large: a reviewer's scratch test, a third day at 40 times the usual).
+ * The largest day before t is fixed while t's spend grows through the day's hourly passes, so the share only falls and a
+ * rise once named lasting stays so (the share of the largest day of all flipped back to a spike when t grew large, a
+ * third day at 40 times the usual; the first day's alone renamed a spike whose largest day was its second: reviewers'
+ * scratch tests).
  */
 function lastingSpike(s: UserScan, ctx: ScanContext, state: EpisodeState, t: number): DetectorName {
   const { onset, impact } = state;
-  if (activeDays(s, onset, t) < 3 || !(impact > 0) || excessOn(s, onset) >= SPIKE_SHARE * impact)
+  if (activeDays(s, onset, t) < 3 || !(impact > 0) || excessOn(s, peakDay(s, onset, t - 1)) >= SPIKE_SHARE * impact)
     return 'personal_spike';
   const why = spanWhy(s, ctx, onset, t);
   return onNewMix(ctx.settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0)

@@ -31,11 +31,12 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
             OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)))
           -- A developer's episode under its other name: a spike read as the lasting rise it is from its day
           -- (upsert.ts, renameLastingSpikes), or a renamed rise read as a spike again, with the same onset; closed by
-          -- a person, or replayed for a day it had already been evaluated through.
+          -- a person, or replayed for a day before the last it was evaluated through (a later pass of the day an early
+          -- one resolved it on is its return: reopenSpikesCameBack).
           OR (k.scope = 'user' AND r.onset_at = k.onset_at
             AND ((k.detector IN ('model_shift', 'sustained_drift') AND r.detector = 'personal_spike')
               OR (k.detector = 'personal_spike' AND r.detector IN ('model_shift', 'sustained_drift')))
-            AND (r.last_evaluated_day >= k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
+            AND (r.last_evaluated_day > k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.
         AND NOT EXISTS (

@@ -210,7 +210,7 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
 /**
  * Renames a developer's open personal-spike incident to the detector that now reads the same excess as a lasting rise
  * (a model shift or a sustained drift from the spike's own onset: detection's lastingSpike, once the rise has three
- * active days and its excess is no longer mostly its first day's), when none of theirs is open under that detector and
+ * active days and no earlier day holds most of its excess), when none of theirs is open under that detector and
  * the pass read them as that rise only (soleReadings). Before,
  * the spike incident went on as a "spike" for as long as the rise lasted (up to 18 days in bench:detect) and the
  * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
@@ -266,7 +266,7 @@ async function reopenSpikesCameBack(
     UPDATE incidents i SET ${REOPEN}
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.onset_at = l.k_onset
-      AND l.as_of > l.last_evaluated_day AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
+      AND l.as_of >= l.last_evaluated_day AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
         WHERE o.scope = 'user' AND o.subject = l.subject AND o.detector IN ('personal_spike', l.k_detector)

@@ -98,6 +98,36 @@ describe('detect: a spike that goes on', () => {
       }
   });
 
+  it('stays a spike whose largest day is its second, though a milder third day follows', () => {
+    for (const seed of [1, 2, 3])
+      for (const [first, second, third] of [
+        [10, 80, 3],
+        [12, 120, 4],
+      ]) {
+        const p = passes(
+          (day) => ({
+            volume: day === start ? first : day === addDays(start, 1) ? second : day === addDays(start, 2) ? third : 1,
+            active: true,
+          }),
+          seed,
+        );
+        const spiked = movers.filter((i) => named(p, i)[0] === `personal_spike@${start}`);
+        expect({ seed, spiked: spiked.length >= 2 }).toEqual({ seed, spiked: true });
+        for (const i of spiked)
+          expect({
+            seed,
+            first,
+            i,
+            renamed: named(p, i).filter((d) => d !== '-' && !d.startsWith('personal_spike')),
+          }).toEqual({
+            seed,
+            first,
+            i,
+            renamed: [],
+          });
+      }
+  });
+
   it('stays a spike over two days, and ends', () => {
     for (const seed of [1, 2, 3]) {
       const p = passes((day) => (day <= addDays(start, 1) ? { volume: 25, active: true } : { active: true }), seed);

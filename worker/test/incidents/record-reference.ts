@@ -137,7 +137,7 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
           ),
           eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
           eb.or([
-            eb('last_evaluated_day', '>=', a.asOf),
+            eb('last_evaluated_day', '>', a.asOf),
             eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
           ]),
         ]),
@@ -255,7 +255,7 @@ async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: 
     last.resolution_reason !== 'auto' ||
     last.onset_at.getTime() !== Date.parse(a.onsetAt) ||
     last.last_evaluated_day === null ||
-    a.asOf <= last.last_evaluated_day ||
+    a.asOf < last.last_evaluated_day ||
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;

@@ -170,4 +170,19 @@ describe('a spike that goes on', () => {
       { detector: 'sustained_drift', status: 'resolved' },
     ]);
   });
+
+  it('reopens and renames a spike when its rise is read later on the day an early pass resolved it', async () => {
+    const id = await spike();
+    for (const day of ['2026-11-12', '2026-11-13']) await pass(day, []);
+    const early = await recordDetections(t.db, {
+      asOf: '2026-11-14',
+      anomalies: [],
+      evaluatedAt: new Date('2026-11-14T01:00:00Z'),
+      settings: POLICY,
+    });
+    expect(early.autoResolved).toEqual([id]);
+    const later = await pass('2026-11-14', [of('2026-11-14', 'model_shift', { severity: 'critical' })]);
+    expect(later).toMatchObject({ opened: [], reopened: [id], renamed: [id], escalated: [id], toNotify: [id] });
+    expect(await incidents()).toMatchObject([{ id, detector: 'model_shift', status: 'alerted' }]);
+  });
 });

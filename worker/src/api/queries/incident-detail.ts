@@ -65,7 +65,8 @@ async function dailySeries(db: DbOrTx, inc: IncidentRow, start: string, end: str
     .where((eb) => eb.or([eb('detector', '=', inc.detector), eb('incident_id', '=', inc.id)]))
     .where('as_of', '>=', start)
     .where('as_of', '<=', end)
-    .orderBy('id') // the day's latest reading wins (the map below keeps the last)
+    .orderBy('detected_at') // the day's latest reading wins (the map below keeps the last; a re-read keeps its id)
+    .orderBy('id')
     .execute();
   const observed = new Map(rows.map((r) => [r.day, Number(r.value)]));
   const perDay = new Map(anomalies.map((a) => [a.as_of, a]));
