@@ -1,5 +1,5 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
-import type { Anomaly, Why } from './types';
+import { LASTING_RISES, type Anomaly, type Why } from './types';
 
 /** A detection on one evaluated day. */
 export interface Detection {
@@ -90,9 +90,9 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     }
     // A spike read again from a renamed episode's onset is that episode (incidents/upsert.ts, lastingOfSpikes).
     if (!live && d.scope === 'user' && d.detector === 'personal_spike' && d.onset !== undefined) {
-      const lasting = ['model_shift', 'sustained_drift']
-        .map((x) => open.get(`${d.scope}|${d.subject}|${x}`))
-        .find((e) => e !== undefined && e.onset === d.onset && daysBetween(e.lastDay, d.day) <= gapDays);
+      const lasting = LASTING_RISES.map((x) => open.get(`${d.scope}|${d.subject}|${x}`)).find(
+        (e) => e !== undefined && e.onset === d.onset && daysBetween(e.lastDay, d.day) <= gapDays,
+      );
       if (lasting) ep = lasting;
     }
     // An episode grouped without onsets (a backtest) holds the episode the step came after.
@@ -133,7 +133,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {
   return (
     d.scope === 'user' &&
-    (d.detector === 'model_shift' || d.detector === 'sustained_drift') &&
+    (LASTING_RISES as readonly string[]).includes(d.detector) &&
     d.onset !== undefined &&
     d.onset === spike.onset &&
     (daysBetween(spike.lastDay, d.day) <= gapDays || cameBack(spike, d, gapDays))

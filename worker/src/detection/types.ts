@@ -30,6 +30,12 @@ export interface UserModelDay {
 /** The detectors, listed once in the contract shared with the plugin. */
 export type DetectorName = (typeof DETECTORS)[number];
 
+/**
+ * The lasting rises a developer's spike that goes on is renamed to (scan.ts, lastingSpike): one episode under either
+ * name for incidents (upsert.ts, suppression.ts) and for bench:detect's grouping (episodes.ts).
+ */
+export const LASTING_RISES: readonly DetectorName[] = ['model_shift', 'sustained_drift'];
+
 /** Why the cost moved: volume vs cost per request vs model mix, plus the context a manager asks for. */
 export interface Why {
   driver: 'volume' | 'cost_per_request' | 'model_mix' | 'mixed';

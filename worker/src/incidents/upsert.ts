@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
-import type { Anomaly } from '../detection/types';
+import { LASTING_RISES, type Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
 import type { IncidentPolicy } from './policy';
@@ -53,9 +53,6 @@ const facts = (a: Anomaly) => ({
 
 const keyOf = (r: { scope: string; subject: string; detector: string }) =>
   `${r.scope}\u0000${r.subject}\u0000${r.detector}`;
-
-/** The detectors a lasting spike is renamed to (detection/scan.ts, lastingSpike). */
-const LASTING_RISES = ['model_shift', 'sustained_drift'];
 
 /**
  * What a pass read each developer's current excess as, when it reported exactly one of a spike and the lasting rises
@@ -300,7 +297,7 @@ async function lastingOfSpikes(
       SELECT DISTINCT ON (c.subject) c.id FROM incidents c
       JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, onset_at timestamptz)
         ON c.subject = k.subject AND c.onset_at = k.onset_at
-      WHERE c.scope = 'user' AND c.detector IN ('model_shift', 'sustained_drift') AND c.status <> 'resolved'
+      WHERE c.scope = 'user' AND c.detector = ANY(${LASTING_RISES}::text[]) AND c.status <> 'resolved'
         AND NOT EXISTS (
           SELECT 1 FROM incidents o
           WHERE o.scope = 'user' AND o.subject = c.subject AND o.detector = 'personal_spike' AND o.status <> 'resolved')

@@ -5,7 +5,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
-import type { Anomaly } from '../../src/detection/types';
+import { LASTING_RISES, type Anomaly } from '../../src/detection/types';
 import { keepsOnset } from '../../src/detection/episodes';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
@@ -189,7 +189,7 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
   return true;
 }
 
-const LASTING = ['model_shift', 'sustained_drift'];
+const LASTING: readonly string[] = LASTING_RISES;
 
 /** Returns incident `last` to the state it had before the system resolved it, the excess of `a` having come back. */
 async function reopenAsCameBack(tx: Tx, last: IncidentRow, a: Anomaly, now: Date): Promise<void> {
@@ -279,7 +279,7 @@ async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
  * lasting rise (model shift, sustained drift) and none of theirs is open under it. True when it did.
  */
 async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
-  if (a.scope !== 'user' || !['model_shift', 'sustained_drift'].includes(a.detector)) return false;
+  if (a.scope !== 'user' || !LASTING.includes(a.detector)) return false;
   const open = (detector: string) =>
     tx
       .selectFrom('incidents')
