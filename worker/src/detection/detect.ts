@@ -56,7 +56,7 @@ export function detectOnSeries(
   const cycles = new Map(input.cycleSpend.map((c) => [c.email, c]));
 
   const drafts: Draft[] = [];
-  const team = teamAnomaly(result, series.days, settings);
+  const team = teamAnomaly(result, series.days, input.partialDay === true, settings);
   if (team) drafts.push(team);
   for (const s of result.users) {
     const personal = personalAnomaly(s, series.days, series.asOfIdx, input.partialDay === true, settings, expensive);
@@ -167,10 +167,17 @@ function alarmedOnsets(team: ScanResult['team'], days: string[], t: number): str
   return onsets;
 }
 
-function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Draft | null {
+function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, settings: Settings): Draft | null {
   const { team } = result;
-  const t = days.length - 1;
-  if (team.alarmed[t] !== 1 || team.shift[t] !== 1) return null;
+  const current = (d: number) => team.alarmed[d] === 1 && team.shift[d] === 1;
+  const asOf = days.length - 1;
+  let t = asOf;
+  // While today is still running, yesterday's team episode stays current, as a developer's does (personalAnomaly):
+  // today's spend so far is judged against a whole day, so every morning read the team as normal. The hourly
+  // worker's first pass of each day then counted a normal day towards auto-resolve (a weekend's mornings resolved
+  // a team jump's incident and the afternoon opened it again, bench:detect-hourly, Dec 5 2026).
+  if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;
+  if (!current(t)) return null;
   const onset = team.onset[t];
   let peak = t;
   for (let d = onset; d <= t; d++)
@@ -190,7 +197,7 @@ function teamAnomaly(result: ScanResult, days: string[], settings: Settings): Dr
     scope: 'team',
     subject: 'team',
     detector: 'team_shift',
-    asOf: days[t],
+    asOf: days[asOf],
     onsetAt: startOfDayIso(days[onset]),
     observed: team.spent[t],
     expected: team.expected[t],

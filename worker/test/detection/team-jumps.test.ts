@@ -182,3 +182,43 @@ describe('a small team-wide rise', () => {
     expect(teamReplay(input, FIRST, addDays(FIRST, 4), old)).toEqual([]);
   });
 });
+
+describe("a team jump while today's spend is still coming in", () => {
+  /** The pass of `day` at an hour when a tenth of the day's spend is in: every row of that day scaled by 0.1. */
+  function morningOf(input: ReturnType<typeof makeInput>, day: string) {
+    const at = asOfDay(input, day);
+    const scale = <T extends { day: string; chargedCents: number; events: number }>(r: T): T =>
+      r.day === day ? { ...r, chargedCents: r.chargedCents * 0.1, events: Math.round(r.events * 0.1) } : r;
+    return {
+      ...at,
+      userDays: at.userDays.map((r) => ({
+        ...scale(r),
+        ...(r.day === day
+          ? {
+              requestsCosts: r.requestsCosts * 0.1,
+              maxModeCents: r.maxModeCents * 0.1,
+              headlessCents: r.headlessCents * 0.1,
+            }
+          : {}),
+      })),
+      userModelDays: at.userModelDays.map(scale),
+    };
+  }
+
+  it("keeps yesterday's team episode current, as a developer's is, until the day is complete", () => {
+    // 80% of the team × 1.25 from FIRST (Monday). Tuesday morning's pass reads Tuesday's spend so far against a whole
+    // day: the team looks normal. Without yesterday's episode the hourly worker's first pass of each day counted a
+    // normal day for the team incident, and three of them resolved it.
+    const input = twoJumps(4, 0.8, 1.25, 0.7, 1.3);
+    const tuesday = addDays(FIRST, 1);
+    const morning = { ...morningOf(input, tuesday), partialDay: true };
+    const team = detect(morning, DEFAULT_SETTINGS).filter((a) => a.scope === 'team');
+    expect(team.map((a) => ({ asOf: a.asOf, onset: a.onsetAt.slice(0, 10) }))).toEqual([
+      { asOf: tuesday, onset: FIRST },
+    ]);
+    // Yesterday's figures: its peak and spend are Monday's.
+    expect(team[0].why.peakDay).toBe(FIRST);
+    // A finished day that reads normal is normal: the same rows as a complete day report no team episode.
+    expect(detect({ ...morning, partialDay: false }, DEFAULT_SETTINGS).filter((a) => a.scope === 'team')).toEqual([]);
+  });
+});
