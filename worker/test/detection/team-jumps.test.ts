@@ -216,9 +216,30 @@ describe("a team jump while today's spend is still coming in", () => {
     expect(team.map((a) => ({ asOf: a.asOf, onset: a.onsetAt.slice(0, 10) }))).toEqual([
       { asOf: tuesday, onset: FIRST },
     ]);
-    // Yesterday's figures: its peak and spend are Monday's.
-    expect(team[0].why.peakDay).toBe(FIRST);
+    // Yesterday's figures: Monday's spend, as Monday's own pass reported it.
+    const [monday] = detect(asOfDay(input, FIRST), DEFAULT_SETTINGS).filter((a) => a.scope === 'team');
+    expect(team[0].observed).toBeCloseTo(monday.observed, 0);
     // A finished day that reads normal is normal: the same rows as a complete day report no team episode.
     expect(detect({ ...morning, partialDay: false }, DEFAULT_SETTINGS).filter((a) => a.scope === 'team')).toEqual([]);
+  });
+
+  it('lets it go once yesterday, complete, was normal', () => {
+    // 80% of the team × 1.25 on FIRST only: Tuesday morning still reports Monday's episode; on Wednesday morning
+    // Tuesday is complete and normal, and nothing is reported.
+    const pick = rng(4 * 31);
+    const touched = new Set([...Array(200).keys()].filter(() => pick() < 0.8));
+    const input = makeInput({
+      users: 200,
+      days: 70,
+      asOf: '2026-11-20',
+      seed: 4,
+      tweak: (_email, day, i) => (day === FIRST && touched.has(i) ? { priceFactor: 1.25 } : undefined),
+    });
+    const teamOn = (day: string) =>
+      detect({ ...morningOf(input, day), partialDay: true }, DEFAULT_SETTINGS)
+        .filter((a) => a.scope === 'team')
+        .map((a) => a.onsetAt.slice(0, 10));
+    expect(teamOn(addDays(FIRST, 1))).toEqual([FIRST]);
+    expect(teamOn(addDays(FIRST, 2))).toEqual([]);
   });
 });
