@@ -9,12 +9,15 @@
  *                        Cursor does not document a delay, cursor-api.md)      --verbose   a line per anomaly
  *   --step-hours 1       hours between collections (24: one a day, just after midnight, to compare with whole days)
  *   --settings '<json>'  detection settings other than the defaults
- * First run as a new install: a backfill of the 21 days before the first replayed day and the first-run replay of
- * detection over them (replayDetection), then one collection and one pass per hour to the team's last day.
+ * First run as a new install on day 21 (the worker's backfill, BACKFILL_DAYS, and its replay of detection over the
+ * last BACKFILL_REPLAY_DAYS of it), then a collection and a pass every hour to the team's last day, and at 03:30 the
+ * restate collection (RESTATE_EVENTS_CRON's default) and its pass. Settings are stored as the worker reads them.
  * For each labelled anomaly that starts in the hourly days: when its first extra call was made, when its extra cost
  * reached $20 (the alert floor) and when the first incident about its developer (the team, for a team jump) opened.
  * Times are found from the simulator's ground truth at each clock (GroundTruthAnomaly.extraCents counts calls up to
- * its clock), to the minute. An incident that no labelled anomaly explains is a false alert.
+ * its clock), to the minute (a team jump's first call is at 00:00: the price change starts with the day). An anomaly
+ * whose extra reached $20 within DUE_DAYS of the end is not judged, as in bench:detect. An incident that no labelled
+ * anomaly explains is a false alert; a developer's own incident about a team jump that touched them is neither.
  */
 import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import { createSimulatedTeam, startSimulatorServer, type GroundTruthAnomaly } from '@cursor-cost-watch/simulator';
@@ -27,9 +30,11 @@ import type { Db } from '../src/db/database';
 import { DetectionSeriesCache } from '../src/db/repositories/detection-series-cache';
 import { runDetectionPass } from '../src/jobs/detection-pass';
 import { replayDetection } from '../src/jobs/replay-detection';
-import type { Settings } from '../src/settings';
+import { getSettings, updateSettings, type Settings } from '../src/settings';
+import { BACKFILL_REPLAY_DAYS } from '../src/jobs/queues';
 import { benchSettings } from './support/bench-settings';
 import { withBenchDatabase } from './support/database';
+import { DUE_DAYS } from './evaluation/replay';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +51,6 @@ const { values: args } = parseArgs({
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const BASELINE_DAYS = 21; // the simulator starts no anomaly before its 21st day of history (anomalies.ts)
-const ALERT_FLOOR_CENTS = 2000;
 const API_KEY = 'key_' + 'be'.repeat(32);
 const log = pino({ level: 'silent' });
 
@@ -90,7 +94,7 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
     apiKey: API_KEY,
     rateLimits: { admin: 0, events: 0, analytics: 0 },
   });
-  const config = loadConfig({ LOG_LEVEL: 'silent', BACKFILL_DAYS: String(BASELINE_DAYS) });
+  const config = loadConfig({ LOG_LEVEL: 'silent' });
   const firstHourlyDay = endDay - historyDays + BASELINE_DAYS;
   const seriesCache = new DetectionSeriesCache();
   const alerts: Alert[] = [];
@@ -101,14 +105,19 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
       simClock = clock - lagMs;
       return new Date(clock);
     };
+    // The worker reads its settings from the database, the first-run replay too.
+    if (settings) await updateSettings(db, settings, 'bench');
+    const minImpactCents = (await getSettings(db)).minImpactDollars * 100;
     const install = firstHourlyDay * DAY_MS;
-    await collectOnce({ db, client, log, config }, { trigger: 'first run', now: at(install) });
-    await replayDetection({ db, config, log }, { days: BASELINE_DAYS, now: new Date(install) });
+    // The first run: a backfill, then detection replayed over its last days (jobs/queues/collect.ts).
+    await collectOnce({ db, client, log, config }, { trigger: 'backfill', now: at(install) });
+    const replayDays = Math.min(BACKFILL_REPLAY_DAYS, config.BACKFILL_DAYS);
+    await replayDetection({ db, config, log }, { days: replayDays, now: new Date(install) });
     const step = Number(args['step-hours']) * HOUR_MS;
-    for (let clock = install; clock < (endDay + 1) * DAY_MS; clock += step) {
+    const cycle = async (clock: number, restateEvents: boolean) => {
       const now = at(clock);
-      if (clock > install) await collectOnce({ db, client, log, config }, { trigger: 'schedule', now });
-      const pass = await runDetectionPass({ db, config, log, seriesCache }, { now, ...(settings ? { settings } : {}) });
+      if (clock > install) await collectOnce({ db, client, log, config }, { trigger: 'schedule', now, restateEvents });
+      const pass = await runDetectionPass({ db, config, log, seriesCache }, { now });
       passes++;
       for (const id of pass.incidents.opened) {
         const a = pass.anomalies.find((x) => x.incidentId === id);
@@ -121,6 +130,11 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
           onset: a ? a.onsetAt.slice(0, 10) : '?',
         });
       }
+    };
+    for (let clock = install; clock < (endDay + 1) * DAY_MS; clock += step) {
+      await cycle(clock, false);
+      // RESTATE_EVENTS_CRON's default, 03:30: the day's restate collection, and the pass after it.
+      if (step === HOUR_MS && clock % DAY_MS === 3 * HOUR_MS) await cycle(clock + 30 * MINUTE_MS, true);
     }
     const lastClock = (endDay + 1) * DAY_MS - 1;
     simClock = lastClock;
@@ -134,7 +148,7 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
       const from = Date.parse(anomaly.startDay);
       const to = Date.parse(anomaly.endDay) + DAY_MS - 1;
       const firstCallAt = firstMinute(from, to, (c) => extraAt(anomaly.id, c) > 0);
-      const floorAt = firstMinute(from, to, (c) => extraAt(anomaly.id, c) >= ALERT_FLOOR_CENTS);
+      const floorAt = firstMinute(from, to, (c) => extraAt(anomaly.id, c) >= minImpactCents);
       const alert = alerts.find((x) => isAbout(x, anomaly)) ?? null;
       return { anomaly, firstCallAt, floorAt, alert };
     });
@@ -142,17 +156,19 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
     const untold = alerts.filter((x) => !explained.has(x.id));
     // Incidents about a labelled anomaly of the hourly days after its first: the same excess told again.
     const repeats = untold.filter((x) => truth.some((a) => isAbout(x, a)));
-    // About an anomaly that began in the backfilled days: a late find, not a false alert.
-    const earlier = untold.filter((x) => !repeats.includes(x) && everything.some((a) => isAbout(x, a)));
-    const falseAlerts = untold.filter((x) => !repeats.includes(x) && !earlier.includes(x));
+    // A developer's own incident about a team jump that touched them: neither a find nor false (as bench:detect scores
+    // it, evaluation/score.ts), nor one about an anomaly that began before the hourly days.
+    const covered = untold.filter((x) => !repeats.includes(x) && everything.some((a) => isCoveredBy(x, a)));
+    const falseAlerts = untold.filter((x) => !repeats.includes(x) && !covered.includes(x));
     return {
       seed,
       judged,
       alerts,
       falseAlerts,
       repeats,
-      earlier,
+      covered,
       passes,
+      lastClock,
       hourlyDays: endDay - firstHourlyDay + 1,
       seconds: (performance.now() - started) / 1000,
     };
@@ -161,11 +177,19 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
   }
 }
 
-/** An incident about the anomaly's developer (the team, for a team jump) opened from its first day to 3 days after its last. */
+/** Opened from the anomaly's first day to 3 days after its last. */
+const during = (x: Alert, a: GroundTruthAnomaly) =>
+  x.at >= Date.parse(a.startDay) && x.at < Date.parse(a.endDay) + 4 * DAY_MS;
+
+/** An incident that finds the anomaly: about its developer (the team, for a team jump), during it. */
 function isAbout(x: Alert, a: GroundTruthAnomaly): boolean {
   const subject = a.scope === 'team' ? x.scope === 'team' : x.scope === 'user' && x.subject === a.email;
-  return subject && x.at >= Date.parse(a.startDay) && x.at < Date.parse(a.endDay) + 4 * DAY_MS;
+  return subject && during(x, a);
 }
+
+/** An incident explained by the anomaly: one that finds it, or about one of the developers a team jump touched. */
+const isCoveredBy = (x: Alert, a: GroundTruthAnomaly) =>
+  isAbout(x, a) || (a.emails.includes(x.subject) && during(x, a));
 
 const iso = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
 const hours = (from: number | null, to: number | null) => (from === null || to === null ? null : (to - from) / HOUR_MS);
@@ -180,21 +204,23 @@ async function main() {
   const size = Number(args.size);
   const historyDays = Number(args.history);
   const settings = args.settings ? benchSettings(args.settings) : undefined;
-  const all: Judged[] = [];
+  const all: (Judged & { due: boolean })[] = [];
   let falseCount = 0;
   let repeatCount = 0;
   let devWeeks = 0;
   for (const seed of seeds) {
     const r = await withBenchDatabase(`hourly-${seed}`, 4, ({ db }) => runTeam(db, seed, size, historyDays, settings));
-    all.push(...r.judged);
+    all.push(
+      ...r.judged.map((j) => ({ ...j, due: j.floorAt !== null && j.floorAt + DUE_DAYS * DAY_MS <= r.lastClock + 1 })),
+    );
     falseCount += r.falseAlerts.length;
     repeatCount += r.repeats.length;
     devWeeks += (size * r.hourlyDays) / 7;
     console.log(
       `seed ${seed}: ${size} developers, ${r.hourlyDays} days, a collection and a pass every ${args['step-hours']} h (${r.passes}, ` +
         `${r.seconds.toFixed(0)} s), ${r.judged.length} labelled anomalies, ${r.alerts.length} incidents opened, ` +
-        `${r.falseAlerts.length} false, ${r.repeats.length} about an anomaly already told, ${r.earlier.length} about one ` +
-        `that began in the backfilled days`,
+        `${r.falseAlerts.length} false, ${r.repeats.length} about an anomaly already told, ${r.covered.length} of a ` +
+        `developer a team jump touched`,
     );
     if (args.verbose) {
       for (const j of r.judged) {
@@ -216,21 +242,22 @@ async function main() {
             (first ? ` (${first.anomaly.id}, told as ${first.alert!.detector} ${iso(first.alert!.at)})` : ''),
         );
       }
-      for (const x of r.earlier) console.log(`   older ${x.detector} ${x.subject} ${iso(x.at)} onset ${x.onset}`);
+      for (const x of r.covered) console.log(`   touched by the team jump: ${x.detector} ${x.subject} ${iso(x.at)}`);
     }
   }
   console.log(
-    '\nkind            judged  found the day $20 came  found  hours from $20: median / worst   from the first call: median / worst',
+    '\nkind            judged  found by the end of the day $20 came  found  hours from $20: median / worst   ' +
+      'from the first call: median / worst',
   );
   const kinds = [...new Set(all.map((j) => j.anomaly.kind))].sort();
   for (const kind of kinds) {
-    const js = all.filter((j) => j.anomaly.kind === kind && j.floorAt !== null);
+    const js = all.filter((j) => j.anomaly.kind === kind && j.due);
     const found = js.filter((j) => j.alert);
     const sameDay = found.filter((j) => toDay(j.alert!.at - 1) <= toDay(j.floorAt!));
     const fromFloor = found.map((j) => hours(j.floorAt, j.alert!.at)!);
     const fromStart = found.map((j) => hours(j.firstCallAt, j.alert!.at)!);
     console.log(
-      `${kind.padEnd(15)} ${String(js.length).padStart(6)}  ${String(sameDay.length).padStart(22)}  ${String(found.length).padStart(5)}  ` +
+      `${kind.padEnd(15)} ${String(js.length).padStart(6)}  ${String(sameDay.length).padStart(36)}  ${String(found.length).padStart(5)}  ` +
         `${fmtH(median(fromFloor)).padStart(14)} / ${fmtH(fromFloor.length ? Math.max(...fromFloor) : null).padEnd(9)}` +
         `${fmtH(median(fromStart)).padStart(22)} / ${fmtH(fromStart.length ? Math.max(...fromStart) : null)}`,
     );
@@ -238,7 +265,8 @@ async function main() {
   console.log(
     `false alerts: ${falseCount} (${((100 * falseCount) / devWeeks).toFixed(2)} per 100 developers a week); ` +
       `incidents about an anomaly already told: ${repeatCount}; ` +
-      `anomalies whose extra never reached $20: ${all.filter((j) => j.floorAt === null).length}`,
+      `anomalies whose extra never reached $20: ${all.filter((j) => j.floorAt === null).length}, reached it within ` +
+      `${DUE_DAYS} days of the end (not judged): ${all.filter((j) => j.floorAt !== null && !j.due).length}`,
   );
 }
 
