@@ -1,4 +1,3 @@
-import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
 import type { Anomaly } from '../detection/types';
@@ -17,8 +16,6 @@ export interface RecordInput {
   /** When the pass ran; defaults to now. Timestamps on incidents and their timeline use it. */
   evaluatedAt?: Date;
   settings: IncidentPolicy;
-  /** asOf is today and still running (the hourly pass): a day counts as normal only once it is complete. */
-  partialDay?: boolean;
 }
 
 /**
@@ -79,23 +76,13 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   result.autoResolved = [
     ...steppedOver,
     ...(await advanceNormalDays(tx, {
-      asOf: lastCompleteDay(input),
+      asOf: input.asOf,
       seenKeys,
       afterDays: input.settings.autoResolveAfterDays,
       now,
     })),
   ];
   return result;
-}
-
-/**
- * The last day a pass can count as normal. On a partial day it is yesterday: a pass that no longer reads a signal
- * has yesterday's whole day and today's first hours, so today is counted by tomorrow's first pass. Counting today at
- * 00:00, before it happened, resolved a drift over a weekend's two quiet days and the Monday that had not yet begun,
- * and Monday's afternoon opened it again (bench:detect-hourly, Dec 5 2026).
- */
-function lastCompleteDay(input: RecordInput): string {
-  return input.partialDay === true ? addDays(input.asOf, -1) : input.asOf;
 }
 
 /** Points the pass's stored anomaly rows (those the pass stored) at their incidents, in one statement. */

@@ -92,13 +92,7 @@ export async function runDetectionPass(
   const found = detectOnSeries(input.series, input, settings);
   const detect = lap();
   await storeAnomalies(db, found, now);
-  const incidents = await recordDetections(db, {
-    asOf,
-    anomalies: found,
-    evaluatedAt: now,
-    settings,
-    partialDay: input.partialDay === true,
-  });
+  const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
   const record = lap();
   const { nudges, queued } = boss
     ? await announce({ db, boss, config }, incidents.toNotify, settings, now)

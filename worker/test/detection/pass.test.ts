@@ -115,20 +115,6 @@ describe('detection against PostgreSQL', () => {
     ).toHaveLength(1);
   });
 
-  it("counts a normal day only once it is complete: a pass on today's first hour counts yesterday", async () => {
-    // After the passes above the spike's incident was last seen on asOf. A pass on asOf + 2 at 00:30 (today, still
-    // running) reads no spike: asOf + 1, complete, was a normal day; asOf + 2 has barely begun.
-    const today = addDays(asOf, 2);
-    const pass = await runDetectionPass(deps(), { asOf: today, now: new Date(`${today}T00:30:00Z`) });
-    expect(pass.partialDay).toBe(true);
-    const [incident] = await t.db
-      .selectFrom('incidents')
-      .select(['normal_days', 'last_evaluated_day'])
-      .where('subject', '=', spiker)
-      .execute();
-    expect(incident).toEqual({ normal_days: 1, last_evaluated_day: addDays(asOf, 1) });
-  });
-
   it('backtests the last days with the given settings and writes nothing', async () => {
     const count = async () =>
       (await t.db.selectFrom('anomalies').select('id').execute()).length +

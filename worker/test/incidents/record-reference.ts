@@ -80,7 +80,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   result.autoResolved = [
     ...steppedOver,
     ...(await advanceNormalDays(tx, {
-      asOf: input.partialDay === true ? addDays(input.asOf, -1) : input.asOf,
+      asOf: input.asOf,
       seenKeys,
       afterDays: input.settings.autoResolveAfterDays,
       now,
