@@ -33,6 +33,7 @@ import { replayDetection } from '../src/jobs/replay-detection';
 import { getSettings, updateSettings, type Settings } from '../src/settings';
 import { BACKFILL_REPLAY_DAYS } from '../src/jobs/queues';
 import { benchSettings } from './support/bench-settings';
+import { median } from '../src/detection/stats';
 import { withBenchDatabase } from './support/database';
 import { DUE_DAYS } from './evaluation/replay';
 
@@ -193,11 +194,7 @@ const isCoveredBy = (x: Alert, a: GroundTruthAnomaly) =>
 
 const iso = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
 const hours = (from: number | null, to: number | null) => (from === null || to === null ? null : (to - from) / HOUR_MS);
-const fmtH = (h: number | null) => (h === null ? '—' : `${h.toFixed(1)} h`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const fmtH = (h: number | null) => (h === null || Number.isNaN(h) ? '—' : `${h.toFixed(1)} h`);
 
 async function main() {
   const seeds = args.seeds.split(',').map(Number);

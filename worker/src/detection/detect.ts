@@ -87,9 +87,7 @@ function personalAnomaly(
   expensive: Set<string>,
 ): Draft | null {
   const current = (i: number) => s.detector[i] !== null && s.judged.cents[i] > s.expected[i];
-  let t = asOfIdx;
-  // While today is still running, yesterday's episode stays current until today proves normal.
-  if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;
+  let t = whileTodayRuns(asOfIdx, partialDay, current);
   if (!current(t)) t = heldOverIdleDays(s, t, current);
   const detector = s.detector[t];
   if (detector === null || !current(t)) return null;
@@ -122,6 +120,14 @@ function personalAnomaly(
       ...peakOf(s, onset, t, days),
     },
   };
+}
+
+/**
+ * The day whose episode a pass reports: while today is still running (its spend so far is judged against a whole
+ * day), yesterday's episode stays current until today proves normal.
+ */
+function whileTodayRuns(t: number, partialDay: boolean, current: (d: number) => boolean): number {
+  return !current(t) && partialDay && t > 0 && current(t - 1) ? t - 1 : t;
 }
 
 /**
@@ -171,12 +177,10 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
   const { team } = result;
   const current = (d: number) => team.alarmed[d] === 1 && team.shift[d] === 1;
   const asOf = days.length - 1;
-  let t = asOf;
-  // While today is still running, yesterday's team episode stays current, as a developer's does (personalAnomaly):
-  // today's spend so far is judged against a whole day, so every morning read the team as normal. The hourly
-  // worker's first pass of each day then counted a normal day towards auto-resolve (a weekend's mornings resolved
-  // a team jump's incident and the afternoon opened it again, bench:detect-hourly, Dec 5 2026).
-  if (!current(t) && partialDay && t > 0 && current(t - 1)) t--;
+  // The team's too: without it every morning read the team as normal, and the hourly worker's first pass of each day
+  // counted a normal day towards auto-resolve (a weekend's mornings resolved a team jump's incident and the afternoon
+  // opened it again, bench:detect-hourly, Dec 5 2026).
+  const t = whileTodayRuns(asOf, partialDay, current);
   if (!current(t)) return null;
   const onset = team.onset[t];
   let peak = t;
