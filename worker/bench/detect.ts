@@ -7,7 +7,7 @@
  *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|autocorr|autocorr-held-out|all
  *                     (default all)
  *   --only H3-weekend,T1-steady
- *   --verbose         list misses and false alerts  --no-timing  skip the run-time part
+ *   --verbose         list misses, false alerts, repeats and finds  --no-timing  skip the run-time part
  *   --db              also time a full runDetectionPass against an embedded PostgreSQL
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults (a study without a
  *                     throwaway build; validated as the worker's settings are; printed first; the --db pass reads
@@ -217,6 +217,20 @@ function printSet(name: string, runs: Run[]): void {
       kinds.set(k, t);
     }
   console.log(`recall by kind: ${[...kinds].map(([k, v]) => `${k} ${v.detected}/${v.total}`).join(', ')}`);
+  const named = new Map<string, { named: number; found: number }>();
+  for (const r of runs)
+    for (const [k, v] of Object.entries(r.engine.namedByKind)) {
+      const t = named.get(k) ?? { named: 0, found: 0 };
+      t.named += v.named;
+      t.found += v.found;
+      named.set(k, t);
+    }
+  console.log(
+    `found named as their kind (a level shift or ramp as a sustained drift): ${[...named].map(([k, v]) => `${k} ${v.named}/${v.found}`).join(', ')}`,
+  );
+  const repeats = runs.reduce((n, r) => n + r.engine.repeats.length, 0);
+  const alerts = runs.reduce((n, r) => n + r.engine.episodes, 0);
+  console.log(`alerts about an anomaly an earlier alert found: ${repeats} of ${alerts}`);
   const det = new Map<string, number>();
   for (const r of runs) for (const [k, v] of r.byDetector) det.set(k, (det.get(k) ?? 0) + v);
   console.log(
@@ -325,6 +339,8 @@ async function main(): Promise<void> {
         );
       for (const f of run.engine.falsePositives)
         console.log(`   false  ${f.detector} ${f.subject} ${f.firstDay}..${f.lastDay} onset ${f.onset}`);
+      for (const { episode: e, truth: t } of run.engine.repeats)
+        console.log(`   again  ${e.detector} ${e.subject} ${e.firstDay}..${e.lastDay} onset ${e.onset} (${t.id})`);
       for (const f of run.engine.found)
         console.log(
           `   found  ${f.truth.id} ${f.truth.email ?? 'team'} start ${f.truth.startDay}${f.truth.seenDay && f.truth.seenDay !== f.truth.startDay ? ` (first use ${f.truth.seenDay})` : ''} $${(f.truth.extraCents / 100).toFixed(0)} → ${f.episode.detector} ${f.episode.subject === f.truth.email ? '' : f.episode.subject + ' '}from ${f.episode.firstDay} (+${f.delayDays} d, $20 on ${f.truth.worthyDay}) onset ${f.episode.onset}`,

@@ -53,7 +53,27 @@ export interface Score {
   /** Each detected anomaly with the first episode about it. */
   found: { truth: TruthAnomaly; episode: Episode; delayDays: number }[];
   falsePositives: Episode[];
+  /**
+   * Alerts about anomalies already told: every labelled anomaly the episode finds was found by an earlier episode (a
+   * second incident, and a second message, about the same excess), with the anomaly it repeats.
+   */
+  repeats: { episode: Episode; truth: TruthAnomaly }[];
+  /** Of the found anomalies, by kind: how many were found by an incident named as their kind (NAMED_AS). */
+  namedByKind: Record<string, { named: number; found: number }>;
 }
+
+/**
+ * The detector whose name tells each labelled kind: a level shift or a ramp is a sustained drift. An incident's name
+ * is its last (a spike that went on is renamed to the lasting rise it is: Episode.openedAs).
+ */
+export const NAMED_AS: Record<string, string> = {
+  spike: 'personal_spike',
+  runaway_agent: 'runaway_agent',
+  model_shift: 'model_shift',
+  level_shift: 'sustained_drift',
+  ramp: 'sustained_drift',
+  team_jump: 'team_shift',
+};
 
 /** Days after a labelled anomaly ends during which an episode still counts as about it (it lingers, or starts late). */
 const GRACE_DAYS = 2;
@@ -129,6 +149,12 @@ export function score(
     if (t.worthyDay !== undefined) worthyDelays.push(Math.max(0, daysBetween(t.worthyDay, first.firstDay)));
     if (first.onset !== undefined) onsetErrors.push(Math.abs(daysBetween(t.seenDay ?? t.startDay, first.onset)));
   }
+  const namedByKind: Score['namedByKind'] = {};
+  for (const f of found) {
+    const byKind = (namedByKind[f.truth.kind] ??= { named: 0, found: 0 });
+    byKind.found++;
+    if (f.episode.detector === NAMED_AS[f.truth.kind]) byKind.named++;
+  }
   const precision = episodes.length > 0 ? tp / episodes.length : 1;
   const recall = worthy.length > 0 ? (worthy.length - missed.length) / worthy.length : 1;
   return {
@@ -154,5 +180,20 @@ export function score(
     missed,
     found,
     falsePositives,
+    repeats: repeatsOf(episodes, truth),
+    namedByKind,
   };
+}
+
+/** The episodes, in the order they opened, whose every found anomaly an earlier one found (Score.repeats). */
+function repeatsOf(episodes: Episode[], truth: TruthAnomaly[]): Score['repeats'] {
+  const told = new Set<TruthAnomaly>();
+  const repeats: Score['repeats'] = [];
+  const byDay = [...episodes].sort((a, b) => (a.firstDay < b.firstDay ? -1 : a.firstDay > b.firstDay ? 1 : 0));
+  for (const ep of byDay) {
+    const about = truth.filter((t) => finds(ep, t));
+    if (about.length > 0 && about.every((t) => told.has(t))) repeats.push({ episode: ep, truth: about[0] });
+    for (const t of about) told.add(t);
+  }
+  return repeats;
 }

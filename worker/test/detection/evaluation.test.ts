@@ -436,6 +436,53 @@ describe('benchmark helpers', () => {
     expect(onset('2026-10-12', '2026-10-19')).toBe('0/1'); // an onset in the week away is wrong
   });
 
+  it('counts an alert about an anomaly an earlier alert found as a repeat, and whether each find is named as its kind', () => {
+    const shift = {
+      id: 'shift',
+      scope: 'user' as const,
+      email: 'a',
+      kind: 'level_shift',
+      startDay: '2026-11-02',
+      endDay: '2026-11-20',
+      extraCents: 9500,
+    };
+    const runaway = { ...shift, id: 'runaway', email: 'b', kind: 'runaway_agent', endDay: '2026-11-02' };
+    const ep = (subject: string, detector: string, firstDay: string, lastDay = firstDay) => ({
+      scope: 'user' as const,
+      subject,
+      detector,
+      firstDay,
+      lastDay,
+    });
+    const o = { minCents: 2000, developers: 100, days: 28 };
+    const s = score(
+      [
+        // listed out of order: the later drift is the repeat, however the episodes come
+        ep('a', 'sustained_drift', '2026-11-16', '2026-11-20'),
+        ep('a', 'sustained_drift', '2026-11-05', '2026-11-13'),
+        ep('b', 'personal_spike', '2026-11-02'),
+        ep('b', 'runaway_agent', '2026-11-02'),
+        ep('c', 'personal_spike', '2026-11-03'), // false, not a repeat
+      ],
+      [shift, runaway],
+      o,
+    );
+    expect(s.repeats.map((r) => [r.episode.subject, r.episode.firstDay, r.truth.id])).toEqual([
+      ['b', '2026-11-02', 'runaway'],
+      ['a', '2026-11-16', 'shift'],
+    ]);
+    expect(s.namedByKind).toEqual({ level_shift: { named: 1, found: 1 }, runaway_agent: { named: 0, found: 1 } });
+    expect(s.precision).toBeCloseTo(0.8); // repeats are still right alerts
+    // One alert each: no repeat.
+    const once = score(
+      [ep('a', 'sustained_drift', '2026-11-05', '2026-11-20'), ep('b', 'runaway_agent', '2026-11-02')],
+      [shift, runaway],
+      o,
+    );
+    expect(once.repeats).toEqual([]);
+    expect(once.namedByKind.runaway_agent).toEqual({ named: 1, found: 1 });
+  });
+
   it('gives each generated anomaly the first day its developer used Cursor on or after its start', () => {
     const sc = generateScenario(SCENARIOS.find((s) => s.name === 'T4-churn')!);
     const used = new Set(sc.input.userDays.map((d) => `${d.email}|${d.day}`));
