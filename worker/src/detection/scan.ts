@@ -734,8 +734,12 @@ function classify(
   const { t } = day;
   let { onset, impact } = span;
   const why = spanWhy(s, ctx, onset, t);
+  // A spike whose excess is a headless burst is the runaway agent's too, whatever its request count: an agent on a
+  // pricier model reached runawayMinVolumeFactor only later in the day, and the hourly worker read the same day as a
+  // runaway at 03:00, a spike at 05:00 and a runaway again at noon, two incidents (bench:detect-hourly, Dec 5 2026).
   const isRunaway =
     alarm === 'runaway' ||
+    headlessBurst(s, ctx, t) ||
     (why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor);
   const isModelShift =
     onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0) ||
