@@ -1,6 +1,6 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
-import { toEpisodes, type Detection } from '../../src/detection/episodes';
+import { backtestDetection, toEpisodes, type Detection } from '../../src/detection/episodes';
 import type { Anomaly } from '../../src/detection/types';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { inputAsOf, type Scenario } from '../scenarios/team';
@@ -11,19 +11,9 @@ export const MIN_CENTS = 2_000;
 /** Days after an anomaly's extra reached $20 by which it must be found (issue #12's worst delay): later is not judged. */
 export const DUE_DAYS = 3;
 
-/** One anomaly of a day's detection pass as bench:detect records it (an incident's first day, onset, step). */
-export function toDetection(a: Anomaly, day: string): Detection {
-  return {
-    day,
-    scope: a.scope,
-    subject: a.subject,
-    detector: a.detector,
-    onset: a.onsetAt.slice(0, 10),
-    ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
-    ...(a.why.judgedFrom === undefined ? {} : { judgedFrom: a.why.judgedFrom }),
-    ...(a.why.alarmedOnsets === undefined ? {} : { alarmedOnsets: a.why.alarmedOnsets }),
-  };
-}
+/** One anomaly of a day's detection pass as bench:detect records it, as the backtest does (an incident's first day,
+ * onset, step). */
+export const toDetection = (a: Anomaly, day: string): Detection => backtestDetection(day, a);
 
 /** score()'s options for a team replayed from its replayFrom day to its last day. */
 export function scoreOptions(sc: Scenario, days: number) {

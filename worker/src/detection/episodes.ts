@@ -68,8 +68,9 @@ export function keepsOnset(
  * Groups day-by-day detections into episodes the way incidents do: a detection within `gapDays` of the previous
  * one (before auto-resolve would have closed it) continues the same episode, unless it is a team step (stepAfter)
  * whose onset is after the open episode's: that one closes and the step is a new episode (incidents/team-steps.ts).
- * A developer's later detection whose onset is on or before the episode's last day, within `gapDays` of the day it
- * resolved itself, is the same excess come back: it continues the episode too, as the incident is reopened (cameBack).
+ * A later detection whose onset is on or before the episode's last day (the team's: its onset), within `gapDays` of
+ * the day it resolved itself, is the same excess come back: it continues the episode too, as the incident is
+ * reopened (cameBack).
  */
 export function toEpisodes(detections: Detection[], gapDays: number): Episode[] {
   const sorted = [...detections].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -141,24 +142,27 @@ export function reclassifies(spike: Episode, d: Detection, gapDays: number): boo
 }
 
 /**
- * Whether developer detection `d`, after `ep` resolved itself (`gapDays` normal days after its last day), reports the
- * same excess come back within `gapDays` of that: its onset is on or before the episode's last day. The incident is
- * reopened then (incidents/upsert.ts, reopenCameBack), not opened again.
+ * Whether detection `d`, after `ep` resolved itself (`gapDays` normal days after its last day), reports the same
+ * excess come back within `gapDays` of that: a developer's onset is on or before the episode's last day; the team's
+ * is the episode's own, and not a step's. The incident is reopened then (incidents/upsert.ts, reopenCameBack), not
+ * opened again.
  */
 export function cameBack(
-  ep: Pick<Episode, 'lastDay'>,
-  d: Pick<Detection, 'scope' | 'onset' | 'day'>,
+  ep: Pick<Episode, 'lastDay' | 'onset'>,
+  d: Pick<Detection, 'scope' | 'onset' | 'day' | 'stepAfter'>,
   gapDays: number,
 ): boolean {
-  return (
-    d.scope === 'user' && d.onset !== undefined && d.onset <= ep.lastDay && d.day <= addDays(ep.lastDay, 2 * gapDays)
-  );
+  const sameExcess =
+    d.scope === 'user'
+      ? d.onset !== undefined && d.onset <= ep.lastDay
+      : d.stepAfter === undefined && d.onset !== undefined && d.onset === ep.onset;
+  return sameExcess && d.day <= addDays(ep.lastDay, 2 * gapDays);
 }
 
 /**
- * A backtest's detection of `day` from an anomaly: its subject and detector; a developer's onset (an excess that came
- * back reopens its incident: cameBack); and for a team step (which opens a new incident: incidents/team-steps.ts)
- * the onset and mark toEpisodes needs.
+ * A pass's anomaly on `day` as toEpisodes groups it, as incidents do: its subject, detector and onset (an excess that
+ * came back reopens its incident: cameBack), a team step's mark (a step opens a new incident: incidents/team-steps.ts)
+ * and what a team pass judged (keepsOnset). The backtest's and bench:detect's.
  */
 export function backtestDetection(day: string, a: Anomaly): Detection {
   return {
@@ -166,7 +170,9 @@ export function backtestDetection(day: string, a: Anomaly): Detection {
     scope: a.scope,
     subject: a.subject,
     detector: a.detector,
-    ...(a.scope === 'user' ? { onset: a.onsetAt.slice(0, 10) } : {}),
-    ...(a.why.stepAfter === undefined ? {} : { onset: a.onsetAt.slice(0, 10), stepAfter: a.why.stepAfter }),
+    onset: a.onsetAt.slice(0, 10),
+    ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
+    ...(a.why.judgedFrom === undefined ? {} : { judgedFrom: a.why.judgedFrom }),
+    ...(a.why.alarmedOnsets === undefined ? {} : { alarmedOnsets: a.why.alarmedOnsets }),
   };
 }

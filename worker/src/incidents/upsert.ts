@@ -156,24 +156,27 @@ interface CameBack {
 }
 
 /**
- * Reopens the incidents whose excess came back: for a developer's anomaly with no unresolved incident of its
+ * Reopens the incidents whose excess came back: for an anomaly with no unresolved incident of its subject and
  * detector, the latest incident of that key when the system resolved it (reason auto, after normal days), the
- * anomaly's onset is on or before the last day that incident's signal was seen (its last evaluated day less its
- * normal days), and the anomaly comes within `withinDays` of the resolution. The same excess then went on through a
- * few days within the noise that closed the incident (a noisy level shift, a drift that dipped): before, it opened a
- * second incident and sent a second message. It returns to the state it had (alerted, acknowledged), so it is
- * announced again only when its severity rises: within so few days of a resolution nobody was told of, the first
- * message still stands. Later than that, or an excess that began after the signal was last seen, is a new incident,
- * announced as any. Team incidents are left alone (a team step closes the one before it on purpose: team-steps.ts);
- * so is a person's resolution (suppression.ts). One statement for the whole pass; the reopened incidents by key.
+ * anomaly comes within `withinDays` of the resolution, and, for a developer, its onset is on or before the last day
+ * that incident's signal was seen (its last evaluated day less its normal days); for the team, its onset is the
+ * incident's own. The same excess then went on through a few days within the noise that closed the incident (a noisy
+ * level shift, a drift that dipped; a team jump over days too quiet to judge): before, it opened a second incident
+ * and sent a second message. It returns to the state it had (alerted, acknowledged), so it is announced again only
+ * when its severity rises: within so few days of a resolution nobody was told of, the first message still stands.
+ * Later than that, or an excess that began after the signal was last seen, is a new incident, announced as any. A
+ * team's later onset is another episode: a step (why.stepAfter) closes the incident before it on purpose
+ * (team-steps.ts) and is never a return. A person's resolution is left alone (suppression.ts). One statement for the
+ * whole pass; the reopened incidents by key.
  */
 async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
   const keys = anomalies
-    .filter((a) => a.scope === 'user')
+    .filter((a) => a.scope === 'user' || a.why.stepAfter === undefined)
     .map((a) => ({
       scope: a.scope,
       subject: a.subject,
       detector: a.detector,
+      onset_at: a.onsetAt,
       onset_day: a.onsetAt.slice(0, 10),
       as_of: a.asOf,
     }));
@@ -187,17 +190,19 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
   }>`
     WITH k AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
-        AS k(scope text, subject text, detector text, onset_day date, as_of date)
+        AS k(scope text, subject text, detector text, onset_at timestamptz, onset_day date, as_of date)
     ), latest AS (
       SELECT DISTINCT ON (i.scope, i.subject, i.detector) i.id, i.scope, i.subject, i.detector, i.status,
-        i.resolution_reason, i.resolution_note, i.last_evaluated_day, i.normal_days, k.onset_day, k.as_of
+        i.resolution_reason, i.resolution_note, i.last_evaluated_day, i.normal_days, i.onset_at,
+        k.onset_at AS k_onset_at, k.onset_day, k.as_of
       FROM incidents i JOIN k ON (i.scope, i.subject, i.detector) = (k.scope, k.subject, k.detector)
       ORDER BY i.scope, i.subject, i.detector, i.id DESC
     )
     UPDATE incidents i SET ${REOPEN}
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
-      AND l.onset_day <= l.last_evaluated_day - l.normal_days
+      AND CASE WHEN l.scope = 'user' THEN l.onset_day <= l.last_evaluated_day - l.normal_days
+               ELSE l.k_onset_at = l.onset_at END
       AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       -- (an older incident a person reopened may be the unresolved one)
       AND NOT EXISTS (

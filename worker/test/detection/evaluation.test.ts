@@ -203,8 +203,7 @@ describe('benchmark helpers', () => {
     expect(shape([d('2026-10-22', '2026-10-02'), d('2026-10-28', '2026-10-22')])).toEqual([
       ['2026-10-22', '2026-10-28', '2026-10-02', 1],
     ]);
-    // An excess that began in the normal days, or came back later, is a new one; a team's is never reopened (team
-    // steps close the one before).
+    // An excess that began in the normal days, or came back later, is a new one.
     for (const [day, onset] of [
       ['2026-10-28', '2026-10-23'],
       ['2026-10-29', '2026-10-02'],
@@ -213,7 +212,14 @@ describe('benchmark helpers', () => {
         ['2026-10-22', '2026-10-22', '2026-10-02', 0],
         [day, day, onset, 0],
       ]);
-    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toHaveLength(2);
+    // The team's comes back with its own onset only (bench:detect's H2-power, Sep 28 to Oct 9 then Oct 13 from Sep
+    // 28: one incident); a later onset, or a step over it (which closes the one before: team-steps.ts), is new.
+    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toEqual([
+      ['2026-10-22', '2026-10-26', '2026-10-02', 1],
+    ]);
+    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-20', 'team')])).toHaveLength(2);
+    const step = { ...d('2026-10-26', '2026-10-02', 'team'), stepAfter: '2026-09-20' };
+    expect(toEpisodes([d('2026-10-22', '2026-10-02', 'team'), step], 3)).toHaveLength(2);
   });
 
   it("renames a developer's open spike episode to the lasting rise read from its onset, as the incidents do", () => {

@@ -139,20 +139,11 @@ describe('an excess that came back', () => {
     expect(back.opened).toHaveLength(1);
   });
 
-  it('opens a new incident for another detector, and leaves a team incident and a person’s verdict closed', async () => {
+  it('opens a new incident for another detector, and leaves a person’s verdict closed', async () => {
     await closedByItself();
     const spike = await pass('2026-11-17', [anomaly({ asOf: '2026-11-17', onsetAt: '2026-11-10T00:00:00.000Z' })]);
     expect(spike).toMatchObject({ reopened: [] });
     expect(spike.opened).toHaveLength(1);
-
-    const team = (asOf: string) =>
-      anomaly({ asOf, scope: 'team', subject: 'team', detector: 'team_shift', onsetAt: '2026-11-10T00:00:00.000Z' });
-    const { opened: teamOpened } = await pass('2026-11-18', [team('2026-11-18')]);
-    for (const day of ['2026-11-19', '2026-11-20', '2026-11-21']) await pass(day, []);
-    const teamBack = await pass('2026-11-23', [team('2026-11-23')]);
-    expect(teamBack.reopened).toEqual([]);
-    expect(teamBack.opened).toHaveLength(1);
-    expect(teamBack.opened[0]).not.toBe(teamOpened[0]);
 
     const { opened: judged } = await pass('2026-11-24', [
       drift('2026-11-24', '2026-11-24', { subject: 'bo@example.com' }),
@@ -160,5 +151,47 @@ describe('an excess that came back', () => {
     await resolveIncident(t.db, judged[0], { reason: 'expected', note: 'migration' }, 'lead', endOf('2026-11-24'));
     const after = await pass('2026-11-27', [drift('2026-11-27', '2026-11-24', { subject: 'bo@example.com' })]);
     expect(after).toMatchObject({ reopened: [], opened: [], suppressed: 1 });
+  });
+
+  describe('for the team', () => {
+    const team = (asOf: string, onsetDay: string, why: Partial<ReturnType<typeof anomaly>['why']> = {}) => {
+      const a = anomaly({ asOf, scope: 'team', subject: 'team', detector: 'team_shift' });
+      return { ...a, onsetAt: `${onsetDay}T00:00:00.000Z`, why: { ...a.why, ...why } };
+    };
+    /** A team jump from Nov 2, told, then three days too quiet to judge (a weekend and a Monday): resolved Nov 9. */
+    async function teamClosedByItself(): Promise<number> {
+      const { opened } = await pass('2026-11-06', [team('2026-11-06', '2026-11-02')]);
+      await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-06')));
+      for (const day of ['2026-11-07', '2026-11-08', '2026-11-09']) await pass(day, []);
+      expect(await incidents()).toMatchObject([{ status: 'resolved', resolution_reason: 'auto' }]);
+      return opened[0];
+    }
+
+    it('reopens the team incident when the same episode (its onset) comes back, without a second message', async () => {
+      // bench:detect's H2-power: a team jump's incident, Sep 28 to Oct 9, opened again on Oct 13 from Sep 28.
+      const id = await teamClosedByItself();
+      const back = await pass('2026-11-10', [team('2026-11-10', '2026-11-02')]);
+      expect(back).toMatchObject({ opened: [], updated: [id], reopened: [id], toNotify: [] });
+      expect(await incidents()).toMatchObject([{ id, status: 'alerted', normal_days: 0 }]);
+    });
+
+    it('opens a new team incident for a later onset, a step over the last, or a return too late', async () => {
+      await teamClosedByItself();
+      const later = await pass('2026-11-10', [team('2026-11-10', '2026-11-10')]);
+      expect(later.reopened).toEqual([]);
+      expect(later.opened).toHaveLength(1);
+
+      await t.db.deleteFrom('incidents').execute();
+      await teamClosedByItself();
+      const step = await pass('2026-11-10', [team('2026-11-10', '2026-11-02', { stepAfter: '2026-10-20' })]);
+      expect(step.reopened).toEqual([]);
+      expect(step.opened).toHaveLength(1);
+
+      await t.db.deleteFrom('incidents').execute();
+      await teamClosedByItself();
+      const late = await pass('2026-11-13', [team('2026-11-13', '2026-11-02')]);
+      expect(late.reopened).toEqual([]);
+      expect(late.opened).toHaveLength(1);
+    });
   });
 });

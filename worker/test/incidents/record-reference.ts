@@ -162,12 +162,12 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
 }
 
 /**
- * Reopens the developer's latest incident of this detector when the system resolved it, this anomaly's excess began
- * on or before the last day its signal was seen, it comes within `withinDays` of the resolution, and none of theirs is
- * unresolved: the excess came back. True when it did.
+ * Reopens the subject's latest incident of this detector when the system resolved it, this anomaly's excess began
+ * on or before the last day its signal was seen (the team's: with the incident's onset, and not a step), it comes
+ * within `withinDays` of the resolution, and none of theirs is unresolved: the excess came back. True when it did.
  */
 async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
-  if (a.scope !== 'user') return false;
+  if (a.scope === 'team' && a.why.stepAfter !== undefined) return false;
   const key = (q: typeof tx) =>
     q
       .selectFrom('incidents')
@@ -181,7 +181,9 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
     !last ||
     last.resolution_reason !== 'auto' ||
     last.last_evaluated_day === null ||
-    addDays(last.last_evaluated_day, -last.normal_days) < a.onsetAt.slice(0, 10) ||
+    (a.scope === 'user'
+      ? addDays(last.last_evaluated_day, -last.normal_days) < a.onsetAt.slice(0, 10)
+      : last.onset_at.getTime() !== Date.parse(a.onsetAt)) ||
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;
