@@ -226,7 +226,7 @@ function printSet(name: string, runs: Run[]): void {
       named.set(k, t);
     }
   console.log(
-    `found named as their kind (a level shift or ramp as a sustained drift): ${[...named].map(([k, v]) => `${k} ${v.named}/${v.found}`).join(', ')}`,
+    `found named as their kind (the last name of the incident that found them; a level shift or ramp as a sustained drift): ${[...named].map(([k, v]) => `${k} ${v.named}/${v.found}`).join(', ')}`,
   );
   const repeats = runs.reduce((n, r) => n + r.engine.repeats.length, 0);
   const alerts = runs.reduce((n, r) => n + r.engine.episodes, 0);

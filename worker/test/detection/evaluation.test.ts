@@ -463,7 +463,7 @@ describe('benchmark helpers', () => {
     const o = { minCents: 2000, developers: 100, days: 28 };
     const s = score(
       [
-        // listed out of order: the later drift is the repeat, however the episodes come
+        // listed out of order: the later drift is the repeat (on the same day, the one listed first is the find)
         ep('a', 'sustained_drift', '2026-11-16', '2026-11-20'),
         ep('a', 'sustained_drift', '2026-11-05', '2026-11-13'),
         ep('b', 'personal_spike', '2026-11-02'),

@@ -151,7 +151,7 @@ describe('a spike whose extra is agent spend', () => {
       tweak: (email, day) => (email === who && day === asOf ? { ...tweak, active: true } : undefined),
     });
 
-  it('is a runaway agent however few requests it made (an agent on a pricier model, or the morning of its day)', () => {
+  it('is a runaway agent however few requests it made (an agent on a pricier model)', () => {
     // A ~$24 workday; on the day 400 headless requests on the premium model, ~$165 more: a spike by its z and
     // multiple, most of its extra agent spend, but the day's requests ×1.7 the usual, under runawayMinVolumeFactor.
     // The hourly worker saw the same at 05:00 on a runaway it had told at 03:00 (the agent's requests not yet ×3 a
@@ -171,5 +171,25 @@ describe('a spike whose extra is agent spend', () => {
       (a) => a.subject === who,
     );
     expect(mine.map((a) => a.detector)).toEqual(['personal_spike']);
+  });
+
+  it('leaves a level shift whose alarm day had an agent burst a sustained drift, reported while it lasts', () => {
+    // A reviewer's reading of the first version, which took any alarm day's burst for a runaway: ×2 from Nov 9 with
+    // 300 headless requests on Nov 12, the drift's alarm day, was a runaway on Nov 12 only, then nothing for 13 days.
+    const start = '2026-11-09';
+    const input = makeInput({
+      users: 20,
+      days: 70,
+      asOf,
+      seed: 3,
+      requests: 150,
+      tweak: (email, day) =>
+        email === who && day >= start
+          ? { volume: 2, active: true, ...(day === '2026-11-12' ? { headlessRequests: 300 } : {}) }
+          : undefined,
+    });
+    const found = alertsOf(input, start, asOf);
+    expect(new Set(found.map((a) => a.detector))).toEqual(new Set(['sustained_drift']));
+    expect(found.length).toBeGreaterThanOrEqual(8);
   });
 });
