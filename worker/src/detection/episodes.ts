@@ -1,5 +1,5 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
-import { LASTING_RISES, type Anomaly, type Why } from './types';
+import { SPIKE_RENAMES, type Anomaly, type Why } from './types';
 
 /** A detection on one evaluated day. */
 export interface Detection {
@@ -91,7 +91,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     }
     // A spike read again from a renamed episode's onset is that episode (incidents/upsert.ts, lastingOfSpikes).
     if (!live && d.scope === 'user' && d.detector === 'personal_spike' && d.onset !== undefined) {
-      const lasting = LASTING_RISES.map((x) => open.get(`${d.scope}|${d.subject}|${x}`)).find(
+      const lasting = SPIKE_RENAMES.map((x) => open.get(`${d.scope}|${d.subject}|${x}`)).find(
         (e) => e !== undefined && e.onset === d.onset && daysBetween(e.lastDay, d.day) <= gapDays,
       );
       if (lasting) ep = lasting;
@@ -134,7 +134,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {
   return (
     d.scope === 'user' &&
-    (LASTING_RISES as readonly string[]).includes(d.detector) &&
+    (SPIKE_RENAMES as readonly string[]).includes(d.detector) &&
     d.onset !== undefined &&
     d.onset === spike.onset &&
     (daysBetween(spike.lastDay, d.day) <= gapDays || cameBack(spike, d, gapDays))
@@ -144,18 +144,16 @@ export function reclassifies(spike: Episode, d: Detection, gapDays: number): boo
 /**
  * Whether detection `d`, after `ep` resolved itself (`gapDays` normal days after its last day), reports the same
  * excess come back within `gapDays` of that: a developer's onset is on or before the episode's last day; the team's
- * is the episode's own, and not a step's. The incident is reopened then (incidents/upsert.ts, reopenCameBack), not
- * opened again.
+ * is the episode's own (a step's onset is later than the episode it closes). The incident is reopened then
+ * (incidents/upsert.ts, reopenCameBack), not opened again.
  */
 export function cameBack(
   ep: Pick<Episode, 'lastDay' | 'onset'>,
-  d: Pick<Detection, 'scope' | 'onset' | 'day' | 'stepAfter'>,
+  d: Pick<Detection, 'scope' | 'onset' | 'day'>,
   gapDays: number,
 ): boolean {
   const sameExcess =
-    d.scope === 'user'
-      ? d.onset !== undefined && d.onset <= ep.lastDay
-      : d.stepAfter === undefined && d.onset !== undefined && d.onset === ep.onset;
+    d.scope === 'user' ? d.onset !== undefined && d.onset <= ep.lastDay : d.onset !== undefined && d.onset === ep.onset;
   return sameExcess && d.day <= addDays(ep.lastDay, 2 * gapDays);
 }
 

@@ -734,16 +734,8 @@ function classify(
   const { t } = day;
   let { onset, impact } = span;
   const why = spanWhy(s, ctx, onset, t);
-  // A spike whose spend is mostly headless and whose day's excess is a headless burst is the runaway agent's too,
-  // whatever its request count: an agent on a pricier model reached runawayMinVolumeFactor only later in the day, and
-  // the hourly worker read the same day as a runaway at 03:00, a spike at 05:00 and a runaway again at noon, two
-  // incidents (bench:detect-hourly, Dec 5 2026). Only a spike's: a drift or a model shift whose alarm day had some
-  // agent work is not a runaway (a reviewer's reading: a level shift named a runaway for one day, then unreported).
-  const headlessSpike =
-    alarm === 'spike' && why.headlessShare >= settings.runawayMinHeadlessShare && headlessBurst(s, ctx, t);
   const isRunaway =
     alarm === 'runaway' ||
-    headlessSpike ||
     (why.headlessShare >= settings.runawayMinHeadlessShare && why.volumeFactor >= settings.runawayMinVolumeFactor);
   const isModelShift =
     onNewMix(settings, why.premiumShareAfter ?? 0, why.premiumShareBefore ?? 0) ||

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
-import { LASTING_RISES, type Anomaly } from '../detection/types';
+import { SPIKE_RENAMES, type Anomaly } from '../detection/types';
 
 /**
  * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the
@@ -34,8 +34,8 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
           -- a person, or replayed for a day before the last it was evaluated through (a later pass of the day an early
           -- one resolved it on is its return: reopenSpikesCameBack).
           OR (k.scope = 'user' AND r.onset_at = k.onset_at
-            AND ((k.detector = ANY(${LASTING_RISES}::text[]) AND r.detector = 'personal_spike')
-              OR (k.detector = 'personal_spike' AND r.detector = ANY(${LASTING_RISES}::text[])))
+            AND ((k.detector = ANY(${SPIKE_RENAMES}::text[]) AND r.detector = 'personal_spike')
+              OR (k.detector = 'personal_spike' AND r.detector = ANY(${SPIKE_RENAMES}::text[])))
             AND (r.last_evaluated_day > k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.

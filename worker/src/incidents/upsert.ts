@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
-import { LASTING_RISES, type Anomaly } from '../detection/types';
+import { SPIKE_RENAMES, type Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
 import type { IncidentPolicy } from './policy';
@@ -55,14 +55,14 @@ const keyOf = (r: { scope: string; subject: string; detector: string }) =>
   `${r.scope}\u0000${r.subject}\u0000${r.detector}`;
 
 /**
- * What a pass read each developer's current excess as, when it reported exactly one of a spike and the lasting rises
+ * What a pass read each developer's current excess as, when it reported exactly one of a spike and its other names
  * for them (detection names one episode per developer and day); a developer with none of these, or more than one,
  * is not in the map and nothing is renamed or folded for them.
  */
 function soleReadings(reported: Anomaly[]): Map<string, string> {
   const readings = new Map<string, Set<string>>();
   for (const a of reported)
-    if (a.scope === 'user' && (a.detector === 'personal_spike' || LASTING_RISES.includes(a.detector)))
+    if (a.scope === 'user' && (a.detector === 'personal_spike' || SPIKE_RENAMES.includes(a.detector)))
       readings.set(a.subject, (readings.get(a.subject) ?? new Set()).add(a.detector));
   const sole = new Map<string, string>();
   for (const [subject, detectors] of readings) if (detectors.size === 1) sole.set(subject, [...detectors][0]);
@@ -72,7 +72,7 @@ function soleReadings(reported: Anomaly[]): Map<string, string> {
 /** The developers' lasting-rise anomalies the pass read as their sole reading (soleReadings), as statement keys. */
 function lastingRiseKeys(anomalies: Anomaly[], sole: Map<string, string>) {
   return anomalies
-    .filter((a) => a.scope === 'user' && LASTING_RISES.includes(a.detector) && sole.get(a.subject) === a.detector)
+    .filter((a) => a.scope === 'user' && SPIKE_RENAMES.includes(a.detector) && sole.get(a.subject) === a.detector)
     .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
 }
 
@@ -87,7 +87,7 @@ const REOPEN = sql`
  * unresolved one, in a few statements for the whole pass: the same rows, timeline entries and ids as one anomaly
  * after another in the given order. First, for developers: an excess that came back after its incident resolved
  * itself reopens that incident (reopenCameBack; a spike's, to be renamed: reopenSpikesCameBack); a spike that goes on
- * is renamed to the lasting rise read from its day (renameLastingSpikes); a spike reading of a renamed episode updates
+ * is renamed to the lasting rise (or runaway) read from its day (renameLastingSpikes); a spike reading of a renamed episode updates
  * it (lastingOfSpikes). `reported` is every anomaly the pass reported, snoozed and suppressed ones too: what the pass
  * read each developer as (soleReadings). The insert relies on the partial unique index incidents_one_open_idx, so two
  * passes racing on the same subject end with one incident.
@@ -165,21 +165,19 @@ interface CameBack {
  * and sent a second message. It returns to the state it had (alerted, acknowledged), so it is announced again only
  * when its severity rises: within so few days of a resolution nobody was told of, the first message still stands.
  * Later than that, or an excess that began after the signal was last seen, is a new incident, announced as any. A
- * team's later onset is another episode: a step (why.stepAfter) closes the incident before it on purpose
- * (team-steps.ts) and is never a return. A person's resolution is left alone (suppression.ts). One statement for the
- * whole pass; the reopened incidents by key.
+ * team's later onset is another episode (a step closes the incident before it on purpose: team-steps.ts; a step's own
+ * episode that comes back, its onset the step's, reopens the step's incident). A person's resolution is left alone
+ * (suppression.ts). One statement for the whole pass; the reopened incidents by key.
  */
 async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
-  const keys = anomalies
-    .filter((a) => a.scope === 'user' || a.why.stepAfter === undefined)
-    .map((a) => ({
-      scope: a.scope,
-      subject: a.subject,
-      detector: a.detector,
-      onset_at: a.onsetAt,
-      onset_day: a.onsetAt.slice(0, 10),
-      as_of: a.asOf,
-    }));
+  const keys = anomalies.map((a) => ({
+    scope: a.scope,
+    subject: a.subject,
+    detector: a.detector,
+    onset_at: a.onsetAt,
+    onset_day: a.onsetAt.slice(0, 10),
+    as_of: a.asOf,
+  }));
   if (keys.length === 0) return new Map();
   const { rows } = await sql<{
     id: string | number;
@@ -213,10 +211,11 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
 }
 
 /**
- * Renames a developer's open personal-spike incident to the detector that now reads the same excess as a lasting rise
- * (a model shift or a sustained drift from the spike's own onset: detection's lastingSpike, once the rise has three
- * active days and no earlier day holds most of its excess), when none of theirs is open under that detector and
- * the pass read them as that rise only (soleReadings). Before,
+ * Renames a developer's open personal-spike incident to the detector that now reads the same excess under another
+ * name (SPIKE_RENAMES: a model shift or a sustained drift from the spike's own onset, detection's lastingSpike once the
+ * rise has three active days and no earlier day holds most of its excess; or a runaway agent, which an hourly pass can
+ * read as a spike early in its day), when none of theirs is open under that detector and the pass read them as that
+ * only (soleReadings). Before,
  * the spike incident went on as a "spike" for as long as the rise lasted (up to 18 days in bench:detect) and the
  * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
  * renamed incidents' ids by key (under their new detector).
@@ -242,7 +241,7 @@ async function renameLastingSpikes(
 }
 
 /**
- * The spike incidents a lasting rise reopens to rename: for a developer's model-shift or drift anomaly with no
+ * The spike incidents a lasting rise (or runaway) reopens to rename: for a developer's SPIKE_RENAMES anomaly with no
  * unresolved incident of its detector nor a spike, when the pass does not report the spike too, their latest spike
  * incident, when the system resolved it at most `withinDays` before and its onset is the anomaly's. A spike that went
  * on over idle days resolved itself on them (a spike is not held over idle days), and its rise read on the next active
@@ -281,8 +280,8 @@ async function reopenSpikesCameBack(
 }
 
 /**
- * The open lasting-rise incidents a spike reading belongs to: a developer's spike anomaly with no unresolved spike
- * incident of theirs, whose onset is that of their open model-shift or drift incident. The same episode, read as a
+ * The open incidents under a spike's other names a spike reading belongs to: a developer's spike anomaly with no unresolved spike
+ * incident of theirs, whose onset is that of their open model-shift, drift or runaway incident. The same episode, read as a
  * spike again (hourly passes on a growing day can read a renamed spike's newest day as a spike once more, and a replay
  * of an older day reads it as it was): it updates that incident under its lasting name (or is stale), instead of
  * opening a second one. Locked for this pass; by the anomaly's key.
@@ -302,7 +301,7 @@ async function lastingOfSpikes(
       SELECT DISTINCT ON (c.subject) c.id FROM incidents c
       JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, onset_at timestamptz)
         ON c.subject = k.subject AND c.onset_at = k.onset_at
-      WHERE c.scope = 'user' AND c.detector = ANY(${LASTING_RISES}::text[]) AND c.status <> 'resolved'
+      WHERE c.scope = 'user' AND c.detector = ANY(${SPIKE_RENAMES}::text[]) AND c.status <> 'resolved'
         AND NOT EXISTS (
           SELECT 1 FROM incidents o
           WHERE o.scope = 'user' AND o.subject = c.subject AND o.detector = 'personal_spike' AND o.status <> 'resolved')

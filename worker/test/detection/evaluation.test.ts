@@ -213,13 +213,13 @@ describe('benchmark helpers', () => {
         [day, day, onset, 0],
       ]);
     // The team's comes back with its own onset only (bench:detect's H2-power, Sep 28 to Oct 9 then Oct 13 from Sep
-    // 28: one incident); a later onset, or a step over it (which closes the one before: team-steps.ts), is new.
+    // 28: one incident), a step's own episode too; a later onset is new.
     expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toEqual([
       ['2026-10-22', '2026-10-26', '2026-10-02', 1],
     ]);
     expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-20', 'team')])).toHaveLength(2);
-    const step = { ...d('2026-10-26', '2026-10-02', 'team'), stepAfter: '2026-09-20' };
-    expect(toEpisodes([d('2026-10-22', '2026-10-02', 'team'), step], 3)).toHaveLength(2);
+    const step = (day: string) => ({ ...d(day, '2026-10-02', 'team'), stepAfter: '2026-09-20' });
+    expect(toEpisodes([step('2026-10-22'), step('2026-10-26')], 3)).toHaveLength(1);
   });
 
   it("renames a developer's open spike episode to the lasting rise read from its onset, as the incidents do", () => {
@@ -245,11 +245,15 @@ describe('benchmark helpers', () => {
     expect(shape([...spike, d('2026-10-30', 'sustained_drift')])).toEqual([
       ['sustained_drift', 'personal_spike', '2026-10-23', '2026-10-30'],
     ]);
-    // Another onset, a spike over for longer, or a detector that is no lasting rise: a new episode.
+    // A runaway from its onset too: an hourly pass reads one runaway as a spike early in its day.
+    expect(shape([...spike, d('2026-10-25', 'runaway_agent')])).toEqual([
+      ['runaway_agent', 'personal_spike', '2026-10-23', '2026-10-25'],
+    ]);
+    // Another onset, a spike over for longer, or another detector: a new episode.
     for (const next of [
       d('2026-10-25', 'model_shift', '2026-10-24'),
       d('2026-10-31', 'model_shift'),
-      d('2026-10-25', 'runaway_agent'),
+      d('2026-10-25', 'team_zscore'),
     ])
       expect(shape([...spike, next])).toHaveLength(2);
   });

@@ -26,8 +26,7 @@ type Model = keyof typeof MODEL_CENTS;
 export interface DayTweak {
   volume?: number; // × the usual requests
   premiumShare?: number; // share of requests moved to the premium model
-  headlessRequests?: number; // extra headless requests, on the mid model unless headlessModel says otherwise
-  headlessModel?: Model;
+  headlessRequests?: number; // extra headless requests on the mid model
   priceFactor?: number; // × every model's price (a team-wide price change)
   active?: boolean; // force active or idle
 }
@@ -76,8 +75,7 @@ export function makeInput(o: FixtureOptions): DetectionInput {
         'premium-model': Math.round(requests * premium),
       };
       const headless = Math.round(tw.headlessRequests ?? 0);
-      const agentModel = tw.headlessModel ?? 'mid-model';
-      split[agentModel] += headless;
+      split['mid-model'] += headless;
       const price = tw.priceFactor ?? 1;
       const total: UserDay = {
         email,
@@ -89,7 +87,7 @@ export function makeInput(o: FixtureOptions): DetectionInput {
         maxModeEvents: 0,
         headlessEvents: headless,
         maxModeCents: 0,
-        headlessCents: headless * MODEL_CENTS[agentModel] * price,
+        headlessCents: headless * MODEL_CENTS['mid-model'] * price,
       };
       for (const model of Object.keys(split) as Model[]) {
         const events = split[model];

@@ -175,7 +175,7 @@ describe('an excess that came back', () => {
       expect(await incidents()).toMatchObject([{ id, status: 'alerted', normal_days: 0 }]);
     });
 
-    it('opens a new team incident for a later onset, a step over the last, or a return too late', async () => {
+    it('opens a new team incident for a later onset or a return too late', async () => {
       await teamClosedByItself();
       const later = await pass('2026-11-10', [team('2026-11-10', '2026-11-10')]);
       expect(later.reopened).toEqual([]);
@@ -183,15 +183,24 @@ describe('an excess that came back', () => {
 
       await t.db.deleteFrom('incidents').execute();
       await teamClosedByItself();
-      const step = await pass('2026-11-10', [team('2026-11-10', '2026-11-02', { stepAfter: '2026-10-20' })]);
-      expect(step.reopened).toEqual([]);
-      expect(step.opened).toHaveLength(1);
-
-      await t.db.deleteFrom('incidents').execute();
-      await teamClosedByItself();
       const late = await pass('2026-11-13', [team('2026-11-13', '2026-11-02')]);
       expect(late.reopened).toEqual([]);
       expect(late.opened).toHaveLength(1);
+    });
+
+    it('reopens a step’s own incident when the step’s episode comes back, and never the one it closed', async () => {
+      // A step over the Nov 2 jump from Nov 10 (every day of the step's episode carries why.stepAfter) closes the Nov 2
+      // incident and opens its own; quiet Nov 12-14, it comes back on Nov 15 with the step's onset.
+      const first = await teamClosedByItself();
+      await pass('2026-11-10', [team('2026-11-10', '2026-11-02')]); // the jump came back: reopened
+      const step = await pass('2026-11-11', [team('2026-11-11', '2026-11-10', { stepAfter: '2026-11-02' })]);
+      expect(step.autoResolved).toEqual([first]);
+      expect(step.opened).toHaveLength(1);
+      await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, step.opened, 'slack', 1, endOf('2026-11-11')));
+      for (const day of ['2026-11-12', '2026-11-13', '2026-11-14']) await pass(day, []);
+      const back = await pass('2026-11-15', [team('2026-11-15', '2026-11-10', { stepAfter: '2026-11-02' })]);
+      expect(back).toMatchObject({ opened: [], reopened: step.opened, toNotify: [] });
+      expect((await incidents()).map((r) => r.status)).toEqual(['resolved', 'alerted']);
     });
   });
 });

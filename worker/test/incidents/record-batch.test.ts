@@ -1,4 +1,4 @@
-import { addDays } from '@cursor-cost-watch/contract';
+import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
 import {
   acknowledgeIncident,
@@ -28,18 +28,20 @@ function random(seed: number): () => number {
 
 const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
 const SUBJECTS = Array.from({ length: 14 }, (_, i) => `dev${i}@example.com`);
-const DETECTORS = ['personal_spike', 'sustained_drift'] as const;
+const DETECTORS = ['personal_spike', 'sustained_drift', 'runaway_agent'] as const;
 
 /**
  * A day's anomalies: a random third of the subjects and detectors, some twice (the larger impact wins); now and then
- * a developer's spike goes on as a drift from the same onset, as detection renames a lasting spike.
+ * a developer's spike goes on as a drift or a runaway from the same onset, as detection renames a lasting spike and
+ * an hourly pass reads a runaway.
  */
 function anomaliesOf(day: string, rnd: () => number, spikes: Map<string, string>): Anomaly[] {
   const out: Anomaly[] = [];
   for (const subject of SUBJECTS) {
     const spikeOnset = spikes.get(subject);
     if (spikeOnset !== undefined && rnd() < 0.3) {
-      out.push(anomaly({ asOf: day, subject, detector: 'sustained_drift', onsetAt: spikeOnset }));
+      const detector = rnd() < 0.5 ? 'sustained_drift' : 'runaway_agent';
+      out.push(anomaly({ asOf: day, subject, detector, onsetAt: spikeOnset }));
       continue;
     }
     for (const detector of DETECTORS) {
@@ -62,7 +64,18 @@ function anomaliesOf(day: string, rnd: () => number, spikes: Map<string, string>
     }
   }
   for (const a of out) if (a.detector === 'personal_spike') spikes.set(a.subject, a.onsetAt);
-  if (rnd() < 0.5) out.push(anomaly({ asOf: day, scope: 'team', subject: 'team', detector: 'team_shift' }));
+  // The team: a few days on, a few quiet (its incident resolves itself), mostly the same episode (Nov 10) coming back.
+  const teamOn = daysBetween('2026-11-10', day) % 7 < 3;
+  if (rnd() < (teamOn ? 0.9 : 0.1))
+    out.push(
+      anomaly({
+        asOf: day,
+        scope: 'team',
+        subject: 'team',
+        detector: 'team_shift',
+        onsetAt: rnd() < 0.95 ? '2026-11-10T00:00:00.000Z' : `${addDays(day, -1)}T00:00:00.000Z`,
+      }),
+    );
   return out;
 }
 
@@ -145,6 +158,14 @@ describe('recordDetections, set-based', () => {
     const [x, y] = [await tables(batched), await tables(oneByOne)];
     expect(x.incidents.length).toBeGreaterThan(10);
     expect(x.events.map((e) => e.action)).toEqual(expect.arrayContaining(['onset_moved', 'auto_resolved']));
+    // A team incident came back, and a spike and a runaway of one onset were one incident.
+    const teamIds = new Set(x.incidents.filter((r) => r.scope === 'team').map((r) => r.id));
+    expect(x.events.some((e) => e.action === 'reopened' && teamIds.has(e.incident_id))).toBe(true);
+    expect(
+      x.events.some(
+        (e) => e.action === 'reclassified' && (e.details as { toDetector?: string }).toDetector === 'runaway_agent',
+      ),
+    ).toBe(true);
     expect(x).toEqual(y);
   });
 

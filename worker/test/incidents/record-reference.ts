@@ -5,7 +5,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
-import { LASTING_RISES, type Anomaly } from '../../src/detection/types';
+import { SPIKE_RENAMES, type Anomaly } from '../../src/detection/types';
 import { keepsOnset } from '../../src/detection/episodes';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
@@ -163,11 +163,10 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
 
 /**
  * Reopens the subject's latest incident of this detector when the system resolved it, this anomaly's excess began
- * on or before the last day its signal was seen (the team's: with the incident's onset, and not a step), it comes
+ * on or before the last day its signal was seen (the team's: with the incident's onset), it comes
  * within `withinDays` of the resolution, and none of theirs is unresolved: the excess came back. True when it did.
  */
 async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
-  if (a.scope === 'team' && a.why.stepAfter !== undefined) return false;
   const key = (q: typeof tx) =>
     q
       .selectFrom('incidents')
@@ -191,7 +190,7 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
   return true;
 }
 
-const LASTING: readonly string[] = LASTING_RISES;
+const LASTING: readonly string[] = SPIKE_RENAMES;
 
 /** Returns incident `last` to the state it had before the system resolved it, the excess of `a` having come back. */
 async function reopenAsCameBack(tx: Tx, last: IncidentRow, a: Anomaly, now: Date): Promise<void> {

@@ -29,7 +29,7 @@ describe('a spike that goes on', () => {
     return opened[0];
   }
 
-  for (const detector of ['model_shift', 'sustained_drift'] as const)
+  for (const detector of ['model_shift', 'sustained_drift', 'runaway_agent'] as const)
     it(`renames the spike's incident a ${detector}, with its onset and state, without a second message`, async () => {
       const id = await spike();
       const renamed = await pass('2026-11-12', [of('2026-11-12', detector, { summary: 'lasting' })]);
@@ -53,6 +53,28 @@ describe('a spike that goes on', () => {
       expect(later.opened).toHaveLength(1);
     });
 
+  it('keeps one runaway incident while an hourly pass reads the day as a spike and back (one onset)', async () => {
+    // bench:detect-hourly seed 2 (Dec 5 2026): a runaway told at 03:00; at 05:00 its requests were not yet ×3 a whole
+    // day's and the day read as a spike; at noon a runaway again. Before, the spike opened a second incident.
+    const day = '2026-11-10';
+    const at = (hour: number, detector: DetectorName) =>
+      recordDetections(t.db, {
+        asOf: day,
+        anomalies: [of(day, detector, { summary: `${detector} at ${hour}` })],
+        evaluatedAt: new Date(`${day}T${String(hour).padStart(2, '0')}:00:00.000Z`),
+        settings: POLICY,
+      });
+    const { opened } = await at(3, 'runaway_agent');
+    await t.db
+      .transaction()
+      .execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, new Date(`${day}T03:01:00Z`)));
+    expect(await at(5, 'personal_spike')).toMatchObject({ opened: [], updated: opened, toNotify: [] });
+    expect(await at(12, 'runaway_agent')).toMatchObject({ opened: [], updated: opened, toNotify: [] });
+    const rows = await incidents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: opened[0], detector: 'runaway_agent', summary: 'runaway_agent at 12' });
+  });
+
   it('announces the renamed incident again when its severity rises', async () => {
     const id = await spike();
     const renamed = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { severity: 'critical' })]);
@@ -64,8 +86,8 @@ describe('a spike that goes on', () => {
     const otherOnset = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { onsetAt: '2026-11-11T00:00:00Z' })]);
     expect(otherOnset.renamed).toEqual([]);
     expect(otherOnset.opened).toHaveLength(1);
-    const runaway = await pass('2026-11-12', [of('2026-11-12', 'runaway_agent')]);
-    expect(runaway.renamed).toEqual([]);
+    const teamLike = await pass('2026-11-12', [of('2026-11-12', 'team_zscore')]);
+    expect(teamLike.renamed).toEqual([]);
 
     // bo: a spike and, in the same pass, a drift from its onset (detection names one episode a day: not renamed).
     const bo = 'bo@example.com';
