@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import { SPIKE_RENAMES, type Anomaly } from '../detection/types';
 
+/** A developer's spike episode under any of its names (a spike renamed to a runaway, then read as a drift: one episode). */
+const SPIKE_NAMES = ['personal_spike', ...SPIKE_RENAMES];
+
 /**
  * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the
  * excess began (same onset, same episode: do not reopen what they judged; a spike and the lasting rise read from its
@@ -29,13 +32,13 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[]): Promise<Set<
             r.last_evaluated_day >= k.as_of
             -- A system verdict (auto, fixed after nudge) judged no episode: the spend coming back is recorded (upsert.ts).
             OR (r.resolution_reason NOT IN ('auto', 'fixed_after_nudge') AND r.resolved_at >= k.onset_at)))
-          -- A developer's episode under its other name: a spike read as the lasting rise it is from its day
-          -- (upsert.ts, renameLastingSpikes), or a renamed rise read as a spike again, with the same onset; closed by
-          -- a person, or replayed for a day before the last it was evaluated through (a later pass of the day an early
-          -- one resolved it on is its return: reopenSpikesCameBack).
+          -- A developer's episode under another of its names, with the same onset (SPIKE_NAMES: a spike read as the
+          -- lasting rise it is from its day, or as the runaway it is, upsert.ts renameLastingSpikes; a renamed one read
+          -- under another name again); closed by a person, or replayed for a day before the last it was evaluated
+          -- through (a later pass of the day an early one resolved it on is its return: reopenSpikesCameBack).
           OR (k.scope = 'user' AND r.onset_at = k.onset_at
-            AND ((k.detector = ANY(${SPIKE_RENAMES}::text[]) AND r.detector = 'personal_spike')
-              OR (k.detector = 'personal_spike' AND r.detector = ANY(${SPIKE_RENAMES}::text[])))
+            AND k.detector = ANY(${SPIKE_NAMES}::text[]) AND r.detector = ANY(${SPIKE_NAMES}::text[])
+            AND r.detector <> k.detector
             AND (r.last_evaluated_day > k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.

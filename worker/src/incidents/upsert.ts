@@ -305,7 +305,7 @@ async function lastingOfSpikes(
         AND NOT EXISTS (
           SELECT 1 FROM incidents o
           WHERE o.scope = 'user' AND o.subject = c.subject AND o.detector = 'personal_spike' AND o.status <> 'resolved')
-      ORDER BY c.subject, c.detector)
+      ORDER BY c.subject, array_position(${SPIKE_RENAMES}::text[], c.detector))
     ORDER BY i.id
     FOR UPDATE`.execute(tx);
   return new Map(rows.map((r) => [keyOf({ scope: 'user', subject: r.subject, detector: 'personal_spike' }), r]));

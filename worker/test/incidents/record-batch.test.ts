@@ -35,9 +35,20 @@ const DETECTORS = ['personal_spike', 'sustained_drift', 'runaway_agent'] as cons
  * a developer's spike goes on as a drift or a runaway from the same onset, as detection renames a lasting spike and
  * an hourly pass reads a runaway.
  */
-function anomaliesOf(day: string, rnd: () => number, spikes: Map<string, string>): Anomaly[] {
+function anomaliesOf(
+  day: string,
+  rnd: () => number,
+  spikes: Map<string, string>,
+  runaways: Map<string, string>,
+): Anomaly[] {
   const out: Anomaly[] = [];
   for (const subject of SUBJECTS) {
+    // Now and then a spike reading of a developer's runaway (an hourly pass early in its day): the same episode.
+    const runawayOnset = runaways.get(subject);
+    if (runawayOnset !== undefined && rnd() < 0.2) {
+      out.push(anomaly({ asOf: day, subject, detector: 'personal_spike', onsetAt: runawayOnset }));
+      continue;
+    }
     const spikeOnset = spikes.get(subject);
     if (spikeOnset !== undefined && rnd() < 0.3) {
       const detector = rnd() < 0.5 ? 'sustained_drift' : 'runaway_agent';
@@ -64,6 +75,7 @@ function anomaliesOf(day: string, rnd: () => number, spikes: Map<string, string>
     }
   }
   for (const a of out) if (a.detector === 'personal_spike') spikes.set(a.subject, a.onsetAt);
+  for (const a of out) if (a.detector === 'runaway_agent') runaways.set(a.subject, a.onsetAt);
   // The team: a few days on, a few quiet (its incident resolves itself), mostly the same episode (Nov 10) coming back.
   const teamOn = daysBetween('2026-11-10', day) % 7 < 3;
   if (rnd() < (teamOn ? 0.9 : 0.1))
@@ -102,13 +114,14 @@ describe('recordDetections, set-based', () => {
     const both = async (f: (t: TestDb) => Promise<unknown>) => [await f(batched), await f(oneByOne)];
     let passes = 0;
     const spikes = new Map<string, string>(); // each developer's last spike onset
+    const runaways = new Map<string, string>(); // and runaway onset
     const seen = new Set<string>();
     for (let i = 0; i < 16; i++) {
       const day = addDays('2026-11-10', i);
       // Most days one pass, some an hourly re-run, some also a replay of an older day (stale for some incidents).
       const runs = [day, ...(rnd() < 0.4 ? [day] : []), ...(i > 3 && rnd() < 0.3 ? [addDays(day, -2)] : [])];
       for (const [r, asOf] of runs.entries()) {
-        const found = anomaliesOf(asOf, rnd, spikes);
+        const found = anomaliesOf(asOf, rnd, spikes, runaways);
         const now = new Date(`${day}T${String(8 + r).padStart(2, '0')}:15:00.000Z`);
         const input = { asOf, anomalies: found, evaluatedAt: now, settings: POLICY };
         // The pass stores one row per subject and detector (detection reports each once); the duplicates test the record.

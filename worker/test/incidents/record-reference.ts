@@ -130,11 +130,7 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
         // replayed for a day it had been evaluated through.
         eb.and([
           eb.val(a.scope === 'user'),
-          eb(
-            'detector',
-            'in',
-            a.detector === 'personal_spike' ? LASTING : LASTING.includes(a.detector) ? ['personal_spike'] : ['-'],
-          ),
+          eb('detector', 'in', SPIKE_NAMES.includes(a.detector) ? SPIKE_NAMES.filter((d) => d !== a.detector) : ['-']),
           eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
           eb.or([
             eb('last_evaluated_day', '>', a.asOf),
@@ -191,6 +187,7 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
 }
 
 const LASTING: readonly string[] = SPIKE_RENAMES;
+const SPIKE_NAMES: readonly string[] = ['personal_spike', ...SPIKE_RENAMES];
 
 /** Returns incident `last` to the state it had before the system resolved it, the excess of `a` having come back. */
 async function reopenAsCameBack(tx: Tx, last: IncidentRow, a: Anomaly, now: Date): Promise<void> {

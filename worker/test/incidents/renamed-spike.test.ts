@@ -75,6 +75,19 @@ describe('a spike that goes on', () => {
     expect(rows[0]).toMatchObject({ id: opened[0], detector: 'runaway_agent', summary: 'runaway_agent at 12' });
   });
 
+  it('takes a person’s verdict on a spike renamed to a runaway for the episode under any of its names', async () => {
+    // A reviewer's probe: before, the verdict covered only readings as a spike; a drift of the same onset opened a new
+    // incident and was announced.
+    const id = await spike();
+    await pass('2026-11-12', [of('2026-11-12', 'runaway_agent')]);
+    await resolveIncident(t.db, id, { reason: 'expected', note: 'load test' }, 'lead', endOf('2026-11-12'));
+    expect(await pass('2026-11-13', [of('2026-11-13', 'sustained_drift')])).toMatchObject({
+      opened: [],
+      suppressed: 1,
+      toNotify: [],
+    });
+  });
+
   it('announces the renamed incident again when its severity rises', async () => {
     const id = await spike();
     const renamed = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { severity: 'critical' })]);
