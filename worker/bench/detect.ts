@@ -202,29 +202,27 @@ function worst(runs: Run[]): string {
   ].join('; ');
 }
 
+/** Per-kind counts summed over teams, in the order kinds first appear. */
+function sumByKind<T extends Record<string, number>>(perTeam: Record<string, T>[]): Map<string, T> {
+  const sum = new Map<string, T>();
+  for (const byKind of perTeam)
+    for (const [kind, counts] of Object.entries(byKind)) {
+      const t = sum.get(kind) ?? (Object.fromEntries(Object.keys(counts).map((c) => [c, 0])) as T);
+      for (const c of Object.keys(counts)) (t as Record<string, number>)[c] += counts[c];
+      sum.set(kind, t);
+    }
+  return sum;
+}
+
 function printSet(name: string, runs: Run[]): void {
   if (runs.length === 0) return;
   console.log(`\n== ${name} ==`);
   console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
   for (const r of runs) console.log(row(r));
   console.log(`worst case: ${worst(runs)}`);
-  const kinds = new Map<string, { detected: number; total: number }>();
-  for (const r of runs)
-    for (const [k, v] of Object.entries(r.engine.recallByKind)) {
-      const t = kinds.get(k) ?? { detected: 0, total: 0 };
-      t.detected += v.detected;
-      t.total += v.total;
-      kinds.set(k, t);
-    }
+  const kinds = sumByKind(runs.map((r) => r.engine.recallByKind));
   console.log(`recall by kind: ${[...kinds].map(([k, v]) => `${k} ${v.detected}/${v.total}`).join(', ')}`);
-  const named = new Map<string, { named: number; found: number }>();
-  for (const r of runs)
-    for (const [k, v] of Object.entries(r.engine.namedByKind)) {
-      const t = named.get(k) ?? { named: 0, found: 0 };
-      t.named += v.named;
-      t.found += v.found;
-      named.set(k, t);
-    }
+  const named = sumByKind(runs.map((r) => r.engine.namedByKind));
   console.log(
     `found named as their kind (the last name of the incident that found them; a level shift or ramp as a sustained drift): ${[...named].map(([k, v]) => `${k} ${v.named}/${v.found}`).join(', ')}`,
   );
