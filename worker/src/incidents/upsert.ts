@@ -87,8 +87,8 @@ const REOPEN = sql`
  * unresolved one, in a few statements for the whole pass: the same rows, timeline entries and ids as one anomaly
  * after another in the given order. First, for developers: an excess that came back after its incident resolved
  * itself reopens that incident (reopenCameBack; a spike's, to be renamed: reopenSpikesCameBack); a spike that goes on
- * is renamed to the lasting rise (or runaway) read from its day (renameLastingSpikes); a spike reading of a renamed episode updates
- * it (lastingOfSpikes). `reported` is every anomaly the pass reported, snoozed and suppressed ones too: what the pass
+ * is renamed to the lasting rise (or runaway) read from its day (renameLastingSpikes); a spike reading of a renamed
+ * episode updates it (lastingOfSpikes). `reported` is every anomaly the pass reported, snoozed and suppressed ones too: what the pass
  * read each developer as (soleReadings). The insert relies on the partial unique index incidents_one_open_idx, so two
  * passes racing on the same subject end with one incident.
  */
