@@ -39,6 +39,9 @@ export type DetectorName = (typeof DETECTORS)[number];
  */
 export const SPIKE_RENAMES: readonly DetectorName[] = ['model_shift', 'sustained_drift', 'runaway_agent'];
 
+/** A developer's spike episode under any of its names: the spike and SPIKE_RENAMES. */
+export const SPIKE_NAMES: readonly DetectorName[] = ['personal_spike', ...SPIKE_RENAMES];
+
 /** Why the cost moved: volume vs cost per request vs model mix, plus the context a manager asks for. */
 export interface Why {
   driver: 'volume' | 'cost_per_request' | 'model_mix' | 'mixed';

@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
-import { SPIKE_RENAMES, type Anomaly } from '../detection/types';
-
-/** A developer's spike episode under any of its names (a spike renamed to a runaway, then read as a drift: one episode). */
-const SPIKE_NAMES = ['personal_spike', ...SPIKE_RENAMES];
+import { SPIKE_NAMES, type Anomaly } from '../detection/types';
 
 /**
  * The anomalies (by index) that belong to an episode already closed: a person resolved the incident after the

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
-import { SPIKE_RENAMES, type Anomaly } from '../detection/types';
+import { SPIKE_NAMES, SPIKE_RENAMES, type Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
 import type { IncidentPolicy } from './policy';
@@ -62,7 +62,7 @@ const keyOf = (r: { scope: string; subject: string; detector: string }) =>
 function soleReadings(reported: Anomaly[]): Map<string, string> {
   const readings = new Map<string, Set<string>>();
   for (const a of reported)
-    if (a.scope === 'user' && (a.detector === 'personal_spike' || SPIKE_RENAMES.includes(a.detector)))
+    if (a.scope === 'user' && SPIKE_NAMES.includes(a.detector))
       readings.set(a.subject, (readings.get(a.subject) ?? new Set()).add(a.detector));
   const sole = new Map<string, string>();
   for (const [subject, detectors] of readings) if (detectors.size === 1) sole.set(subject, [...detectors][0]);

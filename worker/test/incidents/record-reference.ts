@@ -5,7 +5,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
-import { SPIKE_RENAMES, type Anomaly } from '../../src/detection/types';
+import { SPIKE_NAMES, SPIKE_RENAMES, type Anomaly } from '../../src/detection/types';
 import { keepsOnset } from '../../src/detection/episodes';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
@@ -56,7 +56,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       input.anomalies
         .filter((b) => b.scope === 'user' && b.subject === a.subject)
         .map((b) => b.detector)
-        .filter((d) => d === 'personal_spike' || LASTING.includes(d)),
+        .filter((d) => NAMES.includes(d)),
     );
     const sole = readings.size === 1 && readings.has(a.detector);
     const window = input.settings.autoResolveAfterDays;
@@ -130,7 +130,7 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
         // replayed for a day it had been evaluated through.
         eb.and([
           eb.val(a.scope === 'user'),
-          eb('detector', 'in', SPIKE_NAMES.includes(a.detector) ? SPIKE_NAMES.filter((d) => d !== a.detector) : ['-']),
+          eb('detector', 'in', NAMES.includes(a.detector) ? NAMES.filter((d) => d !== a.detector) : ['-']),
           eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
           eb.or([
             eb('last_evaluated_day', '>', a.asOf),
@@ -186,8 +186,8 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
   return true;
 }
 
-const LASTING: readonly string[] = SPIKE_RENAMES;
-const SPIKE_NAMES: readonly string[] = ['personal_spike', ...SPIKE_RENAMES];
+const RENAMES: readonly string[] = SPIKE_RENAMES;
+const NAMES: readonly string[] = SPIKE_NAMES;
 
 /** Returns incident `last` to the state it had before the system resolved it, the excess of `a` having come back. */
 async function reopenAsCameBack(tx: Tx, last: IncidentRow, a: Anomaly, now: Date): Promise<void> {
@@ -237,7 +237,7 @@ const openOf = (tx: Tx, subject: string, detector: string) =>
  * most `withinDays` before and none of theirs is open under either detector. True when it did.
  */
 async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
-  if (a.scope !== 'user' || !LASTING.includes(a.detector)) return false;
+  if (a.scope !== 'user' || !RENAMES.includes(a.detector)) return false;
   if ((await openOf(tx, a.subject, a.detector)) || (await openOf(tx, a.subject, 'personal_spike'))) return false;
   const last = await tx
     .selectFrom('incidents')
@@ -265,7 +265,7 @@ async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: 
 async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
   if (a.scope !== 'user' || a.detector !== 'personal_spike') return undefined;
   if (await openOf(tx, a.subject, 'personal_spike')) return undefined;
-  for (const detector of LASTING) {
+  for (const detector of RENAMES) {
     const inc = await openOf(tx, a.subject, detector);
     if (inc && inc.onset_at.getTime() === Date.parse(a.onsetAt)) return inc.id;
   }
@@ -277,7 +277,7 @@ async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
  * lasting rise (model shift, sustained drift) and none of theirs is open under it. True when it did.
  */
 async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
-  if (a.scope !== 'user' || !LASTING.includes(a.detector)) return false;
+  if (a.scope !== 'user' || !RENAMES.includes(a.detector)) return false;
   const open = (detector: string) =>
     tx
       .selectFrom('incidents')
