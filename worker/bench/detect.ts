@@ -4,7 +4,8 @@
  * events, anomalies right after the start of history), scored per team against the labelled anomalies; the original
  * tool's rules on the same data for comparison; then the run time of one pass on a large team.
  *   --quick           only the teams of ≤ 300 developers (for iterating)
- *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|autocorr|autocorr-held-out|all
+ *   --set tuning|held-out|fresh|unseen|busy|busy-held-out|mix|mix-held-out|backfill|autocorr|autocorr-held-out|
+ *         shared|shared-held-out|all
  *                     (default all)
  *   --only H3-weekend,T1-steady
  *   --verbose         list misses, false alerts, repeats and finds  --no-timing  skip the run-time part
@@ -129,6 +130,14 @@ const SET_TITLES: [TeamShape['set'], string][] = [
     "STRETCH teams (added Dec 5 2026 11:35 UTC: each day's noise correlated with the day before's, so stretches last a few days)",
   ],
   ['autocorr-held-out', 'STRETCH HELD-OUT teams (added Dec 5 2026 11:35 UTC with A1 and A2, before any rule for them)'],
+  [
+    'shared',
+    'SHARED-NOISE twins (added Dec 6 2026 02:18 UTC: every developer moved by a day factor in stretches, unlabelled)',
+  ],
+  [
+    'shared-held-out',
+    'SHARED-NOISE HELD-OUT twins (added Dec 6 2026 02:24 UTC, after S1-S3 were read, before any rule for them)',
+  ],
 ];
 
 /** The set column's label, within its width. */
@@ -136,6 +145,7 @@ const SET_LABEL: Record<string, string> = {
   'busy-held-out': 'busy-ho',
   'mix-held-out': 'mix-ho',
   'autocorr-held-out': 'ar-ho',
+  'shared-held-out': 'sh-ho',
 };
 
 const COLUMNS: [string, number][] = [

@@ -38,6 +38,17 @@ const autocorrTwins = (prefix: string, rho: number, s: Omit<Parameters<typeof sh
   shape({ ...s, name: `${prefix}-ar${Math.round(rho * 100)}`, noiseCorrelation: rho }),
 ];
 
+/** A team (`<prefix>-plain`) and its twin whose developers share a day factor in stretches (`<prefix>-shared<sd %>`). */
+const sharedTwins = (
+  prefix: string,
+  sd: number,
+  rho: number,
+  s: Omit<Parameters<typeof shape>[0], 'name'>,
+): TeamShape[] => [
+  shape({ ...s, name: `${prefix}-plain` }),
+  shape({ ...s, name: `${prefix}-shared${Math.round(sd * 100)}`, sharedNoise: { sd, rho } }),
+];
+
 /** A team judged after 21 days of history (`<prefix>-short`) and its twin judged after 77 (`<prefix>-long`). */
 const backfillTwins = (prefix: string, s: Omit<Parameters<typeof shape>[0], 'name' | 'historyDays' | 'replayFrom'>) => [
   shape({ ...s, name: `${prefix}-short`, historyDays: 140, replayFrom: 77, backfillDays: 21 }),
@@ -327,5 +338,30 @@ export const SCENARIOS: TeamShape[] = [
     powerShare: 0.3,
     replayFrom: 14,
     weekendActive: 0.3,
+  }),
+  // --- shared noise (Dec 6 2026, 02:18 UTC): every team above has its developers vary on their own, so its team level
+  // (the median developer's) hardly moves unless something happened. Here a day factor moves all of them together,
+  // in stretches, unlabelled: what the team-wide test and its reference make of ordinary team-wide weeks. Written
+  // after a rule that summed several days of the team level was not landed on such noise (docs/benchmarks.md).
+  ...sharedTwins('S1', 0.05, 0.5, { set: 'shared', seed: 1401, size: 200 }),
+  ...sharedTwins('S2', 0.08, 0.7, { set: 'shared', seed: 1402, size: 60, powerShare: 0.15, partTimeShare: 0.15 }),
+  ...sharedTwins('S3', 0.05, 0.7, { set: 'shared', seed: 1403, size: 800, joinerShare: 0.1, teamEvents: 2 }),
+  // Held out (Dec 6 2026, 02:24 UTC, after S1–S3 were read and before any rule for them): only measured.
+  ...sharedTwins('S4', 0.06, 0.6, {
+    set: 'shared-held-out',
+    seed: 1404,
+    size: 120,
+    powerShare: 0.2,
+    weekendActive: 0.3,
+    replayFrom: 14,
+  }),
+  ...sharedTwins('S5', 0.04, 0.8, {
+    set: 'shared-held-out',
+    seed: 1405,
+    size: 400,
+    joinerShare: 0.1,
+    holidays: 1,
+    teamEvents: 2,
+    earlyAnomalies: 2,
   }),
 ];

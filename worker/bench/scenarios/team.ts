@@ -23,7 +23,9 @@ export interface TeamShape {
     | 'mix-held-out'
     | 'backfill'
     | 'autocorr'
-    | 'autocorr-held-out';
+    | 'autocorr-held-out'
+    | 'shared'
+    | 'shared-held-out';
   seed: number;
   size: number;
   /** Days of history, the last one being `lastDay`. */
@@ -69,6 +71,14 @@ export interface TeamShape {
    * It reshapes the same draws: a team and its twin without it have the same developers, anomalies and working days.
    */
   noiseCorrelation?: number;
+  /**
+   * A day factor every developer shares, exp(sd · s) with s an AR(1) over calendar days (correlation rho with the day
+   * before): the whole team's spend moves together for a few days (a release week, a quiet week, a slow day for the
+   * tool), unlabelled. Every other team's developers vary on their own, so the team level has hardly any noise of its
+   * own there; a team-wide test, and one that sums several days of it, is judged against such noise only here. Drawn
+   * from a stream of its own: a team and its twin without it are otherwise the same.
+   */
+  sharedNoise?: { sd: number; rho: number };
 }
 
 export interface Scenario {
@@ -105,6 +115,21 @@ export function busyFactor(r: () => number, share: number | undefined): number {
   const roll = r();
   const factor = between(r, 2, 4);
   return roll < share ? factor : 1;
+}
+
+/** Each day's factor of shape.sharedNoise (1 every day without it). */
+function sharedDayFactors(shape: TeamShape, days: number): number[] {
+  if (!shape.sharedNoise) return new Array<number>(days).fill(1);
+  const { sd, rho } = shape.sharedNoise;
+  const r = prng(shape.seed ^ 0x165667b1);
+  const factors: number[] = [];
+  let carried = 0;
+  for (let d = 0; d < days; d++) {
+    const drawn = gauss(r);
+    carried = d === 0 ? drawn : rho * carried + Math.sqrt(1 - rho * rho) * drawn;
+    factors.push(Math.exp(sd * carried));
+  }
+  return factors;
 }
 
 /** A mix day's share of requests on the premium model: 0 on other days. Two draws a day whenever the team has mix days. */
@@ -280,6 +305,7 @@ export function generateScenario(shape: TeamShape): Scenario {
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
   const rho = shape.noiseCorrelation ?? 0;
+  const shared = sharedDayFactors(shape, days);
 
   for (let i = 0; i < devs.length; i++) {
     const dev = devs[i];
@@ -291,7 +317,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       const roll = r();
       const drawn = gauss(r);
       carried = d === 0 || rho === 0 ? drawn : rho * carried + Math.sqrt(1 - rho * rho) * drawn;
-      const noise = Math.exp(dev.sigma * carried) * busyFactor(busy, shape.busyDayShare);
+      const noise = Math.exp(dev.sigma * carried) * busyFactor(busy, shape.busyDayShare) * shared[d];
       // The day's usual share of premium requests: the developer's own, or a mix day's when that is higher.
       const usualPremium = Math.max(dev.premiumShare, mixDayPremium(mixDays, shape.mixDayShare));
       const split = r();

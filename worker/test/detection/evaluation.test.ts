@@ -555,6 +555,36 @@ describe('benchmark helpers', () => {
     expect(ratios.every((x) => x > 0.98)).toBe(true);
   });
 
+  it('moves every developer of a shared-noise team by the same day factor, in stretches, and the twin shares its plan', () => {
+    const [twin, shared] = sameTwins('S1-plain', 'S1-shared5');
+    const agents = twin.truth.filter((t) => t.kind === 'runaway_agent');
+    const byAgent = (email: string, day: string) =>
+      agents.some((t) => t.emails!.includes(email) && day >= t.startDay && day <= t.endDay);
+    const byDay = new Map<string, number[]>();
+    twin.input.userDays.forEach((d, i) => {
+      if (byAgent(d.email, d.day) || d.chargedCents < 100) return; // an agent's spend is added, not multiplied
+      byDay.set(d.day, [...(byDay.get(d.day) ?? []), Math.log(shared.input.userDays[i].chargedCents / d.chargedCents)]);
+    });
+    // One factor a day, the same for everyone (but for cents' rounding) ...
+    for (const logs of byDay.values()) expect(Math.max(...logs) - Math.min(...logs)).toBeLessThan(0.02);
+    // ... whose log has the shape's spread (0.05) and runs in stretches (correlation 0.5 with the day before).
+    const days = [...byDay.keys()].sort();
+    const factor = days.map((d) => byDay.get(d)![0]);
+    const mean = factor.reduce((a, b) => a + b, 0) / factor.length;
+    const sd = Math.sqrt(factor.reduce((a, x) => a + (x - mean) ** 2, 0) / factor.length);
+    expect(sd).toBeGreaterThan(0.035);
+    expect(sd).toBeLessThan(0.065);
+    let lagged = 0;
+    for (let i = 1; i < factor.length; i++) lagged += (factor[i] - mean) * (factor[i - 1] - mean);
+    const correlation = lagged / (factor.length - 1) / sd ** 2;
+    expect(correlation).toBeGreaterThan(0.25);
+    expect(correlation).toBeLessThan(0.75);
+    // Weekends too: their factors vary as much.
+    const weekend = days.filter((d) => new Date(`${d}T00:00:00Z`).getUTCDay() % 6 === 0).map((d) => byDay.get(d)![0]);
+    expect(weekend.length).toBeGreaterThan(10);
+    expect(Math.max(...weekend) - Math.min(...weekend)).toBeGreaterThan(0.1);
+  });
+
   it('gives a shorter first backfill the same team with the older days dropped', () => {
     const [short, long] = ['B1-short', 'B1-long'].map((n) => generateScenario(SCENARIOS.find((s) => s.name === n)!));
     const collected = addDays(short.firstDay, short.shape.replayFrom - 21);
