@@ -68,9 +68,8 @@ export function keepsOnset(
  * Groups day-by-day detections into episodes the way incidents do: a detection within `gapDays` of the previous
  * one (before auto-resolve would have closed it) continues the same episode, unless it is a team step (stepAfter)
  * whose onset is after the open episode's: that one closes and the step is a new episode (incidents/team-steps.ts).
- * A later detection whose onset is on or before the episode's last day (the team's: its onset), within `gapDays` of
- * the day it resolved itself, is the same excess come back: it continues the episode too, as the incident is
- * reopened (cameBack).
+ * A later detection within `gapDays` of the day the episode resolved itself that reports the same excess (cameBack)
+ * continues it too, as the incident is reopened.
  */
 export function toEpisodes(detections: Detection[], gapDays: number): Episode[] {
   const sorted = [...detections].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -144,16 +143,19 @@ export function reclassifies(spike: Episode, d: Detection, gapDays: number): boo
 /**
  * Whether detection `d`, after `ep` resolved itself (`gapDays` normal days after its last day), reports the same
  * excess come back within `gapDays` of that: a developer's onset is on or before the episode's last day; the team's
- * is the episode's own (a step's onset is later than the episode it closes). The incident is reopened then
- * (incidents/upsert.ts, reopenCameBack), not opened again.
+ * is the episode's own, or on or before the day it resolved itself. A team step comes back only with its own onset: it
+ * is a new episode whatever its onset. The incident is reopened then (incidents/upsert.ts, reopenCameBack).
  */
 export function cameBack(
   ep: Pick<Episode, 'lastDay' | 'onset'>,
-  d: Pick<Detection, 'scope' | 'onset' | 'day'>,
+  d: Pick<Detection, 'scope' | 'onset' | 'day' | 'stepAfter'>,
   gapDays: number,
 ): boolean {
+  if (d.onset === undefined) return false;
   const sameExcess =
-    d.scope === 'user' ? d.onset !== undefined && d.onset <= ep.lastDay : d.onset !== undefined && d.onset === ep.onset;
+    d.scope === 'user'
+      ? d.onset <= ep.lastDay
+      : d.onset === ep.onset || (d.stepAfter === undefined && d.onset <= addDays(ep.lastDay, gapDays));
   return sameExcess && d.day <= addDays(ep.lastDay, 2 * gapDays);
 }
 

@@ -160,14 +160,19 @@ interface CameBack {
  * detector, the latest incident of that key when the system resolved it (reason auto, after normal days), the
  * anomaly comes within `withinDays` of the resolution, and, for a developer, its onset is on or before the last day
  * that incident's signal was seen (its last evaluated day less its normal days); for the team, its onset is the
- * incident's own. The same excess then went on through a few days within the noise that closed the incident (a noisy
- * level shift, a drift that dipped; a team jump over days too quiet to judge): before, it opened a second incident
- * and sent a second message. It returns to the state it had (alerted, acknowledged), so it is announced again only
- * when its severity rises: within so few days of a resolution nobody was told of, the first message still stands.
- * Later than that, or an excess that began after the signal was last seen, is a new incident, announced as any. A
- * team's later onset is another episode (a step closes the incident before it on purpose: team-steps.ts; a step's own
- * episode that comes back, its onset the step's, reopens the step's incident). A person's resolution is left alone
- * (suppression.ts). One statement for the whole pass; the reopened incidents by key.
+ * incident's own or on or before the day it resolved (its last evaluated day). The same excess then went on through
+ * a few days within the noise that closed the incident (a noisy level shift, a drift that dipped; a team jump over
+ * days too quiet to judge): before, it opened a second incident and sent a second message. It returns to the state it
+ * had (alerted, acknowledged), so it is announced again only when its severity rises: within so few days of a
+ * resolution nobody was told of, the first message still stands. Later than that, or a developer's excess that began
+ * after their signal was last seen, is a new incident, announced as any. The team's level sinks under the bar while a
+ * lasting jump goes on, as its developers' baselines take it in, and the next pass that reads it reports it from a
+ * later day (bench:detect's H5-churn, Dec 6 2026: told Oct 5 to 21, then again from Oct 22). The cost: a new jump
+ * whose onset falls in those normal days is told in the old incident, announced again only if its severity rises, its
+ * onset moved to the new one unless the pass also alarmed the old. A step is a new episode whatever its onset: its
+ * own episode reopens only the step's incident, with the step's onset (a step closes the incident before it on
+ * purpose: team-steps.ts). A person's resolution is left alone (suppression.ts). One statement for the whole pass;
+ * the reopened incidents by key.
  */
 async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number): Promise<Map<string, CameBack>> {
   const keys = anomalies.map((a) => ({
@@ -177,6 +182,7 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
     onset_at: a.onsetAt,
     onset_day: a.onsetAt.slice(0, 10),
     as_of: a.asOf,
+    step: a.why.stepAfter !== undefined,
   }));
   if (keys.length === 0) return new Map();
   const { rows } = await sql<{
@@ -188,11 +194,11 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
   }>`
     WITH k AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
-        AS k(scope text, subject text, detector text, onset_at timestamptz, onset_day date, as_of date)
+        AS k(scope text, subject text, detector text, onset_at timestamptz, onset_day date, as_of date, step boolean)
     ), latest AS (
       SELECT DISTINCT ON (i.scope, i.subject, i.detector) i.id, i.scope, i.subject, i.detector, i.status,
         i.resolution_reason, i.resolution_note, i.last_evaluated_day, i.normal_days, i.onset_at,
-        k.onset_at AS k_onset_at, k.onset_day, k.as_of
+        k.onset_at AS k_onset_at, k.onset_day, k.as_of, k.step
       FROM incidents i JOIN k ON (i.scope, i.subject, i.detector) = (k.scope, k.subject, k.detector)
       ORDER BY i.scope, i.subject, i.detector, i.id DESC
     )
@@ -200,7 +206,7 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
       AND CASE WHEN l.scope = 'user' THEN l.onset_day <= l.last_evaluated_day - l.normal_days
-               ELSE l.k_onset_at = l.onset_at END
+               ELSE l.k_onset_at = l.onset_at OR (NOT l.step AND l.onset_day <= l.last_evaluated_day) END
       AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       -- (an older incident a person reopened may be the unresolved one)
       AND NOT EXISTS (

@@ -212,14 +212,22 @@ describe('benchmark helpers', () => {
         ['2026-10-22', '2026-10-22', '2026-10-02', 0],
         [day, day, onset, 0],
       ]);
-    // The team's comes back with its own onset only (bench:detect's H2-power, Sep 28 to Oct 9 then Oct 13 from Sep
-    // 28: one incident), a step's own episode too; a later onset is new.
+    // The team's comes back with its own onset (bench:detect's H2-power, Sep 28 to Oct 9 then Oct 13 from Sep 28: one
+    // incident), or one on or before the day it resolved itself: a lasting jump its developers' baselines took in,
+    // read again from a later day (H5-churn: Oct 5 to 21, then Oct 26 from Oct 22, the pass having alarmed Oct 5 too,
+    // so the incident keeps its onset). Here Oct 5 to 21, resolved Oct 24, read again from Oct 24; from Oct 25 is new.
     expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-02', 'team')])).toEqual([
       ['2026-10-22', '2026-10-26', '2026-10-02', 1],
     ]);
-    expect(shape([d('2026-10-22', '2026-10-02', 'team'), d('2026-10-26', '2026-10-20', 'team')])).toHaveLength(2);
-    const step = (day: string) => ({ ...d(day, '2026-10-02', 'team'), stepAfter: '2026-09-20' });
+    const again = (onset: string) => ({ ...d('2026-10-26', onset, 'team'), alarmedOnsets: ['2026-10-05'] });
+    expect(shape([d('2026-10-21', '2026-10-05', 'team'), again('2026-10-24')])).toEqual([
+      ['2026-10-21', '2026-10-26', '2026-10-05', 1],
+    ]);
+    expect(shape([d('2026-10-21', '2026-10-05', 'team'), again('2026-10-25')])).toHaveLength(2);
+    // A step's own episode comes back with its onset only (toEpisodes splits a step from a later onset anyway).
+    const step = (day: string, onset = '2026-10-02') => ({ ...d(day, onset, 'team'), stepAfter: '2026-09-20' });
     expect(toEpisodes([step('2026-10-22'), step('2026-10-26')], 3)).toHaveLength(1);
+    expect(toEpisodes([step('2026-10-22'), step('2026-10-26', '2026-10-24')], 3)).toHaveLength(2);
   });
 
   it("renames a developer's open spike episode to the lasting rise read from its onset, as the incidents do", () => {

@@ -175,6 +175,23 @@ describe('an excess that came back', () => {
       expect(await incidents()).toMatchObject([{ id, status: 'alerted', normal_days: 0 }]);
     });
 
+    it('reopens the team incident for an onset on or before the day it resolved, but not for a step', async () => {
+      // bench:detect's H5-churn (Dec 6 2026): a lasting jump told Oct 5 to 21 sank under the bar as developers'
+      // baselines took it in, and was read again on Oct 26 from Oct 22 (that pass alarmed Oct 5 too). Here from Nov 9,
+      // the day it resolved.
+      const id = await teamClosedByItself();
+      const back = await pass('2026-11-10', [team('2026-11-10', '2026-11-09', { alarmedOnsets: ['2026-11-02'] })]);
+      expect(back).toMatchObject({ opened: [], reopened: [id], toNotify: [] });
+      expect(await incidents()).toMatchObject([{ id, status: 'alerted', onset_at: new Date('2026-11-02T00:00:00Z') }]);
+
+      // A step's episode from Nov 8 is another one (a step is a new episode whatever its onset).
+      await t.db.deleteFrom('incidents').execute();
+      await teamClosedByItself();
+      const step = await pass('2026-11-10', [team('2026-11-10', '2026-11-08', { stepAfter: '2026-11-02' })]);
+      expect(step.reopened).toEqual([]);
+      expect(step.opened).toHaveLength(1);
+    });
+
     it('opens a new team incident for a later onset or a return too late', async () => {
       await teamClosedByItself();
       const later = await pass('2026-11-10', [team('2026-11-10', '2026-11-10')]);

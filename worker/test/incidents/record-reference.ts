@@ -159,8 +159,9 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
 
 /**
  * Reopens the subject's latest incident of this detector when the system resolved it, this anomaly's excess began
- * on or before the last day its signal was seen (the team's: with the incident's onset), it comes
- * within `withinDays` of the resolution, and none of theirs is unresolved: the excess came back. True when it did.
+ * on or before the last day its signal was seen (the team's: at the incident's onset or, for any but a step, on or
+ * before the day it resolved), it comes within `withinDays` of the resolution, and none of theirs is unresolved: the
+ * excess came back. True when it did.
  */
 async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
   const key = (q: typeof tx) =>
@@ -178,7 +179,8 @@ async function reopenIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: numbe
     last.last_evaluated_day === null ||
     (a.scope === 'user'
       ? addDays(last.last_evaluated_day, -last.normal_days) < a.onsetAt.slice(0, 10)
-      : last.onset_at.getTime() !== Date.parse(a.onsetAt)) ||
+      : last.onset_at.getTime() !== Date.parse(a.onsetAt) &&
+        (a.why.stepAfter !== undefined || last.last_evaluated_day < a.onsetAt.slice(0, 10))) ||
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
     return false;
