@@ -244,7 +244,41 @@ function isTeamShift(
   if (reference.length < MIN_TEAM_HISTORY) return false;
   const { z, shifted } = teamRise(team.level[t], reference, noiseFloor, settings);
   team.z[t] = z;
-  return shifted;
+  return (
+    shifted &&
+    (z >= ONE_DAY_TEAM_Z || episodeOpen(team, t, evalFrom, settings) || withDayBefore(team, t, z, evalFrom, dayClass))
+  );
+}
+
+/**
+ * The z a team level must reach on a day of its own to open a team episode: one day of the usual bar (elevatedZ, 2)
+ * is passed by about 2% of ordinary days, and where the team's days move together (a team-wide busy stretch, a
+ * shared deadline) a rise of teamShiftMinFactor is only 2–3 of the level's scales, so a noisy day opened a team
+ * incident (bench:detect's shared-noise teams: S1–S5, 60–400 developers; a 150-developer team whose days share a
+ * factor of sd 5% read a false team shift in 12 of 16 seeds' four weeks). Under it, the day together with the one
+ * before it of its class: (z + that day's z, capped at Z_CAP, 0 if lower) / √2 must reach it, as a developer's
+ * sustained rise adds its days' z. 2.75 (one day in ~330 by itself): 3 found six team jumps 1–4 days later, 2.5 let a
+ * noisy day open the episode that then swallowed S4-plain's jump (bench:detect, Dec 6 2026).
+ */
+const ONE_DAY_TEAM_Z = 2.75;
+/** Days back to the previous day of the same class whose level was read (a Monday's is the Friday before). */
+const DAY_BEFORE_WITHIN = 7;
+
+/** A team episode is open: a shift day of one within autoResolveAfterDays before t (its further days need no more). */
+function episodeOpen(team: TeamScan, t: number, evalFrom: number, settings: Settings): boolean {
+  for (let d = t - 1; d >= evalFrom && d >= t - settings.autoResolveAfterDays; d--)
+    if (team.shift[d] === 1 && team.onset[d] >= 0) return true;
+  return false;
+}
+
+/** Day t's z and that of the previous day of its class whose level was read, together, reach ONE_DAY_TEAM_Z. */
+function withDayBefore(team: TeamScan, t: number, z: number, evalFrom: number, dayClass: Uint8Array): boolean {
+  for (let d = t - 1; d >= evalFrom && d >= t - DAY_BEFORE_WITHIN; d--) {
+    if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d])) continue;
+    const before = team.z[d] > 0 ? Math.min(Z_CAP, team.z[d]) : 0; // an unjudged day (NaN z) adds nothing
+    return (z + before) / Math.SQRT2 >= ONE_DAY_TEAM_Z;
+  }
+  return false;
 }
 
 /**

@@ -1,0 +1,76 @@
+/**
+ * A team whose developers' days move together (a busy week, a shared deadline: every developer's spend times one
+ * day factor), rebuilt from bench:detect's shared-noise teams (S1–S5) and replayed day by day (pure, no database).
+ * A single day a little above the team's usual is noise there; two such days in a row, or one well above, are not.
+ */
+import { addDays } from '@cursor-cost-watch/contract';
+import { detect } from '../../src/detection';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { asOfDay, gauss, makeInput, rng } from './fixtures';
+
+const AS_OF = '2026-11-20';
+const DAYS = 63;
+const STRETCH = '2026-11-03'; // a Tuesday whose shared factor is ×1.13: the team level 2.4 of its scales up
+
+/** One factor a day for everyone: exp(5% · s) with s an AR(1) over calendar days (ρ 0.5), from its own seed. */
+function sharedFactors(seed: number): Map<string, number> {
+  const r = rng(seed);
+  const factors = new Map<string, number>();
+  let s = gauss(r);
+  for (let d = 0; d < DAYS; d++) {
+    s = 0.5 * s + Math.sqrt(1 - 0.25) * gauss(r);
+    factors.set(addDays(AS_OF, d - DAYS + 1), Math.exp(0.05 * s));
+  }
+  return factors;
+}
+
+/** 150 developers over DAYS days to AS_OF, every one's day times the shared factor and times `extra` on its days. */
+function sharedTeam(extra: Record<string, number> = {}) {
+  const factors = sharedFactors(7);
+  return makeInput({
+    users: 150,
+    days: DAYS,
+    asOf: AS_OF,
+    seed: 5,
+    tweak: (_email, day) => ({ priceFactor: (factors.get(day) ?? 1) * (extra[day] ?? 1) }),
+  });
+}
+
+/** The team anomalies of the passes from..to (inclusive): the pass's day and the onset it reported. */
+function teamReplay(input: ReturnType<typeof makeInput>, from: string, to: string) {
+  const out: { day: string; onset: string }[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1))
+    for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
+      if (a.scope === 'team') out.push({ day, onset: a.onsetAt.slice(0, 10) });
+  return out;
+}
+
+describe('a team whose days move together', () => {
+  it('opens no team incident on one day a little above its usual', () => {
+    // STRETCH's level is ×1.08 at z 2.4: over the bar of one day before (z 2 and ×1.07), it opened a team incident
+    // on STRETCH; the days around it are ordinary (z 1.6, then 1.0).
+    expect(teamReplay(sharedTeam(), addDays(STRETCH, -1), addDays(STRETCH, 3))).toEqual([]);
+  });
+
+  it('opens one on the second of two such days, from the first', () => {
+    // The day after STRETCH × 1.05 more (its level z 2.4 too): together (2.4 + 2.4) / √2 ≈ 3.4.
+    const replay = teamReplay(sharedTeam({ [addDays(STRETCH, 1)]: 1.05 }), STRETCH, addDays(STRETCH, 1));
+    expect(replay).toEqual([{ day: addDays(STRETCH, 1), onset: STRETCH }]);
+  });
+
+  it('opens one on a single day well above its usual', () => {
+    // STRETCH × 1.04 more: its level at z 3.3, over ONE_DAY_TEAM_Z by itself.
+    const replay = teamReplay(sharedTeam({ [STRETCH]: 1.04 }), STRETCH, STRETCH);
+    expect(replay).toEqual([{ day: STRETCH, onset: STRETCH }]);
+  });
+
+  it('counts a day of an open team episode at the one-day bar of before', () => {
+    // A team-wide jump on STRETCH (× 1.2), a dip the next day (z 0.6), then a day ×1.08 (z 2.3): with the dip before
+    // it, short of ONE_DAY_TEAM_Z as a pair, but a team episode is open, so it is that episode's day, still reported
+    // from its onset. Otherwise the episode's last day stays STRETCH and the pass reports nothing.
+    const input = sharedTeam({ [STRETCH]: 1.2, [addDays(STRETCH, 1)]: 0.95, [addDays(STRETCH, 2)]: 1.08 });
+    expect(teamReplay(input, addDays(STRETCH, 2), addDays(STRETCH, 2))).toEqual([
+      { day: addDays(STRETCH, 2), onset: STRETCH },
+    ]);
+  });
+});
