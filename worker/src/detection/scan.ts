@@ -255,7 +255,7 @@ function isTeamShift(
  * is passed by about 2% of ordinary days, and where the team's days move together (a team-wide busy stretch, a
  * shared deadline) a rise of teamShiftMinFactor is only 2–3 of the level's scales, so a noisy day opened a team
  * incident (bench:detect's shared-noise teams: S1–S5, 60–400 developers; a 150-developer team whose days share a
- * factor of sd 5% read a false team shift in 12 of 16 seeds' four weeks). Under it, the day together with the one
+ * factor of sd 5% read a false team shift in 14 of 16 seeds' four weeks). Under it, the day together with the one
  * before it of its class: (z + that day's z, capped at Z_CAP, 0 if lower) / √2 must reach it, as a developer's
  * sustained rise adds its days' z. 2.75 (one day in ~330 by itself): 3 found six team jumps 1–4 days later, 2.5 let a
  * noisy day open the episode that then swallowed S4-plain's jump (bench:detect, Dec 6 2026).

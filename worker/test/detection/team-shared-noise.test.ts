@@ -58,6 +58,13 @@ describe('a team whose days move together', () => {
     expect(replay).toEqual([{ day: addDays(STRETCH, 1), onset: STRETCH }]);
   });
 
+  it('pairs a Monday with the Friday before it, over the weekend', () => {
+    // Friday Oct 30 × 1.14 (its level z 2.5) and Monday Nov 2 × 1.16 (z 2.3), a quiet weekend between: the day
+    // before Monday of its class is Friday, and together they open the team episode on Monday, from Friday.
+    const input = sharedTeam({ '2026-10-30': 1.14, '2026-11-02': 1.16 });
+    expect(teamReplay(input, '2026-10-30', '2026-11-02')).toEqual([{ day: '2026-11-02', onset: '2026-10-30' }]);
+  });
+
   it('opens one on a single day well above its usual', () => {
     // STRETCH × 1.04 more: its level at z 3.3, over ONE_DAY_TEAM_Z by itself.
     const replay = teamReplay(sharedTeam({ [STRETCH]: 1.04 }), STRETCH, STRETCH);
