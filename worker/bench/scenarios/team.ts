@@ -117,6 +117,9 @@ export function busyFactor(r: () => number, share: number | undefined): number {
   return roll < share ? factor : 1;
 }
 
+/** An AR(1) step: the day before's value carried with correlation rho, a fresh standard normal draw for the rest. */
+const ar1 = (carried: number, drawn: number, rho: number) => rho * carried + Math.sqrt(1 - rho * rho) * drawn;
+
 /** Each day's factor of shape.sharedNoise (1 every day without it). */
 function sharedDayFactors(shape: TeamShape, days: number): number[] {
   if (!shape.sharedNoise) return new Array<number>(days).fill(1);
@@ -126,7 +129,7 @@ function sharedDayFactors(shape: TeamShape, days: number): number[] {
   let carried = 0;
   for (let d = 0; d < days; d++) {
     const drawn = gauss(r);
-    carried = d === 0 ? drawn : rho * carried + Math.sqrt(1 - rho * rho) * drawn;
+    carried = d === 0 ? drawn : ar1(carried, drawn, rho);
     factors.push(Math.exp(sd * carried));
   }
   return factors;
@@ -316,7 +319,7 @@ export function generateScenario(shape: TeamShape): Scenario {
       // Draw the same numbers whatever happens, so an anomaly never changes a user's other days.
       const roll = r();
       const drawn = gauss(r);
-      carried = d === 0 || rho === 0 ? drawn : rho * carried + Math.sqrt(1 - rho * rho) * drawn;
+      carried = d === 0 || rho === 0 ? drawn : ar1(carried, drawn, rho);
       const noise = Math.exp(dev.sigma * carried) * busyFactor(busy, shape.busyDayShare) * shared[d];
       // The day's usual share of premium requests: the developer's own, or a mix day's when that is higher.
       const usualPremium = Math.max(dev.premiumShare, mixDayPremium(mixDays, shape.mixDayShare));

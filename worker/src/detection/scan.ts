@@ -246,7 +246,9 @@ function isTeamShift(
   team.z[t] = z;
   return (
     shifted &&
-    (z >= ONE_DAY_TEAM_Z || episodeOpen(team, t, evalFrom, settings) || withDayBefore(team, t, z, evalFrom, dayClass))
+    (z >= ONE_DAY_TEAM_Z ||
+      openEpisodeDay(team, t, evalFrom, settings) >= 0 ||
+      withDayBefore(team, t, z, evalFrom, dayClass))
   );
 }
 
@@ -264,11 +266,15 @@ const ONE_DAY_TEAM_Z = 2.75;
 /** Days back to the previous day of the same class whose level was read (a Monday's is the Friday before). */
 const DAY_BEFORE_WITHIN = 7;
 
-/** A team episode is open: a shift day of one within autoResolveAfterDays before t (its further days need no more). */
-function episodeOpen(team: TeamScan, t: number, evalFrom: number, settings: Settings): boolean {
+/**
+ * The last day of the team episode open before day t: its latest shift day within autoResolveAfterDays (the days
+ * without a shift between do not end it), if that day is an episode's; else -1. Day t continues that episode
+ * (scanTeamDay), and needs no more than elevatedZ to (isTeamShift).
+ */
+function openEpisodeDay(team: TeamScan, t: number, evalFrom: number, settings: Settings): number {
   for (let d = t - 1; d >= evalFrom && d >= t - settings.autoResolveAfterDays; d--)
-    if (team.shift[d] === 1 && team.onset[d] >= 0) return true;
-  return false;
+    if (team.shift[d] === 1) return team.onset[d] >= 0 ? d : -1;
+  return -1;
 }
 
 /** Day t's z and that of the previous day of its class whose level was read, together, reach ONE_DAY_TEAM_Z. */
@@ -321,9 +327,8 @@ function scanTeamDay(
   noiseFloor: number,
 ): void {
   if (team.shift[t] !== 1) return;
-  let prev = t - 1;
-  while (prev > t - settings.autoResolveAfterDays && prev >= evalFrom && team.shift[prev] === 0) prev--;
-  let continues = prev >= evalFrom && team.shift[prev] === 1 && team.onset[prev] >= 0;
+  const prev = openEpisodeDay(team, t, evalFrom, settings);
+  let continues = prev >= 0;
   if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * settings.teamShiftMinFactor)) return;
   let base = continues ? team.base[prev] : 1;
   if (continues) {
