@@ -212,3 +212,17 @@ export function headlessAgentTeam(asOf: string, days: number) {
   });
   return { all, before, from };
 }
+
+/** The team anomalies of the replayed days from..to (inclusive): the day, the onset reported, and a step's stepAfter. */
+export function teamReplay(input: DetectionInput, from: string, to: string, settings = DEFAULT_SETTINGS) {
+  const out: { day: string; onset: string; stepAfter?: string }[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1))
+    for (const a of detect(asOfDay(input, day), settings))
+      if (a.scope === 'team')
+        out.push({
+          day,
+          onset: a.onsetAt.slice(0, 10),
+          ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
+        });
+  return out;
+}

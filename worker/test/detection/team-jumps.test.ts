@@ -7,7 +7,7 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
 import { toEpisodes, type Detection } from '../../src/detection/episodes';
 import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, makeInput, rng } from './fixtures';
+import { asOfDay, makeInput, rng, teamReplay } from './fixtures';
 
 const FIRST = '2026-10-12'; // a Monday
 const SECOND = '2026-11-02'; // a Monday, three weeks later
@@ -37,20 +37,6 @@ function twoJumps(seed: number, s1: number, f1: number, s2: number, f2: number, 
       return price === 1 ? undefined : { priceFactor: price };
     },
   });
-}
-
-/** The team anomalies of the replayed days from..to (inclusive): the day, the onset reported, and a step's stepAfter. */
-function teamReplay(input: ReturnType<typeof makeInput>, from: string, to: string, settings = DEFAULT_SETTINGS) {
-  const out: { day: string; onset: string; stepAfter?: string }[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1))
-    for (const a of detect(asOfDay(input, day), settings))
-      if (a.scope === 'team')
-        out.push({
-          day,
-          onset: a.onsetAt.slice(0, 10),
-          ...(a.why.stepAfter === undefined ? {} : { stepAfter: a.why.stepAfter }),
-        });
-  return out;
 }
 
 describe('team-wide jumps', () => {

@@ -4,9 +4,7 @@
  * A single day a little above the team's usual is noise there; two such days in a row, or one well above, are not.
  */
 import { addDays } from '@cursor-cost-watch/contract';
-import { detect } from '../../src/detection';
-import { DEFAULT_SETTINGS } from '../../src/settings';
-import { asOfDay, gauss, makeInput, rng } from './fixtures';
+import { gauss, makeInput, rng, teamReplay } from './fixtures';
 
 const AS_OF = '2026-11-20';
 const DAYS = 63;
@@ -34,15 +32,6 @@ function sharedTeam(extra: Record<string, number> = {}) {
     seed: 5,
     tweak: (_email, day) => ({ priceFactor: (factors.get(day) ?? 1) * (extra[day] ?? 1) }),
   });
-}
-
-/** The team anomalies of the passes from..to (inclusive): the pass's day and the onset it reported. */
-function teamReplay(input: ReturnType<typeof makeInput>, from: string, to: string) {
-  const out: { day: string; onset: string }[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1))
-    for (const a of detect(asOfDay(input, day), DEFAULT_SETTINGS))
-      if (a.scope === 'team') out.push({ day, onset: a.onsetAt.slice(0, 10) });
-  return out;
 }
 
 describe('a team whose days move together', () => {
