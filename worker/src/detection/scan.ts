@@ -244,12 +244,23 @@ function isTeamShift(
   if (reference.length < MIN_TEAM_HISTORY) return false;
   const { z, shifted } = teamRise(team.level[t], reference, noiseFloor, settings);
   team.z[t] = z;
-  return (
-    shifted &&
-    (z >= ONE_DAY_TEAM_Z ||
-      openEpisodeDay(team, t, evalFrom, settings) >= 0 ||
-      withDayBefore(team, t, z, evalFrom, dayClass))
-  );
+  if (!shifted) return false;
+  if (openEpisodeDay(team, t, evalFrom, settings) >= 0) return true;
+  return aboveOwnUsual(team, t, settings) && (z >= ONE_DAY_TEAM_Z || withDayBefore(team, t, z, evalFrom, dayClass));
+}
+
+/**
+ * A new team episode also needs the level itself up by teamShiftMinFactor: the team's (1 − teamShiftFraction) developer
+ * (the median one by default) that far over their own usual (their baseline), not only over the team's level on the
+ * reference's days. Where a team's days move together, a week or two of them is a stretch, a little low or high, and a
+ * day only ×1.02–1.07 over the developers' usual passed the bar against a reference 3–5% low (bench:detect, Dec 6 2026:
+ * S1-shared5's Sep 24, ×1.068 over a reference at ×0.97; S4-shared6's Oct 5, ×1.069, whose false episode then took in
+ * the team's real jump of the next day, found 3 days late; B2-short's Sep 22, ×1.02 over a first week read at ×0.95).
+ * An open episode's later days do not need it: developers' baselines take in a lasting jump within weeks, and its days
+ * still count over the reference.
+ */
+function aboveOwnUsual(team: TeamScan, t: number, settings: Settings): boolean {
+  return team.level[t] >= Math.log(settings.teamShiftMinFactor);
 }
 
 /**

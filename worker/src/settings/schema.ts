@@ -165,7 +165,7 @@ export const settingsShape = {
     1,
     100,
     1.07,
-    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level (and the whole team's spend over expected, for a team incident to open)",
+    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level; to open a team incident, also compared with their own usual, and the whole team's spend over expected by as much",
   ),
   runawayMinHeadlessShare: num(
     0,

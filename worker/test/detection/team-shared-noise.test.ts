@@ -2,6 +2,8 @@
  * A team whose developers' days move together (a busy week, a shared deadline: every developer's spend times one
  * day factor), rebuilt from bench:detect's shared-noise teams (S1–S5) and replayed day by day (pure, no database).
  * A single day a little above the team's usual is noise there; two such days in a row, or one well above, are not.
+ * And a team back from a quiet week that its passes judge against: a day is a team shift only when its developers are
+ * up on their own usual too.
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { gauss, makeInput, rng, teamReplay } from './fixtures';
@@ -68,5 +70,37 @@ describe('a team whose days move together', () => {
     expect(teamReplay(input, addDays(STRETCH, 2), addDays(STRETCH, 2))).toEqual([
       { day: addDays(STRETCH, 2), onset: STRETCH },
     ]);
+  });
+});
+
+/** The six workdays of Oct 23–30 ×0.92 for everyone: the first days the pass of Nov 12 judges, so its reference. */
+const QUIET_WEEK = ['2026-10-23', '2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'];
+
+/** 150 developers without a shared day factor, a quiet week, and `extra` on its days. */
+function afterQuietWeek(extra: Record<string, number>) {
+  const factor: Record<string, number> = { ...Object.fromEntries(QUIET_WEEK.map((d) => [d, 0.92])), ...extra };
+  return makeInput({
+    users: 150,
+    days: DAYS,
+    asOf: AS_OF,
+    seed: 5,
+    tweak: (_email, day) => ({ priceFactor: factor[day] ?? 1 }),
+  });
+}
+
+describe('a team back from a quiet week', () => {
+  it('opens no team incident on a day a little over its developers’ usual', () => {
+    // The quiet week is the reference of the pass of Nov 12 (its level ×0.96); the ordinary days after it read z 2–3.6
+    // over it, and all but one stay out of it. Nov 11 ×1.03 and Nov 12 ×1.04 put the team level (its median
+    // developer) at ×1.04 and ×1.06 over their own usual, z 3.7 and 4.6 over that reference: a team incident opened on
+    // Nov 12 while the level over the reference was the whole test.
+    const input = afterQuietWeek({ '2026-11-11': 1.03, '2026-11-12': 1.04 });
+    expect(teamReplay(input, '2026-11-09', '2026-11-13')).toEqual([]);
+  });
+
+  it('opens one on a team-wide jump just over the bar after it', () => {
+    // Nov 12 ×1.08: the median developer ×1.09 over their own usual, over teamShiftMinFactor (1.07).
+    const replay = teamReplay(afterQuietWeek({ '2026-11-12': 1.08 }), '2026-11-09', '2026-11-13');
+    expect(replay.map((r) => r.day)).toEqual(['2026-11-12']);
   });
 });
