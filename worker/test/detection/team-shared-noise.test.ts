@@ -24,16 +24,21 @@ function sharedFactors(seed: number): Map<string, number> {
   return factors;
 }
 
-/** 150 developers over DAYS days to AS_OF, every one's day times the shared factor and times `extra` on its days. */
-function sharedTeam(extra: Record<string, number> = {}) {
-  const factors = sharedFactors(7);
+/** 150 developers over DAYS days to AS_OF, every one's spend on a day times `factorOf(day)`. */
+function teamOf(factorOf: (day: string) => number) {
   return makeInput({
     users: 150,
     days: DAYS,
     asOf: AS_OF,
     seed: 5,
-    tweak: (_email, day) => ({ priceFactor: (factors.get(day) ?? 1) * (extra[day] ?? 1) }),
+    tweak: (_email, day) => ({ priceFactor: factorOf(day) }),
   });
+}
+
+/** Every developer's day times the shared factor and times `extra` on its days. */
+function sharedTeam(extra: Record<string, number> = {}) {
+  const factors = sharedFactors(7);
+  return teamOf((day) => (factors.get(day) ?? 1) * (extra[day] ?? 1));
 }
 
 describe('a team whose days move together', () => {
@@ -76,16 +81,10 @@ describe('a team whose days move together', () => {
 /** The six workdays of Oct 23–30 ×0.92 for everyone: the first days the pass of Nov 12 judges, so its reference. */
 const QUIET_WEEK = ['2026-10-23', '2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30'];
 
-/** 150 developers without a shared day factor, a quiet week, and `extra` on its days. */
+/** The same developers without a shared day factor, a quiet week, and `extra` on its days. */
 function afterQuietWeek(extra: Record<string, number>) {
   const factor: Record<string, number> = { ...Object.fromEntries(QUIET_WEEK.map((d) => [d, 0.92])), ...extra };
-  return makeInput({
-    users: 150,
-    days: DAYS,
-    asOf: AS_OF,
-    seed: 5,
-    tweak: (_email, day) => ({ priceFactor: factor[day] ?? 1 }),
-  });
+  return teamOf((day) => factor[day] ?? 1);
 }
 
 describe('a team back from a quiet week', () => {
