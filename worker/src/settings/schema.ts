@@ -165,7 +165,7 @@ export const settingsShape = {
     1,
     100,
     1.07,
-    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level; to open a team incident, also compared with their own usual, and the whole team's spend over expected by as much",
+    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level; to open a team incident, also compared with their own usual, and the whole team's spend over expected by as much. Lower (1.05) tells sooner of a price change that hits only part of the team, at the price of more false team incidents where everyone's days move together",
   ),
   runawayMinHeadlessShare: num(
     0,
