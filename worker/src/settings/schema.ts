@@ -160,12 +160,14 @@ export const settingsShape = {
   ),
   // 1.07 since Dec 4 2026 (1.1 before): a pricier model for most of a team moves the median developer by ×1.07–1.09
   // (bench:detect's U6-enterprise, an unseen team: $800 a day over expected, 26 days without a team incident); on the
-  // tuning teams and R1/R2, 1.05 and 1.06 gave R2-busy20 a false team shift, 1.07 none.
+  // tuning teams and R1/R2, 1.05 and 1.06 gave R2-busy20 a false team shift, 1.07 none. With the team rules of Dec 6,
+  // 1.05 over all 64 teams: U5's $2,406 jump found, but 5 false team incidents more, one of which took in A2-plain's
+  // $20,587 jump (found 35 days late; docs/benchmarks.md).
   teamShiftMinFactor: num(
     1,
     100,
     1.07,
-    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level; to open a team incident, also compared with their own usual, and the whole team's spend over expected by as much. Lower (1.05) tells sooner of a price change that hits only part of the team, at the price of more false team incidents where everyone's days move together",
+    "Team shift: how much that share of the team must have risen (1.07 = 7%) compared with the team's usual level; to open a team incident, also compared with their own usual, and the whole team's spend over expected by as much. Lower (1.05) tells sooner of a price change that hits only part of the team, at the price of more false team incidents (a noisy day opening one, which can then take in a real jump that follows)",
   ),
   runawayMinHeadlessShare: num(
     0,
