@@ -9,6 +9,10 @@
  *   --trace H5-churn-040-ramp,...   also print the oracle's days of these anomalies (cents, usual, σ, z)
  *   --settings '{"teamShiftMinFactor":1.1}'   detection settings other than the defaults, for the engine and the
  *                     oracle's bars alike (printed first)
+ *   --bars '{"driftZ":3,"spikeZ":4}'   the oracle's bars only (ceiling.ts's OracleBars; the engine keeps its own):
+ *                     what the oracle would find at lower bars, and what it would call on developers no anomaly touches
+ * Besides its finds, the oracle watches every developer no anomaly touches over the replayed days and counts what it
+ * would call (oracleFalseCalls): false alerts that even perfect knowledge of the usual day raises at these bars.
  * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
  */
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
@@ -18,6 +22,7 @@ import type { UserDay, UserModelDay } from '../src/detection/types';
 import {
   delayFromWorthy,
   oracleBars,
+  oracleFalseCalls,
   oracleFind,
   oracleZ,
   summarize,
@@ -27,6 +32,7 @@ import {
   type CeilingSummary,
   type OracleDay,
   type UsualLevel,
+  withBars,
 } from './evaluation/ceiling';
 import { DUE_DAYS, MIN_CENTS, replayEngine } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
@@ -38,6 +44,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: '' },
     trace: { type: 'string', default: '' },
     settings: { type: 'string', default: '{}' },
+    bars: { type: 'string', default: '{}' },
   },
 });
 const SETTINGS = benchSettings(args.settings);
@@ -46,7 +53,8 @@ if (args.settings !== '{}') console.log(`settings other than the defaults: ${arg
 /** Days after an anomaly's end an episode still counts as about it (score.ts's GRACE_DAYS): the oracle looks as far. */
 const GRACE_DAYS = 2;
 const PREMIUM_MODEL = 'premium-model';
-const bars = oracleBars(SETTINGS);
+const bars = withBars(oracleBars(SETTINGS), args.bars);
+if (args.bars !== '{}') console.log(`the oracle's bars other than the engine's: ${args.bars}`);
 
 /** The price factor of the team jumps touching developer `index` on day index `d` (1 when none), as the generator multiplies them. */
 function priceOn(sc: Scenario, index: number, d: number): number {
@@ -76,8 +84,51 @@ function usualOf(sc: Scenario, dev: Dev, day: string, price: number, cache: Map<
   return level;
 }
 
-function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string } {
-  const { score } = replayEngine(sc, SETTINGS);
+/** The developer's active days from `from` to `last` (inclusive), with what the oracle knows of each. */
+function oracleDays(
+  sc: Scenario,
+  index: number,
+  rowsOf: Map<string, UserDay>,
+  premiumCents: Map<string, number>,
+  from: string,
+  last: string,
+): OracleDay[] {
+  const dev = sc.devs![index];
+  const cache = new Map<string, UsualLevel>();
+  const days: OracleDay[] = [];
+  let idle = 0;
+  for (let day = from; day <= last; day = addDays(day, 1)) {
+    const row = rowsOf.get(day);
+    if (row === undefined || row.events <= 0) {
+      if (!isWeekend(day)) idle++;
+      continue;
+    }
+    const d = daysBetween(sc.firstDay, day);
+    days.push({
+      day,
+      cents: row.chargedCents,
+      events: row.events,
+      headlessCents: row.headlessCents,
+      premiumCents: premiumCents.get(`${dev.email}|${day}`) ?? 0,
+      idleWorkdaysBefore: idle,
+      usual: usualOf(sc, dev, day, priceOn(sc, index, d), cache),
+    });
+    idle = 0;
+  }
+  return days;
+}
+
+interface TeamCeiling {
+  rows: CeilingRow[];
+  engineRecall: string;
+  /** The oracle's calls on developers no anomaly touches, over the replayed days (oracleFalseCalls). */
+  falseCalls: number;
+  /** Developer-weeks the false calls are counted over: every developer, as bench:detect counts its false alerts. */
+  devWeeks: number;
+}
+
+function ceilingRows(sc: Scenario): TeamCeiling {
+  const { score, days: replayed } = replayEngine(sc, SETTINGS);
   const devs = sc.devs!;
   const byEmail = new Map<string, UserDay[]>();
   for (const r of sc.input.userDays) byEmail.set(r.email, [...(byEmail.get(r.email) ?? []), r]);
@@ -93,29 +144,9 @@ function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string }
     const planned = sc.plan!.find((a) => a.id === t.id)!;
     const index = planned.users[0];
     const dev = devs[index];
-    const cache = new Map<string, UsualLevel>();
     const rowsOf = new Map((byEmail.get(dev.email) ?? []).map((r) => [r.day, r]));
     const last = addDays(t.endDay, GRACE_DAYS) < sc.shape.lastDay ? addDays(t.endDay, GRACE_DAYS) : sc.shape.lastDay;
-    const days: OracleDay[] = [];
-    let idle = 0;
-    for (let day = t.startDay; day <= last; day = addDays(day, 1)) {
-      const row = rowsOf.get(day);
-      if (row === undefined || row.events <= 0) {
-        if (!isWeekend(day)) idle++;
-        continue;
-      }
-      const d = daysBetween(sc.firstDay, day);
-      days.push({
-        day,
-        cents: row.chargedCents,
-        events: row.events,
-        headlessCents: row.headlessCents,
-        premiumCents: premiumCents.get(`${dev.email}|${day}`) ?? 0,
-        idleWorkdaysBefore: idle,
-        usual: usualOf(sc, dev, day, priceOn(sc, index, d), cache),
-      });
-      idle = 0;
-    }
+    const days = oracleDays(sc, index, rowsOf, premiumCents, t.startDay, last);
     const find = oracleFind(days, bars);
     if (traced.has(t.id)) trace(t.id, dev, days);
     const engineDay = engineFind.get(t.id);
@@ -130,7 +161,21 @@ function ceilingRows(sc: Scenario): { rows: CeilingRow[]; engineRecall: string }
   }
   const user = score.found.filter((f) => f.truth.scope === 'user').length;
   const judgedUser = rows.filter((r) => r.judged).length;
-  return { rows, engineRecall: `${user}/${judgedUser}` };
+  const touched = new Set<number>();
+  for (const a of sc.plan!) if (a.kind !== 'team_jump') for (const i of a.users) touched.add(i);
+  const replayFrom = addDays(sc.firstDay, sc.shape.replayFrom);
+  let falseCalls = 0;
+  devs.forEach((dev, index) => {
+    if (touched.has(index)) return;
+    const rowsOf = new Map((byEmail.get(dev.email) ?? []).map((r) => [r.day, r]));
+    falseCalls += oracleFalseCalls(oracleDays(sc, index, rowsOf, premiumCents, replayFrom, sc.shape.lastDay), bars);
+  });
+  return {
+    rows,
+    engineRecall: `${user}/${judgedUser}`,
+    falseCalls,
+    devWeeks: (sc.shape.size * replayed) / 7,
+  };
 }
 
 const traced = new Set(args.trace.split(',').filter(Boolean));
@@ -157,10 +202,19 @@ const COLUMNS: [string, number][] = [
   ['med/max', 9],
   ['engine misses: beyond/engine', 30],
   ['late >3 d: beyond/engine', 26],
-  ['engine-only', 11],
+  ['engine-only', 12],
+  ['oracle false / 100 dev-wk', 26],
+  ['oracle precision', 16],
 ];
 
-function line(name: string, s: CeilingSummary): string {
+/** The oracle's calls on developers no anomaly touches, the developer-weeks they are over, and all its finds. */
+interface FalseCalls {
+  falseCalls: number;
+  devWeeks: number;
+  finds: number;
+}
+
+function line(name: string, s: CeilingSummary, f: FalseCalls): string {
   const cells = [
     name,
     String(s.judged),
@@ -173,6 +227,8 @@ function line(name: string, s: CeilingSummary): string {
     `${s.missedBeyond} / ${s.missedEngine}`,
     `${s.lateBeyond} / ${s.lateEngine}`,
     String(s.engineOnly),
+    `${f.falseCalls} / ${num((100 * f.falseCalls) / f.devWeeks, 2)}`,
+    pct(f.finds, f.finds + f.falseCalls),
   ];
   return cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join('');
 }
@@ -196,28 +252,35 @@ function main(): void {
     (s) => (args.set === 'all' || s.set === args.set) && (only.size === 0 || only.has(s.name)),
   );
   if (shapes.length === 0) throw new Error(`no scenario matches --set ${args.set} --only ${args.only}`);
-  const results: { name: string; set: string; rows: CeilingRow[] }[] = [];
+  const results: { name: string; set: string; rows: CeilingRow[]; falseCalls: number; devWeeks: number }[] = [];
   for (const shape of shapes) {
     const t0 = performance.now();
     const sc = generateScenario(shape);
-    const { rows, engineRecall } = ceilingRows(sc);
+    const { rows, engineRecall, falseCalls, devWeeks } = ceilingRows(sc);
     console.log(
       `${shape.name}: ${rows.length} per-developer anomalies worth ≥ $20 (${rows.filter((r) => r.judged).length} judged), engine ${engineRecall} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
     for (const r of rows) console.log(describe(r));
-    results.push({ name: shape.name, set: shape.set, rows });
+    console.log(
+      `   oracle on developers no anomaly touches: ${falseCalls} call(s) over ${num(devWeeks, 0)} developer-weeks`,
+    );
+    results.push({ name: shape.name, set: shape.set, rows, falseCalls, devWeeks });
   }
   console.log(
     `\nper-developer anomalies worth ≥ $20 (team jumps left out), judged as bench:detect judges them; delays in days from the day the extra reached $20; ` +
       `"beyond/engine": the engine's misses (and finds more than ${DUE_DAYS} days late) that the oracle also misses or finds only more than ${DUE_DAYS} days late / that it finds within ${DUE_DAYS} days; ` +
-      `engine-only: found by the engine, never by the oracle`,
+      `engine-only: found by the engine, never by the oracle; ` +
+      `oracle false: its calls on developers no anomaly touches over the replayed days (a floor under the engine's false alerts at the same bars), per 100 developers a week as bench:detect counts them; ` +
+      `oracle precision: its finds (of every anomaly worth ≥ $20, judged or not) / (finds + those calls)`,
   );
   for (const set of ['tuning', 'held-out', 'fresh', 'unseen']) {
     const mine = results.filter((r) => r.set === set);
     if (mine.length === 0) continue;
     console.log(`\n== ${set} ==`);
     console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
-    for (const r of mine) console.log(line(r.name, summarize(r.rows, DUE_DAYS)));
+    const finds = (rows: CeilingRow[]) => rows.filter((r) => r.oracle !== null).length;
+    for (const r of mine) console.log(line(r.name, summarize(r.rows, DUE_DAYS), { ...r, finds: finds(r.rows) }));
+    const sum = (f: (r: (typeof mine)[number]) => number) => mine.reduce((a, r) => a + f(r), 0);
     console.log(
       line(
         'total',
@@ -225,6 +288,7 @@ function main(): void {
           mine.flatMap((r) => r.rows),
           DUE_DAYS,
         ),
+        { falseCalls: sum((r) => r.falseCalls), devWeeks: sum((r) => r.devWeeks), finds: sum((r) => finds(r.rows)) },
       ),
     );
   }

@@ -333,3 +333,47 @@ export function summarize(rows: CeilingRow[], dueDays: number): CeilingSummary {
     engineOnly: count((r) => r.engine !== null && r.oracle === null),
   };
 }
+
+/**
+ * The oracle watching a developer no anomaly touches, day after day (`days`: their active days over the replayed
+ * window, in order): how many times it would call something. A call holds until two active days in a row are under
+ * onsetZ (scan.ts's ENDING_NORMAL_DAYS), as an open episode of the engine raises no second alert; the oracle then
+ * looks again from the day after them, its impact summed from there. These are the oracle's false alerts: a floor
+ * under the engine's at the same bars, as the oracle knows the usual day the engine estimates.
+ */
+export function oracleFalseCalls(days: OracleDay[], bars: OracleBars): number {
+  let calls = 0;
+  let from = 0;
+  while (from < days.length) {
+    const find = oracleFind(days.slice(from), bars);
+    if (find === null) break;
+    calls++;
+    let i = from + find.index + 1;
+    for (let under = 0; i < days.length && under < 2; i++) under = oracleZ(days[i]) < bars.onsetZ ? under + 1 : 0;
+    from = i;
+  }
+  return calls;
+}
+
+/**
+ * The oracle's bars with some replaced (bench:detect-ceiling's --bars): a JSON object of OracleBars keys and finite
+ * numbers. Throws, naming the key, on anything else, so a misspelt bar is not silently the default.
+ */
+export function withBars(bars: OracleBars, json: string): OracleBars {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`--bars is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('--bars must be a JSON object of bar names and numbers, e.g. {"driftZ":3}');
+  const out = { ...bars };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in bars)) throw new Error(`--bars: unknown bar "${key}" (one of ${Object.keys(bars).join(', ')})`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new Error(`--bars: "${key}" must be a finite number, got ${JSON.stringify(value)}`);
+    out[key as keyof OracleBars] = value;
+  }
+  return out;
+}

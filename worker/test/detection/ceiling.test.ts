@@ -1,6 +1,7 @@
 import { addDays, isWeekend } from '@cursor-cost-watch/contract';
 import {
   oracleBars,
+  oracleFalseCalls,
   oracleFind,
   oracleZ,
   summarize,
@@ -9,6 +10,7 @@ import {
   type CeilingRow,
   type OracleDay,
   type UsualLevel,
+  withBars,
 } from '../../bench/evaluation/ceiling';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
 import { generateScenario, usualDay } from '../../bench/scenarios/team';
@@ -184,5 +186,31 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
       lateEngine: 0,
       engineOnly: 2,
     });
+  });
+
+  it('counts the calls it would make on a developer no anomaly touches, one per stretch', () => {
+    const level = usual(1500, 0.4);
+    // ordinary days: nothing
+    expect(oracleFalseCalls(daysAt(level, [0.3, -0.5, 1.2, 0.1, -1, 0.8, 0.4]), bars)).toBe(0);
+    // one stretch of five days at z 2.8: one call (on its second day), not one a day while it lasts
+    const stretch = [0.2, 2.8, 2.8, 2.8, 2.8, 2.8, 0.1, 0.3, 0.2];
+    expect(oracleFalseCalls(daysAt(level, stretch), bars)).toBe(1);
+    // two such stretches, two quiet days between them: two calls; one quiet day between them: still one
+    expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 0.2, 2.8, 2.8]), bars)).toBe(2);
+    expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 2.8, 2.8, 2.8]), bars)).toBe(1);
+    // at a lower drift bar, two days at z 2.5 ((2.5 + 2.5) / √2 = 3.54 < 3.75) become a call
+    const milder = daysAt(level, [0, 2.5, 2.5, 0, 0]);
+    expect(oracleFalseCalls(milder, bars)).toBe(0);
+    expect(oracleFalseCalls(milder, withBars(bars, '{"driftZ":3.5}'))).toBe(1);
+  });
+
+  it('takes other bars for the oracle only by their names, and says what is wrong with any other', () => {
+    const lower = withBars(bars, '{"driftZ":3,"spikeZ":4}');
+    expect(lower).toEqual({ ...bars, driftZ: 3, spikeZ: 4 });
+    expect(bars.driftZ).toBe(3.75); // the engine's own bars are left as they are
+    expect(() => withBars(bars, '{"driftz":3}')).toThrow(/unknown bar "driftz"/);
+    expect(() => withBars(bars, '{"driftZ":"3"}')).toThrow(/"driftZ" must be a finite number, got "3"/);
+    expect(() => withBars(bars, '[3]')).toThrow(/must be a JSON object/);
+    expect(() => withBars(bars, '{driftZ:3}')).toThrow(/--bars is not JSON/);
   });
 });
