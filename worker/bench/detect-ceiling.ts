@@ -12,7 +12,8 @@
  *   --bars '{"driftZ":3,"spikeZ":4}'   the oracle's bars only (ceiling.ts's OracleBars; the engine keeps its own):
  *                     what the oracle would find at lower bars, and what it would call on developers no anomaly touches
  * Besides its finds, the oracle watches every developer no anomaly touches over the replayed days and counts what it
- * would call (oracleFalseCalls): false alerts that even perfect knowledge of the usual day raises at these bars.
+ * would call (oracleFalseCalls), per 100 of them a week: false alerts that even perfect knowledge of the usual day
+ * raises at these bars.
  * The ceiling holds for the generator's log-normal noise only: it says nothing of real, heavier-tailed spend.
  */
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
@@ -26,6 +27,7 @@ import {
   oracleFind,
   oracleZ,
   summarize,
+  untouchedDevelopers,
   usualLevel,
   verdict,
   type CeilingRow,
@@ -123,7 +125,7 @@ interface TeamCeiling {
   engineRecall: string;
   /** The oracle's calls on developers no anomaly touches, over the replayed days (oracleFalseCalls). */
   falseCalls: number;
-  /** Developer-weeks the false calls are counted over: every developer, as bench:detect counts its false alerts. */
+  /** Developer-weeks the false calls are counted over: the untouched developers' over the replayed days. */
   devWeeks: number;
 }
 
@@ -161,20 +163,18 @@ function ceilingRows(sc: Scenario): TeamCeiling {
   }
   const user = score.found.filter((f) => f.truth.scope === 'user').length;
   const judgedUser = rows.filter((r) => r.judged).length;
-  const touched = new Set<number>();
-  for (const a of sc.plan!) if (a.kind !== 'team_jump') for (const i of a.users) touched.add(i);
+  const untouched = untouchedDevelopers(sc.plan!, devs.length);
   const replayFrom = addDays(sc.firstDay, sc.shape.replayFrom);
   let falseCalls = 0;
-  devs.forEach((dev, index) => {
-    if (touched.has(index)) return;
-    const rowsOf = new Map((byEmail.get(dev.email) ?? []).map((r) => [r.day, r]));
+  for (const index of untouched) {
+    const rowsOf = new Map((byEmail.get(devs[index].email) ?? []).map((r) => [r.day, r]));
     falseCalls += oracleFalseCalls(oracleDays(sc, index, rowsOf, premiumCents, replayFrom, sc.shape.lastDay), bars);
-  });
+  }
   return {
     rows,
     engineRecall: `${user}/${judgedUser}`,
     falseCalls,
-    devWeeks: (sc.shape.size * replayed) / 7,
+    devWeeks: (untouched.length * replayed) / 7,
   };
 }
 
@@ -270,7 +270,7 @@ function main(): void {
     `\nper-developer anomalies worth ≥ $20 (team jumps left out), judged as bench:detect judges them; delays in days from the day the extra reached $20; ` +
       `"beyond/engine": the engine's misses (and finds more than ${DUE_DAYS} days late) that the oracle also misses or finds only more than ${DUE_DAYS} days late / that it finds within ${DUE_DAYS} days; ` +
       `engine-only: found by the engine, never by the oracle; ` +
-      `oracle false: its calls on developers no anomaly touches over the replayed days (a floor under the engine's false alerts at the same bars), per 100 developers a week as bench:detect counts them; ` +
+      `oracle false: its calls on developers no anomaly touches over the replayed days (what the oracle's bars cost; not a floor under the engine's false alerts: the engine's scale, wider than the true σ, calls less), per 100 of those developers a week; ` +
       `oracle precision: its finds (of every anomaly worth ≥ $20, judged or not) / (finds + those calls)`,
   );
   for (const set of ['tuning', 'held-out', 'fresh', 'unseen']) {

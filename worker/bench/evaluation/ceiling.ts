@@ -338,8 +338,9 @@ export function summarize(rows: CeilingRow[], dueDays: number): CeilingSummary {
  * The oracle watching a developer no anomaly touches, day after day (`days`: their active days over the replayed
  * window, in order): how many times it would call something. A call holds until two active days in a row are under
  * onsetZ (scan.ts's ENDING_NORMAL_DAYS), as an open episode of the engine raises no second alert; the oracle then
- * looks again from the day after them, its impact summed from there. These are the oracle's false alerts: a floor
- * under the engine's at the same bars, as the oracle knows the usual day the engine estimates.
+ * looks again from the day after them, its impact summed from there. (bench:detect also counts two alerts of one
+ * detector within autoResolveAfterDays days of each other as one; this does not.) These are what the oracle's bars
+ * cost: not a floor under the engine's false alerts, as the engine's scale, wider than the true σ, calls less.
  */
 export function oracleFalseCalls(days: OracleDay[], bars: OracleBars): number {
   let calls = 0;
@@ -370,10 +371,23 @@ export function withBars(bars: OracleBars, json: string): OracleBars {
     throw new Error('--bars must be a JSON object of bar names and numbers, e.g. {"driftZ":3}');
   const out = { ...bars };
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in bars)) throw new Error(`--bars: unknown bar "${key}" (one of ${Object.keys(bars).join(', ')})`);
+    if (!Object.hasOwn(bars, key))
+      throw new Error(`--bars: unknown bar "${key}" (one of ${Object.keys(bars).join(', ')})`);
     if (typeof value !== 'number' || !Number.isFinite(value))
-      throw new Error(`--bars: "${key}" must be a finite number, got ${JSON.stringify(value)}`);
+      throw new Error(
+        `--bars: "${key}" must be a finite number, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
+      );
     out[key as keyof OracleBars] = value;
   }
   return out;
+}
+
+/**
+ * The developers (indexes) no planned anomaly touches: those the oracle's false calls are counted on. A team-wide
+ * jump does not count as touching them: the oracle knows its price (their usual day is priced with it).
+ */
+export function untouchedDevelopers(plan: { kind: string; users: number[] }[], developers: number): number[] {
+  const touched = new Set<number>();
+  for (const a of plan) if (a.kind !== 'team_jump') for (const i of a.users) touched.add(i);
+  return Array.from({ length: developers }, (_, i) => i).filter((i) => !touched.has(i));
 }

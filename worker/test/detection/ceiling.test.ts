@@ -5,6 +5,7 @@ import {
   oracleFind,
   oracleZ,
   summarize,
+  untouchedDevelopers,
   usualLevel,
   verdict,
   type CeilingRow,
@@ -198,6 +199,8 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     // two such stretches, two quiet days between them: two calls; one quiet day between them: still one
     expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 0.2, 2.8, 2.8]), bars)).toBe(2);
     expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 2.8, 2.8, 2.8]), bars)).toBe(1);
+    // the two quiet days must be in a row: quiet days apart hold the call too
+    expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 2.8, 0.1, 2.8, 2.8]), bars)).toBe(1);
     // at a lower drift bar, two days at z 2.5 ((2.5 + 2.5) / √2 = 3.54 < 3.75) become a call
     const milder = daysAt(level, [0, 2.5, 2.5, 0, 0]);
     expect(oracleFalseCalls(milder, bars)).toBe(0);
@@ -209,8 +212,20 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(lower).toEqual({ ...bars, driftZ: 3, spikeZ: 4 });
     expect(bars.driftZ).toBe(3.75); // the engine's own bars are left as they are
     expect(() => withBars(bars, '{"driftz":3}')).toThrow(/unknown bar "driftz"/);
+    expect(() => withBars(bars, '{"toString":3}')).toThrow(/unknown bar "toString"/); // not an inherited name
+    expect(() => withBars(bars, '{"driftZ":1e999}')).toThrow(/"driftZ" must be a finite number, got Infinity/);
     expect(() => withBars(bars, '{"driftZ":"3"}')).toThrow(/"driftZ" must be a finite number, got "3"/);
     expect(() => withBars(bars, '[3]')).toThrow(/must be a JSON object/);
     expect(() => withBars(bars, '{driftZ:3}')).toThrow(/--bars is not JSON/);
+  });
+
+  it('counts false calls on the developers no planned anomaly touches, a team-wide jump aside', () => {
+    const plan = [
+      { kind: 'spike', users: [1] },
+      { kind: 'team_jump', users: [0, 1, 2, 3, 4] },
+      { kind: 'level_shift', users: [3] },
+    ];
+    expect(untouchedDevelopers(plan, 6)).toEqual([0, 2, 4, 5]);
+    expect(untouchedDevelopers([], 3)).toEqual([0, 1, 2]);
   });
 });
