@@ -86,16 +86,17 @@ function usualOf(sc: Scenario, dev: Dev, day: string, price: number, cache: Map<
   return level;
 }
 
-/** The developer's active days from `from` to `last` (inclusive), with what the oracle knows of each. */
+/** The developer's active days (of `userDays`, theirs) from `from` to `last` (inclusive), with what the oracle knows of each. */
 function oracleDays(
   sc: Scenario,
   index: number,
-  rowsOf: Map<string, UserDay>,
+  userDays: UserDay[],
   premiumCents: Map<string, number>,
   from: string,
   last: string,
 ): OracleDay[] {
   const dev = sc.devs![index];
+  const rowsOf = new Map(userDays.map((r) => [r.day, r]));
   const cache = new Map<string, UsualLevel>();
   const days: OracleDay[] = [];
   let idle = 0;
@@ -146,9 +147,8 @@ function ceilingRows(sc: Scenario): TeamCeiling {
     const planned = sc.plan!.find((a) => a.id === t.id)!;
     const index = planned.users[0];
     const dev = devs[index];
-    const rowsOf = new Map((byEmail.get(dev.email) ?? []).map((r) => [r.day, r]));
     const last = addDays(t.endDay, GRACE_DAYS) < sc.shape.lastDay ? addDays(t.endDay, GRACE_DAYS) : sc.shape.lastDay;
-    const days = oracleDays(sc, index, rowsOf, premiumCents, t.startDay, last);
+    const days = oracleDays(sc, index, byEmail.get(dev.email) ?? [], premiumCents, t.startDay, last);
     const find = oracleFind(days, bars);
     if (traced.has(t.id)) trace(t.id, dev, days);
     const engineDay = engineFind.get(t.id);
@@ -167,8 +167,15 @@ function ceilingRows(sc: Scenario): TeamCeiling {
   const replayFrom = addDays(sc.firstDay, sc.shape.replayFrom);
   let falseCalls = 0;
   for (const index of untouched) {
-    const rowsOf = new Map((byEmail.get(devs[index].email) ?? []).map((r) => [r.day, r]));
-    falseCalls += oracleFalseCalls(oracleDays(sc, index, rowsOf, premiumCents, replayFrom, sc.shape.lastDay), bars);
+    const days = oracleDays(
+      sc,
+      index,
+      byEmail.get(devs[index].email) ?? [],
+      premiumCents,
+      replayFrom,
+      sc.shape.lastDay,
+    );
+    falseCalls += oracleFalseCalls(days, bars);
   }
   return {
     rows,
@@ -252,11 +259,12 @@ function main(): void {
     (s) => (args.set === 'all' || s.set === args.set) && (only.size === 0 || only.has(s.name)),
   );
   if (shapes.length === 0) throw new Error(`no scenario matches --set ${args.set} --only ${args.only}`);
-  const results: { name: string; set: string; rows: CeilingRow[]; falseCalls: number; devWeeks: number }[] = [];
+  const results: ({ name: string; set: string } & TeamCeiling)[] = [];
   for (const shape of shapes) {
     const t0 = performance.now();
     const sc = generateScenario(shape);
-    const { rows, engineRecall, falseCalls, devWeeks } = ceilingRows(sc);
+    const team = ceilingRows(sc);
+    const { rows, engineRecall, falseCalls, devWeeks } = team;
     console.log(
       `${shape.name}: ${rows.length} per-developer anomalies worth ≥ $20 (${rows.filter((r) => r.judged).length} judged), engine ${engineRecall} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
@@ -264,7 +272,7 @@ function main(): void {
     console.log(
       `   oracle on developers no anomaly touches: ${falseCalls} call(s) over ${num(devWeeks, 0)} developer-weeks`,
     );
-    results.push({ name: shape.name, set: shape.set, rows, falseCalls, devWeeks });
+    results.push({ name: shape.name, set: shape.set, ...team });
   }
   console.log(
     `\nper-developer anomalies worth ≥ $20 (team jumps left out), judged as bench:detect judges them; delays in days from the day the extra reached $20; ` +
