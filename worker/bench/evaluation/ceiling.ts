@@ -2,23 +2,17 @@
  * An oracle ceiling for bench:detect's per-developer anomalies (bench/detect-ceiling.ts): the first day on which an
  * oracle that knows a developer's true usual day (level, model mix, the team jump's price, everything but the
  * anomaly under test and the day's noise draw) and their true day-to-day noise could call the anomaly, at the
- * engine's own evidence bars (src/detection/scan.ts). What it cannot find in time at those bars, no better
+ * engine's own evidence bars (src/detection/: rise.ts, alarm.ts, runaway.ts). What it cannot find in time at those bars, no better
  * estimation of a baseline could: only lower bars (more false alerts) could.
  *
  * Pure: the script builds each anomaly's days from the generator (bench/scenarios/team.ts) and the engine's replay.
  */
 import { daysBetween } from '@cursor-cost-watch/contract';
 import { LOG_OFFSET } from '../../src/detection/baseline';
-import {
-  DRIFT_MAX_DAYS,
-  DRIFT_Z,
-  HEADLESS_BURST_FACTOR,
-  HEADLESS_SHARE_OF_EXCESS,
-  LARGE_SPIKE_MULTIPLE,
-  LARGE_SPIKE_Z,
-  MAX_IDLE_GAP,
-  Z_CAP,
-} from '../../src/detection/scan';
+import { LARGE_SPIKE_MULTIPLE, LARGE_SPIKE_Z } from '../../src/detection/alarm';
+import { DRIFT_MAX_DAYS, DRIFT_Z } from '../../src/detection/rise';
+import { HEADLESS_BURST_FACTOR, HEADLESS_SHARE_OF_EXCESS } from '../../src/detection/runaway';
+import { MAX_IDLE_GAP, Z_CAP } from '../../src/detection/scan-types';
 import { median } from '../../src/detection/stats';
 import type { Settings } from '../../src/settings/schema';
 
@@ -34,7 +28,7 @@ export interface UsualLevel {
   events: number;
   /** Share of the spend on premium models (a ratio of means, as why.ts's premiumShareBefore is a ratio of sums). */
   premiumShare: number;
-  /** Median headless cents (scan.ts's usualHeadless takes the median over the baseline window's days). */
+  /** Median headless cents (runaway.ts's usualHeadless takes the median over the baseline window's days). */
   headless: number;
 }
 
@@ -102,21 +96,21 @@ export interface OracleDay {
   usual: UsualLevel;
 }
 
-/** The engine's bars the oracle is held to (DEFAULT_SETTINGS and scan.ts's constants). */
+/** The engine's bars the oracle is held to (DEFAULT_SETTINGS and the scan's constants). */
 export interface OracleBars {
   minImpactCents: number; // settings.minImpactDollars × 100
   onsetZ: number; // settings.onsetZ: the reference z; a day under it is "below"
   elevatedZ: number; // settings.elevatedZ: the day z a non-cost path needs (scanUserDay: day.elevated)
   spikeZ: number; // settings.spikeZThreshold
   spikeMultiplier: number; // settings.spikeMultiplier
-  largeSpikeZ: number; // scan.ts LARGE_SPIKE_Z
-  largeSpikeMultiple: number; // scan.ts LARGE_SPIKE_MULTIPLE
-  zCap: number; // scan.ts Z_CAP
-  driftZ: number; // scan.ts DRIFT_Z
-  driftMaxDays: number; // scan.ts DRIFT_MAX_DAYS
-  maxIdleGap: number; // scan.ts MAX_IDLE_GAP
-  headlessBurstFactor: number; // scan.ts HEADLESS_BURST_FACTOR
-  headlessShareOfExcess: number; // scan.ts HEADLESS_SHARE_OF_EXCESS
+  largeSpikeZ: number; // alarm.ts LARGE_SPIKE_Z
+  largeSpikeMultiple: number; // alarm.ts LARGE_SPIKE_MULTIPLE
+  zCap: number; // scan-types.ts Z_CAP
+  driftZ: number; // rise.ts DRIFT_Z
+  driftMaxDays: number; // rise.ts DRIFT_MAX_DAYS
+  maxIdleGap: number; // scan-types.ts MAX_IDLE_GAP
+  headlessBurstFactor: number; // runaway.ts HEADLESS_BURST_FACTOR
+  headlessShareOfExcess: number; // runaway.ts HEADLESS_SHARE_OF_EXCESS
   runawayMinHeadlessShare: number; // settings.runawayMinHeadlessShare
   runawayMinVolumeFactor: number; // settings.runawayMinVolumeFactor
   modelShiftMinShareAfter: number; // settings.modelShiftMinShareAfter
@@ -337,7 +331,7 @@ export function summarize(rows: CeilingRow[], dueDays: number): CeilingSummary {
 /**
  * The oracle watching a developer no anomaly touches, day after day (`days`: their active days over the replayed
  * window, in order): how many times it would call something. A call holds until two active days in a row are under
- * onsetZ (scan.ts's ENDING_NORMAL_DAYS), as an open episode of the engine raises no second alert; the oracle then
+ * onsetZ (episode.ts's ENDING_NORMAL_DAYS), as an open episode of the engine raises no second alert; the oracle then
  * looks again from the day after them, its impact summed from there. (bench:detect also counts two alerts of one
  * detector within autoResolveAfterDays days of each other as one; this does not.) These are what the oracle's bars
  * cost: not a floor under the engine's false alerts, as the engine's scale, wider than the true σ, calls less.

@@ -282,12 +282,12 @@ export const SCENARIOS: TeamShape[] = [
   }),
   // --- model-mix days (Dec 4 2026, 21:30 UTC): a share of every developer's days with 30-70% of their requests on the
   // premium model, as ordinary work. Added after the model shift was judged on its new mix's days (3b8221e), to measure
-  // what rules that read the model mix cost where people switch models often; the rule for mix days (familiarMix in
-  // scan.ts, Dec 4 2026 22:30 UTC) was drafted and chosen on them. Twins as above (mix days have a stream of their own).
+  // what rules that read the model mix cost where people switch models often; the rule for mix days (familiarMix, now in
+  // mix-shift.ts, Dec 4 2026 22:30 UTC) was drafted and chosen on them. Twins as above (mix days have a stream of their own).
   ...mixTwins('M1', 0.1, { set: 'mix', seed: 1101, size: 200 }),
   ...mixTwins('M2', 0.2, { set: 'mix', seed: 1102, size: 300, powerShare: 0.2, partTimeShare: 0.1 }),
   // --- model-mix days held out (Dec 4 2026, 22:47 UTC): added once a rule for mix days had been drafted on M1 and M2
-  // (familiarMix in scan.ts), before its window and count were chosen, and not run until they were.
+  // (familiarMix in mix-shift.ts), before its window and count were chosen, and not run until they were.
   ...mixTwins('M3', 0.15, {
     set: 'mix-held-out',
     seed: 1103,

@@ -127,7 +127,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 
 /**
  * Whether developer detection `d` renames the spike episode `spike` (incidents/upsert.ts renames the incident): a
- * lasting rise's detector from the spike's own onset (scan.ts's lastingSpike), while the spike is still open or has
+ * lasting rise's detector from the spike's own onset (episode.ts's lastingSpike), while the spike is still open or has
  * come back as cameBack says (reopenSpikesCameBack).
  */
 export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {

@@ -161,7 +161,7 @@ function activeDayBefore(u: UserSeries, dayClass: Uint8Array, t: number, maxIdle
  * one-off mix day, one whose share of spend on expensive models passed the model shift's own test
  * (modelShiftMinShareAfter, and modelShiftMinShareRise) over both the active day before it and the one after it, both
  * before t. Such a team tries pricier models for a day as ordinary work, and one day on a new mix is no model shift
- * there without a cost alarm (scan.ts's oneMixDay). Read from the days before t alone: given the same expensive models
+ * there without a cost alarm (mix-shift.ts's oneMixDay). Read from the days before t alone: given the same expensive models
  * (expensiveModels reads the pass's whole series), the next pass judges a day the same, but for a lone day whose
  * active day before it falls before the pass's series.
  */

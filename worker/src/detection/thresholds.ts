@@ -3,7 +3,8 @@ import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import type { CycleSpend } from './input';
 import type { SeriesSet } from './series';
-import { baselineSkip, type UserScan } from './scan';
+import type { UserScan } from './scan-types';
+import { baselineSkip } from './user-days';
 import { explain } from './why';
 
 type Draft = Omit<Anomaly, 'summary' | 'severity'>;

@@ -33,7 +33,7 @@ export type DetectorName = (typeof DETECTORS)[number];
 /**
  * The other names of a developer's spike episode: one episode under either name, same onset, for incidents (upsert.ts,
  * suppression.ts) and for bench:detect's grouping (episodes.ts). The lasting rises a spike that goes on is renamed to
- * (scan.ts, lastingSpike), and a runaway agent: hourly passes on a growing day read one runaway as a runaway at 03:00
+ * (episode.ts, lastingSpike), and a runaway agent: hourly passes on a growing day read one runaway as a runaway at 03:00
  * (its burst), a spike at 05:00 (its requests not yet runawayMinVolumeFactor times a whole day's) and a runaway again
  * at noon, two incidents and two messages before (bench:detect-hourly, Dec 5 2026).
  */

@@ -1,5 +1,5 @@
 /**
- * A level shift the rolling baseline absorbs before it is significant (scan.ts frozenShift; issue #12: bench:detect's
+ * A level shift the rolling baseline absorbs before it is significant (rise.ts frozenShift; issue #12: bench:detect's
  * H5-churn dev0723, ×1.8 at a day-to-day spread of σ ≈ 0.47, whose expected climbed 77 → 130 $/day as the shifted
  * days entered the median, each day then at z 0.1–0.9). Here a developer of a noisy team (every day × e^(0.45·N(0,1))
  * on top of the fixture's ±25%) spends ×1.8 from Monday 2026-11-02: their expected rises from $8–11 a day to $17–18

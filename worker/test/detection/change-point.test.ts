@@ -2,7 +2,8 @@
  * The onset of a sustained rise (issue #12: a level shift of a noisy person was reported with an onset days after
  * it began, because the rise's window stops at its second day under the reference). Pure, no database.
  */
-import { changePoint, type UserScan } from '../../src/detection/scan';
+import { changePoint } from '../../src/detection/rise';
+import type { UserScan } from '../../src/detection/scan-types';
 
 /** A scan of one user over consecutive days: [cents, expected, z] per day, null for an idle day. */
 function userScan(days: ([number, number, number] | null)[]): UserScan {

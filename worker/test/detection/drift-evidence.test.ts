@@ -1,5 +1,5 @@
 /**
- * The evidence of a sustained rise (scan.ts sustainedRun), on bench:detect's own pattern: T1-steady's developer 2,
+ * The evidence of a sustained rise (rise.ts sustainedRun), on bench:detect's own pattern: T1-steady's developer 2,
  * about $50 a workday with a day-to-day spread of ±35–50%, ×2.3 from 2026-09-25 ($1,780 above expected by
  * November). Each day is only z 1.4–2.1 against that spread, and the baseline median's error, counted twice (in the
  * widened scale and again in the window's variance), kept the shift from ever being significant: it was never found.

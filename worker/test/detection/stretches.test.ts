@@ -179,7 +179,7 @@ describe("the team's noise correlation", () => {
 
 describe('developers whose days run in stretches', () => {
   it('raise fewer drifts: over twelve teams, at most 12 developers alerted in six weeks', () => {
-    // Measured Dec 5 2026: 9 developers; 18 with the median's error not stretched in the drift's evidence (scan.ts), 32
+    // Measured Dec 5 2026: 9 developers; 18 with the median's error not stretched in the drift's evidence (rise.ts), 32
     // with no correlation credited; none on the twins drawn day by day.
     let total = 0;
     for (let seed = 1; seed <= 12; seed++) total += alerted(stretchTeam(seed, 0.8), 42).size;

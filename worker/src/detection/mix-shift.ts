@@ -1,0 +1,88 @@
+/** A developer's shift to a pricier model mix: whether days are on a new mix, and where the new mix began. */
+import { onNewMix, premiumCents, premiumShare } from './mix-habit';
+import type { ScanContext, Span, UserScan } from './scan-types';
+import { excessSince, reachBack } from './user-days';
+
+/**
+ * With no cost alarm, a span whose days up to t hold a new model mix only from some later day on: the days from the
+ * first one on the new mix (mixOnset) pass the model-shift test and are worth minImpact on their own. The span's
+ * share alone was diluted by its leading days on the old mix (bench:detect's H2-power dev0007, held out: a power
+ * user at a 52% premium share whose mix went to 92% on a ×3.5 day, with a day at z 1.6 on the old mix before it, so
+ * 80% over the span, a rise under modelShiftMinShareRise; found two days later). A day on the new mix that is
+ * elevated alone already opens a model shift when the span is that day; this judges the same days when it is not.
+ */
+export function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: number, before: number): boolean {
+  const from = mixOnset(s, ctx, span.onset, t, span.onset, before);
+  if (from === span.onset) return false;
+  let cents = 0;
+  let premium = 0;
+  for (let d = from; d <= t; d++) {
+    if (s.user.events[d] <= 0) continue;
+    cents += s.user.cents[d];
+    premium += premiumCents(s.user, d, ctx.expensive);
+  }
+  return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
+}
+
+/**
+ * A new mix the developer has been on before: an active day of day t's baseline window, before the current run on
+ * the new mix (mixOnset, reaching back over it), was on a mix that passes the same test. With no cost alarm, such a
+ * day opens no model shift: a developer who reaches for the expensive model on some days as ordinary work had a
+ * model-shift alert for each such day that was elevated and worth minImpact (bench:detect's mix teams M1 and M2, Dec
+ * 4 2026: 140 of their 161 false alerts). Now it is news once in a baseline window; a cost alarm still opens an
+ * episode, named as before. One earlier day, not two: at 10% of days, two fell in the window too seldom (M1: 2.11
+ * false alerts per 100 developers a week, against 1.44). The window is the baseline's, which every pass holds in full
+ * for every day it judges, so a later pass gives the same answer for the same day; two days in eight weeks left
+ * fewer false alerts in M1's and M2's last five weeks, but a pass holds eight weeks only for its last day.
+ */
+export function familiarMix(s: UserScan, ctx: ScanContext, onset: number, t: number, before: number): boolean {
+  const { settings, expensive } = ctx;
+  const windowStart = Math.max(0, t - settings.baselineDays);
+  const from = mixOnset(s, ctx, onset, t, windowStart, before);
+  for (let d = windowStart; d < from; d++)
+    if (s.user.events[d] > 0 && onNewMix(settings, premiumShare(s.user, d, expensive), before)) return true;
+  return false;
+}
+
+/**
+ * On a team whose developers try pricier models for a day as ordinary work (ScanContext.mixHabit), day t and the
+ * judged active day before it (across at most MAX_IDLE_GAP idle workdays, as reachBack walks) are not both on the new
+ * mix. With no cost alarm, such a day opens no model shift there: neither a first day on the mix nor a day back on the
+ * old one after it (whose span takes that day in); a second day on the mix does, its onset the first (mixOnset). On
+ * bench:detect's model-mix-day teams (Dec 5 2026, before such days were judged by volume: judgedSpend) false alerts
+ * per 100 developers a week went 1.3–1.7 → 0.6–1.0 and no other team moved; a real switch there is reported a day
+ * later (M2-mix20's $741), and a level shift found by luck as a model shift on a mix day 16 days late (M3-mix15's) is
+ * missed.
+ */
+export function oneMixDay(s: UserScan, ctx: ScanContext, t: number, before: number): boolean {
+  if (ctx.mixHabit[t] === 0) return false;
+  const onMix = (d: number) => onNewMix(ctx.settings, premiumShare(s.user, d, ctx.expensive), before);
+  // reachBack moves off t only when the judged active day before it is on the mix too.
+  return !onMix(t) || reachBack(s, ctx.dayClass, t, 0, onMix) === t;
+}
+
+/**
+ * A model shift began on the first day of the new model mix, not on the first day above the reference that the
+ * cost-only search found (issue #12: a busy Friday on the usual mix, z 1.8 at a 30% premium share, became the onset
+ * of a switch to 85% premium the next Monday, three days early). A day is on the new mix when its share of spend on
+ * expensive models passes the episode's own test (modelShiftMinShareAfter, and modelShiftMinShareRise over the
+ * baseline's share). The onset moves forward past leading days on the old mix, and back over the days on the new
+ * mix just before it (a share that moved before the cost looked unusual), no further than `from` and across no more
+ * than MAX_IDLE_GAP idle workdays. When no day up to t is on the new mix, the cost search's onset stands.
+ */
+export function mixOnset(
+  s: UserScan,
+  ctx: ScanContext,
+  onset: number,
+  t: number,
+  from: number,
+  before?: number,
+): number {
+  const { settings, expensive, dayClass } = ctx;
+  const base = before ?? 0;
+  const shifted = (d: number) => onNewMix(settings, premiumShare(s.user, d, expensive), base);
+  let start = onset;
+  while (start < t && (s.user.events[start] <= 0 || !shifted(start))) start++;
+  if (!shifted(start)) return onset;
+  return reachBack(s, dayClass, start, from, shifted);
+}

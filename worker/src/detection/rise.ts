@@ -1,0 +1,243 @@
+/**
+ * The evidence of a developer's sustained rise: a rise ending today (sustainedRun), a level shift against the baseline
+ * frozen at its change point (frozenShift), and where a rise began (walkBack, changePoint).
+ */
+import { fromLog, logSpend, MEDIAN_VARIANCE, tToZ } from './baseline';
+import { MAX_IDLE_GAP, Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
+import { atDayPrice, excessOn } from './user-days';
+
+/**
+ * Walks back from day t over the days above the reference z (and above expected): the episode's onset. Idle days
+ * are skipped (up to MAX_IDLE_GAP in a row); one milder day still above expected is bridged only when the day
+ * before it was clearly elevated (a level shift's quiet day), not to chain ordinary noise.
+ */
+export function walkBack(s: UserScan, t: number, evalFrom: number, onsetZ: number, elevatedZ: number): number {
+  let onset = t;
+  let idle = 0;
+  let bridging = false;
+  for (let d = t - 1; d >= evalFrom; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    const above = s.judged.cents[d] > s.expected[d];
+    if (above && s.z[d] >= (bridging ? elevatedZ : onsetZ)) {
+      onset = d;
+      bridging = false;
+    } else if (above && !bridging) bridging = true;
+    else break;
+  }
+  return onset;
+}
+
+/** Active days a sustained rise is looked for in (the window ends today). */
+export const DRIFT_MAX_DAYS = 10;
+
+/**
+ * Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z). 3.75 since
+ * the scale reads eight weeks (Dec 4 2026, chosen on bench:detect's tuning teams: false alerts 8 → 4 for one find of
+ * 75; it was 3.5).
+ */
+export const DRIFT_Z = 3.75;
+
+/**
+ * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
+ * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, all above expected and at most one
+ * below the reference, the mean z must be significant as a mean (Σz/√k ≥ DRIFT_Z) and the excess worth minImpact.
+ * A ×2 rise of a typical user passes within two or three days, while one noisy day or a week of days just above
+ * the reference does not. The onset is the first day of the longest such window.
+ */
+export function sustainedRun(
+  s: UserScan,
+  t: number,
+  floor: number,
+  onsetZ: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+  stretch: number,
+): { onset: number; impact: number; significant: boolean } {
+  let sum = 0;
+  let excess = 0;
+  let k = 0;
+  let below = 0;
+  let idle = 0;
+  let found = { onset: -1, impact: 0, significant: false };
+  // The window's days share one baseline median, whose own error (variance π/2 · σ²/n) does not average out over
+  // k days. Each day's z is already judged against a scale widened for it (userBaseline: × √(1 + π/2/n)), so has
+  // variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
+  // that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
+  // Someone judged against the team has no such widening: their days share the whole π/2/n. On a team whose days
+  // are correlated, the median errs stretch times more (userBaseline widens for that too).
+  const b = s.baseline;
+  const judged = b.has(t);
+  const medianError = (MEDIAN_VARIANCE * stretch) / Math.max(3, judged ? b.ownDays[t - b.from] : 3);
+  const shared = medianError / (1 + medianError);
+  const teamLike = !judged || b.teamLike(t);
+  for (let d = t; d >= floor && k < DRIFT_MAX_DAYS; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    const z = s.z[d];
+    const dayExcess = excessOn(s, d);
+    // One quieter day (even below expected) inside a rise is allowed, a second ends the window.
+    if (z < onsetZ && ++below > 1) break;
+    k++;
+    sum += Math.min(z, Z_CAP);
+    excess += dayExcess;
+    const evidence = sum / Math.sqrt(k + (teamLike ? medianError * k * k : k * (k - 1) * shared));
+    if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z) {
+      found.significant = true;
+      if (excess >= minImpact) found = { onset: d, impact: excess, significant: true };
+    }
+  }
+  return found;
+}
+
+/** Calendar days back a change point is looked for against the reference frozen at it (frozenShift). */
+const SHIFT_LOOKBACK_DAYS = 21;
+
+/** Active days from the change point to today the frozen-reference test needs (shorter rises are sustainedRun's). */
+const SHIFT_MIN_DAYS = 5;
+
+/** The evidence the frozen-reference test needs: above DRIFT_Z, since it searches over change points. */
+const SHIFT_Z = 4.0;
+
+/** Days back a class's reference is looked for from a change point (a weekend is at most 6 days back). */
+const REFERENCE_REACH = 7;
+
+// Reused buffers of frozenShift (one call at a time): the window's active days, and their log spend over the team's
+// day effect.
+const shiftDay = new Int32Array(SHIFT_LOOKBACK_DAYS + 1);
+
+const shiftLog = new Float64Array(SHIFT_LOOKBACK_DAYS + 1);
+
+/**
+ * A level shift the rolling baseline absorbed before it was significant (issue #12: H5-churn's ×1.8 developer, whose
+ * expected climbed 77 → 130 $/day as the shifted days entered the median, each day then at z 0.1–0.9): on day t, each
+ * active day c above expected within the last SHIFT_LOOKBACK_DAYS is a candidate change point, and the active days
+ * c..t are judged against the baseline as it was at c (for each class of day, the baseline of the latest evaluated day
+ * ≤ c of that class, times each day's team effect), with sustainedRun's evidence Σ min(z, Z_CAP)/√(k + k(k−1)·shared).
+ * The search over c is paid for by a higher bar (SHIFT_Z). The change point is the one of most evidence, and the
+ * extra over its reference since then must be worth minImpact. A candidate is passed over when a team episode alarmed
+ * on or after it, or when a day within adaptAfterDays before it is flagged (its reference then left out an episode's
+ * or a run's days: a level that went on after an episode would be found again against the level before it).
+ * Returns the change point and that extra, or null.
+ */
+export function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: number): Span | null {
+  const b = s.baseline;
+  const { dayClass, teamFactor } = ctx;
+  const from = Math.max(floor, t - SHIFT_LOOKBACK_DAYS, b.from + REFERENCE_REACH);
+  if (t - from + 1 < SHIFT_MIN_DAYS) return null;
+  const cents = s.judged.cents;
+  let n = 0;
+  for (let d = from; d <= t; d++) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
+    shiftDay[n] = d;
+    shiftLog[n++] = logSpend(cents[d]) - Math.log(teamFactor[d]);
+  }
+  // A change point before a team episode's day would judge the team's jump, absorbed into everyone's baseline, as
+  // this developer's own.
+  let lastTeam = -1;
+  for (let d = t; d >= from && lastTeam < 0; d--) if (ctx.teamAlarmed[d] === 1) lastTeam = d;
+  let onset = -1;
+  let ref0 = -1;
+  let ref1 = -1;
+  let most = Number.NEGATIVE_INFINITY;
+  // The last flagged day before the candidate, kept as the candidates move forward (one pass over the days).
+  let lastFlagged = -1;
+  let scanned = Math.max(0, from - ctx.settings.adaptAfterDays);
+  for (let i = 0; i + SHIFT_MIN_DAYS <= n; i++) {
+    const c = shiftDay[i];
+    for (; scanned < c; scanned++) if (s.flagged[scanned] === 1) lastFlagged = scanned;
+    if (cents[c] <= s.expected[c] || c <= lastTeam || lastFlagged >= c - ctx.settings.adaptAfterDays) continue;
+    // The reference of each class of day: the latest evaluated day ≤ c of that class with a baseline of its own.
+    let r0 = -1;
+    let r1 = -1;
+    for (let r = c; r >= Math.max(b.from, c - REFERENCE_REACH) && (r0 < 0 || r1 < 0); r--) {
+      if (!b.has(r) || b.teamLike(r)) continue;
+      if (dayClass[r] === 0) {
+        if (r0 < 0) r0 = r;
+      } else if (r1 < 0) r1 = r;
+    }
+    if ((dayClass[c] === 0 ? r0 : r1) < 0) continue;
+    // The days share their reference's median error (sustainedRun's term); with two references, the one of fewer days.
+    const ownDays = Math.min(
+      r0 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r0 - b.from],
+      r1 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r1 - b.from],
+    );
+    const medianError = (MEDIAN_VARIANCE * ctx.stretch) / Math.max(3, ownDays);
+    const shared = medianError / (1 + medianError);
+    let sum = 0;
+    let k = 0;
+    for (let j = i; j < n; j++) {
+      const r = dayClass[shiftDay[j]] === 0 ? r0 : r1;
+      if (r < 0) continue;
+      sum += Math.min(tToZ((shiftLog[j] - b.center[r - b.from]) / b.scale[r - b.from], b.dof(r)), Z_CAP);
+      k++;
+    }
+    if (k < SHIFT_MIN_DAYS) continue;
+    const evidence = sum / Math.sqrt(k + k * (k - 1) * shared);
+    if (evidence >= SHIFT_Z && evidence > most) {
+      most = evidence;
+      onset = c;
+      ref0 = r0;
+      ref1 = r1;
+    }
+  }
+  if (onset < 0) return null;
+  // The extra since the change point over that reference (times each day's team effect) must be worth minImpact.
+  let impact = 0;
+  for (let d = onset; d <= t; d++) {
+    const r = dayClass[d] === 0 ? ref0 : ref1;
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d]) || r < 0) continue;
+    impact += atDayPrice(s, d, cents[d] - fromLog(b.center[r - b.from] + Math.log(teamFactor[d])));
+  }
+  return impact >= ctx.minImpact ? { onset, impact } : null;
+}
+
+/**
+ * Where a confirmed sustained rise began: the day that maximises Σ (min(z, Z_CAP) − reference) from it to today
+ * (the CUSUM change-point estimate), looked for back to `from`. The window of sustainedRun ends at the second day
+ * under the reference, which on a noisy person comes a few days into a level shift (a ×2 shift at σ 0.45 leaves a
+ * third of its days under z 1): its onset then came days late. Days under the reference count against an earlier
+ * onset, so ordinary days before the rise never win. Idle days are skipped; a gap of more than MAX_IDLE_GAP idle
+ * workdays ends the search. The onset is a day above expected.
+ */
+export function changePoint(s: UserScan, t: number, from: number, reference: number, dayClass: Uint8Array): number {
+  let sum = 0;
+  let best = t;
+  let most = Number.NEGATIVE_INFINITY;
+  let idle = 0;
+  for (let d = t; d >= Math.max(0, from); d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
+      if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) break;
+      continue;
+    }
+    idle = 0;
+    sum += Math.min(s.z[d], Z_CAP) - reference;
+    if (sum > most && s.judged.cents[d] > s.expected[d]) {
+      most = sum;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * A developer too light for a rise to be worth minImpact within sustainedRun's window: even doubling their expected
+ * spend (its mean over the active days from..to) for DRIFT_MAX_DAYS active days would add less.
+ */
+export function lightDeveloper(s: UserScan, from: number, to: number, minImpact: number): boolean {
+  let expected = 0;
+  let active = 0;
+  for (let d = from; d <= to; d++) {
+    if (s.user.events[d] <= 0) continue;
+    expected += s.expected[d];
+    active++;
+  }
+  return active > 0 && (expected / active) * DRIFT_MAX_DAYS < minImpact;
+}

@@ -1,0 +1,224 @@
+/** The team level: a team-wide shift on a day (isTeamShift), and the team episode it opens or continues (scanTeamDay). */
+import type { Settings } from '../settings/schema';
+import { median, robustScale } from './stats';
+import { Z_CAP, type TeamScan } from './scan-types';
+
+/** Days of the team's own history (same class, no shift) needed before a team shift can be judged. */
+const MIN_TEAM_HISTORY = 5;
+
+/** Floor of the team level's robust scale: the median of a hundred people hardly moves by itself. */
+export const MIN_TEAM_SCALE = 0.02;
+
+/**
+ * Day t's team level against its own recent history of the same class of day: a team shift when it rose by
+ * teamShiftMinFactor and by elevatedZ of the history's scale. The history leaves out shift days, and days that rose
+ * by elevatedZ but less than teamShiftMinFactor: a lasting jump whose median developer moved only ×1.07–1.09 (with
+ * the bar at ×1.1, as it was then) sat at z 2.5–4 for a week, those days became the reference, and so did the
+ * following weeks in which developers' own baselines absorbed the jump (their level still ×1.05–1.12); a second jump
+ * three weeks later then read as z 1, and was never a team incident (bench:detect's F1-mixed;
+ * test/detection/team-jumps.test.ts). As a developer's elevated days stay out of their baseline, the reference is the
+ * team's level when nothing is happening.
+ *
+ * The days the pass could not judge (the first MIN_TEAM_HISTORY of each class in its window) were never checked for
+ * a shift or an elevated level, so they make the reference only until MIN_TEAM_HISTORY judged days exist. A jump from
+ * before the window, still being absorbed into developers' baselines, sits in them at its height: H3-weekend's third
+ * jump (×1.22 of 65% of the team, $2,891 over four days) read as z 1.0 against a reference whose first week was the
+ * second jump's tail four weeks earlier (levels ×1.2–1.28, then falling to ×1.01–1.06), and was never a team incident.
+ * Until five judged days exist (the pass's second week) the unjudged days still make the reference, so a jump in that
+ * week is judged against them as before.
+ */
+export function isTeamShift(
+  team: TeamScan,
+  t: number,
+  evalFrom: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+  noiseFloor: number,
+): boolean {
+  const reference: number[] = []; // the judged days, topped up with the unjudged ones while too few
+  const unjudged: number[] = [];
+  for (let d = Math.max(evalFrom, t - settings.baselineDays); d < t; d++) {
+    if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d]) || team.shift[d] === 1) continue;
+    if (team.z[d] >= settings.elevatedZ) continue; // elevated, if by less than teamShiftMinFactor
+    (Number.isNaN(team.z[d]) ? unjudged : reference).push(team.level[d]);
+  }
+  if (reference.length < MIN_TEAM_HISTORY) reference.push(...unjudged);
+  if (reference.length < MIN_TEAM_HISTORY) return false;
+  const { z, shifted } = teamRise(team.level[t], reference, noiseFloor, settings);
+  team.z[t] = z;
+  if (!shifted) return false;
+  if (openEpisodeDay(team, t, evalFrom, settings) >= 0) return true;
+  return aboveOwnUsual(team, t, settings) && (z >= ONE_DAY_TEAM_Z || withDayBefore(team, t, z, evalFrom, dayClass));
+}
+
+/**
+ * A new team episode also needs the level itself up by teamShiftMinFactor: the team's (1 − teamShiftFraction) developer
+ * (the median one by default) that far over their own usual (their baseline), not only over the team's level on the
+ * reference's days. Where a team's days move together, a week or two of them is a stretch, a little low or high, and a
+ * day only ×1.02–1.07 over the developers' usual passed the bar against a reference 3–5% low (bench:detect, Dec 6 2026:
+ * S1-shared5's Sep 24, ×1.068 over a reference at ×0.97; S4-shared6's Oct 5, ×1.069, whose false episode then took in
+ * the team's real jump of the next day, found 3 days late; B2-short's Sep 22, ×1.02 over a first week read at ×0.95).
+ * An open episode's later days do not need it: developers' baselines take in a lasting jump within weeks, and its days
+ * still count over the reference.
+ */
+function aboveOwnUsual(team: TeamScan, t: number, settings: Settings): boolean {
+  return team.level[t] >= Math.log(settings.teamShiftMinFactor);
+}
+
+/**
+ * The z a team level must reach on a day of its own to open a team episode: one day of the usual bar (elevatedZ, 2)
+ * is passed by about 2% of ordinary days, and where the team's days move together (a team-wide busy stretch, a
+ * shared deadline) a rise of teamShiftMinFactor is only 2–3 of the level's scales, so a noisy day opened a team
+ * incident (bench:detect's shared-noise teams: S1–S5, 60–400 developers; a 150-developer team whose days share a
+ * factor of sd 5% read a false team shift in 14 of 16 seeds' four weeks). Under it, the day together with the one
+ * before it of its class: (z + that day's z, capped at Z_CAP, 0 if lower) / √2 must reach it, as a developer's
+ * sustained rise adds its days' z. 2.75 (one day in ~330 by itself): 3 found six team jumps 1–4 days later, 2.5 let a
+ * noisy day open the episode that then swallowed S4-plain's jump (bench:detect, Dec 6 2026).
+ */
+const ONE_DAY_TEAM_Z = 2.75;
+
+/** Days back to the previous day of the same class whose level was read (a Monday's is the Friday before). */
+const DAY_BEFORE_WITHIN = 7;
+
+/**
+ * The last day of the team episode open before day t: its latest shift day within autoResolveAfterDays (the days
+ * without a shift between do not end it), if that day is an episode's; else -1. Day t continues that episode
+ * (scanTeamDay), and needs no more than elevatedZ to (isTeamShift).
+ */
+function openEpisodeDay(team: TeamScan, t: number, evalFrom: number, settings: Settings): number {
+  for (let d = t - 1; d >= evalFrom && d >= t - settings.autoResolveAfterDays; d--)
+    if (team.shift[d] === 1) return team.onset[d] >= 0 ? d : -1;
+  return -1;
+}
+
+/** Day t's z and that of the previous day of its class whose level was read, together, reach ONE_DAY_TEAM_Z. */
+function withDayBefore(team: TeamScan, t: number, z: number, evalFrom: number, dayClass: Uint8Array): boolean {
+  for (let d = t - 1; d >= evalFrom && d >= t - DAY_BEFORE_WITHIN; d--) {
+    if (dayClass[d] !== dayClass[t] || Number.isNaN(team.level[d])) continue;
+    const before = team.z[d] > 0 ? Math.min(Z_CAP, team.z[d]) : 0; // an unjudged day (NaN z) adds nothing
+    return (z + before) / Math.SQRT2 >= ONE_DAY_TEAM_Z;
+  }
+  return false;
+}
+
+/**
+ * A team level against a reference of levels: its z over their median (on their robust scale, floored by
+ * MIN_TEAM_SCALE and the day's noise floor), and whether it rose by teamShiftMinFactor and by elevatedZ. The test of
+ * a team shift (isTeamShift) and of a further step over an open episode (stepOver).
+ */
+function teamRise(
+  level: number,
+  reference: number[],
+  noiseFloor: number,
+  settings: Settings,
+): { z: number; shifted: boolean } {
+  const center = median(reference);
+  const scale = Math.max(MIN_TEAM_SCALE, noiseFloor, robustScale(reference, center));
+  const rise = level - center;
+  return {
+    z: rise / scale,
+    shifted: rise >= Math.log(settings.teamShiftMinFactor) && rise / scale >= settings.elevatedZ,
+  };
+}
+
+/**
+ * A team episode opens only on a workday whose whole-team spend is up by teamShiftMinFactor too (issue #12: a $22
+ * Saturday bump of a few weekend workers opened one, then absorbed Monday's real jump and walked its onset back).
+ * Days without a shift do not end an episode while its incident would still be open (fewer than
+ * autoResolveAfterDays of them in a row): a shift after them continues it, with its onset. Before, only weekend and
+ * quiet days were bridged: one workday on which the level dipped under the bar ended the episode, the next shift day
+ * opened a new one, and the incident, still open, had its onset moved to that day (bench:detect's T2-weekend and
+ * H5-churn, and H2-power's and H6-large's team incidents, whose onsets moved 11 and 16 days late). A further step of
+ * the level over what the open episode settled at starts a new episode with its own onset (stepOver).
+ */
+export function scanTeamDay(
+  team: TeamScan,
+  t: number,
+  evalFrom: number,
+  minImpact: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+  noiseFloor: number,
+): void {
+  if (team.shift[t] !== 1) return;
+  const prev = openEpisodeDay(team, t, evalFrom, settings);
+  let continues = prev >= 0;
+  if (!continues && (dayClass[t] === 1 || team.observed[t] < team.expected[t] * settings.teamShiftMinFactor)) return;
+  let base = continues ? team.base[prev] : 1;
+  if (continues) {
+    const step = stepOver(team, t, prev, dayClass, settings, noiseFloor);
+    if (step > 0) {
+      team.stepFrom[t] = team.onset[prev];
+      continues = false;
+      base = step;
+    } else team.stepFrom[t] = team.stepFrom[prev];
+  }
+  const onset = continues ? team.onset[prev] : base === 1 ? leadingOnset(team, t, evalFrom, dayClass, settings) : t;
+  let impact = continues ? team.impact[prev] : 0;
+  if (!continues)
+    for (let d = onset; d < t; d++)
+      if (dayClass[d] === dayClass[t]) impact += Math.max(0, team.observed[d] - team.expected[d]);
+  team.onset[t] = onset;
+  team.base[t] = base;
+  team.impact[t] = impact + Math.max(0, team.observed[t] - team.expected[t] * base);
+  team.alarmed[t] = (continues && team.alarmed[prev] === 1) || team.impact[t] >= minImpact ? 1 : 0;
+}
+
+/** Days back over which a new team episode's onset reaches across the elevated days just before its first shift. */
+const MAX_LEAD_DAYS = 7;
+
+/**
+ * A new team episode's onset: its first shift day t, or the earliest of the days of its class just before it that
+ * rose by elevatedZ but less than teamShiftMinFactor (within MAX_LEAD_DAYS; days of the other class in between are
+ * passed over), as a developer's episode starts where its excess began, not where it crossed the bar. A jump's first
+ * day that rose a little less than the bar otherwise flipped the onset as passes slid: F1-mixed's Oct 12 (×1.076 at
+ * z 3.0–3.2, under the bar by a hair depending on the window) was read as the onset by some passes and not by others,
+ * and the incident's onset moved three times between Oct 12 and Oct 13.
+ */
+function leadingOnset(team: TeamScan, t: number, evalFrom: number, dayClass: Uint8Array, settings: Settings): number {
+  let onset = t;
+  for (let d = t - 1; d >= evalFrom && d >= t - MAX_LEAD_DAYS; d--) {
+    if (dayClass[d] !== dayClass[t]) continue;
+    if (!(team.z[d] >= settings.elevatedZ) || team.shift[d] === 1) break;
+    onset = d;
+  }
+  return onset;
+}
+
+/** Days back within which an open team episode's days make the level it settled at. */
+const STEP_WINDOW_DAYS = 7;
+
+/** Days of an open episode (same class, shift days) needed before a further step over its level can be judged. */
+const MIN_STEP_HISTORY = 3;
+
+/**
+ * A further team-wide jump while a team episode is open (a second price rise a week into the first): on a workday,
+ * the team level rose by teamShiftMinFactor and by elevatedZ (the test of isTeamShift) over the level the open
+ * episode settled at (the median of its shift days of the same class in the last STEP_WINDOW_DAYS days, at least
+ * MIN_STEP_HISTORY of them). It starts a new team episode with its own onset, whose impact is counted over the spend
+ * the open one settled at; the incident layer opens a new team incident for it (why.stepAfter) instead of moving
+ * the open incident's onset. Before, the open episode absorbed it: its extra showed only as a larger impact of the
+ * first incident (bench:detect's H3-weekend, a $16,800 second jump two weeks into the first; issue #12's failure
+ * kind 2). Returns the spend over expected the open episode settled at (> 0) when day t is such a step, else 0.
+ */
+function stepOver(
+  team: TeamScan,
+  t: number,
+  prev: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+  noiseFloor: number,
+): number {
+  if (dayClass[t] !== 0 || Number.isNaN(team.level[t])) return 0;
+  const onset = team.onset[prev];
+  const levels: number[] = [];
+  const spend: number[] = [];
+  for (let d = Math.max(onset, t - STEP_WINDOW_DAYS); d < t; d++) {
+    if (dayClass[d] !== dayClass[t] || team.shift[d] !== 1 || team.onset[d] !== onset) continue;
+    levels.push(team.level[d]);
+    spend.push(team.expected[d] > 0 ? team.observed[d] / team.expected[d] : 1);
+  }
+  if (levels.length < MIN_STEP_HISTORY) return 0;
+  if (!teamRise(team.level[t], levels, noiseFloor, settings).shifted) return 0;
+  return Math.max(1, median(spend));
+}
