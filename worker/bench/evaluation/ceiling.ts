@@ -10,7 +10,7 @@
 import { daysBetween } from '@cursor-cost-watch/contract';
 import { LOG_OFFSET } from '../../src/detection/baseline';
 import { LARGE_SPIKE_MULTIPLE, LARGE_SPIKE_Z } from '../../src/detection/alarm';
-import { DRIFT_MAX_DAYS, DRIFT_Z } from '../../src/detection/rise';
+import { DRIFT_MAX_DAYS, DRIFT_Z, endsWindow, type QuietDays } from '../../src/detection/rise';
 import { HEADLESS_BURST_FACTOR, HEADLESS_SHARE_OF_EXCESS } from '../../src/detection/runaway';
 import { MAX_IDLE_GAP, Z_CAP } from '../../src/detection/scan-types';
 import { median } from '../../src/detection/stats';
@@ -215,10 +215,10 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
     }
     let k = 0;
     let total = 0;
-    let below = 0;
+    const quiet: QuietDays = { quiet: 0, under: 0 };
     for (let i = j; i >= 0 && k < bars.driftMaxDays; i--) {
       if (i < j && days[i + 1].idleWorkdaysBefore > bars.maxIdleGap) break;
-      if (z[i] < bars.onsetZ && ++below > 1) break;
+      if (endsWindow(quiet, z[i], bars.onsetZ)) break;
       k++;
       total += Math.min(z[i], bars.zCap);
       const evidence = total / Math.sqrt(k);

@@ -41,12 +41,38 @@ export const DRIFT_MAX_DAYS = 10;
  */
 export const DRIFT_Z = 3.75;
 
+/** Quieter days (z under the reference, onsetZ) a rise's window takes in; the next one ends it. */
+export const MAX_QUIET_DAYS = 2;
+/** Of those, days under expected (z < 0); the next one ends it. */
+export const MAX_DAYS_UNDER_EXPECTED = 1;
+
+/** The quieter days a rise's window has taken in so far, walking back from today. */
+export interface QuietDays {
+  quiet: number;
+  under: number;
+}
+
+/**
+ * Counts a day of z into a rise's window walking back (sustainedRun, and bench:detect-ceiling's oracle); true when the
+ * window ends before it. A slow rise's days above expected but under the reference are part of it: a ramp's first
+ * week or a noisy developer's ×2 level shift leaves some days at z 0–1, and the window used to end at its second
+ * such day, so the evidence of the days before it never counted (bench:detect, Dec 6 2026: T6-churn's $152 ramp found
+ * 21 days after its start, H2-power's $57 level shift and M1's $47 and $59 ones never). Their z still counts in the
+ * sum. A second day under expected ends the window: that is no rise.
+ */
+export function endsWindow(days: QuietDays, z: number, onsetZ: number): boolean {
+  if (z >= onsetZ) return false;
+  days.quiet++;
+  if (z < 0) days.under++;
+  return days.quiet > MAX_QUIET_DAYS || days.under > MAX_DAYS_UNDER_EXPECTED;
+}
+
 /**
  * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
- * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, all above expected and at most one
- * below the reference, the mean z must be significant as a mean (Σz/√k ≥ DRIFT_Z) and the excess worth minImpact.
- * A ×2 rise of a typical user passes within two or three days, while one noisy day or a week of days just above
- * the reference does not. The onset is the first day of the longest such window.
+ * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, with no more quieter days than
+ * endsWindow lets in and its first day above the reference, the mean z must be significant as a mean (Σz/√k ≥
+ * DRIFT_Z) and the excess worth minImpact. A ×2 rise of a typical user passes within two or three days, while one
+ * noisy day or a week of days just above the reference does not. The onset is the first day of the longest such window.
  */
 export function sustainedRun(
   s: UserScan,
@@ -60,7 +86,7 @@ export function sustainedRun(
   let sum = 0;
   let excess = 0;
   let k = 0;
-  let below = 0;
+  const quiet: QuietDays = { quiet: 0, under: 0 };
   let idle = 0;
   let found = { onset: -1, impact: 0, significant: false };
   // The window's days share one baseline median, whose own error (variance π/2 · σ²/n) does not average out over
@@ -83,8 +109,7 @@ export function sustainedRun(
     idle = 0;
     const z = s.z[d];
     const dayExcess = excessOn(s, d);
-    // One quieter day (even below expected) inside a rise is allowed, a second ends the window.
-    if (z < onsetZ && ++below > 1) break;
+    if (endsWindow(quiet, z, onsetZ)) break;
     k++;
     sum += Math.min(z, Z_CAP);
     excess += dayExcess;
