@@ -167,8 +167,8 @@ export function oracleZ(d: OracleDay): number {
  * reaches minImpact and:
  *  - spike (alarmPath): z ≥ spikeZThreshold, or z ≥ LARGE_SPIKE_Z on a day ≥ LARGE_SPIKE_MULTIPLE × the usual; and
  *    the day ≥ spikeMultiplier × the usual;
- *  - drift (sustainedRun): over the last k = 2..DRIFT_MAX_DAYS active days, at most one under onsetZ, the first of
- *    them at or over it, and no more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The
+ *  - drift (sustainedRun): over the last k = 2..DRIFT_MAX_DAYS active days, no more under onsetZ than endsWindow
+ *    takes in (MAX_QUIET_DAYS, of them MAX_DAYS_UNDER_EXPECTED under 0), the first of them at or over it, and no more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The
  *    engine divides by more than √k (its baseline median's own error, shared by the window's days); the oracle
  *    has no such error;
  *  - headless burst (scanUserDay's headlessBurst, a runaway agent's own path, on any day at or over onsetZ): the
@@ -179,7 +179,7 @@ export function oracleZ(d: OracleDay): number {
  *    usual; or premium share of spend ≥ modelShiftMinShareAfter and ≥ the usual share + modelShiftMinShareRise.
  * Not modelled: the CUSUM path (cusum ≥ cusumThreshold with driftDaysAbove days over elevatedZ): a run it passes
  * has Σ (min(z, Z_CAP) − onsetZ) ≥ 4 and so Σ min(z, Z_CAP) / √k ≥ 4 > DRIFT_Z, which the drift path passes unless
- * the run holds two days under onsetZ; nor the team z-score of a developer with little history (the anomalies are
+ * endsWindow cut the run short; nor the team z-score of a developer with little history (the anomalies are
  * on developers present from the first day).
  */
 export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | null {

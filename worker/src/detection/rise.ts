@@ -1,6 +1,7 @@
 /**
  * The evidence of a developer's sustained rise: a rise ending today (sustainedRun), a level shift against the baseline
- * frozen at its change point (frozenShift), and where a rise began (walkBack, changePoint).
+ * frozen at its change point (frozenShift), where a rise began (walkBack, changePoint), and who is too light for a
+ * rise to be worth minImpact within its window (lightDeveloper).
  */
 import { fromLog, logSpend, MEDIAN_VARIANCE, tToZ } from './baseline';
 import { MAX_IDLE_GAP, Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
@@ -226,9 +227,9 @@ export function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: num
 
 /**
  * Where a confirmed sustained rise began: the day that maximises Σ (min(z, Z_CAP) − reference) from it to today
- * (the CUSUM change-point estimate), looked for back to `from`. The window of sustainedRun ends at the second day
- * under the reference, which on a noisy person comes a few days into a level shift (a ×2 shift at σ 0.45 leaves a
- * third of its days under z 1): its onset then came days late. Days under the reference count against an earlier
+ * (the CUSUM change-point estimate), looked for back to `from`. The window of sustainedRun ends at its quieter days
+ * (endsWindow), which on a noisy person come a few days into a level shift (a ×2 shift at σ 0.45 leaves a third of
+ * its days under z 1): its onset then came days late. Days under the reference count against an earlier
  * onset, so ordinary days before the rise never win. Idle days are skipped; a gap of more than MAX_IDLE_GAP idle
  * workdays ends the search. The onset is a day above expected.
  */

@@ -1,6 +1,7 @@
 /**
  * The scan's vocabulary: what a detection scan keeps per developer and for the team, what every developer's day is
- * judged with, and the constants the tests of a rise share. The scan (scan.ts) fills these; the tests of a day read them.
+ * judged with, and two constants its files share (a day's cap in a sum of z, the idle gap that ends a walk back over
+ * days). The scan (scan.ts) fills these; the tests of a day read them.
  */
 import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';

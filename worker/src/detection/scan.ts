@@ -1,7 +1,8 @@
 /**
- * The detection scan: day by day from evalFrom, everyone's baseline, the team's day effect and level (team-scan.ts),
- * then each developer's day against their baseline: measured, carried through their episode (episode.ts), and when
- * it alarms, named (alarm.ts). Its vocabulary is scan-types.ts.
+ * The detection scan: day by day from evalFrom, everyone's baseline, the team's day effect and level, and whether the
+ * level is a team shift, opening or continuing a team episode (team-scan.ts); then each developer's day against their
+ * baseline: measured, carried through their episode (episode.ts), and when it alarms, named (alarm.ts). Its vocabulary
+ * is scan-types.ts.
  */
 import type { Settings } from '../settings/schema';
 import type { DetectorName } from './types';

@@ -1,4 +1,7 @@
-/** Reading a developer's scanned days: their excess over expected, their active and elevated days, a walk back over them. */
+/**
+ * Reading a developer's scanned days: their excess over expected, their active and elevated days, a walk back over
+ * them, the days a baseline leaves out (baselineSkip) and the why of a span (spanWhy).
+ */
 import { explain } from './why';
 import { MAX_IDLE_GAP, type ScanContext, type UserScan } from './scan-types';
 import type { Settings } from '../settings/schema';

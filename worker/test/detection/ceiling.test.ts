@@ -116,8 +116,13 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     // a third day at 2 makes (3 + 1.8 + 2) / √3 = 3.93
     expect(oracleFind(daysAt(level, [4.4, 1.8]), bars)).toBeNull();
     expect(oracleFind(daysAt(level, [4.4, 1.8, 2]), bars)).toMatchObject({ index: 2, path: 'drift' });
-    // two days under onsetZ end the window
-    expect(oracleFind(daysAt(level, [3, 0.5, 0.5, 2.6]), bars)).toBeNull();
+    // the window takes in two days under onsetZ (endsWindow, as sustainedRun): (2.9 + 0.6 + 2 + 0.6 + 2.9) / √5 =
+    // 4.02 on the fifth day (3.18 over the first three, where the window used to end)
+    expect(oracleFind(daysAt(level, [2.9, 0.6, 2, 0.6, 2.9]), bars)).toMatchObject({ index: 4, path: 'drift' });
+    // a third ends it: 3.05 over the four days before it, not (… + 0.6 + 2.9) / √6 = 3.92
+    expect(oracleFind(daysAt(level, [2.9, 0.6, 2, 0.6, 0.6, 2.9]), bars)).toBeNull();
+    // and so does a second under expected: 3.35 over three days, not (3 − 0.2 + 3 − 0.2 + 3) / √5 = 3.85
+    expect(oracleFind(daysAt(level, [3, -0.2, 3, -0.2, 3]), bars)).toBeNull();
     // a gap of more than MAX_IDLE_GAP idle workdays ends it too
     const gap = daysAt(level, [2.5, 2.5]);
     gap[1].idleWorkdaysBefore = 4;

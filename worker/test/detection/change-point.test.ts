@@ -1,6 +1,6 @@
 /**
  * The onset of a sustained rise (issue #12: a level shift of a noisy person was reported with an onset days after
- * it began, because the rise's window stops at its second day under the reference). Pure, no database.
+ * it began, because the rise's window stopped at its second day under the reference). Pure, no database.
  */
 import { changePoint } from '../../src/detection/rise';
 import type { UserScan } from '../../src/detection/scan-types';
