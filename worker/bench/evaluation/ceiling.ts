@@ -168,9 +168,9 @@ export function oracleZ(d: OracleDay): number {
  *  - spike (alarmPath): z ≥ spikeZThreshold, or z ≥ LARGE_SPIKE_Z on a day ≥ LARGE_SPIKE_MULTIPLE × the usual; and
  *    the day ≥ spikeMultiplier × the usual;
  *  - drift (sustainedRun): over the last k = 2..DRIFT_MAX_DAYS active days, no more under onsetZ than endsWindow
- *    takes in (MAX_QUIET_DAYS, of them MAX_DAYS_UNDER_EXPECTED under 0), the first of them at or over it, and no more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The
- *    engine divides by more than √k (its baseline median's own error, shared by the window's days); the oracle
- *    has no such error;
+ *    takes in (MAX_QUIET_DAYS, of them MAX_DAYS_UNDER_EXPECTED under 0), the first of them at or over it, and no
+ *    more than MAX_IDLE_GAP idle workdays in a row, Σ min(z, Z_CAP) / √k ≥ DRIFT_Z. The engine divides by more than
+ *    √k (its baseline median's own error, shared by the window's days); the oracle has no such error;
  *  - headless burst (scanUserDay's headlessBurst, a runaway agent's own path, on any day at or over onsetZ): the
  *    day's headless cents ≥ HEADLESS_BURST_FACTOR × the usual (on cents + LOG_OFFSET) and, above the usual, at least
  *    HEADLESS_SHARE_OF_EXCESS of the day's excess;

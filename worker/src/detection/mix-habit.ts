@@ -46,9 +46,9 @@ let windowBuf = new Float64Array(64);
  * useBegan: a joiner, an install's first weeks; their mix before is unknown). Its price alone is the habit: not a
  * spike, nor a drift's day, nor a wider scale for the days after it (the baselines, the team prior and the team's day
  * effect read this spend too). The day after those counts at its cost, and raises an alert when it alarms (a model
- * shift when its share of spend passes the test: alarm.ts's classify reads only that one). The usual shares and cost per request
- * are medians over the developer's active days in the baselineDays before the day: their own mix days do not move them
- * while they are under half their days. Read from the series and `began` alone, as mixHabitDays is from the series: in
+ * shift when its share of spend passes the test: alarm.ts's classify reads only that one). The usual shares and cost
+ * per request are medians over the developer's active days in the baselineDays before the day: their own mix days do
+ * not move them while they are under half their days. Read from the series and `began` alone, as mixHabitDays is from the series: in
  * a series' first weeks a habit is read from fewer days, and UserSeries.olderLog holds the days before the series at
  * their price, so the baselines of the days judged, which reach back that far, can take a habitual day at its price,
  * and the next pass (its series a day later) can judge a day otherwise. `u.cents` itself when no day changes.
