@@ -2,8 +2,8 @@
  * An oracle ceiling for bench:detect's per-developer anomalies (bench/detect-ceiling.ts): the first day on which an
  * oracle that knows a developer's true usual day (level, model mix, the team jump's price, everything but the
  * anomaly under test and the day's noise draw) and their true day-to-day noise could call the anomaly, at the
- * engine's own evidence bars (src/detection/: rise.ts, alarm.ts, runaway.ts). What it cannot find in time at those bars, no better
- * estimation of a baseline could: only lower bars (more false alerts) could.
+ * engine's own evidence bars (src/detection/: rise.ts, alarm.ts, runaway.ts). What it cannot find in time at those
+ * bars, no better estimation of a baseline could: only lower bars (more false alerts) could.
  *
  * Pure: the script builds each anomaly's days from the generator (bench/scenarios/team.ts) and the engine's replay.
  */
