@@ -174,9 +174,10 @@ export function oracleZ(d: OracleDay): number {
  *  - headless burst (scanUserDay's headlessBurst, a runaway agent's own path, on any day at or over onsetZ): the
  *    day's headless cents ≥ HEADLESS_BURST_FACTOR × the usual (on cents + LOG_OFFSET) and, above the usual, at least
  *    HEADLESS_SHARE_OF_EXCESS of the day's excess;
- *  - runaway / model shift (classify, the non-cost paths: a day elevated, z ≥ elevatedZ): from the impact's onset
- *    to the day, headless share of spend ≥ runawayMinHeadlessShare and requests ≥ runawayMinVolumeFactor × the
- *    usual; or premium share of spend ≥ modelShiftMinShareAfter and ≥ the usual share + modelShiftMinShareRise.
+ *  - runaway / model shift (classify, the non-cost paths: a day elevated, z ≥ elevatedZ, or on a new mix whose days
+ *    are elevated together: onMixRun): from the impact's onset to the day, headless share of spend ≥
+ *    runawayMinHeadlessShare and requests ≥ runawayMinVolumeFactor × the usual; or premium share of spend ≥
+ *    modelShiftMinShareAfter and ≥ the usual share + modelShiftMinShareRise.
  * Not modelled: the CUSUM path (cusum ≥ cusumThreshold with driftDaysAbove days over elevatedZ): a run it passes
  * has Σ (min(z, Z_CAP) − onsetZ) ≥ 4 and so Σ min(z, Z_CAP) / √k ≥ 4 > DRIFT_Z, which the drift path passes unless
  * endsWindow cut the run short; nor the team z-score of a developer with little history (the anomalies are
@@ -230,7 +231,7 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
       today.headlessCents + LOG_OFFSET >= bars.headlessBurstFactor * (usualHeadless + LOG_OFFSET)
     )
       return found('headless_burst');
-    if (z[j] < bars.elevatedZ) continue;
+    if (z[j] < bars.elevatedZ && !onMixRun(days, z, j, bars)) continue;
     let cents = 0;
     let headless = 0;
     let premium = 0;
@@ -253,6 +254,27 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
       return found('model');
   }
   return null;
+}
+
+/**
+ * The engine's mixRun with the true usual day: day j and the active days just before it, back to the anomaly's start
+ * and no more than maxIdleGap idle workdays apart, are on a new mix (each day's premium share of spend ≥
+ * modelShiftMinShareAfter and ≥ its usual share + modelShiftMinShareRise), and their Σ min(z, zCap) / √k ≥
+ * elevatedZ (the engine divides by more than √k, as in the drift path).
+ */
+function onMixRun(days: OracleDay[], z: number[], j: number, bars: OracleBars): boolean {
+  const onMix = (d: OracleDay) => {
+    const share = d.cents > 0 ? d.premiumCents / d.cents : 0;
+    return share >= bars.modelShiftMinShareAfter && share - d.usual.premiumShare >= bars.modelShiftMinShareRise;
+  };
+  let k = 0;
+  let total = 0;
+  for (let i = j; i >= 0 && onMix(days[i]); i--) {
+    if (i < j && days[i + 1].idleWorkdaysBefore > bars.maxIdleGap) break;
+    k++;
+    total += Math.min(z[i], bars.zCap);
+  }
+  return k > 0 && total / Math.sqrt(k) >= bars.elevatedZ;
 }
 
 /** The days from `worthyDay` (the day the anomaly's extra reached $20) to a find, 0 when found before it (score.ts). */

@@ -1,7 +1,36 @@
 /** A developer's shift to a pricier model mix: whether days are on a new mix, and where the new mix began. */
 import { onNewMix, premiumCents, premiumShare } from './mix-habit';
-import type { ScanContext, Span, UserScan } from './scan-types';
-import { excessSince, reachBack } from './user-days';
+import { pooledZ, sharedErrorOn } from './rise';
+import { Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
+import { excessSince, reachBack, spanWhy } from './user-days';
+
+/**
+ * A switch to a pricier mix whose days are each under elevatedZ: the days on the new mix up to day t, pooled as one
+ * z (sustainedRun's evidence, pooledZ), reach elevatedZ and are worth minImpact; their span, or null. A day that
+ * opens no episode on its own cost is judged with the days before it on the same new mix: a $133 switch to 81%
+ * premium of a noisy developer (bench:detect's H3-weekend dev0039, held out, σ 0.46) read z 0.63, 1.95, 0.34, 1.49
+ * on its first four days and was found eleven days after its extra reached $20, on a day at z 3.4.
+ */
+export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number): Span | null {
+  const { settings, expensive } = ctx;
+  if (!(premiumShare(s.user, t, expensive) >= settings.modelShiftMinShareAfter)) return null;
+  const before = spanWhy(s, ctx, t, t).premiumShareBefore ?? 0;
+  const onset = mixOnset(s, ctx, t, t, t - settings.adaptAfterDays, before);
+  if (onset === t && !onNewMix(settings, premiumShare(s.user, t, expensive), before)) return null;
+  // A mix the developer was on when their last episode ended was told then (or was that episode's), and one without
+  // an own history before it is no shift: a joiner on a pricier mix from their first day (U2-agency's dev0079).
+  if (onset < floor || !s.baseline.has(onset) || s.baseline.teamLike(onset)) return null;
+  let sum = 0;
+  let k = 0;
+  for (let d = onset; d <= t; d++) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
+    sum += Math.min(s.z[d], Z_CAP);
+    k++;
+  }
+  const impact = excessSince(s, onset, t);
+  if (pooledZ(sum, k, sharedErrorOn(s, t, ctx.stretch)) < settings.elevatedZ || impact < ctx.minImpact) return null;
+  return { onset, impact };
+}
 
 /**
  * With no cost alarm, a span whose days up to t hold a new model mix only from some later day on: the days from the

@@ -68,6 +68,39 @@ export function endsWindow(days: QuietDays, z: number, onsetZ: number): boolean 
   return days.quiet > MAX_QUIET_DAYS || days.under > MAX_DAYS_UNDER_EXPECTED;
 }
 
+/** What a window's days ending on day t share through their one baseline median (pooledZ). */
+export interface SharedError {
+  teamLike: boolean;
+  medianError: number;
+  /** The covariance of two of its days' z. */
+  shared: number;
+}
+
+/**
+ * The window's days share one baseline median, whose own error (variance π/2 · σ²/n) does not average out over
+ * k days. Each day's z is already judged against a scale widened for it (userBaseline: × √(1 + π/2/n)), so has
+ * variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
+ * that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
+ * Someone judged against the team has no such widening: their days share the whole π/2/n. On a team whose days
+ * are correlated, the median errs stretch times more (userBaseline widens for that too).
+ */
+export function sharedError(ownDays: number, stretch: number, teamLike = false): SharedError {
+  const medianError = (MEDIAN_VARIANCE * stretch) / Math.max(3, ownDays);
+  return { teamLike, medianError, shared: medianError / (1 + medianError) };
+}
+
+/** sharedError of the window's days ending on day t, whose baseline they share. */
+export function sharedErrorOn(s: UserScan, t: number, stretch: number): SharedError {
+  const b = s.baseline;
+  const judged = b.has(t);
+  return sharedError(judged ? b.ownDays[t - b.from] : 3, stretch, !judged || b.teamLike(t));
+}
+
+/** k days' summed z (each capped at Z_CAP by the caller) as the z of their mean, for what they share. */
+export function pooledZ(sum: number, k: number, e: SharedError): number {
+  return sum / Math.sqrt(k + (e.teamLike ? e.medianError * k * k : k * (k - 1) * e.shared));
+}
+
 /**
  * A sustained rise ending today (issue #12: ramps and small level shifts were found 6–8 days late by a CUSUM that
  * needed three days above 2σ). Over the last k = 2..DRIFT_MAX_DAYS active days, with no more quieter days than
@@ -90,17 +123,7 @@ export function sustainedRun(
   const quiet: QuietDays = { quiet: 0, under: 0 };
   let idle = 0;
   let found = { onset: -1, impact: 0, significant: false };
-  // The window's days share one baseline median, whose own error (variance π/2 · σ²/n) does not average out over
-  // k days. Each day's z is already judged against a scale widened for it (userBaseline: × √(1 + π/2/n)), so has
-  // variance 1; what two days share is the covariance (π/2/n) / (1 + π/2/n). Counting the error again on top of
-  // that (k + π/2 · k²/n) kept a power user's ×2.3 level shift ($1,780, T1-steady) from ever being significant.
-  // Someone judged against the team has no such widening: their days share the whole π/2/n. On a team whose days
-  // are correlated, the median errs stretch times more (userBaseline widens for that too).
-  const b = s.baseline;
-  const judged = b.has(t);
-  const medianError = (MEDIAN_VARIANCE * stretch) / Math.max(3, judged ? b.ownDays[t - b.from] : 3);
-  const shared = medianError / (1 + medianError);
-  const teamLike = !judged || b.teamLike(t);
+  const error = sharedErrorOn(s, t, stretch);
   for (let d = t; d >= floor && k < DRIFT_MAX_DAYS; d--) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) {
       // An idle weekend is no gap in a working pattern; idle workdays are, past MAX_IDLE_GAP in a row.
@@ -114,7 +137,7 @@ export function sustainedRun(
     k++;
     sum += Math.min(z, Z_CAP);
     excess += dayExcess;
-    const evidence = sum / Math.sqrt(k + (teamLike ? medianError * k * k : k * (k - 1) * shared));
+    const evidence = pooledZ(sum, k, error);
     if (k >= 2 && z >= onsetZ && evidence >= DRIFT_Z) {
       found.significant = true;
       if (excess >= minImpact) found = { onset: d, impact: excess, significant: true };
@@ -190,13 +213,12 @@ export function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: num
       } else if (r1 < 0) r1 = r;
     }
     if ((dayClass[c] === 0 ? r0 : r1) < 0) continue;
-    // The days share their reference's median error (sustainedRun's term); with two references, the one of fewer days.
+    // The days share their reference's median error (sharedError); with two references, the one of fewer days.
     const ownDays = Math.min(
       r0 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r0 - b.from],
       r1 < 0 ? Number.POSITIVE_INFINITY : b.ownDays[r1 - b.from],
     );
-    const medianError = (MEDIAN_VARIANCE * ctx.stretch) / Math.max(3, ownDays);
-    const shared = medianError / (1 + medianError);
+    const error = sharedError(ownDays, ctx.stretch);
     let sum = 0;
     let k = 0;
     for (let j = i; j < n; j++) {
@@ -206,7 +228,7 @@ export function frozenShift(s: UserScan, ctx: ScanContext, t: number, floor: num
       k++;
     }
     if (k < SHIFT_MIN_DAYS) continue;
-    const evidence = sum / Math.sqrt(k + k * (k - 1) * shared);
+    const evidence = pooledZ(sum, k, error);
     if (evidence >= SHIFT_Z && evidence > most) {
       most = evidence;
       onset = c;

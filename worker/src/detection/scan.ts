@@ -14,6 +14,7 @@ import { median, quantile } from './stats';
 import { alarmPath, classify, findOnset } from './alarm';
 import { advanceCusum, continueEpisode } from './episode';
 import { frozenShift } from './rise';
+import { mixRun } from './mix-shift';
 import { burstSpan, headlessBurst } from './runaway';
 import {
   MAX_IDLE_GAP,
@@ -166,8 +167,19 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
       s.impact[t] = Math.max(0, shift.impact);
     }
   }
+  // Days on a new mix, each short of elevated, that are as a run.
+  let onMix = false;
+  if (span !== null && path === null && !day.elevated && !day.teamLike) {
+    const run = mixRun(s, ctx, t, state.floor);
+    if (run !== null) {
+      span = run;
+      onMix = true;
+      s.onset[t] = run.onset;
+      s.impact[t] = Math.max(0, run.impact);
+    }
+  }
   // No span: the day is under the reference and no path opened.
-  if (span === null || (path === null && (!day.elevated || span.impact < ctx.minImpact))) return;
+  if (span === null || (path === null && (!(day.elevated || onMix) || span.impact < ctx.minImpact))) return;
   classify(s, state, ctx, day, span, path);
 }
 

@@ -163,6 +163,19 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(oracleFind(shift, bars)).toBeNull();
   });
 
+  it('calls a model shift from days on a new mix each under elevatedZ, elevated together (mixRun)', () => {
+    const level = usual(2000, 0.5);
+    const run = daysAt(level, [0.6, 1.9, 0.4, 1.5]); // Σ z / √k: 1.77 by the second day, 2.2 by the fourth
+    for (const d of run) d.premiumCents = 0.8 * d.cents; // 5% usually → 80%
+    expect(oracleFind(run, bars)).toMatchObject({ index: 3, path: 'model' });
+    run[0].premiumCents = 0.3 * run[0].cents; // the first day on the old mix: 3.8 / √3 = 2.19 still
+    expect(oracleFind(run, bars)).toMatchObject({ index: 3, path: 'model' });
+    run[1].premiumCents = 0.3 * run[1].cents; // the two days on the new mix: 1.9 / √2 = 1.34
+    expect(oracleFind(run, bars)).toBeNull();
+    for (const d of run) d.premiumCents = 0; // the same cost on the usual mix
+    expect(oracleFind(run, bars)).toBeNull();
+  });
+
   it("says whose a miss is: beyond the data when the oracle too misses it or is late, else the engine's", () => {
     const row = (oracle: number | null, engine: number | null, judged = true): CeilingRow => ({
       id: 'x',
