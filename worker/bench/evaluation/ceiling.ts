@@ -100,7 +100,7 @@ export interface OracleDay {
 export interface OracleBars {
   minImpactCents: number; // settings.minImpactDollars × 100
   onsetZ: number; // settings.onsetZ: the reference z; a day under it is "below"
-  elevatedZ: number; // settings.elevatedZ: the day z a non-cost path needs (scanUserDay: day.elevated)
+  elevatedZ: number; // settings.elevatedZ: a non-cost path's z (day.elevated, or a new mix's run: onMixRun)
   spikeZ: number; // settings.spikeZThreshold
   spikeMultiplier: number; // settings.spikeMultiplier
   largeSpikeZ: number; // alarm.ts LARGE_SPIKE_Z
@@ -260,7 +260,9 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
  * The engine's mixRun with the true usual day: day j and the active days just before it, back to the anomaly's start
  * and no more than maxIdleGap idle workdays apart, are on a new mix (each day's premium share of spend ≥
  * modelShiftMinShareAfter and ≥ its usual share + modelShiftMinShareRise), and their Σ min(z, zCap) / √k ≥
- * elevatedZ (the engine divides by more than √k, as in the drift path).
+ * elevatedZ. Looser than the engine, as a ceiling should be: the engine divides by more than √k (as in the drift
+ * path), reaches back no more than adaptAfterDays, and has guards the oracle needs not (no run across the end of an
+ * earlier episode, none without an own history: the anomalies are on established developers).
  */
 function onMixRun(days: OracleDay[], z: number[], j: number, bars: OracleBars): boolean {
   const onMix = (d: OracleDay) => {

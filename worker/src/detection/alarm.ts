@@ -95,6 +95,7 @@ export function alarmPath(
 /**
  * Names the episode that alarms on day t (runaway agent, team z-score for a new user, personal spike, model shift
  * or sustained drift) and opens it; a day with no alarm path that is neither a runaway nor a model shift opens none.
+ * A new mix's run (`onMix`: mixRun's span, on a day not elevated) opens a model shift or nothing.
  */
 export function classify(
   s: UserScan,
@@ -103,6 +104,7 @@ export function classify(
   day: DayReading,
   span: Span,
   alarm: AlarmPath | null,
+  onMix = false,
 ): void {
   const { settings } = ctx;
   const { t } = day;
@@ -123,7 +125,11 @@ export function classify(
     !oneMixDay(s, ctx, t, why.premiumShareBefore ?? 0)
   )
     path = 'model';
-  if (path === null) return;
+  if (path === null || (onMix && path !== 'model')) return;
+  if (onMix) {
+    s.onset[t] = onset;
+    s.impact[t] = Math.max(0, impact);
+  }
 
   // A day whose excess is most of the episode's is a spike, however many mild days the walk-back found before it
   // (issue #12: a one-day $110 spike after a quiet month was called a sustained drift); its onset is that day.

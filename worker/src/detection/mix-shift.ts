@@ -1,25 +1,33 @@
 /** A developer's shift to a pricier model mix: whether days are on a new mix, and where the new mix began. */
 import { onNewMix, premiumCents, premiumShare } from './mix-habit';
 import { pooledZ, sharedErrorOn } from './rise';
-import { Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
+import { MAX_IDLE_GAP, Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
 import { excessSince, reachBack, spanWhy } from './user-days';
 
 /**
- * A switch to a pricier mix whose days are each under elevatedZ: the days on the new mix up to day t, pooled as one
- * z (sustainedRun's evidence, pooledZ), reach elevatedZ and are worth minImpact; their span, or null. A day that
- * opens no episode on its own cost is judged with the days before it on the same new mix: a $133 switch to 81%
- * premium of a noisy developer (bench:detect's H3-weekend dev0039, held out, σ 0.46) read z 0.63, 1.95, 0.34, 1.49
- * on its first four days and was found eleven days after its extra reached $20, on a day at z 3.4.
+ * A switch to a pricier mix on a day over the reference (z ≥ onsetZ) that opens nothing on its own cost: the days on
+ * the new mix up to day t, pooled as one z (sustainedRun's evidence, pooledZ), reach elevatedZ and are worth
+ * minImpact; their span, or null. A noisy developer's switch leaves few days elevated on their own: a $133 switch to
+ * 81% premium (bench:detect's H3-weekend dev0039, held out, σ 0.46) read z 0.63, 1.95, 0.34, 1.49 on its first four
+ * days and was found eleven days after its extra reached $20, on a day at z 3.4. classify opens a model shift on the
+ * span, or nothing.
  */
 export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number): Span | null {
   const { settings, expensive } = ctx;
-  if (!(premiumShare(s.user, t, expensive) >= settings.modelShiftMinShareAfter)) return null;
-  const before = spanWhy(s, ctx, t, t).premiumShareBefore ?? 0;
-  const onset = mixOnset(s, ctx, t, t, t - settings.adaptAfterDays, before);
+  // The run is looked for over the baseline window (familiarMix's): far enough back to be seen crossing the floor.
+  const from = t - settings.baselineDays;
+  const pricier = (d: number) => premiumShare(s.user, d, expensive) >= settings.modelShiftMinShareAfter;
+  if (!pricier(t)) return null;
+  // The usual share from the window before the run: the window before day t takes in the run's days, and a noisy
+  // developer's run then raised its own reference until day t was no longer on a new mix (reviewer helper-84).
+  const before = spanWhy(s, ctx, reachBack(s, ctx.dayClass, t, from, pricier), t).premiumShareBefore ?? 0;
+  const onset = mixOnset(s, ctx, t, t, from, before);
   if (onset === t && !onNewMix(settings, premiumShare(s.user, t, expensive), before)) return null;
-  // A mix the developer was on when their last episode ended was told then (or was that episode's), and one without
-  // an own history before it is no shift: a joiner on a pricier mix from their first day (U2-agency's dev0079).
-  if (onset < floor || !s.baseline.has(onset) || s.baseline.teamLike(onset)) return null;
+  // No switch: a mix on when the developer's last episode ended (told then, or that episode's: T9-power's dev0098
+  // and A3-ar60's dev0357 were told again), or one not seen beginning, with no judged day on the old mix just before
+  // it: on since before the first day judged (U3-growth's dev0333, told again four weeks on) or the window, or since
+  // their first day (a joiner on a pricier mix: U2-agency's dev0079 became a false team_zscore).
+  if (onset < floor || dayBefore(s, ctx.dayClass, onset, from) < 0) return null;
   let sum = 0;
   let k = 0;
   for (let d = onset; d <= t; d++) {
@@ -28,7 +36,7 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
     k++;
   }
   const impact = excessSince(s, onset, t);
-  if (pooledZ(sum, k, sharedErrorOn(s, t, ctx.stretch)) < settings.elevatedZ || impact < ctx.minImpact) return null;
+  if (!(pooledZ(sum, k, sharedErrorOn(s, t, ctx.stretch)) >= settings.elevatedZ) || impact < ctx.minImpact) return null;
   return { onset, impact };
 }
 
@@ -51,6 +59,16 @@ export function onNewMixSince(s: UserScan, ctx: ScanContext, span: Span, t: numb
     premium += premiumCents(s.user, d, ctx.expensive);
   }
   return cents > 0 && onNewMix(ctx.settings, premium / cents, before) && excessSince(s, from, t) >= ctx.minImpact;
+}
+
+/** The judged active day before `day`, back to `from` across at most MAX_IDLE_GAP idle workdays; -1 if none. */
+function dayBefore(s: UserScan, dayClass: Uint8Array, day: number, from: number): number {
+  let idle = 0;
+  for (let d = day - 1; d >= Math.max(0, from); d--) {
+    if (s.user.events[d] > 0 && !Number.isNaN(s.z[d])) return d;
+    if (dayClass[d] === 0 && ++idle > MAX_IDLE_GAP) return -1;
+  }
+  return -1;
 }
 
 /**

@@ -68,7 +68,7 @@ export function endsWindow(days: QuietDays, z: number, onsetZ: number): boolean 
   return days.quiet > MAX_QUIET_DAYS || days.under > MAX_DAYS_UNDER_EXPECTED;
 }
 
-/** What a window's days ending on day t share through their one baseline median (pooledZ). */
+/** What a window's days share through one baseline median, of day t or frozenShift's reference (pooledZ). */
 export interface SharedError {
   teamLike: boolean;
   medianError: number;

@@ -167,20 +167,18 @@ function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: numb
       s.impact[t] = Math.max(0, shift.impact);
     }
   }
-  // Days on a new mix, each short of elevated, that are as a run.
+  // A day over the reference, not elevated, on a new mix: its days on that mix pooled as one z.
   let onMix = false;
   if (span !== null && path === null && !day.elevated && !day.teamLike) {
     const run = mixRun(s, ctx, t, state.floor);
     if (run !== null) {
       span = run;
       onMix = true;
-      s.onset[t] = run.onset;
-      s.impact[t] = Math.max(0, run.impact);
     }
   }
   // No span: the day is under the reference and no path opened.
   if (span === null || (path === null && (!(day.elevated || onMix) || span.impact < ctx.minImpact))) return;
-  classify(s, state, ctx, day, span, path);
+  classify(s, state, ctx, day, span, path, onMix);
 }
 
 /** Records day t's z, expected and band; null on a day not judged (no baseline, or idle). */

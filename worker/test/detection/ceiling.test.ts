@@ -136,7 +136,7 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(found.impact).toBeGreaterThanOrEqual(2000);
   });
 
-  it('calls a headless burst from a day over the reference, and a runaway or a model shift from an elevated one', () => {
+  it('calls a headless burst from a day over the reference, a runaway or a model shift from an elevated one', () => {
     // headlessBurst: headless ≥ 3 × the usual (on cents + $1) and, above the usual, half the day's excess
     const level = usual(2000, 0.5, 50);
     const burst = daysAt(level, [0, 1.5]); // $20 → $43.4, z 1.5: no spike, no drift, not elevated; $23 over

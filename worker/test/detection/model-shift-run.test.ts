@@ -2,8 +2,8 @@
  * A switch to a pricier mix whose days are each short of elevated is judged on its days on the new mix together
  * (mix-shift.ts mixRun): bench:detect's H3-weekend dev0039 (held out), a $133 switch to 81% premium whose first four
  * days read z 0.63, 1.95, 0.34 and 1.49, was found eleven days after its extra reached $20 (docs/benchmarks.md, Dec 6
- * 2026). Not for a mix the developer was on when their last episode ended, nor for one without an own history before
- * it (the cases the benchmark showed when the run first came in).
+ * 2026). Not for a mix on when the developer's last episode ended, nor one not seen beginning, nor one without an own
+ * history before it (the cases the benchmark showed as the run came in).
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
@@ -62,6 +62,27 @@ describe('days on a pricier mix that are no new switch', () => {
       '2026-09-16: model_shift from 2026-09-14',
     ]);
     expect(alertsOver(sc.input, email, '2026-09-24', '2026-09-29')).toEqual([]);
+  });
+
+  it('a mix on since before its episode ended is not reported again, however far back the run is cut', () => {
+    const sc = generateScenario(SCENARIOS.find((s) => s.name === 'A3-ar60')!);
+    const email = 'a3-ar60.dev0357@example.org';
+    expect(sc.truth.find((t) => t.email === email)).toMatchObject({ kind: 'model_shift', startDay: '2026-10-01' });
+    // Told from Oct 9; the episode ended on Oct 13, the mix on since Oct 1. A run looked for only adaptAfterDays
+    // back from Oct 27 began on Oct 13, the floor itself, and was told again (reviewer helper-84's fix, before it
+    // looked further back).
+    expect(alertsOver(sc.input, email, '2026-10-09', '2026-10-09')).toEqual([
+      '2026-10-09: model_shift from 2026-10-01',
+    ]);
+    expect(alertsOver(sc.input, email, '2026-10-14', '2026-10-31')).toEqual([]);
+  });
+
+  it('a mix on since before the first day judged is not reported four weeks on', () => {
+    const sc = generateScenario(SCENARIOS.find((s) => s.name === 'U3-growth')!);
+    const email = 'u3-growth.dev0333@example.org';
+    expect(sc.truth.find((t) => t.email === email)).toMatchObject({ kind: 'model_shift', startDay: '2026-09-21' });
+    // Judged from Sep 26, on the new mix since Sep 21: on Oct 23 (z 1.29) its run reached back to Sep 26.
+    expect(alertsOver(sc.input, email, '2026-10-20', '2026-10-26')).toEqual([]);
   });
 
   it('a joiner on a pricier mix from their first day is not reported as a switch', () => {
