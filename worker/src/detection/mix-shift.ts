@@ -1,8 +1,8 @@
 /** A developer's shift to a pricier model mix: whether days are on a new mix, and where the new mix began. */
 import { onNewMix, premiumCents, premiumShare } from './mix-habit';
-import { pooledZ, sharedErrorOn } from './rise';
+import { pooledZ, sharedErrorOn, type SharedError } from './rise';
 import { MAX_IDLE_GAP, Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
-import { excessSince, reachBack, spanWhy } from './user-days';
+import { excessOn, excessSince, reachBack, spanWhy } from './user-days';
 
 /**
  * A switch to a pricier mix on a day over the reference (z ≥ onsetZ) that opens nothing on its own cost: the days on
@@ -20,7 +20,12 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
   if (!pricier(t)) return null;
   // The usual share from the window before the run: the window before day t takes in the run's days, and a noisy
   // developer's run then raised its own reference until day t was no longer on a new mix (reviewer helper-84).
-  const before = spanWhy(s, ctx, reachBack(s, ctx.dayClass, t, from, pricier), t).premiumShareBefore ?? 0;
+  const first = reachBack(s, ctx.dayClass, t, from, pricier);
+  const error = sharedErrorOn(s, t, ctx.stretch);
+  // The new mix's run is a tail of the pricier days: when none passes, the why below need not be read (a pass at
+  // 5,000 developers, most of whose days on a pricier mix are their usual one, spends its time there).
+  if (!someTailPasses(s, ctx, first, t, error)) return null;
+  const before = spanWhy(s, ctx, first, first).premiumShareBefore ?? 0; // only its window before is read
   const onset = mixOnset(s, ctx, t, t, from, before);
   if (onset === t && !onNewMix(settings, premiumShare(s.user, t, expensive), before)) return null;
   // No switch: a mix on when the developer's last episode ended (told then, or that episode's: T9-power's dev0098
@@ -36,8 +41,23 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
     k++;
   }
   const impact = excessSince(s, onset, t);
-  if (!(pooledZ(sum, k, sharedErrorOn(s, t, ctx.stretch)) >= settings.elevatedZ) || impact < ctx.minImpact) return null;
+  if (!(pooledZ(sum, k, error) >= settings.elevatedZ) || impact < ctx.minImpact) return null;
   return { onset, impact };
+}
+
+/** Whether the days from some day in first..t to t pool to elevatedZ and are worth minImpact (mixRun's test). */
+function someTailPasses(s: UserScan, ctx: ScanContext, first: number, t: number, error: SharedError): boolean {
+  let sum = 0;
+  let k = 0;
+  let excess = 0;
+  for (let d = t; d >= first; d--) {
+    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
+    sum += Math.min(s.z[d], Z_CAP);
+    k++;
+    excess += excessOn(s, d);
+    if (excess >= ctx.minImpact && pooledZ(sum, k, error) >= ctx.settings.elevatedZ) return true;
+  }
+  return false;
 }
 
 /**
