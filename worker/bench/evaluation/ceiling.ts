@@ -261,8 +261,9 @@ export function oracleFind(days: OracleDay[], bars: OracleBars): OracleFind | nu
  * and no more than maxIdleGap idle workdays apart, are on a new mix (each day's premium share of spend ≥
  * modelShiftMinShareAfter and ≥ its usual share + modelShiftMinShareRise), and their Σ min(z, zCap) / √k ≥
  * elevatedZ. Looser than the engine, as a ceiling should be: the engine divides by more than √k (as in the drift
- * path), reaches back no more than adaptAfterDays, and has guards the oracle needs not (no run across the end of an
- * earlier episode, none without an own history: the anomalies are on established developers).
+ * path), reaches back no more than baselineDays, and has guards the oracle needs not (no run across the end of an
+ * earlier episode, none not seen beginning or from a day judged against the team: the anomalies are on established
+ * developers, from their start). Unlike the engine's, a run here may also be called a runaway (oracleFind's checks).
  */
 function onMixRun(days: OracleDay[], z: number[], j: number, bars: OracleBars): boolean {
   const onMix = (d: OracleDay) => {

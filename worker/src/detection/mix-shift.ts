@@ -18,8 +18,9 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
   const from = t - settings.baselineDays;
   const pricier = (d: number) => premiumShare(s.user, d, expensive) >= settings.modelShiftMinShareAfter;
   if (!pricier(t)) return null;
-  // The usual share from the window before the run: the window before day t takes in the run's days, and a noisy
-  // developer's run then raised its own reference until day t was no longer on a new mix (reviewer helper-84).
+  // The usual share from the window before the pricier days that end on day t (the run is a tail of them): the
+  // window before day t takes in the run's days, and a noisy developer's run then raised its own reference until day
+  // t was no longer on a new mix (reviewer helper-84).
   const first = reachBack(s, ctx.dayClass, t, from, pricier);
   const error = sharedErrorOn(s, t, ctx.stretch);
   // The new mix's run is a tail of the pricier days: when none passes, the why below need not be read (a pass at
@@ -31,8 +32,9 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
   // No switch: a mix on when the developer's last episode ended (told then, or that episode's: T9-power's dev0098
   // and A3-ar60's dev0357 were told again), or one not seen beginning, with no judged day on the old mix just before
   // it: on since before the first day judged (U3-growth's dev0333, told again four weeks on) or the window, or since
-  // their first day (a joiner on a pricier mix: U2-agency's dev0079 became a false team_zscore).
-  if (onset < floor || dayBefore(s, ctx.dayClass, onset, from) < 0) return null;
+  // their first day (a joiner on a pricier mix: U2-agency's dev0079 became a false team_zscore). Nor a run from a day
+  // judged against the team: classify would name it team_zscore (a joiner's switch in their first weeks; helper-85).
+  if (onset < floor || dayBefore(s, ctx.dayClass, onset, from) < 0 || s.baseline.teamLike(onset)) return null;
   let sum = 0;
   let k = 0;
   for (let d = onset; d <= t; d++) {
@@ -51,10 +53,11 @@ function someTailPasses(s: UserScan, ctx: ScanContext, first: number, t: number,
   let k = 0;
   let excess = 0;
   for (let d = t; d >= first; d--) {
-    if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
+    if (s.user.events[d] <= 0) continue;
+    excess += excessOn(s, d); // as excessSince counts it: an active day not judged too
+    if (Number.isNaN(s.z[d])) continue;
     sum += Math.min(s.z[d], Z_CAP);
     k++;
-    excess += excessOn(s, d);
     if (excess >= ctx.minImpact && pooledZ(sum, k, error) >= ctx.settings.elevatedZ) return true;
   }
   return false;
