@@ -356,10 +356,11 @@ export function summarize(rows: CeilingRow[], dueDays: number): CeilingSummary {
 /**
  * The oracle watching a developer no anomaly touches, day after day (`days`: their active days over the replayed
  * window, in order): how many times it would call something. A call holds until two active days in a row are under
- * onsetZ (episode.ts's ENDING_NORMAL_DAYS), as an open episode of the engine raises no second alert; the oracle then
- * looks again from the day after them, its impact summed from there. (bench:detect also counts two alerts of one
- * detector within autoResolveAfterDays days of each other as one; this does not.) These are what the oracle's bars
- * cost: not a floor under the engine's false alerts, as the engine's scale, wider than the true σ, calls less.
+ * onsetZ (episode.ts's ENDING_NORMAL_DAYS; the engine's weekend lulls are not modelled), as an open episode of the
+ * engine raises no second alert; the oracle then looks again from the day after them, its impact summed from there.
+ * (bench:detect also counts two alerts of one detector within autoResolveAfterDays days of each other as one; this
+ * does not.) These are what the oracle's bars cost: not a floor under the engine's false alerts, as the engine's
+ * scale, wider than the true σ, calls less.
  */
 export function oracleFalseCalls(days: OracleDay[], bars: OracleBars): number {
   let calls = 0;

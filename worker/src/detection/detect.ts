@@ -133,10 +133,11 @@ function whileTodayRuns(t: number, partialDay: boolean, current: (d: number) => 
 }
 
 /**
- * Idle days in a row over which a sustained episode's report is held (heldOverIdleDays): six, so that someone who
- * works one day a week keeps one incident. With three (it was MAX_IDLE_GAP), H5-churn's dev0338, who shifted to the
- * premium model on one weekday a week, had the same episode (same onset) opened again each week, four incidents; over
- * bench:detect's 46 teams (Dec 5 2026) six left 11 such repeats fewer and moved no find, miss, onset or delay.
+ * Idle (or weekend lull) days in a row over which a sustained episode's report is held (heldOverIdleDays): six, so
+ * that someone who works one day a week keeps one incident. With three (it was MAX_IDLE_GAP), H5-churn's dev0338, who
+ * shifted to the premium model on one weekday a week, had the same episode (same onset) opened again each week, four
+ * incidents; over bench:detect's 46 teams (Dec 5 2026) six left 11 such repeats fewer and moved no find, miss, onset
+ * or delay.
  */
 const HOLD_OVER_IDLE_DAYS = 6;
 
@@ -145,13 +146,14 @@ const HOLD_OVER_IDLE_DAYS = 6;
  * they neither extend nor end it (scanUserDay). Its report must too, or each idle day counts as a normal one towards
  * auto-resolve: a weekend and one quieter workday resolved the incident, and the next workday's report of the same
  * episode (same onset) opened a second one (bench:detect's T1-steady and T4-churn: 2 of the tuning teams' 11 false
- * sustained drifts). On an idle day t, the episode current on the last active day within HOLD_OVER_IDLE_DAYS idle
- * days is still current (its values are that day's); otherwise t. A spike or a runaway agent is one day's excess (it
- * ends on the next ordinary active day): it is not held over.
+ * sustained drifts). So does a workday rise over the weekend days it passed through (UserScan.lull). On an idle or
+ * lull day t, the episode current on the last active day before it that is not a lull day, within
+ * HOLD_OVER_IDLE_DAYS idle or lull days, is still current (its values are that day's); otherwise t. A spike or a
+ * runaway agent is one day's excess (it ends on the next ordinary active day): it is not held over.
  */
 function heldOverIdleDays(s: UserScan, t: number, current: (i: number) => boolean): number {
   let last = t;
-  while (last > 0 && t - last < HOLD_OVER_IDLE_DAYS && s.user.events[last] <= 0) last--;
+  while (last > 0 && t - last < HOLD_OVER_IDLE_DAYS && (s.user.events[last] <= 0 || s.lull[last] === 1)) last--;
   if (last === t || s.user.events[last] <= 0 || !current(last)) return t;
   const detector = s.detector[last];
   return detector === 'personal_spike' || detector === 'runaway_agent' ? t : last;

@@ -47,8 +47,29 @@ export function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext,
 }
 
 /**
+ * A weekend day under the reference while a rise that shows on workdays goes on: neutral, as an idle day is (it
+ * neither extends nor ends the episode; its dollars still count). A developer who works a little at weekends had
+ * their workday level's or ramp's episode ended by two quiet weekend days, and Monday's excess opened a second
+ * incident from a later onset (bench:detect-hourly, Dec 6 2026: 8 of the 9 incidents about an anomaly already told on
+ * seeds 1–5, a rise told on a Thursday or Friday and again from the Monday, as a drift or a spike). A weekend day says
+ * whether the weekend changed, not whether the workdays did; the workdays after it end the episode as before (for
+ * such a developer a rise that stops on a Friday now ends on the Tuesday, not the Sunday). A weekend day over the
+ * reference goes on with the episode as before: it can only be evidence for it. For a lasting rise (a drift or a model
+ * shift) none of whose weekend days after its onset was elevated: a rise that shows on someone's weekends ends on
+ * them. Its onset day is left out, since a walk back can reach a weekend day just over the reference before a workday
+ * rise (weekend-lull.test.ts, seed 1). A spike or a runaway is one day's excess.
+ */
+export function weekendLull(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
+  const { dayClass, settings } = ctx;
+  if (dayClass[day.t] !== 1 || day.z >= settings.onsetZ) return false;
+  if (state.detector !== 'sustained_drift' && state.detector !== 'model_shift') return false;
+  for (let d = state.onset + 1; d < day.t; d++) if (dayClass[d] === 1 && s.z[d] >= settings.elevatedZ) return false;
+  return true;
+}
+
+/**
  * An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row back
- * within the reference (so that a light user's pennies above expected do not keep it alive). A spike is one day's
+ * within the reference (a weekend lull day is neither: weekendLull) (so that a light user's pennies above expected do not keep it alive). A spike is one day's
  * excess, not a sustained one: it ends on the first active day that is no longer elevated, or the spike's own
  * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves). So does a runaway
  * agent, unless its headless burst goes on (a day of agent spend within a heavy developer's noise, as it opened):

@@ -34,6 +34,11 @@ export interface UserScan {
   impact: Float64Array;
   /** The detector the episode was classified as when it first alarmed (set from that day on), or null. */
   detector: (DetectorName | null)[];
+  /**
+   * 1 on a weekend day under the reference that an open drift or model shift was held over (episode.ts weekendLull:
+   * neither extended nor ended); onset, impact and detector are not set on it.
+   */
+  lull: Uint8Array;
 }
 
 export interface TeamScan {
@@ -111,7 +116,7 @@ export interface EpisodeState {
   onset: number; // onset of the alarmed episode
   impact: number; // net cents above expected since that onset
   detector: DetectorName | null; // set while an alarmed episode lasts
-  normalStreak: number; // active days in a row within the reference during an alarmed episode
+  normalStreak: number; // active days in a row within the reference during an alarmed episode (not lull days)
   /** The day the last alarmed episode ended (or evalFrom): a new episode's onset is never before it. */
   floor: number;
 }

@@ -12,7 +12,7 @@ import { judgedSpend, mixHabitDays } from './mix-habit';
 import { stretchFactor } from './noise-correlation';
 import { median, quantile } from './stats';
 import { alarmPath, classify, findOnset } from './alarm';
-import { advanceCusum, continueEpisode } from './episode';
+import { advanceCusum, continueEpisode, weekendLull } from './episode';
 import { frozenShift } from './rise';
 import { mixRun } from './mix-shift';
 import { burstSpan, headlessBurst } from './runaway';
@@ -34,8 +34,8 @@ import { atDayPrice } from './user-days';
 const MIN_TEAM_USERS = 8;
 
 function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom: number, priorDays: number): UserScan {
-  // One buffer for the user's day arrays (5 × f64, i32, u8): fewer, larger allocations at 20,000 developers.
-  const buffer = new ArrayBuffer(n * 45);
+  // One buffer for the user's day arrays (5 × f64, i32, 2 × u8): fewer, larger allocations at 20,000 developers.
+  const buffer = new ArrayBuffer(n * 46);
   const f64 = (k: number) => new Float64Array(buffer, k * n * 8, n);
   return {
     user,
@@ -49,6 +49,7 @@ function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom
     onset: new Int32Array(buffer, n * 40, n).fill(-1),
     impact: f64(4),
     detector: new Array<DetectorName | null>(n).fill(null),
+    lull: new Uint8Array(buffer, n * 45, n),
   };
 }
 
@@ -147,6 +148,14 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
 function scanUserDay(s: UserScan, state: EpisodeState, ctx: ScanContext, t: number, logFactor: number): void {
   const day = measureDay(s, ctx, t, logFactor);
   if (!day) return; // idle days are neutral: they neither extend nor end an episode
+  // Its dollars still count; its evidence neither extends nor ends the episode. It is not flagged here, but the next
+  // judged day's run usually keeps it out of the baseline with the episode's other days (advanceCusum), as before.
+  // (Flagging it here, or never, each kept one test seed's episode open past the Tuesday after the rise stopped.)
+  if (state.detector !== null && weekendLull(s, state, ctx, day)) {
+    state.impact += day.excess;
+    s.lull[t] = 1;
+    return;
+  }
   advanceCusum(s, state, ctx, day);
   if (state.detector !== null && continueEpisode(s, state, ctx, day)) return;
   if (day.excess <= 0) return;
