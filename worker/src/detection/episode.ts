@@ -69,12 +69,13 @@ export function weekendLull(s: UserScan, state: EpisodeState, ctx: ScanContext, 
 
 /**
  * An alarmed episode ends when the evidence runs out, or after ENDING_NORMAL_DAYS active days in a row back
- * within the reference (a weekend lull day is neither: weekendLull) (so that a light user's pennies above expected do not keep it alive). A spike is one day's
- * excess, not a sustained one: it ends on the first active day that is no longer elevated, or the spike's own
- * CUSUM evidence would keep reporting ordinary days after it (and its incident never resolves). So does a runaway
- * agent, unless its headless burst goes on (a day of agent spend within a heavy developer's noise, as it opened):
- * its evidence outlived the agent, and one ordinary day then one mildly high day a week later reported the same
- * runaway again (bench:detect's T4-churn). A new episode never reaches back past the day the last one ended.
+ * within the reference (so that a light user's pennies above expected do not keep it alive; a weekend lull day is
+ * neither, weekendLull). A spike is one day's excess, not a sustained one: it ends on the first active day that is
+ * no longer elevated, or the spike's own CUSUM evidence would keep reporting ordinary days after it (and its
+ * incident never resolves). So does a runaway agent, unless its headless burst goes on (a day of agent spend within
+ * a heavy developer's noise, as it opened): its evidence outlived the agent, and one ordinary day then one mildly high
+ * day a week later reported the same runaway again (bench:detect's T4-churn). A new episode never reaches back past
+ * the day the last one ended.
  * True when the episode goes on through day t (the day is recorded); false when it ended.
  */
 export function continueEpisode(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
