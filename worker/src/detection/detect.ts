@@ -1,6 +1,6 @@
 import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings/schema';
-import type { Anomaly } from './types';
+import { isOneDayExcess, type Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
@@ -155,8 +155,7 @@ function heldOverIdleDays(s: UserScan, t: number, current: (i: number) => boolea
   let last = t;
   while (last > 0 && t - last < HOLD_OVER_IDLE_DAYS && (s.user.events[last] <= 0 || s.lull[last] === 1)) last--;
   if (last === t || s.user.events[last] <= 0 || !current(last)) return t;
-  const detector = s.detector[last];
-  return detector === 'personal_spike' || detector === 'runaway_agent' ? t : last;
+  return isOneDayExcess(s.detector[last]) ? t : last;
 }
 
 function peakOf(s: UserScan, onset: number, t: number, days: string[]) {

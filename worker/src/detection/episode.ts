@@ -1,5 +1,5 @@
 /** A developer's episode from day to day: the CUSUM run before it alarms, and whether an alarmed episode goes on. */
-import type { DetectorName } from './types';
+import { isOneDayExcess, type DetectorName } from './types';
 import { onNewMix } from './mix-habit';
 import { Z_CAP, type DayReading, type EpisodeState, type ScanContext, type UserScan } from './scan-types';
 import { headlessBurst } from './runaway';
@@ -54,15 +54,16 @@ export function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext,
  * seeds 1–5, a rise told on a Thursday or Friday and again from the Monday, as a drift or a spike). A weekend day says
  * whether the weekend changed, not whether the workdays did; the workdays after it end the episode as before (for
  * such a developer a rise that stops on a Friday now ends on the Tuesday, not the Sunday). A weekend day over the
- * reference goes on with the episode as before: it can only be evidence for it. For a lasting rise (a drift or a model
- * shift) none of whose weekend days after its onset was elevated: a rise that shows on someone's weekends ends on
- * them. Its onset day is left out, since a walk back can reach a weekend day just over the reference before a workday
- * rise (weekend-lull.test.ts, seed 1). A spike or a runaway is one day's excess.
+ * reference goes on with the episode as before: it can only be evidence for it. For a lasting rise (a drift, a model
+ * shift, a new user's level: not isOneDayExcess; new-user-weekend.test.ts) none of whose weekend days after its onset
+ * was elevated: a rise that shows on someone's weekends ends on them. Its onset day is left out, since a walk back can
+ * reach a weekend day just over the reference before a workday rise (weekend-lull.test.ts, seed 1). A spike or a
+ * runaway is one day's excess.
  */
 export function weekendLull(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
   const { dayClass, settings } = ctx;
   if (dayClass[day.t] !== 1 || day.z >= settings.onsetZ) return false;
-  if (state.detector !== 'sustained_drift' && state.detector !== 'model_shift') return false;
+  if (state.detector === null || isOneDayExcess(state.detector)) return false;
   for (let d = state.onset + 1; d < day.t; d++) if (dayClass[d] === 1 && s.z[d] >= settings.elevatedZ) return false;
   return true;
 }

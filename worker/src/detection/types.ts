@@ -42,6 +42,14 @@ export const SPIKE_RENAMES: readonly DetectorName[] = ['model_shift', 'sustained
 /** A developer's spike episode under any of its names: the spike and SPIKE_RENAMES. */
 export const SPIKE_NAMES: readonly DetectorName[] = ['personal_spike', ...SPIKE_RENAMES];
 
+/**
+ * A developer's episode of one day's excess (a spike, a runaway agent): it ends on the next ordinary active day. Every
+ * other one (a drift, a model shift, a new user's level) lasts, over idle days and weekend lulls alike (episode.ts
+ * weekendLull, detect.ts heldOverIdleDays).
+ */
+export const isOneDayExcess = (detector: DetectorName | null) =>
+  detector === 'personal_spike' || detector === 'runaway_agent';
+
 /** Why the cost moved: volume vs cost per request vs model mix, plus the context a manager asks for. */
 export interface Why {
   driver: 'volume' | 'cost_per_request' | 'model_mix' | 'mixed';

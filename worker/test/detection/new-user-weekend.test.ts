@@ -1,0 +1,49 @@
+/**
+ * A new developer's level far above the team (team_zscore) lasts over a weekend of ordinary weekend work, as a drift or
+ * a model shift does (episode.ts weekendLull, types.ts isOneDayExcess): the lull used to name only those two, while a
+ * pass's report held all three over idle days (detect.ts heldOverIdleDays), so two quiet weekend days ended a new
+ * user's episode and Monday opened a second one from a later onset.
+ */
+import { addDays } from '@cursor-cost-watch/contract';
+import { detect } from '../../src/detection';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import { asOfDay, emailOf, makeInput } from './fixtures';
+
+const joined = '2026-11-09'; // a Monday
+const lastDay = addDays(joined, 7); // the Monday after their first weekend
+const who = emailOf(4);
+const isWeekend = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() % 6 === 0;
+
+/** `who` joins on `joined` and works every day: workdays at × `workdays` a teammate's, weekends at the usual. */
+const team = (seed: number, workdays: number) =>
+  makeInput({
+    users: 20,
+    days: 70,
+    asOf: lastDay,
+    seed,
+    firstDay: (email) => (email === who ? joined : undefined),
+    tweak: (email, day) => (email === who ? { active: true, volume: isWeekend(day) ? 1 : workdays } : undefined),
+  });
+
+/** `who`'s report of each daily pass from `joined` to `lastDay`: "detector from onset", or null. */
+function reports(input: ReturnType<typeof makeInput>): [string, string | null][] {
+  const out: [string, string | null][] = [];
+  for (let day = joined; day <= lastDay; day = addDays(day, 1)) {
+    const a = detect(asOfDay(input, day), DEFAULT_SETTINGS).find((x) => x.subject === who);
+    out.push([day, a ? `${a.detector} from ${a.onsetAt.slice(0, 10)}` : null]);
+  }
+  return out;
+}
+
+describe('a new developer far above the team who also works at weekends', () => {
+  it.each([1, 2, 3])('is one team_zscore episode from its find on, weekends and all (team seed %i)', (seed) => {
+    const seen = reports(team(seed, 12));
+    const first = seen.findIndex(([, r]) => r !== null);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(seen[first][1]).toMatch(/^team_zscore from /);
+    const told = seen[first][1];
+    // Every pass to the Monday after their first weekend reports it (later, with newUserDays of their own, their
+    // level is judged against itself and the episode ends).
+    expect(seen.slice(first).filter(([, r]) => r !== told)).toEqual([]);
+  });
+});
