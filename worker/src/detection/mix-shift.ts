@@ -1,6 +1,6 @@
 /** A developer's shift to a pricier model mix: whether days are on a new mix, and where the new mix began. */
 import { onNewMix, premiumCents, premiumShare } from './mix-habit';
-import { pooledZ, sharedErrorOn, type SharedError } from './rise';
+import { classErrorsOn, pooledZ, type ClassErrors } from './rise';
 import { MAX_IDLE_GAP, Z_CAP, type ScanContext, type Span, type UserScan } from './scan-types';
 import { excessOn, excessSince, reachBack, spanWhy } from './user-days';
 
@@ -22,10 +22,10 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
   // window before day t takes in the run's days, and a noisy developer's run then raised its own reference until day
   // t was no longer on a new mix (reviewer helper-84).
   const first = reachBack(s, ctx.dayClass, t, from, pricier);
-  const error = sharedErrorOn(s, t, ctx.stretch);
+  const errors = classErrorsOn(s, t, ctx.stretch, ctx.dayClass);
   // The new mix's run is a tail of the pricier days: when none passes, the why below need not be read (a pass at
   // 5,000 developers, most of whose days on a pricier mix are their usual one, spends its time there).
-  if (!someTailPasses(s, ctx, first, t, error)) return null;
+  if (!someTailPasses(s, ctx, first, t, errors)) return null;
   const before = spanWhy(s, ctx, first, first).premiumShareBefore ?? 0; // only its window before is read
   const onset = mixOnset(s, ctx, t, t, from, before);
   if (onset === t && !onNewMix(settings, premiumShare(s.user, t, expensive), before)) return null;
@@ -36,29 +36,29 @@ export function mixRun(s: UserScan, ctx: ScanContext, t: number, floor: number):
   // judged against the team: classify would name it team_zscore (a joiner's switch in their first weeks; helper-85).
   if (onset < floor || dayBefore(s, ctx.dayClass, onset, from) < 0 || s.baseline.teamLike(onset)) return null;
   let sum = 0;
-  let k = 0;
+  const k = [0, 0];
   for (let d = onset; d <= t; d++) {
     if (s.user.events[d] <= 0 || Number.isNaN(s.z[d])) continue;
     sum += Math.min(s.z[d], Z_CAP);
-    k++;
+    k[ctx.dayClass[d]]++;
   }
   const impact = excessSince(s, onset, t);
-  if (!(pooledZ(sum, k, error) >= settings.elevatedZ) || impact < ctx.minImpact) return null;
+  if (!(pooledZ(sum, k[0], k[1], errors) >= settings.elevatedZ) || impact < ctx.minImpact) return null;
   return { onset, impact };
 }
 
 /** Whether the days from some day in first..t to t pool to elevatedZ and are worth minImpact (mixRun's test). */
-function someTailPasses(s: UserScan, ctx: ScanContext, first: number, t: number, error: SharedError): boolean {
+function someTailPasses(s: UserScan, ctx: ScanContext, first: number, t: number, errors: ClassErrors): boolean {
   let sum = 0;
-  let k = 0;
+  const k = [0, 0];
   let excess = 0;
   for (let d = t; d >= first; d--) {
     if (s.user.events[d] <= 0) continue;
     excess += excessOn(s, d); // as excessSince counts it: an active day not judged too
     if (Number.isNaN(s.z[d])) continue;
     sum += Math.min(s.z[d], Z_CAP);
-    k++;
-    if (excess >= ctx.minImpact && pooledZ(sum, k, error) >= ctx.settings.elevatedZ) return true;
+    k[ctx.dayClass[d]]++;
+    if (excess >= ctx.minImpact && pooledZ(sum, k[0], k[1], errors) >= ctx.settings.elevatedZ) return true;
   }
   return false;
 }

@@ -23,7 +23,7 @@ describe('sustained drift evidence', () => {
         if (a.subject === who) found.push({ day, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
     expect(found.length).toBeGreaterThan(0);
     // on Oct 8 since the level also reads the four weeks before the baseline's (Oct 12 without: a median of 15-19
-    // days is too uncertain for the drift bar of 3.75, docs/benchmarks.md)
+    // days is too uncertain for the drift bar, docs/benchmarks.md)
     expect(found[0]).toEqual({ day: '2026-10-08', detector: 'sustained_drift', onset: '2026-09-25' });
   });
 });
