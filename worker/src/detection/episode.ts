@@ -55,15 +55,17 @@ export function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext,
  * whether the weekend changed, not whether the workdays did; the workdays after it end the episode as before (for
  * such a developer a rise that stops on a Friday now ends on the Tuesday, not the Sunday). A weekend day over the
  * reference goes on with the episode as before: it can only be evidence for it. For a lasting rise (a drift, a model
- * shift, a new user's level: not isOneDayExcess; new-user-weekend.test.ts) none of whose weekend days after its onset
- * was elevated: a rise that shows on someone's weekends ends on them. Its onset day is left out, since a walk back can
- * reach a weekend day just over the reference before a workday rise (weekend-lull.test.ts, seed 1). A spike or a
- * runaway is one day's excess.
+ * shift, a new user's level of more than one day: new-user-weekend.test.ts) none of whose weekend days after its
+ * onset was elevated: a rise that shows on someone's weekends ends on them. Its onset day is left out, since a walk
+ * back can reach a weekend day just over the reference before a workday rise (weekend-lull.test.ts, seed 1). A spike
+ * or a runaway is one day's excess (isOneDayExcess).
  */
 export function weekendLull(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
   const { dayClass, settings } = ctx;
   if (dayClass[day.t] !== 1 || day.z >= settings.onsetZ) return false;
   if (state.detector === null || isOneDayExcess(state.detector)) return false;
+  // A new user's one-day spike is named team_zscore too (classify): only their level, more than one day, lasts.
+  if (state.detector === 'team_zscore' && activeDays(s, state.onset, day.t - 1) < 2) return false;
   for (let d = state.onset + 1; d < day.t; d++) if (dayClass[d] === 1 && s.z[d] >= settings.elevatedZ) return false;
   return true;
 }

@@ -104,17 +104,18 @@ export type ClassErrors = readonly [SharedError, SharedError];
 /**
  * sharedErrorOn for each class of day of a window ending on day t: the baseline of the latest day of that class up to
  * t (a weekend day's level is the median of the developer's weekend days, userBaseline). Day t's for both when it is
- * judged against the team (its days then share the team's level, whatever their class), or when the other class has
- * no baseline of its own within a week.
+ * judged against the team (its days then share the team's level, whatever their class), or when the latest day of
+ * the other class has no baseline, or one judged against the team: both slots are then alike (pooledZ relies on it).
  */
 export function classErrorsOn(s: UserScan, t: number, stretch: number, dayClass: Uint8Array): ClassErrors {
   const own = sharedErrorOn(s, t, stretch);
   const b = s.baseline;
   let other = own;
   if (!own.teamLike) {
+    const stop = Math.max(b.from, t - 6);
     let d = t - 1;
-    while (d >= Math.max(b.from, t - 6) && dayClass[d] === dayClass[t]) d--;
-    if (d >= b.from && dayClass[d] !== dayClass[t] && b.has(d) && !b.teamLike(d)) other = sharedErrorOn(s, d, stretch);
+    while (d >= stop && dayClass[d] === dayClass[t]) d--;
+    if (d >= stop && dayClass[d] !== dayClass[t] && b.has(d) && !b.teamLike(d)) other = sharedErrorOn(s, d, stretch);
   }
   return dayClass[t] === 0 ? [own, other] : [other, own];
 }
@@ -125,8 +126,9 @@ export function classErrorsOn(s: UserScan, t: number, stretch: number, dayClass:
  * within a class (every pair was counted as sharing day t's: a Saturday's median, of 13 days against the workdays'
  * 21, then weighed on all of a ramp's workdays, and H4-holidays' $817 ramp was found on the Monday, not the
  * Saturday). A class too thin for a median of its own borrows the other's (userBaseline), so for someone who
- * seldom works weekends their one or two weekend days do share it: a small understatement, over one or two days.
- * Someone judged against the team shares the whole error on every day.
+ * seldom works weekends their one or two weekend days do share it: the shared error is then a little understated (the
+ * evidence overstated), over one or two days. Someone judged against the team shares the whole error on every day
+ * (classErrorsOn gives both slots alike then).
  */
 export function pooledZ(sum: number, k0: number, k1: number, e: ClassErrors): number {
   const k = k0 + k1;
@@ -202,7 +204,8 @@ const shiftLog = new Float64Array(SHIFT_LOOKBACK_DAYS + 1);
  * expected climbed 77 → 130 $/day as the shifted days entered the median, each day then at z 0.1–0.9): on day t, each
  * active day c above expected within the last SHIFT_LOOKBACK_DAYS is a candidate change point, and the active days
  * c..t are judged against the baseline as it was at c (for each class of day, the baseline of the latest evaluated day
- * ≤ c of that class, times each day's team effect), with sustainedRun's evidence Σ min(z, Z_CAP)/√(k + k(k−1)·shared).
+ * ≤ c of that class, times each day's team effect), with the evidence Σ min(z, Z_CAP)/√(k + k(k−1)·shared), one shared
+ * error for every pair (not pooledZ's class by class).
  * The search over c is paid for by a higher bar (SHIFT_Z). The change point is the one of most evidence, and the
  * extra over its reference since then must be worth minImpact. A candidate is passed over when a team episode alarmed
  * on or after it, or when a day within adaptAfterDays before it is flagged (its reference then left out an episode's

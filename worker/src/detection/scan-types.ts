@@ -35,8 +35,8 @@ export interface UserScan {
   /** The detector the episode was classified as when it first alarmed (set from that day on), or null. */
   detector: (DetectorName | null)[];
   /**
-   * 1 on a weekend day under the reference that an open drift or model shift was held over (episode.ts weekendLull:
-   * neither extended nor ended); onset, impact and detector are not set on it.
+   * 1 on a weekend day under the reference that an open drift, model shift or new user's level was held over
+   * (episode.ts weekendLull: neither extended nor ended); onset, impact and detector are not set on it.
    */
   lull: Uint8Array;
 }

@@ -14,15 +14,15 @@ const lastDay = addDays(joined, 7); // the Monday after their first weekend
 const who = emailOf(4);
 const isWeekend = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() % 6 === 0;
 
-/** `who` joins on `joined` and works every day: workdays at × `workdays` a teammate's, weekends at the usual. */
-const team = (seed: number, workdays: number) =>
+/** `who` joins on `joined` and works every day, each at `volume(day)` times a teammate's usual. */
+const team = (seed: number, volume: (day: string) => number) =>
   makeInput({
     users: 20,
     days: 70,
     asOf: lastDay,
     seed,
     firstDay: (email) => (email === who ? joined : undefined),
-    tweak: (email, day) => (email === who ? { active: true, volume: isWeekend(day) ? 1 : workdays } : undefined),
+    tweak: (email, day) => (email === who ? { active: true, volume: volume(day) } : undefined),
   });
 
 /** `who`'s report of each daily pass from `joined` to `lastDay`: "detector from onset", or null. */
@@ -37,7 +37,7 @@ function reports(input: ReturnType<typeof makeInput>): [string, string | null][]
 
 describe('a new developer far above the team who also works at weekends', () => {
   it.each([1, 2, 3])('is one team_zscore episode from its find on, weekends and all (team seed %i)', (seed) => {
-    const seen = reports(team(seed, 12));
+    const seen = reports(team(seed, (day) => (isWeekend(day) ? 1 : 12)));
     const first = seen.findIndex(([, r]) => r !== null);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(seen[first][1]).toMatch(/^team_zscore from /);
@@ -45,5 +45,13 @@ describe('a new developer far above the team who also works at weekends', () => 
     // Every pass to the Monday after their first weekend reports it (later, with newUserDays of their own, their
     // level is judged against itself and the episode ends).
     expect(seen.slice(first).filter(([, r]) => r !== told)).toEqual([]);
+  });
+
+  // A new user's one-day spike is named team_zscore too: it is one day's excess, and their ordinary weekend ends it.
+  it.each([1, 2, 3])('ends a one-day spike on their first Friday over the weekend after it (team seed %i)', (seed) => {
+    const friday = addDays(joined, 4);
+    const seen = new Map(reports(team(seed, (day) => (day === friday ? 25 : 1))));
+    expect(seen.get(friday)).toBe(`team_zscore from ${friday}`);
+    expect(seen.get(addDays(friday, 2))).toBeNull(); // Sunday
   });
 });
