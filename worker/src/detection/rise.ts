@@ -38,11 +38,11 @@ export const DRIFT_MAX_DAYS = 10;
 /**
  * Evidence of a sustained rise: Σ min(z, Z_CAP) over the last k active days / √k (a k-day mean's own z, pooledZ).
  * 3.75 since the scale reads eight weeks (Dec 4 2026, chosen on bench:detect's tuning teams: false alerts 8 → 4 for
- * one find of 75; it was 3.5); 3.9 since pooledZ counts the baseline's shared error class of day by class (Dec 6
- * 2026): at 3.75 that raised 16 more false alerts over the 64 teams (113 → 129) for 4 more finds; 3.9 holds them at
- * 104 for 2 finds fewer (of 3.9 and 4.0, tried first with frozenShift counting by class too, every row in view).
+ * one find of 75; it was 3.5). Kept when pooledZ came to count the shared error class of day by class (Dec 6 2026): 3.9
+ * would hold the 64 teams' false alerts where they were (129 → 104, against 113 before), but tells 69 finds 1–7 days
+ * later and misses 6 more, a trade of about 0.01 false alerts per 100 developers a week for days of delay.
  */
-export const DRIFT_Z = 3.9;
+export const DRIFT_Z = 3.75;
 
 /** Quieter days (z under the reference, onsetZ) a rise's window takes in; the next one ends it. */
 export const MAX_QUIET_DAYS = 2;

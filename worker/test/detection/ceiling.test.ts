@@ -107,11 +107,11 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(oracleFind(large, bars)).toMatchObject({ index: 0, path: 'large_spike' });
   });
 
-  it("calls a sustained rise at the engine's drift bar, Σ min(z, 3) / √k ≥ 3.9 over k ≥ 2 days", () => {
+  it("calls a sustained rise at the engine's drift bar, Σ min(z, 3) / √k ≥ 3.75 over k ≥ 2 days", () => {
     const level = usual(1500, 0.4);
-    // 2.8 + 2.8 over √2 = 3.96: found on the second day; 2.7 + 2.7 = 3.82 is not, 3 × 2.6 / √3 = 4.50 is
-    expect(oracleFind(daysAt(level, [2.8, 2.8]), bars)).toMatchObject({ index: 1, path: 'drift' });
-    expect(oracleFind(daysAt(level, [2.7, 2.7]), bars)).toBeNull();
+    // 2.7 + 2.7 over √2 = 3.82: found on the second day; 2.6 + 2.6 = 3.68 is not, 3 × 2.6 / √3 = 4.50 is
+    expect(oracleFind(daysAt(level, [2.7, 2.7]), bars)).toMatchObject({ index: 1, path: 'drift' });
+    expect(oracleFind(daysAt(level, [2.6, 2.6]), bars)).toBeNull();
     expect(oracleFind(daysAt(level, [2.6, 2.6, 2.6]), bars)).toMatchObject({ index: 2, path: 'drift' });
     // z is capped at Z_CAP: 4.4 (no spike: ×5.8) then 1.8 is (3 + 1.8) / √2 = 3.39, not (4.4 + 1.8) / √2 = 4.38;
     // a third day at 2 makes (3 + 1.8 + 2) / √3 = 3.93
@@ -220,7 +220,7 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
     expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 2.8, 2.8, 2.8]), bars)).toBe(1);
     // the two quiet days must be in a row: quiet days apart hold the call too
     expect(oracleFalseCalls(daysAt(level, [2.8, 2.8, 0.1, 2.8, 0.1, 2.8, 2.8]), bars)).toBe(1);
-    // at a lower drift bar, two days at z 2.5 ((2.5 + 2.5) / √2 = 3.54 < 3.9) become a call
+    // at a lower drift bar, two days at z 2.5 ((2.5 + 2.5) / √2 = 3.54 < 3.75) become a call
     const milder = daysAt(level, [0, 2.5, 2.5, 0, 0]);
     expect(oracleFalseCalls(milder, bars)).toBe(0);
     expect(oracleFalseCalls(milder, withBars(bars, '{"driftZ":3.5}'))).toBe(1);
@@ -229,7 +229,7 @@ describe('the oracle ceiling (bench:detect-ceiling)', () => {
   it('takes other bars for the oracle only by their names, and says what is wrong with any other', () => {
     const lower = withBars(bars, '{"driftZ":3,"spikeZ":4}');
     expect(lower).toEqual({ ...bars, driftZ: 3, spikeZ: 4 });
-    expect(bars.driftZ).toBe(3.9); // the engine's own bars are left as they are
+    expect(bars.driftZ).toBe(3.75); // the engine's own bars are left as they are
     expect(() => withBars(bars, '{"driftz":3}')).toThrow(/unknown bar "driftz"/);
     expect(() => withBars(bars, '{"toString":3}')).toThrow(/unknown bar "toString"/); // not an inherited name
     expect(() => withBars(bars, '{"driftZ":1e999}')).toThrow(/"driftZ" must be a finite number, got Infinity/);
