@@ -80,7 +80,8 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     let ep = open.get(key);
     const live = ep !== undefined && (daysBetween(ep.lastDay, d.day) <= gapDays || cameBack(ep, d, gapDays));
     const spike = live ? undefined : open.get(`${d.scope}|${d.subject}|personal_spike`);
-    if (spike && reclassifies(spike, d, gapDays)) {
+    const renamed = spike !== undefined && reclassifies(spike, d, gapDays);
+    if (renamed) {
       if (ep) done.push(ep);
       open.delete(`${d.scope}|${d.subject}|personal_spike`);
       spike.openedAs ??= spike.detector;
@@ -99,7 +100,7 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
     const stepped =
       d.stepAfter !== undefined && d.onset !== undefined && (ep?.onset === undefined || d.onset > ep.onset);
     const within = ep !== undefined && daysBetween(ep.lastDay, d.day) <= gapDays;
-    if (ep && (within || cameBack(ep, d, gapDays)) && !stepped) {
+    if (ep && (within || cameBack(ep, d, gapDays) || renamed) && !stepped) {
       if (!within) ep.reopens = (ep.reopens ?? 0) + 1;
       ep.lastDay = d.day;
       if (
@@ -127,17 +128,33 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 
 /**
  * Whether developer detection `d` renames the spike episode `spike` (incidents/upsert.ts renames the incident): a
- * lasting rise's detector from the spike's own onset (episode.ts's lastingSpike), while the spike is still open or has
- * come back as cameBack says (reopenSpikesCameBack).
+ * lasting rise's detector read from an onset that continuesSpike, within `gapDays` of the spike's last day (its
+ * incident still open) or within as many days of the day it resolved itself (reopenSpikesCameBack). The episode keeps
+ * the spike's onset (keepsOnset: a developer's later onset is not evidence against an earlier one).
  */
 export function reclassifies(spike: Episode, d: Detection, gapDays: number): boolean {
   return (
     d.scope === 'user' &&
     (SPIKE_RENAMES as readonly string[]).includes(d.detector) &&
     d.onset !== undefined &&
-    d.onset === spike.onset &&
-    (daysBetween(spike.lastDay, d.day) <= gapDays || cameBack(spike, d, gapDays))
+    spike.onset !== undefined &&
+    continuesSpike(spike.onset, spike.lastDay, d.onset, gapDays) &&
+    d.day <= addDays(spike.lastDay, 2 * gapDays)
   );
+}
+
+/**
+ * Whether a lasting rise (or runaway) read from `onset` is the same excess as a developer's spike that began on
+ * `spikeOnset` and was last seen on `spikeLastDay` (all YYYY-MM-DD): read from the spike's own onset (detection's
+ * lastingSpike), or from a later one no more than `gapDays` after the spike's last day. The later onset is the rise's
+ * change point landing past the spike: a model shift or ramp whose first day stood out as a spike, then a few days
+ * under the bar (a weekend, a dip) before its level read as lasting. Before, those opened a second incident and sent a
+ * second message about an excess already told (bench:detect, Dec 7 2026: 13 of the 62 alerts about an anomaly
+ * already told, from an onset 1–6 days after the spike's; T4-churn's dev0231, a spike on Oct 9 and a model shift from
+ * Oct 12 read on Oct 13). An onset before the spike's, or later than that, is another episode.
+ */
+export function continuesSpike(spikeOnset: string, spikeLastDay: string, onset: string, gapDays: number): boolean {
+  return onset >= spikeOnset && onset <= addDays(spikeLastDay, gapDays);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../db/database';
 import { SPIKE_NAMES, SPIKE_RENAMES, type Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
@@ -73,7 +73,13 @@ function soleReadings(reported: Anomaly[]): Map<string, string> {
 function lastingRiseKeys(anomalies: Anomaly[], sole: Map<string, string>) {
   return anomalies
     .filter((a) => a.scope === 'user' && SPIKE_RENAMES.includes(a.detector) && sole.get(a.subject) === a.detector)
-    .map((a) => ({ subject: a.subject, detector: a.detector, onset_at: a.onsetAt, as_of: a.asOf }));
+    .map((a) => ({
+      subject: a.subject,
+      detector: a.detector,
+      onset_at: a.onsetAt,
+      onset_day: a.onsetAt.slice(0, 10),
+      as_of: a.asOf,
+    }));
 }
 
 /** A resolved incident back to the state it had before its resolution (transitions.ts's reopen does the same). */
@@ -105,7 +111,7 @@ export async function upsertIncidents(
   const reopened = await reopenCameBack(tx, anomalies, policy.autoResolveAfterDays);
   for (const [key, back] of await reopenSpikesCameBack(tx, anomalies, sole, policy.autoResolveAfterDays))
     reopened.set(key, back);
-  const renamed = await renameLastingSpikes(tx, anomalies, sole);
+  const renamed = await renameLastingSpikes(tx, anomalies, sole, policy.autoResolveAfterDays);
   const absorbed = await lastingOfSpikes(tx, anomalies, sole);
   const opened = await insertNew(
     tx,
@@ -217,11 +223,27 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
 }
 
 /**
+ * SQL for detection/episodes.ts continuesSpike: whether a lasting rise read from `onsetAt` (its day `onsetDay`) is the
+ * same excess as spike incident `spike` (a row with onset_at, last_evaluated_day and normal_days): its own onset, or a
+ * later one at most `withinDays` after the last day the spike was seen (its last evaluated day less its normal days).
+ */
+function continuesSpikeSql(
+  spike: RawBuilder<unknown>,
+  onsetAt: RawBuilder<unknown>,
+  onsetDay: RawBuilder<unknown>,
+  withinDays: number,
+) {
+  return sql`(${spike}.onset_at = ${onsetAt} OR (${onsetAt} > ${spike}.onset_at
+    AND ${onsetDay} <= ${spike}.last_evaluated_day - ${spike}.normal_days + ${withinDays}::int))`;
+}
+
+/**
  * Renames a developer's open personal-spike incident to the detector that now reads the same excess under another
  * name (SPIKE_RENAMES: a model shift or a sustained drift from the spike's own onset, detection's lastingSpike once the
- * rise has three active days and no earlier day holds most of its excess; or a runaway agent, which an hourly pass can
+ * rise has three active days and no earlier day holds most of its excess, or from a later onset at most `withinDays`
+ * after the spike was last seen, detection/episodes.ts continuesSpike; or a runaway agent, which an hourly pass can
  * read as a spike early in its day), when none of theirs is open under that detector and the pass read them as that
- * only (soleReadings). Before,
+ * only (soleReadings). The incident keeps the spike's onset (updateFrom, keepsOnset). Before,
  * the spike incident went on as a "spike" for as long as the rise lasted (up to 18 days in bench:detect) and the
  * lasting rise, once named, opened a second incident and sent a second message. One statement for the whole pass; the
  * renamed incidents' ids by key (under their new detector).
@@ -230,15 +252,18 @@ async function renameLastingSpikes(
   tx: Tx,
   anomalies: Anomaly[],
   sole: Map<string, string>,
+  withinDays: number,
 ): Promise<Map<string, number>> {
   const keys = lastingRiseKeys(anomalies, sole);
   if (keys.length === 0) return new Map();
   // (a replay of a day before the incident's last leaves it as it is: updateFrom, stale)
   const { rows } = await sql<{ id: string | number; scope: string; subject: string; detector: string }>`
     UPDATE incidents i SET detector = k.detector
-    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, detector text, onset_at timestamptz, as_of date)
+    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+      AS k(subject text, detector text, onset_at timestamptz, onset_day date, as_of date)
     WHERE i.scope = 'user' AND i.subject = k.subject AND i.detector = 'personal_spike' AND i.status <> 'resolved'
-      AND i.onset_at = k.onset_at AND (i.last_evaluated_day IS NULL OR i.last_evaluated_day <= k.as_of)
+      AND ${continuesSpikeSql(sql`i`, sql`k.onset_at`, sql`k.onset_day`, withinDays)}
+      AND (i.last_evaluated_day IS NULL OR i.last_evaluated_day <= k.as_of)
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
         WHERE o.scope = 'user' AND o.subject = k.subject AND o.detector = k.detector AND o.status <> 'resolved')
@@ -249,7 +274,8 @@ async function renameLastingSpikes(
 /**
  * The spike incidents a lasting rise (or runaway) reopens to rename: for a developer's SPIKE_RENAMES anomaly with no
  * unresolved incident of its detector nor a spike, when the pass does not report the spike too, their latest spike
- * incident, when the system resolved it at most `withinDays` before and its onset is the anomaly's. A spike that went
+ * incident, when the system resolved it at most `withinDays` before and the anomaly's onset is its own or a later one
+ * at most `withinDays` after it was last seen (continuesSpike). A spike that went
  * on over idle days resolved itself on them (a spike is not held over idle days), and its rise read on the next active
  * day would open a second incident. Reopened as reopenCameBack does (renameLastingSpikes then renames it); by the
  * anomaly's key.
@@ -265,17 +291,19 @@ async function reopenSpikesCameBack(
   const { rows } = await sql<{ id: string | number; subject: string; detector: string; note: string | null }>`
     WITH k AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
-        AS k(subject text, detector text, onset_at timestamptz, as_of date)
+        AS k(subject text, detector text, onset_at timestamptz, onset_day date, as_of date)
     ), latest AS (
       SELECT DISTINCT ON (i.subject) i.id, i.subject, i.status, i.resolution_reason, i.resolution_note,
-        i.last_evaluated_day, i.onset_at, k.onset_at AS k_onset, k.as_of, k.detector AS k_detector
+        i.last_evaluated_day, i.normal_days, i.onset_at, k.onset_at AS k_onset, k.onset_day AS k_onset_day, k.as_of,
+        k.detector AS k_detector
       FROM incidents i JOIN k ON i.subject = k.subject
       WHERE i.scope = 'user' AND i.detector = 'personal_spike'
       ORDER BY i.subject, i.id DESC
     )
     UPDATE incidents i SET ${REOPEN}
     FROM latest l
-    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto' AND l.onset_at = l.k_onset
+    WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
+      AND ${continuesSpikeSql(sql`l`, sql`l.k_onset`, sql`l.k_onset_day`, withinDays)}
       AND l.as_of >= l.last_evaluated_day AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       AND NOT EXISTS (
         SELECT 1 FROM incidents o

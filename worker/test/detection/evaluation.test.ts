@@ -1,4 +1,4 @@
-import { toEpisodes } from '../../src/detection/episodes';
+import { continuesSpike, toEpisodes } from '../../src/detection/episodes';
 import { score } from '../../bench/evaluation/score';
 import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
@@ -257,13 +257,42 @@ describe('benchmark helpers', () => {
     expect(shape([...spike, d('2026-10-25', 'runaway_agent')])).toEqual([
       ['runaway_agent', 'personal_spike', '2026-10-23', '2026-10-25'],
     ]);
-    // Another onset, a spike over for longer, or another detector: a new episode.
+    // An onset before the spike's, a spike over for longer, or another detector: a new episode.
     for (const next of [
-      d('2026-10-25', 'model_shift', '2026-10-24'),
+      d('2026-10-25', 'model_shift', '2026-10-22'),
       d('2026-10-31', 'model_shift'),
       d('2026-10-25', 'team_zscore'),
     ])
       expect(shape([...spike, next])).toHaveLength(2);
+  });
+
+  it('renames a spike episode for a rise read from a later onset within the gap of its last day, keeping its onset', () => {
+    // bench:detect's T4-churn dev0231 (Dec 7 2026): a model shift from Oct 8, read as a spike on Oct 9, then nothing
+    // for three days and a model shift from Oct 12 on Oct 13: told twice before.
+    const d = (day: string, detector: string, onset: string) => ({
+      day,
+      scope: 'user' as const,
+      subject: 'dev0231',
+      detector,
+      onset,
+    });
+    const shape = (days: ReturnType<typeof d>[]) =>
+      toEpisodes(days, 3).map((e) => [e.detector, e.openedAs ?? '-', e.onset, e.firstDay, e.lastDay, e.reopens ?? 0]);
+    const spike = d('2026-10-09', 'personal_spike', '2026-10-09');
+    const shift = ['2026-10-13', '2026-10-14', '2026-10-15'].map((day) => d(day, 'model_shift', '2026-10-12'));
+    expect(shape([spike, ...shift])).toEqual([
+      ['model_shift', 'personal_spike', '2026-10-09', '2026-10-09', '2026-10-15', 1],
+    ]);
+    // While the spike is open (no reopen), and from the day after its last.
+    expect(shape([spike, d('2026-10-11', 'sustained_drift', '2026-10-10')])).toEqual([
+      ['sustained_drift', 'personal_spike', '2026-10-09', '2026-10-09', '2026-10-11', 0],
+    ]);
+    // An onset more than three days after the spike's last day, or a rise read more than six: a new episode.
+    expect(shape([spike, d('2026-10-13', 'model_shift', '2026-10-13')])).toHaveLength(2);
+    expect(shape([spike, d('2026-10-16', 'model_shift', '2026-10-12')])).toHaveLength(2);
+    expect(continuesSpike('2026-10-09', '2026-10-09', '2026-10-12', 3)).toBe(true);
+    expect(continuesSpike('2026-10-09', '2026-10-09', '2026-10-13', 3)).toBe(false);
+    expect(continuesSpike('2026-10-09', '2026-10-10', '2026-10-08', 3)).toBe(false);
   });
 
   it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {

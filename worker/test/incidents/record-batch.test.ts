@@ -52,7 +52,11 @@ function anomaliesOf(
     const spikeOnset = spikes.get(subject);
     if (spikeOnset !== undefined && rnd() < 0.3) {
       const detector = rnd() < 0.5 ? 'sustained_drift' : 'runaway_agent';
-      out.push(anomaly({ asOf: day, subject, detector, onsetAt: spikeOnset }));
+      // Half the time from a later onset, up to a week after the spike's (episodes.ts continuesSpike): the rise's
+      // change point past the spike, within the window that joins them or beyond it.
+      const later = rnd() < 0.5 ? addDays(spikeOnset.slice(0, 10), 1 + Math.floor(rnd() * 7)) : undefined;
+      const onsetAt = later !== undefined && later <= day ? `${later}T00:00:00.000Z` : spikeOnset;
+      out.push(anomaly({ asOf: day, subject, detector, onsetAt }));
       continue;
     }
     for (const detector of DETECTORS) {
@@ -187,6 +191,13 @@ describe('recordDetections, set-based', () => {
     expect(
       x.events.some(
         (e) => e.action === 'reclassified' && (e.details as { toDetector?: string }).toDetector === 'runaway_agent',
+      ),
+    ).toBe(true);
+    // ... and a spike renamed for a rise read from a later onset, the incident keeping the spike's.
+    const onsetOf = new Map(x.incidents.map((r) => [r.id, (r.onset_at as Date).toISOString()]));
+    expect(
+      x.events.some(
+        (e) => e.action === 'reclassified' && (e.details as { onset?: string }).onset! > onsetOf.get(e.incident_id)!,
       ),
     ).toBe(true);
     expect(x).toEqual(y);

@@ -6,7 +6,7 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../src/db/database';
 import { SPIKE_NAMES, SPIKE_RENAMES, type Anomaly } from '../../src/detection/types';
-import { keepsOnset } from '../../src/detection/episodes';
+import { continuesSpike, keepsOnset } from '../../src/detection/episodes';
 import { appendIncidentEvent } from '../../src/incidents/events';
 import { anomalyKey, uniqueSorted, validateRecordInput } from '../../src/incidents/record-input';
 import { activeSnoozedSubjects } from '../../src/incidents/snoozes';
@@ -62,7 +62,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
     const window = input.settings.autoResolveAfterDays;
     const reopened =
       (await reopenIfCameBack(tx, a, now, window)) || (sole && (await reopenSpikeIfCameBack(tx, a, now, window)));
-    const renamed = sole && (await renameIfLastingSpike(tx, a, now));
+    const renamed = sole && (await renameIfLastingSpike(tx, a, now, window));
     const lasting = sole ? await lastingOfSpike(tx, a) : undefined;
     const outcome = await upsertIncident(tx, a, now, reopened, renamed, lasting);
     await linkAnomaly(tx, a, outcome.id);
@@ -235,8 +235,19 @@ const openOf = (tx: Tx, subject: string, detector: string) =>
     .executeTakeFirst();
 
 /**
- * Reopens the developer's latest spike incident for a lasting rise with its onset, when the system resolved it at
- * most `withinDays` before and none of theirs is open under either detector. True when it did.
+ * Whether spike incident `spike` and a lasting rise read from `a`'s onset are one excess (episodes.ts continuesSpike):
+ * from the spike's onset, or a later one at most `withinDays` after the spike was last seen.
+ */
+function spikeGoesOnAs(spike: IncidentRow, a: Anomaly, withinDays: number): boolean {
+  if (spike.onset_at.getTime() === Date.parse(a.onsetAt)) return true;
+  if (spike.last_evaluated_day === null) return false;
+  const lastSeen = addDays(spike.last_evaluated_day, -spike.normal_days);
+  return continuesSpike(spike.onset_at.toISOString().slice(0, 10), lastSeen, a.onsetAt.slice(0, 10), withinDays);
+}
+
+/**
+ * Reopens the developer's latest spike incident for a lasting rise that goes on from it (spikeGoesOnAs), when the
+ * system resolved it at most `withinDays` before and none of theirs is open under either detector. True when it did.
  */
 async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
   if (a.scope !== 'user' || !RENAMES.includes(a.detector)) return false;
@@ -253,8 +264,8 @@ async function reopenSpikeIfCameBack(tx: Tx, a: Anomaly, now: Date, withinDays: 
   if (
     !last ||
     last.resolution_reason !== 'auto' ||
-    last.onset_at.getTime() !== Date.parse(a.onsetAt) ||
     last.last_evaluated_day === null ||
+    !spikeGoesOnAs(last, a, withinDays) ||
     a.asOf < last.last_evaluated_day ||
     addDays(last.last_evaluated_day, withinDays) < a.asOf
   )
@@ -275,10 +286,11 @@ async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
 }
 
 /**
- * Renames the developer's open personal-spike incident with this anomaly's onset to its detector, when that is a
- * lasting rise (model shift, sustained drift) and none of theirs is open under it. True when it did.
+ * Renames the developer's open personal-spike incident to this anomaly's detector, when that is a lasting rise (model
+ * shift, sustained drift, runaway) that goes on from it (spikeGoesOnAs) and none of theirs is open under it. True when
+ * it did.
  */
-async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<boolean> {
+async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date, withinDays: number): Promise<boolean> {
   if (a.scope !== 'user' || !RENAMES.includes(a.detector)) return false;
   const open = (detector: string) =>
     tx
@@ -291,7 +303,7 @@ async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date): Promise<bool
       .executeTakeFirst();
   if (await open(a.detector)) return false;
   const spike = await open('personal_spike');
-  if (!spike || spike.onset_at.getTime() !== Date.parse(a.onsetAt)) return false;
+  if (!spike || !spikeGoesOnAs(spike, a, withinDays)) return false;
   if (spike.last_evaluated_day !== null && spike.last_evaluated_day > a.asOf) return false;
   await tx.updateTable('incidents').set({ detector: a.detector }).where('id', '=', spike.id).execute();
   await appendIncidentEvent(tx, {

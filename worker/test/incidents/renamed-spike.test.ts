@@ -94,9 +94,9 @@ describe('a spike that goes on', () => {
     expect(renamed).toMatchObject({ renamed: [id], escalated: [id], toNotify: [id] });
   });
 
-  it('leaves the spike alone for another onset, another detector, a resolved spike, or a pass that still reports it', async () => {
+  it('leaves the spike alone for an earlier onset, another detector, a resolved spike, or a pass that still reports it', async () => {
     const id = await spike();
-    const otherOnset = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { onsetAt: '2026-11-11T00:00:00Z' })]);
+    const otherOnset = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { onsetAt: '2026-11-09T00:00:00Z' })]);
     expect(otherOnset.renamed).toEqual([]);
     expect(otherOnset.opened).toHaveLength(1);
     const teamLike = await pass('2026-11-12', [of('2026-11-12', 'team_zscore')]);
@@ -127,6 +127,51 @@ describe('a spike that goes on', () => {
       detector: 'personal_spike',
       status: 'resolved',
     });
+  });
+
+  it('renames the spike for a rise read from a later onset within three days of its last, keeping the spike’s onset', async () => {
+    // bench:detect's T4-churn dev0231 (Dec 7 2026): a spike on Oct 9, nothing for three days (its incident resolved
+    // itself), then a model shift from Oct 12 read on Oct 13. Before, a second incident and a second message.
+    const id = await spike();
+    const shift = await pass('2026-11-12', [of('2026-11-12', 'model_shift', { onsetAt: '2026-11-12T00:00:00.000Z' })]);
+    expect(shift).toMatchObject({ opened: [], updated: [id], renamed: [id], toNotify: [] });
+    expect(await incidents()).toMatchObject([{ id, detector: 'model_shift', status: 'alerted' }]);
+    expect((await incidents())[0].onset_at.toISOString()).toBe(onset);
+    const actions = (await listIncidentEvents(t.db, id)).map((e) => e.action);
+    expect(actions).not.toContain('onset_moved');
+
+    const bo = { subject: 'bo@example.com', onsetAt: '2026-11-09T00:00:00.000Z' };
+    const { opened } = await pass('2026-11-09', [of('2026-11-09', 'personal_spike', bo)]);
+    await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-09')));
+    for (const day of ['2026-11-10', '2026-11-11', '2026-11-12']) await pass(day, []);
+    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({ status: 'resolved' });
+    const back = await pass('2026-11-13', [
+      of('2026-11-13', 'model_shift', { ...bo, onsetAt: '2026-11-12T00:00:00Z' }),
+    ]);
+    expect(back).toMatchObject({ opened: [], reopened: opened, renamed: opened, toNotify: [] });
+    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({
+      detector: 'model_shift',
+      onset_at: new Date(bo.onsetAt),
+    });
+  });
+
+  it('opens a new incident for a rise read from an onset more than three days after the spike was last seen', async () => {
+    // Open spike (no passes since Nov 11): an onset of Nov 15 is past Nov 11 + 3.
+    const id = await spike();
+    const late = await pass('2026-11-16', [of('2026-11-16', 'model_shift', { onsetAt: '2026-11-15T00:00:00Z' })]);
+    expect(late).toMatchObject({ renamed: [] });
+    expect(late.opened).toHaveLength(1);
+    expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
+    // Resolved over its normal days (last seen Nov 20, resolved Nov 23): an onset of Nov 24 is a new one.
+    const bo = { subject: 'bo@example.com', onsetAt: '2026-11-20T00:00:00.000Z' };
+    const { opened } = await pass('2026-11-20', [of('2026-11-20', 'personal_spike', bo)]);
+    for (const day of ['2026-11-21', '2026-11-22', '2026-11-23']) await pass(day, []);
+    const news = await pass('2026-11-25', [
+      of('2026-11-25', 'model_shift', { ...bo, onsetAt: '2026-11-24T00:00:00Z' }),
+    ]);
+    expect(news).toMatchObject({ reopened: [], renamed: [] });
+    expect(news.opened).not.toEqual(opened);
+    expect(news.opened).toHaveLength(1);
   });
 
   it('keeps the lasting name when a pass reads the episode as a spike again, and a replay of an earlier day is stale', async () => {
