@@ -1,12 +1,12 @@
 import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings/schema';
-import { isOneDayExcess, type Anomaly } from './types';
+import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
 import type { ScanResult, UserScan } from './scan-types';
-import { baselineSkip, peakDay } from './user-days';
+import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -148,14 +148,16 @@ const HOLD_OVER_IDLE_DAYS = 6;
  * episode (same onset) opened a second one (bench:detect's T1-steady and T4-churn: 2 of the tuning teams' 11 false
  * sustained drifts). So does a workday rise over the weekend days it passed through (UserScan.lull). On an idle or
  * lull day t, the episode current on the last active day before it that is not a lull day, within
- * HOLD_OVER_IDLE_DAYS idle or lull days, is still current (its values are that day's); otherwise t. A spike or a
- * runaway agent is one day's excess (it ends on the next ordinary active day): it is not held over.
+ * HOLD_OVER_IDLE_DAYS idle or lull days, is still current (its values are that day's); otherwise t. A spike, a
+ * runaway agent or a new user's one-day spike is one day's excess (isOneDayEpisode: it ends on the next ordinary
+ * active day): it is not held over.
  */
 function heldOverIdleDays(s: UserScan, t: number, current: (i: number) => boolean): number {
   let last = t;
   while (last > 0 && t - last < HOLD_OVER_IDLE_DAYS && (s.user.events[last] <= 0 || s.lull[last] === 1)) last--;
   if (last === t || s.user.events[last] <= 0 || !current(last)) return t;
-  return isOneDayExcess(s.detector[last]) ? t : last;
+  const detector = s.detector[last];
+  return detector !== null && isOneDayEpisode(s, detector, s.onset[last], last) ? t : last;
 }
 
 function peakOf(s: UserScan, onset: number, t: number, days: string[]) {

@@ -1,9 +1,9 @@
 /** A developer's episode from day to day: the CUSUM run before it alarms, and whether an alarmed episode goes on. */
-import { isOneDayExcess, type DetectorName } from './types';
+import type { DetectorName } from './types';
 import { onNewMix } from './mix-habit';
 import { Z_CAP, type DayReading, type EpisodeState, type ScanContext, type UserScan } from './scan-types';
 import { headlessBurst } from './runaway';
-import { activeDays, excessOn, peakDay, spanWhy } from './user-days';
+import { activeDays, excessOn, isOneDayEpisode, peakDay, spanWhy } from './user-days';
 
 /** Active days in a row back within the reference that end an alarmed episode. */
 const ENDING_NORMAL_DAYS = 2;
@@ -58,14 +58,12 @@ export function advanceCusum(s: UserScan, state: EpisodeState, ctx: ScanContext,
  * shift, a new user's level of more than one day: new-user-weekend.test.ts) none of whose weekend days after its
  * onset was elevated: a rise that shows on someone's weekends ends on them. Its onset day is left out, since a walk
  * back can reach a weekend day just over the reference before a workday rise (weekend-lull.test.ts, seed 1). A spike
- * or a runaway is one day's excess (isOneDayExcess).
+ * or a runaway, or a new user's spike of one day, is one day's excess (user-days.ts isOneDayEpisode).
  */
 export function weekendLull(s: UserScan, state: EpisodeState, ctx: ScanContext, day: DayReading): boolean {
   const { dayClass, settings } = ctx;
   if (dayClass[day.t] !== 1 || day.z >= settings.onsetZ) return false;
-  if (state.detector === null || isOneDayExcess(state.detector)) return false;
-  // A new user's one-day spike is named team_zscore too (classify): only their level, more than one day, lasts.
-  if (state.detector === 'team_zscore' && activeDays(s, state.onset, day.t - 1) < 2) return false;
+  if (state.detector === null || isOneDayEpisode(s, state.detector, state.onset, day.t - 1)) return false;
   for (let d = state.onset + 1; d < day.t; d++) if (dayClass[d] === 1 && s.z[d] >= settings.elevatedZ) return false;
   return true;
 }

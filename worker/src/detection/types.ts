@@ -44,8 +44,8 @@ export const SPIKE_NAMES: readonly DetectorName[] = ['personal_spike', ...SPIKE_
 
 /**
  * A developer's episode of one day's excess (a spike, a runaway agent): it ends on the next ordinary active day. Every
- * other one (a drift, a model shift, a new user's level) lasts, over idle days and weekend lulls alike (episode.ts
- * weekendLull, detect.ts heldOverIdleDays).
+ * other one (a drift, a model shift, a new user's level of more than one day) lasts, over idle days and weekend lulls
+ * alike (user-days.ts isOneDayEpisode, for episode.ts weekendLull and detect.ts heldOverIdleDays).
  */
 export const isOneDayExcess = (detector: DetectorName | null) =>
   detector === 'personal_spike' || detector === 'runaway_agent';

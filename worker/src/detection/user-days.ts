@@ -5,6 +5,7 @@
 import { explain } from './why';
 import { MAX_IDLE_GAP, type ScanContext, type UserScan } from './scan-types';
 import type { Settings } from '../settings/schema';
+import { isOneDayExcess, type DetectorName } from './types';
 
 /**
  * The days a why's baseline leaves out: anomalous ones (flagged), and the days judged by their volume (judgedSpend),
@@ -49,6 +50,15 @@ export function activeDays(s: UserScan, from: number, to: number): number {
   let n = 0;
   for (let d = from; d <= to; d++) if (s.user.events[d] > 0) n++;
   return n;
+}
+
+/**
+ * Whether developer `s`'s episode named `detector`, from day `onset` through day `to`, is one day's excess: a spike or
+ * a runaway (isOneDayExcess), or a new user's spike of one active day, which classify names team_zscore as it does
+ * their level. Neither a weekend lull (episode.ts weekendLull) nor idle days (detect.ts heldOverIdleDays) hold it.
+ */
+export function isOneDayEpisode(s: UserScan, detector: DetectorName, onset: number, to: number): boolean {
+  return isOneDayExcess(detector) || (detector === 'team_zscore' && activeDays(s, onset, to) < 2);
 }
 
 /** The day of largest excess (spend above expected) in [from, to]. */

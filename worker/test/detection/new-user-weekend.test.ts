@@ -1,8 +1,9 @@
 /**
  * A new developer's level far above the team (team_zscore) lasts over a weekend of ordinary weekend work, as a drift or
- * a model shift does (episode.ts weekendLull, types.ts isOneDayExcess): the lull used to name only those two, while a
+ * a model shift does (episode.ts weekendLull, user-days.ts isOneDayEpisode): the lull used to name only those two, while a
  * pass's report held all three over idle days (detect.ts heldOverIdleDays), so two quiet weekend days ended a new
- * user's episode and Monday opened a second one from a later onset.
+ * user's episode and Monday opened a second one from a later onset. A new user's one-day spike, named team_zscore
+ * too, is one day's excess in both.
  */
 import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
@@ -54,4 +55,27 @@ describe('a new developer far above the team who also works at weekends', () => 
     expect(seen.get(friday)).toBe(`team_zscore from ${friday}`);
     expect(seen.get(addDays(friday, 2))).toBeNull(); // Sunday
   });
+
+  // Nor do idle weekend days hold it (detect.ts heldOverIdleDays, as weekendLull): before, its report was held over
+  // them as a lasting level's is, so its incident counted no normal day (bench:detect's R3-busy20 dev0049, a false
+  // alert reported over three days instead of one).
+  it.each([1, 2, 3])(
+    'does not hold a one-day spike on their first Friday over idle weekend days (team seed %i)',
+    (seed) => {
+      const friday = addDays(joined, 4);
+      const input = makeInput({
+        users: 20,
+        days: 70,
+        asOf: lastDay,
+        seed,
+        firstDay: (email) => (email === who ? joined : undefined),
+        tweak: (email, day) =>
+          email === who ? { active: !isWeekend(day), volume: day === friday ? 25 : 1 } : undefined,
+      });
+      const seen = new Map(reports(input));
+      expect(seen.get(friday)).toBe(`team_zscore from ${friday}`);
+      expect(seen.get(addDays(friday, 1))).toBeNull(); // Saturday, idle
+      expect(seen.get(addDays(friday, 2))).toBeNull(); // Sunday, idle
+    },
+  );
 });
