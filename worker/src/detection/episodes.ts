@@ -1,5 +1,5 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
-import { SPIKE_RENAMES, type Anomaly, type Why } from './types';
+import { LASTING_RISES, SPIKE_RENAMES, type Anomaly, type Why } from './types';
 
 /** A detection on one evaluated day. */
 export interface Detection {
@@ -31,6 +31,8 @@ export interface Episode {
   openedAs?: string;
   /** Times a developer's excess came back after the incident had resolved itself (incidents/upsert.ts reopens it). */
   reopens?: number;
+  /** The onsets of the lasting rises it was renamed for, when later than its own (continuesSpike). */
+  riseOnsets?: string[];
 }
 
 /**
@@ -86,13 +88,16 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       open.delete(`${d.scope}|${d.subject}|personal_spike`);
       spike.openedAs ??= spike.detector;
       spike.detector = d.detector;
+      if (d.onset !== undefined && d.onset !== spike.onset) spike.riseOnsets = [...(spike.riseOnsets ?? []), d.onset];
       open.set(key, spike);
       ep = spike;
     }
-    // A spike read again from a renamed episode's onset is that episode (incidents/upsert.ts, lastingOfSpikes).
-    if (!live && d.scope === 'user' && d.detector === 'personal_spike' && d.onset !== undefined) {
+    // A spike read again from a renamed episode's onset, or its rise's, is that episode (incidents/upsert.ts,
+    // lastingOfSpikes).
+    const spikeOnset = d.onset;
+    if (!live && d.scope === 'user' && d.detector === 'personal_spike' && spikeOnset !== undefined) {
       const lasting = SPIKE_RENAMES.map((x) => open.get(`${d.scope}|${d.subject}|${x}`)).find(
-        (e) => e !== undefined && e.onset === d.onset && daysBetween(e.lastDay, d.day) <= gapDays,
+        (e) => e !== undefined && hasOnset(e, spikeOnset) && daysBetween(e.lastDay, d.day) <= gapDays,
       );
       if (lasting) ep = lasting;
     }
@@ -138,23 +143,41 @@ export function reclassifies(spike: Episode, d: Detection, gapDays: number): boo
     (SPIKE_RENAMES as readonly string[]).includes(d.detector) &&
     d.onset !== undefined &&
     spike.onset !== undefined &&
-    continuesSpike(spike.onset, spike.lastDay, d.onset, gapDays) &&
+    continuesSpike(spike.onset, spike.lastDay, d.detector, d.onset, gapDays) &&
     d.day <= addDays(spike.lastDay, 2 * gapDays)
   );
 }
 
+/** Whether episode `e` holds `onset`: its own, or that of a lasting rise it was renamed for (riseOnsets). */
+export function hasOnset(e: Pick<Episode, 'onset' | 'riseOnsets'>, onset: string): boolean {
+  return e.onset === onset || (e.riseOnsets ?? []).includes(onset);
+}
+
 /**
- * Whether a lasting rise (or runaway) read from `onset` is the same excess as a developer's spike that began on
- * `spikeOnset` and was last seen on `spikeLastDay` (all YYYY-MM-DD): read from the spike's own onset (detection's
- * lastingSpike), or from a later one no more than `gapDays` after the spike's last day. The later onset is the rise's
+ * Whether a developer's reading named `detector` (a lasting rise or a runaway) from `onset` is the same excess as
+ * their spike that began on `spikeOnset` and was last seen on `spikeLastDay` (all YYYY-MM-DD): read from the spike's own
+ * onset (detection's lastingSpike; a runaway an hourly pass read as a spike), or, for a lasting rise (LASTING_RISES),
+ * from a later one no more than `gapDays` after the spike's last day. The later onset is the rise's
  * change point landing past the spike: a model shift or ramp whose first day stood out as a spike, then a few days
  * under the bar (a weekend, a dip) before its level read as lasting. Before, those opened a second incident and sent a
  * second message about an excess already told (bench:detect, Dec 7 2026: 13 of the 62 alerts about an anomaly
  * already told, from an onset 1–6 days after the spike's; T4-churn's dev0231, a spike on Oct 9 and a model shift from
- * Oct 12 read on Oct 13). An onset before the spike's, or later than that, is another episode.
+ * Oct 12 read on Oct 13). An onset before the spike's, or later than that, is another episode; so is a runaway
+ * agent from another day (one day's excess of its own).
  */
-export function continuesSpike(spikeOnset: string, spikeLastDay: string, onset: string, gapDays: number): boolean {
-  return onset >= spikeOnset && onset <= addDays(spikeLastDay, gapDays);
+export function continuesSpike(
+  spikeOnset: string,
+  spikeLastDay: string,
+  detector: string,
+  onset: string,
+  gapDays: number,
+): boolean {
+  return (
+    onset === spikeOnset ||
+    ((LASTING_RISES as readonly string[]).includes(detector) &&
+      onset > spikeOnset &&
+      onset <= addDays(spikeLastDay, gapDays))
+  );
 }
 
 /**

@@ -39,6 +39,12 @@ export type DetectorName = (typeof DETECTORS)[number];
  */
 export const SPIKE_RENAMES: readonly DetectorName[] = ['model_shift', 'sustained_drift', 'runaway_agent'];
 
+/**
+ * The spike's other names that read it as lasting: a spike may be renamed to one of these read from a later onset
+ * (detection/episodes.ts continuesSpike). A runaway agent is one day's excess: from another day it is a new one.
+ */
+export const LASTING_RISES: readonly DetectorName[] = ['model_shift', 'sustained_drift'];
+
 /** A developer's spike episode under any of its names: the spike and SPIKE_RENAMES. */
 export const SPIKE_NAMES: readonly DetectorName[] = ['personal_spike', ...SPIKE_RENAMES];
 

@@ -50,7 +50,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
   const seenKeys = new Set(anomalies.map(anomalyKey));
   const awake = anomalies.filter((a) => !snoozed.has(`${a.scope}\u0000${a.subject}`));
   result.snoozed = anomalies.length - awake.length;
-  const closed = await closedEpisodes(tx, awake);
+  const closed = await closedEpisodes(tx, awake, input.settings.autoResolveAfterDays);
   result.suppressed = closed.size;
   const live = awake.filter((_, i) => !closed.has(i));
   const steppedOver = await closeSteppedOver(tx, live, now);

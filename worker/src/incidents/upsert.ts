@@ -1,7 +1,8 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import { SPIKE_NAMES, SPIKE_RENAMES, type Anomaly } from '../detection/types';
 import { keepsOnset } from '../detection/episodes';
+import { continuesSpikeSql, holdsOnsetSql } from './continues-spike';
 import { appendIncidentEvents, type IncidentEventInput } from './events';
 import type { IncidentPolicy } from './policy';
 import type { IncidentRow } from './types';
@@ -223,21 +224,6 @@ async function reopenCameBack(tx: Tx, anomalies: Anomaly[], withinDays: number):
 }
 
 /**
- * SQL for detection/episodes.ts continuesSpike: whether a lasting rise read from `onsetAt` (its day `onsetDay`) is the
- * same excess as spike incident `spike` (a row with onset_at, last_evaluated_day and normal_days): its own onset, or a
- * later one at most `withinDays` after the last day the spike was seen (its last evaluated day less its normal days).
- */
-function continuesSpikeSql(
-  spike: RawBuilder<unknown>,
-  onsetAt: RawBuilder<unknown>,
-  onsetDay: RawBuilder<unknown>,
-  withinDays: number,
-) {
-  return sql`(${spike}.onset_at = ${onsetAt} OR (${onsetAt} > ${spike}.onset_at
-    AND ${onsetDay} <= ${spike}.last_evaluated_day - ${spike}.normal_days + ${withinDays}::int))`;
-}
-
-/**
  * Renames a developer's open personal-spike incident to the detector that now reads the same excess under another
  * name (SPIKE_RENAMES: a model shift or a sustained drift from the spike's own onset, detection's lastingSpike once the
  * rise has three active days and no earlier day holds most of its excess, or from a later onset at most `withinDays`
@@ -262,7 +248,7 @@ async function renameLastingSpikes(
     FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
       AS k(subject text, detector text, onset_at timestamptz, onset_day date, as_of date)
     WHERE i.scope = 'user' AND i.subject = k.subject AND i.detector = 'personal_spike' AND i.status <> 'resolved'
-      AND ${continuesSpikeSql(sql`i`, sql`k.onset_at`, sql`k.onset_day`, withinDays)}
+      AND ${continuesSpikeSql(sql`i`, sql`k.detector`, sql`k.onset_at`, sql`k.onset_day`, withinDays)}
       AND (i.last_evaluated_day IS NULL OR i.last_evaluated_day <= k.as_of)
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
@@ -303,7 +289,7 @@ async function reopenSpikesCameBack(
     UPDATE incidents i SET ${REOPEN}
     FROM latest l
     WHERE i.id = l.id AND l.status = 'resolved' AND l.resolution_reason = 'auto'
-      AND ${continuesSpikeSql(sql`l`, sql`l.k_onset`, sql`l.k_onset_day`, withinDays)}
+      AND ${continuesSpikeSql(sql`l`, sql`l.k_detector`, sql`l.k_onset`, sql`l.k_onset_day`, withinDays)}
       AND l.as_of >= l.last_evaluated_day AND l.as_of <= l.last_evaluated_day + ${withinDays}::int
       AND NOT EXISTS (
         SELECT 1 FROM incidents o
@@ -315,7 +301,8 @@ async function reopenSpikesCameBack(
 
 /**
  * The open incidents under a spike's other names a spike reading belongs to: a developer's spike anomaly with no unresolved spike
- * incident of theirs, whose onset is that of their open model-shift, drift or runaway incident. The same episode, read as a
+ * incident of theirs, whose onset is that of their open model-shift, drift or runaway incident, or of the lasting rise
+ * that incident was renamed for (holdsOnsetSql). The same episode, read as a
  * spike again (hourly passes on a growing day can read a renamed spike's newest day as a spike once more, and a replay
  * of an older day reads it as it was): it updates that incident under its lasting name (or is stale), instead of
  * opening a second one. Locked for this pass; by the anomaly's key.
@@ -334,7 +321,7 @@ async function lastingOfSpikes(
     WHERE i.id IN (
       SELECT DISTINCT ON (c.subject) c.id FROM incidents c
       JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(subject text, onset_at timestamptz)
-        ON c.subject = k.subject AND c.onset_at = k.onset_at
+        ON c.subject = k.subject AND ${holdsOnsetSql(sql`c`, sql`k.onset_at`)}
       WHERE c.scope = 'user' AND c.detector = ANY(${SPIKE_RENAMES}::text[]) AND c.status <> 'resolved'
         AND NOT EXISTS (
           SELECT 1 FROM incidents o

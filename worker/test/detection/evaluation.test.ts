@@ -290,9 +290,20 @@ describe('benchmark helpers', () => {
     // An onset more than three days after the spike's last day, or a rise read more than six: a new episode.
     expect(shape([spike, d('2026-10-13', 'model_shift', '2026-10-13')])).toHaveLength(2);
     expect(shape([spike, d('2026-10-16', 'model_shift', '2026-10-12')])).toHaveLength(2);
-    expect(continuesSpike('2026-10-09', '2026-10-09', '2026-10-12', 3)).toBe(true);
-    expect(continuesSpike('2026-10-09', '2026-10-09', '2026-10-13', 3)).toBe(false);
-    expect(continuesSpike('2026-10-09', '2026-10-10', '2026-10-08', 3)).toBe(false);
+    expect(continuesSpike('2026-10-09', '2026-10-09', 'model_shift', '2026-10-12', 3)).toBe(true);
+    expect(continuesSpike('2026-10-09', '2026-10-09', 'model_shift', '2026-10-13', 3)).toBe(false);
+    expect(continuesSpike('2026-10-09', '2026-10-10', 'model_shift', '2026-10-08', 3)).toBe(false);
+    // A runaway agent from another day is one day's excess of its own; from the spike's day it is the spike.
+    expect(shape([spike, d('2026-10-10', 'runaway_agent', '2026-10-10')])).toHaveLength(2);
+    expect(continuesSpike('2026-10-09', '2026-10-09', 'runaway_agent', '2026-10-09', 3)).toBe(true);
+    // A spike read again from the rise's onset (an hourly pass early in a day) is the renamed episode.
+    const again = shape([
+      spike,
+      ...shift,
+      d('2026-10-16', 'personal_spike', '2026-10-12'),
+      d('2026-10-17', 'model_shift', '2026-10-12'),
+    ]);
+    expect(again).toEqual([['model_shift', 'personal_spike', '2026-10-09', '2026-10-09', '2026-10-17', 1]]);
   });
 
   it('scores precision, recall on anomalies worth the minimum, delay and alert volume', () => {

@@ -54,6 +54,7 @@ describe('a new developer far above the team who also works at weekends', () => 
     const seen = new Map(reports(team(seed, (day) => (day === friday ? 25 : 1))));
     expect(seen.get(friday)).toBe(`team_zscore from ${friday}`);
     expect(seen.get(addDays(friday, 2))).toBeNull(); // Sunday
+    expect(seen.get(addDays(friday, 3))).toBeNull(); // Monday: the weekend did not hold it (weekendLull)
   });
 
   // Nor do idle weekend days hold it (detect.ts heldOverIdleDays, as weekendLull): before, its report was held over

@@ -214,8 +214,10 @@ describe('recordDetections, set-based', () => {
         summary: `${subject} ${detector} ${asOf}`,
       });
     const [ana, bo, cy, dan] = ['ana@example.com', 'bo@example.com', 'cy@example.com', 'dan@example.com'];
+    const eve = 'eve@example.com';
     // (day, anomalies): ana's spike renamed, read as a spike again, replayed; bo's spike over idle days, renamed on
-    // its return, then a replay; cy's spike judged by a person, then its rise; dan's spike read as two rises at once.
+    // its return, then a replay; cy's spike judged by a person, then its rise; dan's spike read as two rises at once;
+    // eve's spike judged by a person once its rise from a later day had begun, then that rise.
     const script: [string, Anomaly[]][] = [
       [
         '2026-11-10',
@@ -227,7 +229,11 @@ describe('recordDetections, set-based', () => {
       ],
       [
         '2026-11-12',
-        [at(ana, 'model_shift', '2026-11-12', '2026-11-10'), at(dan, 'personal_spike', '2026-11-12', '2026-11-12')],
+        [
+          at(ana, 'model_shift', '2026-11-12', '2026-11-10'),
+          at(dan, 'personal_spike', '2026-11-12', '2026-11-12'),
+          at(eve, 'personal_spike', '2026-11-12', '2026-11-12'),
+        ],
       ],
       ['2026-11-12', [at(ana, 'personal_spike', '2026-11-12', '2026-11-10')]],
       [
@@ -240,7 +246,10 @@ describe('recordDetections, set-based', () => {
         ],
       ],
       ['2026-11-11', [at(ana, 'personal_spike', '2026-11-11', '2026-11-10')]],
-      ['2026-11-14', [at(bo, 'model_shift', '2026-11-14', '2026-11-10')]],
+      [
+        '2026-11-14',
+        [at(bo, 'model_shift', '2026-11-14', '2026-11-10'), at(eve, 'model_shift', '2026-11-14', '2026-11-13')],
+      ],
       [
         '2026-11-15',
         [at(bo, 'sustained_drift', '2026-11-15', '2026-11-10'), at(bo, 'model_shift', '2026-11-15', '2026-11-10')],
@@ -262,12 +271,26 @@ describe('recordDetections, set-based', () => {
         const [cyIncident] = await batched.db.selectFrom('incidents').select('id').where('subject', '=', cy).execute();
         await both((t) => resolveIncident(t.db, cyIncident.id, { reason: 'expected' }, 'lead', now));
       }
+      if (asOf === '2026-11-13') {
+        const [eveIncident] = await batched.db
+          .selectFrom('incidents')
+          .select('id')
+          .where('subject', '=', eve)
+          .execute();
+        await both((t) => resolveIncident(t.db, eveIncident.id, { reason: 'expected' }, 'lead', now));
+      }
     }
     const [x, y] = [await tables(batched), await tables(oneByOne)];
     // The paths this script is for were taken.
     expect(x.events.map((e) => e.action)).toEqual(
       expect.arrayContaining(['reclassified', 'reopened', 'auto_resolved']),
     );
+    expect(x.incidents.filter((r) => r.subject === eve)).toMatchObject([
+      { detector: 'personal_spike', status: 'resolved' },
+    ]);
+    expect(x.links.filter((l) => l.subject === eve && l.detector === 'model_shift')).toMatchObject([
+      { incident_id: null },
+    ]);
     expect(x).toEqual(y);
   });
 });

@@ -45,7 +45,7 @@ async function recordInTx(tx: Tx, input: RecordInput, now: Date): Promise<Record
       result.snoozed += 1;
       continue;
     }
-    if (await belongsToClosedEpisode(tx, a)) {
+    if (await belongsToClosedEpisode(tx, a, input.settings.autoResolveAfterDays)) {
       result.suppressed += 1;
       continue;
     }
@@ -106,10 +106,10 @@ async function linkAnomaly(tx: Tx, a: Anomaly, incidentId: number): Promise<void
  * excess began (same onset, same episode: do not reopen what they judged; a spike they judged counts for the lasting
  * rise read from its day), or a pass for an older day is replayed after the incident resolved itself on a later day.
  */
-async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
-  const row = await tx
+async function belongsToClosedEpisode(tx: Tx, a: Anomaly, withinDays: number): Promise<boolean> {
+  const rows = await tx
     .selectFrom('incidents')
-    .select('id')
+    .selectAll()
     .where('scope', '=', a.scope)
     .where('subject', '=', a.subject)
     .where('status', '=', 'resolved')
@@ -127,11 +127,10 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
           ]),
         ]),
         // A developer's episode under its other name (a spike, the lasting rise read from it), closed by a person or
-        // replayed for a day it had been evaluated through.
+        // replayed for a day it had been evaluated through (its onset: below).
         eb.and([
           eb.val(a.scope === 'user'),
           eb('detector', 'in', NAMES.includes(a.detector) ? NAMES.filter((d) => d !== a.detector) : ['-']),
-          eb('onset_at', '=', sql<Date>`${a.onsetAt}::timestamptz`),
           eb.or([
             eb('last_evaluated_day', '>', a.asOf),
             eb('resolution_reason', 'not in', ['auto', 'fixed_after_nudge']),
@@ -152,9 +151,15 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly): Promise<boolean> {
         ),
       ),
     )
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  // The same detector's episode, or another name's holding the onset, or a spike the rise goes on from (read from a
+  // later onset, which had begun when the spike was resolved: spikeGoesOnAs).
+  for (const r of rows) {
+    if (r.detector === a.detector || (await holdsOnset(tx, r, a))) return true;
+    const judgedRise = r.resolved_at !== null && r.resolved_at.getTime() >= Date.parse(a.onsetAt);
+    if (r.detector === 'personal_spike' && judgedRise && spikeGoesOnAs(r, a, withinDays)) return true;
+  }
+  return false;
 }
 
 /**
@@ -240,9 +245,22 @@ const openOf = (tx: Tx, subject: string, detector: string) =>
  */
 function spikeGoesOnAs(spike: IncidentRow, a: Anomaly, withinDays: number): boolean {
   if (spike.onset_at.getTime() === Date.parse(a.onsetAt)) return true;
-  if (spike.last_evaluated_day === null) return false;
+  const [spikeDay, day] = [spike.onset_at.toISOString().slice(0, 10), a.onsetAt.slice(0, 10)];
+  if (spike.last_evaluated_day === null || day === spikeDay) return false;
   const lastSeen = addDays(spike.last_evaluated_day, -spike.normal_days);
-  return continuesSpike(spike.onset_at.toISOString().slice(0, 10), lastSeen, a.onsetAt.slice(0, 10), withinDays);
+  return continuesSpike(spikeDay, lastSeen, a.detector, day, withinDays);
+}
+
+/** Whether incident `inc` holds `a`'s onset: its own, or a lasting rise's it was renamed for (holdsOnsetSql). */
+async function holdsOnset(tx: Tx, inc: IncidentRow, a: Anomaly): Promise<boolean> {
+  if (inc.onset_at.getTime() === Date.parse(a.onsetAt)) return true;
+  const renames = await tx
+    .selectFrom('incident_events')
+    .select('details')
+    .where('incident_id', '=', inc.id)
+    .where('action', '=', 'reclassified')
+    .execute();
+  return renames.some((e) => Date.parse(String((e.details as { onset?: string }).onset)) === Date.parse(a.onsetAt));
 }
 
 /**
@@ -280,7 +298,7 @@ async function lastingOfSpike(tx: Tx, a: Anomaly): Promise<number | undefined> {
   if (await openOf(tx, a.subject, 'personal_spike')) return undefined;
   for (const detector of RENAMES) {
     const inc = await openOf(tx, a.subject, detector);
-    if (inc && inc.onset_at.getTime() === Date.parse(a.onsetAt)) return inc.id;
+    if (inc && (await holdsOnset(tx, inc, a))) return inc.id;
   }
   return undefined;
 }

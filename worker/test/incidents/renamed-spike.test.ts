@@ -139,20 +139,96 @@ describe('a spike that goes on', () => {
     expect((await incidents())[0].onset_at.toISOString()).toBe(onset);
     const actions = (await listIncidentEvents(t.db, id)).map((e) => e.action);
     expect(actions).not.toContain('onset_moved');
+    // An hourly pass later that day reads the rise's day as a spike from it: the same incident, not a second one.
+    const again = await pass('2026-11-12', [of('2026-11-12', 'personal_spike', { onsetAt: '2026-11-12T00:00:00Z' })]);
+    expect(again).toMatchObject({ opened: [], updated: [id], toNotify: [] });
+    // A lead's verdict on it covers the rise read under another name from that day.
+    await resolveIncident(t.db, id, { reason: 'expected' }, 'lead', endOf('2026-11-12'));
+    const drift = await pass('2026-11-13', [of('2026-11-13', 'sustained_drift', { onsetAt: '2026-11-12T00:00:00Z' })]);
+    expect(drift).toMatchObject({ opened: [], suppressed: 1, toNotify: [] });
+  });
 
-    const bo = { subject: 'bo@example.com', onsetAt: '2026-11-09T00:00:00.000Z' };
-    const { opened } = await pass('2026-11-09', [of('2026-11-09', 'personal_spike', bo)]);
-    await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-09')));
-    for (const day of ['2026-11-10', '2026-11-11', '2026-11-12']) await pass(day, []);
-    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({ status: 'resolved' });
-    const back = await pass('2026-11-13', [
-      of('2026-11-13', 'model_shift', { ...bo, onsetAt: '2026-11-12T00:00:00Z' }),
+  it('reopens and renames a spike that resolved itself for a rise read from the day it resolved', async () => {
+    const { opened } = await pass('2026-11-20', [
+      of('2026-11-20', 'personal_spike', { onsetAt: '2026-11-20T00:00:00Z' }),
     ]);
+    await t.db.transaction().execute((tx) => markIncidentsAlerted(tx, opened, 'slack', 1, endOf('2026-11-20')));
+    for (const day of ['2026-11-21', '2026-11-22', '2026-11-23']) await pass(day, []);
+    expect(await incidents()).toMatchObject([{ id: opened[0], status: 'resolved' }]);
+    const back = await pass('2026-11-24', [of('2026-11-24', 'model_shift', { onsetAt: '2026-11-23T00:00:00Z' })]);
     expect(back).toMatchObject({ opened: [], reopened: opened, renamed: opened, toNotify: [] });
-    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({
-      detector: 'model_shift',
-      onset_at: new Date(bo.onsetAt),
+    expect(await incidents()).toMatchObject([
+      { id: opened[0], detector: 'model_shift', status: 'alerted', onset_at: new Date('2026-11-20T00:00:00Z') },
+    ]);
+    const actions = (await listIncidentEvents(t.db, opened[0])).map((e) => e.action);
+    expect(actions.slice(-3)).toEqual(['reopened', 'reclassified', 'updated']);
+  });
+
+  it('renames an open spike for a rise from at most three days after it was last seen, normal days counted', async () => {
+    // Seen Nov 10, normal on Nov 11 and 12: a model shift from Nov 13 read that day is its rise.
+    const ann = 'ann@example.com';
+    const shift = (subject: string, asOf: string, from: string) =>
+      of(asOf, 'model_shift', { subject, onsetAt: `${from}T00:00:00Z` });
+    const { opened } = await pass('2026-11-10', [of('2026-11-10', 'personal_spike', { subject: ann })]);
+    for (const day of ['2026-11-11', '2026-11-12']) await pass(day, []);
+    expect(await pass('2026-11-13', [shift(ann, '2026-11-13', '2026-11-13')])).toMatchObject({
+      opened: [],
+      renamed: opened,
     });
+    // Bo and cy, seen Nov 20, normal on Nov 21, no pass until Nov 24 (last evaluated Nov 21): a rise from Nov 23 is
+    // cy's spike going on; one from Nov 24 is more than three days after bo's was last seen, a new incident.
+    const [bo, cy] = ['bo@example.com', 'cy@example.com'];
+    const spikes = await pass(
+      '2026-11-20',
+      [bo, cy].map((subject) => of('2026-11-20', 'personal_spike', { subject })),
+    );
+    await pass('2026-11-21', []);
+    const nov24 = await pass('2026-11-24', [
+      shift(bo, '2026-11-24', '2026-11-24'),
+      shift(cy, '2026-11-24', '2026-11-23'),
+    ]);
+    expect(nov24.renamed).toEqual([spikes.opened[1]]);
+    expect(nov24.opened).toHaveLength(1);
+    expect((await incidents()).find((r) => r.id === spikes.opened[0])).toMatchObject({ detector: 'personal_spike' });
+  });
+
+  it('opens a new incident for a runaway agent from a day after the spike (one day’s excess of its own)', async () => {
+    const id = await spike();
+    const runaway = await pass('2026-11-12', [of('2026-11-12', 'runaway_agent', { onsetAt: '2026-11-12T00:00:00Z' })]);
+    expect(runaway).toMatchObject({ renamed: [] });
+    expect(runaway.opened).toHaveLength(1);
+    expect(runaway.toNotify).toEqual(runaway.opened);
+    expect((await incidents()).find((r) => r.id === id)).toMatchObject({ detector: 'personal_spike' });
+  });
+
+  it('takes a person’s verdict on a spike for its rise read from a later onset that had begun when they gave it', async () => {
+    // Spikes on Nov 10. The lead closes ann's late on Nov 12: a drift from Nov 12 read on Nov 13 is what they judged.
+    // Bo's, closed on Nov 10, before the rise from Nov 12 began: not judged.
+    const [ann, bo, cy] = ['ann@example.com', 'bo@example.com', 'cy@example.com'];
+    const { opened } = await pass(
+      '2026-11-10',
+      [ann, bo].map((subject) => of('2026-11-10', 'personal_spike', { subject })),
+    );
+    const verdict = (i: number, day: string) =>
+      resolveIncident(t.db, opened[i], { reason: 'expected', note: 'migration' }, 'lead', endOf(day));
+    await verdict(1, '2026-11-10');
+    await verdict(0, '2026-11-12');
+    const drift = (subject: string, asOf: string, from: string) =>
+      of(asOf, 'sustained_drift', { subject, onsetAt: `${from}T00:00:00.000Z` });
+    const nov13 = await pass('2026-11-13', [
+      drift(ann, '2026-11-13', '2026-11-12'),
+      drift(bo, '2026-11-13', '2026-11-12'),
+    ]);
+    expect(nov13).toMatchObject({ renamed: [], suppressed: 1 });
+    expect(nov13.opened).toHaveLength(1);
+    expect((await incidents()).filter((r) => r.status !== 'resolved').map((r) => r.subject)).toEqual([bo]);
+    // Cy's spike, last seen Nov 14 (no pass for days after it), closed late on Nov 19: a drift from Nov 18 is more
+    // than three days after it, another episode.
+    const cys = await pass('2026-11-14', [of('2026-11-14', 'personal_spike', { subject: cy })]);
+    await resolveIncident(t.db, cys.opened[0], { reason: 'expected' }, 'lead', endOf('2026-11-19'));
+    const far = await pass('2026-11-20', [drift(cy, '2026-11-20', '2026-11-18')]);
+    expect(far).toMatchObject({ suppressed: 0 });
+    expect(far.opened).toHaveLength(1);
   });
 
   it('opens a new incident for a rise read from an onset more than three days after the spike was last seen', async () => {
@@ -170,8 +246,8 @@ describe('a spike that goes on', () => {
       of('2026-11-25', 'model_shift', { ...bo, onsetAt: '2026-11-24T00:00:00Z' }),
     ]);
     expect(news).toMatchObject({ reopened: [], renamed: [] });
-    expect(news.opened).not.toEqual(opened);
     expect(news.opened).toHaveLength(1);
+    expect((await incidents()).find((r) => r.id === opened[0])).toMatchObject({ status: 'resolved' });
   });
 
   it('keeps the lasting name when a pass reads the episode as a spike again, and a replay of an earlier day is stale', async () => {
