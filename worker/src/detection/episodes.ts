@@ -31,7 +31,7 @@ export interface Episode {
   openedAs?: string;
   /** Times a developer's excess came back after the incident had resolved itself (incidents/upsert.ts reopens it). */
   reopens?: number;
-  /** The onsets of the lasting rises it was renamed for, when later than its own (continuesSpike). */
+  /** The onsets of the readings it was renamed for (continuesSpike): its own, or a lasting rise's later one. */
   riseOnsets?: string[];
 }
 
@@ -88,7 +88,8 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
       open.delete(`${d.scope}|${d.subject}|personal_spike`);
       spike.openedAs ??= spike.detector;
       spike.detector = d.detector;
-      if (d.onset !== undefined && d.onset !== spike.onset) spike.riseOnsets = [...(spike.riseOnsets ?? []), d.onset];
+      // (every rename's, as the incident's reclassified events hold it: its onset may move earlier later)
+      if (d.onset !== undefined) spike.riseOnsets = [...(spike.riseOnsets ?? []), d.onset];
       open.set(key, spike);
       ep = spike;
     }

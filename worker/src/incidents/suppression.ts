@@ -35,16 +35,19 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[], withinDays: n
           -- A developer's episode under another of its names, with the same onset (SPIKE_NAMES: a spike read as the
           -- lasting rise it is from its day, or as the runaway it is, upsert.ts renameLastingSpikes; a renamed one read
           -- under another name again; or the onset of the lasting rise it was renamed for, holdsOnsetSql), or a spike's
-          -- lasting rise read from a later onset it goes on from, once that had begun when the spike was resolved;
+          -- lasting rise read from a later onset it goes on from, once that had begun when the spike was resolved, and
+          -- read within twice the window of the spike's last day, as toEpisodes joins them (reclassifies);
           -- closed by a person, or replayed for a day before the last it was
           -- evaluated through (a later pass of the day an early one resolved it on is its return: reopenSpikesCameBack).
           OR (k.scope = 'user'
             AND k.detector = ANY(${SPIKE_NAMES}::text[]) AND r.detector = ANY(${SPIKE_NAMES}::text[])
             AND r.detector <> k.detector
+            -- (before the onset tests: the EXISTS of holdsOnsetSql runs only for the rows left)
+            AND (r.last_evaluated_day > k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge'))
             AND (${holdsOnsetSql(sql`r`, sql`k.onset_at`)}
               OR (r.detector = 'personal_spike' AND r.resolved_at >= k.onset_at
-                AND ${continuesSpikeSql(sql`r`, sql`k.detector`, sql`k.onset_at`, sql`k.onset_day`, withinDays)}))
-            AND (r.last_evaluated_day > k.as_of OR r.resolution_reason NOT IN ('auto', 'fixed_after_nudge')))
+                AND k.as_of <= r.last_evaluated_day - r.normal_days + ${2 * withinDays}::int
+                AND ${continuesSpikeSql(sql`r`, sql`k.detector`, sql`k.onset_at`, sql`k.onset_day`, withinDays)})))
         )
         -- An episode that is open again (reopened, or a newer one) takes the anomaly instead.
         AND NOT EXISTS (

@@ -340,7 +340,13 @@ function renamedEvent(id: number, status: string, a: Anomaly, now: Date): Event 
     action: 'reclassified',
     from: status,
     to: status,
-    details: { asOf: a.asOf, fromDetector: 'personal_spike', toDetector: a.detector, onset: a.onsetAt },
+    // (the onset as one ISO form: holdsOnsetSql reads it back)
+    details: {
+      asOf: a.asOf,
+      fromDetector: 'personal_spike',
+      toDetector: a.detector,
+      onset: new Date(a.onsetAt).toISOString(),
+    },
     at: now,
   };
 }

@@ -296,6 +296,15 @@ describe('benchmark helpers', () => {
     // A runaway agent from another day is one day's excess of its own; from the spike's day it is the spike.
     expect(shape([spike, d('2026-10-10', 'runaway_agent', '2026-10-10')])).toHaveLength(2);
     expect(continuesSpike('2026-10-09', '2026-10-09', 'runaway_agent', '2026-10-09', 3)).toBe(true);
+    // After a rename from the spike's own onset and a move of that onset earlier, a spike from the old one is the
+    // episode still (the incident's reclassified event holds it).
+    const moved = shape([
+      spike,
+      d('2026-10-10', 'model_shift', '2026-10-09'),
+      d('2026-10-11', 'model_shift', '2026-10-08'),
+      d('2026-10-12', 'personal_spike', '2026-10-09'),
+    ]);
+    expect(moved).toEqual([['model_shift', 'personal_spike', '2026-10-08', '2026-10-09', '2026-10-12', 0]]);
     // A spike read again from the rise's onset (an hourly pass early in a day) is the renamed episode.
     const again = shape([
       spike,

@@ -156,7 +156,11 @@ async function belongsToClosedEpisode(tx: Tx, a: Anomaly, withinDays: number): P
   // later onset, which had begun when the spike was resolved: spikeGoesOnAs).
   for (const r of rows) {
     if (r.detector === a.detector || (await holdsOnset(tx, r, a))) return true;
-    const judgedRise = r.resolved_at !== null && r.resolved_at.getTime() >= Date.parse(a.onsetAt);
+    const judgedRise =
+      r.resolved_at !== null &&
+      r.resolved_at.getTime() >= Date.parse(a.onsetAt) &&
+      r.last_evaluated_day !== null &&
+      a.asOf <= addDays(r.last_evaluated_day, 2 * withinDays - r.normal_days);
     if (r.detector === 'personal_spike' && judgedRise && spikeGoesOnAs(r, a, withinDays)) return true;
   }
   return false;
@@ -330,7 +334,13 @@ async function renameIfLastingSpike(tx: Tx, a: Anomaly, now: Date, withinDays: n
     action: 'reclassified',
     from: spike.status,
     to: spike.status,
-    details: { asOf: a.asOf, fromDetector: 'personal_spike', toDetector: a.detector, onset: a.onsetAt },
+    // (the onset as one ISO form: holdsOnsetSql reads it back)
+    details: {
+      asOf: a.asOf,
+      fromDetector: 'personal_spike',
+      toDetector: a.detector,
+      onset: new Date(a.onsetAt).toISOString(),
+    },
     at: now,
   });
   return true;

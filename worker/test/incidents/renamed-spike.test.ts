@@ -222,6 +222,15 @@ describe('a spike that goes on', () => {
     expect(nov13).toMatchObject({ renamed: [], suppressed: 1 });
     expect(nov13.opened).toHaveLength(1);
     expect((await incidents()).filter((r) => r.status !== 'resolved').map((r) => r.subject)).toEqual([bo]);
+    // Dan's spike, seen Nov 20 and closed late on Nov 23: a drift from Nov 23 is what they judged when read by Nov 26
+    // (as a spike and its rise are joined: twice three days from its last day), news when read on Nov 27.
+    const dan = 'dan@example.com';
+    const dans = await pass('2026-11-20', [of('2026-11-20', 'personal_spike', { subject: dan })]);
+    await resolveIncident(t.db, dans.opened[0], { reason: 'expected' }, 'lead', endOf('2026-11-23'));
+    expect(await pass('2026-11-26', [drift(dan, '2026-11-26', '2026-11-23')])).toMatchObject({ suppressed: 1 });
+    const news = await pass('2026-11-27', [drift(dan, '2026-11-27', '2026-11-23')]);
+    expect(news).toMatchObject({ suppressed: 0 });
+    expect(news.opened).toHaveLength(1);
     // Cy's spike, last seen Nov 14 (no pass for days after it), closed late on Nov 19: a drift from Nov 18 is more
     // than three days after it, another episode.
     const cys = await pass('2026-11-14', [of('2026-11-14', 'personal_spike', { subject: cy })]);
