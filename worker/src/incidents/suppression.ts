@@ -36,9 +36,9 @@ export async function closedEpisodes(tx: Tx, anomalies: Anomaly[], withinDays: n
           -- lasting rise it is from its day, or as the runaway it is, upsert.ts renameLastingSpikes; a renamed one read
           -- under another name again; or the onset of the lasting rise it was renamed for, holdsOnsetSql), or a spike's
           -- lasting rise read from a later onset it goes on from, once that had begun when the spike was resolved, and
-          -- read within twice the window of the spike's last day, as toEpisodes joins them (reclassifies);
-          -- closed by a person, or replayed for a day before the last it was
-          -- evaluated through (a later pass of the day an early one resolved it on is its return: reopenSpikesCameBack).
+          -- read within twice the window of the spike's last day, as toEpisodes joins them (reclassifies); closed by a
+          -- person, or replayed for a day before the last it was evaluated through (a later pass of the day an early
+          -- one resolved it on is its return: reopenSpikesCameBack).
           OR (k.scope = 'user'
             AND k.detector = ANY(${SPIKE_NAMES}::text[]) AND r.detector = ANY(${SPIKE_NAMES}::text[])
             AND r.detector <> k.detector
