@@ -8,7 +8,8 @@ type Expr = RawBuilder<unknown>;
  * `onsetDay`) is the same excess as spike incident `spike` (a row with onset_at, last_evaluated_day and normal_days):
  * its own onset, or, for a lasting rise, a later day at most `withinDays` after the last day the spike was seen (its
  * last evaluated day less its normal days). The later onset is compared by its UTC day, as episodes.ts compares days;
- * the same onset by its timestamp, as before (detection's onsets are midnight UTC).
+ * the same onset by its timestamp, which is its day: recordDetections takes only onsets at a UTC day's start
+ * (record-input.ts).
  */
 export function continuesSpikeSql(spike: Expr, detector: Expr, onsetAt: Expr, onsetDay: Expr, withinDays: number) {
   return sql`(${spike}.onset_at = ${onsetAt} OR (${detector} = ANY(${LASTING_RISES}::text[])

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@cursor-cost-watch/contract';
 import { z } from 'zod';
 import type { Anomaly } from '../detection/types';
 import { IncidentInputError } from './errors';
@@ -11,7 +12,11 @@ const anomalySchema = z.object({
   detector: z.string().min(1, 'must not be empty'),
   severity: z.enum(['info', 'warning', 'critical']),
   asOf: day,
-  onsetAt: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO timestamp'),
+  // Incidents compare onsets for equality (continues-spike.ts, upsert.ts): only whole days make that a day's test.
+  onsetAt: z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO timestamp')
+    .refine((v) => Date.parse(v) % DAY_MS === 0, 'must be the start of a UTC day (T00:00:00Z)'),
   observed: finite,
   expected: finite,
   bandLow: finite.nullable(),
@@ -35,6 +40,11 @@ export function validateRecordInput(asOf: string, anomalies: Anomaly[]): void {
         issues.push({ path: `anomalies[${i}].${issue.path.join('.')}`, message: issue.message });
     } else if (a.asOf !== asOf) {
       issues.push({ path: `anomalies[${i}].asOf`, message: `is ${a.asOf} but the pass evaluates ${asOf}` });
+    } else if (new Date(a.onsetAt).toISOString().slice(0, 10) > asOf) {
+      issues.push({
+        path: `anomalies[${i}].onsetAt`,
+        message: `is ${a.onsetAt}, after the day the pass evaluates (${asOf})`,
+      });
     }
   });
   if (issues.length > 0) throw new IncidentInputError(issues);

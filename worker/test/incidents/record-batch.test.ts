@@ -44,13 +44,14 @@ function anomaliesOf(
   const out: Anomaly[] = [];
   for (const subject of SUBJECTS) {
     // Now and then a spike reading of a developer's runaway (an hourly pass early in its day): the same episode.
+    // (Only onsets up to the day: a replay of an older day comes after later passes; recordDetections refuses the rest.)
     const runawayOnset = runaways.get(subject);
-    if (runawayOnset !== undefined && rnd() < 0.2) {
+    if (runawayOnset !== undefined && runawayOnset.slice(0, 10) <= day && rnd() < 0.2) {
       out.push(anomaly({ asOf: day, subject, detector: 'personal_spike', onsetAt: runawayOnset }));
       continue;
     }
     const spikeOnset = spikes.get(subject);
-    if (spikeOnset !== undefined && rnd() < 0.3) {
+    if (spikeOnset !== undefined && spikeOnset.slice(0, 10) <= day && rnd() < 0.3) {
       const detector = rnd() < 0.5 ? 'sustained_drift' : 'runaway_agent';
       // Half the time from a later onset, up to a week after the spike's (episodes.ts continuesSpike): the rise's
       // change point past the spike, within the window that joins them or beyond it.

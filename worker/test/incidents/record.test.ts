@@ -213,6 +213,17 @@ describe('recordDetections', () => {
     await expect(pass('2026-11-21', [anomaly({ asOf: '2026-11-20' })])).rejects.toThrow(
       /anomalies\[0\]\.asOf is 2026-11-20 but the pass evaluates 2026-11-21/,
     );
+    // An onset is a day: incidents compare onsets for equality, so a time of day would make one episode two.
+    const at = (onsetAt: string) => pass('2026-11-20', [anomaly({ asOf: '2026-11-20', onsetAt })]);
+    await expect(at('2026-11-19T06:00:00.000Z')).rejects.toThrow(
+      /anomalies\[0\]\.onsetAt must be the start of a UTC day/,
+    );
+    await expect(at('2026-11-21T00:00:00.000Z')).rejects.toThrow(
+      /anomalies\[0\]\.onsetAt is 2026-11-21T00:00:00.000Z, after the day the pass evaluates \(2026-11-20\)/,
+    );
+    // The same instant written with an offset is a day's start; its day is the UTC one.
+    await expect(at('2026-11-20T20:00:00-04:00')).rejects.toThrow(/after the day the pass evaluates/);
     expect(await incidents()).toHaveLength(0);
+    await expect(at('2026-11-20T02:00:00+02:00')).resolves.toMatchObject({ opened: [expect.any(Number)] });
   });
 });
