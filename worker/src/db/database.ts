@@ -30,6 +30,7 @@ export interface Database {
   incidents: D.IncidentsTable;
   incident_events: D.IncidentEventsTable;
   anomalies: D.AnomaliesTable;
+  detection_days: D.DetectionDaysTable;
   snoozes: D.SnoozesTable;
   notifications: D.NotificationsTable;
   notification_incidents: D.NotificationIncidentsTable;

@@ -16,6 +16,8 @@ export interface RecordInput {
   /** When the pass ran; defaults to now. Timestamps on incidents and their timeline use it. */
   evaluatedAt?: Date;
   settings: IncidentPolicy;
+  /** Runs last in the pass's transaction: what must commit with its incidents (the pass marks its day evaluated). */
+  alsoInTransaction?: (tx: Tx) => Promise<void>;
 }
 
 /**
@@ -29,7 +31,9 @@ export async function recordDetections(db: Db, input: RecordInput): Promise<Reco
   const now = input.evaluatedAt ?? new Date();
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('cursorwatch.record_detections'))`.execute(tx);
-    return recordInTx(tx, input, now);
+    const result = await recordInTx(tx, input, now);
+    await input.alsoInTransaction?.(tx);
+    return result;
   });
 }
 

@@ -11,6 +11,7 @@ import type { Anomaly, DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadSeriesInput, type SeriesInput } from '../db/repositories/detection-series-set';
 import type { CacheLoad, DetectionSeriesCache } from '../db/repositories/detection-series-cache';
+import { markDetectionDay } from '../db/repositories/detection-days';
 
 export interface DetectionPassDeps {
   db: Db;
@@ -28,6 +29,11 @@ export interface DetectionPassOptions {
   now?: Date;
   /** Use these instead of the stored settings. */
   settings?: Settings;
+  /**
+   * Incidents to announce with this pass's own (each once): those the passes of the days a detect job caught up
+   * would have announced (catch-up-detection.ts). Only with a queue; resolved ones are left out by the announcement.
+   */
+  alsoAnnounce?: number[];
 }
 
 export interface DetectionPassSummary {
@@ -92,10 +98,18 @@ export async function runDetectionPass(
   const found = detectOnSeries(input.series, input, settings);
   const detect = lap();
   await storeAnomalies(db, found, now);
-  const incidents = await recordDetections(db, { asOf, anomalies: found, evaluatedAt: now, settings });
+  // The day is marked evaluated (sql/022_detection_days.sql) with the incidents that counted it, all or nothing.
+  const incidents = await recordDetections(db, {
+    asOf,
+    anomalies: found,
+    evaluatedAt: now,
+    settings,
+    alsoInTransaction: (tx) => markDetectionDay(tx, asOf),
+  });
   const record = lap();
+  const toAnnounce = [...new Set([...incidents.toNotify, ...(opts.alsoAnnounce ?? [])])];
   const { nudges, queued } = boss
-    ? await announce({ db, boss, config }, incidents.toNotify, settings, now)
+    ? await announce({ db, boss, config }, toAnnounce, settings, now)
     : { nudges: null, queued: [] };
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));

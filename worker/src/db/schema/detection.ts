@@ -92,6 +92,14 @@ export interface AnomaliesTable {
   detected_at: Defaulted<Date>;
 }
 
+/** sql/022_detection_days.sql: each day a detection pass evaluated (the detect job catches up the days after the last). */
+export interface DetectionDaysTable {
+  as_of: DayColumn;
+  passes: Defaulted<number>;
+  first_pass_at: Defaulted<Date>;
+  last_pass_at: Defaulted<Date>;
+}
+
 export interface SnoozesTable {
   id: Generated<number>;
   scope: Scope;
