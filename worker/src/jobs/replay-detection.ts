@@ -12,10 +12,15 @@ export async function replayDetection(
 ): Promise<DetectionPassSummary[]> {
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const passes: DetectionPassSummary[] = [];
-  for (let n = days; n >= 1; n--) {
-    const dayEnd = new Date(today - (n - 1) * DAY_MS - 1);
-    const { db, config, log } = deps;
-    passes.push(await runDetectionPass({ db, config, log }, { asOf: toDay(dayEnd.getTime()), now: dayEnd }));
-  }
+  for (let n = days; n >= 1; n--) passes.push(await replayDay(deps, toDay(today - n * DAY_MS)));
   return passes;
+}
+
+/** One past day's pass, as of its last millisecond, with no queue: it notifies nobody. */
+export async function replayDay(
+  { db, config, log }: Omit<DetectionPassDeps, 'boss'>,
+  day: string,
+): Promise<DetectionPassSummary> {
+  const dayEnd = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS - 1);
+  return runDetectionPass({ db, config, log }, { asOf: day, now: dayEnd });
 }

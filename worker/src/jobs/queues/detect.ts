@@ -7,8 +7,7 @@ import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import { logRunReport } from '../../report/log-report';
 import { withOwnHeapGrowth } from '../lean-heap';
 import { idleHeapReleaser, type ReleaseHeap } from '../release-heap';
-import { runDetectionPass } from '../detection-pass';
-import { replayDetection } from '../replay-detection';
+import { runDetectionJob } from '../catch-up-detection';
 import { defineQueue } from './define';
 import type { SeriesWarmUp } from '../series-warm-up';
 
@@ -39,26 +38,25 @@ export interface DetectWorkerDeps {
 }
 
 /**
- * One detection pass per job (after a replay of past days when asked), then the run's summary block. The passes of
- * this process share the series `warmUp` fills at start: each re-reads only the days collections changed since the
- * last; a job that comes before the warm-up has ended waits for it.
+ * One detection pass per job, after the days missed since the last evaluated one (a worker that was down) and a
+ * backfill's past days (catch-up-detection.ts), then the run's summary block. Today's passes of this process share
+ * the series `warmUp` fills at start: each re-reads only the days collections changed since the last; a job that
+ * comes before the warm-up has ended waits for it.
  */
 export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps): Promise<void> {
   const { db, config, log, signal, warmUp, releaseHeap = idleHeapReleaser(log) } = deps;
   const { seriesCache } = warmUp;
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
     await warmUp.wait(signal);
-    const now = new Date();
+    // What the passes of days caught up owe to today's announcement: kept when a lost database runs them again.
+    const owed = new Set<number>();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
     try {
       await withOwnHeapGrowth(() =>
         resumeAfterDatabaseLoss(
           'detection',
-          async () => {
-            await replayDetection({ db, config, log }, { days: job.replayDays ?? 0, now });
-            await runDetectionPass({ db, boss, config, log, seriesCache });
-          },
+          () => runDetectionJob({ db, boss, config, log, seriesCache }, { replayDays: job.replayDays ?? 0, owed }),
           { db, log, signal },
         ),
       );
