@@ -1,0 +1,265 @@
+import { addDays } from '@cursor-cost-watch/contract';
+import type { PgBoss } from 'pg-boss';
+import { storeDetectionInput } from '../../bench/evaluation/store-input';
+import { loadConfig } from '../../src/config/config';
+import { lastDetectionDay, markDetectionDay } from '../../src/db/repositories/detection-days';
+import { CATCH_UP_MAX_DAYS, replayPlan, runDetectionJob } from '../../src/jobs/catch-up-detection';
+import { runDetectionPass } from '../../src/jobs/detection-pass';
+import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
+import { replayDay } from '../../src/jobs/replay-detection';
+import { startSeriesWarmUp } from '../../src/jobs/series-warm-up';
+import { startBoss } from '../../src/queue/boss';
+import { emailOf, makeInput } from '../detection/fixtures';
+import { CONFIG } from '../notify/fixtures';
+import { waitFor } from '../support/child';
+import { keptLog } from '../support/kept-log';
+import { silentLog } from '../support/sim';
+import { createTestDb, dropTestDb, type TestDb } from '../support/test-db';
+
+// A worker that was down for days evaluates each missed day as of itself before today's pass, so that incidents
+// count evaluated days as if passes had run daily (normal_days, auto-resolution), and announces the incidents those
+// days opened that are still unresolved (catch-up-detection.ts, sql/022_detection_days.sql).
+
+const D = '2026-11-18';
+const day = (n: number) => addDays(D, n);
+/** Each spiker's one-day spike (9× their requests): detection reports it that day and the next (yesterday's episode). */
+const A = emailOf(4); // on D: normal from D+2, auto-resolves on D+4 with daily passes
+const B = emailOf(5); // on D+1: resolves on D+5
+const C = emailOf(7); // on D+4: still open on D+7, resolves on D+8
+const spikes: Record<string, string> = { [A]: D, [B]: day(1), [C]: day(4) };
+const input = makeInput({
+  users: 12,
+  days: 70,
+  asOf: day(25),
+  seed: 21,
+  requests: 150,
+  tweak: (e, d) => (spikes[e] === d ? { volume: 9, active: true } : undefined),
+});
+const config = loadConfig({} as NodeJS.ProcessEnv);
+/** The job's clock on a day: mid-day, as an hourly job runs. */
+const at = (d: string, hour = 12) => new Date(`${d}T${String(hour).padStart(2, '0')}:00:00.000Z`);
+
+async function seeded(name: string): Promise<TestDb> {
+  const t = await createTestDb(name);
+  await storeDetectionInput(t.db, input);
+  await t.db
+    .insertInto('members')
+    .values(input.members.map((m) => ({ email: m.email, first_seen_at: `${m.firstSeenDay}T09:00:00Z` })))
+    .execute();
+  return t;
+}
+
+const evaluatedDays = async (t: TestDb) =>
+  (await t.db.selectFrom('detection_days').select(['as_of', 'passes']).orderBy('as_of').execute()).map(
+    (r) => [r.as_of, r.passes] as const,
+  );
+const incidents = (t: TestDb) => t.db.selectFrom('incidents').selectAll().orderBy('id').execute();
+const events = (t: TestDb) => t.db.selectFrom('incident_events').selectAll().orderBy('id').execute();
+const days = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => day(from + i));
+
+describe('replayPlan', () => {
+  const today = day(10);
+  it('is the missed days up to yesterday, oldest first, only when a day was evaluated before', () => {
+    expect(replayPlan(null, today, 0)).toEqual({ days: [], skipped: null });
+    expect(replayPlan(day(9), today, 0).days).toEqual([]);
+    expect(replayPlan(today, today, 0).days).toEqual([]);
+    expect(replayPlan(day(7), today, 0).days).toEqual([
+      { day: day(8), catchUp: true },
+      { day: day(9), catchUp: true },
+    ]);
+  });
+
+  it('keeps the last CATCH_UP_MAX_DAYS missed days and says which were skipped', () => {
+    expect(CATCH_UP_MAX_DAYS).toBe(14);
+    const plan = replayPlan(day(-10), today, 0);
+    expect(plan.days.map((d) => d.day)).toEqual(days(-4, 9));
+    expect(plan.skipped).toEqual({ from: day(-9), to: day(-5), days: 5 });
+    expect(replayPlan(day(-5), today, 0)).toEqual({
+      days: days(-4, 9).map((d) => ({ day: d, catchUp: true })),
+      skipped: null,
+    });
+  });
+
+  it('joins a backfill’s days and the missed ones, each once, oldest first; a missed day is a catch-up day', () => {
+    const plan = replayPlan(day(6), today, 5);
+    expect(plan.days).toEqual([
+      { day: day(5), catchUp: false },
+      { day: day(6), catchUp: false },
+      { day: day(7), catchUp: true },
+      { day: day(8), catchUp: true },
+      { day: day(9), catchUp: true },
+    ]);
+    expect(replayPlan(null, today, 3).days).toEqual(days(7, 9).map((d) => ({ day: d, catchUp: false })));
+  });
+});
+
+describe('a detect job after days without one', () => {
+  const dbs: TestDb[] = [];
+  const db = async (name: string) => {
+    const t = await seeded(name);
+    dbs.push(t);
+    return t;
+  };
+  afterAll(async () => {
+    for (const t of dbs) await dropTestDb(t);
+  });
+
+  it('evaluates each missed day as of itself: incidents as if passes had run daily', async () => {
+    // Reference: a pass every day, D to D+3 at their ends, and D+4's hourly pass.
+    const daily = await db('catchup_daily');
+    for (const d of days(0, 3)) await replayDay({ db: daily.db, config, log: silentLog }, d);
+    await runDetectionPass({ db: daily.db, config, log: silentLog }, { asOf: day(4), now: at(day(4)) });
+
+    // The worker passes D, is down D+1 to D+3, and runs again on D+4.
+    const down = await db('catchup_down');
+    const { log, lines } = keptLog();
+    await replayDay({ db: down.db, config, log }, D);
+    const job = await runDetectionJob({ db: down.db, config, log }, { now: at(day(4)), replayDays: 0 });
+
+    expect(job.caughtUp).toEqual(days(1, 3));
+    expect(job.replayed.map((p) => p.asOf)).toEqual(days(1, 3));
+    expect(job.today.asOf).toBe(day(4));
+    expect(await evaluatedDays(down)).toEqual(days(0, 4).map((d) => [d, 1]));
+    expect(lines.find((l) => l.msg === 'detection caught up 3 missed day(s)')).toMatchObject({
+      days: 3,
+      from: day(1),
+      to: day(3),
+    });
+    // A's spike stopped on D+1 (yesterday's episode): D+2, D+3 and D+4 were normal, so it resolves on D+4.
+    const a = (await incidents(down)).find((i) => i.subject === A)!;
+    expect(a).toMatchObject({ status: 'resolved', resolution_reason: 'auto', normal_days: 3 });
+    expect(a.last_evaluated_day).toBe(day(4));
+    expect(a.resolution_note).toBe(`Signal normal for 3 consecutive evaluated day(s), through ${day(4)}`);
+    // Every incident and timeline entry as the daily passes left them (B opened on a missed day, C today).
+    expect((await incidents(down)).map((i) => i.subject)).toEqual([A, B, C]);
+    expect(await incidents(down)).toEqual(await incidents(daily));
+    expect(await events(down)).toEqual(await events(daily));
+  });
+
+  it('announces once the incidents missed days opened that are still unresolved, not those resolved since', async () => {
+    const t = await db('catchup_notify');
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      const deps = { db: t.db, boss, config: CONFIG, log: silentLog };
+      const subjects = async () =>
+        (
+          await t.db
+            .selectFrom('notification_incidents as ni')
+            .innerJoin('incidents as i', 'i.id', 'ni.incident_id')
+            .select('i.subject')
+            .orderBy('ni.notification_id')
+            .execute()
+        ).map((r) => r.subject);
+      const first = await runDetectionJob(deps, { now: at(D, 23), replayDays: 0 });
+      expect(first.replayed).toEqual([]);
+      expect(await subjects()).toEqual([A]);
+
+      // Down D+1 to D+6: B opened on D+1 and resolved itself on D+5; C opened on D+4 and has been quiet since D+5,
+      // so today's pass does not see it.
+      const job = await runDetectionJob(deps, { now: at(day(7)), replayDays: 0 });
+      expect(job.caughtUp).toEqual(days(1, 6));
+      const byName = new Map((await incidents(t)).map((i) => [i.subject, i]));
+      expect(byName.get(B)).toMatchObject({ status: 'resolved', resolution_reason: 'auto' });
+      expect(byName.get(C)).toMatchObject({ status: 'open', normal_days: 2 });
+      expect(job.replayed.flatMap((p) => p.incidents.toNotify)).toContain(byName.get(B)!.id);
+      expect(job.today.anomalies.map((a) => a.subject)).not.toContain(C);
+      expect(job.today.incidents.toNotify).toEqual([]);
+      expect(job.today.queued.map((q) => q.incidentIds)).toEqual([[byName.get(C)!.id]]);
+      expect(await subjects()).toEqual([A, C]);
+
+      // The next hour's job announces nothing again.
+      const next = await runDetectionJob(deps, { now: at(day(7), 13), replayDays: 0 });
+      expect(next.replayed).toEqual([]);
+      expect(next.today.queued).toEqual([]);
+      expect(await subjects()).toEqual([A, C]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
+    const t = await db('catchup_first');
+    const { log, lines } = keptLog();
+    expect(await lastDetectionDay(t.db)).toBeNull();
+    const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4)), replayDays: 0 });
+    expect(job.replayed).toEqual([]);
+    expect(job.caughtUp).toEqual([]);
+    expect(await evaluatedDays(t)).toEqual([[day(4), 1]]);
+    expect(lines.filter((l) => String(l.msg).startsWith('detection caught up'))).toEqual([]);
+    // The next hour's job counts one more pass of the day; the next day's misses nothing.
+    await runDetectionJob({ db: t.db, config, log }, { now: at(day(4), 13), replayDays: 0 });
+    await runDetectionJob({ db: t.db, config, log }, { now: at(day(5)), replayDays: 0 });
+    expect(await evaluatedDays(t)).toEqual([
+      [day(4), 2],
+      [day(5), 1],
+    ]);
+  });
+
+  it(`replays only the last ${CATCH_UP_MAX_DAYS} missed days, and says the older ones were skipped`, async () => {
+    const t = await db('catchup_cap');
+    const { log, lines } = keptLog();
+    await markDetectionDay(t.db, D);
+    const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(20)), replayDays: 0 });
+    expect(job.caughtUp).toEqual(days(6, 19));
+    expect(await evaluatedDays(t)).toEqual([D, ...days(6, 20)].map((d) => [d, 1]));
+    expect(lines.find((l) => String(l.msg).startsWith('detection skipped'))).toMatchObject({
+      level: 40,
+      msg: `detection skipped 5 missed day(s) older than the last ${CATCH_UP_MAX_DAYS}`,
+      from: day(1),
+      to: day(5),
+      days: 5,
+    });
+    expect(lines.find((l) => l.msg === `detection caught up 14 missed day(s)`)).toMatchObject({
+      from: day(6),
+      to: day(19),
+    });
+  });
+
+  it('evaluates no day twice when a backfill’s replay and the catch-up overlap', async () => {
+    const t = await db('catchup_backfill');
+    const { log, lines } = keptLog();
+    await markDetectionDay(t.db, D);
+    const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(6)), replayDays: 10 });
+    expect(job.replayed.map((p) => p.asOf)).toEqual(days(-4, 5));
+    expect(job.caughtUp).toEqual(days(1, 5));
+    // D: its earlier pass and the backfill's; every other day once.
+    expect(await evaluatedDays(t)).toEqual(days(-4, 6).map((d) => [d, d === D ? 2 : 1]));
+    expect(lines.find((l) => l.msg === 'detection caught up 5 missed day(s)')).toMatchObject({
+      from: day(1),
+      to: day(5),
+    });
+  });
+});
+
+describe('the detect worker', () => {
+  let t: TestDb;
+  let boss: PgBoss;
+  const stop = new AbortController();
+  beforeAll(async () => {
+    t = await createTestDb('catchup_worker');
+    boss = await startBoss(t.url, silentLog);
+  });
+  afterAll(async () => {
+    stop.abort();
+    await boss?.stop({ graceful: false, close: true }).catch(() => {});
+    await dropTestDb(t);
+  });
+
+  it('catches up the days since the last evaluated one before today’s pass', async () => {
+    // The worker's job runs on the real clock.
+    const today = new Date().toISOString().slice(0, 10);
+    await markDetectionDay(t.db, addDays(today, -3));
+    const { log, lines } = keptLog();
+    const warmUp = startSeriesWarmUp({ db: t.db, log, signal: stop.signal, releaseHeap: () => {} });
+    await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal, warmUp, releaseHeap: () => {} });
+    await detectQueue.send(boss, { trigger: 'test' });
+    const passes = () => lines.filter((l) => l.msg === 'detection pass finished');
+    await waitFor('today’s pass', async () => passes().some((p) => p.asOf === today), 60_000);
+    expect(passes().map((p) => p.asOf)).toEqual([addDays(today, -2), addDays(today, -1), today]);
+    expect(lines.find((l) => l.msg === 'detection caught up 2 missed day(s)')).toMatchObject({
+      from: addDays(today, -2),
+      to: addDays(today, -1),
+    });
+    expect(await evaluatedDays(t)).toEqual([-3, -2, -1, 0].map((n) => [addDays(today, n), 1]));
+  }, 90_000);
+});
