@@ -177,6 +177,25 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('announces nothing of the days a first backfill replays', async () => {
+    const t = await db('catchup_backfill_quiet');
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      const job = await runDetectionJob(
+        { db: t.db, boss, config: CONFIG, log: silentLog },
+        { now: at(day(7)), replayDays: 7 },
+      );
+      expect(job.replayed.map((p) => p.asOf)).toEqual(days(0, 6));
+      expect(job.caughtUp).toEqual([]);
+      // C opened on D+4 and is still open, as above: history from before the install, told to nobody.
+      expect((await incidents(t)).find((i) => i.subject === C)).toMatchObject({ status: 'open' });
+      expect(job.today.queued).toEqual([]);
+      expect(await t.db.selectFrom('notification_incidents').select('incident_id').execute()).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
   it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
     const t = await db('catchup_first');
     const { log, lines } = keptLog();
