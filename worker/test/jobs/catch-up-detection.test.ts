@@ -1,4 +1,5 @@
 import { addDays } from '@cursor-cost-watch/contract';
+import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
@@ -194,6 +195,20 @@ describe('a detect job after days without one', () => {
     } finally {
       await boss.stop({ graceful: false, close: true });
     }
+  });
+
+  it('marks a day in the transaction that records its incidents: one is not stored without the other', async () => {
+    const t = await db('catchup_same_tx');
+    await sql`ALTER TABLE detection_days RENAME TO detection_days_away`.execute(t.db);
+    await expect(runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: D, now: at(D, 23) })).rejects.toThrow(
+      /detection_days/,
+    );
+    await sql`ALTER TABLE detection_days_away RENAME TO detection_days`.execute(t.db);
+    // A's spike on D would have opened an incident.
+    expect(await incidents(t)).toEqual([]);
+    await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: D, now: at(D, 23) });
+    expect((await incidents(t)).map((i) => [i.subject, i.last_evaluated_day])).toEqual([[A, D]]);
+    expect(await evaluatedDays(t)).toEqual([[D, 1]]);
   });
 
   it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
