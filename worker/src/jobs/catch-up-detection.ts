@@ -48,13 +48,14 @@ export interface DetectionJobResult {
 }
 
 /**
- * What a detect job runs (`now`: its clock, default the real one): the past days first (a backfill's `replayDays`, and the days missed since the last evaluated
- * one: catchUp), each as of its last millisecond, then today's pass. Past days notify nobody, but the incidents a
- * missed day's pass would have announced are announced with today's (`owed`, kept by the caller across a retry after
- * a lost database): the worker should have told people then, and an incident that opened while it was down and has
- * since gone quiet would otherwise never be announced (today's pass announces only what it sees, or never announced
- * and seen again). The announcement itself leaves out those resolved meanwhile and those already announced at their
- * severity (notify/pending.ts, nudge/create.ts), so each is told once.
+ * What a detect job runs (`now`: its clock, default the real one): the past days first, a backfill's `replayDays`
+ * and the days missed since the last evaluated one, each as of its last millisecond, then today's pass.
+ *
+ * Past days notify nobody, but what a missed day's pass would have announced (its `toNotify`) is announced with
+ * today's: the worker should have told people then, and an incident that opened while it was down and has gone quiet
+ * since would otherwise never be told (today's pass announces only what it sees). The announcement leaves out the
+ * incidents resolved meanwhile and those already announced at their severity (notify/pending.ts, nudge/create.ts), so
+ * each is told once. `owed` is kept by the caller across a retry after a lost database.
  */
 export async function runDetectionJob(
   deps: DetectionPassDeps,
