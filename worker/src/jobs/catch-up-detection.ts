@@ -63,7 +63,7 @@ export async function runDetectionJob(
 ): Promise<DetectionJobResult> {
   const { db, config, log } = deps;
   const today = toDay((now ?? new Date()).getTime());
-  const plan = replayPlan(await lastDetectionDay(db), today, replayDays);
+  const plan = replayPlan(await lastDetectionDay(db, today), today, replayDays);
   if (plan.skipped)
     log.warn(
       { ...plan.skipped, maxDays: CATCH_UP_MAX_DAYS },

@@ -214,7 +214,7 @@ describe('a detect job after days without one', () => {
   it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
     const t = await db('catchup_first');
     const { log, lines } = keptLog();
-    expect(await lastDetectionDay(t.db)).toBeNull();
+    expect(await lastDetectionDay(t.db, day(4))).toBeNull();
     const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4)), replayDays: 0 });
     expect(job.replayed).toEqual([]);
     expect(job.caughtUp).toEqual([]);
@@ -247,6 +247,15 @@ describe('a detect job after days without one', () => {
       from: day(6),
       to: day(19),
     });
+  });
+
+  it('reads the last evaluated day up to today: a day evaluated ahead stops no catch-up', async () => {
+    const t = await db('catchup_ahead');
+    await markDetectionDay(t.db, D);
+    await markDetectionDay(t.db, day(30)); // `npm run detect -- --as-of` a day ahead
+    expect(await lastDetectionDay(t.db, day(4))).toBe(D);
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(4)), replayDays: 0 });
+    expect(job.caughtUp).toEqual(days(1, 3));
   });
 
   it('evaluates no day twice when a backfill’s replay and the catch-up overlap', async () => {
@@ -288,12 +297,17 @@ describe('the detect worker', () => {
     await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal, warmUp, releaseHeap: () => {} });
     await detectQueue.send(boss, { trigger: 'test' });
     const passes = () => lines.filter((l) => l.msg === 'detection pass finished');
-    await waitFor('today’s pass', async () => passes().some((p) => p.asOf === today), 60_000);
-    expect(passes().map((p) => p.asOf)).toEqual([addDays(today, -2), addDays(today, -1), today]);
-    expect(lines.find((l) => l.msg === 'detection caught up 2 missed day(s)')).toMatchObject({
+    await waitFor('today’s pass', async () => passes().some((p) => p.asOf >= today), 60_000);
+    // The job's own today: tomorrow if it ran past midnight, with one more day missed.
+    const jobDay = passes().at(-1)!.asOf;
+    const missed = jobDay === today ? 2 : 3;
+    expect(passes().map((p) => p.asOf)).toEqual(
+      [addDays(today, -2), addDays(today, -1), today, jobDay].slice(0, missed + 1),
+    );
+    expect(lines.find((l) => l.msg === `detection caught up ${missed} missed day(s)`)).toMatchObject({
       from: addDays(today, -2),
-      to: addDays(today, -1),
+      to: addDays(jobDay, -1),
     });
-    expect(await evaluatedDays(t)).toEqual([-3, -2, -1, 0].map((n) => [addDays(today, n), 1]));
+    expect(await evaluatedDays(t)).toEqual([addDays(today, -3), ...passes().map((p) => p.asOf)].map((d) => [d, 1]));
   }, 90_000);
 });

@@ -18,10 +18,14 @@ export async function markDetectionDay(db: DbOrTx, asOf: string): Promise<void> 
     .execute();
 }
 
-/** The latest day a detection pass evaluated, or null when none ever ran (a fresh install, an upgrade). */
-export async function lastDetectionDay(db: DbOrTx): Promise<string | null> {
+/**
+ * The latest day up to `today` a detection pass evaluated, or null when none did (a fresh install, an upgrade). A
+ * later day (`npm run detect -- --as-of` a day ahead) does not stop today's job from catching up.
+ */
+export async function lastDetectionDay(db: DbOrTx, today: string): Promise<string | null> {
   const row = await db
     .selectFrom('detection_days')
+    .where('as_of', '<=', today)
     .select((eb) => eb.fn.max('as_of').as('last'))
     .executeTakeFirst();
   return row?.last ?? null;
