@@ -17,7 +17,7 @@ export interface RecordInput {
   evaluatedAt?: Date;
   settings: IncidentPolicy;
   /** Runs last in the pass's transaction: what must commit with its incidents (the pass marks its day evaluated). */
-  alsoInTransaction?: (tx: Tx) => Promise<void>;
+  alsoInTransaction?: (tx: Tx, result: RecordResult) => Promise<void>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function recordDetections(db: Db, input: RecordInput): Promise<Reco
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('cursorwatch.record_detections'))`.execute(tx);
     const result = await recordInTx(tx, input, now);
-    await input.alsoInTransaction?.(tx);
+    await input.alsoInTransaction?.(tx, result);
     return result;
   });
 }

@@ -53,13 +53,14 @@ export interface DetectionJobResult {
  *
  * Past days notify nobody, but what a missed day's pass would have announced (its `toNotify`) is announced with
  * today's: the worker should have told people then, and an incident that opened while it was down and has gone quiet
- * since would otherwise never be told (today's pass announces only what it sees). The announcement leaves out the
- * incidents resolved meanwhile and those already announced at their severity (notify/pending.ts, nudge/create.ts), so
- * each is told once. `owed` is kept by the caller across a retry after a lost database.
+ * since would otherwise never be told (today's pass announces only what it sees). It is kept with the day's mark
+ * (detection_days.owed) until a pass with a queue has announced it, so a crash or a lost database in between loses
+ * none; the announcement leaves out the incidents resolved meanwhile and those already announced at their severity
+ * (notify/pending.ts, nudge/create.ts), so each is told once.
  */
 export async function runDetectionJob(
   deps: DetectionPassDeps,
-  { now, replayDays, owed = new Set<number>() }: { now?: Date; replayDays: number; owed?: Set<number> },
+  { now, replayDays }: { now?: Date; replayDays: number },
 ): Promise<DetectionJobResult> {
   const { db, config, log } = deps;
   const today = toDay((now ?? new Date()).getTime());
@@ -71,8 +72,9 @@ export async function runDetectionJob(
     );
   const replayed: DetectionPassSummary[] = [];
   const caughtUp: string[] = [];
+  const owed = new Set<number>();
   for (const { day, catchUp } of plan.days) {
-    const pass = await replayDay({ db, config, log }, day);
+    const pass = await replayDay({ db, config, log }, day, { owes: catchUp });
     replayed.push(pass);
     if (!catchUp) continue;
     caughtUp.push(day);
@@ -84,6 +86,6 @@ export async function runDetectionJob(
       `detection caught up ${caughtUp.length} missed day(s)`,
     );
   // Today as planned, on the clock of now (the job's own unless given): past days take a while.
-  const todays = await runDetectionPass(deps, { asOf: today, now: now ?? new Date(), alsoAnnounce: [...owed] });
+  const todays = await runDetectionPass(deps, { asOf: today, now: now ?? new Date() });
   return { replayed, caughtUp, today: todays };
 }

@@ -11,7 +11,7 @@ import type { Anomaly, DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadSeriesInput, type SeriesInput } from '../db/repositories/detection-series-set';
 import type { CacheLoad, DetectionSeriesCache } from '../db/repositories/detection-series-cache';
-import { markDetectionDay } from '../db/repositories/detection-days';
+import { markDetectionDay, owedAnnouncements, settleOwed } from '../db/repositories/detection-days';
 
 export interface DetectionPassDeps {
   db: Db;
@@ -30,10 +30,10 @@ export interface DetectionPassOptions {
   /** Use these instead of the stored settings. */
   settings?: Settings;
   /**
-   * Incidents to announce with this pass's own (each once): those the passes of the days a detect job caught up
-   * would have announced (catch-up-detection.ts). Only with a queue; resolved ones are left out by the announcement.
+   * A day the worker missed, evaluated by the detect job's catch-up (catch-up-detection.ts): what the pass would have
+   * announced is kept as owed with the day's mark, for the next pass with a queue to announce.
    */
-  alsoAnnounce?: number[];
+  owes?: boolean;
 }
 
 export interface DetectionPassSummary {
@@ -104,12 +104,11 @@ export async function runDetectionPass(
     anomalies: found,
     evaluatedAt: now,
     settings,
-    alsoInTransaction: (tx) => markDetectionDay(tx, asOf),
+    alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? result.toNotify : []),
   });
   const record = lap();
-  const toAnnounce = [...new Set([...incidents.toNotify, ...(opts.alsoAnnounce ?? [])])];
   const { nudges, queued } = boss
-    ? await announce({ db, boss, config }, toAnnounce, settings, now)
+    ? await announceWithOwed({ db, boss, config }, incidents.toNotify, settings, now)
     : { nudges: null, queued: [] };
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));
@@ -163,6 +162,23 @@ export async function announce(
   const nudges = await runNudgePolicy({ db, boss, config }, toNotify, settings, now);
   const queued = await enqueueNotifications(db, boss, toNotify, settings, config, now);
   return { nudges, queued };
+}
+
+/**
+ * Announces the pass's incidents with those caught-up days owe (each once), then settles what was owed. The
+ * announcement leaves out incidents resolved meanwhile and those already announced at their severity
+ * (notify/pending.ts, nudge/create.ts): a crash before the settling announces nothing twice.
+ */
+async function announceWithOwed(
+  deps: { db: Db; boss: PgBoss; config: Config },
+  toNotify: number[],
+  settings: Settings,
+  now: Date,
+): Promise<{ nudges: NudgeRunResult; queued: Queued[] }> {
+  const owed = await owedAnnouncements(deps.db);
+  const result = await announce(deps, [...new Set([...toNotify, ...owed])], settings, now);
+  await settleOwed(deps.db, owed);
+  return result;
 }
 
 /** Milliseconds since the previous call (or since it was made). */

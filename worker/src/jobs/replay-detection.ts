@@ -16,11 +16,15 @@ export async function replayDetection(
   return passes;
 }
 
-/** One past day's pass, as of its last millisecond, with no queue: it notifies nobody. */
+/**
+ * One past day's pass, as of its last millisecond, with no queue: it notifies nobody. A day the worker missed `owes`
+ * what it would have announced to the next pass with a queue (catch-up-detection.ts).
+ */
 export async function replayDay(
   { db, config, log }: Omit<DetectionPassDeps, 'boss'>,
   day: string,
+  { owes = false }: { owes?: boolean } = {},
 ): Promise<DetectionPassSummary> {
   const dayEnd = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS - 1);
-  return runDetectionPass({ db, config, log }, { asOf: day, now: dayEnd });
+  return runDetectionPass({ db, config, log }, { asOf: day, now: dayEnd, owes });
 }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
-import { lastDetectionDay, markDetectionDay } from '../../src/db/repositories/detection-days';
+import { lastDetectionDay, markDetectionDay, owedAnnouncements } from '../../src/db/repositories/detection-days';
 import { CATCH_UP_MAX_DAYS, replayPlan, runDetectionJob } from '../../src/jobs/catch-up-detection';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
 import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
@@ -178,6 +178,36 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('keeps what missed days owe until a pass with a queue announces it: a crash before then loses nothing', async () => {
+    const t = await db('catchup_owed');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    // Down D+1 to D+6; the job that catches up dies before today's announcement (here: today's pass has no queue).
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 0 });
+    expect(job.caughtUp).toEqual(days(1, 6));
+    const byName = new Map((await incidents(t)).map((i) => [i.subject, i.id]));
+    // What the missed days would have announced: B opened on D+1, C on D+4, and A, opened on D (by a pass without a
+    // queue here, so never announced) and updated on D+1.
+    expect(await owedAnnouncements(t.db)).toEqual([A, B, C].map((e) => byName.get(e)));
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      // The next job, an hour later, misses no day: its pass announces what is owed and still unresolved (C, not B).
+      const next = await runDetectionJob(
+        { db: t.db, boss, config: CONFIG, log: silentLog },
+        { now: at(day(7), 13), replayDays: 0 },
+      );
+      expect(next.caughtUp).toEqual([]);
+      expect(next.today.queued.map((q) => q.incidentIds)).toEqual([[byName.get(C)]]);
+      expect(await owedAnnouncements(t.db)).toEqual([]);
+      const again = await runDetectionJob(
+        { db: t.db, boss, config: CONFIG, log: silentLog },
+        { now: at(day(7), 14), replayDays: 0 },
+      );
+      expect(again.today.queued).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
   it('announces nothing of the days a first backfill replays', async () => {
     const t = await db('catchup_backfill_quiet');
     const boss: PgBoss = await startBoss(t.url, silentLog);
@@ -296,18 +326,16 @@ describe('the detect worker', () => {
     const warmUp = startSeriesWarmUp({ db: t.db, log, signal: stop.signal, releaseHeap: () => {} });
     await registerDetectWorker(boss, { db: t.db, config, log, signal: stop.signal, warmUp, releaseHeap: () => {} });
     await detectQueue.send(boss, { trigger: 'test' });
-    const passes = () => lines.filter((l) => l.msg === 'detection pass finished');
-    await waitFor('today’s pass', async () => passes().some((p) => p.asOf >= today), 60_000);
+    const passes = () => lines.filter((l) => l.msg === 'detection pass finished').map((l) => String(l.asOf));
+    await waitFor('today’s pass', async () => passes().some((d) => d >= today), 60_000);
     // The job's own today: tomorrow if it ran past midnight, with one more day missed.
-    const jobDay = passes().at(-1)!.asOf;
+    const jobDay = passes().at(-1)!;
     const missed = jobDay === today ? 2 : 3;
-    expect(passes().map((p) => p.asOf)).toEqual(
-      [addDays(today, -2), addDays(today, -1), today, jobDay].slice(0, missed + 1),
-    );
+    expect(passes()).toEqual([addDays(today, -2), addDays(today, -1), today, jobDay].slice(0, missed + 1));
     expect(lines.find((l) => l.msg === `detection caught up ${missed} missed day(s)`)).toMatchObject({
       from: addDays(today, -2),
       to: addDays(jobDay, -1),
     });
-    expect(await evaluatedDays(t)).toEqual([addDays(today, -3), ...passes().map((p) => p.asOf)].map((d) => [d, 1]));
+    expect(await evaluatedDays(t)).toEqual([addDays(today, -3), ...passes()].map((d) => [d, 1]));
   }, 90_000);
 });

@@ -98,6 +98,7 @@ export interface DetectionDaysTable {
   passes: Defaulted<number>;
   first_pass_at: Defaulted<Date>;
   last_pass_at: Defaulted<Date>;
+  owed: ColumnType<number[], number[] | undefined, number[]>;
 }
 
 export interface SnoozesTable {

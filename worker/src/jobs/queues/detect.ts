@@ -48,15 +48,13 @@ export async function registerDetectWorker(boss: PgBoss, deps: DetectWorkerDeps)
   const { seriesCache } = warmUp;
   await detectQueue.work(boss, { pollingIntervalSeconds: 2 }, async (job) => {
     await warmUp.wait(signal);
-    // What the passes of days caught up owe to today's announcement: kept when a lost database runs them again.
-    const owed = new Set<number>();
     // Each pass upserts its incidents, so running it again after a lost database opens nothing twice.
     // With V8's own heap growth even while a collection runs (lean-heap.ts): detection's heap is the large one.
     try {
       await withOwnHeapGrowth(() =>
         resumeAfterDatabaseLoss(
           'detection',
-          () => runDetectionJob({ db, boss, config, log, seriesCache }, { replayDays: job.replayDays ?? 0, owed }),
+          () => runDetectionJob({ db, boss, config, log, seriesCache }, { replayDays: job.replayDays ?? 0 }),
           { db, log, signal },
         ),
       );
