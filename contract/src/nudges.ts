@@ -13,6 +13,7 @@ export const NUDGE_SKIP_REASONS = [
   'smtp_not_configured',
   'recent_nudge',
   'not_a_developer',
+  'already_ended',
 ] as const;
 export type NudgeSkipReason = (typeof NUDGE_SKIP_REASONS)[number];
 export const NUDGE_SKIP_LABELS: Record<NudgeSkipReason, string> = {
@@ -21,6 +22,7 @@ export const NUDGE_SKIP_LABELS: Record<NudgeSkipReason, string> = {
   smtp_not_configured: 'no SMTP server is configured',
   recent_nudge: 'the same anomaly came back after a recent nudge',
   not_a_developer: 'the subject is not a developer email',
+  already_ended: 'the anomaly had already ended when it was found (days caught up after the worker was down)',
 };
 
 /** The timeline actions a nudge adds to an incident. */

@@ -176,7 +176,7 @@ async function announceWithOwed(
   now: Date,
 ): Promise<{ nudges: NudgeRunResult; queued: Queued[] }> {
   const owed = await owedAnnouncements(deps.db);
-  const result = await announce(deps, [...new Set([...toNotify, ...owed])], settings, now);
+  const result = await announce(deps, [...new Set([...toNotify, ...owed.ids])], settings, now);
   await settleOwed(deps.db, owed);
   return result;
 }

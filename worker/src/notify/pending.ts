@@ -40,7 +40,19 @@ export async function unannounced(
     if (sel.ids.length === 0) return [];
     q = q.where('i.id', 'in', sel.ids).where('i.status', '<>', 'resolved');
   } else {
-    q = q.where('i.detected_at', '>=', sel.detectedSince);
+    // Or found on a day first evaluated since: a day the detect job caught up after the worker was down
+    // (detection_days), whose incidents carry that day's time.
+    const since = sel.detectedSince;
+    q = q.where((eb) =>
+      eb.or([
+        eb('i.detected_at', '>=', since),
+        eb(
+          sql<string>`(i.detected_at AT TIME ZONE 'UTC')::date`,
+          'in',
+          eb.selectFrom('detection_days').select('as_of').where('first_pass_at', '>=', since),
+        ),
+      ]),
+    );
   }
   const rows = (await q.orderBy('i.id').execute()).filter(
     (r) => SEVERITY_RANK[r.max_severity] >= SEVERITY_RANK[minSeverity],

@@ -6,6 +6,7 @@ import type { Db, Tx } from '../db/database';
 import { appendIncidentEvent } from '../incidents/events';
 import type { IncidentRow } from '../incidents';
 import { grafanaLinks } from '../notify/message';
+import { anomalyEnded } from './decide';
 import { loadNudgeEvidence } from './evidence';
 import { escalateAt, nudgeMailReady, RECENT_NUDGE_DAYS, type NudgePolicy } from './policy';
 import { renderNudgeEmail } from './render';
@@ -112,6 +113,9 @@ async function skipReason(
 ): Promise<NudgeSkipReason | null> {
   if (!nudgeMailReady(config)) return 'smtp_not_configured';
   if (!/^[^@\s]+@[^@\s]+$/.test(inc.subject)) return 'not_a_developer';
+  // Found late (a day caught up after the worker was down): a nudge would be decided "fixed" at once, and the team
+  // never told.
+  if (anomalyEnded(inc, now)) return 'already_ended';
   const optedOut = await tx
     .selectFrom('nudge_opt_outs')
     .select('email')

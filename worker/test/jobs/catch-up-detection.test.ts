@@ -3,7 +3,12 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
-import { lastDetectionDay, markDetectionDay, owedAnnouncements } from '../../src/db/repositories/detection-days';
+import {
+  markDetectionDay,
+  owedAnnouncements,
+  settleOwed,
+  unmarkedDays,
+} from '../../src/db/repositories/detection-days';
 import { CATCH_UP_MAX_DAYS, replayPlan, runDetectionJob } from '../../src/jobs/catch-up-detection';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
 import { detectQueue, registerDetectWorker } from '../../src/jobs/queues';
@@ -11,6 +16,8 @@ import { replayDay } from '../../src/jobs/replay-detection';
 import { startSeriesWarmUp } from '../../src/jobs/series-warm-up';
 import { startBoss } from '../../src/queue/boss';
 import { emailOf, makeInput } from '../detection/fixtures';
+import { runDigest } from '../../src/notify/digest';
+import { getSettings, updateSettings } from '../../src/settings';
 import { CONFIG } from '../notify/fixtures';
 import { waitFor } from '../support/child';
 import { keptLog } from '../support/kept-log';
@@ -37,6 +44,7 @@ const input = makeInput({
   tweak: (e, d) => (spikes[e] === d ? { volume: 9, active: true } : undefined),
 });
 const config = loadConfig({} as NodeJS.ProcessEnv);
+const CONFIG_ENV = { GRAFANA_URL: 'https://grafana.example.com/', SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/x' };
 /** The job's clock on a day: mid-day, as an hourly job runs. */
 const at = (d: string, hour = 12) => new Date(`${d}T${String(hour).padStart(2, '0')}:00:00.000Z`);
 
@@ -60,37 +68,29 @@ const days = (from: number, to: number) => Array.from({ length: to - from + 1 },
 
 describe('replayPlan', () => {
   const today = day(10);
-  it('is the missed days up to yesterday, oldest first, only when a day was evaluated before', () => {
-    expect(replayPlan(null, today, 0)).toEqual({ days: [], skipped: null });
-    expect(replayPlan(day(9), today, 0).days).toEqual([]);
-    expect(replayPlan(today, today, 0).days).toEqual([]);
-    expect(replayPlan(day(7), today, 0).days).toEqual([
-      { day: day(8), catchUp: true },
-      { day: day(9), catchUp: true },
-    ]);
-  });
-
-  it('keeps the last CATCH_UP_MAX_DAYS missed days and says which were skipped', () => {
-    expect(CATCH_UP_MAX_DAYS).toBe(14);
-    const plan = replayPlan(day(-10), today, 0);
-    expect(plan.days.map((d) => d.day)).toEqual(days(-4, 9));
-    expect(plan.skipped).toEqual({ from: day(-9), to: day(-5), days: 5 });
-    expect(replayPlan(day(-5), today, 0)).toEqual({
-      days: days(-4, 9).map((d) => ({ day: d, catchUp: true })),
-      skipped: null,
+  it('is the missed days up to yesterday, oldest first', () => {
+    expect(replayPlan([], today, 0)).toEqual({ days: [], skipped: [] });
+    expect(replayPlan([day(3), day(8), day(9)], today, 0)).toEqual({
+      days: [day(3), day(8), day(9)].map((d) => ({ day: d, catchUp: true })),
+      skipped: [],
     });
   });
 
+  it(`keeps the last ${CATCH_UP_MAX_DAYS} days' missed ones and says which were skipped`, () => {
+    const plan = replayPlan(days(-9, 9), today, 0);
+    expect(plan.days.map((d) => d.day)).toEqual(days(-4, 9));
+    expect(plan.skipped).toEqual(days(-9, -5));
+  });
+
   it('joins a backfill’s days and the missed ones, each once, oldest first; a missed day is a catch-up day', () => {
-    const plan = replayPlan(day(6), today, 5);
-    expect(plan.days).toEqual([
+    expect(replayPlan(days(7, 9), today, 5).days).toEqual([
       { day: day(5), catchUp: false },
       { day: day(6), catchUp: false },
       { day: day(7), catchUp: true },
       { day: day(8), catchUp: true },
       { day: day(9), catchUp: true },
     ]);
-    expect(replayPlan(null, today, 3).days).toEqual(days(7, 9).map((d) => ({ day: d, catchUp: false })));
+    expect(replayPlan([], today, 3).days).toEqual(days(7, 9).map((d) => ({ day: d, catchUp: false })));
   });
 });
 
@@ -187,7 +187,7 @@ describe('a detect job after days without one', () => {
     const byName = new Map((await incidents(t)).map((i) => [i.subject, i.id]));
     // What the missed days would have announced: B opened on D+1, C on D+4, and A, opened on D (by a pass without a
     // queue here, so never announced) and updated on D+1.
-    expect(await owedAnnouncements(t.db)).toEqual([A, B, C].map((e) => byName.get(e)));
+    expect((await owedAnnouncements(t.db)).ids).toEqual([A, B, C].map((e) => byName.get(e)));
     const boss: PgBoss = await startBoss(t.url, silentLog);
     try {
       // The next job, an hour later, misses no day: its pass announces what is owed and still unresolved (C, not B).
@@ -197,7 +197,7 @@ describe('a detect job after days without one', () => {
       );
       expect(next.caughtUp).toEqual([]);
       expect(next.today.queued.map((q) => q.incidentIds)).toEqual([[byName.get(C)]]);
-      expect(await owedAnnouncements(t.db)).toEqual([]);
+      expect((await owedAnnouncements(t.db)).ids).toEqual([]);
       const again = await runDetectionJob(
         { db: t.db, boss, config: CONFIG, log: silentLog },
         { now: at(day(7), 14), replayDays: 0 },
@@ -206,6 +206,56 @@ describe('a detect job after days without one', () => {
     } finally {
       await boss.stop({ graceful: false, close: true });
     }
+  });
+
+  it('sends a caught-up incident that has ended to the channels, not to a nudge decided "fixed" at once', async () => {
+    const t = await db('catchup_nudge');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    await updateSettings(t.db, { nudgeDetectors: ['personal_spike'] }, 'test');
+    const mail = loadConfig({ ...CONFIG_ENV, SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', ALERT_EMAIL_FROM: 'w@x.y' });
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      // Down D+1 to D+6: C's spike of D+4 has been quiet since D+5.
+      const job = await runDetectionJob(
+        { db: t.db, boss, config: mail, log: silentLog },
+        { now: at(day(7)), replayDays: 0 },
+      );
+      const c = (await incidents(t)).find((i) => i.subject === C)!;
+      expect(c).toMatchObject({ detector: 'personal_spike', status: 'open' });
+      expect(job.today.nudges?.created.skipped).toContainEqual({ incidentId: c.id, reason: 'already_ended' });
+      expect(job.today.nudges?.created.queued).toEqual([]);
+      // Released to the team channels by the nudge policy, as a skipped nudge is.
+      expect(job.today.nudges?.released.flatMap((q) => q.incidentIds)).toEqual([c.id]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it('puts the incidents of days caught up in the next digest, however long ago those days were', async () => {
+    const t = await db('catchup_digest');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    await updateSettings(t.db, { notifySlack: 'digest', autoResolveAfterDays: 10 }, 'test');
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      // Down D+1 to D+11: B (D+1) and C (D+4) were found on days more than a week before the digest.
+      await runDetectionJob({ db: t.db, boss, config: CONFIG, log: silentLog }, { now: at(day(12)), replayDays: 0 });
+      const byName = new Map((await incidents(t)).map((i) => [i.subject, i.id]));
+      const [digest] = await runDigest(t.db, boss, await getSettings(t.db), CONFIG, at(day(12), 12));
+      expect(digest.incidentIds).toEqual(expect.arrayContaining([byName.get(B), byName.get(C)]));
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it('settles only what it read: what a pass owes meanwhile waits for the next announcement', async () => {
+    const t = await db('catchup_settle');
+    await markDetectionDay(t.db, D, [7, 3]);
+    await markDetectionDay(t.db, day(1), [3]);
+    const read = await owedAnnouncements(t.db);
+    expect(read.ids).toEqual([3, 7]);
+    await markDetectionDay(t.db, D, [9]); // an escalation, between the read and the settling
+    await settleOwed(t.db, read);
+    expect((await owedAnnouncements(t.db)).ids).toEqual([9]);
   });
 
   it('announces nothing of the days a first backfill replays', async () => {
@@ -244,7 +294,7 @@ describe('a detect job after days without one', () => {
   it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
     const t = await db('catchup_first');
     const { log, lines } = keptLog();
-    expect(await lastDetectionDay(t.db, day(4))).toBeNull();
+    expect(await unmarkedDays(t.db, day(4))).toEqual([]);
     const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4)), replayDays: 0 });
     expect(job.replayed).toEqual([]);
     expect(job.caughtUp).toEqual([]);
@@ -265,7 +315,12 @@ describe('a detect job after days without one', () => {
     await markDetectionDay(t.db, D);
     const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(20)), replayDays: 0 });
     expect(job.caughtUp).toEqual(days(6, 19));
-    expect(await evaluatedDays(t)).toEqual([D, ...days(6, 20)].map((d) => [d, 1]));
+    // The skipped days are marked with no pass, so they are reported once.
+    expect(await evaluatedDays(t)).toEqual([
+      [D, 1],
+      ...days(1, 5).map((d) => [d, 0]),
+      ...days(6, 20).map((d) => [d, 1]),
+    ]);
     expect(lines.find((l) => String(l.msg).startsWith('detection skipped'))).toMatchObject({
       level: 40,
       msg: `detection skipped 5 missed day(s) older than the last ${CATCH_UP_MAX_DAYS}`,
@@ -277,15 +332,44 @@ describe('a detect job after days without one', () => {
       from: day(6),
       to: day(19),
     });
+    const count = lines.length;
+    await runDetectionJob({ db: t.db, config, log }, { now: at(day(20), 13), replayDays: 0 });
+    expect(lines.slice(count).filter((l) => /^detection (skipped|caught up)/.test(String(l.msg)))).toEqual([]);
   });
 
-  it('reads the last evaluated day up to today: a day evaluated ahead stops no catch-up', async () => {
-    const t = await db('catchup_ahead');
-    await markDetectionDay(t.db, D);
-    await markDetectionDay(t.db, day(30)); // `npm run detect -- --as-of` a day ahead
-    expect(await lastDetectionDay(t.db, day(4))).toBe(D);
-    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(4)), replayDays: 0 });
-    expect(job.caughtUp).toEqual(days(1, 3));
+  it('catches up every missed day: one evaluated out of turn, or ahead, hides none', async () => {
+    const t = await db('catchup_gaps');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    // While the worker is down, someone runs `npm run detect -- --as-of` D+3, and one a day ahead.
+    await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: day(3), now: at(day(3)) });
+    await markDetectionDay(t.db, day(30));
+    expect(await unmarkedDays(t.db, day(6))).toEqual([day(1), day(2), day(4), day(5), day(6)]);
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 0 });
+    expect(job.caughtUp).toEqual([day(1), day(2), day(4), day(5), day(6)]);
+    // B's spike of D+1 found, though D+3 was evaluated before it.
+    expect((await incidents(t)).map((i) => i.subject)).toContain(B);
+  });
+
+  it('logs a past day whose pass fails and runs today’s; the next job tries that day again', async () => {
+    const t = await db('catchup_fails');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    await sql`CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.as_of = DATE '2026-11-20' THEN RAISE EXCEPTION 'a bad day'; END IF; RETURN NEW; END $$`.execute(
+      t.db,
+    );
+    await sql`CREATE TRIGGER fail_day BEFORE INSERT ON detection_days FOR EACH ROW EXECUTE FUNCTION fail_day()`.execute(
+      t.db,
+    );
+    const { log, lines } = keptLog();
+    const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4)), replayDays: 0 });
+    expect(job.failed).toEqual([day(2)]);
+    expect(job.caughtUp).toEqual([day(1), day(3)]);
+    expect(job.today.asOf).toBe(day(4));
+    expect(lines.find((l) => l.level === 50)).toMatchObject({ day: day(2), err: { message: 'a bad day' } });
+    await sql`DROP TRIGGER fail_day ON detection_days`.execute(t.db);
+    const next = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4), 13), replayDays: 0 });
+    expect(next.caughtUp).toEqual([day(2)]);
+    expect(await unmarkedDays(t.db, day(4))).toEqual([]);
   });
 
   it('evaluates no day twice when a backfill’s replay and the catch-up overlap', async () => {

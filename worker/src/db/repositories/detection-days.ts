@@ -21,28 +21,52 @@ export async function markDetectionDay(db: DbOrTx, asOf: string, owed: number[] 
 }
 
 /**
- * The latest day up to `today` a detection pass evaluated, or null when none did (a fresh install, an upgrade). A
- * later day (`npm run detect -- --as-of` a day ahead) does not stop today's job from catching up.
+ * The days after the first one marked and up to `to` that have no mark, oldest first: the days detection missed (none
+ * before any day was evaluated: a fresh install, an upgrade). A day evaluated out of turn (`npm run detect -- --as-of`
+ * while the worker was down) leaves the missed days around it missed.
  */
-export async function lastDetectionDay(db: DbOrTx, today: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('detection_days')
-    .where('as_of', '<=', today)
-    .select((eb) => eb.fn.max('as_of').as('last'))
-    .executeTakeFirst();
-  return row?.last ?? null;
+export async function unmarkedDays(db: DbOrTx, to: string): Promise<string[]> {
+  const { rows } = await sql<{ day: string }>`
+    SELECT d::date::text AS day
+    FROM (SELECT min(as_of) AS first FROM detection_days) f,
+         generate_series(f.first + 1, ${to}::date, interval '1 day') AS d
+    WHERE NOT EXISTS (SELECT 1 FROM detection_days x WHERE x.as_of = d::date)
+    ORDER BY d`.execute(db);
+  return rows.map((r) => r.day);
+}
+
+/** Marks missed days left unevaluated (older than the catch-up reaches) with no pass, so they are reported once. */
+export async function markSkippedDays(db: DbOrTx, days: string[]): Promise<void> {
+  if (days.length === 0) return;
+  await db
+    .insertInto('detection_days')
+    .values(days.map((as_of) => ({ as_of, passes: 0 })))
+    .onConflict((oc) => oc.column('as_of').doNothing())
+    .execute();
+}
+
+/** What caught-up passes owe an announcement: each day's list as read (settleOwed's receipt). */
+export interface Owed {
+  ids: number[];
+  /** Each day with a list and how many of its entries were read. */
+  read: { day: string; n: number }[];
 }
 
 /** The incidents caught-up passes owe an announcement, each once, in id order. */
-export async function owedAnnouncements(db: DbOrTx): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`
-    SELECT DISTINCT unnest(owed)::bigint AS id FROM detection_days WHERE owed <> '{}' ORDER BY id`.execute(db);
-  return rows.map((r) => r.id);
+export async function owedAnnouncements(db: DbOrTx): Promise<Owed> {
+  const { rows } = await sql<{ day: string; owed: string[] }>`
+    SELECT as_of::text AS day, owed FROM detection_days WHERE owed <> '{}' ORDER BY as_of`.execute(db);
+  const ids = [...new Set(rows.flatMap((r) => r.owed.map(Number)))].sort((a, b) => a - b);
+  return { ids, read: rows.map((r) => ({ day: r.day, n: r.owed.length })) };
 }
 
-/** Takes `ids` off every day's owed list, once they were announced. */
-export async function settleOwed(db: DbOrTx, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`UPDATE detection_days SET owed = ARRAY(SELECT x FROM unnest(owed) AS x WHERE x <> ALL(${ids}::bigint[]))
-    WHERE owed && ${ids}::bigint[]`.execute(db);
+/**
+ * Takes what was read off each day's list once it was announced. Lists only grow at their end (markDetectionDay), so
+ * dropping the first n entries read leaves what a pass added meanwhile, an escalation say, for the next announcement.
+ */
+export async function settleOwed(db: DbOrTx, { read }: Owed): Promise<void> {
+  if (read.length === 0) return;
+  await sql`UPDATE detection_days d SET owed = d.owed[r.n + 1:]
+    FROM unnest(${read.map((r) => r.day)}::date[], ${read.map((r) => r.n)}::int[]) AS r(day, n)
+    WHERE d.as_of = r.day`.execute(db);
 }
