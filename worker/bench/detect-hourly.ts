@@ -9,6 +9,9 @@
  *                        Cursor does not document a delay, cursor-api.md)      --verbose   a line per anomaly
  *   --step-hours 1       hours between collections (24: one a day, just after midnight, to compare with whole days)
  *   --settings '<json>'  detection settings other than the defaults
+ *   --outage 2026-11-10T18:00/48   the worker down from that UTC hour for that many hours: no collection and no pass;
+ *                        the first job after it catches up the days it missed, as the detect job does
+ *                        (catch-up-detection.ts)      --no-catch-up   that job without its catch-up (as before it)
  * First run as a new install on day 21 (the worker's backfill, BACKFILL_DAYS, and its replay of detection over the
  * last BACKFILL_REPLAY_DAYS of it), then a collection and a pass every hour to the team's last day, and at 03:30 the
  * restate collection (RESTATE_EVENTS_CRON's default) and its pass. Settings are stored as the worker reads them.
@@ -29,6 +32,7 @@ import { CursorClient } from '../src/cursor/client';
 import type { Db } from '../src/db/database';
 import { DetectionSeriesCache } from '../src/db/repositories/detection-series-cache';
 import { runDetectionPass } from '../src/jobs/detection-pass';
+import { runDetectionJob } from '../src/jobs/catch-up-detection';
 import { replayDetection } from '../src/jobs/replay-detection';
 import { getSettings, updateSettings, type Settings } from '../src/settings';
 import { BACKFILL_REPLAY_DAYS } from '../src/jobs/queues';
@@ -45,6 +49,8 @@ const { values: args } = parseArgs({
     'lag-minutes': { type: 'string', default: '0' },
     'step-hours': { type: 'string', default: '1' },
     settings: { type: 'string' },
+    outage: { type: 'string' },
+    'no-catch-up': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +60,16 @@ const MINUTE_MS = 60_000;
 const BASELINE_DAYS = 21; // the simulator starts no anomaly before its 21st day of history (anomalies.ts)
 const API_KEY = 'key_' + 'be'.repeat(32);
 const log = pino({ level: 'silent' });
+
+/** --outage: [from, to) in ms, or null. */
+function outageWindow(spec: string | undefined): [number, number] | null {
+  if (spec === undefined) return null;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}(?::\d{2})?)\/(\d+)$/.exec(spec);
+  if (!m) throw new Error(`--outage must be <UTC day>T<hour>/<hours>, e.g. 2026-11-10T18:00/48 (got "${spec}")`);
+  const from = Date.parse(`${m[1].length === 13 ? `${m[1]}:00` : m[1]}:00.000Z`);
+  return [from, from + Number(m[2]) * HOUR_MS];
+}
+const OUTAGE = outageWindow(args.outage);
 
 interface Alert {
   id: number;
@@ -118,21 +134,26 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
     const cycle = async (clock: number, restateEvents: boolean) => {
       const now = at(clock);
       if (clock > install) await collectOnce({ db, client, log, config }, { trigger: 'schedule', now, restateEvents });
-      const pass = await runDetectionPass({ db, config, log, seriesCache }, { now });
-      passes++;
-      for (const id of pass.incidents.opened) {
-        const a = pass.anomalies.find((x) => x.incidentId === id);
-        alerts.push({
-          id,
-          at: clock,
-          subject: a?.subject ?? '?',
-          scope: a?.scope ?? '?',
-          detector: a?.detector ?? '?',
-          onset: a ? a.onsetAt.slice(0, 10) : '?',
-        });
-      }
+      // The detect job's passes (jobs/queues/detect.ts): the days it missed, if any, then today's.
+      const job = args['no-catch-up']
+        ? { replayed: [], today: await runDetectionPass({ db, config, log, seriesCache }, { now }) }
+        : await runDetectionJob({ db, config, log, seriesCache }, { now, replayDays: 0 });
+      passes += 1 + job.replayed.length;
+      for (const pass of [...job.replayed, job.today])
+        for (const id of pass.incidents.opened) {
+          const a = pass.anomalies.find((x) => x.incidentId === id);
+          alerts.push({
+            id,
+            at: clock,
+            subject: a?.subject ?? '?',
+            scope: a?.scope ?? '?',
+            detector: a?.detector ?? '?',
+            onset: a ? a.onsetAt.slice(0, 10) : '?',
+          });
+        }
     };
     for (let clock = install; clock < (endDay + 1) * DAY_MS; clock += step) {
+      if (OUTAGE && clock >= OUTAGE[0] && clock < OUTAGE[1]) continue; // the worker is down
       await cycle(clock, false);
       // RESTATE_EVENTS_CRON's default, 03:30: the day's restate collection, and the pass after it.
       if (step === HOUR_MS && clock % DAY_MS === 3 * HOUR_MS) await cycle(clock + 30 * MINUTE_MS, true);
@@ -214,7 +235,9 @@ async function main() {
     repeatCount += r.repeats.length;
     devWeeks += (size * r.hourlyDays) / 7;
     console.log(
-      `seed ${seed}: ${size} developers, ${r.hourlyDays} days, a collection and a pass every ${args['step-hours']} h (${r.passes}, ` +
+      `seed ${seed}: ${size} developers, ${r.hourlyDays} days, a collection and a pass every ${args['step-hours']} h` +
+        (OUTAGE ? ` but while down (${args.outage} h${args['no-catch-up'] ? ', no catch-up after' : ''})` : '') +
+        ` (${r.passes} passes, ` +
         `${r.seconds.toFixed(0)} s), ${r.judged.length} labelled anomalies, ${r.alerts.length} incidents opened, ` +
         `${r.falseAlerts.length} false, ${r.repeats.length} about an anomaly already told, ${r.covered.length} of a ` +
         `developer a team jump touched`,
