@@ -14,7 +14,9 @@ CREATE TABLE detection_days (
                                                      -- 0: missed, older than the catch-up reaches)
   first_pass_at timestamptz NOT NULL DEFAULT now(),  -- when the first ran, by the wall clock (a caught-up day's
   last_pass_at  timestamptz NOT NULL DEFAULT now(),  -- comes after the day itself); when the latest ran
-  owed          bigint[] NOT NULL DEFAULT '{}'        -- incidents a caught-up pass would have announced (opened,
+  owed          bigint[] NOT NULL DEFAULT '{}',       -- incidents a caught-up pass would have announced (opened,
                                                      -- escalated, never announced), not announced since
+  caught_up     boolean NOT NULL DEFAULT false       -- evaluated late, after the worker missed it (not a backfill's
+                                                     -- replay): a digest takes its incidents in, however old
 );
 GRANT SELECT ON detection_days TO grafana_reader;

@@ -104,7 +104,7 @@ export async function runDetectionPass(
     anomalies: found,
     evaluatedAt: now,
     settings,
-    alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? result.toNotify : []),
+    alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? { owed: result.toNotify } : undefined),
   });
   const record = lap();
   const { nudges, queued } = boss

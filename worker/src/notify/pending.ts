@@ -40,8 +40,8 @@ export async function unannounced(
     if (sel.ids.length === 0) return [];
     q = q.where('i.id', 'in', sel.ids).where('i.status', '<>', 'resolved');
   } else {
-    // Or found on a day first evaluated since: a day the detect job caught up after the worker was down
-    // (detection_days), whose incidents carry that day's time.
+    // Or found on a day caught up since, after the worker was down (detection_days): its incidents carry that day's
+    // time. (A first backfill's replayed days are not: the digest's week is theirs as before.)
     const since = sel.detectedSince;
     q = q.where((eb) =>
       eb.or([
@@ -49,7 +49,11 @@ export async function unannounced(
         eb(
           sql<string>`(i.detected_at AT TIME ZONE 'UTC')::date`,
           'in',
-          eb.selectFrom('detection_days').select('as_of').where('first_pass_at', '>=', since),
+          eb
+            .selectFrom('detection_days')
+            .select('as_of')
+            .where('caught_up', '=', true)
+            .where('first_pass_at', '>=', since),
         ),
       ]),
     );

@@ -247,13 +247,27 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('leaves a first backfill’s replayed days to the digest’s week, as before', async () => {
+    const t = await db('catchup_digest_backfill');
+    await updateSettings(t.db, { notifySlack: 'digest', autoResolveAfterDays: 10 }, 'test');
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      // Installed on D+12: the backfill's replay finds A, B and C, more than a week before the first digest.
+      await runDetectionJob({ db: t.db, boss, config: CONFIG, log: silentLog }, { now: at(day(12)), replayDays: 12 });
+      expect((await incidents(t)).map((i) => i.subject)).toEqual(expect.arrayContaining([A, B, C]));
+      expect(await runDigest(t.db, boss, await getSettings(t.db), CONFIG, at(day(12), 12))).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
   it('settles only what it read: what a pass owes meanwhile waits for the next announcement', async () => {
     const t = await db('catchup_settle');
-    await markDetectionDay(t.db, D, [7, 3]);
-    await markDetectionDay(t.db, day(1), [3]);
+    await markDetectionDay(t.db, D, { owed: [7, 3] });
+    await markDetectionDay(t.db, day(1), { owed: [3] });
     const read = await owedAnnouncements(t.db);
     expect(read.ids).toEqual([3, 7]);
-    await markDetectionDay(t.db, D, [9]); // an escalation, between the read and the settling
+    await markDetectionDay(t.db, D, { owed: [9] }); // an escalation, between the read and the settling
     await settleOwed(t.db, read);
     expect((await owedAnnouncements(t.db)).ids).toEqual([9]);
   });

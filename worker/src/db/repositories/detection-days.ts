@@ -2,19 +2,20 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../database';
 
 /**
- * Marks `asOf` as evaluated by one more detection pass (sql/022_detection_days.sql), with the incidents a caught-up
- * day's pass would have announced (`owed`). Called in the transaction that records the pass's incidents, so the mark,
- * what it owes and the incidents' evaluated days commit together.
+ * Marks `asOf` as evaluated by one more detection pass (sql/022_detection_days.sql); a day the worker missed, caught
+ * up, with the incidents its pass would have announced (`owed`). Called in the transaction that records the pass's
+ * incidents, so the mark, what it owes and the incidents' evaluated days commit together.
  */
-export async function markDetectionDay(db: DbOrTx, asOf: string, owed: number[] = []): Promise<void> {
+export async function markDetectionDay(db: DbOrTx, asOf: string, caughtUp?: { owed: number[] }): Promise<void> {
   await db
     .insertInto('detection_days')
-    .values({ as_of: asOf, owed })
+    .values({ as_of: asOf, owed: caughtUp?.owed ?? [], caught_up: caughtUp !== undefined })
     .onConflict((oc) =>
       oc.column('as_of').doUpdateSet({
         passes: sql`detection_days.passes + 1`,
         last_pass_at: sql`now()`,
         owed: sql`detection_days.owed || excluded.owed`,
+        caught_up: sql`detection_days.caught_up OR excluded.caught_up`,
       }),
     )
     .execute();

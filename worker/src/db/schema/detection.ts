@@ -99,6 +99,7 @@ export interface DetectionDaysTable {
   first_pass_at: Defaulted<Date>;
   last_pass_at: Defaulted<Date>;
   owed: ColumnType<number[], number[] | undefined, number[]>;
+  caught_up: Defaulted<boolean>;
 }
 
 export interface SnoozesTable {
