@@ -1,5 +1,5 @@
 import { addDays, toDay } from '@cursor-cost-watch/contract';
-import { markSkippedDays, unmarkedDays } from '../db/repositories/detection-days';
+import { markSkippedDays, missedBefore, unmarkedDays } from '../db/repositories/detection-days';
 import { isConnectionError } from '../db/reconnect';
 import { runDetectionPass, type DetectionPassDeps, type DetectionPassSummary } from './detection-pass';
 import { replayDay } from './replay-detection';
@@ -57,7 +57,11 @@ export async function runDetectionJob(
 ): Promise<DetectionJobResult> {
   const { db, config, log } = deps;
   const today = toDay((now ?? new Date()).getTime());
-  const plan = replayPlan(await unmarkedDays(db, addDays(today, -1)), today, replayDays);
+  const from = addDays(today, -CATCH_UP_MAX_DAYS);
+  const recent = await unmarkedDays(db, from, addDays(today, -1));
+  // An outage that began before the days the catch-up reaches: its older days, to say they were skipped.
+  const older = recent[0] === from ? await missedBefore(db, from) : [];
+  const plan = replayPlan([...older, ...recent], today, replayDays);
   if (plan.skipped.length > 0) {
     await markSkippedDays(db, plan.skipped);
     log.warn(
@@ -80,6 +84,8 @@ export async function runDetectionJob(
       if (isConnectionError(err)) throw err;
       failed.push(day);
       log.error({ err, day }, `detection of past day ${day} failed; today's pass runs all the same`);
+      // A backfill's day is not one the worker missed: the next job must not catch it up and announce its incidents.
+      if (!catchUp) await markSkippedDays(db, [day]);
     }
   }
   if (caughtUp.length > 0)
@@ -88,6 +94,6 @@ export async function runDetectionJob(
       `detection caught up ${caughtUp.length} missed day(s)`,
     );
   // Today as planned, on the clock of now (the job's own unless given): past days take a while.
-  const todays = await runDetectionPass(deps, { asOf: today, now: now ?? new Date() });
+  const todays = await runDetectionPass(deps, { asOf: today, now: now ?? new Date(), announceOwed: true });
   return { replayed, caughtUp, failed, today: todays };
 }

@@ -34,6 +34,11 @@ export interface DetectionPassOptions {
    * announced is kept as owed with the day's mark, for the next pass with a queue to announce.
    */
   owes?: boolean;
+  /**
+   * Also announce what caught-up days owe (the detect job's pass of today: one at a time on its exclusive queue, so no
+   * two passes settle the same lists; `npm run detect` does not).
+   */
+  announceOwed?: boolean;
 }
 
 export interface DetectionPassSummary {
@@ -108,7 +113,9 @@ export async function runDetectionPass(
   });
   const record = lap();
   const { nudges, queued } = boss
-    ? await announceWithOwed({ db, boss, config }, incidents.toNotify, settings, now)
+    ? opts.announceOwed
+      ? await announceWithOwed({ db, boss, config }, incidents.toNotify, settings, now)
+      : await announce({ db, boss, config }, incidents.toNotify, settings, now)
     : { nudges: null, queued: [] };
   const links = await incidentLinks(db, asOf);
   const anomalies = found.map((a) => ({ ...a, incidentId: links.get(key(a)) ?? null }));

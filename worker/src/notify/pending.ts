@@ -41,21 +41,25 @@ export async function unannounced(
     q = q.where('i.id', 'in', sel.ids).where('i.status', '<>', 'resolved');
   } else {
     // Or found on a day caught up since, after the worker was down (detection_days): its incidents carry that day's
-    // time. (A first backfill's replayed days are not: the digest's week is theirs as before.)
+    // time. (A first backfill's replayed days are not: the digest's week is theirs as before.) Their ids first, so the
+    // main query keeps its index on detected_at.
     const since = sel.detectedSince;
+    const { rows: late } = await sql<{ id: number }>`
+      SELECT i.id FROM detection_days d
+      JOIN incidents i ON i.detected_at >= d.as_of::timestamp AT TIME ZONE 'UTC'
+                      AND i.detected_at < (d.as_of + 1)::timestamp AT TIME ZONE 'UTC'
+      WHERE d.caught_up AND d.first_pass_at >= ${since}`.execute(tx);
     q = q.where((eb) =>
-      eb.or([
-        eb('i.detected_at', '>=', since),
-        eb(
-          sql<string>`(i.detected_at AT TIME ZONE 'UTC')::date`,
-          'in',
-          eb
-            .selectFrom('detection_days')
-            .select('as_of')
-            .where('caught_up', '=', true)
-            .where('first_pass_at', '>=', since),
-        ),
-      ]),
+      late.length === 0
+        ? eb('i.detected_at', '>=', since)
+        : eb.or([
+            eb('i.detected_at', '>=', since),
+            eb(
+              'i.id',
+              'in',
+              late.map((r) => r.id),
+            ),
+          ]),
     );
   }
   const rows = (await q.orderBy('i.id').execute()).filter(

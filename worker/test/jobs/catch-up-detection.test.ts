@@ -261,6 +261,63 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('leaves a backfill’s day whose pass failed to no catch-up: it would announce history', async () => {
+    const t = await db('catchup_backfill_fails');
+    await sql`CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.as_of = DATE '2026-11-20' AND NEW.passes > 0 THEN RAISE EXCEPTION 'a bad day'; END IF;
+      RETURN NEW; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER fail_day BEFORE INSERT ON detection_days FOR EACH ROW EXECUTE FUNCTION fail_day()`.execute(
+      t.db,
+    );
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 7 });
+    expect(job.failed).toEqual([day(2)]);
+    expect(await evaluatedDays(t)).toContainEqual([day(2), 0]);
+    const next = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7), 13), replayDays: 0 });
+    expect(next.caughtUp).toEqual([]);
+  });
+
+  it('announces what is owed only in the detect job’s pass, not in another pass with a queue', async () => {
+    const t = await db('catchup_cli');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 0 });
+    const owed = (await owedAnnouncements(t.db)).ids;
+    expect(owed.length).toBeGreaterThan(0);
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      // `npm run detect` beside the worker: its own incidents only.
+      const cli = await runDetectionPass(
+        { db: t.db, boss, config: CONFIG, log: silentLog },
+        { asOf: day(7), now: at(day(7), 13) },
+      );
+      expect(cli.queued).toEqual([]);
+      expect((await owedAnnouncements(t.db)).ids).toEqual(owed);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it('counts missed days on dates, whatever the session’s time zone (clocks that jump at midnight)', async () => {
+    const t = await db('catchup_zone');
+    await markDetectionDay(t.db, '2026-09-01');
+    await markDetectionDay(t.db, '2026-09-04');
+    const missed = await t.db.transaction().execute(async (tx) => {
+      // Chile's clocks go from 00:00 to 01:00 on 2026-09-06: a timestamp series runs at 01:00 after it.
+      await sql`SET LOCAL TIME ZONE 'America/Santiago'`.execute(tx);
+      return unmarkedDays(tx, '2026-08-01', '2026-09-10');
+    });
+    expect(missed).toEqual([
+      '2026-09-02',
+      '2026-09-03',
+      '2026-09-05',
+      '2026-09-06',
+      '2026-09-07',
+      '2026-09-08',
+      '2026-09-09',
+      '2026-09-10',
+    ]);
+    expect(await unmarkedDays(t.db, '2026-09-08', '2026-09-10')).toEqual(['2026-09-08', '2026-09-09', '2026-09-10']);
+  });
+
   it('settles only what it read: what a pass owes meanwhile waits for the next announcement', async () => {
     const t = await db('catchup_settle');
     await markDetectionDay(t.db, D, { owed: [7, 3] });
@@ -308,7 +365,7 @@ describe('a detect job after days without one', () => {
   it('catches nothing up on the first pass ever (a fresh install, an upgrade)', async () => {
     const t = await db('catchup_first');
     const { log, lines } = keptLog();
-    expect(await unmarkedDays(t.db, day(4))).toEqual([]);
+    expect(await unmarkedDays(t.db, day(-30), day(4))).toEqual([]);
     const job = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4)), replayDays: 0 });
     expect(job.replayed).toEqual([]);
     expect(job.caughtUp).toEqual([]);
@@ -357,7 +414,7 @@ describe('a detect job after days without one', () => {
     // While the worker is down, someone runs `npm run detect -- --as-of` D+3, and one a day ahead.
     await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: day(3), now: at(day(3)) });
     await markDetectionDay(t.db, day(30));
-    expect(await unmarkedDays(t.db, day(6))).toEqual([day(1), day(2), day(4), day(5), day(6)]);
+    expect(await unmarkedDays(t.db, day(-30), day(6))).toEqual([day(1), day(2), day(4), day(5), day(6)]);
     const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 0 });
     expect(job.caughtUp).toEqual([day(1), day(2), day(4), day(5), day(6)]);
     // B's spike of D+1 found, though D+3 was evaluated before it.
@@ -383,7 +440,7 @@ describe('a detect job after days without one', () => {
     await sql`DROP TRIGGER fail_day ON detection_days`.execute(t.db);
     const next = await runDetectionJob({ db: t.db, config, log }, { now: at(day(4), 13), replayDays: 0 });
     expect(next.caughtUp).toEqual([day(2)]);
-    expect(await unmarkedDays(t.db, day(4))).toEqual([]);
+    expect(await unmarkedDays(t.db, day(-30), day(4))).toEqual([]);
   });
 
   it('evaluates no day twice when a backfill’s replay and the catch-up overlap', async () => {

@@ -22,17 +22,30 @@ export async function markDetectionDay(db: DbOrTx, asOf: string, caughtUp?: { ow
 }
 
 /**
- * The days after the first one marked and up to `to` that have no mark, oldest first: the days detection missed (none
- * before any day was evaluated: a fresh install, an upgrade). A day evaluated out of turn (`npm run detect -- --as-of`
- * while the worker was down) leaves the missed days around it missed.
+ * The days detection missed from `from` to `to`, oldest first: those after the first day marked that have no mark
+ * (none before any day was evaluated: a fresh install, an upgrade). A day evaluated out of turn (`npm run detect --
+ * --as-of` while the worker was down) leaves the missed days around it missed. Day arithmetic on dates, not on
+ * timestamps: a session time zone whose clocks jump at midnight would drop a day from a timestamp series.
  */
-export async function unmarkedDays(db: DbOrTx, to: string): Promise<string[]> {
+export async function unmarkedDays(db: DbOrTx, from: string, to: string): Promise<string[]> {
   const { rows } = await sql<{ day: string }>`
-    SELECT d::date::text AS day
-    FROM (SELECT min(as_of) AS first FROM detection_days) f,
-         generate_series(f.first + 1, ${to}::date, interval '1 day') AS d
-    WHERE NOT EXISTS (SELECT 1 FROM detection_days x WHERE x.as_of = d::date)
-    ORDER BY d`.execute(db);
+    WITH span AS (
+      SELECT GREATEST(min(as_of) + 1, ${from}::date) AS first FROM detection_days HAVING min(as_of) IS NOT NULL
+    )
+    SELECT (span.first + n)::text AS day
+    FROM span, generate_series(0, ${to}::date - span.first) AS n
+    WHERE NOT EXISTS (SELECT 1 FROM detection_days x WHERE x.as_of = span.first + n)
+    ORDER BY n`.execute(db);
+  return rows.map((r) => r.day);
+}
+
+/** The days missed just before `before`, back to the last day marked before it: an outage longer than the catch-up. */
+export async function missedBefore(db: DbOrTx, before: string): Promise<string[]> {
+  const { rows } = await sql<{ day: string }>`
+    WITH last AS (SELECT max(as_of) AS day FROM detection_days WHERE as_of < ${before}::date)
+    SELECT (last.day + n)::text AS day
+    FROM last, generate_series(1, ${before}::date - last.day - 1) AS n
+    ORDER BY n`.execute(db);
   return rows.map((r) => r.day);
 }
 
