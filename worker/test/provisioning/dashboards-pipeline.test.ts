@@ -26,6 +26,7 @@ const EMPTY_WITHOUT_FAILURES = new Set([
   'Cursor: Collection health / Job failures',
   'Cursor: Collection health / Notification deliveries',
   'Cursor: Collection health / Quarantined events',
+  'Cursor: Collection health / Detection days caught up or skipped',
   'Cursor: Team overview / Forecast vs budget',
 ]);
 

@@ -46,6 +46,16 @@ beforeAll(async () => {
   ]);
   // Seen at the pinned instant (the column defaults to the database's own clock).
   await t.db.updateTable('quarantined_events').set({ first_seen_at: now, last_seen_at: now }).execute();
+  // The worker came back this morning after days down: two days caught up, one older than the catch-up reaches.
+  await t.db
+    .insertInto('detection_days')
+    .values([
+      { as_of: '2026-11-01', passes: 0, first_pass_at: now, last_pass_at: now },
+      { as_of: '2026-11-16', passes: 1, caught_up: true, first_pass_at: now, last_pass_at: now },
+      { as_of: '2026-11-17', passes: 1, caught_up: true, first_pass_at: now, last_pass_at: now },
+      { as_of: '2026-11-18', passes: 3, first_pass_at: now, last_pass_at: now },
+    ])
+    .execute();
   // A real failed pg-boss job for the "Job failures" panel (the schema is created after the migrations, so this
   // also proves the role's default privileges reach it).
   boss = await startBoss(t.url, createLogger('silent'));
@@ -314,6 +324,20 @@ describe('alert rules', () => {
       await client.query('ROLLBACK');
       client.release();
     }
+  });
+});
+
+describe('Collection health: detection days caught up or skipped', () => {
+  it('lists the days evaluated late and those never evaluated, not the days evaluated on time', async () => {
+    const health = dashboards.find((d) => d.uid === 'cursor-collection') as Dashboard;
+    const q = panelQueries(health).find((p) => p.panel?.title === 'Detection days caught up or skipped')!;
+    const range = defaultRange(health);
+    const result = await runPanelQuery(reader, q, range, await resolveVariables(reader, health, range));
+    expect(result.rows.map((r) => [new Date(r.Day as string).toISOString().slice(0, 10), r.What])).toEqual([
+      ['2026-11-17', 'caught up'],
+      ['2026-11-16', 'caught up'],
+      ['2026-11-01', 'skipped: never evaluated'],
+    ]);
   });
 });
 
