@@ -46,8 +46,8 @@ export interface DetectionJobResult {
  * Past days notify nobody, but what a missed day's pass would have announced (its `toNotify`) is announced with
  * today's: the worker should have told people then, and an incident that opened while it was down and has gone quiet
  * since would otherwise never be told (today's pass announces only what it sees). It is kept with the day's mark
- * (detection_days.owed) until a pass with a queue has announced it, so a crash or a lost database in between loses
- * none; the announcement leaves out the incidents resolved meanwhile and those already announced at their severity
+ * (detection_days.owed) until a detect job's pass of today has announced it, so a crash or a lost database in between
+ * loses none; the announcement leaves out the incidents resolved meanwhile and those already announced at their severity
  * (notify/pending.ts, nudge/create.ts), so each is told once. A past day whose pass fails is logged and left: today's
  * pass still runs (a lost database is the caller's to wait for).
  */

@@ -31,7 +31,7 @@ export interface DetectionPassOptions {
   settings?: Settings;
   /**
    * A day the worker missed, evaluated by the detect job's catch-up (catch-up-detection.ts): what the pass would have
-   * announced is kept as owed with the day's mark, for the next pass with a queue to announce.
+   * announced is kept as owed with the day's mark, for the detect job's pass of today to announce (announceOwed).
    */
   owes?: boolean;
   /**

@@ -38,8 +38,8 @@ export interface DetectWorkerDeps {
 }
 
 /**
- * One detection pass per job, after the days missed since the last evaluated one (a worker that was down) and a
- * backfill's past days (catch-up-detection.ts), then the run's summary block. Today's passes of this process share
+ * One detection pass per job, after the days it missed (a worker that was down: days with no mark in detection_days)
+ * and a backfill's past days (catch-up-detection.ts), then the run's summary block. Today's passes of this process share
  * the series `warmUp` fills at start: each re-reads only the days collections changed since the last; a job that
  * comes before the warm-up has ended waits for it.
  */
