@@ -6,7 +6,7 @@
 -- than passes and the incidents those days opened are announced; older ones get a row with no pass, so they are
 -- reported once. No row at all (a fresh install, or an upgrade to this migration) means nothing is caught up: the
 -- first backfill's replay covers a fresh install. A caught-up day's pass keeps here, in the same transaction, the
--- incidents it would have announced (owed); the next pass with a queue (today's) announces those still unresolved and
+-- incidents it would have announced (owed); the detect job's pass of today announces those still unresolved and
 -- takes them off, so a crash in between loses none of them.
 CREATE TABLE detection_days (
   as_of         date PRIMARY KEY,

@@ -18,7 +18,7 @@ export async function replayDetection(
 
 /**
  * One past day's pass, as of its last millisecond, with no queue: it notifies nobody. A day the worker missed `owes`
- * what it would have announced to the next pass with a queue (catch-up-detection.ts).
+ * what it would have announced to the detect job's pass of today (catch-up-detection.ts).
  */
 export async function replayDay(
   { db, config, log }: Omit<DetectionPassDeps, 'boss'>,
