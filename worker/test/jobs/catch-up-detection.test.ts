@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { storeDetectionInput } from '../../bench/evaluation/store-input';
 import { loadConfig } from '../../src/config/config';
+import { resumeAfterDatabaseLoss } from '../../src/db/reconnect';
 import {
   markDetectionDay,
   owedAnnouncements,
@@ -256,6 +257,38 @@ describe('a detect job after days without one', () => {
       await runDetectionJob({ db: t.db, boss, config: CONFIG, log: silentLog }, { now: at(day(12)), replayDays: 12 });
       expect((await incidents(t)).map((i) => i.subject)).toEqual(expect.arrayContaining([A, B, C]));
       expect(await runDigest(t.db, boss, await getSettings(t.db), CONFIG, at(day(12), 12))).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it('resumes after a lost database from the days still unmarked, announcing what is owed once', async () => {
+    const t = await db('catchup_lost');
+    await replayDay({ db: t.db, config, log: silentLog }, D);
+    // The connection dies once, as D+3's mark is written (SQLSTATE 57P01, an administrator's shutdown).
+    await sql`CREATE SEQUENCE lost_once`.execute(t.db);
+    await sql`CREATE FUNCTION lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.as_of = DATE '2026-11-21' AND nextval('lost_once') = 1 THEN
+        RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01'; END IF;
+      RETURN NEW; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER lose_connection BEFORE INSERT ON detection_days FOR EACH ROW
+      EXECUTE FUNCTION lose_connection()`.execute(t.db);
+    const { log, lines } = keptLog();
+    const boss: PgBoss = await startBoss(t.url, silentLog);
+    try {
+      const deps = { db: t.db, boss, config: CONFIG, log };
+      const job = await resumeAfterDatabaseLoss(
+        'detection',
+        () => runDetectionJob(deps, { now: at(day(7)), replayDays: 0 }),
+        { db: t.db, log, firstDelayMs: 10 },
+      );
+      expect(lines.some((l) => String(l.msg).includes('resuming'))).toBe(true);
+      // The retry took up from D+3: D+1 and D+2 were marked before the loss.
+      expect(job.caughtUp).toEqual(days(3, 6));
+      expect(await evaluatedDays(t)).toEqual(days(0, 7).map((d) => [d, 1]));
+      const c = (await incidents(t)).find((i) => i.subject === C)!;
+      expect(job.today.queued.map((q) => q.incidentIds)).toEqual([[c.id]]);
+      expect((await owedAnnouncements(t.db)).ids).toEqual([]);
     } finally {
       await boss.stop({ graceful: false, close: true });
     }
