@@ -160,6 +160,15 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
     }
     const lastClock = (endDay + 1) * DAY_MS - 1;
     simClock = lastClock;
+    // How incidents ended: those that resolved themselves, and the days from their last detection to it (an
+    // outage without the catch-up counts its days as one: they resolve later).
+    const ended = await db
+      .selectFrom('incidents')
+      .select(['status', 'resolution_reason', 'resolved_at', 'last_detected_at'])
+      .execute();
+    const autoResolved = ended.filter((i) => i.resolution_reason === 'auto' && i.resolved_at !== null);
+    const quietDays = autoResolved.map((i) => (i.resolved_at!.getTime() - i.last_detected_at.getTime()) / DAY_MS);
+    const openAtEnd = ended.filter((i) => i.status !== 'resolved').length;
     const everything = team.truth();
     const truth = everything.filter((a) => Date.parse(a.startDay) >= firstHourlyDay * DAY_MS);
     const extraAt = (id: string, clock: number) => {
@@ -190,6 +199,9 @@ async function runTeam(db: Db, seed: number, size: number, historyDays: number, 
       repeats,
       covered,
       passes,
+      autoResolved: autoResolved.length,
+      quietDays,
+      openAtEnd,
       lastClock,
       hourlyDays: endDay - firstHourlyDay + 1,
       seconds: (performance.now() - started) / 1000,
@@ -216,6 +228,7 @@ const isCoveredBy = (x: Alert, a: GroundTruthAnomaly) =>
 const iso = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
 const hours = (from: number | null, to: number | null) => (from === null || to === null ? null : (to - from) / HOUR_MS);
 const fmtH = (h: number | null) => (h === null || Number.isNaN(h) ? '—' : `${h.toFixed(1)} h`);
+const fmtD = (d: number | null) => (d === null || Number.isNaN(d) ? '—' : `${d.toFixed(1)} d`);
 
 async function main() {
   const seeds = args.seeds.split(',').map(Number);
@@ -240,7 +253,9 @@ async function main() {
         ` (${r.passes} passes, ` +
         `${r.seconds.toFixed(0)} s), ${r.judged.length} labelled anomalies, ${r.alerts.length} incidents opened, ` +
         `${r.falseAlerts.length} false, ${r.repeats.length} about an anomaly already told, ${r.covered.length} of a ` +
-        `developer a team jump touched`,
+        `developer a team jump touched; ${r.autoResolved} resolved by themselves, ` +
+        `${fmtD(median(r.quietDays))} (worst ${fmtD(r.quietDays.length ? Math.max(...r.quietDays) : null)}) after ` +
+        `their last detection, ${r.openAtEnd} open at the end`,
     );
     if (args.verbose) {
       for (const j of r.judged) {
