@@ -1,4 +1,4 @@
-import { DAY_MS } from '@cursor-cost-watch/contract';
+import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
 import { z } from 'zod';
 import type { Anomaly } from '../detection/types';
 import { IncidentInputError } from './errors';
@@ -40,7 +40,7 @@ export function validateRecordInput(asOf: string, anomalies: Anomaly[]): void {
         issues.push({ path: `anomalies[${i}].${issue.path.join('.')}`, message: issue.message });
     } else if (a.asOf !== asOf) {
       issues.push({ path: `anomalies[${i}].asOf`, message: `is ${a.asOf} but the pass evaluates ${asOf}` });
-    } else if (new Date(a.onsetAt).toISOString().slice(0, 10) > asOf) {
+    } else if (toDay(Date.parse(a.onsetAt)) > asOf) {
       issues.push({
         path: `anomalies[${i}].onsetAt`,
         message: `is ${a.onsetAt}, after the day the pass evaluates (${asOf})`,

@@ -1,4 +1,4 @@
-import { DAY_MS, toDay } from '@cursor-cost-watch/contract';
+import { DAY_MS, dayToMs, toDay } from '@cursor-cost-watch/contract';
 import { runDetectionPass, type DetectionPassDeps, type DetectionPassSummary } from './detection-pass';
 
 /**
@@ -25,6 +25,6 @@ export async function replayDay(
   day: string,
   { owes = false }: { owes?: boolean } = {},
 ): Promise<DetectionPassSummary> {
-  const dayEnd = new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS - 1);
+  const dayEnd = new Date(dayToMs(day) + DAY_MS - 1);
   return runDetectionPass({ db, config, log }, { asOf: day, now: dayEnd, owes });
 }
