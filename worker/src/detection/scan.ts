@@ -33,6 +33,16 @@ import { atDayPrice } from './user-days';
 /** A team-wide day effect needs at least this many established users active that day. */
 const MIN_TEAM_USERS = 8;
 
+/**
+ * Expected spend within a millionth of a cent (the rollups' precision, sql/001) of the day's own is the day's own. A
+ * developer whose ratio is the team's median today (team.factor) is expected at exactly their spend, up to the last
+ * bits of exp(log(x)); whether such a day was "above expected" (an episode still current, a walk back going on) hung
+ * on those bits, and differed between spend as generated and as PostgreSQL stores it (bench:detect-incidents, Dec 7
+ * 2026: T5-holidays' dev0156, a model shift reported on a Saturday by detect() and not by the worker's pass).
+ */
+const TIE_CENTS = 1e-6;
+const sameCents = (expected: number, x: number): number => (Math.abs(expected - x) < TIE_CENTS ? x : expected);
+
 function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom: number, priorDays: number): UserScan {
   // One buffer for the user's day arrays (5 × f64, i32, 2 × u8): fewer, larger allocations at 20,000 developers.
   const buffer = new ArrayBuffer(n * 46);
@@ -201,7 +211,7 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   const tRaw = (logSpend(x) - center) / scale;
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
   const z = tToZ(tRaw, b.dof(t));
-  const expected = Math.max(0, Math.exp(center) - LOG_OFFSET);
+  const expected = sameCents(Math.max(0, Math.exp(center) - LOG_OFFSET), x);
   const excess = atDayPrice(s, t, x - expected);
   s.z[t] = z;
   s.expected[t] = expected;
