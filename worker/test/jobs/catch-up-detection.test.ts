@@ -179,6 +179,38 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('tells a spike that came after the last pass of the day the worker stopped on', async () => {
+    // The worker's passes of Tuesday E ran until 03:00, then it was down until Thursday: X's spike of E, collected
+    // when it came back, is read by the catch-up of Wednesday, whose pass (as of its last millisecond, a running day)
+    // keeps yesterday's episode current while that day is normal (detect.ts, whileTodayRuns).
+    const E = day(13);
+    const X = emailOf(9);
+    const spiked = makeInput({
+      users: 12,
+      days: 70,
+      asOf: day(25),
+      seed: 21,
+      requests: 150,
+      tweak: (e, d) => (spikes[e] === d || (e === X && d === E) ? { volume: 9, active: true } : undefined),
+    });
+    const t = await db('catchup_evening');
+    await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: E, now: at(E, 3) });
+    expect((await incidents(t)).filter((i) => i.subject === X)).toEqual([]);
+    for (const table of ['user_daily_rollup', 'user_model_daily_rollup'] as const)
+      await t.db.deleteFrom(table).where('user_email', '=', X).where('day', '=', E).execute();
+    await storeDetectionInput(t.db, {
+      userDays: spiked.userDays.filter((r) => r.email === X && r.day === E),
+      userModelDays: spiked.userModelDays.filter((r) => r.email === X && r.day === E),
+    });
+
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(15)), replayDays: 0 });
+    expect(job.caughtUp).toEqual([day(14)]);
+    const x = (await incidents(t)).filter((i) => i.subject === X);
+    expect(x).toHaveLength(1);
+    expect(x[0]).toMatchObject({ detector: 'personal_spike', onset_at: new Date(`${E}T00:00:00.000Z`) });
+    expect((await owedAnnouncements(t.db)).ids).toContain(x[0].id);
+  });
+
   it('keeps what missed days owe until a pass with a queue announces it: a crash before then loses nothing', async () => {
     const t = await db('catchup_owed');
     await replayDay({ db: t.db, config, log: silentLog }, D);
