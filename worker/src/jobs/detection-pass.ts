@@ -103,13 +103,17 @@ export async function runDetectionPass(
   const found = detectOnSeries(input.series, input, settings);
   const detect = lap();
   await storeAnomalies(db, found, now);
-  // The day is marked evaluated (sql/022_detection_days.sql) with the incidents that counted it, all or nothing.
+  // The day is marked evaluated (sql/022_detection_days.sql) with the incidents that counted it, all or nothing; not
+  // when no usage was collected up to it (`npm run detect` before anything was collected): the catch-up would take
+  // the days after it for missed ones, the first backfill's among them, and announce their history.
   const incidents = await recordDetections(db, {
     asOf,
     anomalies: found,
     evaluatedAt: now,
     settings,
-    alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? { owed: result.toNotify } : undefined),
+    ...(input.users > 0 && {
+      alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? { owed: result.toNotify } : undefined),
+    }),
   });
   const record = lap();
   const { nudges, queued } = boss

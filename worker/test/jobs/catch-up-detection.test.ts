@@ -413,6 +413,21 @@ describe('a detect job after days without one', () => {
     }
   });
 
+  it('marks no day a pass evaluated with no usage collected: a first backfill after it announces no history', async () => {
+    // `npm run detect` tried right after install, before anything was collected (its database still empty), then the
+    // worker's first run: that day's mark would make the backfill's replayed days look missed, caught up and owed.
+    const t = await createTestDb('catchup_empty_first');
+    dbs.push(t);
+    const empty = await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: day(-3), now: at(day(-3)) });
+    expect(empty.users).toBe(0);
+    expect(await evaluatedDays(t)).toEqual([]);
+    await storeDetectionInput(t.db, input);
+    const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 7 });
+    expect(job.replayed.map((p) => p.asOf)).toEqual(days(0, 6));
+    expect(job.caughtUp).toEqual([]);
+    expect((await owedAnnouncements(t.db)).ids).toEqual([]);
+  });
+
   it('marks a day in the transaction that records its incidents: one is not stored without the other', async () => {
     const t = await db('catchup_same_tx');
     await sql`ALTER TABLE detection_days RENAME TO detection_days_away`.execute(t.db);
@@ -530,6 +545,9 @@ describe('the detect worker', () => {
   const stop = new AbortController();
   beforeAll(async () => {
     t = await createTestDb('catchup_worker');
+    // Usage up to the real clock's today, as collected: a pass with none marks no day.
+    const today = new Date().toISOString().slice(0, 10);
+    await storeDetectionInput(t.db, makeInput({ users: 4, days: 10, asOf: addDays(today, 1), seed: 3 }));
     boss = await startBoss(t.url, silentLog);
   });
   afterAll(async () => {
