@@ -59,6 +59,11 @@ try {
 void withRuntime(
   async ({ db, boss, config, log }) => {
     const summary = await runDetectionPass({ db, boss, config, log }, { asOf: options.asOf });
+    if (summary.users === 0)
+      log.warn(
+        { asOf: summary.asOf },
+        `no usage collected up to ${summary.asOf}: nothing to detect (run \`npm run collect\` or \`npm start\` first)`,
+      );
     let sent = 0;
     let failed = 0;
     for (const q of summary.queued) {

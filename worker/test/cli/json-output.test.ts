@@ -25,6 +25,10 @@ describe('--json commands', () => {
     for (const line of run.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
     expect(run.stdout()).not.toContain('"level"');
     expect(run.stderr()).toContain('"level"');
+    // Nothing collected yet: it says so rather than report a quiet team.
+    expect(run.stderr()).toContain(
+      'no usage collected up to 2026-11-20: nothing to detect (run `npm run collect` or `npm start` first)',
+    );
   }, 120_000);
 
   it('says what is wrong with LOG_FORMAT', async () => {
