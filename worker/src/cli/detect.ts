@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { formatCents, isDay } from '@cursor-cost-watch/contract';
+import { usageCollectedUpTo } from '../db/repositories/detection-days';
+import { historyDays } from '../detection';
 import { runDetectionPass, type DetectionPassSummary } from '../jobs/detection-pass';
+import { getSettings } from '../settings';
 import { deliverNotification } from '../notify';
 import { withRuntime } from './bootstrap';
 
@@ -59,11 +62,15 @@ try {
 void withRuntime(
   async ({ db, boss, config, log }) => {
     const summary = await runDetectionPass({ db, boss, config, log }, { asOf: options.asOf });
-    if (summary.users === 0)
+    if (summary.users === 0) {
+      const days = historyDays(await getSettings(db));
       log.warn(
-        { asOf: summary.asOf },
-        `no usage collected up to ${summary.asOf}: nothing to detect (run \`npm run collect\` or \`npm start\` first)`,
+        { asOf: summary.asOf, days },
+        (await usageCollectedUpTo(db, summary.asOf))
+          ? `no usage in the ${days} days up to ${summary.asOf}: nothing to detect`
+          : `no usage collected up to ${summary.asOf}: nothing to detect (run \`npm run collect\` or \`npm start\` first)`,
       );
+    }
     let sent = 0;
     let failed = 0;
     for (const q of summary.queued) {

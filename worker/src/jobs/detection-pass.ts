@@ -11,7 +11,7 @@ import type { Anomaly, DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadSeriesInput, type SeriesInput } from '../db/repositories/detection-series-set';
 import type { CacheLoad, DetectionSeriesCache } from '../db/repositories/detection-series-cache';
-import { markDetectionDay, owedAnnouncements, settleOwed } from '../db/repositories/detection-days';
+import { markDetectionDay, owedAnnouncements, settleOwed, usageCollectedUpTo } from '../db/repositories/detection-days';
 
 export interface DetectionPassDeps {
   db: Db;
@@ -104,14 +104,15 @@ export async function runDetectionPass(
   const detect = lap();
   await storeAnomalies(db, found, now);
   // The day is marked evaluated (sql/022_detection_days.sql) with the incidents that counted it, all or nothing; not
-  // when no usage was collected up to it (`npm run detect` before anything was collected): the catch-up would take
+  // when no usage was ever collected up to it (`npm run detect` before the first collection): the catch-up would take
   // the days after it for missed ones, the first backfill's among them, and announce their history.
+  const marks = input.users > 0 || (await usageCollectedUpTo(db, asOf));
   const incidents = await recordDetections(db, {
     asOf,
     anomalies: found,
     evaluatedAt: now,
     settings,
-    ...(input.users > 0 && {
+    ...(marks && {
       alsoInTransaction: (tx, result) => markDetectionDay(tx, asOf, opts.owes ? { owed: result.toNotify } : undefined),
     }),
   });

@@ -31,6 +31,17 @@ describe('--json commands', () => {
     );
   }, 120_000);
 
+  it('detect says when the usage it has is older than its window', async () => {
+    await t.db
+      .insertInto('user_daily_rollup')
+      .values({ user_email: 'dev@example.com', day: '2026-01-05', events: 3, charged_cents: 120 })
+      .execute();
+    const run = spawnCli('detect.ts', env(), ['--as-of', '2026-11-20']);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout() + run.stderr()).toMatch(/no usage in the \d+ days up to 2026-11-20: nothing to detect"/);
+    expect(run.stdout() + run.stderr()).not.toContain('npm run collect');
+  }, 120_000);
+
   it('says what is wrong with LOG_FORMAT', async () => {
     const run = spawnCli('backtest.ts', { ...env(), LOG_FORMAT: 'fancy' }, ['--days', '3', '--json']);
     expect(await run.exited).not.toBe(0);

@@ -428,6 +428,24 @@ describe('a detect job after days without one', () => {
     expect((await owedAnnouncements(t.db)).ids).toEqual([]);
   });
 
+  it('still marks its days when usage stopped weeks ago: no day is taken for missed', async () => {
+    // A team that stopped using Cursor (or whose collection has failed) for longer than detection's window: its passes
+    // see no developer, but usage was collected, so each day is marked and the next job has nothing to catch up.
+    const t = await db('catchup_quiet_team');
+    const quiet = day(25 + 80);
+    const pass = await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: quiet, now: at(quiet) });
+    expect(pass.users).toBe(0);
+    const job = await runDetectionJob(
+      { db: t.db, config, log: silentLog },
+      { now: at(addDays(quiet, 1)), replayDays: 0 },
+    );
+    expect(job.caughtUp).toEqual([]);
+    expect(await evaluatedDays(t)).toEqual([
+      [quiet, 1],
+      [addDays(quiet, 1), 1],
+    ]);
+  });
+
   it('marks a day in the transaction that records its incidents: one is not stored without the other', async () => {
     const t = await db('catchup_same_tx');
     await sql`ALTER TABLE detection_days RENAME TO detection_days_away`.execute(t.db);

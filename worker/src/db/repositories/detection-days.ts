@@ -22,6 +22,16 @@ export async function markDetectionDay(db: DbOrTx, asOf: string, caughtUp?: { ow
 }
 
 /**
+ * Whether any usage was collected for a day up to `asOf`. A pass with none (`npm run detect` before the first
+ * collection) marks no day; one whose window is empty only because usage stopped weeks ago marks its day as ever.
+ */
+export async function usageCollectedUpTo(db: DbOrTx, asOf: string): Promise<boolean> {
+  const { rows } = await sql<{ any: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM user_daily_rollup WHERE day <= ${asOf}::date) AS any`.execute(db);
+  return rows[0].any;
+}
+
+/**
  * The days detection missed from `from` to `to`, oldest first: those after the first day marked that have no mark
  * (none before any day was evaluated: a fresh install, an upgrade). A day evaluated out of turn (`npm run detect --
  * --as-of` while the worker was down) leaves the missed days around it missed. Day arithmetic on dates, not on
