@@ -1,5 +1,6 @@
 import { SCENARIOS } from '../../bench/scenarios/catalog';
 import { generateScenario, inputAsOf } from '../../bench/scenarios/team';
+import { scanAsOf } from '../../bench/support/scan-as-of';
 import { detect, type Anomaly, type DetectionInput } from '../../src/detection';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 
@@ -21,6 +22,14 @@ describe("a day whose expected spend is the day's own", () => {
   // as PostgreSQL stores them, did not.
   const sc = generateScenario(SCENARIOS.find((s) => s.name === 'T5-holidays')!);
   const developer = 't5-holidays.dev0156@example.org';
+
+  it('holds the tie: that Saturday, the developer is expected at their own spend', () => {
+    // (Sunday's pass reports Saturday's episode over an idle day: the same tie.) Without it, the tests below prove
+    // nothing.
+    const { series, result } = scanAsOf(sc, '2026-10-24');
+    const scanned = result.users.find((u) => u.user.email === developer)!;
+    expect(scanned.expected[series.asOfIdx]).toBe(scanned.judged.cents[series.asOfIdx]);
+  });
 
   it.each(['2026-10-24', '2026-10-25'])('is not above it, however many decimals the cents carry (%s)', (day) => {
     const input = inputAsOf(sc, day);
