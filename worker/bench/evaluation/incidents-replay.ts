@@ -32,8 +32,8 @@ const anomalyKeys = (anomalies: Anomaly[]) =>
     .join(',');
 
 /**
- * An episode as both sides are compared: who, under which name (and the one it was opened under), over which days,
- * from which onset, moved how often, reopened how often.
+ * An episode as both sides are compared: who, under which name (and the one it was opened under, and the onsets of the
+ * rises it was renamed for), over which days, from which onset, moved how often, reopened how often.
  */
 export const episodeKey = (e: Episode) =>
   [
@@ -41,6 +41,7 @@ export const episodeKey = (e: Episode) =>
     e.subject,
     e.detector,
     e.openedAs ?? '',
+    (e.riseOnsets ?? []).join(','),
     `${e.firstDay}..${e.lastDay}`,
     e.onset,
     e.onsetMoves ?? 0,
@@ -81,7 +82,8 @@ export async function replayThroughIncidents(db: Db, sc: Scenario): Promise<Inci
 
 /**
  * The incidents the database holds, as score() reads episodes: each from the first to the last day a pass linked an
- * anomaly to it, with its onset, its onset moves, the name it was opened under and its reopenings from its timeline.
+ * anomaly to it, with its onset, its onset moves, the name it was opened under (and each rename's onset) and its
+ * reopenings from its timeline.
  */
 export async function recordedEpisodes(db: Db): Promise<Episode[]> {
   const rows = await sql<{
@@ -93,6 +95,7 @@ export async function recordedEpisodes(db: Db): Promise<Episode[]> {
     last_day: string;
     onset_moves: number;
     opened_as: string | null;
+    rise_onsets: string[] | null;
     reopens: number;
   }>`
     SELECT i.scope, i.subject, i.detector,
@@ -103,6 +106,8 @@ export async function recordedEpisodes(db: Db): Promise<Episode[]> {
              WHERE e.incident_id = i.id AND e.action = 'onset_moved') AS onset_moves,
            (SELECT e.details->>'fromDetector' FROM incident_events e
              WHERE e.incident_id = i.id AND e.action = 'reclassified' ORDER BY e.id LIMIT 1) AS opened_as,
+           (SELECT array_agg(to_char((e.details->>'onset')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD') ORDER BY e.id)
+             FROM incident_events e WHERE e.incident_id = i.id AND e.action = 'reclassified') AS rise_onsets,
            (SELECT count(*)::int FROM incident_events e
              WHERE e.incident_id = i.id AND e.action = 'reopened') AS reopens
     FROM incidents i JOIN anomalies a ON a.incident_id = i.id
@@ -117,6 +122,7 @@ export async function recordedEpisodes(db: Db): Promise<Episode[]> {
     onset: r.onset,
     onsetMoves: r.onset_moves,
     ...(r.opened_as ? { openedAs: r.opened_as } : {}),
+    ...(r.rise_onsets ? { riseOnsets: r.rise_onsets } : {}),
     ...(r.reopens > 0 ? { reopens: r.reopens } : {}),
   }));
 }
