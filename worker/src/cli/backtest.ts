@@ -1,5 +1,6 @@
 import { isDay } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
+import { usageCollectedUpTo } from '../db/repositories/detection-days';
 import { backtest, DETECTORS } from '../jobs/backtest';
 import { withRuntime } from './bootstrap';
 
@@ -39,9 +40,14 @@ try {
 }
 
 void withRuntime(
-  async ({ db }) => {
+  async ({ db, log }) => {
     const started = performance.now();
     const result = await backtest(db, { days: options.days, endDay: options.end });
+    if (!(await usageCollectedUpTo(db, result.to)))
+      log.warn(
+        { to: result.to },
+        `no usage collected up to ${result.to}: nothing to replay (run \`npm run collect\` or \`npm start\` first)`,
+      );
     if (options.json) {
       console.log(JSON.stringify({ ...result, incidents: result.incidents }));
       return 0;

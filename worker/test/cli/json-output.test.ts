@@ -17,6 +17,9 @@ describe('--json commands', () => {
     const result = JSON.parse(run.stdout());
     expect(result).toMatchObject({ days: 3, from: '2026-11-18', to: '2026-11-20', total: 0, incidents: [] });
     for (const line of run.stderr().split('\n').filter(Boolean)) expect(JSON.parse(line)).toHaveProperty('level');
+    expect(run.stderr()).toContain(
+      'no usage collected up to 2026-11-20: nothing to replay (run `npm run collect` or `npm start` first)',
+    );
   }, 120_000);
 
   it('detect --json keeps stdout to JSON records (none here) with the logs on stderr', async () => {
