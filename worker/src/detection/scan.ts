@@ -208,10 +208,11 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   const x = s.judged.cents[t];
   const center = b.center[t - b.from] + logFactor;
   const scale = b.scale[t - b.from];
-  const tRaw = (logSpend(x) - center) / scale;
+  const expected = sameCents(Math.max(0, Math.exp(center) - LOG_OFFSET), x);
+  // (a day at its expected spend is at z 0 exactly, whatever the last bits of log and exp)
+  const tRaw = expected === x ? 0 : (logSpend(x) - center) / scale;
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
   const z = tToZ(tRaw, b.dof(t));
-  const expected = sameCents(Math.max(0, Math.exp(center) - LOG_OFFSET), x);
   const excess = atDayPrice(s, t, x - expected);
   s.z[t] = z;
   s.expected[t] = expected;
