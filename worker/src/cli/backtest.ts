@@ -1,6 +1,6 @@
 import { isDay } from '@cursor-cost-watch/contract';
 import { parseArgs } from 'node:util';
-import { usageCollectedUpTo } from '../db/repositories/detection-days';
+import { firstUsageDay } from '../db/repositories/detection-days';
 import { backtest, DETECTORS } from '../jobs/backtest';
 import { withRuntime } from './bootstrap';
 
@@ -43,10 +43,13 @@ void withRuntime(
   async ({ db, log }) => {
     const started = performance.now();
     const result = await backtest(db, { days: options.days, endDay: options.end });
-    if (!(await usageCollectedUpTo(db, result.to)))
+    const first = await firstUsageDay(db);
+    if (first === null || first > result.to)
       log.warn(
-        { to: result.to },
-        `no usage collected up to ${result.to}: nothing to replay (run \`npm run collect\` or \`npm start\` first)`,
+        { to: result.to, firstUsageDay: first },
+        first === null
+          ? 'no usage collected yet: nothing to replay (run `npm run collect` or `npm start` first)'
+          : `no usage collected up to ${result.to} (the first is on ${first}): nothing to replay`,
       );
     if (options.json) {
       console.log(JSON.stringify({ ...result, incidents: result.incidents }));

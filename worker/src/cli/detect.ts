@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatCents, isDay } from '@cursor-cost-watch/contract';
-import { usageCollectedUpTo } from '../db/repositories/detection-days';
+import { firstUsageDay } from '../db/repositories/detection-days';
 import { historyDays } from '../detection';
 import { runDetectionPass, type DetectionPassSummary } from '../jobs/detection-pass';
 import { getSettings } from '../settings';
@@ -64,11 +64,14 @@ void withRuntime(
     const summary = await runDetectionPass({ db, boss, config, log }, { asOf: options.asOf });
     if (summary.users === 0) {
       const days = historyDays(await getSettings(db));
+      const first = await firstUsageDay(db);
       log.warn(
-        { asOf: summary.asOf, days },
-        (await usageCollectedUpTo(db, summary.asOf))
-          ? `no usage in the ${days} days up to ${summary.asOf}: nothing to detect`
-          : `no usage collected up to ${summary.asOf}: nothing to detect (run \`npm run collect\` or \`npm start\` first)`,
+        { asOf: summary.asOf, days, firstUsageDay: first },
+        first === null
+          ? `no usage collected yet: nothing to detect (run \`npm run collect\` or \`npm start\` first)`
+          : first > summary.asOf
+            ? `no usage collected up to ${summary.asOf} (the first is on ${first}): nothing to detect`
+            : `no usage in the ${days} days up to ${summary.asOf}: nothing to detect`,
       );
     }
     let sent = 0;

@@ -18,7 +18,7 @@ describe('--json commands', () => {
     expect(result).toMatchObject({ days: 3, from: '2026-11-18', to: '2026-11-20', total: 0, incidents: [] });
     for (const line of run.stderr().split('\n').filter(Boolean)) expect(JSON.parse(line)).toHaveProperty('level');
     expect(run.stderr()).toContain(
-      'no usage collected up to 2026-11-20: nothing to replay (run `npm run collect` or `npm start` first)',
+      'no usage collected yet: nothing to replay (run `npm run collect` or `npm start` first)',
     );
   }, 120_000);
 
@@ -30,7 +30,7 @@ describe('--json commands', () => {
     expect(run.stderr()).toContain('"level"');
     // Nothing collected yet: it says so rather than report a quiet team.
     expect(run.stderr()).toContain(
-      'no usage collected up to 2026-11-20: nothing to detect (run `npm run collect` or `npm start` first)',
+      'no usage collected yet: nothing to detect (run `npm run collect` or `npm start` first)',
     );
   }, 120_000);
 
@@ -43,6 +43,12 @@ describe('--json commands', () => {
     expect(await run.exited).toBe(0);
     expect(run.stdout() + run.stderr()).toMatch(/no usage in the \d+ days up to 2026-11-20: nothing to detect"/);
     expect(run.stdout() + run.stderr()).not.toContain('npm run collect');
+    // A day before the first collected: says when that is.
+    const before = spawnCli('detect.ts', env(), ['--as-of', '2026-01-01']);
+    expect(await before.exited).toBe(0);
+    expect(before.stdout() + before.stderr()).toContain(
+      'no usage collected up to 2026-01-01 (the first is on 2026-01-05): nothing to detect',
+    );
   }, 120_000);
 
   it('says what is wrong with LOG_FORMAT', async () => {

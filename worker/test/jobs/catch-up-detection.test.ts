@@ -422,6 +422,10 @@ describe('a detect job after days without one', () => {
     expect(empty.users).toBe(0);
     expect(await evaluatedDays(t)).toEqual([]);
     await storeDetectionInput(t.db, input);
+    // Nor a day before the first one collected (`npm run detect -- --as-of` too far back).
+    const before = await runDetectionPass({ db: t.db, config, log: silentLog }, { asOf: day(-60), now: at(day(7)) });
+    expect(before.users).toBe(0);
+    expect(await evaluatedDays(t)).toEqual([]);
     const job = await runDetectionJob({ db: t.db, config, log: silentLog }, { now: at(day(7)), replayDays: 7 });
     expect(job.replayed.map((p) => p.asOf)).toEqual(days(0, 6));
     expect(job.caughtUp).toEqual([]);

@@ -21,14 +21,20 @@ export async function markDetectionDay(db: DbOrTx, asOf: string, caughtUp?: { ow
     .execute();
 }
 
+/** The first day any usage was collected for, or null before the first collection (an index's first entry). */
+export async function firstUsageDay(db: DbOrTx): Promise<string | null> {
+  const { rows } = await sql<{ day: string | null }>`SELECT min(day)::text AS day FROM user_daily_rollup`.execute(db);
+  return rows[0].day;
+}
+
 /**
  * Whether any usage was collected for a day up to `asOf`. A pass with none (`npm run detect` before the first
- * collection) marks no day; one whose window is empty only because usage stopped weeks ago marks its day as ever.
+ * collection, or on a day before it) marks no day; one whose window is empty only because usage stopped weeks ago
+ * marks its day as ever.
  */
 export async function usageCollectedUpTo(db: DbOrTx, asOf: string): Promise<boolean> {
-  const { rows } = await sql<{ any: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM user_daily_rollup WHERE day <= ${asOf}::date) AS any`.execute(db);
-  return rows[0].any;
+  const first = await firstUsageDay(db);
+  return first !== null && first <= asOf;
 }
 
 /**
