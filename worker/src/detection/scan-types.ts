@@ -93,7 +93,7 @@ export interface DayReading {
   days: number;
   /** The day's spend as judged (UserScan.judged). */
   x: number;
-  /** (log spend − center) / scale, before the t-to-z discount. */
+  /** (log spend − center) / scale, before the t-to-z discount (0 on a tie with expected: scan.ts isTie). */
   tRaw: number;
   z: number;
   expected: number;

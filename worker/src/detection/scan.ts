@@ -41,7 +41,7 @@ const MIN_TEAM_USERS = 8;
  * 2026: T5-holidays' dev0156, a model shift reported on a Saturday by detect() and not by the worker's pass).
  */
 const TIE_CENTS = 1e-6;
-const sameCents = (expected: number, x: number): number => (Math.abs(expected - x) < TIE_CENTS ? x : expected);
+const isTie = (expected: number, x: number): boolean => expected > 0 && Math.abs(expected - x) < TIE_CENTS;
 
 function newUserScan(user: UserSeries, judged: Float64Array, n: number, evalFrom: number, priorDays: number): UserScan {
   // One buffer for the user's day arrays (5 × f64, i32, 2 × u8): fewer, larger allocations at 20,000 developers.
@@ -208,9 +208,12 @@ function measureDay(s: UserScan, ctx: ScanContext, t: number, logFactor: number)
   const x = s.judged.cents[t];
   const center = b.center[t - b.from] + logFactor;
   const scale = b.scale[t - b.from];
-  const expected = sameCents(Math.max(0, Math.exp(center) - LOG_OFFSET), x);
-  // (a day at its expected spend is at z 0 exactly, whatever the last bits of log and exp)
-  const tRaw = expected === x ? 0 : (logSpend(x) - center) / scale;
+  const raw = Math.exp(center) - LOG_OFFSET;
+  // A tie is at its expected spend and at z 0 exactly, whatever the last bits of log and exp (an expected clamped to 0
+  // is none: a day of a few cents there keeps its z).
+  const tie = isTie(raw, x);
+  const expected = tie ? x : Math.max(0, raw);
+  const tRaw = tie ? 0 : (logSpend(x) - center) / scale;
   // Modest days add up to a drift: those are judged as a normal z given how little history the scale rests on.
   const z = tToZ(tRaw, b.dof(t));
   const excess = atDayPrice(s, t, x - expected);
