@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { firstUsageDay } from '../db/repositories/detection-days';
 import { backtest, DETECTORS } from '../jobs/backtest';
 import { withRuntime } from './bootstrap';
+import { noUsageWarning } from './no-usage';
 
 /**
  * `npm run backtest -- --days 30 [--end YYYY-MM-DD] [--json]`: replays the last N days one by one with the current
@@ -44,13 +45,8 @@ void withRuntime(
     const started = performance.now();
     const result = await backtest(db, { days: options.days, endDay: options.end });
     const first = await firstUsageDay(db);
-    if (first === null || first > result.to)
-      log.warn(
-        { to: result.to, firstUsageDay: first },
-        first === null
-          ? 'no usage collected yet: nothing to replay (run `npm run collect` or `npm start` first)'
-          : `no usage collected up to ${result.to} (the first is on ${first}): nothing to replay`,
-      );
+    const warning = noUsageWarning(first, result.to, 'replay');
+    if (warning) log.warn({ to: result.to, firstUsageDay: first }, warning);
     if (options.json) {
       console.log(JSON.stringify({ ...result, incidents: result.incidents }));
       return 0;

@@ -6,6 +6,7 @@ import { runDetectionPass, type DetectionPassSummary } from '../jobs/detection-p
 import { getSettings } from '../settings';
 import { deliverNotification } from '../notify';
 import { withRuntime } from './bootstrap';
+import { noUsageWarning } from './no-usage';
 
 /**
  * `npm run detect [-- --as-of YYYY-MM-DD] [--json]`: one detection pass (only data up to asOf), incidents updated,
@@ -67,11 +68,7 @@ void withRuntime(
       const first = await firstUsageDay(db);
       log.warn(
         { asOf: summary.asOf, days, firstUsageDay: first },
-        first === null
-          ? `no usage collected yet: nothing to detect (run \`npm run collect\` or \`npm start\` first)`
-          : first > summary.asOf
-            ? `no usage collected up to ${summary.asOf} (the first is on ${first}): nothing to detect`
-            : `no usage in the ${days} days up to ${summary.asOf}: nothing to detect`,
+        noUsageWarning(first, summary.asOf, 'detect', days)!,
       );
     }
     let sent = 0;
