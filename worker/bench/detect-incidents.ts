@@ -8,11 +8,14 @@
  *   --set held-out   (the default without --only; as bench:detect's --set, all for every team)
  *   --only H1-small,T5-holidays   those teams, of any set
  *   --verbose        every incident the database holds, not only the differences
+ *   --cache          the passes keep their series between days in the worker's cache (DetectionSeriesCache), as its
+ *                    hourly passes do: each slides it a day (detection-series-slide.ts) instead of reading it anew
  * How each team is replayed: bench/evaluation/incidents-replay.ts.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database';
+import { DetectionSeriesCache } from '../src/db/repositories/detection-series-cache';
 import type { Episode } from '../src/detection/episodes';
 import { episodeKey, replayThroughIncidents, type IncidentsReplay } from './evaluation/incidents-replay';
 import { score, type Score } from './evaluation/score';
@@ -26,6 +29,7 @@ const { values: args } = parseArgs({
     set: { type: 'string' },
     only: { type: 'string', default: '' },
     verbose: { type: 'boolean', default: false },
+    cache: { type: 'boolean', default: false },
   },
 });
 
@@ -39,7 +43,7 @@ interface TeamRun extends IncidentsReplay {
 async function runTeam(db: Db, sc: Scenario): Promise<TeamRun> {
   await sql`TRUNCATE user_daily_rollup, user_model_daily_rollup, members, anomalies, incidents, incident_events,
     detection_days CASCADE`.execute(db);
-  const replay = await replayThroughIncidents(db, sc);
+  const replay = await replayThroughIncidents(db, sc, args.cache ? { seriesCache: new DetectionSeriesCache() } : {});
   const options = scoreOptions(sc, replay.days);
   const inDb = new Set(replay.recordedEpisodes.map(episodeKey));
   const inModel = new Set(replay.modelEpisodes.map(episodeKey));
@@ -101,7 +105,9 @@ async function main(): Promise<void> {
       console.log(row('', 'incidents', run.incidents));
       const sorted = [...run.passMs].sort((a, b) => a - b);
       console.log(
-        `  ${run.days} passes, median ${sorted[sorted.length >> 1].toFixed(0)} ms; anomalies unlike detect()'s on ` +
+        `  ${run.days} passes, median ${sorted[sorted.length >> 1].toFixed(0)} ms` +
+          (run.cacheLoads ? ` (series cache: ${run.cacheLoads.slid} slid, ${run.cacheLoads.full} read whole)` : '') +
+          `; anomalies unlike detect()'s on ` +
           `${run.anomalyDaysDiffering.length} day(s)${run.anomalyDaysDiffering.length ? ` (${run.anomalyDaysDiffering.join(', ')})` : ''}; ` +
           `${run.onlyInModel.length} episode(s) only in toEpisodes, ${run.onlyInDatabase.length} incident(s) only in the database`,
       );

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import type { Db } from '../../src/db/database';
+import type { DetectionSeriesCache } from '../../src/db/repositories/detection-series-cache';
 import { detect, type Anomaly } from '../../src/detection';
 import { toEpisodes, type Detection, type Episode } from '../../src/detection/episodes';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
@@ -23,6 +24,8 @@ export interface IncidentsReplay {
   anomalyDaysDiffering: string[];
   /** Each stored pass's wall time (ms). */
   passMs: number[];
+  /** With a series cache: the passes it served by sliding its series, and those that read everything. */
+  cacheLoads?: { slid: number; full: number };
 }
 
 const anomalyKeys = (anomalies: Anomaly[]) =>
@@ -53,22 +56,32 @@ export const episodeKey = (e: Episode) =>
  * team's rollups and member list stored whole (a pass reads only days up to its as-of day), then one runDetectionPass
  * per day, each at 00:30 UTC the next day, on the settings the database holds (the defaults, as the CLI reads them).
  * Alongside, detect() on the same day's in-memory input with the default settings (bench:detect's replay), grouped by
- * toEpisodes.
+ * toEpisodes. With `seriesCache`, the passes keep their series in it as the hourly worker does: each slides it a day.
+ * (The rollups are stored before the cache's first load, so no collection run marks them changed.)
  */
-export async function replayThroughIncidents(db: Db, sc: Scenario): Promise<IncidentsReplay> {
+export async function replayThroughIncidents(
+  db: Db,
+  sc: Scenario,
+  { seriesCache }: { seriesCache?: DetectionSeriesCache } = {},
+): Promise<IncidentsReplay> {
   await storeTeam(db, sc.input, sc.firstDay);
-  const deps = { db, config: loadConfig({ LOG_LEVEL: 'silent' }), log: createLogger('silent') };
+  const deps = { db, config: loadConfig({ LOG_LEVEL: 'silent' }), log: createLogger('silent'), seriesCache };
   const settings = DEFAULT_SETTINGS;
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   const model: Detection[] = [];
   const anomalyDaysDiffering: string[] = [];
   const passMs: number[] = [];
+  const cacheLoads = { slid: 0, full: 0 };
   for (let day = from; day <= sc.shape.lastDay; day = addDays(day, 1)) {
     const pure = detect(inputAsOf(sc, day), settings);
     for (const a of pure) model.push(toDetection(a, day));
     const t0 = performance.now();
     const pass = await runDetectionPass(deps, { asOf: day, now: new Date(`${addDays(day, 1)}T00:30:00Z`) });
     passMs.push(performance.now() - t0);
+    if (pass.cache) {
+      cacheLoads.full += pass.cache.full ? 1 : 0;
+      cacheLoads.slid += pass.cache.slid ? 1 : 0;
+    }
     if (anomalyKeys(pure) !== anomalyKeys(pass.anomalies)) anomalyDaysDiffering.push(day);
   }
   return {
@@ -77,6 +90,7 @@ export async function replayThroughIncidents(db: Db, sc: Scenario): Promise<Inci
     recordedEpisodes: await recordedEpisodes(db),
     anomalyDaysDiffering,
     passMs,
+    ...(seriesCache ? { cacheLoads } : {}),
   };
 }
 
