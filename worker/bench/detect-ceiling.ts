@@ -39,6 +39,7 @@ import {
 import { DUE_DAYS, MIN_CENTS, replayEngine } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, usualDay, type Dev, type Scenario } from './scenarios/team';
+import { num } from './support/format';
 
 const { values: args } = parseArgs({
   options: {
@@ -196,7 +197,6 @@ function trace(id: string, dev: Dev, days: OracleDay[]): void {
 }
 
 const pct = (a: number, b: number) => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : 'n/a');
-const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 
 const COLUMNS: [string, number][] = [
   ['team', 15],

@@ -23,6 +23,7 @@ import { scoreOptions } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, type Scenario } from './scenarios/team';
 import { withBenchDatabase } from './support/database';
+import { pct, num } from './support/format';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,8 +57,6 @@ async function runTeam(db: Db, sc: Scenario): Promise<TeamRun> {
   };
 }
 
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'n/a');
-const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const COLUMNS: [string, number][] = [
   ['team', 22],
   ['scored from', 13],

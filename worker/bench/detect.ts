@@ -27,6 +27,7 @@ import { DUE_DAYS, scoreOptions, toDetection } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, inputAsOf, type Scenario, type TeamShape } from './scenarios/team';
 import { tile } from './support/tile';
+import { pct, num } from './support/format';
 
 const { values: args } = parseArgs({
   options: {
@@ -84,9 +85,6 @@ function replay(sc: Scenario): Run {
     byDetector,
   };
 }
-
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'n/a');
-const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 
 function meets(s: Score): string[] {
   const failed: string[] = [];
