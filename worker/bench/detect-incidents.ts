@@ -10,18 +10,33 @@
  *   --verbose        every incident the database holds, not only the differences
  *   --cache          the passes keep their series between days in the worker's cache (DetectionSeriesCache), as its
  *                    hourly passes do: each slides it a day (detection-series-slide.ts) instead of reading it anew
- * How each team is replayed: bench/evaluation/incidents-replay.ts.
+ *   --notify         the passes announce what they record, as the worker's do: a pg-boss with the worker's notify
+ *                    queue delivers to a webhook receiver on 127.0.0.1, and a third row per team is scored from the
+ *                    messages received (each incident from the day a message first named it), with the messages,
+ *                    escalations, and every incident never told or told after the day it opened
+ *   --settings '<json>'  both sides run on the defaults changed by this (checked as the worker checks settings), e.g.
+ *                    '{"notifyMinSeverity":"warning"}' with --notify: what a quieter channel tells, and when
+ * How each team is replayed: bench/evaluation/incidents-replay.ts; how the messages are read: evaluation/told.ts.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database';
 import { DetectionSeriesCache } from '../src/db/repositories/detection-series-cache';
 import type { Episode } from '../src/detection/episodes';
-import { episodeKey, replayThroughIncidents, type IncidentsReplay } from './evaluation/incidents-replay';
+import type { Settings } from '../src/settings';
+import {
+  episodeKey,
+  passDay,
+  replayThroughIncidents,
+  type IncidentsReplay,
+  type ReplayOptions,
+} from './evaluation/incidents-replay';
 import { score, type Score } from './evaluation/score';
+import { allDelivered, toldFrom, withAnnouncing, type Announcing, type Told } from './evaluation/told';
 import { scoreOptions } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, type Scenario } from './scenarios/team';
+import { benchSettings } from './support/bench-settings';
 import { withBenchDatabase } from './support/database';
 import { pct, num } from './support/format';
 
@@ -31,29 +46,47 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: '' },
     verbose: { type: 'boolean', default: false },
     cache: { type: 'boolean', default: false },
+    notify: { type: 'boolean', default: false },
+    settings: { type: 'string' },
   },
 });
+const settings: Settings | undefined = args.settings === undefined ? undefined : benchSettings(args.settings);
 
 interface TeamRun extends IncidentsReplay {
   model: Score;
   incidents: Score;
   onlyInModel: Episode[];
   onlyInDatabase: Episode[];
+  /** With --notify: what the webhook received, and its score. */
+  told?: Told & { score: Score };
 }
 
-async function runTeam(db: Db, sc: Scenario): Promise<TeamRun> {
+async function runTeam(db: Db, sc: Scenario, announcing: Announcing | null): Promise<TeamRun> {
   await sql`TRUNCATE user_daily_rollup, user_model_daily_rollup, members, anomalies, incidents, incident_events,
-    detection_days CASCADE`.execute(db);
-  const replay = await replayThroughIncidents(db, sc, args.cache ? { seriesCache: new DetectionSeriesCache() } : {});
-  const options = scoreOptions(sc, replay.days);
+    detection_days, notifications CASCADE`.execute(db);
+  const options: ReplayOptions = {
+    ...(args.cache && { seriesCache: new DetectionSeriesCache() }),
+    ...(settings && { settings }),
+    ...(announcing && { announce: announcing }),
+  };
+  announcing?.receiver.received.splice(0);
+  const replay = await replayThroughIncidents(db, sc, options);
+  const scoring = scoreOptions(sc, replay.days);
   const inDb = new Set(replay.recordedEpisodes.map(episodeKey));
   const inModel = new Set(replay.modelEpisodes.map(episodeKey));
+  let told: TeamRun['told'];
+  if (announcing) {
+    await allDelivered(db);
+    const heard = toldFrom(announcing.receiver.received, replay.recorded, passDay);
+    told = { ...heard, score: score(heard.episodes, sc.truth, scoring) };
+  }
   return {
     ...replay,
-    model: score(replay.modelEpisodes, sc.truth, options),
-    incidents: score(replay.recordedEpisodes, sc.truth, options),
+    model: score(replay.modelEpisodes, sc.truth, scoring),
+    incidents: score(replay.recordedEpisodes, sc.truth, scoring),
     onlyInModel: replay.modelEpisodes.filter((e) => !inDb.has(episodeKey(e))),
     onlyInDatabase: replay.recordedEpisodes.filter((e) => !inModel.has(episodeKey(e))),
+    ...(told && { told }),
   };
 }
 
@@ -94,33 +127,70 @@ async function main(): Promise<void> {
   const set = args.set ?? (only.size > 0 ? 'all' : 'held-out');
   const shapes = SCENARIOS.filter((s) => (set === 'all' || s.set === set) && (only.size === 0 || only.has(s.name)));
   if (shapes.length === 0) throw new Error(`no team matches --set ${set} --only ${args.only}`);
-  await withBenchDatabase('detect-incidents', 4, async ({ db }) => {
-    console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
-    let differing = 0;
-    for (const shape of shapes) {
-      const run = await runTeam(db, generateScenario(shape));
-      const name = `${shape.name} (${shape.size})`;
-      console.log(row(name, 'toEpisodes', run.model));
-      console.log(row('', 'incidents', run.incidents));
-      const sorted = [...run.passMs].sort((a, b) => a - b);
-      console.log(
-        `  ${run.days} passes, median ${sorted[sorted.length >> 1].toFixed(0)} ms` +
-          (run.cacheLoads ? ` (series cache: ${run.cacheLoads.slid} slid, ${run.cacheLoads.full} read whole)` : '') +
-          `; anomalies unlike detect()'s on ` +
-          `${run.anomalyDaysDiffering.length} day(s)${run.anomalyDaysDiffering.length ? ` (${run.anomalyDaysDiffering.join(', ')})` : ''}; ` +
-          `${run.onlyInModel.length} episode(s) only in toEpisodes, ${run.onlyInDatabase.length} incident(s) only in the database`,
-      );
-      if (args.verbose) for (const e of run.recordedEpisodes) console.log(`    incident: ${describe(e)}`);
-      for (const e of run.onlyInModel) console.log(`    only in toEpisodes: ${describe(e)}`);
-      for (const e of run.onlyInDatabase) console.log(`    only in the database: ${describe(e)}`);
-      differing += run.onlyInModel.length + run.onlyInDatabase.length + run.anomalyDaysDiffering.length;
-    }
-    console.log(
-      differing === 0
-        ? 'every team: the incidents are the episodes bench:detect scores'
-        : `${differing} difference(s) between the incidents and bench:detect's episodes`,
-    );
+  await withBenchDatabase('detect-incidents', 4, async ({ db, url }) => {
+    if (!args.notify) return replayTeams(db, shapes, null);
+    return withAnnouncing(db, url, (announcing) => replayTeams(db, shapes, announcing));
   });
+}
+
+async function replayTeams(db: Db, shapes: typeof SCENARIOS, announcing: Announcing | null): Promise<void> {
+  if (settings) console.log(`settings: the defaults with ${args.settings}`);
+  console.log(COLUMNS.map(([c, w]) => c.padEnd(w)).join(''));
+  let differing = 0;
+  let unheard = 0;
+  for (const shape of shapes) {
+    const run = await runTeam(db, generateScenario(shape), announcing);
+    const name = `${shape.name} (${shape.size})`;
+    console.log(row(name, 'toEpisodes', run.model));
+    console.log(row('', 'incidents', run.incidents));
+    if (run.told) console.log(row('', 'told', run.told.score));
+    const sorted = [...run.passMs].sort((a, b) => a - b);
+    console.log(
+      `  ${run.days} passes, median ${sorted[sorted.length >> 1].toFixed(0)} ms` +
+        (run.cacheLoads ? ` (series cache: ${run.cacheLoads.slid} slid, ${run.cacheLoads.full} read whole)` : '') +
+        `; anomalies unlike detect()'s on ` +
+        `${run.anomalyDaysDiffering.length} day(s)${run.anomalyDaysDiffering.length ? ` (${run.anomalyDaysDiffering.join(', ')})` : ''}; ` +
+        `${run.onlyInModel.length} episode(s) only in toEpisodes, ${run.onlyInDatabase.length} incident(s) only in the database`,
+    );
+    if (run.told) console.log(`  ${toldLine(run.told, run.days, shape.size)}`);
+    if (args.verbose) for (const e of run.recordedEpisodes) console.log(`    incident: ${describe(e)}`);
+    for (const e of run.onlyInModel) console.log(`    only in toEpisodes: ${describe(e)}`);
+    for (const e of run.onlyInDatabase) console.log(`    only in the database: ${describe(e)}`);
+    for (const e of run.told?.neverTold ?? []) console.log(`    never told: ${describe(e)}`);
+    for (const { episode, toldDay } of run.told?.toldLater ?? [])
+      console.log(`    told on ${toldDay}, after it opened: ${describe(episode)}`);
+    differing += run.onlyInModel.length + run.onlyInDatabase.length + run.anomalyDaysDiffering.length;
+    if (run.told)
+      unheard +=
+        run.told.neverTold.length + run.told.toldLater.length + run.told.unknownIds.length + run.told.duplicates;
+  }
+  console.log(
+    differing === 0
+      ? 'every team: the incidents are the episodes bench:detect scores'
+      : `${differing} difference(s) between the incidents and bench:detect's episodes`,
+  );
+  if (announcing)
+    console.log(
+      unheard === 0
+        ? 'every team: each incident was told on the day it opened'
+        : `${unheard} incident(s) told late, never, or unknown to the database, or message(s) delivered twice`,
+    );
+}
+
+/** The messages a team received over the replay: how many, a week, and what they named. */
+function toldLine(told: Told & { score: Score }, days: number, developers: number): string {
+  const weeks = days / 7;
+  const mentions = told.announced + told.escalations;
+  const falseOnes = told.score.falsePositives;
+  const falseEscalations = falseOnes.reduce((n, e) => n + (told.escalationsOf.get(e) ?? 0), 0);
+  return (
+    `webhook: ${told.messages} message(s) (${num(told.messages / weeks, 1)} a week) naming ${told.announced} incident(s)` +
+    ` and ${told.escalations} escalation(s) (${falseOnes.length} and ${falseEscalations} about no anomaly):` +
+    ` ${num(mentions / (developers / 100) / weeks, 2)} mentions per 100 developers a week;` +
+    ` ${told.neverTold.length} never told, ${told.toldLater.length} told after the day they opened` +
+    (told.unknownIds.length > 0 ? `; ids not in the database: ${told.unknownIds.join(', ')}` : '') +
+    (told.duplicates > 0 ? `; ${told.duplicates} message(s) delivered twice` : '')
+  );
 }
 
 void main();

@@ -1,13 +1,14 @@
 import { addDays, daysBetween, toDay } from '@cursor-cost-watch/contract';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config/config';
+import type { PgBoss } from 'pg-boss';
+import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/log';
 import type { Db } from '../../src/db/database';
 import type { DetectionSeriesCache } from '../../src/db/repositories/detection-series-cache';
 import { detect, type Anomaly } from '../../src/detection';
 import { toEpisodes, type Detection, type Episode } from '../../src/detection/episodes';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
-import { DEFAULT_SETTINGS } from '../../src/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { inputAsOf, type Scenario } from '../scenarios/team';
 import { storeTeam } from '../support/database';
 import { toDetection } from './replay';
@@ -20,6 +21,8 @@ export interface IncidentsReplay {
   modelEpisodes: Episode[];
   /** The incidents runDetectionPass recorded, each as the episode score() reads. */
   recordedEpisodes: Episode[];
+  /** The same incidents with their ids (what a notification names). */
+  recorded: RecordedIncident[];
   /** Days on which the stored pass's anomalies differed from detect() on the in-memory input (subject, name, onset). */
   anomalyDaysDiffering: string[];
   /** Each stored pass's wall time (ms). */
@@ -27,6 +30,26 @@ export interface IncidentsReplay {
   /** With a series cache: the passes it served by sliding its series, and those that read everything. */
   cacheLoads?: { slid: number; full: number };
 }
+
+export interface RecordedIncident {
+  id: number;
+  episode: Episode;
+}
+
+export interface ReplayOptions {
+  /** The passes keep their series in it as the hourly worker does: each slides it a day. */
+  seriesCache?: DetectionSeriesCache;
+  /** Both sides run on these instead of the defaults the database holds. */
+  settings?: Settings;
+  /** The passes announce what they record, as the worker's do: on this queue, to the channels `config` sets. */
+  announce?: { boss: PgBoss; config: Config };
+}
+
+/** When the pass of `day` runs: half past midnight UTC the next day, as a nightly `npm run detect -- --as-of D`. */
+export const passTime = (day: string): Date => new Date(`${addDays(day, 1)}T00:30:00Z`);
+
+/** The day whose pass ran at `at` (passTime's inverse): what a message generated then was about. */
+export const passDay = (at: string): string => addDays(toDay(Date.parse(at)), -1);
 
 const anomalyKeys = (anomalies: Anomaly[]) =>
   anomalies
@@ -57,16 +80,24 @@ export const episodeKey = (e: Episode) =>
  * per day, each at 00:30 UTC the next day, on the settings the database holds (the defaults, as the CLI reads them).
  * Alongside, detect() on the same day's in-memory input with the default settings (bench:detect's replay), grouped by
  * toEpisodes. With `seriesCache`, the passes keep their series in it as the hourly worker does: each slides it a day.
- * (The rollups are stored before the cache's first load, so no collection run marks them changed.)
+ * (The rollups are stored before the cache's first load, so no collection run marks them changed.) With `announce`,
+ * each pass announces as the worker's do (runDetectionPass's `announce`: a message per channel with the incidents it
+ * opened or escalated); without, it announces nothing, as `npm run detect` does.
  */
 export async function replayThroughIncidents(
   db: Db,
   sc: Scenario,
-  { seriesCache }: { seriesCache?: DetectionSeriesCache } = {},
+  { seriesCache, settings: chosen, announce }: ReplayOptions = {},
 ): Promise<IncidentsReplay> {
   await storeTeam(db, sc.input, sc.firstDay);
-  const deps = { db, config: loadConfig({ LOG_LEVEL: 'silent' }), log: createLogger('silent'), seriesCache };
-  const settings = DEFAULT_SETTINGS;
+  const deps = {
+    db,
+    config: announce?.config ?? loadConfig({ LOG_LEVEL: 'silent' }),
+    log: createLogger('silent'),
+    seriesCache,
+    boss: announce?.boss,
+  };
+  const settings = chosen ?? DEFAULT_SETTINGS;
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   const model: Detection[] = [];
   const anomalyDaysDiffering: string[] = [];
@@ -76,7 +107,7 @@ export async function replayThroughIncidents(
     const pure = detect(inputAsOf(sc, day), settings);
     for (const a of pure) model.push(toDetection(a, day));
     const t0 = performance.now();
-    const pass = await runDetectionPass(deps, { asOf: day, now: new Date(`${addDays(day, 1)}T00:30:00Z`) });
+    const pass = await runDetectionPass(deps, { asOf: day, now: passTime(day), ...(chosen && { settings }) });
     passMs.push(performance.now() - t0);
     if (pass.cache) {
       cacheLoads.full += pass.cache.full ? 1 : 0;
@@ -84,10 +115,12 @@ export async function replayThroughIncidents(
     }
     if (anomalyKeys(pure) !== anomalyKeys(pass.anomalies)) anomalyDaysDiffering.push(day);
   }
+  const recorded = await recordedIncidents(db);
   return {
     days: daysBetween(from, sc.shape.lastDay) + 1,
     modelEpisodes: toEpisodes(model, settings.autoResolveAfterDays),
-    recordedEpisodes: await recordedEpisodes(db),
+    recordedEpisodes: recorded.map((r) => r.episode),
+    recorded,
     anomalyDaysDiffering,
     passMs,
     ...(seriesCache ? { cacheLoads } : {}),
@@ -99,8 +132,9 @@ export async function replayThroughIncidents(
  * anomaly to it, with its onset, its onset moves, the name it was opened under (and each rename's onset) and its
  * reopenings from its timeline.
  */
-export async function recordedEpisodes(db: Db): Promise<Episode[]> {
+export async function recordedIncidents(db: Db): Promise<RecordedIncident[]> {
   const rows = await sql<{
+    id: number;
     scope: 'user' | 'team';
     subject: string;
     detector: string;
@@ -112,7 +146,7 @@ export async function recordedEpisodes(db: Db): Promise<Episode[]> {
     rise_onsets: string[] | null;
     reopens: number;
   }>`
-    SELECT i.scope, i.subject, i.detector,
+    SELECT i.id::int AS id, i.scope, i.subject, i.detector,
            to_char(i.onset_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS onset,
            to_char(min(a.as_of), 'YYYY-MM-DD') AS first_day,
            to_char(max(a.as_of), 'YYYY-MM-DD') AS last_day,
@@ -128,15 +162,18 @@ export async function recordedEpisodes(db: Db): Promise<Episode[]> {
     GROUP BY i.id
     ORDER BY i.id`.execute(db);
   return rows.rows.map((r) => ({
-    scope: r.scope,
-    subject: r.subject,
-    detector: r.detector,
-    firstDay: r.first_day,
-    lastDay: r.last_day,
-    onset: r.onset,
-    onsetMoves: r.onset_moves,
-    ...(r.opened_as ? { openedAs: r.opened_as } : {}),
-    ...(r.rise_onsets ? { riseOnsets: r.rise_onsets } : {}),
-    ...(r.reopens > 0 ? { reopens: r.reopens } : {}),
+    id: r.id,
+    episode: {
+      scope: r.scope,
+      subject: r.subject,
+      detector: r.detector,
+      firstDay: r.first_day,
+      lastDay: r.last_day,
+      onset: r.onset,
+      onsetMoves: r.onset_moves,
+      ...(r.opened_as ? { openedAs: r.opened_as } : {}),
+      ...(r.rise_onsets ? { riseOnsets: r.rise_onsets } : {}),
+      ...(r.reopens > 0 ? { reopens: r.reopens } : {}),
+    },
   }));
 }
