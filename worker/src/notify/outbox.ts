@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Database, Db, Tx } from '../db/database';
 
 /** The tables used as an outbox: a stored message, then jobs that send it (notifications, personal nudges). */
@@ -13,11 +13,35 @@ export interface OutboxAttempt<T extends OutboxTable, Settled extends string> {
   afterSent: (tx: Tx, row: OutboxRow<T>, at: Date) => Promise<void>;
 }
 
+/** Tries of afterSent: a deadlock's victim is retried once the other side, no longer blocked, has moved on. */
+const AFTER_SENT_TRIES = 3;
+
+/**
+ * Runs `step` in a savepoint, so that its failure (a deadlock, a lock timeout) is rolled back alone and the
+ * transaction it is in still commits; tried AFTER_SENT_TRIES times. Returns null, or the last failure's message.
+ */
+async function keptApart(tx: Tx, step: () => Promise<void>): Promise<string | null> {
+  let failure = '';
+  for (let i = 0; i < AFTER_SENT_TRIES; i++) {
+    await sql`SAVEPOINT after_sent`.execute(tx);
+    try {
+      await step();
+      await sql`RELEASE SAVEPOINT after_sent`.execute(tx);
+      return null;
+    } catch (err) {
+      await sql`ROLLBACK TO SAVEPOINT after_sent`.execute(tx);
+      failure = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return failure;
+}
+
 /**
  * One delivery attempt of an outbox row. The row is locked for the whole attempt and its status checked first, so
  * a job that runs twice (two workers, a retry after a send whose completion was lost) sends once. A failed attempt
  * is recorded (attempts, last_error; status failed on the final attempt, else pending) and rethrown for pg-boss to
- * retry with backoff.
+ * retry with backoff. Once sent, the row is sent: afterSent runs in a savepoint, and if it keeps failing the row
+ * says so in last_error (what it would have recorded is lost, the message is not sent twice).
  */
 export async function deliverFromOutbox<T extends OutboxTable, Settled extends string>(
   db: Db,
@@ -52,12 +76,19 @@ export async function deliverFromOutbox<T extends OutboxTable, Settled extends s
       return { outcome: 'error' as const, error: err };
     }
     const at = now();
+    // Nothing after the send may undo it: what afterSent does (marking incidents alerted, locking them) can lose a
+    // deadlock with a detection pass, and the whole transaction, "sent" with it, went; the retry sent the message again.
+    const unmarked = await keptApart(tx, () => attempt.afterSent(tx, row, at));
     await tx
       .updateTable(t)
-      .set({ status: 'sent', sent_at: at, attempts: found.attempts + 1, last_error: null })
+      .set({
+        status: 'sent',
+        sent_at: at,
+        attempts: found.attempts + 1,
+        last_error: unmarked === null ? null : `sent; recording it failed: ${unmarked}`.slice(0, 2000),
+      })
       .where('id', '=', id)
       .execute();
-    await attempt.afterSent(tx, row, at);
     return { outcome: 'sent' as const };
   });
   if (result.outcome === 'error') throw result.error;
