@@ -1,10 +1,10 @@
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 import { markIncidentsAlerted } from '../incidents';
-import { deliverFromOutbox } from './outbox';
+import { deliverFromOutbox, type SENT_UNRECORDED } from './outbox';
 import { sendOn } from './render';
 
-export type DeliveryOutcome = 'sent' | 'already_sent' | 'missing';
+export type DeliveryOutcome = 'sent' | typeof SENT_UNRECORDED | 'already_sent' | 'missing';
 
 /**
  * Sends one stored notification once (outbox.ts: locked, status checked, a failure recorded and rethrown for pg-boss

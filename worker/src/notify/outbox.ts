@@ -9,28 +9,55 @@ export interface OutboxAttempt<T extends OutboxTable, Settled extends string> {
   /** Before sending: an outcome here settles the row without a send (a nudge skipped, or already decided). */
   settled?: (tx: Tx, row: OutboxRow<T>) => Promise<Settled | null>;
   send: (row: OutboxRow<T>) => Promise<void>;
-  /** In the same transaction as the row marked sent, stamped `at`. */
+  /**
+   * After the send, in the transaction that marks the row sent (stamped `at`), in a savepoint: it may run up to
+   * AFTER_SENT_TRIES times, and if it keeps failing its effects are rolled back while the row is still marked sent.
+   * So it must have no effect outside `tx`.
+   */
   afterSent: (tx: Tx, row: OutboxRow<T>, at: Date) => Promise<void>;
 }
 
-/** Tries of afterSent: a deadlock's victim is retried once the other side, no longer blocked, has moved on. */
-const AFTER_SENT_TRIES = 3;
+/** Sent, but what afterSent records (incidents marked alerted, a timeline entry) failed: last_error says why. */
+export const SENT_UNRECORDED = 'sent_unrecorded' as const;
+
+/** Tries of afterSent when it could not get a lock; each waits longer for the other side to finish. */
+const AFTER_SENT_TRIES = 4;
 
 /**
- * Runs `step` in a savepoint, so that its failure (a deadlock, a lock timeout) is rolled back alone and the
- * transaction it is in still commits; tried AFTER_SENT_TRIES times. Returns null, or the last failure's message.
+ * How long afterSent waits for a lock: under PostgreSQL's deadlock_timeout (1 s by default), so that in a lock cycle
+ * with a detection pass the delivery gives way (and tries again), never the pass.
+ */
+const AFTER_SENT_LOCK_TIMEOUT = '500ms';
+
+/** A lock afterSent could not get (a deadlock, lock_timeout, a serialization failure): worth another try. */
+const LOCK_CONFLICTS = new Set(['40P01', '55P03', '40001']);
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Runs `step` in a savepoint, so that its failure is rolled back alone and the transaction it is in still commits;
+ * tried again (after 0.2, 0.4, 0.8 s) when it could not get a lock. Returns null, or the last failure's message. A
+ * failure that leaves no savepoint to return to (a lost connection) is thrown: nothing can be committed then.
  */
 async function keptApart(tx: Tx, step: () => Promise<void>): Promise<string | null> {
   let failure = '';
   for (let i = 0; i < AFTER_SENT_TRIES; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** i));
     await sql`SAVEPOINT after_sent`.execute(tx);
     try {
+      await sql.raw(`SET LOCAL lock_timeout = '${AFTER_SENT_LOCK_TIMEOUT}'`).execute(tx);
       await step();
       await sql`RELEASE SAVEPOINT after_sent`.execute(tx);
+      await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(tx);
       return null;
     } catch (err) {
-      await sql`ROLLBACK TO SAVEPOINT after_sent`.execute(tx);
-      failure = err instanceof Error ? err.message : String(err);
+      try {
+        await sql`ROLLBACK TO SAVEPOINT after_sent`.execute(tx); // also undoes the SET LOCAL
+      } catch {
+        throw err;
+      }
+      failure = messageOf(err);
+      if (!LOCK_CONFLICTS.has((err as { code?: string }).code ?? '')) break;
     }
   }
   return failure;
@@ -40,8 +67,9 @@ async function keptApart(tx: Tx, step: () => Promise<void>): Promise<string | nu
  * One delivery attempt of an outbox row. The row is locked for the whole attempt and its status checked first, so
  * a job that runs twice (two workers, a retry after a send whose completion was lost) sends once. A failed attempt
  * is recorded (attempts, last_error; status failed on the final attempt, else pending) and rethrown for pg-boss to
- * retry with backoff. Once sent, the row is sent: afterSent runs in a savepoint, and if it keeps failing the row
- * says so in last_error (what it would have recorded is lost, the message is not sent twice).
+ * retry with backoff. Once sent, a failure of afterSent does not undo "sent" (it runs in a savepoint; the row's
+ * last_error says what failed, and the outcome is SENT_UNRECORDED), so it cannot cause a second send; a failure of
+ * the final update or of the commit (a lost connection) still can: receivers get the message's id to drop it.
  */
 export async function deliverFromOutbox<T extends OutboxTable, Settled extends string>(
   db: Db,
@@ -49,7 +77,7 @@ export async function deliverFromOutbox<T extends OutboxTable, Settled extends s
   id: number,
   { finalAttempt, now }: { finalAttempt: boolean; now: () => Date },
   attempt: OutboxAttempt<T, Settled>,
-): Promise<'sent' | 'already_sent' | 'missing' | Settled> {
+): Promise<'sent' | typeof SENT_UNRECORDED | 'already_sent' | 'missing' | Settled> {
   // Kysely cannot type a query over a union of tables; both share the outbox columns used here (id, status,
   // attempts, last_error, sent_at), so the queries are written against one of them.
   const t = table as 'notifications';
@@ -63,7 +91,7 @@ export async function deliverFromOutbox<T extends OutboxTable, Settled extends s
     try {
       await attempt.send(row);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = messageOf(err);
       await tx
         .updateTable(t)
         .set({
@@ -76,8 +104,8 @@ export async function deliverFromOutbox<T extends OutboxTable, Settled extends s
       return { outcome: 'error' as const, error: err };
     }
     const at = now();
-    // Nothing after the send may undo it: what afterSent does (marking incidents alerted, locking them) can lose a
-    // deadlock with a detection pass, and the whole transaction, "sent" with it, went; the retry sent the message again.
+    // Nothing after the send may undo it: marking incidents alerted (locking them) lost a deadlock with a detection
+    // pass, the whole transaction went, "sent" with it, and the job's retry sent the message again.
     const unmarked = await keptApart(tx, () => attempt.afterSent(tx, row, at));
     await tx
       .updateTable(t)
@@ -89,7 +117,7 @@ export async function deliverFromOutbox<T extends OutboxTable, Settled extends s
       })
       .where('id', '=', id)
       .execute();
-    return { outcome: 'sent' as const };
+    return { outcome: unmarked === null ? ('sent' as const) : SENT_UNRECORDED };
   });
   if (result.outcome === 'error') throw result.error;
   return result.outcome;

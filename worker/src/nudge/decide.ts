@@ -131,7 +131,8 @@ async function decideOne(tx: Tx, nudgeId: number, now: Date): Promise<Decision> 
       nudgeId: n.id,
       nudgedAt: (n.sent_at ?? n.created_at).toISOString(),
       afterDays: n.escalate_after_days,
-      ...(n.last_error ? { lastError: n.last_error } : {}),
+      // (a sent nudge's last_error is about recording it, not delivering it)
+      ...(n.last_error && n.status !== 'sent' ? { lastError: n.last_error } : {}),
     },
     at: now,
   });

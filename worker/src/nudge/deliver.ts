@@ -2,10 +2,10 @@ import type { Config } from '../config/config';
 import type { Db, Tx } from '../db/database';
 import { appendIncidentEvent } from '../incidents/events';
 import { sendEmail, type EmailPayload } from '../notify/email';
-import { deliverFromOutbox } from '../notify/outbox';
+import { deliverFromOutbox, type SENT_UNRECORDED } from '../notify/outbox';
 import { escalateAt } from './policy';
 
-export type NudgeDeliveryOutcome = 'sent' | 'already_sent' | 'missing' | 'skipped' | 'decided';
+export type NudgeDeliveryOutcome = 'sent' | typeof SENT_UNRECORDED | 'already_sent' | 'missing' | 'skipped' | 'decided';
 
 /**
  * Sends one stored nudge to its developer once, through the same outbox attempt as a notification (notify/outbox.ts:

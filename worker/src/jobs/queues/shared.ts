@@ -5,6 +5,7 @@ import type { Logger } from '../../config/log';
 import type { Db } from '../../db/database';
 import { resumeAfterDatabaseLoss } from '../../db/reconnect';
 import type { NotificationPolicy } from '../../notify/channels';
+import { SENT_UNRECORDED } from '../../notify/outbox';
 import type { QueueDefinition } from './define';
 
 /** What the hourly jobs (digest, nudge check) run with. */
@@ -65,7 +66,9 @@ export async function registerDelivery<S extends z.ZodType>(
         () => deliver(id, job.retryCount >= job.retryLimit),
         { db, log, attempts: 3 },
       );
-      log.info({ [idKey]: id, outcome, attempt }, `${what} delivery`);
+      if (outcome === SENT_UNRECORDED)
+        log.warn({ [idKey]: id, attempt }, `${what} sent, but recording it failed (its last_error says why)`);
+      else log.info({ [idKey]: id, outcome, attempt }, `${what} delivery`);
     } catch (err) {
       log.warn(
         { [idKey]: id, attempt, err: err instanceof Error ? err.message : String(err) },
