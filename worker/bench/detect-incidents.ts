@@ -32,7 +32,7 @@ import {
   type ReplayOptions,
 } from './evaluation/incidents-replay';
 import { score, type Score } from './evaluation/score';
-import { allDelivered, toldFrom, withAnnouncing, type Announcing, type Told } from './evaluation/told';
+import { allDelivered, toldFrom, webhookPayloads, withAnnouncing, type Announcing, type Told } from './evaluation/told';
 import { scoreOptions } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
 import { generateScenario, type Scenario } from './scenarios/team';
@@ -51,6 +51,13 @@ const { values: args } = parseArgs({
   },
 });
 const settings: Settings | undefined = args.settings === undefined ? undefined : benchSettings(args.settings);
+// The replay announces on the webhook channel, at once, and runs no nudge worker: other settings would read as
+// incidents never told.
+if (args.notify && settings && (settings.notifyWebhook !== 'immediate' || settings.nudgeDetectors.length > 0))
+  throw new Error(
+    '--notify reads what the webhook channel is told at once: --settings must keep notifyWebhook "immediate" and ' +
+      `nudgeDetectors empty (got notifyWebhook "${settings.notifyWebhook}", nudgeDetectors ${JSON.stringify(settings.nudgeDetectors)})`,
+  );
 
 interface TeamRun extends IncidentsReplay {
   model: Score;
@@ -77,7 +84,7 @@ async function runTeam(db: Db, sc: Scenario, announcing: Announcing | null): Pro
   let told: TeamRun['told'];
   if (announcing) {
     await allDelivered(db);
-    const heard = toldFrom(announcing.receiver.received, replay.recorded, passDay);
+    const heard = toldFrom(webhookPayloads(announcing.receiver), replay.recorded, passDay);
     told = { ...heard, score: score(heard.episodes, sc.truth, scoring) };
   }
   return {

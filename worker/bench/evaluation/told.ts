@@ -6,15 +6,19 @@ import type { Episode } from '../../src/detection/episodes';
 import { registerNotifyWorker } from '../../src/jobs/queues';
 import type { WebhookPayload } from '../../src/notify/webhook';
 import { startBoss } from '../../src/queue/boss';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { startHttpReceiver } from '../support/http-receiver';
 import type { RecordedIncident } from './incidents-replay';
 
 export interface Announcing {
   boss: PgBoss;
   /** The worker's configuration with the webhook channel pointed at `receiver` (and no other channel set). */
   config: Config;
-  receiver: WebhookReceiver;
+  receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
 }
+
+/** The webhook messages `receiver` got, in the order they arrived. */
+export const webhookPayloads = (receiver: Announcing['receiver']): WebhookPayload[] =>
+  receiver.received.map((r) => r.body as WebhookPayload);
 
 /**
  * Runs `run` with the worker's announcing parts up: a pg-boss on the database at `url` with the worker's notify queue
@@ -24,7 +28,7 @@ export interface Announcing {
  */
 export async function withAnnouncing<T>(db: Db, url: string, run: (a: Announcing) => Promise<T>): Promise<T> {
   const log = createLogger(process.env.BENCH_NOTIFY_LOG ?? 'silent', 'notify', { to: 'stderr' });
-  const receiver = await startWebhookReceiver();
+  const receiver = await startHttpReceiver();
   const config = loadConfig({ LOG_LEVEL: 'silent', ALERT_WEBHOOK_URL: receiver.url });
   const boss = await startBoss(url, log);
   try {

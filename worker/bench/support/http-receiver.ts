@@ -1,38 +1,44 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebhookPayload } from '../../src/notify/webhook';
 
-export interface WebhookReceiver {
+export interface Received {
   url: string;
-  /** Every payload accepted, in the order it arrived. */
-  received: WebhookPayload[];
-  close: () => Promise<void>;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
 }
 
 /**
- * A real HTTP endpoint on 127.0.0.1 for the worker's generic webhook channel (ALERT_WEBHOOK_URL): it keeps each JSON
- * body and answers 200, as an alert bridge would. A body that is not JSON is answered 400 with the reason, so the
- * delivery fails visibly instead of being counted.
+ * A real HTTP receiver on 127.0.0.1, as a Slack webhook or an alert bridge: it keeps each JSON body with its path and
+ * headers and answers 200. While `state.down` it answers 503, as they do in an outage; `state.delayMs` slows each
+ * answer. Used by the notification tests and by bench:detect-incidents --notify.
  */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const received: WebhookPayload[] = [];
+export async function startHttpReceiver() {
+  const received: Received[] = [];
+  const state = { down: false, refused: 0, delayMs: 0 };
   const server = http.createServer((req, res) => {
     let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    req.on('end', () => {
-      try {
-        received.push(JSON.parse(raw) as WebhookPayload);
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      } catch (error) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(`not JSON: ${(error as Error).message}`);
+    req.on('data', (c) => (raw += c));
+    const answer = async () => {
+      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+      if (state.down) {
+        state.refused += 1;
+        res.writeHead(503).end('down for maintenance');
+        return;
       }
+      received.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(raw) });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    };
+    // A body that is not JSON answers 500 with the reason, so the test fails on it instead of hanging.
+    req.on('end', () => {
+      answer().catch((error: unknown) => res.writeHead(500).end(`receiver failed: ${String(error)}`));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/cursor-alerts`,
+    url: `http://127.0.0.1:${port}/hook/T000/B000/secret`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    state,
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
