@@ -20,8 +20,11 @@ export interface OutboxAttempt<T extends OutboxTable, Settled extends string> {
 /** Sent, but what afterSent records (incidents marked alerted, a timeline entry) failed: last_error says why. */
 export const SENT_UNRECORDED = 'sent_unrecorded' as const;
 
-/** Tries of afterSent when it could not get a lock; each waits longer for the other side to finish. */
-const AFTER_SENT_TRIES = 4;
+/**
+ * Tries of afterSent when it could not get a lock, each after a longer wait (0.2 to 3.2 s; about 9 s in all with
+ * the lock timeouts): a pass that merely runs long (thousands of developers) is waited for; a lock cycle is broken.
+ */
+const AFTER_SENT_TRIES = 6;
 
 /**
  * How long afterSent waits for a lock: under PostgreSQL's deadlock_timeout (1 s by default), so that in a lock cycle
@@ -36,7 +39,7 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 /**
  * Runs `step` in a savepoint, so that its failure is rolled back alone and the transaction it is in still commits;
- * tried again (after 0.2, 0.4, 0.8 s) when it could not get a lock. Returns null, or the last failure's message. A
+ * tried again (AFTER_SENT_TRIES) when it could not get a lock. Returns null, or the last failure's message. A
  * failure that leaves no savepoint to return to (a lost connection) is thrown: nothing can be committed then.
  */
 async function keptApart(tx: Tx, step: () => Promise<void>): Promise<string | null> {
