@@ -13,7 +13,8 @@
  *   --notify         the passes announce what they record, as the worker's do: a pg-boss with the worker's notify
  *                    queue delivers to a webhook receiver on 127.0.0.1, and a third row per team is scored from the
  *                    messages received (each incident from the day a message first named it), with the messages,
- *                    escalations, and every incident never told or told after the day it opened
+ *                    escalations, every incident never told or told after the day it opened, and messages delivered
+ *                    twice or sent without their incidents marked alerted
  *   --settings '<json>'  both sides run on the defaults changed by this (checked as the worker checks settings), e.g.
  *                    '{"notifyMinSeverity":"warning"}' with --notify: what a quieter channel tells, and when
  * How each team is replayed: bench/evaluation/incidents-replay.ts; how the messages are read: evaluation/told.ts.
@@ -65,7 +66,7 @@ interface TeamRun extends IncidentsReplay {
   onlyInModel: Episode[];
   onlyInDatabase: Episode[];
   /** With --notify: what the webhook received, and its score. */
-  told?: Told & { score: Score };
+  told?: Told & { score: Score; unrecorded: number };
 }
 
 async function runTeam(db: Db, sc: Scenario, announcing: Announcing | null): Promise<TeamRun> {
@@ -83,9 +84,9 @@ async function runTeam(db: Db, sc: Scenario, announcing: Announcing | null): Pro
   const inModel = new Set(replay.modelEpisodes.map(episodeKey));
   let told: TeamRun['told'];
   if (announcing) {
-    await allDelivered(db);
+    const { unrecorded } = await allDelivered(db);
     const heard = toldFrom(webhookPayloads(announcing.receiver), replay.recorded, passDay);
-    told = { ...heard, score: score(heard.episodes, sc.truth, scoring) };
+    told = { ...heard, score: score(heard.episodes, sc.truth, scoring), unrecorded };
   }
   return {
     ...replay,
@@ -169,7 +170,11 @@ async function replayTeams(db: Db, shapes: typeof SCENARIOS, announcing: Announc
     differing += run.onlyInModel.length + run.onlyInDatabase.length + run.anomalyDaysDiffering.length;
     if (run.told)
       unheard +=
-        run.told.neverTold.length + run.told.toldLater.length + run.told.unknownIds.length + run.told.duplicates;
+        run.told.neverTold.length +
+        run.told.toldLater.length +
+        run.told.unknownIds.length +
+        run.told.duplicates +
+        run.told.unrecorded;
   }
   console.log(
     differing === 0
@@ -180,12 +185,12 @@ async function replayTeams(db: Db, shapes: typeof SCENARIOS, announcing: Announc
     console.log(
       unheard === 0
         ? 'every team: each incident was told on the day it opened'
-        : `${unheard} incident(s) told late, never, or unknown to the database, or message(s) delivered twice`,
+        : `${unheard} incident(s) told late, never, or unknown to the database, or message(s) delivered twice or unrecorded`,
     );
 }
 
 /** The messages a team received over the replay: how many, a week, and what they named. */
-function toldLine(told: Told & { score: Score }, days: number, developers: number): string {
+function toldLine(told: NonNullable<TeamRun['told']>, days: number, developers: number): string {
   const weeks = days / 7;
   const mentions = told.announced + told.escalations;
   const falseOnes = told.score.falsePositives;
@@ -196,7 +201,8 @@ function toldLine(told: Told & { score: Score }, days: number, developers: numbe
     ` ${num(mentions / (developers / 100) / weeks, 2)} mentions per 100 developers a week;` +
     ` ${told.neverTold.length} never told, ${told.toldLater.length} told after the day they opened` +
     (told.unknownIds.length > 0 ? `; ids not in the database: ${told.unknownIds.join(', ')}` : '') +
-    (told.duplicates > 0 ? `; ${told.duplicates} message(s) delivered twice` : '')
+    (told.duplicates > 0 ? `; ${told.duplicates} message(s) delivered twice` : '') +
+    (told.unrecorded > 0 ? `; ${told.unrecorded} sent without their incidents marked alerted (last_error)` : '')
   );
 }
 

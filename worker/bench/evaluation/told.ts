@@ -40,8 +40,11 @@ export async function withAnnouncing<T>(db: Db, url: string, run: (a: Announcing
   }
 }
 
-/** Waits until every queued notification is sent; throws naming what is still unsent after `timeoutMs`. */
-export async function allDelivered(db: Db, timeoutMs = 120_000): Promise<void> {
+/**
+ * Waits until every queued notification is sent; throws naming what is still unsent after `timeoutMs`. Returns how
+ * many were sent with their recording failed (incidents not marked alerted: last_error, outbox.ts).
+ */
+export async function allDelivered(db: Db, timeoutMs = 120_000): Promise<{ unrecorded: number }> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const unsent = await db
@@ -49,7 +52,15 @@ export async function allDelivered(db: Db, timeoutMs = 120_000): Promise<void> {
       .select(['id', 'status', 'attempts', 'last_error'])
       .where('status', '<>', 'sent')
       .execute();
-    if (unsent.length === 0) return;
+    if (unsent.length === 0) {
+      const rows = await db
+        .selectFrom('notifications')
+        .select('id')
+        .where('status', '=', 'sent')
+        .where('last_error', 'is not', null)
+        .execute();
+      return { unrecorded: rows.length };
+    }
     if (Date.now() > until || unsent.some((n) => n.status === 'failed'))
       throw new Error(
         `${unsent.length} notification(s) not delivered: ` +

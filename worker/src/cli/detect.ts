@@ -4,7 +4,7 @@ import { firstUsageDay } from '../db/repositories/detection-days';
 import { historyDays } from '../detection';
 import { runDetectionPass, type DetectionPassSummary } from '../jobs/detection-pass';
 import { getSettings } from '../settings';
-import { deliverNotification } from '../notify';
+import { deliverNotification, SENT_UNRECORDED } from '../notify';
 import { withRuntime } from './bootstrap';
 import { noUsageWarning } from './no-usage';
 
@@ -75,7 +75,12 @@ void withRuntime(
     let failed = 0;
     for (const q of summary.queued) {
       try {
-        await deliverNotification(db, config, q.notificationId);
+        const outcome = await deliverNotification(db, config, q.notificationId);
+        if (outcome === SENT_UNRECORDED)
+          log.warn(
+            { channel: q.channel },
+            'notification sent, but marking its incidents alerted failed (see last_error)',
+          );
         sent++;
       } catch (err) {
         failed++;

@@ -1,6 +1,7 @@
 export { enqueueNotifications, type Queued } from './enqueue';
 export { sendTestNotification } from './test-message';
 export { deliverNotification, type DeliveryOutcome } from './deliver';
+export { SENT_UNRECORDED } from './outbox';
 export { runDigest } from './digest';
 export { requeueUnsent } from './sweep';
 export {

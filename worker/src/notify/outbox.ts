@@ -27,10 +27,12 @@ export const SENT_UNRECORDED = 'sent_unrecorded' as const;
 const AFTER_SENT_TRIES = 6;
 
 /**
- * How long afterSent waits for a lock: under PostgreSQL's deadlock_timeout (1 s by default), so that in a lock cycle
- * with a detection pass the delivery gives way (and tries again), never the pass.
+ * How long afterSent waits for a lock: half the server's deadlock_timeout (1 s by default). In a lock cycle with a
+ * detection pass, the delivery's wait then ends before PostgreSQL's deadlock check picks a victim, and the delivery
+ * gives way (and tries again), not the pass; unless the pass had already been waiting on it half that long.
  */
-const AFTER_SENT_LOCK_TIMEOUT = '500ms';
+const HALF_DEADLOCK_TIMEOUT = sql`SELECT set_config('lock_timeout',
+  round(extract(epoch FROM current_setting('deadlock_timeout')::interval) * 500)::text || 'ms', true)`;
 
 /** A lock afterSent could not get (a deadlock, lock_timeout, a serialization failure): worth another try. */
 const LOCK_CONFLICTS = new Set(['40P01', '55P03', '40001']);
@@ -47,21 +49,27 @@ async function keptApart(tx: Tx, step: () => Promise<void>): Promise<string | nu
   for (let i = 0; i < AFTER_SENT_TRIES; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** i));
     await sql`SAVEPOINT after_sent`.execute(tx);
+    let error: unknown = null;
     try {
-      await sql.raw(`SET LOCAL lock_timeout = '${AFTER_SENT_LOCK_TIMEOUT}'`).execute(tx);
+      await HALF_DEADLOCK_TIMEOUT.execute(tx);
       await step();
-      await sql`RELEASE SAVEPOINT after_sent`.execute(tx);
-      await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(tx);
-      return null;
     } catch (err) {
-      try {
-        await sql`ROLLBACK TO SAVEPOINT after_sent`.execute(tx); // also undoes the SET LOCAL
-      } catch {
-        throw err;
-      }
-      failure = messageOf(err);
-      if (!LOCK_CONFLICTS.has((err as { code?: string }).code ?? '')) break;
+      error = err;
     }
+    if (error === null) {
+      await sql`RELEASE SAVEPOINT after_sent`.execute(tx);
+      await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(tx); // a SET LOCAL outlives the savepoint's release
+      return null;
+    }
+    try {
+      // Back to before the step (the lock timeout with it), and the savepoint gone, so tries do not nest.
+      await sql`ROLLBACK TO SAVEPOINT after_sent`.execute(tx);
+      await sql`RELEASE SAVEPOINT after_sent`.execute(tx);
+    } catch {
+      throw error;
+    }
+    failure = messageOf(error);
+    if (!LOCK_CONFLICTS.has((error as { code?: string }).code ?? '')) break;
   }
   return failure;
 }

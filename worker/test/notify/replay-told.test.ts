@@ -30,7 +30,7 @@ describe('a replay with its announcements, read from the webhook', () => {
       const sc = generateScenario(shape);
       await withAnnouncing(t.db, t.url, async (announcing) => {
         const replay = await replayThroughIncidents(t.db, sc, { announce: announcing });
-        await allDelivered(t.db);
+        expect(await allDelivered(t.db)).toEqual({ unrecorded: 0 });
         const told = toldFrom(webhookPayloads(announcing.receiver), replay.recorded, passDay);
         // Each incident from the day it opened, and no message names anything else.
         expect(told.neverTold).toEqual([]);

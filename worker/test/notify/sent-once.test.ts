@@ -40,22 +40,23 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
     await dropTestDb(t);
   });
 
-  /** Two developers' incidents (ids a < b) and the one message announcing them, not yet delivered. */
-  async function twoIncidentsAnnounced() {
+  /** `n` developers' incidents (ids ascending) and the one message announcing them, not yet delivered. */
+  async function incidentsAnnounced(n = 2) {
     const asOf = `2026-11-${++day}`;
     const r = await recordDetections(t.db, {
       asOf,
-      anomalies: [
-        anomaly({ asOf, subject: `ana${day}@example.com` }),
-        anomaly({ asOf, subject: `bo${day}@example.com` }),
-      ],
+      anomalies: Array.from({ length: n }, (_, k) => anomaly({ asOf, subject: `dev${k}.${day}@example.com` })),
       evaluatedAt: endOf(asOf),
       settings,
     });
-    const [a, b] = [...r.opened].sort((x, y) => x - y);
+    const ids = [...r.opened].sort((x, y) => x - y);
     const [{ notificationId }] = await enqueueNotifications(t.db, boss, r.toNotify, settings, config);
-    return { a, b, notificationId };
+    return { ids, notificationId };
   }
+
+  /** Whether the session `pid` is waiting for a lock. */
+  const waitingForLock = async (pid: number) =>
+    (await sql<{ n: number }>`SELECT cardinality(pg_blocking_pids(${pid}))::int AS n`.execute(t.db)).rows[0].n > 0;
 
   /** A second connection, as the pass: holds incident `b` until told to let go. */
   async function passHolding(b: number) {
@@ -79,7 +80,10 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
     );
 
   it('is sent once, and its incidents marked alerted, when the marking meets a lock cycle with the pass', async () => {
-    const { a, b, notificationId } = await twoIncidentsAnnounced();
+    const {
+      ids: [a, b],
+      notificationId,
+    } = await incidentsAnnounced();
     const before = hook.received.length;
     const { pass, blocksSomeone } = await passHolding(b);
     try {
@@ -108,8 +112,52 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
       expect((await listIncidentEvents(t.db, id)).filter((e) => e.action === 'alerted')).toHaveLength(1);
   });
 
+  it('gives way to a pass that was waiting on it first, instead of the pass being chosen as the deadlock victim', async () => {
+    // a < c < b: another session holds c, so the delivery (having locked a) waits on c; meanwhile the pass, holding
+    // b, waits on a. When c is let go the delivery waits on b: a cycle in which the pass has waited longer, so
+    // PostgreSQL's deadlock check would pick the pass, unless the delivery's own lock timeout ends its wait first.
+    const {
+      ids: [a, c, b],
+      notificationId,
+    } = await incidentsAnnounced(3);
+    const before = hook.received.length;
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    const { pass } = await passHolding(b);
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [c]);
+      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const passPid = (await pass.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const first = settle(deliverNotification(t.db, config, notificationId));
+      const blockedByOther = async () =>
+        (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE ${otherPid} = ANY(pg_blocking_pids(pid))`.execute(t.db)
+        ).rows[0].n > 0;
+      expect(await waitFor(blockedByOther, 10_000)).toBe(true);
+      const passWants = settle(pass.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [a]));
+      expect(await waitFor(() => waitingForLock(passPid), 10_000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query('COMMIT');
+      // The pass gets a (the delivery gave way) instead of being aborted as the deadlock's victim.
+      expect(await passWants).toEqual({ outcome: expect.objectContaining({ rowCount: 1 }) });
+      await pass.query('COMMIT');
+      expect(await first).toEqual({ outcome: 'sent' });
+    } finally {
+      await pass.end();
+      await other.end();
+    }
+    expect(hook.received.length - before).toBe(1);
+    const marked = await t.db.selectFrom('incidents').select('alerted_at').where('id', 'in', [a, b, c]).execute();
+    expect(marked.every((i) => i.alerted_at !== null)).toBe(true);
+  });
+
   it('stays sent, and says why in last_error, when the pass holds an incident through every try', async () => {
-    const { a, b, notificationId } = await twoIncidentsAnnounced();
+    const {
+      ids: [a, b],
+      notificationId,
+    } = await incidentsAnnounced();
     const before = hook.received.length;
     const { pass } = await passHolding(b);
     try {
@@ -129,7 +177,7 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
   });
 
   it('tries again only a lock it could not get: any other failure after the send is recorded at once', async () => {
-    const { notificationId } = await twoIncidentsAnnounced();
+    const { notificationId } = await incidentsAnnounced();
     let sends = 0;
     let marks = 0;
     const deliver = () =>

@@ -61,7 +61,8 @@ export async function seedNudgedIncident(
     const outcome = await deliverNudge(db, config, created.queued[0], {
       now: () => new Date(nudgedAt.getTime() + 5000),
     });
-    if (outcome !== 'sent' || received.length !== 1) throw new Error(`the nudge was not delivered (${outcome})`);
+    if (outcome !== 'sent' || received.length !== 1)
+      throw new Error(`the nudge was not delivered and recorded (${outcome}, ${received.length} email(s))`);
     // The hourly check a quarter of an hour after the escalation was due (or now, if that is still ahead).
     const checkAt = Math.min(nudgedAt.getTime() + 2 * DAY_MS + 15 * 60_000, now.getTime());
     await decideNudges(db, new Date(checkAt));
