@@ -58,19 +58,21 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
   const waitingForLock = async (pid: number) =>
     (await sql<{ n: number }>`SELECT cardinality(pg_blocking_pids(${pid}))::int AS n`.execute(t.db)).rows[0].n > 0;
 
-  /** A second connection, as the pass: holds incident `b` until told to let go. */
-  async function passHolding(b: number) {
-    const pass = new pg.Client({ connectionString: t.url });
-    await pass.connect();
-    await pass.query('BEGIN');
-    await pass.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [b]);
-    const blocksSomeone = async () => {
-      const { rows } = await pass.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))',
-      );
-      return rows[0].n > 0;
-    };
-    return { pass, blocksSomeone };
+  /** Whether some session waits for a lock the session `pid` holds. */
+  const blocksSomeone = async (pid: number) =>
+    (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE ${pid} = ANY(pg_blocking_pids(pid))`.execute(t.db)
+    ).rows[0].n > 0;
+
+  /** A connection of its own (as the pass, or another session) that holds incident `id` until told to let go. */
+  async function holding(id: number) {
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    return { client, pid };
   }
 
   const settle = <T>(p: Promise<T>) =>
@@ -85,11 +87,11 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
       notificationId,
     } = await incidentsAnnounced();
     const before = hook.received.length;
-    const { pass, blocksSomeone } = await passHolding(b);
+    const { client: pass, pid: passPid } = await holding(b);
     try {
       const first = settle(deliverNotification(t.db, config, notificationId));
       // The delivery sent, then locked a and waits for b: the pass now wants a. A cycle; the pass must win it.
-      expect(await waitFor(blocksSomeone, 10_000)).toBe(true);
+      expect(await waitFor(() => blocksSomeone(passPid), 10_000)).toBe(true);
       expect(hook.received.length - before).toBe(1);
       await pass.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [a]);
       await pass.query('COMMIT');
@@ -121,21 +123,11 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
       notificationId,
     } = await incidentsAnnounced(3);
     const before = hook.received.length;
-    const other = new pg.Client({ connectionString: t.url });
-    await other.connect();
-    const { pass } = await passHolding(b);
+    const { client: other, pid: otherPid } = await holding(c);
+    const { client: pass, pid: passPid } = await holding(b);
     try {
-      await other.query('BEGIN');
-      await other.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [c]);
-      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-      const passPid = (await pass.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       const first = settle(deliverNotification(t.db, config, notificationId));
-      const blockedByOther = async () =>
-        (
-          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE ${otherPid} = ANY(pg_blocking_pids(pid))`.execute(t.db)
-        ).rows[0].n > 0;
-      expect(await waitFor(blockedByOther, 10_000)).toBe(true);
+      expect(await waitFor(() => blocksSomeone(otherPid), 10_000)).toBe(true);
       const passWants = settle(pass.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [a]));
       expect(await waitFor(() => waitingForLock(passPid), 10_000)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -159,7 +151,7 @@ describe('a message whose incidents are locked by a pass when it is sent', () =>
       notificationId,
     } = await incidentsAnnounced();
     const before = hook.received.length;
-    const { pass } = await passHolding(b);
+    const { client: pass } = await holding(b);
     try {
       // Without a lock timeout of its own the delivery would wait for the pass as long as it runs.
       expect(await deliverNotification(t.db, config, notificationId)).toBe(SENT_UNRECORDED);
