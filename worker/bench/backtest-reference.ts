@@ -1,7 +1,7 @@
 import { addDays } from '@cursor-cost-watch/contract';
 import type { Db } from '../src/db/database';
 import { detect, historyDays, olderDays, type DetectionInput } from '../src/detection';
-import { backtestDetection, toEpisodes, type Detection, type Episode } from '../src/detection/episodes';
+import { backtestDetection, openTeamOnset, toEpisodes, type Detection, type Episode } from '../src/detection/episodes';
 import type { Settings } from '../src/settings';
 import { loadDetectionInput } from './load-arrays-reference';
 
@@ -25,6 +25,8 @@ export async function backtestOnRows(db: Db, to: string, days: number, settings:
       userModelDays: all.userModelDays.filter((r) => r.day <= day),
       cycleSpend: all.cycleSpend.filter((c) => c.cycleStart <= day),
     };
+    const openTeam = openTeamOnset(detections, day, settings.autoResolveAfterDays);
+    if (openTeam) input.openTeamOnset = openTeam;
     for (const a of detect(input, settings)) detections.push(backtestDetection(day, a));
   }
   return toEpisodes(detections, settings.autoResolveAfterDays);

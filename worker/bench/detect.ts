@@ -20,12 +20,12 @@ import { sql } from 'kysely';
 import { detect } from '../src/detection';
 import { originalRules } from './evaluation/original-rules';
 import { toEpisodes, type Detection } from '../src/detection/episodes';
-import { score, type Score } from './evaluation/score';
+import { score, teamJumpCover, type Score, type TeamJumpCover } from './evaluation/score';
 import { benchSettings } from './support/bench-settings';
 import { storeDetectionInput } from './evaluation/store-input';
-import { DUE_DAYS, scoreOptions, toDetection } from './evaluation/replay';
+import { DUE_DAYS, inputWithIncidents, scoreOptions, toDetection } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario, inputAsOf, type Scenario, type TeamShape } from './scenarios/team';
+import { generateScenario, type Scenario, type TeamShape } from './scenarios/team';
 import { tile } from './support/tile';
 import { pct, num } from './support/format';
 
@@ -49,6 +49,8 @@ const TARGETS = { precision: 0.9, recall: 0.9, medianDelay: 1, worstDelay: DUE_D
 interface Run {
   scenario: Scenario;
   engine: Score;
+  /** How long its found team jumps' incidents stayed open while the jumps went on. */
+  teamCover: TeamJumpCover;
   original: Score;
   days: number;
   medianPassMs: number;
@@ -62,7 +64,7 @@ function replay(sc: Scenario): Run {
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   const last = sc.shape.lastDay;
   for (let day = from; day <= last; day = addDays(day, 1)) {
-    const input = inputAsOf(sc, day);
+    const input = inputWithIncidents(sc, day, engine, SETTINGS);
     const t0 = performance.now();
     for (const a of detect(input, SETTINGS)) engine.push(toDetection(a, day));
     ms.push(performance.now() - t0);
@@ -79,6 +81,7 @@ function replay(sc: Scenario): Run {
   return {
     scenario: sc,
     engine: score(episodes, sc.truth, o),
+    teamCover: teamJumpCover(episodes, sc.truth, last, gap),
     original: score(toEpisodes(original, gap), sc.truth, o),
     days,
     medianPassMs: ms[ms.length >> 1],
@@ -237,6 +240,19 @@ function printSet(name: string, runs: Run[]): void {
   const repeats = runs.reduce((n, r) => n + r.engine.repeats.length, 0);
   const alerts = runs.reduce((n, r) => n + r.engine.episodes, 0);
   console.log(`alerts about an anomaly an earlier alert found: ${repeats} of ${alerts}`);
+  const cover = runs.reduce(
+    (c, r) => ({
+      days: c.days + r.teamCover.days,
+      open: c.open + r.teamCover.open,
+      lasting: c.lasting + r.teamCover.lasting,
+      openAtEnd: c.openAtEnd + r.teamCover.openAtEnd,
+    }),
+    { days: 0, open: 0, lasting: 0, openAtEnd: 0 },
+  );
+  console.log(
+    `team jumps found: a team incident about one open on ${cover.open} of the ${cover.days} days from its find to its end; ` +
+      `of the ${cover.lasting} still on at the last day, ${cover.openAtEnd} with one open then`,
+  );
   const det = new Map<string, number>();
   for (const r of runs) for (const [k, v] of r.byDetector) det.set(k, (det.get(k) ?? 0) + v);
   console.log(

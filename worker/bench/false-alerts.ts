@@ -14,7 +14,8 @@ import { toEpisodes, type Detection, type Episode } from '../src/detection/episo
 import { DEFAULT_SETTINGS as S } from '../src/settings';
 import { score } from './evaluation/score';
 import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario, inputAsOf } from './scenarios/team';
+import { generateScenario } from './scenarios/team';
+import { inputWithIncidents, toDetection } from './evaluation/replay';
 import { scanAsOf } from './support/scan-as-of';
 
 const set = process.argv[2] ?? 'tuning';
@@ -24,8 +25,7 @@ for (const shape of SCENARIOS.filter((s) => s.set === set)) {
   const engine: Detection[] = [];
   const from = addDays(sc.firstDay, shape.replayFrom);
   for (let day = from; day <= shape.lastDay; day = addDays(day, 1)) {
-    for (const a of detect(inputAsOf(sc, day), S))
-      engine.push({ day, scope: a.scope, subject: a.subject, detector: a.detector, onset: a.onsetAt.slice(0, 10) });
+    for (const a of detect(inputWithIncidents(sc, day, engine, S), S)) engine.push(toDetection(a, day));
   }
   const episodes = toEpisodes(engine, S.autoResolveAfterDays);
   const sco = score(episodes, sc.truth, {

@@ -7,9 +7,9 @@ import { addDays } from '@cursor-cost-watch/contract';
 import { detect } from '../src/detection';
 import { toEpisodes, type Detection } from '../src/detection/episodes';
 import { DEFAULT_SETTINGS } from '../src/settings';
-import { toDetection } from './evaluation/replay';
+import { inputWithIncidents, toDetection } from './evaluation/replay';
 import { SCENARIOS } from './scenarios/catalog';
-import { generateScenario, inputAsOf } from './scenarios/team';
+import { generateScenario } from './scenarios/team';
 
 for (const name of process.argv.slice(2)) {
   const shape = SCENARIOS.find((s) => s.name === name);
@@ -17,6 +17,7 @@ for (const name of process.argv.slice(2)) {
   const sc = generateScenario(shape);
   const found: Detection[] = [];
   for (let day = addDays(sc.firstDay, shape.replayFrom); day <= shape.lastDay; day = addDays(day, 1))
-    for (const a of detect(inputAsOf(sc, day), DEFAULT_SETTINGS)) found.push(toDetection(a, day));
+    for (const a of detect(inputWithIncidents(sc, day, found, DEFAULT_SETTINGS), DEFAULT_SETTINGS))
+      found.push(toDetection(a, day));
   for (const e of toEpisodes(found, DEFAULT_SETTINGS.autoResolveAfterDays)) console.log(name, JSON.stringify(e));
 }

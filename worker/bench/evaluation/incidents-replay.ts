@@ -9,9 +9,9 @@ import { detect, type Anomaly } from '../../src/detection';
 import { toEpisodes, type Detection, type Episode } from '../../src/detection/episodes';
 import { runDetectionPass } from '../../src/jobs/detection-pass';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
-import { inputAsOf, type Scenario } from '../scenarios/team';
+import type { Scenario } from '../scenarios/team';
 import { storeTeam } from '../support/database';
-import { toDetection } from './replay';
+import { inputWithIncidents, toDetection } from './replay';
 
 /** A team replayed both ways: bench:detect's model of the incidents, and the incidents the database recorded. */
 export interface IncidentsReplay {
@@ -104,7 +104,7 @@ export async function replayThroughIncidents(
   const passMs: number[] = [];
   const cacheLoads = { slid: 0, full: 0 };
   for (let day = from; day <= sc.shape.lastDay; day = addDays(day, 1)) {
-    const pure = detect(inputAsOf(sc, day), settings);
+    const pure = detect(inputWithIncidents(sc, day, model, settings), settings);
     for (const a of pure) model.push(toDetection(a, day));
     const t0 = performance.now();
     const pass = await runDetectionPass(deps, { asOf: day, now: passTime(day), ...(chosen && { settings }) });

@@ -1,6 +1,6 @@
 import { addDays, daysBetween } from '@cursor-cost-watch/contract';
 import { detect } from '../../src/detection';
-import { backtestDetection, toEpisodes, type Detection } from '../../src/detection/episodes';
+import { backtestDetection, openTeamOnset, toEpisodes, type Detection } from '../../src/detection/episodes';
 import type { Anomaly } from '../../src/detection/types';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/settings';
 import { inputAsOf, type Scenario } from '../scenarios/team';
@@ -21,6 +21,15 @@ export function scoreOptions(sc: Scenario, days: number) {
 }
 
 /**
+ * A team's input as of `day` with what the incidents of the replay so far hold, as the worker's pass reads them: the
+ * onset of the team incident still open (DetectionInput.openTeamOnset), from the detections of the days before.
+ */
+export function inputWithIncidents(sc: Scenario, day: string, before: Detection[], settings: Settings) {
+  const onset = openTeamOnset(before, day, settings.autoResolveAfterDays);
+  return { ...inputAsOf(sc, day), ...(onset === undefined ? {} : { openTeamOnset: onset }) };
+}
+
+/**
  * The engine replayed day by day on a team as bench:detect replays it (a pass as of each day from replayFrom, the
  * detections grouped into episodes as incidents would hold them) and scored: bench:detect's engine figures, without
  * the original rules' comparison and the timing.
@@ -29,7 +38,7 @@ export function replayEngine(sc: Scenario, settings: Settings = DEFAULT_SETTINGS
   const engine: Detection[] = [];
   const from = addDays(sc.firstDay, sc.shape.replayFrom);
   for (let day = from; day <= sc.shape.lastDay; day = addDays(day, 1))
-    for (const a of detect(inputAsOf(sc, day), settings)) engine.push(toDetection(a, day));
+    for (const a of detect(inputWithIncidents(sc, day, engine, settings), settings)) engine.push(toDetection(a, day));
   const days = daysBetween(from, sc.shape.lastDay) + 1;
   const episodes = toEpisodes(engine, settings.autoResolveAfterDays);
   return { score: score(episodes, sc.truth, scoreOptions(sc, days)), days };

@@ -197,3 +197,41 @@ function repeatsOf(episodes: Episode[], truth: TruthAnomaly[]): Score['repeats']
   }
   return repeats;
 }
+
+/** How long the team incidents that found team-wide jumps stayed open while the jumps went on (teamJumpCover). */
+export interface TeamJumpCover {
+  /** Days from each found jump's first find to its last day (or the last replayed day) … */
+  days: number;
+  /** … of them with a team incident about it open (from an episode's first day to gapDays − 1 after its last). */
+  open: number;
+  /** Found jumps still on at the last replayed day, and those with a team incident about them open then. */
+  lasting: number;
+  openAtEnd: number;
+}
+
+/**
+ * The days a found team-wide jump went on with a team incident about it open: an incident resolves itself on its
+ * gapDays-th day without the signal (incidents/auto-resolve.ts), so an episode is open from its first day to gapDays
+ * − 1 days after its last. A lasting price whose incident resolved itself while the team still paid it shows here,
+ * not in recall or precision.
+ */
+export function teamJumpCover(episodes: Episode[], truth: TruthAnomaly[], lastDay: string, gapDays: number) {
+  const cover: TeamJumpCover = { days: 0, open: 0, lasting: 0, openAtEnd: 0 };
+  for (const t of truth) {
+    if (t.scope !== 'team') continue;
+    const about = episodes.filter((ep) => finds(ep, t));
+    if (about.length === 0) continue;
+    const first = about.map((ep) => ep.firstDay).sort()[0];
+    const end = t.endDay < lastDay ? t.endDay : lastDay;
+    const openOn = (d: string) => about.some((ep) => d >= ep.firstDay && d < addDays(ep.lastDay, gapDays));
+    for (let d = first; d <= end; d = addDays(d, 1)) {
+      cover.days++;
+      if (openOn(d)) cover.open++;
+    }
+    if (t.endDay >= lastDay) {
+      cover.lasting++;
+      if (openOn(lastDay)) cover.openAtEnd++;
+    }
+  }
+  return cover;
+}

@@ -6,6 +6,7 @@ import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
 import type { ScanResult, UserScan } from './scan-types';
+import { holdsUp, spendSince, type HeldSpend } from './team-scan';
 import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
@@ -49,7 +50,7 @@ export function detect(input: DetectionInput, settings: Settings): Anomaly[] {
  */
 export function detectOnSeries(
   series: SeriesSet,
-  input: Pick<DetectionInput, 'cycleSpend' | 'partialDay'>,
+  input: Pick<DetectionInput, 'cycleSpend' | 'partialDay' | 'openTeamOnset'>,
   settings: Settings,
 ): Anomaly[] {
   const evalFrom = Math.max(0, series.asOfIdx - evaluationDays(settings) + 1);
@@ -58,7 +59,9 @@ export function detectOnSeries(
   const cycles = new Map(input.cycleSpend.map((c) => [c.email, c]));
 
   const drafts: Draft[] = [];
-  const team = teamAnomaly(result, series.days, input.partialDay === true, settings);
+  const team =
+    teamAnomaly(result, series.days, input.partialDay === true, settings) ??
+    heldTeamAnomaly(result, series, evalFrom, input, settings);
   if (team) drafts.push(team);
   for (const s of result.users) {
     const personal = personalAnomaly(s, series.days, series.asOfIdx, input.partialDay === true, settings, expensive);
@@ -223,6 +226,86 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
       ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
       judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),
       alarmedOnsets: alarmedOnsets(team, days, t),
+    },
+  };
+}
+
+/**
+ * Days back from the day a held team incident is reported on (heldTeamAnomaly) to the latest workday spendSince can
+ * read: a weekend's passes, and Monday's while it runs, keep Friday's reading. A weekend's few developers are no
+ * reading of the team's price (H1-small's Saturday: 8 of 50 active, ×0.88 of before, while its workdays read
+ * ×1.5–2.1), and with a weekend day under the bar the hourly worker's Monday resolved the incident.
+ */
+const HELD_READ_BACK = 3;
+
+/**
+ * The open team incident's anomaly while the team's spend stays up against before its onset (input.openTeamOnset),
+ * within adaptAfterDays of it, on a pass whose own reading of the team level no longer shows it (teamAnomaly found
+ * none): each developer's baseline takes in a lasting price within days, and the incident resolved itself while the
+ * team still paid it (bench:detect's H1-small, Dec 7 2026: two days of a lasting jump). After adaptAfterDays the new
+ * price is the team's usual, as a developer's lasting rise is. The day read is the latest spendSince can judge within
+ * HELD_READ_BACK days of the day reported, a workday (yesterday while today runs: its spend so far says nothing of
+ * the price).
+ * Its impact is the extra over before the onset on each day read since; its onset the incident's.
+ */
+function heldTeamAnomaly(
+  result: ScanResult,
+  series: SeriesSet,
+  evalFrom: number,
+  input: Pick<DetectionInput, 'partialDay' | 'openTeamOnset'>,
+  settings: Settings,
+): Draft | null {
+  const { days, dayClass } = series;
+  const onset = input.openTeamOnset === undefined ? -1 : days.indexOf(input.openTeamOnset);
+  if (onset < evalFrom) return null;
+  const read = (d: number) => spendSince(result.users, result.team, d, onset, evalFrom, dayClass, settings);
+  const last = input.partialDay === true ? series.asOfIdx - 1 : series.asOfIdx;
+  let t = last;
+  let today: HeldSpend | null = null;
+  for (; t > onset && t >= last - HELD_READ_BACK; t--) {
+    if (dayClass[t] !== 0) continue;
+    today = read(t);
+    if (today !== null) break;
+  }
+  if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
+  let impact = 0;
+  let peak = t;
+  let peakHeld = today;
+  for (let d = onset; d <= t; d++) {
+    const held = d === t ? today : read(d);
+    if (held === null) continue;
+    impact += Math.max(0, held.extra);
+    if (held.extra > peakHeld.extra) {
+      peakHeld = held;
+      peak = d;
+    }
+  }
+  const why = explain(
+    result.users.map((s) => s.user),
+    { from: onset, to: t },
+    { from: onset - settings.baselineDays, to: onset - 1 },
+    result.expensive,
+  );
+  return {
+    scope: 'team',
+    subject: 'team',
+    detector: 'team_shift',
+    asOf: days[series.asOfIdx],
+    onsetAt: startOfDayIso(days[onset]),
+    observed: today.spent,
+    expected: today.usual,
+    bandLow: null,
+    bandHigh: today.usual * settings.teamShiftMinFactor,
+    unit: 'cents',
+    impactCents: impact,
+    topModel: why.topModel,
+    why: {
+      ...why,
+      peakDay: days[peak],
+      peakCents: round(peakHeld.spent),
+      peakExpectedCents: round(peakHeld.usual),
+      alarmedOnsets: [days[onset]],
+      heldUp: { day: days[t], factor: Math.round(today.factor * 1000) / 1000, z: Math.round(today.z * 100) / 100 },
     },
   };
 }

@@ -133,6 +133,18 @@ export function toEpisodes(detections: Detection[], gapDays: number): Episode[] 
 }
 
 /**
+ * The onset of the team incident still open when the pass of `day` runs, as toEpisodes groups the detections of the
+ * days before it (the latest team episode within `gapDays` of its last day): DetectionInput.openTeamOnset for a
+ * replay, as the worker reads it from its open team incident (jobs/detection-pass.ts).
+ */
+export function openTeamOnset(detections: Detection[], day: string, gapDays: number): string | undefined {
+  const team = detections.filter((d) => d.scope === 'team' && d.day < day);
+  if (team.length === 0) return undefined;
+  const open = toEpisodes(team, gapDays).filter((e) => daysBetween(e.lastDay, day) <= gapDays);
+  return open.at(-1)?.onset;
+}
+
+/**
  * Whether developer detection `d` renames the spike episode `spike` (incidents/upsert.ts renames the incident): a
  * lasting rise's detector read from an onset that continuesSpike, within `gapDays` of the spike's last day (its
  * incident still open) or within as many days of the day it resolved itself (reopenSpikesCameBack). The episode keeps

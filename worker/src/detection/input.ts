@@ -24,6 +24,11 @@ export interface DetectionInput {
   cycleSpend: CycleSpend[];
   /** asOf is today and still running: a detection from yesterday still counts as current. */
   partialDay?: boolean;
+  /**
+   * The onset (YYYY-MM-DD) of the team incident still open, if any: while the team's spend stays up against before it
+   * (within adaptAfterDays of it), the pass reports the team anomaly though its own reading of the level has faded.
+   */
+  openTeamOnset?: string;
 }
 
 /** Input detection refuses; the message names the field, the user and the day. */
@@ -82,6 +87,9 @@ export function validateInput(input: DetectionInput): void {
       throw new DetectionInputError(`cycleStart "${c.cycleStart}" ${where}: must be YYYY-MM-DD`);
     checkNumber(c.spendCents, 'spendCents', where);
   }
+  const open = input.openTeamOnset;
+  if (open !== undefined && (!isDay(open) || open > input.asOf))
+    throw new DetectionInputError(`openTeamOnset "${open}" must be a day as YYYY-MM-DD, not after asOf ${input.asOf}`);
   for (const m of input.members) {
     if (m.firstSeenDay !== null && !isDay(m.firstSeenDay)) {
       throw new DetectionInputError(

@@ -27,11 +27,8 @@ import {
   type TeamScan,
   type UserScan,
 } from './scan-types';
-import { isTeamShift, MIN_TEAM_SCALE, scanTeamDay } from './team-scan';
+import { isTeamShift, MIN_TEAM_SCALE, MIN_TEAM_USERS, scanTeamDay } from './team-scan';
 import { atDayPrice } from './user-days';
-
-/** A team-wide day effect needs at least this many established users active that day. */
-const MIN_TEAM_USERS = 8;
 
 /**
  * Expected spend within a millionth of a cent (the rollups' precision, sql/001) of the day's own is the day's own. A

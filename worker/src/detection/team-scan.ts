@@ -1,10 +1,14 @@
 /** The team level: a team-wide shift on a day (isTeamShift), and the team episode it opens or continues (scanTeamDay). */
 import type { Settings } from '../settings/schema';
 import { median, robustScale } from './stats';
-import { Z_CAP, type TeamScan } from './scan-types';
+import { LOG_OFFSET } from './log-spend';
+import { Z_CAP, type TeamScan, type UserScan } from './scan-types';
 
 /** Days of the team's own history (same class, no shift) needed before a team shift can be judged. */
 const MIN_TEAM_HISTORY = 5;
+
+/** A team-wide day effect needs at least this many established users active that day (so does spendSince). */
+export const MIN_TEAM_USERS = 8;
 
 /** Floor of the team level's robust scale: the median of a hundred people hardly moves by itself. */
 export const MIN_TEAM_SCALE = 0.02;
@@ -221,4 +225,82 @@ function stepOver(
   if (levels.length < MIN_STEP_HISTORY) return 0;
   if (!teamRise(team.level[t], levels, noiseFloor, settings).shifted) return 0;
   return Math.max(1, median(spend));
+}
+
+/** Days back from an onset a developer's baseline of a class of day is looked for (a weekend is 6 back). */
+const FROZEN_REACH = 7;
+
+/**
+ * A developer's day counts in the team's held spend (spendSince) up to this many times their usual as of the onset: a
+ * price the team pays moves developers' days ×1.1–2.5, while one developer's runaway agent on a thin Saturday (8 of
+ * H1-small's 50 active, one of them at ×880 of their usual) made the whole team's day read ×23 of before.
+ */
+const HELD_DAY_CAP = 5;
+
+/** A team's spend on a day against what its developers paid before an onset (spendSince). */
+export interface HeldSpend {
+  /** What the developers counted spent that day, and would have at the team's ratio before the onset. */
+  spent: number;
+  usual: number;
+  /** Their spend against their baselines as of the onset, over the same ratio on the class's days before it. */
+  factor: number;
+  /** log(factor) in the scale of that ratio's day-to-day spread before the onset. */
+  z: number;
+  /** The extra the day cost against before the onset (on the spend as judged, at usual cost per request). */
+  extra: number;
+}
+
+/**
+ * Day t's spend against before `onset`: the developers active on t (an own baseline, not a new user's), each against
+ * their baseline of t's class of day as it was on the onset (the latest one within FROZEN_REACH days before it; each day counted up to
+HELD_DAY_CAP times it), and that ratio against
+ * the team's spend over expected on the days of t's class before the onset in the pass (their own baselines then;
+ * shift and elevated days left out, as isTeamShift's reference leaves them). Null with fewer than MIN_TEAM_HISTORY
+ * such days or MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price within days (a team
+ * episode's days are not held out of them), so the team's level soon reads normal while the team still pays the new
+ * price: this reads the price against before it began (heldTeamAnomaly, holdsUp).
+ */
+export function spendSince(
+  users: UserScan[],
+  team: TeamScan,
+  t: number,
+  onset: number,
+  evalFrom: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+): HeldSpend | null {
+  const reference: number[] = [];
+  for (let d = Math.max(evalFrom, onset - settings.baselineDays); d < onset; d++) {
+    if (dayClass[d] !== dayClass[t] || team.shift[d] === 1 || team.z[d] >= settings.elevatedZ) continue;
+    if (team.expected[d] > 0 && team.observed[d] > 0) reference.push(Math.log(team.observed[d] / team.expected[d]));
+  }
+  if (reference.length < MIN_TEAM_HISTORY) return null;
+  let judged = 0;
+  let spent = 0;
+  let frozen = 0;
+  let counted = 0;
+  for (const s of users) {
+    const b = s.baseline;
+    if (s.user.events[t] <= 0 || !b.has(t) || b.teamLike(t) || b.sparse(t)) continue;
+    let r = onset;
+    const stop = Math.max(b.from, onset - FROZEN_REACH);
+    while (r >= stop && (dayClass[r] !== dayClass[t] || !b.has(r) || b.teamLike(r) || b.sparse(r))) r--;
+    if (r < stop) continue;
+    const usual = Math.max(0, Math.exp(b.center[r - b.from]) - LOG_OFFSET);
+    judged += Math.min(s.judged.cents[t], HELD_DAY_CAP * usual);
+    spent += Math.min(s.user.cents[t], HELD_DAY_CAP * usual);
+    frozen += usual;
+    counted++;
+  }
+  if (counted < MIN_TEAM_USERS || !(frozen > 0) || !(judged > 0)) return null;
+  const center = median(reference);
+  const scale = Math.max(MIN_TEAM_SCALE, robustScale(reference, center));
+  const rise = Math.log(judged / frozen) - center;
+  const usual = frozen * Math.exp(center);
+  return { spent, usual, factor: Math.exp(rise), z: rise / scale, extra: judged - usual };
+}
+
+/** The rise of a team's spend over before an onset that keeps its incident open (spendSince): the bar of a shift. */
+export function holdsUp(held: HeldSpend | null, settings: Settings): boolean {
+  return held !== null && held.factor >= settings.teamShiftMinFactor && held.z >= settings.elevatedZ;
 }

@@ -99,6 +99,12 @@ export interface Why {
    * no shift (bench:detect's T1-steady, Nov 2 -> Nov 10).
    */
   alarmedOnsets?: string[];
+  /**
+   * A team anomaly reported because the team's spend stayed up against before an open team incident's onset, though
+   * the pass's own reading of the team level no longer shows it (team-scan.ts spendSince): the day read (YYYY-MM-DD),
+   * its spend over what its developers paid before the onset (×), in that ratio's day-to-day spread (z).
+   */
+  heldUp?: { day: string; factor: number; z: number };
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

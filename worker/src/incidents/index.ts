@@ -1,4 +1,5 @@
 export { recordDetections, type RecordInput } from './record';
+export { openTeamIncidentOnset } from './open-team';
 export {
   acknowledgeIncident,
   resolveIncident,

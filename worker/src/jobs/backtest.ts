@@ -5,7 +5,7 @@ import type { DetectorName } from '../detection/types';
 import { detectOnSeries, historyDays, olderDays } from '../detection/detect';
 import { loadCycleSpend, loadFirstSeen } from '../db/repositories/detection-members';
 import { loadSeriesInput } from '../db/repositories/detection-series-set';
-import { backtestDetection, toEpisodes, type Detection, type Episode } from '../detection/episodes';
+import { backtestDetection, openTeamOnset, toEpisodes, type Detection, type Episode } from '../detection/episodes';
 
 export { DETECTORS };
 
@@ -48,8 +48,10 @@ export async function backtest(
       firstSeen,
       cycleSpend,
     });
-    for (const a of detectOnSeries(series, { cycleSpend, partialDay: false }, settings))
-      detections.push(backtestDetection(day, a));
+    // The team incident the replay holds open so far, as the worker's pass reads it from the database.
+    const openTeam = openTeamOnset(detections, day, settings.autoResolveAfterDays);
+    const input = { cycleSpend, partialDay: false, ...(openTeam && { openTeamOnset: openTeam }) };
+    for (const a of detectOnSeries(series, input, settings)) detections.push(backtestDetection(day, a));
   }
   const incidents = toEpisodes(detections, settings.autoResolveAfterDays);
   const perDetector = Object.fromEntries(DETECTORS.map((d) => [d, 0])) as Record<DetectorName, number>;

@@ -3,7 +3,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/log';
 import type { Db, DbOrTx } from '../db/database';
-import { recordDetections, type RecordResult } from '../incidents';
+import { openTeamIncidentOnset, recordDetections, type RecordResult } from '../incidents';
 import { enqueueNotifications, type Queued } from '../notify';
 import { runNudgePolicy, type NudgeRunResult } from '../nudge';
 import { getSettings, type Settings } from '../settings';
@@ -99,8 +99,9 @@ export async function runDetectionPass(
   const input: SeriesInput & { cache?: CacheLoad } = deps.seriesCache
     ? await deps.seriesCache.load(db, asOf, loadOptions)
     : await loadSeriesInput(db, asOf, loadOptions);
+  const openTeamOnset = await openTeamIncidentOnset(db, asOf);
   const load = lap();
-  const found = detectOnSeries(input.series, input, settings);
+  const found = detectOnSeries(input.series, { ...input, ...(openTeamOnset && { openTeamOnset }) }, settings);
   const detect = lap();
   await storeAnomalies(db, found, now);
   // The day is marked evaluated (sql/022_detection_days.sql) with the incidents that counted it, all or nothing; not

@@ -1,5 +1,5 @@
 import { continuesSpike, toEpisodes } from '../../src/detection/episodes';
-import { score } from '../../bench/evaluation/score';
+import { score, teamJumpCover } from '../../bench/evaluation/score';
 import { originalRules } from '../../bench/evaluation/original-rules';
 import { EventRollup } from '../../bench/evaluation/rollup';
 import { addDays } from '@cursor-cost-watch/contract';
@@ -441,6 +441,32 @@ describe('benchmark helpers', () => {
     const both = score([own, team], truth, o);
     expect(both.found.map((f) => [f.truth.id, f.episode.scope, f.delayDays])).toEqual([['team-1', 'team', 2]]);
     expect(both.precision).toBe(1);
+  });
+
+  it('counts the days a found team jump went on with a team incident about it open', () => {
+    // A lasting jump from Oct 5, found on Oct 6; its episode last reported Oct 9, so its incident resolved itself on
+    // Oct 12 (3 days without it); a second episode from Oct 20 to the last day, Oct 25. An affected developer's own
+    // episode covers nothing. A jump found by no team episode counts no day.
+    const lasting = { ...TEAM_JUMP, startDay: '2026-10-05', endDay: '2026-10-25' };
+    const missed = { ...TEAM_JUMP, id: 'team-2', startDay: '2026-10-14', endDay: '2026-10-16' };
+    const team = (firstDay: string, lastDay: string) => ({
+      scope: 'team' as const,
+      subject: 'team',
+      detector: 'team_shift',
+      firstDay,
+      lastDay,
+    });
+    const own = { ...team('2026-10-12', '2026-10-19'), scope: 'user' as const, subject: 'a' };
+    const cover = teamJumpCover(
+      [team('2026-10-06', '2026-10-09'), own, team('2026-10-20', '2026-10-25')],
+      [lasting, missed],
+      '2026-10-25',
+      3,
+    );
+    // Open Oct 6–11 (6 days) and Oct 20–25 (6 days) of the 20 days Oct 6–25; open on the last day.
+    expect(cover).toEqual({ days: 20, open: 12, lasting: 1, openAtEnd: 1 });
+    const resolved = teamJumpCover([team('2026-10-06', '2026-10-20')], [lasting], '2026-10-25', 3);
+    expect(resolved).toEqual({ days: 20, open: 17, lasting: 1, openAtEnd: 0 });
   });
 
   it('leaves an anomaly that reached $20 in the last days out of recall and delay, found or not', () => {
