@@ -181,6 +181,19 @@ function alarmedOnsets(team: ScanResult['team'], days: string[], t: number): str
   return onsets;
 }
 
+/** What a team anomaly is about. */
+const TEAM_SHIFT = { scope: 'team', subject: 'team', detector: 'team_shift' } as const;
+
+/** A team anomaly's why: the team's days from its onset to day t against the baseline days before the onset. */
+function teamWhy(result: ScanResult, onset: number, t: number, settings: Settings) {
+  return explain(
+    result.users.map((s) => s.user),
+    { from: onset, to: t },
+    { from: onset - settings.baselineDays, to: onset - 1 },
+    result.expensive,
+  );
+}
+
 function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, settings: Settings): Draft | null {
   const { team } = result;
   const current = (d: number) => team.alarmed[d] === 1 && team.shift[d] === 1;
@@ -199,16 +212,9 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
   // too little history to say whether the team had shifted.
   let judged = 0;
   for (let d = 0; d <= t; d++) if (!Number.isNaN(team.level[d]) && Number.isNaN(team.z[d])) judged = d + 1;
-  const why = explain(
-    result.users.map((s) => s.user),
-    { from: onset, to: t },
-    { from: onset - settings.baselineDays, to: onset - 1 },
-    result.expensive,
-  );
+  const why = teamWhy(result, onset, t, settings);
   return {
-    scope: 'team',
-    subject: 'team',
-    detector: 'team_shift',
+    ...TEAM_SHIFT,
     asOf: days[asOf],
     onsetAt: startOfDayIso(days[onset]),
     observed: team.spent[t],
@@ -280,16 +286,9 @@ function heldTeamAnomaly(
       peak = d;
     }
   }
-  const why = explain(
-    result.users.map((s) => s.user),
-    { from: onset, to: t },
-    { from: onset - settings.baselineDays, to: onset - 1 },
-    result.expensive,
-  );
+  const why = teamWhy(result, onset, t, settings);
   return {
-    scope: 'team',
-    subject: 'team',
-    detector: 'team_shift',
+    ...TEAM_SHIFT,
     asOf: days[series.asOfIdx],
     onsetAt: startOfDayIso(days[onset]),
     observed: today.spent,
