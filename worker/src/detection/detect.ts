@@ -1,4 +1,4 @@
-import { addDays, startOfDayIso } from '@cursor-cost-watch/contract';
+import { addDays, isWeekend, startOfDayIso } from '@cursor-cost-watch/contract';
 import type { Settings } from '../settings/schema';
 import type { Anomaly } from './types';
 import { validateInput, type DetectionInput } from './input';
@@ -238,9 +238,9 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
 
 /**
  * Days back from the day a held team incident is reported on (heldTeamAnomaly) to the latest workday spendSince can
- * read: a weekend's passes, and Monday's while it runs, keep Friday's reading. A weekend's few developers are no
- * reading of the team's price (H1-small's Saturday: 8 of 50 active, ×0.88 of before, while its workdays read
- * ×1.5–2.1), and with a weekend day under the bar the hourly worker's Monday resolved the incident.
+ * read: a weekend's passes, and Monday's while it runs, keep Friday's reading (a calendar weekend, whatever
+ * weekdayAware says). A weekend's few developers are no reading of the team's price: with a weekend day read under
+ * the bar, the hourly worker's Monday resolved H1-small's incident.
  */
 const HELD_READ_BACK = 3;
 
@@ -268,11 +268,12 @@ function heldTeamAnomaly(
   const last = input.partialDay === true ? series.asOfIdx - 1 : series.asOfIdx;
   let t = last;
   let today: HeldSpend | null = null;
-  for (; t > onset && t >= last - HELD_READ_BACK; t--) {
-    if (dayClass[t] !== 0) continue;
+  for (; t >= onset && t >= last - HELD_READ_BACK; t--) {
+    if (isWeekend(days[t])) continue;
     today = read(t);
     if (today !== null) break;
   }
+  // The cap is on the day read: a weekend's passes, and Monday's while it runs, report Friday's up to 3 days after it.
   if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
   let impact = 0;
   let peak = t;

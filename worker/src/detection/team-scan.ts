@@ -233,7 +233,8 @@ const FROZEN_REACH = 7;
 /**
  * A developer's day counts in the team's held spend (spendSince) up to this many times their usual as of the onset: a
  * price the team pays moves developers' days ×1.1–2.5, while one developer's runaway agent on a thin Saturday (8 of
- * H1-small's 50 active, one of them at ×880 of their usual) made the whole team's day read ×23 of before.
+ * H1-small's 50 active, one of them at ×880 of their usual) made the whole team's day read ×23 of before (before
+ * weekends were left unread, heldTeamAnomaly).
  */
 const HELD_DAY_CAP = 5;
 
@@ -279,6 +280,8 @@ export function spendSince(
   let spent = 0;
   let frozen = 0;
   let counted = 0;
+  // The developer whose day adds most over their usual, left out below.
+  const top = { judged: 0, spent: 0, frozen: 0, extra: Number.NEGATIVE_INFINITY };
   for (const s of users) {
     const b = s.baseline;
     if (s.user.events[t] <= 0 || !b.has(t) || b.teamLike(t) || b.sparse(t)) continue;
@@ -287,11 +290,20 @@ export function spendSince(
     while (r >= stop && (dayClass[r] !== dayClass[t] || !b.has(r) || b.teamLike(r) || b.sparse(r))) r--;
     if (r < stop) continue;
     const usual = Math.max(0, Math.exp(b.center[r - b.from]) - LOG_OFFSET);
-    judged += Math.min(s.judged.cents[t], HELD_DAY_CAP * usual);
-    spent += Math.min(s.user.cents[t], HELD_DAY_CAP * usual);
+    const day = Math.min(s.judged.cents[t], HELD_DAY_CAP * usual);
+    judged += day;
+    spent += s.user.cents[t];
     frozen += usual;
     counted++;
+    if (day - usual > top.extra)
+      Object.assign(top, { judged: day, spent: s.user.cents[t], frozen: usual, extra: day - usual });
   }
+  // A price the team pays shows without any one developer: on a team of 40, one developer's runaway days at the
+  // cap still read ×1.07–1.12 of before and held a one-week rise's incident a week past its end.
+  judged -= top.judged;
+  spent -= top.spent;
+  frozen -= top.frozen;
+  counted--;
   if (counted < MIN_TEAM_USERS || !(frozen > 0) || !(judged > 0)) return null;
   const center = median(reference);
   const scale = Math.max(MIN_TEAM_SCALE, robustScale(reference, center));
