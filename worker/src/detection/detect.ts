@@ -240,7 +240,7 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
  * Days back from the day a held team incident is reported on (heldTeamAnomaly) to the latest workday spendSince can
  * read: a weekend's passes, and Monday's while it runs, keep Friday's reading (a calendar weekend, whatever
  * weekdayAware says). A weekend's few developers are no reading of the team's price: with a weekend day read under
- * the bar, the hourly worker's Monday resolved H1-small's incident.
+ * the bar, the hourly worker's Monday resolved an incident the workdays held (H1-small, in a first version).
  */
 const HELD_READ_BACK = 3;
 
@@ -248,11 +248,11 @@ const HELD_READ_BACK = 3;
  * The open team incident's anomaly while the team's spend stays up against before its onset (input.openTeamOnset),
  * within adaptAfterDays of it, on a pass whose own reading of the team level no longer shows it (teamAnomaly found
  * none): each developer's baseline takes in a lasting price within days, and the incident resolved itself while the
- * team still paid it (bench:detect's H1-small, Dec 7 2026: two days of a lasting jump). After adaptAfterDays the new
- * price is the team's usual, as a developer's lasting rise is. The day read is the latest spendSince can judge within
- * HELD_READ_BACK days of the day reported, a workday (yesterday while today runs: its spend so far says nothing of
- * the price).
- * Its impact is the extra over before the onset on each day read since; its onset the incident's.
+ * team still paid it (bench:detect's M2-plain, Dec 7 2026: resolved on a lasting jump's seventh day, reopened the
+ * next from a later onset). After adaptAfterDays the new price is the team's usual, as a developer's lasting rise is.
+ * The day read is the latest workday spendSince can judge within HELD_READ_BACK days of the day reported (yesterday
+ * while today runs: its spend so far says nothing of the price). Its impact is the extra over before the onset on
+ * each day read since; its onset the incident's.
  */
 function heldTeamAnomaly(
   result: ScanResult,
