@@ -240,7 +240,7 @@ const HELD_DAY_CAP = 5;
 
 /** A team's spend on a day against what its developers paid before an onset (spendSince). */
 export interface HeldSpend {
-  /** What the developers counted spent that day, and would have at the team's ratio before the onset. */
+  /** What the developers counted spent that day (as they spent it), and would have at the team's ratio before it. */
   spent: number;
   usual: number;
   /** Their spend against their baselines as of the onset, over the same ratio on the class's days before it. */
@@ -253,13 +253,13 @@ export interface HeldSpend {
 
 /**
  * Day t's spend against before `onset`: the developers active on t (an own baseline, not a new user's), each against
- * their baseline of t's class of day as it was on the onset (the latest one within FROZEN_REACH days before it; each day counted up to
-HELD_DAY_CAP times it), and that ratio against
- * the team's spend over expected on the days of t's class before the onset in the pass (their own baselines then;
- * shift and elevated days left out, as isTeamShift's reference leaves them). Null with fewer than MIN_TEAM_HISTORY
- * such days or MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price within days (a team
- * episode's days are not held out of them), so the team's level soon reads normal while the team still pays the new
- * price: this reads the price against before it began (heldTeamAnomaly, holdsUp).
+ * their baseline of t's class of day as it was on the onset (the latest one within FROZEN_REACH days before it), each
+ * day counted up to HELD_DAY_CAP times it and the developer who adds most left out; that ratio against the team's
+ * spend over expected on the days of t's class before the onset in the pass (their own baselines then; shift and
+ * elevated days left out, as isTeamShift's reference leaves them). Null with fewer than MIN_TEAM_HISTORY such days or
+ * MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price within days (a team episode's
+ * days are not held out of them), so the team's level soon reads normal while the team still pays the new price: this
+ * reads the price against before it began (heldTeamAnomaly, holdsUp).
  */
 export function spendSince(
   users: UserScan[],
