@@ -20,6 +20,8 @@ export interface TruthAnomaly {
    * against this day.
    */
   seenDay?: string;
+  /** What a team jump's price alone added on each day (YYYY-MM-DD → cents), for a team incident's impact. */
+  dailyExtraCents?: Record<string, number>;
 }
 
 export interface Score {

@@ -286,6 +286,18 @@ function planAnomalies(shape: TeamShape, r: () => number, devs: Dev[], days: num
   return out;
 }
 
+/**
+ * A team jump's extra on each of its days (YYYY-MM-DD → cents, from `priced`'s `${id}|${day index}`): what its price
+ * alone added to its members' days, each day as generated (with the member's own anomalies, and another jump's price)
+ * less the same day without this jump's price (extraCents shares a day's whole excess between the anomalies touching it
+ * instead).
+ */
+function teamDailyExtra(a: PlannedAnomaly, priced: Map<string, number>, firstDay: string): Record<string, number> {
+  const daily: Record<string, number> = {};
+  for (let d = a.start; d <= a.end; d++) daily[addDays(firstDay, d)] = priced.get(`${a.id}|${d}`) ?? 0;
+  return daily;
+}
+
 /** Generates one team: its rows, members and the labelled anomalies (with their exact extra cost). */
 export function generateScenario(shape: TeamShape): Scenario {
   const r = prng(shape.seed);
@@ -305,6 +317,7 @@ export function generateScenario(shape: TeamShape): Scenario {
   const worthy = new Map<string, number>(); // anomaly id → day index its extra reached $20
   const seen = new Map<string, number>(); // anomaly id → its first day with use (a developer away shows no change)
   const teamExtra = new Map<string, number>(); // `${id}|${day}` → the team's extra that day
+  const priceExtra = new Map<string, number>(); // `${id}|${day}` → what the team jump's price alone added that day
   const userDays: UserDay[] = [];
   const userModelDays: UserModelDay[] = [];
   const rho = shape.noiseCorrelation ?? 0;
@@ -350,6 +363,11 @@ export function generateScenario(shape: TeamShape): Scenario {
       const row = userDay(dev, day, requests, premium, price, runaway, split);
       userDays.push(row.day);
       userModelDays.push(...row.models);
+      // A team jump's price alone: the same day, every other effect kept (another jump's price too), less this price.
+      for (const jump of effects.filter((a) => a.kind === 'team_jump')) {
+        const without = userDay(dev, day, requests, premium, price / jump.factor, runaway, split).day.chargedCents;
+        priceExtra.set(`${jump.id}|${d}`, (priceExtra.get(`${jump.id}|${d}`) ?? 0) + row.day.chargedCents - without);
+      }
       if (effects.length > 0) {
         const plain = active ? userDay(dev, day, baseRequests, usualPremium, 1, 0, split).day.chargedCents : 0;
         // Every anomaly touching this day shares its extra in proportion (overlaps are rare).
@@ -385,6 +403,7 @@ export function generateScenario(shape: TeamShape): Scenario {
     extraCents: Math.max(0, extra.get(a.id) ?? 0),
     ...(worthy.has(a.id) ? { worthyDay: addDays(firstDay, worthy.get(a.id)!) } : {}),
     ...(seen.has(a.id) ? { seenDay: addDays(firstDay, seen.get(a.id)!) } : {}),
+    ...(a.kind === 'team_jump' ? { dailyExtraCents: teamDailyExtra(a, priceExtra, firstDay) } : {}),
   }));
   if (shape.backfillDays !== undefined) {
     const collected = addDays(firstDay, shape.replayFrom - shape.backfillDays);

@@ -5,9 +5,10 @@ import { validateInput, type DetectionInput } from './input';
 import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
-import type { ScanResult, UserScan } from './scan-types';
+import type { ScanResult, TeamScan, UserScan } from './scan-types';
 import { holdsUp, spendSince, type HeldSpend } from './team-scan';
 import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
+import { keepsOnset } from './episodes';
 import { explain } from './why';
 import { thresholdAnomalies } from './thresholds';
 import { severityFor, summarize } from './report';
@@ -60,7 +61,7 @@ export function detectOnSeries(
 
   const drafts: Draft[] = [];
   const team =
-    teamAnomaly(result, series.days, input.partialDay === true, settings) ??
+    teamAnomaly(result, series, evalFrom, input, settings) ??
     heldTeamAnomaly(result, series, evalFrom, input, settings);
   if (team) drafts.push(team);
   for (const s of result.users) {
@@ -194,8 +195,16 @@ function teamWhy(result: ScanResult, onset: number, t: number, settings: Setting
   );
 }
 
-function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, settings: Settings): Draft | null {
+function teamAnomaly(
+  result: ScanResult,
+  series: SeriesSet,
+  evalFrom: number,
+  input: Pick<DetectionInput, 'partialDay' | 'openTeamOnset'>,
+  settings: Settings,
+): Draft | null {
   const { team } = result;
+  const { days } = series;
+  const partialDay = input.partialDay === true;
   const current = (d: number) => team.alarmed[d] === 1 && team.shift[d] === 1;
   const asOf = days.length - 1;
   // The team's too: without it every morning read the team as normal, and the hourly worker's first pass of each day
@@ -204,34 +213,43 @@ function teamAnomaly(result: ScanResult, days: string[], partialDay: boolean, se
   const t = whileTodayRuns(asOf, partialDay, current);
   if (!current(t)) return null;
   const onset = team.onset[t];
-  let peak = t;
-  for (let d = onset; d <= t; d++)
-    if (team.observed[d] - team.expected[d] > team.observed[peak] - team.expected[peak]) peak = d;
   // The first day from which this pass judged every day's team level against a reference of its own class
   // (isTeamShift: at least MIN_TEAM_HISTORY earlier days in the pass's window): on a day before it, the pass had
   // too little history to say whether the team had shifted.
   let judged = 0;
   for (let d = 0; d <= t; d++) if (!Number.isNaN(team.level[d]) && Number.isNaN(team.z[d])) judged = d + 1;
+  const reading = {
+    judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),
+    alarmedOnsets: alarmedOnsets(team, days, t),
+  };
+  // A step's extra is over the spend the episode it stepped over settled at (scanTeamDay), not over before its onset.
+  const step = team.stepFrom[t] >= 0;
+  // The open incident keeps its earlier onset against this pass's later one (keepsOnset): its impact counts from it,
+  // and its peak may be before this pass's onset.
+  const open = input.openTeamOnset === undefined ? -1 : days.indexOf(input.openTeamOnset);
+  const from = open >= evalFrom && keepsOnset('team', days[open], days[onset], reading) ? open : onset;
+  const { impact, peak, usual } = step
+    ? stepDays(team, onset, t)
+    : teamDays(result, series, evalFrom, from, t, t, settings);
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
     asOf: days[asOf],
     onsetAt: startOfDayIso(days[onset]),
     observed: team.spent[t],
-    expected: team.expected[t],
+    expected: usual,
     bandLow: null,
-    bandHigh: team.expected[t] * settings.teamShiftMinFactor,
+    bandHigh: usual * settings.teamShiftMinFactor,
     unit: 'cents',
-    impactCents: team.impact[t],
+    impactCents: impact,
     topModel: why.topModel,
     why: {
       ...why,
-      peakDay: days[peak],
-      peakCents: round(team.spent[peak]),
-      peakExpectedCents: round(team.expected[peak]),
-      ...(team.stepFrom[t] >= 0 ? { stepAfter: days[team.stepFrom[t]] } : {}),
-      judgedFrom: judged <= t ? days[judged] : addDays(days[t], 1),
-      alarmedOnsets: alarmedOnsets(team, days, t),
+      peakDay: days[peak.day],
+      peakCents: round(peak.spent),
+      peakExpectedCents: round(peak.usual),
+      ...(step ? { stepAfter: days[team.stepFrom[t]] } : {}),
+      ...reading,
     },
   };
 }
@@ -251,8 +269,9 @@ const HELD_READ_BACK = 3;
  * team still paid it (bench:detect's M2-plain, Dec 7 2026: resolved on a lasting jump's seventh day, reopened the
  * next from a later onset). After adaptAfterDays the new price is the team's usual, as a developer's lasting rise is.
  * The day read is the latest workday spendSince can judge within HELD_READ_BACK days of the day reported (yesterday
- * while today runs: its spend so far says nothing of the price). Its impact is the extra over before the onset on
- * each day read since; its onset the incident's.
+ * while today runs: its spend so far says nothing of the price). Its onset is the incident's; its impact, peak and
+ * expected are teamDays' (every developer counted), while why.heldUp is the reading that holds it (the developer who
+ * adds most left out), so observed over expected is near, not at, heldUp's factor.
  */
 function heldTeamAnomaly(
   result: ScanResult,
@@ -275,37 +294,85 @@ function heldTeamAnomaly(
   }
   // The cap is on the day read: a weekend's passes, and Monday's while it runs, report Friday's up to 3 days after it.
   if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
-  let impact = 0;
-  let peak = t;
-  let peakHeld = today;
-  for (let d = onset; d <= t; d++) {
-    const held = d === t ? today : read(d);
-    if (held === null) continue;
-    impact += Math.max(0, held.extra);
-    if (held.extra > peakHeld.extra) {
-      peakHeld = held;
-      peak = d;
-    }
-  }
+  const { impact, peak, usual } = teamDays(result, series, evalFrom, onset, t, last, settings);
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
     asOf: days[series.asOfIdx],
     onsetAt: startOfDayIso(days[onset]),
-    observed: today.spent,
-    expected: today.usual,
+    observed: result.team.spent[t],
+    expected: usual,
     bandLow: null,
-    bandHigh: today.usual * settings.teamShiftMinFactor,
+    bandHigh: usual * settings.teamShiftMinFactor,
     unit: 'cents',
     impactCents: impact,
     topModel: why.topModel,
     why: {
       ...why,
-      peakDay: days[peak],
-      peakCents: round(peakHeld.spent),
-      peakExpectedCents: round(peakHeld.usual),
+      peakDay: days[peak.day],
+      peakCents: round(peak.spent),
+      peakExpectedCents: round(peak.usual),
       alarmedOnsets: [days[onset]],
       heldUp: { day: days[t], factor: Math.round(today.factor * 1000) / 1000, z: Math.round(today.z * 100) / 100 },
     },
   };
+}
+
+/**
+ * One day of a team incident (teamDays): what the team spent (as it was, as teamAnomaly reports it), and its usual and
+ * extra on its spend as judged (the two differ on a developer's habitual pricier-mix days only).
+ */
+interface TeamDay {
+  day: number;
+  spent: number;
+  usual: number;
+  extra: number;
+}
+
+/**
+ * A team incident's impact from its onset to day `last`, its peak day up to the day reported, `t`, and day t's usual
+ * (its expected): each day's extra against before the onset, the team's spend as judged less that spend at the day's
+ * factor over before (spendSince, every developer counted, each day up to HELD_DAY_CAP times their usual), or less
+ * its expected where the day cannot be read (a weekend of few people, an onset too early in the pass's window). The
+ * same whether the pass sees the episode or holds it (heldTeamAnomaly); a step's is stepDays'. Against its
+ * developers' expected (medians, below the mean, taking the new price in within days) a jump's impact read ×1.41 of
+ * what its price alone cost (median over bench:detect's teams), and ×0.84 once held, on spendSince's developers
+ * without the one who adds most: an incident's impact swung as passes went from seeing a jump to holding it and back
+ * (npm run bench:team-impact, Dec 7 2026: 79 of 838 days of a team incident were told an impact more than 10% below
+ * the one told before). Counted so, ×1.03 (p10–p90 ×0.72–1.44; 2 of 838 such days); with that developer left out of
+ * the factor here too, ×0.90 (a small team's ×0.68: demo mode).
+ */
+function teamDays(
+  result: ScanResult,
+  series: SeriesSet,
+  evalFrom: number,
+  onset: number,
+  t: number,
+  last: number,
+  settings: Settings,
+): { impact: number; peak: TeamDay; usual: number } {
+  const { team } = result;
+  let impact = 0;
+  let peak: TeamDay | null = null;
+  let usualOnT = team.expected[t];
+  for (let d = onset; d <= last; d++) {
+    const held = spendSince(result.users, team, d, onset, evalFrom, series.dayClass, settings, /* leaveOutTop */ false);
+    const usual = held === null ? team.expected[d] : team.observed[d] / held.factor;
+    const day = { day: d, spent: team.spent[d], usual, extra: team.observed[d] - usual };
+    impact += Math.max(0, day.extra);
+    if (d === t) usualOnT = usual;
+    // (Up to the day reported: the anomaly's observed and expected are that day's.)
+    if (d <= t && (peak === null || day.extra > peak.extra)) peak = day;
+  }
+  return { impact, peak: peak!, usual: usualOnT };
+}
+
+/** A step episode's impact (scanTeamDay's, over the spend the episode it stepped over settled at), peak day, usual. */
+function stepDays(team: TeamScan, onset: number, t: number): { impact: number; peak: TeamDay; usual: number } {
+  let peak: TeamDay | null = null;
+  for (let d = onset; d <= t; d++) {
+    const day = { day: d, spent: team.spent[d], usual: team.expected[d], extra: team.observed[d] - team.expected[d] };
+    if (peak === null || day.extra > peak.extra) peak = day;
+  }
+  return { impact: team.impact[t], peak: peak!, usual: team.expected[t] };
 }

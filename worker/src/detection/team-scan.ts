@@ -240,26 +240,24 @@ const HELD_DAY_CAP = 5;
 
 /** A team's spend on a day against what its developers paid before an onset (spendSince). */
 export interface HeldSpend {
-  /** What the developers counted spent that day (as they spent it), and would have at the team's ratio before it. */
-  spent: number;
-  usual: number;
   /** Their spend against their baselines as of the onset, over the same ratio on the class's days before it. */
   factor: number;
   /** log(factor) in the scale of that ratio's day-to-day spread before the onset. */
   z: number;
-  /** The extra the day cost against before the onset (on the spend as judged, at usual cost per request). */
-  extra: number;
 }
 
 /**
  * Day t's spend against before `onset`: the developers active on t (an own baseline, not a new user's), each against
  * their baseline of t's class of day as it was on the onset (the latest one within FROZEN_REACH days before it), each
- * day counted up to HELD_DAY_CAP times it and the developer who adds most left out; that ratio against the team's
- * spend over expected on the days of t's class before the onset in the pass (their own baselines then; shift and
- * elevated days left out, as isTeamShift's reference leaves them). Null with fewer than MIN_TEAM_HISTORY such days or
- * MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price within days (a team episode's
- * days are not held out of them), so the team's level soon reads normal while the team still pays the new price: this
- * reads the price against before it began (heldTeamAnomaly, holdsUp).
+ * day counted up to HELD_DAY_CAP times it and the developer who adds most left out (unless `leaveOutTop` is false);
+ * that ratio against the team's spend over expected on the days of t's class before the onset in the pass (their own
+ * baselines then; shift and elevated days left out, as isTeamShift's reference leaves them). Null with fewer than
+ * MIN_TEAM_HISTORY such days or MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price
+ * within days (a team episode's days are not held out of them), so the team's level soon reads normal while the team
+ * still pays the new price: this reads the price against before it began (heldTeamAnomaly, holdsUp). A team incident's
+ * impact (detect.ts teamDays) reads it with that developer counted (`leaveOutTop` false): the cost is the whole team's,
+ * and with them left out the impact read ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted,
+ * ×1.03.
  */
 export function spendSince(
   users: UserScan[],
@@ -269,6 +267,7 @@ export function spendSince(
   evalFrom: number,
   dayClass: Uint8Array,
   settings: Settings,
+  leaveOutTop = true,
 ): HeldSpend | null {
   const reference: number[] = [];
   for (let d = Math.max(evalFrom, onset - settings.baselineDays); d < onset; d++) {
@@ -277,11 +276,10 @@ export function spendSince(
   }
   if (reference.length < MIN_TEAM_HISTORY) return null;
   let judged = 0;
-  let spent = 0;
   let frozen = 0;
   let counted = 0;
-  // The developer whose day adds most over their usual, left out below.
-  const top = { judged: 0, spent: 0, frozen: 0, extra: Number.NEGATIVE_INFINITY };
+  // The developer whose day adds most over their usual, left out below (for holding, not for an impact).
+  const top = { judged: 0, frozen: 0, extra: Number.NEGATIVE_INFINITY };
   for (const s of users) {
     const b = s.baseline;
     if (s.user.events[t] <= 0 || !b.has(t) || b.teamLike(t) || b.sparse(t)) continue;
@@ -292,24 +290,22 @@ export function spendSince(
     const usual = Math.max(0, Math.exp(b.center[r - b.from]) - LOG_OFFSET);
     const day = Math.min(s.judged.cents[t], HELD_DAY_CAP * usual);
     judged += day;
-    spent += s.user.cents[t];
     frozen += usual;
     counted++;
-    if (day - usual > top.extra)
-      Object.assign(top, { judged: day, spent: s.user.cents[t], frozen: usual, extra: day - usual });
+    if (day - usual > top.extra) Object.assign(top, { judged: day, frozen: usual, extra: day - usual });
   }
   // A price the team pays shows without any one developer: on a team of 40, one developer's runaway days at the
   // cap still read ×1.07–1.12 of before and held a one-week rise's incident a week past its end.
-  judged -= top.judged;
-  spent -= top.spent;
-  frozen -= top.frozen;
-  counted--;
+  if (leaveOutTop) {
+    judged -= top.judged;
+    frozen -= top.frozen;
+    counted--;
+  }
   if (counted < MIN_TEAM_USERS || !(frozen > 0) || !(judged > 0)) return null;
   const center = median(reference);
   const scale = Math.max(MIN_TEAM_SCALE, robustScale(reference, center));
   const rise = Math.log(judged / frozen) - center;
-  const usual = frozen * Math.exp(center);
-  return { spent, usual, factor: Math.exp(rise), z: rise / scale, extra: judged - usual };
+  return { factor: Math.exp(rise), z: rise / scale };
 }
 
 /** The rise of a team's spend over before an onset that keeps its incident open (spendSince): the bar of a shift. */

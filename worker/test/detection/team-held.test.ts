@@ -6,7 +6,7 @@
  */
 import { addDays, daysBetween, isWeekend } from '@cursor-cost-watch/contract';
 import { detect, type Anomaly, type DetectionInput } from '../../src/detection';
-import { backtestDetection, openTeamOnset, toEpisodes, type Detection } from '../../src/detection/episodes';
+import { backtestDetection, keepsOnset, openTeamOnset, toEpisodes, type Detection } from '../../src/detection/episodes';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import { generateScenario, inputAsOf } from '../../bench/scenarios/team';
 import { SCENARIOS } from '../../bench/scenarios/catalog';
@@ -96,11 +96,43 @@ describe('a team incident while the team still pays a lasting rise', () => {
       expect(isWeekend(a.why.heldUp!.day)).toBe(false);
       expect(a.why.heldUp!.day <= a.asOf).toBe(true);
     }
-    // Its impact is the extra over before the onset on every day read since: it grows as the team goes on paying.
+    // Its impact grows as the team goes on paying.
     expect(fromHeld.at(-1)!.impactCents).toBeGreaterThan(fromHeld[0].impactCents);
     // And no pass reports it after adaptAfterDays from its onset, when the new price is the team's usual.
     const later = all.filter((a) => a.why.heldUp !== undefined);
     expect(later.every((a) => a.why.heldUp!.day <= to)).toBe(true);
+  });
+
+  it('tells one impact all along, near what the price cost, as passes go from seeing the jump to holding it', () => {
+    // Before, counted against developers' medians while a pass saw the jump (×1.4 of what the price cost over
+    // bench:detect's teams) and on spendSince's developers once held (×0.84), M2-plain's incident told $2,899 on Oct
+    // 22, $2,560 on Oct 23, and $695 on Oct 26, counted from that pass's Oct 23 onset while the incident kept Oct 19.
+    const truth = sc.truth.find((j) => j.kind === 'team_jump' && j.startDay === onset)!;
+    const trueSince = (day: string) =>
+      Object.entries(truth.dailyExtraCents!).reduce((sum, [d, c]) => (d <= day ? sum + c : sum), 0);
+    // Every report the incident takes (its onset, or a later one it keeps its own against).
+    const told = replay(inputOn, onset, to).filter(
+      (a) => a.onsetAt.slice(0, 10) === onset || keepsOnset('team', onset, a.onsetAt.slice(0, 10), a.why),
+    );
+    expect(told.some((a) => a.onsetAt.slice(0, 10) !== onset)).toBe(true);
+    expect(told.some((a) => a.why.heldUp !== undefined) && told.some((a) => a.why.heldUp === undefined)).toBe(true);
+    for (let i = 1; i < told.length; i++) expect(told[i].impactCents).toBeGreaterThanOrEqual(told[i - 1].impactCents);
+    for (const a of told) {
+      expect(a.impactCents / trueSince(a.asOf)).toBeGreaterThan(0.75);
+      expect(a.impactCents / trueSince(a.asOf)).toBeLessThan(1.35);
+    }
+    const fromHeld = told.filter((x) => x.why.heldUp !== undefined);
+    for (const a of fromHeld) {
+      // Its observed and expected are the whole team's on the day read, about the factor read (the impact's reading
+      // counts the developer who adds most, the hold's leaves them out); its peak is no later.
+      expect(a.observed / a.expected / a.why.heldUp!.factor).toBeCloseTo(1, 1);
+      expect(a.why.peakDay! >= onset && a.why.peakDay! <= a.why.heldUp!.day).toBe(true);
+      expect(a.why.peakCents!).toBeGreaterThan(a.why.peakExpectedCents!);
+    }
+    // A weekend's passes read Friday's price and count the weekend's days too: Sunday Nov 1 tells more than Friday.
+    const on = (day: string) => told.find((a) => a.asOf === day)!;
+    expect(on('2026-11-01').why.heldUp!.day).toBe('2026-10-30');
+    expect(on('2026-11-01').impactCents).toBeGreaterThan(on('2026-10-30').impactCents);
   });
 
   it('goes on the same way for the hourly passes of a day still running (yesterday read)', () => {
