@@ -36,6 +36,9 @@ const ratios = new Map<string, number[]>(
 const add = (key: string, r: number) => ratios.get(key)!.push(r);
 let steps = 0;
 let drops = 0;
+// New team incidents, and those whose first report told under $1 / under the smallest impact worth a report.
+const firsts = { all: 0, zero: 0, under: 0 };
+const minImpact = DEFAULT_SETTINGS.minImpactDollars * 100;
 for (const shape of SCENARIOS) {
   if (names.length > 0 && !names.includes(shape.name)) continue;
   const sc = generateScenario(shape);
@@ -56,6 +59,16 @@ for (const shape of SCENARIOS) {
     const open = team.why.stepAfter === undefined ? input.openTeamOnset : undefined;
     const incident = open !== undefined && (open === onset || keepsOnset('team', open, onset, team.why)) ? open : onset;
     const last = told.get(incident);
+    if (!last) {
+      firsts.all++;
+      if (team.impactCents < 100) firsts.zero++;
+      if (team.impactCents < minImpact) firsts.under++;
+      if (verbose && team.impactCents < minImpact)
+        console.log(
+          `  ${shape.name} incident from ${incident}: first told $${(team.impactCents / 100).toFixed(2)} on ${day}` +
+            `${held ? ' (held)' : ''}`,
+        );
+    }
     if (last) {
       steps++;
       if (team.impactCents < last.impact * DROP) {
@@ -104,4 +117,8 @@ for (const [key, xs] of ratios) {
 console.log(
   `days a team incident was told an impact more than 10% below the one told before: ${drops} of ${steps}` +
     (verbose ? '' : ' (--verbose lists them)'),
+);
+console.log(
+  `new team incidents: ${firsts.all}; first told under $1: ${firsts.zero}; ` +
+    `under $${DEFAULT_SETTINGS.minImpactDollars}: ${firsts.under}`,
 );

@@ -6,7 +6,7 @@ import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
 import type { ScanResult, TeamScan, UserScan } from './scan-types';
-import { holdsUp, spendSince, type HeldSpend } from './team-scan';
+import { holdsUp, spendSince, stepsOverHeld, type HeldSpend } from './team-scan';
 import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
 import { keepsOnset } from './episodes';
 import { explain } from './why';
@@ -227,7 +227,10 @@ function teamAnomaly(
   // The open incident keeps its earlier onset against this pass's later one (keepsOnset): its impact counts from it,
   // and its peak may be before this pass's onset.
   const open = input.openTeamOnset === undefined ? -1 : days.indexOf(input.openTeamOnset);
-  const from = open >= evalFrom && keepsOnset('team', days[open], days[onset], reading) ? open : onset;
+  const kept = open >= evalFrom && keepsOnset('team', days[open], days[onset], reading);
+  // Unless this episode rose over the level the team held since the open incident's onset: a step of its own.
+  const overHeld = !step && kept && stepsOverHeld(team, open, t, series.dayClass, settings);
+  const from = kept && !overHeld ? open : onset;
   const { impact, peak, usual } = step
     ? stepDays(team, onset, t)
     : teamDays(result, series, evalFrom, from, t, t, settings);
@@ -248,7 +251,7 @@ function teamAnomaly(
       peakDay: days[peak.day],
       peakCents: round(peak.spent),
       peakExpectedCents: round(peak.usual),
-      ...(step ? { stepAfter: days[team.stepFrom[t]] } : {}),
+      ...(step ? { stepAfter: days[team.stepFrom[t]] } : overHeld ? { stepAfter: days[open] } : {}),
       ...reading,
     },
   };
@@ -283,7 +286,7 @@ function heldTeamAnomaly(
   const { days, dayClass } = series;
   const onset = input.openTeamOnset === undefined ? -1 : days.indexOf(input.openTeamOnset);
   if (onset < evalFrom) return null;
-  const read = (d: number) => spendSince(result.users, result.team, d, onset, evalFrom, dayClass, settings);
+  const read = spendSince(result.users, result.team, onset, evalFrom, dayClass, settings);
   const last = input.partialDay === true ? series.asOfIdx - 1 : series.asOfIdx;
   let t = last;
   let today: HeldSpend | null = null;
@@ -354,9 +357,10 @@ function teamDays(
   const { team } = result;
   let impact = 0;
   let peak: TeamDay | null = null;
-  let usualOnT = team.expected[t];
+  let usualOnT = 0;
+  const read = spendSince(result.users, team, onset, evalFrom, series.dayClass, settings, /* leaveOutTop */ false);
   for (let d = onset; d <= last; d++) {
-    const held = spendSince(result.users, team, d, onset, evalFrom, series.dayClass, settings, /* leaveOutTop */ false);
+    const held = read(d);
     const usual = held === null ? team.expected[d] : team.observed[d] / held.factor;
     const day = { day: d, spent: team.spent[d], usual, extra: team.observed[d] - usual };
     impact += Math.max(0, day.extra);

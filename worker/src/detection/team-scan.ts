@@ -227,6 +227,36 @@ function stepOver(
   return Math.max(1, median(spend));
 }
 
+/**
+ * Whether day t's team episode, which began after an open team incident's onset (`open`) and is not a step in the
+ * pass's own reading (the episode the incident began with ended in it), rose over the level the team held between
+ * them: the level of its first shift day against the days of its class in the STEP_WINDOW_DAYS before its onset and
+ * after `open` (shift days left out, at least MIN_STEP_HISTORY of them), by teamShiftMinFactor and elevatedZ (the test
+ * of stepOver). Then it is a further step, with its own incident (why.stepAfter), not the open incident's later
+ * reading: since a held incident stays open while the team pays more than before its onset (heldTeamAnomaly), the
+ * incident kept its onset against the later one (keepsOnset: the pass still read it as an alarmed episode's) and took
+ * in a new jump (bench:detect's S3-shared5, Dec 7 2026: a $5,042 jump on Nov 17 absorbed into an incident of Nov 5).
+ */
+export function stepsOverHeld(
+  team: TeamScan,
+  open: number,
+  t: number,
+  dayClass: Uint8Array,
+  settings: Settings,
+): boolean {
+  const onset = team.onset[t];
+  if (!(onset > open)) return false;
+  let first = onset;
+  while (first <= t && team.shift[first] !== 1) first++;
+  if (first > t) return false;
+  const levels: number[] = [];
+  for (let d = Math.max(open + 1, onset - STEP_WINDOW_DAYS); d < onset; d++)
+    if (dayClass[d] === dayClass[first] && team.shift[d] !== 1 && !Number.isNaN(team.level[d]))
+      levels.push(team.level[d]);
+  if (levels.length < MIN_STEP_HISTORY) return false;
+  return teamRise(team.level[first], levels, team.noiseFloor[first], settings).shifted;
+}
+
 /** Days back from an onset a developer's baseline of a class of day is looked for (a weekend is 6 back). */
 const FROZEN_REACH = 7;
 
@@ -246,66 +276,104 @@ export interface HeldSpend {
   z: number;
 }
 
+/** What spendSince reads of a team's day: the judged spend and the usuals it is set against, and how many developers. */
+interface HeldDay {
+  judged: number;
+  frozen: number;
+  counted: number;
+}
+
 /**
- * Day t's spend against before `onset`: the developers active on t (an own baseline, not a new user's), each against
- * their baseline of t's class of day as it was on the onset (the latest one within FROZEN_REACH days before it), each
- * day counted up to HELD_DAY_CAP times it and the developer who adds most left out (unless `leaveOutTop` is false);
- * that ratio against the team's spend over expected on the days of t's class before the onset in the pass (their own
- * baselines then; shift and elevated days left out, as isTeamShift's reference leaves them). Null with fewer than
- * MIN_TEAM_HISTORY such days or MIN_TEAM_USERS such developers. Developers' own baselines take in a lasting price
- * within days (a team episode's days are not held out of them), so the team's level soon reads normal while the team
- * still pays the new price: this reads the price against before it began (heldTeamAnomaly, holdsUp). A team incident's
- * impact (detect.ts teamDays) reads it with that developer counted (`leaveOutTop` false): the cost is the whole team's,
- * and with them left out the impact read ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted,
- * ×1.03.
+ * The team's spend against before `onset`, for any day t (a reader built once per onset and pass): the developers
+ * active on t (an own baseline, not a new user's), each against their baseline of t's class of day as it was on the
+ * onset (the latest one within FROZEN_REACH days before it), each day counted up to HELD_DAY_CAP times it and the
+ * developer who adds most left out (unless `leaveOutTop` is false); that ratio against the same ratio, read the same
+ * way, on the days of t's class before the onset in the pass (shift and elevated days left out, as isTeamShift's
+ * reference leaves them). Null with fewer than MIN_TEAM_HISTORY such days of at least MIN_TEAM_USERS developers, or
+ * fewer such developers on t. Developers' own baselines take in a lasting price within days (a team episode's days are
+ * not held out of them), so the team's level soon reads normal while the team still pays the new price: this reads the
+ * price against before it began (heldTeamAnomaly, holdsUp). A team incident's impact (detect.ts teamDays) reads it with
+ * that developer counted (`leaveOutTop` false): the cost is the whole team's, and with them left out the impact read
+ * ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted, ×1.03.
+ *
+ * The reference days were once the team's spend over its expected (its developers' baselines of each day), a ratio of
+ * another kind: ordinary days after an onset read ×0.90–0.99 of before (T1-steady, Nov 2), and 2 of 111 new team
+ * incidents were first told "$0.00 above expected" (npm run bench:team-impact, Dec 7 2026). The frozen usuals and the
+ * reference depend only on the onset and the class of day, so each is read once.
  */
 export function spendSince(
   users: UserScan[],
   team: TeamScan,
-  t: number,
   onset: number,
   evalFrom: number,
   dayClass: Uint8Array,
   settings: Settings,
   leaveOutTop = true,
-): HeldSpend | null {
-  const reference: number[] = [];
-  for (let d = Math.max(evalFrom, onset - settings.baselineDays); d < onset; d++) {
-    if (dayClass[d] !== dayClass[t] || team.shift[d] === 1 || team.z[d] >= settings.elevatedZ) continue;
-    if (team.expected[d] > 0 && team.observed[d] > 0) reference.push(Math.log(team.observed[d] / team.expected[d]));
-  }
-  if (reference.length < MIN_TEAM_HISTORY) return null;
-  let judged = 0;
-  let frozen = 0;
-  let counted = 0;
-  // The developer whose day adds most over their usual, left out below (for holding, not for an impact).
-  const top = { judged: 0, frozen: 0, extra: Number.NEGATIVE_INFINITY };
-  for (const s of users) {
-    const b = s.baseline;
-    if (s.user.events[t] <= 0 || !b.has(t) || b.teamLike(t) || b.sparse(t)) continue;
-    let r = onset;
-    const stop = Math.max(b.from, onset - FROZEN_REACH);
-    while (r >= stop && (dayClass[r] !== dayClass[t] || !b.has(r) || b.teamLike(r) || b.sparse(r))) r--;
-    if (r < stop) continue;
-    const usual = Math.max(0, Math.exp(b.center[r - b.from]) - LOG_OFFSET);
-    const day = Math.min(s.judged.cents[t], HELD_DAY_CAP * usual);
-    judged += day;
-    frozen += usual;
-    counted++;
-    if (day - usual > top.extra) Object.assign(top, { judged: day, frozen: usual, extra: day - usual });
-  }
-  // A price the team pays shows without any one developer: on a team of 40, one developer's runaway days at the
-  // cap still read ×1.07–1.12 of before and held a one-week rise's incident a week past its end.
-  if (leaveOutTop) {
-    judged -= top.judged;
-    frozen -= top.frozen;
-    counted--;
-  }
-  if (counted < MIN_TEAM_USERS || !(frozen > 0) || !(judged > 0)) return null;
-  const center = median(reference);
-  const scale = Math.max(MIN_TEAM_SCALE, robustScale(reference, center));
-  const rise = Math.log(judged / frozen) - center;
-  return { factor: Math.exp(rise), z: rise / scale };
+): (t: number) => HeldSpend | null {
+  // Each developer's usual of a class of day as of the onset (NaN: none within FROZEN_REACH days).
+  const usuals = new Map<number, Float64Array>();
+  const usualsOf = (cls: number): Float64Array => {
+    let out = usuals.get(cls);
+    if (out) return out;
+    out = new Float64Array(users.length).fill(Number.NaN);
+    users.forEach((s, i) => {
+      const b = s.baseline;
+      let r = onset;
+      const stop = Math.max(b.from, onset - FROZEN_REACH);
+      while (r >= stop && (dayClass[r] !== cls || !b.has(r) || b.teamLike(r) || b.sparse(r))) r--;
+      if (r >= stop) out![i] = Math.max(0, Math.exp(b.center[r - b.from]) - LOG_OFFSET);
+    });
+    usuals.set(cls, out);
+    return out;
+  };
+  const readDay = (d: number): HeldDay | null => {
+    const usual = usualsOf(dayClass[d]);
+    const day: HeldDay = { judged: 0, frozen: 0, counted: 0 };
+    // The developer whose day adds most over their usual, left out below (for holding, not for an impact).
+    const top = { judged: 0, frozen: 0, extra: Number.NEGATIVE_INFINITY };
+    users.forEach((s, i) => {
+      const b = s.baseline;
+      if (Number.isNaN(usual[i]) || s.user.events[d] <= 0 || !b.has(d) || b.teamLike(d) || b.sparse(d)) return;
+      const spent = Math.min(s.judged.cents[d], HELD_DAY_CAP * usual[i]);
+      day.judged += spent;
+      day.frozen += usual[i];
+      day.counted++;
+      if (spent - usual[i] > top.extra)
+        Object.assign(top, { judged: spent, frozen: usual[i], extra: spent - usual[i] });
+    });
+    // A price the team pays shows without any one developer: on a team of 40, one developer's runaway days at the
+    // cap still read ×1.07–1.12 of before and held a one-week rise's incident a week past its end.
+    if (leaveOutTop) {
+      day.judged -= top.judged;
+      day.frozen -= top.frozen;
+      day.counted--;
+    }
+    return day.counted < MIN_TEAM_USERS || !(day.frozen > 0) || !(day.judged > 0) ? null : day;
+  };
+  const references = new Map<number, { center: number; scale: number } | null>();
+  const referenceOf = (cls: number) => {
+    if (references.has(cls)) return references.get(cls)!;
+    const ratios: number[] = [];
+    for (let d = Math.max(evalFrom, onset - settings.baselineDays); d < onset; d++) {
+      if (dayClass[d] !== cls || team.shift[d] === 1 || team.z[d] >= settings.elevatedZ) continue;
+      const day = readDay(d);
+      if (day !== null) ratios.push(Math.log(day.judged / day.frozen));
+    }
+    let reference: { center: number; scale: number } | null = null;
+    if (ratios.length >= MIN_TEAM_HISTORY) {
+      const center = median(ratios);
+      reference = { center, scale: Math.max(MIN_TEAM_SCALE, robustScale(ratios, center)) };
+    }
+    references.set(cls, reference);
+    return reference;
+  };
+  return (t) => {
+    const reference = referenceOf(dayClass[t]);
+    const day = reference === null ? null : readDay(t);
+    if (reference === null || day === null) return null;
+    const rise = Math.log(day.judged / day.frozen) - reference.center;
+    return { factor: Math.exp(rise), z: rise / reference.scale };
+  };
 }
 
 /** The rise of a team's spend over before an onset that keeps its incident open (spendSince): the bar of a shift. */
