@@ -228,12 +228,28 @@ function teamAnomaly(
   // and its peak may be before this pass's onset.
   const open = input.openTeamOnset === undefined ? -1 : days.indexOf(input.openTeamOnset);
   const kept = open >= evalFrom && keepsOnset('team', days[open], days[onset], reading);
-  // Unless this episode rose over the level the team held since the open incident's onset: a step of its own.
-  const overHeld = !step && kept && stepsOverHeld(team, open, t, series.dayClass, settings);
+  // Unless this pass reads the open incident's episode as over (it kept its onset only as an alarmed episode's, not
+  // for days the pass could not judge) and this one rose over the level the team held since: a step of its own, its
+  // impact over that level.
+  const sinceOpen = kept ? spendSince(result.users, team, open, evalFrom, series.dayClass, settings, false) : null;
+  const heldLevel =
+    !step && sinceOpen !== null && reading.alarmedOnsets.includes(days[open]) && onset > open
+      ? stepsOverHeld(team, open, t, series.dayClass, settings, sinceOpen)
+      : 0;
+  const overHeld = heldLevel > 0;
   const from = kept && !overHeld ? open : onset;
   const { impact, peak, usual } = step
     ? stepDays(team, onset, t)
-    : teamDays(result, series, evalFrom, from, t, t, settings);
+    : overHeld
+      ? teamDays(team, sinceOpen!, heldLevel, onset, t, t)
+      : teamDays(
+          team,
+          sinceOpen ?? spendSince(result.users, team, from, evalFrom, series.dayClass, settings, false),
+          1,
+          from,
+          t,
+          t,
+        );
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
@@ -297,7 +313,8 @@ function heldTeamAnomaly(
   }
   // The cap is on the day read: a weekend's passes, and Monday's while it runs, report Friday's up to 3 days after it.
   if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
-  const { impact, peak, usual } = teamDays(result, series, evalFrom, onset, t, last, settings);
+  const counted = spendSince(result.users, result.team, onset, evalFrom, dayClass, settings, /* leaveOutTop */ false);
+  const { impact, peak, usual } = teamDays(result.team, counted, 1, onset, t, last);
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
@@ -335,33 +352,32 @@ interface TeamDay {
 /**
  * A team incident's impact from its onset to day `last`, its peak day up to the day reported, `t`, and day t's usual
  * (its expected): each day's extra against before the onset, the team's spend as judged less that spend at the day's
- * factor over before (spendSince, every developer counted, each day up to HELD_DAY_CAP times their usual), or less
- * its expected where the day cannot be read (a weekend of few people, an onset too early in the pass's window). The
+ * factor over before (`read`: spendSince of the onset, every developer counted, each day up to HELD_DAY_CAP times
+ * their usual), or less its expected where the day cannot be read; a further jump over a held incident's level
+ * (stepsOverHeld) reads its days against before the held incident's onset, over that level (`base`, else 1) (a weekend of few people, an onset too early in the pass's window). The
  * same whether the pass sees the episode or holds it (heldTeamAnomaly); a step's is stepDays'. Against its
  * developers' expected (medians, below the mean, taking the new price in within days) a jump's impact read ×1.41 of
  * what its price alone cost (median over bench:detect's teams), and ×0.84 once held, on spendSince's developers
  * without the one who adds most: an incident's impact swung as passes went from seeing a jump to holding it and back
  * (npm run bench:team-impact, Dec 7 2026: 79 of 838 days of a team incident were told an impact more than 10% below
  * the one told before). Counted so, ×1.03 (p10–p90 ×0.72–1.44; 2 of 838 such days); with that developer left out of
- * the factor here too, ×0.90 (a small team's ×0.68: demo mode).
+ * the factor here too, ×0.90 (a small team's ×0.68: demo mode). With spendSince's reference read as its day is (the
+ * same day, later), ×1.09 (×0.87–1.57; 4 of 978 such days), and no new incident first told $0.
  */
 function teamDays(
-  result: ScanResult,
-  series: SeriesSet,
-  evalFrom: number,
+  team: TeamScan,
+  read: (d: number) => HeldSpend | null,
+  base: number,
   onset: number,
   t: number,
   last: number,
-  settings: Settings,
 ): { impact: number; peak: TeamDay; usual: number } {
-  const { team } = result;
   let impact = 0;
   let peak: TeamDay | null = null;
   let usualOnT = 0;
-  const read = spendSince(result.users, team, onset, evalFrom, series.dayClass, settings, /* leaveOutTop */ false);
   for (let d = onset; d <= last; d++) {
     const held = read(d);
-    const usual = held === null ? team.expected[d] : team.observed[d] / held.factor;
+    const usual = held === null ? team.expected[d] : (team.observed[d] * base) / held.factor;
     const day = { day: d, spent: team.spent[d], usual, extra: team.observed[d] - usual };
     impact += Math.max(0, day.extra);
     if (d === t) usualOnT = usual;

@@ -56,8 +56,6 @@ export interface TeamScan {
   stepFrom: Int32Array;
   /** Spend over expected the episode's impact is counted above: 1, or the level a step episode stepped up from. */
   base: Float64Array;
-  /** The floor of the level's scale that day (the noise of the median of that many people's ratios); NaN unjudged. */
-  noiseFloor: Float64Array;
 }
 
 export interface ScanResult {

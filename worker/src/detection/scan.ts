@@ -96,7 +96,6 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
     alarmed: new Uint8Array(n),
     stepFrom: new Int32Array(n).fill(-1),
     base: new Float64Array(n).fill(1),
-    noiseFloor: new Float64Array(n).fill(Number.NaN),
   };
   const minImpact = settings.minImpactDollars * 100;
   const ctx: ScanContext = {
@@ -142,7 +141,6 @@ export function scan(series: SeriesSet, settings: Settings, evalFrom: number, ex
       // The median of N people's ratios is itself noisy (standard error ≈ 1.25 σ / √N): a quiet weekend with a
       // few dozen active users must clear a wider band than a full workday.
       noiseFloor = (1.25 * prior.personalScale) / Math.sqrt(ratios.length);
-      team.noiseFloor[t] = noiseFloor;
       team.shift[t] = isTeamShift(team, t, evalFrom, series.dayClass, settings, noiseFloor) ? 1 : 0;
     }
     scanTeamDay(team, t, evalFrom, minImpact, series.dayClass, settings, noiseFloor);

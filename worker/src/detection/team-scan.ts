@@ -228,14 +228,17 @@ function stepOver(
 }
 
 /**
- * Whether day t's team episode, which began after an open team incident's onset (`open`) and is not a step in the
- * pass's own reading (the episode the incident began with ended in it), rose over the level the team held between
- * them: the level of its first shift day against the days of its class in the STEP_WINDOW_DAYS before its onset and
- * after `open` (shift days left out, at least MIN_STEP_HISTORY of them), by teamShiftMinFactor and elevatedZ (the test
- * of stepOver). Then it is a further step, with its own incident (why.stepAfter), not the open incident's later
- * reading: since a held incident stays open while the team pays more than before its onset (heldTeamAnomaly), the
- * incident kept its onset against the later one (keepsOnset: the pass still read it as an alarmed episode's) and took
- * in a new jump (bench:detect's S3-shared5, Dec 7 2026: a $5,042 jump on Nov 17 absorbed into an incident of Nov 5).
+ * The level a held team incident's spend stepped up from, when day t's team episode is a further jump over it (> 0),
+ * else 0. The episode began after the incident's onset (`open`), and the pass no longer reads the episode the incident
+ * began with as going on (its days up to the new onset read normal against developers' baselines, which took the
+ * price in), so it is no step in the pass's own reading (stepOver). `held` reads the team's spend against before
+ * `open` (spendSince): the episode's first shift day against the days of its class in the STEP_WINDOW_DAYS before
+ * its onset and after `open` (the level the incident held, elevated days in; shift days left out; at least
+ * MIN_STEP_HISTORY of them read), by teamShiftMinFactor and by elevatedZ of that reading's spread (the test of
+ * stepOver). Returns the median of their factors: the step's impact counts over it (detect.ts teamDays). Since a held
+ * incident stays open while the team pays more than before its onset (heldTeamAnomaly), it kept its onset against the
+ * later one (keepsOnset) and took a new jump in: bench:detect's S3-shared5 (Dec 7 2026), a jump of Nov 17 (its
+ * spend ×1.16 over the ×1.09 the team held since Nov 5) absorbed into an incident of Nov 5.
  */
 export function stepsOverHeld(
   team: TeamScan,
@@ -243,18 +246,27 @@ export function stepsOverHeld(
   t: number,
   dayClass: Uint8Array,
   settings: Settings,
-): boolean {
+  held: (d: number) => HeldSpend | null,
+): number {
   const onset = team.onset[t];
-  if (!(onset > open)) return false;
-  let first = onset;
+  let first = Math.max(onset, open + 1);
   while (first <= t && team.shift[first] !== 1) first++;
-  if (first > t) return false;
-  const levels: number[] = [];
-  for (let d = Math.max(open + 1, onset - STEP_WINDOW_DAYS); d < onset; d++)
-    if (dayClass[d] === dayClass[first] && team.shift[d] !== 1 && !Number.isNaN(team.level[d]))
-      levels.push(team.level[d]);
-  if (levels.length < MIN_STEP_HISTORY) return false;
-  return teamRise(team.level[first], levels, team.noiseFloor[first], settings).shifted;
+  const now = first > t ? null : held(first);
+  if (now === null) return 0;
+  const factors: number[] = [];
+  const zs: number[] = [];
+  for (let d = Math.max(open + 1, onset - STEP_WINDOW_DAYS); d < onset; d++) {
+    if (dayClass[d] !== dayClass[first] || team.shift[d] === 1) continue;
+    const h = held(d);
+    if (h === null) continue;
+    factors.push(Math.log(h.factor));
+    zs.push(h.z);
+  }
+  if (factors.length < MIN_STEP_HISTORY) return 0;
+  const level = median(factors);
+  const stepped =
+    Math.log(now.factor) - level >= Math.log(settings.teamShiftMinFactor) && now.z - median(zs) >= settings.elevatedZ;
+  return stepped ? Math.exp(level) : 0;
 }
 
 /** Days back from an onset a developer's baseline of a class of day is looked for (a weekend is 6 back). */
@@ -294,12 +306,13 @@ interface HeldDay {
  * not held out of them), so the team's level soon reads normal while the team still pays the new price: this reads the
  * price against before it began (heldTeamAnomaly, holdsUp). A team incident's impact (detect.ts teamDays) reads it with
  * that developer counted (`leaveOutTop` false): the cost is the whole team's, and with them left out the impact read
- * ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted, ×1.03.
+ * ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted, ×1.03 (with the reference of before).
  *
  * The reference days were once the team's spend over its expected (its developers' baselines of each day), a ratio of
- * another kind: ordinary days after an onset read ×0.90–0.99 of before (T1-steady, Nov 2), and 2 of 111 new team
- * incidents were first told "$0.00 above expected" (npm run bench:team-impact, Dec 7 2026). The frozen usuals and the
- * reference depend only on the onset and the class of day, so each is read once.
+ * another kind: T1-steady's ordinary workdays after an Oct 19 onset read ×0.89–0.97 of before (×0.96–1.16 now, the
+ * ratio's day-to-day spread), and 3 of 120 new team incidents were first told "$0.00 above expected", none now
+ * (npm run bench:team-impact, Dec 7 2026: the impact reads ×1.09 of what a price cost, ×1.03 before). The frozen
+ * usuals and the reference depend only on the onset and the class of day, so each is read once.
  */
 export function spendSince(
   users: UserScan[],

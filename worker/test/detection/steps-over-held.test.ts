@@ -1,0 +1,94 @@
+/**
+ * stepsOverHeld (pure): whether a new team episode is a further jump over the level a held team incident kept, read
+ * from the team's spend against before the incident's onset (spendSince's factor and z, given here per day).
+ */
+import { stepsOverHeld, type HeldSpend } from '../../src/detection/team-scan';
+import type { TeamScan } from '../../src/detection/scan-types';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+
+const N = 20;
+const OPEN = 2; // the held incident's onset
+const ONSET = 12; // the new episode's onset, its first shift day
+const SCALE = 0.02; // the spread of the held reading's log factor
+
+/** Workdays only (dayClass 0); `shift` days set; the new episode's onset on every day from ONSET. */
+function team(shiftDays: number[] = [ONSET]): TeamScan {
+  const t: TeamScan = {
+    factor: new Float64Array(N).fill(1),
+    level: new Float64Array(N),
+    shift: new Uint8Array(N),
+    z: new Float64Array(N),
+    observed: new Float64Array(N),
+    spent: new Float64Array(N),
+    expected: new Float64Array(N),
+    onset: new Int32Array(N).fill(-1),
+    impact: new Float64Array(N),
+    alarmed: new Uint8Array(N),
+    stepFrom: new Int32Array(N).fill(-1),
+    base: new Float64Array(N).fill(1),
+  };
+  for (const d of shiftDays) t.shift[d] = 1;
+  for (let d = ONSET; d < N; d++) t.onset[d] = ONSET;
+  return t;
+}
+
+/** The held reading: `factors` by day (absent: a day that cannot be read). */
+const reading =
+  (factors: Record<number, number>) =>
+  (d: number): HeldSpend | null =>
+    factors[d] === undefined ? null : { factor: factors[d], z: Math.log(factors[d]) / SCALE };
+
+const workdays = new Uint8Array(N);
+const held = (level: number, days = [5, 6, 7, 8, 9, 10, 11]) => Object.fromEntries(days.map((d) => [d, level]));
+
+describe('a further team jump over the level a held incident kept (stepsOverHeld)', () => {
+  it('is a step when its first shift day rose over the level held since the onset, which it returns', () => {
+    // S3-shared5's Nov 17: ×1.26 of before Nov 5, over the ×1.09 held since.
+    const level = stepsOverHeld(team(), OPEN, 14, workdays, DEFAULT_SETTINGS, reading({ ...held(1.09), 12: 1.26 }));
+    expect(level).toBeCloseTo(1.09, 6);
+  });
+
+  it('is none when the price read again is the one held, though a day or two dipped', () => {
+    const dipped = { ...held(1.5), 8: 1.0, 9: 1.01, 12: 1.5 };
+    expect(stepsOverHeld(team(), OPEN, 14, workdays, DEFAULT_SETTINGS, reading(dipped))).toBe(0);
+  });
+
+  it('is none when it rose by less than teamShiftMinFactor, or within elevatedZ of the reading spread', () => {
+    expect(stepsOverHeld(team(), OPEN, 14, workdays, DEFAULT_SETTINGS, reading({ ...held(1.09), 12: 1.15 }))).toBe(0);
+    const wide = { ...DEFAULT_SETTINGS, elevatedZ: 8 };
+    expect(stepsOverHeld(team(), OPEN, 14, workdays, wide, reading({ ...held(1.09), 12: 1.26 }))).toBe(0);
+  });
+
+  it('is none with fewer than three days read between, and leaves out the shift days of the earlier episode', () => {
+    const few = reading({ ...held(1.09, [10, 11]), 12: 1.26 });
+    expect(stepsOverHeld(team(), OPEN, 14, workdays, DEFAULT_SETTINGS, few)).toBe(0);
+    // Days 8-11 at ×1.3 were the earlier episode's shift days: the level held is the other days' ×1.09.
+    const peaks = reading({ ...held(1.09, [5, 6, 7]), 8: 1.3, 9: 1.3, 10: 1.3, 11: 1.3, 12: 1.26 });
+    expect(stepsOverHeld(team([8, 9, 10, 11, ONSET]), OPEN, 14, workdays, DEFAULT_SETTINGS, peaks)).toBeCloseTo(
+      1.09,
+      6,
+    );
+    expect(stepsOverHeld(team([ONSET]), OPEN, 14, workdays, DEFAULT_SETTINGS, peaks)).toBe(0);
+  });
+
+  it('reads only the days after the held onset and within a week before the new one', () => {
+    const read = reading({ 3: 1, 4: 1, 5: 1, 6: 1, 10: 1.09, 11: 1.09, 12: 1.26 });
+    // Days 5-6 and 10-11: four days, at a level of ×1.04.
+    expect(stepsOverHeld(team(), OPEN, 14, workdays, DEFAULT_SETTINGS, read)).toBeCloseTo(Math.sqrt(1.09), 6);
+    // Held from day 6: days 5-6 are no level it held, and two days are too few.
+    expect(stepsOverHeld(team(), 6, 14, workdays, DEFAULT_SETTINGS, read)).toBe(0);
+    // A new episode from day 13: days 6-12, of which two are read, not days 3-5.
+    const later = team([13]);
+    later.onset.fill(13, 13);
+    expect(
+      stepsOverHeld(
+        later,
+        OPEN,
+        14,
+        workdays,
+        DEFAULT_SETTINGS,
+        reading({ 3: 1, 4: 1, 5: 1, 10: 1.09, 11: 1.09, 13: 1.26 }),
+      ),
+    ).toBe(0);
+  });
+});
