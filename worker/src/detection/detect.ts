@@ -6,7 +6,7 @@ import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
 import type { ScanResult, TeamScan, UserScan } from './scan-types';
-import { holdsUp, spendSince, stepsOverHeld, type HeldSpend } from './team-scan';
+import { holdsUp, spendSince, steppedLevel, stepsOverHeld, type HeldSpend } from './team-scan';
 import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
 import { keepsOnset } from './episodes';
 import { explain } from './why';
@@ -238,18 +238,12 @@ function teamAnomaly(
       : 0;
   const overHeld = heldLevel > 0;
   const from = kept && !overHeld ? open : onset;
+  const sinceFrom = sinceOpen ?? spendSince(result.users, team, from, evalFrom, series.dayClass, settings, false);
   const { impact, peak, usual } = step
     ? stepDays(team, onset, t)
     : overHeld
       ? teamDays(team, sinceOpen!, heldLevel, onset, t, t)
-      : teamDays(
-          team,
-          sinceOpen ?? spendSince(result.users, team, from, evalFrom, series.dayClass, settings, false),
-          1,
-          from,
-          t,
-          t,
-        );
+      : teamDays(team, sinceFrom, steppedLevel(team, from, sinceFrom), from, t, t);
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
@@ -314,7 +308,14 @@ function heldTeamAnomaly(
   // The cap is on the day read: a weekend's passes, and Monday's while it runs, report Friday's up to 3 days after it.
   if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
   const counted = spendSince(result.users, result.team, onset, evalFrom, dayClass, settings, /* leaveOutTop */ false);
-  const { impact, peak, usual } = teamDays(result.team, counted, 1, onset, t, last);
+  const { impact, peak, usual } = teamDays(
+    result.team,
+    counted,
+    steppedLevel(result.team, onset, counted),
+    onset,
+    t,
+    last,
+  );
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,

@@ -269,6 +269,28 @@ export function stepsOverHeld(
   return stepped ? Math.exp(level) : 0;
 }
 
+/**
+ * The level a team incident's spend is counted over when the pass read its onset as a step's (stepOver: a further
+ * jump over an earlier episode, `stepFrom`) though it no longer reads that episode as going on: the median factor,
+ * read by `held` (spendSince of the onset), of the earlier episode's shift days in the STEP_WINDOW_DAYS before the
+ * onset (at least MIN_STEP_HISTORY read), else 1. Without it the held days of a step counted both jumps' extra over
+ * before the first: H3-weekend's second jump was told $2,941 as a step on Oct 24, $7,248 held on Oct 25, $2,694 as a
+ * step again on Oct 26 (npm run bench:team-impact, Dec 7 2026).
+ */
+export function steppedLevel(team: TeamScan, onset: number, held: (d: number) => HeldSpend | null): number {
+  let from = -1;
+  for (let d = onset; d < team.onset.length && from < 0; d++)
+    if (team.onset[d] === onset && team.stepFrom[d] >= 0) from = team.stepFrom[d];
+  if (from < 0) return 1;
+  const factors: number[] = [];
+  for (let d = Math.max(from, onset - STEP_WINDOW_DAYS); d < onset; d++) {
+    if (team.onset[d] !== from || team.shift[d] !== 1) continue;
+    const h = held(d);
+    if (h !== null) factors.push(Math.log(h.factor));
+  }
+  return factors.length >= MIN_STEP_HISTORY ? Math.max(1, Math.exp(median(factors))) : 1;
+}
+
 /** Days back from an onset a developer's baseline of a class of day is looked for (a weekend is 6 back). */
 const FROZEN_REACH = 7;
 

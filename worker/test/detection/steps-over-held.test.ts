@@ -2,7 +2,7 @@
  * stepsOverHeld (pure): whether a new team episode is a further jump over the level a held team incident kept, read
  * from the team's spend against before the incident's onset (spendSince's factor and z, given here per day).
  */
-import { stepsOverHeld, type HeldSpend } from '../../src/detection/team-scan';
+import { steppedLevel, stepsOverHeld, type HeldSpend } from '../../src/detection/team-scan';
 import type { TeamScan } from '../../src/detection/scan-types';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 
@@ -90,5 +90,25 @@ describe('a further team jump over the level a held incident kept (stepsOverHeld
         reading({ 3: 1, 4: 1, 5: 1, 10: 1.09, 11: 1.09, 13: 1.26 }),
       ),
     ).toBe(0);
+  });
+});
+
+describe('the level a step incident is counted over once held (steppedLevel)', () => {
+  // An earlier episode from day 4 (shift days 4-10), a step over it from day 12 (the pass's own reading: stepFrom).
+  const stepped = (stepFrom: number) => {
+    const t = team([4, 5, 6, 7, 8, 9, 10, 12]);
+    t.onset.fill(4, 4, 11);
+    t.stepFrom.fill(stepFrom, 12);
+    return t;
+  };
+  const read = reading({ 5: 1.3, 6: 1.3, 7: 1.32, 8: 1.3, 9: 1.28, 10: 1.31, 11: 1.3, 12: 1.6 });
+
+  it("is the median factor of the earlier episode's shift days in the week before, read against before the step", () => {
+    expect(steppedLevel(stepped(4), ONSET, read)).toBeCloseTo(1.3, 6);
+  });
+
+  it('is 1 where the pass reads no step, or fewer than three of those days', () => {
+    expect(steppedLevel(stepped(-1), ONSET, read)).toBe(1);
+    expect(steppedLevel(stepped(4), ONSET, reading({ 9: 1.28, 10: 1.31, 12: 1.6 }))).toBe(1);
   });
 });
