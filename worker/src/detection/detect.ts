@@ -234,7 +234,15 @@ function teamAnomaly(
   const sinceOpen = kept ? spendSince(result.users, team, open, evalFrom, series.dayClass, settings, false) : null;
   const heldLevel =
     !step && sinceOpen !== null && reading.alarmedOnsets.includes(days[open]) && onset > open
-      ? stepsOverHeld(team, open, t, series.dayClass, settings, sinceOpen)
+      ? stepsOverHeld(
+          team,
+          open,
+          t,
+          series.dayClass,
+          settings,
+          spendSince(result.users, team, open, evalFrom, series.dayClass, settings),
+          sinceOpen,
+        )
       : 0;
   const overHeld = heldLevel > 0;
   const from = kept && !overHeld ? open : onset;
@@ -283,8 +291,9 @@ const HELD_READ_BACK = 3;
  * next from a later onset). After adaptAfterDays the new price is the team's usual, as a developer's lasting rise is.
  * The day read is the latest workday spendSince can judge within HELD_READ_BACK days of the day reported (yesterday
  * while today runs: its spend so far says nothing of the price). Its onset is the incident's; its impact, peak and
- * expected are teamDays' (every developer counted), while why.heldUp is the reading that holds it (the developer who
- * adds most left out), so observed over expected is near, not at, heldUp's factor.
+ * expected are teamDays' (every developer counted; over the level it stepped from when the pass reads the onset as a
+ * step's, steppedLevel), while why.heldUp is the reading that holds it (the developer who adds most left out), so
+ * observed over expected is near, not at, heldUp's factor.
  */
 function heldTeamAnomaly(
   result: ScanResult,
@@ -354,16 +363,18 @@ interface TeamDay {
  * A team incident's impact from its onset to day `last`, its peak day up to the day reported, `t`, and day t's usual
  * (its expected): each day's extra against before the onset, the team's spend as judged less that spend at the day's
  * factor over before (`read`: spendSince of the onset, every developer counted, each day up to HELD_DAY_CAP times
- * their usual), or less its expected where the day cannot be read; a further jump over a held incident's level
- * (stepsOverHeld) reads its days against before the held incident's onset, over that level (`base`, else 1) (a weekend of few people, an onset too early in the pass's window). The
- * same whether the pass sees the episode or holds it (heldTeamAnomaly); a step's is stepDays'. Against its
- * developers' expected (medians, below the mean, taking the new price in within days) a jump's impact read ×1.41 of
- * what its price alone cost (median over bench:detect's teams), and ×0.84 once held, on spendSince's developers
- * without the one who adds most: an incident's impact swung as passes went from seeing a jump to holding it and back
- * (npm run bench:team-impact, Dec 7 2026: 79 of 838 days of a team incident were told an impact more than 10% below
- * the one told before). Counted so, ×1.03 (p10–p90 ×0.72–1.44; 2 of 838 such days); with that developer left out of
- * the factor here too, ×0.90 (a small team's ×0.68: demo mode). With spendSince's reference read as its day is (the
- * same day, later), ×1.09 (×0.87–1.57; 4 of 978 such days), and no new incident first told $0.
+ * their usual) over `base`, or less its expected where the day cannot be read (a weekend of few people, an onset too
+ * early in the pass's window; `base` is not applied there). `base` is 1, or the level a step's spend stepped up from:
+ * a jump over a held incident (stepsOverHeld, read from that incident's onset), or a step incident held
+ * (steppedLevel). The same whether the pass sees the episode or holds it (heldTeamAnomaly); a step the pass reads
+ * itself is stepDays'. Against its developers' expected (medians, below the mean, taking the new price in within
+ * days) a jump's impact read ×1.41 of what its price alone cost (median over bench:detect's teams), and ×0.84 once
+ * held, on spendSince's developers without the one who adds most: an incident's impact swung as passes went from
+ * seeing a jump to holding it and back (npm run bench:team-impact, Dec 7 2026: 79 of 838 days of a team incident were
+ * told an impact more than 10% below the one told before). Counted so, ×1.03 (p10–p90 ×0.72–1.44; 2 of 838 such
+ * days); with that developer left out of the factor here too, ×0.90 (a small team's ×0.68: demo mode). With
+ * spendSince's reference read as its day is (the same day, later), ×1.09 (×0.87–1.56; 3 of 978 such days), and no
+ * new incident first told $0.
  */
 function teamDays(
   team: TeamScan,

@@ -231,14 +231,16 @@ function stepOver(
  * The level a held team incident's spend stepped up from, when day t's team episode is a further jump over it (> 0),
  * else 0. The episode began after the incident's onset (`open`), and the pass no longer reads the episode the incident
  * began with as going on (its days up to the new onset read normal against developers' baselines, which took the
- * price in), so it is no step in the pass's own reading (stepOver). `held` reads the team's spend against before
- * `open` (spendSince): the episode's first shift day against the days of its class in the STEP_WINDOW_DAYS before
- * its onset and after `open` (the level the incident held, elevated days in; shift days left out; at least
+ * price in), so it is no step in the pass's own reading (stepOver). `hold` reads the team's spend against before
+ * `open` as holding does (spendSince, the developer who adds most left out: one developer's days at the cap read
+ * ×1.07–1.12 on a team of 40): the episode's first shift day against the days of its class in the STEP_WINDOW_DAYS
+ * before its onset and after `open` (the level the incident held, elevated days in; shift days left out; at least
  * MIN_STEP_HISTORY of them read), by teamShiftMinFactor and by elevatedZ of that reading's spread (the test of
- * stepOver). Returns the median of their factors: the step's impact counts over it (detect.ts teamDays). Since a held
- * incident stays open while the team pays more than before its onset (heldTeamAnomaly), it kept its onset against the
- * later one (keepsOnset) and took a new jump in: bench:detect's S3-shared5 (Dec 7 2026), a jump of Nov 17 (its
- * spend ×1.16 over the ×1.09 the team held since Nov 5) absorbed into an incident of Nov 5.
+ * stepOver). Returns the median of those days' factors as `counted` reads them (every developer, as an impact counts),
+ * at least 1: the step's impact counts over it (detect.ts teamDays). Since a held incident stays open while the team
+ * pays more than before its onset (heldTeamAnomaly), it kept its onset against the later one (keepsOnset) and took a
+ * new jump in: bench:detect's S3-shared5 (Dec 7 2026), a jump of Nov 17 (its spend ×1.16 over the ×1.09 the team held
+ * since Nov 5) absorbed into an incident of Nov 5.
  */
 export function stepsOverHeld(
   team: TeamScan,
@@ -246,27 +248,31 @@ export function stepsOverHeld(
   t: number,
   dayClass: Uint8Array,
   settings: Settings,
-  held: (d: number) => HeldSpend | null,
+  hold: (d: number) => HeldSpend | null,
+  counted: (d: number) => HeldSpend | null,
 ): number {
   const onset = team.onset[t];
   let first = Math.max(onset, open + 1);
   while (first <= t && team.shift[first] !== 1) first++;
-  const now = first > t ? null : held(first);
+  const now = first > t ? null : hold(first);
   if (now === null) return 0;
   const factors: number[] = [];
   const zs: number[] = [];
+  const levels: number[] = [];
   for (let d = Math.max(open + 1, onset - STEP_WINDOW_DAYS); d < onset; d++) {
     if (dayClass[d] !== dayClass[first] || team.shift[d] === 1) continue;
-    const h = held(d);
+    const h = hold(d);
     if (h === null) continue;
     factors.push(Math.log(h.factor));
     zs.push(h.z);
+    const c = counted(d);
+    if (c !== null) levels.push(Math.log(c.factor));
   }
   if (factors.length < MIN_STEP_HISTORY) return 0;
-  const level = median(factors);
   const stepped =
-    Math.log(now.factor) - level >= Math.log(settings.teamShiftMinFactor) && now.z - median(zs) >= settings.elevatedZ;
-  return stepped ? Math.exp(level) : 0;
+    Math.log(now.factor) - median(factors) >= Math.log(settings.teamShiftMinFactor) &&
+    now.z - median(zs) >= settings.elevatedZ;
+  return stepped ? Math.max(1, levels.length > 0 ? Math.exp(median(levels)) : 1) : 0;
 }
 
 /**
