@@ -36,7 +36,8 @@ const ratios = new Map<string, number[]>(
 const add = (key: string, r: number) => ratios.get(key)!.push(r);
 let steps = 0;
 let drops = 0;
-// New team incidents, and those whose first report told under $1 / under the smallest impact worth a report.
+// Team incidents' first reports (a new one's, a step's, or one from a later onset not kept: the bench's incidents),
+// and those that told under $1 / under the smallest impact worth a report.
 const firsts = { all: 0, zero: 0, under: 0 };
 const minImpact = DEFAULT_SETTINGS.minImpactDollars * 100;
 for (const shape of SCENARIOS) {
@@ -119,6 +120,6 @@ console.log(
     (verbose ? '' : ' (--verbose lists them)'),
 );
 console.log(
-  `new team incidents: ${firsts.all}; first told under $1: ${firsts.zero}; ` +
+  `team incidents (new, a step's, or from a later onset not kept): ${firsts.all}; first told under $1: ${firsts.zero}; ` +
     `under $${DEFAULT_SETTINGS.minImpactDollars}: ${firsts.under}`,
 );
