@@ -230,10 +230,10 @@ function teamAnomaly(
   const kept = open >= evalFrom && keepsOnset('team', days[open], days[onset], reading);
   // Unless this pass reads the open incident's episode as over (it kept its onset only as an alarmed episode's, not
   // for days the pass could not judge) and this one rose over the level the team held since: a step of its own, its
-  // impact over that level.
-  const sinceOpen = kept ? spendSince(result.users, team, open, evalFrom, series.dayClass, settings, false) : null;
+  // impact over that level. (keepsOnset keeps only an earlier onset.)
+  const counted = spendSince(result.users, team, kept ? open : onset, evalFrom, series.dayClass, settings, false);
   const heldLevel =
-    !step && sinceOpen !== null && reading.alarmedOnsets.includes(days[open]) && onset > open
+    !step && kept && reading.alarmedOnsets.includes(days[open])
       ? stepsOverHeld(
           team,
           open,
@@ -241,17 +241,14 @@ function teamAnomaly(
           series.dayClass,
           settings,
           spendSince(result.users, team, open, evalFrom, series.dayClass, settings),
-          sinceOpen,
+          counted,
         )
       : 0;
   const overHeld = heldLevel > 0;
   const from = kept && !overHeld ? open : onset;
-  const sinceFrom = sinceOpen ?? spendSince(result.users, team, from, evalFrom, series.dayClass, settings, false);
   const { impact, peak, usual } = step
     ? stepDays(team, onset, t)
-    : overHeld
-      ? teamDays(team, sinceOpen!, heldLevel, onset, t, t)
-      : teamDays(team, sinceFrom, steppedLevel(team, from, sinceFrom), from, t, t);
+    : teamDays(team, counted, overHeld ? heldLevel : steppedLevel(team, from, counted), from, t, t);
   const why = teamWhy(result, onset, t, settings);
   return {
     ...TEAM_SHIFT,
