@@ -6,7 +6,7 @@ import { buildSeries, type SeriesSet } from './series';
 import { expensiveModels } from './premium';
 import { scan } from './scan';
 import type { ScanResult, TeamScan, UserScan } from './scan-types';
-import { holdsUp, spendSince, steppedLevel, stepsOverHeld, type HeldSpend } from './team-scan';
+import { heldRun, spendSince, steppedLevel, stepsOverHeld, type HeldSpend } from './team-scan';
 import { baselineSkip, isOneDayEpisode, peakDay } from './user-days';
 import { keepsOnset } from './episodes';
 import { explain } from './why';
@@ -287,7 +287,8 @@ const HELD_READ_BACK = 3;
  * team still paid it (bench:detect's M2-plain, Dec 7 2026: resolved on a lasting jump's seventh day, reopened the
  * next from a later onset). After adaptAfterDays the new price is the team's usual, as a developer's lasting rise is.
  * The day read is the latest workday spendSince can judge within HELD_READ_BACK days of the day reported (yesterday
- * while today runs: its spend so far says nothing of the price). Its onset is the incident's; its impact, peak and
+ * while today runs: its spend so far says nothing of the price), read together with the workdays before it (heldRun:
+ * on a team of 80 or 200 a price's days each read under the bar). Its onset is the incident's; its impact, peak and
  * expected are teamDays' (every developer counted; over the level it stepped from when the pass reads the onset as a
  * step's, steppedLevel), while why.heldUp is the reading that holds it (the developer who adds most left out), so
  * observed over expected is near, not at, heldUp's factor.
@@ -312,7 +313,9 @@ function heldTeamAnomaly(
     if (today !== null) break;
   }
   // The cap is on the day read: a weekend's passes, and Monday's while it runs, report Friday's up to 3 days after it.
-  if (today === null || t - onset >= settings.adaptAfterDays || !holdsUp(today, settings)) return null;
+  if (today === null || t - onset >= settings.adaptAfterDays) return null;
+  const run = heldRun(read, t, onset, (d) => !isWeekend(days[d]), settings);
+  if (run === null) return null;
   const counted = spendSince(result.users, result.team, onset, evalFrom, dayClass, settings, /* leaveOutTop */ false);
   const { impact, peak, usual } = teamDays(
     result.team,
@@ -340,7 +343,12 @@ function heldTeamAnomaly(
       peakCents: round(peak.spent),
       peakExpectedCents: round(peak.usual),
       alarmedOnsets: [days[onset]],
-      heldUp: { day: days[t], factor: Math.round(today.factor * 1000) / 1000, z: Math.round(today.z * 100) / 100 },
+      heldUp: {
+        day: days[t],
+        factor: Math.round(run.day.factor * 1000) / 1000,
+        z: Math.round(run.z * 100) / 100,
+        workdays: run.workdays,
+      },
     },
   };
 }

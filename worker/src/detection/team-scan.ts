@@ -2,6 +2,7 @@
 import type { Settings } from '../settings/schema';
 import { median, robustScale } from './stats';
 import { LOG_OFFSET } from './log-spend';
+import { MEDIAN_VARIANCE } from './baseline';
 import { Z_CAP, type TeamScan, type UserScan } from './scan-types';
 
 /** Days of the team's own history (same class, no shift) needed before a team shift can be judged. */
@@ -314,6 +315,8 @@ export interface HeldSpend {
   factor: number;
   /** log(factor) in the scale of that ratio's day-to-day spread before the onset. */
   z: number;
+  /** The reference's days: every day's z shares the error of their median (heldRun). */
+  referenceDays: number;
 }
 
 /** What spendSince reads of a team's day: the judged spend and the usuals it is set against, and how many developers. */
@@ -332,7 +335,7 @@ interface HeldDay {
  * reference leaves them). Null with fewer than MIN_TEAM_HISTORY such days of at least MIN_TEAM_USERS developers, or
  * fewer such developers on t. Developers' own baselines take in a lasting price within days (a team episode's days are
  * not held out of them), so the team's level soon reads normal while the team still pays the new price: this reads the
- * price against before it began (heldTeamAnomaly, holdsUp). A team incident's impact (detect.ts teamDays) reads it with
+ * price against before it began (heldTeamAnomaly, heldRun). A team incident's impact (detect.ts teamDays) reads it with
  * that developer counted (`leaveOutTop` false): the cost is the whole team's, and with them left out the impact read
  * ×0.90 of what a price cost (×0.68 on demo mode's 80 developers); counted, ×1.03 (with the reference of before).
  *
@@ -391,7 +394,7 @@ export function spendSince(
     }
     return day.counted < MIN_TEAM_USERS || !(day.frozen > 0) || !(day.judged > 0) ? null : day;
   };
-  const references = new Map<number, { center: number; scale: number } | null>();
+  const references = new Map<number, { center: number; scale: number; days: number } | null>();
   const referenceOf = (cls: number) => {
     if (references.has(cls)) return references.get(cls)!;
     const ratios: number[] = [];
@@ -400,10 +403,10 @@ export function spendSince(
       const day = readDay(d);
       if (day !== null) ratios.push(Math.log(day.judged / day.frozen));
     }
-    let reference: { center: number; scale: number } | null = null;
+    let reference: { center: number; scale: number; days: number } | null = null;
     if (ratios.length >= MIN_TEAM_HISTORY) {
       const center = median(ratios);
-      reference = { center, scale: Math.max(MIN_TEAM_SCALE, robustScale(ratios, center)) };
+      reference = { center, scale: Math.max(MIN_TEAM_SCALE, robustScale(ratios, center)), days: ratios.length };
     }
     references.set(cls, reference);
     return reference;
@@ -413,11 +416,51 @@ export function spendSince(
     const day = reference === null ? null : readDay(t);
     if (reference === null || day === null) return null;
     const rise = Math.log(day.judged / day.frozen) - reference.center;
-    return { factor: Math.exp(rise), z: rise / reference.scale };
+    return { factor: Math.exp(rise), z: rise / reference.scale, referenceDays: reference.days };
   };
 }
 
-/** The rise of a team's spend over before an onset that keeps its incident open (spendSince): the bar of a shift. */
-export function holdsUp(held: HeldSpend | null, settings: Settings): boolean {
-  return held !== null && held.factor >= settings.teamShiftMinFactor && held.z >= settings.elevatedZ;
+/** Workdays read together to hold a team incident (heldRun): the day read and up to two before it. */
+const HELD_RUN_DAYS = 3;
+
+/** Calendar days back from the day read that heldRun looks for the workdays before it (a weekend, a day not read). */
+const HELD_RUN_REACH = 6;
+
+/**
+ * Whether a team's spend over before an onset (spendSince) keeps its incident open: day t, up by teamShiftMinFactor,
+ * at z elevatedZ alone, or read together with the workdays before it (up to HELD_RUN_DAYS in all, none before the
+ * onset, each up by teamShiftMinFactor: one under it ends the run) as one reading, (Σ z) / √(k + k(k − 1) · shared),
+ * each day's z counted up to elevatedZ and `shared` what two days' z share through the reference's median (π/2 over
+ * its days). The reading of most evidence is returned; null when none reaches elevatedZ.
+ *
+ * A lasting price shows on every workday. Where a team's days spread widely, each day of one read under the bar
+ * alone, and its incident resolved while the team paid on: demo mode's 80 developers read ×1.17–1.19 of before on a
+ * spread of ×1.09, z 1.7–1.9 (`npm run backtest` on its database, Dec 7 2026), resolved on the price's sixth day;
+ * bench:detect's T5-holidays, held on Oct 26, 27 and 29, resolved on Nov 1. A day counts up to elevatedZ in a run:
+ * one far over (often the onset's) would otherwise hold the days after it at ×1.07.
+ */
+export function heldRun(
+  read: (d: number) => HeldSpend | null,
+  t: number,
+  onset: number,
+  workday: (d: number) => boolean,
+  settings: Settings,
+): { day: HeldSpend; z: number; workdays: number } | null {
+  const day = read(t);
+  if (day === null || day.factor < settings.teamShiftMinFactor) return null;
+  const shared = MEDIAN_VARIANCE / day.referenceDays;
+  let best = { day, z: day.z, workdays: 1 };
+  let sum = Math.min(day.z, settings.elevatedZ);
+  let k = 1;
+  for (let d = t - 1; d >= onset && d >= t - HELD_RUN_REACH && k < HELD_RUN_DAYS; d--) {
+    if (!workday(d)) continue;
+    const before = read(d);
+    if (before === null) continue;
+    if (before.factor < settings.teamShiftMinFactor) break;
+    sum += Math.min(before.z, settings.elevatedZ);
+    k++;
+    const z = sum / Math.sqrt(k + k * (k - 1) * shared);
+    if (z > best.z) best = { day, z, workdays: k };
+  }
+  return best.z >= settings.elevatedZ ? best : null;
 }

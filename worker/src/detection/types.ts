@@ -101,10 +101,12 @@ export interface Why {
   alarmedOnsets?: string[];
   /**
    * A team anomaly reported because the team's spend stayed up against before an open team incident's onset, though
-   * the pass's own reading of the team level no longer shows it (team-scan.ts spendSince): the day read (YYYY-MM-DD),
-   * its spend over what its developers paid before the onset (×), in that ratio's day-to-day spread (z).
+   * the pass's own reading of the team level no longer shows it (team-scan.ts spendSince, heldRun): the day read
+   * (YYYY-MM-DD) and its spend over what its developers paid before the onset (×); the evidence that holds it (z, in
+   * that ratio's day-to-day spread), of that day alone or read together with the workdays before it (`workdays` in
+   * all; absent from anomalies stored before Dec 8 2026, which read the day alone).
    */
-  heldUp?: { day: string; factor: number; z: number };
+  heldUp?: { day: string; factor: number; z: number; workdays?: number };
 }
 
 /** An anomaly as a detector reports it; incidents are opened or updated from these. */

@@ -36,7 +36,7 @@ function team(shiftDays: number[] = [ONSET]): TeamScan {
 const reading =
   (factors: Record<number, number>) =>
   (d: number): HeldSpend | null =>
-    factors[d] === undefined ? null : { factor: factors[d], z: Math.log(factors[d]) / SCALE };
+    factors[d] === undefined ? null : { factor: factors[d], z: Math.log(factors[d]) / SCALE, referenceDays: 20 };
 
 const workdays = new Uint8Array(N);
 const held = (level: number, days = [5, 6, 7, 8, 9, 10, 11]) => Object.fromEntries(days.map((d) => [d, level]));

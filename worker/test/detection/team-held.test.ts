@@ -180,6 +180,33 @@ describe('a team incident while the team still pays a lasting rise', () => {
   });
 });
 
+describe('a lasting price on a team whose days spread widely', () => {
+  // bench:detect's T5-holidays (200 developers): from Oct 21 a share of them pays more, to the end. Its spend against
+  // before the onset reads ×1.13–1.27 on each workday, but a day's z only 1.3–2.8 on that ratio's spread: one workday
+  // at a time, the passes held it on Oct 26, 27 and 29, and the incident resolved itself on Nov 1 while the team paid.
+  const sc = generateScenario(SCENARIOS.find((s) => s.name === 'T5-holidays')!);
+  const onset = '2026-10-22'; // the pass's onset (the price began Oct 21)
+  const to = addDays(onset, DEFAULT_SETTINGS.adaptAfterDays - 1);
+  const held = replay((day) => inputAsOf(sc, day), onset, to);
+
+  it('is reported every day to adaptAfterDays, its workdays read together', () => {
+    expect(held.map((a) => a.asOf)).toEqual(
+      Array.from({ length: daysBetween(onset, to) + 1 }, (_, i) => addDays(onset, i)),
+    );
+    expect(new Set(held.map((a) => a.onsetAt.slice(0, 10)))).toEqual(new Set([onset]));
+    const fromHeld = held.filter((a) => a.why.heldUp !== undefined);
+    // Most held reports read more evidence from the workdays together than from the day alone (7 of them needed it:
+    // their day alone read under the bar).
+    expect(fromHeld.filter((a) => (a.why.heldUp!.workdays ?? 1) > 1).length).toBeGreaterThanOrEqual(8);
+    for (const a of fromHeld) {
+      expect(a.why.heldUp!.factor).toBeGreaterThanOrEqual(DEFAULT_SETTINGS.teamShiftMinFactor);
+      expect(a.why.heldUp!.z).toBeGreaterThanOrEqual(DEFAULT_SETTINGS.elevatedZ);
+      expect(a.why.heldUp!.workdays).toBeGreaterThanOrEqual(1);
+      expect(a.why.heldUp!.workdays).toBeLessThanOrEqual(3);
+    }
+  });
+});
+
 describe("a team's spend read against before an onset", () => {
   const minImpact = DEFAULT_SETTINGS.minImpactDollars * 100;
   const first = (name: string, day: string) => {
