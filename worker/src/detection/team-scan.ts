@@ -411,12 +411,19 @@ export function spendSince(
     references.set(cls, reference);
     return reference;
   };
+  // A pass reads some days more than once (the day held and its run, a step's window and the impact's days).
+  const read = new Map<number, HeldSpend | null>();
   return (t) => {
+    if (read.has(t)) return read.get(t)!;
     const reference = referenceOf(dayClass[t]);
     const day = reference === null ? null : readDay(t);
-    if (reference === null || day === null) return null;
-    const rise = Math.log(day.judged / day.frozen) - reference.center;
-    return { factor: Math.exp(rise), z: rise / reference.scale, referenceDays: reference.days };
+    let held: HeldSpend | null = null;
+    if (reference !== null && day !== null) {
+      const rise = Math.log(day.judged / day.frozen) - reference.center;
+      held = { factor: Math.exp(rise), z: rise / reference.scale, referenceDays: reference.days };
+    }
+    read.set(t, held);
+    return held;
   };
 }
 
